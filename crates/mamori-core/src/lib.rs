@@ -1,0 +1,25 @@
+//! The vocabulary every other mamori crate speaks.
+//!
+//! Design: this crate owns the *fixed contract* of `shared/spec/data-items.md`
+//! (data-item and category ids with their Japanese and English labels) and the
+//! two privacy primitives that keep the inventory from becoming the next leak:
+//! [`secret::HashKey`] (keyed hashes of identifiers, key kept apart from the
+//! database) and [`mask`] (the only form in which an identifier may be shown).
+//! [`persons`] counts distinct persons from keyed hashes alone, so no crate ever
+//! needs a raw identifier to answer "how many people".
+//!
+//! It has no I/O beyond reading/creating the key file, and no heavy
+//! dependencies, so every crate can depend on it.
+
+pub mod category;
+pub mod items;
+pub mod lang;
+pub mod mask;
+pub mod persons;
+pub mod secret;
+
+pub use category::Category;
+pub use items::{AppiClass, DataItem};
+pub use lang::Lang;
+pub use persons::{count_persons, PersonKeys};
+pub use secret::{HashKey, KeyHash};

@@ -1,0 +1,1 @@
+//! mamori-data (being written).

@@ -1,0 +1,1 @@
+//! mamori-detect (being written).

@@ -1,0 +1,1 @@
+//! mamori-inventory (being written).

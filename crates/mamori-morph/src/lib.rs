@@ -1,0 +1,1 @@
+//! mamori-morph (being written).

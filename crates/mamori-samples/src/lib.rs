@@ -1,0 +1,1 @@
+//! mamori-samples (being written).

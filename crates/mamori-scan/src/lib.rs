@@ -1,0 +1,1 @@
+//! mamori-scan (being written).
