@@ -21,5 +21,6 @@ pub mod secret;
 pub use category::Category;
 pub use items::{AppiClass, DataItem};
 pub use lang::Lang;
+pub use mask::MaskedSample;
 pub use persons::{count_persons, PersonKeys};
 pub use secret::{HashKey, KeyHash};

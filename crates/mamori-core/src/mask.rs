@@ -82,3 +82,11 @@ mod tests {
         assert_eq!(email("taro@example.jp"), "***@example.jp");
     }
 }
+
+/// A masked example of what was found, kept so an administrator can see
+/// *what kind* of value a file holds without the value itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MaskedSample {
+    pub item: crate::DataItem,
+    pub masked: String,
+}
