@@ -1,1 +1,186 @@
-//! mamori-samples (being written).
+//! mamori-samples: the project's own generator of realistic Japanese company
+//! file shares, together with the *truth* about them.
+//!
+//! # Design
+//!
+//! * **Truth by construction.** The generator never runs detection code: it
+//!   knows what each file holds because it wrote it. Tables carry, per column,
+//!   the data item its values are ([`encodings::Col`]), and the file's items
+//!   are derived from the columns actually filled, so the truth cannot drift
+//!   from the bytes. Text files declare their items next to the prose that
+//!   holds them. Every file goes through [`truth::Writer`], which is the only
+//!   way department code can create a file, so the truth lists every regular
+//!   file of the share.
+//! * **Deterministic.** One ChaCha8 stream per share, seeded from
+//!   [`ShareSpec::seed`]; a fixed "today" ([`persons::TODAY`]); no clock, no
+//!   hash-map iteration order, no environment. Same spec → same bytes.
+//!   (With the `national-data` feature, addresses and bank branches come from
+//!   `mamori-data`'s tables when installed, which changes the bytes but not
+//!   the determinism on a given machine.)
+//! * **One population, many files.** [`world::World`] builds the company's
+//!   people once; department modules (`hr`, `payroll`, `recruit`, `stock`,
+//!   `site`, `sales`, `noise`) render them into files, so the same employee
+//!   appears in the roster, the bank list, the My Number ledger and the
+//!   health results with the same facts.
+//! * **Formats are pluggable.** Content is built as Unicode tables or text and
+//!   turned into bytes by [`encodings::Format`]; xlsx/docx/pdf become new
+//!   variants without touching the departments.
+//! * **Styles.** [`Style::Primary`] is what the project develops against;
+//!   [`Style::Alternate`] words headers, orders columns, writes dates, picks
+//!   encodings and names folders differently, for held-out evaluation.
+//!
+//! # Truth conventions
+//!
+//! * `items` of a file are the items a careful human would list for it:
+//!   - an emergency contact's name, relation and phone are `emergency_contact`
+//!     (not `name`/`phone`); a spouse's or dependant's name, relation or birth
+//!     date are `family` (not extra `name`/`birth_date`, nor extra persons);
+//!   - a company's representative number, company addresses, 法人番号 and
+//!     invoice 登録番号 are not personal data; a property's location in a
+//!     lease list is not the landlord's `address`;
+//!   - 入社日, 退職日, 受診日, 取得日 are not `birth_date`; 年齢 alone is not an
+//!     item; 社員番号/株主番号/応募番号 are not items;
+//!   - health-check values (血圧, 所見, 判定, 要再検査) and disability notes
+//!     (障害者手帳, 等級, 配慮事項) are `health`;
+//!   - a seminar attendee's university is not `resume` (only 学歴/職歴/志望動機/
+//!     自己PR in a resume or entry sheet are);
+//!   - 所有株式数 is `shareholding`, 配当金 is `dividend`; 雇用保険被保険者番号
+//!     is `insurance_number`.
+//! * `records` = person rows (roster rows about natural persons; corporate
+//!   shareholders in a register are not counted); 1 for a resume; for a memo,
+//!   the number of persons it is about.
+//! * `category` = the data subjects of the file; `None` for files without
+//!   personal data (their `items` are empty and `records` 0).
+//! * `subjects[c].persons` = distinct data subjects of category `c` across the
+//!   share. A person in two roles counts in both (officers who hold shares are
+//!   employees *and* shareholders). Homonyms are different persons. Seminar
+//!   attendees who never applied are applicants too (the category is
+//!   "応募者・説明会参加者"). Former employees are employees.
+
+pub mod bulk;
+pub mod encodings;
+mod estate;
+mod hostile;
+mod hr;
+pub mod names;
+mod noise;
+mod payroll;
+pub mod persons;
+mod recruit;
+pub mod refdata;
+mod sales;
+mod site;
+mod stock;
+pub mod style;
+pub mod truth;
+pub mod world;
+
+pub use bulk::{generate_bulk, BulkStats};
+pub use hostile::{generate_hostile, HostileCase, HostileKind};
+pub use style::Style;
+pub use truth::{FileTruth, SubjectTruth, Truth};
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SampleError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("character {ch:?} cannot be written in {encoding}")]
+    Unmappable { encoding: &'static str, ch: char },
+    #[error("file generated twice: {0}")]
+    Duplicate(String),
+    #[error("truth JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl SampleError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        SampleError::Io { path: path.to_path_buf(), source }
+    }
+}
+
+/// What share to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareSpec {
+    pub seed: u64,
+    pub employees: usize,
+    pub former_employees: usize,
+    /// Applicants with a resume / entry sheet (one file each); half as many
+    /// again attend the company seminar without applying.
+    pub applicants: usize,
+    /// Natural-person shareholders (two corporate holders are added).
+    pub shareholders: usize,
+    pub landlords: usize,
+    pub contractor_staff: usize,
+    pub customers: usize,
+    /// Files without personal data (product master, invoices, logs, ...).
+    pub noise_files: usize,
+    pub style: Style,
+}
+
+impl ShareSpec {
+    /// A small share (~60 files) that scans in seconds: `mamori demo`.
+    pub fn demo() -> Self {
+        ShareSpec {
+            seed: 20250401,
+            employees: 24,
+            former_employees: 6,
+            applicants: 12,
+            shareholders: 12,
+            landlords: 4,
+            contractor_staff: 16,
+            customers: 30,
+            noise_files: 16,
+            style: Style::Primary,
+        }
+    }
+
+    /// A few hundred files: the default fixture for accuracy tests.
+    pub fn standard(seed: u64) -> Self {
+        ShareSpec {
+            seed,
+            employees: 120,
+            former_employees: 30,
+            applicants: 150,
+            shareholders: 80,
+            landlords: 8,
+            contractor_staff: 60,
+            customers: 400,
+            noise_files: 90,
+            style: Style::Primary,
+        }
+    }
+
+    pub fn with_style(mut self, style: Style) -> Self {
+        self.style = style;
+        self
+    }
+}
+
+/// Generate a share under `root` (created if missing) and return its truth.
+/// `root` should be empty: files already there are not in the truth.
+pub fn generate(root: &Path, spec: &ShareSpec) -> Result<Truth, SampleError> {
+    std::fs::create_dir_all(root).map_err(|e| SampleError::io(root, e))?;
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+    let world = world::World::build(spec, &mut rng);
+    let mut w = truth::Writer::new(root);
+    let st = spec.style;
+    hr::write(&mut w, &world, st, &mut rng)?;
+    payroll::write(&mut w, &world, st, &mut rng)?;
+    recruit::write(&mut w, &world, st, &mut rng)?;
+    stock::write(&mut w, &world, st, &mut rng)?;
+    estate::write(&mut w, &world, st, &mut rng)?;
+    site::write(&mut w, &world, st, &mut rng)?;
+    sales::write(&mut w, &world, st, &mut rng)?;
+    noise::write(&mut w, spec.noise_files, st, &mut rng)?;
+    Ok(w.finish())
+}

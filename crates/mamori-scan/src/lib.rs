@@ -1,1 +1,256 @@
-//! mamori-scan (being written).
+//! The scan pipeline: walk → extract → detect → categorise → inventory → report.
+//!
+//! Design: the pipeline is a library so that `mamori scan`, `mamori demo`,
+//! the tests and the benchmarks run exactly the same code. Files are read in
+//! parallel (rayon, `--jobs`), each in isolation (a parser panic becomes
+//! that file's error), and written to the inventory in batches, so memory is
+//! bounded by the batch, not by the share. Rescans are incremental: a file
+//! whose stamp (size, mtime, ctime, inode) is unchanged is not read again;
+//! its stored result is reported. The report is built from the inventory,
+//! so an incremental scan reports exactly what a full scan would.
+//!
+//! Invariants: a scan only reads (files are opened read-only, with
+//! O_NOATIME where allowed); the state directory is never scanned even when
+//! it lies under a scanned root; raw identifiers stay inside mamori-detect.
+
+pub mod config;
+mod process;
+pub mod report;
+pub mod summary;
+
+pub use config::{default_state_dir, key_path, ConfigError, ScanConfig};
+pub use report::{FileReport, Report, ScanStats, SubjectReport};
+
+use mamori_core::{count_persons, HashKey, PersonKeys};
+use mamori_detect::{Categorizer, Detector};
+use mamori_extract::{walk, Limits, WalkEntry};
+use mamori_inventory::{FileRecord, Inventory, InventoryError};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("cannot scan {path}: {reason}")]
+    Root { path: String, reason: String },
+    #[error(transparent)]
+    Inventory(#[from] InventoryError),
+    #[error(transparent)]
+    Key(#[from] mamori_core::secret::KeyError),
+    #[error(transparent)]
+    Config(#[from] mamori_detect::category::CategoryError),
+    #[error("cannot start {jobs} scanning threads: {reason}")]
+    Threads { jobs: usize, reason: String },
+}
+
+pub struct ScanOptions {
+    pub state_dir: PathBuf,
+    /// Reading threads; 0 = one per core.
+    pub jobs: usize,
+    pub config: ScanConfig,
+    pub limits: Limits,
+    /// Confirm names with the IPADIC dictionary when it is installed.
+    pub morphology: bool,
+}
+
+impl ScanOptions {
+    pub fn new(state_dir: PathBuf) -> Self {
+        ScanOptions {
+            state_dir,
+            jobs: 0,
+            config: ScanConfig::default(),
+            limits: Limits::default(),
+            morphology: true,
+        }
+    }
+}
+
+/// Told of progress; called from scanning threads.
+pub trait Progress: Sync {
+    fn started(&self, _files_to_read: u64, _bytes_to_read: u64) {}
+    fn file_done(&self, _bytes: u64) {}
+}
+
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// Files read and written to the inventory per batch.
+const BATCH: usize = 256;
+
+pub fn scan(paths: &[PathBuf], options: &ScanOptions, progress: &dyn Progress) -> Result<Report, ScanError> {
+    let started = Instant::now();
+    let mut inventory = Inventory::open(&options.state_dir)?;
+    let key = HashKey::load_or_create(&key_path(&options.state_dir))?;
+    let morph = if options.morphology {
+        match mamori_morph::Morph::load_default() {
+            Ok(m) => Some(m),
+            Err(e) => {
+                tracing::warn!("name morphology unavailable, using label and honorific rules only: {e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut stats = ScanStats {
+        morphology: morph.is_some(),
+        ..Default::default()
+    };
+    let detector = Detector::new(key, morph);
+    let categorizer = Categorizer::new(&options.config.category)?;
+    let excludes = options
+        .config
+        .exclude
+        .iter()
+        .filter_map(|g| glob_regex(g))
+        .collect::<Vec<_>>();
+    let state_dir = std::fs::canonicalize(&options.state_dir).unwrap_or_else(|_| options.state_dir.clone());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs)
+        .build()
+        .map_err(|e| ScanError::Threads {
+            jobs: options.jobs,
+            reason: e.to_string(),
+        })?;
+
+    let multiple = paths.len() > 1;
+    let mut files = Vec::new();
+    let mut all_persons: BTreeMap<String, (Vec<PersonKeys>, std::collections::BTreeSet<mamori_core::DataItem>)> = BTreeMap::new();
+    let mut single_root_subjects = None;
+    for given in paths {
+        let root = std::fs::canonicalize(given).map_err(|e| ScanError::Root {
+            path: given.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let root_key = root.to_string_lossy().to_string();
+        let share = root.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| root_key.clone());
+        let stored = inventory.stamps(&root_key)?;
+        let scan_id = inventory.begin_scan(&root_key, &share)?;
+
+        let mut unchanged = Vec::new();
+        let mut to_read = Vec::new();
+        let mut errors = Vec::new();
+        for entry in walk(&root) {
+            if entry.abs().starts_with(&state_dir) || excludes.iter().any(|re| re.is_match(entry.rel())) {
+                continue;
+            }
+            match entry {
+                WalkEntry::File { abs, rel, stamp } => {
+                    let same = stored.get(&rel).is_some_and(|s| s.size == stamp.size && s.mtime_ns == stamp.mtime_ns && s.ctime_ns == stamp.ctime_ns && s.inode == stamp.inode);
+                    if same {
+                        unchanged.push(rel);
+                    } else {
+                        to_read.push((abs, rel, stamp));
+                    }
+                }
+                WalkEntry::Error { rel, reason, .. } => errors.push(FileRecord {
+                    path: rel,
+                    stamp: None,
+                    category: None,
+                    items: Default::default(),
+                    records: 0,
+                    error: Some(reason),
+                    samples: Vec::new(),
+                    persons: Vec::new(),
+                }),
+                WalkEntry::Skipped { abs, reason, .. } => {
+                    stats.skipped += 1;
+                    tracing::info!("skipped {}: {reason}", abs.display());
+                }
+            }
+        }
+        progress.started(to_read.len() as u64, to_read.iter().map(|t| t.2.size).sum());
+        let bytes_read = AtomicU64::new(0);
+        for batch in to_read.chunks(BATCH) {
+            let records: Vec<FileRecord> = pool.install(|| {
+                batch
+                    .par_iter()
+                    .map(|(abs, rel, stamp)| {
+                        let done = process::process(abs, rel, *stamp, &detector, &categorizer, &options.limits);
+                        bytes_read.fetch_add(done.bytes, Ordering::Relaxed);
+                        progress.file_done(stamp.size);
+                        done.record
+                    })
+                    .collect()
+            });
+            inventory.record_files(scan_id, &root_key, &records)?;
+        }
+        inventory.record_files(scan_id, &root_key, &errors)?;
+        inventory.mark_unchanged(scan_id, &root_key, &unchanged)?;
+        let counts = inventory.finish_scan(scan_id, &root_key)?;
+        stats.bytes_read += bytes_read.load(Ordering::Relaxed);
+        stats.new += counts.new;
+        stats.changed += counts.changed;
+        stats.unchanged += counts.unchanged;
+        stats.deleted += counts.deleted;
+
+        let given_text = given.display().to_string();
+        for record in inventory.files(&root_key)? {
+            if multiple {
+                if let Some(category) = &record.category {
+                    let entry = all_persons.entry(category.id().to_string()).or_default();
+                    entry.0.extend(record.persons.iter().cloned());
+                    entry.1.extend(record.items.keys().copied());
+                }
+            }
+            stats.errors += u64::from(record.error.is_some());
+            files.push(FileReport {
+                path: if multiple {
+                    format!("{}/{}", given_text.trim_end_matches('/'), record.path)
+                } else {
+                    record.path
+                },
+                category: record.category.map(|c| c.id().to_string()),
+                items: record.items,
+                records: record.records,
+                error: record.error,
+            });
+        }
+        if !multiple {
+            single_root_subjects = Some(inventory.subjects(Some(&root_key))?);
+        }
+    }
+    stats.files = files.len() as u64;
+    let subjects = match single_root_subjects {
+        Some(subjects) => subjects
+            .into_iter()
+            .map(|(category, s)| (category.id().to_string(), SubjectReport { persons: s.persons, items: s.items }))
+            .collect(),
+        None => all_persons
+            .into_iter()
+            .map(|(category, (persons, items))| (category, SubjectReport { persons: count_persons(&persons), items }))
+            .collect(),
+    };
+    stats.seconds = started.elapsed().as_secs_f64();
+    Ok(Report {
+        version: 1,
+        root: if multiple {
+            String::new()
+        } else {
+            paths.first().map(|p| p.display().to_string()).unwrap_or_default()
+        },
+        files,
+        subjects,
+        scan: stats,
+    })
+}
+
+fn glob_regex(glob: &str) -> Option<regex_lite::Regex> {
+    let mut re = String::from("(^|/)");
+    for c in glob.chars() {
+        match c {
+            '*' => re.push_str("[^/]*"),
+            '?' => re.push_str("[^/]"),
+            _ => re.push_str(&regex_lite::escape(&c.to_string())),
+        }
+    }
+    re.push('$');
+    regex_lite::Regex::new(&re).ok()
+}
+
+/// Where the inventory of `state_dir` lives (for messages).
+pub fn inventory_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("inventory.db")
+}

@@ -1,0 +1,120 @@
+//! What detection found in one file, in the only forms allowed to leave the
+//! detector: counts, masked samples and keyed hashes of persons.
+
+use crate::dates::Date;
+use crate::normalize::name_key;
+use mamori_core::{mask, DataItem, HashKey, MaskedSample, PersonKeys};
+use std::collections::{BTreeMap, BTreeSet};
+
+const SAMPLES_PER_ITEM: usize = 2;
+
+/// Items that identify a person by themselves: without one of them, the
+/// attributes a file mentions (health, family ...) are not personal data.
+pub fn is_identifying(item: DataItem) -> bool {
+    !matches!(
+        item,
+        DataItem::BirthDate
+            | DataItem::Gender
+            | DataItem::Family
+            | DataItem::Health
+            | DataItem::CriminalRecord
+            | DataItem::BloodType
+            | DataItem::EmergencyContact
+            | DataItem::Resume
+            | DataItem::Shareholding
+            | DataItem::Dividend
+    )
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Findings {
+    pub items: BTreeMap<DataItem, u64>,
+    pub records: u64,
+    pub persons: Vec<PersonKeys>,
+    pub samples: Vec<MaskedSample>,
+    /// Headers and document-type words, for the categoriser.
+    pub signals: BTreeSet<String>,
+}
+
+impl Findings {
+    pub fn add(&mut self, item: DataItem, count: u64) {
+        *self.items.entry(item).or_insert(0) += count;
+    }
+
+    /// Keeps a masked sample; the raw value goes no further than this call.
+    pub fn sample(&mut self, item: DataItem, raw: &str) {
+        if self.samples.iter().filter(|s| s.item == item).count() >= SAMPLES_PER_ITEM {
+            return;
+        }
+        let masked = match item {
+            DataItem::Name => mask::name(raw),
+            DataItem::Address => mask::address(raw),
+            DataItem::Email => mask::email(raw),
+            DataItem::Passport | DataItem::ResidenceCard => mask::alnum(raw, 2),
+            DataItem::BirthDate => "****-**-**".to_string(),
+            _ if raw.chars().any(|c| c.is_ascii_digit()) => mask::digits(raw, 2),
+            _ => return,
+        };
+        self.samples.push(MaskedSample { item, masked });
+    }
+
+    pub fn has_identifying_item(&self) -> bool {
+        self.items.keys().any(|i| is_identifying(*i))
+    }
+
+    /// A file with nothing that identifies a person holds no personal data.
+    pub fn gate(&mut self) {
+        if !self.has_identifying_item() {
+            self.items.clear();
+            self.records = 0;
+            self.persons.clear();
+            self.samples.clear();
+        }
+    }
+
+    pub fn merge(&mut self, other: Findings) {
+        for (item, count) in other.items {
+            self.add(item, count);
+        }
+        self.records += other.records;
+        self.persons.extend(other.persons);
+        for s in other.samples {
+            if self.samples.iter().filter(|x| x.item == s.item).count() < SAMPLES_PER_ITEM {
+                self.samples.push(s);
+            }
+        }
+        self.signals.extend(other.signals);
+    }
+}
+
+/// One person's identifying values while a record is being read; hashed
+/// with the inventory key as soon as the record ends.
+#[derive(Debug, Default, Clone)]
+pub struct PersonDraft {
+    pub names: Vec<String>,
+    pub birth: Option<Date>,
+    pub my_number: Option<String>,
+    pub links: Vec<(&'static str, String)>,
+}
+
+impl PersonDraft {
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty() && self.birth.is_none() && self.my_number.is_none() && self.links.is_empty()
+    }
+
+    pub fn add_name(&mut self, name: &str) {
+        let key = name_key(name);
+        if !key.is_empty() && !self.names.contains(&key) {
+            self.names.push(key);
+        }
+    }
+
+    pub fn hash(&self, key: &HashKey) -> PersonKeys {
+        PersonKeys {
+            names: self.names.iter().map(|n| key.hash("name", n)).collect(),
+            birth: self.birth.map(|b| key.hash("birth", &b.iso())),
+            my_number: self.my_number.as_ref().map(|m| key.hash("my_number", m)),
+            links: self.links.iter().map(|(domain, v)| key.hash(domain, v)).collect(),
+        }
+    }
+}

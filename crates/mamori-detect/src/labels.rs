@@ -1,0 +1,191 @@
+//! Field labels: what a column header or a form label (氏名：, 生年月日) says
+//! its value is. Compound labels are resolved most-specific first, so
+//! 緊急連絡先電話 is an emergency contact, 貸主住所 an address, 会社電話 not a
+//! person's phone, and 商品コード never a My Number.
+
+use crate::normalize::normalize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Name,
+    NameKana,
+    Gender,
+    BirthDate,
+    Age,
+    PostalCode,
+    Address,
+    Phone,
+    Mobile,
+    Email,
+    Family,
+    BankName,
+    BankCode,
+    BranchName,
+    BranchCode,
+    AccountType,
+    AccountNumber,
+    AccountHolder,
+    /// 振込先: bank, branch, type and number in one cell.
+    BankAccountCombined,
+    MyNumber,
+    Health,
+    CriminalRecord,
+    BloodType,
+    EmergencyContact,
+    Resume,
+    Shareholding,
+    Dividend,
+    DriversLicense,
+    Passport,
+    PensionNumber,
+    InsuranceNumber,
+    ResidenceCard,
+    CreditCard,
+    /// Labels that say "not a person's data": company names, phones and
+    /// addresses, product codes, corporate and invoice numbers.
+    NotPersonal,
+    /// Dates that are not birth dates (入社日, 受診日 ...).
+    OtherDate,
+    /// Record ids (社員番号, 株主番号): tell a roster, carry no item.
+    RecordId,
+}
+
+enum Rule {
+    Contains(&'static [&'static str]),
+    Exact(&'static [&'static str]),
+}
+
+/// Ordered: the first matching rule wins.
+const RULES: &[(Rule, Field)] = &[
+    (Rule::Contains(&["緊急"]), Field::EmergencyContact),
+    (Rule::Contains(&["法人番号", "登録番号", "インボイス", "適格請求"]), Field::NotPersonal),
+    (Rule::Contains(&["会社", "社名", "法人", "企業", "取引先", "代表電話", "代表tel", "fax", "ファックス", "所在地", "本社", "本店", "物件", "商品", "品番", "品名", "jan", "型番", "製品", "在庫", "単価", "請求書", "伝票", "注文番号", "受注", "発注", "sku", "ロット", "部署", "所属", "部門"]), Field::NotPersonal),
+    (Rule::Contains(&["個人番号", "マイナンバー", "mynumber", "my number", "共通番号"]), Field::MyNumber),
+    (Rule::Contains(&["扶養", "配偶者", "続柄", "家族", "子供", "子ども", "世帯"]), Field::Family),
+    (Rule::Contains(&["名義"]), Field::AccountHolder),
+    (Rule::Contains(&["金融機関コード", "銀行コード", "銀行番号", "金融機関番号"]), Field::BankCode),
+    (Rule::Contains(&["支店コード", "店番", "支店番号", "店舗番号"]), Field::BranchCode),
+    (Rule::Contains(&["金融機関", "銀行"]), Field::BankName),
+    (Rule::Contains(&["支店"]), Field::BranchName),
+    (Rule::Contains(&["預金種目", "口座種別", "預金種類", "口座種類", "種目"]), Field::AccountType),
+    (Rule::Contains(&["口座番号"]), Field::AccountNumber),
+    (Rule::Contains(&["振込先", "口座", "振込"]), Field::BankAccountCombined),
+    (Rule::Contains(&["血液型"]), Field::BloodType),
+    (Rule::Contains(&["性別"]), Field::Gender),
+    (Rule::Contains(&["生年月日", "誕生日", "生年", "birth"]), Field::BirthDate),
+    (Rule::Contains(&["年齢"]), Field::Age),
+    (Rule::Contains(&["郵便", "〒", "zip"]), Field::PostalCode),
+    (Rule::Contains(&["住所", "居所", "現住", "送付先", "address"]), Field::Address),
+    (Rule::Contains(&["携帯", "mobile"]), Field::Mobile),
+    (Rule::Contains(&["電話", "tel", "phone"]), Field::Phone),
+    (Rule::Contains(&["メール", "mail"]), Field::Email),
+    (Rule::Contains(&["免許"]), Field::DriversLicense),
+    (Rule::Contains(&["旅券", "パスポート", "passport"]), Field::Passport),
+    (Rule::Contains(&["基礎年金", "年金番号", "年金手帳"]), Field::PensionNumber),
+    (Rule::Contains(&["被保険者", "保険者番号", "保険証"]), Field::InsuranceNumber),
+    (Rule::Contains(&["在留"]), Field::ResidenceCard),
+    (Rule::Contains(&["カード番号", "クレジット", "card"]), Field::CreditCard),
+    (Rule::Contains(&["犯罪", "前科", "逮捕", "賞罰"]), Field::CriminalRecord),
+    (Rule::Contains(&["持株", "株式数", "株数", "保有株", "所有株"]), Field::Shareholding),
+    (Rule::Contains(&["配当"]), Field::Dividend),
+    (Rule::Contains(&["健康", "健診", "診断", "所見", "判定", "血圧", "血糖", "hba1c", "既往", "病", "障害", "障がい", "等級", "手帳", "産業医", "休職", "復職", "視力", "聴力", "bmi", "体重", "身長", "尿", "心電図", "胸部", "服薬", "通院", "治療"]), Field::Health),
+    (Rule::Contains(&["学歴", "職歴", "志望", "自己pr", "学校", "大学", "学部", "卒業", "経歴", "資格", "趣味", "特技", "長所", "短所"]), Field::Resume),
+    (Rule::Contains(&["フリガナ", "ふりがな", "カナ", "かな", "よみ", "読み", "kana"]), Field::NameKana),
+    (Rule::Contains(&["番号", "no", "コード", "id", "№"]), Field::RecordId),
+    (Rule::Contains(&["日付", "入社", "退職", "受診日", "契約日", "登録日", "更新日", "作成日", "申込日", "入金日", "支払日", "実施日", "面接日", "年月日", "開始", "終了"]), Field::OtherDate),
+    (Rule::Contains(&["氏名", "名前", "株主名", "貸主", "借主", "家主", "地主", "賃貸人", "世帯主", "申請者", "受診者", "作業員", "従業員名", "社員名", "宛名", "受取人", "本人", "name", "担当者名", "契約者", "応募者", "参加者"]), Field::Name),
+    (Rule::Exact(&["姓", "名", "姓名", "氏", "名前(漢字)"]), Field::Name),
+];
+
+/// Header text as matched: normalised, lower-case, without spaces, brackets
+/// and marks such as ※ or (必須).
+pub fn clean_label(raw: &str) -> String {
+    let text = normalize(raw).to_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0;
+    for c in text.chars() {
+        match c {
+            '(' | '[' | '【' | '「' => depth += 1,
+            ')' | ']' | '】' | '」' => depth = (depth - 1).max(0),
+            _ if c.is_whitespace() || matches!(c, '※' | '*' | ':' | '：' | '・' | '_' | '.' | '"' | '\'') => {}
+            _ => out.push(c),
+        }
+        // Keep what brackets hold when that is all there is (【氏名】).
+    }
+    if out.is_empty() {
+        text.chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | '[' | ']' | '【' | '】'))
+            .collect()
+    } else {
+        out
+    }
+}
+
+/// Classifies a header or a form label.
+pub fn classify_label(raw: &str) -> Option<Field> {
+    let label = clean_label(raw);
+    if label.is_empty() || label.chars().count() > 24 {
+        return None;
+    }
+    // Bracketed qualifiers matter for kana columns: 氏名(カナ), 名前（フリガナ）.
+    let full = normalize(raw).to_lowercase();
+    if (full.contains("カナ") || full.contains("フリガナ") || full.contains("ふりがな") || full.contains("よみ"))
+        && !full.contains("名義")
+        && (full.contains("氏名") || full.contains("名前") || full.contains("カナ") || full.contains("ふりがな") || full.contains("フリガナ"))
+    {
+        return Some(Field::NameKana);
+    }
+    for (rule, field) in RULES {
+        let hit = match rule {
+            Rule::Contains(words) => words.iter().any(|w| label.contains(w)),
+            Rule::Exact(words) => words.contains(&label.as_str()),
+        };
+        if hit {
+            return Some(*field);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compound_labels_resolve_to_the_specific_field() {
+        let cases = [
+            ("氏名", Field::Name),
+            ("氏名（カナ）", Field::NameKana),
+            ("フリガナ", Field::NameKana),
+            ("緊急連絡先電話番号", Field::EmergencyContact),
+            ("貸主住所", Field::Address),
+            ("会社電話", Field::NotPersonal),
+            ("商品コード", Field::NotPersonal),
+            ("個人番号", Field::MyNumber),
+            ("口座名義（カナ）", Field::AccountHolder),
+            ("金融機関コード", Field::BankCode),
+            ("支店名", Field::BranchName),
+            ("預金種目", Field::AccountType),
+            ("口座番号", Field::AccountNumber),
+            ("生年月日", Field::BirthDate),
+            ("入社日", Field::OtherDate),
+            ("社員番号", Field::RecordId),
+            ("株主名", Field::Name),
+            ("所有株式数", Field::Shareholding),
+            ("配当金額", Field::Dividend),
+            ("携帯電話", Field::Mobile),
+            ("E-mail", Field::Email),
+            ("〒", Field::PostalCode),
+            ("扶養親族", Field::Family),
+            ("所見", Field::Health),
+            ("志望動機", Field::Resume),
+            ("法人番号", Field::NotPersonal),
+            ("雇用保険被保険者番号", Field::InsuranceNumber),
+            ("運転免許証番号", Field::DriversLicense),
+        ];
+        for (label, field) in cases {
+            assert_eq!(classify_label(label), Some(field), "{label}");
+        }
+        assert_eq!(classify_label("備考"), None);
+    }
+}

@@ -1,0 +1,188 @@
+//! Normalisation that every detector relies on: NFKC (full-width digits and
+//! letters, half-width katakana, ㈱ → (株)), one ASCII hyphen for the dozen
+//! dash and long-vowel variants people type between digits, and arabic
+//! digits for kanji numerals in dates and addresses (昭和五十五年 → 昭和55年).
+
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+
+/// Dashes that stand for '-' wherever they appear.
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FF0D}' | '\u{FE63}' | '\u{2043}' | '\u{30FB}'
+    )
+}
+
+/// Long-vowel marks and kanji 一 are dashes only between digits (ヤマダ タロー keeps its ー).
+fn is_dash_between_digits(c: char) -> bool {
+    matches!(c, '\u{30FC}' | '\u{FF70}' | '\u{2500}' | '〜' | '～')
+}
+
+/// Normalises one piece of text. Cheap for ASCII and already-normal text.
+pub fn normalize(text: &str) -> String {
+    let nfkc: String = if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        text.to_string()
+    } else {
+        text.nfkc().collect()
+    };
+    let unified = unify_dashes(&nfkc);
+    kanji_numerals(&unified)
+}
+
+fn unify_dashes(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if is_dash(c) {
+            out.push('-');
+        } else if is_dash_between_digits(c) {
+            let before = i > 0 && chars[i - 1].is_ascii_digit();
+            let after = chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+            out.push(if before && after { '-' } else { c });
+        } else if c == '\u{3000}' {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn kanji_digit(c: char) -> Option<u32> {
+    Some(match c {
+        '〇' | '零' => 0,
+        '一' => 1,
+        '二' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        _ => return None,
+    })
+}
+
+fn is_kanji_numeral(c: char) -> bool {
+    kanji_digit(c).is_some() || matches!(c, '十' | '百' | '千')
+}
+
+/// Value of a kanji numeral run: positional (一九八〇) or with units (千九百八十).
+pub fn kanji_number(run: &str) -> Option<u32> {
+    if run.is_empty() {
+        return None;
+    }
+    if !run.chars().any(|c| matches!(c, '十' | '百' | '千')) {
+        return run
+            .chars()
+            .try_fold(0u32, |acc, c| Some(acc.checked_mul(10)? + kanji_digit(c)?));
+    }
+    let (mut total, mut current) = (0u32, 0u32);
+    for c in run.chars() {
+        let unit = match c {
+            '十' => 10,
+            '百' => 100,
+            '千' => 1000,
+            _ => {
+                current = current * 10 + kanji_digit(c)?;
+                continue;
+            }
+        };
+        total += if current == 0 { 1 } else { current } * unit;
+        current = 0;
+    }
+    Some(total + current)
+}
+
+/// Replaces kanji numerals that stand before a date or address unit, and 元年.
+fn kanji_numerals(text: &str) -> String {
+    if !text.chars().any(|c| is_kanji_numeral(c) || c == '元') {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '元' && chars.get(i + 1) == Some(&'年') && i > 0 && is_era_char(chars[i - 1]) {
+            out.push('1');
+            i += 1;
+            continue;
+        }
+        if is_kanji_numeral(c) {
+            let start = i;
+            while i < chars.len() && is_kanji_numeral(chars[i]) {
+                i += 1;
+            }
+            let run: String = chars[start..i].iter().collect();
+            let followed_by_unit = chars
+                .get(i)
+                .is_some_and(|n| matches!(n, '年' | '月' | '日' | '歳' | '才' | '丁' | '番' | '号'));
+            match (followed_by_unit, kanji_number(&run)) {
+                (true, Some(value)) => out.push_str(&value.to_string()),
+                _ => out.push_str(&run),
+            }
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+fn is_era_char(c: char) -> bool {
+    matches!(c, '治' | '正' | '和' | '成')
+}
+
+/// Digits only, for comparing identifiers written with spaces or hyphens.
+pub fn digits_only(text: &str) -> String {
+    text.chars().filter(|c| c.is_ascii_digit()).collect()
+}
+
+/// Key form of a name: no spaces or dots, katakana for kana, so 山田 太郎 /
+/// 山田　太郎 and やまだ たろう / ﾔﾏﾀﾞ ﾀﾛｳ compare equal.
+pub fn name_key(name: &str) -> String {
+    normalize(name)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '・' | '.' | ',' | '､' | '、'))
+        .map(|c| match c {
+            'ぁ'..='ゖ' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
+            _ => c,
+        })
+        .flat_map(|c| c.to_lowercase())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_width_and_dashes() {
+        assert_eq!(normalize("０９０ー１２３４ー５６７８"), "090-1234-5678");
+        assert_eq!(normalize("ヤマダ　タロー"), "ヤマダ タロー");
+        assert_eq!(normalize("１２３４−５６７８−９０１８"), "1234-5678-9018");
+        assert_eq!(normalize("ﾔﾏﾀﾞ ﾀﾛｳ"), "ヤマダ タロウ");
+        assert_eq!(normalize("㈱やまと"), "(株)やまと");
+    }
+
+    #[test]
+    fn kanji_numerals_in_dates() {
+        assert_eq!(normalize("昭和五十五年三月二日生"), "昭和55年3月2日生");
+        assert_eq!(normalize("平成元年一月八日"), "平成1年1月8日");
+        assert_eq!(normalize("一九八〇年"), "1980年");
+        assert_eq!(normalize("一丁目二番三号"), "1丁目2番3号");
+        assert_eq!(normalize("一郎"), "一郎");
+        assert_eq!(kanji_number("千九百八十"), Some(1980));
+    }
+
+    #[test]
+    fn name_keys_match_across_forms() {
+        assert_eq!(name_key("山田　太郎"), name_key("山田太郎"));
+        assert_eq!(name_key("やまだ たろう"), name_key("ﾔﾏﾀﾞ ﾀﾛｳ"));
+    }
+}

@@ -1,0 +1,138 @@
+//! Japanese phone numbers by the numbering plan: fixed lines (area code +
+//! local exchange = 5 digits after the trunk 0, then 4), mobile 060/070/080/090,
+//! IP 050, +81 forms. Toll-free and navi-dial numbers belong to companies.
+
+use regex::Regex;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneKind {
+    Fixed,
+    Mobile,
+    Ip,
+    /// 0120 / 0800 / 0570: a company's line, never a person's.
+    Business,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone {
+    pub kind: PhoneKind,
+    /// Domestic digits, trunk 0 included (09012345678).
+    pub digits: String,
+}
+
+/// Validates one candidate (digits with '-', ' ', '(', ')' and an optional +81).
+pub fn parse_phone(candidate: &str) -> Option<Phone> {
+    let s = candidate.trim();
+    let (international, rest) = match s.strip_prefix("+81") {
+        Some(rest) => (true, rest.trim_start_matches([' ', '-'])),
+        None => (false, s),
+    };
+    if !rest.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '(' | ')')) {
+        return None;
+    }
+    let groups: Vec<&str> = rest
+        .split(|c: char| matches!(c, '-' | ' ' | '(' | ')'))
+        .filter(|g| !g.is_empty())
+        .collect();
+    let mut digits: String = groups.concat();
+    if international {
+        let stripped = digits.strip_prefix('0').unwrap_or(&digits).to_string();
+        digits = format!("0{stripped}");
+    }
+    if !digits.starts_with('0') || digits.starts_with("00") {
+        return None;
+    }
+    let kind = match &digits[..3] {
+        "060" | "070" | "080" | "090" if digits.len() == 11 => PhoneKind::Mobile,
+        "050" if digits.len() == 11 => PhoneKind::Ip,
+        _ if digits.starts_with("0120") && digits.len() == 10 => PhoneKind::Business,
+        _ if digits.starts_with("0800") && digits.len() == 11 => PhoneKind::Business,
+        _ if digits.starts_with("0570") && digits.len() == 10 => PhoneKind::Business,
+        _ if digits.len() == 10 && !matches!(&digits[..2], "05" | "06" | "07" | "08" | "09" | "02") => PhoneKind::Fixed,
+        _ if digits.len() == 10 && digits.starts_with("06") => PhoneKind::Fixed, // Osaka 06
+        _ => return None,
+    };
+    if kind == PhoneKind::Fixed && groups.len() >= 3 && !international {
+        // Area code (with trunk 0) + local exchange must make 6 digits, subscriber 4.
+        let n = groups.len();
+        let area_and_exchange: usize = groups[..n - 1].iter().map(|g| g.len()).sum();
+        if groups[n - 1].len() != 4 || area_and_exchange != 6 || groups[n - 2].starts_with('0') {
+            return None;
+        }
+    }
+    if kind == PhoneKind::Mobile || kind == PhoneKind::Ip {
+        if groups.len() == 3 && (groups[0].len() != 3 || groups[1].len() != 4 || groups[2].len() != 4) {
+            return None;
+        }
+    }
+    Some(Phone { kind, digits })
+}
+
+fn candidate_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?:\+81[\s-]?|\(0|0)\d{1,4}\)?[\s-]?\(?\d{1,4}\)?[\s-]?\d{3,4}")
+            .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundPhone {
+    pub start: usize,
+    pub end: usize,
+    pub phone: Phone,
+    /// Written with separators (090-1234-5678): far less likely to be some other number.
+    pub separated: bool,
+}
+
+/// Phone numbers in normalised text, not glued to other digits.
+pub fn find_phones(text: &str) -> Vec<FoundPhone> {
+    if !text.contains('0') {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for m in candidate_regex().find_iter(text) {
+        let before = text[..m.start()].chars().next_back();
+        let after = text[m.end()..].chars().next();
+        if before.is_some_and(|c| c.is_ascii_digit() || c == '-' || c.is_ascii_alphabetic())
+            || after.is_some_and(|c| c.is_ascii_digit() || c == '-')
+        {
+            continue;
+        }
+        if let Some(phone) = parse_phone(m.as_str()) {
+            let separated = m.as_str().contains(['-', '(', ' ']);
+            out.push(FoundPhone {
+                start: m.start(),
+                end: m.end(),
+                phone,
+                separated,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbering_plan() {
+        for ok in ["03-1234-5678", "045-123-4567", "0466-12-3456", "01267-2-3456", "090-1234-5678", "050-1234-5678", "+81 90-1234-5678", "0312345678", "(03)1234-5678", "06-6123-4567"] {
+            assert!(parse_phone(ok).is_some(), "{ok}");
+        }
+        for bad in ["03-123-45678", "045-023-4567", "090-123-45678", "1234-5678", "00-1234-5678", "0120-123-4567"] {
+            assert!(parse_phone(bad).is_none(), "{bad}");
+        }
+        assert_eq!(parse_phone("0120-123-456").map(|p| p.kind), Some(PhoneKind::Business));
+        assert_eq!(parse_phone("+81-3-1234-5678").map(|p| p.digits).as_deref(), Some("0312345678"));
+    }
+
+    #[test]
+    fn found_in_text_not_inside_longer_numbers() {
+        let found = find_phones("携帯 090-1234-5678、自宅 03-1234-5678。商品 1203123456789");
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].phone.kind, PhoneKind::Mobile);
+    }
+}

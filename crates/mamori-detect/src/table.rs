@@ -1,0 +1,288 @@
+//! The table engine: CSV/TSV now, spreadsheets and Word tables later.
+//!
+//! A header row is searched among the first rows (title blocks above it are
+//! common), each column is classified by its header and then *confirmed by
+//! the values under it* (a column headed 電話 whose values are not phone
+//! numbers is dropped; 商品コード is never a My Number whatever its digits).
+//! Every data row then yields item occurrences and one person record.
+//! Tables without a recognisable header are read as text.
+
+use crate::findings::{Findings, PersonDraft};
+use crate::labels::{classify_label, clean_label, Field};
+use crate::text::TextScanner;
+use crate::values::{check, Value};
+use crate::Detector;
+use mamori_core::DataItem;
+
+const HEADER_SEARCH_ROWS: usize = 30;
+const VALIDATION_ROWS: usize = 200;
+/// Share of non-empty values that must validate for a column to count.
+const MIN_VALID_SHARE: f64 = 0.6;
+
+fn item_of(field: Field) -> Option<DataItem> {
+    Some(match field {
+        Field::Name | Field::NameKana | Field::AccountHolder => DataItem::Name,
+        Field::Gender => DataItem::Gender,
+        Field::BirthDate => DataItem::BirthDate,
+        Field::PostalCode | Field::Address => DataItem::Address,
+        Field::Phone | Field::Mobile => DataItem::Phone,
+        Field::Email => DataItem::Email,
+        Field::Family => DataItem::Family,
+        Field::AccountNumber | Field::BankAccountCombined => DataItem::BankAccount,
+        Field::MyNumber => DataItem::MyNumber,
+        Field::Health => DataItem::Health,
+        Field::CriminalRecord => DataItem::CriminalRecord,
+        Field::BloodType => DataItem::BloodType,
+        Field::EmergencyContact => DataItem::EmergencyContact,
+        Field::Resume => DataItem::Resume,
+        Field::Shareholding => DataItem::Shareholding,
+        Field::Dividend => DataItem::Dividend,
+        Field::DriversLicense => DataItem::DriversLicense,
+        Field::Passport => DataItem::Passport,
+        Field::PensionNumber => DataItem::PensionNumber,
+        Field::InsuranceNumber => DataItem::InsuranceNumber,
+        Field::ResidenceCard => DataItem::ResidenceCard,
+        Field::CreditCard => DataItem::CreditCard,
+        _ => return None,
+    })
+}
+
+/// Fields whose values must mostly validate for the column to be trusted.
+fn needs_value_check(field: Field) -> bool {
+    !matches!(
+        field,
+        Field::Health | Field::EmergencyContact | Field::Resume | Field::Family | Field::BankName | Field::BranchName | Field::CriminalRecord
+    )
+}
+
+#[derive(Debug, Clone)]
+struct Column {
+    field: Field,
+    /// A family member's or contact's value: counts as an item, not as the row person's identity.
+    about_someone_else: bool,
+}
+
+pub struct TableScanner<'d> {
+    detector: &'d Detector,
+    pending: Vec<Vec<String>>,
+    columns: Option<Vec<Option<Column>>>,
+    validated: bool,
+    fallback: Option<TextScanner<'d>>,
+    findings: Findings,
+}
+
+fn is_someone_else(label: &str) -> bool {
+    ["扶養", "配偶者", "家族", "緊急", "子", "保証人", "親族"].iter().any(|w| label.contains(w))
+}
+
+impl<'d> TableScanner<'d> {
+    pub(crate) fn new(detector: &'d Detector) -> Self {
+        TableScanner {
+            detector,
+            pending: Vec::new(),
+            columns: None,
+            validated: false,
+            fallback: None,
+            findings: Findings::default(),
+        }
+    }
+
+    pub fn push_row(&mut self, row: Vec<String>) {
+        if let Some(text) = self.fallback.as_mut() {
+            text.push_line(&row.join("\t"));
+            return;
+        }
+        if self.columns.is_none() {
+            if let Some(columns) = header_columns(&row) {
+                for cell in &row {
+                    let label = clean_label(cell);
+                    if !label.is_empty() {
+                        self.findings.signals.insert(label);
+                    }
+                }
+                // Title-block rows above the header are text (a form's heading).
+                let title: Vec<Vec<String>> = std::mem::take(&mut self.pending);
+                for line in title {
+                    for cell in line {
+                        let label = clean_label(&cell);
+                        if !label.is_empty() {
+                            self.findings.signals.insert(label);
+                        }
+                    }
+                }
+                self.columns = Some(columns);
+                return;
+            }
+            self.pending.push(row);
+            if self.pending.len() >= HEADER_SEARCH_ROWS {
+                self.fall_back_to_text();
+            }
+            return;
+        }
+        if !self.validated {
+            self.pending.push(row);
+            if self.pending.len() >= VALIDATION_ROWS {
+                self.validate_and_flush();
+            }
+            return;
+        }
+        self.process_row(&row);
+    }
+
+    fn fall_back_to_text(&mut self) {
+        let mut text = self.detector.text();
+        for row in std::mem::take(&mut self.pending) {
+            text.push_line(&row.join("\t"));
+        }
+        self.fallback = Some(text);
+    }
+
+    fn validate_and_flush(&mut self) {
+        let rows = std::mem::take(&mut self.pending);
+        if let Some(columns) = self.columns.as_mut() {
+            for (index, column) in columns.iter_mut().enumerate() {
+                let Some(col) = column else { continue };
+                if !needs_value_check(col.field) {
+                    continue;
+                }
+                let mut filled = 0usize;
+                let mut valid = 0usize;
+                for row in &rows {
+                    let Some(cell) = row.get(index) else { continue };
+                    if crate::values::is_empty_mark(cell) {
+                        continue;
+                    }
+                    filled += 1;
+                    if check(col.field, cell).is_some() {
+                        valid += 1;
+                    }
+                }
+                if filled > 0 && (valid as f64) < MIN_VALID_SHARE * filled as f64 {
+                    *column = None;
+                }
+            }
+        }
+        self.validated = true;
+        for row in rows {
+            self.process_row(&row);
+        }
+    }
+
+    fn process_row(&mut self, row: &[String]) {
+        let Some(columns) = self.columns.as_ref() else { return };
+        let mut draft = PersonDraft::default();
+        let mut row_items: Vec<DataItem> = Vec::new();
+        let mut name_parts: Vec<String> = Vec::new();
+        let mut kana_parts: Vec<String> = Vec::new();
+        let mut has_account_number = false;
+        for (index, column) in columns.iter().enumerate() {
+            let Some(col) = column else { continue };
+            let Some(cell) = row.get(index) else { continue };
+            let Some(value) = check(col.field, cell) else { continue };
+            let Some(item) = item_of(col.field) else { continue };
+            if !row_items.contains(&item) {
+                row_items.push(item);
+            }
+            if item.is_secret_identifier() || item == DataItem::Name || item == DataItem::Email || item == DataItem::Address {
+                self.findings.sample(item, cell.trim());
+            }
+            if col.about_someone_else {
+                continue;
+            }
+            match (col.field, value) {
+                (Field::Name, Value::Text(v)) => name_parts.push(v),
+                (Field::NameKana | Field::AccountHolder, Value::Text(v)) => kana_parts.push(v),
+                (Field::BirthDate, Value::Date(d)) => draft.birth = draft.birth.or(Some(d)),
+                (Field::MyNumber, Value::Digits(d)) => draft.my_number = draft.my_number.clone().or(Some(d)),
+                (Field::Email, Value::Text(v)) => draft.links.push(("email", v)),
+                (Field::Mobile, Value::Digits(d)) => draft.links.push(("phone", d)),
+                (Field::AccountNumber, Value::Digits(d)) => {
+                    has_account_number = true;
+                    draft.links.push(("account", account_key(row, columns, &d)));
+                }
+                _ => {}
+            }
+        }
+        if !name_parts.is_empty() {
+            draft.add_name(&name_parts.join(""));
+        }
+        if !kana_parts.is_empty() {
+            // Holder and reading columns may both exist; each is a name form.
+            for part in &kana_parts {
+                draft.add_name(part);
+            }
+        }
+        let _ = has_account_number;
+        let identifies = row_items.iter().any(|i| crate::findings::is_identifying(*i));
+        if !identifies {
+            return;
+        }
+        for item in row_items {
+            self.findings.add(item, 1);
+        }
+        self.findings.records += 1;
+        if !draft.is_empty() {
+            self.findings.persons.push(draft.hash(self.detector.key()));
+        }
+    }
+
+    pub fn finish(mut self) -> Findings {
+        if let Some(text) = self.fallback.take() {
+            let mut findings = text.finish();
+            findings.signals.extend(self.findings.signals);
+            return findings;
+        }
+        if self.columns.is_none() {
+            self.fall_back_to_text();
+            return self.finish();
+        }
+        if !self.validated {
+            self.validate_and_flush();
+        }
+        let mut findings = self.findings;
+        findings.gate();
+        findings
+    }
+}
+
+/// Account identity: bank and branch codes when present, so the same
+/// 7-digit number at two banks stays two accounts.
+fn account_key(row: &[String], columns: &[Option<Column>], number: &str) -> String {
+    let mut key = String::new();
+    for (index, column) in columns.iter().enumerate() {
+        if let Some(Column { field: Field::BankCode | Field::BranchCode, .. }) = column {
+            if let Some(cell) = row.get(index) {
+                key.push_str(cell.trim());
+                key.push('/');
+            }
+        }
+    }
+    key.push_str(number);
+    key
+}
+
+/// Classifies a candidate header row; None unless it looks like one.
+fn header_columns(row: &[String]) -> Option<Vec<Option<Column>>> {
+    let mut personal = 0;
+    let mut known = 0;
+    let columns: Vec<Option<Column>> = row
+        .iter()
+        .map(|cell| {
+            if cell.chars().count() > 30 {
+                return None;
+            }
+            let field = classify_label(cell)?;
+            known += 1;
+            if item_of(field).is_some() {
+                personal += 1;
+            }
+            let label = clean_label(cell);
+            Some(Column {
+                field,
+                about_someone_else: is_someone_else(&label),
+            })
+        })
+        .collect();
+    // A data row may contain one label-like word; a header has several.
+    (known >= 2 && (personal >= 1 || known >= 3)).then_some(columns)
+}

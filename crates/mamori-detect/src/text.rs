@@ -1,0 +1,361 @@
+//! The text engine: running text, forms and memos, read line by line.
+//!
+//! Three passes per line, most specific first: form labels with their values
+//! (氏名：山田太郎, 【住所】…, a label alone with its value on the next line),
+//! then free patterns that carry their own proof (check digits plus a nearby
+//! keyword for My Numbers and card numbers; the numbering plan for phones),
+//! then keyword items (health, family, resume ...). Values consumed by a
+//! label are not counted again by a free pattern. Whether a phone or an
+//! address is a *person's* is decided by its line: a company line (本社,
+//! 所在地, 代表, 株式会社 …) has none.
+
+use crate::dates::{find_dates, plausible_birth};
+use crate::findings::{Findings, PersonDraft};
+use crate::labels::Field;
+use crate::normalize::{digits_only, name_key, normalize};
+use crate::patterns as pat;
+use crate::phone::{find_phones, PhoneKind};
+use crate::values::{check, has_company_mark, is_address, looks_like_name, Value};
+use crate::Detector;
+use mamori_core::DataItem;
+use std::collections::BTreeMap;
+
+/// How far (in characters) a keyword lends context to a My Number or card number.
+const CONTEXT_CHARS: usize = 300;
+/// Lines after a name label during which fixed-line phones and addresses count as that person's.
+const FORM_CONTEXT_LINES: usize = 40;
+
+pub struct TextScanner<'d> {
+    detector: &'d Detector,
+    findings: Findings,
+    persons: BTreeMap<String, PersonDraft>,
+    /// The person a single-person form (resume, entry sheet) is about.
+    form_person: Option<String>,
+    form_names: usize,
+    chars_since_my_number_keyword: usize,
+    chars_since_card_keyword: usize,
+    lines_since_name_label: usize,
+    pending_label: Option<Field>,
+    unattached: PersonDraft,
+}
+
+impl<'d> TextScanner<'d> {
+    pub(crate) fn new(detector: &'d Detector) -> Self {
+        TextScanner {
+            detector,
+            findings: Findings::default(),
+            persons: BTreeMap::new(),
+            form_person: None,
+            form_names: 0,
+            chars_since_my_number_keyword: usize::MAX / 2,
+            chars_since_card_keyword: usize::MAX / 2,
+            lines_since_name_label: usize::MAX / 2,
+            pending_label: None,
+            unattached: PersonDraft::default(),
+        }
+    }
+
+    /// Feeds a chunk of text (several lines).
+    pub fn push_text(&mut self, text: &str) {
+        for line in text.lines() {
+            self.push_line(line);
+        }
+    }
+
+    pub fn push_line(&mut self, raw: &str) {
+        if raw.trim().is_empty() {
+            return;
+        }
+        // Very long lines (minified JSON, a 2 GB one-liner) are read in windows.
+        if raw.len() > 64 * 1024 {
+            let mut start = 0;
+            while start < raw.len() {
+                let mut end = (start + 16 * 1024).min(raw.len());
+                while !raw.is_char_boundary(end) {
+                    end += 1;
+                }
+                self.scan_line(&normalize(&raw[start..end]));
+                start = end;
+            }
+            return;
+        }
+        self.scan_line(&normalize(raw));
+    }
+
+    fn scan_line(&mut self, line: &str) {
+        let width = line.chars().count() + 1;
+        if pat::has_my_number_keyword(line) {
+            self.chars_since_my_number_keyword = 0;
+        } else {
+            self.chars_since_my_number_keyword = self.chars_since_my_number_keyword.saturating_add(width);
+        }
+        if pat::has_card_keyword(line) {
+            self.chars_since_card_keyword = 0;
+        } else {
+            self.chars_since_card_keyword = self.chars_since_card_keyword.saturating_add(width);
+        }
+        self.lines_since_name_label = self.lines_since_name_label.saturating_add(1);
+        collect_signals(&mut self.findings, line);
+
+        let company_line = pat::is_company_line(line);
+        let mut consumed: Vec<(usize, usize)> = Vec::new();
+        let mut line_person: Option<String> = None;
+
+        // 1. Labels and their values.
+        let pairs = pat::label_pairs(line);
+        if pairs.is_empty() {
+            if let Some(field) = self.pending_label.take() {
+                if line.chars().count() <= 60 {
+                    self.label_value(field, line.trim(), company_line, &mut line_person);
+                    consumed.push((0, line.len()));
+                }
+            }
+        } else {
+            self.pending_label = None;
+            for pair in &pairs {
+                if pair.value.trim().is_empty() {
+                    if pair.is_last {
+                        self.pending_label = Some(pair.field);
+                    }
+                    continue;
+                }
+                if self.label_value(pair.field, pair.value, company_line, &mut line_person) {
+                    consumed.push((pair.value_start, pair.value_start + pair.value.len()));
+                }
+            }
+        }
+
+        // 2. Names by honorifics (山田太郎様, 鈴木さん).
+        for name in pat::honorific_names(line, self.detector.morph()) {
+            if overlaps(&consumed, name.start, name.end) {
+                continue;
+            }
+            self.findings.add(DataItem::Name, 1);
+            self.findings.sample(DataItem::Name, &name.text);
+            if name.full {
+                self.note_person(&name.text);
+                line_person.get_or_insert(name_key(&name.text));
+            }
+        }
+        let personal_context = line_person.is_some() || self.lines_since_name_label <= FORM_CONTEXT_LINES;
+
+        // 3. Free patterns.
+        self.free_patterns(line, &consumed, company_line, personal_context, line_person.as_deref());
+        pat::keyword_items(line, &mut self.findings);
+    }
+
+    fn note_person(&mut self, name: &str) -> String {
+        let key = name_key(name);
+        let draft = self.persons.entry(key.clone()).or_default();
+        draft.add_name(name);
+        key
+    }
+
+    /// Handles one labelled value; true when it was recognised.
+    fn label_value(&mut self, field: Field, raw_value: &str, company_line: bool, line_person: &mut Option<String>) -> bool {
+        let value = pat::trim_value(field, raw_value);
+        if company_line && matches!(field, Field::Address | Field::Phone | Field::PostalCode) {
+            return false;
+        }
+        let Some(checked) = check(field, value) else {
+            return false;
+        };
+        let item = match field {
+            Field::Name | Field::NameKana | Field::AccountHolder => {
+                if let Value::Text(name) = &checked {
+                    let key = self.note_person(name);
+                    if field == Field::Name {
+                        self.lines_since_name_label = 0;
+                        if self.form_person.as_deref() != Some(key.as_str()) {
+                            self.form_names += 1;
+                        }
+                        if self.form_person.is_none() {
+                            self.form_person = Some(key.clone());
+                        }
+                    } else if let Some(person) = self.form_person.clone().or_else(|| line_person.clone()) {
+                        // A reading belongs to the name it reads.
+                        if let Some(draft) = self.persons.get_mut(&person) {
+                            draft.add_name(name);
+                        }
+                        self.persons.remove(&key);
+                    }
+                    line_person.get_or_insert(key);
+                }
+                DataItem::Name
+            }
+            Field::BirthDate => {
+                if let Value::Date(d) = checked {
+                    self.attach(line_person.as_deref(), |p| p.birth = p.birth.or(Some(d)));
+                }
+                DataItem::BirthDate
+            }
+            Field::MyNumber => {
+                if let Value::Digits(d) = &checked {
+                    let d = d.clone();
+                    self.attach(line_person.as_deref(), |p| p.my_number = p.my_number.clone().or(Some(d)));
+                }
+                DataItem::MyNumber
+            }
+            Field::Email => {
+                if let Value::Text(e) = &checked {
+                    let e = e.clone();
+                    self.attach(line_person.as_deref(), |p| p.links.push(("email", e)));
+                }
+                DataItem::Email
+            }
+            Field::Mobile | Field::Phone => DataItem::Phone,
+            Field::PostalCode | Field::Address => DataItem::Address,
+            Field::Gender => DataItem::Gender,
+            Field::Family => DataItem::Family,
+            Field::AccountNumber | Field::BankAccountCombined => DataItem::BankAccount,
+            Field::Health => DataItem::Health,
+            Field::CriminalRecord => DataItem::CriminalRecord,
+            Field::BloodType => DataItem::BloodType,
+            Field::EmergencyContact => DataItem::EmergencyContact,
+            Field::Resume => DataItem::Resume,
+            Field::Shareholding => DataItem::Shareholding,
+            Field::Dividend => DataItem::Dividend,
+            Field::DriversLicense => DataItem::DriversLicense,
+            Field::Passport => DataItem::Passport,
+            Field::PensionNumber => DataItem::PensionNumber,
+            Field::InsuranceNumber => DataItem::InsuranceNumber,
+            Field::ResidenceCard => DataItem::ResidenceCard,
+            Field::CreditCard => DataItem::CreditCard,
+            _ => return false,
+        };
+        self.findings.add(item, 1);
+        self.findings.sample(item, value);
+        true
+    }
+
+    /// Attributes go to the person of this line, else to the form's person.
+    fn attach(&mut self, line_person: Option<&str>, set: impl FnOnce(&mut PersonDraft)) {
+        let target = line_person.map(str::to_string).or_else(|| self.form_person.clone());
+        match target.and_then(|t| self.persons.get_mut(&t)) {
+            Some(draft) => set(draft),
+            None => set(&mut self.unattached),
+        }
+    }
+
+    fn free_patterns(&mut self, line: &str, consumed: &[(usize, usize)], company_line: bool, personal_context: bool, line_person: Option<&str>) {
+        let has_digit = line.bytes().any(|b| b.is_ascii_digit());
+        if has_digit {
+            for (start, end, digits) in pat::digit_groups(line, 12, &[4, 4, 4]) {
+                if overlaps(consumed, start, end) || !crate::ids::is_my_number(&digits) {
+                    continue;
+                }
+                if self.chars_since_my_number_keyword <= CONTEXT_CHARS && !pat::is_not_my_number_line(line) {
+                    self.findings.add(DataItem::MyNumber, 1);
+                    self.findings.sample(DataItem::MyNumber, &line[start..end]);
+                    let d = digits.clone();
+                    self.attach(line_person, |p| p.my_number = p.my_number.clone().or(Some(d)));
+                }
+            }
+            for (start, end, digits) in pat::card_candidates(line) {
+                if overlaps(consumed, start, end) || !crate::ids::is_card_number(&digits) {
+                    continue;
+                }
+                let grouped = line[start..end].contains(['-', ' ']);
+                if self.chars_since_card_keyword <= CONTEXT_CHARS || grouped {
+                    self.findings.add(DataItem::CreditCard, 1);
+                    self.findings.sample(DataItem::CreditCard, &line[start..end]);
+                }
+            }
+            if !company_line {
+                for found in find_phones(line) {
+                    if overlaps(consumed, found.start, found.end) || found.phone.kind == PhoneKind::Business {
+                        continue;
+                    }
+                    let personal = match found.phone.kind {
+                        PhoneKind::Mobile | PhoneKind::Ip => found.separated || personal_context,
+                        _ => personal_context && found.separated,
+                    };
+                    if personal {
+                        self.findings.add(DataItem::Phone, 1);
+                        self.findings.sample(DataItem::Phone, &line[found.start..found.end]);
+                    }
+                }
+            }
+            for found in find_dates(line) {
+                if overlaps(consumed, found.start, found.end) || !plausible_birth(&found.date) {
+                    continue;
+                }
+                if pat::is_birth_context(line, found.start, found.end) {
+                    self.findings.add(DataItem::BirthDate, 1);
+                    let date = found.date;
+                    self.attach(line_person, |p| p.birth = p.birth.or(Some(date)));
+                }
+            }
+            if !company_line && (personal_context || pat::has_address_word(line)) {
+                for (start, end) in pat::address_spans(line) {
+                    if overlaps(consumed, start, end) || !is_address(&line[start..end]) {
+                        continue;
+                    }
+                    self.findings.add(DataItem::Address, 1);
+                    self.findings.sample(DataItem::Address, &line[start..end]);
+                }
+            }
+            let accounts = pat::bank_accounts(line);
+            for (start, end) in accounts {
+                if overlaps(consumed, start, end) {
+                    continue;
+                }
+                self.findings.add(DataItem::BankAccount, 1);
+                self.findings.sample(DataItem::BankAccount, &line[start..end]);
+            }
+            for (item, start, end) in pat::keyword_identifiers(line) {
+                if overlaps(consumed, start, end) {
+                    continue;
+                }
+                self.findings.add(item, 1);
+                self.findings.sample(item, &line[start..end]);
+            }
+        }
+        if line.contains('@') {
+            for (start, end) in pat::emails(line) {
+                if overlaps(consumed, start, end) {
+                    continue;
+                }
+                let email = &line[start..end];
+                if crate::values::is_personal_email(email) && !has_company_mark(line) {
+                    self.findings.add(DataItem::Email, 1);
+                    self.findings.sample(DataItem::Email, email);
+                    let e = email.to_lowercase();
+                    self.attach(line_person, |p| p.links.push(("email", e)));
+                }
+            }
+        }
+        let _ = digits_only;
+        let _ = looks_like_name;
+    }
+
+    pub fn finish(mut self) -> Findings {
+        let key = self.detector.key();
+        let mut persons: Vec<_> = std::mem::take(&mut self.persons).into_values().collect();
+        if persons.is_empty() && !self.unattached.is_empty() {
+            persons.push(std::mem::take(&mut self.unattached));
+        }
+        self.findings.records = persons.len() as u64;
+        self.findings.persons = persons.iter().map(|p| p.hash(key)).collect();
+        let _ = self.form_names;
+        if self.findings.records == 0 && self.findings.has_identifying_item() {
+            self.findings.records = 1;
+        }
+        self.findings.gate();
+        self.findings
+    }
+}
+
+fn overlaps(spans: &[(usize, usize)], start: usize, end: usize) -> bool {
+    spans.iter().any(|&(s, e)| start < e && s < end)
+}
+
+/// Document-type words that tell the categoriser what a text is about.
+fn collect_signals(findings: &mut Findings, line: &str) {
+    if findings.signals.len() > 200 {
+        return;
+    }
+    for word in pat::signal_words(line) {
+        findings.signals.insert(word.to_string());
+    }
+}

@@ -1,0 +1,245 @@
+//! Whether one value (a table cell, or what follows a form label) really is
+//! what its field says, and its normalised form for person keys.
+
+use crate::dates::{parse_date_cell, plausible_birth, Date};
+use crate::ids;
+use crate::labels::Field;
+use crate::normalize::{digits_only, normalize};
+use crate::phone::{parse_phone, PhoneKind};
+use mamori_data::{match_prefecture, Postal};
+
+/// A validated value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Date(Date),
+    Digits(String),
+    Present,
+}
+
+const EMPTY_MARKS: &[&str] = &["", "-", "--", "―", "ー", "n/a", "na", "null", "未定", "未記入", "不明", "－", "*", "ー"];
+const COMPANY_MARKS: &[&str] = &["株式会社", "(株)", "有限会社", "(有)", "合同会社", "合資会社", "組合", "法人", "銀行", "支店", "協会", "事務所", "営業所", "工業", "建設", "商事", "産業", "製作所", "co.", "ltd", "inc", "corp"];
+const ROLE_MAILBOXES: &[&str] = &["info", "support", "sales", "contact", "admin", "webmaster", "noreply", "no-reply", "postmaster", "recruit", "saiyo", "soumu", "jinji", "keiri", "office", "help", "service", "press", "pr", "ir", "abuse", "root", "mail", "master", "order", "shop", "customer", "center", "desk"];
+
+pub fn is_empty_mark(value: &str) -> bool {
+    let v = value.trim().to_lowercase();
+    EMPTY_MARKS.contains(&v.as_str())
+}
+
+pub fn has_company_mark(value: &str) -> bool {
+    let v = value.to_lowercase();
+    COMPANY_MARKS.iter().any(|m| v.contains(m))
+}
+
+/// A person's name as written in a cell: letters, kana or kanji, no digits.
+pub fn looks_like_name(value: &str) -> bool {
+    let v = value.trim();
+    let count = v.chars().count();
+    if !(2..=30).contains(&count) || has_company_mark(v) || is_empty_mark(v) {
+        return false;
+    }
+    let mut letters = 0;
+    for c in v.chars() {
+        if c.is_ascii_digit() || matches!(c, '@' | '/' | '#' | '%' | '=' | '<' | '>' | '〒') {
+            return false;
+        }
+        if c.is_alphabetic() {
+            letters += 1;
+        }
+    }
+    letters >= 2
+}
+
+pub fn is_personal_email(value: &str) -> bool {
+    let v = value.trim().to_lowercase();
+    let Some((local, domain)) = v.split_once('@') else { return false };
+    let local_ok = !local.is_empty() && local.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'));
+    let domain_ok = domain.contains('.') && domain.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
+    local_ok && domain_ok && !ROLE_MAILBOXES.contains(&local)
+}
+
+pub fn is_address(value: &str) -> bool {
+    let v = value.trim();
+    if v.chars().count() < 5 {
+        return false;
+    }
+    let body = v.trim_start_matches('〒').trim_start();
+    let body = strip_postal_prefix(body);
+    if match_prefecture(body).is_some() {
+        return true;
+    }
+    if Postal::get().match_locality(body).is_some() {
+        return true;
+    }
+    // Without data: a municipality marker followed later by a house number.
+    let has_unit = ["市", "区", "町", "村", "郡"].iter().any(|u| body.contains(u));
+    has_unit && body.chars().any(|c| c.is_ascii_digit())
+}
+
+fn strip_postal_prefix(s: &str) -> &str {
+    let b = s.as_bytes();
+    if b.len() >= 8 && b[..3].iter().all(u8::is_ascii_digit) && b[3] == b'-' && b[4..8].iter().all(u8::is_ascii_digit) {
+        s[8..].trim_start()
+    } else {
+        s
+    }
+}
+
+pub fn is_postal_code(value: &str) -> bool {
+    let v = value.trim().trim_start_matches('〒').trim();
+    let d = digits_only(v);
+    d.len() == 7 && v.chars().all(|c| c.is_ascii_digit() || c == '-')
+}
+
+fn numeric_amount(value: &str) -> Option<f64> {
+    let v: String = value
+        .trim()
+        .trim_end_matches(['円', '株'])
+        .chars()
+        .filter(|c| !matches!(c, ',' | '¥' | '\\' | ' '))
+        .collect();
+    v.parse::<f64>().ok().filter(|n| *n > 0.0)
+}
+
+fn is_blood_type(value: &str) -> bool {
+    let v = value.trim().to_uppercase().replace('型', "");
+    let v = v.trim();
+    let (base, rest) = match v.find(|c: char| !matches!(c, 'A' | 'B' | 'O')) {
+        Some(i) => v.split_at(i),
+        None => (v, ""),
+    };
+    matches!(base, "A" | "B" | "O" | "AB") && (rest.trim().is_empty() || rest.trim().starts_with("RH"))
+}
+
+fn is_gender(value: &str) -> bool {
+    matches!(value.trim().to_lowercase().as_str(), "男" | "女" | "男性" | "女性" | "m" | "f" | "male" | "female" | "その他")
+}
+
+/// Validates `value` as `field`; None when it is empty or not of that kind.
+pub fn check(field: Field, value: &str) -> Option<Value> {
+    let value = value.trim();
+    if is_empty_mark(value) {
+        return None;
+    }
+    let digits = || digits_only(value);
+    let only_digits_and_separators = || value.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' '));
+    Some(match field {
+        Field::Name | Field::NameKana | Field::AccountHolder => {
+            if !looks_like_name(value) {
+                return None;
+            }
+            Value::Text(normalize(value))
+        }
+        Field::BirthDate => {
+            let date = parse_date_cell(value).or_else(|| excel_serial(value))?;
+            if !plausible_birth(&date) {
+                return None;
+            }
+            Value::Date(date)
+        }
+        Field::Gender => is_gender(value).then_some(Value::Present)?,
+        Field::PostalCode => is_postal_code(value).then(|| Value::Digits(digits()))?,
+        Field::Address => is_address(value).then(|| Value::Text(normalize(value)))?,
+        Field::Phone | Field::Mobile => {
+            let phone = parse_phone(value)?;
+            if phone.kind == PhoneKind::Business {
+                return None;
+            }
+            Value::Digits(phone.digits)
+        }
+        Field::Email => is_personal_email(value).then(|| Value::Text(value.to_lowercase()))?,
+        Field::MyNumber => {
+            let d = digits();
+            (only_digits_and_separators() && ids::is_my_number(&d)).then_some(Value::Digits(d))?
+        }
+        Field::AccountNumber => {
+            let d = digits();
+            (only_digits_and_separators() && (5..=8).contains(&d.len())).then_some(Value::Digits(d))?
+        }
+        Field::BankCode => {
+            let d = digits();
+            (d.len() == 4 && only_digits_and_separators()).then_some(Value::Digits(d))?
+        }
+        Field::BranchCode => {
+            let d = digits();
+            (d.len() == 3 && only_digits_and_separators()).then_some(Value::Digits(d))?
+        }
+        Field::AccountType => {
+            let v = value.to_lowercase();
+            (["普通", "当座", "貯蓄", "総合", "1", "2", "4"].iter().any(|t| v.contains(t))).then_some(Value::Present)?
+        }
+        Field::BankAccountCombined => {
+            let d = digits();
+            let has_account_digits = value
+                .split(|c: char| !c.is_ascii_digit())
+                .any(|run| (6..=8).contains(&run.len()));
+            (has_account_digits && d.len() >= 6).then_some(Value::Digits(d))?
+        }
+        Field::DriversLicense => {
+            let d = digits();
+            (d.len() == 12 && only_digits_and_separators()).then_some(Value::Digits(d))?
+        }
+        Field::Passport => {
+            let v = value.to_uppercase().replace([' ', '-'], "");
+            ids::is_passport(&v).then_some(Value::Digits(v))?
+        }
+        Field::ResidenceCard => {
+            let v = value.to_uppercase().replace([' ', '-'], "");
+            ids::is_residence_card(&v).then_some(Value::Digits(v))?
+        }
+        Field::PensionNumber => ids::is_pension_number(value).then(|| Value::Digits(digits()))?,
+        Field::InsuranceNumber => ids::is_insurance_number(value).then(|| Value::Digits(digits()))?,
+        Field::CreditCard => {
+            let d = digits();
+            (only_digits_and_separators() && ids::is_card_number(&d)).then_some(Value::Digits(d))?
+        }
+        Field::BloodType => is_blood_type(value).then_some(Value::Present)?,
+        Field::Shareholding | Field::Dividend => numeric_amount(value).map(|_| Value::Present)?,
+        Field::Family => {
+            let v = value.trim();
+            (!matches!(v, "0" | "なし" | "無" | "無し" | "該当なし")).then_some(Value::Present)?
+        }
+        Field::CriminalRecord => {
+            let v = value.trim();
+            (!matches!(v, "なし" | "無" | "無し" | "特になし")).then_some(Value::Present)?
+        }
+        Field::Health | Field::EmergencyContact | Field::Resume | Field::BankName | Field::BranchName => Value::Present,
+        Field::Age | Field::NotPersonal | Field::OtherDate | Field::RecordId => return None,
+    })
+}
+
+fn excel_serial(value: &str) -> Option<Date> {
+    let n: f64 = value.trim().parse().ok()?;
+    // 1900-01-01 .. 2030: a serial in that range under a birth-date header.
+    if (1.0..47_500.0).contains(&n) {
+        Date::from_excel_serial(n)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells() {
+        assert!(check(Field::MyNumber, "1234 5678 9018").is_some());
+        assert!(check(Field::MyNumber, "123456789019").is_none());
+        assert!(check(Field::Name, "山田 太郎").is_some());
+        assert!(check(Field::Name, "株式会社山田").is_none());
+        assert!(check(Field::Name, "-").is_none());
+        assert!(check(Field::Email, "taro.yamada@example.jp").is_some());
+        assert!(check(Field::Email, "info@example.jp").is_none());
+        assert!(check(Field::BloodType, "AB型 Rh+").is_some());
+        assert!(check(Field::BloodType, "C").is_none());
+        assert!(check(Field::Phone, "0120-123-456").is_none());
+        assert!(check(Field::BirthDate, "S55.3.2").is_some());
+        assert!(check(Field::BirthDate, "29282").is_some());
+        assert!(check(Field::Address, "東京都千代田区千代田1-1").is_some());
+        assert!(check(Field::Address, "営業部").is_none());
+        assert!(check(Field::Gender, "女性").is_some());
+        assert!(check(Field::Shareholding, "1,200株").is_some());
+        assert!(check(Field::Family, "なし").is_none());
+    }
+}

@@ -1,0 +1,276 @@
+//! Reading the current view back: stamps, files, scans, roots.
+
+use crate::error::{Ctx, InventoryError};
+use crate::schema::{KIND_BIRTH, KIND_LINK, KIND_MY_NUMBER, KIND_NAME};
+use crate::{FileRecord, FileStamp, Inventory, ScanCounts, ScanInfo};
+use mamori_core::{Category, DataItem, KeyHash, MaskedSample, PersonKeys};
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, OptionalExtension, ToSql};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// Inverse of `write::to_sql_u64`.
+pub(crate) fn from_sql_u64(v: i64) -> u64 {
+    v as u64
+}
+
+pub(crate) fn parse_item(path: &Path, id: &str) -> Result<DataItem, InventoryError> {
+    DataItem::from_id(id).ok_or_else(|| {
+        InventoryError::corrupt(
+            path,
+            format!("unknown data item '{id}' (written by a newer mamori?)"),
+        )
+    })
+}
+
+pub(crate) fn parse_hash(path: &Path, value: ValueRef<'_>) -> Result<KeyHash, InventoryError> {
+    match value {
+        ValueRef::Blob(bytes) => <[u8; 16]>::try_from(bytes)
+            .map(KeyHash)
+            .map_err(|_| InventoryError::corrupt(path, "person key is not 16 bytes")),
+        _ => Err(InventoryError::corrupt(path, "person key is not a blob")),
+    }
+}
+
+/// Adds one stored key to the record it belongs to.
+pub(crate) fn push_key(
+    path: &Path,
+    keys: &mut PersonKeys,
+    kind: i64,
+    hash: KeyHash,
+) -> Result<(), InventoryError> {
+    match kind {
+        KIND_NAME => keys.names.push(hash),
+        KIND_BIRTH => keys.birth = Some(hash),
+        KIND_MY_NUMBER => keys.my_number = Some(hash),
+        KIND_LINK => keys.links.push(hash),
+        other => {
+            return Err(InventoryError::corrupt(
+                path,
+                format!("unknown person key kind {other}"),
+            ))
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn root_id(
+    conn: &Connection,
+    path: &Path,
+    root: &str,
+) -> Result<Option<i64>, InventoryError> {
+    conn.query_row("SELECT id FROM roots WHERE path = ?1", [root], |r| r.get(0))
+        .optional()
+        .ctx(path)
+}
+
+/// Loads whole records for the files matching `filter` (a condition on `f`).
+fn load_files(
+    conn: &Connection,
+    path: &Path,
+    filter: &str,
+    args: &[&dyn ToSql],
+) -> Result<Vec<FileRecord>, InventoryError> {
+    let mut files: Vec<FileRecord> = Vec::new();
+    let mut index: HashMap<i64, usize> = HashMap::new();
+
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT f.id, f.path, f.size, f.mtime_ns, f.ctime_ns, f.inode, f.category,
+                    f.records, f.persons, f.error
+             FROM files f WHERE {filter} ORDER BY f.path"
+        ))
+        .ctx(path)?;
+    let mut rows = stmt.query(args).ctx(path)?;
+    while let Some(row) = rows.next().ctx(path)? {
+        let id: i64 = row.get(0).ctx(path)?;
+        let size: Option<i64> = row.get(2).ctx(path)?;
+        let stamp = match size {
+            Some(size) => Some(FileStamp {
+                size: from_sql_u64(size),
+                mtime_ns: row.get(3).ctx(path)?,
+                ctime_ns: row.get(4).ctx(path)?,
+                inode: from_sql_u64(row.get(5).ctx(path)?),
+            }),
+            None => None,
+        };
+        let persons: i64 = row.get(8).ctx(path)?;
+        let persons = usize::try_from(persons)
+            .map_err(|_| InventoryError::corrupt(path, "negative person count"))?;
+        index.insert(id, files.len());
+        files.push(FileRecord {
+            path: row.get(1).ctx(path)?,
+            stamp,
+            category: row
+                .get::<_, Option<String>>(6)
+                .ctx(path)?
+                .map(Category::new),
+            items: BTreeMap::new(),
+            records: from_sql_u64(row.get(7).ctx(path)?),
+            error: row.get(9).ctx(path)?,
+            samples: Vec::new(),
+            persons: vec![PersonKeys::default(); persons],
+        });
+    }
+    drop(rows);
+
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT c.file_id, c.item, c.count FROM file_items c JOIN files f ON f.id = c.file_id
+             WHERE {filter}"
+        ))
+        .ctx(path)?;
+    let mut rows = stmt.query(args).ctx(path)?;
+    while let Some(row) = rows.next().ctx(path)? {
+        let file = file_of(path, &index, row.get(0).ctx(path)?)?;
+        let item = parse_item(path, &row.get::<_, String>(1).ctx(path)?)?;
+        let count: i64 = row.get(2).ctx(path)?;
+        files[file].items.insert(item, from_sql_u64(count));
+    }
+    drop(rows);
+
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT c.file_id, c.item, c.masked FROM samples c JOIN files f ON f.id = c.file_id
+             WHERE {filter} ORDER BY c.file_id, c.seq"
+        ))
+        .ctx(path)?;
+    let mut rows = stmt.query(args).ctx(path)?;
+    while let Some(row) = rows.next().ctx(path)? {
+        let file = file_of(path, &index, row.get(0).ctx(path)?)?;
+        let item = parse_item(path, &row.get::<_, String>(1).ctx(path)?)?;
+        files[file].samples.push(MaskedSample {
+            item,
+            masked: row.get(2).ctx(path)?,
+        });
+    }
+    drop(rows);
+
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT c.file_id, c.record, c.kind, c.hash FROM person_keys c
+             JOIN files f ON f.id = c.file_id
+             WHERE {filter} ORDER BY c.file_id, c.record, c.seq"
+        ))
+        .ctx(path)?;
+    let mut rows = stmt.query(args).ctx(path)?;
+    while let Some(row) = rows.next().ctx(path)? {
+        let file = file_of(path, &index, row.get(0).ctx(path)?)?;
+        let record: i64 = row.get(1).ctx(path)?;
+        let kind: i64 = row.get(2).ctx(path)?;
+        let hash = parse_hash(path, row.get_ref(3).ctx(path)?)?;
+        let keys = usize::try_from(record)
+            .ok()
+            .and_then(|r| files[file].persons.get_mut(r))
+            .ok_or_else(|| InventoryError::corrupt(path, "person key of a missing record"))?;
+        push_key(path, keys, kind, hash)?;
+    }
+    Ok(files)
+}
+
+fn file_of(path: &Path, index: &HashMap<i64, usize>, id: i64) -> Result<usize, InventoryError> {
+    index
+        .get(&id)
+        .copied()
+        .ok_or_else(|| InventoryError::corrupt(path, format!("row of unknown file {id}")))
+}
+
+impl Inventory {
+    /// Stamps of the current files of `root` (those recorded with a stamp),
+    /// keyed by path. Files whose reading failed are included: retrying them
+    /// is the scanner's decision.
+    pub fn stamps(&self, root: &str) -> Result<HashMap<String, FileStamp>, InventoryError> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT f.path, f.size, f.mtime_ns, f.ctime_ns, f.inode
+                 FROM files f JOIN roots r ON r.id = f.root_id
+                 WHERE r.path = ?1 AND f.size IS NOT NULL",
+            )
+            .ctx(path)?;
+        let mut out = HashMap::new();
+        let mut rows = stmt.query([root]).ctx(path)?;
+        while let Some(row) = rows.next().ctx(path)? {
+            let stamp = FileStamp {
+                size: from_sql_u64(row.get(1).ctx(path)?),
+                mtime_ns: row.get(2).ctx(path)?,
+                ctime_ns: row.get(3).ctx(path)?,
+                inode: from_sql_u64(row.get(4).ctx(path)?),
+            };
+            out.insert(row.get(0).ctx(path)?, stamp);
+        }
+        Ok(out)
+    }
+
+    /// Current files of `root`, sorted by path, with items, samples and persons.
+    pub fn files(&self, root: &str) -> Result<Vec<FileRecord>, InventoryError> {
+        let path = &self.path;
+        // One read transaction: the four queries see the same snapshot.
+        let tx = self.conn.unchecked_transaction().ctx(path)?;
+        let Some(root_id) = root_id(&tx, path, root)? else {
+            return Ok(Vec::new());
+        };
+        load_files(&tx, path, "f.root_id = ?1", params![root_id])
+    }
+
+    pub fn file(&self, root: &str, file: &str) -> Result<Option<FileRecord>, InventoryError> {
+        let path = &self.path;
+        let tx = self.conn.unchecked_transaction().ctx(path)?;
+        let Some(root_id) = root_id(&tx, path, root)? else {
+            return Ok(None);
+        };
+        let found = load_files(
+            &tx,
+            path,
+            "f.root_id = ?1 AND f.path = ?2",
+            params![root_id, file],
+        )?;
+        Ok(found.into_iter().next())
+    }
+
+    /// All scans, oldest first.
+    pub fn scans(&self) -> Result<Vec<ScanInfo>, InventoryError> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.id, r.path, r.share, s.started, s.finished,
+                        s.new, s.changed, s.unchanged, s.deleted, s.errors
+                 FROM scans s JOIN roots r ON r.id = s.root_id ORDER BY s.id",
+            )
+            .ctx(path)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(ScanInfo {
+                    id: r.get(0)?,
+                    root: r.get(1)?,
+                    share: r.get(2)?,
+                    started: r.get(3)?,
+                    finished: r.get(4)?,
+                    counts: ScanCounts {
+                        new: from_sql_u64(r.get(5)?),
+                        changed: from_sql_u64(r.get(6)?),
+                        unchanged: from_sql_u64(r.get(7)?),
+                        deleted: from_sql_u64(r.get(8)?),
+                        errors: from_sql_u64(r.get(9)?),
+                    },
+                })
+            })
+            .ctx(path)?;
+        rows.collect::<Result<_, _>>().ctx(path)
+    }
+
+    /// Known roots as (root, share), sorted by root.
+    pub fn roots(&self) -> Result<Vec<(String, String)>, InventoryError> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, share FROM roots ORDER BY path")
+            .ctx(path)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ctx(path)?;
+        rows.collect::<Result<_, _>>().ctx(path)
+    }
+}

@@ -1,0 +1,193 @@
+//! Schema and migrations, versioned with `PRAGMA user_version`.
+//!
+//! Each entry of [`MIGRATIONS`] moves the schema up by one version; a
+//! database at version N runs entries N.. in order, each in its own
+//! transaction. Never edit a released entry: append a new one.
+
+use crate::error::{Ctx, InventoryError};
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::Path;
+
+/// "mmri": marks the file as ours, so another program's SQLite file is refused
+/// instead of being migrated into.
+const APPLICATION_ID: i32 = 0x6d6d_7269;
+
+const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Version 1.
+///
+/// - `files.first_seen / last_change / last_scan` are scan ids; comparing them
+///   with the running scan yields new/changed/unchanged/deleted without a
+///   status column to reset on every rescan.
+/// - Child tables are `WITHOUT ROWID` and keyed by `file_id` first: each file's
+///   rows are contiguous on disk, which serves both deletion on replace and
+///   the persons query that streams rows ordered by file and record.
+/// - `REFERENCES` documents the links, but `foreign_keys` stays off: checking
+///   a parent for each of millions of key rows cost more than the explicit
+///   child deletes the writer does anyway.
+/// - `person_keys.hash` is the 16-byte keyed hash itself; there is no column
+///   able to hold a raw identifier.
+const V1: &str = "
+CREATE TABLE roots (
+    id    INTEGER PRIMARY KEY,
+    path  TEXT NOT NULL UNIQUE,
+    share TEXT NOT NULL
+);
+CREATE TABLE scans (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    root_id   INTEGER NOT NULL REFERENCES roots(id),
+    started   TEXT NOT NULL,
+    finished  TEXT,
+    new       INTEGER NOT NULL DEFAULT 0,
+    changed   INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    deleted   INTEGER NOT NULL DEFAULT 0,
+    errors    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX scans_by_root ON scans(root_id);
+CREATE TABLE files (
+    id          INTEGER PRIMARY KEY,
+    root_id     INTEGER NOT NULL REFERENCES roots(id),
+    path        TEXT NOT NULL,
+    size        INTEGER,
+    mtime_ns    INTEGER,
+    ctime_ns    INTEGER,
+    inode       INTEGER,
+    category    TEXT,
+    records     INTEGER NOT NULL,
+    persons     INTEGER NOT NULL,
+    error       TEXT,
+    first_seen  INTEGER NOT NULL,
+    last_change INTEGER NOT NULL,
+    last_scan   INTEGER NOT NULL,
+    UNIQUE (root_id, path)
+);
+CREATE INDEX files_by_category ON files(category, root_id);
+CREATE TABLE file_items (
+    file_id INTEGER NOT NULL REFERENCES files(id),
+    item    TEXT NOT NULL,
+    count   INTEGER NOT NULL,
+    PRIMARY KEY (file_id, item)
+) WITHOUT ROWID;
+CREATE TABLE samples (
+    file_id INTEGER NOT NULL REFERENCES files(id),
+    seq     INTEGER NOT NULL,
+    item    TEXT NOT NULL,
+    masked  TEXT NOT NULL,
+    PRIMARY KEY (file_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE person_keys (
+    file_id INTEGER NOT NULL REFERENCES files(id),
+    record  INTEGER NOT NULL,
+    seq     INTEGER NOT NULL,
+    kind    INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 3),
+    hash    BLOB NOT NULL CHECK (typeof(hash) = 'blob' AND length(hash) = 16),
+    PRIMARY KEY (file_id, record, seq)
+) WITHOUT ROWID;
+";
+
+/// Key kinds of `person_keys.kind`, mirroring the fields of `PersonKeys`.
+pub(crate) const KIND_NAME: i64 = 0;
+pub(crate) const KIND_BIRTH: i64 = 1;
+pub(crate) const KIND_MY_NUMBER: i64 = 2;
+pub(crate) const KIND_LINK: i64 = 3;
+
+/// Sets connection pragmas, refuses foreign or newer files, and migrates.
+pub(crate) fn prepare(
+    conn: &mut Connection,
+    path: &Path,
+    in_memory: bool,
+) -> Result<(), InventoryError> {
+    // A file that is not SQLite fails at its first read: probe before any write.
+    let (version, app_id) = read_header(conn, path)?;
+    check_header(conn, path, version, app_id)?;
+    if !in_memory {
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .ctx(path)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(InventoryError::corrupt(
+                path,
+                format!("cannot switch to WAL journal (got {mode})"),
+            ));
+        }
+        // WAL + NORMAL is durable across application crashes; only an OS crash
+        // can lose the last transactions, which a rescan recovers.
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .ctx(path)?;
+    }
+    // Larger than the 2 MB default: the (root, path) index is updated in
+    // path order that rarely matches the order files arrive in.
+    conn.pragma_update(None, "cache_size", -32_768).ctx(path)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    migrate(conn, path)
+}
+
+fn read_header(conn: &Connection, path: &Path) -> Result<(i64, i32), InventoryError> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .ctx(path)?;
+    let app_id: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .ctx(path)?;
+    Ok((version, app_id))
+}
+
+fn check_header(
+    conn: &Connection,
+    path: &Path,
+    version: i64,
+    app_id: i32,
+) -> Result<(), InventoryError> {
+    if app_id != 0 && app_id != APPLICATION_ID {
+        return Err(InventoryError::corrupt(
+            path,
+            format!("SQLite file of another application, id {app_id:#x}"),
+        ));
+    }
+    if version > SCHEMA_VERSION {
+        return Err(InventoryError::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version == 0 {
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .ctx(path)?;
+        if tables > 0 {
+            return Err(InventoryError::corrupt(
+                path,
+                "an SQLite database with foreign tables and no mamori schema",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), InventoryError> {
+    loop {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .ctx(path)?;
+        // Re-read under the write lock: another process may have migrated meanwhile.
+        let (version, app_id) = read_header(&tx, path)?;
+        check_header(&tx, path, version, app_id)?;
+        let Some(step) = usize::try_from(version)
+            .ok()
+            .and_then(|v| MIGRATIONS.get(v))
+        else {
+            return Ok(());
+        };
+        tx.execute_batch(step).ctx(path)?;
+        tx.pragma_update(None, "user_version", version + 1)
+            .ctx(path)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
+            .ctx(path)?;
+        tx.commit().ctx(path)?;
+    }
+}

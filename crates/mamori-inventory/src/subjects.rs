@@ -1,0 +1,206 @@
+//! Who is in the inventory: distinct persons per category, and the
+//! category × item × share summary.
+
+use crate::error::{Ctx, InventoryError};
+use crate::read::{from_sql_u64, parse_hash, parse_item, push_key, root_id};
+use crate::write::member_range;
+use crate::{Inventory, Subject, SummaryRow};
+use mamori_core::{count_persons, Category, DataItem, PersonKeys};
+use rusqlite::{params, Row, ToSql};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Columns every persons query yields, ordered by file, record and key.
+const PERSON_COLUMNS: &str = "f.id, f.category, f.persons, k.record, k.kind, k.hash
+    FROM files f LEFT JOIN person_keys k ON k.file_id = f.id";
+const PERSON_ORDER: &str = "ORDER BY f.id, k.record, k.seq";
+
+#[derive(Default)]
+struct Tally {
+    records: Vec<PersonKeys>,
+    items: BTreeSet<DataItem>,
+    files: usize,
+}
+
+/// Rebuilds person records from streamed rows; only the current file's
+/// position is remembered, so no file is ever materialised as a struct.
+#[derive(Default)]
+struct Tallies {
+    by_category: BTreeMap<Category, Tally>,
+    current: Option<(i64, Category, usize)>,
+}
+
+impl Tallies {
+    fn row(&mut self, path: &Path, row: &Row<'_>) -> Result<(), InventoryError> {
+        let file: i64 = row.get(0).ctx(path)?;
+        if self.current.as_ref().map(|c| c.0) != Some(file) {
+            let category = Category::new(row.get::<_, String>(1).ctx(path)?);
+            let persons = usize::try_from(row.get::<_, i64>(2).ctx(path)?)
+                .map_err(|_| InventoryError::corrupt(path, "negative person count"))?;
+            let tally = self.by_category.entry(category.clone()).or_default();
+            tally.files += 1;
+            let base = tally.records.len();
+            // Records without any key still are persons: count_persons counts them.
+            tally.records.resize(base + persons, PersonKeys::default());
+            self.current = Some((file, category, base));
+        }
+        let Some(record) = row.get::<_, Option<i64>>(3).ctx(path)? else {
+            return Ok(());
+        };
+        let Some((_, category, base)) = &self.current else {
+            return Ok(());
+        };
+        let kind: i64 = row.get(4).ctx(path)?;
+        let hash = parse_hash(path, row.get_ref(5).ctx(path)?)?;
+        let keys = self
+            .by_category
+            .get_mut(category)
+            .zip(usize::try_from(record).ok())
+            .and_then(|(t, r)| t.records.get_mut(base + r))
+            .ok_or_else(|| InventoryError::corrupt(path, "person key of a missing record"))?;
+        push_key(path, keys, kind, hash)
+    }
+
+    fn item(&mut self, category: String, item: DataItem) {
+        self.by_category
+            .entry(Category::new(category))
+            .or_default()
+            .items
+            .insert(item);
+    }
+
+    fn finish(self) -> BTreeMap<Category, Subject> {
+        self.by_category
+            .into_iter()
+            .map(|(category, tally)| {
+                let subject = Subject {
+                    persons: count_persons(&tally.records),
+                    items: tally.items,
+                    files: tally.files,
+                };
+                (category, subject)
+            })
+            .collect()
+    }
+}
+
+fn stream(
+    tallies: &mut Tallies,
+    conn: &rusqlite::Connection,
+    path: &Path,
+    filter: &str,
+    args: &[&dyn ToSql],
+) -> Result<(), InventoryError> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {PERSON_COLUMNS} WHERE f.category IS NOT NULL {filter} {PERSON_ORDER}"
+        ))
+        .ctx(path)?;
+    let mut rows = stmt.query(args).ctx(path)?;
+    while let Some(row) = rows.next().ctx(path)? {
+        tallies.row(path, row)?;
+    }
+    drop(rows);
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT DISTINCT f.category, i.item FROM files f JOIN file_items i ON i.file_id = f.id
+             WHERE f.category IS NOT NULL {filter}"
+        ))
+        .ctx(path)?;
+    let mut rows = stmt.query(args).ctx(path)?;
+    while let Some(row) = rows.next().ctx(path)? {
+        let item = parse_item(path, &row.get::<_, String>(1).ctx(path)?)?;
+        tallies.item(row.get(0).ctx(path)?, item);
+    }
+    Ok(())
+}
+
+impl Inventory {
+    /// Distinct persons per category across the root's files (all roots when
+    /// `None`). Files without a category hold no personal data and are skipped.
+    pub fn subjects(
+        &self,
+        root: Option<&str>,
+    ) -> Result<BTreeMap<Category, Subject>, InventoryError> {
+        let path = &self.path;
+        let tx = self.conn.unchecked_transaction().ctx(path)?;
+        let mut tallies = Tallies::default();
+        match root {
+            None => stream(&mut tallies, &tx, path, "", &[])?,
+            Some(root) => {
+                let Some(id) = root_id(&tx, path, root)? else {
+                    return Ok(BTreeMap::new());
+                };
+                stream(&mut tallies, &tx, path, "AND f.root_id = ?1", params![id])?;
+            }
+        }
+        Ok(tallies.finish())
+    }
+
+    /// Persons and items per category within `paths` of `root` (an archive's
+    /// path includes its members). Paths not in the inventory are ignored.
+    pub fn subjects_of_files(
+        &self,
+        root: &str,
+        paths: &[String],
+    ) -> Result<BTreeMap<Category, Subject>, InventoryError> {
+        let path = &self.path;
+        let tx = self.conn.unchecked_transaction().ctx(path)?;
+        let Some(root_id) = root_id(&tx, path, root)? else {
+            return Ok(BTreeMap::new());
+        };
+        let mut ids = BTreeSet::new();
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT id FROM files WHERE root_id = ?1 AND path = ?2
+                     UNION ALL
+                     SELECT id FROM files WHERE root_id = ?1 AND path >= ?3 AND path < ?4",
+                )
+                .ctx(path)?;
+            for p in paths {
+                let (from, to) = member_range(p);
+                let found = stmt
+                    .query_map(params![root_id, p, from, to], |r| r.get::<_, i64>(0))
+                    .ctx(path)?;
+                for id in found {
+                    ids.insert(id.ctx(path)?);
+                }
+            }
+        }
+        let mut tallies = Tallies::default();
+        for id in ids {
+            stream(&mut tallies, &tx, path, "AND f.id = ?1", params![id])?;
+        }
+        Ok(tallies.finish())
+    }
+
+    /// Files and occurrences per share × category × item, sorted that way.
+    pub fn summary(&self) -> Result<Vec<SummaryRow>, InventoryError> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT r.share, f.category, i.item, count(*), sum(i.count)
+                 FROM file_items i JOIN files f ON f.id = i.file_id JOIN roots r ON r.id = f.root_id
+                 GROUP BY r.share, f.category, i.item",
+            )
+            .ctx(path)?;
+        let mut out = Vec::new();
+        let mut rows = stmt.query([]).ctx(path)?;
+        while let Some(row) = rows.next().ctx(path)? {
+            out.push(SummaryRow {
+                share: row.get(0).ctx(path)?,
+                category: row
+                    .get::<_, Option<String>>(1)
+                    .ctx(path)?
+                    .map(Category::new),
+                item: parse_item(path, &row.get::<_, String>(2).ctx(path)?)?,
+                files: from_sql_u64(row.get(3).ctx(path)?),
+                occurrences: from_sql_u64(row.get(4).ctx(path)?),
+            });
+        }
+        out.sort_by(|a, b| (&a.share, &a.category, a.item).cmp(&(&b.share, &b.category, b.item)));
+        Ok(out)
+    }
+}

@@ -1,0 +1,212 @@
+//! Reference data the generator draws from: real localities (〒, prefecture,
+//! municipality, town, the fixed-line area code that serves them) and real
+//! bank/branch codes. The national tables of `mamori-data` are used when the
+//! `national-data` feature is on and the tables are installed; these built-in
+//! lists keep the generator working (and deterministic) without them.
+
+/// A real locality: postal code, prefecture, municipality, town, area code
+/// (with its trunk 0) of the fixed lines there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locality {
+    pub postal: String,
+    pub prefecture: String,
+    pub municipality: String,
+    pub town: String,
+    pub area_code: String,
+}
+
+const LOCALITIES: &[(&str, &str, &str, &str, &str)] = &[
+    ("100-0005", "東京都", "千代田区", "丸の内", "03"),
+    ("160-0022", "東京都", "新宿区", "新宿", "03"),
+    ("150-0002", "東京都", "渋谷区", "渋谷", "03"),
+    ("170-0013", "東京都", "豊島区", "東池袋", "03"),
+    ("135-0061", "東京都", "江東区", "豊洲", "03"),
+    ("156-0052", "東京都", "世田谷区", "経堂", "03"),
+    ("180-0004", "東京都", "武蔵野市", "吉祥寺本町", "0422"),
+    ("190-0012", "東京都", "立川市", "曙町", "042"),
+    ("220-0012", "神奈川県", "横浜市西区", "みなとみらい", "045"),
+    ("231-0023", "神奈川県", "横浜市中区", "山下町", "045"),
+    ("251-0055", "神奈川県", "藤沢市", "南藤沢", "0466"),
+    ("210-0007", "神奈川県", "川崎市川崎区", "駅前本町", "044"),
+    ("330-0063", "埼玉県", "さいたま市浦和区", "高砂", "048"),
+    ("260-0013", "千葉県", "千葉市中央区", "中央", "043"),
+    ("273-0005", "千葉県", "船橋市", "本町", "047"),
+    ("530-0001", "大阪府", "大阪市北区", "梅田", "06"),
+    ("542-0076", "大阪府", "大阪市中央区", "難波", "06"),
+    ("590-0077", "大阪府", "堺市堺区", "中瓦町", "072"),
+    ("460-0008", "愛知県", "名古屋市中区", "栄", "052"),
+    ("464-0819", "愛知県", "名古屋市千種区", "四谷通", "052"),
+    ("650-0021", "兵庫県", "神戸市中央区", "三宮町", "078"),
+    ("812-0011", "福岡県", "福岡市博多区", "博多駅前", "092"),
+    ("060-0005", "北海道", "札幌市中央区", "北五条西", "011"),
+    ("980-0021", "宮城県", "仙台市青葉区", "中央", "022"),
+    ("730-0011", "広島県", "広島市中区", "基町", "082"),
+    ("420-0852", "静岡県", "静岡市葵区", "紺屋町", "054"),
+    ("950-0087", "新潟県", "新潟市中央区", "東大通", "025"),
+    ("900-0015", "沖縄県", "那覇市", "久茂地", "098"),
+    ("310-0015", "茨城県", "水戸市", "宮町", "029"),
+    ("370-0841", "群馬県", "高崎市", "栄町", "027"),
+    ("700-0024", "岡山県", "岡山市北区", "駅元町", "086"),
+    ("860-0806", "熊本県", "熊本市中央区", "花畑町", "096"),
+];
+
+/// Number of built-in localities.
+pub fn builtin_locality_count() -> usize {
+    LOCALITIES.len()
+}
+
+/// The `i`-th locality (wrapping). Uses the national table when available.
+pub fn locality(i: usize) -> Locality {
+    #[cfg(feature = "national-data")]
+    {
+        if let Some(l) = national::locality(i) {
+            return l;
+        }
+    }
+    let (postal, prefecture, municipality, town, area) = LOCALITIES[i % LOCALITIES.len()];
+    Locality {
+        postal: postal.to_string(),
+        prefecture: prefecture.to_string(),
+        municipality: municipality.to_string(),
+        town: town.to_string(),
+        area_code: area.to_string(),
+    }
+}
+
+/// A real bank branch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branch {
+    pub bank_code: String,
+    pub bank_name: String,
+    pub branch_code: String,
+    pub branch_name: String,
+}
+
+/// Major banks' head-office and well-known branches. ゆうちょ銀行 branches are
+/// generated from 記号 instead (see `persons::yucho`).
+const BRANCHES: &[(&str, &str, &str, &str)] = &[
+    ("0001", "みずほ銀行", "110", "東京営業部"),
+    ("0001", "みずほ銀行", "001", "本店"),
+    ("0005", "三菱ＵＦＪ銀行", "001", "本店"),
+    ("0005", "三菱ＵＦＪ銀行", "010", "丸の内支店"),
+    ("0009", "三井住友銀行", "015", "東京営業部"),
+    ("0009", "三井住友銀行", "100", "本店営業部"),
+    ("0010", "りそな銀行", "101", "東京営業部"),
+    ("0033", "ＰａｙＰａｙ銀行", "001", "本店営業部"),
+    ("0033", "ＰａｙＰａｙ銀行", "003", "はやぶさ支店"),
+    ("0036", "楽天銀行", "251", "第一営業支店"),
+    ("0038", "住信ＳＢＩネット銀行", "101", "イチゴ支店"),
+    ("0138", "横浜銀行", "100", "本店"),
+    ("0134", "千葉銀行", "100", "本店営業部"),
+    ("0149", "静岡銀行", "101", "本店営業部"),
+    ("0177", "福岡銀行", "101", "本店営業部"),
+];
+
+/// The `i`-th branch (wrapping). Uses the national table when available.
+pub fn branch(i: usize) -> Branch {
+    #[cfg(feature = "national-data")]
+    {
+        if let Some(b) = national::branch(i) {
+            return b;
+        }
+    }
+    let (bc, bn, brc, brn) = BRANCHES[i % BRANCHES.len()];
+    Branch {
+        bank_code: bc.to_string(),
+        bank_name: bn.to_string(),
+        branch_code: brc.to_string(),
+        branch_name: brn.to_string(),
+    }
+}
+
+/// ゆうちょ銀行 branch names are the three code digits in kanji (〇一八).
+pub fn yucho_branch_name(code: &str) -> String {
+    const K: [char; 10] = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    code.chars()
+        .map(|c| c.to_digit(10).map(|d| K[d as usize]).unwrap_or(c))
+        .collect::<String>()
+        + "店"
+}
+
+/// Partner companies (協力会社) for site-worker rosters: fictional names.
+pub const PARTNER_COMPANIES: &[&str] = &[
+    "株式会社大和建設工業",
+    "有限会社三光設備",
+    "株式会社丸栄電工",
+    "北斗塗装株式会社",
+    "株式会社新生鉄筋",
+];
+
+/// Customer companies that appear in invoices and the company profile.
+pub const CLIENT_COMPANIES: &[(&str, &str)] = &[
+    ("株式会社東都商事", "1180301018771"),
+    ("株式会社みなと物産", "6010701027558"),
+    ("株式会社関西精機", "7040001016687"),
+];
+
+pub const UNIVERSITIES: &[&str] = &[
+    "東京大学", "早稲田大学", "慶應義塾大学", "明治大学", "法政大学", "中央大学",
+    "日本大学", "東洋大学", "大阪大学", "関西大学", "同志社大学", "立命館大学",
+    "名古屋大学", "九州大学", "北海道大学", "東北大学", "神奈川大学", "千葉大学",
+];
+
+pub const FACULTIES: &[&str] = &[
+    "経済学部", "法学部", "商学部", "工学部", "理工学部", "文学部", "経営学部", "建築学科",
+];
+
+/// Personal mail domains (real public providers' domains and carriers').
+pub const MAIL_DOMAINS: &[&str] = &[
+    "gmail.com", "yahoo.co.jp", "icloud.com", "docomo.ne.jp", "ezweb.ne.jp",
+    "softbank.ne.jp", "outlook.jp", "nifty.com",
+];
+
+pub const BUILDINGS: &[&str] = &[
+    "コーポ", "ハイツ", "メゾン", "レジデンス", "グランドハイツ", "パークハウス", "ヴィラ",
+];
+
+#[cfg(feature = "national-data")]
+mod national {
+    //! Bridge to `mamori-data`'s national tables (KEN_ALL, Zengin codes).
+    use super::{Branch, Locality};
+
+    pub fn locality(i: usize) -> Option<Locality> {
+        let postal = mamori_data::Postal::get();
+        if !postal.is_available() {
+            return None;
+        }
+        let l = postal.sample_locality(i)?;
+        Some(Locality {
+            postal: l.postal_code.to_string(),
+            prefecture: l.prefecture.to_string(),
+            municipality: l.municipality.to_string(),
+            town: l.town.to_string(),
+            area_code: super::area_code_for(&l.prefecture.to_string()),
+        })
+    }
+
+    pub fn branch(i: usize) -> Option<Branch> {
+        let banks = mamori_data::Banks::get();
+        if !banks.is_available() {
+            return None;
+        }
+        let b = banks.sample_branch(i)?;
+        Some(Branch {
+            bank_code: b.bank_code.to_string(),
+            bank_name: b.bank_name.to_string(),
+            branch_code: b.branch_code.to_string(),
+            branch_name: b.branch_name.to_string(),
+        })
+    }
+}
+
+/// The main area code of a prefecture's capital, for localities that come from
+/// the national table without one (good enough for a plausible fixed line).
+#[allow(dead_code)]
+pub fn area_code_for(prefecture: &str) -> String {
+    LOCALITIES
+        .iter()
+        .find(|l| l.1 == prefecture)
+        .map(|l| l.4)
+        .unwrap_or("03")
+        .to_string()
+}

@@ -1,0 +1,135 @@
+//! One file through the pipeline: open (read-only, no atime) → sniff →
+//! decode → table or text engine → category. Nothing here writes.
+
+use mamori_detect::{Categorizer, Detector, Findings};
+use mamori_extract::{open, ExtractError, Kind, Limits};
+use mamori_inventory::{FileRecord, FileStamp};
+use std::io::Read;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+pub struct Processed {
+    pub record: FileRecord,
+    pub bytes: u64,
+}
+
+fn stamp_of(s: mamori_extract::Stamp) -> FileStamp {
+    FileStamp {
+        size: s.size,
+        mtime_ns: s.mtime_ns,
+        ctime_ns: s.ctime_ns,
+        inode: s.inode,
+    }
+}
+
+/// Reads and classifies one file. A parser panic is caught here so one
+/// hostile file cannot take the scan down; it becomes that file's error.
+pub fn process(abs: &Path, rel: &str, stamp: mamori_extract::Stamp, detector: &Detector, categorizer: &Categorizer, limits: &Limits) -> Processed {
+    let outcome = catch_unwind(AssertUnwindSafe(|| read_findings(abs, detector, limits)));
+    let mut record = FileRecord {
+        path: rel.to_string(),
+        stamp: Some(stamp_of(stamp)),
+        category: None,
+        items: Default::default(),
+        records: 0,
+        error: None,
+        samples: Vec::new(),
+        persons: Vec::new(),
+    };
+    let bytes = match outcome {
+        Ok(Ok((findings, bytes, note))) => {
+            if !findings.items.is_empty() {
+                record.category = Some(categorizer.categorize(rel, &findings.signals));
+            }
+            record.items = findings.items;
+            record.records = findings.records;
+            record.samples = findings.samples;
+            record.persons = findings.persons;
+            record.error = note;
+            bytes
+        }
+        Ok(Err(e)) => {
+            record.error = Some(e.to_string());
+            0
+        }
+        Err(_) => {
+            record.error = Some("internal error while reading this file (parser failure); the file was not changed".to_string());
+            0
+        }
+    };
+    Processed { record, bytes }
+}
+
+/// Findings, bytes read, and a note for partially read files.
+fn read_findings(abs: &Path, detector: &Detector, limits: &Limits) -> Result<(Findings, u64, Option<String>), ExtractError> {
+    let opened = open(abs, limits)?;
+    let truncated = opened.truncated;
+    let size = opened.size;
+    let note = truncated.then(|| format!("too large: only the first {} bytes were read", limits.max_file_bytes));
+    let findings = match opened.kind {
+        Kind::Delimited { delimiter } => {
+            let reader = LineGuard { inner: opened.into_reader(), since_newline: 0 };
+            scan_delimited(reader, delimiter, detector)?
+        }
+        Kind::Text | Kind::Mail("eml") => {
+            let mut scanner = detector.text();
+            for chunk in opened.into_chunks() {
+                scanner.push_text(&chunk?.text);
+            }
+            scanner.finish()
+        }
+        // Office, PDF, mail, archives: listed, read by later work.
+        _ => Findings::default(),
+    };
+    Ok((findings, size.min(limits.max_file_bytes), note))
+}
+
+/// A CSV parser buffers a whole record; a 2 GB one-line ".csv" must not
+/// become a 2 GB record, so reading stops at an absurdly long line.
+const MAX_CSV_LINE: usize = 16 << 20;
+
+struct LineGuard<R> {
+    inner: R,
+    since_newline: usize,
+}
+
+impl<R: Read> Read for LineGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        match buf[..n].iter().rposition(|&b| b == b'\n') {
+            Some(pos) => self.since_newline = n - pos - 1,
+            None => self.since_newline += n,
+        }
+        if self.since_newline > MAX_CSV_LINE {
+            return Err(std::io::Error::other(LONG_LINE));
+        }
+        Ok(n)
+    }
+}
+
+const LONG_LINE: &str = "a line longer than 16 MiB";
+
+fn scan_delimited<R: Read>(reader: R, delimiter: u8, detector: &Detector) -> Result<Findings, ExtractError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(256 * 1024)
+        .from_reader(reader);
+    let mut table = detector.table();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match csv.read_record(&mut record) {
+            Ok(true) => table.push_row(record.iter().map(str::to_string).collect()),
+            Ok(false) => break,
+            Err(e) => match e.into_kind() {
+                // Too long a line: keep what was read before it.
+                csv::ErrorKind::Io(io) if io.to_string() == LONG_LINE => break,
+                csv::ErrorKind::Io(io) => return Err(ExtractError::from_io(io)),
+                // Malformed quoting: what was read so far still counts.
+                _ => break,
+            },
+        }
+    }
+    Ok(table.finish())
+}
