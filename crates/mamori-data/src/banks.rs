@@ -243,16 +243,15 @@ impl Banks {
     pub fn bank_name_forms_detailed(&self) -> Vec<BankNameForm<'_>> {
         let mut out = Vec::new();
         for bank in &self.banks {
-            for (form, kind) in forms_of(bank) {
-                if !out
-                    .iter()
-                    .rev()
-                    .take(8)
-                    .any(|f: &BankNameForm| f.form == form && f.bank.code == bank.code)
-                {
-                    out.push(BankNameForm { form, bank, kind });
-                }
-            }
+            let mut forms = forms_of(bank);
+            // A kana-only name (セブン) would otherwise appear twice.
+            let mut seen = std::collections::HashSet::new();
+            forms.retain(|(f, _)| seen.insert(f.clone()));
+            out.extend(
+                forms
+                    .into_iter()
+                    .map(|(form, kind)| BankNameForm { form, bank, kind }),
+            );
         }
         out
     }

@@ -26,8 +26,9 @@ pub struct LocalityMatch {
     /// None when the text had no prefecture and the municipality name exists
     /// in several prefectures (府中市).
     pub prefecture: Option<&'static str>,
-    /// Canonical KEN_ALL name (虻田郡倶知安町 even when written 倶知安町), or
-    /// the city when a designated city's ward was omitted (横浜市).
+    /// Canonical KEN_ALL name (虻田郡倶知安町 even when written 倶知安町,
+    /// 横浜市中区 when written 横浜市山下町), or the name as written when it
+    /// stays ambiguous (横浜市 with no town, 中央区, 府中市).
     pub municipality: String,
     pub town: Option<String>,
     /// Bytes of the input consumed (prefecture, municipality, town and any
@@ -206,7 +207,9 @@ impl Postal {
 
     /// Longest locality at the start of `s` (NFKC text): prefecture +
     /// municipality (+ town when one follows). Without a prefecture, only
-    /// municipality names of 3+ chars count (横浜市中区, 世田谷区, 倶知安町).
+    /// municipality names of 3+ chars count (横浜市中区, 世田谷区, 倶知安町);
+    /// the prefecture is then inferred when the name (or the town after it)
+    /// is unique in Japan.
     pub fn match_locality(&self, s: &str) -> Option<LocalityMatch> {
         if self.keys.is_empty() {
             return None;
@@ -403,12 +406,14 @@ fn aliases(name: &str) -> Vec<&str> {
             v.push(rest);
         }
     }
-    // 横浜市中区 → 横浜市 (ward omitted). 廿日市市 has no ward.
+    // 横浜市中区 → 横浜市 (ward omitted) and 中区 (city omitted; registering
+    // it keeps a bare 中央区 from being read as Tokyo's). 廿日市市 has no ward.
     if name.ends_with('区') {
         if let Some(i) = name.rfind('市') {
-            let city = &name[..i + '市'.len_utf8()];
-            if city.len() < name.len() - '区'.len_utf8() {
+            let (city, ward) = name.split_at(i + '市'.len_utf8());
+            if ward.len() > '区'.len_utf8() {
                 v.push(city);
+                v.push(ward);
             }
         }
     }

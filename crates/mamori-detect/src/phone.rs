@@ -61,7 +61,7 @@ pub fn parse_phone(candidate: &str) -> Option<Phone> {
             return None;
         }
     }
-    if kind == PhoneKind::Mobile || kind == PhoneKind::Ip {
+    if (kind == PhoneKind::Mobile || kind == PhoneKind::Ip) && !international {
         if groups.len() == 3 && (groups[0].len() != 3 || groups[1].len() != 4 || groups[2].len() != 4) {
             return None;
         }

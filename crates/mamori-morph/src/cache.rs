@@ -353,6 +353,48 @@ mod tests {
     }
 
     #[test]
+    fn corrupt_cache_is_rebuilt() {
+        let source = Path::new(crate::DEFAULT_IPADIC_DIR);
+        if !source.is_dir() {
+            eprintln!("note: {} absent; skipping cache test", source.display());
+            return;
+        }
+        let cache = tempfile::tempdir().unwrap();
+        load_or_build(source, cache.path()).unwrap();
+        let dirs: Vec<PathBuf> = fs::read_dir(cache.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        // Exactly the final directory: the temporary build dir is gone.
+        assert_eq!(dirs.len(), 1, "{dirs:?}");
+        let built = &dirs[0];
+        assert!(built
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("ipadic-"));
+
+        // Truncate the word table, as a crash mid-copy would.
+        let words = built.join("dict.words");
+        let len = fs::metadata(&words).unwrap().len();
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&words)
+            .unwrap()
+            .set_len(len / 2)
+            .unwrap();
+        assert!(verify_and_load(built).is_err());
+        let loaded = load_or_build(source, cache.path()).unwrap();
+        assert!(!loaded.readings.surnames.is_empty());
+        assert_eq!(fs::metadata(&words).unwrap().len(), len);
+
+        // A garbage manifest is no better.
+        fs::write(built.join(MANIFEST), "garbage").unwrap();
+        load_or_build(source, cache.path()).unwrap();
+        assert!(verify_and_load(built).is_ok());
+    }
+
+    #[test]
     fn fnv_distinguishes_truncation() {
         let mut a = Fnv::new();
         a.write(b"abcdefgh\0");

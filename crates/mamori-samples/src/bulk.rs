@@ -47,15 +47,30 @@ pub fn generate_bulk(root: &Path, target_bytes: u64, seed: u64) -> Result<BulkSt
     Ok(stats)
 }
 
-fn roster(rng: &mut ChaCha8Rng, f: &mut Factory, k: u64, size: usize) -> Result<(String, Vec<u8>, u64), SampleError> {
-    let mut s = String::from("社員番号,氏名,フリガナ,性別,生年月日,〒,住所,電話番号,携帯,メール,個人番号\r\n");
+fn roster(
+    rng: &mut ChaCha8Rng,
+    f: &mut Factory,
+    k: u64,
+    size: usize,
+) -> Result<(String, Vec<u8>, u64), SampleError> {
+    let mut s = String::from(
+        "社員番号,氏名,フリガナ,性別,生年月日,〒,住所,電話番号,携帯,メール,個人番号\r\n",
+    );
     let mut rows = 0u64;
     // Shift_JIS is ~2/3 the UTF-8 size for this text; stop on the UTF-8 size
     // of 1.4× the target so the encoded file lands near `size`.
     while s.len() < size * 14 / 10 {
         let p = f.person(rng, 20, 65);
-        let birth = p.birth.fmt(if rows % 2 == 0 { DateFmt::EraKanji } else { DateFmt::Slash });
-        let mynum = if rows % 7 == 0 { fullwidth_digits(&p.my_number) } else { p.my_number.clone() };
+        let birth = p.birth.fmt(if rows % 2 == 0 {
+            DateFmt::EraKanji
+        } else {
+            DateFmt::Slash
+        });
+        let mynum = if rows % 7 == 0 {
+            fullwidth_digits(&p.my_number)
+        } else {
+            p.my_number.clone()
+        };
         s.push_str(&format!(
             "{:07},{},{},{},{},{},{},{},{},{},{}\r\n",
             k * 1_000_000 + rows,
@@ -98,7 +113,12 @@ fn log(rng: &mut ChaCha8Rng, k: u64, size: usize) -> Result<(String, Vec<u8>, u6
     Ok((format!("bulk/logs/access-{k:04}.log"), s.into_bytes(), 0))
 }
 
-fn memo(rng: &mut ChaCha8Rng, f: &mut Factory, k: u64, size: usize) -> Result<(String, Vec<u8>, u64), SampleError> {
+fn memo(
+    rng: &mut ChaCha8Rng,
+    f: &mut Factory,
+    k: u64,
+    size: usize,
+) -> Result<(String, Vec<u8>, u64), SampleError> {
     let mut s = String::with_capacity(size + 400);
     let mut rows = 0u64;
     while s.len() < size {
@@ -115,5 +135,9 @@ fn memo(rng: &mut ChaCha8Rng, f: &mut Factory, k: u64, size: usize) -> Result<(S
             s.push_str("本日の現場は予定どおり進捗。資材の搬入は午後二時、安全確認の上で作業を開始した。\n");
         }
     }
-    Ok((format!("bulk/memo/業務日誌_{k:04}.txt"), s.into_bytes(), rows))
+    Ok((
+        format!("bulk/memo/業務日誌_{k:04}.txt"),
+        s.into_bytes(),
+        rows,
+    ))
 }

@@ -61,7 +61,10 @@ pub fn encode(text: &str, enc: Enc) -> Result<Vec<u8>, SampleError> {
             .chars()
             .find(|c| legacy.encode(&c.to_string()).2)
             .unwrap_or('?');
-        return Err(SampleError::Unmappable { encoding: enc.label(), ch: bad });
+        return Err(SampleError::Unmappable {
+            encoding: enc.label(),
+            ch: bad,
+        });
     }
     Ok(bytes.into_owned())
 }
@@ -86,7 +89,10 @@ pub struct Col {
 }
 
 pub fn col(header: &str, item: Option<&'static str>) -> Col {
-    Col { header: header.to_string(), item }
+    Col {
+        header: header.to_string(),
+        item,
+    }
 }
 
 /// A table as a spreadsheet would hold it. Items of the file are derived from
@@ -100,7 +106,10 @@ pub struct Table {
 
 impl Table {
     pub fn new(cols: Vec<Col>) -> Self {
-        Table { cols, rows: Vec::new() }
+        Table {
+            cols,
+            rows: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, row: Vec<String>) {
@@ -113,7 +122,10 @@ impl Table {
             .iter()
             .enumerate()
             .filter_map(|(i, c)| {
-                let used = self.rows.iter().any(|r| r.get(i).is_some_and(|v| !v.is_empty()));
+                let used = self
+                    .rows
+                    .iter()
+                    .any(|r| r.get(i).is_some_and(|v| !v.is_empty()));
                 c.item.filter(|_| used).map(str::to_string)
             })
             .collect()
@@ -141,11 +153,19 @@ pub enum Format {
 }
 
 pub fn csv(enc: Enc) -> Format {
-    Format::Delimited { enc, delim: ',', crlf: true }
+    Format::Delimited {
+        enc,
+        delim: ',',
+        crlf: true,
+    }
 }
 
 pub fn tsv(enc: Enc) -> Format {
-    Format::Delimited { enc, delim: '\t', crlf: true }
+    Format::Delimited {
+        enc,
+        delim: '\t',
+        crlf: true,
+    }
 }
 
 pub fn text(enc: Enc, crlf: bool) -> Format {
@@ -161,7 +181,8 @@ impl Format {
 }
 
 fn quote(field: &str, delim: char) -> String {
-    if field.contains(delim) || field.contains('"') || field.contains('\n') || field.contains('\r') {
+    if field.contains(delim) || field.contains('"') || field.contains('\n') || field.contains('\r')
+    {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
         field.to_string()
@@ -192,7 +213,11 @@ pub fn render_text(body: &str, fmt: Format) -> Result<Vec<u8>, SampleError> {
         Format::Text { enc, crlf } | Format::Delimited { enc, crlf, .. } => (enc, crlf),
     };
     let normalised = body.replace("\r\n", "\n");
-    let s = if crlf { normalised.replace('\n', "\r\n") } else { normalised };
+    let s = if crlf {
+        normalised.replace('\n', "\r\n")
+    } else {
+        normalised
+    };
     encode(&s, enc)
 }
 
@@ -203,7 +228,13 @@ mod tests {
     #[test]
     fn round_trips() {
         let s = "山田 太郎,ﾔﾏﾀﾞ ﾀﾛｳ,０９０－１２３４ー５６７８,〒100-0005";
-        for enc in [Enc::ShiftJis, Enc::Utf8, Enc::Utf8Bom, Enc::EucJp, Enc::Utf16LeBom] {
+        for enc in [
+            Enc::ShiftJis,
+            Enc::Utf8,
+            Enc::Utf8Bom,
+            Enc::EucJp,
+            Enc::Utf16LeBom,
+        ] {
             let b = encode(s, enc).expect("encodable");
             assert_eq!(decode(&b, enc), s, "{enc:?}");
         }

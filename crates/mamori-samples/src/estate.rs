@@ -8,7 +8,12 @@ use crate::world::World;
 use crate::SampleError;
 use rand_chacha::ChaCha8Rng;
 
-pub fn write(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng) -> Result<(), SampleError> {
+pub fn write(
+    w: &mut Writer,
+    world: &World,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+) -> Result<(), SampleError> {
     if world.landlords.is_empty() {
         return Ok(());
     }
@@ -41,10 +46,19 @@ pub fn write(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng) -> 
     }
     let ids: Vec<usize> = world.landlords.iter().map(|l| l.p.id).collect();
     let name = st.pick("賃貸人一覧.csv", "賃貸借契約一覧.csv");
-    w.table(&format!("{dir}/{name}"), &t, csv(Enc::ShiftJis), About::of("landlord", &ids))?;
+    w.table(
+        &format!("{dir}/{name}"),
+        &t,
+        csv(Enc::ShiftJis),
+        About::of("landlord", &ids),
+    )?;
 
     // A mail kept as text (ISO-2022-JP, as mail clients send Japanese).
-    let parking: Vec<_> = world.landlords.iter().filter(|l| l.kind == "駐車場").collect();
+    let parking: Vec<_> = world
+        .landlords
+        .iter()
+        .filter(|l| l.kind == "駐車場")
+        .collect();
     let Some(l) = parking.first().copied().or(world.landlords.first()) else {
         return Ok(());
     };

@@ -45,7 +45,10 @@ pub struct HostileCase {
     pub note: &'static str,
 }
 
-pub fn generate_hostile(root: &Path, long_line_bytes: u64) -> Result<Vec<HostileCase>, SampleError> {
+pub fn generate_hostile(
+    root: &Path,
+    long_line_bytes: u64,
+) -> Result<Vec<HostileCase>, SampleError> {
     use std::os::unix::ffi::OsStrExt;
     std::fs::create_dir_all(root).map_err(|e| SampleError::io(root, e))?;
     let mut cases = Vec::new();
@@ -132,7 +135,8 @@ pub fn generate_hostile(root: &Path, long_line_bytes: u64) -> Result<Vec<Hostile
     let mut left = long_line_bytes;
     while left > 0 {
         let n = left.min(chunk.len() as u64) as usize;
-        fh.write_all(&chunk[..n]).map_err(|e| SampleError::io(&long, e))?;
+        fh.write_all(&chunk[..n])
+            .map_err(|e| SampleError::io(&long, e))?;
         left -= n as u64;
     }
     drop(fh);
@@ -145,7 +149,8 @@ pub fn generate_hostile(root: &Path, long_line_bytes: u64) -> Result<Vec<Hostile
     });
 
     let unread = root.join("閲覧禁止.csv");
-    std::fs::write(&unread, encode("氏名\r\n鈴木 一郎\r\n", Enc::ShiftJis)?).map_err(|e| SampleError::io(&unread, e))?;
+    std::fs::write(&unread, encode("氏名\r\n鈴木 一郎\r\n", Enc::ShiftJis)?)
+        .map_err(|e| SampleError::io(&unread, e))?;
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&unread, std::fs::Permissions::from_mode(0o000))
@@ -159,7 +164,9 @@ pub fn generate_hostile(root: &Path, long_line_bytes: u64) -> Result<Vec<Hostile
         note: "mode 000: listed with a permission error (root can still read it)",
     });
 
-    let junk: Vec<u8> = (0u32..8192).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let junk: Vec<u8> = (0u32..8192)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     put("データ.csv", &junk)?;
     cases.push(HostileCase {
         path: "データ.csv".into(),

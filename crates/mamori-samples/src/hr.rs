@@ -9,7 +9,12 @@ use crate::SampleError;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-pub fn write(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng) -> Result<(), SampleError> {
+pub fn write(
+    w: &mut Writer,
+    world: &World,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+) -> Result<(), SampleError> {
     if world.employees.is_empty() && world.former.is_empty() {
         return Ok(());
     }
@@ -28,7 +33,13 @@ fn ids(es: &[&Employee]) -> Vec<usize> {
     es.iter().map(|e| e.p.id).collect()
 }
 
-fn roster(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng, dir: &str) -> Result<(), SampleError> {
+fn roster(
+    w: &mut Writer,
+    world: &World,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+    dir: &str,
+) -> Result<(), SampleError> {
     let bf = st.birth_fmt(rng);
     let mut t = Table::new(vec![
         col("社員番号", None),
@@ -64,10 +75,21 @@ fn roster(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng, dir: &
     st.arrange(&mut t, 2);
     let es: Vec<&Employee> = world.employees.iter().collect();
     let name = st.pick("社員名簿.csv", "従業員台帳.csv");
-    w.table(&format!("{dir}/{name}"), &t, csv(Enc::ShiftJis), About::of("employee", &ids(&es)))
+    w.table(
+        &format!("{dir}/{name}"),
+        &t,
+        csv(Enc::ShiftJis),
+        About::of("employee", &ids(&es)),
+    )
 }
 
-fn former(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng, dir: &str) -> Result<(), SampleError> {
+fn former(
+    w: &mut Writer,
+    world: &World,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+    dir: &str,
+) -> Result<(), SampleError> {
     if world.former.is_empty() {
         return Ok(());
     }
@@ -98,7 +120,12 @@ fn former(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng, dir: &
     st.arrange(&mut t, 2);
     let es: Vec<&Employee> = world.former.iter().collect();
     let name = st.pick("退職者名簿.csv", "退職者一覧.csv");
-    w.table(&format!("{dir}/{name}"), &t, csv(st.csv_enc()), About::of("employee", &ids(&es)))
+    w.table(
+        &format!("{dir}/{name}"),
+        &t,
+        csv(st.csv_enc()),
+        About::of("employee", &ids(&es)),
+    )
 }
 
 fn emergency(w: &mut Writer, world: &World, st: Style, dir: &str) -> Result<(), SampleError> {
@@ -113,7 +140,11 @@ fn emergency(w: &mut Writer, world: &World, st: Style, dir: &str) -> Result<(), 
     ]);
     for e in &world.employees {
         let p = &e.p;
-        let blood = if p.id % 4 == 0 { format!("{}(Rh+)", p.blood) } else { format!("{}型", p.blood) };
+        let blood = if p.id % 4 == 0 {
+            format!("{}(Rh+)", p.blood)
+        } else {
+            format!("{}型", p.blood)
+        };
         t.push(vec![
             e.no.clone(),
             p.name(),
@@ -126,10 +157,21 @@ fn emergency(w: &mut Writer, world: &World, st: Style, dir: &str) -> Result<(), 
     }
     let es: Vec<&Employee> = world.employees.iter().collect();
     let name = st.pick("緊急連絡先一覧.csv", "緊急連絡網.csv");
-    w.table(&format!("{dir}/{name}"), &t, csv(st.pick(Enc::Utf8Bom, Enc::ShiftJis)), About::of("employee", &ids(&es)))
+    w.table(
+        &format!("{dir}/{name}"),
+        &t,
+        csv(st.pick(Enc::Utf8Bom, Enc::ShiftJis)),
+        About::of("employee", &ids(&es)),
+    )
 }
 
-fn dependants(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng, dir: &str) -> Result<(), SampleError> {
+fn dependants(
+    w: &mut Writer,
+    world: &World,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+    dir: &str,
+) -> Result<(), SampleError> {
     let bf = st.birth_fmt(rng);
     let mut t = Table::new(vec![
         col(st.h_name(), Some("name")),
@@ -157,14 +199,39 @@ fn dependants(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng, di
         };
         let (c1, r1) = kid(0);
         let (c2, r2) = kid(1);
-        t.push(vec![p.name(), p.birth.fmt(bf), p.address(), sn, sb, c1, r1, c2, r2]);
+        t.push(vec![
+            p.name(),
+            p.birth.fmt(bf),
+            p.address(),
+            sn,
+            sb,
+            c1,
+            r1,
+            c2,
+            r2,
+        ]);
     }
     let es: Vec<&Employee> = world.employees.iter().collect();
-    let name = format!("{}_{}.csv", st.pick("扶養控除等申告書", "扶養親族一覧"), TODAY.y);
-    w.table(&format!("{dir}/{name}"), &t, csv(st.csv_enc()), About::of("employee", &ids(&es)))
+    let name = format!(
+        "{}_{}.csv",
+        st.pick("扶養控除等申告書", "扶養親族一覧"),
+        TODAY.y
+    );
+    w.table(
+        &format!("{dir}/{name}"),
+        &t,
+        csv(st.csv_enc()),
+        About::of("employee", &ids(&es)),
+    )
 }
 
-fn health(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng, dir: &str) -> Result<(), SampleError> {
+fn health(
+    w: &mut Writer,
+    world: &World,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+    dir: &str,
+) -> Result<(), SampleError> {
     let mut t = Table::new(vec![
         col("社員番号", None),
         col(st.h_name(), Some("name")),
@@ -184,16 +251,42 @@ fn health(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng, dir: &
         let (finding, verdict) = if sys >= 140 {
             ("高血圧", "要再検査")
         } else {
-            [("異常なし", "A"), ("脂質異常", "C"), ("肝機能軽度異常", "B"), ("異常なし", "A")][rng.gen_range(0..4)]
+            [
+                ("異常なし", "A"),
+                ("脂質異常", "C"),
+                ("肝機能軽度異常", "B"),
+                ("異常なし", "A"),
+            ][rng.gen_range(0..4)]
         };
         t.push(vec![
             e.no.clone(),
             p.name(),
             p.gender().into(),
             p.age().to_string(),
-            format!("{}/{:02}/{:02}", TODAY.y - 1, rng.gen_range(5..8), rng.gen_range(1..29)),
-            format!("{}.{}", rng.gen_range(150..185), rng.gen_range(0..10)),
-            format!("{}.{}", rng.gen_range(45..95), rng.gen_range(0..10)),
+            format!(
+                "{}/{:02}/{:02}",
+                TODAY.y - 1,
+                rng.gen_range(5..8),
+                rng.gen_range(1..29)
+            ),
+            format!(
+                "{}.{}",
+                if p.female {
+                    rng.gen_range(148..170)
+                } else {
+                    rng.gen_range(160..185)
+                },
+                rng.gen_range(0..10)
+            ),
+            format!(
+                "{}.{}",
+                if p.female {
+                    rng.gen_range(42..75)
+                } else {
+                    rng.gen_range(55..95)
+                },
+                rng.gen_range(0..10)
+            ),
             sys.to_string(),
             rng.gen_range(60..105).to_string(),
             finding.into(),
@@ -202,24 +295,45 @@ fn health(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng, dir: &
     }
     let es: Vec<&Employee> = world.employees.iter().collect();
     // Excel "Unicode text": UTF-16LE TSV saved with a .txt name.
-    let name = format!("{}_{}.txt", st.pick("健康診断結果", "定期健康診断_結果一覧"), TODAY.y - 1);
+    let name = format!(
+        "{}_{}.txt",
+        st.pick("健康診断結果", "定期健康診断_結果一覧"),
+        TODAY.y - 1
+    );
     let fmt = st.pick(tsv(Enc::Utf16LeBom), csv(Enc::ShiftJis));
-    w.table(&format!("{dir}/{name}"), &t, fmt, About::of("employee", &ids(&es)))
+    w.table(
+        &format!("{dir}/{name}"),
+        &t,
+        fmt,
+        About::of("employee", &ids(&es)),
+    )
 }
 
-fn disability(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng, dir: &str) -> Result<(), SampleError> {
+fn disability(
+    w: &mut Writer,
+    world: &World,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+    dir: &str,
+) -> Result<(), SampleError> {
     let picked: Vec<&Employee> = world.employees.iter().skip(4).step_by(9).take(3).collect();
     if picked.is_empty() {
         return Ok(());
     }
     let mut body = format!(
         "{}\n作成：{}課\n\n",
-        st.pick("障害者雇用に関する配慮事項（取扱注意）", "障がい者雇用メモ　※社外秘"),
+        st.pick(
+            "障害者雇用に関する配慮事項（取扱注意）",
+            "障がい者雇用メモ　※社外秘"
+        ),
         st.pick("人事", "総務")
     );
     for e in &picked {
-        let (kind, grade) = [("身体障害者手帳", "4級"), ("精神障害者保健福祉手帳", "3級"), ("療育手帳", "B2")]
-            [rng.gen_range(0..3)];
+        let (kind, grade) = [
+            ("身体障害者手帳", "4級"),
+            ("精神障害者保健福祉手帳", "3級"),
+            ("療育手帳", "B2"),
+        ][rng.gen_range(0..3)];
         body.push_str(&format!(
             "・{}さん（{}）\n  {}{}。通院のため月1回の時間休を認める。合理的配慮として座席を出入口付近とする。\n",
             e.p.name(),
@@ -240,16 +354,32 @@ fn disability(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng, di
     )
 }
 
-fn transfer_memo(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng, dir: &str) -> Result<(), SampleError> {
+fn transfer_memo(
+    w: &mut Writer,
+    world: &World,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+    dir: &str,
+) -> Result<(), SampleError> {
     let picked: Vec<&Employee> = world.employees.iter().skip(2).step_by(5).take(3).collect();
     let Some(first) = picked.first() else {
         return Ok(());
     };
     let mut body = format!("{}年4月 人事異動について（案）\n\n", TODAY.y);
     for (k, e) in picked.iter().enumerate() {
-        let to = crate::world::DEPARTMENTS[(k + 2) % crate::world::DEPARTMENTS.len()];
+        let depts = crate::world::DEPARTMENTS;
+        let to = (1..depts.len())
+            .map(|j| depts[(k * 2 + j) % depts.len()])
+            .find(|d| *d != e.dept)
+            .unwrap_or("総務部");
         let hon = if k % 2 == 0 { "様" } else { "さん" };
-        body.push_str(&format!("{}{}：{}から{}へ異動。", e.p.name_tight(), hon, e.dept, to));
+        body.push_str(&format!(
+            "{}{}：{}から{}へ異動。",
+            e.p.name_tight(),
+            hon,
+            e.dept,
+            to
+        ));
         if rng.gen_bool(0.5) {
             body.push_str("本人了承済み。\n");
         } else {
@@ -263,7 +393,10 @@ fn transfer_memo(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng,
         first.p.surname,
         first.p.birth.fmt(DateFmt::EraKanji).replace("日", "日"),
         first.p.loc.prefecture,
-        first.p.address().trim_start_matches(first.p.loc.prefecture.as_str()),
+        first
+            .p
+            .address()
+            .trim_start_matches(first.p.loc.prefecture.as_str()),
     ));
     let name = st.pick("異動メモ.txt", "人事異動について.txt");
     w.text(

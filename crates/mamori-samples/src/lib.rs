@@ -104,7 +104,10 @@ pub enum SampleError {
 
 impl SampleError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        SampleError::Io { path: path.to_path_buf(), source }
+        SampleError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }
 
@@ -134,12 +137,12 @@ impl ShareSpec {
             seed: 20250401,
             employees: 24,
             former_employees: 6,
-            applicants: 12,
+            applicants: 14,
             shareholders: 12,
             landlords: 4,
             contractor_staff: 16,
             customers: 30,
-            noise_files: 16,
+            noise_files: 20,
             style: Style::Primary,
         }
     }

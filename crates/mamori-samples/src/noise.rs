@@ -16,10 +16,19 @@ use std::collections::BTreeSet;
 
 const KINDS: usize = 12;
 
-pub fn write(w: &mut Writer, count: usize, st: Style, rng: &mut ChaCha8Rng) -> Result<(), SampleError> {
+pub fn write(
+    w: &mut Writer,
+    count: usize,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+) -> Result<(), SampleError> {
     for i in 0..count {
         let round = i / KINDS;
-        let sfx = if round == 0 { String::new() } else { format!("_{round}") };
+        let sfx = if round == 0 {
+            String::new()
+        } else {
+            format!("_{round}")
+        };
         match i % KINDS {
             0 => products(w, st, rng, &sfx)?,
             1 => invoices(w, st, rng, &sfx)?,
@@ -51,7 +60,10 @@ fn product_code(rng: &mut ChaCha8Rng, check_valid: bool) -> String {
     } else {
         (my_number_check(&body) + rng.gen_range(1..10)) % 10
     };
-    body.iter().chain(std::iter::once(&c)).map(|d| char::from(b'0' + d)).collect()
+    body.iter()
+        .chain(std::iter::once(&c))
+        .map(|d| char::from(b'0' + d))
+        .collect()
 }
 
 /// JAN-13 with its check digit (weights 1,3 from the left).
@@ -60,7 +72,11 @@ fn jan(rng: &mut ChaCha8Rng) -> String {
     while d.len() < 12 {
         d.push(rng.gen_range(0..10));
     }
-    let s: u32 = d.iter().enumerate().map(|(i, x)| if i % 2 == 0 { *x } else { x * 3 }).sum();
+    let s: u32 = d
+        .iter()
+        .enumerate()
+        .map(|(i, x)| if i % 2 == 0 { *x } else { x * 3 })
+        .sum();
     d.push((10 - s % 10) % 10);
     d.iter().filter_map(|x| char::from_digit(*x, 10)).collect()
 }
@@ -75,7 +91,10 @@ pub fn corporate_number(rng: &mut ChaCha8Rng) -> String {
         .map(|(i, p)| if i % 2 == 0 { *p } else { p * 2 })
         .sum();
     let c = 9 - s % 9;
-    std::iter::once(c).chain(base).filter_map(|x| char::from_digit(x, 10)).collect()
+    std::iter::once(c)
+        .chain(base)
+        .filter_map(|x| char::from_digit(x, 10))
+        .collect()
 }
 
 fn products(w: &mut Writer, st: Style, rng: &mut ChaCha8Rng, sfx: &str) -> Result<(), SampleError> {
@@ -86,7 +105,16 @@ fn products(w: &mut Writer, st: Style, rng: &mut ChaCha8Rng, sfx: &str) -> Resul
         col("単価", None),
         col("仕入先", None),
     ]);
-    let goods = ["石膏ボード 9.5mm", "構造用合板 12mm", "断熱材 GW16K", "コンクリートブロック", "防水シート", "ビス 3.8×25", "塩ビ管 VU50", "LED照明器具"];
+    let goods = [
+        "石膏ボード 9.5mm",
+        "構造用合板 12mm",
+        "断熱材 GW16K",
+        "コンクリートブロック",
+        "防水シート",
+        "ビス 3.8×25",
+        "塩ビ管 VU50",
+        "LED照明器具",
+    ];
     for i in 0..40 {
         t.push(vec![
             product_code(rng, i % 2 == 0),
@@ -96,7 +124,11 @@ fn products(w: &mut Writer, st: Style, rng: &mut ChaCha8Rng, sfx: &str) -> Resul
             CLIENT_COMPANIES[i % CLIENT_COMPANIES.len()].0.into(),
         ]);
     }
-    let rel = format!("{}/{}{sfx}.csv", st.eigyo(), st.pick("商品マスタ", "品目マスター"));
+    let rel = format!(
+        "{}/{}{sfx}.csv",
+        st.eigyo(),
+        st.pick("商品マスタ", "品目マスター")
+    );
     w.table(&rel, &t, csv(Enc::ShiftJis), About::none())
 }
 
@@ -112,19 +144,43 @@ fn invoices(w: &mut Writer, st: Style, rng: &mut ChaCha8Rng, sfx: &str) -> Resul
     ]);
     for i in 0..30 {
         let (company, corp) = if i < CLIENT_COMPANIES.len() {
-            (CLIENT_COMPANIES[i].0.to_string(), CLIENT_COMPANIES[i].1.to_string())
+            (
+                CLIENT_COMPANIES[i].0.to_string(),
+                CLIENT_COMPANIES[i].1.to_string(),
+            )
         } else {
             let n = ["株式会社", "有限会社"][i % 2];
-            let core = ["山城商店", "東邦資材", "光和設備", "中央建材", "協和電機", "大成物流"][i % 6];
+            let core = [
+                "山城商店",
+                "東邦資材",
+                "光和設備",
+                "中央建材",
+                "協和電機",
+                "大成物流",
+            ][i % 6];
             (format!("{n}{core}"), corporate_number(rng))
         };
         let loc = refdata::locality(i * 3 + 1);
         t.push(vec![
             format!("INV-{}-{:05}", TODAY.y, 100 + i * 7),
-            format!("{}/{:02}/{:02}", TODAY.y, rng.gen_range(1..4), rng.gen_range(1..28)),
+            format!(
+                "{}/{:02}/{:02}",
+                TODAY.y,
+                rng.gen_range(1..4),
+                rng.gen_range(1..28)
+            ),
             company,
             format!("T{corp}"),
-            format!("〒{} {}{}{}{}-{}-{}", loc.postal, loc.prefecture, loc.municipality, loc.town, rng.gen_range(1..5), rng.gen_range(1..20), rng.gen_range(1..15)),
+            format!(
+                "〒{} {}{}{}{}-{}-{}",
+                loc.postal,
+                loc.prefecture,
+                loc.municipality,
+                loc.town,
+                rng.gen_range(1..5),
+                rng.gen_range(1..20),
+                rng.gen_range(1..15)
+            ),
             company_phone(rng, &loc.area_code),
             (rng.gen_range(1..900) * 1000).to_string(),
         ]);
@@ -133,7 +189,12 @@ fn invoices(w: &mut Writer, st: Style, rng: &mut ChaCha8Rng, sfx: &str) -> Resul
     w.table(&rel, &t, csv(st.csv_enc()), About::none())
 }
 
-fn profile(w: &mut Writer, st: Style, rng: &mut ChaCha8Rng, round: usize) -> Result<(), SampleError> {
+fn profile(
+    w: &mut Writer,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+    round: usize,
+) -> Result<(), SampleError> {
     let loc = refdata::locality(round * 5 + 1);
     let body = format!(
         "会社概要\n\n商号　　　株式会社やまと工務店\n法人番号　{}\n所在地　　〒{} {}{}{}2丁目3番4号 やまとビル5階\n\
@@ -159,11 +220,16 @@ fn profile(w: &mut Writer, st: Style, rng: &mut ChaCha8Rng, round: usize) -> Res
     w.text(&rel, &body, text(Enc::Utf8, false), &[], About::none())
 }
 
-fn minutes(w: &mut Writer, st: Style, rng: &mut ChaCha8Rng, round: usize) -> Result<(), SampleError> {
+fn minutes(
+    w: &mut Writer,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+    round: usize,
+) -> Result<(), SampleError> {
     let m = (round % 12) as u32 + 1;
     let d = rng.gen_range(1..28);
     let body = format!(
-        "{}年{m}月{d}日 定例部長会議 議事録\n\n日時：{}年{m}月{d}日 10:00〜11:30\n場所：本社3階 第1会議室\n\
+        "{}年{m}月{d}日 定例部長会議 議事録\n\n日時：{}年{m}月{d}日 10:00～11:30\n場所：本社3階 第1会議室\n\
          出席：{}、{}、{} 各部長\n\n1. 前月実績報告\n  受注高は前年同月比{}%。工事部より現場3件の進捗報告。\n\
          2. 安全衛生\n  熱中症対策として休憩所を増設する。\n3. その他\n  次回は{}月第2月曜日。\n",
         TODAY.y,
@@ -175,18 +241,40 @@ fn minutes(w: &mut Writer, st: Style, rng: &mut ChaCha8Rng, round: usize) -> Res
         m % 12 + 1,
     );
     let rel = format!("{}/議事録/{}{m:02}{d:02}_部長会議.txt", st.soumu(), TODAY.y);
-    w.text(&rel, &body, text(st.pick(Enc::ShiftJis, Enc::Utf8), true), &[], About::none())
+    w.text(
+        &rel,
+        &body,
+        text(st.pick(Enc::ShiftJis, Enc::Utf8), true),
+        &[],
+        About::none(),
+    )
 }
 
-fn stock_tsv(w: &mut Writer, st: Style, rng: &mut ChaCha8Rng, sfx: &str) -> Result<(), SampleError> {
-    let mut t = Table::new(vec![col("品番", None), col("倉庫", None), col("棚", None), col("数量", None), col("最終入庫", None)]);
+fn stock_tsv(
+    w: &mut Writer,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+    sfx: &str,
+) -> Result<(), SampleError> {
+    let mut t = Table::new(vec![
+        col("品番", None),
+        col("倉庫", None),
+        col("棚", None),
+        col("数量", None),
+        col("最終入庫", None),
+    ]);
     for i in 0..50 {
         t.push(vec![
             format!("{:08}", rng.gen_range(10_000_000..99_999_999u32)),
             ["本社倉庫", "第二倉庫", "現場置場"][i % 3].into(),
             format!("{}-{:02}", ["A", "B", "C"][i % 3], rng.gen_range(1..40)),
             rng.gen_range(0..500).to_string(),
-            format!("{}-{:02}-{:02}", TODAY.y, rng.gen_range(1..4), rng.gen_range(1..28)),
+            format!(
+                "{}-{:02}-{:02}",
+                TODAY.y,
+                rng.gen_range(1..4),
+                rng.gen_range(1..28)
+            ),
         ]);
     }
     let rel = format!("{}/在庫{sfx}.tsv", st.pick("倉庫", "資材管理"));
@@ -210,13 +298,22 @@ fn log(w: &mut Writer, rng: &mut ChaCha8Rng, round: usize) -> Result<(), SampleE
             rng.gen_range(3..900),
         ));
     }
-    let rel = format!("システム/logs/app-{}{:02}{:02}.log", TODAY.y, TODAY.m, (round % 28) + 1);
+    let rel = format!(
+        "システム/logs/app-{}{:02}{:02}.log",
+        TODAY.y,
+        TODAY.m,
+        (round % 28) + 1
+    );
     w.text(&rel, &body, text(Enc::Utf8, false), &[], About::none())
 }
 
 fn readme(w: &mut Writer, round: usize) -> Result<(), SampleError> {
     let body = "# 共有フォルダの使い方\n\n- 各部のフォルダに保存してください。\n- 個人情報を含むファイルは所定のフォルダ以外に置かないこと。\n- 問い合わせ: 情報システム担当 (内線 210)\n";
-    let rel = if round == 0 { "README.md".to_string() } else { format!("システム/README_{round}.md") };
+    let rel = if round == 0 {
+        "README.md".to_string()
+    } else {
+        format!("システム/README_{round}.md")
+    };
     w.text(&rel, body, text(Enc::Utf8, false), &[], About::none())
 }
 
@@ -228,12 +325,24 @@ fn config_json(w: &mut Writer, rng: &mut ChaCha8Rng, round: usize) -> Result<(),
         rng.gen_range(1000..9999),
         rng.gen_range(1000..9999),
     );
-    w.text(&format!("システム/config{round}.json"), &body, text(Enc::Utf8, false), &[], About::none())
+    w.text(
+        &format!("システム/config{round}.json"),
+        &body,
+        text(Enc::Utf8, false),
+        &[],
+        About::none(),
+    )
 }
 
 fn config_xml(w: &mut Writer, round: usize) -> Result<(), SampleError> {
     let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<settings>\n  <share name=\"共有\" path=\"/srv/share\"/>\n  <retention days=\"2555\"/>\n</settings>\n";
-    w.text(&format!("システム/settings{round}.xml"), body, text(Enc::Utf8, false), &[], About::none())
+    w.text(
+        &format!("システム/settings{round}.xml"),
+        body,
+        text(Enc::Utf8, false),
+        &[],
+        About::none(),
+    )
 }
 
 fn png(w: &mut Writer, st: Style, round: usize) -> Result<(), SampleError> {
@@ -243,7 +352,13 @@ fn png(w: &mut Writer, st: Style, round: usize) -> Result<(), SampleError> {
 
 fn blob(w: &mut Writer, rng: &mut ChaCha8Rng, round: usize) -> Result<(), SampleError> {
     let bytes: Vec<u8> = (0..4096).map(|_| rng.gen()).collect();
-    w.bytes(&format!("システム/backup{round}.bin"), &bytes, None, BTreeSet::new(), About::none())
+    w.bytes(
+        &format!("システム/backup{round}.bin"),
+        &bytes,
+        None,
+        BTreeSet::new(),
+        About::none(),
+    )
 }
 
 fn empty(w: &mut Writer, st: Style, round: usize) -> Result<(), SampleError> {
@@ -282,7 +397,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &byte in data {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -298,7 +417,12 @@ mod tests {
         // The reference's known-valid numbers satisfy the same formula.
         fn valid(s: &str) -> bool {
             let d: Vec<u32> = s.chars().filter_map(|c| c.to_digit(10)).collect();
-            let sum: u32 = d[1..].iter().rev().enumerate().map(|(i, p)| if i % 2 == 0 { *p } else { p * 2 }).sum();
+            let sum: u32 = d[1..]
+                .iter()
+                .rev()
+                .enumerate()
+                .map(|(i, p)| if i % 2 == 0 { *p } else { p * 2 })
+                .sum();
             d[0] == 9 - sum % 9
         }
         for known in ["1180301018771", "6010701027558", "7040001016687"] {

@@ -9,7 +9,12 @@ use crate::SampleError;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-pub fn write(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng) -> Result<(), SampleError> {
+pub fn write(
+    w: &mut Writer,
+    world: &World,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+) -> Result<(), SampleError> {
     if world.employees.is_empty() {
         return Ok(());
     }
@@ -56,11 +61,22 @@ fn accounts(w: &mut Writer, world: &World, st: Style, dir: &str) -> Result<(), S
     }
     let ids: Vec<usize> = world.employees.iter().map(|e| e.p.id).collect();
     let name = st.pick("振込口座一覧.csv", "給与振込先.csv");
-    w.table(&format!("{dir}/{name}"), &t, csv(Enc::ShiftJis), About::of("employee", &ids))
+    w.table(
+        &format!("{dir}/{name}"),
+        &t,
+        csv(Enc::ShiftJis),
+        About::of("employee", &ids),
+    )
 }
 
 /// The My Number ledger keeps former staff for the legal retention period.
-fn ledger(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng, dir: &str) -> Result<(), SampleError> {
+fn ledger(
+    w: &mut Writer,
+    world: &World,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+    dir: &str,
+) -> Result<(), SampleError> {
     let mut t = Table::new(vec![
         col("管理番号", None),
         col(st.h_name(), Some("name")),
@@ -87,17 +103,33 @@ fn ledger(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng, dir: &
             e.p.name(),
             shown,
             got.fmt(st.plain_fmt()),
-            ["個人番号カード", "通知カード＋運転免許証", "住民票（番号記載）"][i % 3].into(),
+            [
+                "個人番号カード",
+                "通知カード＋運転免許証",
+                "住民票（番号記載）",
+            ][i % 3]
+                .into(),
             "源泉徴収票・社会保険届出".into(),
             e.left.map(|d| format!("{}年", d.y + 7)).unwrap_or_default(),
         ]);
     }
     let ids: Vec<usize> = all.iter().map(|e| e.p.id).collect();
     let name = st.pick("マイナンバー管理台帳.csv", "個人番号台帳.csv");
-    w.table(&format!("{dir}/{name}"), &t, csv(st.csv_enc()), About::of("employee", &ids))
+    w.table(
+        &format!("{dir}/{name}"),
+        &t,
+        csv(st.csv_enc()),
+        About::of("employee", &ids),
+    )
 }
 
-fn withholding(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng, dir: &str) -> Result<(), SampleError> {
+fn withholding(
+    w: &mut Writer,
+    world: &World,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+    dir: &str,
+) -> Result<(), SampleError> {
     let picked: Vec<&Employee> = world.former.iter().take(3).collect();
     if picked.is_empty() {
         return Ok(());

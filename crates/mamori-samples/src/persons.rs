@@ -12,7 +12,11 @@ use rand_chacha::ChaCha8Rng;
 
 /// The fixed "today" of every generated share, so output never depends on the
 /// clock (same seed → same bytes on any day).
-pub const TODAY: Date = Date { y: 2025, m: 4, d: 1 };
+pub const TODAY: Date = Date {
+    y: 2025,
+    m: 4,
+    d: 1,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date {
@@ -39,10 +43,42 @@ pub enum DateFmt {
 }
 
 const ERAS: &[(&str, &str, Date)] = &[
-    ("令和", "R", Date { y: 2019, m: 5, d: 1 }),
-    ("平成", "H", Date { y: 1989, m: 1, d: 8 }),
-    ("昭和", "S", Date { y: 1926, m: 12, d: 25 }),
-    ("大正", "T", Date { y: 1912, m: 7, d: 30 }),
+    (
+        "令和",
+        "R",
+        Date {
+            y: 2019,
+            m: 5,
+            d: 1,
+        },
+    ),
+    (
+        "平成",
+        "H",
+        Date {
+            y: 1989,
+            m: 1,
+            d: 8,
+        },
+    ),
+    (
+        "昭和",
+        "S",
+        Date {
+            y: 1926,
+            m: 12,
+            d: 25,
+        },
+    ),
+    (
+        "大正",
+        "T",
+        Date {
+            y: 1912,
+            m: 7,
+            d: 30,
+        },
+    ),
 ];
 
 impl Date {
@@ -120,7 +156,11 @@ pub fn my_number_check(body: &[u8; 11]) -> u8 {
 /// Is `s` (12 ASCII digits) a valid My Number? Used by tests and by the noise
 /// generator to *want* check-valid product codes.
 pub fn my_number_valid(s: &str) -> bool {
-    let d: Vec<u8> = s.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+    let d: Vec<u8> = s
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect();
     if d.len() != 12 {
         return false;
     }
@@ -138,7 +178,10 @@ pub fn random_my_number(rng: &mut ChaCha8Rng) -> String {
     // leading zeros do not muddy the fixture.
     body[0] = rng.gen_range(1..10);
     let c = my_number_check(&body);
-    body.iter().chain(std::iter::once(&c)).map(|d| char::from(b'0' + d)).collect()
+    body.iter()
+        .chain(std::iter::once(&c))
+        .map(|d| char::from(b'0' + d))
+        .collect()
 }
 
 /// Luhn-valid card number with a real issuer prefix.
@@ -156,7 +199,10 @@ pub fn random_card(rng: &mut ChaCha8Rng) -> String {
     }
     let check = luhn_check_digit(&digits);
     digits.push(check);
-    digits.iter().filter_map(|d| char::from_digit(*d, 10)).collect()
+    digits
+        .iter()
+        .filter_map(|d| char::from_digit(*d, 10))
+        .collect()
 }
 
 fn luhn_check_digit(body: &[u32]) -> u32 {
@@ -191,7 +237,11 @@ pub fn luhn_valid(s: &str) -> bool {
 /// Mobile number 070/080/090-XXXX-XXXX.
 pub fn mobile(rng: &mut ChaCha8Rng) -> String {
     let p = ["090", "080", "070"][rng.gen_range(0..3)];
-    format!("{p}-{:04}-{:04}", rng.gen_range(1000..10000), rng.gen_range(0..10000))
+    format!(
+        "{p}-{:04}-{:04}",
+        rng.gen_range(1000..10000),
+        rng.gen_range(0..10000)
+    )
 }
 
 /// Fixed line in an area: area code + local exchange = 5 digits after the
@@ -202,7 +252,11 @@ pub fn fixed_line(rng: &mut ChaCha8Rng, area_code: &str) -> String {
     let hi = 10u32.pow(exch_len as u32);
     let lo = if exch_len == 1 { 2 } else { lo * 2 };
     let exch = rng.gen_range(lo..hi);
-    format!("{area_code}-{exch:0w$}-{:04}", rng.gen_range(0..10000), w = exch_len)
+    format!(
+        "{area_code}-{exch:0w$}-{:04}",
+        rng.gen_range(0..10000),
+        w = exch_len
+    )
 }
 
 /// A relative (dependant, emergency contact).
@@ -307,7 +361,11 @@ impl Default for Factory {
 
 impl Factory {
     pub fn new() -> Self {
-        Factory { next_id: 0, locality_cursor: 0, branch_cursor: 0 }
+        Factory {
+            next_id: 0,
+            locality_cursor: 0,
+            branch_cursor: 0,
+        }
     }
 
     pub fn person(&mut self, rng: &mut ChaCha8Rng, min_age: i32, max_age: i32) -> Person {
@@ -326,7 +384,12 @@ impl Factory {
                 rng.gen_range(1..20)
             )
         } else {
-            format!("{}-{}-{}", rng.gen_range(1..6), rng.gen_range(1..30), rng.gen_range(1..20))
+            format!(
+                "{}-{}-{}",
+                rng.gen_range(1..6),
+                rng.gen_range(1..30),
+                rng.gen_range(1..20)
+            )
         };
         let building = if rng.gen_bool(0.4) {
             let b = refdata::BUILDINGS[rng.gen_range(0..refdata::BUILDINGS.len())];
@@ -442,7 +505,13 @@ impl Factory {
 
     /// A different person with the same name (同姓同名): new id, new birth
     /// date and everything else new.
-    pub fn homonym_of(&mut self, rng: &mut ChaCha8Rng, p: &Person, min_age: i32, max_age: i32) -> Person {
+    pub fn homonym_of(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        p: &Person,
+        min_age: i32,
+        max_age: i32,
+    ) -> Person {
         let mut q = self.person(rng, min_age, max_age);
         q.surname = p.surname;
         q.surname_kana = p.surname_kana;
@@ -465,7 +534,11 @@ impl Factory {
             bank_name: b.bank_name,
             branch_code: b.branch_code,
             branch_name: b.branch_name,
-            kind: if rng.gen_bool(0.95) { "普通" } else { "当座" },
+            kind: if rng.gen_bool(0.95) {
+                "普通"
+            } else {
+                "当座"
+            },
             number: format!("{:07}", rng.gen_range(100_000..10_000_000)),
             yucho: None,
         }
@@ -521,11 +594,31 @@ mod tests {
 
     #[test]
     fn era_dates() {
-        let d = Date { y: 1980, m: 3, d: 2 };
+        let d = Date {
+            y: 1980,
+            m: 3,
+            d: 2,
+        };
         assert_eq!(d.fmt(DateFmt::EraKanji), "昭和55年3月2日");
         assert_eq!(d.fmt(DateFmt::EraDot), "S55.3.2");
-        assert_eq!(Date { y: 1990, m: 4, d: 1 }.fmt(DateFmt::EraSlash), "H2/4/1");
-        assert_eq!(Date { y: 1989, m: 1, d: 8 }.fmt(DateFmt::EraKanji), "平成元年1月8日");
+        assert_eq!(
+            Date {
+                y: 1990,
+                m: 4,
+                d: 1
+            }
+            .fmt(DateFmt::EraSlash),
+            "H2/4/1"
+        );
+        assert_eq!(
+            Date {
+                y: 1989,
+                m: 1,
+                d: 8
+            }
+            .fmt(DateFmt::EraKanji),
+            "平成元年1月8日"
+        );
     }
 
     #[test]

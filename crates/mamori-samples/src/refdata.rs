@@ -145,23 +145,57 @@ pub const CLIENT_COMPANIES: &[(&str, &str)] = &[
 ];
 
 pub const UNIVERSITIES: &[&str] = &[
-    "東京大学", "早稲田大学", "慶應義塾大学", "明治大学", "法政大学", "中央大学",
-    "日本大学", "東洋大学", "大阪大学", "関西大学", "同志社大学", "立命館大学",
-    "名古屋大学", "九州大学", "北海道大学", "東北大学", "神奈川大学", "千葉大学",
+    "東京大学",
+    "早稲田大学",
+    "慶應義塾大学",
+    "明治大学",
+    "法政大学",
+    "中央大学",
+    "日本大学",
+    "東洋大学",
+    "大阪大学",
+    "関西大学",
+    "同志社大学",
+    "立命館大学",
+    "名古屋大学",
+    "九州大学",
+    "北海道大学",
+    "東北大学",
+    "神奈川大学",
+    "千葉大学",
 ];
 
 pub const FACULTIES: &[&str] = &[
-    "経済学部", "法学部", "商学部", "工学部", "理工学部", "文学部", "経営学部", "建築学科",
+    "経済学部",
+    "法学部",
+    "商学部",
+    "工学部",
+    "理工学部",
+    "文学部",
+    "経営学部",
+    "建築学科",
 ];
 
 /// Personal mail domains (real public providers' domains and carriers').
 pub const MAIL_DOMAINS: &[&str] = &[
-    "gmail.com", "yahoo.co.jp", "icloud.com", "docomo.ne.jp", "ezweb.ne.jp",
-    "softbank.ne.jp", "outlook.jp", "nifty.com",
+    "gmail.com",
+    "yahoo.co.jp",
+    "icloud.com",
+    "docomo.ne.jp",
+    "ezweb.ne.jp",
+    "softbank.ne.jp",
+    "outlook.jp",
+    "nifty.com",
 ];
 
 pub const BUILDINGS: &[&str] = &[
-    "コーポ", "ハイツ", "メゾン", "レジデンス", "グランドハイツ", "パークハウス", "ヴィラ",
+    "コーポ",
+    "ハイツ",
+    "メゾン",
+    "レジデンス",
+    "グランドハイツ",
+    "パークハウス",
+    "ヴィラ",
 ];
 
 #[cfg(feature = "national-data")]

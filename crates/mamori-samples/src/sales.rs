@@ -8,7 +8,12 @@ use crate::SampleError;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-pub fn write(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng) -> Result<(), SampleError> {
+pub fn write(
+    w: &mut Writer,
+    world: &World,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+) -> Result<(), SampleError> {
     if world.customers.is_empty() {
         return Ok(());
     }
@@ -25,7 +30,11 @@ pub fn write(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng) -> 
     ]);
     for c in &world.customers {
         let p = &c.p;
-        let phone = if rng.gen_bool(0.5) { &p.home_phone } else { &p.mobile };
+        let phone = if rng.gen_bool(0.5) {
+            &p.home_phone
+        } else {
+            &p.mobile
+        };
         t.push(vec![
             c.no.clone(),
             p.name(),
@@ -40,10 +49,19 @@ pub fn write(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng) -> 
     st.arrange(&mut t, 2);
     let ids: Vec<usize> = world.customers.iter().map(|c| c.p.id).collect();
     let name = st.pick("顧客名簿.csv", "お客様リスト.csv");
-    w.table(&format!("{dir}/{name}"), &t, csv(Enc::ShiftJis), About::of("customer", &ids))?;
+    w.table(
+        &format!("{dir}/{name}"),
+        &t,
+        csv(Enc::ShiftJis),
+        About::of("customer", &ids),
+    )?;
 
     // Mail-order customers (those with a card on file).
-    let shop: Vec<&Customer> = world.customers.iter().filter(|c| c.card.is_some()).collect();
+    let shop: Vec<&Customer> = world
+        .customers
+        .iter()
+        .filter(|c| c.card.is_some())
+        .collect();
     if shop.is_empty() {
         return Ok(());
     }
@@ -80,6 +98,9 @@ pub fn write(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng) -> 
         ]);
     }
     let ids: Vec<usize> = shop.iter().map(|c| c.p.id).collect();
-    let rel = format!("{dir}/{}", st.pick("通販/注文一覧.tsv", "EC/受注データ.tsv"));
+    let rel = format!(
+        "{dir}/{}",
+        st.pick("通販/注文一覧.tsv", "EC/受注データ.tsv")
+    );
     w.table(&rel, &t, tsv(Enc::Utf16LeBom), About::of("customer", &ids))
 }

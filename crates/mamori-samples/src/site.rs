@@ -9,7 +9,12 @@ use crate::world::World;
 use crate::SampleError;
 use rand_chacha::ChaCha8Rng;
 
-pub fn write(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng) -> Result<(), SampleError> {
+pub fn write(
+    w: &mut Writer,
+    world: &World,
+    st: Style,
+    rng: &mut ChaCha8Rng,
+) -> Result<(), SampleError> {
     let dir = st.kyoryoku();
     for (k, (company, crew)) in world.crews.iter().enumerate() {
         if crew.is_empty() {
@@ -57,7 +62,12 @@ pub fn write(w: &mut Writer, world: &World, st: Style, rng: &mut ChaCha8Rng) -> 
         let name = format!("作業員名簿_{short}.csv");
         // Partner companies use whatever their PC gives: vary per company.
         let enc = [Enc::ShiftJis, Enc::Utf8Bom, Enc::EucJp][(k + st.pick(0, 1)) % 3];
-        w.table(&format!("{dir}/{name}"), &t, csv(enc), About::of("contractor_staff", &ids))?;
+        w.table(
+            &format!("{dir}/{name}"),
+            &t,
+            csv(enc),
+            About::of("contractor_staff", &ids),
+        )?;
     }
     Ok(())
 }

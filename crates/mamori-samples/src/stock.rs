@@ -11,7 +11,12 @@ use rand_chacha::ChaCha8Rng;
 /// Yen per share of the last dividend.
 const DIVIDEND_PER_SHARE: u32 = 15;
 
-pub fn write(w: &mut Writer, world: &World, st: Style, _rng: &mut ChaCha8Rng) -> Result<(), SampleError> {
+pub fn write(
+    w: &mut Writer,
+    world: &World,
+    st: Style,
+    _rng: &mut ChaCha8Rng,
+) -> Result<(), SampleError> {
     if world.shareholders.is_empty() {
         return Ok(());
     }
@@ -72,10 +77,20 @@ fn register(w: &mut Writer, world: &World, st: Style, dir: &str) -> Result<(), S
         }
     }
     let name = st.pick("株主名簿.csv", "株主一覧.csv");
-    w.table(&format!("{dir}/{name}"), &t, csv(Enc::ShiftJis), About::of("shareholder", &ids))
+    w.table(
+        &format!("{dir}/{name}"),
+        &t,
+        csv(Enc::ShiftJis),
+        About::of("shareholder", &ids),
+    )
 }
 
-fn dividend_records(w: &mut Writer, world: &World, st: Style, dir: &str) -> Result<(), SampleError> {
+fn dividend_records(
+    w: &mut Writer,
+    world: &World,
+    st: Style,
+    dir: &str,
+) -> Result<(), SampleError> {
     let mut t = Table::new(vec![
         col("株主番号", None),
         col(st.pick("氏名", "支払を受ける者"), Some("name")),
@@ -102,6 +117,15 @@ fn dividend_records(w: &mut Writer, world: &World, st: Style, dir: &str) -> Resu
             ]);
         }
     }
-    let name = format!("{}_{}.csv", st.pick("配当金支払調書", "支払調書_配当"), TODAY.y - 1);
-    w.table(&format!("{dir}/{name}"), &t, csv(st.csv_enc()), About::of("shareholder", &ids))
+    let name = format!(
+        "{}_{}.csv",
+        st.pick("配当金支払調書", "支払調書_配当"),
+        TODAY.y - 1
+    );
+    w.table(
+        &format!("{dir}/{name}"),
+        &t,
+        csv(st.csv_enc()),
+        About::of("shareholder", &ids),
+    )
 }

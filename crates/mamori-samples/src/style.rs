@@ -37,7 +37,12 @@ impl Style {
     pub fn birth_fmt(self, rng: &mut ChaCha8Rng) -> DateFmt {
         let fmts: &[DateFmt] = match self {
             Style::Primary => &[DateFmt::EraKanji, DateFmt::Slash, DateFmt::EraKanji],
-            Style::Alternate => &[DateFmt::EraDot, DateFmt::Iso, DateFmt::KanjiWestern, DateFmt::EraSlash],
+            Style::Alternate => &[
+                DateFmt::EraDot,
+                DateFmt::Iso,
+                DateFmt::KanjiWestern,
+                DateFmt::EraSlash,
+            ],
         };
         fmts[rng.gen_range(0..fmts.len())]
     }

@@ -63,10 +63,18 @@ pub struct About<'a> {
 
 impl<'a> About<'a> {
     pub fn none() -> About<'static> {
-        About { category: None, persons: &[], records: 0 }
+        About {
+            category: None,
+            persons: &[],
+            records: 0,
+        }
     }
     pub fn of(category: &'static str, persons: &'a [usize]) -> About<'a> {
-        About { category: Some(category), persons, records: persons.len() as u64 }
+        About {
+            category: Some(category),
+            persons,
+            records: persons.len() as u64,
+        }
     }
 }
 
@@ -79,12 +87,26 @@ pub struct Writer<'r> {
 
 impl<'r> Writer<'r> {
     pub fn new(root: &'r Path) -> Self {
-        Writer { root, truth: Truth::default(), seen: BTreeMap::new() }
+        Writer {
+            root,
+            truth: Truth::default(),
+            seen: BTreeMap::new(),
+        }
     }
 
-    pub fn table(&mut self, rel: &str, t: &Table, fmt: Format, about: About<'_>) -> Result<(), SampleError> {
+    pub fn table(
+        &mut self,
+        rel: &str,
+        t: &Table,
+        fmt: Format,
+        about: About<'_>,
+    ) -> Result<(), SampleError> {
         let bytes = render_table(t, fmt)?;
-        let items = if about.category.is_some() { t.items() } else { BTreeSet::new() };
+        let items = if about.category.is_some() {
+            t.items()
+        } else {
+            BTreeSet::new()
+        };
         self.bytes(rel, &bytes, Some(fmt), items, about)
     }
 
@@ -117,18 +139,29 @@ impl<'r> Writer<'r> {
             return Err(SampleError::Duplicate(rel.to_string()));
         }
         std::fs::write(&path, bytes).map_err(|e| SampleError::io(&path, e))?;
-        let items = if about.category.is_some() { items } else { BTreeSet::new() };
+        let items = if about.category.is_some() {
+            items
+        } else {
+            BTreeSet::new()
+        };
         if let Some(cat) = about.category {
             let subj = self.truth.subjects.entry(cat.to_string()).or_default();
             subj.items.extend(items.iter().cloned());
-            self.seen.entry(cat.to_string()).or_default().extend(about.persons);
+            self.seen
+                .entry(cat.to_string())
+                .or_default()
+                .extend(about.persons);
         }
         self.truth.files.insert(
             rel.to_string(),
             FileTruth {
                 category: about.category.map(str::to_string),
                 items,
-                records: if about.category.is_some() { about.records } else { 0 },
+                records: if about.category.is_some() {
+                    about.records
+                } else {
+                    0
+                },
                 encoding: fmt.map(|f| f.enc().label().to_string()),
             },
         );

@@ -144,7 +144,11 @@ impl World {
                     no: format!("{:05}", 5 + k),
                     holder: Holder::Company(name, corp.to_string()),
                     shares: rng.gen_range(50..500) * 100,
-                    since: Date { y: 2003, m: 4, d: 1 },
+                    since: Date {
+                        y: 2003,
+                        m: 4,
+                        d: 1,
+                    },
                 });
             }
         }
@@ -152,7 +156,12 @@ impl World {
             .map(|i| {
                 let p = f.person(rng, 45, 88);
                 let kind = ["事務所", "駐車場", "資材置場", "社宅"][i % 4];
-                let property = format!("{}{}{}", p.loc.municipality, p.loc.town, ["第一", "第二", "北", "南"][i % 4]);
+                let property = format!(
+                    "{}{}{}",
+                    p.loc.municipality,
+                    p.loc.town,
+                    ["第一", "第二", "北", "南"][i % 4]
+                );
                 Landlord {
                     property: format!("{property}{kind}"),
                     kind,
@@ -165,7 +174,11 @@ impl World {
             })
             .collect();
         let mut crews: Vec<(&'static str, Vec<Worker>)> = Vec::new();
-        let n_companies = if spec.contractor_staff == 0 { 0 } else { spec.contractor_staff.div_ceil(12).clamp(2, 5) };
+        let n_companies = if spec.contractor_staff == 0 {
+            0
+        } else {
+            spec.contractor_staff.div_ceil(12).clamp(2, 5)
+        };
         for c in 0..n_companies {
             crews.push((refdata::PARTNER_COMPANIES[c], Vec::new()));
         }
@@ -199,20 +212,43 @@ impl World {
                 }
             })
             .collect();
-        World { employees, former, applicants, attendees_only, shareholders, landlords, crews, customers }
+        World {
+            employees,
+            former,
+            applicants,
+            attendees_only,
+            shareholders,
+            landlords,
+            crews,
+            customers,
+        }
     }
 }
 
 fn employee(rng: &mut ChaCha8Rng, p: Person, no: usize, left: Option<Date>) -> Employee {
     let earliest = (p.birth.y + 22).max(1985);
     let hired = Date::random_between(rng, earliest.min(TODAY.y - 1), TODAY.y - 1);
-    let hired = Date { m: 4, d: 1, ..hired };
-    Employee { p, no: format!("{no:05}"), hired, dept: DEPARTMENTS[no % DEPARTMENTS.len()], left }
+    let hired = Date {
+        m: 4,
+        d: 1,
+        ..hired
+    };
+    Employee {
+        p,
+        no: format!("{no:05}"),
+        hired,
+        dept: DEPARTMENTS[no % DEPARTMENTS.len()],
+        left,
+    }
 }
 
 fn applicant(rng: &mut ChaCha8Rng, f: &mut Factory, i: usize) -> Applicant {
     let new_grad = i % 3 != 2;
-    let p = if new_grad { f.person(rng, 21, 23) } else { f.person(rng, 25, 40) };
+    let p = if new_grad {
+        f.person(rng, 21, 23)
+    } else {
+        f.person(rng, 25, 40)
+    };
     Applicant {
         no: format!("A{:04}", 1 + i),
         school: refdata::UNIVERSITIES[rng.gen_range(0..refdata::UNIVERSITIES.len())],
@@ -232,7 +268,12 @@ fn drivers_licence(rng: &mut ChaCha8Rng, birth_year: i32) -> String {
     let serial = rng.gen_range(0..1_000_000u32);
     let ten = format!("{commission:02}{first:02}{serial:06}");
     const W: [u32; 10] = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
-    let s: u32 = ten.chars().filter_map(|c| c.to_digit(10)).zip(W).map(|(d, w)| d * w).sum();
+    let s: u32 = ten
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .zip(W)
+        .map(|(d, w)| d * w)
+        .sum();
     let check = (11 - s % 11) % 10;
     format!("{ten}{check}{}", rng.gen_range(0..3))
 }

@@ -15,7 +15,8 @@ const SAMPLE: &str = "0600042\t北海道\t札幌市中央区\t大通西\n\
 2310000\t神奈川県\t横浜市中区\t\n\
 2310023\t神奈川県\t横浜市中区\t山下町\n\
 2200012\t神奈川県\t横浜市西区\tみなとみらい\n\
-3010000\t茨城県\t龍ケ崎市\t旭ヶ丘\n";
+3010000\t茨城県\t龍ケ崎市\t旭ヶ丘\n\
+1040061\t東京都\t中央区\t銀座\n";
 
 fn sample() -> Postal {
     Postal::from_tsv(SAMPLE).unwrap()
@@ -88,6 +89,12 @@ fn matches_distinctive_municipality_without_prefecture() {
     // Ambiguous: no prefecture unless the town decides.
     assert_eq!(m(&p, "府中市").unwrap().0, None);
     assert_eq!(m(&p, "府中市元町").unwrap().0, Some("広島県"));
+    // A ward name shared with designated cities needs a town to decide.
+    assert_eq!(m(&p, "中央区").unwrap().0, None);
+    assert_eq!(m(&p, "中央区銀座").unwrap().0, Some("東京都"));
+    let r = m(&p, "中央区大通西").unwrap();
+    assert_eq!((r.0, r.1.as_str()), (Some("北海道"), "札幌市中央区"));
+    assert_eq!(m(&p, "東京都中央区").unwrap().1, "中央区");
     // Too short without a prefecture; fine with one.
     assert_eq!(m(&p, "北区"), None);
     assert_eq!(m(&p, "東京都北区").unwrap().1, "北区");

@@ -27,12 +27,18 @@ fn main() -> ExitCode {
 }
 
 fn value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
-    args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).map(String::as_str)
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
 }
 
 fn number(args: &[String], flag: &str) -> Result<Option<u64>, SampleError> {
     value(args, flag)
-        .map(|v| v.parse::<u64>().map_err(|_| SampleError::Usage(format!("{flag} needs a number, got {v:?}"))))
+        .map(|v| {
+            v.parse::<u64>()
+                .map_err(|_| SampleError::Usage(format!("{flag} needs a number, got {v:?}")))
+        })
         .transpose()
 }
 
@@ -54,21 +60,34 @@ fn run(args: &[String]) -> Result<(), SampleError> {
                 spec.seed = seed;
             }
             if let Some(s) = value(args, "--style") {
-                spec.style = Style::parse(s).ok_or_else(|| SampleError::Usage(format!("unknown style {s:?}")))?;
+                spec.style = Style::parse(s)
+                    .ok_or_else(|| SampleError::Usage(format!("unknown style {s:?}")))?;
             }
             let truth = generate(&dir, &spec)?;
             if let Some(t) = value(args, "--truth") {
                 truth.write_json(std::path::Path::new(t))?;
             }
             let persons: usize = truth.subjects.values().map(|s| s.persons).sum();
-            println!("{} files, {} person-category subjects under {}", truth.files.len(), persons, dir.display());
+            println!(
+                "{} files, {} person-category subjects under {}",
+                truth.files.len(),
+                persons,
+                dir.display()
+            );
             Ok(())
         }
         Some("bulk") => {
-            let bytes = number(args, "--bytes")?.ok_or_else(|| SampleError::Usage("bulk needs --bytes N".into()))?;
+            let bytes = number(args, "--bytes")?
+                .ok_or_else(|| SampleError::Usage("bulk needs --bytes N".into()))?;
             let seed = number(args, "--seed")?.unwrap_or(1);
             let s = generate_bulk(&dir, bytes, seed)?;
-            println!("{} files, {} bytes, {} rows under {}", s.files, s.bytes, s.rows, dir.display());
+            println!(
+                "{} files, {} bytes, {} rows under {}",
+                s.files,
+                s.bytes,
+                s.rows,
+                dir.display()
+            );
             Ok(())
         }
         Some("hostile") => {

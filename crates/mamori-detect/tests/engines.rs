@@ -1,0 +1,91 @@
+//! The text and table engines on realistic snippets.
+
+use mamori_core::{DataItem, HashKey};
+use mamori_detect::{Detector, Findings};
+
+fn detector() -> Detector {
+    Detector::new(HashKey::for_tests(), None)
+}
+
+fn items(f: &Findings) -> Vec<&'static str> {
+    f.items.keys().map(|i| i.id()).collect()
+}
+
+fn table(rows: &[&[&str]]) -> Findings {
+    let det = detector();
+    let mut t = det.table();
+    for row in rows {
+        t.push_row(row.iter().map(|s| s.to_string()).collect());
+    }
+    t.finish()
+}
+
+#[test]
+fn resume_text_is_one_person_with_its_items() {
+    let text = "履歴書\n氏名：山田 太郎\nふりがな：やまだ たろう\n生年月日：昭和55年3月2日生（満45歳）\n現住所：〒100-0001 東京都千代田区千代田1-1\n電話：090-1234-5678\nメール：taro.yamada@example.jp\n学歴\n2003年3月 東京大学 卒業\n志望動機：貴社の理念に共感し…\n";
+    let f = detector().scan_text(text);
+    assert_eq!(items(&f), ["name", "address", "birth_date", "phone", "email", "resume"], "{f:?}");
+    assert_eq!(f.records, 1);
+    assert_eq!(f.persons.len(), 1);
+}
+
+#[test]
+fn my_number_needs_context() {
+    let f = detector().scan_text("注文番号 123456789018 の件");
+    assert!(f.items.is_empty(), "{f:?}");
+    let f = detector().scan_text("山田太郎様\n個人番号：1234 5678 9018\n");
+    assert_eq!(f.items.get(&DataItem::MyNumber), Some(&1), "{f:?}");
+}
+
+#[test]
+fn company_overview_has_no_personal_data() {
+    let text = "会社概要\n株式会社やまと工務店\n本社所在地：〒100-0001 東京都千代田区千代田1-1\n代表電話：03-1234-5678\n法人番号：1180301018771\n登録番号：T1180301018771\n";
+    let f = detector().scan_text(text);
+    assert!(f.items.is_empty(), "{f:?}");
+}
+
+#[test]
+fn memo_names_and_birth_date() {
+    let text = "異動メモ\n営業部の佐藤花子さん（昭和60年5月10日生）は4月から総務部へ。\n鈴木一郎様の住所変更：神奈川県横浜市中区山下町1-2-3\n";
+    let f = detector().scan_text(text);
+    for item in [DataItem::Name, DataItem::BirthDate, DataItem::Address] {
+        assert!(f.items.contains_key(&item), "{item:?} missing: {f:?}");
+    }
+}
+
+#[test]
+fn roster_table_counts_rows_and_persons() {
+    let f = table(&[
+        &["社員名簿", "", ""],
+        &["社員番号", "氏名", "フリガナ", "性別", "生年月日", "住所", "携帯電話", "入社日"],
+        &["1001", "山田 太郎", "ヤマダ タロウ", "男", "S55.3.2", "東京都千代田区千代田1-1", "090-1234-5678", "2003/4/1"],
+        &["1002", "佐藤 花子", "サトウ ハナコ", "女", "1985/05/10", "大阪府大阪市北区梅田1-1-1", "080-2345-6789", "2008/4/1"],
+    ]);
+    assert_eq!(items(&f), ["name", "address", "birth_date", "gender", "phone"], "{f:?}");
+    assert_eq!(f.records, 2);
+    assert_eq!(f.persons.len(), 2);
+}
+
+#[test]
+fn product_codes_are_not_my_numbers() {
+    let f = table(&[
+        &["商品コード", "品名", "単価"],
+        &["123456789018", "ボルト", "120"],
+        &["123456789019", "ナット", "80"],
+    ]);
+    assert!(f.items.is_empty(), "{f:?}");
+}
+
+#[test]
+fn bank_list_and_ledger() {
+    let f = table(&[
+        &["社員番号", "氏名", "金融機関コード", "金融機関名", "支店コード", "支店名", "預金種目", "口座番号", "口座名義"],
+        &["1001", "山田 太郎", "0001", "みずほ銀行", "001", "東京営業部", "普通", "1234567", "ﾔﾏﾀﾞ ﾀﾛｳ"],
+    ]);
+    assert_eq!(items(&f), ["name", "bank_account"], "{f:?}");
+    let f = table(&[
+        &["氏名", "生年月日", "個人番号", "扶養親族氏名", "続柄", "扶養親族個人番号"],
+        &["山田 太郎", "昭和55年3月2日", "123456789018", "山田 花子", "妻", "123456789018"],
+    ]);
+    assert_eq!(items(&f), ["name", "birth_date", "family", "my_number"], "{f:?}");
+}
