@@ -130,34 +130,3 @@ fn real_postal() {
         assert_eq!(&text[r.len..], "1-2-3", "{l:?} {r:?}");
     }
 }
-
-#[test]
-#[ignore]
-fn explore_tmp() {
-    let b = Banks::get();
-    for n in ["北海道", "北海道銀行", "中国銀行", "楽天銀行", "PayPay銀行", "セブン銀行", "auじぶん銀行", "SBI新生銀行", "商工中金", "ゆうちょ", "JAバンク", "横浜銀行", "きらぼし銀行", "東京都信連", "中央労働金庫", "城南信用金庫", "城南信金", "第一勧業信用組合", "ｼﾞｮｳﾅﾝｼﾝｷﾝ", "ミツビシユーエフジェイ", "三井住友信託銀行"] {
-        eprintln!("{n} -> {:?}", b.bank_by_name(n).map(|b| (&b.code, &b.name)));
-    }
-    for (bk, n) in [("0001", "本店"), ("0005", "本店"), ("0009", "本店営業部"), ("0009", "渋谷駅前支店"), ("0005", "新宿支店"), ("9900", "〇一九店"), ("0001", "丸の内中央支店")] {
-        eprintln!("{bk} {n} -> {:?}", b.branch_by_name(bk, n).map(|b| (&b.code, &b.name)));
-    }
-    let p = Postal::get();
-    for s in ["大阪府大阪市北区梅田1-1", "京都府京都市中京区烏丸通二条下ル", "福岡市博多区博多駅前2丁目", "沖縄県那覇市泉崎1-2-2", "名古屋市中村区名駅4丁目", "さいたま市浦和区高砂3", "北海道森町", "千代田区", "渋谷区道玄坂2-1", "東京都港区六本木6-10-1", "新宿区西新宿2-8-1", "川崎市", "大阪市", "中央区銀座"] {
-        eprintln!("{s} -> {:?}", p.match_locality(s));
-    }
-    let prose = "本日の会議では、世田谷区の件と府中市の件、さらに中央区の案件について話し合いました。港区と北区も検討した。新潟の件、長野市、静岡県の件も。";
-    for (i, _) in prose.char_indices() {
-        if let Some(m) = p.match_locality(&prose[i..]) {
-            eprintln!("prose@{i}: {:?} {}", m, &prose[i..i + m.len]);
-        }
-    }
-    let t = Instant::now();
-    let text = prose.repeat(1000);
-    let mut n = 0;
-    for (i, _) in text.char_indices() {
-        n += p.match_locality(&text[i..]).is_some() as usize;
-    }
-    eprintln!("{} positions in {:?} ({n} hits)", text.chars().count(), t.elapsed());
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    eprintln!("{}", status.lines().filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM")).collect::<Vec<_>>().join(" "));
-}

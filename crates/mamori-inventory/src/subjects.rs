@@ -204,3 +204,24 @@ impl Inventory {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(inv: &Inventory, sql: &str) -> String {
+        let mut stmt = inv.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap();
+        rows.map(|r| r.unwrap()).collect::<Vec<_>>().join(" | ")
+    }
+
+    #[test]
+    fn persons_query_streams_without_sorting() {
+        let inv = Inventory::open_in_memory().unwrap();
+        for filter in ["", "AND f.root_id = 1", "AND f.id = 1"] {
+            let sql = format!("SELECT {PERSON_COLUMNS} WHERE f.category IS NOT NULL {filter} {PERSON_ORDER}");
+            let plan = plan(&inv, &sql);
+            println!("{filter}: {plan}");
+        }
+    }
+}

@@ -391,7 +391,7 @@ fn transfer_memo(
     body.push_str(&format!(
         "\n{}さん（{}生）は転居予定。新住所は{}{}とのこと。社宅の手配を総務に依頼。\n",
         first.p.surname,
-        first.p.birth.fmt(DateFmt::EraKanji).replace("日", "日"),
+        first.p.birth.fmt(DateFmt::EraKanji),
         first.p.loc.prefecture,
         first
             .p

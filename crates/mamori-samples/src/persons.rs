@@ -568,6 +568,24 @@ fn surname_of_building(rng: &mut ChaCha8Rng) -> &'static str {
     ["桜", "緑", "青葉", "富士見", "中央", "旭", "若葉", "日の出"][rng.gen_range(0..8)]
 }
 
+/// Hyphen look-alikes people type instead of '-'.
+pub const HYPHENS: &[char] = &['ー', '－', '‐', '―', '−'];
+
+/// Mess a number up the way hand-typed Excel cells are: sometimes full-width
+/// digits, sometimes another hyphen. Most values stay clean.
+pub fn messy(rng: &mut ChaCha8Rng, s: &str) -> String {
+    let roll = rng.gen_range(0..10);
+    match roll {
+        0 => fullwidth_digits(s),
+        1 => {
+            let h = HYPHENS[rng.gen_range(0..HYPHENS.len())];
+            s.replace('-', &h.to_string())
+        }
+        2 => fullwidth_digits(&s.replace('-', "－")),
+        _ => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -631,23 +649,5 @@ mod tests {
             let exch = p.split('-').nth(1).unwrap_or("0");
             assert!(!exch.starts_with('0'), "{p}");
         }
-    }
-}
-
-/// Hyphen look-alikes people type instead of '-'.
-pub const HYPHENS: &[char] = &['ー', '－', '‐', '―', '−'];
-
-/// Mess a number up the way hand-typed Excel cells are: sometimes full-width
-/// digits, sometimes another hyphen. Most values stay clean.
-pub fn messy(rng: &mut ChaCha8Rng, s: &str) -> String {
-    let roll = rng.gen_range(0..10);
-    match roll {
-        0 => fullwidth_digits(s),
-        1 => {
-            let h = HYPHENS[rng.gen_range(0..HYPHENS.len())];
-            s.replace('-', &h.to_string())
-        }
-        2 => fullwidth_digits(&s.replace('-', "－")),
-        _ => s.to_string(),
     }
 }

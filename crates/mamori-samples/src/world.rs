@@ -32,7 +32,7 @@ pub struct Applicant {
 
 #[derive(Debug, Clone)]
 pub enum Holder {
-    Person(Person),
+    Person(Box<Person>),
     /// A corporate shareholder: in the register but not a data subject.
     Company(&'static str, String),
 }
@@ -126,9 +126,15 @@ impl World {
         let officer_count = (spec.shareholders / 5).min(employees.len()).min(3);
         for i in 0..spec.shareholders {
             let holder = if i < officer_count {
-                Holder::Person(employees[i].p.clone())
+                employees
+                    .get(i)
+                    .map(|e| Holder::Person(Box::new(e.p.clone())))
             } else {
-                Holder::Person(f.person(rng, 35, 90))
+                None
+            };
+            let holder = match holder {
+                Some(h) => h,
+                None => Holder::Person(Box::new(f.person(rng, 35, 90))),
             };
             shareholders.push(Shareholder {
                 no: format!("{:05}", 10 + i * 3),

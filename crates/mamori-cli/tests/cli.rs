@@ -1,0 +1,108 @@
+//! The `mamori scan` contract from the outside: arguments, report, exit codes.
+
+use std::path::Path;
+use std::process::Command;
+
+fn mamori() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mamori"));
+    cmd.env_remove("MAMORI_STATE_DIR").env_remove("MAMORI_LANG").env("MAMORI_LOG", "error");
+    cmd
+}
+
+fn write_share(dir: &Path) {
+    let people = dir.join("総務部/人事");
+    std::fs::create_dir_all(&people).unwrap();
+    let csv = "社員番号,氏名,フリガナ,生年月日,携帯電話,個人番号\r\n1001,山田 太郎,ヤマダ タロウ,S55.3.2,090-1234-5678,123456789018\r\n";
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(csv);
+    std::fs::write(people.join("社員名簿.csv"), sjis).unwrap();
+    std::fs::write(dir.join("議事録.txt"), "2025年4月1日 定例会議\n議題: 来期予算\n").unwrap();
+}
+
+#[test]
+fn scan_writes_the_contract_report_and_a_japanese_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let share = tmp.path().join("share");
+    write_share(&share);
+    let report = tmp.path().join("report.json");
+    let out = mamori()
+        .args(["scan"])
+        .arg(&share)
+        .arg("--state-dir")
+        .arg(tmp.path().join("state"))
+        .arg("--report")
+        .arg(&report)
+        .arg("--no-morphology")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("スキャン完了"), "{stdout}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["root"], share.display().to_string());
+    let files = json["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    let roster = files.iter().find(|f| f["path"] == "総務部/人事/社員名簿.csv").unwrap();
+    assert_eq!(roster["category"], "employee");
+    assert_eq!(roster["items"]["my_number"], 1);
+    assert_eq!(roster["records"], 1);
+    let minutes = files.iter().find(|f| f["path"] == "議事録.txt").unwrap();
+    assert!(minutes["category"].is_null());
+    assert_eq!(minutes["items"], serde_json::json!({}));
+    assert_eq!(json["subjects"]["employee"]["persons"], 1);
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(!text.contains("123456789018") && !text.contains("090-1234-5678"));
+}
+
+#[test]
+fn report_to_stdout_and_english_summary_on_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let share = tmp.path().join("share");
+    write_share(&share);
+    let out = mamori()
+        .args(["--lang", "en", "scan"])
+        .arg(&share)
+        .arg("--state-dir")
+        .arg(tmp.path().join("state"))
+        .args(["--report", "-", "--no-morphology"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["files"].as_array().unwrap().len(), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Scan complete"));
+}
+
+#[test]
+fn bad_input_exits_2_with_a_clear_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("no-such-share");
+    let out = mamori()
+        .arg("scan")
+        .arg(&missing)
+        .arg("--state-dir")
+        .arg(tmp.path().join("state"))
+        .args(["--report", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no-such-share"), "{err}");
+
+    let config = tmp.path().join("bad.toml");
+    std::fs::write(&config, "[[category.rule]]\npath = 1\n").unwrap();
+    let out = mamori()
+        .arg("scan")
+        .arg(tmp.path())
+        .arg("--state-dir")
+        .arg(tmp.path().join("state"))
+        .args(["--report", "-", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml"));
+
+    let out = mamori().args(["scan", "--report"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
