@@ -356,6 +356,69 @@ impl Inventory {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::FileRecord;
+    use mamori_core::HashKey;
+
+    fn rows(inv: &Inventory, table: &str) -> i64 {
+        inv.conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn any_number_of_keys_round_trips_through_the_multi_row_writer() {
+        let key = HashKey::for_tests();
+        let mut inv = Inventory::open_in_memory().unwrap();
+        let scan = inv.begin_scan("/r", "r").unwrap();
+        let records: Vec<FileRecord> = [0usize, 1, 31, 32, 33, 63, 64, 100]
+            .iter()
+            .map(|&n| FileRecord {
+                path: format!("f{n}"),
+                persons: vec![PersonKeys {
+                    names: (0..n).map(|i| key.hash("name", &i.to_string())).collect(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })
+            .collect();
+        inv.record_files(scan, "/r", &records).unwrap();
+        for rec in &records {
+            assert_eq!(inv.file("/r", &rec.path).unwrap().as_ref(), Some(rec));
+        }
+    }
+
+    #[test]
+    fn deleted_and_replaced_files_leave_no_orphan_rows() {
+        let key = HashKey::for_tests();
+        let rec = |path: &str| FileRecord {
+            path: path.into(),
+            items: [(DataItem::Name, 1)].into_iter().collect(),
+            samples: vec![mamori_core::MaskedSample {
+                item: DataItem::Name,
+                masked: "甲＊".into(),
+            }],
+            persons: vec![PersonKeys {
+                names: vec![key.hash("name", path)],
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let mut inv = Inventory::open_in_memory().unwrap();
+        let scan = inv.begin_scan("/r", "r").unwrap();
+        inv.record_files(scan, "/r", &[rec("a"), rec("b")]).unwrap();
+        // Recorded twice in one scan: the second replaces the first.
+        inv.record_files(scan, "/r", &[rec("a")]).unwrap();
+        inv.finish_scan(scan, "/r").unwrap();
+        for table in ["file_items", "samples", "person_keys"] {
+            assert_eq!(rows(&inv, table), 2, "{table}");
+        }
+        let scan = inv.begin_scan("/r", "r").unwrap();
+        inv.mark_unchanged(scan, "/r", &["b".to_string()]).unwrap();
+        inv.finish_scan(scan, "/r").unwrap();
+        for table in ["files", "file_items", "samples", "person_keys"] {
+            assert_eq!(rows(&inv, table), 1, "{table}");
+        }
+    }
 
     #[test]
     fn samples_of_secret_identifiers_cannot_carry_the_number() {

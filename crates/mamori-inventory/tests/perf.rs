@@ -10,8 +10,15 @@ use mamori_inventory::{FileRecord, Inventory};
 use std::time::{Duration, Instant};
 
 const ROOT: &str = "/srv/samba/share";
-const PERSONS_PER_FILE: usize = 10;
+
 const BATCH: usize = 1000;
+
+fn persons_per_file() -> usize {
+    std::env::var("MAMORI_PERF_PERSONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10)
+}
 
 /// A pool of distinct persons; files draw overlapping slices so that
 /// count_persons has real merging to do.
@@ -31,16 +38,16 @@ fn pool(n: usize) -> Vec<PersonKeys> {
 }
 
 fn record(i: usize, pool: &[PersonKeys]) -> FileRecord {
-    let persons: Vec<PersonKeys> = (0..PERSONS_PER_FILE)
+    let persons: Vec<PersonKeys> = (0..persons_per_file())
         .map(|p| pool[(i * 7 + p) % pool.len()].clone())
         .collect();
     FileRecord {
         path: format!("dept{}/sub{}/file{i:06}.xlsx", i % 20, i % 300),
         stamp: Some(stamp(i as u64)),
-        category: Some(Category::new(if i % 3 == 0 {
-            "customer"
-        } else {
-            "employee"
+        // `match`, not `is_multiple_of`: the workspace MSRV is 1.85.
+        category: Some(Category::new(match i % 3 {
+            0 => "customer",
+            _ => "employee",
         })),
         items: [
             (DataItem::Name, 10),
@@ -49,7 +56,7 @@ fn record(i: usize, pool: &[PersonKeys]) -> FileRecord {
         ]
         .into_iter()
         .collect(),
-        records: PERSONS_PER_FILE as u64,
+        records: persons_per_file() as u64,
         error: None,
         samples: vec![MaskedSample {
             item: DataItem::BankAccount,
@@ -73,7 +80,7 @@ fn run(files: usize) -> (Duration, Duration, Duration) {
     let mut inv = Inventory::open(dir.path()).unwrap();
     let pool = pool(files);
     let records: Vec<FileRecord> = (0..files).map(|i| record(i, &pool)).collect();
-    println!("--- {files} files, {PERSONS_PER_FILE} persons each ---");
+    println!("--- {files} files, {} persons each ---", persons_per_file());
 
     let scan = inv.begin_scan(ROOT, "share").unwrap();
     let (_, write) = timed("record_files (batches of 1000)", || {

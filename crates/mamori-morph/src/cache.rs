@@ -90,19 +90,20 @@ fn check_source(source_dir: &Path) -> Result<(), MorphError> {
 
 /// Metadata for Debian's IPADIC: EUC-JP sources with the 13-column schema.
 fn ipadic_metadata() -> Metadata {
-    let mut metadata = Metadata::default();
-    metadata.name = "ipadic".to_string();
-    metadata.encoding = "EUC-JP".to_string();
-    metadata.default_left_context_id = 0;
-    metadata.default_right_context_id = 0;
-    metadata.flexible_csv = true;
-    metadata.dictionary_schema = Schema::default();
-    metadata.user_dictionary_schema = Schema::new(vec![
-        "surface".to_string(),
-        "part_of_speech".to_string(),
-        "reading".to_string(),
-    ]);
-    metadata
+    Metadata {
+        name: "ipadic".to_string(),
+        encoding: "EUC-JP".to_string(),
+        default_left_context_id: 0,
+        default_right_context_id: 0,
+        flexible_csv: true,
+        dictionary_schema: Schema::default(),
+        user_dictionary_schema: Schema::new(vec![
+            "surface".to_string(),
+            "part_of_speech".to_string(),
+            "reading".to_string(),
+        ]),
+        ..Metadata::default()
+    }
 }
 
 fn source_key(source_dir: &Path) -> Result<u64, MorphError> {

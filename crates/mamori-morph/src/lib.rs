@@ -4,13 +4,13 @@
 //! - Tokenisation is lindera 6 with the IPADIC dictionary. No dictionary is
 //!   embedded in the binary: on first use it is compiled from Debian's
 //!   `mecab-ipadic` sources (EUC-JP CSVs, `matrix.def`, ...) and cached as a
-//!   lindera dictionary directory (see [`cache`] for the atomic-write and
+//!   lindera dictionary directory (see the `cache` module for the atomic-write and
 //!   corruption rules); later runs only verify a checksum and load it.
 //! - [`Morph`] owns one lindera `Segmenter`, which is `Send + Sync` and only
 //!   read during segmentation. The Viterbi lattice, the one mutable scratch
 //!   buffer, is kept per thread, so scanning threads share a `&Morph` without
 //!   locking.
-//! - Name finding ([`names`]) works on IPADIC's part-of-speech tags
+//! - Name finding (the `names` module) works on IPADIC's part-of-speech tags
 //!   (人名/姓/名, 接尾/人名, 地域, 組織) plus small lists of honorifics, job
 //!   titles and organisation suffixes. IPADIC tags many ordinary words as
 //!   人名, so a lone name token counts only when it is at least two

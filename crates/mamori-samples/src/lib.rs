@@ -14,9 +14,10 @@
 //! * **Deterministic.** One ChaCha8 stream per share, seeded from
 //!   [`ShareSpec::seed`]; a fixed "today" ([`persons::TODAY`]); no clock, no
 //!   hash-map iteration order, no environment. Same spec → same bytes.
-//!   (With the `national-data` feature, addresses and bank branches come from
-//!   `mamori-data`'s tables when installed, which changes the bytes but not
-//!   the determinism on a given machine.)
+//!   Addresses and bank branches come from `mamori-data`'s national tables
+//!   when its data was embedded at build time, else from the built-in lists
+//!   of [`refdata`]; so the bytes depend on the build (see
+//!   [`refdata::national_data_in_use`]) but never vary between runs of it.
 //! * **One population, many files.** [`world::World`] builds the company's
 //!   people once; department modules (`hr`, `payroll`, `recruit`, `stock`,
 //!   `site`, `sales`, `noise`) render them into files, so the same employee

@@ -114,8 +114,15 @@ impl Date {
         a
     }
 
+    /// A random date in the years `from_year..=to_year` (swapped if reversed,
+    /// so callers computing a range from other random dates cannot panic).
     pub fn random_between(rng: &mut ChaCha8Rng, from_year: i32, to_year: i32) -> Date {
-        let y = rng.gen_range(from_year..=to_year);
+        let (lo, hi) = if from_year <= to_year {
+            (from_year, to_year)
+        } else {
+            (to_year, from_year)
+        };
+        let y = rng.gen_range(lo..=hi);
         let m = rng.gen_range(1..=12);
         let d = rng.gen_range(1..=days_in(y, m));
         Date { y, m, d }

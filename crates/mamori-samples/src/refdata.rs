@@ -1,7 +1,7 @@
 //! Reference data the generator draws from: real localities (〒, prefecture,
 //! municipality, town, the fixed-line area code that serves them) and real
-//! bank/branch codes. The national tables of `mamori-data` are used when the
-//! `national-data` feature is on and the tables are installed; these built-in
+//! bank/branch codes. The national tables of `mamori-data` are used when its
+//! data was embedded at build time (`Postal::is_available`); these built-in
 //! lists keep the generator working (and deterministic) without them.
 
 /// A real locality: postal code, prefecture, municipality, town, area code
@@ -57,11 +57,8 @@ pub fn builtin_locality_count() -> usize {
 
 /// The `i`-th locality (wrapping). Uses the national table when available.
 pub fn locality(i: usize) -> Locality {
-    #[cfg(feature = "national-data")]
-    {
-        if let Some(l) = national::locality(i) {
-            return l;
-        }
+    if let Some(l) = national::locality(i) {
+        return l;
     }
     let (postal, prefecture, municipality, town, area) = LOCALITIES[i % LOCALITIES.len()];
     Locality {
@@ -104,11 +101,8 @@ const BRANCHES: &[(&str, &str, &str, &str)] = &[
 
 /// The `i`-th branch (wrapping). Uses the national table when available.
 pub fn branch(i: usize) -> Branch {
-    #[cfg(feature = "national-data")]
-    {
-        if let Some(b) = national::branch(i) {
-            return b;
-        }
+    if let Some(b) = national::branch(i) {
+        return b;
     }
     let (bc, bn, brc, brn) = BRANCHES[i % BRANCHES.len()];
     Branch {
@@ -198,23 +192,38 @@ pub const BUILDINGS: &[&str] = &[
     "ヴィラ",
 ];
 
-#[cfg(feature = "national-data")]
 mod national {
     //! Bridge to `mamori-data`'s national tables (KEN_ALL, Zengin codes).
     use super::{Branch, Locality};
+    use encoding_rs::ISO_2022_JP;
+
+    /// Only names every encoding we write can hold: ISO-2022-JP is plain
+    /// JIS X 0208, the narrowest of them (a few KEN_ALL towns use IBM
+    /// extension kanji that would make a file unwritable).
+    fn writable(s: &str) -> bool {
+        !ISO_2022_JP.encode(s).2
+    }
 
     pub fn locality(i: usize) -> Option<Locality> {
         let postal = mamori_data::Postal::get();
         if !postal.is_available() {
             return None;
         }
-        let l = postal.sample_locality(i)?;
-        Some(Locality {
-            postal: l.postal_code.to_string(),
-            prefecture: l.prefecture.to_string(),
-            municipality: l.municipality.to_string(),
-            town: l.town.to_string(),
-            area_code: super::area_code_for(&l.prefecture.to_string()),
+        (0..16).find_map(|k| {
+            let l = postal.sample_locality(i.wrapping_mul(16).wrapping_add(k))?;
+            let code = &l.postal_code;
+            let ok = code.len() == 7
+                && code.is_ascii()
+                && !l.town.is_empty()
+                && writable(&l.municipality)
+                && writable(&l.town);
+            ok.then(|| Locality {
+                postal: format!("{}-{}", &code[..3], &code[3..]),
+                prefecture: l.prefecture.to_string(),
+                municipality: l.municipality.clone(),
+                town: l.town.clone(),
+                area_code: super::area_code_for(l.prefecture),
+            })
         })
     }
 
@@ -223,24 +232,116 @@ mod national {
         if !banks.is_available() {
             return None;
         }
-        let b = banks.sample_branch(i)?;
-        Some(Branch {
-            bank_code: b.bank_code.to_string(),
-            bank_name: b.bank_name.to_string(),
-            branch_code: b.branch_code.to_string(),
-            branch_name: b.branch_name.to_string(),
+        (0..16).find_map(|k| {
+            let (bank, br) = banks.sample_branch(i.wrapping_mul(16).wrapping_add(k))?;
+            let ok = writable(&bank.name) && writable(&br.name);
+            ok.then(|| Branch {
+                bank_code: bank.code.clone(),
+                bank_name: bank_display(&bank.name),
+                branch_code: br.code.clone(),
+                branch_name: branch_display(&br.name),
+            })
         })
+    }
+
+    /// Zengin short names (みずほ, 三菱UFJ) as people write them (みずほ銀行).
+    fn bank_display(name: &str) -> String {
+        const KINDS: &[&str] = &[
+            "銀行",
+            "信金",
+            "信用金庫",
+            "信組",
+            "信用組合",
+            "農協",
+            "労金",
+            "漁協",
+            "JA",
+        ];
+        if KINDS
+            .iter()
+            .any(|k| name.ends_with(k) || name.starts_with(k))
+        {
+            name.to_string()
+        } else {
+            format!("{name}銀行")
+        }
+    }
+
+    /// Branch names are stored without 支店 (渋谷, 東京営業部, 〇一八).
+    fn branch_display(name: &str) -> String {
+        const SUFFIXES: &[&str] = &["営業部", "出張所", "店", "本部", "支所"];
+        let kanji_digits = name.chars().all(|c| "〇一二三四五六七八九".contains(c));
+        if kanji_digits {
+            format!("{name}店")
+        } else if SUFFIXES.iter().any(|k| name.ends_with(k)) {
+            name.to_string()
+        } else {
+            format!("{name}支店")
+        }
     }
 }
 
-/// The main area code of a prefecture's capital, for localities that come from
-/// the national table without one (good enough for a plausible fixed line).
-#[allow(dead_code)]
+/// The area code of the prefecture's capital, for localities that come from
+/// the national table without one (a plausible fixed line for the address).
 pub fn area_code_for(prefecture: &str) -> String {
-    LOCALITIES
+    const CAPITALS: &[(&str, &str)] = &[
+        ("北海道", "011"),
+        ("青森県", "017"),
+        ("岩手県", "019"),
+        ("宮城県", "022"),
+        ("秋田県", "018"),
+        ("山形県", "023"),
+        ("福島県", "024"),
+        ("茨城県", "029"),
+        ("栃木県", "028"),
+        ("群馬県", "027"),
+        ("埼玉県", "048"),
+        ("千葉県", "043"),
+        ("東京都", "03"),
+        ("神奈川県", "045"),
+        ("新潟県", "025"),
+        ("富山県", "076"),
+        ("石川県", "076"),
+        ("福井県", "0776"),
+        ("山梨県", "055"),
+        ("長野県", "026"),
+        ("岐阜県", "058"),
+        ("静岡県", "054"),
+        ("愛知県", "052"),
+        ("三重県", "059"),
+        ("滋賀県", "077"),
+        ("京都府", "075"),
+        ("大阪府", "06"),
+        ("兵庫県", "078"),
+        ("奈良県", "0742"),
+        ("和歌山県", "073"),
+        ("鳥取県", "0857"),
+        ("島根県", "0852"),
+        ("岡山県", "086"),
+        ("広島県", "082"),
+        ("山口県", "083"),
+        ("徳島県", "088"),
+        ("香川県", "087"),
+        ("愛媛県", "089"),
+        ("高知県", "088"),
+        ("福岡県", "092"),
+        ("佐賀県", "0952"),
+        ("長崎県", "095"),
+        ("熊本県", "096"),
+        ("大分県", "097"),
+        ("宮崎県", "0985"),
+        ("鹿児島県", "099"),
+        ("沖縄県", "098"),
+    ];
+    CAPITALS
         .iter()
-        .find(|l| l.1 == prefecture)
-        .map(|l| l.4)
+        .find(|(p, _)| *p == prefecture)
+        .map(|(_, a)| *a)
         .unwrap_or("03")
         .to_string()
+}
+
+/// Is the national data in use (so generated bytes depend on it)?
+pub fn national_data_in_use() -> bool {
+    mamori_data::Postal::get().is_available() && mamori_data::Banks::get().is_available()
 }

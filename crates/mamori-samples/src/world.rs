@@ -106,8 +106,11 @@ impl World {
                 f.person(rng, 25, 70)
             };
             let mut e = employee(rng, p, 500 + i, None);
-            let left = Date::random_between(rng, e.hired.y.max(TODAY.y - 6) + 1, TODAY.y - 1);
-            e.left = Some(left);
+            // Hired at least two years ago, left after the hire year and within
+            // the seven-year retention window of the My Number ledger.
+            e.hired.y = e.hired.y.min(TODAY.y - 2);
+            let from = (e.hired.y + 1).max(TODAY.y - 6);
+            e.left = Some(Date::random_between(rng, from, TODAY.y - 1));
             former.push(e);
         }
         let mut applicants = Vec::new();

@@ -231,8 +231,16 @@ fn demo_is_small_and_standard_is_larger() {
         "{}",
         truth.files.len()
     );
-    let spec = ShareSpec::standard(7);
-    assert!(spec.employees > ShareSpec::demo().employees);
+    for seed in [3, 7] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let truth = generate(dir.path(), &ShareSpec::standard(seed)).expect("standard");
+        assert!(
+            (200..=600).contains(&truth.files.len()),
+            "{}",
+            truth.files.len()
+        );
+        assert_eq!(walk(dir.path()).len(), truth.files.len());
+    }
 }
 
 #[test]

@@ -1,0 +1,111 @@
+//! End to end on generated shares: the accuracy targets, on a share
+//! style the detectors were not tuned on (Style::Alternate, unseen seed).
+
+use mamori_samples::{generate, ShareSpec, Style, Truth};
+use mamori_scan::{scan, NoProgress, Report, ScanOptions};
+use std::collections::BTreeSet;
+
+struct Score {
+    f1: f64,
+    precision: f64,
+    recall: f64,
+    category_accuracy: f64,
+    false_item_files: Vec<String>,
+    worst_person_error: (String, f64),
+    details: Vec<String>,
+}
+
+fn evaluate(report: &Report, truth: &Truth) -> Score {
+    let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
+    let mut details = Vec::new();
+    let (mut right, mut with_data) = (0usize, 0usize);
+    let mut false_item_files = Vec::new();
+    for file in &report.files {
+        let Some(expected) = truth.files.get(&file.path) else {
+            details.push(format!("not in truth: {}", file.path));
+            continue;
+        };
+        let found: BTreeSet<String> = file.items.keys().map(|i| i.id().to_string()).collect();
+        for item in &found {
+            if expected.items.contains(item) {
+                tp += 1;
+            } else {
+                fp += 1;
+                details.push(format!("FP {} {item}", file.path));
+            }
+        }
+        for item in expected.items.difference(&found) {
+            fn_ += 1;
+            details.push(format!("FN {} {item}", file.path));
+        }
+        if expected.category.is_some() {
+            with_data += 1;
+            if file.category == expected.category {
+                right += 1;
+            } else {
+                details.push(format!("category {}: {:?} expected {:?}", file.path, file.category, expected.category));
+            }
+        } else if !found.is_empty() {
+            false_item_files.push(file.path.clone());
+        }
+    }
+    let missing: Vec<_> = truth.files.keys().filter(|p| !report.files.iter().any(|f| &f.path == *p)).collect();
+    assert!(missing.is_empty(), "files missing from the report: {missing:?}");
+    let precision = tp as f64 / (tp + fp).max(1) as f64;
+    let recall = tp as f64 / (tp + fn_).max(1) as f64;
+    let f1 = 2.0 * precision * recall / (precision + recall).max(f64::EPSILON);
+    let mut worst = (String::new(), 0.0);
+    for (category, subject) in &truth.subjects {
+        let found = report.subjects.get(category).map(|s| s.persons).unwrap_or(0);
+        let error = (found as f64 - subject.persons as f64).abs() / subject.persons.max(1) as f64;
+        details.push(format!("persons {category}: found {found}, truth {}", subject.persons));
+        if error > worst.1 {
+            worst = (category.clone(), error);
+        }
+    }
+    Score {
+        f1,
+        precision,
+        recall,
+        category_accuracy: right as f64 / with_data.max(1) as f64,
+        false_item_files,
+        worst_person_error: worst,
+        details,
+    }
+}
+
+fn run(spec: &ShareSpec) -> (Report, Truth) {
+    let tmp = tempfile::tempdir().unwrap();
+    let share = tmp.path().join("share");
+    std::fs::create_dir_all(&share).unwrap();
+    let truth = generate(&share, spec).unwrap();
+    let options = ScanOptions::new(tmp.path().join("state"));
+    let report = scan(&[share], &options, &NoProgress).unwrap();
+    (report, truth)
+}
+
+fn check(name: &str, spec: ShareSpec) {
+    let (report, truth) = run(&spec);
+    let score = evaluate(&report, &truth);
+    eprintln!(
+        "{name}: F1 {:.3} (P {:.3} R {:.3}), category {:.3}, worst persons error {:?}, morphology {}",
+        score.f1, score.precision, score.recall, score.category_accuracy, score.worst_person_error, report.scan.morphology
+    );
+    for line in &score.details {
+        eprintln!("  {line}");
+    }
+    assert!(score.f1 >= 0.95, "{name}: micro-F1 {:.3} < 0.95", score.f1);
+    assert!(score.category_accuracy >= 0.95, "{name}: category accuracy {:.3}", score.category_accuracy);
+    assert!(score.false_item_files.is_empty(), "{name}: items on files without personal data: {:?}", score.false_item_files);
+    assert!(score.worst_person_error.1 <= 0.05, "{name}: persons off by {:?}", score.worst_person_error);
+}
+
+#[test]
+fn primary_style_meets_the_targets() {
+    check("primary", ShareSpec::standard(7));
+}
+
+#[test]
+fn unseen_style_and_seed_meet_the_targets() {
+    check("alternate", ShareSpec::standard(20261125).with_style(Style::Alternate));
+}
