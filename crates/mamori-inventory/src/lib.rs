@@ -23,6 +23,9 @@
 //! - **One file, one writer at a time.** WAL journal, write transactions taken
 //!   `IMMEDIATE` with a busy timeout, so a second process gets a clear
 //!   "locked" error instead of a deadlock. The database file is created 0600.
+//! - **Bulk speed over declarative integrity.** `foreign_keys` is off and
+//!   children are deleted explicitly; `person_keys` rows go in 32 per
+//!   statement. Schema changes go through [`SCHEMA_VERSION`] migrations.
 
 mod error;
 mod read;

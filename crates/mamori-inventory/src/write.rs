@@ -17,8 +17,8 @@ pub(crate) fn to_sql_u64(v: u64) -> i64 {
     v as i64
 }
 
-/// Upper bound (exclusive) of the paths of an archive's members: every
-/// `P!/...` sorts in `["P!/", "P!0")` since '0' follows '/'.
+/// Bounds of the paths of an archive's members: every `P!/...` sorts in
+/// `["P!/", "P!0")` since '0' follows '/'.
 pub(crate) fn member_range(path: &str) -> (String, String) {
     (format!("{path}!/"), format!("{path}!0"))
 }

@@ -552,10 +552,17 @@ impl Factory {
     }
 }
 
+/// 記号 digits 2-3 whose branch (digits + "8") exists in the Zengin list.
+const YUCHO_MIDS: &[u32] = &[
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 31, 32, 33, 40, 41, 42, 43,
+    44, 45, 46, 47, 51, 52, 53, 54, 55, 61, 62, 63, 64, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 81,
+    82, 83, 84, 85, 86, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99,
+];
+
 /// ゆうちょ 通常貯金: 記号 1XXX0, 番号 8 digits ending in 1; the Zengin form is
 /// branch = 記号 digits 2-3 + "8", 普通, account = 番号 without its last digit.
 pub fn yucho(rng: &mut ChaCha8Rng) -> Account {
-    let mid = rng.gen_range(1..100u32);
+    let mid = YUCHO_MIDS[rng.gen_range(0..YUCHO_MIDS.len())];
     let kigo = format!("1{mid:02}{}0", rng.gen_range(0..10));
     let body = rng.gen_range(1_000_000..10_000_000u32);
     let bango = format!("{body:07}1");
@@ -605,6 +612,23 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         for _ in 0..100 {
             assert!(my_number_valid(&random_my_number(&mut rng)));
+        }
+    }
+
+    #[test]
+    fn yucho_branches_are_real_where_checkable() {
+        let banks = mamori_data::Banks::get();
+        if !banks.is_available() {
+            return;
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        for _ in 0..200 {
+            let a = yucho(&mut rng);
+            assert!(
+                banks.branch("9900", &a.branch_code).is_some(),
+                "{}",
+                a.branch_code
+            );
         }
     }
 
