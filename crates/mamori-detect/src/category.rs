@@ -17,7 +17,7 @@ const VOCABULARY: &[(&str, &[&str])] = &[
     ("shareholder", &["株主", "配当", "持株", "株式", "所有株式", "shareholder"]),
     ("landlord", &["賃貸", "不動産", "貸主", "賃貸人", "家主", "地主", "駐車場", "物件", "賃料", "家賃", "借上", "オーナー", "lessor", "landlord"]),
     ("contractor_staff", &["協力会社", "作業員", "下請", "外注", "協力業者", "安全書類", "グリーンファイル", "現場", "就労", "工事", "contractor"]),
-    ("customer", &["顧客", "お客様", "会員", "通販", "購入", "購買", "問合せ", "問い合わせ", "利用者", "契約者", "customer", "member"]),
+    ("customer", &["顧客", "お客様", "会員", "通販", "購入", "購買", "問合せ", "問い合わせ", "利用者", "契約者", "受注", "注文", "お届け", "customer", "member"]),
 ];
 
 /// Words so general they say little alone (総務 holds everything).

@@ -166,6 +166,31 @@ pub fn honorific_names(line: &str, morph: Option<&Morph>) -> Vec<NameHit> {
     out
 }
 
+/// A full name (姓 名, space-separated) opening a line that goes on with an
+/// address, a personal phone or a birth date.
+pub fn leading_name(line: &str, morph: Option<&Morph>) -> Option<NameHit> {
+    let caps = regex!(r"^\s*([\p{Han}々ヶ]{1,4} [\p{Han}々ヶぁ-んァ-ヴー]{1,4})(?:\s|[(,、]|$)").captures(line)?;
+    let name = caps.get(1)?;
+    let rest = &line[name.end()..];
+    let evidence = !address_spans(rest).is_empty()
+        || crate::phone::find_phones(rest).iter().any(|p| p.phone.kind != crate::phone::PhoneKind::Business)
+        || crate::dates::find_dates(rest).iter().any(|d| is_birth_context(rest, d.start, d.end));
+    if !evidence || crate::values::has_company_mark(name.as_str()) || NOT_NAMES.iter().any(|n| name.as_str().contains(n)) {
+        return None;
+    }
+    if let Some(morph) = morph {
+        if !morph.is_person_name(name.as_str()) {
+            return None;
+        }
+    }
+    Some(NameHit {
+        start: name.start(),
+        end: name.end(),
+        text: name.as_str().to_string(),
+        full: true,
+    })
+}
+
 const HEALTH_WORDS: &[&str] = &["健康診断", "健診", "要再検査", "要精密検査", "既往歴", "障害者手帳", "身体障害", "精神障害", "療育手帳", "診断書", "休職", "復職", "産業医", "血圧", "血糖", "HbA1c", "通院", "持病", "服薬", "病名", "入院", "うつ病", "適応障害", "障害等級", "要治療", "所見"];
 const FAMILY_WORDS: &[&str] = &["扶養", "配偶者", "続柄", "長男", "長女", "次男", "次女", "家族構成"];
 const RESUME_WORDS: &[&str] = &["学歴", "職歴", "志望動機", "自己PR", "職務経歴", "志望理由", "卒業見込", "入学", "卒業"];

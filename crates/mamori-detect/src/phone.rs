@@ -49,8 +49,8 @@ pub fn parse_phone(candidate: &str) -> Option<Phone> {
         _ if digits.starts_with("0120") && digits.len() == 10 => PhoneKind::Business,
         _ if digits.starts_with("0800") && digits.len() == 11 => PhoneKind::Business,
         _ if digits.starts_with("0570") && digits.len() == 10 => PhoneKind::Business,
-        _ if digits.len() == 10 && !matches!(&digits[..2], "05" | "06" | "07" | "08" | "09" | "02") => PhoneKind::Fixed,
-        _ if digits.len() == 10 && digits.starts_with("06") => PhoneKind::Fixed, // Osaka 06
+        // 0X0 prefixes are mobile, IP, pager or special services; every other 10-digit 0… is a fixed line.
+        _ if digits.len() == 10 && digits.as_bytes()[2] != b'0' => PhoneKind::Fixed,
         _ => return None,
     };
     if kind == PhoneKind::Fixed && groups.len() >= 3 && !international {
@@ -119,7 +119,7 @@ mod tests {
 
     #[test]
     fn numbering_plan() {
-        for ok in ["03-1234-5678", "045-123-4567", "0466-12-3456", "01267-2-3456", "090-1234-5678", "050-1234-5678", "+81 90-1234-5678", "0312345678", "(03)1234-5678", "06-6123-4567"] {
+        for ok in ["03-1234-5678", "045-123-4567", "0466-12-3456", "01267-2-3456", "090-1234-5678", "050-1234-5678", "+81 90-1234-5678", "0312345678", "(03)1234-5678", "06-6123-4567", "059-789-3445", "075-123-4567", "092-123-4567"] {
             assert!(parse_phone(ok).is_some(), "{ok}");
         }
         for bad in ["03-123-45678", "045-023-4567", "090-123-45678", "1234-5678", "00-1234-5678", "0120-123-4567"] {

@@ -203,8 +203,12 @@ impl<'d> TableScanner<'d> {
                 _ => {}
             }
         }
-        if !name_parts.is_empty() {
+        // 姓 and 名 in two columns make one name; otherwise the first name column is the person's.
+        let split_name = name_parts.len() == 2 && name_parts.iter().all(|p| p.chars().count() <= 5 && !p.contains(' '));
+        if split_name {
             draft.add_name(&name_parts.join(""));
+        } else if let Some(first) = name_parts.first() {
+            draft.add_name(first);
         }
         if !kana_parts.is_empty() {
             // Holder and reading columns may both exist; each is a name form.
@@ -283,6 +287,16 @@ fn header_columns(row: &[String]) -> Option<Vec<Option<Column>>> {
             })
         })
         .collect();
+    // 続柄 right after an emergency contact is the contact's relation, not family data.
+    let mut columns = columns;
+    for i in 1..columns.len() {
+        let after_contact = matches!(&columns[i - 1], Some(Column { field: Field::EmergencyContact, .. }));
+        if let Some(col) = columns[i].as_mut() {
+            if after_contact && col.field == Field::Family && clean_label(&row[i]).contains("続柄") {
+                col.field = Field::EmergencyContact;
+            }
+        }
+    }
     // A data row may contain one label-like word; a header has several.
     (known >= 2 && (personal >= 1 || known >= 3)).then_some(columns)
 }

@@ -137,6 +137,17 @@ impl<'d> TextScanner<'d> {
                 line_person.get_or_insert(name_key(&name.text));
             }
         }
+        // 中村 諒  〒832-0057 福岡県…: a list line naming a person before their details.
+        if line_person.is_none() {
+            if let Some(name) = pat::leading_name(line, self.detector.morph()) {
+                if !overlaps(&consumed, name.start, name.end) {
+                    self.findings.add(DataItem::Name, 1);
+                    self.findings.sample(DataItem::Name, &name.text);
+                    self.note_person(&name.text);
+                    line_person = Some(name_key(&name.text));
+                }
+            }
+        }
         let personal_context = line_person.is_some() || self.lines_since_name_label <= FORM_CONTEXT_LINES;
 
         // 3. Free patterns.
@@ -286,9 +297,14 @@ impl<'d> TextScanner<'d> {
                     self.attach(line_person, |p| p.birth = p.birth.or(Some(date)));
                 }
             }
-            if !company_line && (personal_context || pat::has_address_word(line)) {
+            if personal_context || pat::has_address_word(line) {
                 for (start, end) in pat::address_spans(line) {
                     if overlaps(consumed, start, end) || !is_address(&line[start..end]) {
+                        continue;
+                    }
+                    // Town names may contain 本社 or 本店: judge the line without the address.
+                    let rest = format!("{}{}", &line[..start], &line[end..]);
+                    if pat::is_company_line(&rest) {
                         continue;
                     }
                     self.findings.add(DataItem::Address, 1);

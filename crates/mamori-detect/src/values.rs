@@ -117,7 +117,8 @@ fn is_gender(value: &str) -> bool {
 
 /// Validates `value` as `field`; None when it is empty or not of that kind.
 pub fn check(field: Field, value: &str) -> Option<Value> {
-    let value = value.trim();
+    let normalized = normalize(value);
+    let value = normalized.trim();
     if is_empty_mark(value) {
         return None;
     }
@@ -139,7 +140,8 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
         }
         Field::Gender => is_gender(value).then_some(Value::Present)?,
         Field::PostalCode => is_postal_code(value).then(|| Value::Digits(digits()))?,
-        Field::Address => is_address(value).then(|| Value::Text(normalize(value)))?,
+        // A labelled address may hold only its postal code, the rest on the next line.
+        Field::Address => (is_address(value) || is_postal_code(value)).then(|| Value::Text(normalize(value)))?,
         Field::Phone | Field::Mobile => {
             let phone = parse_phone(value)?;
             if phone.kind == PhoneKind::Business {

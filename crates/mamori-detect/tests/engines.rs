@@ -89,3 +89,23 @@ fn bank_list_and_ledger() {
     ]);
     assert_eq!(items(&f), ["name", "birth_date", "family", "my_number"], "{f:?}");
 }
+
+#[test]
+fn list_lines_and_split_addresses() {
+    let text = "源泉徴収票 送付メモ\n\n池田 健一  〒401-0005 山梨県大月市賑岡町浅利5丁目9番7号  支払金額 3480000円\n";
+    let f = detector().scan_text(text);
+    assert_eq!(items(&f), ["name", "address"], "{f:?}");
+    assert_eq!(f.persons.len(), 1);
+    let text = "氏名　　　吉川 孝\n現住所　　〒105-7001\n　　　　　東京都港区東新橋電通本社ビル4丁目26番2号\n";
+    let f = detector().scan_text(text);
+    assert_eq!(items(&f), ["name", "address"], "{f:?}");
+}
+
+#[test]
+fn workers_list_with_numbered_rows() {
+    let f = table(&[
+        &["No", "名前", "誕生日", "ﾌﾘｶﾞﾅ", "血液型", "年齢", "TEL", "現住所", "緊急連絡先電話", "緊急連絡先", "血圧"],
+        &["1", "藤田 実", "S47/11/25", "フジタ ミノル", "A", "52", "070-8670-9055", "兵庫県宝塚市花屋敷松ガ丘1-17-7", "070-6147-1550", "藤田 彩乃（母）", "143/75"],
+    ]);
+    assert_eq!(items(&f), ["name", "address", "birth_date", "phone", "health", "blood_type", "emergency_contact"], "{f:?}");
+}
