@@ -97,6 +97,14 @@ const RULES: &[(Rule, Field)] = &[
     (Rule::Exact(&["姓", "名", "姓名", "氏", "名前(漢字)", "本人", "本人氏名"]), Field::Name),
 ];
 
+/// Every word of the `Contains` rules with its field (for keyword prefilters).
+pub fn label_words() -> impl Iterator<Item = (&'static str, Field)> {
+    RULES.iter().flat_map(|(rule, field)| match rule {
+        Rule::Contains(words) => words.iter().map(move |w| (*w, *field)).collect::<Vec<_>>(),
+        Rule::Exact(_) => Vec::new(),
+    })
+}
+
 /// Header text as matched: normalised, lower-case, without spaces, brackets
 /// and marks such as ※ or (必須).
 pub fn clean_label(raw: &str) -> String {

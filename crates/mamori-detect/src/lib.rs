@@ -21,6 +21,7 @@ pub mod category;
 pub mod dates;
 pub mod findings;
 pub mod ids;
+pub mod keywords;
 pub mod labels;
 pub mod normalize;
 pub mod patterns;

@@ -20,33 +20,61 @@ fn is_dash_between_digits(c: char) -> bool {
 
 /// Normalises one piece of text. Cheap for ASCII and already-normal text.
 pub fn normalize(text: &str) -> String {
-    let nfkc: String = if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+    if text.is_ascii() || text.chars().all(is_stable) {
+        return text.to_string();
+    }
+    let nfkc: String = if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         text.to_string()
     } else {
         text.nfkc().collect()
     };
-    let unified = unify_dashes(&nfkc);
-    kanji_numerals(&unified)
+    let unified = if nfkc.chars().any(needs_unifying) { unify_dashes(&nfkc) } else { nfkc };
+    if unified.chars().any(|c| is_kanji_numeral(c) || c == '元') {
+        kanji_numerals(&unified)
+    } else {
+        unified
+    }
+}
+
+/// Characters that NFKC, dash unification and numeral conversion all leave
+/// alone: most Japanese text is made of them, so it skips the full pipeline.
+fn is_stable(c: char) -> bool {
+    match c {
+        '\u{0}'..='\u{7F}' => true,
+        'ぁ'..='ゖ' => true,
+        'ァ'..='ヺ' => true,
+        '\u{4E00}'..='\u{9FFF}' => !is_kanji_numeral(c) && c != '元',
+        '、' | '。' | '「' | '」' | '・' => true,
+        _ => false,
+    }
+}
+
+fn needs_unifying(c: char) -> bool {
+    is_dash(c) || is_dash_between_digits(c) || c == '\u{3000}'
 }
 
 fn unify_dashes(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_string();
-    }
-    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    for (i, &c) in chars.iter().enumerate() {
-        if is_dash(c) {
-            out.push('-');
+    let mut prev: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mapped = if is_dash(c) {
+            '-'
         } else if is_dash_between_digits(c) {
-            let before = i > 0 && chars[i - 1].is_ascii_digit();
-            let after = chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
-            out.push(if before && after { '-' } else { c });
+            let before = prev.is_some_and(|p| p.is_ascii_digit());
+            let after = chars.peek().is_some_and(|n| n.is_ascii_digit());
+            if before && after {
+                '-'
+            } else {
+                c
+            }
         } else if c == '\u{3000}' {
-            out.push(' ');
+            ' '
         } else {
-            out.push(c);
-        }
+            c
+        };
+        out.push(mapped);
+        prev = Some(c);
     }
     out
 }
@@ -100,9 +128,6 @@ pub fn kanji_number(run: &str) -> Option<u32> {
 
 /// Replaces kanji numerals that stand before a date or address unit, and 元年.
 fn kanji_numerals(text: &str) -> String {
-    if !text.chars().any(|c| is_kanji_numeral(c) || c == '元') {
-        return text.to_string();
-    }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;

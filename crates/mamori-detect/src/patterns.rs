@@ -2,6 +2,7 @@
 //! normalised line and returns byte ranges into it.
 
 use crate::findings::Findings;
+use crate::keywords::{Group, Hits};
 use crate::labels::{classify_label, Field};
 use mamori_core::DataItem;
 use mamori_data::match_prefecture;
@@ -16,10 +17,10 @@ macro_rules! regex {
     }};
 }
 
-const MY_NUMBER_KEYWORDS: &[&str] = &["個人番号", "マイナンバー", "通知カード", "共通番号", "my number", "mynumber", "My Number", "MyNumber"];
-const CARD_KEYWORDS: &[&str] = &["カード", "card", "Card", "CARD", "VISA", "Visa", "JCB", "Master", "AMEX", "Amex", "有効期限", "クレジット"];
-const COMPANY_LINE_WORDS: &[&str] = &["本社", "所在地", "代表", "株式会社", "有限会社", "合同会社", "(株)", "御中", "FAX", "Fax", "fax", "会社概要", "本店", "営業所", "事業所", "支社", "工場", "受付時間", "お問い合わせ", "問合せ", "窓口", "法人番号", "登録番号", "URL", "http"];
-const NOT_MY_NUMBER_WORDS: &[&str] = &["法人番号", "商品", "品番", "注文", "請求", "伝票", "JAN", "登録番号", "受注", "発注", "型番", "製造", "シリアル", "口座"];
+pub(crate) const MY_NUMBER_KEYWORDS: &[&str] = &["個人番号", "マイナンバー", "通知カード", "共通番号", "my number", "mynumber", "My Number", "MyNumber"];
+pub(crate) const CARD_KEYWORDS: &[&str] = &["カード", "card", "Card", "CARD", "VISA", "Visa", "JCB", "Master", "AMEX", "Amex", "有効期限", "クレジット"];
+pub(crate) const COMPANY_LINE_WORDS: &[&str] = &["本社", "所在地", "代表", "株式会社", "有限会社", "合同会社", "(株)", "御中", "FAX", "Fax", "fax", "会社概要", "本店", "営業所", "事業所", "支社", "工場", "受付時間", "お問い合わせ", "問合せ", "窓口", "法人番号", "登録番号", "URL", "http"];
+pub(crate) const NOT_MY_NUMBER_WORDS: &[&str] = &["法人番号", "商品", "品番", "注文", "請求", "伝票", "JAN", "登録番号", "受注", "発注", "型番", "製造", "シリアル", "口座"];
 
 pub fn has_my_number_keyword(line: &str) -> bool {
     MY_NUMBER_KEYWORDS.iter().any(|k| line.contains(k))
@@ -191,36 +192,31 @@ pub fn leading_name(line: &str, morph: Option<&Morph>) -> Option<NameHit> {
     })
 }
 
-const HEALTH_WORDS: &[&str] = &["健康診断", "健診", "要再検査", "要精密検査", "既往歴", "障害者手帳", "身体障害", "精神障害", "療育手帳", "診断書", "休職", "復職", "産業医", "血圧", "血糖", "HbA1c", "通院", "持病", "服薬", "病名", "入院", "うつ病", "適応障害", "障害等級", "要治療", "所見"];
-const FAMILY_WORDS: &[&str] = &["扶養", "配偶者", "続柄", "長男", "長女", "次男", "次女", "家族構成"];
-const RESUME_WORDS: &[&str] = &["学歴", "職歴", "志望動機", "自己PR", "職務経歴", "志望理由", "卒業見込", "入学", "卒業"];
-const CRIMINAL_WORDS: &[&str] = &["犯罪歴", "前科", "逮捕歴"];
+pub(crate) const HEALTH_WORDS: &[&str] = &["健康診断", "健診", "要再検査", "要精密検査", "既往歴", "障害者手帳", "身体障害", "精神障害", "療育手帳", "診断書", "休職", "復職", "産業医", "血圧", "血糖", "HbA1c", "通院", "持病", "服薬", "病名", "入院", "うつ病", "適応障害", "障害等級", "要治療", "所見"];
+pub(crate) const FAMILY_WORDS: &[&str] = &["扶養", "配偶者", "続柄", "長男", "長女", "次男", "次女", "家族構成"];
+pub(crate) const RESUME_WORDS: &[&str] = &["学歴", "職歴", "志望動機", "自己PR", "職務経歴", "志望理由", "卒業見込", "入学", "卒業"];
+pub(crate) const CRIMINAL_WORDS: &[&str] = &["犯罪歴", "前科", "逮捕歴"];
 
 /// Attribute items named by keywords (counted once per line and item).
-pub fn keyword_items(line: &str, findings: &mut Findings) {
-    let any = |words: &[&str]| words.iter().any(|w| line.contains(w));
-    if any(HEALTH_WORDS) {
-        findings.add(DataItem::Health, 1);
+pub fn keyword_items(line: &str, hits: Hits, findings: &mut Findings) {
+    for (group, item) in [
+        (Group::Health, DataItem::Health),
+        (Group::Family, DataItem::Family),
+        (Group::Resume, DataItem::Resume),
+        (Group::Criminal, DataItem::CriminalRecord),
+        (Group::Emergency, DataItem::EmergencyContact),
+    ] {
+        if hits.has(group) {
+            findings.add(item, 1);
+        }
     }
-    if any(FAMILY_WORDS) {
-        findings.add(DataItem::Family, 1);
-    }
-    if any(RESUME_WORDS) {
-        findings.add(DataItem::Resume, 1);
-    }
-    if any(CRIMINAL_WORDS) {
-        findings.add(DataItem::CriminalRecord, 1);
-    }
-    if line.contains("緊急連絡") {
-        findings.add(DataItem::EmergencyContact, 1);
-    }
-    if regex!(r"血液型\s*[:：]?\s*(AB|A|B|O)\b").is_match(line) {
+    if hits.has(Group::BloodType) && regex!(r"血液型\s*[:：]?\s*(AB|A|B|O)\b").is_match(line) {
         findings.add(DataItem::BloodType, 1);
     }
-    if regex!(r"(持株数|所有株式数|保有株式数|株式数)\s*[:：]?\s*[\d,]+").is_match(line) {
+    if hits.has(Group::Shares) && regex!(r"(持株数|所有株式数|保有株式数|株式数)\s*[:：]?\s*[\d,]+").is_match(line) {
         findings.add(DataItem::Shareholding, 1);
     }
-    if regex!(r"配当金?(額)?\s*[:：]?\s*[¥\\]?[\d,]+").is_match(line) {
+    if hits.has(Group::Dividend) && regex!(r"配当金?(額)?\s*[:：]?\s*[¥\\]?[\d,]+").is_match(line) {
         findings.add(DataItem::Dividend, 1);
     }
 }
@@ -251,7 +247,7 @@ pub fn card_candidates(line: &str) -> Vec<(usize, usize, String)> {
     out
 }
 
-const BIRTH_WORDS: &[&str] = &["生年月日", "誕生日", "生まれ", "生年", "出生", "birth", "Birth"];
+pub(crate) const BIRTH_WORDS: &[&str] = &["生年月日", "誕生日", "生まれ", "生年", "出生", "birth", "Birth"];
 
 /// 昭和55年3月2日生, 生年月日 1980/3/2, (S55.3.2生まれ).
 pub fn is_birth_context(line: &str, start: usize, end: usize) -> bool {
@@ -264,7 +260,7 @@ pub fn is_birth_context(line: &str, start: usize, end: usize) -> bool {
     BIRTH_WORDS.iter().any(|w| before.contains(w))
 }
 
-const ADDRESS_WORDS: &[&str] = &["住所", "自宅", "転居", "引越", "引っ越", "住まい", "実家", "在住", "現住所", "新住所", "旧住所", "お届け", "送付先", "〒"];
+pub(crate) const ADDRESS_WORDS: &[&str] = &["住所", "自宅", "転居", "引越", "引っ越", "住まい", "実家", "在住", "現住所", "新住所", "旧住所", "お届け", "送付先", "〒"];
 
 pub fn has_address_word(line: &str) -> bool {
     ADDRESS_WORDS.iter().any(|w| line.contains(w))
@@ -349,7 +345,7 @@ pub fn emails(line: &str) -> Vec<(usize, usize)> {
 }
 
 /// Words that name a document type or a group of people (for the categoriser).
-const SIGNAL_WORDS: &[&str] = &[
+pub(crate) const SIGNAL_WORDS: &[&str] = &[
     "履歴書", "職務経歴書", "エントリーシート", "志望動機", "応募", "選考", "面接", "説明会", "内定", "新卒", "中途採用",
     "株主", "配当", "株式", "持株", "賃貸", "貸主", "賃貸人", "家主", "地主", "駐車場", "賃料", "家賃", "物件",
     "協力会社", "作業員", "下請", "外注", "現場", "安全書類", "社員", "従業員", "入社", "退職", "人事", "給与", "扶養", "年末調整", "健康診断",

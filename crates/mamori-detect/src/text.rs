@@ -16,6 +16,7 @@ use crate::normalize::{digits_only, name_key, normalize};
 use crate::patterns as pat;
 use crate::phone::{find_phones, PhoneKind};
 use crate::values::{check, has_company_mark, is_address, looks_like_name, Value};
+use crate::keywords::{has_digit_run, line_hits, Group, Hits};
 use crate::Detector;
 use mamori_core::DataItem;
 use std::collections::BTreeMap;
@@ -83,26 +84,35 @@ impl<'d> TextScanner<'d> {
     }
 
     fn scan_line(&mut self, line: &str) {
-        let width = line.chars().count() + 1;
-        if pat::has_my_number_keyword(line) {
+        let hits = line_hits(line);
+        let width = line.len() / 2 + 1; // bytes/2 approximates characters well enough for a 300-char window
+        if hits.has(Group::MyNumber) {
             self.chars_since_my_number_keyword = 0;
         } else {
             self.chars_since_my_number_keyword = self.chars_since_my_number_keyword.saturating_add(width);
         }
-        if pat::has_card_keyword(line) {
+        if hits.has(Group::Card) {
             self.chars_since_card_keyword = 0;
         } else {
             self.chars_since_card_keyword = self.chars_since_card_keyword.saturating_add(width);
         }
         self.lines_since_name_label = self.lines_since_name_label.saturating_add(1);
-        collect_signals(&mut self.findings, line);
+        if hits.has(Group::Signal) {
+            collect_signals(&mut self.findings, line);
+        }
+        let form_context = self.lines_since_name_label <= FORM_CONTEXT_LINES;
+        let digits = has_digit_run(line, 6);
+        // Nothing on this line can be personal data: the common case, kept cheap.
+        if !hits.any() && !digits && !form_context && self.pending_label.is_none() && !line.contains('@') {
+            return;
+        }
 
-        let company_line = pat::is_company_line(line);
+        let company_line = hits.has(Group::Company);
         let mut consumed: Vec<(usize, usize)> = Vec::new();
         let mut line_person: Option<String> = None;
 
         // 1. Labels and their values.
-        let pairs = pat::label_pairs(line);
+        let pairs = if hits.has(Group::Label) { pat::label_pairs(line) } else { Vec::new() };
         if pairs.is_empty() {
             if let Some(field) = self.pending_label.take() {
                 if line.chars().count() <= 60 {
@@ -126,7 +136,8 @@ impl<'d> TextScanner<'d> {
         }
 
         // 2. Names by honorifics (山田太郎様, 鈴木さん).
-        for name in pat::honorific_names(line, self.detector.morph()) {
+        let honorifics = if hits.has(Group::Honorific) { pat::honorific_names(line, self.detector.morph()) } else { Vec::new() };
+        for name in honorifics {
             if overlaps(&consumed, name.start, name.end) {
                 continue;
             }
@@ -138,7 +149,7 @@ impl<'d> TextScanner<'d> {
             }
         }
         // 中村 諒  〒832-0057 福岡県…: a list line naming a person before their details.
-        if line_person.is_none() {
+        if line_person.is_none() && (digits || hits.has(Group::Prefecture) || hits.has(Group::Birth)) {
             if let Some(name) = pat::leading_name(line, self.detector.morph()) {
                 if !overlaps(&consumed, name.start, name.end) {
                     self.findings.add(DataItem::Name, 1);
@@ -151,8 +162,8 @@ impl<'d> TextScanner<'d> {
         let personal_context = line_person.is_some() || self.lines_since_name_label <= FORM_CONTEXT_LINES;
 
         // 3. Free patterns.
-        self.free_patterns(line, &consumed, company_line, personal_context, line_person.as_deref());
-        pat::keyword_items(line, &mut self.findings);
+        self.free_patterns(line, hits, digits, &consumed, personal_context, line_person.as_deref());
+        pat::keyword_items(line, hits, &mut self.findings);
     }
 
     fn note_person(&mut self, name: &str) -> String {
@@ -248,9 +259,10 @@ impl<'d> TextScanner<'d> {
         }
     }
 
-    fn free_patterns(&mut self, line: &str, consumed: &[(usize, usize)], company_line: bool, personal_context: bool, line_person: Option<&str>) {
-        let has_digit = line.bytes().any(|b| b.is_ascii_digit());
-        if has_digit {
+    fn free_patterns(&mut self, line: &str, hits: Hits, digits: bool, consumed: &[(usize, usize)], personal_context: bool, line_person: Option<&str>) {
+        let company_line = hits.has(Group::Company);
+        let long_digits = digits && has_digit_run(line, 10);
+        if long_digits {
             for (start, end, digits) in pat::digit_groups(line, 12, &[4, 4, 4]) {
                 if overlaps(consumed, start, end) || !crate::ids::is_my_number(&digits) {
                     continue;
@@ -287,6 +299,8 @@ impl<'d> TextScanner<'d> {
                     }
                 }
             }
+        }
+        if hits.has(Group::Birth) {
             for found in find_dates(line) {
                 if overlaps(consumed, found.start, found.end) || !plausible_birth(&found.date) {
                     continue;
@@ -297,7 +311,10 @@ impl<'d> TextScanner<'d> {
                     self.attach(line_person, |p| p.birth = p.birth.or(Some(date)));
                 }
             }
-            if personal_context || pat::has_address_word(line) {
+        }
+        let address_start = hits.has(Group::Prefecture) || (digits && (hits.has(Group::Address) || personal_context));
+        if address_start && (personal_context || hits.has(Group::Address)) {
+            {
                 for (start, end) in pat::address_spans(line) {
                     if overlaps(consumed, start, end) || !is_address(&line[start..end]) {
                         continue;
@@ -311,6 +328,8 @@ impl<'d> TextScanner<'d> {
                     self.findings.sample(DataItem::Address, &line[start..end]);
                 }
             }
+        }
+        if digits && hits.has(Group::Bank) {
             let accounts = pat::bank_accounts(line);
             for (start, end) in accounts {
                 if overlaps(consumed, start, end) {
@@ -319,6 +338,8 @@ impl<'d> TextScanner<'d> {
                 self.findings.add(DataItem::BankAccount, 1);
                 self.findings.sample(DataItem::BankAccount, &line[start..end]);
             }
+        }
+        if digits && hits.has(Group::Identifier) {
             for (item, start, end) in pat::keyword_identifiers(line) {
                 if overlaps(consumed, start, end) {
                     continue;

@@ -22,8 +22,12 @@ const COMPANY_MARKS: &[&str] = &["株式会社", "(株)", "有限会社", "(有)
 const ROLE_MAILBOXES: &[&str] = &["info", "support", "sales", "contact", "admin", "webmaster", "noreply", "no-reply", "postmaster", "recruit", "saiyo", "soumu", "jinji", "keiri", "office", "help", "service", "press", "pr", "ir", "abuse", "root", "mail", "master", "order", "shop", "customer", "center", "desk"];
 
 pub fn is_empty_mark(value: &str) -> bool {
-    let v = value.trim().to_lowercase();
-    EMPTY_MARKS.contains(&v.as_str())
+    let v = value.trim();
+    // Every mark is at most four characters: skip the lower-casing for real values.
+    if v.len() > 12 {
+        return false;
+    }
+    EMPTY_MARKS.iter().any(|m| m.eq_ignore_ascii_case(v))
 }
 
 pub fn has_company_mark(value: &str) -> bool {

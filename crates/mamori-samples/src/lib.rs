@@ -61,6 +61,7 @@
 pub mod bulk;
 pub mod encodings;
 mod estate;
+mod held;
 mod hostile;
 mod hr;
 pub mod names;
@@ -178,6 +179,10 @@ pub fn generate(root: &Path, spec: &ShareSpec) -> Result<Truth, SampleError> {
     let world = world::World::build(spec, &mut rng);
     let mut w = truth::Writer::new(root);
     let st = spec.style;
+    if st == Style::Held {
+        held::write(&mut w, &world, spec.noise_files, &mut rng)?;
+        return Ok(w.finish());
+    }
     hr::write(&mut w, &world, st, &mut rng)?;
     payroll::write(&mut w, &world, st, &mut rng)?;
     recruit::write(&mut w, &world, st, &mut rng)?;

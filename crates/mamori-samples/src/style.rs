@@ -2,7 +2,10 @@
 //! headers, orders columns, writes dates, picks encodings and names folders
 //! its own way. `Primary` is the style the project develops against;
 //! `Alternate` is held out: same vocabulary, different surface, so a share
-//! generated with it is "a share the project has never seen".
+//! generated with it is "a share the project has never seen". `Held` is a
+//! third office written apart from the detector (module `held`): its
+//! files are built by their own module, not by the department modules, so
+//! the helpers below only matter for `Primary` and `Alternate`.
 
 use crate::encodings::{Enc, Table};
 use crate::persons::DateFmt;
@@ -14,6 +17,8 @@ pub enum Style {
     #[default]
     Primary,
     Alternate,
+    /// Another office's files, written without looking at the detector.
+    Held,
 }
 
 impl Style {
@@ -21,6 +26,7 @@ impl Style {
         match s {
             "primary" => Some(Style::Primary),
             "alternate" | "alt" => Some(Style::Alternate),
+            "held" | "third" => Some(Style::Held),
             _ => None,
         }
     }
@@ -29,7 +35,7 @@ impl Style {
     pub fn pick<T>(self, primary: T, alternate: T) -> T {
         match self {
             Style::Primary => primary,
-            Style::Alternate => alternate,
+            Style::Alternate | Style::Held => alternate,
         }
     }
 
@@ -37,7 +43,7 @@ impl Style {
     pub fn birth_fmt(self, rng: &mut ChaCha8Rng) -> DateFmt {
         let fmts: &[DateFmt] = match self {
             Style::Primary => &[DateFmt::EraKanji, DateFmt::Slash, DateFmt::EraKanji],
-            Style::Alternate => &[
+            Style::Alternate | Style::Held => &[
                 DateFmt::EraDot,
                 DateFmt::Iso,
                 DateFmt::KanjiWestern,

@@ -1,0 +1,146 @@
+//! One pass over a line to learn which keyword groups it holds, so the text
+//! engine runs its regexes only on lines that can match them. Most lines of
+//! a share (logs, minutes, code) hold none, and are skipped after this pass.
+
+use crate::labels::{label_words, Field};
+use crate::patterns as pat;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use mamori_data::PREFECTURES;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Group {
+    MyNumber,
+    Card,
+    Company,
+    Birth,
+    Address,
+    Prefecture,
+    Health,
+    Family,
+    Resume,
+    Criminal,
+    Emergency,
+    BloodType,
+    Shares,
+    Dividend,
+    Identifier,
+    Honorific,
+    Bank,
+    Label,
+    Signal,
+}
+
+/// Which groups a line holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Hits(u32);
+
+impl Hits {
+    pub fn has(self, group: Group) -> bool {
+        self.0 & (1 << group as u8) != 0
+    }
+
+    pub fn any(self) -> bool {
+        self.0 != 0
+    }
+
+    fn set(&mut self, group: Group) {
+        self.0 |= 1 << group as u8;
+    }
+}
+
+struct Automaton {
+    ac: AhoCorasick,
+    groups: Vec<Group>,
+}
+
+fn automaton() -> &'static Automaton {
+    static AC: OnceLock<Automaton> = OnceLock::new();
+    AC.get_or_init(|| {
+        let mut words: Vec<String> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
+        let mut add = |list: &[&str], group: Group| {
+            for w in list {
+                words.push(w.to_string());
+                groups.push(group);
+            }
+        };
+        add(pat::MY_NUMBER_KEYWORDS, Group::MyNumber);
+        add(pat::CARD_KEYWORDS, Group::Card);
+        add(pat::COMPANY_LINE_WORDS, Group::Company);
+        add(pat::BIRTH_WORDS, Group::Birth);
+        add(&["日生", "日 生", "歳", "才"], Group::Birth);
+        add(pat::ADDRESS_WORDS, Group::Address);
+        add(&PREFECTURES, Group::Prefecture);
+        add(pat::HEALTH_WORDS, Group::Health);
+        add(pat::FAMILY_WORDS, Group::Family);
+        add(pat::RESUME_WORDS, Group::Resume);
+        add(pat::CRIMINAL_WORDS, Group::Criminal);
+        add(&["緊急連絡"], Group::Emergency);
+        add(&["血液型"], Group::BloodType);
+        add(&["株式数", "持株数", "所有株"], Group::Shares);
+        add(&["配当"], Group::Dividend);
+        add(&["免許", "旅券", "パスポート", "passport", "在留", "年金", "被保険者", "保険者番号", "保険証"], Group::Identifier);
+        add(&["様", "さん", "殿", "氏", "君"], Group::Honorific);
+        add(&["普通", "当座", "貯蓄", "総合", "記号", "ゆうちょ", "口座"], Group::Bank);
+        add(pat::SIGNAL_WORDS, Group::Signal);
+        for (word, field) in label_words() {
+            if !matches!(field, Field::NotPersonal | Field::RecordId | Field::OtherDate) && (word.len() > 3 || !word.is_ascii()) {
+                words.push(word.to_string());
+                groups.push(Group::Label);
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&words)
+            .unwrap_or_else(|e| unreachable!("static keyword automaton: {e}"));
+        Automaton { ac, groups }
+    })
+}
+
+/// Keyword groups in a normalised line.
+pub fn line_hits(line: &str) -> Hits {
+    let automaton = automaton();
+    let mut hits = Hits::default();
+    for m in automaton.ac.find_overlapping_iter(line) {
+        if let Some(group) = automaton.groups.get(m.pattern().as_usize()) {
+            hits.set(*group);
+        }
+    }
+    hits
+}
+
+/// Digits that could be a phone, an identifier or an account: a run of at
+/// least `min` digits, allowing the separators people write inside numbers.
+pub fn has_digit_run(line: &str, min: usize) -> bool {
+    let mut run = 0;
+    for b in line.bytes() {
+        if b.is_ascii_digit() {
+            run += 1;
+            if run >= min {
+                return true;
+            }
+        } else if !matches!(b, b'-' | b' ' | b'(' | b')' | b'+') {
+            run = 0;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_are_found_in_one_pass() {
+        let hits = line_hits("個人番号: 1234 5678 9018 山田様");
+        assert!(hits.has(Group::MyNumber) && hits.has(Group::Honorific));
+        assert!(!hits.has(Group::Health));
+        assert!(!line_hits("GET /index.html 200 5123").any());
+        assert!(line_hits("東京都千代田区").has(Group::Prefecture));
+        assert!(has_digit_run("090-1234-5678", 10));
+        assert!(!has_digit_run("2025/04/01 12:00:00", 10));
+    }
+}
