@@ -10,11 +10,31 @@ pub struct Category(String);
 
 /// (id, 日本語ラベル, English label, how a published notice addresses them)
 const BUILTIN: &[(&str, &str, &str, &str)] = &[
-    ("employee", "従業員（退職者を含む）", "Employees (including former)", "過去に勤務されていた方・現在勤務されている方"),
-    ("applicant", "応募者・説明会参加者", "Applicants and seminar attendees", "入社を希望されていた方"),
+    (
+        "employee",
+        "従業員（退職者を含む）",
+        "Employees (including former)",
+        "過去に勤務されていた方・現在勤務されている方",
+    ),
+    (
+        "applicant",
+        "応募者・説明会参加者",
+        "Applicants and seminar attendees",
+        "入社を希望されていた方",
+    ),
     ("shareholder", "株主", "Shareholders", "株主の方"),
-    ("landlord", "賃貸人", "Lessors", "賃貸契約を締結されている方"),
-    ("contractor_staff", "協力会社従業員", "Partner companies' staff", "協力会社の従業員の方"),
+    (
+        "landlord",
+        "賃貸人",
+        "Lessors",
+        "賃貸契約を締結されている方",
+    ),
+    (
+        "contractor_staff",
+        "協力会社従業員",
+        "Partner companies' staff",
+        "協力会社の従業員の方",
+    ),
     ("customer", "顧客", "Customers", "お客様"),
     ("unknown", "不明", "Unknown", "その他の方"),
 ];

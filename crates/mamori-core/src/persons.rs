@@ -27,7 +27,10 @@ pub struct PersonKeys {
 
 impl PersonKeys {
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty() && self.birth.is_none() && self.my_number.is_none() && self.links.is_empty()
+        self.names.is_empty()
+            && self.birth.is_none()
+            && self.my_number.is_none()
+            && self.links.is_empty()
     }
 }
 
@@ -119,7 +122,9 @@ pub fn count_persons<'a>(records: impl IntoIterator<Item = &'a PersonKeys>) -> u
         }
     }
 
-    (0..sets.parent.len()).filter(|&i| sets.find(i) == i).count()
+    (0..sets.parent.len())
+        .filter(|&i| sets.find(i) == i)
+        .count()
 }
 
 #[cfg(test)]
@@ -157,7 +162,10 @@ mod tests {
     fn kana_reading_links_kanji_and_bank_holder_name() {
         let key = HashKey::for_tests();
         let roster = PersonKeys {
-            names: vec![key.hash("name", "山田太郎"), key.hash("name", "ヤマダタロウ")],
+            names: vec![
+                key.hash("name", "山田太郎"),
+                key.hash("name", "ヤマダタロウ"),
+            ],
             ..Default::default()
         };
         let bank = PersonKeys {

@@ -15,9 +15,15 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error("cannot read hash key {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot create hash key {path}: {source}")]
-    Create { path: PathBuf, source: std::io::Error },
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("hash key {path} is malformed (expected 64 hex characters)")]
     Malformed { path: PathBuf },
     #[error("no system randomness available: {0}")]
@@ -49,7 +55,8 @@ impl serde::Serialize for KeyHash {
 impl<'de> serde::Deserialize<'de> for KeyHash {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        KeyHash::from_hex(&text).ok_or_else(|| serde::de::Error::custom("expected 32 hex characters"))
+        KeyHash::from_hex(&text)
+            .ok_or_else(|| serde::de::Error::custom("expected 32 hex characters"))
     }
 }
 
@@ -80,7 +87,8 @@ impl HashKey {
     }
 
     fn from_bytes(bytes: [u8; 32]) -> HashKey {
-        let keyed = <Hmac<Sha256> as Mac>::new_from_slice(&bytes).unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+        let keyed = <Hmac<Sha256> as Mac>::new_from_slice(&bytes)
+            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
         HashKey { bytes, keyed }
     }
 
@@ -184,7 +192,10 @@ mod tests {
     #[test]
     fn domains_separate_equal_values() {
         let key = HashKey::for_tests();
-        assert_ne!(key.hash("phone", "0312345678"), key.hash("account", "0312345678"));
+        assert_ne!(
+            key.hash("phone", "0312345678"),
+            key.hash("account", "0312345678")
+        );
         let h = key.hash("x", "y");
         assert_eq!(KeyHash::from_hex(&h.to_hex()), Some(h));
     }

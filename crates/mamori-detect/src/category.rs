@@ -12,12 +12,113 @@ use std::collections::BTreeSet;
 
 /// (category, words). Words are matched in normalised, lower-case text.
 const VOCABULARY: &[(&str, &[&str])] = &[
-    ("employee", &["社員", "従業員", "職員", "退職", "人事", "給与", "賃金", "勤怠", "労務", "年末調整", "源泉", "扶養", "健康診断", "健診", "入社", "在籍", "異動", "労働者名簿", "社会保険", "雇用保険", "staff", "employee"]),
-    ("applicant", &["採用", "応募", "新卒", "中途", "面接", "選考", "エントリー", "履歴書", "職務経歴", "説明会", "インターン", "内定", "志望", "応募者", "recruit", "applicant"]),
-    ("shareholder", &["株主", "配当", "持株", "株式", "所有株式", "shareholder"]),
-    ("landlord", &["賃貸", "不動産", "貸主", "賃貸人", "家主", "地主", "駐車場", "物件", "賃料", "家賃", "借上", "オーナー", "lessor", "landlord"]),
-    ("contractor_staff", &["協力会社", "作業員", "下請", "外注", "協力業者", "安全書類", "グリーンファイル", "現場", "就労", "工事", "contractor"]),
-    ("customer", &["顧客", "お客様", "会員", "通販", "購入", "購買", "問合せ", "問い合わせ", "利用者", "契約者", "受注", "注文", "お届け", "customer", "member"]),
+    (
+        "employee",
+        &[
+            "社員",
+            "従業員",
+            "職員",
+            "退職",
+            "人事",
+            "給与",
+            "賃金",
+            "勤怠",
+            "労務",
+            "年末調整",
+            "源泉",
+            "扶養",
+            "健康診断",
+            "健診",
+            "入社",
+            "在籍",
+            "異動",
+            "労働者名簿",
+            "社会保険",
+            "雇用保険",
+            "staff",
+            "employee",
+        ],
+    ),
+    (
+        "applicant",
+        &[
+            "採用",
+            "応募",
+            "新卒",
+            "中途",
+            "面接",
+            "選考",
+            "エントリー",
+            "履歴書",
+            "職務経歴",
+            "説明会",
+            "インターン",
+            "内定",
+            "志望",
+            "応募者",
+            "recruit",
+            "applicant",
+        ],
+    ),
+    (
+        "shareholder",
+        &["株主", "配当", "持株", "株式", "所有株式", "shareholder"],
+    ),
+    (
+        "landlord",
+        &[
+            "賃貸",
+            "不動産",
+            "貸主",
+            "賃貸人",
+            "家主",
+            "地主",
+            "駐車場",
+            "物件",
+            "賃料",
+            "家賃",
+            "借上",
+            "オーナー",
+            "lessor",
+            "landlord",
+        ],
+    ),
+    (
+        "contractor_staff",
+        &[
+            "協力会社",
+            "作業員",
+            "下請",
+            "外注",
+            "協力業者",
+            "安全書類",
+            "グリーンファイル",
+            "現場",
+            "就労",
+            "工事",
+            "contractor",
+        ],
+    ),
+    (
+        "customer",
+        &[
+            "顧客",
+            "お客様",
+            "会員",
+            "通販",
+            "購入",
+            "購買",
+            "問合せ",
+            "問い合わせ",
+            "利用者",
+            "契約者",
+            "受注",
+            "注文",
+            "お届け",
+            "customer",
+            "member",
+        ],
+    ),
 ];
 
 /// Words so general they say little alone (総務 holds everything).
@@ -103,10 +204,19 @@ impl Categorizer {
             .collect::<Result<_, _>>()?;
         let mut vocabulary: Vec<(String, Vec<String>)> = VOCABULARY
             .iter()
-            .map(|(id, words)| (id.to_string(), words.iter().map(|w| w.to_string()).collect()))
+            .map(|(id, words)| {
+                (
+                    id.to_string(),
+                    words.iter().map(|w| w.to_string()).collect(),
+                )
+            })
             .collect();
         for custom in &config.custom {
-            let words = custom.keywords.iter().map(|k| crate::normalize::normalize(k).to_lowercase()).collect();
+            let words = custom
+                .keywords
+                .iter()
+                .map(|k| crate::normalize::normalize(k).to_lowercase())
+                .collect();
             vocabulary.push((custom.id.clone(), words));
         }
         Ok(Categorizer { rules, vocabulary })
@@ -135,7 +245,11 @@ impl Categorizer {
                         score += weight(w) * if depth == 0 { 2.0 } else { 1.0 };
                     }
                 }
-                let hits = signals.iter().filter(|s| s.contains(w.as_str())).count().min(3);
+                let hits = signals
+                    .iter()
+                    .filter(|s| s.contains(w.as_str()))
+                    .count()
+                    .min(3);
                 score += 1.5 * weight(w) * hits as f64;
             }
             if score > 0.0 && best.is_none_or(|(b, _)| score > b) {
@@ -161,12 +275,33 @@ mod tests {
 
     #[test]
     fn folders_files_and_headers() {
-        assert_eq!(cat("総務部/人事/社員名簿.csv", &["社員番号", "氏名"]), "employee");
-        assert_eq!(cat("総務部/給与/マイナンバー管理台帳.csv", &["氏名", "個人番号"]), "employee");
-        assert_eq!(cat("総務部/株式/株主名簿.csv", &["株主番号", "所有株式数"]), "shareholder");
-        assert_eq!(cat("総務部/不動産/賃貸人一覧.csv", &["貸主氏名"]), "landlord");
-        assert_eq!(cat("工事部/協力会社/作業員名簿_山田建設.csv", &[]), "contractor_staff");
-        assert_eq!(cat("採用/2025/エントリーシート_001.txt", &["志望動機"]), "applicant");
+        assert_eq!(
+            cat("総務部/人事/社員名簿.csv", &["社員番号", "氏名"]),
+            "employee"
+        );
+        assert_eq!(
+            cat(
+                "総務部/給与/マイナンバー管理台帳.csv",
+                &["氏名", "個人番号"]
+            ),
+            "employee"
+        );
+        assert_eq!(
+            cat("総務部/株式/株主名簿.csv", &["株主番号", "所有株式数"]),
+            "shareholder"
+        );
+        assert_eq!(
+            cat("総務部/不動産/賃貸人一覧.csv", &["貸主氏名"]),
+            "landlord"
+        );
+        assert_eq!(
+            cat("工事部/協力会社/作業員名簿_山田建設.csv", &[]),
+            "contractor_staff"
+        );
+        assert_eq!(
+            cat("採用/2025/エントリーシート_001.txt", &["志望動機"]),
+            "applicant"
+        );
         assert_eq!(cat("営業部/顧客名簿.csv", &[]), "customer");
         assert_eq!(cat("共有/メモ.txt", &[]), "unknown");
     }
@@ -175,14 +310,29 @@ mod tests {
     fn rules_and_custom_categories() {
         let config: CategoryConfig = toml_like();
         let c = Categorizer::new(&config).unwrap();
-        assert_eq!(c.categorize("営業部/特約店/担当者.csv", &BTreeSet::new()).id(), "dealer_staff");
-        assert_eq!(c.categorize("法務/案件/a.txt", &BTreeSet::new()).id(), "litigant");
+        assert_eq!(
+            c.categorize("営業部/特約店/担当者.csv", &BTreeSet::new())
+                .id(),
+            "dealer_staff"
+        );
+        assert_eq!(
+            c.categorize("法務/案件/a.txt", &BTreeSet::new()).id(),
+            "litigant"
+        );
     }
 
     fn toml_like() -> CategoryConfig {
         CategoryConfig {
-            rules: vec![PathRule { path: "法務/**".into(), category: "litigant".into() }],
-            custom: vec![CustomCategory { id: "dealer_staff".into(), label_ja: None, label_en: None, keywords: vec!["特約店".into()] }],
+            rules: vec![PathRule {
+                path: "法務/**".into(),
+                category: "litigant".into(),
+            }],
+            custom: vec![CustomCategory {
+                id: "dealer_staff".into(),
+                label_ja: None,
+                label_en: None,
+                keywords: vec!["特約店".into()],
+            }],
         }
     }
 }

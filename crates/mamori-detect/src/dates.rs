@@ -26,7 +26,11 @@ impl Date {
     }
 
     fn days(&self) -> i64 {
-        days_from_civil(i64::from(self.year), u32::from(self.month), u32::from(self.day))
+        days_from_civil(
+            i64::from(self.year),
+            u32::from(self.month),
+            u32::from(self.day),
+        )
     }
 }
 
@@ -41,7 +45,9 @@ const ERAS: [(&str, char, (u16, u8, u8)); 5] = [
 
 fn era_index(name: &str) -> Option<usize> {
     ERAS.iter().position(|(kanji, abbr, _)| {
-        *kanji == name || (name.len() == 1 && name.chars().next().map(|c| c.to_ascii_uppercase()) == Some(*abbr))
+        *kanji == name
+            || (name.len() == 1
+                && name.chars().next().map(|c| c.to_ascii_uppercase()) == Some(*abbr))
     })
 }
 
@@ -51,12 +57,20 @@ pub fn era_date(era: &str, year: u16, month: u8, day: u8) -> Option<Date> {
     let (start_year, _, _) = ERAS[index].2;
     let date = valid(start_year + year.checked_sub(1)?, month, day)?;
     let start = ERAS[index].2;
-    let start = Date { year: start.0, month: start.1, day: start.2 };
+    let start = Date {
+        year: start.0,
+        month: start.1,
+        day: start.2,
+    };
     if date < start {
         return None;
     }
     if let Some(next) = ERAS.get(index + 1) {
-        let next = Date { year: next.2 .0, month: next.2 .1, day: next.2 .2 };
+        let next = Date {
+            year: next.2 .0,
+            month: next.2 .1,
+            day: next.2 .2,
+        };
         if date >= next {
             return None;
         }
@@ -68,7 +82,7 @@ pub fn valid(year: u16, month: u8, day: u8) -> Option<Date> {
     if !(1..=12).contains(&month) || day == 0 || !(1800..=2200).contains(&year) {
         return None;
     }
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let max = match month {
         2 if leap => 29,
         2 => 28,
@@ -107,11 +121,20 @@ pub fn find_dates(text: &str) -> Vec<FoundDate> {
         let Some(whole) = caps.get(0) else { continue };
         // An ASCII letter era must not be the tail of a word (e.g. "ABS55.3.2").
         if let Some(era) = caps.name("era") {
-            if era.as_str().len() == 1 && text[..era.start()].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric()) {
+            if era.as_str().len() == 1
+                && text[..era.start()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+            {
                 continue;
             }
         }
-        if text[..whole.start()].chars().next_back().is_some_and(|c| c.is_ascii_digit()) {
+        if text[..whole.start()]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_digit())
+        {
             continue;
         }
         let num = |name: &str| caps.name(name).and_then(|m| m.as_str().parse::<u16>().ok());
@@ -122,7 +145,11 @@ pub fn find_dates(text: &str) -> Vec<FoundDate> {
                 _ => None,
             }
         } else {
-            match (num("wy"), num("wm1").or(num("wm2")), num("wd1").or(num("wd2"))) {
+            match (
+                num("wy"),
+                num("wm1").or(num("wm2")),
+                num("wd1").or(num("wd2")),
+            ) {
                 (Some(y), Some(m), Some(d)) if m <= 12 && d <= 31 => valid(y, m as u8, d as u8),
                 _ => None,
             }
@@ -148,7 +175,11 @@ pub fn parse_date_cell(cell: &str) -> Option<Date> {
     let found = find_dates(cell);
     let first = found.first()?;
     let rest = cell[first.end..].trim();
-    let plausible_tail = rest.is_empty() || rest.starts_with('生') || rest.starts_with('(') || rest.ends_with('歳') || rest.ends_with('才');
+    let plausible_tail = rest.is_empty()
+        || rest.starts_with('生')
+        || rest.starts_with('(')
+        || rest.ends_with('歳')
+        || rest.ends_with('才');
     (first.start == 0 && plausible_tail).then_some(first.date)
 }
 
@@ -223,10 +254,19 @@ mod tests {
 
     #[test]
     fn cells_and_serials() {
-        assert_eq!(parse_date_cell("19800302").map(|d| d.iso()).as_deref(), Some("1980-03-02"));
-        assert_eq!(parse_date_cell("S55.3.2").map(|d| d.iso()).as_deref(), Some("1980-03-02"));
+        assert_eq!(
+            parse_date_cell("19800302").map(|d| d.iso()).as_deref(),
+            Some("1980-03-02")
+        );
+        assert_eq!(
+            parse_date_cell("S55.3.2").map(|d| d.iso()).as_deref(),
+            Some("1980-03-02")
+        );
         assert_eq!(parse_date_cell("商品 1980-03-02"), None);
-        assert_eq!(Date::from_excel_serial(29282.0).map(|d| d.iso()).as_deref(), Some("1980-03-02"));
+        assert_eq!(
+            Date::from_excel_serial(29282.0).map(|d| d.iso()).as_deref(),
+            Some("1980-03-02")
+        );
         let b = valid(1980, 3, 2).unwrap();
         assert_eq!(age_on(&b, &valid(2026, 3, 1).unwrap()), 45);
     }

@@ -99,7 +99,10 @@ pub struct PersonDraft {
 
 impl PersonDraft {
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty() && self.birth.is_none() && self.my_number.is_none() && self.links.is_empty()
+        self.names.is_empty()
+            && self.birth.is_none()
+            && self.my_number.is_none()
+            && self.links.is_empty()
     }
 
     pub fn add_name(&mut self, name: &str) {
@@ -114,7 +117,11 @@ impl PersonDraft {
             names: self.names.iter().map(|n| key.hash("name", n)).collect(),
             birth: self.birth.map(|b| key.hash("birth", &b.iso())),
             my_number: self.my_number.as_ref().map(|m| key.hash("my_number", m)),
-            links: self.links.iter().map(|(domain, v)| key.hash(domain, v)).collect(),
+            links: self
+                .links
+                .iter()
+                .map(|(domain, v)| key.hash(domain, v))
+                .collect(),
         }
     }
 }

@@ -81,7 +81,9 @@ pub fn drivers_license_check(digits: &str) -> bool {
 /// Passport: two capital letters + 7 digits (TK1234567).
 pub fn is_passport(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 9 && b[..2].iter().all(u8::is_ascii_uppercase) && b[2..].iter().all(u8::is_ascii_digit)
+    b.len() == 9
+        && b[..2].iter().all(u8::is_ascii_uppercase)
+        && b[2..].iter().all(u8::is_ascii_digit)
 }
 
 /// Residence card: 2 letters + 8 digits + 2 letters (AB12345678CD).
@@ -96,7 +98,9 @@ pub fn is_residence_card(s: &str) -> bool {
 /// Basic pension number: 4 + 6 digits (1234-567890).
 pub fn is_pension_number(s: &str) -> bool {
     let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
-    digits.len() == 10 && s.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
+    digits.len() == 10
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
 }
 
 /// Insurance numbers: employment insurance 4-6-1, insurer 6 or 8 digits, or

@@ -81,12 +81,32 @@ fn automaton() -> &'static Automaton {
         add(&["血液型"], Group::BloodType);
         add(&["株式数", "持株数", "所有株"], Group::Shares);
         add(&["配当"], Group::Dividend);
-        add(&["免許", "旅券", "パスポート", "passport", "在留", "年金", "被保険者", "保険者番号", "保険証"], Group::Identifier);
+        add(
+            &[
+                "免許",
+                "旅券",
+                "パスポート",
+                "passport",
+                "在留",
+                "年金",
+                "被保険者",
+                "保険者番号",
+                "保険証",
+            ],
+            Group::Identifier,
+        );
         add(&["様", "さん", "殿", "氏", "君"], Group::Honorific);
-        add(&["普通", "当座", "貯蓄", "総合", "記号", "ゆうちょ", "口座"], Group::Bank);
+        add(
+            &["普通", "当座", "貯蓄", "総合", "記号", "ゆうちょ", "口座"],
+            Group::Bank,
+        );
         add(pat::SIGNAL_WORDS, Group::Signal);
         for (word, field) in label_words() {
-            if !matches!(field, Field::NotPersonal | Field::RecordId | Field::OtherDate) && (word.len() > 3 || !word.is_ascii()) {
+            if !matches!(
+                field,
+                Field::NotPersonal | Field::RecordId | Field::OtherDate
+            ) && (word.len() > 3 || !word.is_ascii())
+            {
                 words.push(word.to_string());
                 groups.push(Group::Label);
             }

@@ -58,43 +58,242 @@ enum Rule {
 /// Ordered: the first matching rule wins.
 const RULES: &[(Rule, Field)] = &[
     (Rule::Contains(&["緊急"]), Field::EmergencyContact),
-    (Rule::Contains(&["法人番号", "登録番号", "インボイス", "適格請求"]), Field::NotPersonal),
-    (Rule::Contains(&["会社", "社名", "法人", "企業", "取引先", "代表電話", "代表tel", "fax", "ファックス", "所在地", "本社", "本店", "物件", "商品", "品番", "品名", "jan", "型番", "製品", "在庫", "単価", "請求書", "伝票", "注文番号", "受注", "発注", "sku", "ロット", "部署", "所属", "部門"]), Field::NotPersonal),
-    (Rule::Contains(&["個人番号", "マイナンバー", "mynumber", "my number", "共通番号"]), Field::MyNumber),
-    (Rule::Contains(&["扶養", "配偶者", "続柄", "家族", "子供", "子ども", "世帯"]), Field::Family),
+    (
+        Rule::Contains(&["法人番号", "登録番号", "インボイス", "適格請求"]),
+        Field::NotPersonal,
+    ),
+    (
+        Rule::Contains(&[
+            "会社",
+            "社名",
+            "法人",
+            "企業",
+            "取引先",
+            "代表電話",
+            "代表tel",
+            "fax",
+            "ファックス",
+            "所在地",
+            "本社",
+            "本店",
+            "物件",
+            "商品",
+            "品番",
+            "品名",
+            "jan",
+            "型番",
+            "製品",
+            "在庫",
+            "単価",
+            "請求書",
+            "伝票",
+            "注文番号",
+            "受注",
+            "発注",
+            "sku",
+            "ロット",
+            "部署",
+            "所属",
+            "部門",
+        ]),
+        Field::NotPersonal,
+    ),
+    (
+        Rule::Contains(&[
+            "個人番号",
+            "マイナンバー",
+            "mynumber",
+            "my number",
+            "共通番号",
+        ]),
+        Field::MyNumber,
+    ),
+    (
+        Rule::Contains(&["扶養", "配偶者", "続柄", "家族", "子供", "子ども", "世帯"]),
+        Field::Family,
+    ),
     (Rule::Contains(&["名義"]), Field::AccountHolder),
-    (Rule::Contains(&["金融機関コード", "銀行コード", "銀行番号", "金融機関番号"]), Field::BankCode),
-    (Rule::Contains(&["支店コード", "店番", "支店番号", "店舗番号"]), Field::BranchCode),
+    (
+        Rule::Contains(&["金融機関コード", "銀行コード", "銀行番号", "金融機関番号"]),
+        Field::BankCode,
+    ),
+    (
+        Rule::Contains(&["支店コード", "店番", "支店番号", "店舗番号"]),
+        Field::BranchCode,
+    ),
     (Rule::Contains(&["金融機関", "銀行"]), Field::BankName),
     (Rule::Contains(&["支店"]), Field::BranchName),
-    (Rule::Contains(&["預金種目", "口座種別", "預金種類", "口座種類", "種目"]), Field::AccountType),
+    (
+        Rule::Contains(&["預金種目", "口座種別", "預金種類", "口座種類", "種目"]),
+        Field::AccountType,
+    ),
     (Rule::Contains(&["口座番号"]), Field::AccountNumber),
-    (Rule::Contains(&["振込先", "口座", "振込"]), Field::BankAccountCombined),
+    (
+        Rule::Contains(&["振込先", "口座", "振込"]),
+        Field::BankAccountCombined,
+    ),
     (Rule::Contains(&["血液型"]), Field::BloodType),
     (Rule::Contains(&["性別", "男女"]), Field::Gender),
-    (Rule::Contains(&["生年月日", "誕生日", "生年", "birth"]), Field::BirthDate),
+    (
+        Rule::Contains(&["生年月日", "誕生日", "生年", "birth"]),
+        Field::BirthDate,
+    ),
     (Rule::Contains(&["年齢"]), Field::Age),
     (Rule::Contains(&["郵便", "〒", "zip"]), Field::PostalCode),
-    (Rule::Contains(&["住所", "居所", "現住", "送付先", "address"]), Field::Address),
+    (
+        Rule::Contains(&["住所", "居所", "現住", "送付先", "address"]),
+        Field::Address,
+    ),
     (Rule::Contains(&["携帯", "mobile"]), Field::Mobile),
-    (Rule::Contains(&["電話", "tel", "phone", "連絡先"]), Field::Phone),
+    (
+        Rule::Contains(&["電話", "tel", "phone", "連絡先"]),
+        Field::Phone,
+    ),
     (Rule::Contains(&["メール", "mail"]), Field::Email),
     (Rule::Contains(&["免許"]), Field::DriversLicense),
-    (Rule::Contains(&["旅券", "パスポート", "passport"]), Field::Passport),
-    (Rule::Contains(&["基礎年金", "年金番号", "年金手帳"]), Field::PensionNumber),
-    (Rule::Contains(&["被保険者", "保険者番号", "保険証"]), Field::InsuranceNumber),
+    (
+        Rule::Contains(&["旅券", "パスポート", "passport"]),
+        Field::Passport,
+    ),
+    (
+        Rule::Contains(&["基礎年金", "年金番号", "年金手帳"]),
+        Field::PensionNumber,
+    ),
+    (
+        Rule::Contains(&["被保険者", "保険者番号", "保険証"]),
+        Field::InsuranceNumber,
+    ),
     (Rule::Contains(&["在留"]), Field::ResidenceCard),
-    (Rule::Contains(&["カード番号", "クレジット", "card"]), Field::CreditCard),
-    (Rule::Contains(&["犯罪", "前科", "逮捕", "賞罰"]), Field::CriminalRecord),
-    (Rule::Contains(&["持株", "株式数", "株数", "保有株", "所有株"]), Field::Shareholding),
+    (
+        Rule::Contains(&["カード番号", "クレジット", "card"]),
+        Field::CreditCard,
+    ),
+    (
+        Rule::Contains(&["犯罪", "前科", "逮捕", "賞罰"]),
+        Field::CriminalRecord,
+    ),
+    (
+        Rule::Contains(&["持株", "株式数", "株数", "保有株", "所有株"]),
+        Field::Shareholding,
+    ),
     (Rule::Contains(&["配当"]), Field::Dividend),
-    (Rule::Contains(&["健康", "健診", "診断", "所見", "判定", "血圧", "血糖", "hba1c", "既往", "病", "障害", "障がい", "等級", "手帳", "産業医", "休職", "復職", "視力", "聴力", "bmi", "体重", "身長", "尿", "心電図", "胸部", "服薬", "通院", "治療"]), Field::Health),
-    (Rule::Contains(&["学歴", "職歴", "志望", "自己pr", "経歴", "資格", "趣味", "特技", "長所", "短所"]), Field::Resume),
-    (Rule::Contains(&["フリガナ", "ふりがな", "カナ", "かな", "よみ", "読み", "kana"]), Field::NameKana),
-    (Rule::Contains(&["番号", "no", "コード", "id", "№"]), Field::RecordId),
-    (Rule::Contains(&["日付", "入社", "退職", "受診日", "契約日", "登録日", "更新日", "作成日", "申込日", "入金日", "支払日", "実施日", "面接日", "年月日", "開始", "終了"]), Field::OtherDate),
-    (Rule::Contains(&["氏名", "名前", "株主名", "貸主", "借主", "家主", "地主", "賃貸人", "世帯主", "申請者", "受診者", "作業員", "従業員名", "社員名", "宛名", "受取人", "name", "担当者名", "契約者", "応募者", "参加者", "受ける者", "受給者", "注文者", "購入者", "依頼人", "顧客名", "会員名", "お客様名", "入居者", "利用者名", "被保険者氏名"]), Field::Name),
-    (Rule::Exact(&["姓", "名", "姓名", "氏", "名前(漢字)", "本人", "本人氏名"]), Field::Name),
+    (
+        Rule::Contains(&[
+            "健康",
+            "健診",
+            "診断",
+            "所見",
+            "判定",
+            "血圧",
+            "血糖",
+            "hba1c",
+            "既往",
+            "病",
+            "障害",
+            "障がい",
+            "等級",
+            "手帳",
+            "産業医",
+            "休職",
+            "復職",
+            "視力",
+            "聴力",
+            "bmi",
+            "体重",
+            "身長",
+            "尿",
+            "心電図",
+            "胸部",
+            "服薬",
+            "通院",
+            "治療",
+        ]),
+        Field::Health,
+    ),
+    (
+        Rule::Contains(&[
+            "学歴", "職歴", "志望", "自己pr", "経歴", "資格", "趣味", "特技", "長所", "短所",
+        ]),
+        Field::Resume,
+    ),
+    (
+        Rule::Contains(&[
+            "フリガナ",
+            "ふりがな",
+            "カナ",
+            "かな",
+            "よみ",
+            "読み",
+            "kana",
+        ]),
+        Field::NameKana,
+    ),
+    (
+        Rule::Contains(&["番号", "no", "コード", "id", "№"]),
+        Field::RecordId,
+    ),
+    (
+        Rule::Contains(&[
+            "日付",
+            "入社",
+            "退職",
+            "受診日",
+            "契約日",
+            "登録日",
+            "更新日",
+            "作成日",
+            "申込日",
+            "入金日",
+            "支払日",
+            "実施日",
+            "面接日",
+            "年月日",
+            "開始",
+            "終了",
+        ]),
+        Field::OtherDate,
+    ),
+    (
+        Rule::Contains(&[
+            "氏名",
+            "名前",
+            "株主名",
+            "貸主",
+            "借主",
+            "家主",
+            "地主",
+            "賃貸人",
+            "世帯主",
+            "申請者",
+            "受診者",
+            "作業員",
+            "従業員名",
+            "社員名",
+            "宛名",
+            "受取人",
+            "name",
+            "担当者名",
+            "契約者",
+            "応募者",
+            "参加者",
+            "受ける者",
+            "受給者",
+            "注文者",
+            "購入者",
+            "依頼人",
+            "顧客名",
+            "会員名",
+            "お客様名",
+            "入居者",
+            "利用者名",
+            "被保険者氏名",
+        ]),
+        Field::Name,
+    ),
+    (
+        Rule::Exact(&["姓", "名", "姓名", "氏", "名前(漢字)", "本人", "本人氏名"]),
+        Field::Name,
+    ),
 ];
 
 /// Every word of the `Contains` rules with its field (for keyword prefilters).
@@ -115,7 +314,8 @@ pub fn clean_label(raw: &str) -> String {
         match c {
             '(' | '[' | '【' | '「' => depth += 1,
             ')' | ']' | '】' | '」' => depth = (depth - 1).max(0),
-            _ if c.is_whitespace() || matches!(c, '※' | '*' | ':' | '：' | '・' | '_' | '.' | '"' | '\'') => {}
+            _ if c.is_whitespace()
+                || matches!(c, '※' | '*' | ':' | '：' | '・' | '_' | '.' | '"' | '\'') => {}
             _ => out.push(c),
         }
         // Keep what brackets hold when that is all there is (【氏名】).
@@ -137,9 +337,16 @@ pub fn classify_label(raw: &str) -> Option<Field> {
     }
     // Bracketed qualifiers matter for kana columns: 氏名(カナ), 名前（フリガナ）.
     let full = normalize(raw).to_lowercase();
-    if (full.contains("カナ") || full.contains("フリガナ") || full.contains("ふりがな") || full.contains("よみ"))
+    if (full.contains("カナ")
+        || full.contains("フリガナ")
+        || full.contains("ふりがな")
+        || full.contains("よみ"))
         && !full.contains("名義")
-        && (full.contains("氏名") || full.contains("名前") || full.contains("カナ") || full.contains("ふりがな") || full.contains("フリガナ"))
+        && (full.contains("氏名")
+            || full.contains("名前")
+            || full.contains("カナ")
+            || full.contains("ふりがな")
+            || full.contains("フリガナ"))
     {
         return Some(Field::NameKana);
     }

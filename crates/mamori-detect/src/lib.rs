@@ -17,6 +17,7 @@
 //! (mamori-morph) confirms them when the dictionary is installed, and
 //! detection degrades to the heuristics when it is not.
 
+pub mod bank;
 pub mod category;
 pub mod dates;
 pub mod findings;

@@ -28,7 +28,11 @@ pub fn normalize(text: &str) -> String {
     } else {
         text.nfkc().collect()
     };
-    let unified = if nfkc.chars().any(needs_unifying) { unify_dashes(&nfkc) } else { nfkc };
+    let unified = if nfkc.chars().any(needs_unifying) {
+        unify_dashes(&nfkc)
+    } else {
+        nfkc
+    };
     if unified.chars().any(|c| is_kanji_numeral(c) || c == '元') {
         kanji_numerals(&unified)
     } else {
@@ -144,9 +148,9 @@ fn kanji_numerals(text: &str) -> String {
                 i += 1;
             }
             let run: String = chars[start..i].iter().collect();
-            let followed_by_unit = chars
-                .get(i)
-                .is_some_and(|n| matches!(n, '年' | '月' | '日' | '歳' | '才' | '丁' | '番' | '号'));
+            let followed_by_unit = chars.get(i).is_some_and(|n| {
+                matches!(n, '年' | '月' | '日' | '歳' | '才' | '丁' | '番' | '号')
+            });
             match (followed_by_unit, kanji_number(&run)) {
                 (true, Some(value)) => out.push_str(&value.to_string()),
                 _ => out.push_str(&run),

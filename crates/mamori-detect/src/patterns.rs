@@ -17,10 +17,73 @@ macro_rules! regex {
     }};
 }
 
-pub(crate) const MY_NUMBER_KEYWORDS: &[&str] = &["個人番号", "マイナンバー", "通知カード", "共通番号", "my number", "mynumber", "My Number", "MyNumber"];
-pub(crate) const CARD_KEYWORDS: &[&str] = &["カード", "card", "Card", "CARD", "VISA", "Visa", "JCB", "Master", "AMEX", "Amex", "有効期限", "クレジット"];
-pub(crate) const COMPANY_LINE_WORDS: &[&str] = &["本社", "所在地", "代表", "株式会社", "有限会社", "合同会社", "(株)", "御中", "FAX", "Fax", "fax", "会社概要", "本店", "営業所", "事業所", "支社", "工場", "受付時間", "お問い合わせ", "問合せ", "窓口", "法人番号", "登録番号", "URL", "http"];
-pub(crate) const NOT_MY_NUMBER_WORDS: &[&str] = &["法人番号", "商品", "品番", "注文", "請求", "伝票", "JAN", "登録番号", "受注", "発注", "型番", "製造", "シリアル", "口座"];
+pub(crate) const MY_NUMBER_KEYWORDS: &[&str] = &[
+    "個人番号",
+    "マイナンバー",
+    "通知カード",
+    "共通番号",
+    "my number",
+    "mynumber",
+    "My Number",
+    "MyNumber",
+];
+pub(crate) const CARD_KEYWORDS: &[&str] = &[
+    "カード",
+    "card",
+    "Card",
+    "CARD",
+    "VISA",
+    "Visa",
+    "JCB",
+    "Master",
+    "AMEX",
+    "Amex",
+    "有効期限",
+    "クレジット",
+];
+pub(crate) const COMPANY_LINE_WORDS: &[&str] = &[
+    "本社",
+    "所在地",
+    "代表",
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "(株)",
+    "御中",
+    "FAX",
+    "Fax",
+    "fax",
+    "会社概要",
+    "本店",
+    "営業所",
+    "事業所",
+    "支社",
+    "工場",
+    "受付時間",
+    "お問い合わせ",
+    "問合せ",
+    "窓口",
+    "法人番号",
+    "登録番号",
+    "URL",
+    "http",
+];
+pub(crate) const NOT_MY_NUMBER_WORDS: &[&str] = &[
+    "法人番号",
+    "商品",
+    "品番",
+    "注文",
+    "請求",
+    "伝票",
+    "JAN",
+    "登録番号",
+    "受注",
+    "発注",
+    "型番",
+    "製造",
+    "シリアル",
+    "口座",
+];
 
 pub fn has_my_number_keyword(line: &str) -> bool {
     MY_NUMBER_KEYWORDS.iter().any(|k| line.contains(k))
@@ -48,7 +111,9 @@ pub struct LabelPair<'a> {
 /// `氏名：山田太郎　生年月日：S55.3.2`, `【住所】…`, `氏名\t山田`, `氏名 山田太郎`.
 pub fn label_pairs(line: &str) -> Vec<LabelPair<'_>> {
     let mut labels: Vec<(usize, usize, Field)> = Vec::new(); // (label start, value start, field)
-    for m in regex!(r"(?:^|[\s、,。】]|\t)([^\s:：、。,【】\t()]{1,14})\s*(?:[:：]|\t)").captures_iter(line) {
+    for m in regex!(r"(?:^|[\s、,。】]|\t)([^\s:：、。,【】\t()]{1,14})\s*(?:[:：]|\t)")
+        .captures_iter(line)
+    {
         if let (Some(label), Some(whole)) = (m.get(1), m.get(0)) {
             if let Some(field) = classify_label(label.as_str()) {
                 labels.push((label.start(), whole.end(), field));
@@ -67,7 +132,10 @@ pub fn label_pairs(line: &str) -> Vec<LabelPair<'_>> {
         if let Some(m) = regex!(r"^\s*([^\s:：]{1,8})[ ]+(\S.*)$").captures(line) {
             if let (Some(label), Some(value)) = (m.get(1), m.get(2)) {
                 if let Some(field) = classify_label(label.as_str()) {
-                    if !matches!(field, Field::NotPersonal | Field::RecordId | Field::OtherDate) {
+                    if !matches!(
+                        field,
+                        Field::NotPersonal | Field::RecordId | Field::OtherDate
+                    ) {
                         labels.push((label.start(), value.start(), field));
                     }
                 }
@@ -77,7 +145,12 @@ pub fn label_pairs(line: &str) -> Vec<LabelPair<'_>> {
         let trimmed = line.trim();
         if labels.is_empty() && trimmed.chars().count() <= 10 {
             if let Some(field) = classify_label(trimmed) {
-                return vec![LabelPair { field, value: "", value_start: line.len(), is_last: true }];
+                return vec![LabelPair {
+                    field,
+                    value: "",
+                    value_start: line.len(),
+                    is_last: true,
+                }];
             }
         }
     }
@@ -87,7 +160,11 @@ pub fn label_pairs(line: &str) -> Vec<LabelPair<'_>> {
     (0..count)
         .map(|i| {
             let (_, value_start, field) = labels[i];
-            let end = labels.get(i + 1).map(|l| l.0).unwrap_or(line.len()).max(value_start);
+            let end = labels
+                .get(i + 1)
+                .map(|l| l.0)
+                .unwrap_or(line.len())
+                .max(value_start);
             LabelPair {
                 field,
                 value: &line[value_start..end],
@@ -103,7 +180,11 @@ pub fn trim_value(field: Field, raw: &str) -> &str {
     let v = raw.trim().trim_matches(|c| matches!(c, '、' | ',' | '。'));
     match field {
         Field::Name | Field::NameKana | Field::AccountHolder => {
-            let v = v.split(['(', '（', '/', '、', ',', '　']).next().unwrap_or(v).trim();
+            let v = v
+                .split(['(', '（', '/', '、', ',', '　'])
+                .next()
+                .unwrap_or(v)
+                .trim();
             // At most two space-separated parts (姓 名).
             let mut parts = v.split_whitespace();
             match (parts.next(), parts.next()) {
@@ -128,11 +209,56 @@ pub struct NameHit {
     pub full: bool,
 }
 
-const NOT_NAMES: &[&str] = &["お客", "皆", "各位", "担当", "関係者", "貴社", "会員", "利用者", "奥", "王", "神", "仏", "社長", "部長", "課長", "先生", "御中", "お父", "お母", "子供", "皆々", "患者", "相手", "先方", "当方", "上記", "下記", "本人", "様々", "同", "株主", "地主", "家主", "貸主", "借主", "応募者", "参加者", "ご家族", "家族", "親御", "お子"];
+const NOT_NAMES: &[&str] = &[
+    "お客",
+    "皆",
+    "各位",
+    "担当",
+    "関係者",
+    "貴社",
+    "会員",
+    "利用者",
+    "奥",
+    "王",
+    "神",
+    "仏",
+    "社長",
+    "部長",
+    "課長",
+    "先生",
+    "御中",
+    "お父",
+    "お母",
+    "子供",
+    "皆々",
+    "患者",
+    "相手",
+    "先方",
+    "当方",
+    "上記",
+    "下記",
+    "本人",
+    "様々",
+    "同",
+    "株主",
+    "地主",
+    "家主",
+    "貸主",
+    "借主",
+    "応募者",
+    "参加者",
+    "ご家族",
+    "家族",
+    "親御",
+    "お子",
+];
 
 /// 山田太郎様, 佐藤 花子さん, 鈴木殿: a kanji/katakana name before an honorific.
 pub fn honorific_names(line: &str, morph: Option<&Morph>) -> Vec<NameHit> {
-    if !["様", "さん", "殿", "氏", "君"].iter().any(|h| line.contains(h)) {
+    if !["様", "さん", "殿", "氏", "君"]
+        .iter()
+        .any(|h| line.contains(h))
+    {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -170,13 +296,21 @@ pub fn honorific_names(line: &str, morph: Option<&Morph>) -> Vec<NameHit> {
 /// A full name (姓 名, space-separated) opening a line that goes on with an
 /// address, a personal phone or a birth date.
 pub fn leading_name(line: &str, morph: Option<&Morph>) -> Option<NameHit> {
-    let caps = regex!(r"^\s*([\p{Han}々ヶ]{1,4} [\p{Han}々ヶぁ-んァ-ヴー]{1,4})(?:\s|[(,、]|$)").captures(line)?;
+    let caps = regex!(r"^\s*([\p{Han}々ヶ]{1,4} [\p{Han}々ヶぁ-んァ-ヴー]{1,4})(?:\s|[(,、]|$)")
+        .captures(line)?;
     let name = caps.get(1)?;
     let rest = &line[name.end()..];
     let evidence = !address_spans(rest).is_empty()
-        || crate::phone::find_phones(rest).iter().any(|p| p.phone.kind != crate::phone::PhoneKind::Business)
-        || crate::dates::find_dates(rest).iter().any(|d| is_birth_context(rest, d.start, d.end));
-    if !evidence || crate::values::has_company_mark(name.as_str()) || NOT_NAMES.iter().any(|n| name.as_str().contains(n)) {
+        || crate::phone::find_phones(rest)
+            .iter()
+            .any(|p| p.phone.kind != crate::phone::PhoneKind::Business)
+        || crate::dates::find_dates(rest)
+            .iter()
+            .any(|d| is_birth_context(rest, d.start, d.end));
+    if !evidence
+        || crate::values::has_company_mark(name.as_str())
+        || NOT_NAMES.iter().any(|n| name.as_str().contains(n))
+    {
         return None;
     }
     if let Some(morph) = morph {
@@ -192,9 +326,55 @@ pub fn leading_name(line: &str, morph: Option<&Morph>) -> Option<NameHit> {
     })
 }
 
-pub(crate) const HEALTH_WORDS: &[&str] = &["健康診断", "健診", "要再検査", "要精密検査", "既往歴", "障害者手帳", "身体障害", "精神障害", "療育手帳", "診断書", "休職", "復職", "産業医", "血圧", "血糖", "HbA1c", "通院", "持病", "服薬", "病名", "入院", "うつ病", "適応障害", "障害等級", "要治療", "所見"];
-pub(crate) const FAMILY_WORDS: &[&str] = &["扶養", "配偶者", "続柄", "長男", "長女", "次男", "次女", "家族構成"];
-pub(crate) const RESUME_WORDS: &[&str] = &["学歴", "職歴", "志望動機", "自己PR", "職務経歴", "志望理由", "卒業見込", "入学", "卒業"];
+pub(crate) const HEALTH_WORDS: &[&str] = &[
+    "健康診断",
+    "健診",
+    "要再検査",
+    "要精密検査",
+    "既往歴",
+    "障害者手帳",
+    "身体障害",
+    "精神障害",
+    "療育手帳",
+    "診断書",
+    "休職",
+    "復職",
+    "産業医",
+    "血圧",
+    "血糖",
+    "HbA1c",
+    "通院",
+    "持病",
+    "服薬",
+    "病名",
+    "入院",
+    "うつ病",
+    "適応障害",
+    "障害等級",
+    "要治療",
+    "所見",
+];
+pub(crate) const FAMILY_WORDS: &[&str] = &[
+    "扶養",
+    "配偶者",
+    "続柄",
+    "長男",
+    "長女",
+    "次男",
+    "次女",
+    "家族構成",
+];
+pub(crate) const RESUME_WORDS: &[&str] = &[
+    "学歴",
+    "職歴",
+    "志望動機",
+    "自己PR",
+    "職務経歴",
+    "志望理由",
+    "卒業見込",
+    "入学",
+    "卒業",
+];
 pub(crate) const CRIMINAL_WORDS: &[&str] = &["犯罪歴", "前科", "逮捕歴"];
 
 /// Attribute items named by keywords (counted once per line and item).
@@ -213,10 +393,13 @@ pub fn keyword_items(line: &str, hits: Hits, findings: &mut Findings) {
     if hits.has(Group::BloodType) && regex!(r"血液型\s*[:：]?\s*(AB|A|B|O)\b").is_match(line) {
         findings.add(DataItem::BloodType, 1);
     }
-    if hits.has(Group::Shares) && regex!(r"(持株数|所有株式数|保有株式数|株式数)\s*[:：]?\s*[\d,]+").is_match(line) {
+    if hits.has(Group::Shares)
+        && regex!(r"(持株数|所有株式数|保有株式数|株式数)\s*[:：]?\s*[\d,]+").is_match(line)
+    {
         findings.add(DataItem::Shareholding, 1);
     }
-    if hits.has(Group::Dividend) && regex!(r"配当金?(額)?\s*[:：]?\s*[¥\\]?[\d,]+").is_match(line) {
+    if hits.has(Group::Dividend) && regex!(r"配当金?(額)?\s*[:：]?\s*[¥\\]?[\d,]+").is_match(line)
+    {
         findings.add(DataItem::Dividend, 1);
     }
 }
@@ -226,7 +409,15 @@ pub fn digit_groups(line: &str, total: usize, groups: &[usize]) -> Vec<(usize, u
     let mut out = Vec::new();
     for m in regex!(r"\d[\d \-]{8,22}\d").find_iter(line) {
         let s = m.as_str();
-        if line[..m.start()].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric()) || line[m.end()..].chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) {
+        if line[..m.start()]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+            || line[m.end()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+        {
             continue;
         }
         let parts: Vec<&str> = s.split([' ', '-']).filter(|p| !p.is_empty()).collect();
@@ -241,13 +432,25 @@ pub fn digit_groups(line: &str, total: usize, groups: &[usize]) -> Vec<(usize, u
 
 pub fn card_candidates(line: &str) -> Vec<(usize, usize, String)> {
     let mut out = Vec::new();
-    for (total, groups) in [(16, &[4, 4, 4, 4][..]), (15, &[4, 6, 5][..]), (14, &[4, 6, 4][..])] {
+    for (total, groups) in [
+        (16, &[4, 4, 4, 4][..]),
+        (15, &[4, 6, 5][..]),
+        (14, &[4, 6, 4][..]),
+    ] {
         out.extend(digit_groups(line, total, groups));
     }
     out
 }
 
-pub(crate) const BIRTH_WORDS: &[&str] = &["生年月日", "誕生日", "生まれ", "生年", "出生", "birth", "Birth"];
+pub(crate) const BIRTH_WORDS: &[&str] = &[
+    "生年月日",
+    "誕生日",
+    "生まれ",
+    "生年",
+    "出生",
+    "birth",
+    "Birth",
+];
 
 /// 昭和55年3月2日生, 生年月日 1980/3/2, (S55.3.2生まれ).
 pub fn is_birth_context(line: &str, start: usize, end: usize) -> bool {
@@ -255,12 +458,32 @@ pub fn is_birth_context(line: &str, start: usize, end: usize) -> bool {
     if after.trim_start().starts_with('生') || after.contains("生まれ") {
         return true;
     }
-    let before_start = line[..start].char_indices().rev().nth(11).map(|(i, _)| i).unwrap_or(0);
+    let before_start = line[..start]
+        .char_indices()
+        .rev()
+        .nth(11)
+        .map(|(i, _)| i)
+        .unwrap_or(0);
     let before = &line[before_start..start];
     BIRTH_WORDS.iter().any(|w| before.contains(w))
 }
 
-pub(crate) const ADDRESS_WORDS: &[&str] = &["住所", "自宅", "転居", "引越", "引っ越", "住まい", "実家", "在住", "現住所", "新住所", "旧住所", "お届け", "送付先", "〒"];
+pub(crate) const ADDRESS_WORDS: &[&str] = &[
+    "住所",
+    "自宅",
+    "転居",
+    "引越",
+    "引っ越",
+    "住まい",
+    "実家",
+    "在住",
+    "現住所",
+    "新住所",
+    "旧住所",
+    "お届け",
+    "送付先",
+    "〒",
+];
 
 pub fn has_address_word(line: &str) -> bool {
     ADDRESS_WORDS.iter().any(|w| line.contains(w))
@@ -268,39 +491,71 @@ pub fn has_address_word(line: &str) -> bool {
 
 /// Spans that start with 〒 + code, or a prefecture, and run to the house number.
 pub fn address_spans(line: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut pos = 0;
-    while pos < line.len() {
-        let rest = &line[pos..];
-        let postal = regex!(r"^〒?\s*\d{3}-\d{4}\s*").find(rest).map(|m| m.end()).unwrap_or(0);
-        let body = &rest[postal..];
-        if postal > 0 || match_prefecture(body).is_some() {
-            if let Some(m) = regex!(r"^[^\s、。,]{2,40}?\d+(?:[-丁目番地号の]+\d+)*(?:丁目|番地|番|号)?").find(body) {
-                if match_prefecture(body).is_some() || crate::values::is_address(&body[..m.end()]) {
-                    out.push((pos, pos + postal + m.end()));
-                    pos += postal + m.end();
-                    continue;
-                }
-            }
+    static PREFECTURE_AC: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    let prefectures = PREFECTURE_AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(mamori_data::PREFECTURES).unwrap_or_else(|e| unreachable!("static automaton: {e}"))
+    });
+    let postal_re = regex!(r"〒?\s*\d{3}-\d{4}\s*");
+    let body_re = regex!(r"^[^\s、。,]{2,40}?\d+(?:[-丁目番地号の]+\d+)*(?:丁目|番地|番|号)?");
+    // (span start, body start): after a postal code, or at a prefecture.
+    let mut starts: Vec<(usize, usize)> = postal_re
+        .find_iter(line)
+        .filter(|m| !line[..m.start()].ends_with(|c: char| c.is_ascii_digit() || c == '-'))
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    starts.extend(prefectures.find_iter(line).map(|m| (m.start(), m.start())));
+    starts.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (start, body_start) in starts {
+        if out.last().is_some_and(|&(_, end)| start < end) {
+            continue;
         }
-        pos += rest.chars().next().map(char::len_utf8).unwrap_or(1);
+        let body = &line[body_start..];
+        let Some(m) = body_re.find(body) else { continue };
+        if body_start > start || match_prefecture(body).is_some() || crate::values::is_address(&body[..m.end()]) {
+            out.push((start, body_start + m.end()));
+        }
     }
     out
 }
 
 /// 普通 1234567, 当座預金 0123456, ゆうちょ 記号 14030 番号 12345671.
+/// A bank named in `text` must exist (with its branch, when named).
+pub fn named_bank_is_real(text: &str) -> bool {
+    if let Some(caps) = regex!(r"([^\s、,:：]{1,12}?(?:銀行|信用金庫|信金|信用組合|労働金庫))(?:\s*([^\s、,]{1,12}?(?:支店|営業部|出張所|支所|店)))?").captures(text) {
+        let bank_ref = crate::bank::BankRef {
+            bank_name: caps.get(1).map(|m| m.as_str()),
+            branch_name: caps.get(2).map(|m| m.as_str()),
+            ..Default::default()
+        };
+        return crate::bank::is_consistent(bank_ref);
+    }
+    true
+}
+
 pub fn bank_accounts(line: &str) -> Vec<(usize, usize)> {
+    if !named_bank_is_real(line) {
+        return Vec::new();
+    }
     let mut out: Vec<(usize, usize)> = regex!(r"(普通|当座|貯蓄|総合)(?:預金)?\s*(?:口座)?\s*(?:No\.?|番号)?\s*[:：]?\s*\d{6,8}\b")
         .find_iter(line)
         .map(|m| (m.start(), m.end()))
         .collect();
-    out.extend(
-        regex!(r"記号\s*[:：]?\s*[01]\d{4}\s*[-、,]?\s*番号\s*[:：]?\s*\d{1,8}")
-            .find_iter(line)
-            .map(|m| (m.start(), m.end())),
-    );
+    for caps in regex!(r"記号\s*[:：]?\s*([01]\d{4})\s*[-、,]?\s*番号\s*[:：]?\s*\d{1,8}").captures_iter(line) {
+        if let (Some(whole), Some(symbol)) = (caps.get(0), caps.get(1)) {
+            if crate::bank::yucho_symbol_ok(symbol.as_str()) {
+                out.push((whole.start(), whole.end()));
+            }
+        }
+    }
     if line.contains("ゆうちょ") {
-        out.extend(regex!(r"\b[01]\d{4}-\d{6,8}\b").find_iter(line).map(|m| (m.start(), m.end())));
+        for caps in regex!(r"\b([01]\d{4})-\d{6,8}\b").captures_iter(line) {
+            if let (Some(whole), Some(symbol)) = (caps.get(0), caps.get(1)) {
+                if crate::bank::yucho_symbol_ok(symbol.as_str()) {
+                    out.push((whole.start(), whole.end()));
+                }
+            }
+        }
     }
     out
 }
@@ -308,7 +563,11 @@ pub fn bank_accounts(line: &str) -> Vec<(usize, usize)> {
 /// Licence, passport, residence card, pension and insurance numbers whose keyword is on the line.
 pub fn keyword_identifiers(line: &str) -> Vec<(DataItem, usize, usize)> {
     let mut out = Vec::new();
-    let spans = |re: &Regex| re.find_iter(line).map(|m| (m.start(), m.end())).collect::<Vec<_>>();
+    let spans = |re: &Regex| {
+        re.find_iter(line)
+            .map(|m| (m.start(), m.end()))
+            .collect::<Vec<_>>()
+    };
     if line.contains("免許") {
         for (s, e) in spans(regex!(r"\b\d{12}\b")) {
             out.push((DataItem::DriversLicense, s, e));
@@ -329,7 +588,8 @@ pub fn keyword_identifiers(line: &str) -> Vec<(DataItem, usize, usize)> {
             out.push((DataItem::PensionNumber, s, e));
         }
     }
-    if line.contains("被保険者") || line.contains("保険者番号") || line.contains("保険証") {
+    if line.contains("被保険者") || line.contains("保険者番号") || line.contains("保険証")
+    {
         for (s, e) in spans(regex!(r"\b\d{4}-\d{6}-\d\b|\b\d{8}\b")) {
             out.push((DataItem::InsuranceNumber, s, e));
         }
@@ -346,12 +606,56 @@ pub fn emails(line: &str) -> Vec<(usize, usize)> {
 
 /// Words that name a document type or a group of people (for the categoriser).
 pub(crate) const SIGNAL_WORDS: &[&str] = &[
-    "履歴書", "職務経歴書", "エントリーシート", "志望動機", "応募", "選考", "面接", "説明会", "内定", "新卒", "中途採用",
-    "株主", "配当", "株式", "持株", "賃貸", "貸主", "賃貸人", "家主", "地主", "駐車場", "賃料", "家賃", "物件",
-    "協力会社", "作業員", "下請", "外注", "現場", "安全書類", "社員", "従業員", "入社", "退職", "人事", "給与", "扶養", "年末調整", "健康診断",
-    "顧客", "お客様", "会員", "購入", "注文", "通販",
+    "履歴書",
+    "職務経歴書",
+    "エントリーシート",
+    "志望動機",
+    "応募",
+    "選考",
+    "面接",
+    "説明会",
+    "内定",
+    "新卒",
+    "中途採用",
+    "株主",
+    "配当",
+    "株式",
+    "持株",
+    "賃貸",
+    "貸主",
+    "賃貸人",
+    "家主",
+    "地主",
+    "駐車場",
+    "賃料",
+    "家賃",
+    "物件",
+    "協力会社",
+    "作業員",
+    "下請",
+    "外注",
+    "現場",
+    "安全書類",
+    "社員",
+    "従業員",
+    "入社",
+    "退職",
+    "人事",
+    "給与",
+    "扶養",
+    "年末調整",
+    "健康診断",
+    "顧客",
+    "お客様",
+    "会員",
+    "購入",
+    "注文",
+    "通販",
 ];
 
 pub fn signal_words(line: &str) -> impl Iterator<Item = &'static str> + '_ {
-    SIGNAL_WORDS.iter().copied().filter(move |w| line.contains(w))
+    SIGNAL_WORDS
+        .iter()
+        .copied()
+        .filter(move |w| line.contains(w))
 }

@@ -28,11 +28,14 @@ pub fn parse_phone(candidate: &str) -> Option<Phone> {
         Some(rest) => (true, rest.trim_start_matches([' ', '-'])),
         None => (false, s),
     };
-    if !rest.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '(' | ')')) {
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '(' | ')'))
+    {
         return None;
     }
     let groups: Vec<&str> = rest
-        .split(|c: char| matches!(c, '-' | ' ' | '(' | ')'))
+        .split(['-', ' ', '(', ')'])
         .filter(|g| !g.is_empty())
         .collect();
     let mut digits: String = groups.concat();
@@ -61,10 +64,12 @@ pub fn parse_phone(candidate: &str) -> Option<Phone> {
             return None;
         }
     }
-    if (kind == PhoneKind::Mobile || kind == PhoneKind::Ip) && !international {
-        if groups.len() == 3 && (groups[0].len() != 3 || groups[1].len() != 4 || groups[2].len() != 4) {
-            return None;
-        }
+    if (kind == PhoneKind::Mobile || kind == PhoneKind::Ip)
+        && !international
+        && groups.len() == 3
+        && (groups[0].len() != 3 || groups[1].len() != 4 || groups[2].len() != 4)
+    {
+        return None;
     }
     Some(Phone { kind, digits })
 }
@@ -119,14 +124,41 @@ mod tests {
 
     #[test]
     fn numbering_plan() {
-        for ok in ["03-1234-5678", "045-123-4567", "0466-12-3456", "01267-2-3456", "090-1234-5678", "050-1234-5678", "+81 90-1234-5678", "0312345678", "(03)1234-5678", "06-6123-4567", "059-789-3445", "075-123-4567", "092-123-4567"] {
+        for ok in [
+            "03-1234-5678",
+            "045-123-4567",
+            "0466-12-3456",
+            "01267-2-3456",
+            "090-1234-5678",
+            "050-1234-5678",
+            "+81 90-1234-5678",
+            "0312345678",
+            "(03)1234-5678",
+            "06-6123-4567",
+            "059-789-3445",
+            "075-123-4567",
+            "092-123-4567",
+        ] {
             assert!(parse_phone(ok).is_some(), "{ok}");
         }
-        for bad in ["03-123-45678", "045-023-4567", "090-123-45678", "1234-5678", "00-1234-5678", "0120-123-4567"] {
+        for bad in [
+            "03-123-45678",
+            "045-023-4567",
+            "090-123-45678",
+            "1234-5678",
+            "00-1234-5678",
+            "0120-123-4567",
+        ] {
             assert!(parse_phone(bad).is_none(), "{bad}");
         }
-        assert_eq!(parse_phone("0120-123-456").map(|p| p.kind), Some(PhoneKind::Business));
-        assert_eq!(parse_phone("+81-3-1234-5678").map(|p| p.digits).as_deref(), Some("0312345678"));
+        assert_eq!(
+            parse_phone("0120-123-456").map(|p| p.kind),
+            Some(PhoneKind::Business)
+        );
+        assert_eq!(
+            parse_phone("+81-3-1234-5678").map(|p| p.digits).as_deref(),
+            Some("0312345678")
+        );
     }
 
     #[test]

@@ -51,7 +51,13 @@ fn item_of(field: Field) -> Option<DataItem> {
 fn needs_value_check(field: Field) -> bool {
     !matches!(
         field,
-        Field::Health | Field::EmergencyContact | Field::Resume | Field::Family | Field::BankName | Field::BranchName | Field::CriminalRecord
+        Field::Health
+            | Field::EmergencyContact
+            | Field::Resume
+            | Field::Family
+            | Field::BankName
+            | Field::BranchName
+            | Field::CriminalRecord
     )
 }
 
@@ -72,7 +78,9 @@ pub struct TableScanner<'d> {
 }
 
 fn is_someone_else(label: &str) -> bool {
-    ["扶養", "配偶者", "家族", "緊急", "子", "保証人", "親族"].iter().any(|w| label.contains(w))
+    ["扶養", "配偶者", "家族", "緊急", "子", "保証人", "親族"]
+        .iter()
+        .any(|w| label.contains(w))
 }
 
 impl<'d> TableScanner<'d> {
@@ -169,7 +177,9 @@ impl<'d> TableScanner<'d> {
     }
 
     fn process_row(&mut self, row: &[String]) {
-        let Some(columns) = self.columns.as_ref() else { return };
+        let Some(columns) = self.columns.as_ref() else {
+            return;
+        };
         let mut draft = PersonDraft::default();
         let mut row_items: Vec<DataItem> = Vec::new();
         let mut name_parts: Vec<String> = Vec::new();
@@ -178,12 +188,20 @@ impl<'d> TableScanner<'d> {
         for (index, column) in columns.iter().enumerate() {
             let Some(col) = column else { continue };
             let Some(cell) = row.get(index) else { continue };
-            let Some(value) = check(col.field, cell) else { continue };
-            let Some(item) = item_of(col.field) else { continue };
+            let Some(value) = check(col.field, cell) else {
+                continue;
+            };
+            let Some(item) = item_of(col.field) else {
+                continue;
+            };
             if !row_items.contains(&item) {
                 row_items.push(item);
             }
-            if item.is_secret_identifier() || item == DataItem::Name || item == DataItem::Email || item == DataItem::Address {
+            if item.is_secret_identifier()
+                || item == DataItem::Name
+                || item == DataItem::Email
+                || item == DataItem::Address
+            {
                 self.findings.sample(item, cell.trim());
             }
             if col.about_someone_else {
@@ -193,7 +211,9 @@ impl<'d> TableScanner<'d> {
                 (Field::Name, Value::Text(v)) => name_parts.push(v),
                 (Field::NameKana | Field::AccountHolder, Value::Text(v)) => kana_parts.push(v),
                 (Field::BirthDate, Value::Date(d)) => draft.birth = draft.birth.or(Some(d)),
-                (Field::MyNumber, Value::Digits(d)) => draft.my_number = draft.my_number.clone().or(Some(d)),
+                (Field::MyNumber, Value::Digits(d)) => {
+                    draft.my_number = draft.my_number.clone().or(Some(d))
+                }
                 (Field::Email, Value::Text(v)) => draft.links.push(("email", v)),
                 (Field::Mobile, Value::Digits(d)) => draft.links.push(("phone", d)),
                 (Field::AccountNumber, Value::Digits(d)) => {
@@ -204,7 +224,10 @@ impl<'d> TableScanner<'d> {
             }
         }
         // 姓 and 名 in two columns make one name; otherwise the first name column is the person's.
-        let split_name = name_parts.len() == 2 && name_parts.iter().all(|p| p.chars().count() <= 5 && !p.contains(' '));
+        let split_name = name_parts.len() == 2
+            && name_parts
+                .iter()
+                .all(|p| p.chars().count() <= 5 && !p.contains(' '));
         if split_name {
             draft.add_name(&name_parts.join(""));
         } else if let Some(first) = name_parts.first() {
@@ -216,8 +239,13 @@ impl<'d> TableScanner<'d> {
                 draft.add_name(part);
             }
         }
-        let _ = has_account_number;
-        let identifies = row_items.iter().any(|i| crate::findings::is_identifying(*i));
+        if has_account_number && !crate::bank::is_consistent(bank_ref(row, columns)) {
+            row_items.retain(|i| *i != DataItem::BankAccount);
+            draft.links.retain(|(domain, _)| *domain != "account");
+        }
+        let identifies = row_items
+            .iter()
+            .any(|i| crate::findings::is_identifying(*i));
         if !identifies {
             return;
         }
@@ -249,12 +277,35 @@ impl<'d> TableScanner<'d> {
     }
 }
 
+fn bank_ref<'r>(row: &'r [String], columns: &[Option<Column>]) -> crate::bank::BankRef<'r> {
+    let mut r = crate::bank::BankRef::default();
+    for (index, column) in columns.iter().enumerate() {
+        let (Some(col), Some(cell)) = (column, row.get(index)) else { continue };
+        let cell = cell.trim();
+        if cell.is_empty() {
+            continue;
+        }
+        match col.field {
+            Field::BankCode => r.bank_code = Some(cell),
+            Field::BankName => r.bank_name = Some(cell),
+            Field::BranchCode => r.branch_code = Some(cell),
+            Field::BranchName => r.branch_name = Some(cell),
+            _ => {}
+        }
+    }
+    r
+}
+
 /// Account identity: bank and branch codes when present, so the same
 /// 7-digit number at two banks stays two accounts.
 fn account_key(row: &[String], columns: &[Option<Column>], number: &str) -> String {
     let mut key = String::new();
     for (index, column) in columns.iter().enumerate() {
-        if let Some(Column { field: Field::BankCode | Field::BranchCode, .. }) = column {
+        if let Some(Column {
+            field: Field::BankCode | Field::BranchCode,
+            ..
+        }) = column
+        {
             if let Some(cell) = row.get(index) {
                 key.push_str(cell.trim());
                 key.push('/');
@@ -290,9 +341,16 @@ fn header_columns(row: &[String]) -> Option<Vec<Option<Column>>> {
     // 続柄 right after an emergency contact is the contact's relation, not family data.
     let mut columns = columns;
     for i in 1..columns.len() {
-        let after_contact = matches!(&columns[i - 1], Some(Column { field: Field::EmergencyContact, .. }));
+        let after_contact = matches!(
+            &columns[i - 1],
+            Some(Column {
+                field: Field::EmergencyContact,
+                ..
+            })
+        );
         if let Some(col) = columns[i].as_mut() {
-            if after_contact && col.field == Field::Family && clean_label(&row[i]).contains("続柄") {
+            if after_contact && col.field == Field::Family && clean_label(&row[i]).contains("続柄")
+            {
                 col.field = Field::EmergencyContact;
             }
         }

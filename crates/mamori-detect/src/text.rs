@@ -11,12 +11,12 @@
 
 use crate::dates::{find_dates, plausible_birth};
 use crate::findings::{Findings, PersonDraft};
+use crate::keywords::{has_digit_run, line_hits, Group, Hits};
 use crate::labels::Field;
 use crate::normalize::{digits_only, name_key, normalize};
 use crate::patterns as pat;
 use crate::phone::{find_phones, PhoneKind};
 use crate::values::{check, has_company_mark, is_address, looks_like_name, Value};
-use crate::keywords::{has_digit_run, line_hits, Group, Hits};
 use crate::Detector;
 use mamori_core::DataItem;
 use std::collections::BTreeMap;
@@ -89,7 +89,8 @@ impl<'d> TextScanner<'d> {
         if hits.has(Group::MyNumber) {
             self.chars_since_my_number_keyword = 0;
         } else {
-            self.chars_since_my_number_keyword = self.chars_since_my_number_keyword.saturating_add(width);
+            self.chars_since_my_number_keyword =
+                self.chars_since_my_number_keyword.saturating_add(width);
         }
         if hits.has(Group::Card) {
             self.chars_since_card_keyword = 0;
@@ -103,7 +104,12 @@ impl<'d> TextScanner<'d> {
         let form_context = self.lines_since_name_label <= FORM_CONTEXT_LINES;
         let digits = has_digit_run(line, 6);
         // Nothing on this line can be personal data: the common case, kept cheap.
-        if !hits.any() && !digits && !form_context && self.pending_label.is_none() && !line.contains('@') {
+        if !hits.any()
+            && !digits
+            && !form_context
+            && self.pending_label.is_none()
+            && !line.contains('@')
+        {
             return;
         }
 
@@ -112,7 +118,11 @@ impl<'d> TextScanner<'d> {
         let mut line_person: Option<String> = None;
 
         // 1. Labels and their values.
-        let pairs = if hits.has(Group::Label) { pat::label_pairs(line) } else { Vec::new() };
+        let pairs = if hits.has(Group::Label) {
+            pat::label_pairs(line)
+        } else {
+            Vec::new()
+        };
         if pairs.is_empty() {
             if let Some(field) = self.pending_label.take() {
                 if line.chars().count() <= 60 {
@@ -136,7 +146,11 @@ impl<'d> TextScanner<'d> {
         }
 
         // 2. Names by honorifics (山田太郎様, 鈴木さん).
-        let honorifics = if hits.has(Group::Honorific) { pat::honorific_names(line, self.detector.morph()) } else { Vec::new() };
+        let honorifics = if hits.has(Group::Honorific) {
+            pat::honorific_names(line, self.detector.morph())
+        } else {
+            Vec::new()
+        };
         for name in honorifics {
             if overlaps(&consumed, name.start, name.end) {
                 continue;
@@ -149,7 +163,9 @@ impl<'d> TextScanner<'d> {
             }
         }
         // 中村 諒  〒832-0057 福岡県…: a list line naming a person before their details.
-        if line_person.is_none() && (digits || hits.has(Group::Prefecture) || hits.has(Group::Birth)) {
+        if line_person.is_none()
+            && (digits || hits.has(Group::Prefecture) || hits.has(Group::Birth))
+        {
             if let Some(name) = pat::leading_name(line, self.detector.morph()) {
                 if !overlaps(&consumed, name.start, name.end) {
                     self.findings.add(DataItem::Name, 1);
@@ -159,10 +175,18 @@ impl<'d> TextScanner<'d> {
                 }
             }
         }
-        let personal_context = line_person.is_some() || self.lines_since_name_label <= FORM_CONTEXT_LINES;
+        let personal_context =
+            line_person.is_some() || self.lines_since_name_label <= FORM_CONTEXT_LINES;
 
         // 3. Free patterns.
-        self.free_patterns(line, hits, digits, &consumed, personal_context, line_person.as_deref());
+        self.free_patterns(
+            line,
+            hits,
+            digits,
+            &consumed,
+            personal_context,
+            line_person.as_deref(),
+        );
         pat::keyword_items(line, hits, &mut self.findings);
     }
 
@@ -174,7 +198,13 @@ impl<'d> TextScanner<'d> {
     }
 
     /// Handles one labelled value; true when it was recognised.
-    fn label_value(&mut self, field: Field, raw_value: &str, company_line: bool, line_person: &mut Option<String>) -> bool {
+    fn label_value(
+        &mut self,
+        field: Field,
+        raw_value: &str,
+        company_line: bool,
+        line_person: &mut Option<String>,
+    ) -> bool {
         let value = pat::trim_value(field, raw_value);
         if company_line && matches!(field, Field::Address | Field::Phone | Field::PostalCode) {
             return false;
@@ -182,6 +212,9 @@ impl<'d> TextScanner<'d> {
         let Some(checked) = check(field, value) else {
             return false;
         };
+        if field == Field::BankAccountCombined && !pat::named_bank_is_real(value) {
+            return false;
+        }
         let item = match field {
             Field::Name | Field::NameKana | Field::AccountHolder => {
                 if let Value::Text(name) = &checked {
@@ -194,7 +227,9 @@ impl<'d> TextScanner<'d> {
                         if self.form_person.is_none() {
                             self.form_person = Some(key.clone());
                         }
-                    } else if let Some(person) = self.form_person.clone().or_else(|| line_person.clone()) {
+                    } else if let Some(person) =
+                        self.form_person.clone().or_else(|| line_person.clone())
+                    {
                         // A reading belongs to the name it reads.
                         if let Some(draft) = self.persons.get_mut(&person) {
                             draft.add_name(name);
@@ -214,7 +249,9 @@ impl<'d> TextScanner<'d> {
             Field::MyNumber => {
                 if let Value::Digits(d) = &checked {
                     let d = d.clone();
-                    self.attach(line_person.as_deref(), |p| p.my_number = p.my_number.clone().or(Some(d)));
+                    self.attach(line_person.as_deref(), |p| {
+                        p.my_number = p.my_number.clone().or(Some(d))
+                    });
                 }
                 DataItem::MyNumber
             }
@@ -252,14 +289,24 @@ impl<'d> TextScanner<'d> {
 
     /// Attributes go to the person of this line, else to the form's person.
     fn attach(&mut self, line_person: Option<&str>, set: impl FnOnce(&mut PersonDraft)) {
-        let target = line_person.map(str::to_string).or_else(|| self.form_person.clone());
+        let target = line_person
+            .map(str::to_string)
+            .or_else(|| self.form_person.clone());
         match target.and_then(|t| self.persons.get_mut(&t)) {
             Some(draft) => set(draft),
             None => set(&mut self.unattached),
         }
     }
 
-    fn free_patterns(&mut self, line: &str, hits: Hits, digits: bool, consumed: &[(usize, usize)], personal_context: bool, line_person: Option<&str>) {
+    fn free_patterns(
+        &mut self,
+        line: &str,
+        hits: Hits,
+        digits: bool,
+        consumed: &[(usize, usize)],
+        personal_context: bool,
+        line_person: Option<&str>,
+    ) {
         let company_line = hits.has(Group::Company);
         let long_digits = digits && has_digit_run(line, 10);
         if long_digits {
@@ -267,11 +314,15 @@ impl<'d> TextScanner<'d> {
                 if overlaps(consumed, start, end) || !crate::ids::is_my_number(&digits) {
                     continue;
                 }
-                if self.chars_since_my_number_keyword <= CONTEXT_CHARS && !pat::is_not_my_number_line(line) {
+                if self.chars_since_my_number_keyword <= CONTEXT_CHARS
+                    && !pat::is_not_my_number_line(line)
+                {
                     self.findings.add(DataItem::MyNumber, 1);
                     self.findings.sample(DataItem::MyNumber, &line[start..end]);
                     let d = digits.clone();
-                    self.attach(line_person, |p| p.my_number = p.my_number.clone().or(Some(d)));
+                    self.attach(line_person, |p| {
+                        p.my_number = p.my_number.clone().or(Some(d))
+                    });
                 }
             }
             for (start, end, digits) in pat::card_candidates(line) {
@@ -281,12 +332,15 @@ impl<'d> TextScanner<'d> {
                 let grouped = line[start..end].contains(['-', ' ']);
                 if self.chars_since_card_keyword <= CONTEXT_CHARS || grouped {
                     self.findings.add(DataItem::CreditCard, 1);
-                    self.findings.sample(DataItem::CreditCard, &line[start..end]);
+                    self.findings
+                        .sample(DataItem::CreditCard, &line[start..end]);
                 }
             }
             if !company_line {
                 for found in find_phones(line) {
-                    if overlaps(consumed, found.start, found.end) || found.phone.kind == PhoneKind::Business {
+                    if overlaps(consumed, found.start, found.end)
+                        || found.phone.kind == PhoneKind::Business
+                    {
                         continue;
                     }
                     let personal = match found.phone.kind {
@@ -295,7 +349,8 @@ impl<'d> TextScanner<'d> {
                     };
                     if personal {
                         self.findings.add(DataItem::Phone, 1);
-                        self.findings.sample(DataItem::Phone, &line[found.start..found.end]);
+                        self.findings
+                            .sample(DataItem::Phone, &line[found.start..found.end]);
                     }
                 }
             }
@@ -312,7 +367,8 @@ impl<'d> TextScanner<'d> {
                 }
             }
         }
-        let address_start = hits.has(Group::Prefecture) || (digits && (hits.has(Group::Address) || personal_context));
+        let address_start = hits.has(Group::Prefecture)
+            || (digits && (hits.has(Group::Address) || personal_context));
         if address_start && (personal_context || hits.has(Group::Address)) {
             {
                 for (start, end) in pat::address_spans(line) {
@@ -336,7 +392,8 @@ impl<'d> TextScanner<'d> {
                     continue;
                 }
                 self.findings.add(DataItem::BankAccount, 1);
-                self.findings.sample(DataItem::BankAccount, &line[start..end]);
+                self.findings
+                    .sample(DataItem::BankAccount, &line[start..end]);
             }
         }
         if digits && hits.has(Group::Identifier) {

@@ -17,9 +17,77 @@ pub enum Value {
     Present,
 }
 
-const EMPTY_MARKS: &[&str] = &["", "-", "--", "―", "ー", "n/a", "na", "null", "未定", "未記入", "不明", "－", "*", "ー"];
-const COMPANY_MARKS: &[&str] = &["株式会社", "(株)", "有限会社", "(有)", "合同会社", "合資会社", "組合", "法人", "銀行", "支店", "協会", "事務所", "営業所", "工業", "建設", "商事", "産業", "製作所", "co.", "ltd", "inc", "corp"];
-const ROLE_MAILBOXES: &[&str] = &["info", "support", "sales", "contact", "admin", "webmaster", "noreply", "no-reply", "postmaster", "recruit", "saiyo", "soumu", "jinji", "keiri", "office", "help", "service", "press", "pr", "ir", "abuse", "root", "mail", "master", "order", "shop", "customer", "center", "desk"];
+const EMPTY_MARKS: &[&str] = &[
+    "",
+    "-",
+    "--",
+    "―",
+    "ー",
+    "n/a",
+    "na",
+    "null",
+    "未定",
+    "未記入",
+    "不明",
+    "－",
+    "*",
+    "ー",
+];
+const COMPANY_MARKS: &[&str] = &[
+    "株式会社",
+    "(株)",
+    "有限会社",
+    "(有)",
+    "合同会社",
+    "合資会社",
+    "組合",
+    "法人",
+    "銀行",
+    "支店",
+    "協会",
+    "事務所",
+    "営業所",
+    "工業",
+    "建設",
+    "商事",
+    "産業",
+    "製作所",
+    "co.",
+    "ltd",
+    "inc",
+    "corp",
+];
+const ROLE_MAILBOXES: &[&str] = &[
+    "info",
+    "support",
+    "sales",
+    "contact",
+    "admin",
+    "webmaster",
+    "noreply",
+    "no-reply",
+    "postmaster",
+    "recruit",
+    "saiyo",
+    "soumu",
+    "jinji",
+    "keiri",
+    "office",
+    "help",
+    "service",
+    "press",
+    "pr",
+    "ir",
+    "abuse",
+    "root",
+    "mail",
+    "master",
+    "order",
+    "shop",
+    "customer",
+    "center",
+    "desk",
+];
 
 pub fn is_empty_mark(value: &str) -> bool {
     let v = value.trim();
@@ -56,38 +124,56 @@ pub fn looks_like_name(value: &str) -> bool {
 
 pub fn is_personal_email(value: &str) -> bool {
     let v = value.trim().to_lowercase();
-    let Some((local, domain)) = v.split_once('@') else { return false };
-    let local_ok = !local.is_empty() && local.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'));
-    let domain_ok = domain.contains('.') && domain.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
+    let Some((local, domain)) = v.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'));
+    let domain_ok = domain.contains('.')
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
     local_ok && domain_ok && !ROLE_MAILBOXES.contains(&local)
 }
 
+/// A person's address: prefecture and municipality checked against the
+/// national postal data when it is installed (and the postal code, when
+/// written, must exist); without the data, a prefecture or a municipality
+/// marker followed by a house number.
 pub fn is_address(value: &str) -> bool {
     let v = value.trim();
     if v.chars().count() < 5 {
         return false;
     }
     let body = v.trim_start_matches('〒').trim_start();
-    let body = strip_postal_prefix(body);
+    let (code, body) = split_postal_prefix(body);
+    let postal = Postal::get();
+    if postal.is_available() {
+        if let Some(code) = code {
+            if postal.by_code(code).is_empty() {
+                return false;
+            }
+        }
+        return postal.match_locality(body).is_some();
+    }
     if match_prefecture(body).is_some() {
         return true;
     }
-    if Postal::get().match_locality(body).is_some() {
-        return true;
-    }
-    // Without data: a municipality marker followed later by a house number.
     let has_unit = ["市", "区", "町", "村", "郡"].iter().any(|u| body.contains(u));
     has_unit && body.chars().any(|c| c.is_ascii_digit())
 }
 
-fn strip_postal_prefix(s: &str) -> &str {
+fn split_postal_prefix(s: &str) -> (Option<&str>, &str) {
     let b = s.as_bytes();
     if b.len() >= 8 && b[..3].iter().all(u8::is_ascii_digit) && b[3] == b'-' && b[4..8].iter().all(u8::is_ascii_digit) {
-        s[8..].trim_start()
+        (Some(&s[..8]), s[8..].trim_start())
     } else {
-        s
+        (None, s)
     }
 }
+
 
 pub fn is_postal_code(value: &str) -> bool {
     let v = value.trim().trim_start_matches('〒').trim();
@@ -112,11 +198,15 @@ fn is_blood_type(value: &str) -> bool {
         Some(i) => v.split_at(i),
         None => (v, ""),
     };
-    matches!(base, "A" | "B" | "O" | "AB") && (rest.trim().is_empty() || rest.trim().starts_with("RH"))
+    matches!(base, "A" | "B" | "O" | "AB")
+        && (rest.trim().is_empty() || rest.trim().starts_with("RH"))
 }
 
 fn is_gender(value: &str) -> bool {
-    matches!(value.trim().to_lowercase().as_str(), "男" | "女" | "男性" | "女性" | "m" | "f" | "male" | "female" | "その他")
+    matches!(
+        value.trim().to_lowercase().as_str(),
+        "男" | "女" | "男性" | "女性" | "m" | "f" | "male" | "female" | "その他"
+    )
 }
 
 /// Validates `value` as `field`; None when it is empty or not of that kind.
@@ -127,7 +217,11 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
         return None;
     }
     let digits = || digits_only(value);
-    let only_digits_and_separators = || value.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' '));
+    let only_digits_and_separators = || {
+        value
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' '))
+    };
     Some(match field {
         Field::Name | Field::NameKana | Field::AccountHolder => {
             if !looks_like_name(value) {
@@ -145,7 +239,9 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
         Field::Gender => is_gender(value).then_some(Value::Present)?,
         Field::PostalCode => is_postal_code(value).then(|| Value::Digits(digits()))?,
         // A labelled address may hold only its postal code, the rest on the next line.
-        Field::Address => (is_address(value) || is_postal_code(value)).then(|| Value::Text(normalize(value)))?,
+        Field::Address => {
+            (is_address(value) || is_postal_code(value)).then(|| Value::Text(normalize(value)))?
+        }
         Field::Phone | Field::Mobile => {
             let phone = parse_phone(value)?;
             if phone.kind == PhoneKind::Business {
@@ -160,7 +256,8 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
         }
         Field::AccountNumber => {
             let d = digits();
-            (only_digits_and_separators() && (5..=8).contains(&d.len())).then_some(Value::Digits(d))?
+            (only_digits_and_separators() && (5..=8).contains(&d.len()))
+                .then_some(Value::Digits(d))?
         }
         Field::BankCode => {
             let d = digits();
@@ -172,7 +269,10 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
         }
         Field::AccountType => {
             let v = value.to_lowercase();
-            (["普通", "当座", "貯蓄", "総合", "1", "2", "4"].iter().any(|t| v.contains(t))).then_some(Value::Present)?
+            (["普通", "当座", "貯蓄", "総合", "1", "2", "4"]
+                .iter()
+                .any(|t| v.contains(t)))
+            .then_some(Value::Present)?
         }
         Field::BankAccountCombined => {
             let d = digits();
@@ -194,7 +294,9 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
             ids::is_residence_card(&v).then_some(Value::Digits(v))?
         }
         Field::PensionNumber => ids::is_pension_number(value).then(|| Value::Digits(digits()))?,
-        Field::InsuranceNumber => ids::is_insurance_number(value).then(|| Value::Digits(digits()))?,
+        Field::InsuranceNumber => {
+            ids::is_insurance_number(value).then(|| Value::Digits(digits()))?
+        }
         Field::CreditCard => {
             let d = digits();
             (only_digits_and_separators() && ids::is_card_number(&d)).then_some(Value::Digits(d))?
@@ -209,7 +311,11 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
             let v = value.trim();
             (!matches!(v, "なし" | "無" | "無し" | "特になし")).then_some(Value::Present)?
         }
-        Field::Health | Field::EmergencyContact | Field::Resume | Field::BankName | Field::BranchName => Value::Present,
+        Field::Health
+        | Field::EmergencyContact
+        | Field::Resume
+        | Field::BankName
+        | Field::BranchName => Value::Present,
         Field::Age | Field::NotPersonal | Field::OtherDate | Field::RecordId => return None,
     })
 }

@@ -24,7 +24,11 @@ fn table(rows: &[&[&str]]) -> Findings {
 fn resume_text_is_one_person_with_its_items() {
     let text = "履歴書\n氏名：山田 太郎\nふりがな：やまだ たろう\n生年月日：昭和55年3月2日生（満45歳）\n現住所：〒100-0001 東京都千代田区千代田1-1\n電話：090-1234-5678\nメール：taro.yamada@example.jp\n学歴\n2003年3月 東京大学 卒業\n志望動機：貴社の理念に共感し…\n";
     let f = detector().scan_text(text);
-    assert_eq!(items(&f), ["name", "address", "birth_date", "phone", "email", "resume"], "{f:?}");
+    assert_eq!(
+        items(&f),
+        ["name", "address", "birth_date", "phone", "email", "resume"],
+        "{f:?}"
+    );
     assert_eq!(f.records, 1);
     assert_eq!(f.persons.len(), 1);
 }
@@ -57,11 +61,42 @@ fn memo_names_and_birth_date() {
 fn roster_table_counts_rows_and_persons() {
     let f = table(&[
         &["社員名簿", "", ""],
-        &["社員番号", "氏名", "フリガナ", "性別", "生年月日", "住所", "携帯電話", "入社日"],
-        &["1001", "山田 太郎", "ヤマダ タロウ", "男", "S55.3.2", "東京都千代田区千代田1-1", "090-1234-5678", "2003/4/1"],
-        &["1002", "佐藤 花子", "サトウ ハナコ", "女", "1985/05/10", "大阪府大阪市北区梅田1-1-1", "080-2345-6789", "2008/4/1"],
+        &[
+            "社員番号",
+            "氏名",
+            "フリガナ",
+            "性別",
+            "生年月日",
+            "住所",
+            "携帯電話",
+            "入社日",
+        ],
+        &[
+            "1001",
+            "山田 太郎",
+            "ヤマダ タロウ",
+            "男",
+            "S55.3.2",
+            "東京都千代田区千代田1-1",
+            "090-1234-5678",
+            "2003/4/1",
+        ],
+        &[
+            "1002",
+            "佐藤 花子",
+            "サトウ ハナコ",
+            "女",
+            "1985/05/10",
+            "大阪府大阪市北区梅田1-1-1",
+            "080-2345-6789",
+            "2008/4/1",
+        ],
     ]);
-    assert_eq!(items(&f), ["name", "address", "birth_date", "gender", "phone"], "{f:?}");
+    assert_eq!(
+        items(&f),
+        ["name", "address", "birth_date", "gender", "phone"],
+        "{f:?}"
+    );
     assert_eq!(f.records, 2);
     assert_eq!(f.persons.len(), 2);
 }
@@ -79,15 +114,53 @@ fn product_codes_are_not_my_numbers() {
 #[test]
 fn bank_list_and_ledger() {
     let f = table(&[
-        &["社員番号", "氏名", "金融機関コード", "金融機関名", "支店コード", "支店名", "預金種目", "口座番号", "口座名義"],
-        &["1001", "山田 太郎", "0001", "みずほ銀行", "001", "東京営業部", "普通", "1234567", "ﾔﾏﾀﾞ ﾀﾛｳ"],
+        &[
+            "社員番号",
+            "氏名",
+            "金融機関コード",
+            "金融機関名",
+            "支店コード",
+            "支店名",
+            "預金種目",
+            "口座番号",
+            "口座名義",
+        ],
+        &[
+            "1001",
+            "山田 太郎",
+            "0001",
+            "みずほ銀行",
+            "001",
+            "東京営業部",
+            "普通",
+            "1234567",
+            "ﾔﾏﾀﾞ ﾀﾛｳ",
+        ],
     ]);
     assert_eq!(items(&f), ["name", "bank_account"], "{f:?}");
     let f = table(&[
-        &["氏名", "生年月日", "個人番号", "扶養親族氏名", "続柄", "扶養親族個人番号"],
-        &["山田 太郎", "昭和55年3月2日", "123456789018", "山田 花子", "妻", "123456789018"],
+        &[
+            "氏名",
+            "生年月日",
+            "個人番号",
+            "扶養親族氏名",
+            "続柄",
+            "扶養親族個人番号",
+        ],
+        &[
+            "山田 太郎",
+            "昭和55年3月2日",
+            "123456789018",
+            "山田 花子",
+            "妻",
+            "123456789018",
+        ],
     ]);
-    assert_eq!(items(&f), ["name", "birth_date", "family", "my_number"], "{f:?}");
+    assert_eq!(
+        items(&f),
+        ["name", "birth_date", "family", "my_number"],
+        "{f:?}"
+    );
 }
 
 #[test]
@@ -104,8 +177,67 @@ fn list_lines_and_split_addresses() {
 #[test]
 fn workers_list_with_numbered_rows() {
     let f = table(&[
-        &["No", "名前", "誕生日", "ﾌﾘｶﾞﾅ", "血液型", "年齢", "TEL", "現住所", "緊急連絡先電話", "緊急連絡先", "血圧"],
-        &["1", "藤田 実", "S47/11/25", "フジタ ミノル", "A", "52", "070-8670-9055", "兵庫県宝塚市花屋敷松ガ丘1-17-7", "070-6147-1550", "藤田 彩乃（母）", "143/75"],
+        &[
+            "No",
+            "名前",
+            "誕生日",
+            "ﾌﾘｶﾞﾅ",
+            "血液型",
+            "年齢",
+            "TEL",
+            "現住所",
+            "緊急連絡先電話",
+            "緊急連絡先",
+            "血圧",
+        ],
+        &[
+            "1",
+            "藤田 実",
+            "S47/11/25",
+            "フジタ ミノル",
+            "A",
+            "52",
+            "070-8670-9055",
+            "兵庫県宝塚市花屋敷松ガ丘1-17-7",
+            "070-6147-1550",
+            "藤田 彩乃（母）",
+            "143/75",
+        ],
     ]);
-    assert_eq!(items(&f), ["name", "address", "birth_date", "phone", "health", "blood_type", "emergency_contact"], "{f:?}");
+    assert_eq!(
+        items(&f),
+        [
+            "name",
+            "address",
+            "birth_date",
+            "phone",
+            "health",
+            "blood_type",
+            "emergency_contact"
+        ],
+        "{f:?}"
+    );
+}
+
+#[test]
+fn accounts_at_real_banks_only() {
+    let f = detector().scan_text("山田太郎様 振込先：みずほ銀行 東京営業部 普通 1234567\n");
+    assert!(f.items.contains_key(&DataItem::BankAccount), "{f:?}");
+    let f = detector().scan_text("山田太郎様 ゆうちょ 記号 14030 番号 12345671\n");
+    assert!(f.items.contains_key(&DataItem::BankAccount), "{f:?}");
+    if mamori_data::Banks::get().is_available() {
+        let f = detector().scan_text("山田太郎様 振込先：まぼろし銀行 夢支店 普通 1234567\n");
+        assert!(!f.items.contains_key(&DataItem::BankAccount), "{f:?}");
+        let f = table(&[
+            &["氏名", "銀行コード", "支店コード", "種目", "口座番号"],
+            &["山田 太郎", "0001", "999", "普通", "1234567"],
+        ]);
+        assert!(!f.items.contains_key(&DataItem::BankAccount), "{f:?}");
+    }
+}
+
+#[test]
+fn corporate_numbers_are_excluded() {
+    let f = detector().scan_text("山田太郎様\n法人番号 1180301018771\n登録番号 T1180301018771\n");
+    assert!(!f.items.contains_key(&DataItem::MyNumber), "{f:?}");
 }

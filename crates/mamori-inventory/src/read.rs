@@ -64,12 +64,21 @@ pub(crate) fn root_id(
         .ctx(path)
 }
 
+/// How much of each file record to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    Full,
+    /// Path, stamp, category, items, records and error: no samples, no person keys.
+    Listing,
+}
+
 /// Loads whole records for the files matching `filter` (a condition on `f`).
 fn load_files(
     conn: &Connection,
     path: &Path,
     filter: &str,
     args: &[&dyn ToSql],
+    detail: Detail,
 ) -> Result<Vec<FileRecord>, InventoryError> {
     let mut files: Vec<FileRecord> = Vec::new();
     let mut index: HashMap<i64, usize> = HashMap::new();
@@ -109,7 +118,10 @@ fn load_files(
             records: from_sql_u64(row.get(7).ctx(path)?),
             error: row.get(9).ctx(path)?,
             samples: Vec::new(),
-            persons: vec![PersonKeys::default(); persons],
+            persons: match detail {
+                Detail::Full => vec![PersonKeys::default(); persons],
+                Detail::Listing => Vec::new(),
+            },
         });
     }
     drop(rows);
@@ -128,6 +140,9 @@ fn load_files(
         files[file].items.insert(item, from_sql_u64(count));
     }
     drop(rows);
+    if detail == Detail::Listing {
+        return Ok(files);
+    }
 
     let mut stmt = conn
         .prepare(&format!(
@@ -212,7 +227,18 @@ impl Inventory {
             return Ok(Vec::new());
         };
         // `+`: scan by id rather than sort every key row by file (see subjects).
-        load_files(&tx, path, "+f.root_id = ?1", params![root_id])
+        load_files(&tx, path, "+f.root_id = ?1", params![root_id], Detail::Full)
+    }
+
+    /// Current files of `root`, sorted by path, without samples and person
+    /// keys: what a report lists, in memory proportional to the file count.
+    pub fn listing(&self, root: &str) -> Result<Vec<FileRecord>, InventoryError> {
+        let path = &self.path;
+        let tx = self.conn.unchecked_transaction().ctx(path)?;
+        let Some(root_id) = root_id(&tx, path, root)? else {
+            return Ok(Vec::new());
+        };
+        load_files(&tx, path, "+f.root_id = ?1", params![root_id], Detail::Listing)
     }
 
     pub fn file(&self, root: &str, file: &str) -> Result<Option<FileRecord>, InventoryError> {
@@ -226,6 +252,7 @@ impl Inventory {
             path,
             "f.root_id = ?1 AND f.path = ?2",
             params![root_id, file],
+            Detail::Full,
         )?;
         Ok(found.into_iter().next())
     }

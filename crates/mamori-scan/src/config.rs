@@ -18,7 +18,10 @@ pub struct ScanConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read configuration {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("configuration {path} is invalid: {reason}")]
     Invalid { path: PathBuf, reason: String },
 }

@@ -79,7 +79,11 @@ impl Progress for NoProgress {}
 /// Files read and written to the inventory per batch.
 const BATCH: usize = 256;
 
-pub fn scan(paths: &[PathBuf], options: &ScanOptions, progress: &dyn Progress) -> Result<Report, ScanError> {
+pub fn scan(
+    paths: &[PathBuf],
+    options: &ScanOptions,
+    progress: &dyn Progress,
+) -> Result<Report, ScanError> {
     let started = Instant::now();
     let mut inventory = Inventory::open(&options.state_dir)?;
     let key = HashKey::load_or_create(&key_path(&options.state_dir))?;
@@ -87,7 +91,9 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, progress: &dyn Progress) -
         match mamori_morph::Morph::load_default() {
             Ok(m) => Some(m),
             Err(e) => {
-                tracing::warn!("name morphology unavailable, using label and honorific rules only: {e}");
+                tracing::warn!(
+                    "name morphology unavailable, using label and honorific rules only: {e}"
+                );
                 None
             }
         }
@@ -106,7 +112,8 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, progress: &dyn Progress) -
         .iter()
         .filter_map(|g| glob_regex(g))
         .collect::<Vec<_>>();
-    let state_dir = std::fs::canonicalize(&options.state_dir).unwrap_or_else(|_| options.state_dir.clone());
+    let state_dir =
+        std::fs::canonicalize(&options.state_dir).unwrap_or_else(|_| options.state_dir.clone());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .build()
@@ -117,7 +124,13 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, progress: &dyn Progress) -
 
     let multiple = paths.len() > 1;
     let mut files = Vec::new();
-    let mut all_persons: BTreeMap<String, (Vec<PersonKeys>, std::collections::BTreeSet<mamori_core::DataItem>)> = BTreeMap::new();
+    let mut all_persons: BTreeMap<
+        String,
+        (
+            Vec<PersonKeys>,
+            std::collections::BTreeSet<mamori_core::DataItem>,
+        ),
+    > = BTreeMap::new();
     let mut single_root_subjects = None;
     for given in paths {
         let root = std::fs::canonicalize(given).map_err(|e| ScanError::Root {
@@ -125,7 +138,10 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, progress: &dyn Progress) -
             reason: e.to_string(),
         })?;
         let root_key = root.to_string_lossy().to_string();
-        let share = root.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| root_key.clone());
+        let share = root
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| root_key.clone());
         let stored = inventory.stamps(&root_key)?;
         let scan_id = inventory.begin_scan(&root_key, &share)?;
 
@@ -133,12 +149,19 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, progress: &dyn Progress) -
         let mut to_read = Vec::new();
         let mut errors = Vec::new();
         for entry in walk(&root) {
-            if entry.abs().starts_with(&state_dir) || excludes.iter().any(|re| re.is_match(entry.rel())) {
+            if entry.abs().starts_with(&state_dir)
+                || excludes.iter().any(|re| re.is_match(entry.rel()))
+            {
                 continue;
             }
             match entry {
                 WalkEntry::File { abs, rel, stamp } => {
-                    let same = stored.get(&rel).is_some_and(|s| s.size == stamp.size && s.mtime_ns == stamp.mtime_ns && s.ctime_ns == stamp.ctime_ns && s.inode == stamp.inode);
+                    let same = stored.get(&rel).is_some_and(|s| {
+                        s.size == stamp.size
+                            && s.mtime_ns == stamp.mtime_ns
+                            && s.ctime_ns == stamp.ctime_ns
+                            && s.inode == stamp.inode
+                    });
                     if same {
                         unchanged.push(rel);
                     } else {
@@ -168,7 +191,14 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, progress: &dyn Progress) -
                 batch
                     .par_iter()
                     .map(|(abs, rel, stamp)| {
-                        let done = process::process(abs, rel, *stamp, &detector, &categorizer, &options.limits);
+                        let done = process::process(
+                            abs,
+                            rel,
+                            *stamp,
+                            &detector,
+                            &categorizer,
+                            &options.limits,
+                        );
                         bytes_read.fetch_add(done.bytes, Ordering::Relaxed);
                         progress.file_done(stamp.size);
                         done.record
@@ -187,7 +217,8 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, progress: &dyn Progress) -
         stats.deleted += counts.deleted;
 
         let given_text = given.display().to_string();
-        for record in inventory.files(&root_key)? {
+        let listed = if multiple { inventory.files(&root_key)? } else { inventory.listing(&root_key)? };
+        for record in listed {
             if multiple {
                 if let Some(category) = &record.category {
                     let entry = all_persons.entry(category.id().to_string()).or_default();
@@ -216,11 +247,27 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, progress: &dyn Progress) -
     let subjects = match single_root_subjects {
         Some(subjects) => subjects
             .into_iter()
-            .map(|(category, s)| (category.id().to_string(), SubjectReport { persons: s.persons, items: s.items }))
+            .map(|(category, s)| {
+                (
+                    category.id().to_string(),
+                    SubjectReport {
+                        persons: s.persons,
+                        items: s.items,
+                    },
+                )
+            })
             .collect(),
         None => all_persons
             .into_iter()
-            .map(|(category, (persons, items))| (category, SubjectReport { persons: count_persons(&persons), items }))
+            .map(|(category, (persons, items))| {
+                (
+                    category,
+                    SubjectReport {
+                        persons: count_persons(&persons),
+                        items,
+                    },
+                )
+            })
             .collect(),
     };
     stats.seconds = started.elapsed().as_secs_f64();
@@ -229,7 +276,10 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions, progress: &dyn Progress) -
         root: if multiple {
             String::new()
         } else {
-            paths.first().map(|p| p.display().to_string()).unwrap_or_default()
+            paths
+                .first()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
         },
         files,
         subjects,

@@ -24,7 +24,14 @@ fn stamp_of(s: mamori_extract::Stamp) -> FileStamp {
 
 /// Reads and classifies one file. A parser panic is caught here so one
 /// hostile file cannot take the scan down; it becomes that file's error.
-pub fn process(abs: &Path, rel: &str, stamp: mamori_extract::Stamp, detector: &Detector, categorizer: &Categorizer, limits: &Limits) -> Processed {
+pub fn process(
+    abs: &Path,
+    rel: &str,
+    stamp: mamori_extract::Stamp,
+    detector: &Detector,
+    categorizer: &Categorizer,
+    limits: &Limits,
+) -> Processed {
     let outcome = catch_unwind(AssertUnwindSafe(|| read_findings(abs, detector, limits)));
     let mut record = FileRecord {
         path: rel.to_string(),
@@ -53,7 +60,10 @@ pub fn process(abs: &Path, rel: &str, stamp: mamori_extract::Stamp, detector: &D
             0
         }
         Err(_) => {
-            record.error = Some("internal error while reading this file (parser failure); the file was not changed".to_string());
+            record.error = Some(
+                "internal error while reading this file (parser failure); the file was not changed"
+                    .to_string(),
+            );
             0
         }
     };
@@ -61,14 +71,26 @@ pub fn process(abs: &Path, rel: &str, stamp: mamori_extract::Stamp, detector: &D
 }
 
 /// Findings, bytes read, and a note for partially read files.
-fn read_findings(abs: &Path, detector: &Detector, limits: &Limits) -> Result<(Findings, u64, Option<String>), ExtractError> {
+fn read_findings(
+    abs: &Path,
+    detector: &Detector,
+    limits: &Limits,
+) -> Result<(Findings, u64, Option<String>), ExtractError> {
     let opened = open(abs, limits)?;
     let truncated = opened.truncated;
     let size = opened.size;
-    let note = truncated.then(|| format!("too large: only the first {} bytes were read", limits.max_file_bytes));
+    let note = truncated.then(|| {
+        format!(
+            "too large: only the first {} bytes were read",
+            limits.max_file_bytes
+        )
+    });
     let findings = match opened.kind {
         Kind::Delimited { delimiter } => {
-            let reader = LineGuard { inner: opened.into_reader(), since_newline: 0 };
+            let reader = LineGuard {
+                inner: opened.into_reader(),
+                since_newline: 0,
+            };
             scan_delimited(reader, delimiter, detector)?
         }
         Kind::Text | Kind::Mail("eml") => {
@@ -109,7 +131,11 @@ impl<R: Read> Read for LineGuard<R> {
 
 const LONG_LINE: &str = "a line longer than 16 MiB";
 
-fn scan_delimited<R: Read>(reader: R, delimiter: u8, detector: &Detector) -> Result<Findings, ExtractError> {
+fn scan_delimited<R: Read>(
+    reader: R,
+    delimiter: u8,
+    detector: &Detector,
+) -> Result<Findings, ExtractError> {
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)

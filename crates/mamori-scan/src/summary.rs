@@ -19,7 +19,11 @@ fn thousands(n: u64) -> String {
 
 fn item_list(items: impl IntoIterator<Item = DataItem>, lang: Lang) -> String {
     let sep = lang.pick("、", ", ");
-    items.into_iter().map(|i| i.label(lang)).collect::<Vec<_>>().join(sep)
+    items
+        .into_iter()
+        .map(|i| i.label(lang))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 /// Renders the terminal summary of a report.
@@ -40,11 +44,30 @@ pub fn render(report: &Report, lang: Lang) -> String {
         ),
     };
     let with_data = report.files.iter().filter(|f| !f.items.is_empty()).count() as u64;
-    let _ = writeln!(out, "{}: {}", lang.pick("個人データを含むファイル", "Files with personal data"), thousands(with_data));
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        lang.pick("個人データを含むファイル", "Files with personal data"),
+        thousands(with_data)
+    );
     if report.subjects.is_empty() {
-        let _ = writeln!(out, "{}", lang.pick("個人データは見つかりませんでした。", "No personal data found."));
+        let _ = writeln!(
+            out,
+            "{}",
+            lang.pick(
+                "個人データは見つかりませんでした。",
+                "No personal data found."
+            )
+        );
     } else {
-        let _ = writeln!(out, "{}", lang.pick("本人の区分ごとの人数と項目:", "Persons and items by data subject:"));
+        let _ = writeln!(
+            out,
+            "{}",
+            lang.pick(
+                "本人の区分ごとの人数と項目:",
+                "Persons and items by data subject:"
+            )
+        );
         for (id, subject) in &report.subjects {
             let category = Category::new(id.clone());
             let unit = lang.pick("名", " persons");
@@ -61,22 +84,48 @@ pub fn render(report: &Report, lang: Lang) -> String {
     let mut sensitive: BTreeMap<DataItem, u64> = BTreeMap::new();
     for file in &report.files {
         for (item, count) in &file.items {
-            if matches!(item, DataItem::MyNumber | DataItem::Health | DataItem::CriminalRecord | DataItem::CreditCard) {
+            if matches!(
+                item,
+                DataItem::MyNumber
+                    | DataItem::Health
+                    | DataItem::CriminalRecord
+                    | DataItem::CreditCard
+            ) {
                 *sensitive.entry(*item).or_default() += count;
             }
         }
     }
     if !sensitive.is_empty() {
-        let _ = writeln!(out, "{}", lang.pick("特に注意が必要な項目（ファイル内の件数）:", "Items needing special care (occurrences):"));
+        let _ = writeln!(
+            out,
+            "{}",
+            lang.pick(
+                "特に注意が必要な項目（ファイル内の件数）:",
+                "Items needing special care (occurrences):"
+            )
+        );
         for (item, count) in sensitive {
             let _ = writeln!(out, "  {}: {}", item.label(lang), thousands(count));
         }
     }
     let errors: Vec<_> = report.files.iter().filter(|f| f.error.is_some()).collect();
     if !errors.is_empty() {
-        let _ = writeln!(out, "{}: {}", lang.pick("読み取れなかったファイル", "Files that could not be read fully"), errors.len());
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            lang.pick(
+                "読み取れなかったファイル",
+                "Files that could not be read fully"
+            ),
+            errors.len()
+        );
         for file in errors.iter().take(10) {
-            let _ = writeln!(out, "  {}: {}", file.path, file.error.as_deref().unwrap_or(""));
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                file.path,
+                file.error.as_deref().unwrap_or("")
+            );
         }
     }
     if !s.morphology {

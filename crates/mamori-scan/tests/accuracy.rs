@@ -43,22 +43,39 @@ fn evaluate(report: &Report, truth: &Truth) -> Score {
             if file.category == expected.category {
                 right += 1;
             } else {
-                details.push(format!("category {}: {:?} expected {:?}", file.path, file.category, expected.category));
+                details.push(format!(
+                    "category {}: {:?} expected {:?}",
+                    file.path, file.category, expected.category
+                ));
             }
         } else if !found.is_empty() {
             false_item_files.push(file.path.clone());
         }
     }
-    let missing: Vec<_> = truth.files.keys().filter(|p| !report.files.iter().any(|f| &f.path == *p)).collect();
-    assert!(missing.is_empty(), "files missing from the report: {missing:?}");
+    let missing: Vec<_> = truth
+        .files
+        .keys()
+        .filter(|p| !report.files.iter().any(|f| &f.path == *p))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "files missing from the report: {missing:?}"
+    );
     let precision = tp as f64 / (tp + fp).max(1) as f64;
     let recall = tp as f64 / (tp + fn_).max(1) as f64;
     let f1 = 2.0 * precision * recall / (precision + recall).max(f64::EPSILON);
     let mut worst = (String::new(), 0.0);
     for (category, subject) in &truth.subjects {
-        let found = report.subjects.get(category).map(|s| s.persons).unwrap_or(0);
+        let found = report
+            .subjects
+            .get(category)
+            .map(|s| s.persons)
+            .unwrap_or(0);
         let error = (found as f64 - subject.persons as f64).abs() / subject.persons.max(1) as f64;
-        details.push(format!("persons {category}: found {found}, truth {}", subject.persons));
+        details.push(format!(
+            "persons {category}: found {found}, truth {}",
+            subject.persons
+        ));
         if error > worst.1 {
             worst = (category.clone(), error);
         }
@@ -95,9 +112,21 @@ fn check(name: &str, spec: ShareSpec) {
         eprintln!("  {line}");
     }
     assert!(score.f1 >= 0.95, "{name}: micro-F1 {:.3} < 0.95", score.f1);
-    assert!(score.category_accuracy >= 0.95, "{name}: category accuracy {:.3}", score.category_accuracy);
-    assert!(score.false_item_files.is_empty(), "{name}: items on files without personal data: {:?}", score.false_item_files);
-    assert!(score.worst_person_error.1 <= 0.05, "{name}: persons off by {:?}", score.worst_person_error);
+    assert!(
+        score.category_accuracy >= 0.95,
+        "{name}: category accuracy {:.3}",
+        score.category_accuracy
+    );
+    assert!(
+        score.false_item_files.is_empty(),
+        "{name}: items on files without personal data: {:?}",
+        score.false_item_files
+    );
+    assert!(
+        score.worst_person_error.1 <= 0.05,
+        "{name}: persons off by {:?}",
+        score.worst_person_error
+    );
 }
 
 #[test]
@@ -107,5 +136,8 @@ fn primary_style_meets_the_targets() {
 
 #[test]
 fn unseen_style_and_seed_meet_the_targets() {
-    check("alternate", ShareSpec::standard(20261125).with_style(Style::Alternate));
+    check(
+        "alternate",
+        ShareSpec::standard(20261125).with_style(Style::Alternate),
+    );
 }
