@@ -8,6 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 const SAMPLES_PER_ITEM: usize = 2;
 
+/// Person records keyed per file. Memory per file stays bounded whatever its
+/// size; a file with more records (a 10 GB export) still counts every record
+/// in `records`, but only this many distinct persons.
+pub const MAX_PERSONS_PER_FILE: usize = 250_000;
+
 /// Items that identify a person by themselves: without one of them, the
 /// attributes a file mentions (health, family ...) are not personal data.
 pub fn is_identifying(item: DataItem) -> bool {
@@ -56,6 +61,13 @@ impl Findings {
             _ => return,
         };
         self.samples.push(MaskedSample { item, masked });
+    }
+
+    /// Keeps a person record unless the per-file bound is reached.
+    pub fn push_person(&mut self, keys: PersonKeys) {
+        if self.persons.len() < MAX_PERSONS_PER_FILE {
+            self.persons.push(keys);
+        }
     }
 
     pub fn has_identifying_item(&self) -> bool {

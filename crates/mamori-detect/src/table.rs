@@ -254,7 +254,7 @@ impl<'d> TableScanner<'d> {
         }
         self.findings.records += 1;
         if !draft.is_empty() {
-            self.findings.persons.push(draft.hash(self.detector.key()));
+            self.findings.push_person(draft.hash(self.detector.key()));
         }
     }
 

@@ -192,8 +192,9 @@ impl<'d> TextScanner<'d> {
 
     fn note_person(&mut self, name: &str) -> String {
         let key = name_key(name);
-        let draft = self.persons.entry(key.clone()).or_default();
-        draft.add_name(name);
+        if self.persons.len() < crate::findings::MAX_PERSONS_PER_FILE || self.persons.contains_key(&key) {
+            self.persons.entry(key.clone()).or_default().add_name(name);
+        }
         key
     }
 

@@ -217,7 +217,11 @@ pub fn scan(
         stats.deleted += counts.deleted;
 
         let given_text = given.display().to_string();
-        let listed = if multiple { inventory.files(&root_key)? } else { inventory.listing(&root_key)? };
+        let listed = if multiple {
+            inventory.files(&root_key)?
+        } else {
+            inventory.listing(&root_key)?
+        };
         for record in listed {
             if multiple {
                 if let Some(category) = &record.category {
