@@ -14,7 +14,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "mamori", version, about = "守り: 共有フォルダの個人データ棚卸しとランサムウェア対策 / personal-data inventory and ransomware protection for file shares")]
+#[command(
+    name = "mamori",
+    version,
+    about = "守り: 共有フォルダの個人データ棚卸しとランサムウェア対策 / personal-data inventory and ransomware protection for file shares"
+)]
 struct Cli {
     /// 表示言語 / display language (ja, en)
     #[arg(long, global = true, default_value = "ja", env = "MAMORI_LANG")]
@@ -64,7 +68,10 @@ enum Command {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("MAMORI_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MAMORI_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -85,7 +92,15 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let lang = cli.lang;
     match cli.command {
-        Command::Scan { paths, state_dir, report, jobs, config, no_progress, no_morphology } => {
+        Command::Scan {
+            paths,
+            state_dir,
+            report,
+            jobs,
+            config,
+            no_progress,
+            no_morphology,
+        } => {
             let config = match config {
                 Some(path) => ScanConfig::load(&path)?,
                 None => ScanConfig::default(),
@@ -97,7 +112,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let progress = progress::Bar::new(no_progress || report.as_os_str() == "-", lang);
             let result = scan(&paths, &options, &progress)?;
             progress.finish();
-            write_report(&report, &result.to_json()).with_context(|| format!("{} {}", lang.pick("レポートを書き込めません:", "cannot write report"), report.display()))?;
+            write_report(&report, &result.to_json()).with_context(|| {
+                format!(
+                    "{} {}",
+                    lang.pick("レポートを書き込めません:", "cannot write report"),
+                    report.display()
+                )
+            })?;
             let summary = mamori_scan::summary::render(&result, lang);
             if report.as_os_str() == "-" {
                 eprint!("{summary}");
@@ -111,10 +132,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inventory { state_dir } => {
             let state_dir = state_dir.unwrap_or_else(default_state_dir);
             let inventory = mamori_inventory::Inventory::open(&state_dir)?;
-            println!("{}", lang.pick("共有\t区分\t項目\tファイル数\t件数", "share\tcategory\titem\tfiles\toccurrences"));
+            println!(
+                "{}",
+                lang.pick(
+                    "共有\t区分\t項目\tファイル数\t件数",
+                    "share\tcategory\titem\tfiles\toccurrences"
+                )
+            );
             for row in inventory.summary()? {
-                let category = row.category.map(|c| c.label(lang).to_string()).unwrap_or_else(|| "-".into());
-                println!("{}\t{}\t{}\t{}\t{}", row.share, category, row.item.label(lang), row.files, row.occurrences);
+                let category = row
+                    .category
+                    .map(|c| c.label(lang).to_string())
+                    .unwrap_or_else(|| "-".into());
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    row.share,
+                    category,
+                    row.item.label(lang),
+                    row.files,
+                    row.occurrences
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -136,27 +173,67 @@ fn demo(dir: Option<PathBuf>, lang: Lang) -> anyhow::Result<ExitCode> {
     let base = dir.unwrap_or_else(|| temp.path().to_path_buf());
     let share = base.join("share");
     let state = base.join("state");
-    std::fs::create_dir_all(&share).with_context(|| format!("cannot create {}", share.display()))?;
-    println!("{} {}", lang.pick("サンプル共有フォルダを生成しています:", "Generating a sample share in"), share.display());
+    std::fs::create_dir_all(&share)
+        .with_context(|| format!("cannot create {}", share.display()))?;
+    println!(
+        "{} {}",
+        lang.pick(
+            "サンプル共有フォルダを生成しています:",
+            "Generating a sample share in"
+        ),
+        share.display()
+    );
     let truth = mamori_samples::generate(&share, &mamori_samples::ShareSpec::demo())?;
     let options = ScanOptions::new(state.clone());
-    let report = scan(std::slice::from_ref(&share), &options, &mamori_scan::NoProgress)?;
+    let report = scan(
+        std::slice::from_ref(&share),
+        &options,
+        &mamori_scan::NoProgress,
+    )?;
     let report_path = base.join("report.json");
     std::fs::write(&report_path, report.to_json())?;
     print!("{}", mamori_scan::summary::render(&report, lang));
     println!();
-    println!("{}", lang.pick("ファイルごとの内容（抜粋）:", "Files (excerpt):"));
+    println!(
+        "{}",
+        lang.pick("ファイルごとの内容（抜粋）:", "Files (excerpt):")
+    );
     for file in report.files.iter().filter(|f| !f.items.is_empty()).take(15) {
-        let items: Vec<String> = file.items.iter().map(|(i, n)| format!("{}={}", i.label(lang), n)).collect();
-        println!("  {}  [{}]  {}", file.path, file.category.as_deref().unwrap_or("-"), items.join(" "));
+        let items: Vec<String> = file
+            .items
+            .iter()
+            .map(|(i, n)| format!("{}={}", i.label(lang), n))
+            .collect();
+        println!(
+            "  {}  [{}]  {}",
+            file.path,
+            file.category.as_deref().unwrap_or("-"),
+            items.join(" ")
+        );
     }
     let expected: usize = truth.subjects.values().map(|s| s.persons).sum();
     let found: usize = report.subjects.values().map(|s| s.persons).sum();
     println!();
-    println!("{}: {} / {}: {}", lang.pick("生成した本人数（正解）", "Persons generated (truth)"), expected, lang.pick("検出", "found"), found);
-    println!("{}: {}", lang.pick("レポート", "Report"), report_path.display());
+    println!(
+        "{}: {} / {}: {}",
+        lang.pick("生成した本人数（正解）", "Persons generated (truth)"),
+        expected,
+        lang.pick("検出", "found"),
+        found
+    );
+    println!(
+        "{}: {}",
+        lang.pick("レポート", "Report"),
+        report_path.display()
+    );
     if base.starts_with(temp.path()) {
-        println!("{}", lang.pick("（一時フォルダは終了時に削除されます。--dir で残せます）", "(the temporary folder is removed on exit; use --dir to keep it)"));
+        println!(
+            "{}",
+            lang.pick(
+                "（一時フォルダは終了時に削除されます。--dir で残せます）",
+                "(the temporary folder is removed on exit; use --dir to keep it)"
+            )
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

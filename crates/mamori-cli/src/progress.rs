@@ -20,9 +20,17 @@ impl Bar {
         if hidden || !std::io::stderr().is_terminal() {
             bar.set_draw_target(ProgressDrawTarget::hidden());
         }
-        let style = ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {bytes_per_sec} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar());
+        let style =
+            ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
-        Bar { bar, files: AtomicU64::new(0), total_files: AtomicU64::new(0), started: Instant::now(), lang }
+        Bar {
+            bar,
+            files: AtomicU64::new(0),
+            total_files: AtomicU64::new(0),
+            started: Instant::now(),
+            lang,
+        }
     }
 
     pub fn finish(&self) {
@@ -42,7 +50,10 @@ impl mamori_scan::Progress for Bar {
         if done % 64 == 0 {
             let rate = done as f64 / self.started.elapsed().as_secs_f64().max(0.001);
             let total = self.total_files.load(Ordering::Relaxed);
-            self.bar.set_message(format!("{done}/{total} {} {rate:.0}/s", self.lang.pick("ファイル", "files")));
+            self.bar.set_message(format!(
+                "{done}/{total} {} {rate:.0}/s",
+                self.lang.pick("ファイル", "files")
+            ));
         }
     }
 }

@@ -5,7 +5,9 @@ use std::process::Command;
 
 fn mamori() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mamori"));
-    cmd.env_remove("MAMORI_STATE_DIR").env_remove("MAMORI_LANG").env("MAMORI_LOG", "error");
+    cmd.env_remove("MAMORI_STATE_DIR")
+        .env_remove("MAMORI_LANG")
+        .env("MAMORI_LOG", "error");
     cmd
 }
 
@@ -15,7 +17,11 @@ fn write_share(dir: &Path) {
     let csv = "社員番号,氏名,フリガナ,生年月日,携帯電話,個人番号\r\n1001,山田 太郎,ヤマダ タロウ,S55.3.2,090-1234-5678,123456789018\r\n";
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(csv);
     std::fs::write(people.join("社員名簿.csv"), sjis).unwrap();
-    std::fs::write(dir.join("議事録.txt"), "2025年4月1日 定例会議\n議題: 来期予算\n").unwrap();
+    std::fs::write(
+        dir.join("議事録.txt"),
+        "2025年4月1日 定例会議\n議題: 来期予算\n",
+    )
+    .unwrap();
 }
 
 #[test]
@@ -34,15 +40,23 @@ fn scan_writes_the_contract_report_and_a_japanese_summary() {
         .arg("--no-morphology")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("スキャン完了"), "{stdout}");
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(json["version"], 1);
     assert_eq!(json["root"], share.display().to_string());
     let files = json["files"].as_array().unwrap();
     assert_eq!(files.len(), 2);
-    let roster = files.iter().find(|f| f["path"] == "総務部/人事/社員名簿.csv").unwrap();
+    let roster = files
+        .iter()
+        .find(|f| f["path"] == "総務部/人事/社員名簿.csv")
+        .unwrap();
     assert_eq!(roster["category"], "employee");
     assert_eq!(roster["items"]["my_number"], 1);
     assert_eq!(roster["records"], 1);

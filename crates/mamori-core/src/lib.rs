@@ -22,5 +22,5 @@ pub use category::Category;
 pub use items::{AppiClass, DataItem};
 pub use lang::Lang;
 pub use mask::MaskedSample;
-pub use persons::{count_persons, PersonKeys};
+pub use persons::{count_persons, PersonCounter, PersonKeys};
 pub use secret::{HashKey, KeyHash};

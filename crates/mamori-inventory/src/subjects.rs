@@ -5,7 +5,7 @@ use crate::error::{Ctx, InventoryError};
 use crate::read::{from_sql_u64, parse_hash, parse_item, push_key, root_id};
 use crate::write::member_range;
 use crate::{Inventory, Subject, SummaryRow};
-use mamori_core::{count_persons, Category, DataItem, PersonKeys};
+use mamori_core::{Category, DataItem, PersonCounter, PersonKeys};
 use rusqlite::{params, Row, ToSql};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -17,48 +17,88 @@ const PERSON_ORDER: &str = "ORDER BY f.id, k.record, k.seq";
 
 #[derive(Default)]
 struct Tally {
-    records: Vec<PersonKeys>,
+    counter: PersonCounter,
     items: BTreeSet<DataItem>,
     files: usize,
 }
 
-/// Rebuilds person records from streamed rows; only the current file's
-/// position is remembered, so no file is ever materialised as a struct.
+/// The file whose rows are streaming in, and the record being rebuilt.
+struct Current {
+    file: i64,
+    category: Category,
+    /// Person records the file holds (some may have no key at all).
+    persons: usize,
+    added: usize,
+    record: Option<i64>,
+    keys: PersonKeys,
+}
+
+/// Rebuilds person records from streamed rows and feeds them to one
+/// streaming counter per category: only the current record is held.
 #[derive(Default)]
 struct Tallies {
     by_category: BTreeMap<Category, Tally>,
-    current: Option<(i64, Category, usize)>,
+    current: Option<Current>,
 }
 
 impl Tallies {
+    fn flush_record(&mut self) {
+        let Some(current) = self.current.as_mut() else { return };
+        if current.record.take().is_none() {
+            return;
+        }
+        let keys = std::mem::take(&mut current.keys);
+        current.added += 1;
+        if let Some(tally) = self.by_category.get_mut(&current.category) {
+            tally.counter.add(&keys);
+        }
+    }
+
+    /// Ends the current file: records without any key still are persons.
+    fn flush_file(&mut self) {
+        self.flush_record();
+        let Some(current) = self.current.take() else { return };
+        if let Some(tally) = self.by_category.get_mut(&current.category) {
+            for _ in current.added..current.persons {
+                tally.counter.add(&PersonKeys::default());
+            }
+        }
+    }
+
     fn row(&mut self, path: &Path, row: &Row<'_>) -> Result<(), InventoryError> {
         let file: i64 = row.get(0).ctx(path)?;
-        if self.current.as_ref().map(|c| c.0) != Some(file) {
+        if self.current.as_ref().map(|c| c.file) != Some(file) {
+            self.flush_file();
             let category = Category::new(row.get::<_, String>(1).ctx(path)?);
             let persons = usize::try_from(row.get::<_, i64>(2).ctx(path)?)
                 .map_err(|_| InventoryError::corrupt(path, "negative person count"))?;
-            let tally = self.by_category.entry(category.clone()).or_default();
-            tally.files += 1;
-            let base = tally.records.len();
-            // Records without any key still are persons: count_persons counts them.
-            tally.records.resize(base + persons, PersonKeys::default());
-            self.current = Some((file, category, base));
+            self.by_category.entry(category.clone()).or_default().files += 1;
+            self.current = Some(Current {
+                file,
+                category,
+                persons,
+                added: 0,
+                record: None,
+                keys: PersonKeys::default(),
+            });
         }
         let Some(record) = row.get::<_, Option<i64>>(3).ctx(path)? else {
             return Ok(());
         };
-        let Some((_, category, base)) = &self.current else {
-            return Ok(());
-        };
+        if self.current.as_ref().and_then(|c| c.record) != Some(record) {
+            self.flush_record();
+        }
         let kind: i64 = row.get(4).ctx(path)?;
         let hash = parse_hash(path, row.get_ref(5).ctx(path)?)?;
-        let keys = self
-            .by_category
-            .get_mut(category)
-            .zip(usize::try_from(record).ok())
-            .and_then(|(t, r)| t.records.get_mut(base + r))
+        let current = self
+            .current
+            .as_mut()
             .ok_or_else(|| InventoryError::corrupt(path, "person key of a missing record"))?;
-        push_key(path, keys, kind, hash)
+        if current.added >= current.persons {
+            return Err(InventoryError::corrupt(path, "person key of a missing record"));
+        }
+        current.record = Some(record);
+        push_key(path, &mut current.keys, kind, hash)
     }
 
     fn item(&mut self, category: String, item: DataItem) {
@@ -69,12 +109,13 @@ impl Tallies {
             .insert(item);
     }
 
-    fn finish(self) -> BTreeMap<Category, Subject> {
+    fn finish(mut self) -> BTreeMap<Category, Subject> {
+        self.flush_file();
         self.by_category
             .into_iter()
-            .map(|(category, tally)| {
+            .map(|(category, mut tally)| {
                 let subject = Subject {
-                    persons: count_persons(&tally.records),
+                    persons: tally.counter.count(),
                     items: tally.items,
                     files: tally.files,
                 };

@@ -29,6 +29,9 @@
 //! * **Styles.** [`Style::Primary`] is what the project develops against;
 //!   [`Style::Alternate`] words headers, orders columns, writes dates, picks
 //!   encodings and names folders differently, for held-out evaluation.
+//!   [`Style::Held`] is a third office written apart from the detector by
+//!   its own module (`held`): title blocks, two-row headers, one-cell bank
+//!   details, 法人 rows among persons, prose memos, box-drawn resumes.
 //!
 //! # Truth conventions
 //!
@@ -47,9 +50,19 @@
 //!     自己PR in a resume or entry sheet are);
 //!   - 所有株式数 is `shareholding`, 配当金 is `dividend`; 雇用保険被保険者番号
 //!     is `insurance_number`.
+//!   - a worker's 家族連絡先 (a relative given as the contact) is
+//!     `emergency_contact`, not `family`; 家族構成は妻・長男 in a memo is `family`;
+//!   - a school or faculty column in a roster or questionnaire is not
+//!     `resume`; a 担当 column of staff surnames is no item of the file;
+//!   - the company's own letterhead or mail signature (address, TEL/FAX,
+//!     登録番号) inside a personal file adds no `address`/`phone`;
+//!   - a vehicle's 任意保険証券番号 is not `insurance_number`; a card holder's
+//!     name in romaji capitals is `name`.
 //! * `records` = person rows (roster rows about natural persons; corporate
-//!   shareholders in a register are not counted); 1 for a resume; for a memo,
-//!   the number of persons it is about.
+//!   shareholders in a register are not counted, nor are 法人 landlords, an
+//!   employee shareholding association (持株会), totals rows (合計), title
+//!   rows or the second row of a two-row header); 1 for a resume; for a
+//!   memo, the number of persons it is about.
 //! * `category` = the data subjects of the file; `None` for files without
 //!   personal data (their `items` are empty and `records` 0).
 //! * `subjects[c].persons` = distinct data subjects of category `c` across the
@@ -78,7 +91,7 @@ pub mod truth;
 pub mod world;
 
 pub use bulk::{generate_bulk, BulkStats};
-pub use hostile::{generate_hostile, HostileCase, HostileKind};
+pub use hostile::{generate_hostile, Expect, HostileCase, HostileKind};
 pub use style::Style;
 pub use truth::{FileTruth, SubjectTruth, Truth};
 
