@@ -131,8 +131,10 @@ impl PersonCounter {
             return; // four billion records: beyond any share
         }
         self.parent.push(node);
-        self.birth.push(record.birth.as_ref().map(short).unwrap_or(0));
-        self.my_number.push(record.my_number.as_ref().map(short).unwrap_or(0));
+        self.birth
+            .push(record.birth.as_ref().map(short).unwrap_or(0));
+        self.my_number
+            .push(record.my_number.as_ref().map(short).unwrap_or(0));
         let mut root = node;
         for link in record.my_number.iter().chain(record.links.iter()) {
             let link = short(link);
@@ -155,7 +157,9 @@ impl PersonCounter {
 
     /// Distinct persons among the records added so far.
     pub fn count(&mut self) -> usize {
-        (0..self.parent.len() as u32).filter(|&i| self.find(i) == i).count()
+        (0..self.parent.len() as u32)
+            .filter(|&i| self.find(i) == i)
+            .count()
     }
 }
 

@@ -69,7 +69,9 @@ pub fn yucho_branch(symbol: &str) -> Option<String> {
 
 /// Whether a ゆうちょ 記号 maps to a real ゆうちょ branch.
 pub fn yucho_symbol_ok(symbol: &str) -> bool {
-    let Some(branch) = yucho_branch(symbol) else { return false };
+    let Some(branch) = yucho_branch(symbol) else {
+        return false;
+    };
     let banks = Banks::get();
     !banks.is_available() || banks.branch("9900", &branch).is_some()
 }
@@ -80,13 +82,31 @@ mod tests {
 
     #[test]
     fn real_banks_pass_invented_ones_fail() {
-        let ok = BankRef { bank_code: Some("0001"), branch_code: Some("001"), ..Default::default() };
+        let ok = BankRef {
+            bank_code: Some("0001"),
+            branch_code: Some("001"),
+            ..Default::default()
+        };
         assert!(is_consistent(ok));
-        assert!(is_consistent(BankRef { bank_name: Some("みずほ銀行(0001)"), branch_name: Some("東京営業部(001)"), ..Default::default() }));
+        assert!(is_consistent(BankRef {
+            bank_name: Some("みずほ銀行(0001)"),
+            branch_name: Some("東京営業部(001)"),
+            ..Default::default()
+        }));
         if Banks::get().is_available() {
-            assert!(!is_consistent(BankRef { bank_code: Some("0002"), ..Default::default() }));
-            assert!(!is_consistent(BankRef { bank_name: Some("まぼろし銀行"), ..Default::default() }));
-            assert!(!is_consistent(BankRef { bank_code: Some("0001"), branch_code: Some("999"), ..Default::default() }));
+            assert!(!is_consistent(BankRef {
+                bank_code: Some("0002"),
+                ..Default::default()
+            }));
+            assert!(!is_consistent(BankRef {
+                bank_name: Some("まぼろし銀行"),
+                ..Default::default()
+            }));
+            assert!(!is_consistent(BankRef {
+                bank_code: Some("0001"),
+                branch_code: Some("999"),
+                ..Default::default()
+            }));
         }
         assert_eq!(yucho_branch("14030").as_deref(), Some("408"));
         assert_eq!(yucho_branch("01230").as_deref(), Some("129"));

@@ -115,6 +115,9 @@ const VOCABULARY: &[(&str, &[&str])] = &[
             "受注",
             "注文",
             "お届け",
+            "売上票",
+            "カード決済",
+            "決済",
             "customer",
             "member",
         ],
@@ -223,7 +226,9 @@ impl Categorizer {
     }
 
     /// The category of a file with personal data.
-    pub fn categorize(&self, rel_path: &str, signals: &BTreeSet<String>) -> Category {
+    /// `resume`: the file holds resume content, which only applicants' files
+    /// do (a resume's 職歴 mentions 入社 and 退職 without being about staff).
+    pub fn categorize(&self, rel_path: &str, signals: &BTreeSet<String>, resume: bool) -> Category {
         for (re, category) in &self.rules {
             if re.is_match(rel_path) {
                 return category.clone();
@@ -252,6 +257,9 @@ impl Categorizer {
                     .min(3);
                 score += 1.5 * weight(w) * hits as f64;
             }
+            if resume && id == "applicant" {
+                score += 6.0;
+            }
             if score > 0.0 && best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, id));
             }
@@ -270,7 +278,7 @@ mod tests {
     fn cat(path: &str, signals: &[&str]) -> String {
         let c = Categorizer::new(&CategoryConfig::default()).unwrap();
         let set = signals.iter().map(|s| s.to_string()).collect();
-        c.categorize(path, &set).id().to_string()
+        c.categorize(path, &set, false).id().to_string()
     }
 
     #[test]
@@ -311,12 +319,13 @@ mod tests {
         let config: CategoryConfig = toml_like();
         let c = Categorizer::new(&config).unwrap();
         assert_eq!(
-            c.categorize("営業部/特約店/担当者.csv", &BTreeSet::new())
+            c.categorize("営業部/特約店/担当者.csv", &BTreeSet::new(), false)
                 .id(),
             "dealer_staff"
         );
         assert_eq!(
-            c.categorize("法務/案件/a.txt", &BTreeSet::new()).id(),
+            c.categorize("法務/案件/a.txt", &BTreeSet::new(), false)
+                .id(),
             "litigant"
         );
     }

@@ -97,7 +97,7 @@ fn date_regex() -> &'static Regex {
     RE.get_or_init(|| {
         Regex::new(concat!(
             r"(?:(?P<era>明治|大正|昭和|平成|令和|[MTSHRmtshr])\s*(?P<ey>\d{1,2})\s*(?:年\s*(?P<em1>\d{1,2})\s*月\s*(?P<ed1>\d{1,2})\s*日|[./-]\s*(?P<em2>\d{1,2})\s*[./-]\s*(?P<ed2>\d{1,2})))",
-            r"|(?:(?P<wy>(?:18|19|20)\d{2})\s*(?:年\s*(?P<wm1>\d{1,2})\s*月\s*(?P<wd1>\d{1,2})\s*日|(?P<sep>[./-])\s*(?P<wm2>\d{1,2})\s*[./-]\s*(?P<wd2>\d{1,2})))",
+            r"|(?:(?P<wy>(?:18|19|20)\d{2})\s*(?:年\s*(?:\([^)]{2,8}\)\s*)?(?P<wm1>\d{1,2})\s*月\s*(?P<wd1>\d{1,2})\s*日|(?P<sep>[./-])\s*(?P<wm2>\d{1,2})\s*[./-]\s*(?P<wd2>\d{1,2})))",
         ))
         .unwrap_or_else(|e| unreachable!("static regex: {e}"))
     })
@@ -240,6 +240,10 @@ mod tests {
         assert_eq!(one("１９８０年３月２日").as_deref(), Some("1980-03-02"));
         assert_eq!(one("1980-03-02").as_deref(), Some("1980-03-02"));
         assert_eq!(one("R1.5.1").as_deref(), Some("2019-05-01"));
+        assert_eq!(
+            one("生年月日は1969年(昭和44年)11月20日").as_deref(),
+            Some("1969-11-20")
+        );
     }
 
     #[test]

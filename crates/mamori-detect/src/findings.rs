@@ -122,6 +122,14 @@ impl PersonDraft {
         if !key.is_empty() && !self.names.contains(&key) {
             self.names.push(key);
         }
+        // Readings and Latin spellings also meet under one romaji key.
+        let normalized = crate::normalize::normalize(name);
+        if let Some(romaji) = crate::romaji::romaji_key(crate::values::strip_honorific(&normalized))
+        {
+            if !self.names.contains(&romaji) {
+                self.names.push(romaji);
+            }
+        }
     }
 
     pub fn hash(&self, key: &HashKey) -> PersonKeys {

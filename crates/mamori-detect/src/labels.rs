@@ -52,255 +52,84 @@ pub enum Field {
 
 enum Rule {
     Contains(&'static [&'static str]),
+    Suffix(&'static [&'static str]),
     Exact(&'static [&'static str]),
 }
 
 /// Ordered: the first matching rule wins.
+#[rustfmt::skip]
 const RULES: &[(Rule, Field)] = &[
-    (Rule::Contains(&["緊急"]), Field::EmergencyContact),
-    (
-        Rule::Contains(&["法人番号", "登録番号", "インボイス", "適格請求"]),
-        Field::NotPersonal,
-    ),
-    (
-        Rule::Contains(&[
-            "会社",
-            "社名",
-            "法人",
-            "企業",
-            "取引先",
-            "代表電話",
-            "代表tel",
-            "fax",
-            "ファックス",
-            "所在地",
-            "本社",
-            "本店",
-            "物件",
-            "商品",
-            "品番",
-            "品名",
-            "jan",
-            "型番",
-            "製品",
-            "在庫",
-            "単価",
-            "請求書",
-            "伝票",
-            "注文番号",
-            "受注",
-            "発注",
-            "sku",
-            "ロット",
-            "部署",
-            "所属",
-            "部門",
-        ]),
-        Field::NotPersonal,
-    ),
-    (
-        Rule::Contains(&[
-            "個人番号",
-            "マイナンバー",
-            "mynumber",
-            "my number",
-            "共通番号",
-        ]),
-        Field::MyNumber,
-    ),
-    (
-        Rule::Contains(&["扶養", "配偶者", "続柄", "家族", "子供", "子ども", "世帯"]),
-        Field::Family,
-    ),
+    (Rule::Contains(&["緊急", "家族連絡先", "連絡先の方", "連絡先氏名", "連絡先続柄"]), Field::EmergencyContact),
+    (Rule::Contains(&["法人番号", "登録番号", "インボイス", "適格請求", "証券番号"]), Field::NotPersonal),
+    (Rule::Contains(&["会社", "社名", "法人", "企業", "取引先", "代表電話", "代表tel", "fax", "ファックス", "所在地", "本社", "本店", "物件", "商品", "品番", "品名", "jan", "型番", "製品", "在庫", "単価", "請求書", "伝票", "注文番号", "受注", "発注", "sku", "ロット", "部署", "所属", "部門", "内線", "車両", "車番", "見積"]), Field::NotPersonal),
+    (Rule::Contains(&["個人番号", "マイナンバー", "mynumber", "my number", "共通番号"]), Field::MyNumber),
+    (Rule::Contains(&["扶養", "配偶者", "続柄", "間柄", "家族", "子供", "子ども", "世帯"]), Field::Family),
     (Rule::Contains(&["名義"]), Field::AccountHolder),
-    (
-        Rule::Contains(&["金融機関コード", "銀行コード", "銀行番号", "金融機関番号"]),
-        Field::BankCode,
-    ),
-    (
-        Rule::Contains(&["支店コード", "店番", "支店番号", "店舗番号"]),
-        Field::BranchCode,
-    ),
+    (Rule::Contains(&["氏名", "名前"]), Field::Name),
+    (Rule::Contains(&["金融機関コード", "銀行コード", "銀行番号", "金融機関番号"]), Field::BankCode),
+    (Rule::Contains(&["支店コード", "店番", "支店番号", "店舗番号"]), Field::BranchCode),
     (Rule::Contains(&["金融機関", "銀行"]), Field::BankName),
     (Rule::Contains(&["支店"]), Field::BranchName),
-    (
-        Rule::Contains(&["預金種目", "口座種別", "預金種類", "口座種類", "種目"]),
-        Field::AccountType,
-    ),
-    (Rule::Contains(&["口座番号"]), Field::AccountNumber),
-    (
-        Rule::Contains(&["振込先", "口座", "振込"]),
-        Field::BankAccountCombined,
-    ),
+    (Rule::Contains(&["預金種目", "口座種別", "預金種類", "口座種類", "種目"]), Field::AccountType),
+    (Rule::Contains(&["口座番号", "口座no"]), Field::AccountNumber),
+    (Rule::Contains(&["振込先", "口座", "振込", "受取方法", "支払先", "送金先"]), Field::BankAccountCombined),
     (Rule::Contains(&["血液型"]), Field::BloodType),
     (Rule::Contains(&["性別", "男女"]), Field::Gender),
-    (
-        Rule::Contains(&["生年月日", "誕生日", "生年", "birth"]),
-        Field::BirthDate,
-    ),
+    (Rule::Contains(&["生年月日", "誕生日", "生年", "birth"]), Field::BirthDate),
+    (Rule::Suffix(&["日", "日付", "期限", "期日", "日時"]), Field::OtherDate),
     (Rule::Contains(&["年齢"]), Field::Age),
     (Rule::Contains(&["郵便", "〒", "zip"]), Field::PostalCode),
-    (
-        Rule::Contains(&["住所", "居所", "現住", "送付先", "address"]),
-        Field::Address,
-    ),
+    (Rule::Contains(&["住所", "居所", "現住", "送付先", "address"]), Field::Address),
     (Rule::Contains(&["携帯", "mobile"]), Field::Mobile),
-    (
-        Rule::Contains(&["電話", "tel", "phone", "連絡先"]),
-        Field::Phone,
-    ),
-    (Rule::Contains(&["メール", "mail"]), Field::Email),
+    (Rule::Contains(&["電話", "tel", "phone", "連絡先"]), Field::Phone),
+    (Rule::Contains(&["メール", "mail", "アドレス"]), Field::Email),
     (Rule::Contains(&["免許"]), Field::DriversLicense),
-    (
-        Rule::Contains(&["旅券", "パスポート", "passport"]),
-        Field::Passport,
-    ),
-    (
-        Rule::Contains(&["基礎年金", "年金番号", "年金手帳"]),
-        Field::PensionNumber,
-    ),
-    (
-        Rule::Contains(&["被保険者", "保険者番号", "保険証"]),
-        Field::InsuranceNumber,
-    ),
+    (Rule::Contains(&["旅券", "パスポート", "passport"]), Field::Passport),
+    (Rule::Contains(&["基礎年金", "年金番号", "年金手帳"]), Field::PensionNumber),
+    (Rule::Contains(&["被保険者", "保険者番号", "保険証", "健保", "雇用保険", "社会保険", "保険番号", "社保"]), Field::InsuranceNumber),
     (Rule::Contains(&["在留"]), Field::ResidenceCard),
-    (
-        Rule::Contains(&["カード番号", "クレジット", "card"]),
-        Field::CreditCard,
-    ),
-    (
-        Rule::Contains(&["犯罪", "前科", "逮捕", "賞罰"]),
-        Field::CriminalRecord,
-    ),
-    (
-        Rule::Contains(&["持株", "株式数", "株数", "保有株", "所有株"]),
-        Field::Shareholding,
-    ),
+    (Rule::Contains(&["カード番号", "クレジット", "card"]), Field::CreditCard),
+    (Rule::Contains(&["犯罪", "前科", "逮捕", "賞罰"]), Field::CriminalRecord),
+    (Rule::Contains(&["持株", "株式数", "株数", "保有株", "所有株"]), Field::Shareholding),
     (Rule::Contains(&["配当"]), Field::Dividend),
-    (
-        Rule::Contains(&[
-            "健康",
-            "健診",
-            "診断",
-            "所見",
-            "判定",
-            "血圧",
-            "血糖",
-            "hba1c",
-            "既往",
-            "病",
-            "障害",
-            "障がい",
-            "等級",
-            "手帳",
-            "産業医",
-            "休職",
-            "復職",
-            "視力",
-            "聴力",
-            "bmi",
-            "体重",
-            "身長",
-            "尿",
-            "心電図",
-            "胸部",
-            "服薬",
-            "通院",
-            "治療",
-        ]),
-        Field::Health,
-    ),
-    (
-        Rule::Contains(&[
-            "学歴", "職歴", "志望", "自己pr", "経歴", "資格", "趣味", "特技", "長所", "短所",
-        ]),
-        Field::Resume,
-    ),
-    (
-        Rule::Contains(&[
-            "フリガナ",
-            "ふりがな",
-            "カナ",
-            "かな",
-            "よみ",
-            "読み",
-            "kana",
-        ]),
-        Field::NameKana,
-    ),
-    (
-        Rule::Contains(&["番号", "no", "コード", "id", "№"]),
-        Field::RecordId,
-    ),
-    (
-        Rule::Contains(&[
-            "日付",
-            "入社",
-            "退職",
-            "受診日",
-            "契約日",
-            "登録日",
-            "更新日",
-            "作成日",
-            "申込日",
-            "入金日",
-            "支払日",
-            "実施日",
-            "面接日",
-            "年月日",
-            "開始",
-            "終了",
-        ]),
-        Field::OtherDate,
-    ),
-    (
-        Rule::Contains(&[
-            "氏名",
-            "名前",
-            "株主名",
-            "貸主",
-            "借主",
-            "家主",
-            "地主",
-            "賃貸人",
-            "世帯主",
-            "申請者",
-            "受診者",
-            "作業員",
-            "従業員名",
-            "社員名",
-            "宛名",
-            "受取人",
-            "name",
-            "担当者名",
-            "契約者",
-            "応募者",
-            "参加者",
-            "受ける者",
-            "受給者",
-            "注文者",
-            "購入者",
-            "依頼人",
-            "顧客名",
-            "会員名",
-            "お客様名",
-            "入居者",
-            "利用者名",
-            "被保険者氏名",
-        ]),
-        Field::Name,
-    ),
-    (
-        Rule::Exact(&["姓", "名", "姓名", "氏", "名前(漢字)", "本人", "本人氏名"]),
-        Field::Name,
-    ),
+    (Rule::Contains(&["健康", "健診", "診断", "所見", "判定", "血圧", "血糖", "hba1c", "既往", "病", "障害", "障がい", "等級", "手帳", "産業医", "休職", "復職", "視力", "聴力", "bmi", "体重", "身長", "尿", "心電図", "胸部", "服薬", "通院", "治療"]), Field::Health),
+    (Rule::Contains(&["学歴", "職歴", "志望", "自己pr", "経歴", "資格", "趣味", "特技", "長所", "短所"]), Field::Resume),
+    (Rule::Contains(&["よみ", "読み"]), Field::NameKana),
+    (Rule::Contains(&["番号", "コード", "№"]), Field::RecordId),
+    (Rule::Exact(&["no", "no.", "id", "#", "管理no", "社員no", "社員id"]), Field::RecordId),
+    (Rule::Contains(&["日付", "入社", "退職", "年月日", "開始", "終了"]), Field::OtherDate),
+    (Rule::Contains(&["株主名", "貸主", "借主", "家主", "地主", "賃貸人", "世帯主", "申請者", "受診者", "作業員", "従業員名", "社員名", "宛名", "受取人", "name", "担当者名", "契約者", "応募者", "参加者", "受ける者", "受給者", "注文者", "購入者", "依頼人", "顧客名", "会員名", "お客様名", "入居者", "利用者名", "対象者"]), Field::Name),
+    (Rule::Exact(&["姓", "名", "姓名", "氏", "名前(漢字)", "本人", "本人氏名", "社員", "職員", "従業員", "お客様"]), Field::Name),
+    (Rule::Exact(&["セイ", "メイ", "せい", "めい"]), Field::NameKana),
 ];
+
+/// Forms space labels out to the width of their box: 氏　　名, 現 住 所.
+/// Returns the line as `label<TAB>value` when it opens with such a label.
+pub fn despace_leading_label(line: &str) -> Option<String> {
+    // The spaced label is the run of one-character tokens that opens the line.
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    let k = tokens.iter().take_while(|t| t.chars().count() == 1).count();
+    if !(2..=5).contains(&k) {
+        return None;
+    }
+    let label: String = tokens[..k].concat();
+    classify_label(&label)?;
+    Some(format!("{label}\t{}", tokens[k..].join(" ")))
+}
+
+/// Labels of one part of a name split over two columns (姓 | 名).
+pub fn is_name_part_label(raw: &str) -> bool {
+    matches!(
+        clean_label(raw).as_str(),
+        "姓" | "名" | "氏" | "セイ" | "メイ" | "せい" | "めい" | "first" | "last"
+    )
+}
 
 /// Every word of the `Contains` rules with its field (for keyword prefilters).
 pub fn label_words() -> impl Iterator<Item = (&'static str, Field)> {
     RULES.iter().flat_map(|(rule, field)| match rule {
         Rule::Contains(words) => words.iter().map(move |w| (*w, *field)).collect::<Vec<_>>(),
-        Rule::Exact(_) => Vec::new(),
+        Rule::Suffix(_) | Rule::Exact(_) => Vec::new(),
     })
 }
 
@@ -329,30 +158,46 @@ pub fn clean_label(raw: &str) -> String {
     }
 }
 
+/// フリガナ, ふりがな, 氏名(カナ), カナ氏名 — but not a katakana name that
+/// happens to contain カナ (フクダ カナコ).
+fn is_kana_label(full: &str) -> bool {
+    if ["フリガナ", "ふりがな", "よみがな", "kana"]
+        .iter()
+        .any(|w| full.contains(w))
+    {
+        return true;
+    }
+    if !full.contains("カナ") {
+        return false;
+    }
+    let rest: String = full
+        .replace("カナ", "")
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | '（' | '）'))
+        .collect();
+    rest.is_empty() || rest.chars().any(|c| !matches!(c, 'ァ'..='ヺ' | 'ー'))
+}
+
 /// Classifies a header or a form label.
 pub fn classify_label(raw: &str) -> Option<Field> {
     let label = clean_label(raw);
-    if label.is_empty() || label.chars().count() > 24 {
+    // Values are not labels: a date, a phone or an address carries digits.
+    if label.is_empty()
+        || label.chars().count() > 24
+        || label.contains('@')
+        || label.bytes().filter(u8::is_ascii_digit).count() > 2
+    {
         return None;
     }
     // Bracketed qualifiers matter for kana columns: 氏名(カナ), 名前（フリガナ）.
     let full = normalize(raw).to_lowercase();
-    if (full.contains("カナ")
-        || full.contains("フリガナ")
-        || full.contains("ふりがな")
-        || full.contains("よみ"))
-        && !full.contains("名義")
-        && (full.contains("氏名")
-            || full.contains("名前")
-            || full.contains("カナ")
-            || full.contains("ふりがな")
-            || full.contains("フリガナ"))
-    {
+    if is_kana_label(&full) && !full.contains("名義") {
         return Some(Field::NameKana);
     }
     for (rule, field) in RULES {
         let hit = match rule {
             Rule::Contains(words) => words.iter().any(|w| label.contains(w)),
+            Rule::Suffix(words) => words.iter().any(|w| label.ends_with(w)),
             Rule::Exact(words) => words.contains(&label.as_str()),
         };
         if hit {

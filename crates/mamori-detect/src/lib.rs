@@ -27,6 +27,8 @@ pub mod labels;
 pub mod normalize;
 pub mod patterns;
 pub mod phone;
+pub mod pipes;
+pub mod romaji;
 pub mod table;
 pub mod text;
 pub mod values;

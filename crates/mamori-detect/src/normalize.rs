@@ -175,7 +175,8 @@ pub fn digits_only(text: &str) -> String {
 /// Key form of a name: no spaces or dots, katakana for kana, so 山田 太郎 /
 /// 山田　太郎 and やまだ たろう / ﾔﾏﾀﾞ ﾀﾛｳ compare equal.
 pub fn name_key(name: &str) -> String {
-    normalize(name)
+    let normalized = normalize(name);
+    crate::values::strip_honorific(&normalized)
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '・' | '.' | ',' | '､' | '、'))
         .map(|c| match c {

@@ -468,22 +468,10 @@ pub fn is_birth_context(line: &str, start: usize, end: usize) -> bool {
     BIRTH_WORDS.iter().any(|w| before.contains(w))
 }
 
-pub(crate) const ADDRESS_WORDS: &[&str] = &[
-    "住所",
-    "自宅",
-    "転居",
-    "引越",
-    "引っ越",
-    "住まい",
-    "実家",
-    "在住",
-    "現住所",
-    "新住所",
-    "旧住所",
-    "お届け",
-    "送付先",
-    "〒",
-];
+/// Words that say an address is where a person lives (〒 alone does not:
+/// letterheads have one too).
+#[rustfmt::skip]
+pub(crate) const ADDRESS_WORDS: &[&str] = &["住所", "自宅", "転居", "引越", "引っ越", "住まい", "実家", "在住", "現住所", "新住所", "旧住所", "お届け", "送付先"];
 
 pub fn has_address_word(line: &str) -> bool {
     ADDRESS_WORDS.iter().any(|w| line.contains(w))
@@ -493,7 +481,8 @@ pub fn has_address_word(line: &str) -> bool {
 pub fn address_spans(line: &str) -> Vec<(usize, usize)> {
     static PREFECTURE_AC: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
     let prefectures = PREFECTURE_AC.get_or_init(|| {
-        aho_corasick::AhoCorasick::new(mamori_data::PREFECTURES).unwrap_or_else(|e| unreachable!("static automaton: {e}"))
+        aho_corasick::AhoCorasick::new(mamori_data::PREFECTURES)
+            .unwrap_or_else(|e| unreachable!("static automaton: {e}"))
     });
     let postal_re = regex!(r"〒?\s*\d{3}-\d{4}\s*");
     let body_re = regex!(r"^[^\s、。,]{2,40}?\d+(?:[-丁目番地号の]+\d+)*(?:丁目|番地|番|号)?");
@@ -511,8 +500,13 @@ pub fn address_spans(line: &str) -> Vec<(usize, usize)> {
             continue;
         }
         let body = &line[body_start..];
-        let Some(m) = body_re.find(body) else { continue };
-        if body_start > start || match_prefecture(body).is_some() || crate::values::is_address(&body[..m.end()]) {
+        let Some(m) = body_re.find(body) else {
+            continue;
+        };
+        if body_start > start
+            || match_prefecture(body).is_some()
+            || crate::values::is_address(&body[..m.end()])
+        {
             out.push((start, body_start + m.end()));
         }
     }
@@ -537,11 +531,15 @@ pub fn bank_accounts(line: &str) -> Vec<(usize, usize)> {
     if !named_bank_is_real(line) {
         return Vec::new();
     }
-    let mut out: Vec<(usize, usize)> = regex!(r"(普通|当座|貯蓄|総合)(?:預金)?\s*(?:口座)?\s*(?:No\.?|番号)?\s*[:：]?\s*\d{6,8}\b")
-        .find_iter(line)
-        .map(|m| (m.start(), m.end()))
-        .collect();
-    for caps in regex!(r"記号\s*[:：]?\s*([01]\d{4})\s*[-、,]?\s*番号\s*[:：]?\s*\d{1,8}").captures_iter(line) {
+    let mut out: Vec<(usize, usize)> = regex!(
+        r"(普通|当座|貯蓄|総合)(?:預金)?\s*(?:口座)?\s*(?:No\.?|番号)?\s*[:：]?\s*\d{6,8}\b"
+    )
+    .find_iter(line)
+    .map(|m| (m.start(), m.end()))
+    .collect();
+    for caps in regex!(r"記号\s*[:：]?\s*([01]\d{4})\s*[-、,]?\s*番号\s*[:：]?\s*\d{1,8}")
+        .captures_iter(line)
+    {
         if let (Some(whole), Some(symbol)) = (caps.get(0), caps.get(1)) {
             if crate::bank::yucho_symbol_ok(symbol.as_str()) {
                 out.push((whole.start(), whole.end()));

@@ -66,6 +66,8 @@ struct Column {
     field: Field,
     /// A family member's or contact's value: counts as an item, not as the row person's identity.
     about_someone_else: bool,
+    /// One part of a name split over two columns (姓 | 名): one character is enough.
+    name_part: bool,
 }
 
 pub struct TableScanner<'d> {
@@ -75,6 +77,10 @@ pub struct TableScanner<'d> {
     validated: bool,
     fallback: Option<TextScanner<'d>>,
     findings: Findings,
+    header: Vec<String>,
+    /// The table is an emergency contact list (緊急連絡網): relations and
+    /// phones in it are the contacts', not the listed person's.
+    emergency: bool,
 }
 
 fn is_someone_else(label: &str) -> bool {
@@ -92,7 +98,14 @@ impl<'d> TableScanner<'d> {
             validated: false,
             fallback: None,
             findings: Findings::default(),
+            header: Vec::new(),
+            emergency: false,
         }
+    }
+
+    /// Tells the table it sits under an emergency-contact heading.
+    pub fn set_emergency_context(&mut self) {
+        self.emergency = true;
     }
 
     pub fn push_row(&mut self, row: Vec<String>) {
@@ -103,21 +116,17 @@ impl<'d> TableScanner<'d> {
         if self.columns.is_none() {
             if let Some(columns) = header_columns(&row) {
                 for cell in &row {
-                    let label = clean_label(cell);
-                    if !label.is_empty() {
-                        self.findings.signals.insert(label);
-                    }
+                    insert_signal(&mut self.findings, cell);
                 }
                 // Title-block rows above the header are text (a form's heading).
                 let title: Vec<Vec<String>> = std::mem::take(&mut self.pending);
                 for line in title {
                     for cell in line {
-                        let label = clean_label(&cell);
-                        if !label.is_empty() {
-                            self.findings.signals.insert(label);
-                        }
+                        self.emergency |= cell.contains("緊急");
+                        insert_signal(&mut self.findings, &cell);
                     }
                 }
+                self.header = row;
                 self.columns = Some(columns);
                 return;
             }
@@ -146,7 +155,25 @@ impl<'d> TableScanner<'d> {
     }
 
     fn validate_and_flush(&mut self) {
-        let rows = std::mem::take(&mut self.pending);
+        let mut rows = std::mem::take(&mut self.pending);
+        // A second header row ((漢字), 氏名・続柄 …) refines the first; it is not a record.
+        while rows.first().is_some_and(|r| is_header_continuation(r)) {
+            let continuation = rows.remove(0);
+            if let Some(columns) = self.columns.as_mut() {
+                merge_continuation(columns, &self.header, &continuation);
+            }
+        }
+        if let Some(columns) = self.columns.as_mut() {
+            if self.emergency {
+                for col in columns.iter_mut().flatten() {
+                    if matches!(col.field, Field::Family | Field::Phone | Field::Mobile) {
+                        col.field = Field::EmergencyContact;
+                        col.about_someone_else = true;
+                    }
+                }
+            }
+            infer_columns_from_values(columns, &rows);
+        }
         if let Some(columns) = self.columns.as_mut() {
             for (index, column) in columns.iter_mut().enumerate() {
                 let Some(col) = column else { continue };
@@ -188,7 +215,14 @@ impl<'d> TableScanner<'d> {
         for (index, column) in columns.iter().enumerate() {
             let Some(col) = column else { continue };
             let Some(cell) = row.get(index) else { continue };
-            let Some(value) = check(col.field, cell) else {
+            let value = check(col.field, cell).or_else(|| {
+                if col.name_part {
+                    name_part_value(cell)
+                } else {
+                    None
+                }
+            });
+            let Some(value) = value else {
                 continue;
             };
             let Some(item) = item_of(col.field) else {
@@ -216,6 +250,13 @@ impl<'d> TableScanner<'d> {
                 }
                 (Field::Email, Value::Text(v)) => draft.links.push(("email", v)),
                 (Field::Mobile, Value::Digits(d)) => draft.links.push(("phone", d)),
+                (
+                    Field::DriversLicense
+                    | Field::Passport
+                    | Field::ResidenceCard
+                    | Field::PensionNumber,
+                    Value::Digits(d),
+                ) => draft.links.push(("id", d)),
                 (Field::AccountNumber, Value::Digits(d)) => {
                     has_account_number = true;
                     draft.links.push(("account", account_key(row, columns, &d)));
@@ -253,7 +294,8 @@ impl<'d> TableScanner<'d> {
             self.findings.add(item, 1);
         }
         self.findings.records += 1;
-        if !draft.is_empty() {
+        // A birth date alone tells no one apart: such a row is a record, not a keyed person.
+        if !draft.names.is_empty() || draft.my_number.is_some() || !draft.links.is_empty() {
             self.findings.push_person(draft.hash(self.detector.key()));
         }
     }
@@ -280,7 +322,9 @@ impl<'d> TableScanner<'d> {
 fn bank_ref<'r>(row: &'r [String], columns: &[Option<Column>]) -> crate::bank::BankRef<'r> {
     let mut r = crate::bank::BankRef::default();
     for (index, column) in columns.iter().enumerate() {
-        let (Some(col), Some(cell)) = (column, row.get(index)) else { continue };
+        let (Some(col), Some(cell)) = (column, row.get(index)) else {
+            continue;
+        };
         let cell = cell.trim();
         if cell.is_empty() {
             continue;
@@ -316,6 +360,203 @@ fn account_key(row: &[String], columns: &[Option<Column>], number: &str) -> Stri
     key
 }
 
+/// Headers and title words steer the categoriser; values (with digits or
+/// an @) never become signals.
+fn insert_signal(findings: &mut Findings, cell: &str) {
+    let label = clean_label(cell);
+    if !label.is_empty()
+        && label.chars().count() <= 24
+        && !label.contains('@')
+        && !label.bytes().any(|b| b.is_ascii_digit())
+    {
+        findings.signals.insert(label);
+    }
+}
+
+/// Two-row headers: a group label spans blank cells to its right (家族連絡先 |
+/// (blank)), and the second row names each column (氏名・続柄 | 電話). A
+/// column under a group about someone else stays theirs.
+fn merge_continuation(
+    columns: &mut Vec<Option<Column>>,
+    header: &[String],
+    continuation: &[String],
+) {
+    if columns.len() < continuation.len() {
+        columns.resize(continuation.len(), None);
+    }
+    let mut group: Option<Column> = None;
+    for (index, column) in columns.iter_mut().enumerate() {
+        let header_blank = header.get(index).is_none_or(|h| h.trim().is_empty());
+        if !header_blank {
+            group = column.clone();
+        }
+        let below = continuation
+            .get(index)
+            .and_then(|c| classify_label(c))
+            .map(|field| Column {
+                field,
+                about_someone_else: continuation
+                    .get(index)
+                    .is_some_and(|c| is_someone_else(&clean_label(c))),
+                name_part: false,
+            });
+        let inherited = if header_blank {
+            group.clone()
+        } else {
+            column.clone()
+        };
+        *column = match (inherited, below) {
+            (Some(g), _) if g.about_someone_else => Some(g),
+            (_, Some(b)) => Some(b),
+            (g, None) => g,
+        };
+    }
+}
+
+fn is_header_continuation(row: &[String]) -> bool {
+    let cells: Vec<&str> = row
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if cells.is_empty() {
+        return false;
+    }
+    let labels = cells
+        .iter()
+        .filter(|c| {
+            classify_label(c).is_some()
+                || (c.starts_with(['(', '（', '[', '【']) && c.chars().count() <= 12)
+        })
+        .count();
+    labels * 2 >= cells.len()
+        && cells
+            .iter()
+            .all(|c| !c.chars().any(|ch| ch.is_ascii_digit()))
+}
+
+/// Columns the header did not explain (or explained as a bank name) are
+/// classified by what they hold: a whole account in one cell, e-mail
+/// addresses, mobile numbers.
+fn infer_columns_from_values(columns: &mut Vec<Option<Column>>, rows: &[Vec<String>]) {
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    if columns.len() < width {
+        columns.resize(width, None);
+    }
+    for (index, column) in columns.iter_mut().enumerate() {
+        let values: Vec<&str> = rows
+            .iter()
+            .filter_map(|r| r.get(index))
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .collect();
+        // A column of check-valid 12-digit numbers is My Numbers whatever its
+        // generic label (番号, No): chance gives 1 in 11, not nine in ten.
+        if matches!(
+            column,
+            None | Some(Column {
+                field: Field::RecordId,
+                ..
+            })
+        ) && values.len() >= 3
+        {
+            let valid = values
+                .iter()
+                .filter(|v| check(Field::MyNumber, v).is_some())
+                .count();
+            if valid * 10 >= values.len() * 9 {
+                *column = Some(Column {
+                    field: Field::MyNumber,
+                    about_someone_else: false,
+                    name_part: false,
+                });
+                continue;
+            }
+        }
+        let open = match column {
+            None => true,
+            Some(c) => matches!(
+                c.field,
+                Field::BankName | Field::BranchName | Field::AccountType
+            ),
+        };
+        if !open {
+            continue;
+        }
+        if values.len() < 2 {
+            continue;
+        }
+        let candidates: &[Field] = if column.is_none() {
+            &[Field::BankAccountCombined, Field::Email, Field::Mobile]
+        } else {
+            &[Field::BankAccountCombined]
+        };
+        for &field in candidates {
+            let valid = values.iter().filter(|v| check(field, v).is_some()).count();
+            if valid as f64 >= MIN_VALID_SHARE * values.len() as f64 {
+                let someone_else = column.as_ref().is_some_and(|c| c.about_someone_else);
+                *column = Some(Column {
+                    field,
+                    about_someone_else: someone_else,
+                    name_part: false,
+                });
+                break;
+            }
+        }
+    }
+}
+
+/// In a list of companies (取引先名, 法人番号 and no person's name column),
+/// addresses, phones and mailboxes are the companies' own.
+fn drop_company_contact_columns(row: &[String], columns: &mut [Option<Column>]) {
+    let company_identity = row.iter().any(|c| {
+        let label = clean_label(c);
+        [
+            "会社名",
+            "社名",
+            "取引先",
+            "法人名",
+            "法人番号",
+            "企業名",
+            "事業者名",
+            "仕入先",
+            "得意先",
+        ]
+        .iter()
+        .any(|w| label.contains(w))
+    });
+    let person_name = columns
+        .iter()
+        .flatten()
+        .any(|c| matches!(c.field, Field::Name | Field::NameKana) && !c.about_someone_else);
+    if company_identity && !person_name {
+        for column in columns.iter_mut() {
+            if matches!(
+                column,
+                Some(Column {
+                    field: Field::Address
+                        | Field::PostalCode
+                        | Field::Phone
+                        | Field::Mobile
+                        | Field::Email,
+                    ..
+                })
+            ) {
+                *column = None;
+            }
+        }
+    }
+}
+
+/// A 姓 or 名 cell: any short run of letters (林, 森, 翼).
+fn name_part_value(cell: &str) -> Option<Value> {
+    let v = crate::normalize::normalize(cell.trim());
+    let ok = (1..=8).contains(&v.chars().count())
+        && v.chars().all(|c| c.is_alphabetic())
+        && !crate::values::is_empty_mark(&v);
+    ok.then_some(Value::Text(v))
+}
+
 /// Classifies a candidate header row; None unless it looks like one.
 fn header_columns(row: &[String]) -> Option<Vec<Option<Column>>> {
     let mut personal = 0;
@@ -335,6 +576,7 @@ fn header_columns(row: &[String]) -> Option<Vec<Option<Column>>> {
             Some(Column {
                 field,
                 about_someone_else: is_someone_else(&label),
+                name_part: crate::labels::is_name_part_label(cell),
             })
         })
         .collect();
@@ -354,6 +596,18 @@ fn header_columns(row: &[String]) -> Option<Vec<Option<Column>>> {
                 col.field = Field::EmergencyContact;
             }
         }
+    }
+    drop_company_contact_columns(row, &mut columns);
+    // A header of one known label is accepted when every cell reads like a label.
+    let filled = row.iter().filter(|c| !c.trim().is_empty()).count();
+    let label_like = row.iter().all(|c| {
+        let c = c.trim();
+        c.chars().count() <= 20
+            && !c.contains('@')
+            && c.chars().filter(|ch| ch.is_ascii_digit()).count() <= 1
+    });
+    if personal >= 1 && filled >= 3 && label_like {
+        return Some(columns);
     }
     // A data row may contain one label-like word; a header has several.
     (known >= 2 && (personal >= 1 || known >= 3)).then_some(columns)

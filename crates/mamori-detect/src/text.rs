@@ -16,7 +16,8 @@ use crate::labels::Field;
 use crate::normalize::{digits_only, name_key, normalize};
 use crate::patterns as pat;
 use crate::phone::{find_phones, PhoneKind};
-use crate::values::{check, has_company_mark, is_address, looks_like_name, Value};
+use crate::pipes;
+use crate::values::{check, is_address, looks_like_name, Value};
 use crate::Detector;
 use mamori_core::DataItem;
 use std::collections::BTreeMap;
@@ -38,6 +39,14 @@ pub struct TextScanner<'d> {
     lines_since_name_label: usize,
     pending_label: Option<Field>,
     unattached: PersonDraft,
+    /// Lines since a company's line (letterhead, signature): its address and phones are not a person's.
+    lines_since_company: usize,
+    /// Rows of a table drawn with bars, held until the block ends.
+    drawn: Vec<String>,
+    drawn_is_table: bool,
+    seen_emergency_heading: bool,
+    /// What drawn tables held (read by the table engine).
+    embedded: Findings,
 }
 
 impl<'d> TextScanner<'d> {
@@ -53,6 +62,11 @@ impl<'d> TextScanner<'d> {
             lines_since_name_label: usize::MAX / 2,
             pending_label: None,
             unattached: PersonDraft::default(),
+            lines_since_company: usize::MAX / 2,
+            drawn: Vec::new(),
+            drawn_is_table: false,
+            seen_emergency_heading: false,
+            embedded: Findings::default(),
         }
     }
 
@@ -64,6 +78,45 @@ impl<'d> TextScanner<'d> {
     }
 
     pub fn push_line(&mut self, raw: &str) {
+        if pipes::is_pipe_row(raw) || (!self.drawn.is_empty() && pipes::is_rule_row(raw)) {
+            if pipes::is_rule_row(raw) {
+                self.drawn_is_table = true;
+            } else if self.drawn.len() < 100_000 {
+                self.drawn.push(raw.to_string());
+            }
+            return;
+        }
+        if pipes::is_border(raw) {
+            return;
+        }
+        self.flush_drawn();
+        self.push_plain_line(raw);
+    }
+
+    /// Ends a drawn block: a table goes to the table engine, a form's rows are label pairs.
+    fn flush_drawn(&mut self) {
+        if self.drawn.is_empty() {
+            return;
+        }
+        let rows = std::mem::take(&mut self.drawn);
+        if std::mem::take(&mut self.drawn_is_table) {
+            let mut table = self.detector.table();
+            if self.seen_emergency_heading {
+                table.set_emergency_context();
+            }
+            for row in &rows {
+                table.push_row(pipes::cells(row));
+            }
+            let found = table.finish();
+            self.embedded.merge(found);
+        } else {
+            for row in rows {
+                self.push_plain_line(&pipes::as_tabbed(&row));
+            }
+        }
+    }
+
+    fn push_plain_line(&mut self, raw: &str) {
         if raw.trim().is_empty() {
             return;
         }
@@ -80,7 +133,11 @@ impl<'d> TextScanner<'d> {
             }
             return;
         }
-        self.scan_line(&normalize(raw));
+        let line = normalize(raw);
+        match crate::labels::despace_leading_label(&line) {
+            Some(despaced) => self.scan_line(&despaced),
+            None => self.scan_line(&line),
+        }
     }
 
     fn scan_line(&mut self, line: &str) {
@@ -100,6 +157,17 @@ impl<'d> TextScanner<'d> {
         self.lines_since_name_label = self.lines_since_name_label.saturating_add(1);
         if hits.has(Group::Signal) {
             collect_signals(&mut self.findings, line);
+        }
+        self.seen_emergency_heading |= hits.has(Group::Emergency);
+        let trimmed = line.trim_start();
+        if hits.has(Group::Company)
+            || trimmed.starts_with("--")
+            || trimmed.starts_with("──")
+            || trimmed.starts_with("━━")
+        {
+            self.lines_since_company = 0;
+        } else {
+            self.lines_since_company = self.lines_since_company.saturating_add(1);
         }
         let form_context = self.lines_since_name_label <= FORM_CONTEXT_LINES;
         let digits = has_digit_run(line, 6);
@@ -192,7 +260,9 @@ impl<'d> TextScanner<'d> {
 
     fn note_person(&mut self, name: &str) -> String {
         let key = name_key(name);
-        if self.persons.len() < crate::findings::MAX_PERSONS_PER_FILE || self.persons.contains_key(&key) {
+        if self.persons.len() < crate::findings::MAX_PERSONS_PER_FILE
+            || self.persons.contains_key(&key)
+        {
             self.persons.entry(key.clone()).or_default().add_name(name);
         }
         key
@@ -308,7 +378,10 @@ impl<'d> TextScanner<'d> {
         personal_context: bool,
         line_person: Option<&str>,
     ) {
-        let company_line = hits.has(Group::Company);
+        // A letterhead or signature block: the company's own address and numbers.
+        let company_block =
+            self.lines_since_company <= 3 && line_person.is_none() && !hits.has(Group::Address);
+        let company_line = hits.has(Group::Company) || company_block;
         let long_digits = digits && has_digit_run(line, 10);
         if long_digits {
             for (start, end, digits) in pat::digit_groups(line, 12, &[4, 4, 4]) {
@@ -378,7 +451,7 @@ impl<'d> TextScanner<'d> {
                     }
                     // Town names may contain 本社 or 本店: judge the line without the address.
                     let rest = format!("{}{}", &line[..start], &line[end..]);
-                    if pat::is_company_line(&rest) {
+                    if company_block || pat::is_company_line(&rest) {
                         continue;
                     }
                     self.findings.add(DataItem::Address, 1);
@@ -412,7 +485,7 @@ impl<'d> TextScanner<'d> {
                     continue;
                 }
                 let email = &line[start..end];
-                if crate::values::is_personal_email(email) && !has_company_mark(line) {
+                if crate::values::is_personal_email(email) {
                     self.findings.add(DataItem::Email, 1);
                     self.findings.sample(DataItem::Email, email);
                     let e = email.to_lowercase();
@@ -425,6 +498,7 @@ impl<'d> TextScanner<'d> {
     }
 
     pub fn finish(mut self) -> Findings {
+        self.flush_drawn();
         let key = self.detector.key();
         let mut persons: Vec<_> = std::mem::take(&mut self.persons).into_values().collect();
         if persons.is_empty() && !self.unattached.is_empty() {
@@ -433,6 +507,8 @@ impl<'d> TextScanner<'d> {
         self.findings.records = persons.len() as u64;
         self.findings.persons = persons.iter().map(|p| p.hash(key)).collect();
         let _ = self.form_names;
+        let embedded = std::mem::take(&mut self.embedded);
+        self.findings.merge(embedded);
         if self.findings.records == 0 && self.findings.has_identifying_item() {
             self.findings.records = 1;
         }

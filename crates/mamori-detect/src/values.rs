@@ -33,30 +33,8 @@ const EMPTY_MARKS: &[&str] = &[
     "*",
     "ー",
 ];
-const COMPANY_MARKS: &[&str] = &[
-    "株式会社",
-    "(株)",
-    "有限会社",
-    "(有)",
-    "合同会社",
-    "合資会社",
-    "組合",
-    "法人",
-    "銀行",
-    "支店",
-    "協会",
-    "事務所",
-    "営業所",
-    "工業",
-    "建設",
-    "商事",
-    "産業",
-    "製作所",
-    "co.",
-    "ltd",
-    "inc",
-    "corp",
-];
+#[rustfmt::skip]
+const COMPANY_MARKS: &[&str] = &["株式会社", "(株)", "有限会社", "(有)", "合同会社", "合資会社", "組合", "法人", "銀行", "支店", "協会", "事務所", "営業所", "工業", "建設", "商事", "産業", "製作所", "持株会", "合計", "小計", "総計", "co., ltd", "co.,ltd", "ltd.", "inc.", "corp."];
 const ROLE_MAILBOXES: &[&str] = &[
     "info",
     "support",
@@ -103,11 +81,30 @@ pub fn has_company_mark(value: &str) -> bool {
     COMPANY_MARKS.iter().any(|m| v.contains(m))
 }
 
+/// 山田 太郎 様 → 山田 太郎: honorifics belong to the letter, not the name.
+pub fn strip_honorific(name: &str) -> &str {
+    let mut v = name.trim();
+    for suffix in ["御中", "様", "殿", "さん", "くん", "君", "氏"] {
+        if let Some(rest) = v.strip_suffix(suffix) {
+            if rest.trim().chars().count() >= 2 {
+                v = rest.trim_end();
+                break;
+            }
+        }
+    }
+    v
+}
+
 /// A person's name as written in a cell: letters, kana or kanji, no digits.
 pub fn looks_like_name(value: &str) -> bool {
-    let v = value.trim();
+    let v = strip_honorific(value.trim());
     let count = v.chars().count();
-    if !(2..=30).contains(&count) || has_company_mark(v) || is_empty_mark(v) {
+    if !(2..=30).contains(&count)
+        || has_company_mark(v)
+        || is_empty_mark(v)
+        || v.ends_with('会')
+        || v == "計"
+    {
         return false;
     }
     let mut letters = 0;
@@ -161,19 +158,24 @@ pub fn is_address(value: &str) -> bool {
     if match_prefecture(body).is_some() {
         return true;
     }
-    let has_unit = ["市", "区", "町", "村", "郡"].iter().any(|u| body.contains(u));
+    let has_unit = ["市", "区", "町", "村", "郡"]
+        .iter()
+        .any(|u| body.contains(u));
     has_unit && body.chars().any(|c| c.is_ascii_digit())
 }
 
 fn split_postal_prefix(s: &str) -> (Option<&str>, &str) {
     let b = s.as_bytes();
-    if b.len() >= 8 && b[..3].iter().all(u8::is_ascii_digit) && b[3] == b'-' && b[4..8].iter().all(u8::is_ascii_digit) {
+    if b.len() >= 8
+        && b[..3].iter().all(u8::is_ascii_digit)
+        && b[3] == b'-'
+        && b[4..8].iter().all(u8::is_ascii_digit)
+    {
         (Some(&s[..8]), s[8..].trim_start())
     } else {
         (None, s)
     }
 }
-
 
 pub fn is_postal_code(value: &str) -> bool {
     let v = value.trim().trim_start_matches('〒').trim();
@@ -227,7 +229,7 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
             if !looks_like_name(value) {
                 return None;
             }
-            Value::Text(normalize(value))
+            Value::Text(normalize(strip_honorific(value)))
         }
         Field::BirthDate => {
             let date = parse_date_cell(value).or_else(|| excel_serial(value))?;
@@ -279,12 +281,27 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
             let has_account_digits = value
                 .split(|c: char| !c.is_ascii_digit())
                 .any(|run| (6..=8).contains(&run.len()));
-            (has_account_digits && d.len() >= 6).then_some(Value::Digits(d))?
+            let has_bank_words = [
+                "普通",
+                "当座",
+                "貯蓄",
+                "総合",
+                "銀行",
+                "信金",
+                "信用",
+                "ゆうちょ",
+                "口座",
+            ]
+            .iter()
+            .any(|w| value.contains(w));
+            (has_account_digits
+                && has_bank_words
+                && d.len() >= 6
+                && crate::patterns::named_bank_is_real(value))
+            .then_some(Value::Digits(d))?
         }
-        Field::DriversLicense => {
-            let d = digits();
-            (d.len() == 12 && only_digits_and_separators()).then_some(Value::Digits(d))?
-        }
+        // 普通 第540618661860号: the number within its licence wording.
+        Field::DriversLicense => single_run(value, 12, 12).map(Value::Digits)?,
         Field::Passport => {
             let v = value.to_uppercase().replace([' ', '-'], "");
             ids::is_passport(&v).then_some(Value::Digits(v))?
@@ -294,8 +311,11 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
             ids::is_residence_card(&v).then_some(Value::Digits(v))?
         }
         Field::PensionNumber => ids::is_pension_number(value).then(|| Value::Digits(digits()))?,
+        // 雇用 8683-041800-2, 記号 12: a number after its kind.
         Field::InsuranceNumber => {
-            ids::is_insurance_number(value).then(|| Value::Digits(digits()))?
+            let start = value.find(|c: char| c.is_ascii_digit())?;
+            let number = &value[start..];
+            ids::is_insurance_number(number).then(|| Value::Digits(digits_only(number)))?
         }
         Field::CreditCard => {
             let d = digits();
@@ -318,6 +338,16 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
         | Field::BranchName => Value::Present,
         Field::Age | Field::NotPersonal | Field::OtherDate | Field::RecordId => return None,
     })
+}
+
+/// The only run of `min..=max` digits (separators allowed) in a value.
+fn single_run(value: &str, min: usize, max: usize) -> Option<String> {
+    let mut runs = value
+        .split(|c: char| !(c.is_ascii_digit() || c == '-' || c == ' '))
+        .map(digits_only)
+        .filter(|d| !d.is_empty());
+    let run = runs.next()?;
+    (runs.next().is_none() && (min..=max).contains(&run.len())).then_some(run)
 }
 
 fn excel_serial(value: &str) -> Option<Date> {

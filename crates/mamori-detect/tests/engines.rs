@@ -241,3 +241,84 @@ fn corporate_numbers_are_excluded() {
     let f = detector().scan_text("山田太郎様\n法人番号 1180301018771\n登録番号 T1180301018771\n");
     assert!(!f.items.contains_key(&DataItem::MyNumber), "{f:?}");
 }
+
+#[test]
+fn drawn_forms_and_markdown_tables() {
+    let boxed = "┏━━━━━━━━┓\n┃　履　歴　書　┃\n┣━━━┳━━━━┫\n┃ふりがな　　┃なかがわ なお\n┃氏　　名　　┃中川　奈緒\n┃生年月日　　┃平成十五年八月十五日生　（満21歳）　　┃性別┃女\n┃現 住 所　　┃〒294-0027　千葉県館山市西長田5-29-9\n┃携帯電話　　┃070(6939)8396\n┃E-mail　　　┃naonakagawa43@outlook.jp\n┣━━━╋━━━━┫\n┃年　月　　　┃学歴・職歴\n┗━━━━━━━━┛\n";
+    let f = detector().scan_text(boxed);
+    assert_eq!(
+        items(&f),
+        [
+            "name",
+            "address",
+            "birth_date",
+            "gender",
+            "phone",
+            "email",
+            "resume"
+        ],
+        "{f:?}"
+    );
+    let md = "|項目|内容|\n|:--|:--|\n|フリガナ|ウエノ アヤノ|\n|お名前|上野 彩乃|\n|生年月日|平成十五年十二月二十三日（21歳）|\n|性別|女性|\n|住所|〒515-0118 三重県松阪市垣内田町4丁目28番13号|\n|連絡先|070-2065-8626|\n|メールアドレス|ayano.ueno31@yahoo.co.jp|\n\n学歴・職歴\n";
+    let f = detector().scan_text(md);
+    assert_eq!(
+        items(&f),
+        [
+            "name",
+            "address",
+            "birth_date",
+            "gender",
+            "phone",
+            "email",
+            "resume"
+        ],
+        "{f:?}"
+    );
+    let roster = "|社員|間柄|連絡先|\n|---|---|---|\n|山田 太郎|妻|090-1111-2222|\n|佐藤 花子|夫|080-3333-4444|\n";
+    let f = detector().scan_text(roster);
+    assert!(f.items.contains_key(&DataItem::Name), "{f:?}");
+}
+
+#[test]
+fn markdown_resume_from_a_file() {
+    let f = detector().scan_text(r#"|項目|内容|
+|:--|:--|
+|フリガナ|フクダ カナコ|
+|お名前|福田 加奈子|
+|生年月日|平成04年04月19日（32歳）|
+|性別|女性|
+|住所|〒781-1756 高知県吾川郡仁淀川町大尾2丁目22番18号|
+|連絡先|090-2504-5085|
+|メールアドレス|kanakofukuda5@gmail.com|
+
+学歴・職歴
+
+|年月|内容|
+|---|---|
+|2008年4月|高知県立北高等学校 入学|
+|2011年3月|同校 卒業|
+|2011年4月|立命館大学 経済学部 入学|
+|2015年3月|同大学 卒業|
+|2015年4月|東和メンテナンス株式会社 入社　設計に従事|
+|2022年3月|同社 退職|
+
+志望理由
+設備工事を通じて建物の快適さを支える仕事に魅力を感じ、設計として地域の現場で経験を積みたいと考えました。
+
+アピールポイント
+アルバイト先で新人教育を任され、マニュアルを作り直しました。
+"#);
+    assert_eq!(
+        items(&f),
+        [
+            "name",
+            "address",
+            "birth_date",
+            "gender",
+            "phone",
+            "email",
+            "resume"
+        ],
+        "{f:?}"
+    );
+}

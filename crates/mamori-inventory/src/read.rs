@@ -238,7 +238,13 @@ impl Inventory {
         let Some(root_id) = root_id(&tx, path, root)? else {
             return Ok(Vec::new());
         };
-        load_files(&tx, path, "+f.root_id = ?1", params![root_id], Detail::Listing)
+        load_files(
+            &tx,
+            path,
+            "+f.root_id = ?1",
+            params![root_id],
+            Detail::Listing,
+        )
     }
 
     pub fn file(&self, root: &str, file: &str) -> Result<Option<FileRecord>, InventoryError> {

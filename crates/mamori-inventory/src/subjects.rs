@@ -43,7 +43,9 @@ struct Tallies {
 
 impl Tallies {
     fn flush_record(&mut self) {
-        let Some(current) = self.current.as_mut() else { return };
+        let Some(current) = self.current.as_mut() else {
+            return;
+        };
         if current.record.take().is_none() {
             return;
         }
@@ -57,7 +59,9 @@ impl Tallies {
     /// Ends the current file: records without any key still are persons.
     fn flush_file(&mut self) {
         self.flush_record();
-        let Some(current) = self.current.take() else { return };
+        let Some(current) = self.current.take() else {
+            return;
+        };
         if let Some(tally) = self.by_category.get_mut(&current.category) {
             for _ in current.added..current.persons {
                 tally.counter.add(&PersonKeys::default());
@@ -95,7 +99,10 @@ impl Tallies {
             .as_mut()
             .ok_or_else(|| InventoryError::corrupt(path, "person key of a missing record"))?;
         if current.added >= current.persons {
-            return Err(InventoryError::corrupt(path, "person key of a missing record"));
+            return Err(InventoryError::corrupt(
+                path,
+                "person key of a missing record",
+            ));
         }
         current.record = Some(record);
         push_key(path, &mut current.keys, kind, hash)

@@ -46,7 +46,8 @@ pub fn process(
     let bytes = match outcome {
         Ok(Ok((findings, bytes, note))) => {
             if !findings.items.is_empty() {
-                record.category = Some(categorizer.categorize(rel, &findings.signals));
+                let resume = findings.items.contains_key(&mamori_core::DataItem::Resume);
+                record.category = Some(categorizer.categorize(rel, &findings.signals, resume));
             }
             record.items = findings.items;
             record.records = findings.records;

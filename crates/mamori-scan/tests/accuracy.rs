@@ -145,7 +145,7 @@ fn unseen_style_and_seed_meet_the_targets() {
 /// A third office's files, written apart from the detector (Style::Held:
 /// title blocks, two-row headers, 法人 rows, prose memos, box-drawn resumes).
 #[test]
-#[ignore = "held-out style: see report"]
+
 fn held_out_office_meets_the_targets() {
     check(
         "held",

@@ -1,0 +1,214 @@
+//! Romaji keys for names, so a card holder's TOMOYA OOTSUKA, a reading
+//! オオツカ トモヤ and a bank's ｵｵﾂｶ ﾄﾓﾔ meet as one person. Spellings are
+//! folded to one canonical form (long vowels, Hepburn/Kunrei, m/n before
+//! labials) and the two parts are ordered, since romaji puts the given
+//! name first.
+
+#[rustfmt::skip]
+const DIGRAPHS: &[(&str, &str)] = &[
+    ("キャ", "kya"), ("キュ", "kyu"), ("キョ", "kyo"), ("シャ", "sha"), ("シュ", "shu"), ("ショ", "sho"),
+    ("チャ", "cha"), ("チュ", "chu"), ("チョ", "cho"), ("ニャ", "nya"), ("ニュ", "nyu"), ("ニョ", "nyo"),
+    ("ヒャ", "hya"), ("ヒュ", "hyu"), ("ヒョ", "hyo"), ("ミャ", "mya"), ("ミュ", "myu"), ("ミョ", "myo"),
+    ("リャ", "rya"), ("リュ", "ryu"), ("リョ", "ryo"), ("ギャ", "gya"), ("ギュ", "gyu"), ("ギョ", "gyo"),
+    ("ジャ", "ja"), ("ジュ", "ju"), ("ジョ", "jo"), ("ビャ", "bya"), ("ビュ", "byu"), ("ビョ", "byo"),
+    ("ピャ", "pya"), ("ピュ", "pyu"), ("ピョ", "pyo"), ("ヂャ", "ja"), ("ヂュ", "ju"), ("ヂョ", "jo"),
+];
+
+fn mono(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ア' => "a",
+        'イ' => "i",
+        'ウ' => "u",
+        'エ' => "e",
+        'オ' => "o",
+        'カ' => "ka",
+        'キ' => "ki",
+        'ク' => "ku",
+        'ケ' => "ke",
+        'コ' => "ko",
+        'サ' => "sa",
+        'シ' => "shi",
+        'ス' => "su",
+        'セ' => "se",
+        'ソ' => "so",
+        'タ' => "ta",
+        'チ' => "chi",
+        'ツ' => "tsu",
+        'テ' => "te",
+        'ト' => "to",
+        'ナ' => "na",
+        'ニ' => "ni",
+        'ヌ' => "nu",
+        'ネ' => "ne",
+        'ノ' => "no",
+        'ハ' => "ha",
+        'ヒ' => "hi",
+        'フ' => "fu",
+        'ヘ' => "he",
+        'ホ' => "ho",
+        'マ' => "ma",
+        'ミ' => "mi",
+        'ム' => "mu",
+        'メ' => "me",
+        'モ' => "mo",
+        'ヤ' => "ya",
+        'ユ' => "yu",
+        'ヨ' => "yo",
+        'ラ' => "ra",
+        'リ' => "ri",
+        'ル' => "ru",
+        'レ' => "re",
+        'ロ' => "ro",
+        'ワ' => "wa",
+        'ヲ' => "o",
+        'ン' => "n",
+        'ガ' => "ga",
+        'ギ' => "gi",
+        'グ' => "gu",
+        'ゲ' => "ge",
+        'ゴ' => "go",
+        'ザ' => "za",
+        'ジ' => "ji",
+        'ズ' => "zu",
+        'ゼ' => "ze",
+        'ゾ' => "zo",
+        'ダ' => "da",
+        'ヂ' => "ji",
+        'ヅ' => "zu",
+        'デ' => "de",
+        'ド' => "do",
+        'バ' => "ba",
+        'ビ' => "bi",
+        'ブ' => "bu",
+        'ベ' => "be",
+        'ボ' => "bo",
+        'パ' => "pa",
+        'ピ' => "pi",
+        'プ' => "pu",
+        'ペ' => "pe",
+        'ポ' => "po",
+        'ァ' => "a",
+        'ィ' => "i",
+        'ゥ' => "u",
+        'ェ' => "e",
+        'ォ' => "o",
+        'ヴ' => "vu",
+        _ => return None,
+    })
+}
+
+/// Katakana (one word) to Hepburn romaji; None if anything else is in it.
+fn word_to_romaji(word: &str) -> Option<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let mut double_next = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == 'ッ' {
+            double_next = true;
+            i += 1;
+            continue;
+        }
+        if c == 'ー' {
+            i += 1;
+            continue; // long vowels fold away in the canonical form anyway
+        }
+        let pair: String = chars[i..(i + 2).min(chars.len())].iter().collect();
+        let (syllable, width) = match DIGRAPHS.iter().find(|(k, _)| *k == pair) {
+            Some((_, r)) => (*r, 2),
+            None => (mono(c)?, 1),
+        };
+        if double_next {
+            if let Some(first) = syllable.chars().next() {
+                out.push(first);
+            }
+            double_next = false;
+        }
+        out.push_str(syllable);
+        i += width;
+    }
+    Some(out)
+}
+
+/// One spelling for all the ways a name is romanised.
+fn canonical(word: &str) -> String {
+    let mut w: String = word
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphabetic())
+        .collect();
+    for (from, to) in [
+        ("si", "shi"),
+        ("ti", "chi"),
+        ("tu", "tsu"),
+        ("hu", "fu"),
+        ("zi", "ji"),
+        ("sya", "sha"),
+        ("syu", "shu"),
+        ("syo", "sho"),
+        ("tya", "cha"),
+        ("tyu", "chu"),
+        ("tyo", "cho"),
+    ] {
+        w = w.replace(from, to);
+    }
+    w = w
+        .replace("shhi", "shi")
+        .replace("chhi", "chi")
+        .replace("tsssu", "tsu");
+    for (from, to) in [
+        ("ou", "o"),
+        ("oo", "o"),
+        ("uu", "u"),
+        ("oh", "o"),
+        ("mb", "nb"),
+        ("mp", "np"),
+        ("mm", "nm"),
+    ] {
+        w = w.replace(from, to);
+    }
+    w
+}
+
+/// The romaji key of a name written in katakana or in Latin letters:
+/// canonical parts in sorted order. None for kanji or mixed names.
+pub fn romaji_key(name: &str) -> Option<String> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    if words.is_empty() {
+        return None;
+    }
+    let mut parts: Vec<String> = Vec::with_capacity(words.len());
+    for word in &words {
+        if word
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c == '-' || c == '\'')
+        {
+            parts.push(canonical(word));
+        } else if word.chars().all(|c| matches!(c, 'ァ'..='ヺ' | 'ー')) {
+            parts.push(canonical(&word_to_romaji(word)?));
+        } else {
+            return None;
+        }
+    }
+    if parts.iter().map(String::len).sum::<usize>() < 4 {
+        return None;
+    }
+    parts.sort();
+    Some(format!("romaji:{}", parts.join(" ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readings_and_latin_spellings_meet() {
+        assert_eq!(romaji_key("オオツカ トモヤ"), romaji_key("TOMOYA OOTSUKA"));
+        assert_eq!(romaji_key("サトウ ユウコ"), romaji_key("Yuko Sato"));
+        assert_eq!(romaji_key("ホンマ ケンタ"), romaji_key("KENTA HOMMA"));
+        assert_eq!(romaji_key("ハットリ カオリ"), romaji_key("Kaori Hattori"));
+        assert_eq!(romaji_key("シンジ ツチヤ"), romaji_key("Shinji Tsuchiya"));
+        assert_eq!(romaji_key("山田 太郎"), None);
+    }
+}
