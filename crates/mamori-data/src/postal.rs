@@ -211,6 +211,16 @@ impl Postal {
     /// the prefecture is then inferred when the name (or the town after it)
     /// is unique in Japan.
     pub fn match_locality(&self, s: &str) -> Option<LocalityMatch> {
+        self.locate(s, true)
+    }
+
+    /// Like [`Postal::match_locality`] without looking for the town: enough
+    /// to tell an address from other text, at a fraction of the cost.
+    pub fn match_municipality(&self, s: &str) -> Option<LocalityMatch> {
+        self.locate(s, false)
+    }
+
+    fn locate(&self, s: &str, with_town: bool) -> Option<LocalityMatch> {
         if self.keys.is_empty() {
             return None;
         }
@@ -252,7 +262,11 @@ impl Postal {
             }
             let after = &window[end..];
             let town_start = end + spaces(after);
-            let town = self.match_town(&ids, &window[town_start..]);
+            let town = if with_town || ids.len() > 1 && pref.is_none() {
+                self.match_town(&ids, &window[town_start..])
+            } else {
+                None
+            };
             // A town seen in only one candidate tells which municipality was meant.
             let ids = match &town {
                 Some((_, hits)) if hits.len() < ids.len() => hits.clone(),

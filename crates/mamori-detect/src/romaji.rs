@@ -114,8 +114,15 @@ fn word_to_romaji(word: &str) -> Option<String> {
             i += 1;
             continue; // long vowels fold away in the canonical form anyway
         }
-        let pair: String = chars[i..(i + 2).min(chars.len())].iter().collect();
-        let (syllable, width) = match DIGRAPHS.iter().find(|(k, _)| *k == pair) {
+        // Only a small ャ/ュ/ョ makes a digraph: look it up then, and only then.
+        let digraph = match chars.get(i + 1) {
+            Some(&small @ ('ャ' | 'ュ' | 'ョ')) => DIGRAPHS.iter().find(|(k, _)| {
+                let mut kc = k.chars();
+                kc.next() == Some(c) && kc.next() == Some(small)
+            }),
+            _ => None,
+        };
+        let (syllable, width) = match digraph {
             Some((_, r)) => (*r, 2),
             None => (mono(c)?, 1),
         };

@@ -77,8 +77,15 @@ pub fn is_empty_mark(value: &str) -> bool {
 }
 
 pub fn has_company_mark(value: &str) -> bool {
-    let v = value.to_lowercase();
-    COMPANY_MARKS.iter().any(|m| v.contains(m))
+    static MARKS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    MARKS
+        .get_or_init(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(COMPANY_MARKS)
+                .unwrap_or_else(|e| unreachable!("static automaton: {e}"))
+        })
+        .is_match(value)
 }
 
 /// 山田 太郎 様 → 山田 太郎: honorifics belong to the letter, not the name.
@@ -153,7 +160,7 @@ pub fn is_address(value: &str) -> bool {
                 return false;
             }
         }
-        return postal.match_locality(body).is_some();
+        return postal.match_municipality(body).is_some();
     }
     if match_prefecture(body).is_some() {
         return true;

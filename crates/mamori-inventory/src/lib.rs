@@ -16,17 +16,17 @@
 //!   whatever this scan did not see and derives the counts from the ids.
 //!   Archive members (`a.zip!/b.csv`) follow their archive when it is marked
 //!   unchanged.
-//! - **Counting persons without loading files.** [`Inventory::subjects`]
-//!   streams `person_keys` rows ordered by file and record, rebuilds one
-//!   [`PersonKeys`] per record and hands them to
-//!   [`mamori_core::count_persons`] per category.
+//! - **Counting persons without loading files.** A file's person records are
+//!   one blob of keyed hashes (`person_blobs`, see `blob.rs`);
+//!   [`Inventory::subjects`] streams the blobs file by file into one
+//!   [`mamori_core::PersonCounter`] per category.
 //! - **One file, one writer at a time.** WAL journal, write transactions taken
 //!   `IMMEDIATE` with a busy timeout, so a second process gets a clear
 //!   "locked" error instead of a deadlock. The database file is created 0600.
 //! - **Bulk speed over declarative integrity.** `foreign_keys` is off and
-//!   children are deleted explicitly; `person_keys` rows go in 32 per
-//!   statement. Schema changes go through [`SCHEMA_VERSION`] migrations.
+//!   children are deleted explicitly; person records are one row per file. Schema changes go through [`SCHEMA_VERSION`] migrations.
 
+mod blob;
 mod error;
 mod read;
 mod schema;

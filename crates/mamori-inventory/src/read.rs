@@ -1,10 +1,8 @@
 //! Reading the current view back: stamps, files, scans, roots.
 
 use crate::error::{Ctx, InventoryError};
-use crate::schema::{KIND_BIRTH, KIND_LINK, KIND_MY_NUMBER, KIND_NAME};
 use crate::{FileRecord, FileStamp, Inventory, ScanCounts, ScanInfo};
-use mamori_core::{Category, DataItem, KeyHash, MaskedSample, PersonKeys};
-use rusqlite::types::ValueRef;
+use mamori_core::{Category, DataItem, MaskedSample, PersonKeys};
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -21,37 +19,6 @@ pub(crate) fn parse_item(path: &Path, id: &str) -> Result<DataItem, InventoryErr
             format!("unknown data item '{id}' (written by a newer mamori?)"),
         )
     })
-}
-
-pub(crate) fn parse_hash(path: &Path, value: ValueRef<'_>) -> Result<KeyHash, InventoryError> {
-    match value {
-        ValueRef::Blob(bytes) => <[u8; 16]>::try_from(bytes)
-            .map(KeyHash)
-            .map_err(|_| InventoryError::corrupt(path, "person key is not 16 bytes")),
-        _ => Err(InventoryError::corrupt(path, "person key is not a blob")),
-    }
-}
-
-/// Adds one stored key to the record it belongs to.
-pub(crate) fn push_key(
-    path: &Path,
-    keys: &mut PersonKeys,
-    kind: i64,
-    hash: KeyHash,
-) -> Result<(), InventoryError> {
-    match kind {
-        KIND_NAME => keys.names.push(hash),
-        KIND_BIRTH => keys.birth = Some(hash),
-        KIND_MY_NUMBER => keys.my_number = Some(hash),
-        KIND_LINK => keys.links.push(hash),
-        other => {
-            return Err(InventoryError::corrupt(
-                path,
-                format!("unknown person key kind {other}"),
-            ))
-        }
-    }
-    Ok(())
 }
 
 pub(crate) fn root_id(
@@ -163,22 +130,25 @@ fn load_files(
 
     let mut stmt = conn
         .prepare(&format!(
-            "SELECT f.id, c.record, c.kind, c.hash FROM files f
-             JOIN person_keys c ON c.file_id = f.id
-             WHERE {filter} ORDER BY f.id, c.record, c.seq"
+            "SELECT f.id, b.data FROM files f JOIN person_blobs b ON b.file_id = f.id WHERE {filter}"
         ))
         .ctx(path)?;
     let mut rows = stmt.query(args).ctx(path)?;
     while let Some(row) = rows.next().ctx(path)? {
         let file = file_of(path, &index, row.get(0).ctx(path)?)?;
-        let record: i64 = row.get(1).ctx(path)?;
-        let kind: i64 = row.get(2).ctx(path)?;
-        let hash = parse_hash(path, row.get_ref(3).ctx(path)?)?;
-        let keys = usize::try_from(record)
-            .ok()
-            .and_then(|r| files[file].persons.get_mut(r))
-            .ok_or_else(|| InventoryError::corrupt(path, "person key of a missing record"))?;
-        push_key(path, keys, kind, hash)?;
+        let data = row
+            .get_ref(1)
+            .ctx(path)?
+            .as_blob()
+            .map_err(|_| InventoryError::corrupt(path, "person record blob is not a blob"))?;
+        for (slot, record) in crate::blob::decode(data).enumerate() {
+            let keys = record.map_err(|reason| InventoryError::corrupt(path, reason))?;
+            let target = files[file]
+                .persons
+                .get_mut(slot)
+                .ok_or_else(|| InventoryError::corrupt(path, "person key of a missing record"))?;
+            *target = keys;
+        }
     }
     Ok(files)
 }

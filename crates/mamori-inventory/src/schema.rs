@@ -28,7 +28,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// - `REFERENCES` documents the links, but `foreign_keys` stays off: checking
 ///   a parent for each of millions of key rows cost more than the explicit
 ///   child deletes the writer does anyway.
-/// - `person_keys.hash` is the 16-byte keyed hash itself; there is no column
+/// - `person_blobs.data` holds a file's person records (see `blob.rs`): keyed hashes only; there is no column
 ///   able to hold a raw identifier.
 const V1: &str = "
 CREATE TABLE roots (
@@ -79,21 +79,11 @@ CREATE TABLE samples (
     masked  TEXT NOT NULL,
     PRIMARY KEY (file_id, seq)
 ) WITHOUT ROWID;
-CREATE TABLE person_keys (
-    file_id INTEGER NOT NULL REFERENCES files(id),
-    record  INTEGER NOT NULL,
-    seq     INTEGER NOT NULL,
-    kind    INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 3),
-    hash    BLOB NOT NULL CHECK (typeof(hash) = 'blob' AND length(hash) = 16),
-    PRIMARY KEY (file_id, record, seq)
-) WITHOUT ROWID;
+CREATE TABLE person_blobs (
+    file_id INTEGER PRIMARY KEY REFERENCES files(id),
+    data    BLOB NOT NULL CHECK (typeof(data) = 'blob')
+);
 ";
-
-/// Key kinds of `person_keys.kind`, mirroring the fields of `PersonKeys`.
-pub(crate) const KIND_NAME: i64 = 0;
-pub(crate) const KIND_BIRTH: i64 = 1;
-pub(crate) const KIND_MY_NUMBER: i64 = 2;
-pub(crate) const KIND_LINK: i64 = 3;
 
 /// Sets connection pragmas, refuses foreign or newer files, and migrates.
 pub(crate) fn prepare(

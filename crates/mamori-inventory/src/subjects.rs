@@ -2,7 +2,7 @@
 //! category × item × share summary.
 
 use crate::error::{Ctx, InventoryError};
-use crate::read::{from_sql_u64, parse_hash, parse_item, push_key, root_id};
+use crate::read::{from_sql_u64, parse_item, root_id};
 use crate::write::member_range;
 use crate::{Inventory, Subject, SummaryRow};
 use mamori_core::{Category, DataItem, PersonCounter, PersonKeys};
@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Columns every persons query yields, ordered by file, record and key.
-const PERSON_COLUMNS: &str = "f.id, f.category, f.persons, k.record, k.kind, k.hash
-    FROM files f LEFT JOIN person_keys k ON k.file_id = f.id";
-const PERSON_ORDER: &str = "ORDER BY f.id, k.record, k.seq";
+const PERSON_COLUMNS: &str = "f.id, f.category, f.persons, b.data
+    FROM files f LEFT JOIN person_blobs b ON b.file_id = f.id";
+const PERSON_ORDER: &str = "ORDER BY f.id";
 
 #[derive(Default)]
 struct Tally {
@@ -22,90 +22,44 @@ struct Tally {
     files: usize,
 }
 
-/// The file whose rows are streaming in, and the record being rebuilt.
-struct Current {
-    file: i64,
-    category: Category,
-    /// Person records the file holds (some may have no key at all).
-    persons: usize,
-    added: usize,
-    record: Option<i64>,
-    keys: PersonKeys,
-}
-
-/// Rebuilds person records from streamed rows and feeds them to one
-/// streaming counter per category: only the current record is held.
+/// Feeds each file's person records to one streaming counter per
+/// category: only one file's blob is held at a time.
 #[derive(Default)]
 struct Tallies {
     by_category: BTreeMap<Category, Tally>,
-    current: Option<Current>,
 }
 
 impl Tallies {
-    fn flush_record(&mut self) {
-        let Some(current) = self.current.as_mut() else {
-            return;
-        };
-        if current.record.take().is_none() {
-            return;
-        }
-        let keys = std::mem::take(&mut current.keys);
-        current.added += 1;
-        if let Some(tally) = self.by_category.get_mut(&current.category) {
-            tally.counter.add(&keys);
-        }
-    }
-
-    /// Ends the current file: records without any key still are persons.
-    fn flush_file(&mut self) {
-        self.flush_record();
-        let Some(current) = self.current.take() else {
-            return;
-        };
-        if let Some(tally) = self.by_category.get_mut(&current.category) {
-            for _ in current.added..current.persons {
-                tally.counter.add(&PersonKeys::default());
+    fn row(&mut self, path: &Path, row: &Row<'_>) -> Result<(), InventoryError> {
+        let category = Category::new(row.get::<_, String>(1).ctx(path)?);
+        let persons = usize::try_from(row.get::<_, i64>(2).ctx(path)?)
+            .map_err(|_| InventoryError::corrupt(path, "negative person count"))?;
+        let tally = self.by_category.entry(category).or_default();
+        tally.files += 1;
+        let mut added = 0;
+        if let Some(data) = row
+            .get_ref(3)
+            .ctx(path)?
+            .as_blob_or_null()
+            .map_err(|_| InventoryError::corrupt(path, "person record blob is not a blob"))?
+        {
+            for record in crate::blob::decode(data) {
+                let keys = record.map_err(|reason| InventoryError::corrupt(path, reason))?;
+                if added >= persons {
+                    return Err(InventoryError::corrupt(
+                        path,
+                        "person key of a missing record",
+                    ));
+                }
+                tally.counter.add(&keys);
+                added += 1;
             }
         }
-    }
-
-    fn row(&mut self, path: &Path, row: &Row<'_>) -> Result<(), InventoryError> {
-        let file: i64 = row.get(0).ctx(path)?;
-        if self.current.as_ref().map(|c| c.file) != Some(file) {
-            self.flush_file();
-            let category = Category::new(row.get::<_, String>(1).ctx(path)?);
-            let persons = usize::try_from(row.get::<_, i64>(2).ctx(path)?)
-                .map_err(|_| InventoryError::corrupt(path, "negative person count"))?;
-            self.by_category.entry(category.clone()).or_default().files += 1;
-            self.current = Some(Current {
-                file,
-                category,
-                persons,
-                added: 0,
-                record: None,
-                keys: PersonKeys::default(),
-            });
+        // Records without any key still are persons.
+        for _ in added..persons {
+            tally.counter.add(&PersonKeys::default());
         }
-        let Some(record) = row.get::<_, Option<i64>>(3).ctx(path)? else {
-            return Ok(());
-        };
-        if self.current.as_ref().and_then(|c| c.record) != Some(record) {
-            self.flush_record();
-        }
-        let kind: i64 = row.get(4).ctx(path)?;
-        let hash = parse_hash(path, row.get_ref(5).ctx(path)?)?;
-        let current = self
-            .current
-            .as_mut()
-            .ok_or_else(|| InventoryError::corrupt(path, "person key of a missing record"))?;
-        if current.added >= current.persons {
-            return Err(InventoryError::corrupt(
-                path,
-                "person key of a missing record",
-            ));
-        }
-        current.record = Some(record);
-        push_key(path, &mut current.keys, kind, hash)
+        Ok(())
     }
 
     fn item(&mut self, category: String, item: DataItem) {
@@ -116,8 +70,7 @@ impl Tallies {
             .insert(item);
     }
 
-    fn finish(mut self) -> BTreeMap<Category, Subject> {
-        self.flush_file();
+    fn finish(self) -> BTreeMap<Category, Subject> {
         self.by_category
             .into_iter()
             .map(|(category, mut tally)| {

@@ -1,9 +1,8 @@
 //! The scan life cycle: begin, record, mark unchanged, finish.
 
 use crate::error::{Ctx, InventoryError};
-use crate::schema::{KIND_BIRTH, KIND_LINK, KIND_MY_NUMBER, KIND_NAME};
 use crate::{FileRecord, Inventory, ScanCounts, ScanId};
-use mamori_core::{mask, DataItem, KeyHash, PersonKeys};
+use mamori_core::{mask, DataItem};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::borrow::Cow;
 use std::path::Path;
@@ -44,74 +43,6 @@ fn safe_sample(item: DataItem, masked: &str) -> Cow<'_, str> {
         Cow::Owned(mask::alnum(&ascii, 2))
     } else {
         Cow::Borrowed(masked)
-    }
-}
-
-/// Widest multi-row INSERT; narrower ones (halving down to 1) cover the rest.
-const KEY_ROWS: usize = 32;
-const KEY_COLUMNS: usize = 5;
-
-/// Inserts `person_keys` rows several per statement: at ~40 keys per file,
-/// per-statement overhead dominated `record_files` with one row each.
-struct KeyWriter<'c> {
-    /// Index i holds the statement for `KEY_ROWS >> i` rows.
-    stmts: Vec<rusqlite::CachedStatement<'c>>,
-    rows: Vec<(i64, i64, i64, KeyHash)>,
-    path: &'c Path,
-}
-
-impl<'c> KeyWriter<'c> {
-    fn new(conn: &'c Connection, path: &'c Path) -> Result<Self, InventoryError> {
-        let mut stmts = Vec::new();
-        let mut n = KEY_ROWS;
-        while n > 0 {
-            let values = vec!["(?, ?, ?, ?, ?)"; n].join(", ");
-            let sql = format!(
-                "INSERT INTO person_keys (file_id, record, seq, kind, hash) VALUES {values}"
-            );
-            stmts.push(conn.prepare_cached(&sql).ctx(path)?);
-            n /= 2;
-        }
-        Ok(KeyWriter {
-            stmts,
-            rows: Vec::new(),
-            path,
-        })
-    }
-
-    fn write(&mut self, file_id: i64, persons: &[PersonKeys]) -> Result<(), InventoryError> {
-        self.rows.clear();
-        for (record, keys) in persons.iter().enumerate() {
-            let all = keys
-                .names
-                .iter()
-                .map(|h| (KIND_NAME, h))
-                .chain(keys.birth.iter().map(|h| (KIND_BIRTH, h)))
-                .chain(keys.my_number.iter().map(|h| (KIND_MY_NUMBER, h)))
-                .chain(keys.links.iter().map(|h| (KIND_LINK, h)));
-            for (seq, (kind, hash)) in all.enumerate() {
-                self.rows.push((record as i64, seq as i64, kind, *hash));
-            }
-        }
-        let mut rest = &self.rows[..];
-        for stmt in &mut self.stmts {
-            let width = stmt.parameter_count() / KEY_COLUMNS;
-            while rest.len() >= width {
-                let (chunk, tail) = rest.split_at(width);
-                for (i, (record, seq, kind, KeyHash(bytes))) in chunk.iter().enumerate() {
-                    let base = i * KEY_COLUMNS;
-                    stmt.raw_bind_parameter(base + 1, file_id).ctx(self.path)?;
-                    stmt.raw_bind_parameter(base + 2, record).ctx(self.path)?;
-                    stmt.raw_bind_parameter(base + 3, seq).ctx(self.path)?;
-                    stmt.raw_bind_parameter(base + 4, kind).ctx(self.path)?;
-                    stmt.raw_bind_parameter(base + 5, &bytes[..])
-                        .ctx(self.path)?;
-                }
-                stmt.raw_execute().ctx(self.path)?;
-                rest = tail;
-            }
-        }
-        Ok(())
     }
 }
 
@@ -210,7 +141,7 @@ impl Inventory {
                 .prepare_cached("DELETE FROM samples WHERE file_id = ?1")
                 .ctx(path)?;
             let mut clear_keys = tx
-                .prepare_cached("DELETE FROM person_keys WHERE file_id = ?1")
+                .prepare_cached("DELETE FROM person_blobs WHERE file_id = ?1")
                 .ctx(path)?;
             let mut add_item = tx
                 .prepare_cached("INSERT INTO file_items (file_id, item, count) VALUES (?1, ?2, ?3)")
@@ -220,7 +151,9 @@ impl Inventory {
                     "INSERT INTO samples (file_id, seq, item, masked) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .ctx(path)?;
-            let mut keys = KeyWriter::new(&tx, path)?;
+            let mut add_persons = tx
+                .prepare_cached("INSERT INTO person_blobs (file_id, data) VALUES (?1, ?2)")
+                .ctx(path)?;
 
             for rec in records {
                 let stamp = rec.stamp.as_ref();
@@ -256,7 +189,11 @@ impl Inventory {
                         .execute(params![id, seq as i64, sample.item.id(), masked.as_ref()])
                         .ctx(path)?;
                 }
-                keys.write(id, &rec.persons)?;
+                if !rec.persons.is_empty() {
+                    add_persons
+                        .execute(params![id, crate::blob::encode(&rec.persons)])
+                        .ctx(path)?;
+                }
             }
         }
         tx.commit().ctx(path)
@@ -305,7 +242,7 @@ impl Inventory {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .ctx(path)?;
         let root_id = open_scan(&tx, path, scan, root)?;
-        for child in ["file_items", "samples", "person_keys"] {
+        for child in ["file_items", "samples", "person_blobs"] {
             tx.execute(
                 &format!(
                     "DELETE FROM {child} WHERE file_id IN
@@ -357,7 +294,7 @@ impl Inventory {
 mod tests {
     use super::*;
     use crate::FileRecord;
-    use mamori_core::HashKey;
+    use mamori_core::{HashKey, PersonKeys};
 
     fn rows(inv: &Inventory, table: &str) -> i64 {
         inv.conn
@@ -409,13 +346,13 @@ mod tests {
         // Recorded twice in one scan: the second replaces the first.
         inv.record_files(scan, "/r", &[rec("a")]).unwrap();
         inv.finish_scan(scan, "/r").unwrap();
-        for table in ["file_items", "samples", "person_keys"] {
+        for table in ["file_items", "samples", "person_blobs"] {
             assert_eq!(rows(&inv, table), 2, "{table}");
         }
         let scan = inv.begin_scan("/r", "r").unwrap();
         inv.mark_unchanged(scan, "/r", &["b".to_string()]).unwrap();
         inv.finish_scan(scan, "/r").unwrap();
-        for table in ["files", "file_items", "samples", "person_keys"] {
+        for table in ["files", "file_items", "samples", "person_blobs"] {
             assert_eq!(rows(&inv, table), 1, "{table}");
         }
     }
