@@ -120,3 +120,39 @@ fn bad_input_exits_2_with_a_clear_message() {
     let out = mamori().args(["scan", "--report"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn scans_without_the_dictionary_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let share = tmp.path().join("share");
+    write_share(&share);
+    let out = mamori()
+        .env("MAMORI_IPADIC_DIR", tmp.path().join("no-dictionary"))
+        .env("MAMORI_CACHE_DIR", tmp.path().join("cache"))
+        .arg("scan")
+        .arg(&share)
+        .arg("--state-dir")
+        .arg(tmp.path().join("state"))
+        .args(["--report", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["scan"]["morphology"], false);
+    assert_eq!(json["subjects"]["employee"]["persons"], 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("形態素解析辞書"));
+}
+
+#[test]
+fn inventory_summary_lists_category_item_and_share() {
+    let tmp = tempfile::tempdir().unwrap();
+    let share = tmp.path().join("share");
+    write_share(&share);
+    let state = tmp.path().join("state");
+    let scan = mamori().arg("scan").arg(&share).arg("--state-dir").arg(&state).args(["--report", "-", "--no-morphology"]).output().unwrap();
+    assert!(scan.status.success());
+    let out = mamori().args(["--lang", "en", "inventory", "--state-dir"]).arg(&state).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().any(|l| l.starts_with("share\t") && l.contains("Individual Number")), "{text}");
+}

@@ -32,6 +32,10 @@
 //!   [`Style::Held`] is a third office written apart from the detector by
 //!   its own module (`held`): title blocks, two-row headers, one-cell bank
 //!   details, 法人 rows among persons, prose memos, box-drawn resumes.
+//!   [`Style::Fresh`] is a fourth company (a logistics firm, module `fresh`)
+//!   written apart from the detector and the other three: English/romaji
+//!   headers, split address columns, two persons per row, a Zengin transfer
+//!   file, fixed-width exports, quoted mails, 記入例 forms.
 //!
 //! # Truth conventions
 //!
@@ -58,11 +62,24 @@
 //!     登録番号) inside a personal file adds no `address`/`phone`;
 //!   - a vehicle's 任意保険証券番号 is not `insurance_number`; a card holder's
 //!     name in romaji capitals is `name`.
+//!   - a form's 記入例 (a model person such as 山田 太郎 with a made-up
+//!     address) is no personal data: the file's category is `None`;
+//!   - staff named in a business role (出席者, 記録, 欠席 in minutes, 担当,
+//!     a mail's sender and signature) add no item and make no file personal;
+//!   - a 扶養 count (扶養人数) in a payroll export is `family`; a customer's
+//!     「夫婦と子供2人」 is `family`;
+//!   - a 12-digit number that is not in a My Number field (送り状番号,
+//!     受付番号, S/N) is not `my_number`, even when it passes the check digit
+//!     and the word マイナンバー stands near it;
+//!   - a consignee company's (荷受人) address and phone are not personal.
 //! * `records` = person rows (roster rows about natural persons; corporate
 //!   shareholders in a register are not counted, nor are 法人 landlords, an
 //!   employee shareholding association (持株会), totals rows (合計), title
 //!   rows or the second row of a two-row header); 1 for a resume; for a
-//!   memo, the number of persons it is about.
+//!   memo, the number of persons it is about. A row naming two persons
+//!   (a couple co-owning a lot: 貸主（夫）/ 貸主（妻）) counts both, and both are
+//!   data subjects; a co-owner the world does not hold gets a subject id far
+//!   above the world's (`fresh::outside::EXTRA_ID`).
 //! * `category` = the data subjects of the file; `None` for files without
 //!   personal data (their `items` are empty and `records` 0).
 //! * `subjects[c].persons` = distinct data subjects of category `c` across the
@@ -74,6 +91,7 @@
 pub mod bulk;
 pub mod encodings;
 mod estate;
+mod fresh;
 mod held;
 mod hostile;
 mod hr;
@@ -194,6 +212,10 @@ pub fn generate(root: &Path, spec: &ShareSpec) -> Result<Truth, SampleError> {
     let st = spec.style;
     if st == Style::Held {
         held::write(&mut w, &world, spec.noise_files, &mut rng)?;
+        return Ok(w.finish());
+    }
+    if st == Style::Fresh {
+        fresh::write(&mut w, &world, spec.noise_files, &mut rng)?;
         return Ok(w.finish());
     }
     hr::write(&mut w, &world, st, &mut rng)?;

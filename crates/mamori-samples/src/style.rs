@@ -3,9 +3,10 @@
 //! its own way. `Primary` is the style the project develops against;
 //! `Alternate` is held out: same vocabulary, different surface, so a share
 //! generated with it is "a share the project has never seen". `Held` is a
-//! third office written apart from the detector (module `held`): its
-//! files are built by their own module, not by the department modules, so
-//! the helpers below only matter for `Primary` and `Alternate`.
+//! third office written apart from the detector (module `held`), `Fresh` a
+//! fourth (module `fresh`): their files are built by their own modules, not
+//! by the department modules, so the helpers below only matter for
+//! `Primary` and `Alternate`.
 
 use crate::encodings::{Enc, Table};
 use crate::persons::DateFmt;
@@ -19,6 +20,9 @@ pub enum Style {
     Alternate,
     /// Another office's files, written without looking at the detector.
     Held,
+    /// A fourth company (a logistics firm), written apart from the detector
+    /// and from the other styles (module `fresh`).
+    Fresh,
 }
 
 impl Style {
@@ -27,6 +31,7 @@ impl Style {
             "primary" => Some(Style::Primary),
             "alternate" | "alt" => Some(Style::Alternate),
             "held" | "third" => Some(Style::Held),
+            "fresh" | "fourth" => Some(Style::Fresh),
             _ => None,
         }
     }
@@ -35,7 +40,7 @@ impl Style {
     pub fn pick<T>(self, primary: T, alternate: T) -> T {
         match self {
             Style::Primary => primary,
-            Style::Alternate | Style::Held => alternate,
+            Style::Alternate | Style::Held | Style::Fresh => alternate,
         }
     }
 
@@ -43,7 +48,7 @@ impl Style {
     pub fn birth_fmt(self, rng: &mut ChaCha8Rng) -> DateFmt {
         let fmts: &[DateFmt] = match self {
             Style::Primary => &[DateFmt::EraKanji, DateFmt::Slash, DateFmt::EraKanji],
-            Style::Alternate | Style::Held => &[
+            Style::Alternate | Style::Held | Style::Fresh => &[
                 DateFmt::EraDot,
                 DateFmt::Iso,
                 DateFmt::KanjiWestern,
