@@ -136,7 +136,11 @@ fn scans_without_the_dictionary_and_says_so() {
         .args(["--report", "-"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["scan"]["morphology"], false);
     assert_eq!(json["subjects"]["employee"]["persons"], 1);
@@ -149,10 +153,25 @@ fn inventory_summary_lists_category_item_and_share() {
     let share = tmp.path().join("share");
     write_share(&share);
     let state = tmp.path().join("state");
-    let scan = mamori().arg("scan").arg(&share).arg("--state-dir").arg(&state).args(["--report", "-", "--no-morphology"]).output().unwrap();
+    let scan = mamori()
+        .arg("scan")
+        .arg(&share)
+        .arg("--state-dir")
+        .arg(&state)
+        .args(["--report", "-", "--no-morphology"])
+        .output()
+        .unwrap();
     assert!(scan.status.success());
-    let out = mamori().args(["--lang", "en", "inventory", "--state-dir"]).arg(&state).output().unwrap();
+    let out = mamori()
+        .args(["--lang", "en", "inventory", "--state-dir"])
+        .arg(&state)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.lines().any(|l| l.starts_with("share\t") && l.contains("Individual Number")), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("share\t") && l.contains("Individual Number")),
+        "{text}"
+    );
 }

@@ -36,6 +36,22 @@ const VOCABULARY: &[(&str, &[&str])] = &[
             "社会保険",
             "雇用保険",
             "staff",
+            "hr",
+            "jinji",
+            "kyuyo",
+            "kenshin",
+            "health",
+            "shain",
+            "roumu",
+            "payroll",
+            "乗務員",
+            "通勤手当",
+            "所属",
+            "部署",
+            "入退館",
+            "社員証",
+            "入館",
+            "手当",
             "employee",
         ],
     ),
@@ -97,6 +113,12 @@ const VOCABULARY: &[(&str, &[&str])] = &[
             "就労",
             "工事",
             "contractor",
+            "傭車",
+            "庸車",
+            "協力運送",
+            "運転者名簿",
+            "協力",
+            "下請負",
         ],
     ),
     (
@@ -116,6 +138,9 @@ const VOCABULARY: &[(&str, &[&str])] = &[
             "注文",
             "お届け",
             "売上票",
+            "見積依頼",
+            "お見積",
+            "ご依頼",
             "カード決済",
             "決済",
             "customer",
@@ -126,6 +151,27 @@ const VOCABULARY: &[(&str, &[&str])] = &[
 
 /// Words so general they say little alone (総務 holds everything).
 const WEAK: &[&str] = &["株式", "工事", "現場", "会員", "購入", "物件"];
+
+fn strip_company_forms(text: &str) -> String {
+    let mut out = text.to_string();
+    for form in ["株式会社", "(株)", "有限会社", "(有)", "合同会社"] {
+        if out.contains(form) {
+            out = out.replace(form, " ");
+        }
+    }
+    out
+}
+
+/// Japanese words match inside text; ASCII words (hr, kenshin) only as whole
+/// tokens, so "hr" is not found in "chrome".
+fn mentions(text: &str, word: &str) -> bool {
+    if word.is_ascii() {
+        text.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|token| token == word || (word.len() >= 5 && token.starts_with(word)))
+    } else {
+        text.contains(word)
+    }
+}
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -234,7 +280,9 @@ impl Categorizer {
                 return category.clone();
             }
         }
-        let path = crate::normalize::normalize(rel_path).to_lowercase();
+        // A company's own name (株式会社…) says nothing about whose data it is.
+        let path = strip_company_forms(&crate::normalize::normalize(rel_path).to_lowercase());
+        let signals: Vec<String> = signals.iter().map(|s| strip_company_forms(s)).collect();
         let mut parts: Vec<&str> = path.split('/').collect();
         let file = parts.pop().unwrap_or("");
         let mut best: Option<(f64, &str)> = None;
@@ -242,19 +290,15 @@ impl Categorizer {
             let weight = |w: &String| if WEAK.contains(&w.as_str()) { 0.3 } else { 1.0 };
             let mut score = 0.0;
             for w in words {
-                if file.contains(w.as_str()) {
+                if mentions(file, w) {
                     score += 3.0 * weight(w);
                 }
                 for (depth, folder) in parts.iter().rev().enumerate() {
-                    if folder.contains(w.as_str()) {
+                    if mentions(folder, w) {
                         score += weight(w) * if depth == 0 { 2.0 } else { 1.0 };
                     }
                 }
-                let hits = signals
-                    .iter()
-                    .filter(|s| s.contains(w.as_str()))
-                    .count()
-                    .min(3);
+                let hits = signals.iter().filter(|s| mentions(s, w)).count().min(3);
                 score += 1.5 * weight(w) * hits as f64;
             }
             if resume && id == "applicant" {

@@ -45,7 +45,8 @@ const ERAS: [(&str, char, (u16, u8, u8)); 5] = [
 
 fn era_index(name: &str) -> Option<usize> {
     ERAS.iter().position(|(kanji, abbr, _)| {
-        *kanji == name
+        (name.chars().count() == 1 && !name.is_ascii() && kanji.starts_with(name))
+            || *kanji == name
             || (name.len() == 1
                 && name.chars().next().map(|c| c.to_ascii_uppercase()) == Some(*abbr))
     })
@@ -96,7 +97,8 @@ fn date_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(concat!(
-            r"(?:(?P<era>明治|大正|昭和|平成|令和|[MTSHRmtshr])\s*(?P<ey>\d{1,2})\s*(?:年\s*(?P<em1>\d{1,2})\s*月\s*(?P<ed1>\d{1,2})\s*日|[./-]\s*(?P<em2>\d{1,2})\s*[./-]\s*(?P<ed2>\d{1,2})))",
+            r"(?:(?P<era>明治|大正|昭和|平成|令和|[明大昭平令MTSHRmtshr])\s*(?P<ey>\d{1,2})\s*(?:年\s*(?P<em1>\d{1,2})\s*月\s*(?P<ed1>\d{1,2})\s*日|[./-]\s*(?P<em2>\d{1,2})\s*[./-]\s*(?P<ed2>\d{1,2})))",
+            r"|(?:(?P<sy>\d{1,2})[./](?P<sm>\d{1,2})[./](?P<sd>\d{1,2})\s*[(（](?P<sera>明治|大正|昭和|平成|令和)[)）])",
             r"|(?:(?P<wy>(?:18|19|20)\d{2})\s*(?:年\s*(?:\([^)]{2,8}\)\s*)?(?P<wm1>\d{1,2})\s*月\s*(?P<wd1>\d{1,2})\s*日|(?P<sep>[./-])\s*(?P<wm2>\d{1,2})\s*[./-]\s*(?P<wd2>\d{1,2})))",
         ))
         .unwrap_or_else(|e| unreachable!("static regex: {e}"))
@@ -138,7 +140,12 @@ pub fn find_dates(text: &str) -> Vec<FoundDate> {
             continue;
         }
         let num = |name: &str| caps.name(name).and_then(|m| m.as_str().parse::<u16>().ok());
-        let date = if let Some(era) = caps.name("era") {
+        let date = if let Some(era) = caps.name("sera") {
+            match (num("sy"), num("sm"), num("sd")) {
+                (Some(y), Some(m), Some(d)) => era_date(era.as_str(), y, m as u8, d as u8),
+                _ => None,
+            }
+        } else if let Some(era) = caps.name("era") {
             let (m, d) = (num("em1").or(num("em2")), num("ed1").or(num("ed2")));
             match (num("ey"), m, d) {
                 (Some(y), Some(m), Some(d)) => era_date(era.as_str(), y, m as u8, d as u8),
@@ -240,6 +247,8 @@ mod tests {
         assert_eq!(one("１９８０年３月２日").as_deref(), Some("1980-03-02"));
         assert_eq!(one("1980-03-02").as_deref(), Some("1980-03-02"));
         assert_eq!(one("R1.5.1").as_deref(), Some("2019-05-01"));
+        assert_eq!(one("昭36.12.1").as_deref(), Some("1961-12-01"));
+        assert_eq!(one("55.3.2 (昭和)").as_deref(), Some("1980-03-02"));
         assert_eq!(
             one("生年月日は1969年(昭和44年)11月20日").as_deref(),
             Some("1969-11-20")

@@ -27,6 +27,8 @@ pub enum Group {
     Dividend,
     Identifier,
     Honorific,
+    /// です / 申します: a writer may be introducing themself.
+    Intro,
     Bank,
     Label,
     Signal,
@@ -96,6 +98,7 @@ fn automaton() -> &'static Automaton {
             Group::Identifier,
         );
         add(&["様", "さん", "殿", "氏", "君"], Group::Honorific);
+        add(&["です", "申します", "でございます"], Group::Intro);
         add(
             &["普通", "当座", "貯蓄", "総合", "記号", "ゆうちょ", "口座"],
             Group::Bank,

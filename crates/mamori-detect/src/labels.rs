@@ -44,6 +44,8 @@ pub enum Field {
     /// Labels that say "not a person's data": company names, phones and
     /// addresses, product codes, corporate and invoice numbers.
     NotPersonal,
+    /// One part of an address split over columns (都道府県 | 市区町村 | 番地 | 建物).
+    AddressPart,
     /// Dates that are not birth dates (入社日, 受診日 ...).
     OtherDate,
     /// Record ids (社員番号, 株主番号): tell a roster, carry no item.
@@ -52,6 +54,7 @@ pub enum Field {
 
 enum Rule {
     Contains(&'static [&'static str]),
+    Prefix(&'static [&'static str]),
     Suffix(&'static [&'static str]),
     Exact(&'static [&'static str]),
 }
@@ -61,9 +64,31 @@ enum Rule {
 const RULES: &[(Rule, Field)] = &[
     (Rule::Contains(&["緊急", "家族連絡先", "連絡先の方", "連絡先氏名", "連絡先続柄"]), Field::EmergencyContact),
     (Rule::Contains(&["法人番号", "登録番号", "インボイス", "適格請求", "証券番号"]), Field::NotPersonal),
+    // Payroll amounts: 厚生年金 holds 生年, 健康保険 holds 健康, yet both are yen.
+    (Rule::Contains(&["配当"]), Field::Dividend),
+    (Rule::Contains(&["厚生年金", "所得税", "住民税", "支給", "控除", "手当", "基本給", "保険料", "差引"]), Field::NotPersonal),
+    // English and romaji headers, whole words only ("type" must not match "prototype").
+    (Rule::Exact(&["dob", "birthday", "dateofbirth", "birthdate", "seinengappi"]), Field::BirthDate),
+    (Rule::Exact(&["sex", "gender", "seibetsu"]), Field::Gender),
+    (Rule::Exact(&["bank", "bankname"]), Field::BankName),
+    (Rule::Exact(&["branch", "branchname", "shiten"]), Field::BranchName),
+    (Rule::Exact(&["type", "accttype", "accounttype"]), Field::AccountType),
+    (Rule::Exact(&["acctno", "acct", "account", "accountno", "accountnumber", "kozabango"]), Field::AccountNumber),
+    (Rule::Exact(&["zip", "zipcode", "postcode", "postalcode", "yubin"]), Field::PostalCode),
+    (Rule::Exact(&["addr", "address", "address1", "address2", "street", "jusho", "juusho"]), Field::Address),
+    (Rule::Exact(&["pref", "prefecture", "city", "bldg", "building", "town"]), Field::AddressPart),
+    (Rule::Exact(&["furigana", "kana", "yomi", "namekana", "kananame"]), Field::NameKana),
+    (Rule::Exact(&["tel", "phone", "telephone", "homephone"]), Field::Phone),
+    (Rule::Exact(&["mobile", "cell", "cellphone", "keitai"]), Field::Mobile),
+    (Rule::Exact(&["email", "e-mail", "mail", "mailaddress"]), Field::Email),
+    (Rule::Exact(&["name", "fullname", "shimei", "namae", "firstname", "lastname"]), Field::Name),
+    (Rule::Exact(&["age", "nenrei"]), Field::Age),
+    (Rule::Exact(&["bloodtype", "blood"]), Field::BloodType),
+    (Rule::Exact(&["都道府県", "市区町村", "市町村", "番地", "町域", "町名", "丁目", "建物", "建物名", "マンション名", "住所1", "住所2", "住所3", "住所(1)", "住所(2)", "番地以降", "市区郡"]), Field::AddressPart),
     (Rule::Contains(&["会社", "社名", "法人", "企業", "取引先", "代表電話", "代表tel", "fax", "ファックス", "所在地", "本社", "本店", "物件", "商品", "品番", "品名", "jan", "型番", "製品", "在庫", "単価", "請求書", "伝票", "注文番号", "受注", "発注", "sku", "ロット", "部署", "所属", "部門", "内線", "車両", "車番", "見積"]), Field::NotPersonal),
     (Rule::Contains(&["個人番号", "マイナンバー", "mynumber", "my number", "共通番号"]), Field::MyNumber),
     (Rule::Contains(&["扶養", "配偶者", "続柄", "間柄", "家族", "子供", "子ども", "世帯"]), Field::Family),
+    (Rule::Exact(&["子", "子1", "子2", "子3", "子4", "妻", "夫", "長男", "長女", "次男", "次女"]), Field::Family),
     (Rule::Contains(&["名義"]), Field::AccountHolder),
     (Rule::Contains(&["氏名", "名前"]), Field::Name),
     (Rule::Contains(&["金融機関コード", "銀行コード", "銀行番号", "金融機関番号"]), Field::BankCode),
@@ -75,7 +100,8 @@ const RULES: &[(Rule, Field)] = &[
     (Rule::Contains(&["振込先", "口座", "振込", "受取方法", "支払先", "送金先"]), Field::BankAccountCombined),
     (Rule::Contains(&["血液型"]), Field::BloodType),
     (Rule::Contains(&["性別", "男女"]), Field::Gender),
-    (Rule::Contains(&["生年月日", "誕生日", "生年", "birth"]), Field::BirthDate),
+    (Rule::Contains(&["生年月日", "誕生日", "birth"]), Field::BirthDate),
+    (Rule::Prefix(&["生年"]), Field::BirthDate),
     (Rule::Suffix(&["日", "日付", "期限", "期日", "日時"]), Field::OtherDate),
     (Rule::Contains(&["年齢"]), Field::Age),
     (Rule::Contains(&["郵便", "〒", "zip"]), Field::PostalCode),
@@ -86,7 +112,7 @@ const RULES: &[(Rule, Field)] = &[
     (Rule::Contains(&["免許"]), Field::DriversLicense),
     (Rule::Contains(&["旅券", "パスポート", "passport"]), Field::Passport),
     (Rule::Contains(&["基礎年金", "年金番号", "年金手帳"]), Field::PensionNumber),
-    (Rule::Contains(&["被保険者", "保険者番号", "保険証", "健保", "雇用保険", "社会保険", "保険番号", "社保"]), Field::InsuranceNumber),
+    (Rule::Contains(&["被保険者", "保険者番号", "保険証", "健保", "雇用保険", "社会保険", "健康保険", "保険番号", "社保"]), Field::InsuranceNumber),
     (Rule::Contains(&["在留"]), Field::ResidenceCard),
     (Rule::Contains(&["カード番号", "クレジット", "card"]), Field::CreditCard),
     (Rule::Contains(&["犯罪", "前科", "逮捕", "賞罰"]), Field::CriminalRecord),
@@ -98,7 +124,7 @@ const RULES: &[(Rule, Field)] = &[
     (Rule::Contains(&["番号", "コード", "№"]), Field::RecordId),
     (Rule::Exact(&["no", "no.", "id", "#", "管理no", "社員no", "社員id"]), Field::RecordId),
     (Rule::Contains(&["日付", "入社", "退職", "年月日", "開始", "終了"]), Field::OtherDate),
-    (Rule::Contains(&["株主名", "貸主", "借主", "家主", "地主", "賃貸人", "世帯主", "申請者", "受診者", "作業員", "従業員名", "社員名", "宛名", "受取人", "name", "担当者名", "契約者", "応募者", "参加者", "受ける者", "受給者", "注文者", "購入者", "依頼人", "顧客名", "会員名", "お客様名", "入居者", "利用者名", "対象者"]), Field::Name),
+    (Rule::Contains(&["株主名", "貸主", "借主", "家主", "地主", "賃貸人", "世帯主", "申請者", "受診者", "作業員", "従業員名", "社員名", "宛名", "受取人", "name", "担当者名", "契約者", "応募者", "参加者", "受ける者", "受給者", "注文者", "購入者", "依頼人", "顧客名", "会員名", "お客様名", "入居者", "利用者名", "対象者", "運転者", "乗務員", "荷主", "依頼主", "荷受人", "荷送人", "届け先名", "届先名", "お届け先名", "患者", "受講者", "加入者"]), Field::Name),
     (Rule::Exact(&["姓", "名", "姓名", "氏", "名前(漢字)", "本人", "本人氏名", "社員", "職員", "従業員", "お客様"]), Field::Name),
     (Rule::Exact(&["セイ", "メイ", "せい", "めい"]), Field::NameKana),
 ];
@@ -129,6 +155,7 @@ pub fn is_name_part_label(raw: &str) -> bool {
 pub fn label_words() -> impl Iterator<Item = (&'static str, Field)> {
     RULES.iter().flat_map(|(rule, field)| match rule {
         Rule::Contains(words) => words.iter().map(move |w| (*w, *field)).collect::<Vec<_>>(),
+        Rule::Prefix(words) => words.iter().map(move |w| (*w, *field)).collect::<Vec<_>>(),
         Rule::Suffix(_) | Rule::Exact(_) => Vec::new(),
     })
 }
@@ -197,6 +224,7 @@ pub fn classify_label(raw: &str) -> Option<Field> {
     for (rule, field) in RULES {
         let hit = match rule {
             Rule::Contains(words) => words.iter().any(|w| label.contains(w)),
+            Rule::Prefix(words) => words.iter().any(|w| label.starts_with(w)),
             Rule::Suffix(words) => words.iter().any(|w| label.ends_with(w)),
             Rule::Exact(words) => words.contains(&label.as_str()),
         };

@@ -32,6 +32,7 @@ pub mod romaji;
 pub mod table;
 pub mod text;
 pub mod values;
+pub mod zengin;
 
 pub use category::{Categorizer, CategoryConfig};
 pub use findings::Findings;

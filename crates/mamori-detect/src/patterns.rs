@@ -97,6 +97,77 @@ pub fn is_company_line(line: &str) -> bool {
     COMPANY_LINE_WORDS.iter().any(|k| line.contains(k))
 }
 
+/// Words that mark a filled-in example (記入例 山田 太郎): not anyone's data.
+pub const EXAMPLE_WORDS: &[&str] = &[
+    "記入例",
+    "記載例",
+    "見本",
+    "サンプル",
+    "テンプレート",
+    "ひな形",
+    "雛形",
+];
+
+/// A 12-digit number right after another kind of number's label (受付番号,
+/// 送り状番号, S/N) is that number, whatever My Number keyword is nearby.
+pub fn labelled_as_other_number(line: &str, start: usize) -> bool {
+    let before_start = line[..start]
+        .char_indices()
+        .rev()
+        .nth(9)
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    let before = &line[before_start..start];
+    let other = [
+        "受付番号",
+        "送り状",
+        "伝票",
+        "問合せ番号",
+        "問い合わせ番号",
+        "注文番号",
+        "管理番号",
+        "社員番号",
+        "会員番号",
+        "顧客番号",
+        "請求番号",
+        "追跡番号",
+        "製造番号",
+        "シリアル",
+        "S/N",
+        "品番",
+        "型番",
+        "受付No",
+        "伝票No",
+        "証券番号",
+    ]
+    .iter()
+    .any(|w| before.contains(w));
+    other && !before.contains("個人番号") && !MY_NUMBER_KEYWORDS.iter().any(|k| before.contains(k))
+}
+
+/// 「総務部の松尾 直美です」「山田太郎と申します」: a writer introducing themself.
+pub fn self_introduced_name(line: &str) -> Option<NameHit> {
+    if !(line.contains("です") || line.contains("申します") || line.contains("ございます"))
+    {
+        return None;
+    }
+    let caps = regex!(r"(?:^|[のは、\s])([\p{Han}々ヶ]{1,4} ?[\p{Han}々ヶぁ-んァ-ヴー]{1,4})(?:です|と申します|でございます)").captures(line)?;
+    let name = caps.get(1)?;
+    let text = name.as_str().trim();
+    if text.chars().filter(|c| !c.is_whitespace()).count() < 3
+        || NOT_NAMES.iter().any(|n| text.contains(n))
+        || crate::values::has_company_mark(text)
+    {
+        return None;
+    }
+    Some(NameHit {
+        start: name.start(),
+        end: name.end(),
+        text: text.to_string(),
+        full: true,
+    })
+}
+
 pub fn is_not_my_number_line(line: &str) -> bool {
     NOT_MY_NUMBER_WORDS.iter().any(|k| line.contains(k))
 }
@@ -354,16 +425,8 @@ pub(crate) const HEALTH_WORDS: &[&str] = &[
     "要治療",
     "所見",
 ];
-pub(crate) const FAMILY_WORDS: &[&str] = &[
-    "扶養",
-    "配偶者",
-    "続柄",
-    "長男",
-    "長女",
-    "次男",
-    "次女",
-    "家族構成",
-];
+#[rustfmt::skip]
+pub(crate) const FAMILY_WORDS: &[&str] = &["扶養", "配偶者", "続柄", "長男", "長女", "次男", "次女", "家族構成", "夫婦"];
 pub(crate) const RESUME_WORDS: &[&str] = &[
     "学歴",
     "職歴",
@@ -389,6 +452,12 @@ pub fn keyword_items(line: &str, hits: Hits, findings: &mut Findings) {
         if hits.has(group) {
             findings.add(item, 1);
         }
+    }
+    if line.contains('人')
+        && regex!(r"(子供|子ども|家族)\s*\d+\s*人").is_match(line)
+        && !hits.has(Group::Family)
+    {
+        findings.add(DataItem::Family, 1);
     }
     if hits.has(Group::BloodType) && regex!(r"血液型\s*[:：]?\s*(AB|A|B|O)\b").is_match(line) {
         findings.add(DataItem::BloodType, 1);
@@ -604,6 +673,12 @@ pub fn emails(line: &str) -> Vec<(usize, usize)> {
 
 /// Words that name a document type or a group of people (for the categoriser).
 pub(crate) const SIGNAL_WORDS: &[&str] = &[
+    "通勤手当",
+    "手当",
+    "お問い合わせ",
+    "お見積",
+    "ご依頼",
+    "お客様",
     "履歴書",
     "職務経歴書",
     "エントリーシート",

@@ -43,7 +43,7 @@ pub fn parse_phone(candidate: &str) -> Option<Phone> {
         let stripped = digits.strip_prefix('0').unwrap_or(&digits).to_string();
         digits = format!("0{stripped}");
     }
-    if !digits.starts_with('0') || digits.starts_with("00") {
+    if !digits.starts_with('0') || digits.starts_with("00") || !(10..=11).contains(&digits.len()) {
         return None;
     }
     let kind = match &digits[..3] {

@@ -58,6 +58,7 @@ fn needs_value_check(field: Field) -> bool {
             | Field::BankName
             | Field::BranchName
             | Field::CriminalRecord
+            | Field::AddressPart
     )
 }
 
@@ -68,6 +69,8 @@ struct Column {
     about_someone_else: bool,
     /// One part of a name split over two columns (姓 | 名): one character is enough.
     name_part: bool,
+    /// A second person in the same row (貸主（妻）beside 貸主（夫）).
+    extra_person: bool,
 }
 
 pub struct TableScanner<'d> {
@@ -78,15 +81,44 @@ pub struct TableScanner<'d> {
     fallback: Option<TextScanner<'d>>,
     findings: Findings,
     header: Vec<String>,
+    /// Columns the header calls the row's name, before value checks (a column
+    /// of company names fails them, yet tells that its rows are companies).
+    name_columns: Vec<usize>,
     /// The table is an emergency contact list (緊急連絡網): relations and
     /// phones in it are the contacts', not the listed person's.
     emergency: bool,
 }
 
+/// A column about another person than the row's (a dependant, a contact).
+/// 子 only as the label's head (子1氏名), never inside a word (電子メール).
 fn is_someone_else(label: &str) -> bool {
-    ["扶養", "配偶者", "家族", "緊急", "子", "保証人", "親族"]
+    // 貸主（妻）is a lessor too: a role word makes the column a subject's own.
+    let role = [
+        "貸主",
+        "借主",
+        "所有者",
+        "契約者",
+        "名義人",
+        "株主",
+        "共有者",
+        "本人",
+    ]
+    .iter()
+    .any(|w| label.contains(w));
+    !role
+        && ([
+            "扶養",
+            "配偶者",
+            "家族",
+            "緊急",
+            "保証人",
+            "親族",
+            "妻",
+            "夫",
+        ]
         .iter()
         .any(|w| label.contains(w))
+            || label.starts_with('子'))
 }
 
 impl<'d> TableScanner<'d> {
@@ -99,6 +131,7 @@ impl<'d> TableScanner<'d> {
             fallback: None,
             findings: Findings::default(),
             header: Vec::new(),
+            name_columns: Vec::new(),
             emergency: false,
         }
     }
@@ -126,6 +159,21 @@ impl<'d> TableScanner<'d> {
                         insert_signal(&mut self.findings, &cell);
                     }
                 }
+                self.name_columns = columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| {
+                        matches!(
+                            c,
+                            Some(Column {
+                                field: Field::Name,
+                                about_someone_else: false,
+                                ..
+                            })
+                        )
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
                 self.header = row;
                 self.columns = Some(columns);
                 return;
@@ -207,7 +255,16 @@ impl<'d> TableScanner<'d> {
         let Some(columns) = self.columns.as_ref() else {
             return;
         };
+        // A company's row (法人 shareholder, a consignee company) is no person's data.
+        let company_row = self.name_columns.iter().any(|&i| {
+            row.get(i)
+                .is_some_and(|cell| crate::values::has_company_mark(cell))
+        });
+        if company_row {
+            return;
+        }
         let mut draft = PersonDraft::default();
+        let mut extra_persons: Vec<PersonDraft> = Vec::new();
         let mut row_items: Vec<DataItem> = Vec::new();
         let mut name_parts: Vec<String> = Vec::new();
         let mut kana_parts: Vec<String> = Vec::new();
@@ -228,6 +285,14 @@ impl<'d> TableScanner<'d> {
             let Some(item) = item_of(col.field) else {
                 continue;
             };
+            // A dependant's name or birth date is the employee's family data.
+            let item = if col.about_someone_else
+                && !matches!(item, DataItem::EmergencyContact | DataItem::MyNumber)
+            {
+                DataItem::Family
+            } else {
+                item
+            };
             if !row_items.contains(&item) {
                 row_items.push(item);
             }
@@ -239,6 +304,14 @@ impl<'d> TableScanner<'d> {
                 self.findings.sample(item, cell.trim());
             }
             if col.about_someone_else {
+                continue;
+            }
+            if col.extra_person {
+                if let Value::Text(name) = &value {
+                    let mut other = PersonDraft::default();
+                    other.add_name(name);
+                    extra_persons.push(other);
+                }
                 continue;
             }
             match (col.field, value) {
@@ -280,6 +353,24 @@ impl<'d> TableScanner<'d> {
                 draft.add_name(part);
             }
         }
+        // Only the second person's column is filled: they are the row's person.
+        if name_parts.is_empty() && kana_parts.is_empty() && !extra_persons.is_empty() {
+            let first = extra_persons.remove(0);
+            draft.names.extend(first.names);
+        }
+        for group in address_part_groups(columns) {
+            let joined: String = group
+                .iter()
+                .filter_map(|&i| row.get(i))
+                .map(|c| c.trim())
+                .collect();
+            if crate::values::is_address(&joined) {
+                if !row_items.contains(&DataItem::Address) {
+                    row_items.push(DataItem::Address);
+                }
+                self.findings.sample(DataItem::Address, &joined);
+            }
+        }
         if has_account_number && !crate::bank::is_consistent(bank_ref(row, columns)) {
             row_items.retain(|i| *i != DataItem::BankAccount);
             draft.links.retain(|(domain, _)| *domain != "account");
@@ -297,6 +388,10 @@ impl<'d> TableScanner<'d> {
         // A birth date alone tells no one apart: such a row is a record, not a keyed person.
         if !draft.names.is_empty() || draft.my_number.is_some() || !draft.links.is_empty() {
             self.findings.push_person(draft.hash(self.detector.key()));
+        }
+        for other in extra_persons {
+            self.findings.records += 1;
+            self.findings.push_person(other.hash(self.detector.key()));
         }
     }
 
@@ -399,6 +494,7 @@ fn merge_continuation(
                     .get(index)
                     .is_some_and(|c| is_someone_else(&clean_label(c))),
                 name_part: false,
+                extra_person: false,
             });
         let inherited = if header_blank {
             group.clone()
@@ -469,6 +565,7 @@ fn infer_columns_from_values(columns: &mut Vec<Option<Column>>, rows: &[Vec<Stri
                     field: Field::MyNumber,
                     about_someone_else: false,
                     name_part: false,
+                    extra_person: false,
                 });
                 continue;
             }
@@ -499,11 +596,57 @@ fn infer_columns_from_values(columns: &mut Vec<Option<Column>>, rows: &[Vec<Stri
                     field,
                     about_someone_else: someone_else,
                     name_part: false,
+                    extra_person: false,
                 });
                 break;
             }
         }
     }
+}
+
+/// Name columns after the first that name a second person (妻, 共有者, ②).
+fn mark_extra_persons(row: &[String], columns: &mut [Option<Column>]) {
+    let mut seen_name = false;
+    for (index, column) in columns.iter_mut().enumerate() {
+        let Some(col) = column else { continue };
+        if col.field != Field::Name || col.about_someone_else || col.name_part {
+            continue;
+        }
+        let label = row
+            .get(index)
+            .map(|c| crate::normalize::normalize(c))
+            .unwrap_or_default();
+        let qualified = ["妻", "夫", "共有", "②", "2", "二", "副"]
+            .iter()
+            .any(|q| label.contains(q));
+        if seen_name && qualified {
+            col.extra_person = true;
+        }
+        seen_name = true;
+    }
+}
+
+/// Consecutive address-part columns (都道府県 | 市区町村 | 番地 | 建物).
+fn address_part_groups(columns: &[Option<Column>]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut previous: Option<usize> = None;
+    for (index, column) in columns.iter().enumerate() {
+        if !matches!(
+            column,
+            Some(Column {
+                field: Field::AddressPart,
+                ..
+            })
+        ) {
+            continue;
+        }
+        match (previous, groups.last_mut()) {
+            (Some(p), Some(group)) if p + 1 == index => group.push(index),
+            _ => groups.push(vec![index]),
+        }
+        previous = Some(index);
+    }
+    groups
 }
 
 /// In a list of companies (取引先名, 法人番号 and no person's name column),
@@ -577,6 +720,7 @@ fn header_columns(row: &[String]) -> Option<Vec<Option<Column>>> {
                 field,
                 about_someone_else: is_someone_else(&label),
                 name_part: crate::labels::is_name_part_label(cell),
+                extra_person: false,
             })
         })
         .collect();
@@ -597,6 +741,7 @@ fn header_columns(row: &[String]) -> Option<Vec<Option<Column>>> {
             }
         }
     }
+    mark_extra_persons(row, &mut columns);
     drop_company_contact_columns(row, &mut columns);
     // A header of one known label is accepted when every cell reads like a label.
     let filled = row.iter().filter(|c| !c.trim().is_empty()).count();

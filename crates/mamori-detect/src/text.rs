@@ -18,6 +18,7 @@ use crate::patterns as pat;
 use crate::phone::{find_phones, PhoneKind};
 use crate::pipes;
 use crate::values::{check, is_address, looks_like_name, Value};
+use crate::zengin;
 use crate::Detector;
 use mamori_core::DataItem;
 use std::collections::BTreeMap;
@@ -45,6 +46,11 @@ pub struct TextScanner<'d> {
     drawn: Vec<String>,
     drawn_is_table: bool,
     seen_emergency_heading: bool,
+    /// A 全銀 transfer file (its header record was seen).
+    zengin: bool,
+    /// The document says it is a filled-in example (記入例): it reports nothing.
+    example: bool,
+    lines_seen: usize,
     /// What drawn tables held (read by the table engine).
     embedded: Findings,
 }
@@ -66,6 +72,9 @@ impl<'d> TextScanner<'d> {
             drawn: Vec::new(),
             drawn_is_table: false,
             seen_emergency_heading: false,
+            example: false,
+            zengin: false,
+            lines_seen: 0,
             embedded: Findings::default(),
         }
     }
@@ -78,6 +87,17 @@ impl<'d> TextScanner<'d> {
     }
 
     pub fn push_line(&mut self, raw: &str) {
+        if let Some(records) = zengin::records(raw) {
+            self.zengin |= records.iter().any(|r| zengin::is_header(r));
+            if self.zengin {
+                for record in records {
+                    if let Some(transfer) = zengin::transfer(&record) {
+                        self.transfer(transfer);
+                    }
+                }
+                return;
+            }
+        }
         if pipes::is_pipe_row(raw) || (!self.drawn.is_empty() && pipes::is_rule_row(raw)) {
             if pipes::is_rule_row(raw) {
                 self.drawn_is_table = true;
@@ -91,6 +111,32 @@ impl<'d> TextScanner<'d> {
         }
         self.flush_drawn();
         self.push_plain_line(raw);
+    }
+
+    /// One 全銀 data record: an account at a real branch, and its holder.
+    fn transfer(&mut self, t: zengin::Transfer) {
+        let bank = crate::bank::BankRef {
+            bank_code: Some(&t.bank_code),
+            branch_code: Some(&t.branch_code),
+            ..Default::default()
+        };
+        if !crate::bank::is_consistent(bank) {
+            return;
+        }
+        self.findings.add(DataItem::BankAccount, 1);
+        self.findings.sample(
+            DataItem::BankAccount,
+            &format!("{}-{}-{}", t.bank_code, t.branch_code, t.account),
+        );
+        let holder = normalize(&t.holder);
+        let link = format!("{}/{}/{}", t.bank_code, t.branch_code, t.account);
+        if crate::values::looks_like_name(&holder) {
+            self.findings.add(DataItem::Name, 1);
+            let key = self.note_person(&holder);
+            if let Some(draft) = self.persons.get_mut(&key) {
+                draft.links.push(("account", link));
+            }
+        }
     }
 
     /// Ends a drawn block: a table goes to the table engine, a form's rows are label pairs.
@@ -117,6 +163,10 @@ impl<'d> TextScanner<'d> {
     }
 
     fn push_plain_line(&mut self, raw: &str) {
+        if self.lines_seen < 5 && !raw.trim().is_empty() {
+            self.lines_seen += 1;
+            self.example |= pat::EXAMPLE_WORDS.iter().any(|w| raw.contains(w));
+        }
         if raw.trim().is_empty() {
             return;
         }
@@ -240,6 +290,18 @@ impl<'d> TextScanner<'d> {
                     self.findings.sample(DataItem::Name, &name.text);
                     self.note_person(&name.text);
                     line_person = Some(name_key(&name.text));
+                }
+            }
+        }
+        // 「総務部の松尾 直美です」: a writer introducing themself opens a personal context.
+        if line_person.is_none() {
+            if let Some(name) = pat::self_introduced_name(line) {
+                if !overlaps(&consumed, name.start, name.end) {
+                    self.findings.add(DataItem::Name, 1);
+                    self.findings.sample(DataItem::Name, &name.text);
+                    self.note_person(&name.text);
+                    line_person = Some(name_key(&name.text));
+                    self.lines_since_name_label = 0;
                 }
             }
         }
@@ -390,6 +452,7 @@ impl<'d> TextScanner<'d> {
                 }
                 if self.chars_since_my_number_keyword <= CONTEXT_CHARS
                     && !pat::is_not_my_number_line(line)
+                    && !pat::labelled_as_other_number(line, start)
                 {
                     self.findings.add(DataItem::MyNumber, 1);
                     self.findings.sample(DataItem::MyNumber, &line[start..end]);
@@ -499,6 +562,12 @@ impl<'d> TextScanner<'d> {
 
     pub fn finish(mut self) -> Findings {
         self.flush_drawn();
+        if self.example {
+            return Findings {
+                signals: std::mem::take(&mut self.findings.signals),
+                ..Findings::default()
+            };
+        }
         let key = self.detector.key();
         let mut persons: Vec<_> = std::mem::take(&mut self.persons).into_values().collect();
         if persons.is_empty() && !self.unattached.is_empty() {
@@ -526,7 +595,9 @@ fn collect_signals(findings: &mut Findings, line: &str) {
     if findings.signals.len() > 200 {
         return;
     }
-    for word in pat::signal_words(line) {
+    // 株式会社… in a signature is not about shares.
+    let line = line.replace("株式会社", " ").replace("(株)", " ");
+    for word in pat::signal_words(&line) {
         findings.signals.insert(word.to_string());
     }
 }

@@ -322,7 +322,11 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
         Field::InsuranceNumber => {
             let start = value.find(|c: char| c.is_ascii_digit())?;
             let number = &value[start..];
-            ids::is_insurance_number(number).then(|| Value::Digits(digits_only(number)))?
+            let d = digits_only(number);
+            // An amount (13400) is not a number of a card: at least six digits, or a grouped form.
+            let grouped = number.contains('-') || number.contains(' ');
+            (ids::is_insurance_number(number) && (d.len() >= 6 || grouped))
+                .then_some(Value::Digits(d))?
         }
         Field::CreditCard => {
             let d = digits();
@@ -343,6 +347,7 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
         | Field::Resume
         | Field::BankName
         | Field::BranchName => Value::Present,
+        Field::AddressPart => Value::Present,
         Field::Age | Field::NotPersonal | Field::OtherDate | Field::RecordId => return None,
     })
 }

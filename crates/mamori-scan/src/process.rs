@@ -44,7 +44,10 @@ pub fn process(
         persons: Vec::new(),
     };
     let bytes = match outcome {
-        Ok(Ok((findings, bytes, note))) => {
+        Ok(Ok((mut findings, bytes, note))) => {
+            if is_example_form(rel) {
+                findings = Findings::default();
+            }
             if !findings.items.is_empty() {
                 let resume = findings.items.contains_key(&mamori_core::DataItem::Resume);
                 record.category = Some(categorizer.categorize(rel, &findings.signals, resume));
@@ -69,6 +72,15 @@ pub fn process(
         }
     };
     Processed { record, bytes }
+}
+
+/// 「住所変更届_記入例.txt」: a filled-in example is nobody's data.
+fn is_example_form(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    mamori_detect::patterns::EXAMPLE_WORDS
+        .iter()
+        .any(|w| name.contains(w))
+        || name.to_lowercase().contains("sample")
 }
 
 /// Findings, bytes read, and a note for partially read files.
