@@ -47,7 +47,7 @@ impl mamori_scan::Progress for Bar {
     fn file_done(&self, bytes: u64) {
         let done = self.files.fetch_add(1, Ordering::Relaxed) + 1;
         self.bar.inc(bytes);
-        if done % 64 == 0 {
+        if done.is_multiple_of(64) {
             let rate = done as f64 / self.started.elapsed().as_secs_f64().max(0.001);
             let total = self.total_files.load(Ordering::Relaxed);
             self.bar.set_message(format!(

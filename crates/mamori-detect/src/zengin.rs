@@ -20,7 +20,7 @@ const RECORD: usize = 120;
 pub fn records(line: &str) -> Option<Vec<String>> {
     let line = line.trim_end_matches(['\r', '\n']);
     let chars: Vec<char> = line.chars().collect();
-    if chars.is_empty() || chars.len() % RECORD != 0 {
+    if chars.is_empty() || !chars.len().is_multiple_of(RECORD) {
         return None;
     }
     let records: Vec<String> = chars.chunks(RECORD).map(|c| c.iter().collect()).collect();
