@@ -115,6 +115,7 @@ fn automaton() -> &'static Automaton {
             }
         }
         let ac = AhoCorasickBuilder::new()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&words)

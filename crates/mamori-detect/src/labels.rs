@@ -133,6 +133,12 @@ const RULES: &[(Rule, Field)] = &[
 /// Returns the line as `label<TAB>value` when it opens with such a label.
 pub fn despace_leading_label(line: &str) -> Option<String> {
     // The spaced label is the run of one-character tokens that opens the line.
+    let mut chars = line.trim_start().chars();
+    if !(chars.next().is_some_and(|c| !c.is_ascii())
+        && chars.next().is_some_and(char::is_whitespace))
+    {
+        return None;
+    }
     let tokens: Vec<&str> = line.split_whitespace().collect();
     let k = tokens.iter().take_while(|t| t.chars().count() == 1).count();
     if !(2..=5).contains(&k) {

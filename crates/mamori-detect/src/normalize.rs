@@ -20,24 +20,32 @@ fn is_dash_between_digits(c: char) -> bool {
 
 /// Normalises one piece of text. Cheap for ASCII and already-normal text.
 pub fn normalize(text: &str) -> String {
-    if text.is_ascii() || text.chars().all(is_stable) {
+    if text.is_ascii() {
         return text.to_string();
     }
-    let nfkc: String = if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        text.to_string()
-    } else {
-        text.nfkc().collect()
-    };
-    let unified = if nfkc.chars().any(needs_unifying) {
-        unify_dashes(&nfkc)
-    } else {
-        nfkc
-    };
-    if unified.chars().any(|c| is_kanji_numeral(c) || c == '元') {
-        kanji_numerals(&unified)
-    } else {
-        unified
+    // One look decides which of the three passes this text needs at all.
+    let (mut needs_nfkc, mut needs_dashes, mut needs_numerals) = (false, false, false);
+    for c in text.chars() {
+        needs_nfkc |= !is_stable(c);
+        needs_dashes |= needs_unifying(c);
+        needs_numerals |= is_kanji_numeral(c) || c == '元';
     }
+    let mut out = if needs_nfkc && is_nfkc_quick(text.chars()) != IsNormalized::Yes {
+        text.nfkc().collect()
+    } else {
+        text.to_string()
+    };
+    if needs_nfkc {
+        // NFKC may have produced dashes (full-width hyphen-minus → '-').
+        needs_dashes |= out.chars().any(needs_unifying);
+    }
+    if needs_dashes {
+        out = unify_dashes(&out);
+    }
+    if needs_numerals {
+        out = kanji_numerals(&out);
+    }
+    out
 }
 
 /// Characters that NFKC, dash unification and numeral conversion all leave
@@ -47,7 +55,7 @@ fn is_stable(c: char) -> bool {
         '\u{0}'..='\u{7F}' => true,
         'ぁ'..='ゖ' => true,
         'ァ'..='ヺ' => true,
-        '\u{4E00}'..='\u{9FFF}' => !is_kanji_numeral(c) && c != '元',
+        '\u{4E00}'..='\u{9FFF}' => true,
         '、' | '。' | '「' | '」' | '・' => true,
         _ => false,
     }

@@ -473,42 +473,92 @@ pub fn keyword_items(line: &str, hits: Hits, findings: &mut Findings) {
     }
 }
 
-/// Runs of exactly `total` digits, contiguous or grouped as `groups` with ' ' or '-'.
-pub fn digit_groups(line: &str, total: usize, groups: &[usize]) -> Vec<(usize, usize, String)> {
+/// Runs of digits joined by single spaces or hyphens, 10 to 24 bytes long,
+/// not glued to letters or digits: where identifiers can stand. A byte loop,
+/// since logs put such runs on every line.
+fn digit_runs(line: &str) -> Vec<(usize, usize)> {
+    let b = line.as_bytes();
     let mut out = Vec::new();
-    for m in regex!(r"\d[\d \-]{8,22}\d").find_iter(line) {
-        let s = m.as_str();
-        if line[..m.start()]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-            || line[m.end()..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric())
-        {
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() || (i > 0 && b[i - 1].is_ascii_alphanumeric()) {
+            i += 1;
             continue;
         }
-        let parts: Vec<&str> = s.split([' ', '-']).filter(|p| !p.is_empty()).collect();
-        let digits: String = parts.concat();
-        let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
-        if digits.len() == total && (parts.len() == 1 || lens == groups) {
-            out.push((m.start(), m.end(), digits));
+        let start = i;
+        let mut end = i;
+        let mut j = i;
+        while j < b.len() && (b[j].is_ascii_digit() || matches!(b[j], b' ' | b'-')) {
+            if b[j].is_ascii_digit() {
+                end = j + 1;
+            } else if j + 1 < b.len() && !b[j + 1].is_ascii_digit() {
+                break; // a separator not followed by a digit ends the run
+            }
+            j += 1;
         }
+        let glued = b.get(end).is_some_and(|c| c.is_ascii_alphanumeric());
+        if (10..=24).contains(&(end - start)) && !glued {
+            out.push((start, end));
+        }
+        i = end.max(i + 1);
     }
     out
 }
 
-pub fn card_candidates(line: &str) -> Vec<(usize, usize, String)> {
-    let mut out = Vec::new();
-    for (total, groups) in [
-        (16, &[4, 4, 4, 4][..]),
-        (15, &[4, 6, 5][..]),
-        (14, &[4, 6, 4][..]),
-    ] {
-        out.extend(digit_groups(line, total, groups));
+/// A run of digits as written (1234 5678 9018), with its digits and groups.
+pub struct NumberRun {
+    pub start: usize,
+    pub end: usize,
+    pub digits: String,
+    pub groups: Vec<usize>,
+}
+
+impl NumberRun {
+    /// `total` digits, contiguous or grouped exactly as `groups`.
+    pub fn is(&self, total: usize, groups: &[usize]) -> bool {
+        self.digits.len() == total && (self.groups.len() == 1 || self.groups == groups)
     }
-    out
+}
+
+/// Every identifier-shaped run of a line, computed once for all checks.
+pub fn number_runs(line: &str) -> Vec<NumberRun> {
+    digit_runs(line)
+        .into_iter()
+        .map(|(start, end)| {
+            let parts: Vec<&str> = line[start..end]
+                .split([' ', '-'])
+                .filter(|p| !p.is_empty())
+                .collect();
+            NumberRun {
+                start,
+                end,
+                digits: parts.concat(),
+                groups: parts.iter().map(|p| p.len()).collect(),
+            }
+        })
+        .collect()
+}
+
+/// Runs of exactly `total` digits, contiguous or grouped as `groups` with ' ' or '-'.
+pub fn digit_groups(line: &str, total: usize, groups: &[usize]) -> Vec<(usize, usize, String)> {
+    number_runs(line)
+        .into_iter()
+        .filter(|r| r.is(total, groups))
+        .map(|r| (r.start, r.end, r.digits))
+        .collect()
+}
+
+/// Card-number shapes among a line's runs: 16 (4-4-4-4), 15 (4-6-5), 14 (4-6-4).
+pub fn is_card_shape(run: &NumberRun) -> bool {
+    run.is(16, &[4, 4, 4, 4]) || run.is(15, &[4, 6, 5]) || run.is(14, &[4, 6, 4])
+}
+
+pub fn card_candidates(line: &str) -> Vec<(usize, usize, String)> {
+    number_runs(line)
+        .into_iter()
+        .filter(is_card_shape)
+        .map(|r| (r.start, r.end, r.digits))
+        .collect()
 }
 
 pub(crate) const BIRTH_WORDS: &[&str] = &[
@@ -731,4 +781,26 @@ pub fn signal_words(line: &str) -> impl Iterator<Item = &'static str> + '_ {
         .iter()
         .copied()
         .filter(move |w| line.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digit_groups_find_identifiers_not_glued_numbers() {
+        let found = |line: &str| {
+            digit_groups(line, 12, &[4, 4, 4])
+                .into_iter()
+                .map(|g| g.2)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("個人番号 1234 5678 9018 です"), ["123456789018"]);
+        assert_eq!(found("1234-5678-9018"), ["123456789018"]);
+        assert_eq!(found("123456789018"), ["123456789018"]);
+        assert!(found("id=A123456789018").is_empty());
+        assert!(found("1234567890189").is_empty());
+        assert!(found("12 3456 789018").is_empty());
+        assert_eq!(card_candidates("カード 4111-1111-1111-1111 有効").len(), 1);
+    }
 }

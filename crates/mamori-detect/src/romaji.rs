@@ -138,44 +138,55 @@ fn word_to_romaji(word: &str) -> Option<String> {
     Some(out)
 }
 
-/// One spelling for all the ways a name is romanised.
+/// One spelling for all the ways a name is romanised: Kunrei to Hepburn
+/// (si→shi, ti→chi, tu→tsu, hu→fu, zi→ji, sya→sha, tya→cha), long vowels
+/// folded (ou, oo, oh, uu), m before a labial as n. One pass over bytes: it
+/// runs for every kana reading of every roster row.
 fn canonical(word: &str) -> String {
-    let mut w: String = word
-        .to_lowercase()
-        .chars()
-        .filter(|c| c.is_ascii_alphabetic())
+    let w: Vec<u8> = word
+        .bytes()
+        .filter(u8::is_ascii_alphabetic)
+        .map(|b| b.to_ascii_lowercase())
         .collect();
-    for (from, to) in [
-        ("si", "shi"),
-        ("ti", "chi"),
-        ("tu", "tsu"),
-        ("hu", "fu"),
-        ("zi", "ji"),
-        ("sya", "sha"),
-        ("syu", "shu"),
-        ("syo", "sho"),
-        ("tya", "cha"),
-        ("tyu", "chu"),
-        ("tyo", "cho"),
-    ] {
-        w = w.replace(from, to);
+    let mut hepburn: Vec<u8> = Vec::with_capacity(w.len() + 4);
+    let mut i = 0;
+    while i < w.len() {
+        let (c, next, prev) = (w[i], w.get(i + 1).copied(), hepburn.last().copied());
+        let after_sc = matches!(prev, Some(b's' | b'c'));
+        match (c, next) {
+            (b's', Some(b'i')) => hepburn.extend_from_slice(b"sh"),
+            (b't', Some(b'i')) => hepburn.extend_from_slice(b"ch"),
+            (b't', Some(b'u')) => hepburn.extend_from_slice(b"ts"),
+            (b'h', Some(b'u')) if !after_sc && prev != Some(b't') => hepburn.push(b'f'),
+            (b'z', Some(b'i')) => hepburn.push(b'j'),
+            (b's', Some(b'y')) => {
+                hepburn.extend_from_slice(b"sh");
+                i += 1;
+            }
+            (b't', Some(b'y')) => {
+                hepburn.extend_from_slice(b"ch");
+                i += 1;
+            }
+            (b'm', Some(b'b' | b'p' | b'm')) => hepburn.push(b'n'),
+            _ => hepburn.push(c),
+        }
+        i += 1;
     }
-    w = w
-        .replace("shhi", "shi")
-        .replace("chhi", "chi")
-        .replace("tsssu", "tsu");
-    for (from, to) in [
-        ("ou", "o"),
-        ("oo", "o"),
-        ("uu", "u"),
-        ("oh", "o"),
-        ("mb", "nb"),
-        ("mp", "np"),
-        ("mm", "nm"),
-    ] {
-        w = w.replace(from, to);
+    let mut out = String::with_capacity(hepburn.len());
+    let mut last: Option<u8> = None;
+    for (k, &c) in hepburn.iter().enumerate() {
+        let folds = match (last, c) {
+            (Some(b'o'), b'u' | b'o') | (Some(b'u'), b'u') => true,
+            // oh before a consonant or at the end (Ohno, Satoh), not before a vowel (Ohashi keeps it).
+            (Some(b'o'), b'h') => !hepburn.get(k + 1).is_some_and(|n| b"aeiou".contains(n)),
+            _ => false,
+        };
+        if !folds {
+            out.push(c as char);
+            last = Some(c);
+        }
     }
-    w
+    out
 }
 
 /// The romaji key of a name written in katakana or in Latin letters:

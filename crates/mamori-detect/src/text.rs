@@ -183,11 +183,34 @@ impl<'d> TextScanner<'d> {
             }
             return;
         }
+        if self.can_skip(raw) {
+            self.skip_line(raw.len() / 2 + 1);
+            return;
+        }
         let line = normalize(raw);
         match crate::labels::despace_leading_label(&line) {
             Some(despaced) => self.scan_line(&despaced),
             None => self.scan_line(&line),
         }
+    }
+
+    /// Most lines of a share hold nothing personal: no keyword, no digit, no
+    /// @, no half-width kana, outside any form. They are passed over before
+    /// normalisation, the costliest step for Japanese text.
+    fn can_skip(&self, raw: &str) -> bool {
+        self.lines_since_name_label > FORM_CONTEXT_LINES
+            && self.pending_label.is_none()
+            && !raw.chars().any(|c| c.is_ascii_digit() || matches!(c, '０'..='９' | '@' | '＠' | '\u{FF61}'..='\u{FF9F}' | '\u{FF21}'..='\u{FF5A}'))
+            && !line_hits(raw).any()
+    }
+
+    /// Keeps the distance counters true for a line passed over.
+    fn skip_line(&mut self, width: usize) {
+        self.chars_since_my_number_keyword =
+            self.chars_since_my_number_keyword.saturating_add(width);
+        self.chars_since_card_keyword = self.chars_since_card_keyword.saturating_add(width);
+        self.lines_since_name_label = self.lines_since_name_label.saturating_add(1);
+        self.lines_since_company = self.lines_since_company.saturating_add(1);
     }
 
     fn scan_line(&mut self, line: &str) {
@@ -446,7 +469,12 @@ impl<'d> TextScanner<'d> {
         let company_line = hits.has(Group::Company) || company_block;
         let long_digits = digits && has_digit_run(line, 10);
         if long_digits {
-            for (start, end, digits) in pat::digit_groups(line, 12, &[4, 4, 4]) {
+            let runs = pat::number_runs(line);
+            for (start, end, digits) in runs
+                .iter()
+                .filter(|r| r.is(12, &[4, 4, 4]))
+                .map(|r| (r.start, r.end, r.digits.clone()))
+            {
                 if overlaps(consumed, start, end) || !crate::ids::is_my_number(&digits) {
                     continue;
                 }
@@ -462,7 +490,11 @@ impl<'d> TextScanner<'d> {
                     });
                 }
             }
-            for (start, end, digits) in pat::card_candidates(line) {
+            for (start, end, digits) in runs
+                .iter()
+                .filter(|r| pat::is_card_shape(r))
+                .map(|r| (r.start, r.end, r.digits.clone()))
+            {
                 if overlaps(consumed, start, end) || !crate::ids::is_card_number(&digits) {
                     continue;
                 }

@@ -19,6 +19,12 @@ const RECORD: usize = 120;
 /// (one per line, or all run together without newlines).
 pub fn records(line: &str) -> Option<Vec<String>> {
     let line = line.trim_end_matches(['\r', '\n']);
+    if line.len() < RECORD
+        || !matches!(line.as_bytes()[0], b'1' | b'2' | b'8' | b'9')
+        || !line.chars().count().is_multiple_of(RECORD)
+    {
+        return None;
+    }
     let chars: Vec<char> = line.chars().collect();
     if chars.is_empty() || !chars.len().is_multiple_of(RECORD) {
         return None;
