@@ -45,12 +45,48 @@ use mamori_morph::Morph;
 /// Shared, read-only detection state: one per scan, used by every thread.
 pub struct Detector {
     key: HashKey,
-    morph: Option<Morph>,
+    /// Loaded at first need: a rescan that reads nothing never pays for the dictionary.
+    morph: std::sync::OnceLock<Result<Morph, String>>,
+    want_morph: bool,
 }
 
 impl Detector {
+    /// A detector with (`Some`) or without (`None`) a loaded dictionary.
     pub fn new(key: HashKey, morph: Option<Morph>) -> Self {
-        Detector { key, morph }
+        let want_morph = morph.is_some();
+        let morph = match morph {
+            Some(m) => std::sync::OnceLock::from(Ok(m)),
+            None => std::sync::OnceLock::new(),
+        };
+        Detector {
+            key,
+            morph,
+            want_morph,
+        }
+    }
+
+    /// A detector that loads the IPADIC dictionary the first time a name needs it.
+    pub fn with_lazy_morphology(key: HashKey) -> Self {
+        Detector {
+            key,
+            morph: std::sync::OnceLock::new(),
+            want_morph: true,
+        }
+    }
+
+    /// Why the dictionary, wanted, could not be (or would not be) loaded.
+    pub fn morphology_error(&self) -> Option<String> {
+        if !self.want_morph {
+            return None;
+        }
+        match self.morph.get() {
+            Some(Err(reason)) => Some(reason.clone()),
+            Some(Ok(_)) => None,
+            // Never needed in this scan: say whether it would have been there.
+            None => (!Morph::default_source_present()).then(|| {
+                "the IPADIC dictionary source (mecab-ipadic) is not installed".to_string()
+            }),
+        }
     }
 
     pub fn key(&self) -> &HashKey {
@@ -58,7 +94,13 @@ impl Detector {
     }
 
     pub fn morph(&self) -> Option<&Morph> {
-        self.morph.as_ref()
+        if !self.want_morph {
+            return None;
+        }
+        self.morph
+            .get_or_init(|| Morph::load_default().map_err(|e| e.to_string()))
+            .as_ref()
+            .ok()
     }
 
     pub fn table(&self) -> TableScanner<'_> {

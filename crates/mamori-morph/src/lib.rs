@@ -134,6 +134,14 @@ impl Morph {
         Morph::load(&source, &default_cache_dir()?)
     }
 
+    /// Whether the default dictionary source is installed (a cheap check for
+    /// reports, without loading anything).
+    pub fn default_source_present() -> bool {
+        let source =
+            non_empty_env("MAMORI_IPADIC_DIR").unwrap_or_else(|| PathBuf::from(DEFAULT_IPADIC_DIR));
+        source.join("matrix.def").is_file()
+    }
+
     /// Loads the compiled dictionary for `source_dir` from `cache_dir`,
     /// building it there first if needed. `cache_dir` is created if absent;
     /// when it cannot be written the dictionary is built without caching.

@@ -76,8 +76,9 @@ pub trait Progress: Sync {
 pub struct NoProgress;
 impl Progress for NoProgress {}
 
-/// Files read and written to the inventory per batch.
+/// Files, and person records, written to the inventory per transaction.
 const BATCH: usize = 256;
+const BATCH_PERSONS: usize = 100_000;
 
 pub fn scan(
     paths: &[PathBuf],
@@ -87,24 +88,12 @@ pub fn scan(
     let started = Instant::now();
     let mut inventory = Inventory::open(&options.state_dir)?;
     let key = HashKey::load_or_create(&key_path(&options.state_dir))?;
-    let morph = if options.morphology {
-        match mamori_morph::Morph::load_default() {
-            Ok(m) => Some(m),
-            Err(e) => {
-                tracing::warn!(
-                    "name morphology unavailable, using label and honorific rules only: {e}"
-                );
-                None
-            }
-        }
+    let detector = if options.morphology {
+        Detector::with_lazy_morphology(key)
     } else {
-        None
+        Detector::new(key, None)
     };
-    let mut stats = ScanStats {
-        morphology: morph.is_some(),
-        ..Default::default()
-    };
-    let detector = Detector::new(key, morph);
+    let mut stats = ScanStats::default();
     let categorizer = Categorizer::new(&options.config.category)?;
     let excludes = options
         .config
@@ -186,27 +175,53 @@ pub fn scan(
         }
         progress.started(to_read.len() as u64, to_read.iter().map(|t| t.2.size).sum());
         let bytes_read = AtomicU64::new(0);
-        for batch in to_read.chunks(BATCH) {
-            let records: Vec<FileRecord> = pool.install(|| {
-                batch
-                    .par_iter()
-                    .map(|(abs, rel, stamp)| {
-                        let done = process::process(
-                            abs,
-                            rel,
-                            *stamp,
-                            &detector,
-                            &categorizer,
-                            &options.limits,
-                        );
-                        bytes_read.fetch_add(done.bytes, Ordering::Relaxed);
-                        progress.file_done(stamp.size);
-                        done.record
-                    })
-                    .collect()
+        // Readers send each file's record as soon as it is done; this thread
+        // writes them in batches. The channel is bounded, so memory holds a
+        // few files' records whatever the share size.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<FileRecord>(options.jobs.max(2) * 2);
+        let write_result = std::thread::scope(|scope| {
+            let readers = scope.spawn(|| {
+                pool.install(|| {
+                    to_read
+                        .par_iter()
+                        .for_each_with(tx, |tx, (abs, rel, stamp)| {
+                            let done = process::process(
+                                abs,
+                                rel,
+                                *stamp,
+                                &detector,
+                                &categorizer,
+                                &options.limits,
+                            );
+                            bytes_read.fetch_add(done.bytes, Ordering::Relaxed);
+                            progress.file_done(stamp.size);
+                            // A closed channel means the writer failed; its error is reported.
+                            let _ = tx.send(done.record);
+                        })
+                })
             });
-            inventory.record_files(scan_id, &root_key, &records)?;
-        }
+            let mut batch: Vec<FileRecord> = Vec::new();
+            let mut persons_in_batch = 0usize;
+            let mut result = Ok(());
+            for record in rx {
+                persons_in_batch += record.persons.len();
+                batch.push(record);
+                if batch.len() >= BATCH || persons_in_batch >= BATCH_PERSONS {
+                    result = inventory.record_files(scan_id, &root_key, &batch);
+                    batch.clear();
+                    persons_in_batch = 0;
+                    if result.is_err() {
+                        break;
+                    }
+                }
+            }
+            if result.is_ok() && !batch.is_empty() {
+                result = inventory.record_files(scan_id, &root_key, &batch);
+            }
+            let _ = readers.join();
+            result
+        });
+        write_result?;
         inventory.record_files(scan_id, &root_key, &errors)?;
         inventory.mark_unchanged(scan_id, &root_key, &unchanged)?;
         let counts = inventory.finish_scan(scan_id, &root_key)?;
@@ -248,6 +263,12 @@ pub fn scan(
         }
     }
     stats.files = files.len() as u64;
+    if let Some(reason) = detector.morphology_error() {
+        tracing::warn!(
+            "name morphology unavailable, using label and honorific rules only: {reason}"
+        );
+    }
+    stats.morphology = options.morphology && detector.morphology_error().is_none();
     let subjects = match single_root_subjects {
         Some(subjects) => subjects
             .into_iter()

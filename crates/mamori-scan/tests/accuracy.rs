@@ -174,3 +174,16 @@ fn fresh_company_meets_the_targets() {
         ShareSpec::standard(73_019_554).with_style(Style::Fresh),
     );
 }
+
+/// A fifth company (Style::Fifth: a food manufacturer), written apart from
+/// the detector and from the other four styles: HR/勤怠 SaaS, 給与ソフト,
+/// 年末調整, 信託銀行 and EC exports, 髙/﨑 official kanji, UTF-16LE prose
+/// memos, 検便 and 衛生チェック health data, printed 申込書, questionnaires,
+/// and code, logs and phone lists as noise.
+#[test]
+fn fifth_company_meets_the_targets() {
+    check(
+        "fifth",
+        ShareSpec::standard(58_114_237).with_style(Style::Fifth),
+    );
+}
