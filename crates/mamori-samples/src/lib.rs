@@ -36,6 +36,12 @@
 //!   written apart from the detector and the other three: English/romaji
 //!   headers, split address columns, two persons per row, a Zengin transfer
 //!   file, fixed-width exports, quoted mails, 記入例 forms.
+//!   [`Style::Fifth`] is a fifth company (a food manufacturer, module
+//!   `fifth`): business-software exports (HR/勤怠 SaaS, 給与ソフト 賃金台帳
+//!   with page headers, 年末調整, 信託銀行 株主名簿, 求人媒体, EC cart),
+//!   official kanji (髙橋, 山﨑) beside common ones, UTF-16LE memos in prose,
+//!   food-hygiene health data (検便, 衛生チェック), printed 申込書 and
+//!   questionnaires, and code, configs, logs and phone lists as noise.
 //!
 //! # Truth conventions
 //!
@@ -72,6 +78,23 @@
 //!     受付番号, S/N) is not `my_number`, even when it passes the check digit
 //!     and the word マイナンバー stands near it;
 //!   - a consignee company's (荷受人) address and phone are not personal.
+//!   - the same person written 高橋 in one file and 髙橋 (the 住民票 form)
+//!     in another is one person;
+//!   - 派遣 workers (dispatched by a staffing agency) are `contractor_staff`;
+//!     their 年齢区分 and insurance status (健康保険 有/無) are no item;
+//!   - 検便 (stool-test) results, a daily 衛生チェック (体温, 下痢・嘔吐,
+//!     手指の傷), a food allergy (アレルギー) and a free comment about one's
+//!     own illness (糖尿病で通院中) are `health`; a 障害者区分 in a 年末調整
+//!     export is `health`; a spouse's or dependant's 個人番号 is
+//!     `my_number`; the 世帯主 (when not the employee) is `family`;
+//!   - 性別 written as a code (1/2) under a header that says so is `gender`;
+//!     年代 (40代) and a prefecture alone are no item;
+//!   - the last four digits of a card (下4桁) are not `credit_card`; a test
+//!     My Number in source code (TEST_MY_NUMBER = "123456789018") and
+//!     12-digit request ids in logs are not `my_number`;
+//!   - a department's direct line and extension (内線表) are not `phone`;
+//!   - a repeated title row and header on every page of a printed report
+//!     are neither records nor persons.
 //! * `records` = person rows (roster rows about natural persons; corporate
 //!   shareholders in a register are not counted, nor are 法人 landlords, an
 //!   employee shareholding association (持株会), totals rows (合計), title
@@ -91,6 +114,7 @@
 pub mod bulk;
 pub mod encodings;
 mod estate;
+mod fifth;
 mod fresh;
 mod held;
 mod hostile;
@@ -216,6 +240,10 @@ pub fn generate(root: &Path, spec: &ShareSpec) -> Result<Truth, SampleError> {
     }
     if st == Style::Fresh {
         fresh::write(&mut w, &world, spec.noise_files, &mut rng)?;
+        return Ok(w.finish());
+    }
+    if st == Style::Fifth {
+        fifth::write(&mut w, &world, spec.noise_files, &mut rng)?;
         return Ok(w.finish());
     }
     hr::write(&mut w, &world, st, &mut rng)?;

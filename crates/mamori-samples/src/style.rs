@@ -4,7 +4,7 @@
 //! `Alternate` is held out: same vocabulary, different surface, so a share
 //! generated with it is "a share the project has never seen". `Held` is a
 //! third office written apart from the detector (module `held`), `Fresh` a
-//! fourth (module `fresh`): their files are built by their own modules, not
+//! fourth (module `fresh`), `Fifth` a fifth (module `fifth`): their files are built by their own modules, not
 //! by the department modules, so the helpers below only matter for
 //! `Primary` and `Alternate`.
 
@@ -23,6 +23,9 @@ pub enum Style {
     /// A fourth company (a logistics firm), written apart from the detector
     /// and from the other styles (module `fresh`).
     Fresh,
+    /// A fifth company (a food manufacturer), written apart from the
+    /// detector and from the other styles (module `fifth`).
+    Fifth,
 }
 
 impl Style {
@@ -32,6 +35,7 @@ impl Style {
             "alternate" | "alt" => Some(Style::Alternate),
             "held" | "third" => Some(Style::Held),
             "fresh" | "fourth" => Some(Style::Fresh),
+            "fifth" | "food" => Some(Style::Fifth),
             _ => None,
         }
     }
@@ -40,7 +44,7 @@ impl Style {
     pub fn pick<T>(self, primary: T, alternate: T) -> T {
         match self {
             Style::Primary => primary,
-            Style::Alternate | Style::Held | Style::Fresh => alternate,
+            Style::Alternate | Style::Held | Style::Fresh | Style::Fifth => alternate,
         }
     }
 
@@ -48,7 +52,7 @@ impl Style {
     pub fn birth_fmt(self, rng: &mut ChaCha8Rng) -> DateFmt {
         let fmts: &[DateFmt] = match self {
             Style::Primary => &[DateFmt::EraKanji, DateFmt::Slash, DateFmt::EraKanji],
-            Style::Alternate | Style::Held | Style::Fresh => &[
+            Style::Alternate | Style::Held | Style::Fresh | Style::Fifth => &[
                 DateFmt::EraDot,
                 DateFmt::Iso,
                 DateFmt::KanjiWestern,
