@@ -14,7 +14,7 @@ fn mamori() -> Command {
 fn write_share(dir: &Path) {
     let people = dir.join("総務部/人事");
     std::fs::create_dir_all(&people).unwrap();
-    let csv = "社員番号,氏名,フリガナ,生年月日,携帯電話,個人番号\r\n1001,山田 太郎,ヤマダ タロウ,S55.3.2,090-1234-5678,123456789018\r\n";
+    let csv = "社員番号,氏名,フリガナ,生年月日,携帯電話,個人番号\r\n1001,山田 太郎,ヤマダ タロウ,S55.3.2,090-1234-5678,490630224281\r\n";
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(csv);
     std::fs::write(people.join("社員名簿.csv"), sjis).unwrap();
     std::fs::write(
@@ -65,7 +65,7 @@ fn scan_writes_the_contract_report_and_a_japanese_summary() {
     assert_eq!(minutes["items"], serde_json::json!({}));
     assert_eq!(json["subjects"]["employee"]["persons"], 1);
     let text = std::fs::read_to_string(&report).unwrap();
-    assert!(!text.contains("123456789018") && !text.contains("090-1234-5678"));
+    assert!(!text.contains("490630224281") && !text.contains("090-1234-5678"));
 }
 
 #[test]

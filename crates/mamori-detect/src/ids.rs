@@ -15,6 +15,12 @@ pub fn is_my_number(digits: &str) -> bool {
     d[11] == check
 }
 
+/// The example the government and every manual print (123456789018): test
+/// data in code and forms, never a person's number.
+pub fn is_published_sample(digits: &str) -> bool {
+    digits == "123456789018"
+}
+
 /// Corporate number (法人番号): 13 digits, check digit FIRST.
 pub fn is_corporate_number(digits: &str) -> bool {
     let d = match digit_values(digits, 13) {

@@ -51,14 +51,7 @@ pub fn normalize(text: &str) -> String {
 /// Characters that NFKC, dash unification and numeral conversion all leave
 /// alone: most Japanese text is made of them, so it skips the full pipeline.
 fn is_stable(c: char) -> bool {
-    match c {
-        '\u{0}'..='\u{7F}' => true,
-        'ぁ'..='ゖ' => true,
-        'ァ'..='ヺ' => true,
-        '\u{4E00}'..='\u{9FFF}' => true,
-        '、' | '。' | '「' | '」' | '・' => true,
-        _ => false,
-    }
+    matches!(c, '\u{0}'..='\u{7F}' | 'ぁ'..='ゖ' | 'ァ'..='ヺ' | '\u{4E00}'..='\u{9FFF}' | '、' | '。' | '「' | '」' | '・')
 }
 
 fn needs_unifying(c: char) -> bool {
@@ -186,6 +179,7 @@ pub fn name_key(name: &str) -> String {
     let normalized = normalize(name);
     crate::values::strip_honorific(&normalized)
         .chars()
+        .map(fold_variant_kanji)
         .filter(|c| !c.is_whitespace() && !matches!(c, '・' | '.' | ',' | '､' | '、'))
         .map(|c| match c {
             'ぁ'..='ゖ' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
@@ -193,6 +187,34 @@ pub fn name_key(name: &str) -> String {
         })
         .flat_map(|c| c.to_lowercase())
         .collect()
+}
+
+/// Official and everyday forms of the same name kanji (髙橋 is 高橋 in
+/// another system): folded so one person's files meet.
+fn fold_variant_kanji(c: char) -> char {
+    match c {
+        '髙' => '高',
+        '﨑' | '嵜' => '崎',
+        '邊' | '邉' => '辺',
+        '齋' | '齊' | '斎' => '斉',
+        '濱' | '濵' => '浜',
+        '澤' => '沢',
+        '嶋' | '嶌' => '島',
+        '廣' => '広',
+        '德' => '徳',
+        '櫻' => '桜',
+        '國' => '国',
+        '實' => '実',
+        '眞' => '真',
+        '惠' => '恵',
+        '榮' => '栄',
+        '藏' => '蔵',
+        '冨' => '富',
+        '槇' => '槙',
+        '舘' => '館',
+        '瀨' => '瀬',
+        _ => c,
+    }
 }
 
 #[cfg(test)]
@@ -222,5 +244,6 @@ mod tests {
     fn name_keys_match_across_forms() {
         assert_eq!(name_key("山田　太郎"), name_key("山田太郎"));
         assert_eq!(name_key("やまだ たろう"), name_key("ﾔﾏﾀﾞ ﾀﾛｳ"));
+        assert_eq!(name_key("髙野 美由紀"), name_key("高野美由紀"));
     }
 }

@@ -22,10 +22,9 @@ pub(crate) const MY_NUMBER_KEYWORDS: &[&str] = &[
     "マイナンバー",
     "通知カード",
     "共通番号",
+    // Spelled apart only: "mynumber" inside a URL path or an identifier is code, not a label.
     "my number",
-    "mynumber",
     "My Number",
-    "MyNumber",
 ];
 pub(crate) const CARD_KEYWORDS: &[&str] = &[
     "カード",
@@ -142,7 +141,11 @@ pub fn labelled_as_other_number(line: &str, start: usize) -> bool {
     ]
     .iter()
     .any(|w| before.contains(w));
-    other && !before.contains("個人番号") && !MY_NUMBER_KEYWORDS.iter().any(|k| before.contains(k))
+    // req_id=…, trace_id: … : an ASCII key names the number.
+    let ascii_key = regex!(r"[A-Za-z_][A-Za-z0-9_.\-]*\s*[=:]\s*[\x22']?$").is_match(before);
+    (other || ascii_key)
+        && !before.contains("個人番号")
+        && !MY_NUMBER_KEYWORDS.iter().any(|k| before.contains(k))
 }
 
 /// 「総務部の松尾 直美です」「山田太郎と申します」: a writer introducing themself.
@@ -397,36 +400,10 @@ pub fn leading_name(line: &str, morph: Option<&Morph>) -> Option<NameHit> {
     })
 }
 
-pub(crate) const HEALTH_WORDS: &[&str] = &[
-    "健康診断",
-    "健診",
-    "要再検査",
-    "要精密検査",
-    "既往歴",
-    "障害者手帳",
-    "身体障害",
-    "精神障害",
-    "療育手帳",
-    "診断書",
-    "休職",
-    "復職",
-    "産業医",
-    "血圧",
-    "血糖",
-    "HbA1c",
-    "通院",
-    "持病",
-    "服薬",
-    "病名",
-    "入院",
-    "うつ病",
-    "適応障害",
-    "障害等級",
-    "要治療",
-    "所見",
-];
 #[rustfmt::skip]
-pub(crate) const FAMILY_WORDS: &[&str] = &["扶養", "配偶者", "続柄", "長男", "長女", "次男", "次女", "家族構成", "夫婦"];
+pub(crate) const HEALTH_WORDS: &[&str] = &["健康診断", "健診", "要再検査", "要精密検査", "既往歴", "障害者手帳", "身体障害", "精神障害", "療育手帳", "診断書", "休職", "復職", "産業医", "血圧", "血糖", "HbA1c", "通院", "持病", "服薬", "病名", "入院", "うつ病", "適応障害", "障害等級", "要治療", "所見", "アレルギー", "高血圧", "糖尿病", "検便", "発熱", "体温"];
+#[rustfmt::skip]
+pub(crate) const FAMILY_WORDS: &[&str] = &["扶養", "配偶者", "続柄", "長男", "長女", "次男", "次女", "家族構成", "夫婦", "奥様", "ご主人", "出産予定", "育児休業", "育休", "産休", "介護休業"];
 pub(crate) const RESUME_WORDS: &[&str] = &[
     "学歴",
     "職歴",

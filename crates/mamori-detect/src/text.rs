@@ -264,6 +264,9 @@ impl<'d> TextScanner<'d> {
         } else {
             Vec::new()
         };
+        let negated = pairs
+            .iter()
+            .any(|p| crate::values::is_negative_answer(pat::trim_value(p.field, p.value)));
         if pairs.is_empty() {
             if let Some(field) = self.pending_label.take() {
                 if line.chars().count() <= 60 {
@@ -340,7 +343,10 @@ impl<'d> TextScanner<'d> {
             personal_context,
             line_person.as_deref(),
         );
-        pat::keyword_items(line, hits, &mut self.findings);
+        // アレルギー等：特になし names a topic and answers nothing.
+        if !negated {
+            pat::keyword_items(line, hits, &mut self.findings);
+        }
     }
 
     fn note_person(&mut self, name: &str) -> String {
@@ -475,7 +481,10 @@ impl<'d> TextScanner<'d> {
                 .filter(|r| r.is(12, &[4, 4, 4]))
                 .map(|r| (r.start, r.end, r.digits.clone()))
             {
-                if overlaps(consumed, start, end) || !crate::ids::is_my_number(&digits) {
+                if overlaps(consumed, start, end)
+                    || !crate::ids::is_my_number(&digits)
+                    || crate::ids::is_published_sample(&digits)
+                {
                     continue;
                 }
                 if self.chars_since_my_number_keyword <= CONTEXT_CHARS

@@ -36,6 +36,29 @@ const EMPTY_MARKS: &[&str] = &[
 #[rustfmt::skip]
 const COMPANY_MARKS: &[&str] = &["株式会社", "(株)", "有限会社", "(有)", "合同会社", "合資会社", "組合", "法人", "銀行", "支店", "協会", "事務所", "営業所", "工業", "建設", "商事", "産業", "製作所", "持株会", "合計", "小計", "総計", "co., ltd", "co.,ltd", "ltd.", "inc.", "corp."];
 const ROLE_MAILBOXES: &[&str] = &[
+    "system",
+    "batch",
+    "alert",
+    "alerts",
+    "notify",
+    "notification",
+    "kyuyo",
+    "eigyo",
+    "kanri",
+    "somu",
+    "hr",
+    "it",
+    "ops",
+    "dev",
+    "donotreply",
+    "do-not-reply",
+    "no_reply",
+    "mailer-daemon",
+    "bounce",
+    "news",
+    "newsletter",
+    "marketing",
+    "team",
     "info",
     "support",
     "sales",
@@ -66,6 +89,29 @@ const ROLE_MAILBOXES: &[&str] = &[
     "center",
     "desk",
 ];
+
+/// なし, 特になし, 該当なし, 無: an answer that states nothing.
+pub fn is_negative_answer(value: &str) -> bool {
+    let v = value.trim().trim_end_matches(['。', '.']);
+    matches!(
+        v,
+        "なし"
+            | "無"
+            | "無し"
+            | "特になし"
+            | "特に無し"
+            | "該当なし"
+            | "ない"
+            | "いいえ"
+            | "無し。"
+            | "none"
+            | "None"
+            | "N/A"
+            | "-"
+            | "ー"
+            | "0"
+    )
+}
 
 pub fn is_empty_mark(value: &str) -> bool {
     let v = value.trim();
@@ -112,6 +158,10 @@ pub fn looks_like_name(value: &str) -> bool {
         || v.ends_with('会')
         || v == "計"
     {
+        return false;
+    }
+    // last_name, first_name: an identifier in code, not a person.
+    if v.is_ascii() && (v.contains('_') || !v.contains(' ')) {
         return false;
     }
     let mut letters = 0;
@@ -261,6 +311,9 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
         Field::Email => is_personal_email(value).then(|| Value::Text(value.to_lowercase()))?,
         Field::MyNumber => {
             let d = digits();
+            if crate::ids::is_published_sample(&d) {
+                return None;
+            }
             (only_digits_and_separators() && ids::is_my_number(&d)).then_some(Value::Digits(d))?
         }
         Field::AccountNumber => {
@@ -338,15 +391,13 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
             let v = value.trim();
             (!matches!(v, "0" | "なし" | "無" | "無し" | "該当なし")).then_some(Value::Present)?
         }
-        Field::CriminalRecord => {
-            let v = value.trim();
-            (!matches!(v, "なし" | "無" | "無し" | "特になし")).then_some(Value::Present)?
+        // 「特になし」 answers the question without giving data about anyone.
+        Field::CriminalRecord | Field::Health => {
+            (!is_negative_answer(value)).then_some(Value::Present)?
         }
-        Field::Health
-        | Field::EmergencyContact
-        | Field::Resume
-        | Field::BankName
-        | Field::BranchName => Value::Present,
+        Field::EmergencyContact | Field::Resume | Field::BankName | Field::BranchName => {
+            Value::Present
+        }
         Field::AddressPart => Value::Present,
         Field::Age | Field::NotPersonal | Field::OtherDate | Field::RecordId => return None,
     })
@@ -378,7 +429,11 @@ mod tests {
 
     #[test]
     fn cells() {
-        assert!(check(Field::MyNumber, "1234 5678 9018").is_some());
+        assert!(check(Field::MyNumber, "4906 3022 4281").is_some());
+        assert!(
+            check(Field::MyNumber, "1234 5678 9018").is_none(),
+            "the published sample"
+        );
         assert!(check(Field::MyNumber, "123456789019").is_none());
         assert!(check(Field::Name, "山田 太郎").is_some());
         assert!(check(Field::Name, "株式会社山田").is_none());

@@ -37,7 +37,7 @@ fn resume_text_is_one_person_with_its_items() {
 fn my_number_needs_context() {
     let f = detector().scan_text("注文番号 123456789018 の件");
     assert!(f.items.is_empty(), "{f:?}");
-    let f = detector().scan_text("山田太郎様\n個人番号：1234 5678 9018\n");
+    let f = detector().scan_text("山田太郎様\n個人番号：4906 3022 4281\n");
     assert_eq!(f.items.get(&DataItem::MyNumber), Some(&1), "{f:?}");
 }
 
@@ -150,10 +150,10 @@ fn bank_list_and_ledger() {
         &[
             "山田 太郎",
             "昭和55年3月2日",
-            "123456789018",
+            "490630224281",
             "山田 花子",
             "妻",
-            "123456789018",
+            "624875249383",
         ],
     ]);
     assert_eq!(
@@ -321,4 +321,13 @@ fn markdown_resume_from_a_file() {
         ],
         "{f:?}"
     );
+}
+
+#[test]
+fn code_logs_and_the_published_sample_are_not_my_numbers() {
+    let log = "GET /api/v1/employees/mynumber/status 200\nPOST /api/v1/payroll req_id=490630224281 200 409ms\n";
+    assert!(detector().scan_text(log).items.is_empty());
+    let f = detector()
+        .scan_text("山田太郎様\n# テスト用のマイナンバー\nTEST_MY_NUMBER = \"123456789018\"\n");
+    assert!(!f.items.contains_key(&DataItem::MyNumber), "{f:?}");
 }

@@ -181,7 +181,7 @@ fn fresh_company_meets_the_targets() {
 /// memos, 検便 and 衛生チェック health data, printed 申込書, questionnaires,
 /// and code, logs and phone lists as noise.
 #[test]
-#[ignore = "fifth style: see report"]
+
 fn fifth_company_meets_the_targets() {
     check(
         "fifth",

@@ -96,7 +96,7 @@ fn rescans_read_only_what_changed_and_report_the_same() {
 
     // One changed, one deleted, one new.
     let memo = share.join("new_memo.txt");
-    std::fs::write(&memo, "山田太郎様\n個人番号：1234 5678 9018\n").unwrap();
+    std::fs::write(&memo, "山田太郎様\n個人番号：4906 3022 4281\n").unwrap();
     let victim = first
         .files
         .iter()
@@ -227,10 +227,10 @@ fn nothing_written_holds_a_raw_identifier() {
     let share = tmp.path().join("share");
     let state = tmp.path().join("state");
     std::fs::create_dir_all(&share).unwrap();
-    let secrets = ["123456789018", "09012345678", "4111111111111111", "7654321"];
+    let secrets = ["490630224281", "09012345678", "4111111111111111", "7654321"];
     std::fs::write(
         share.join("台帳.csv"),
-        "氏名,個人番号,携帯電話,カード番号,金融機関コード,支店コード,預金種目,口座番号\n山田 太郎,123456789018,090-1234-5678,4111-1111-1111-1111,0001,001,普通,7654321\n",
+        "氏名,個人番号,携帯電話,カード番号,金融機関コード,支店コード,預金種目,口座番号\n山田 太郎,490630224281,090-1234-5678,4111-1111-1111-1111,0001,001,普通,7654321\n",
     )
     .unwrap();
     let report = run(&share, &state);
@@ -251,7 +251,7 @@ fn nothing_written_holds_a_raw_identifier() {
             "raw {secret} found in the report or state directory"
         );
     }
-    for formatted in ["1234 5678 9018", "090-1234-5678", "4111-1111-1111-1111"] {
+    for formatted in ["4906 3022 4281", "090-1234-5678", "4111-1111-1111-1111"] {
         assert!(!text.contains(formatted), "raw {formatted} found");
     }
 }

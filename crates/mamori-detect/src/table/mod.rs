@@ -1,0 +1,367 @@
+//! The table engine: CSV/TSV now, spreadsheets and Word tables later.
+//!
+//! A header row is searched among the first rows (title blocks above it are
+//! common), each column is classified by its header and then *confirmed by
+//! the values under it* (a column headed 電話 whose values are not phone
+//! numbers is dropped; 商品コード is never a My Number whatever its digits).
+//! Every data row then yields item occurrences and one person record.
+//! Tables without a recognisable header are read as text.
+
+mod columns;
+
+use crate::findings::{Findings, PersonDraft};
+use crate::labels::Field;
+use crate::text::TextScanner;
+use crate::values::Value;
+use crate::Detector;
+use columns::*;
+use mamori_core::DataItem;
+
+const HEADER_SEARCH_ROWS: usize = 30;
+const VALIDATION_ROWS: usize = 200;
+
+pub struct TableScanner<'d> {
+    detector: &'d Detector,
+    pending: Vec<Vec<String>>,
+    columns: Option<Vec<Option<Column>>>,
+    validated: bool,
+    fallback: Option<TextScanner<'d>>,
+    findings: Findings,
+    header: Vec<String>,
+    /// Columns the header calls the row's name, before value checks (a column
+    /// of company names fails them, yet tells that its rows are companies).
+    name_columns: Vec<usize>,
+    /// The table is an emergency contact list (緊急連絡網): relations and
+    /// phones in it are the contacts', not the listed person's.
+    emergency: bool,
+}
+
+impl<'d> TableScanner<'d> {
+    pub(crate) fn new(detector: &'d Detector) -> Self {
+        TableScanner {
+            detector,
+            pending: Vec::new(),
+            columns: None,
+            validated: false,
+            fallback: None,
+            findings: Findings::default(),
+            header: Vec::new(),
+            name_columns: Vec::new(),
+            emergency: false,
+        }
+    }
+
+    /// Tells the table it sits under an emergency-contact heading.
+    pub fn set_emergency_context(&mut self) {
+        self.emergency = true;
+    }
+
+    pub fn push_row(&mut self, row: Vec<String>) {
+        if let Some(text) = self.fallback.as_mut() {
+            text.push_line(&row.join("\t"));
+            return;
+        }
+        if self.columns.is_none() {
+            if let Some(columns) = header_columns(&row) {
+                for cell in &row {
+                    insert_signal(&mut self.findings, cell);
+                }
+                // Title-block rows above the header are text (a form's heading).
+                let title: Vec<Vec<String>> = std::mem::take(&mut self.pending);
+                for line in title {
+                    for cell in line {
+                        self.emergency |= cell.contains("緊急");
+                        insert_signal(&mut self.findings, &cell);
+                    }
+                }
+                self.name_columns = columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| {
+                        matches!(
+                            c,
+                            Some(Column {
+                                field: Field::Name,
+                                about_someone_else: false,
+                                ..
+                            })
+                        )
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                self.header = row;
+                self.columns = Some(columns);
+                return;
+            }
+            self.pending.push(row);
+            if self.pending.len() >= HEADER_SEARCH_ROWS {
+                self.fall_back_to_text();
+            }
+            return;
+        }
+        if !self.validated {
+            self.pending.push(row);
+            if self.pending.len() >= VALIDATION_ROWS {
+                self.validate_and_flush();
+            }
+            return;
+        }
+        self.process_row(&row);
+    }
+
+    fn fall_back_to_text(&mut self) {
+        let mut text = self.detector.text();
+        for row in std::mem::take(&mut self.pending) {
+            text.push_line(&row.join("\t"));
+        }
+        self.fallback = Some(text);
+    }
+
+    fn validate_and_flush(&mut self) {
+        let mut rows = std::mem::take(&mut self.pending);
+        // A second header row ((漢字), 氏名・続柄 …) refines the first; it is not a record.
+        while rows.first().is_some_and(|r| is_header_continuation(r)) {
+            let continuation = rows.remove(0);
+            if let Some(columns) = self.columns.as_mut() {
+                merge_continuation(columns, &self.header, &continuation);
+            }
+        }
+        if let Some(columns) = self.columns.as_mut() {
+            if self.emergency {
+                for col in columns.iter_mut().flatten() {
+                    if matches!(col.field, Field::Family | Field::Phone | Field::Mobile) {
+                        col.field = Field::EmergencyContact;
+                        col.about_someone_else = true;
+                    }
+                }
+            }
+            infer_columns_from_values(columns, &self.header, &rows);
+        }
+        if let Some(columns) = self.columns.as_mut() {
+            for (index, column) in columns.iter_mut().enumerate() {
+                let Some(col) = column else { continue };
+                if !needs_value_check(col.field) {
+                    continue;
+                }
+                let mut filled = 0usize;
+                let mut valid = 0usize;
+                for row in &rows {
+                    let Some(cell) = row.get(index) else { continue };
+                    if crate::values::is_empty_mark(cell) {
+                        continue;
+                    }
+                    filled += 1;
+                    if check_column(col, cell).is_some() {
+                        valid += 1;
+                    }
+                }
+                if filled > 0 && (valid as f64) < MIN_VALID_SHARE * filled as f64 {
+                    *column = None;
+                }
+            }
+        }
+        self.validated = true;
+        for row in rows {
+            self.process_row(&row);
+        }
+    }
+
+    fn process_row(&mut self, row: &[String]) {
+        let Some(columns) = self.columns.as_ref() else {
+            return;
+        };
+        // A company's row (法人 shareholder, a consignee company) is no person's data.
+        let company_row = self.name_columns.iter().any(|&i| {
+            row.get(i)
+                .is_some_and(|cell| crate::values::has_company_mark(cell))
+        });
+        // A page break in a printed report repeats the header: not a record.
+        let repeated_header = row
+            .iter()
+            .zip(&self.header)
+            .filter(|(a, b)| !a.trim().is_empty() && a.trim() == b.trim())
+            .count()
+            >= 2;
+        if company_row || repeated_header {
+            return;
+        }
+        let mut draft = PersonDraft::default();
+        let mut extra_persons: Vec<PersonDraft> = Vec::new();
+        let mut row_items: Vec<DataItem> = Vec::new();
+        let mut name_parts: Vec<String> = Vec::new();
+        let mut kana_parts: Vec<String> = Vec::new();
+        // 姓 | 名 and セイ | メイ: parts that make a name only together.
+        let mut name_split: Vec<String> = Vec::new();
+        let mut kana_split: Vec<String> = Vec::new();
+        let mut has_account_number = false;
+        for (index, column) in columns.iter().enumerate() {
+            let Some(col) = column else { continue };
+            let Some(cell) = row.get(index) else { continue };
+            let Some(value) = check_column(col, cell) else {
+                continue;
+            };
+            let Some(item) = item_of(col.field) else {
+                continue;
+            };
+            // A dependant's name or birth date is the employee's family data.
+            let item = if col.about_someone_else
+                && !matches!(item, DataItem::EmergencyContact | DataItem::MyNumber)
+            {
+                DataItem::Family
+            } else {
+                item
+            };
+            if !row_items.contains(&item) {
+                row_items.push(item);
+            }
+            if item.is_secret_identifier()
+                || item == DataItem::Name
+                || item == DataItem::Email
+                || item == DataItem::Address
+            {
+                self.findings.sample(item, cell.trim());
+            }
+            if col.about_someone_else {
+                continue;
+            }
+            if col.extra_person {
+                if let Value::Text(name) = &value {
+                    let mut other = PersonDraft::default();
+                    other.add_name(name);
+                    extra_persons.push(other);
+                }
+                continue;
+            }
+            match (col.field, value) {
+                (Field::Name, Value::Text(v)) if col.name_part => name_split.push(v),
+                (Field::NameKana, Value::Text(v)) if col.name_part => kana_split.push(v),
+                (Field::Name, Value::Text(v)) => name_parts.push(v),
+                (Field::NameKana | Field::AccountHolder, Value::Text(v)) => kana_parts.push(v),
+                (Field::BirthDate, Value::Date(d)) => draft.birth = draft.birth.or(Some(d)),
+                (Field::MyNumber, Value::Digits(d)) => {
+                    draft.my_number = draft.my_number.clone().or(Some(d))
+                }
+                (Field::Email, Value::Text(v)) => draft.links.push(("email", v)),
+                (Field::Mobile, Value::Digits(d)) => draft.links.push(("phone", d)),
+                (
+                    Field::DriversLicense
+                    | Field::Passport
+                    | Field::ResidenceCard
+                    | Field::PensionNumber,
+                    Value::Digits(d),
+                ) => draft.links.push(("id", d)),
+                (Field::AccountNumber, Value::Digits(d)) => {
+                    has_account_number = true;
+                    draft.links.push(("account", account_key(row, columns, &d)));
+                }
+                _ => {}
+            }
+        }
+        // 姓 and 名 in two columns make one name (a part alone is no name key);
+        // otherwise the first name column is the person's.
+        if name_split.len() >= 2 {
+            draft.add_name(&name_split.join(" "));
+        }
+        if kana_split.len() >= 2 {
+            draft.add_name(&kana_split.join(" "));
+        }
+        let split_name = name_parts.len() == 2
+            && name_parts
+                .iter()
+                .all(|p| p.chars().count() <= 5 && !p.contains(' '));
+        if split_name {
+            draft.add_name(&name_parts.join(""));
+        } else if let Some(first) = name_parts.first() {
+            draft.add_name(first);
+        }
+        self.free_text_items(row, columns, &mut row_items);
+        if !kana_parts.is_empty() {
+            // Holder and reading columns may both exist; each is a name form.
+            for part in &kana_parts {
+                draft.add_name(part);
+            }
+        }
+        // Only the second person's column is filled: they are the row's person.
+        if draft.names.is_empty() && !extra_persons.is_empty() {
+            let first = extra_persons.remove(0);
+            draft.names.extend(first.names);
+        }
+        for group in address_part_groups(columns) {
+            let joined: String = group
+                .iter()
+                .filter_map(|&i| row.get(i))
+                .map(|c| c.trim())
+                .collect();
+            if crate::values::is_address(&joined) {
+                if !row_items.contains(&DataItem::Address) {
+                    row_items.push(DataItem::Address);
+                }
+                self.findings.sample(DataItem::Address, &joined);
+            }
+        }
+        if has_account_number && !crate::bank::is_consistent(bank_ref(row, columns)) {
+            row_items.retain(|i| *i != DataItem::BankAccount);
+            draft.links.retain(|(domain, _)| *domain != "account");
+        }
+        let identifies = row_items
+            .iter()
+            .any(|i| crate::findings::is_identifying(*i));
+        if !identifies {
+            return;
+        }
+        for item in row_items {
+            self.findings.add(item, 1);
+        }
+        self.findings.records += 1;
+        // A birth date alone tells no one apart: such a row is a record, not a keyed person.
+        if !draft.names.is_empty() || draft.my_number.is_some() || !draft.links.is_empty() {
+            self.findings.push_person(draft.hash(self.detector.key()));
+        }
+        for other in extra_persons {
+            self.findings.records += 1;
+            self.findings.push_person(other.hash(self.detector.key()));
+        }
+    }
+
+    /// Comments and notes (ご意見, 備考) in columns the header did not explain:
+    /// 「糖尿病で通院中」 in a customer's comment is their health data.
+    fn free_text_items(
+        &self,
+        row: &[String],
+        columns: &[Option<Column>],
+        row_items: &mut Vec<DataItem>,
+    ) {
+        for (index, cell) in row.iter().enumerate() {
+            if columns.get(index).is_some_and(Option::is_some) || cell.chars().count() < 8 {
+                continue;
+            }
+            let hits = crate::keywords::line_hits(&crate::normalize::normalize(cell));
+            for (group, item) in [
+                (crate::keywords::Group::Health, DataItem::Health),
+                (crate::keywords::Group::Family, DataItem::Family),
+            ] {
+                if hits.has(group) && !row_items.contains(&item) {
+                    row_items.push(item);
+                }
+            }
+        }
+    }
+
+    pub fn finish(mut self) -> Findings {
+        if let Some(text) = self.fallback.take() {
+            let mut findings = text.finish();
+            findings.signals.extend(self.findings.signals);
+            return findings;
+        }
+        if self.columns.is_none() {
+            self.fall_back_to_text();
+            return self.finish();
+        }
+        if !self.validated {
+            self.validate_and_flush();
+        }
+        let mut findings = self.findings;
+        findings.gate();
+        findings
+    }
+}
