@@ -157,7 +157,10 @@ pub fn self_introduced_name(line: &str) -> Option<NameHit> {
     let caps = regex!(r"(?:^|[のは、\s])([\p{Han}々ヶ]{1,4} ?[\p{Han}々ヶぁ-んァ-ヴー]{1,4})(?:です|と申します|でございます)").captures(line)?;
     let name = caps.get(1)?;
     let text = name.as_str().trim();
-    if text.chars().filter(|c| !c.is_whitespace()).count() < 3
+    // 森 誠: two characters are a full name when a space parts them.
+    let chars = text.chars().filter(|c| !c.is_whitespace()).count();
+    if chars < 2
+        || (chars == 2 && !text.contains(' '))
         || NOT_NAMES.iter().any(|n| text.contains(n))
         || crate::values::has_company_mark(text)
     {
@@ -341,7 +344,8 @@ pub fn honorific_names(line: &str, morph: Option<&Morph>) -> Vec<NameHit> {
         let mut text = name.as_str();
         let mut start = name.start();
         // 総務部佐藤様: drop an organisational prefix.
-        if let Some(pos) = text.rfind(['部', '課', '係', '室', '店', '社', '所', 'の', '局', '校', '院']) {
+        // Only after a stem of two or more characters (総務部, not 阿部).
+        if let Some(pos) = text.rfind(['部', '課', '係', '室', '店', '社', '所', 'の', '局', '校', '院']).filter(|&p| text[..p].chars().count() >= 2 || text[p..].starts_with('の')) {
             let cut = pos + text[pos..].chars().next().map(char::len_utf8).unwrap_or(0);
             start += cut;
             text = &text[cut..];
@@ -351,12 +355,15 @@ pub fn honorific_names(line: &str, morph: Option<&Morph>) -> Vec<NameHit> {
         if chars < 2 || NOT_NAMES.iter().any(|n| text.contains(n)) || crate::values::has_company_mark(text) {
             continue;
         }
+        // The dictionary settles short candidates; three or more kanji before
+        // an honorific are a name even when IPADIC lacks the given name (阿部翼さん).
+        let all_kanji = text.chars().filter(|c| !c.is_whitespace()).all(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '々' | 'ヶ'));
         if let Some(morph) = morph {
-            if !morph.is_person_name(text) {
+            if !(morph.is_person_name(text) || (chars >= 3 && all_kanji)) {
                 continue;
             }
         }
-        let full = text.contains(' ') || chars >= 4 || (chars == 3 && morph.is_some());
+        let full = text.contains(' ') || chars >= 4 || (chars == 3 && (morph.is_some() || all_kanji));
         out.push(NameHit {
             start,
             end: name.end(),

@@ -193,8 +193,7 @@ pub fn is_personal_email(value: &str) -> bool {
 }
 
 /// A person's address: prefecture and municipality checked against the
-/// national postal data when it is installed (and the postal code, when
-/// written, must exist); without the data, a prefecture or a municipality
+/// national postal data when it is installed; without the data, a prefecture or a municipality
 /// marker followed by a house number.
 pub fn is_address(value: &str) -> bool {
     let v = value.trim();
@@ -205,12 +204,12 @@ pub fn is_address(value: &str) -> bool {
     let (code, body) = split_postal_prefix(body);
     let postal = Postal::get();
     if postal.is_available() {
-        if let Some(code) = code {
-            if postal.by_code(code).is_empty() {
-                return false;
-            }
-        }
-        return postal.match_municipality(body).is_some();
+        // A mistyped 〒 does not make a real place less of an address: the
+        // municipality decides, the code only adds when the body is short.
+        return postal.match_municipality(body).is_some()
+            || code.is_some_and(|c| {
+                !postal.by_code(c).is_empty() && body.chars().any(|ch| ch.is_ascii_digit())
+            });
     }
     if match_prefecture(body).is_some() {
         return true;

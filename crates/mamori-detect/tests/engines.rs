@@ -331,3 +331,16 @@ fn code_logs_and_the_published_sample_are_not_my_numbers() {
         .scan_text("山田太郎様\n# テスト用のマイナンバー\nTEST_MY_NUMBER = \"123456789018\"\n");
     assert!(!f.items.contains_key(&DataItem::MyNumber), "{f:?}");
 }
+
+#[test]
+fn names_in_prose_and_quoted_mail() {
+    let f = detector()
+        .scan_text("工事部の阿部翼さん（59歳）から、適応障害のため休みたいとの相談あり。\n");
+    assert!(
+        f.items.contains_key(&DataItem::Name) && f.items.contains_key(&DataItem::Health),
+        "{f:?}"
+    );
+    let mail = "> 配送2課の森 誠です。\n> 先週末に引っ越しましたので届け出ます。\n>\n> 〒028-3447\n> 岩手県紫波郡紫波町宮手5-24-17\n>\n> 携帯は変わらず 07036470074 です。\n";
+    let f = detector().scan_text(mail);
+    assert_eq!(items(&f), ["name", "address", "phone"], "{f:?}");
+}

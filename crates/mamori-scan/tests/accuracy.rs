@@ -100,11 +100,16 @@ fn evaluate(report: &Report, truth: &Truth) -> Score {
 }
 
 fn run(spec: &ShareSpec) -> (Report, Truth) {
+    run_with(spec, true)
+}
+
+fn run_with(spec: &ShareSpec, morphology: bool) -> (Report, Truth) {
     let tmp = tempfile::tempdir().unwrap();
     let share = tmp.path().join("share");
     std::fs::create_dir_all(&share).unwrap();
     let truth = generate(&share, spec).unwrap();
-    let options = ScanOptions::new(tmp.path().join("state"));
+    let mut options = ScanOptions::new(tmp.path().join("state"));
+    options.morphology = morphology;
     let report = scan(&[share], &options, &NoProgress).unwrap();
     (report, truth)
 }
@@ -187,4 +192,64 @@ fn fifth_company_meets_the_targets() {
         "fifth",
         ShareSpec::standard(58_114_237).with_style(Style::Fifth),
     );
+}
+
+/// Without the IPADIC dictionary (mecab-ipadic not installed) detection
+/// degrades to labels and honorifics; the targets still hold.
+#[test]
+fn without_the_dictionary_the_targets_still_hold() {
+    for (name, spec) in [
+        ("primary/no-dictionary", ShareSpec::standard(11)),
+        (
+            "fifth/no-dictionary",
+            ShareSpec::standard(31_337).with_style(Style::Fifth),
+        ),
+    ] {
+        let (report, truth) = run_with(&spec, false);
+        assert!(!report.scan.morphology);
+        let score = evaluate(&report, &truth);
+        eprintln!(
+            "{name}: F1 {:.3}, category {:.3}, worst persons {:?}",
+            score.f1, score.category_accuracy, score.worst_person_error
+        );
+        for line in score.details.iter().filter(|l| !l.starts_with("persons")) {
+            eprintln!("  {line}");
+        }
+        assert!(score.f1 >= 0.95, "{name}: micro-F1 {:.3}", score.f1);
+        assert!(
+            score.category_accuracy >= 0.95,
+            "{name}: category {:.3}",
+            score.category_accuracy
+        );
+        assert!(
+            score.false_item_files.is_empty(),
+            "{name}: {:?}",
+            score.false_item_files
+        );
+        assert!(
+            score.worst_person_error.1 <= 0.05,
+            "{name}: persons {:?}",
+            score.worst_person_error
+        );
+    }
+}
+
+/// Every style over more seeds: slower, run with `--ignored` when changing detection.
+#[test]
+#[ignore = "slow: many shares"]
+fn every_style_over_many_seeds() {
+    for style in [
+        Style::Primary,
+        Style::Alternate,
+        Style::Held,
+        Style::Fresh,
+        Style::Fifth,
+    ] {
+        for seed in [101, 202, 303] {
+            check(
+                &format!("{style:?}/{seed}"),
+                ShareSpec::standard(seed).with_style(style),
+            );
+        }
+    }
 }
