@@ -4,6 +4,7 @@
 //! person's phone, and 商品コード never a My Number.
 
 use crate::normalize::normalize;
+use mamori_core::DataItem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
@@ -155,6 +156,35 @@ pub fn is_name_part_label(raw: &str) -> bool {
         clean_label(raw).as_str(),
         "姓" | "名" | "氏" | "セイ" | "メイ" | "せい" | "めい" | "first" | "last"
     )
+}
+
+/// The data item a field's values are (None for fields that are no item).
+pub fn item_of(field: Field) -> Option<DataItem> {
+    Some(match field {
+        Field::Name | Field::NameKana | Field::AccountHolder => DataItem::Name,
+        Field::Gender => DataItem::Gender,
+        Field::BirthDate => DataItem::BirthDate,
+        Field::PostalCode | Field::Address => DataItem::Address,
+        Field::Phone | Field::Mobile => DataItem::Phone,
+        Field::Email => DataItem::Email,
+        Field::Family => DataItem::Family,
+        Field::AccountNumber | Field::BankAccountCombined => DataItem::BankAccount,
+        Field::MyNumber => DataItem::MyNumber,
+        Field::Health => DataItem::Health,
+        Field::CriminalRecord => DataItem::CriminalRecord,
+        Field::BloodType => DataItem::BloodType,
+        Field::EmergencyContact => DataItem::EmergencyContact,
+        Field::Resume => DataItem::Resume,
+        Field::Shareholding => DataItem::Shareholding,
+        Field::Dividend => DataItem::Dividend,
+        Field::DriversLicense => DataItem::DriversLicense,
+        Field::Passport => DataItem::Passport,
+        Field::PensionNumber => DataItem::PensionNumber,
+        Field::InsuranceNumber => DataItem::InsuranceNumber,
+        Field::ResidenceCard => DataItem::ResidenceCard,
+        Field::CreditCard => DataItem::CreditCard,
+        _ => return None,
+    })
 }
 
 /// Every word of the `Contains` rules with its field (for keyword prefilters).

@@ -424,25 +424,10 @@ impl<'d> TextScanner<'d> {
                 }
                 DataItem::Email
             }
-            Field::Mobile | Field::Phone => DataItem::Phone,
-            Field::PostalCode | Field::Address => DataItem::Address,
-            Field::Gender => DataItem::Gender,
-            Field::Family => DataItem::Family,
-            Field::AccountNumber | Field::BankAccountCombined => DataItem::BankAccount,
-            Field::Health => DataItem::Health,
-            Field::CriminalRecord => DataItem::CriminalRecord,
-            Field::BloodType => DataItem::BloodType,
-            Field::EmergencyContact => DataItem::EmergencyContact,
-            Field::Resume => DataItem::Resume,
-            Field::Shareholding => DataItem::Shareholding,
-            Field::Dividend => DataItem::Dividend,
-            Field::DriversLicense => DataItem::DriversLicense,
-            Field::Passport => DataItem::Passport,
-            Field::PensionNumber => DataItem::PensionNumber,
-            Field::InsuranceNumber => DataItem::InsuranceNumber,
-            Field::ResidenceCard => DataItem::ResidenceCard,
-            Field::CreditCard => DataItem::CreditCard,
-            _ => return false,
+            other => match crate::labels::item_of(other) {
+                Some(item) => item,
+                None => return false,
+            },
         };
         self.findings.add(item, 1);
         self.findings.sample(item, value);

@@ -42,6 +42,16 @@ pub enum DateFmt {
     EraSlash,
 }
 
+/// (era kanji, era letter, era year) of a date (Taishō for anything older).
+pub(crate) fn era_of(d: Date) -> (&'static str, &'static str, i32) {
+    for (kanji, letter, start) in ERAS {
+        if d >= *start {
+            return (kanji, letter, d.y - start.y + 1);
+        }
+    }
+    ("大正", "T", d.y - 1911)
+}
+
 const ERAS: &[(&str, &str, Date)] = &[
     (
         "令和",

@@ -3,40 +3,12 @@
 //! second persons, company rows).
 
 use crate::findings::Findings;
-use crate::labels::{classify_label, clean_label, Field};
+use crate::labels::{classify_label, clean_label, item_of, Field};
 use crate::values::{check, Value};
-use mamori_core::DataItem;
 
 /// Share of non-empty values that must validate for a column to count.
 pub(super) const MIN_VALID_SHARE: f64 = 0.6;
 
-pub(super) fn item_of(field: Field) -> Option<DataItem> {
-    Some(match field {
-        Field::Name | Field::NameKana | Field::AccountHolder => DataItem::Name,
-        Field::Gender => DataItem::Gender,
-        Field::BirthDate => DataItem::BirthDate,
-        Field::PostalCode | Field::Address => DataItem::Address,
-        Field::Phone | Field::Mobile => DataItem::Phone,
-        Field::Email => DataItem::Email,
-        Field::Family => DataItem::Family,
-        Field::AccountNumber | Field::BankAccountCombined => DataItem::BankAccount,
-        Field::MyNumber => DataItem::MyNumber,
-        Field::Health => DataItem::Health,
-        Field::CriminalRecord => DataItem::CriminalRecord,
-        Field::BloodType => DataItem::BloodType,
-        Field::EmergencyContact => DataItem::EmergencyContact,
-        Field::Resume => DataItem::Resume,
-        Field::Shareholding => DataItem::Shareholding,
-        Field::Dividend => DataItem::Dividend,
-        Field::DriversLicense => DataItem::DriversLicense,
-        Field::Passport => DataItem::Passport,
-        Field::PensionNumber => DataItem::PensionNumber,
-        Field::InsuranceNumber => DataItem::InsuranceNumber,
-        Field::ResidenceCard => DataItem::ResidenceCard,
-        Field::CreditCard => DataItem::CreditCard,
-        _ => return None,
-    })
-}
 
 /// Fields whose values must mostly validate for the column to be trusted.
 pub(super) fn needs_value_check(field: Field) -> bool {

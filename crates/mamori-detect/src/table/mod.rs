@@ -10,7 +10,7 @@
 mod columns;
 
 use crate::findings::{Findings, PersonDraft};
-use crate::labels::Field;
+use crate::labels::{item_of, Field};
 use crate::text::TextScanner;
 use crate::values::Value;
 use crate::Detector;

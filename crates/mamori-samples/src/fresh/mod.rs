@@ -65,50 +65,7 @@ pub fn write(
 
 /// (era kanji, era letter, era year) of a date.
 pub(crate) fn era(d: Date) -> (&'static str, &'static str, i32) {
-    let starts: [(&str, &str, Date); 4] = [
-        (
-            "令和",
-            "R",
-            Date {
-                y: 2019,
-                m: 5,
-                d: 1,
-            },
-        ),
-        (
-            "平成",
-            "H",
-            Date {
-                y: 1989,
-                m: 1,
-                d: 8,
-            },
-        ),
-        (
-            "昭和",
-            "S",
-            Date {
-                y: 1926,
-                m: 12,
-                d: 25,
-            },
-        ),
-        (
-            "大正",
-            "T",
-            Date {
-                y: 1912,
-                m: 7,
-                d: 30,
-            },
-        ),
-    ];
-    for (k, l, s) in starts {
-        if d >= s {
-            return (k, l, d.y - s.y + 1);
-        }
-    }
-    ("大正", "T", d.y - 1911)
+    crate::persons::era_of(d)
 }
 
 /// How this office writes a birth date.
