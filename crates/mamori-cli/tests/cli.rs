@@ -175,3 +175,59 @@ fn inventory_summary_lists_category_item_and_share() {
         "{text}"
     );
 }
+
+#[test]
+fn a_config_file_overrides_categories_and_adds_the_companys_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let share = tmp.path().join("share");
+    write_share(&share);
+    std::fs::create_dir_all(share.join("特約店")).unwrap();
+    std::fs::write(
+        share.join("特約店/担当者一覧.csv"),
+        "氏名,携帯電話\n佐藤 花子,080-2345-6789\n",
+    )
+    .unwrap();
+    let config = tmp.path().join("mamori.toml");
+    std::fs::write(
+        &config,
+        "exclude = [\"*.tmp\"]\n[[category.rule]]\npath = \"総務部/**\"\ncategory = \"customer\"\n[[category.custom]]\nid = \"dealer_staff\"\nlabel_ja = \"特約店担当者\"\nkeywords = [\"特約店\"]\n",
+    )
+    .unwrap();
+    std::fs::write(share.join("skip.tmp"), "山田太郎様 090-1111-2222").unwrap();
+    let out = mamori()
+        .arg("scan")
+        .arg(&share)
+        .arg("--state-dir")
+        .arg(tmp.path().join("state"))
+        .args(["--report", "-", "--no-morphology", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let category = |path: &str| {
+        json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .map(|f| f["category"].clone())
+    };
+    assert_eq!(
+        category("総務部/人事/社員名簿.csv"),
+        Some(serde_json::json!("customer"))
+    );
+    assert_eq!(
+        category("特約店/担当者一覧.csv"),
+        Some(serde_json::json!("dealer_staff"))
+    );
+    assert_eq!(
+        category("skip.tmp"),
+        Some(serde_json::Value::Null),
+        "excluded files are listed, never read"
+    );
+}

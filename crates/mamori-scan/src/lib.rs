@@ -138,10 +138,24 @@ pub fn scan(
         let mut to_read = Vec::new();
         let mut errors = Vec::new();
         for entry in walk(&root) {
-            if entry.abs().starts_with(&state_dir)
-                || excludes.iter().any(|re| re.is_match(entry.rel()))
-            {
+            if entry.abs().starts_with(&state_dir) {
                 continue;
+            }
+            // Excluded by configuration: listed (every file appears in the report), never read.
+            if let WalkEntry::File { rel, .. } = &entry {
+                if excludes.iter().any(|re| re.is_match(rel)) {
+                    errors.push(FileRecord {
+                        path: rel.clone(),
+                        stamp: None,
+                        category: None,
+                        items: Default::default(),
+                        records: 0,
+                        error: None,
+                        samples: Vec::new(),
+                        persons: Vec::new(),
+                    });
+                    continue;
+                }
             }
             match entry {
                 WalkEntry::File { abs, rel, stamp } => {

@@ -9,7 +9,6 @@ use crate::values::{check, Value};
 /// Share of non-empty values that must validate for a column to count.
 pub(super) const MIN_VALID_SHARE: f64 = 0.6;
 
-
 /// Fields whose values must mostly validate for the column to be trusted.
 pub(super) fn needs_value_check(field: Field) -> bool {
     !matches!(
