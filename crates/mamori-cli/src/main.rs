@@ -198,7 +198,20 @@ fn demo(dir: Option<PathBuf>, lang: Lang) -> anyhow::Result<ExitCode> {
         "{}",
         lang.pick("ファイルごとの内容（抜粋）:", "Files (excerpt):")
     );
-    for file in report.files.iter().filter(|f| !f.items.is_empty()).take(15) {
+    // Two files of each group of people, so the excerpt shows the whole share.
+    let mut shown: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let excerpt = report
+        .files
+        .iter()
+        .filter(|f| !f.items.is_empty())
+        .filter(|f| {
+            let seen = shown
+                .entry(f.category.as_deref().unwrap_or("-"))
+                .or_default();
+            *seen += 1;
+            *seen <= 2
+        });
+    for file in excerpt {
         let items: Vec<String> = file
             .items
             .iter()
