@@ -5,11 +5,6 @@
 
 mod progress;
 
-/// Detection allocates many short strings per table cell; mimalloc's
-/// thread-local free lists cut that cost by a sizeable share.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use mamori_core::Lang;
