@@ -187,6 +187,14 @@ pub fn scan(
                 }
             }
         }
+        // A share that did not mount looks empty: refuse to forget its files.
+        let seen = unchanged.len() + to_read.len() + errors.len();
+        if seen == 0 && !stored.is_empty() {
+            return Err(ScanError::Root {
+                path: given.display().to_string(),
+                reason: format!("it is empty now but held {} files at the last scan (not mounted?); the inventory was left as it was", stored.len()),
+            });
+        }
         progress.started(to_read.len() as u64, to_read.iter().map(|t| t.2.size).sum());
         let bytes_read = AtomicU64::new(0);
         // Readers send each file's record as soon as it is done; this thread

@@ -255,3 +255,25 @@ fn nothing_written_holds_a_raw_identifier() {
         assert!(!text.contains(formatted), "raw {formatted} found");
     }
 }
+
+#[test]
+fn an_emptied_share_does_not_wipe_the_inventory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let share = tmp.path().join("share");
+    let state = tmp.path().join("state");
+    std::fs::create_dir_all(&share).unwrap();
+    std::fs::write(
+        share.join("名簿.csv"),
+        "氏名,携帯電話\n山田 太郎,090-1234-5678\n",
+    )
+    .unwrap();
+    run(&share, &state);
+    std::fs::remove_file(share.join("名簿.csv")).unwrap();
+    let err = scan(&[share.clone()], &options(&state), &NoProgress)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not mounted"), "{err}");
+    let inventory = mamori_inventory::Inventory::open(&state).unwrap();
+    let root = std::fs::canonicalize(&share).unwrap();
+    assert_eq!(inventory.files(&root.to_string_lossy()).unwrap().len(), 1);
+}
