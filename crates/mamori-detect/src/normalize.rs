@@ -20,8 +20,13 @@ fn is_dash_between_digits(c: char) -> bool {
 
 /// Normalises one piece of text. Cheap for ASCII and already-normal text.
 pub fn normalize(text: &str) -> String {
+    normalize_cow(text).into_owned()
+}
+
+/// Normalises one piece of text, borrowing it when nothing changes.
+pub fn normalize_cow(text: &str) -> std::borrow::Cow<'_, str> {
     if text.is_ascii() {
-        return text.to_string();
+        return std::borrow::Cow::Borrowed(text);
     }
     // One look decides which of the three passes this text needs at all.
     let (mut needs_nfkc, mut needs_dashes, mut needs_numerals) = (false, false, false);
@@ -29,6 +34,9 @@ pub fn normalize(text: &str) -> String {
         needs_nfkc |= !is_stable(c);
         needs_dashes |= needs_unifying(c);
         needs_numerals |= is_kanji_numeral(c) || c == '元';
+    }
+    if !needs_nfkc && !needs_dashes && !needs_numerals {
+        return std::borrow::Cow::Borrowed(text);
     }
     let mut out = if needs_nfkc && is_nfkc_quick(text.chars()) != IsNormalized::Yes {
         text.nfkc().collect()
@@ -45,7 +53,7 @@ pub fn normalize(text: &str) -> String {
     if needs_numerals {
         out = kanji_numerals(&out);
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Characters that NFKC, dash unification and numeral conversion all leave

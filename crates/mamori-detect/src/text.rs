@@ -187,7 +187,7 @@ impl<'d> TextScanner<'d> {
             self.skip_line(raw.len() / 2 + 1);
             return;
         }
-        let line = normalize(raw);
+        let line = crate::normalize::normalize_cow(raw);
         match crate::labels::despace_leading_label(&line) {
             Some(despaced) => self.scan_line(&despaced),
             None => self.scan_line(&line),

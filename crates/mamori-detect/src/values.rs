@@ -269,7 +269,7 @@ fn is_gender(value: &str) -> bool {
 
 /// Validates `value` as `field`; None when it is empty or not of that kind.
 pub fn check(field: Field, value: &str) -> Option<Value> {
-    let normalized = normalize(value);
+    let normalized = crate::normalize::normalize_cow(value);
     let value = normalized.trim();
     if is_empty_mark(value) {
         return None;

@@ -159,7 +159,10 @@ fn scan_delimited<R: Read>(
     let mut record = csv::StringRecord::new();
     loop {
         match csv.read_record(&mut record) {
-            Ok(true) => table.push_row(record.iter().map(str::to_string).collect()),
+            Ok(true) => {
+                let cells: Vec<&str> = record.iter().collect();
+                table.push_cells(&cells);
+            }
             Ok(false) => break,
             Err(e) => match e.into_kind() {
                 // Too long a line: keep what was read before it.

@@ -31,6 +31,7 @@ pub struct TableScanner<'d> {
     /// Columns the header calls the row's name, before value checks (a column
     /// of company names fails them, yet tells that its rows are companies).
     name_columns: Vec<usize>,
+    row_buffer: Vec<String>,
     /// The table is an emergency contact list (緊急連絡網): relations and
     /// phones in it are the contacts', not the listed person's.
     emergency: bool,
@@ -47,6 +48,7 @@ impl<'d> TableScanner<'d> {
             findings: Findings::default(),
             header: Vec::new(),
             name_columns: Vec::new(),
+            row_buffer: Vec::new(),
             emergency: false,
         }
     }
@@ -54,6 +56,24 @@ impl<'d> TableScanner<'d> {
     /// Tells the table it sits under an emergency-contact heading.
     pub fn set_emergency_context(&mut self) {
         self.emergency = true;
+    }
+
+    /// A row as borrowed cells (a CSV record): once the columns are known,
+    /// rows go through a reused buffer instead of fresh strings per cell.
+    pub fn push_cells(&mut self, cells: &[&str]) {
+        if self.validated && self.fallback.is_none() {
+            let mut row = std::mem::take(&mut self.row_buffer);
+            row.resize_with(cells.len(), String::new);
+            row.truncate(cells.len());
+            for (slot, cell) in row.iter_mut().zip(cells) {
+                slot.clear();
+                slot.push_str(cell);
+            }
+            self.process_row(&row);
+            self.row_buffer = row;
+            return;
+        }
+        self.push_row(cells.iter().map(|c| c.to_string()).collect());
     }
 
     pub fn push_row(&mut self, row: Vec<String>) {
