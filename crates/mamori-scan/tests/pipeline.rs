@@ -269,7 +269,7 @@ fn an_emptied_share_does_not_wipe_the_inventory() {
     .unwrap();
     run(&share, &state);
     std::fs::remove_file(share.join("名簿.csv")).unwrap();
-    let err = scan(&[share.clone()], &options(&state), &NoProgress)
+    let err = scan(std::slice::from_ref(&share), &options(&state), &NoProgress)
         .unwrap_err()
         .to_string();
     assert!(err.contains("not mounted"), "{err}");
