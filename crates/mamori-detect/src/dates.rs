@@ -179,6 +179,9 @@ pub fn parse_date_cell(cell: &str) -> Option<Date> {
         let y = cell[..4].parse().ok()?;
         return valid(y, cell[4..6].parse().ok()?, cell[6..].parse().ok()?);
     }
+    if let Some(date) = plain_western(cell) {
+        return Some(date);
+    }
     let found = find_dates(cell);
     let first = found.first()?;
     let rest = cell[first.end..].trim();
@@ -188,6 +191,24 @@ pub fn parse_date_cell(cell: &str) -> Option<Date> {
         || rest.ends_with('歳')
         || rest.ends_with('才');
     (first.start == 0 && plausible_tail).then_some(first.date)
+}
+
+/// 1980/03/02, 1980-3-2, 1980.3.2: the common cell forms, parsed without a regex.
+fn plain_western(cell: &str) -> Option<Date> {
+    let b = cell.as_bytes();
+    if !(8..=10).contains(&b.len()) || !b[..4].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let sep = *b.get(4)?;
+    if !matches!(sep, b'/' | b'-' | b'.') {
+        return None;
+    }
+    let mut parts = cell[5..].split(sep as char);
+    let (m, d) = (parts.next()?, parts.next()?);
+    if parts.next().is_some() || m.is_empty() || d.is_empty() || m.len() > 2 || d.len() > 2 {
+        return None;
+    }
+    valid(cell[..4].parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
 /// A plausible birth date for a living person on a company share.
@@ -282,5 +303,19 @@ mod tests {
         );
         let b = valid(1980, 3, 2).unwrap();
         assert_eq!(age_on(&b, &valid(2026, 3, 1).unwrap()), 45);
+    }
+
+    #[test]
+    fn plain_western_cells_without_the_regex() {
+        assert_eq!(
+            parse_date_cell("1980/3/2").map(|d| d.iso()).as_deref(),
+            Some("1980-03-02")
+        );
+        assert_eq!(
+            parse_date_cell("1980.03.02").map(|d| d.iso()).as_deref(),
+            Some("1980-03-02")
+        );
+        assert_eq!(parse_date_cell("1980-02-30"), None);
+        assert_eq!(parse_date_cell("1980/3/2/1"), None);
     }
 }

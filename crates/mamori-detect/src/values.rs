@@ -298,7 +298,7 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
         Field::PostalCode => is_postal_code(value).then(|| Value::Digits(digits()))?,
         // A labelled address may hold only its postal code, the rest on the next line.
         Field::Address => {
-            (is_address(value) || is_postal_code(value)).then(|| Value::Text(normalize(value)))?
+            (is_address(value) || is_postal_code(value)).then(|| Value::Text(value.to_string()))?
         }
         Field::Phone | Field::Mobile => {
             let phone = parse_phone(value)?;
