@@ -74,6 +74,22 @@ pub struct FileRecord {
     pub persons: Vec<PersonKeys>,
 }
 
+impl FileRecord {
+    /// A file with nothing found (yet): listed, no items.
+    pub fn empty(path: impl Into<String>) -> Self {
+        FileRecord {
+            path: path.into(),
+            stamp: None,
+            category: None,
+            items: BTreeMap::new(),
+            records: 0,
+            error: None,
+            samples: Vec::new(),
+            persons: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ScanId(pub i64);
 

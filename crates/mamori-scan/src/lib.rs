@@ -144,16 +144,7 @@ pub fn scan(
             // Excluded by configuration: listed (every file appears in the report), never read.
             if let WalkEntry::File { rel, .. } = &entry {
                 if excludes.iter().any(|re| re.is_match(rel)) {
-                    errors.push(FileRecord {
-                        path: rel.clone(),
-                        stamp: None,
-                        category: None,
-                        items: Default::default(),
-                        records: 0,
-                        error: None,
-                        samples: Vec::new(),
-                        persons: Vec::new(),
-                    });
+                    errors.push(FileRecord::empty(rel.clone()));
                     continue;
                 }
             }
@@ -172,14 +163,8 @@ pub fn scan(
                     }
                 }
                 WalkEntry::Error { rel, reason, .. } => errors.push(FileRecord {
-                    path: rel,
-                    stamp: None,
-                    category: None,
-                    items: Default::default(),
-                    records: 0,
                     error: Some(reason),
-                    samples: Vec::new(),
-                    persons: Vec::new(),
+                    ..FileRecord::empty(rel)
                 }),
                 WalkEntry::Skipped { abs, reason, .. } => {
                     stats.skipped += 1;

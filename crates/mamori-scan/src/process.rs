@@ -34,14 +34,8 @@ pub fn process(
 ) -> Processed {
     let outcome = catch_unwind(AssertUnwindSafe(|| read_findings(abs, detector, limits)));
     let mut record = FileRecord {
-        path: rel.to_string(),
         stamp: Some(stamp_of(stamp)),
-        category: None,
-        items: Default::default(),
-        records: 0,
-        error: None,
-        samples: Vec::new(),
-        persons: Vec::new(),
+        ..FileRecord::empty(rel)
     };
     let bytes = match outcome {
         Ok(Ok((mut findings, bytes, note))) => {

@@ -329,39 +329,31 @@ pub(super) fn address_part_groups(columns: &[Option<Column>]) -> Vec<Vec<usize>>
 /// In a list of companies (取引先名, 法人番号 and no person's name column),
 /// addresses, phones and mailboxes are the companies' own.
 pub(super) fn drop_company_contact_columns(row: &[String], columns: &mut [Option<Column>]) {
-    // A department directory (部署 | 内線 | 直通電話) lists the company's lines too.
-    let department_identity = row.iter().any(|c| {
+    // A company list, or a department directory (部署 | 内線 | 直通電話): the
+    // addresses and lines in it are the company's own.
+    const IDENTITY: &[&str] = &[
+        "会社名",
+        "社名",
+        "取引先",
+        "法人名",
+        "法人番号",
+        "企業名",
+        "事業者名",
+        "仕入先",
+        "得意先",
+        "部署",
+        "所属",
+        "部門",
+        "課名",
+        "部課",
+        "内線",
+        "拠点",
+        "事業所",
+    ];
+    let company_identity = row.iter().any(|c| {
         let label = clean_label(c);
-        [
-            "部署",
-            "所属",
-            "部門",
-            "課名",
-            "部課",
-            "内線",
-            "拠点",
-            "事業所",
-        ]
-        .iter()
-        .any(|w| label.contains(w))
+        IDENTITY.iter().any(|w| label.contains(w))
     });
-    let company_identity = department_identity
-        || row.iter().any(|c| {
-            let label = clean_label(c);
-            [
-                "会社名",
-                "社名",
-                "取引先",
-                "法人名",
-                "法人番号",
-                "企業名",
-                "事業者名",
-                "仕入先",
-                "得意先",
-            ]
-            .iter()
-            .any(|w| label.contains(w))
-        });
     let person_name = columns
         .iter()
         .flatten()
