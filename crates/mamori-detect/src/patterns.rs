@@ -253,8 +253,35 @@ pub fn label_pairs(line: &str) -> Vec<LabelPair<'_>> {
 }
 
 /// Cuts what a label's value carries after it: `山田 太郎 (ヤマダ タロウ)`, `男 年齢 44`.
+/// HTML and XML: tags become cell separators, so `<th>氏名</th><td>山田 太郎</td>`
+/// reads like a tab-separated label and value.
+pub fn strip_tags(line: &str) -> std::borrow::Cow<'_, str> {
+    if !(line.contains('<') && line.contains('>')) {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut in_tag = false;
+    for c in line.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                if !out.ends_with('\t') {
+                    out.push('\t');
+                }
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 pub fn trim_value(field: Field, raw: &str) -> &str {
-    let v = raw.trim().trim_matches(|c| matches!(c, '、' | ',' | '。'));
+    // JSON and CSV-in-text quote their values: "山田 太郎",
+    let v = raw
+        .trim()
+        .trim_matches(|c| matches!(c, '、' | ',' | '。' | '"' | '\'' | '「' | '」' | ';'));
     match field {
         Field::Name | Field::NameKana | Field::AccountHolder => {
             let v = v

@@ -163,6 +163,8 @@ impl<'d> TextScanner<'d> {
     }
 
     fn push_plain_line(&mut self, raw: &str) {
+        let tagless = pat::strip_tags(raw);
+        let raw: &str = &tagless;
         if self.lines_seen < 5 && !raw.trim().is_empty() {
             self.lines_seen += 1;
             self.example |= pat::EXAMPLE_WORDS.iter().any(|w| raw.contains(w));

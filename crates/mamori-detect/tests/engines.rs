@@ -344,3 +344,14 @@ fn names_in_prose_and_quoted_mail() {
     let f = detector().scan_text(mail);
     assert_eq!(items(&f), ["name", "address", "phone"], "{f:?}");
 }
+
+#[test]
+fn html_and_json_read_like_forms() {
+    let html = "<table><tr><th>氏名</th><td>山田 太郎</td></tr>\n<tr><th>携帯電話</th><td>090-1234-5678</td></tr></table>\n";
+    let f = detector().scan_text(html);
+    assert_eq!(items(&f), ["name", "phone"], "{f:?}");
+    let json = "{\n  \"name\": \"山田 太郎\",\n  \"tel\": \"090-1234-5678\"\n}\n";
+    let f = detector().scan_text(json);
+    assert_eq!(items(&f), ["name", "phone"], "{f:?}");
+    assert_eq!(f.persons.len(), 1);
+}
