@@ -42,6 +42,13 @@
 //!   official kanji (髙橋, 山﨑) beside common ones, UTF-16LE memos in prose,
 //!   food-hygiene health data (検便, 衛生チェック), printed 申込書 and
 //!   questionnaires, and code, configs, logs and phone lists as noise.
+//!   [`Style::Sixth`] is a sixth company (a real-estate manager, module
+//!   `sixth`): persons named only in paths (per-person folders, files named
+//!   山田太郎_源泉徴収票.txt), hand-filled .txt forms (氏　　名　：), ledgers
+//!   with preambles and merged-cell blocks, 法人 owners, mixed encodings in
+//!   one folder, S.55.3.2 / 1980年（昭和55年）3月2日 dates, (045)531-2234
+//!   phones, addresses without prefecture and with kanji 丁目, and a
+//!   取引先担当者一覧 and mail signatures as noise.
 //!
 //! # Truth conventions
 //!
@@ -95,6 +102,20 @@
 //!   - a department's direct line and extension (内線表) are not `phone`;
 //!   - a repeated title row and header on every page of a printed report
 //!     are neither records nor persons.
+//!   - a person's name in the file's path (a per-person folder
+//!     `社員/0012_佐藤花子/`, a file `山田太郎_源泉徴収票.txt`,
+//!     `送金明細_鈴木一郎様_….txt`) is `name` of every file it names, when the
+//!     file holds other data about that person: the path is part of what
+//!     the share exposes;
+//!   - a partner company's 担当者 on a 取引先担当者一覧 (name, department,
+//!     the company's address, work phone and mail, 内線) is no personal data
+//!     in this vocabulary: no category holds business contacts, 協力会社
+//!     従業員 are the workers of a 作業員名簿, and these values are the
+//!     company's contact points (like a mail signature), not the person's;
+//!   - the owners a real-estate manager manages for (オーナー, 貸主) are
+//!     `landlord`; their tenants (入居者) are `customer`; a 同居人 written
+//!     on the row below the tenant is `family` (not an extra person);
+//!     a 法人 owner is not counted; a 勤務先 and 年収 are no item.
 //! * `records` = person rows (roster rows about natural persons; corporate
 //!   shareholders in a register are not counted, nor are 法人 landlords, an
 //!   employee shareholding association (持株会), totals rows (合計), title
@@ -127,6 +148,7 @@ mod recruit;
 pub mod refdata;
 mod sales;
 mod site;
+mod sixth;
 mod stock;
 pub mod style;
 pub mod truth;
@@ -244,6 +266,10 @@ pub fn generate(root: &Path, spec: &ShareSpec) -> Result<Truth, SampleError> {
     }
     if st == Style::Fifth {
         fifth::write(&mut w, &world, spec.noise_files, &mut rng)?;
+        return Ok(w.finish());
+    }
+    if st == Style::Sixth {
+        sixth::write(&mut w, &world, spec.noise_files, &mut rng)?;
         return Ok(w.finish());
     }
     hr::write(&mut w, &world, st, &mut rng)?;

@@ -4,7 +4,7 @@
 //! `Alternate` is held out: same vocabulary, different surface, so a share
 //! generated with it is "a share the project has never seen". `Held` is a
 //! third office written apart from the detector (module `held`), `Fresh` a
-//! fourth (module `fresh`), `Fifth` a fifth (module `fifth`): their files are built by their own modules, not
+//! fourth (module `fresh`), `Fifth` a fifth (module `fifth`), `Sixth` a sixth (module `sixth`): their files are built by their own modules, not
 //! by the department modules, so the helpers below only matter for
 //! `Primary` and `Alternate`.
 
@@ -26,6 +26,9 @@ pub enum Style {
     /// A fifth company (a food manufacturer), written apart from the
     /// detector and from the other styles (module `fifth`).
     Fifth,
+    /// A sixth company (a real-estate manager: 賃貸人 and 入居者), written
+    /// apart from the detector and from the other styles (module `sixth`).
+    Sixth,
 }
 
 impl Style {
@@ -36,6 +39,7 @@ impl Style {
             "held" | "third" => Some(Style::Held),
             "fresh" | "fourth" => Some(Style::Fresh),
             "fifth" | "food" => Some(Style::Fifth),
+            "sixth" | "estate" => Some(Style::Sixth),
             _ => None,
         }
     }
@@ -44,7 +48,9 @@ impl Style {
     pub fn pick<T>(self, primary: T, alternate: T) -> T {
         match self {
             Style::Primary => primary,
-            Style::Alternate | Style::Held | Style::Fresh | Style::Fifth => alternate,
+            Style::Alternate | Style::Held | Style::Fresh | Style::Fifth | Style::Sixth => {
+                alternate
+            }
         }
     }
 
@@ -52,7 +58,7 @@ impl Style {
     pub fn birth_fmt(self, rng: &mut ChaCha8Rng) -> DateFmt {
         let fmts: &[DateFmt] = match self {
             Style::Primary => &[DateFmt::EraKanji, DateFmt::Slash, DateFmt::EraKanji],
-            Style::Alternate | Style::Held | Style::Fresh | Style::Fifth => &[
+            Style::Alternate | Style::Held | Style::Fresh | Style::Fifth | Style::Sixth => &[
                 DateFmt::EraDot,
                 DateFmt::Iso,
                 DateFmt::KanjiWestern,

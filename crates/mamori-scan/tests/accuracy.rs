@@ -194,6 +194,21 @@ fn fifth_company_meets_the_targets() {
     );
 }
 
+/// A sixth company (Style::Sixth: a real-estate manager), written apart from
+/// the detector and from the other five styles: persons named only in paths
+/// (per-person folders, 山田太郎_源泉徴収票.txt), hand-filled .txt forms,
+/// ledgers with preambles and merged-cell blocks, 法人 owners, mixed
+/// encodings, S.55.3.2 dates, (045)531-2234 phones, kanji 丁目, and a
+/// 取引先担当者一覧 and mail signatures as noise.
+#[test]
+#[ignore = "sixth style: see report"]
+fn sixth_company_meets_the_targets() {
+    check(
+        "sixth",
+        ShareSpec::standard(61_402_887).with_style(Style::Sixth),
+    );
+}
+
 /// Without the IPADIC dictionary (mecab-ipadic not installed) detection
 /// degrades to labels and honorifics; the targets still hold.
 #[test]
@@ -244,6 +259,7 @@ fn every_style_over_many_seeds() {
         Style::Held,
         Style::Fresh,
         Style::Fifth,
+        // Style::Sixth joins once sixth_company_meets_the_targets passes.
     ] {
         for seed in [101, 202, 303] {
             check(

@@ -1,4 +1,4 @@
-//! `mamori-samples share DIR [--seed N] [--style alternate|held|fresh|fifth] [--truth FILE] [--demo|--standard]`
+//! `mamori-samples share DIR [--seed N] [--style alternate|held|fresh|fifth|sixth] [--truth FILE] [--demo|--standard]`
 //! `mamori-samples bulk DIR --bytes N [--seed N]`
 //! `mamori-samples hostile DIR [--long-line N]`
 
@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  mamori-samples share DIR [--seed N] [--style primary|alternate|held|fresh|fifth] [--truth FILE] [--standard]
+  mamori-samples share DIR [--seed N] [--style primary|alternate|held|fresh|fifth|sixth] [--truth FILE] [--standard]
   mamori-samples bulk DIR --bytes N [--seed N]
   mamori-samples hostile DIR [--long-line BYTES]";
 
