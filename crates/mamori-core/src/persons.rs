@@ -13,9 +13,14 @@ use std::collections::HashMap;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonKeys {
-    /// Normalised name variants: kanji, katakana reading, romaji.
+    /// Names as written in kanji (normalised): strong enough to join records.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub names: Vec<KeyHash>,
+    /// Readings (katakana, romaji). Many people share one, so a reading joins
+    /// a record only to one that has no written name of its own (a bank's
+    /// ﾔﾏﾀﾞ ﾀﾛｳ, a card's TARO YAMADA), never two written names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readings: Vec<KeyHash>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth: Option<KeyHash>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,6 +33,7 @@ pub struct PersonKeys {
 impl PersonKeys {
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
+            && self.readings.is_empty()
             && self.birth.is_none()
             && self.my_number.is_none()
             && self.links.is_empty()
@@ -56,6 +62,12 @@ pub struct PersonCounter {
     /// First root holding a name; later, incompatible holders (homonyms) in `homonyms`.
     by_name: HashMap<u64, u32>,
     homonyms: HashMap<u64, Vec<u32>>,
+    /// First record with a written name holding a reading, and first record
+    /// known only by that reading.
+    reading_of_named: HashMap<u64, u32>,
+    reading_only: HashMap<u64, u32>,
+    /// Whether a set holds a written name (kept on its root).
+    named: Vec<bool>,
 }
 
 impl PersonCounter {
@@ -94,6 +106,7 @@ impl PersonCounter {
         if self.my_number[ai] == 0 {
             self.my_number[ai] = self.my_number[bi];
         }
+        self.named[ai] |= self.named[bi];
         Some(a)
     }
 
@@ -131,6 +144,7 @@ impl PersonCounter {
             return; // four billion records: beyond any share
         }
         self.parent.push(node);
+        self.named.push(!record.names.is_empty());
         self.birth
             .push(record.birth.as_ref().map(short).unwrap_or(0));
         self.my_number
@@ -152,6 +166,33 @@ impl PersonCounter {
         }
         for name in &record.names {
             root = self.join_name(short(name), root);
+        }
+        let named = !record.names.is_empty();
+        for reading in &record.readings {
+            let reading = short(reading);
+            // A written name meets reading-only records; a reading-only record
+            // meets anyone with that reading.
+            let mut candidates = vec![self.reading_only.get(&reading).copied()];
+            if !named {
+                candidates.insert(0, self.reading_of_named.get(&reading).copied());
+            }
+            for other in candidates.into_iter().flatten() {
+                let other_root = self.find(other);
+                // A reading never joins two written names, not even through a
+                // reading-only record that joined one of them first.
+                if named && self.named[other_root as usize] && other_root != root {
+                    continue;
+                }
+                if let Some(r) = self.union(other_root, root) {
+                    root = r;
+                }
+            }
+            let map = if named {
+                &mut self.reading_of_named
+            } else {
+                &mut self.reading_only
+            };
+            map.entry(reading).or_insert(root);
         }
     }
 
@@ -184,6 +225,7 @@ mod tests {
             birth: birth.map(|b| key.hash("birth", b)),
             my_number: mn.map(|m| key.hash("mn", m)),
             links: links.iter().map(|l| key.hash("link", l)).collect(),
+            readings: Vec::new(),
         }
     }
 

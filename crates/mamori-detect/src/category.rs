@@ -46,6 +46,8 @@ const VOCABULARY: &[(&str, &[&str])] = &[
             "payroll",
             "乗務員",
             "通勤手当",
+            "社宅",
+            "通勤",
             "所属",
             "部署",
             "入退館",
@@ -140,6 +142,12 @@ const VOCABULARY: &[(&str, &[&str])] = &[
             "問い合わせ",
             "利用者",
             "契約者",
+            "入居者",
+            "入居",
+            "入居申込",
+            "借主",
+            "賃借人",
+            "テナント",
             "受注",
             "注文",
             "お届け",
@@ -156,7 +164,9 @@ const VOCABULARY: &[(&str, &[&str])] = &[
 ];
 
 /// Words so general they say little alone (総務 holds everything).
-const WEAK: &[&str] = &["株式", "工事", "現場", "会員", "購入", "物件"];
+const WEAK: &[&str] = &[
+    "株式", "工事", "現場", "会員", "購入", "物件", "賃貸", "賃料", "家賃",
+];
 
 fn strip_company_forms(text: &str) -> String {
     let mut out = text.to_string();

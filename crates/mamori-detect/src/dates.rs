@@ -97,7 +97,7 @@ fn date_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(concat!(
-            r"(?:(?P<era>明治|大正|昭和|平成|令和|[明大昭平令MTSHRmtshr])\s*(?P<ey>\d{1,2})\s*(?:年\s*(?P<em1>\d{1,2})\s*月\s*(?P<ed1>\d{1,2})\s*日|[./-]\s*(?P<em2>\d{1,2})\s*[./-]\s*(?P<ed2>\d{1,2})))",
+            r"(?:(?P<era>明治|大正|昭和|平成|令和|[明大昭平令MTSHRmtshr])\.?\s*(?P<ey>\d{1,2})\s*(?:年\s*(?P<em1>\d{1,2})\s*月\s*(?P<ed1>\d{1,2})\s*日|[./-]\s*(?P<em2>\d{1,2})\s*[./-]\s*(?P<ed2>\d{1,2})))",
             r"|(?:(?P<sy>\d{1,2})[./](?P<sm>\d{1,2})[./](?P<sd>\d{1,2})\s*[(（](?P<sera>明治|大正|昭和|平成|令和)[)）])",
             r"|(?:(?P<wy>(?:18|19|20)\d{2})\s*(?:年\s*(?:\([^)]{2,8}\)\s*)?(?P<wm1>\d{1,2})\s*月\s*(?P<wd1>\d{1,2})\s*日|(?P<sep>[./-])\s*(?P<wm2>\d{1,2})\s*[./-]\s*(?P<wd2>\d{1,2})))",
         ))
@@ -317,5 +317,11 @@ mod tests {
         );
         assert_eq!(parse_date_cell("1980-02-30"), None);
         assert_eq!(parse_date_cell("1980/3/2/1"), None);
+    }
+
+    #[test]
+    fn era_letter_with_a_dot() {
+        assert_eq!(one("H.16.4.18").as_deref(), Some("2004-04-18"));
+        assert_eq!(one("S.30.6.1").as_deref(), Some("1955-06-01"));
     }
 }

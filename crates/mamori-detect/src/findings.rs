@@ -39,6 +39,9 @@ pub struct Findings {
     pub samples: Vec<MaskedSample>,
     /// Headers and document-type words, for the categoriser.
     pub signals: BTreeSet<String>,
+    /// The file's path names its person (社員/1000_斎藤誠/緊急連絡先.txt): what
+    /// it holds is about someone identified even without a name inside.
+    pub identified_by_path: bool,
 }
 
 impl Findings {
@@ -76,7 +79,7 @@ impl Findings {
 
     /// A file with nothing that identifies a person holds no personal data.
     pub fn gate(&mut self) {
-        if !self.has_identifying_item() {
+        if !self.has_identifying_item() && !self.identified_by_path {
             self.items.clear();
             self.records = 0;
             self.persons.clear();
@@ -104,6 +107,7 @@ impl Findings {
 #[derive(Debug, Default, Clone)]
 pub struct PersonDraft {
     pub names: Vec<String>,
+    pub readings: Vec<String>,
     pub birth: Option<Date>,
     pub my_number: Option<String>,
     pub links: Vec<(&'static str, String)>,
@@ -112,22 +116,36 @@ pub struct PersonDraft {
 impl PersonDraft {
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
+            && self.readings.is_empty()
             && self.birth.is_none()
             && self.my_number.is_none()
             && self.links.is_empty()
     }
 
+    /// A name as written: kanji names are names, kana and Latin forms are
+    /// readings (many people share one reading).
     pub fn add_name(&mut self, name: &str) {
         let key = name_key(name);
-        if !key.is_empty() && !self.names.contains(&key) {
-            self.names.push(key);
+        if key.is_empty() {
+            return;
+        }
+        let written = key
+            .chars()
+            .any(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '々'));
+        let target = if written {
+            &mut self.names
+        } else {
+            &mut self.readings
+        };
+        if !target.contains(&key) {
+            target.push(key);
         }
         // Readings and Latin spellings also meet under one romaji key.
         let normalized = crate::normalize::normalize(name);
         if let Some(romaji) = crate::romaji::romaji_key(crate::values::strip_honorific(&normalized))
         {
-            if !self.names.contains(&romaji) {
-                self.names.push(romaji);
+            if !self.readings.contains(&romaji) {
+                self.readings.push(romaji);
             }
         }
     }
@@ -135,6 +153,7 @@ impl PersonDraft {
     pub fn hash(&self, key: &HashKey) -> PersonKeys {
         PersonKeys {
             names: self.names.iter().map(|n| key.hash("name", n)).collect(),
+            readings: self.readings.iter().map(|n| key.hash("name", n)).collect(),
             birth: self.birth.map(|b| key.hash("birth", &b.iso())),
             my_number: self.my_number.as_ref().map(|m| key.hash("my_number", m)),
             links: self

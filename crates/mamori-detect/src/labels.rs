@@ -86,10 +86,12 @@ const RULES: &[(Rule, Field)] = &[
     (Rule::Exact(&["age", "nenrei"]), Field::Age),
     (Rule::Exact(&["bloodtype", "blood"]), Field::BloodType),
     (Rule::Exact(&["都道府県", "市区町村", "市町村", "番地", "町域", "町名", "丁目", "建物", "建物名", "マンション名", "住所1", "住所2", "住所3", "住所(1)", "住所(2)", "番地以降", "市区郡"]), Field::AddressPart),
-    (Rule::Contains(&["会社", "社名", "法人", "企業", "取引先", "代表電話", "代表tel", "fax", "ファックス", "所在地", "本社", "本店", "物件", "商品", "品番", "品名", "jan", "型番", "製品", "在庫", "単価", "請求書", "伝票", "注文番号", "受注", "発注", "sku", "ロット", "部署", "所属", "部門", "内線", "車両", "車番", "見積"]), Field::NotPersonal),
+    (Rule::Contains(&["会社", "社名", "法人", "企業", "取引先", "代表電話", "代表tel", "fax", "ファックス", "所在地", "本社", "本店", "物件", "商品", "品番", "品名", "jan", "型番", "製品", "在庫", "単価", "請求書", "伝票", "注文番号", "受注", "発注", "sku", "ロット", "部署", "所属", "部門", "内線", "車両", "車番", "見積", "業者", "役職"]), Field::NotPersonal),
     (Rule::Contains(&["個人番号", "マイナンバー", "mynumber", "my number", "共通番号"]), Field::MyNumber),
     (Rule::Contains(&["扶養", "配偶者", "続柄", "間柄", "家族", "子供", "子ども", "世帯"]), Field::Family),
     (Rule::Exact(&["子", "子1", "子2", "子3", "子4", "妻", "夫", "長男", "長女", "次男", "次女"]), Field::Family),
+    (Rule::Contains(&["同居人", "同居者", "同居家族"]), Field::Family),
+    (Rule::Exact(&["自宅", "自宅住所", "現住所", "居住地"]), Field::Address),
     (Rule::Contains(&["名義"]), Field::AccountHolder),
     (Rule::Contains(&["氏名", "名前"]), Field::Name),
     (Rule::Contains(&["金融機関コード", "銀行コード", "銀行番号", "金融機関番号"]), Field::BankCode),
@@ -125,7 +127,7 @@ const RULES: &[(Rule, Field)] = &[
     (Rule::Contains(&["番号", "コード", "№"]), Field::RecordId),
     (Rule::Exact(&["no", "no.", "id", "#", "管理no", "社員no", "社員id"]), Field::RecordId),
     (Rule::Contains(&["日付", "入社", "退職", "年月日", "開始", "終了"]), Field::OtherDate),
-    (Rule::Contains(&["株主名", "貸主", "借主", "家主", "地主", "賃貸人", "世帯主", "申請者", "受診者", "作業員", "従業員名", "社員名", "宛名", "受取人", "name", "担当者名", "契約者", "応募者", "参加者", "受ける者", "受給者", "注文者", "購入者", "依頼人", "顧客名", "会員名", "お客様名", "入居者", "利用者名", "対象者", "運転者", "乗務員", "荷主", "依頼主", "荷受人", "荷送人", "届け先名", "届先名", "お届け先名", "患者", "受講者", "加入者"]), Field::Name),
+    (Rule::Contains(&["株主名", "貸主", "借主", "家主", "地主", "賃貸人", "世帯主", "申請者", "受診者", "作業員", "従業員名", "社員名", "宛名", "受取人", "name", "担当者名", "契約者", "応募者", "参加者", "受ける者", "受給者", "注文者", "購入者", "依頼人", "顧客名", "会員名", "お客様名", "入居者", "利用者名", "対象者", "運転者", "乗務員", "荷主", "オーナー名", "所有者", "名義人", "依頼主", "荷受人", "荷送人", "届け先名", "届先名", "お届け先名", "患者", "受講者", "加入者"]), Field::Name),
     (Rule::Exact(&["姓", "名", "姓名", "氏", "名前(漢字)", "本人", "本人氏名", "社員", "職員", "従業員", "お客様"]), Field::Name),
     (Rule::Exact(&["セイ", "メイ", "せい", "めい"]), Field::NameKana),
 ];
@@ -133,6 +135,19 @@ const RULES: &[(Rule, Field)] = &[
 /// Forms space labels out to the width of their box: 氏　　名, 現 住 所.
 /// Returns the line as `label<TAB>value` when it opens with such a label.
 pub fn despace_leading_label(line: &str) -> Option<String> {
+    // 氏　　名：小野 彩 — a spaced label tight against its colon.
+    if let Some(colon) = line.find([':', '：']) {
+        let head = &line[..colon];
+        let tokens: Vec<&str> = head.split_whitespace().collect();
+        if tokens.len() >= 2 && tokens.len() <= 5 && tokens.iter().all(|t| t.chars().count() == 1) {
+            let label: String = tokens.concat();
+            if classify_label(&label).is_some() {
+                let rest = &line[colon..];
+                let value = rest.trim_start_matches([':', '：']).trim();
+                return Some(format!("{label}\t{value}"));
+            }
+        }
+    }
     // The spaced label is the run of one-character tokens that opens the line.
     let mut chars = line.trim_start().chars();
     if !(chars.next().is_some_and(|c| !c.is_ascii())
@@ -192,7 +207,14 @@ pub fn label_words() -> impl Iterator<Item = (&'static str, Field)> {
     RULES.iter().flat_map(|(rule, field)| match rule {
         Rule::Contains(words) => words.iter().map(move |w| (*w, *field)).collect::<Vec<_>>(),
         Rule::Prefix(words) => words.iter().map(move |w| (*w, *field)).collect::<Vec<_>>(),
-        Rule::Suffix(_) | Rule::Exact(_) => Vec::new(),
+        // Whole-label Japanese words (自宅, 社員) must open the gate too; one
+        // character would open it on every line, so those stay out.
+        Rule::Exact(words) => words
+            .iter()
+            .filter(|w| !w.is_ascii() && w.chars().count() >= 2)
+            .map(move |w| (*w, *field))
+            .collect::<Vec<_>>(),
+        Rule::Suffix(_) => Vec::new(),
     })
 }
 

@@ -25,6 +25,7 @@ pub mod ids;
 pub mod keywords;
 pub mod labels;
 pub mod normalize;
+pub mod paths;
 pub mod patterns;
 pub mod phone;
 pub mod pipes;
@@ -109,6 +110,15 @@ impl Detector {
 
     pub fn text(&self) -> TextScanner<'_> {
         TextScanner::new(self)
+    }
+
+    /// The person a file's path names (伊藤達也_源泉徴収票.txt), with the name
+    /// keys that link them to their other files.
+    pub fn person_in_path(&self, rel: &str) -> Option<(String, Vec<mamori_core::KeyHash>)> {
+        let name = paths::person_in_path(rel, self.morph())?;
+        let mut draft = findings::PersonDraft::default();
+        draft.add_name(&name);
+        Some((name, draft.hash(&self.key).names))
     }
 
     /// Convenience for whole, small texts (tests, archive members).

@@ -188,7 +188,7 @@ pub struct LabelPair<'a> {
 /// `氏名：山田太郎　生年月日：S55.3.2`, `【住所】…`, `氏名\t山田`, `氏名 山田太郎`.
 pub fn label_pairs(line: &str) -> Vec<LabelPair<'_>> {
     let mut labels: Vec<(usize, usize, Field)> = Vec::new(); // (label start, value start, field)
-    for m in regex!(r"(?:^|[\s、,。】]|\t)([^\s:：、。,【】\t()]{1,14})\s*(?:[:：]|\t)")
+    for m in regex!(r"(?:^|[\s、,。】■□●・]|\t)([^\s:：、。,【】\t■□●()（）]{1,14}(?:[(（][^)）\s]{1,6}[)）])?)\s*(?:[:：]|\t)")
         .captures_iter(line)
     {
         if let (Some(label), Some(whole)) = (m.get(1), m.get(0)) {
@@ -723,6 +723,78 @@ pub fn keyword_identifiers(line: &str) -> Vec<(DataItem, usize, usize)> {
         }
     }
     out
+}
+
+/// 「給与所得者の扶養控除等申告書」: a document's title names its topic, not
+/// anyone's data.
+pub fn is_title_line(line: &str) -> bool {
+    let t = line.trim();
+    t.chars().count() <= 40
+        && !t.contains([':', '：'])
+        && [
+            "書",
+            "票",
+            "表",
+            "届",
+            "簿",
+            "一覧",
+            "台帳",
+            "記録",
+            "について",
+            "のお知らせ",
+        ]
+        .iter()
+        .any(|e| t.ends_with(e))
+}
+
+/// From:, To:, Cc: lines of a saved mail.
+pub fn is_mail_header(line: &str) -> bool {
+    let t = line.trim_start_matches(['>', ' ']).to_lowercase();
+    [
+        "from:",
+        "to:",
+        "cc:",
+        "bcc:",
+        "reply-to:",
+        "差出人",
+        "宛先",
+        "送信者",
+    ]
+    .iter()
+    .any(|h| t.starts_with(h))
+}
+
+/// Mailboxes people hold privately (a carrier's or a free service): on a
+/// mail header these are a person's; a company domain there is a business
+/// contact point.
+pub fn is_consumer_mail(email: &str) -> bool {
+    let domain = email.rsplit('@').next().unwrap_or("").to_lowercase();
+    [
+        "gmail.com",
+        "yahoo.co.jp",
+        "ymail.ne.jp",
+        "icloud.com",
+        "me.com",
+        "outlook.com",
+        "outlook.jp",
+        "hotmail.com",
+        "hotmail.co.jp",
+        "live.jp",
+        "docomo.ne.jp",
+        "ezweb.ne.jp",
+        "au.com",
+        "softbank.ne.jp",
+        "i.softbank.jp",
+        "ymobile.ne.jp",
+        "nifty.com",
+        "biglobe.ne.jp",
+        "ocn.ne.jp",
+        "so-net.ne.jp",
+        "plala.or.jp",
+        "aol.com",
+    ]
+    .iter()
+    .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
 }
 
 pub fn emails(line: &str) -> Vec<(usize, usize)> {

@@ -46,6 +46,10 @@ pub struct TextScanner<'d> {
     drawn: Vec<String>,
     drawn_is_table: bool,
     seen_emergency_heading: bool,
+    /// Inside a 緊急連絡先 section of a form.
+    emergency_block: bool,
+    /// Inside a dependant's section (配偶者, 扶養親族) of a form.
+    family_block: bool,
     /// A 全銀 transfer file (its header record was seen).
     zengin: bool,
     /// The document says it is a filled-in example (記入例): it reports nothing.
@@ -72,11 +76,18 @@ impl<'d> TextScanner<'d> {
             drawn: Vec::new(),
             drawn_is_table: false,
             seen_emergency_heading: false,
+            emergency_block: false,
+            family_block: false,
             example: false,
             zengin: false,
             lines_seen: 0,
             embedded: Findings::default(),
         }
+    }
+
+    /// The file's path names its person: attributes alone are theirs.
+    pub fn identified_by_path(&mut self) {
+        self.findings.identified_by_path = true;
     }
 
     /// Feeds a chunk of text (several lines).
@@ -165,6 +176,7 @@ impl<'d> TextScanner<'d> {
     fn push_plain_line(&mut self, raw: &str) {
         let tagless = pat::strip_tags(raw);
         let raw: &str = &tagless;
+        self.track_emergency_block(raw);
         if self.lines_seen < 5 && !raw.trim().is_empty() {
             self.lines_seen += 1;
             self.example |= pat::EXAMPLE_WORDS.iter().any(|w| raw.contains(w));
@@ -204,6 +216,26 @@ impl<'d> TextScanner<'d> {
             && self.pending_label.is_none()
             && !raw.chars().any(|c| c.is_ascii_digit() || matches!(c, '０'..='９' | '@' | '＠' | '\u{FF61}'..='\u{FF9F}' | '\u{FF21}'..='\u{FF5A}'))
             && !line_hits(raw).any()
+    }
+
+    /// A 緊急連絡先 heading opens a block whose names, relations and phones are
+    /// the contact's, until a blank line or the next heading.
+    fn track_emergency_block(&mut self, raw: &str) {
+        let line = raw.trim().trim_matches(|c| {
+            matches!(
+                c,
+                '■' | '□' | '●' | '【' | '】' | '[' | ']' | '〈' | '〉' | '・'
+            )
+        });
+        // A blank line may sit between the heading and its fields; the next heading ends it.
+        if !line.is_empty() && !line.contains([':', '：']) && line.chars().count() <= 20 {
+            self.emergency_block = line.contains("緊急連絡");
+            // 源泉控除対象配偶者 / 控除対象扶養親族(1): the fields under it are a dependant's.
+            self.family_block = !self.emergency_block
+                && ["配偶者", "扶養", "家族", "同居", "親族"]
+                    .iter()
+                    .any(|w| line.contains(w));
+        }
     }
 
     /// Keeps the distance counters true for a line passed over.
@@ -346,7 +378,7 @@ impl<'d> TextScanner<'d> {
             line_person.as_deref(),
         );
         // アレルギー等：特になし names a topic and answers nothing.
-        if !negated {
+        if !negated && !self.emergency_block && !pat::is_title_line(line) {
             pat::keyword_items(line, hits, &mut self.findings);
         }
     }
@@ -370,6 +402,37 @@ impl<'d> TextScanner<'d> {
         line_person: &mut Option<String>,
     ) -> bool {
         let value = pat::trim_value(field, raw_value);
+        // Under a 緊急連絡先 heading a name, relation or phone is the contact's.
+        let contact_field = matches!(
+            field,
+            Field::Name
+                | Field::NameKana
+                | Field::Phone
+                | Field::Mobile
+                | Field::Family
+                | Field::Address
+                | Field::PostalCode
+        );
+        if self.emergency_block && contact_field {
+            if check(field, value).is_some() {
+                self.findings.add(DataItem::EmergencyContact, 1);
+                return true;
+            }
+            return false;
+        }
+        // A dependant's name, reading or birth date is the person's family data.
+        if self.family_block
+            && matches!(
+                field,
+                Field::Name | Field::NameKana | Field::BirthDate | Field::Family | Field::Gender
+            )
+        {
+            if check(field, value).is_some() {
+                self.findings.add(DataItem::Family, 1);
+                return true;
+            }
+            return false;
+        }
         if company_line && matches!(field, Field::Address | Field::Phone | Field::PostalCode) {
             return false;
         }
@@ -576,7 +639,9 @@ impl<'d> TextScanner<'d> {
                     continue;
                 }
                 let email = &line[start..end];
-                if crate::values::is_personal_email(email) {
+                if crate::values::is_personal_email(email)
+                    && (!pat::is_mail_header(line) || pat::is_consumer_mail(email))
+                {
                     self.findings.add(DataItem::Email, 1);
                     self.findings.sample(DataItem::Email, email);
                     let e = email.to_lowercase();

@@ -110,6 +110,9 @@ pub fn is_negative_answer(value: &str) -> bool {
             | "-"
             | "ー"
             | "0"
+            // 世帯主：本人 points back at the person: no one else's data.
+            | "本人"
+            | "同上"
     )
 }
 
@@ -386,10 +389,7 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
         }
         Field::BloodType => is_blood_type(value).then_some(Value::Present)?,
         Field::Shareholding | Field::Dividend => numeric_amount(value).map(|_| Value::Present)?,
-        Field::Family => {
-            let v = value.trim();
-            (!matches!(v, "0" | "なし" | "無" | "無し" | "該当なし")).then_some(Value::Present)?
-        }
+        Field::Family => (!is_negative_answer(value)).then_some(Value::Present)?,
         // 「特になし」 answers the question without giving data about anyone.
         Field::CriminalRecord | Field::Health => {
             (!is_negative_answer(value)).then_some(Value::Present)?

@@ -2,32 +2,44 @@
 //! and written together, and one row per file instead of one per key takes
 //! most of the inventory's write time away on large rosters.
 //!
-//! Per record: `[names u8][flags u8: 1 birth, 2 my_number][links u8]`,
-//! then the 16-byte hashes in that order. At most 255 names and links each.
+//! Per record: `[names u8][flags u8: 1 birth, 2 my_number, 4 readings][links u8]`,
+//! then `[readings u8]` when flagged, then the 16-byte hashes: names, birth,
+//! my number, links, readings. At most 255 of each.
 
 use mamori_core::{KeyHash, PersonKeys};
 
 const BIRTH: u8 = 1;
 const MY_NUMBER: u8 = 2;
+/// A fourth count byte follows: the readings.
+const READINGS: u8 = 4;
 
 pub(crate) fn encode(persons: &[PersonKeys]) -> Vec<u8> {
     let mut out = Vec::with_capacity(persons.len() * 56);
     for keys in persons {
         let names = &keys.names[..keys.names.len().min(255)];
         let links = &keys.links[..keys.links.len().min(255)];
-        let flags = if keys.birth.is_some() { BIRTH } else { 0 }
-            | if keys.my_number.is_some() {
-                MY_NUMBER
-            } else {
-                0
-            };
+        let readings = &keys.readings[..keys.readings.len().min(255)];
+        let mut flags = 0;
+        if keys.birth.is_some() {
+            flags |= BIRTH;
+        }
+        if keys.my_number.is_some() {
+            flags |= MY_NUMBER;
+        }
+        if !readings.is_empty() {
+            flags |= READINGS;
+        }
         out.extend_from_slice(&[names.len() as u8, flags, links.len() as u8]);
-        for hash in names
+        if !readings.is_empty() {
+            out.push(readings.len() as u8);
+        }
+        let hashes = names
             .iter()
             .chain(keys.birth.iter())
             .chain(keys.my_number.iter())
             .chain(links.iter())
-        {
+            .chain(readings.iter());
+        for hash in hashes {
             out.extend_from_slice(&hash.0);
         }
     }
@@ -54,15 +66,27 @@ impl Iterator for Records<'_> {
             self.data = &[];
             return Some(Err("truncated person record header"));
         };
+        let (readings, header) = if flags & READINGS != 0 {
+            match self.data.get(3) {
+                Some(&n) => (n as usize, 4),
+                None => {
+                    self.data = &[];
+                    return Some(Err("truncated person record header"));
+                }
+            }
+        } else {
+            (0, 3)
+        };
         let count = names as usize
             + links as usize
+            + readings
             + usize::from(flags & BIRTH != 0)
             + usize::from(flags & MY_NUMBER != 0);
-        let Some(body) = self.data.get(3..3 + count * 16) else {
+        let Some(body) = self.data.get(header..header + count * 16) else {
             self.data = &[];
             return Some(Err("truncated person record"));
         };
-        self.data = &self.data[3 + count * 16..];
+        self.data = &self.data[header + count * 16..];
         let mut hashes = body.chunks_exact(16).map(|c| {
             let mut h = [0u8; 16];
             h.copy_from_slice(c);
@@ -76,7 +100,8 @@ impl Iterator for Records<'_> {
         if flags & MY_NUMBER != 0 {
             keys.my_number = hashes.next();
         }
-        keys.links.extend(hashes);
+        keys.links.extend(hashes.by_ref().take(links as usize));
+        keys.readings.extend(hashes);
         Some(Ok(keys))
     }
 }
@@ -91,16 +116,15 @@ mod tests {
         let persons = vec![
             PersonKeys {
                 names: vec![h(1), h(2)],
+                readings: vec![h(6)],
                 birth: Some(h(3)),
                 my_number: None,
                 links: vec![h(4)],
             },
             PersonKeys::default(),
             PersonKeys {
-                names: vec![],
-                birth: None,
                 my_number: Some(h(5)),
-                links: vec![],
+                ..PersonKeys::default()
             },
         ];
         let data = encode(&persons);

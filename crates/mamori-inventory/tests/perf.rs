@@ -33,6 +33,7 @@ fn pool(n: usize) -> Vec<PersonKeys> {
             birth: Some(key.hash("birth", &format!("19{:02}-01-01", i % 100))),
             my_number: None,
             links: vec![key.hash("link", &format!("acct{i}"))],
+            readings: Vec::new(),
         })
         .collect()
 }

@@ -32,7 +32,10 @@ pub fn process(
     categorizer: &Categorizer,
     limits: &Limits,
 ) -> Processed {
-    let outcome = catch_unwind(AssertUnwindSafe(|| read_findings(abs, detector, limits)));
+    let path_names_person = detector.person_in_path(rel).is_some();
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        read_findings(abs, detector, limits, path_names_person)
+    }));
     let mut record = FileRecord {
         stamp: Some(stamp_of(stamp)),
         ..FileRecord::empty(rel)
@@ -42,6 +45,7 @@ pub fn process(
             if is_example_form(rel) {
                 findings = Findings::default();
             }
+            add_person_in_path(&mut findings, rel, detector);
             if !findings.items.is_empty() {
                 let resume = findings.items.contains_key(&mamori_core::DataItem::Resume);
                 record.category = Some(categorizer.categorize(rel, &findings.signals, resume));
@@ -68,6 +72,37 @@ pub fn process(
     Processed { record, bytes }
 }
 
+/// A file with personal data named after its person (伊藤達也_源泉徴収票.txt,
+/// 社員/1000_斎藤誠/通勤経路.txt) holds that person's name too, and the name
+/// links its record to the person's other files.
+fn add_person_in_path(findings: &mut Findings, rel: &str, detector: &Detector) {
+    if findings.items.is_empty() || findings.persons.len() > 1 {
+        return;
+    }
+    let Some((name, keys)) = detector.person_in_path(rel) else {
+        return;
+    };
+    findings
+        .items
+        .entry(mamori_core::DataItem::Name)
+        .or_insert(1);
+    findings.sample(mamori_core::DataItem::Name, &name);
+    match findings.persons.first_mut() {
+        Some(person) => {
+            for key in keys {
+                if !person.names.contains(&key) {
+                    person.names.push(key);
+                }
+            }
+        }
+        None => findings.persons.push(mamori_core::PersonKeys {
+            names: keys,
+            ..Default::default()
+        }),
+    }
+    findings.records = findings.records.max(1);
+}
+
 /// 「住所変更届_記入例.txt」: a filled-in example is nobody's data.
 fn is_example_form(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
@@ -82,6 +117,7 @@ fn read_findings(
     abs: &Path,
     detector: &Detector,
     limits: &Limits,
+    path_names_person: bool,
 ) -> Result<(Findings, u64, Option<String>), ExtractError> {
     let opened = open(abs, limits)?;
     let truncated = opened.truncated;
@@ -98,10 +134,13 @@ fn read_findings(
                 inner: opened.into_reader(),
                 since_newline: 0,
             };
-            scan_delimited(reader, delimiter, detector)?
+            scan_delimited(reader, delimiter, detector, path_names_person)?
         }
         Kind::Text | Kind::Mail("eml") => {
             let mut scanner = detector.text();
+            if path_names_person {
+                scanner.identified_by_path();
+            }
             for chunk in opened.into_chunks() {
                 scanner.push_text(&chunk?.text);
             }
@@ -142,6 +181,7 @@ fn scan_delimited<R: Read>(
     reader: R,
     delimiter: u8,
     detector: &Detector,
+    path_names_person: bool,
 ) -> Result<Findings, ExtractError> {
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -150,6 +190,9 @@ fn scan_delimited<R: Read>(
         .buffer_capacity(256 * 1024)
         .from_reader(reader);
     let mut table = detector.table();
+    if path_names_person {
+        table.identified_by_path();
+    }
     let mut record = csv::StringRecord::new();
     loop {
         match csv.read_record(&mut record) {

@@ -201,7 +201,7 @@ fn fifth_company_meets_the_targets() {
 /// encodings, S.55.3.2 dates, (045)531-2234 phones, kanji 丁目, and a
 /// 取引先担当者一覧 and mail signatures as noise.
 #[test]
-#[ignore = "sixth style: see report"]
+
 fn sixth_company_meets_the_targets() {
     check(
         "sixth",
@@ -259,7 +259,7 @@ fn every_style_over_many_seeds() {
         Style::Held,
         Style::Fresh,
         Style::Fifth,
-        // Style::Sixth joins once sixth_company_meets_the_targets passes.
+        Style::Sixth,
     ] {
         for seed in [101, 202, 303] {
             check(

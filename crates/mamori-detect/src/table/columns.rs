@@ -354,6 +354,32 @@ pub(super) fn drop_company_contact_columns(row: &[String], columns: &mut [Option
         let label = clean_label(c);
         IDENTITY.iter().any(|w| label.contains(w))
     });
+    // A list of partner companies' contacts (会社名 | 部署 | 役職 | 氏名): business
+    // contact points, which no data-subject category covers.
+    let label_has = |words: &[&str]| {
+        row.iter().any(|c| {
+            let label = clean_label(c);
+            words.iter().any(|w| label.contains(w))
+        })
+    };
+    if label_has(&[
+        "会社名",
+        "社名",
+        "取引先",
+        "法人名",
+        "企業名",
+        "事業者名",
+        "仕入先",
+        "得意先",
+    ]) && label_has(&["役職", "部署", "部門", "肩書"])
+    {
+        for column in columns.iter_mut() {
+            if matches!(column, Some(c) if item_of(c.field).is_some()) {
+                *column = None;
+            }
+        }
+        return;
+    }
     let person_name = columns
         .iter()
         .flatten()

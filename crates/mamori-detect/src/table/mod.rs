@@ -53,6 +53,11 @@ impl<'d> TableScanner<'d> {
         }
     }
 
+    /// The file's path names its person: attributes alone are theirs.
+    pub fn identified_by_path(&mut self) {
+        self.findings.identified_by_path = true;
+    }
+
     /// Tells the table it sits under an emergency-contact heading.
     pub fn set_emergency_context(&mut self) {
         self.emergency = true;
@@ -131,6 +136,9 @@ impl<'d> TableScanner<'d> {
 
     fn fall_back_to_text(&mut self) {
         let mut text = self.detector.text();
+        if self.findings.identified_by_path {
+            text.identified_by_path();
+        }
         for row in std::mem::take(&mut self.pending) {
             text.push_line(&row.join("\t"));
         }
@@ -302,9 +310,10 @@ impl<'d> TableScanner<'d> {
             }
         }
         // Only the second person's column is filled: they are the row's person.
-        if draft.names.is_empty() && !extra_persons.is_empty() {
+        if draft.names.is_empty() && draft.readings.is_empty() && !extra_persons.is_empty() {
             let first = extra_persons.remove(0);
             draft.names.extend(first.names);
+            draft.readings.extend(first.readings);
         }
         for group in address_part_groups(columns) {
             let joined: String = group
@@ -334,7 +343,11 @@ impl<'d> TableScanner<'d> {
         }
         self.findings.records += 1;
         // A birth date alone tells no one apart: such a row is a record, not a keyed person.
-        if !draft.names.is_empty() || draft.my_number.is_some() || !draft.links.is_empty() {
+        if !draft.names.is_empty()
+            || !draft.readings.is_empty()
+            || draft.my_number.is_some()
+            || !draft.links.is_empty()
+        {
             self.findings.push_person(draft.hash(self.detector.key()));
         }
         for other in extra_persons {

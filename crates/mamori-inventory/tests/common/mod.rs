@@ -21,6 +21,7 @@ pub fn person(
         birth: birth.map(|b| key.hash("birth", b)),
         my_number: my_number.map(|m| key.hash("my_number", m)),
         links: links.iter().map(|l| key.hash("link", l)).collect(),
+        readings: Vec::new(),
     }
 }
 
