@@ -644,6 +644,17 @@ pub fn address_spans(line: &str) -> Vec<(usize, usize)> {
 }
 
 /// 普通 1234567, 当座預金 0123456, ゆうちょ 記号 14030 番号 12345671.
+/// 「記号：15380」 alone on its line (ゆうちょ's account written over two lines).
+pub fn yucho_symbol_line(line: &str) -> Option<String> {
+    let caps = regex!(r"^\s*記号\s*[:：]?\s*([01]\d{4})\s*$").captures(line)?;
+    Some(caps.get(1)?.as_str().to_string())
+}
+
+/// 「番号：91207091」 alone on its line, after a ゆうちょ 記号.
+pub fn yucho_number_line(line: &str) -> bool {
+    regex!(r"^\s*番号\s*[:：]?\s*\d{6,8}\s*$").is_match(line)
+}
+
 /// A bank named in `text` must exist (with its branch, when named).
 pub fn named_bank_is_real(text: &str) -> bool {
     if let Some(caps) = regex!(r"([^\s、,:：]{1,12}?(?:銀行|信用金庫|信金|信用組合|労働金庫))(?:\s*([^\s、,]{1,12}?(?:支店|営業部|出張所|支所|店)))?").captures(text) {

@@ -50,6 +50,8 @@ pub struct TextScanner<'d> {
     emergency_block: bool,
     /// Inside a dependant's section (配偶者, 扶養親族) of a form.
     family_block: bool,
+    /// A ゆうちょ 記号 on its own line, waiting for its 番号 on the next.
+    yucho_symbol: Option<(String, usize)>,
     /// A 全銀 transfer file (its header record was seen).
     zengin: bool,
     /// The document says it is a filled-in example (記入例): it reports nothing.
@@ -78,6 +80,7 @@ impl<'d> TextScanner<'d> {
             seen_emergency_heading: false,
             emergency_block: false,
             family_block: false,
+            yucho_symbol: None,
             example: false,
             zengin: false,
             lines_seen: 0,
@@ -228,7 +231,12 @@ impl<'d> TextScanner<'d> {
             )
         });
         // A blank line may sit between the heading and its fields; the next heading ends it.
-        if !line.is_empty() && !line.contains([':', '：']) && line.chars().count() <= 20 {
+        // A heading stands alone: no colon, no value after a space.
+        if !line.is_empty()
+            && !line.contains([':', '：'])
+            && !line.contains(char::is_whitespace)
+            && line.chars().count() <= 20
+        {
             self.emergency_block = line.contains("緊急連絡");
             // 源泉控除対象配偶者 / 控除対象扶養親族(1): the fields under it are a dependant's.
             self.family_block = !self.emergency_block
@@ -610,6 +618,17 @@ impl<'d> TextScanner<'d> {
                     }
                     self.findings.add(DataItem::Address, 1);
                     self.findings.sample(DataItem::Address, &line[start..end]);
+                }
+            }
+        }
+        // ゆうちょ written over lines: 記号：15380 then 番号：91207091.
+        if line.contains("記号") || self.yucho_symbol.is_some() {
+            if let Some(symbol) = pat::yucho_symbol_line(line) {
+                self.yucho_symbol = Some((symbol, 0));
+            } else if let Some((symbol, _)) = self.yucho_symbol.take() {
+                if pat::yucho_number_line(line) && crate::bank::yucho_symbol_ok(&symbol) {
+                    self.findings.add(DataItem::BankAccount, 1);
+                    self.findings.sample(DataItem::BankAccount, line);
                 }
             }
         }

@@ -355,3 +355,13 @@ fn html_and_json_read_like_forms() {
     assert_eq!(items(&f), ["name", "phone"], "{f:?}");
     assert_eq!(f.persons.len(), 1);
 }
+
+#[test]
+fn yucho_over_two_lines_and_counts_that_are_not_headings() {
+    let f = detector()
+        .scan_text("給与振込口座届\n氏名：斎藤 誠\n■ゆうちょ銀行\n記号：15380\n番号：91207091\n");
+    assert!(f.items.contains_key(&DataItem::BankAccount), "{f:?}");
+    let f = detector()
+        .scan_text("氏名：中川 麻衣\n控除対象扶養親族の数　3人\n\n生年月日　昭和43.01.29\n");
+    assert!(f.items.contains_key(&DataItem::BirthDate), "{f:?}");
+}
