@@ -24,14 +24,6 @@ impl Date {
         }
         civil_from_days(serial.floor() as i64 - 25_569)
     }
-
-    fn days(&self) -> i64 {
-        days_from_civil(
-            i64::from(self.year),
-            u32::from(self.month),
-            u32::from(self.day),
-        )
-    }
 }
 
 /// (kanji, abbreviation, first day)
@@ -216,16 +208,6 @@ pub fn plausible_birth(date: &Date) -> bool {
     (1900..=2026).contains(&date.year)
 }
 
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 fn civil_from_days(z: i64) -> Option<Date> {
     let z = z + 719_468;
     let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
@@ -237,16 +219,6 @@ fn civil_from_days(z: i64) -> Option<Date> {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     valid(u16::try_from(y).ok()?, m as u8, d as u8)
-}
-
-/// Age in whole years on `today`, for cross-checking an 年齢 column.
-pub fn age_on(birth: &Date, today: &Date) -> i64 {
-    let mut age = i64::from(today.year) - i64::from(birth.year);
-    if (today.month, today.day) < (birth.month, birth.day) {
-        age -= 1;
-    }
-    let _ = birth.days();
-    age
 }
 
 #[cfg(test)]
@@ -301,8 +273,6 @@ mod tests {
             Date::from_excel_serial(29282.0).map(|d| d.iso()).as_deref(),
             Some("1980-03-02")
         );
-        let b = valid(1980, 3, 2).unwrap();
-        assert_eq!(age_on(&b, &valid(2026, 3, 1).unwrap()), 45);
     }
 
     #[test]

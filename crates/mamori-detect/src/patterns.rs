@@ -84,14 +84,6 @@ pub(crate) const NOT_MY_NUMBER_WORDS: &[&str] = &[
     "口座",
 ];
 
-pub fn has_my_number_keyword(line: &str) -> bool {
-    MY_NUMBER_KEYWORDS.iter().any(|k| line.contains(k))
-}
-
-pub fn has_card_keyword(line: &str) -> bool {
-    CARD_KEYWORDS.iter().any(|k| line.contains(k))
-}
-
 pub fn is_company_line(line: &str) -> bool {
     COMPANY_LINE_WORDS.iter().any(|k| line.contains(k))
 }
@@ -550,26 +542,9 @@ pub fn number_runs(line: &str) -> Vec<NumberRun> {
         .collect()
 }
 
-/// Runs of exactly `total` digits, contiguous or grouped as `groups` with ' ' or '-'.
-pub fn digit_groups(line: &str, total: usize, groups: &[usize]) -> Vec<(usize, usize, String)> {
-    number_runs(line)
-        .into_iter()
-        .filter(|r| r.is(total, groups))
-        .map(|r| (r.start, r.end, r.digits))
-        .collect()
-}
-
 /// Card-number shapes among a line's runs: 16 (4-4-4-4), 15 (4-6-5), 14 (4-6-4).
 pub fn is_card_shape(run: &NumberRun) -> bool {
     run.is(16, &[4, 4, 4, 4]) || run.is(15, &[4, 6, 5]) || run.is(14, &[4, 6, 4])
-}
-
-pub fn card_candidates(line: &str) -> Vec<(usize, usize, String)> {
-    number_runs(line)
-        .into_iter()
-        .filter(is_card_shape)
-        .map(|r| (r.start, r.end, r.digits))
-        .collect()
 }
 
 pub(crate) const BIRTH_WORDS: &[&str] = &[
@@ -602,10 +577,6 @@ pub fn is_birth_context(line: &str, start: usize, end: usize) -> bool {
 /// letterheads have one too).
 #[rustfmt::skip]
 pub(crate) const ADDRESS_WORDS: &[&str] = &["住所", "自宅", "転居", "引越", "引っ越", "住まい", "実家", "在住", "現住所", "新住所", "旧住所", "お届け", "送付先"];
-
-pub fn has_address_word(line: &str) -> bool {
-    ADDRESS_WORDS.iter().any(|w| line.contains(w))
-}
 
 /// Spans that start with 〒 + code, or a prefecture, and run to the house number.
 pub fn address_spans(line: &str) -> Vec<(usize, usize)> {
@@ -882,11 +853,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn digit_groups_find_identifiers_not_glued_numbers() {
+    fn number_runs_find_identifiers_not_glued_numbers() {
         let found = |line: &str| {
-            digit_groups(line, 12, &[4, 4, 4])
+            number_runs(line)
                 .into_iter()
-                .map(|g| g.2)
+                .filter(|r| r.is(12, &[4, 4, 4]))
+                .map(|r| r.digits)
                 .collect::<Vec<_>>()
         };
         assert_eq!(found("個人番号 1234 5678 9018 です"), ["123456789018"]);
@@ -895,6 +867,7 @@ mod tests {
         assert!(found("id=A123456789018").is_empty());
         assert!(found("1234567890189").is_empty());
         assert!(found("12 3456 789018").is_empty());
-        assert_eq!(card_candidates("カード 4111-1111-1111-1111 有効").len(), 1);
+        let cards = number_runs("カード 4111-1111-1111-1111 有効");
+        assert_eq!(cards.iter().filter(|r| is_card_shape(r)).count(), 1);
     }
 }

@@ -13,11 +13,11 @@ use crate::dates::{find_dates, plausible_birth};
 use crate::findings::{Findings, PersonDraft};
 use crate::keywords::{has_digit_run, line_hits, Group, Hits};
 use crate::labels::Field;
-use crate::normalize::{digits_only, name_key, normalize};
+use crate::normalize::{name_key, normalize};
 use crate::patterns as pat;
 use crate::phone::{find_phones, PhoneKind};
 use crate::pipes;
-use crate::values::{check, is_address, looks_like_name, Value};
+use crate::values::{check, is_address, Value};
 use crate::zengin;
 use crate::Detector;
 use mamori_core::DataItem;
@@ -34,7 +34,6 @@ pub struct TextScanner<'d> {
     persons: BTreeMap<String, PersonDraft>,
     /// The person a single-person form (resume, entry sheet) is about.
     form_person: Option<String>,
-    form_names: usize,
     chars_since_my_number_keyword: usize,
     chars_since_card_keyword: usize,
     lines_since_name_label: usize,
@@ -51,7 +50,7 @@ pub struct TextScanner<'d> {
     /// Inside a dependant's section (配偶者, 扶養親族) of a form.
     family_block: bool,
     /// A ゆうちょ 記号 on its own line, waiting for its 番号 on the next.
-    yucho_symbol: Option<(String, usize)>,
+    yucho_symbol: Option<String>,
     /// A 全銀 transfer file (its header record was seen).
     zengin: bool,
     /// The document says it is a filled-in example (記入例): it reports nothing.
@@ -68,7 +67,6 @@ impl<'d> TextScanner<'d> {
             findings: Findings::default(),
             persons: BTreeMap::new(),
             form_person: None,
-            form_names: 0,
             chars_since_my_number_keyword: usize::MAX / 2,
             chars_since_card_keyword: usize::MAX / 2,
             lines_since_name_label: usize::MAX / 2,
@@ -195,34 +193,44 @@ impl<'d> TextScanner<'d> {
                 while !raw.is_char_boundary(end) {
                     end += 1;
                 }
-                self.scan_line(&normalize(&raw[start..end]));
+                self.scan_line(&normalize(&raw[start..end]), None);
                 start = end;
             }
             return;
         }
-        if self.can_skip(raw) {
-            self.skip_line(raw.len() / 2 + 1);
-            return;
+        let mut raw_hits = None;
+        if self.may_skip(raw) {
+            let hits = line_hits(raw);
+            if !hits.any() {
+                self.skip_line(raw.len() / 2 + 1);
+                return;
+            }
+            raw_hits = Some(hits);
         }
         let line = crate::normalize::normalize_cow(raw);
+        // The keyword pass over the raw line stands for the normalised one when normalising changed nothing.
+        let hits = match &line {
+            std::borrow::Cow::Borrowed(_) => raw_hits,
+            std::borrow::Cow::Owned(_) => None,
+        };
         match crate::labels::despace_leading_label(&line) {
-            Some(despaced) => self.scan_line(&despaced),
-            None => self.scan_line(&line),
+            Some(despaced) => self.scan_line(&despaced, None),
+            None => self.scan_line(&line, hits),
         }
     }
 
     /// Most lines of a share hold nothing personal: no keyword, no digit, no
     /// @, no half-width kana, outside any form. They are passed over before
-    /// normalisation, the costliest step for Japanese text.
-    fn can_skip(&self, raw: &str) -> bool {
+    /// normalisation, the costliest step for Japanese text; this is the part
+    /// of that test that needs no keyword pass.
+    fn may_skip(&self, raw: &str) -> bool {
         self.lines_since_name_label > FORM_CONTEXT_LINES
             && self.pending_label.is_none()
             && !raw.chars().any(|c| c.is_ascii_digit() || matches!(c, '０'..='９' | '@' | '＠' | '\u{FF61}'..='\u{FF9F}' | '\u{FF21}'..='\u{FF5A}'))
-            && !line_hits(raw).any()
     }
 
     /// A 緊急連絡先 heading opens a block whose names, relations and phones are
-    /// the contact's, until a blank line or the next heading.
+    /// the contact's, until the next heading (a blank line may follow it).
     fn track_emergency_block(&mut self, raw: &str) {
         let line = raw.trim().trim_matches(|c| {
             matches!(
@@ -255,8 +263,8 @@ impl<'d> TextScanner<'d> {
         self.lines_since_company = self.lines_since_company.saturating_add(1);
     }
 
-    fn scan_line(&mut self, line: &str) {
-        let hits = line_hits(line);
+    fn scan_line(&mut self, line: &str, hits: Option<Hits>) {
+        let hits = hits.unwrap_or_else(|| line_hits(line));
         let width = line.len() / 2 + 1; // bytes/2 approximates characters well enough for a 300-char window
         if hits.has(Group::MyNumber) {
             self.chars_since_my_number_keyword = 0;
@@ -456,9 +464,7 @@ impl<'d> TextScanner<'d> {
                     let key = self.note_person(name);
                     if field == Field::Name {
                         self.lines_since_name_label = 0;
-                        if self.form_person.as_deref() != Some(key.as_str()) {
-                            self.form_names += 1;
-                        }
+
                         if self.form_person.is_none() {
                             self.form_person = Some(key.clone());
                         }
@@ -624,8 +630,8 @@ impl<'d> TextScanner<'d> {
         // ゆうちょ written over lines: 記号：15380 then 番号：91207091.
         if line.contains("記号") || self.yucho_symbol.is_some() {
             if let Some(symbol) = pat::yucho_symbol_line(line) {
-                self.yucho_symbol = Some((symbol, 0));
-            } else if let Some((symbol, _)) = self.yucho_symbol.take() {
+                self.yucho_symbol = Some(symbol);
+            } else if let Some(symbol) = self.yucho_symbol.take() {
                 if pat::yucho_number_line(line) && crate::bank::yucho_symbol_ok(&symbol) {
                     self.findings.add(DataItem::BankAccount, 1);
                     self.findings.sample(DataItem::BankAccount, line);
@@ -668,8 +674,6 @@ impl<'d> TextScanner<'d> {
                 }
             }
         }
-        let _ = digits_only;
-        let _ = looks_like_name;
     }
 
     pub fn finish(mut self) -> Findings {
@@ -687,7 +691,6 @@ impl<'d> TextScanner<'d> {
         }
         self.findings.records = persons.len() as u64;
         self.findings.persons = persons.iter().map(|p| p.hash(key)).collect();
-        let _ = self.form_names;
         let embedded = std::mem::take(&mut self.embedded);
         self.findings.merge(embedded);
         if self.findings.records == 0 && self.findings.has_identifying_item() {

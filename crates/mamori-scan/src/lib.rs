@@ -27,7 +27,7 @@ use mamori_extract::{walk, Limits, WalkEntry};
 use mamori_inventory::{FileRecord, Inventory, InventoryError};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -330,9 +330,4 @@ fn glob_regex(glob: &str) -> Option<regex_lite::Regex> {
     }
     re.push('$');
     regex_lite::Regex::new(&re).ok()
-}
-
-/// Where the inventory of `state_dir` lives (for messages).
-pub fn inventory_path(state_dir: &Path) -> PathBuf {
-    state_dir.join("inventory.db")
 }
