@@ -3,7 +3,12 @@
 //! command line and them (and picks exit codes: 0 ok, 1 a problem the job
 //! reports, 2 bad usage or bad input).
 
+mod guard;
+mod incident;
+mod keys;
+mod leaks;
 mod progress;
+mod restore;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -64,6 +69,16 @@ enum Command {
         #[arg(long, env = "MAMORI_STATE_DIR")]
         state_dir: Option<PathBuf>,
     },
+    /// 共有フォルダをランサムウェアから守る（root 権限）/ guard shares against ransomware (root)
+    Guard(guard::GuardArgs),
+    /// 攻撃を受けたファイルを元に戻す / restore the files an incident's attacker touched
+    Restore(restore::RestoreArgs),
+    /// インシデントの一覧・影響評価・報告書 / incidents: list, sweep, assess, report
+    Incident(incident::IncidentArgs),
+    /// リークサイトの監視 / leak-site monitoring
+    Leaks(leaks::LeaksArgs),
+    /// 封印用の鍵 / keys for the sealed contact index
+    Keys(keys::KeysArgs),
 }
 
 fn main() -> ExitCode {
@@ -129,6 +144,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { dir } => demo(dir, lang),
+        Command::Guard(args) => guard::run(args, lang),
+        Command::Restore(args) => restore::run(args, lang),
+        Command::Incident(args) => incident::run(args, lang),
+        Command::Leaks(args) => leaks::run(args, lang),
+        Command::Keys(args) => keys::run(args, lang),
         Command::Inventory { state_dir } => {
             let state_dir = state_dir.unwrap_or_else(default_state_dir);
             let inventory = mamori_inventory::Inventory::open(&state_dir)?;
