@@ -33,6 +33,11 @@ pub enum InventoryError {
         scan: i64,
         reason: String,
     },
+    #[error("counting persons of inventory {path}: temporary sorted keys beside it: {source}")]
+    Spill {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("inventory database {path}: {source}")]
     Sqlite {
         path: PathBuf,

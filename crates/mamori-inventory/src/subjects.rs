@@ -17,25 +17,51 @@ const PERSON_ORDER: &str = "ORDER BY f.id";
 
 #[derive(Default)]
 struct Tally {
-    counter: PersonCounter,
+    group: u16,
     items: BTreeSet<DataItem>,
     files: usize,
 }
 
-/// Feeds each file's person records to one streaming counter per
-/// category: only one file's blob is held at a time.
-#[derive(Default)]
+/// Feeds each file's person records to one streaming counter, one group per
+/// category: only one file's blob is held at a time, and the counter spills
+/// its sorted keys beside the database, so memory stays bounded.
 struct Tallies {
     by_category: BTreeMap<Category, Tally>,
+    counter: PersonCounter,
 }
 
 impl Tallies {
+    fn new(inventory_path: &Path) -> Self {
+        let spill_dir = inventory_path
+            .parent()
+            .filter(|p| p.is_dir())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(std::env::temp_dir);
+        Tallies {
+            by_category: BTreeMap::new(),
+            counter: PersonCounter::with_spill_dir(spill_dir),
+        }
+    }
+
+    fn tally(&mut self, category: Category) -> &mut Tally {
+        let next = u16::try_from(self.by_category.len()).unwrap_or(u16::MAX);
+        self.by_category.entry(category).or_insert_with(|| Tally {
+            group: next,
+            ..Tally::default()
+        })
+    }
+
     fn row(&mut self, path: &Path, row: &Row<'_>) -> Result<(), InventoryError> {
         let category = Category::new(row.get::<_, String>(1).ctx(path)?);
         let persons = usize::try_from(row.get::<_, i64>(2).ctx(path)?)
             .map_err(|_| InventoryError::corrupt(path, "negative person count"))?;
-        let tally = self.by_category.entry(category).or_default();
+        let tally = self.tally(category);
         tally.files += 1;
+        let group = tally.group;
+        let spill = |source| InventoryError::Spill {
+            path: path.to_path_buf(),
+            source,
+        };
         let mut added = 0;
         if let Some(data) = row
             .get_ref(3)
@@ -51,37 +77,43 @@ impl Tallies {
                         "person key of a missing record",
                     ));
                 }
-                tally.counter.add(&keys);
+                self.counter.add_to(group, &keys).map_err(spill)?;
                 added += 1;
             }
         }
         // Records without any key still are persons.
         for _ in added..persons {
-            tally.counter.add(&PersonKeys::default());
+            self.counter
+                .add_to(group, &PersonKeys::default())
+                .map_err(spill)?;
         }
         Ok(())
     }
 
     fn item(&mut self, category: String, item: DataItem) {
-        self.by_category
-            .entry(Category::new(category))
-            .or_default()
-            .items
-            .insert(item);
+        self.tally(Category::new(category)).items.insert(item);
     }
 
-    fn finish(self) -> BTreeMap<Category, Subject> {
-        self.by_category
+    fn finish(self, path: &Path) -> Result<BTreeMap<Category, Subject>, InventoryError> {
+        let counts = self
+            .counter
+            .finish()
+            .map_err(|source| InventoryError::Spill {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(self
+            .by_category
             .into_iter()
-            .map(|(category, mut tally)| {
+            .map(|(category, tally)| {
                 let subject = Subject {
-                    persons: tally.counter.count(),
+                    persons: counts.get(usize::from(tally.group)).copied().unwrap_or(0),
                     items: tally.items,
                     files: tally.files,
                 };
                 (category, subject)
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -125,7 +157,7 @@ impl Inventory {
     ) -> Result<BTreeMap<Category, Subject>, InventoryError> {
         let path = &self.path;
         let tx = self.conn.unchecked_transaction().ctx(path)?;
-        let mut tallies = Tallies::default();
+        let mut tallies = Tallies::new(path);
         match root {
             None => stream(&mut tallies, &tx, path, "", &[])?,
             Some(root) => {
@@ -138,7 +170,24 @@ impl Inventory {
                 stream(&mut tallies, &tx, path, "AND +f.root_id = ?1", params![id])?;
             }
         }
-        Ok(tallies.finish())
+        tallies.finish(path)
+    }
+
+    /// Distinct persons per category across several roots together (a
+    /// person in two shares counts once). Unknown roots are ignored.
+    pub fn subjects_of_roots(
+        &self,
+        roots: &[String],
+    ) -> Result<BTreeMap<Category, Subject>, InventoryError> {
+        let path = &self.path;
+        let tx = self.conn.unchecked_transaction().ctx(path)?;
+        let mut tallies = Tallies::new(path);
+        for root in roots {
+            if let Some(id) = root_id(&tx, path, root)? {
+                stream(&mut tallies, &tx, path, "AND +f.root_id = ?1", params![id])?;
+            }
+        }
+        tallies.finish(path)
     }
 
     /// Persons and items per category within `paths` of `root` (an archive's
@@ -172,11 +221,11 @@ impl Inventory {
                 }
             }
         }
-        let mut tallies = Tallies::default();
+        let mut tallies = Tallies::new(path);
         for id in ids {
             stream(&mut tallies, &tx, path, "AND f.id = ?1", params![id])?;
         }
-        Ok(tallies.finish())
+        tallies.finish(path)
     }
 
     /// Files and occurrences per share × category × item, sorted that way.

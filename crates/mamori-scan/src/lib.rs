@@ -21,12 +21,11 @@ pub mod summary;
 pub use config::{default_state_dir, key_path, ConfigError, ScanConfig};
 pub use report::{FileReport, Report, ScanStats, SubjectReport};
 
-use mamori_core::{count_persons, HashKey, PersonKeys};
+use mamori_core::HashKey;
 use mamori_detect::{Categorizer, Detector};
 use mamori_extract::{walk, Limits, WalkEntry};
 use mamori_inventory::{FileRecord, Inventory, InventoryError};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -113,14 +112,7 @@ pub fn scan(
 
     let multiple = paths.len() > 1;
     let mut files = Vec::new();
-    let mut all_persons: BTreeMap<
-        String,
-        (
-            Vec<PersonKeys>,
-            std::collections::BTreeSet<mamori_core::DataItem>,
-        ),
-    > = BTreeMap::new();
-    let mut single_root_subjects = None;
+    let mut root_keys = Vec::new();
     for given in paths {
         let root = std::fs::canonicalize(given).map_err(|e| ScanError::Root {
             path: given.display().to_string(),
@@ -239,19 +231,7 @@ pub fn scan(
         stats.deleted += counts.deleted;
 
         let given_text = given.display().to_string();
-        let listed = if multiple {
-            inventory.files(&root_key)?
-        } else {
-            inventory.listing(&root_key)?
-        };
-        for record in listed {
-            if multiple {
-                if let Some(category) = &record.category {
-                    let entry = all_persons.entry(category.id().to_string()).or_default();
-                    entry.0.extend(record.persons.iter().cloned());
-                    entry.1.extend(record.items.keys().copied());
-                }
-            }
+        for record in inventory.listing(&root_key)? {
             stats.errors += u64::from(record.error.is_some());
             files.push(FileReport {
                 path: if multiple {
@@ -265,9 +245,7 @@ pub fn scan(
                 error: record.error,
             });
         }
-        if !multiple {
-            single_root_subjects = Some(inventory.subjects(Some(&root_key))?);
-        }
+        root_keys.push(root_key);
     }
     stats.files = files.len() as u64;
     if let Some(reason) = detector.morphology_error() {
@@ -276,32 +254,20 @@ pub fn scan(
         );
     }
     stats.morphology = options.morphology && detector.morphology_error().is_none();
-    let subjects = match single_root_subjects {
-        Some(subjects) => subjects
-            .into_iter()
-            .map(|(category, s)| {
-                (
-                    category.id().to_string(),
-                    SubjectReport {
-                        persons: s.persons,
-                        items: s.items,
-                    },
-                )
-            })
-            .collect(),
-        None => all_persons
-            .into_iter()
-            .map(|(category, (persons, items))| {
-                (
-                    category,
-                    SubjectReport {
-                        persons: count_persons(&persons),
-                        items,
-                    },
-                )
-            })
-            .collect(),
-    };
+    // One count over every root given, so a person in two shares counts once.
+    let subjects = inventory
+        .subjects_of_roots(&root_keys)?
+        .into_iter()
+        .map(|(category, s)| {
+            (
+                category.id().to_string(),
+                SubjectReport {
+                    persons: s.persons,
+                    items: s.items,
+                },
+            )
+        })
+        .collect();
     stats.seconds = started.elapsed().as_secs_f64();
     Ok(Report {
         version: 1,
