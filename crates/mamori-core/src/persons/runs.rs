@@ -7,9 +7,9 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
-/// Keys held in memory before a run is spilled: 4 Mi pairs, 64 MiB.
+/// Keys held in memory before a run is spilled: 1 Mi pairs, 16 MiB.
 /// A power of two, so that the buffer's doubling growth ends exactly here.
-pub const DEFAULT_BUFFER: usize = 1 << 22;
+pub const DEFAULT_BUFFER: usize = 1 << 20;
 
 const ENTRY: usize = 16;
 
