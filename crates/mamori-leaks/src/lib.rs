@@ -27,11 +27,13 @@ pub mod org;
 pub mod poll;
 pub mod sources;
 pub mod state;
+pub mod watch;
 
 pub use config::{ConfigError, LeaksConfig, Organization, SourceConfig, SourceKind};
 pub use poll::{poll, poll_with, Matcher, PollReport, SourceOutcome};
 pub use sources::Post;
 pub use state::{read_state, State};
+pub use watch::watch;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LeaksError {

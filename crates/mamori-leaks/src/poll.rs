@@ -362,7 +362,6 @@ impl Run<'_> {
         record.cluster = Some(cluster_key.clone());
 
         let changed = previous.as_ref().is_some_and(|p| p.alerted_hash.is_some());
-        let new_files: Vec<String>;
         let mut linked_to = None;
         let link_window = chrono::Duration::days(self.config.leaks.link_days);
         match state.clusters.get_mut(&cluster_key) {
@@ -373,23 +372,18 @@ impl Run<'_> {
             {
                 // The same victim again (another group's recycled claim, or
                 // another tracker's report of the same post): linked.
-                new_files = file_paths
-                    .iter()
-                    .filter(|p| !cluster.files.contains(*p))
-                    .cloned()
-                    .collect();
+                let adds_files = file_paths.iter().any(|p| !cluster.files.contains(p));
                 cluster.groups.insert(post.group.clone());
                 cluster.posts.insert(key.clone());
                 linked_to = Some(cluster.first_post.clone());
                 record.linked_to = linked_to.clone();
-                if new_files.is_empty() {
+                if !adds_files {
                     record.alerted_hash = Some(hash);
                     state.posts.insert(key, record);
                     return Ok(());
                 }
             }
             _ => {
-                new_files = file_paths.clone();
                 let cluster = state
                     .clusters
                     .entry(cluster_key.clone())
@@ -410,9 +404,15 @@ impl Run<'_> {
             cluster.last_alert = now.clone();
             cluster.files.extend(file_paths.iter().cloned());
         }
+        // Leaked files become an incident's touches (`incident assess` counts
+        // those persons as leaked); each file once per post.
+        let unrecorded: Vec<usize> = files
+            .iter()
+            .copied()
+            .filter(|&id| !record.files.contains(&index.file(id).path))
+            .collect();
         record.files = file_paths.clone();
-        // Leaked files become an incident's touches: `incident assess` counts those persons as leaked.
-        let incident = self.record_incident(&mut record, post, &files, &new_files)?;
+        let incident = self.record_incident(&mut record, post, &unrecorded)?;
         record.alerted_hash = Some(hash.clone());
         record.alerts += 1;
         let alert = self.leak_alert(
@@ -434,7 +434,6 @@ impl Run<'_> {
         record: &mut PostRecord,
         post: &Post,
         files: &[usize],
-        new_files: &[String],
     ) -> Result<Option<String>, LeaksError> {
         if files.is_empty() {
             return Ok(record.incidents.values().next().cloned());
@@ -444,12 +443,10 @@ impl Run<'_> {
         let mut by_root: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
         for &id in files {
             let file = index.file(id);
-            if new_files.contains(&file.path) || !record.incidents.contains_key(&file.root) {
-                by_root
-                    .entry((file.root.clone(), file.share.clone()))
-                    .or_default()
-                    .push(file.path.clone());
-            }
+            by_root
+                .entry((file.root.clone(), file.share.clone()))
+                .or_default()
+                .push(file.path.clone());
         }
         for ((root, share), paths) in by_root {
             let id = match record.incidents.get(&root) {
