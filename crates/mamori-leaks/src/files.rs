@@ -148,7 +148,7 @@ impl InventoryIndex {
             if scored.len() > 1 && scored[1].1 >= score - 1e-9 {
                 score *= 0.6;
             }
-            if score >= 0.45 {
+            if score >= 0.3 {
                 result.hits.push(FileHit {
                     file: best,
                     listed: listed_index,
@@ -208,7 +208,10 @@ impl InventoryIndex {
             .product();
         let combined = 1.0 - miss;
         let fraction = result.hits.len() as f64 / result.listed.max(1) as f64;
-        let damping = 0.5 + 0.5 * (fraction * 4.0).min(1.0);
+        // A listing of our share is mostly ours; many strong hits count
+        // even inside a long listing of several servers.
+        let strong = result.hits.iter().filter(|h| h.score >= 0.6).count();
+        let damping = (0.3 + 0.7 * (fraction * 3.0).min(1.0)).max((strong as f64 / 10.0).min(1.0));
         let single_weak = result.hits.len() == 1 && result.hits[0].score < 0.85;
         let confidence = combined * damping * if single_weak { 0.7 } else { 1.0 };
         (confidence * 100.0).round() / 100.0

@@ -35,6 +35,10 @@ static TRAILING_SIZE: LazyLock<Regex> = LazyLock::new(|| {
 static DIR_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*\d{2,4}[/\-.]\d{1,2}[/\-.]\d{1,4}\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?\s+(<dir>|[\d,]+)\s+(.+?)\s*$").unwrap_or_else(|_| unreachable!())
 });
+/// The totals of `dir` ("4 File(s) 12,345 bytes", "4 個のファイル") and `ls` ("total 48").
+static SUMMARY_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:\d[\d,]*\s+(?:file\(s\)|dir\(s\)|個のファイル|個のディレクトリ)|total\s+\d+\s*$|合計\s+\d+)").unwrap_or_else(|_| unreachable!())
+});
 static LS_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"^[-dl][rwxsStT\-]{9}[.+@]?\s+\d+\s+\S+\s+\S+\s+(\d+)\s+\S+\s+\S+\s+\S+\s+(.+?)\s*$",
@@ -53,6 +57,8 @@ struct Entry {
     components: Vec<String>,
     size: Option<(u64, bool)>,
     folder: bool,
+    /// From `dir` or `ls -l` output: a folder only when it says so.
+    structured: bool,
     line: String,
 }
 
@@ -85,8 +91,12 @@ pub fn parse_listing(text: &str) -> Vec<ListedFile> {
                 components,
                 size: size.map(|s| (s, true)),
                 folder,
+                structured: true,
                 line: line.to_string(),
             });
+            continue;
+        }
+        if SUMMARY_LINE.is_match(line) {
             continue;
         }
         if let Some(caps) = LS_LINE.captures(line) {
@@ -97,6 +107,7 @@ pub fn parse_listing(text: &str) -> Vec<ListedFile> {
                 components,
                 size: caps[1].parse().ok().map(|s| (s, true)),
                 folder: line.starts_with('d'),
+                structured: true,
                 line: line.to_string(),
             });
             continue;
@@ -120,6 +131,7 @@ pub fn parse_listing(text: &str) -> Vec<ListedFile> {
             components,
             size,
             folder,
+            structured: false,
             line: line.to_string(),
         });
     }
@@ -140,9 +152,10 @@ fn build_paths(entries: Vec<Entry>) -> Vec<ListedFile> {
         }
         let mut components = stack.last().map(|(_, c)| c.clone()).unwrap_or_default();
         components.extend(entry.components.iter().cloned());
-        let has_children = entries
-            .get(i + 1)
-            .is_some_and(|next| next.column > entry.column);
+        let has_children = !entry.structured
+            && entries
+                .get(i + 1)
+                .is_some_and(|next| next.column > entry.column);
         if entry.folder || has_children {
             stack.push((entry.column, components));
             continue;
@@ -286,7 +299,7 @@ mod tests {
         assert_eq!(files[1].size, Some(12345));
         assert!(files[1].exact_size);
         assert_eq!(files[2].components, vec!["report 2024.docx"]);
-        let dir = parse_listing(" Directory of C:\\share\\総務部\n\n2024/04/01  10:23    <DIR>          人事\n2024/04/01  10:23            45,056 社員名簿.xlsx\n");
+        let dir = parse_listing(" Directory of C:\\share\\総務部\n\n2024/04/01  10:23    <DIR>          人事\n2024/04/01  10:23            45,056 社員名簿.xlsx\n               1 File(s)         45,056 bytes\n");
         assert_eq!(dir.len(), 1);
         assert_eq!(dir[0].components, vec!["share", "総務部", "社員名簿.xlsx"]);
         assert_eq!(dir[0].size, Some(45056));
