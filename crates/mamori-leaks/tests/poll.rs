@@ -319,3 +319,43 @@ fn oversized_responses_and_archives_are_refused() {
         report.sources
     );
 }
+
+#[test]
+fn leak_alerts_reach_syslog_and_the_webhook_in_the_configured_language() {
+    let f = fixture();
+    let socket_path = f.state.parent().unwrap().join("devlog");
+    let syslog = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    syslog
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    f.http.set("/hook", "application/json", "{}");
+    let mut config = f.config.clone();
+    config.sources.truncate(1);
+    config.alerts = toml::from_str(&format!(
+        "lang = \"en\"\nsyslog = true\nsyslog_socket = \"{}\"\n[webhook]\nurl = \"{}\"\nformat = \"slack\"\n",
+        socket_path.display(),
+        f.http.url("/hook")
+    ))
+    .unwrap();
+    let report = poll(&config, &f.state).unwrap();
+    assert_eq!(report.leak_alerts(), 1);
+    assert!(
+        report.channel_errors.is_empty(),
+        "{:?}",
+        report.channel_errors
+    );
+    let mut buffer = vec![0u8; 65536];
+    let n = syslog.recv(&mut buffer).unwrap();
+    let line = String::from_utf8_lossy(&buffer[..n]);
+    assert!(
+        line.contains("leak-site post found: 'Yamato Koumuten Co., Ltd.'"),
+        "{line}"
+    );
+    assert!(f
+        .http
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|r| r.ends_with("/hook")));
+}
