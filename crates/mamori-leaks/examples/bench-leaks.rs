@@ -68,14 +68,14 @@ fn main() {
     let listing = |k: usize| -> String {
         // Every tenth post carries a 30-line listing: someone else's files,
         // and in one post of a thousand, ours.
-        if k % 10 != 0 {
+        if !k.is_multiple_of(10) {
             return format!(
                 "Data of victim {k}: 120 GB, HR, finance, customers. Deadline 10 days."
             );
         }
         let mut text = String::from("file tree:\n");
         for line in 0..30 {
-            if k % 1000 == 0 && line < 10 {
+            if k.is_multiple_of(1000) && line < 10 {
                 let (_, _, path, _) = &files[(k + line * 7) % files.len()];
                 text.push_str(&format!("\\\\fs\\share\\{}\n", path.replace('/', "\\")));
             } else {

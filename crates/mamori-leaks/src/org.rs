@@ -149,12 +149,12 @@ impl OrgMatcher {
         for start in 0..toks.len() {
             let mut native = String::new();
             let mut raw_romaji = Some(String::new());
-            for end in start..toks.len().min(start + MAX_WINDOW) {
-                native.push_str(&toks[end].text);
+            for (end, token) in toks.iter().enumerate().skip(start).take(MAX_WINDOW) {
+                native.push_str(&token.text);
                 if native.len() > self.longest_native * 2 + 8 {
                     break;
                 }
-                raw_romaji = match (raw_romaji, &toks[end].romaji) {
+                raw_romaji = match (raw_romaji, &token.romaji) {
                     (Some(mut acc), Some(piece)) => {
                         acc.push_str(piece);
                         Some(acc)
