@@ -135,6 +135,35 @@ fn content_hash(post: &Post) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// The hash that decides "changed": victim and body with every run of
+/// digits masked (countdowns, view counters), plus the URL. New listing
+/// lines or new text still change it.
+fn change_hash(post: &Post) -> String {
+    let mut hasher = Sha256::new();
+    let mut masked = String::with_capacity(post.victim.len() + post.description.len() + 1);
+    let mut in_digits = false;
+    for c in post
+        .victim
+        .chars()
+        .chain(['\0'])
+        .chain(post.description.chars())
+    {
+        if c.is_ascii_digit() {
+            if !in_digits {
+                masked.push('#');
+            }
+            in_digits = true;
+        } else {
+            in_digits = false;
+            masked.push(c);
+        }
+    }
+    hasher.update(masked.as_bytes());
+    hasher.update([0]);
+    hasher.update(post.url.as_deref().unwrap_or("").as_bytes());
+    hex::encode(hasher.finalize())
+}
+
 fn post_key(post: &Post) -> String {
     match &post.url {
         Some(url) => format!("{}|{url}", post.source),
@@ -296,6 +325,14 @@ impl Run<'_> {
                 return Ok(());
             }
         }
+        // Countdown timers and counters change every poll; they are no news.
+        let change = change_hash(post);
+        if let Some(record) = state.posts.get_mut(&key) {
+            if record.alerted_hash.as_deref() == Some(change.as_str()) {
+                record.content_hash = hash;
+                return Ok(());
+            }
+        }
         let evaluation = self.matcher.evaluate(post);
         let files = self.matcher.matched_files(&evaluation);
         let previous = state.posts.get(&key).cloned();
@@ -352,12 +389,24 @@ impl Run<'_> {
         record.excerpt = Some(excerpt(post, &evaluation, &files));
         let cluster_key = match &org {
             Some(m) => format!("org:{}", m.organization),
-            None => format!(
-                "victim:{}",
-                crate::names::fold(&post.victim)
-                    .split_whitespace()
-                    .collect::<String>()
-            ),
+            // Listing-only posts: the same files under another name (a
+            // recycled, re-anonymised claim) are the same victim.
+            None => state
+                .clusters
+                .values()
+                .find(|c| {
+                    let shared = file_paths.iter().filter(|p| c.files.contains(*p)).count();
+                    !file_paths.is_empty() && shared * 2 >= file_paths.len()
+                })
+                .map(|c| c.key.clone())
+                .unwrap_or_else(|| {
+                    format!(
+                        "victim:{}",
+                        crate::names::fold(&post.victim)
+                            .split_whitespace()
+                            .collect::<String>()
+                    )
+                }),
         };
         record.cluster = Some(cluster_key.clone());
 
@@ -378,7 +427,7 @@ impl Run<'_> {
                 linked_to = Some(cluster.first_post.clone());
                 record.linked_to = linked_to.clone();
                 if !adds_files {
-                    record.alerted_hash = Some(hash);
+                    record.alerted_hash = Some(change);
                     state.posts.insert(key, record);
                     return Ok(());
                 }
@@ -413,7 +462,7 @@ impl Run<'_> {
             .collect();
         record.files = file_paths.clone();
         let incident = self.record_incident(&mut record, post, &unrecorded)?;
-        record.alerted_hash = Some(hash.clone());
+        record.alerted_hash = Some(change);
         record.alerts += 1;
         let alert = self.leak_alert(
             post,

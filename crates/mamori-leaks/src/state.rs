@@ -55,7 +55,7 @@ pub struct PostRecord {
     pub excerpt: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<String>,
-    /// The content hash last alerted; equal to `content_hash` once alerted.
+    /// The change hash (digits masked) last alerted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerted_hash: Option<String>,
     /// Alerted as a change of an earlier version.

@@ -40,7 +40,7 @@ fn ransomlook_posts() -> String {
 }
 
 /// The leak site: an anonymised victim whose file listing is part of our share.
-fn leak_site(root: &Path, extra_file: bool) -> String {
+fn leak_site(root: &Path, extra_file: bool, days_left: u32) -> String {
     let roster = size_of(root, "総務部/人事/社員名簿.csv");
     let numbers = size_of(root, "総務部/給与/マイナンバー管理台帳.csv");
     let mut listing = format!(
@@ -52,8 +52,12 @@ fn leak_site(root: &Path, extra_file: bool) -> String {
     format!(
         r#"<html><body><h1>BLOG</h1>
 <div class="post"><h2>Client #4471</h2><span class="date">2025-03-03</span>
-<div class="content"><p>Construction company, Japan. Proof of data below.</p><pre>{listing}</pre></div>
+<div class="content"><p>Construction company, Japan. Publication in {days_left} days 04:{days_left}2:17.</p><pre>{listing}</pre></div>
 <a href="/client-4471">read</a></div>
+<div class="post"><h2>JP company (re-upload)</h2>
+<div class="content"><pre>share/総務部/人事/社員名簿.csv
+share/総務部/給与/マイナンバー管理台帳.csv
+share/株式/株主名簿.csv</pre></div><a href="/reupload-1">read</a></div>
 <div class="post"><h2>Kobayashi Seisakusho</h2><span class="date">2025-03-03</span>
 <div class="content"><pre>総務部/会社概要.txt
 総務部/人事/社員名簿.xlsx
@@ -83,7 +87,7 @@ fn fixture() -> Fixture {
     let socks = Socks5Server::start(http.addr);
     http.set("/live/recentvictims", "application/json", tracker_posts());
     http.set("/look/api/recent", "application/json", ransomlook_posts());
-    http.set("/", "text/html; charset=utf-8", leak_site(&root, false));
+    http.set("/", "text/html; charset=utf-8", leak_site(&root, false, 5));
     http.set(
         "/broken/",
         "text/html",
@@ -140,7 +144,7 @@ fn polls_alert_exactly_once_per_victim_and_change() {
 
     // First poll: the organisation (tracker) and the file listing (leak site).
     let report = poll(&f.config, &f.state).unwrap();
-    assert_eq!(report.posts, 10);
+    assert_eq!(report.posts, 11);
     let leaks: Vec<_> = report
         .alerts
         .iter()
@@ -232,7 +236,25 @@ fn polls_alert_exactly_once_per_victim_and_change() {
         .iter()
         .all(|t| t.op == mamori_journal::TouchOp::Leaked));
 
-    // Second poll: nothing new.
+    // The same files re-posted under another name: linked to the first listing.
+    let reupload = state
+        .posts
+        .values()
+        .find(|p| p.victim == "JP company (re-upload)")
+        .unwrap();
+    assert_eq!(reupload.matched.as_deref(), Some("files"));
+    assert!(reupload
+        .linked_to
+        .as_deref()
+        .unwrap()
+        .ends_with("/client-4471"));
+
+    // Second poll: only the countdown moved: nothing new.
+    f.http.set(
+        "/",
+        "text/html; charset=utf-8",
+        leak_site(&f.root, false, 4),
+    );
     let report = poll(&f.config, &f.state).unwrap();
     assert!(
         report.alerts.iter().all(|a| a["kind"] != "leak"),
@@ -248,7 +270,7 @@ fn polls_alert_exactly_once_per_victim_and_change() {
 
     // The leak site adds a file to the listing: alerted once more.
     f.http
-        .set("/", "text/html; charset=utf-8", leak_site(&f.root, true));
+        .set("/", "text/html; charset=utf-8", leak_site(&f.root, true, 3));
     let report = poll(&f.config, &f.state).unwrap();
     assert_eq!(report.alerts.len(), 1, "{:#?}", report.alerts);
     assert_eq!(report.alerts[0]["changed"], true);
