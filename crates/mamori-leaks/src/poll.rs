@@ -243,7 +243,10 @@ pub fn poll_with(
             fetch(source).and_then(|text| parse(source, &text).map_err(|e| e.to_string()));
         let (posts, problem) = match outcome {
             Ok(posts) if posts.is_empty() => (Vec::new(), Some("no posts".to_string())),
-            Ok(posts) => (posts, None),
+            Ok(posts) => {
+                let problem = crate::sources::selector_health(source, &posts);
+                (posts, problem)
+            }
             Err(reason) => (Vec::new(), Some(reason)),
         };
         run.report.posts += posts.len();

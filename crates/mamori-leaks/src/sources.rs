@@ -46,6 +46,31 @@ pub fn parse(source: &SourceConfig, text: &str) -> Result<Vec<Post>, ParseError>
     }
 }
 
+/// Posts were read but an optional selector found nothing in any of
+/// them: the site changed part of its markup. Counted as a bad poll.
+pub fn selector_health(source: &SourceConfig, posts: &[Post]) -> Option<String> {
+    if source.kind != SourceKind::Html || posts.len() < 3 {
+        return None;
+    }
+    if let Some(body) = &source.body {
+        if posts.iter().all(|p| p.description.trim().is_empty()) {
+            return Some(format!(
+                "body selector {body:?} matched nothing in {} posts",
+                posts.len()
+            ));
+        }
+    }
+    if let Some(link) = &source.link {
+        if posts.iter().all(|p| p.url.is_none()) {
+            return Some(format!(
+                "link selector {link:?} matched nothing in {} posts",
+                posts.len()
+            ));
+        }
+    }
+    None
+}
+
 fn text_field(item: &Value, names: &[&str]) -> Option<String> {
     names.iter().find_map(|name| match item.get(*name) {
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
@@ -322,6 +347,11 @@ group = "akira"
     fn broken_markup_is_an_error() {
         assert!(parse(&html_source(), "<html><div class='entry'>x</div></html>").is_err());
         assert!(parse(&html_source(), "<div class='post'><h3>x</h3></div>").is_err());
+        let renamed = "<div class='post'><h2>a</h2><p class='text'>x</p></div>".repeat(3);
+        let posts = parse(&html_source(), &renamed).unwrap();
+        assert!(selector_health(&html_source(), &posts)
+            .unwrap()
+            .contains("body selector"));
     }
 
     #[test]
