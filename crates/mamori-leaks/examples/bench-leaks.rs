@@ -140,7 +140,7 @@ link = "a@href"
     let state = dir.path().join("state");
     let matcher = Matcher::new(&config, index);
     let alerter = Alerter::new(&state);
-    let fetch = |source: &mamori_leaks::SourceConfig| {
+    let fetch = |source: &mamori_leaks::SourceConfig, _url: &str| {
         let i = config
             .sources
             .iter()

@@ -57,6 +57,16 @@ pub struct SourceConfig {
     pub link: Option<String>,
     #[serde(default)]
     pub date: Option<String>,
+    /// HTML sources: also read each new post's own page (same host only)
+    /// for a file listing; never anything a post links to elsewhere.
+    #[serde(default)]
+    pub follow: bool,
+    /// Selector of the listing on a post's page (default: `body`, then the whole page).
+    #[serde(default)]
+    pub page_body: Option<String>,
+    /// Post pages read per poll at most (default 20).
+    #[serde(default)]
+    pub max_pages: Option<u32>,
     #[serde(default)]
     pub timeout_secs: Option<u64>,
     #[serde(default)]

@@ -203,9 +203,9 @@ pub fn poll(config: &LeaksConfig, state_dir: &Path) -> Result<PollReport, LeaksE
         state_dir,
         &Matcher::new(config, index),
         &alerter,
-        |source| {
+        |source, url| {
             let fetcher = Fetcher::new(source).map_err(|e| e.to_string())?;
-            fetcher.get(&endpoint(source)).map_err(|e| e.to_string())
+            fetcher.get(url).map_err(|e| e.to_string())
         },
     )
 }
@@ -220,13 +220,14 @@ fn mamori_inventory_exists(state_dir: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// [`poll`] with the fetching supplied (tests, benchmarks).
+/// [`poll`] with the fetching supplied (tests, benchmarks): `fetch(source,
+/// url)` returns the body of the source's endpoint or of a post page.
 pub fn poll_with(
     config: &LeaksConfig,
     state_dir: &Path,
     matcher: &Matcher,
     alerter: &Alerter,
-    fetch: impl Fn(&SourceConfig) -> Result<String, String>,
+    fetch: impl Fn(&SourceConfig, &str) -> Result<String, String>,
 ) -> Result<PollReport, LeaksError> {
     let mut locked = LockedState::open(state_dir)?;
     let mut run = Run {
@@ -239,8 +240,8 @@ pub fn poll_with(
     };
     for source in &config.sources {
         let name = source.name().to_string();
-        let outcome =
-            fetch(source).and_then(|text| parse(source, &text).map_err(|e| e.to_string()));
+        let outcome = fetch(source, &endpoint(source))
+            .and_then(|text| parse(source, &text).map_err(|e| e.to_string()));
         let (posts, problem) = match outcome {
             Ok(posts) if posts.is_empty() => (Vec::new(), Some("no posts".to_string())),
             Ok(posts) => {
@@ -250,8 +251,20 @@ pub fn poll_with(
             Err(reason) => (Vec::new(), Some(reason)),
         };
         run.report.posts += posts.len();
+        let pages_left = std::cell::Cell::new(source.max_pages.unwrap_or(20));
+        let follow = |url: &str| -> Option<String> {
+            if !source.follow
+                || pages_left.get() == 0
+                || !crate::sources::same_host(&source.url, url)
+            {
+                return None;
+            }
+            pages_left.set(pages_left.get() - 1);
+            let page = fetch(source, url).ok()?;
+            crate::sources::page_body(source, &page).ok()
+        };
         for post in &posts {
-            run.consider(&mut locked, post)?;
+            run.consider(&mut locked, post, &follow)?;
         }
         let health = locked.state.sources.entry(name.clone()).or_default();
         run.update_health(&name, health, posts.len(), problem.clone())?;
@@ -317,7 +330,12 @@ impl Run<'_> {
         self.emit(alert)
     }
 
-    fn consider(&mut self, locked: &mut LockedState, post: &Post) -> Result<(), LeaksError> {
+    fn consider(
+        &mut self,
+        locked: &mut LockedState,
+        post: &Post,
+        follow: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(), LeaksError> {
         let key = post_key(post);
         let hash = content_hash(post);
         let now = self.now.to_rfc3339();
@@ -336,7 +354,13 @@ impl Run<'_> {
                 return Ok(());
             }
         }
-        let evaluation = self.matcher.evaluate(post);
+        // The post's own page is read for matching only: the hashes stay
+        // those of the listing page, so reading it again is never "a change".
+        let page = post.url.as_deref().and_then(follow).map(|body| Post {
+            description: format!("{}\n{body}", post.description),
+            ..post.clone()
+        });
+        let evaluation = self.matcher.evaluate(page.as_ref().unwrap_or(post));
         let files = self.matcher.matched_files(&evaluation);
         let previous = state.posts.get(&key).cloned();
         let mut record = previous.clone().unwrap_or_else(|| PostRecord {

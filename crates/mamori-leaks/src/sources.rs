@@ -46,6 +46,38 @@ pub fn parse(source: &SourceConfig, text: &str) -> Result<Vec<Post>, ParseError>
     }
 }
 
+/// The text of a post's own page where its listing is (`follow = true`).
+pub fn page_body(source: &SourceConfig, text: &str) -> Result<String, ParseError> {
+    let document = Html::parse_document(text);
+    let css = source
+        .page_body
+        .as_deref()
+        .or(source.body.as_deref())
+        .unwrap_or("body");
+    let found: Vec<String> = document
+        .select(&selector(source, "page_body", css)?)
+        .map(block_text)
+        .collect();
+    if found.is_empty() {
+        return Ok(block_text(document.root_element()));
+    }
+    Ok(found.join("\n"))
+}
+
+/// Whether `url` is on the source's own host (the only pages followed).
+pub fn same_host(source_url: &str, url: &str) -> bool {
+    let host = |u: &str| {
+        u.split("://")
+            .nth(1)
+            .and_then(|rest| rest.split(['/', '?', '#']).next())
+            .map(str::to_ascii_lowercase)
+    };
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://"))
+        && host(source_url).is_some()
+        && host(source_url) == host(url)
+}
+
 /// Posts were read but an optional selector found nothing in any of
 /// them: the site changed part of its markup. Counted as a bad poll.
 pub fn selector_health(source: &SourceConfig, posts: &[Post]) -> Option<String> {

@@ -381,3 +381,51 @@ fn leak_alerts_reach_syslog_and_the_webhook_in_the_configured_language() {
         .iter()
         .any(|r| r.ends_with("/hook")));
 }
+
+#[test]
+fn post_pages_on_the_same_host_are_read_for_listings() {
+    let f = fixture();
+    let listing = "Proof:<br>share\\総務部\\人事\\退職者名簿.csv<br>share\\総務部\\人事\\扶養控除等申告書_2025.csv<br>share\\営業部\\顧客名簿.csv";
+    f.http.set(
+        "/site/",
+        "text/html",
+        r#"<div class="post"><h2>Victim 51</h2><a href="/site/posts/51.html">open</a></div>
+           <div class="post"><h2>Victim 52</h2><a href="http://files.example.invalid/dump.zip">download</a></div>"#,
+    );
+    f.http.set(
+        "/site/posts/51.html",
+        "text/html",
+        format!("<html><body><nav>menu</nav><div class=\"content\">{listing}</div></body></html>"),
+    );
+    let mut config = f.config.clone();
+    config.sources = vec![toml::from_str(&format!(
+        "kind = \"html\"\nurl = \"{}\"\npost = \"div.post\"\ntitle = \"h2\"\nlink = \"a@href\"\nfollow = true\npage_body = \".content\"\nretries = 0\n",
+        f.http.url("/site/")
+    ))
+    .unwrap()];
+    let report = poll(&config, &f.state).unwrap();
+    assert_eq!(report.leak_alerts(), 1, "{:#?}", report.alerts);
+    let mut files: Vec<&str> = report.alerts[0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        vec![
+            "営業部/顧客名簿.csv",
+            "総務部/人事/扶養控除等申告書_2025.csv",
+            "総務部/人事/退職者名簿.csv"
+        ]
+    );
+    let requests = f.http.requests.lock().unwrap().clone();
+    assert!(
+        requests.iter().all(|r| !r.contains("dump.zip")),
+        "{requests:?}"
+    );
+    // Polled again, the page is not a change.
+    drop(requests);
+    assert!(poll(&config, &f.state).unwrap().alerts.is_empty());
+}
