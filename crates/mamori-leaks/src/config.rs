@@ -1,7 +1,7 @@
 //! The `mamori leaks` configuration (TOML): organisations, sources, alerts.
 
 use mamori_alert::AlertConfig;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -15,7 +15,7 @@ pub enum ConfigError {
     Invalid { path: PathBuf, reason: String },
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Organization {
     pub name: String,

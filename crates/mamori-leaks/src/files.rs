@@ -105,6 +105,16 @@ impl InventoryIndex {
         Ok(Self::new(files))
     }
 
+    /// Changes when the inventory's files (paths or sizes) change.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for file in &self.files {
+            (&file.root, &file.path, file.size).hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
     pub fn len(&self) -> usize {
         self.files.len()
     }

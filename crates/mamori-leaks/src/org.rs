@@ -162,19 +162,24 @@ impl OrgMatcher {
                     _ => None,
                 };
                 let covers_all = start == 0 && end + 1 == whole;
+                let extras_neutral = toks[..start].iter().chain(&toks[end + 1..]).all(is_neutral);
+                let fit = Fit {
+                    covers_all,
+                    extras_neutral,
+                };
                 if let Some(found) = self.by_native.get(&native) {
                     let alias = &self.aliases[found[0]];
-                    offer(self.window_match(alias, field, covers_all, "native"));
+                    offer(self.window_match(alias, field, fit, "native"));
                 }
                 if let Some(romaji) = raw_romaji.as_deref().and_then(canonical_romaji) {
                     if let Some(found) = self.by_romaji.get(&romaji) {
                         let alias = &self.aliases[found[0]];
-                        offer(self.window_match(alias, field, covers_all, "romaji"));
+                        offer(self.window_match(alias, field, fit, "romaji"));
                     } else if field == Field::Victim && romaji.len() >= 10 {
                         for alias in &self.aliases {
                             if let Some(key) = &alias.romaji {
                                 if key.len() >= 10 && edit_distance(key, &romaji, 1) == 1 {
-                                    offer(self.window_match(alias, field, covers_all, "typo"));
+                                    offer(self.window_match(alias, field, fit, "typo"));
                                 }
                             }
                         }
@@ -197,13 +202,7 @@ impl OrgMatcher {
         best
     }
 
-    fn window_match(
-        &self,
-        alias: &AliasKey,
-        field: Field,
-        covers_all: bool,
-        how: &str,
-    ) -> OrgMatch {
+    fn window_match(&self, alias: &AliasKey, field: Field, fit: Fit, how: &str) -> OrgMatch {
         let (mut confidence, en, ja): (f64, &str, &str) = match how {
             "native" => (
                 1.0,
@@ -223,13 +222,25 @@ impl OrgMatcher {
         };
         let mut where_en = "victim name";
         let mut where_ja = "被害組織名";
-        if !covers_all {
-            confidence -= 0.1;
+        if !fit.covers_all {
+            // "Yamato Koumuten (Japan)" is us; for a short alias, "Yamato
+            // Transport" is another company that shares a word.
+            confidence = if fit.extras_neutral {
+                confidence - 0.1
+            } else if alias.distinctive() {
+                confidence - 0.2
+            } else {
+                0.5
+            };
             where_en = "words of the victim name";
             where_ja = "被害組織名の一部";
         }
         if field == Field::Description {
-            confidence = (confidence - 0.15).min(0.8);
+            confidence = if alias.distinctive() {
+                (confidence - 0.15).min(0.8)
+            } else {
+                confidence.min(0.5)
+            };
             where_en = "post description";
             where_ja = "投稿本文";
         }
@@ -250,6 +261,8 @@ impl OrgMatcher {
         // in a description, particles (ノ, ハ, ガ after folding) follow names.
         let confidence = match (field, before) {
             (Field::Victim, None) if branch => 0.8,
+            (Field::Victim, None) if alias.distinctive() => 0.65,
+            (_, _) if !alias.distinctive() => 0.45,
             (Field::Victim, None) => 0.65,
             (Field::Victim, Some(_)) => 0.4,
             (Field::Description, None) => 0.7,
@@ -264,6 +277,63 @@ impl OrgMatcher {
             confidence,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    /// The window is the whole victim name.
+    covers_all: bool,
+    /// Every word outside the window is a place, a branch, a number or "Japan".
+    extras_neutral: bool,
+}
+
+impl AliasKey {
+    /// Long enough that another company is unlikely to contain it as a
+    /// word: four Japanese characters, or nine letters.
+    fn distinctive(&self) -> bool {
+        if self.japanese {
+            self.native.chars().count() >= 4
+        } else {
+            self.native.chars().count() >= 9
+        }
+    }
+}
+
+const NEUTRAL_WORDS: &[&str] = &[
+    "japan",
+    "jp",
+    "japanese",
+    "nippon",
+    "nihon",
+    "tokyo",
+    "osaka",
+    "nagoya",
+    "yokohama",
+    "kobe",
+    "kyoto",
+    "fukuoka",
+    "sapporo",
+    "sendai",
+    "hiroshima",
+    "branch",
+    "office",
+    "hq",
+    "head",
+    "日本",
+];
+
+/// Words beside a name that do not make it another company's name.
+fn is_neutral(token: &Token) -> bool {
+    let text = token.text.as_str();
+    if text.chars().all(|c| c.is_ascii_digit()) || NEUTRAL_WORDS.contains(&text) {
+        return true;
+    }
+    if !token.japanese {
+        return false;
+    }
+    BRANCH_WORDS.iter().any(|w| text.ends_with(w))
+        || (text.chars().count() <= 5
+            && text.ends_with(['都', '道', '府', '県', '市', '区', '町', '村']))
 }
 
 fn is_kanji(c: char) -> bool {
@@ -378,6 +448,29 @@ mod tests {
                 "{name}: {:?}",
                 victim(&m, name)
             );
+        }
+        let short = OrgMatcher::new(&[Organization {
+            name: "株式会社やまと".into(),
+            aliases: vec!["Yamato".into()],
+            domains: vec![],
+        }]);
+        for name in [
+            "Yamato Transport",
+            "ヤマト運輸",
+            "Yamato Koumuten",
+            "Yamato Holdings",
+        ] {
+            let found = short.match_text(name, Field::Victim).map(|m| m.confidence);
+            assert!(found.is_none_or(|c| c < 0.6), "{name}: {found:?}");
+        }
+        for name in [
+            "YAMATO",
+            "やまと (Japan)",
+            "(株)やまと 大阪支店",
+            "Yamato Tokyo",
+        ] {
+            let found = short.match_text(name, Field::Victim).map(|m| m.confidence);
+            assert!(found.unwrap_or(0.0) >= 0.6, "{name}: {found:?}");
         }
     }
 

@@ -67,6 +67,15 @@ impl Matcher {
         &self.index
     }
 
+    /// A digest of everything a judgement depends on besides the post.
+    pub fn fingerprint(&self, config: &LeaksConfig) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(serde_json::to_vec(&config.organizations).unwrap_or_default());
+        hasher.update(self.min_confidence.to_le_bytes());
+        hasher.update(self.index.fingerprint().to_le_bytes());
+        hex::encode(hasher.finalize())
+    }
+
     pub fn evaluate(&self, post: &Post) -> Evaluation {
         let mut best: Option<OrgMatch> = self.org.match_text(&post.victim, Field::Victim);
         for host in post.hosts.iter().cloned().chain(hosts_in(&post.victim)) {
@@ -230,7 +239,11 @@ pub fn poll_with(
     fetch: impl Fn(&SourceConfig, &str) -> Result<String, String>,
 ) -> Result<PollReport, LeaksError> {
     let mut locked = LockedState::open(state_dir)?;
+    let fingerprint = matcher.fingerprint(config);
+    let rejudge = locked.state.judged_with != fingerprint;
+    locked.state.judged_with = fingerprint;
     let mut run = Run {
+        rejudge,
         config,
         state_dir,
         matcher,
@@ -279,6 +292,8 @@ pub fn poll_with(
 }
 
 struct Run<'a> {
+    /// A new alias or a new scan: posts seen before are judged again.
+    rejudge: bool,
     config: &'a LeaksConfig,
     state_dir: &'a Path,
     matcher: &'a Matcher,
@@ -342,7 +357,7 @@ impl Run<'_> {
         let state = &mut locked.state;
         if let Some(record) = state.posts.get_mut(&key) {
             record.last_seen = now.clone();
-            if record.content_hash == hash {
+            if record.content_hash == hash && !self.rejudge {
                 return Ok(());
             }
         }

@@ -96,6 +96,10 @@ pub struct SourceHealth {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct State {
     pub version: u32,
+    /// What the posts were judged against (organisations, threshold,
+    /// inventory): when it changes, every post is judged again.
+    #[serde(default)]
+    pub judged_with: String,
     pub posts: BTreeMap<String, PostRecord>,
     pub clusters: BTreeMap<String, Cluster>,
     pub sources: BTreeMap<String, SourceHealth>,

@@ -429,3 +429,20 @@ fn post_pages_on_the_same_host_are_read_for_listings() {
     drop(requests);
     assert!(poll(&config, &f.state).unwrap().alerts.is_empty());
 }
+
+#[test]
+fn a_new_alias_judges_posts_already_seen() {
+    let f = fixture();
+    let mut config = f.config.clone();
+    config.sources.truncate(1);
+    config.organizations[0].aliases.clear();
+    config.organizations[0].domains.clear();
+    config.organizations[0].name = "株式会社やまと".into();
+    assert_eq!(poll(&config, &f.state).unwrap().leak_alerts(), 0);
+    assert_eq!(poll(&config, &f.state).unwrap().leak_alerts(), 0);
+    config.organizations[0]
+        .aliases
+        .push("Yamato Koumuten".into());
+    assert_eq!(poll(&config, &f.state).unwrap().leak_alerts(), 1);
+    assert_eq!(poll(&config, &f.state).unwrap().leak_alerts(), 0);
+}
