@@ -25,7 +25,6 @@ const REFUSED_TYPES: &[&str] = &[
     "application/x-rar",
     "application/x-tar",
     "application/gzip",
-    "application/octet-stream",
     "application/pdf",
     "application/vnd.",
 ];
@@ -115,6 +114,29 @@ impl Fetcher {
                     format!("response over {} bytes or unreadable: {e}", self.max_bytes),
                 )
             })?;
+        // Servers label anything octet-stream: look at the bytes themselves.
+        if let Some(kind) = archive_magic(&bytes) {
+            return Err((
+                false,
+                format!("refused: the response is a {kind} file (never read leaked files)"),
+            ));
+        }
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
+}
+
+fn archive_magic(bytes: &[u8]) -> Option<&'static str> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"PK\x03\x04", "zip"),
+        (b"7z\xbc\xaf\x27\x1c", "7z"),
+        (b"Rar!", "rar"),
+        (b"\x1f\x8b", "gzip"),
+        (b"%PDF", "PDF"),
+        (b"BZh", "bzip2"),
+        (b"\xfd7zXZ", "xz"),
+    ];
+    MAGIC
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map(|(_, kind)| *kind)
 }

@@ -340,6 +340,28 @@ fn oversized_responses_and_archives_are_refused() {
         "{:?}",
         report.sources
     );
+    // Mislabelled: the bytes decide.
+    f.http.set(
+        "/live/recentvictims",
+        "application/octet-stream",
+        "PK\u{3}\u{4}rest",
+    );
+    let report = poll(&config, &f.state).unwrap();
+    assert!(
+        report.sources[0]
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("zip"),
+        "{:?}",
+        report.sources
+    );
+    f.http.set(
+        "/live/recentvictims",
+        "application/octet-stream",
+        tracker_posts(),
+    );
+    assert_eq!(poll(&config, &f.state).unwrap().leak_alerts(), 1);
 }
 
 #[test]
