@@ -232,7 +232,7 @@ impl OrgMatcher {
             } else {
                 0.5
             };
-            where_en = "words of the victim name";
+            where_en = "part of the victim name";
             where_ja = "被害組織名の一部";
         }
         if field == Field::Description {
@@ -247,7 +247,7 @@ impl OrgMatcher {
         OrgMatch {
             organization: alias.organization,
             alias: alias.alias.clone(),
-            reason_en: format!("{where_en} {en} '{}'", alias.alias),
+            reason_en: format!("{where_en}: {en} '{}'", alias.alias),
             reason_ja: format!("{where_ja}が{ja}「{}」", alias.alias),
             confidence,
         }
