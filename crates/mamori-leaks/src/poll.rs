@@ -144,30 +144,22 @@ fn content_hash(post: &Post) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// The hash that decides "changed": victim and body with every run of
-/// digits masked (countdowns, view counters), plus the URL. New listing
-/// lines or new text still change it.
+/// Countdowns and counters: "3 days 04:12:33", "2d 14h", "残り3日", "views: 120".
+static TICKING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\d{1,2}:\d{2}(?::\d{2})?|\d+\s*(?:days?|hours?|hrs?|minutes?|mins?|seconds?|secs?|[dhms]\b|日|時間|分|秒)|(?:views?|visits?|閲覧数?)\s*[:：]?\s*\d[\d,]*",
+    )
+    .unwrap_or_else(|_| unreachable!())
+});
+
+/// The hash that decides "changed": victim, body and URL, with countdowns
+/// and view counters masked (they tick every poll and are no news). New
+/// text, sizes ("120 GB" → "300 GB") or listing lines still change it.
 fn change_hash(post: &Post) -> String {
     let mut hasher = Sha256::new();
-    let mut masked = String::with_capacity(post.victim.len() + post.description.len() + 1);
-    let mut in_digits = false;
-    for c in post
-        .victim
-        .chars()
-        .chain(['\0'])
-        .chain(post.description.chars())
-    {
-        if c.is_ascii_digit() {
-            if !in_digits {
-                masked.push('#');
-            }
-            in_digits = true;
-        } else {
-            in_digits = false;
-            masked.push(c);
-        }
-    }
-    hasher.update(masked.as_bytes());
+    hasher.update(post.victim.as_bytes());
+    hasher.update([0]);
+    hasher.update(TICKING.replace_all(&post.description, "#").as_bytes());
     hasher.update([0]);
     hasher.update(post.url.as_deref().unwrap_or("").as_bytes());
     hex::encode(hasher.finalize())
@@ -361,7 +353,7 @@ impl Run<'_> {
                 return Ok(());
             }
         }
-        // Countdown timers and counters change every poll; they are no news.
+        // Countdown timers and view counters change every poll; they are no news.
         let change = change_hash(post);
         if let Some(record) = state.posts.get_mut(&key) {
             if record.alerted_hash.as_deref() == Some(change.as_str()) {

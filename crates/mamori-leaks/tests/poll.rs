@@ -278,8 +278,19 @@ fn polls_alert_exactly_once_per_victim_and_change() {
     assert_eq!(journal.touches(&incident.id).unwrap().len(), 5);
     assert!(poll(&f.config, &f.state).unwrap().alerts.is_empty());
 
+    // A tracker's description now says more data: a change, alerted once more.
+    f.http.set(
+        "/live/recentvictims",
+        "application/json",
+        tracker_posts().replace("120 GB", "480 GB"),
+    );
+    let report = poll(&f.config, &f.state).unwrap();
+    assert_eq!(report.leak_alerts(), 1, "{:#?}", report.alerts);
+    assert_eq!(report.alerts[0]["victim"], "Yamato Koumuten Co., Ltd.");
+    assert_eq!(report.alerts[0]["changed"], true);
+
     // Everything raised went to alerts.jsonl, nothing else.
-    assert_eq!(alerts(&f.state).len(), 4);
+    assert_eq!(alerts(&f.state).len(), 5);
 }
 
 #[test]
