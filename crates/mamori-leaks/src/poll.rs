@@ -674,3 +674,89 @@ impl Run<'_> {
         alert
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// Random posts of tree glyphs, paths, kana, sizes and punctuation
+    /// never panic the parsers and matchers.
+    #[test]
+    fn random_posts_never_panic() {
+        let config = LeaksConfig::parse(
+            "[[organization]]\nname = \"株式会社やまと工務店\"\naliases = [\"Yamato Koumuten\", \"ヤマト\"]\ndomains = [\"y.example.jp\"]\n",
+        )
+        .unwrap();
+        let index = InventoryIndex::new(vec![
+            (
+                "/r".into(),
+                "s".into(),
+                "総務部/社員名簿.csv".into(),
+                Some(10),
+            ),
+            ("/r".into(), "s".into(), "a/b.txt".into(), None),
+        ]);
+        let matcher = Matcher::new(&config, index);
+        let pieces = [
+            "├── ",
+            "│   ",
+            "└───",
+            "+---",
+            "\\---",
+            "|-- ",
+            "\\\\",
+            "/",
+            "\\",
+            ".",
+            "..",
+            " ",
+            "\t",
+            "\n",
+            "(",
+            ")",
+            "12",
+            ",345",
+            " KB",
+            " bytes",
+            "ヤマト",
+            "工務店",
+            "ｺｳﾑﾃﾝ",
+            "株式会社",
+            "(株)",
+            "Yamato",
+            "koumuten",
+            "co.,ltd",
+            "y.example.jp",
+            "社員名簿.csv",
+            "総務部",
+            "<DIR>",
+            "2024/04/01  10:23",
+            "-rw-r--r-- 1 a b 5 Apr  1 10:23 ",
+            "Directory of C:\\x",
+            "のディレクトリ",
+            "é",
+            "\u{0301}",
+            "ー",
+            "・",
+            "@",
+            ":",
+            "🙂",
+        ];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..rng.gen_range(0..40) {
+                text.push_str(pieces[rng.gen_range(0..pieces.len())]);
+            }
+            let post = Post {
+                victim: text.chars().take(40).collect(),
+                description: text.clone(),
+                ..Post::default()
+            };
+            let evaluation = matcher.evaluate(&post);
+            let _ = matcher.matched_files(&evaluation);
+            let _ = change_hash(&post);
+        }
+    }
+}
