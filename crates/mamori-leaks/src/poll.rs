@@ -508,6 +508,26 @@ impl Run<'_> {
             linked_to,
             incident,
         );
+        // Why each file: the listing line it came from and its score.
+        let evidence: Vec<Value> = evaluation
+            .listing
+            .hits
+            .iter()
+            .filter(|h| files.contains(&h.file))
+            .take(100)
+            .map(|h| {
+                serde_json::json!({
+                    "file": index.file(h.file).path,
+                    "listed": evaluation.listed[h.listed].line.trim(),
+                    "score": (h.score * 100.0).round() / 100.0,
+                })
+            })
+            .collect();
+        let alert = if evidence.is_empty() {
+            alert
+        } else {
+            alert.with("file_evidence", evidence)
+        };
         state.posts.insert(key, record);
         self.emit(alert)
     }

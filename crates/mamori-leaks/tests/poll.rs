@@ -195,6 +195,13 @@ fn polls_alert_exactly_once_per_victim_and_change() {
         ]
     );
     assert!(files["confidence"].as_f64().unwrap() >= 0.9);
+    let evidence = files["file_evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), 4);
+    assert!(evidence
+        .iter()
+        .any(|e| e["file"] == "総務部/人事/社員名簿.csv"
+            && e["listed"].as_str().unwrap().contains("社員名簿.csv")
+            && e["score"].as_f64().unwrap() >= 0.9));
 
     // The leak site was reached through the proxy, by name (socks5h).
     assert!(f
