@@ -10,10 +10,23 @@
 //! `O_APPEND`, so concurrent writers never interleave and a crash never
 //! leaves half a line. Other channels are best effort: their failures are
 //! returned to the caller (who logs them) and never stop the jsonl write.
+//!
+//! [`AlertConfig`] (the `[alerts]` table) adds syslog (`/dev/log`, RFC 3164
+//! as glibc writes it), a webhook (Slack, Teams, Chatwork or the JSON as
+//! is) and e-mail (SMTP via lettre); those read the text in the configured
+//! language, Japanese by default.
 
+mod config;
+mod email;
 mod jsonl;
+mod syslog;
+mod webhook;
 
+pub use config::{AlertConfig, EmailConfig, WebhookConfig, WebhookFormat};
+pub use email::EmailChannel;
 pub use jsonl::JsonlSink;
+pub use syslog::SyslogChannel;
+pub use webhook::WebhookChannel;
 
 use serde_json::{Map, Value};
 use std::path::PathBuf;
@@ -105,6 +118,30 @@ impl Alerter {
             journal: JsonlSink::new(state_dir.join("alerts.jsonl")),
             channels: Vec::new(),
         }
+    }
+
+    /// The journal plus the channels `[alerts]` configures.
+    pub fn from_config(state_dir: &std::path::Path, config: &AlertConfig) -> Self {
+        let mut alerter = Alerter::new(state_dir);
+        if config.syslog {
+            let socket = config
+                .syslog_socket
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("/dev/log"));
+            alerter.add_channel(Box::new(SyslogChannel::new(socket, config.lang)));
+        }
+        if let Some(webhook) = &config.webhook {
+            alerter.add_channel(Box::new(WebhookChannel::new(webhook.clone(), config.lang)));
+        }
+        if let Some(email) = &config.email {
+            alerter.add_channel(Box::new(EmailChannel::new(email.clone(), config.lang)));
+        }
+        alerter
+    }
+
+    /// Names of the channels besides the journal, in sending order.
+    pub fn channel_names(&self) -> Vec<&'static str> {
+        self.channels.iter().map(|c| c.name()).collect()
     }
 
     pub fn add_channel(&mut self, channel: Box<dyn Channel>) {
