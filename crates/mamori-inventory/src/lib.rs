@@ -72,6 +72,12 @@ pub struct FileRecord {
     pub error: Option<String>,
     pub samples: Vec<MaskedSample>,
     pub persons: Vec<PersonKeys>,
+    /// The file's contacts (names, mailing addresses) sealed to the contact
+    /// index's public key (mamori-incident); opaque here, only written when
+    /// a key is set up. Not loaded back by [`Inventory::files`]: see
+    /// [`Inventory::sealed_contacts`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_contacts: Option<Vec<u8>>,
 }
 
 impl FileRecord {
@@ -86,6 +92,7 @@ impl FileRecord {
             error: None,
             samples: Vec::new(),
             persons: Vec::new(),
+            sealed_contacts: None,
         }
     }
 }
