@@ -13,7 +13,8 @@
 //! file (not per person): one key agreement per file keeps scans fast and
 //! the index small.
 
-use crate::report::Contact;
+use crate::report::notify::ContactSource;
+use crate::report::{Contact, NotificationList};
 use crate::{IncidentError, Result};
 use age::secrecy::ExposeSecret;
 use std::path::{Path, PathBuf};
@@ -97,6 +98,12 @@ impl Sealer {
     }
 }
 
+impl mamori_core::ContactSealer for Sealer {
+    fn seal(&self, contacts: &[Contact]) -> Option<Vec<u8>> {
+        Sealer::seal(self, contacts).ok()
+    }
+}
+
 /// Opens sealed contacts with the offline private key.
 pub struct Opener {
     identity: age::x25519::Identity,
@@ -118,6 +125,31 @@ impl Opener {
         })?;
         serde_json::from_slice(&json).map_err(|e| IncidentError::Seal(e.to_string()))
     }
+}
+
+/// The notification list of an assessment's affected files, opened from
+/// the sealed index. Contacts are grouped by the category of the file that
+/// named them; the same person in several files of a group is listed once.
+pub fn notification_list(
+    inventory: &mamori_inventory::Inventory,
+    assessment: &crate::Assessment,
+    opener: &Opener,
+) -> Result<NotificationList> {
+    let mut paths: Vec<String> = assessment.affected.iter().map(|(p, _)| p.clone()).collect();
+    paths.dedup();
+    let mut list = NotificationList {
+        source: ContactSource::Sealed,
+        ..NotificationList::default()
+    };
+    for (_, category, sealed) in inventory.sealed_contacts(&assessment.root, &paths)? {
+        let category = category
+            .map(|c| c.id().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        for contact in opener.open(&sealed)? {
+            list.add(&category, contact);
+        }
+    }
+    Ok(list)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! it lies under a scanned root; raw identifiers stay inside mamori-detect.
 
 pub mod config;
+pub mod contacts;
 mod process;
 pub mod report;
 pub mod summary;
@@ -53,6 +54,9 @@ pub struct ScanOptions {
     pub limits: Limits,
     /// Confirm names with the IPADIC dictionary when it is installed.
     pub morphology: bool,
+    /// Seals each file's contacts into the inventory (the sealed contact
+    /// index); `None`: contacts are neither captured nor stored.
+    pub contact_sealer: Option<std::sync::Arc<dyn mamori_core::ContactSealer>>,
 }
 
 impl ScanOptions {
@@ -63,6 +67,7 @@ impl ScanOptions {
             config: ScanConfig::default(),
             limits: Limits::default(),
             morphology: true,
+            contact_sealer: None,
         }
     }
 }
@@ -92,7 +97,8 @@ pub fn scan(
         Detector::with_lazy_morphology(key)
     } else {
         Detector::new(key, None)
-    };
+    }
+    .with_contacts(options.contact_sealer.is_some());
     let mut stats = ScanStats::default();
     let categorizer = Categorizer::new(&options.config.category)?;
     let excludes = options
@@ -202,8 +208,14 @@ pub fn scan(
                             );
                             bytes_read.fetch_add(done.bytes, Ordering::Relaxed);
                             progress.file_done(stamp.size);
+                            let mut record = done.record;
+                            if let Some(sealer) = &options.contact_sealer {
+                                if !done.contacts.is_empty() {
+                                    record.sealed_contacts = sealer.seal(&done.contacts);
+                                }
+                            }
                             // A closed channel means the writer failed; its error is reported.
-                            let _ = tx.send(done.record);
+                            let _ = tx.send(record);
                         })
                 })
             });

@@ -4,19 +4,10 @@
 
 use super::Context;
 use crate::{IncidentError, Result};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// One person to write to.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Contact {
-    pub name: String,
-    #[serde(default)]
-    pub postal_code: String,
-    #[serde(default)]
-    pub address: String,
-}
+pub use mamori_core::Contact;
 
 /// Where the contacts came from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
