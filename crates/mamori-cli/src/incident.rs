@@ -323,6 +323,7 @@ fn rescan_contacts(
             list.add(category.id(), contact);
         }
     }
+    list.dedup();
     list
 }
 

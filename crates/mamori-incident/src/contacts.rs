@@ -149,6 +149,7 @@ pub fn notification_list(
             list.add(&category, contact);
         }
     }
+    list.dedup();
     Ok(list)
 }
 

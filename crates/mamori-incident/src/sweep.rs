@@ -173,10 +173,9 @@ fn broken_content(path: &Path, ext: &str) -> std::io::Result<Option<&'static str
             .any(|r| looks_like_ciphertext(r))
             .then_some("text replaced by ciphertext")
     } else {
-        parts
-            .iter()
-            .any(|r| looks_like_ciphertext(r))
-            .then_some("ciphertext-like content")
+        // Archives, media and binaries are high-entropy by nature: only a
+        // rename tells their encryption.
+        None
     };
     Ok(reason)
 }

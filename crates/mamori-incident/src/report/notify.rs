@@ -38,6 +38,28 @@ impl NotificationList {
             .insert(contact);
     }
 
+    /// One entry per person and address: the same person listed by several
+    /// files with the same address (spaces aside) once, and an entry without
+    /// an address dropped when another entry of the name has one.
+    pub fn dedup(&mut self) {
+        let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        for contacts in self.by_category.values_mut() {
+            let mut seen = BTreeSet::new();
+            let with_address: BTreeSet<String> = contacts
+                .iter()
+                .filter(|c| !c.address.is_empty())
+                .map(|c| squash(&c.name))
+                .collect();
+            contacts.retain(|c| {
+                let name = squash(&c.name);
+                if c.address.is_empty() && with_address.contains(&name) {
+                    return false;
+                }
+                seen.insert((name, squash(&c.address)))
+            });
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.by_category.values().map(BTreeSet::len).sum()
     }
