@@ -54,7 +54,21 @@ fn paragraph(style: Option<&str>, extra: &str, text: &str, highlight: bool) -> S
 
 fn table(header: &[String], rows: &[Vec<String>]) -> String {
     let columns = header.len().max(1);
-    let width = TEXT_WIDTH / columns;
+    // Columns as wide as their longest text (within bounds): the item lists
+    // get the room, the counts do not.
+    let weights: Vec<usize> = (0..columns)
+        .map(|c| {
+            std::iter::once(header.get(c))
+                .chain(rows.iter().map(|r| r.get(c)))
+                .flatten()
+                .map(|t| t.chars().count())
+                .max()
+                .unwrap_or(1)
+                .clamp(4, 40)
+        })
+        .collect();
+    let total: usize = weights.iter().sum::<usize>().max(1);
+    let widths: Vec<usize> = weights.iter().map(|w| TEXT_WIDTH * w / total).collect();
     let mut out = String::from(
         "<w:tbl><w:tblPr><w:tblStyle w:val=\"TableGrid\"/><w:tblW w:w=\"0\" w:type=\"auto\"/><w:tblBorders>",
     );
@@ -65,13 +79,13 @@ fn table(header: &[String], rows: &[Vec<String>]) -> String {
         );
     }
     out.push_str("</w:tblBorders></w:tblPr><w:tblGrid>");
-    for _ in 0..columns {
+    for width in &widths {
         let _ = write!(out, "<w:gridCol w:w=\"{width}\"/>");
     }
     out.push_str("</w:tblGrid>");
     let mut row_xml = |cells: &[String], head: bool| {
         out.push_str("<w:tr>");
-        for index in 0..columns {
+        for (index, width) in widths.iter().enumerate() {
             let text = cells.get(index).map(String::as_str).unwrap_or("");
             let shade = if head {
                 "<w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"E7E6E6\"/>"
