@@ -141,12 +141,40 @@ pub fn notification_list(
         source: ContactSource::Sealed,
         ..NotificationList::default()
     };
-    for (_, category, sealed) in inventory.sealed_contacts(&assessment.root, &paths)? {
-        let category = category
-            .map(|c| c.id().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        for contact in opener.open(&sealed)? {
-            list.add(&category, contact);
+    let blobs = inventory.sealed_contacts(&assessment.root, &paths)?;
+    // One key agreement per blob: spread them over the cores.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = blobs.len().div_ceil(threads).max(1);
+    let opened: Vec<Result<Vec<(String, Vec<Contact>)>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = blobs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(_, category, sealed)| {
+                            let category = category
+                                .as_ref()
+                                .map(|c| c.id().to_string())
+                                .unwrap_or_else(|| "unknown".into());
+                            Ok((category, opener.open(sealed)?))
+                        })
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(IncidentError::Seal("a worker failed".into())))
+            })
+            .collect()
+    });
+    for part in opened {
+        for (category, contacts) in part? {
+            for contact in contacts {
+                list.add(&category, contact);
+            }
         }
     }
     list.dedup();
