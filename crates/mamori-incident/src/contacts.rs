@@ -9,14 +9,23 @@
 //! affected files for the notification list.
 //!
 //! Sealing happens only when `STATE/secrets/contacts.pub` exists: without
-//! it, nothing about contacts is stored at all. One age file per inventory
-//! file (not per person): one key agreement per file keeps scans fast and
-//! the index small.
+//! it, nothing about contacts is stored at all.
+//!
+//! Blob format (`MMC1`): each [`Sealer`] (one per scan) draws a random
+//! 256-bit data key and seals it once to the public key as an age file; a
+//! file's contacts are JSON encrypted with ChaCha20-Poly1305 under that data
+//! key with a random nonce. A blob carries the age-sealed data key, so it
+//! opens on its own; the [`Opener`] unwraps each distinct data key once
+//! (one X25519 agreement per scan instead of per file), which keeps the
+//! notification list of 100 000 files within seconds.
+//! `MMC1 | u16 len | age(data key) | 12-byte nonce | AEAD(JSON contacts)`.
 
 use crate::report::notify::ContactSource;
 use crate::report::{Contact, NotificationList};
 use crate::{IncidentError, Result};
 use age::secrecy::ExposeSecret;
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use std::path::{Path, PathBuf};
 
 /// Where the public key lives inside the state directory.
@@ -72,9 +81,20 @@ fn key_line(path: &Path) -> Result<String> {
         })
 }
 
+const MAGIC: &[u8; 4] = b"MMC1";
+const NONCE: usize = 12;
+
 /// Seals contacts to the state directory's public key.
 pub struct Sealer {
-    recipient: age::x25519::Recipient,
+    /// The data key sealed to the public key (age), carried by every blob.
+    wrapped: Vec<u8>,
+    cipher: ChaCha20Poly1305,
+}
+
+fn random<const N: usize>() -> Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| IncidentError::Seal(format!("no randomness: {e}")))?;
+    Ok(bytes)
 }
 
 impl Sealer {
@@ -85,16 +105,38 @@ impl Sealer {
             return Ok(None);
         }
         let line = key_line(&path)?;
-        let recipient = line.parse().map_err(|e: &str| IncidentError::Key {
-            path: path.clone(),
-            reason: format!("not an age X25519 public key: {e}"),
-        })?;
-        Ok(Some(Sealer { recipient }))
+        let recipient: age::x25519::Recipient =
+            line.parse().map_err(|e: &str| IncidentError::Key {
+                path: path.clone(),
+                reason: format!("not an age X25519 public key: {e}"),
+            })?;
+        let data_key = random::<32>()?;
+        let wrapped =
+            age::encrypt(&recipient, &data_key).map_err(|e| IncidentError::Seal(e.to_string()))?;
+        if wrapped.len() > usize::from(u16::MAX) {
+            return Err(IncidentError::Seal("sealed data key too long".into()));
+        }
+        Ok(Some(Sealer {
+            wrapped,
+            cipher: ChaCha20Poly1305::new(Key::from_slice(&data_key)),
+        }))
     }
 
     pub fn seal(&self, contacts: &[Contact]) -> Result<Vec<u8>> {
         let json = serde_json::to_vec(contacts).map_err(|e| IncidentError::Seal(e.to_string()))?;
-        age::encrypt(&self.recipient, &json).map_err(|e| IncidentError::Seal(e.to_string()))
+        let nonce = random::<NONCE>()?;
+        let sealed = self
+            .cipher
+            .encrypt(Nonce::from_slice(&nonce), json.as_slice())
+            .map_err(|_| IncidentError::Seal("encryption failed".into()))?;
+        let mut blob = Vec::with_capacity(6 + self.wrapped.len() + NONCE + sealed.len());
+        blob.extend_from_slice(MAGIC);
+        // Checked at construction: the length fits.
+        blob.extend_from_slice(&(self.wrapped.len() as u16).to_le_bytes());
+        blob.extend_from_slice(&self.wrapped);
+        blob.extend_from_slice(&nonce);
+        blob.extend_from_slice(&sealed);
+        Ok(blob)
     }
 }
 
@@ -107,6 +149,8 @@ impl mamori_core::ContactSealer for Sealer {
 /// Opens sealed contacts with the offline private key.
 pub struct Opener {
     identity: age::x25519::Identity,
+    /// Data keys already unwrapped, by their sealed form.
+    keys: std::sync::Mutex<std::collections::HashMap<Vec<u8>, ChaCha20Poly1305>>,
 }
 
 impl Opener {
@@ -116,16 +160,53 @@ impl Opener {
             path: path.to_path_buf(),
             reason: format!("not an age X25519 private key: {e}"),
         })?;
-        Ok(Opener { identity })
+        Ok(Opener {
+            identity,
+            keys: Default::default(),
+        })
     }
 
-    pub fn open(&self, sealed: &[u8]) -> Result<Vec<Contact>> {
-        let json = age::decrypt(&self.identity, sealed).map_err(|e| {
+    fn cipher(&self, wrapped: &[u8]) -> Result<ChaCha20Poly1305> {
+        if let Ok(keys) = self.keys.lock() {
+            if let Some(cipher) = keys.get(wrapped) {
+                return Ok(cipher.clone());
+            }
+        }
+        let data_key = age::decrypt(&self.identity, wrapped).map_err(|e| {
             IncidentError::Seal(format!("cannot open (wrong key for this index?): {e}"))
         })?;
+        if data_key.len() != 32 {
+            return Err(IncidentError::Seal(
+                "sealed data key of a wrong size".into(),
+            ));
+        }
+        let cipher = ChaCha20Poly1305::new(Key::from_slice(&data_key));
+        if let Ok(mut keys) = self.keys.lock() {
+            keys.insert(wrapped.to_vec(), cipher.clone());
+        }
+        Ok(cipher)
+    }
+
+    pub fn open(&self, blob: &[u8]) -> Result<Vec<Contact>> {
+        let bad = || IncidentError::Seal("not a sealed contact blob (MMC1)".into());
+        let rest = blob.strip_prefix(MAGIC.as_slice()).ok_or_else(bad)?;
+        let (len, rest) = rest.split_first_chunk::<2>().ok_or_else(bad)?;
+        let len = usize::from(u16::from_le_bytes(*len));
+        if rest.len() < len + NONCE {
+            return Err(bad());
+        }
+        let (wrapped, rest) = rest.split_at(len);
+        let (nonce, sealed) = rest.split_at(NONCE);
+        let json = self
+            .cipher(wrapped)?
+            .decrypt(Nonce::from_slice(nonce), sealed)
+            .map_err(|_| IncidentError::Seal("sealed contacts fail authentication".into()))?;
         serde_json::from_slice(&json).map_err(|e| IncidentError::Seal(e.to_string()))
     }
 }
+
+/// A file's category and its opened contacts.
+type Opened = (String, Vec<Contact>);
 
 /// The notification list of an assessment's affected files, opened from
 /// the sealed index. Contacts are grouped by the category of the file that
@@ -145,7 +226,7 @@ pub fn notification_list(
     // One key agreement per blob: spread them over the cores.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = blobs.len().div_ceil(threads).max(1);
-    let opened: Vec<Result<Vec<(String, Vec<Contact>)>>> = std::thread::scope(|scope| {
+    let opened: Vec<Result<Vec<Opened>>> = std::thread::scope(|scope| {
         let workers: Vec<_> = blobs
             .chunks(chunk)
             .map(|part| {
@@ -204,6 +285,11 @@ mod tests {
         std::fs::write(&key_file, format!("# offline\n{}\n", keys.secret)).unwrap();
         let opener = Opener::from_file(&key_file).unwrap();
         assert_eq!(opener.open(&sealed).unwrap(), contacts);
+        let mut tampered = sealed.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        assert!(opener.open(&tampered).is_err());
+        assert!(opener.open(b"MMC1").is_err());
         let other = dir.path().join("other");
         let other_keys = init_keys(&other, false).unwrap();
         std::fs::write(&key_file, other_keys.secret).unwrap();

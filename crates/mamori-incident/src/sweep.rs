@@ -198,15 +198,16 @@ fn is_ransom_note(path: &Path, name: &str) -> bool {
     NOTE_WORDS.iter().filter(|w| text.contains(*w)).count() >= 2
 }
 
-/// Finds encrypted files and ransom notes under `root` (paths relative to it).
-pub fn find(
-    root: &Path,
-    exclude: &[PathBuf],
-) -> Result<(
+/// What [`find`] found: the evidence, the attack's extension if any, and
+/// each piece of evidence's modification time.
+pub type Found = (
     Vec<Finding>,
     Option<String>,
     BTreeMap<String, DateTime<Utc>>,
-)> {
+);
+
+/// Finds encrypted files and ransom notes under `root` (paths relative to it).
+pub fn find(root: &Path, exclude: &[PathBuf]) -> Result<Found> {
     struct Entry {
         rel: String,
         abs: PathBuf,

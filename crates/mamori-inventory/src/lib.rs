@@ -34,6 +34,7 @@ mod subjects;
 mod write;
 
 pub use error::InventoryError;
+pub use read::SealedContacts;
 pub use schema::SCHEMA_VERSION;
 
 use mamori_core::{Category, DataItem, MaskedSample, PersonKeys};

@@ -161,6 +161,9 @@ fn file_of(path: &Path, index: &HashMap<i64, usize>, id: i64) -> Result<usize, I
         .ok_or_else(|| InventoryError::corrupt(path, format!("row of unknown file {id}")))
 }
 
+/// One file's sealed contacts: its path, category and the opaque blob.
+pub type SealedContacts = (String, Option<Category>, Vec<u8>);
+
 impl Inventory {
     /// Stamps of the current files of `root` (those recorded with a stamp),
     /// keyed by path. Files whose reading failed are included: retrying them
@@ -241,7 +244,7 @@ impl Inventory {
         &self,
         root: &str,
         paths: &[String],
-    ) -> Result<Vec<(String, Option<Category>, Vec<u8>)>, InventoryError> {
+    ) -> Result<Vec<SealedContacts>, InventoryError> {
         let path = &self.path;
         let tx = self.conn.unchecked_transaction().ctx(path)?;
         let Some(root_id) = root_id(&tx, path, root)? else {
