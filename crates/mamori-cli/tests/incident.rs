@@ -45,11 +45,12 @@ fn keys_sweep_assess_report() {
     let tmp = tempfile::tempdir().unwrap();
     let share = tmp.path().join("share");
     let state = tmp.path().join("state");
-    let truth =
-        mamori_samples::generate(&share, &mamori_samples::ShareSpec::demo()).unwrap();
+    let truth = mamori_samples::generate(&share, &mamori_samples::ShareSpec::demo()).unwrap();
 
     let key = tmp.path().join("key.txt");
-    let out = run(mamori(&state).args(["keys", "init", "--identity-out"]).arg(&key));
+    let out = run(mamori(&state)
+        .args(["keys", "init", "--identity-out"])
+        .arg(&key));
     assert!(out.status.success());
     assert!(std::fs::read_to_string(&key)
         .unwrap()
@@ -71,7 +72,11 @@ fn keys_sweep_assess_report() {
     assert_eq!(out.status.code(), Some(2), "no incident is bad input");
 
     let hit = "株式/";
+    let backup = tmp.path().join("backup");
     for rel in truth.files.keys().filter(|p| p.starts_with(hit)) {
+        let copy = backup.join(rel);
+        std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+        std::fs::copy(share.join(rel), copy).unwrap();
         scramble(&share.join(rel));
     }
     std::fs::write(
@@ -114,7 +119,13 @@ fn keys_sweep_assess_report() {
 
     let reports = tmp.path().join("reports");
     let out = run(mamori(&state)
-        .args(["incident", "report", "--format", "md,docx,csv", "--identity"])
+        .args([
+            "incident",
+            "report",
+            "--format",
+            "md,docx,csv",
+            "--identity",
+        ])
         .arg(&key)
         .arg("--out")
         .arg(&reports));
@@ -128,9 +139,27 @@ fn keys_sweep_assess_report() {
         "{listed} shareholders to notify, {want} affected"
     );
 
-    let out = run(mamori(&state).args(["incident", "report", "--format", "pdf", "--out"]).arg(&reports));
-    assert_eq!(out.status.code(), Some(2), "unknown format");
+    // Without the key: the list comes from the files once restored.
+    for rel in truth.files.keys().filter(|p| p.starts_with(hit)) {
+        std::fs::copy(backup.join(rel), share.join(rel)).unwrap();
+        std::fs::remove_file(format!("{}.play", share.join(rel).display())).unwrap();
+    }
+    let reread = tmp.path().join("reread");
     let out = run(mamori(&state)
-        .args(["incident", "assess", "--incident", "no-such-id"]));
+        .args(["incident", "report", "--format", "csv", "--out"])
+        .arg(&reread));
+    assert!(out.status.success());
+    let csv = std::fs::read_to_string(reread.join("notification-shareholder.csv")).unwrap();
+    assert_eq!(
+        csv.lines().count() - 1,
+        listed,
+        "same list with or without the key"
+    );
+
+    let out = run(mamori(&state)
+        .args(["incident", "report", "--format", "pdf", "--out"])
+        .arg(&reports));
+    assert_eq!(out.status.code(), Some(2), "unknown format");
+    let out = run(mamori(&state).args(["incident", "assess", "--incident", "no-such-id"]));
     assert_eq!(out.status.code(), Some(2));
 }
