@@ -223,7 +223,9 @@ fn guard_incident_on_one_department() {
         assert!(out.join(format!("letter-{category}.docx")).is_file());
         assert!(out.join(format!("notification-{category}.csv")).is_file());
     }
-    assert!(written.len() >= 9 + 4 * assessment.subjects.len());
+    assert!(written.len() >= 10 + 4 * assessment.subjects.len());
+    let affected = std::fs::read_to_string(out.join("affected-files.csv")).unwrap();
+    assert_eq!(affected.lines().count(), assessment.files + 1);
     let md = std::fs::read_to_string(out.join("commission-report.md")).unwrap();
     for heading in [
         "1. 概要",

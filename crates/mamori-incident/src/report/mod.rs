@@ -92,6 +92,7 @@ pub fn write_all(
     }
     if formats.contains(&Format::Csv) {
         written.extend(notify::write_csv(out_dir, context, contacts)?);
+        written.push(notify::write_affected(out_dir, context)?);
     }
     Ok(written)
 }

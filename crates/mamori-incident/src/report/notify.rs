@@ -82,6 +82,32 @@ pub fn file_safe(id: &str) -> String {
         .collect()
 }
 
+/// The affected personal-data files with their category: the working list
+/// for the investigation and the restore (not for publication).
+pub fn write_affected(out_dir: &Path, context: &Context<'_>) -> Result<PathBuf> {
+    let lang = context.lang;
+    let path = out_dir.join("affected-files.csv");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    {
+        let failed = |e: csv::Error| IncidentError::Io {
+            path: path.clone(),
+            source: std::io::Error::other(e.to_string()),
+        };
+        let mut writer = csv::Writer::from_writer(&mut bytes);
+        writer
+            .write_record([lang.pick("ファイル", "file"), lang.pick("区分", "group")])
+            .map_err(failed)?;
+        for (file, category) in &context.assessment.affected {
+            writer
+                .write_record([file.as_str(), category.label(lang)])
+                .map_err(failed)?;
+        }
+        writer.flush().map_err(IncidentError::io(&path))?;
+    }
+    std::fs::write(&path, bytes).map_err(IncidentError::io(&path))?;
+    Ok(path)
+}
+
 pub fn write_csv(
     out_dir: &Path,
     context: &Context<'_>,
