@@ -124,6 +124,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             options.jobs = jobs;
             options.config = config;
             options.morphology = !no_morphology;
+            // The sealed contact index, when `mamori keys init` set it up.
+            if let Some(sealer) = mamori_incident::contacts::Sealer::load(&options.state_dir)? {
+                options.contact_sealer = Some(std::sync::Arc::new(sealer));
+            }
             let progress = progress::Bar::new(no_progress || report.as_os_str() == "-", lang);
             let result = scan(&paths, &options, &progress)?;
             progress.finish();

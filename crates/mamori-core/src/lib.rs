@@ -12,6 +12,7 @@
 //! dependencies, so every crate can depend on it.
 
 pub mod category;
+pub mod contact;
 pub mod items;
 pub mod lang;
 pub mod mask;
@@ -19,6 +20,7 @@ pub mod persons;
 pub mod secret;
 
 pub use category::Category;
+pub use contact::{Contact, ContactSealer};
 pub use items::{AppiClass, DataItem};
 pub use lang::Lang;
 pub use mask::MaskedSample;

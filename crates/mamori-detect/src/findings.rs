@@ -42,6 +42,10 @@ pub struct Findings {
     /// The file's path names its person (社員/1000_斎藤誠/緊急連絡先.txt): what
     /// it holds is about someone identified even without a name inside.
     pub identified_by_path: bool,
+    /// Each record's name and mailing address, only when the detector was
+    /// asked for them ([`crate::Detector::with_contacts`]): raw, sealed by
+    /// the scanner before anything is stored.
+    pub contacts: Vec<mamori_core::Contact>,
 }
 
 impl Findings {
@@ -73,6 +77,13 @@ impl Findings {
         }
     }
 
+    /// Keeps a record's contact, within the same bound as person records.
+    pub fn push_contact(&mut self, contact: mamori_core::Contact) {
+        if self.contacts.len() < MAX_PERSONS_PER_FILE && !contact.name.is_empty() {
+            self.contacts.push(contact);
+        }
+    }
+
     pub fn has_identifying_item(&self) -> bool {
         self.items.keys().any(|i| is_identifying(*i))
     }
@@ -84,6 +95,7 @@ impl Findings {
             self.records = 0;
             self.persons.clear();
             self.samples.clear();
+            self.contacts.clear();
         }
     }
 
@@ -93,6 +105,7 @@ impl Findings {
         }
         self.records += other.records;
         self.persons.extend(other.persons);
+        self.contacts.extend(other.contacts);
         for s in other.samples {
             if self.samples.iter().filter(|x| x.item == s.item).count() < SAMPLES_PER_ITEM {
                 self.samples.push(s);

@@ -49,6 +49,9 @@ pub struct Detector {
     /// Loaded at first need: a rescan that reads nothing never pays for the dictionary.
     morph: std::sync::OnceLock<Result<Morph, String>>,
     want_morph: bool,
+    /// Keep each record's name and mailing address in [`Findings::contacts`]
+    /// (only for sealing them, see mamori-incident's contact index).
+    capture_contacts: bool,
 }
 
 impl Detector {
@@ -63,6 +66,7 @@ impl Detector {
             key,
             morph,
             want_morph,
+            capture_contacts: false,
         }
     }
 
@@ -72,7 +76,19 @@ impl Detector {
             key,
             morph: std::sync::OnceLock::new(),
             want_morph: true,
+            capture_contacts: false,
         }
+    }
+
+    /// Also report each record's contact (name, postal code, address) in
+    /// [`Findings::contacts`]: raw values, for sealing only.
+    pub fn with_contacts(mut self, capture: bool) -> Self {
+        self.capture_contacts = capture;
+        self
+    }
+
+    pub fn captures_contacts(&self) -> bool {
+        self.capture_contacts
     }
 
     /// Why the dictionary, wanted, could not be (or would not be) loaded.

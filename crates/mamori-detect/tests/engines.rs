@@ -365,3 +365,41 @@ fn yucho_over_two_lines_and_counts_that_are_not_headings() {
         .scan_text("氏名：中川 麻衣\n控除対象扶養親族の数　3人\n\n生年月日　昭和43.01.29\n");
     assert!(f.items.contains_key(&DataItem::BirthDate), "{f:?}");
 }
+
+#[test]
+fn contacts_are_captured_only_when_asked() {
+    let rows: &[&[&str]] = &[
+        &["氏名", "郵便番号", "住所", "電話番号"],
+        &[
+            "山田 太郎",
+            "100-0001",
+            "東京都千代田区千代田1-1",
+            "090-1234-5678",
+        ],
+        &[
+            "佐藤 花子",
+            "",
+            "〒530-0001 大阪府大阪市北区梅田1-2-3",
+            "080-2345-6789",
+        ],
+    ];
+    assert!(table(rows).contacts.is_empty(), "no contacts unless asked");
+    let det = Detector::new(HashKey::for_tests(), None).with_contacts(true);
+    let mut t = det.table();
+    for row in rows {
+        t.push_row(row.iter().map(|s| s.to_string()).collect());
+    }
+    let f = t.finish();
+    let got: Vec<(&str, &str, &str)> = f
+        .contacts
+        .iter()
+        .map(|c| (c.name.as_str(), c.postal_code.as_str(), c.address.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("山田 太郎", "100-0001", "東京都千代田区千代田1-1"),
+            ("佐藤 花子", "530-0001", "大阪府大阪市北区梅田1-2-3"),
+        ]
+    );
+}

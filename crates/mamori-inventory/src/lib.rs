@@ -34,6 +34,7 @@ mod subjects;
 mod write;
 
 pub use error::InventoryError;
+pub use read::SealedContacts;
 pub use schema::SCHEMA_VERSION;
 
 use mamori_core::{Category, DataItem, MaskedSample, PersonKeys};
@@ -72,6 +73,12 @@ pub struct FileRecord {
     pub error: Option<String>,
     pub samples: Vec<MaskedSample>,
     pub persons: Vec<PersonKeys>,
+    /// The file's contacts (names, mailing addresses) sealed to the contact
+    /// index's public key (mamori-incident); opaque here, only written when
+    /// a key is set up. Not loaded back by [`Inventory::files`]: see
+    /// [`Inventory::sealed_contacts`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_contacts: Option<Vec<u8>>,
 }
 
 impl FileRecord {
@@ -86,6 +93,7 @@ impl FileRecord {
             error: None,
             samples: Vec::new(),
             persons: Vec::new(),
+            sealed_contacts: None,
         }
     }
 }

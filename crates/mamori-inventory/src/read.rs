@@ -89,6 +89,7 @@ fn load_files(
                 Detail::Full => vec![PersonKeys::default(); persons],
                 Detail::Listing => Vec::new(),
             },
+            sealed_contacts: None,
         });
     }
     drop(rows);
@@ -159,6 +160,9 @@ fn file_of(path: &Path, index: &HashMap<i64, usize>, id: i64) -> Result<usize, I
         .copied()
         .ok_or_else(|| InventoryError::corrupt(path, format!("row of unknown file {id}")))
 }
+
+/// One file's sealed contacts: its path, category and the opaque blob.
+pub type SealedContacts = (String, Option<Category>, Vec<u8>);
 
 impl Inventory {
     /// Stamps of the current files of `root` (those recorded with a stamp),
@@ -231,6 +235,44 @@ impl Inventory {
             Detail::Full,
         )?;
         Ok(found.into_iter().next())
+    }
+
+    /// The sealed contacts of `paths` of `root` (an archive's path includes
+    /// its members): (file path, category, sealed blob), sorted by path.
+    /// Paths without sealed contacts are left out.
+    pub fn sealed_contacts(
+        &self,
+        root: &str,
+        paths: &[String],
+    ) -> Result<Vec<SealedContacts>, InventoryError> {
+        let path = &self.path;
+        let tx = self.conn.unchecked_transaction().ctx(path)?;
+        let Some(root_id) = root_id(&tx, path, root)? else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = tx
+            .prepare_cached(
+                "SELECT f.path, f.category, s.data FROM files f JOIN sealed_contacts s ON s.file_id = f.id
+                 WHERE f.root_id = ?1 AND (f.path = ?2 OR (f.path >= ?3 AND f.path < ?4))",
+            )
+            .ctx(path)?;
+        let mut out = Vec::new();
+        for p in paths {
+            let (from, to) = crate::write::member_range(p);
+            let mut rows = stmt.query(params![root_id, p, from, to]).ctx(path)?;
+            while let Some(row) = rows.next().ctx(path)? {
+                out.push((
+                    row.get::<_, String>(0).ctx(path)?,
+                    row.get::<_, Option<String>>(1)
+                        .ctx(path)?
+                        .map(Category::new),
+                    row.get::<_, Vec<u8>>(2).ctx(path)?,
+                ));
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.dedup_by(|a, b| a.0 == b.0);
+        Ok(out)
     }
 
     /// All scans, oldest first.

@@ -12,7 +12,7 @@ use std::path::Path;
 /// instead of being migrated into.
 const APPLICATION_ID: i32 = 0x6d6d_7269;
 
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -80,6 +80,16 @@ CREATE TABLE samples (
     PRIMARY KEY (file_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE person_blobs (
+    file_id INTEGER PRIMARY KEY REFERENCES files(id),
+    data    BLOB NOT NULL CHECK (typeof(data) = 'blob')
+);
+";
+
+/// Version 2: the sealed contact index (mamori-incident). One opaque blob
+/// per file (an age file sealed to the index's public key); rows exist only
+/// where a key was set up when the file was scanned.
+const V2: &str = "
+CREATE TABLE sealed_contacts (
     file_id INTEGER PRIMARY KEY REFERENCES files(id),
     data    BLOB NOT NULL CHECK (typeof(data) = 'blob')
 );

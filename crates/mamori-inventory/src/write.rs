@@ -151,6 +151,12 @@ impl Inventory {
                     "INSERT INTO samples (file_id, seq, item, masked) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .ctx(path)?;
+            let mut clear_sealed = tx
+                .prepare_cached("DELETE FROM sealed_contacts WHERE file_id = ?1")
+                .ctx(path)?;
+            let mut add_sealed = tx
+                .prepare_cached("INSERT INTO sealed_contacts (file_id, data) VALUES (?1, ?2)")
+                .ctx(path)?;
             let mut add_persons = tx
                 .prepare_cached("INSERT INTO person_blobs (file_id, data) VALUES (?1, ?2)")
                 .ctx(path)?;
@@ -178,6 +184,10 @@ impl Inventory {
                 clear_items.execute([id]).ctx(path)?;
                 clear_samples.execute([id]).ctx(path)?;
                 clear_keys.execute([id]).ctx(path)?;
+                clear_sealed.execute([id]).ctx(path)?;
+                if let Some(sealed) = &rec.sealed_contacts {
+                    add_sealed.execute(params![id, sealed]).ctx(path)?;
+                }
                 for (item, count) in &rec.items {
                     add_item
                         .execute(params![id, item.id(), to_sql_u64(*count)])
@@ -242,7 +252,7 @@ impl Inventory {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .ctx(path)?;
         let root_id = open_scan(&tx, path, scan, root)?;
-        for child in ["file_items", "samples", "person_blobs"] {
+        for child in ["file_items", "samples", "person_blobs", "sealed_contacts"] {
             tx.execute(
                 &format!(
                     "DELETE FROM {child} WHERE file_id IN
@@ -338,6 +348,7 @@ mod tests {
                 names: vec![key.hash("name", path)],
                 ..Default::default()
             }],
+            sealed_contacts: Some(vec![1, 2, 3]),
             ..Default::default()
         };
         let mut inv = Inventory::open_in_memory().unwrap();
@@ -346,13 +357,19 @@ mod tests {
         // Recorded twice in one scan: the second replaces the first.
         inv.record_files(scan, "/r", &[rec("a")]).unwrap();
         inv.finish_scan(scan, "/r").unwrap();
-        for table in ["file_items", "samples", "person_blobs"] {
+        for table in ["file_items", "samples", "person_blobs", "sealed_contacts"] {
             assert_eq!(rows(&inv, table), 2, "{table}");
         }
         let scan = inv.begin_scan("/r", "r").unwrap();
         inv.mark_unchanged(scan, "/r", &["b".to_string()]).unwrap();
         inv.finish_scan(scan, "/r").unwrap();
-        for table in ["files", "file_items", "samples", "person_blobs"] {
+        for table in [
+            "files",
+            "file_items",
+            "samples",
+            "person_blobs",
+            "sealed_contacts",
+        ] {
             assert_eq!(rows(&inv, table), 1, "{table}");
         }
     }

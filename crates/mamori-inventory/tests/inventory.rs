@@ -57,6 +57,7 @@ fn file_record_round_trips() {
             PersonKeys::default(),
             person("佐藤健", None, None, &[]),
         ],
+        sealed_contacts: None,
     };
     let member = FileRecord {
         path: "old.zip!/list.csv".into(),

@@ -64,6 +64,7 @@ fn record(i: usize, pool: &[PersonKeys]) -> FileRecord {
             masked: "****-***-*****67".into(),
         }],
         persons,
+        sealed_contacts: None,
     }
 }
 

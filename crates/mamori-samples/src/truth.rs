@@ -26,6 +26,10 @@ pub struct FileTruth {
     /// Encoding the file was written in (informative, for tests and triage).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
+    /// Subject ids of the persons the file is about (sorted, distinct): the
+    /// truth of any subset of files, e.g. those an attack touched.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub persons: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +47,34 @@ impl Truth {
     pub fn read_json(path: &Path) -> Result<Truth, SampleError> {
         let s = std::fs::read_to_string(path).map_err(|e| SampleError::io(path, e))?;
         Ok(serde_json::from_str(&s)?)
+    }
+
+    /// Distinct persons and items per category over the files `include`
+    /// accepts: what an incident touching those files affected.
+    pub fn subjects_of(&self, include: impl Fn(&str) -> bool) -> BTreeMap<String, SubjectTruth> {
+        let mut ids: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+        let mut out: BTreeMap<String, SubjectTruth> = BTreeMap::new();
+        for (path, file) in self.personal_files() {
+            let Some(category) = &file.category else {
+                continue;
+            };
+            if !include(path) {
+                continue;
+            }
+            ids.entry(category.clone())
+                .or_default()
+                .extend(file.persons.iter().copied());
+            out.entry(category.clone())
+                .or_default()
+                .items
+                .extend(file.items.iter().cloned());
+        }
+        for (category, set) in ids {
+            if let Some(subject) = out.get_mut(&category) {
+                subject.persons = set.len();
+            }
+        }
+        out
     }
 
     /// Files that hold personal data.
@@ -163,6 +195,14 @@ impl<'r> Writer<'r> {
                     0
                 },
                 encoding: fmt.map(|f| f.enc().label().to_string()),
+                persons: if about.category.is_some() {
+                    let mut ids = about.persons.to_vec();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    ids
+                } else {
+                    Vec::new()
+                },
             },
         );
         Ok(())

@@ -14,6 +14,7 @@
 //! it lies under a scanned root; raw identifiers stay inside mamori-detect.
 
 pub mod config;
+pub mod contacts;
 mod process;
 pub mod report;
 pub mod summary;
@@ -52,6 +53,9 @@ pub struct ScanOptions {
     pub limits: Limits,
     /// Confirm names with the IPADIC dictionary when it is installed.
     pub morphology: bool,
+    /// Seals each file's contacts into the inventory (the sealed contact
+    /// index); `None`: contacts are neither captured nor stored.
+    pub contact_sealer: Option<std::sync::Arc<dyn mamori_core::ContactSealer>>,
 }
 
 impl ScanOptions {
@@ -62,6 +66,7 @@ impl ScanOptions {
             config: ScanConfig::default(),
             limits: Limits::default(),
             morphology: true,
+            contact_sealer: None,
         }
     }
 }
@@ -91,7 +96,8 @@ pub fn scan(
         Detector::with_lazy_morphology(key)
     } else {
         Detector::new(key, None)
-    };
+    }
+    .with_contacts(options.contact_sealer.is_some());
     let mut stats = ScanStats::default();
     let categorizer = Categorizer::new(&options.config.category)?;
     let excludes = options
@@ -194,8 +200,14 @@ pub fn scan(
                             );
                             bytes_read.fetch_add(done.bytes, Ordering::Relaxed);
                             progress.file_done(stamp.size);
+                            let mut record = done.record;
+                            if let Some(sealer) = &options.contact_sealer {
+                                if !done.contacts.is_empty() {
+                                    record.sealed_contacts = sealer.seal(&done.contacts);
+                                }
+                            }
                             // A closed channel means the writer failed; its error is reported.
-                            let _ = tx.send(done.record);
+                            let _ = tx.send(record);
                         })
                 })
             });

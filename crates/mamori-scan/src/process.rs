@@ -11,6 +11,8 @@ use std::path::Path;
 pub struct Processed {
     pub record: FileRecord,
     pub bytes: u64,
+    /// Raw contacts when the detector captures them: sealed by the caller.
+    pub contacts: Vec<mamori_core::Contact>,
 }
 
 fn stamp_of(s: mamori_extract::Stamp) -> FileStamp {
@@ -40,6 +42,7 @@ pub fn process(
         stamp: Some(stamp_of(stamp)),
         ..FileRecord::empty(rel)
     };
+    let mut contacts = Vec::new();
     let bytes = match outcome {
         Ok(Ok((mut findings, bytes, note))) => {
             if is_example_form(rel) {
@@ -54,6 +57,7 @@ pub fn process(
             record.records = findings.records;
             record.samples = findings.samples;
             record.persons = findings.persons;
+            contacts = findings.contacts;
             record.error = note;
             bytes
         }
@@ -69,7 +73,11 @@ pub fn process(
             0
         }
     };
-    Processed { record, bytes }
+    Processed {
+        record,
+        bytes,
+        contacts,
+    }
 }
 
 /// A file with personal data named after its person (伊藤達也_源泉徴収票.txt,

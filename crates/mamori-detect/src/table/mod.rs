@@ -222,6 +222,8 @@ impl<'d> TableScanner<'d> {
         let mut name_split: Vec<String> = Vec::new();
         let mut kana_split: Vec<String> = Vec::new();
         let mut has_account_number = false;
+        let capture = self.detector.captures_contacts();
+        let mut contact = mamori_core::Contact::default();
         for (index, column) in columns.iter().enumerate() {
             let Some(col) = column else { continue };
             let Some(cell) = row.get(index) else { continue };
@@ -259,6 +261,17 @@ impl<'d> TableScanner<'d> {
                     extra_persons.push(other);
                 }
                 continue;
+            }
+            if capture {
+                match (col.field, &value) {
+                    (Field::Address, Value::Text(v)) if contact.address.is_empty() => {
+                        contact.address = v.trim().to_string()
+                    }
+                    (Field::PostalCode, Value::Digits(d)) if contact.postal_code.is_empty() => {
+                        contact.postal_code = d.clone()
+                    }
+                    _ => {}
+                }
             }
             match (col.field, value) {
                 (Field::Name, Value::Text(v)) if col.name_part => name_split.push(v),
@@ -322,6 +335,9 @@ impl<'d> TableScanner<'d> {
                 .map(|c| c.trim())
                 .collect();
             if crate::values::is_address(&joined) {
+                if capture && contact.address.is_empty() {
+                    contact.address = joined.clone();
+                }
                 if !row_items.contains(&DataItem::Address) {
                     row_items.push(DataItem::Address);
                 }
@@ -349,6 +365,20 @@ impl<'d> TableScanner<'d> {
             || !draft.links.is_empty()
         {
             self.findings.push_person(draft.hash(self.detector.key()));
+            if capture {
+                contact.name = if name_split.len() >= 2 {
+                    name_split.join(" ")
+                } else if split_name {
+                    name_parts.join(" ")
+                } else {
+                    name_parts
+                        .first()
+                        .or(kana_parts.first())
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                self.findings.push_contact(split_postal_code(contact));
+            }
         }
         for other in extra_persons {
             self.findings.records += 1;
@@ -397,4 +427,25 @@ impl<'d> TableScanner<'d> {
         findings.gate();
         findings
     }
+}
+
+/// 〒123-4567 at the head of an address cell goes to the postal code.
+fn split_postal_code(mut contact: mamori_core::Contact) -> mamori_core::Contact {
+    let address = contact.address.trim_start_matches('〒').trim_start();
+    let digits: String = address.chars().take(8).collect();
+    let shaped = digits.len() == 8
+        && digits
+            .chars()
+            .enumerate()
+            .all(|(i, c)| if i == 3 { c == '-' } else { c.is_ascii_digit() });
+    if shaped {
+        if contact.postal_code.is_empty() {
+            contact.postal_code = digits.replace('-', "");
+        }
+        contact.address = address[8..].trim().to_string();
+    }
+    if contact.postal_code.len() == 7 && contact.postal_code.chars().all(|c| c.is_ascii_digit()) {
+        contact.postal_code.insert(3, '-');
+    }
+    contact
 }

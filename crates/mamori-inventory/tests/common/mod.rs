@@ -52,6 +52,7 @@ pub fn file(
             masked: "佐＊＊".to_string(),
         }],
         persons,
+        sealed_contacts: None,
     }
 }
 
