@@ -18,6 +18,7 @@
 //! the journal, for `mamori incident assess`. Evidence kept: post metadata,
 //! the matching excerpt and a SHA-256 of the post's content, nothing else.
 
+mod alerts;
 pub mod config;
 pub mod fetch;
 pub mod files;
