@@ -17,7 +17,7 @@ pub(crate) fn open_zip<'s>(
 pub(crate) fn read_zip_entry(
     zip: &mut ZipArchive<&mut dyn Source>,
     index: usize,
-    budget: &mut Budget,
+    budget: &Budget,
     format: &'static str,
 ) -> Result<Vec<u8>, FormatError> {
     let mut entry = match zip.by_index(index) {
@@ -49,7 +49,7 @@ pub fn decode_zip_name(raw: &[u8]) -> String {
 
 pub fn read_zip(
     source: &mut dyn Source,
-    budget: &mut Budget,
+    budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
     let mut zip = open_zip(source, "zip archive")?;
@@ -101,7 +101,7 @@ fn clean_member_name(name: &str) -> String {
 
 pub fn read_tar(
     source: &mut dyn Source,
-    budget: &mut Budget,
+    budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
     read_tar_stream(source, budget, sink)
@@ -109,7 +109,7 @@ pub fn read_tar(
 
 fn read_tar_stream(
     reader: &mut dyn Read,
-    budget: &mut Budget,
+    budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
     let mut archive = tar::Archive::new(reader);
@@ -134,7 +134,7 @@ fn read_tar_stream(
 /// A gzip stream: a .tar.gz's members, or the one file it holds.
 pub fn read_gz(
     source: &mut dyn Source,
-    budget: &mut Budget,
+    budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
     let compressed = source

@@ -1,6 +1,7 @@
 //! Limits on what one top-level file may expand into.
 
 use crate::FormatError;
+use std::cell::Cell;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
@@ -56,8 +57,8 @@ enum Cap {
 #[derive(Debug)]
 pub struct Budget {
     pub limits: Limits,
-    expanded: u64,
-    members: u64,
+    expanded: Cell<u64>,
+    members: Cell<u64>,
     started: Instant,
 }
 
@@ -65,14 +66,14 @@ impl Budget {
     pub fn new(limits: Limits) -> Self {
         Budget {
             limits,
-            expanded: 0,
-            members: 0,
+            expanded: Cell::new(0),
+            members: Cell::new(0),
             started: Instant::now(),
         }
     }
 
     pub fn expanded_bytes(&self) -> u64 {
-        self.expanded
+        self.expanded.get()
     }
 
     /// Time left before the file's deadline.
@@ -91,9 +92,9 @@ impl Budget {
     }
 
     /// Counts one more member.
-    pub fn member(&mut self) -> Result<(), FormatError> {
-        self.members += 1;
-        if self.members > self.limits.max_members {
+    pub fn member(&self) -> Result<(), FormatError> {
+        self.members.set(self.members.get() + 1);
+        if self.members.get() > self.limits.max_members {
             return Err(FormatError::Limit(format!(
                 "more than {} members",
                 self.limits.max_members
@@ -105,7 +106,7 @@ impl Budget {
     /// Counts what a member expands to without keeping it (a preflight of
     /// a zipped workbook); stops at the first byte past a limit.
     pub fn drain_expanded(
-        &mut self,
+        &self,
         reader: &mut dyn Read,
         compressed: u64,
     ) -> Result<u64, FormatError> {
@@ -127,16 +128,16 @@ impl Budget {
     }
 
     /// Charges bytes expanded elsewhere against the total.
-    pub fn charge(&mut self, bytes: u64) -> Result<(), FormatError> {
-        self.expanded = self.expanded.saturating_add(bytes);
-        if self.expanded > self.limits.max_expanded_bytes {
+    pub fn charge(&self, bytes: u64) -> Result<(), FormatError> {
+        self.expanded.set(self.expanded.get().saturating_add(bytes));
+        if self.expanded.get() > self.limits.max_expanded_bytes {
             return Err(FormatError::Limit(self.why((0, Cap::Total))));
         }
         self.check_time()
     }
 
     fn cap(&self, compressed: u64) -> (u64, Cap) {
-        let remaining = self.limits.max_expanded_bytes.saturating_sub(self.expanded);
+        let remaining = self.limits.max_expanded_bytes.saturating_sub(self.expanded.get());
         let by_ratio = compressed
             .saturating_mul(self.limits.max_ratio)
             .max(self.limits.ratio_floor);
@@ -170,7 +171,7 @@ impl Budget {
     /// Reads a member that was stored in `compressed` bytes, stopping at the
     /// first byte past any limit: memory never holds more than the limit.
     pub fn read_expanded(
-        &mut self,
+        &self,
         reader: &mut dyn Read,
         compressed: u64,
     ) -> Result<Vec<u8>, FormatError> {
@@ -191,7 +192,7 @@ impl Budget {
             }
             self.check_time()?;
         }
-        self.expanded += out.len() as u64;
+        self.expanded.set(self.expanded.get() + out.len() as u64);
         Ok(out)
     }
 }
@@ -207,7 +208,7 @@ mod tests {
             max_ratio: 10,
             ..Limits::default()
         };
-        let mut budget = Budget::new(limits);
+        let budget = Budget::new(limits);
         let zeros = vec![0u8; 1 << 20];
         let err = budget.read_expanded(&mut &zeros[..], 100).unwrap_err();
         assert!(err.to_string().contains("zip bomb"), "{err}");
@@ -221,7 +222,7 @@ mod tests {
             max_expanded_bytes: 1500,
             ..Limits::default()
         };
-        let mut budget = Budget::new(limits);
+        let budget = Budget::new(limits);
         let data = vec![1u8; 1000];
         budget.read_expanded(&mut &data[..], 1000).unwrap();
         assert!(budget.read_expanded(&mut &data[..], 1000).is_err());

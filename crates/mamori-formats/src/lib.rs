@@ -24,6 +24,7 @@
 pub mod archive;
 pub mod budget;
 pub mod mail;
+pub mod ole;
 pub mod ooxml;
 pub mod pdf;
 pub mod sheet;
@@ -96,27 +97,19 @@ pub fn opens(name: &str) -> bool {
 pub fn read_container(
     kind: &str,
     source: &mut dyn Source,
-    budget: &mut Budget,
+    budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
     match kind {
         "xlsx" | "xlsm" => sheet::read_xlsx(source, budget, sink),
-        "xls" => sheet::read_xls(source, budget, sink),
+        "xls" => ole::read_ole(source, budget, sink),
         "ods" => sheet::read_ods(source, budget, sink),
         "docx" => ooxml::read_docx(source, budget, sink),
         "pptx" => ooxml::read_pptx(source, budget, sink),
-        "doc" => Err(FormatError::Unsupported(
-            "legacy Word 97-2003 document (.doc)".into(),
-        )),
-        "ppt" => Err(FormatError::Unsupported(
-            "legacy PowerPoint 97-2003 presentation (.ppt)".into(),
-        )),
-        "cfb" => Err(FormatError::Unsupported(
-            "OLE compound file of unknown type".into(),
-        )),
+        "doc" | "ppt" | "cfb" => ole::read_ole(source, budget, sink),
         "pdf" => pdf::read_pdf(source, budget, sink),
         "eml" => mail::read_eml(source, budget, sink),
-        "msg" => mail::read_msg(source, budget, sink),
+        "msg" => ole::read_ole(source, budget, sink),
         "zip" => archive::read_zip(source, budget, sink),
         "tar" => archive::read_tar(source, budget, sink),
         "gz" => archive::read_gz(source, budget, sink),

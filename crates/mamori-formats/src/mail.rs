@@ -11,7 +11,7 @@ const HEADERS: [&str; 5] = ["From", "To", "Cc", "Date", "Subject"];
 
 pub fn read_eml(
     source: &mut dyn Source,
-    budget: &mut Budget,
+    budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
     let mut bytes = Vec::new();
@@ -48,7 +48,7 @@ fn walk(
     part: &ParsedMail<'_>,
     text: &mut String,
     attachments: &mut Vec<Attachment>,
-    budget: &mut Budget,
+    budget: &Budget,
     depth: u32,
 ) -> Result<(), FormatError> {
     if depth > 32 {
@@ -155,7 +155,7 @@ pub(crate) fn html_to_text(html: &str) -> String {
 /// the `__attach_version1.0_#…` storages.
 pub fn read_msg(
     source: &mut dyn Source,
-    budget: &mut Budget,
+    budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
     const FORMAT: &str = "Outlook message";
@@ -210,7 +210,7 @@ pub fn read_msg(
 fn msg_binary<F: std::io::Read + std::io::Seek>(
     cfb: &mut cfb::CompoundFile<F>,
     path: &str,
-    budget: &mut Budget,
+    budget: &Budget,
 ) -> Result<Option<Vec<u8>>, FormatError> {
     if !cfb.is_stream(path) {
         return Ok(None);
@@ -226,7 +226,7 @@ fn msg_string<F: std::io::Read + std::io::Seek>(
     cfb: &mut cfb::CompoundFile<F>,
     storage: &str,
     id: &str,
-    budget: &mut Budget,
+    budget: &Budget,
 ) -> Result<Option<String>, FormatError> {
     let base = storage.trim_end_matches('/');
     if let Some(bytes) = msg_binary(cfb, &format!("{base}/__substg1.0_{id}001F"), budget)? {

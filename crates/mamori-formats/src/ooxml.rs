@@ -7,7 +7,7 @@ use crate::{Budget, FormatError, Part, Source};
 
 pub fn read_docx(
     source: &mut dyn Source,
-    budget: &mut Budget,
+    budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
     read_parts(source, budget, sink, "Word document", docx_order)
@@ -15,7 +15,7 @@ pub fn read_docx(
 
 pub fn read_pptx(
     source: &mut dyn Source,
-    budget: &mut Budget,
+    budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
     read_parts(source, budget, sink, "PowerPoint presentation", pptx_order)
@@ -62,7 +62,7 @@ fn number_in(name: &str) -> u32 {
 
 fn read_parts(
     source: &mut dyn Source,
-    budget: &mut Budget,
+    budget: &Budget,
     sink: &mut dyn FnMut(Part),
     format: &'static str,
     order: fn(&str) -> Option<(u32, u32)>,

@@ -23,7 +23,7 @@ const MAX_TEXT: u64 = 64 << 20;
 
 pub fn read_pdf(
     source: &mut dyn Source,
-    budget: &mut Budget,
+    budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
     let mut bytes = Vec::new();

@@ -16,7 +16,7 @@ use std::io::SeekFrom;
 
 pub fn read_xlsx(
     source: &mut dyn Source,
-    budget: &mut Budget,
+    budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
     const FORMAT: &str = "Excel workbook";
@@ -69,7 +69,7 @@ pub fn read_xlsx(
 
 pub fn read_ods(
     source: &mut dyn Source,
-    budget: &mut Budget,
+    budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
     const FORMAT: &str = "OpenDocument spreadsheet";
@@ -84,7 +84,7 @@ pub fn read_ods(
 
 pub fn read_xls(
     source: &mut dyn Source,
-    budget: &mut Budget,
+    budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
     const FORMAT: &str = "Excel 97-2003 workbook";
@@ -112,7 +112,7 @@ pub(crate) fn is_encrypted_ole(source: &mut dyn Source) -> bool {
 fn read_ranges<R: Reader<RS>, RS: std::io::Read + std::io::Seek>(
     mut book: R,
     format: &'static str,
-    budget: &mut Budget,
+    budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError>
 where
@@ -154,7 +154,7 @@ where
 /// stops here and not inside the spreadsheet library.
 fn preflight_zip(
     source: &mut dyn Source,
-    budget: &mut Budget,
+    budget: &Budget,
     format: &'static str,
 ) -> Result<(), FormatError> {
     if is_encrypted_ole(source) {

@@ -14,6 +14,7 @@
 //! it lies under a scanned root; raw identifiers stay inside mamori-detect.
 
 pub mod config;
+mod contained;
 mod process;
 pub mod report;
 pub mod summary;
@@ -53,6 +54,10 @@ pub struct ScanOptions {
     pub limits: Limits,
     /// Confirm names with the IPADIC dictionary when it is installed.
     pub morphology: bool,
+    /// Limits on what one Office file, PDF, mail or archive may expand to.
+    pub formats: mamori_formats::Limits,
+    /// Read image-only PDFs with Tesseract (`--ocr`) where it is installed.
+    pub ocr: bool,
 }
 
 impl ScanOptions {
@@ -63,6 +68,8 @@ impl ScanOptions {
             config: ScanConfig::default(),
             limits: Limits::default(),
             morphology: true,
+            formats: mamori_formats::Limits::default(),
+            ocr: false,
         }
     }
 }
@@ -94,6 +101,7 @@ pub fn scan(
         Detector::new(key, None)
     };
     let mut stats = ScanStats::default();
+    mamori_formats::pdf::set_ocr(options.ocr);
     let categorizer = Categorizer::new(&options.config.category)?;
     let excludes = options
         .config
@@ -192,18 +200,19 @@ pub fn scan(
                     to_read
                         .par_iter()
                         .for_each_with(tx, |tx, (abs, rel, stamp)| {
-                            let done = process::process(
-                                abs,
-                                rel,
-                                *stamp,
-                                &detector,
-                                &categorizer,
-                                &options.limits,
-                            );
+                            let ctx = process::Ctx {
+                                detector: &detector,
+                                categorizer: &categorizer,
+                                limits: &options.limits,
+                                formats: &options.formats,
+                            };
+                            let done = process::process(abs, rel, *stamp, &ctx);
                             bytes_read.fetch_add(done.bytes, Ordering::Relaxed);
                             progress.file_done(stamp.size);
-                            // A closed channel means the writer failed; its error is reported.
-                            let _ = tx.send(done.record);
+                            for record in done.records {
+                                // A closed channel means the writer failed; its error is reported.
+                                let _ = tx.send(record);
+                            }
                         })
                 })
             });
