@@ -28,8 +28,14 @@ pub fn read_eml(
     let mail = mailparse::parse_mail(&bytes).map_err(|e| FormatError::corrupt("mail", e))?;
     let mut text = String::new();
     for name in HEADERS {
-        for value in mail.headers.get_all_values(name) {
-            text.push_str(&format!("{name}: {value}\n"));
+        for header in mail.headers.get_all_headers(name) {
+            let raw = header.get_value_raw();
+            let value = if needs_sniffing(raw) {
+                sniff_decode(raw)
+            } else {
+                header.get_value()
+            };
+            text.push_str(&format!("{name}: {}\n", value.trim()));
         }
     }
     text.push('\n');
@@ -82,7 +88,7 @@ fn walk(
         && filename.is_none()
         && disposition.disposition != DispositionType::Attachment;
     if is_body_text {
-        let body = part.get_body().unwrap_or_default();
+        let body = body_text(part);
         budget.charge(body.len() as u64)?;
         if mime == "text/html" {
             text.push_str(&html_to_text(&body));
@@ -109,6 +115,35 @@ fn walk(
         });
     attachments.push((name.replace(['/', '\\'], "_"), content));
     Ok(())
+}
+
+/// A body in its declared charset; a mail saved without MIME headers (or
+/// labelled us-ascii) that holds JIS escapes or 8-bit bytes is sniffed.
+fn body_text(part: &ParsedMail<'_>) -> String {
+    let declared = part.ctype.charset.to_ascii_lowercase();
+    if declared == "us-ascii" || declared == "ascii" {
+        if let Ok(raw) = part.get_body_raw() {
+            if needs_sniffing(&raw) {
+                return sniff_decode(&raw);
+            }
+        }
+    }
+    part.get_body().unwrap_or_default()
+}
+
+fn needs_sniffing(raw: &[u8]) -> bool {
+    !raw.is_ascii() || memchr::memmem::find(raw, b"\x1b$").is_some()
+}
+
+/// ISO-2022-JP by its escapes, else UTF-8 when valid, else Shift_JIS (CP932).
+fn sniff_decode(raw: &[u8]) -> String {
+    if memchr::memmem::find(raw, b"\x1b$").is_some() {
+        return encoding_rs::ISO_2022_JP.decode(raw).0.into_owned();
+    }
+    match std::str::from_utf8(raw) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::SHIFT_JIS.decode(raw).0.into_owned(),
+    }
 }
 
 /// `=?ISO-2022-JP?B?...?=` inside a quoted file name (what Japanese mailers

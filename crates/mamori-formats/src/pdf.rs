@@ -18,6 +18,19 @@ pub fn set_ocr(enabled: bool) {
     OCR.store(enabled, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// poppler maps Adobe-Japan1's underscore to U+0332 (combining low line)
+/// and the vertical bar to U+00A6 (broken bar): `a̲b@x` would not read as
+/// a mail address.
+fn adobe_japan1_ascii(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{332}' => '_',
+            '\u{a6}' => '|',
+            c => c,
+        })
+        .collect()
+}
+
 /// Largest text kept from one PDF.
 const MAX_TEXT: u64 = 64 << 20;
 
@@ -37,10 +50,10 @@ pub fn read_pdf(
             budget.limits.max_container_bytes >> 20
         )));
     }
-    let text = pdftotext(&bytes, budget.time_left())?;
+    let text = adobe_japan1_ascii(&pdftotext(&bytes, budget.time_left())?);
     budget.charge(text.len() as u64)?;
     if text.chars().any(|c| !c.is_whitespace()) {
-        sink(Part::Text(layout_to_cells(&text)));
+        split_tables(&layout_to_cells(&text), sink);
         return Ok(());
     }
     if has_images(&bytes) {
@@ -77,6 +90,60 @@ fn layout_to_cells(text: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Runs of three or more lines of three or more cells are a printed table
+/// (for the table engine); everything else is text.
+fn split_tables(text: &str, sink: &mut dyn FnMut(Part)) {
+    let lines: Vec<&str> = text.lines().collect();
+    // Box-drawn forms and `label ： value` lines stay text for the text engine.
+    let cells = |l: &str| {
+        if l.chars().any(|c| ('\u{2500}'..='\u{257F}').contains(&c)) {
+            return 0;
+        }
+        let mut n = 0;
+        for cell in l.split('\t') {
+            let cell = cell.trim();
+            if matches!(cell, "：" | ":" | "・") {
+                return 0;
+            }
+            n += usize::from(cell.chars().any(char::is_alphanumeric));
+        }
+        n
+    };
+    let mut prose = String::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let mut j = i;
+        while j < lines.len() && cells(lines[j]) >= 3 {
+            j += 1;
+        }
+        if j - i >= 3 {
+            if !prose.trim().is_empty() {
+                sink(Part::Text(std::mem::take(&mut prose)));
+            }
+            prose.clear();
+            let rows = lines[i..j]
+                .iter()
+                .map(|l| l.split('\t').map(str::to_string).collect())
+                .collect();
+            sink(Part::Table {
+                name: String::new(),
+                rows,
+            });
+            i = j;
+            continue;
+        }
+        let end = j.max(i + 1);
+        for line in &lines[i..end] {
+            prose.push_str(line);
+            prose.push('\n');
+        }
+        i = end;
+    }
+    if !prose.trim().is_empty() {
+        sink(Part::Text(prose));
+    }
 }
 
 fn has_images(bytes: &[u8]) -> bool {

@@ -6,7 +6,7 @@
 //! top-level file's budget (depth, bytes, ratio, time). A parser that
 //! panics on one member costs that member only.
 
-use crate::process::{finish_record, scan_delimited, Ctx};
+use crate::process::{finish_record, person_in_path, scan_delimited, Ctx};
 use mamori_detect::Findings;
 use mamori_extract::sniff::SNIFF_BYTES;
 use mamori_extract::{detect_encoding, sniff, DecodingReader, Kind, TextChunks};
@@ -42,7 +42,7 @@ pub(crate) fn read_container(
     ctx: &Ctx<'_>,
     members: &mut Vec<FileRecord>,
 ) -> (Findings, Option<String>) {
-    let path_names_person = ctx.detector.person_in_path(rel).is_some();
+    let path_names_person = person_in_path(ctx.detector, rel).is_some();
     let mut text = ctx.detector.text();
     if path_names_person {
         text.identified_by_path();
@@ -133,7 +133,7 @@ fn read_member(
         match kind {
             Kind::Delimited { delimiter } => {
                 let reader = DecodingReader::new(Cursor::new(&bytes[..]), detect_encoding(head));
-                let path_names_person = ctx.detector.person_in_path(rel).is_some();
+                let path_names_person = person_in_path(ctx.detector, rel).is_some();
                 match scan_delimited(reader, delimiter, ctx.detector, path_names_person) {
                     Ok(findings) => (findings, None),
                     Err(e) => (Findings::default(), Some(e.to_string())),
@@ -179,7 +179,7 @@ fn read_member(
 
 fn read_text(bytes: &[u8], head: &[u8], rel: &str, ctx: &Ctx<'_>) -> Findings {
     let mut scanner = ctx.detector.text();
-    if ctx.detector.person_in_path(rel).is_some() {
+    if person_in_path(ctx.detector, rel).is_some() {
         scanner.identified_by_path();
     }
     let reader = DecodingReader::new(Cursor::new(bytes), detect_encoding(head));

@@ -98,7 +98,7 @@ fn add_person_in_path(findings: &mut Findings, rel: &str, detector: &Detector) {
     if findings.items.is_empty() || findings.persons.len() > 1 {
         return;
     }
-    let Some((name, keys)) = detector.person_in_path(rel) else {
+    let Some((name, keys)) = person_in_path(detector, rel) else {
         return;
     };
     findings
@@ -122,6 +122,19 @@ fn add_person_in_path(findings: &mut Findings, rel: &str, detector: &Detector) {
     findings.records = findings.records.max(1);
 }
 
+/// The person a path names. A member is also looked up as if its archive
+/// were a folder: `1002_松本敦子/通勤経路.zip!/通勤経路.txt` is 松本敦子's.
+pub(crate) fn person_in_path(
+    detector: &Detector,
+    rel: &str,
+) -> Option<(String, Vec<mamori_core::KeyHash>)> {
+    detector.person_in_path(rel).or_else(|| {
+        let (outer, inner) = rel.rsplit_once("!/")?;
+        let dir = outer.rsplit_once('/').map(|(d, _)| d)?;
+        detector.person_in_path(&format!("{dir}/{inner}"))
+    })
+}
+
 /// 「住所変更届_記入例.txt」: a filled-in example is nobody's data.
 fn is_example_form(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
@@ -140,7 +153,7 @@ fn read_findings(
 ) -> Result<(Findings, u64, Option<String>), ExtractError> {
     let limits = ctx.limits;
     let detector = ctx.detector;
-    let path_names_person = detector.person_in_path(rel).is_some();
+    let path_names_person = person_in_path(detector, rel).is_some();
     let opened = open(abs, limits)?;
     let truncated = opened.truncated;
     let size = opened.size;

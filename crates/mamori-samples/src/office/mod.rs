@@ -134,7 +134,7 @@ pub(crate) fn table(
                 mime,
                 bytes: att_bytes,
             };
-            let subject = format!("{stem}の送付");
+            let subject = format!("{}の送付", subject_of(stem));
             let (mail_rel, bytes) = if h % 20 == 13 {
                 let enc = [MailEnc::Jis, MailEnc::Sjis, MailEnc::Utf8][(h >> 8) as usize % 3];
                 let bytes = mail::eml(ROLE_FROM, ROLE_TO, &subject, COVER, enc, &[attachment]);
@@ -201,11 +201,11 @@ pub(crate) fn text(
         }
         7 => {
             let enc = [MailEnc::Jis, MailEnc::Sjis, MailEnc::Utf8][(h >> 8) as usize % 3];
-            let bytes = mail::eml(ROLE_FROM, ROLE_TO, stem, body, enc, &[]);
+            let bytes = mail::eml(ROLE_FROM, ROLE_TO, &subject_of(stem), body, enc, &[]);
             w.file(&format!("{dir}{stem}.eml"), &bytes, items, about, None)?;
         }
         8 => {
-            let bytes = mail::msg(ROLE_FROM, ROLE_TO, stem, body, &[]);
+            let bytes = mail::msg(ROLE_FROM, ROLE_TO, &subject_of(stem), body, &[]);
             w.file(&format!("{dir}{stem}.msg"), &bytes, items, about, None)?;
         }
         9 => {
@@ -236,6 +236,13 @@ pub(crate) fn unreadable(w: &mut Writer<'_>) -> Result<(), SampleError> {
     w.file(rel, &z.finish(), BTreeSet::new(), About::none(), None)?;
     w.truth_only(&format!("{rel}!/給与一覧.csv"), BTreeSet::new(), About::none(), None, true);
     Ok(())
+}
+
+/// A mail subject people would write: the document's name without the
+/// serial number a file name carries (扶養控除等申告書_01000 → 扶養控除等申告書).
+fn subject_of(stem: &str) -> String {
+    let s = stem.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_' || c == '-');
+    format!("【送付】{}", if s.is_empty() { stem } else { s })
 }
 
 fn grid(t: &Table) -> Vec<Vec<String>> {

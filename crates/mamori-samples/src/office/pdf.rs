@@ -63,6 +63,11 @@ impl Pdf {
     }
 }
 
+/// Width in ems: ASCII glyphs are half-width (`/W` above), the rest full.
+fn em_width(s: &str) -> f64 {
+    s.chars().map(|c| if c.is_ascii() { 0.5 } else { 1.0 }).sum()
+}
+
 fn ucs2_hex(s: &str) -> String {
     s.encode_utf16().map(|u| format!("{u:04X}")).collect()
 }
@@ -71,26 +76,26 @@ fn ucs2_hex(s: &str) -> String {
 /// the font shrunk until the widest row fits.
 pub fn text_pdf(rows: &[Vec<String>]) -> Vec<u8> {
     let widths = {
-        let mut w: Vec<usize> = Vec::new();
+        let mut w: Vec<f64> = Vec::new();
         for row in rows.iter().filter(|r| r.len() > 1) {
             for (i, c) in row.iter().enumerate() {
                 if w.len() <= i {
-                    w.push(0);
+                    w.push(0.0);
                 }
-                w[i] = w[i].max(c.chars().count());
+                w[i] = w[i].max(em_width(c));
             }
         }
         w
     };
-    let table_chars: usize = widths.iter().map(|w| w + 3).sum();
+    let table_chars: f64 = widths.iter().map(|w| w + 3.0).sum();
     let (page_w, page_h, margin) = (842.0f64, 595.0f64, 30.0f64);
-    let size = ((page_w - 2.0 * margin) / table_chars.max(1) as f64).clamp(4.0, 10.0);
+    let size = ((page_w - 2.0 * margin) / table_chars.max(1.0)).clamp(4.0, 10.0);
     let lead = size * 1.6;
     let per_page = (((page_h - 2.0 * margin) / lead) as usize).max(1);
 
     let mut pdf = Pdf::new();
     let descriptor = pdf.object(b"<< /Type /FontDescriptor /FontName /HeiseiMin-W3 /Flags 6 /FontBBox [-123 -257 1001 910] /ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 709 /StemV 69 >>");
-    let cid = pdf.object(format!("<< /Type /Font /Subtype /CIDFontType0 /BaseFont /HeiseiMin-W3 /CIDSystemInfo << /Registry (Adobe) /Ordering (Japan1) /Supplement 2 >> /FontDescriptor {descriptor} 0 R /DW 1000 >>").as_bytes());
+    let cid = pdf.object(format!("<< /Type /Font /Subtype /CIDFontType0 /BaseFont /HeiseiMin-W3 /CIDSystemInfo << /Registry (Adobe) /Ordering (Japan1) /Supplement 2 >> /FontDescriptor {descriptor} 0 R /DW 1000 /W [1 95 500 231 632 500] >>").as_bytes());
     let font = pdf.object(format!("<< /Type /Font /Subtype /Type0 /BaseFont /HeiseiMin-W3 /Encoding /UniJIS-UCS2-H /DescendantFonts [{cid} 0 R] >>").as_bytes());
     let pages_id = pdf.offsets.len() + 1 + 2 * rows.len().div_ceil(per_page).max(1);
     let mut kids = Vec::new();
@@ -107,11 +112,11 @@ pub fn text_pdf(rows: &[Vec<String>]) -> Vec<u8> {
                     ));
                 }
                 let w = if row.len() > 1 {
-                    widths.get(k).copied().unwrap_or(0) + 3
+                    widths.get(k).copied().unwrap_or(0.0) + 3.0
                 } else {
-                    0
+                    0.0
                 };
-                x += w as f64 * size;
+                x += w * size;
             }
         }
         let contents = pdf.stream("", content.as_bytes());
