@@ -137,7 +137,10 @@ impl Budget {
     }
 
     fn cap(&self, compressed: u64) -> (u64, Cap) {
-        let remaining = self.limits.max_expanded_bytes.saturating_sub(self.expanded.get());
+        let remaining = self
+            .limits
+            .max_expanded_bytes
+            .saturating_sub(self.expanded.get());
         let by_ratio = compressed
             .saturating_mul(self.limits.max_ratio)
             .max(self.limits.ratio_floor);

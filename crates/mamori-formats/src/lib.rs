@@ -45,7 +45,10 @@ pub enum Part {
     Text(String),
     /// Rows of cells: a sheet, or a table in a document. `name` is the sheet
     /// name (empty for document tables).
-    Table { name: String, rows: Vec<Vec<String>> },
+    Table {
+        name: String,
+        rows: Vec<Vec<String>>,
+    },
     /// A file inside this one: an archive entry or a mail attachment.
     /// `name` is its path inside the container (`/` separators, decoded).
     Member {
@@ -62,11 +65,16 @@ pub enum FormatError {
     #[error("{0}: not supported yet")]
     Unsupported(String),
     #[error("corrupt or malformed {format}: {reason}")]
-    Corrupt { format: &'static str, reason: String },
+    Corrupt {
+        format: &'static str,
+        reason: String,
+    },
     /// A safety limit stopped reading (zip bomb, nesting, size, time).
     #[error("not read further: {0}")]
     Limit(String),
-    #[error("image-only PDF (no text layer); scan with --ocr where Tesseract is installed to read it")]
+    #[error(
+        "image-only PDF (no text layer); scan with --ocr where Tesseract is installed to read it"
+    )]
     ImageOnly,
     /// A helper program (pdftotext, tesseract) is missing or failed.
     #[error("{0}")]
@@ -86,8 +94,21 @@ impl FormatError {
 pub fn opens(name: &str) -> bool {
     matches!(
         name,
-        "xlsx" | "xlsm" | "xls" | "ods" | "docx" | "pptx" | "doc" | "ppt" | "cfb" | "pdf"
-            | "eml" | "msg" | "zip" | "tar" | "gz"
+        "xlsx"
+            | "xlsm"
+            | "xls"
+            | "ods"
+            | "docx"
+            | "pptx"
+            | "doc"
+            | "ppt"
+            | "cfb"
+            | "pdf"
+            | "eml"
+            | "msg"
+            | "zip"
+            | "tar"
+            | "gz"
     )
 }
 

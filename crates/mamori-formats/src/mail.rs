@@ -169,7 +169,11 @@ pub(crate) fn html_to_text(html: &str) -> String {
             break;
         };
         let tag = rest[open + 1..open + close].to_ascii_lowercase();
-        let tag_name = tag.trim_start_matches('/').split([' ', '/']).next().unwrap_or("");
+        let tag_name = tag
+            .trim_start_matches('/')
+            .split([' ', '/'])
+            .next()
+            .unwrap_or("");
         match tag_name {
             "br" | "p" | "div" | "tr" | "li" | "h1" | "h2" | "h3" | "table" => out.push('\n'),
             "td" | "th" if tag.starts_with('/') => out.push('\t'),

@@ -236,13 +236,21 @@ fn pdftotext(bytes: &[u8], timeout: Duration) -> Result<String, FormatError> {
             timeout.min(Duration::from_secs(10)),
         )
         .unwrap_or_else(|_| (status, Vec::new(), err.clone()));
-        let reason = loud.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+        let reason = loud
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim();
         if reason.contains("assword") || reason.contains("ncrypt") {
             return Err(FormatError::Encrypted);
         }
         return Err(FormatError::corrupt(
             "PDF",
-            if reason.is_empty() { "pdftotext failed" } else { reason },
+            if reason.is_empty() {
+                "pdftotext failed"
+            } else {
+                reason
+            },
         ));
     }
     Ok(String::from_utf8_lossy(&out).into_owned())
@@ -263,7 +271,16 @@ fn ocr(bytes: &[u8], timeout: Duration) -> Result<String, FormatError> {
     let result = (|| {
         let (status, _, err) = run_with_timeout(
             "pdftoppm",
-            &["-r", "200", "-gray", "-png", "-l", "20", "fd://0", &prefix_str],
+            &[
+                "-r",
+                "200",
+                "-gray",
+                "-png",
+                "-l",
+                "20",
+                "fd://0",
+                &prefix_str,
+            ],
             bytes,
             timeout,
         )?;
@@ -306,12 +323,7 @@ fn join_cjk(text: &str) -> String {
     let wide = |c: char| c as u32 >= 0x3000;
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {
-        if c == ' '
-            && i > 0
-            && i + 1 < chars.len()
-            && wide(chars[i - 1])
-            && wide(chars[i + 1])
-        {
+        if c == ' ' && i > 0 && i + 1 < chars.len() && wide(chars[i - 1]) && wide(chars[i + 1]) {
             continue;
         }
         out.push(c);

@@ -21,8 +21,8 @@ pub fn read_xlsx(
 ) -> Result<(), FormatError> {
     const FORMAT: &str = "Excel workbook";
     preflight_zip(source, budget, FORMAT)?;
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(&mut *source)
-        .map_err(|e| match e {
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(&mut *source).map_err(|e| match e {
             calamine::XlsxError::Password => FormatError::Encrypted,
             e => FormatError::corrupt(FORMAT, e),
         })?;

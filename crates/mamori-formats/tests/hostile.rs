@@ -25,12 +25,18 @@ fn a_zip_bomb_member_stops_at_the_ratio() {
     let (parts, result) = read("zip", &z.finish(), small_limits());
     result.unwrap();
     match &parts[0] {
-        Part::Member { content: Err(FormatError::Limit(why)), .. } => {
+        Part::Member {
+            content: Err(FormatError::Limit(why)),
+            ..
+        } => {
             assert!(why.contains("zip bomb"), "{why}")
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(&parts[1], Part::Member { content: Ok(_), .. }), "siblings still read");
+    assert!(
+        matches!(&parts[1], Part::Member { content: Ok(_), .. }),
+        "siblings still read"
+    );
 }
 
 #[test]
@@ -47,14 +53,24 @@ fn the_total_expansion_is_bounded() {
     let mut z = ZipWriter::new();
     for i in 0..4 {
         // Random-ish bytes do not compress: no ratio trip, only the total.
-        let data: Vec<u8> = (0..(6u32 << 20)).map(|k| (k.wrapping_mul(2654435761) >> 13) as u8 ^ i).collect();
+        let data: Vec<u8> = (0..(6u32 << 20))
+            .map(|k| (k.wrapping_mul(2654435761) >> 13) as u8 ^ i)
+            .collect();
         z.add(&format!("m{i}.bin"), &data);
     }
     let (parts, result) = read("zip", &z.finish(), small_limits());
     result.unwrap();
     let limited = parts
         .iter()
-        .filter(|p| matches!(p, Part::Member { content: Err(FormatError::Limit(_)), .. }))
+        .filter(|p| {
+            matches!(
+                p,
+                Part::Member {
+                    content: Err(FormatError::Limit(_)),
+                    ..
+                }
+            )
+        })
         .count();
     assert!(limited >= 1, "the 16 MiB total stopped some members");
 }
@@ -67,15 +83,26 @@ fn entity_expansion_is_never_done() {
     z.add("word/document.xml", laughs.as_bytes());
     let (parts, _) = read("docx", &z.finish(), Limits::default());
     let text = all_text(&parts);
-    assert!(!text.contains("lollol") && !text.contains("root:"), "{text}");
+    assert!(
+        !text.contains("lollol") && !text.contains("root:"),
+        "{text}"
+    );
 }
 
 #[test]
 fn a_huge_sparse_sheet_is_read_within_the_cell_limit() {
     let mut rows: Vec<Vec<Cell>> = (0..50).map(|i| vec![Cell::Text(format!("r{i}"))]).collect();
     rows.push(vec![Cell::Empty; 3]);
-    let sheet = Sheet { name: "s".into(), hidden: false, rows, merges: vec!["A1:XFD1".into()] };
-    let limits = Limits { max_cells_per_sheet: 10, ..Limits::default() };
+    let sheet = Sheet {
+        name: "s".into(),
+        hidden: false,
+        rows,
+        merges: vec!["A1:XFD1".into()],
+    };
+    let limits = Limits {
+        max_cells_per_sheet: 10,
+        ..Limits::default()
+    };
     let (parts, result) = read("xlsx", &ooxml::xlsx(&[sheet]), limits);
     result.unwrap();
     match &parts[0] {
@@ -90,7 +117,13 @@ fn a_huge_sparse_sheet_is_read_within_the_cell_limit() {
 #[test]
 fn truncated_and_garbage_files_are_errors_not_panics() {
     for (kind, bytes) in samples() {
-        for cut in [0, 10, bytes.len() / 3, bytes.len() / 2, bytes.len().saturating_sub(5)] {
+        for cut in [
+            0,
+            10,
+            bytes.len() / 3,
+            bytes.len() / 2,
+            bytes.len().saturating_sub(5),
+        ] {
             let _ = read(kind, &bytes[..cut], Limits::default());
         }
         let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();

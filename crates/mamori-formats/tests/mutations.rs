@@ -85,9 +85,13 @@ fn mutated_files_never_panic() {
             let input = mutate(&mut rng, &sample);
             let outcome = std::panic::catch_unwind(|| read(kind, &input, limits));
             if outcome.is_err() {
-                let path = std::env::temp_dir().join(format!("mamori-fuzz-crash-{kind}-{runs}.bin"));
+                let path =
+                    std::env::temp_dir().join(format!("mamori-fuzz-crash-{kind}-{runs}.bin"));
                 let _ = std::fs::write(&path, &input);
-                panic!("{kind}: panic on a mutated input, saved to {}", path.display());
+                panic!(
+                    "{kind}: panic on a mutated input, saved to {}",
+                    path.display()
+                );
             }
             runs += 1;
             match deadline {

@@ -237,11 +237,15 @@ fn office_formats_meet_the_targets() {
     for (name, spec) in [
         (
             "sixth/containers",
-            ShareSpec::standard(90_210).with_style(Style::Sixth).with_containers(),
+            ShareSpec::standard(90_210)
+                .with_style(Style::Sixth)
+                .with_containers(),
         ),
         (
             "fifth/containers",
-            ShareSpec::standard(31_415).with_style(Style::Fifth).with_containers(),
+            ShareSpec::standard(31_415)
+                .with_style(Style::Fifth)
+                .with_containers(),
         ),
         (
             "primary/containers",
@@ -249,7 +253,11 @@ fn office_formats_meet_the_targets() {
         ),
     ] {
         let (report, truth) = run(&spec);
-        let members = report.files.iter().filter(|f| f.path.contains("!/")).count();
+        let members = report
+            .files
+            .iter()
+            .filter(|f| f.path.contains("!/"))
+            .count();
         eprintln!("{name}: {members} archive/mail members");
         assert!(members > 0, "{name}: no archive members reported");
         formats.extend(
@@ -260,8 +268,13 @@ fn office_formats_meet_the_targets() {
         );
         check_score(name, &report, &truth);
     }
-    for ext in ["xlsx", "docx", "pptx", "pdf", "eml", "msg", "zip", "gz", "doc"] {
-        assert!(formats.contains(ext), "no .{ext} file generated: {formats:?}");
+    for ext in [
+        "xlsx", "docx", "pptx", "pdf", "eml", "msg", "zip", "gz", "doc",
+    ] {
+        assert!(
+            formats.contains(ext),
+            "no .{ext} file generated: {formats:?}"
+        );
     }
 }
 

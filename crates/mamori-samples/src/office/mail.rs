@@ -111,7 +111,11 @@ pub fn eml(
     // JIS cannot hold 髙 or 﨑: such mails go out in UTF-8, as mailers do.
     let (charset, cte, encoded) = match enc {
         MailEnc::Jis => match encode(&body, Enc::Iso2022Jp) {
-            Ok(b) => ("ISO-2022-JP", "7bit", String::from_utf8_lossy(&b).into_owned()),
+            Ok(b) => (
+                "ISO-2022-JP",
+                "7bit",
+                String::from_utf8_lossy(&b).into_owned(),
+            ),
             Err(_) => ("UTF-8", "base64", wrap(&base64(body.as_bytes()), 76)),
         },
         MailEnc::Sjis => match encode(&body, Enc::ShiftJis) {
@@ -178,12 +182,24 @@ pub fn msg(from: &str, to: &str, subject: &str, body: &str, attachments: &[Attac
         put(&mut cfb, "/__substg1.0_0037001F", &utf16(subject))?;
         put(&mut cfb, "/__substg1.0_0C1A001F", &utf16(from))?;
         put(&mut cfb, "/__substg1.0_0E04001F", &utf16(to))?;
-        put(&mut cfb, "/__substg1.0_1000001F", &utf16(&body.replace('\n', "\r\n")))?;
+        put(
+            &mut cfb,
+            "/__substg1.0_1000001F",
+            &utf16(&body.replace('\n', "\r\n")),
+        )?;
         for (i, a) in attachments.iter().enumerate() {
             let dir = format!("/__attach_version1.0_#{i:08X}");
             cfb.create_storage(&dir)?;
-            put(&mut cfb, &format!("{dir}/__properties_version1.0"), &[0u8; 8])?;
-            put(&mut cfb, &format!("{dir}/__substg1.0_3707001F"), &utf16(&a.name))?;
+            put(
+                &mut cfb,
+                &format!("{dir}/__properties_version1.0"),
+                &[0u8; 8],
+            )?;
+            put(
+                &mut cfb,
+                &format!("{dir}/__substg1.0_3707001F"),
+                &utf16(&a.name),
+            )?;
             put(&mut cfb, &format!("{dir}/__substg1.0_37010102"), &a.bytes)?;
         }
         cfb.flush()?;
@@ -197,7 +213,8 @@ pub fn msg(from: &str, to: &str, subject: &str, body: &str, attachments: &[Attac
 pub fn legacy_doc() -> Vec<u8> {
     let build = || -> std::io::Result<Vec<u8>> {
         let mut cfb = cfb::CompoundFile::create(Cursor::new(Vec::new()))?;
-        cfb.create_stream("/WordDocument")?.write_all(&[0xEC, 0xA5, 0xC1, 0x00])?;
+        cfb.create_stream("/WordDocument")?
+            .write_all(&[0xEC, 0xA5, 0xC1, 0x00])?;
         cfb.create_stream("/1Table")?.write_all(&[0u8; 16])?;
         cfb.flush()?;
         Ok(cfb.into_inner().into_inner())

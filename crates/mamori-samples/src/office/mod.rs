@@ -102,21 +102,57 @@ pub(crate) fn table(
                 outer.add_with(&format!("{stem}.zip"), &zip, Names::Cp932, None);
                 outer.add_with("readme.txt", b"archive of old data\r\n", Names::Cp932, None);
                 let outer_rel = format!("{dir}{stem}_送付用.zip");
-                w.file(&outer_rel, &outer.finish(), BTreeSet::new(), About::none(), None)?;
-                w.truth_only(&format!("{outer_rel}!/readme.txt"), BTreeSet::new(), About::none(), None, false);
-                w.truth_only(&format!("{outer_rel}!/{stem}.zip"), BTreeSet::new(), About::none(), None, false);
-                w.truth_only(&format!("{outer_rel}!/{stem}.zip!/{inner}"), items, about, Some(fmt), false);
+                w.file(
+                    &outer_rel,
+                    &outer.finish(),
+                    BTreeSet::new(),
+                    About::none(),
+                    None,
+                )?;
+                w.truth_only(
+                    &format!("{outer_rel}!/readme.txt"),
+                    BTreeSet::new(),
+                    About::none(),
+                    None,
+                    false,
+                );
+                w.truth_only(
+                    &format!("{outer_rel}!/{stem}.zip"),
+                    BTreeSet::new(),
+                    About::none(),
+                    None,
+                    false,
+                );
+                w.truth_only(
+                    &format!("{outer_rel}!/{stem}.zip!/{inner}"),
+                    items,
+                    about,
+                    Some(fmt),
+                    false,
+                );
             } else {
                 let zip_rel = format!("{dir}{stem}.zip");
                 w.file(&zip_rel, &zip, BTreeSet::new(), About::none(), None)?;
-                w.truth_only(&format!("{zip_rel}!/{inner}"), items, about, Some(fmt), false);
+                w.truth_only(
+                    &format!("{zip_rel}!/{inner}"),
+                    items,
+                    about,
+                    Some(fmt),
+                    false,
+                );
             }
         }
         12 => {
             let tgz = tar_gz(&[(format!("export/{file}"), plain)]);
             let tar_rel = format!("{dir}{stem}.tar.gz");
             w.file(&tar_rel, &tgz, BTreeSet::new(), About::none(), None)?;
-            w.truth_only(&format!("{tar_rel}!/export/{file}"), items, about, Some(fmt), false);
+            w.truth_only(
+                &format!("{tar_rel}!/export/{file}"),
+                items,
+                about,
+                Some(fmt),
+                false,
+            );
         }
         13 | 15 => {
             // Sent by mail: the cover text is nobody's data, the attachment is.
@@ -145,7 +181,13 @@ pub(crate) fn table(
             };
             w.file(&mail_rel, &bytes, BTreeSet::new(), About::none(), None)?;
             let att_fmt = att_name.ends_with(".csv").then_some(fmt);
-            w.truth_only(&format!("{mail_rel}!/{att_name}"), items, about, att_fmt, false);
+            w.truth_only(
+                &format!("{mail_rel}!/{att_name}"),
+                items,
+                about,
+                att_fmt,
+                false,
+            );
         }
         14 => {
             let bytes = pdf::text_pdf(&grid(t));
@@ -190,14 +232,26 @@ pub(crate) fn text(
                 .iter()
                 .map(|l| l.split('\t').map(str::to_string).collect())
                 .collect();
-            w.file(&format!("{dir}{stem}.pdf"), &pdf::text_pdf(&rows), items, about, None)?;
+            w.file(
+                &format!("{dir}{stem}.pdf"),
+                &pdf::text_pdf(&rows),
+                items,
+                about,
+                None,
+            )?;
         }
         6 => {
             let slides: Vec<Vec<Block>> = lines
                 .chunks(12)
                 .map(|c| vec![Block::Para(c.join("\n"))])
                 .collect();
-            w.file(&format!("{dir}{stem}.pptx"), &ooxml::pptx(&slides), items, about, None)?;
+            w.file(
+                &format!("{dir}{stem}.pptx"),
+                &ooxml::pptx(&slides),
+                items,
+                about,
+                None,
+            )?;
         }
         7 => {
             let enc = [MailEnc::Jis, MailEnc::Sjis, MailEnc::Utf8][(h >> 8) as usize % 3];
@@ -213,7 +267,13 @@ pub(crate) fn text(
             z.add_with(file, &render_text(body, fmt)?, Names::Cp932, None);
             let zip_rel = format!("{dir}{stem}.zip");
             w.file(&zip_rel, &z.finish(), BTreeSet::new(), About::none(), None)?;
-            w.truth_only(&format!("{zip_rel}!/{file}"), items, about, Some(fmt), false);
+            w.truth_only(
+                &format!("{zip_rel}!/{file}"),
+                items,
+                about,
+                Some(fmt),
+                false,
+            );
         }
         _ => return Ok(false),
     }
@@ -223,7 +283,10 @@ pub(crate) fn text(
 /// Files nobody can read without more: an image-only PDF (a scanned
 /// 履歴書), a legacy .doc, a password-protected zip.
 pub(crate) fn unreadable(w: &mut Writer<'_>) -> Result<(), SampleError> {
-    w.file_with_error("スキャン/履歴書_スキャン20250401.pdf", &pdf::image_only_pdf(7))?;
+    w.file_with_error(
+        "スキャン/履歴書_スキャン20250401.pdf",
+        &pdf::image_only_pdf(7),
+    )?;
     w.file_with_error("総務部/旧データ/社内規程_2003.doc", &mail::legacy_doc())?;
     let mut z = ZipWriter::new();
     z.add_with(
@@ -234,7 +297,13 @@ pub(crate) fn unreadable(w: &mut Writer<'_>) -> Result<(), SampleError> {
     );
     let rel = "総務部/給与_パスワード付き.zip";
     w.file(rel, &z.finish(), BTreeSet::new(), About::none(), None)?;
-    w.truth_only(&format!("{rel}!/給与一覧.csv"), BTreeSet::new(), About::none(), None, true);
+    w.truth_only(
+        &format!("{rel}!/給与一覧.csv"),
+        BTreeSet::new(),
+        About::none(),
+        None,
+        true,
+    );
     Ok(())
 }
 
@@ -254,14 +323,23 @@ fn grid(t: &Table) -> Vec<Vec<String>> {
 /// 1980/03/02, 1980-03-02, 1980年3月2日, 昭和55年3月2日 → (y, m, d).
 fn parse_date(s: &str) -> Option<(i64, i64, i64)> {
     let s = s.trim();
-    let eras = [("令和", 2018), ("平成", 1988), ("昭和", 1925), ("大正", 1911)];
+    let eras = [
+        ("令和", 2018),
+        ("平成", 1988),
+        ("昭和", 1925),
+        ("大正", 1911),
+    ];
     for (era, base) in eras {
         if let Some(rest) = s.strip_prefix(era) {
             let rest = rest.replacen("元年", "1年", 1);
             let (y, rest) = rest.split_once('年')?;
             let (m, rest) = rest.split_once('月')?;
             let d = rest.strip_suffix('日')?;
-            return Some((base + y.parse::<i64>().ok()?, m.parse().ok()?, d.parse().ok()?));
+            return Some((
+                base + y.parse::<i64>().ok()?,
+                m.parse().ok()?,
+                d.parse().ok()?,
+            ));
         }
     }
     let parts: Vec<&str> = s
@@ -297,7 +375,11 @@ fn excel_serial(s: &str) -> Option<i64> {
 /// block; 2 a two-row header with merged cells (作業員名簿 style); 3 names
 /// as formulas (姓 & 名) with cached values.
 fn workbook(t: &Table, stem: &str, variant: u64) -> Vec<Sheet> {
-    let header: Vec<Cell> = t.cols.iter().map(|c| Cell::Text(c.header.clone())).collect();
+    let header: Vec<Cell> = t
+        .cols
+        .iter()
+        .map(|c| Cell::Text(c.header.clone()))
+        .collect();
     let body = |rows: &mut Vec<Vec<Cell>>| {
         for r in &t.rows {
             rows.push(
@@ -401,7 +483,8 @@ fn tar_gz(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     for (name, data) in files {
         let mut header = [0u8; 512];
         let name_bytes = name.as_bytes();
-        header[..name_bytes.len().min(100)].copy_from_slice(&name_bytes[..name_bytes.len().min(100)]);
+        header[..name_bytes.len().min(100)]
+            .copy_from_slice(&name_bytes[..name_bytes.len().min(100)]);
         header[100..108].copy_from_slice(b"0000644\0");
         header[108..116].copy_from_slice(b"0001750\0");
         header[116..124].copy_from_slice(b"0001750\0");

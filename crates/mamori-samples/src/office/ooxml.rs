@@ -37,7 +37,10 @@ pub enum Cell {
     /// A date stored as Excel stores it: a serial day number with a date style.
     Date(i64),
     /// A formula and the value Excel cached for it.
-    Formula { formula: String, cached: String },
+    Formula {
+        formula: String,
+        cached: String,
+    },
 }
 
 pub struct Sheet {
@@ -78,7 +81,10 @@ pub fn xlsx(sheets: &[Sheet]) -> Vec<u8> {
     z.add("xl/_rels/workbook.xml.rels", rels.as_bytes());
     z.add("xl/styles.xml", format!("{XML}<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><fonts count=\"1\"><font><sz val=\"11\"/><name val=\"游ゴシック\"/></font></fonts><fills count=\"1\"><fill><patternFill patternType=\"none\"/></fill></fills><borders count=\"1\"><border/></borders><cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs><cellXfs count=\"2\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/><xf numFmtId=\"14\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\"/></cellXfs></styleSheet>").as_bytes());
     for (i, s) in sheets.iter().enumerate() {
-        z.add(&format!("xl/worksheets/sheet{}.xml", i + 1), sheet_xml(s).as_bytes());
+        z.add(
+            &format!("xl/worksheets/sheet{}.xml", i + 1),
+            sheet_xml(s).as_bytes(),
+        );
     }
     z.finish()
 }
@@ -184,8 +190,14 @@ pub fn docx(blocks: &[Block], header: &str, footer: &str) -> Vec<u8> {
     z.add("word/_rels/document.xml.rels", format!("{XML}<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/header\" Target=\"header1.xml\"/><Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer1.xml\"/></Relationships>").as_bytes());
     let body = w_blocks(blocks);
     z.add("word/document.xml", format!("{XML}<w:document {W}><w:body>{body}<w:sectPr><w:headerReference w:type=\"default\" r:id=\"rId1\"/><w:footerReference w:type=\"default\" r:id=\"rId2\"/><w:pgSz w:w=\"11906\" w:h=\"16838\"/></w:sectPr></w:body></w:document>").as_bytes());
-    z.add("word/header1.xml", format!("{XML}<w:hdr {W}>{}</w:hdr>", w_para(header)).as_bytes());
-    z.add("word/footer1.xml", format!("{XML}<w:ftr {W}>{}</w:ftr>", w_para(footer)).as_bytes());
+    z.add(
+        "word/header1.xml",
+        format!("{XML}<w:hdr {W}>{}</w:hdr>", w_para(header)).as_bytes(),
+    );
+    z.add(
+        "word/footer1.xml",
+        format!("{XML}<w:ftr {W}>{}</w:ftr>", w_para(footer)).as_bytes(),
+    );
     z.finish()
 }
 

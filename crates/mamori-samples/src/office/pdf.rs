@@ -65,7 +65,9 @@ impl Pdf {
 
 /// Width in ems: ASCII glyphs are half-width (`/W` above), the rest full.
 fn em_width(s: &str) -> f64 {
-    s.chars().map(|c| if c.is_ascii() { 0.5 } else { 1.0 }).sum()
+    s.chars()
+        .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
+        .sum()
 }
 
 fn ucs2_hex(s: &str) -> String {
@@ -99,7 +101,7 @@ pub fn text_pdf(rows: &[Vec<String>]) -> Vec<u8> {
     let font = pdf.object(format!("<< /Type /Font /Subtype /Type0 /BaseFont /HeiseiMin-W3 /Encoding /UniJIS-UCS2-H /DescendantFonts [{cid} 0 R] >>").as_bytes());
     let pages_id = pdf.offsets.len() + 1 + 2 * rows.len().div_ceil(per_page).max(1);
     let mut kids = Vec::new();
-    for chunk in rows.chunks(per_page).chain(rows.is_empty().then_some(&rows[..])) {
+    for chunk in rows.chunks(per_page).chain(rows.is_empty().then_some(rows)) {
         let mut content = String::new();
         for (i, row) in chunk.iter().enumerate() {
             let y = page_h - margin - lead * (i as f64 + 1.0);

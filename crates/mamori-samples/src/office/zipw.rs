@@ -5,6 +5,7 @@
 
 use std::io::Write;
 
+#[derive(Default)]
 pub struct ZipWriter {
     out: Vec<u8>,
     central: Vec<u8>,
@@ -20,11 +21,7 @@ pub enum Names {
 
 impl ZipWriter {
     pub fn new() -> Self {
-        ZipWriter {
-            out: Vec::new(),
-            central: Vec::new(),
-            entries: 0,
-        }
+        Self::default()
     }
 
     pub fn add(&mut self, name: &str, data: &[u8]) {
@@ -106,7 +103,11 @@ fn crc_table() -> [u32; 256] {
     for (i, slot) in table.iter_mut().enumerate() {
         let mut c = i as u32;
         for _ in 0..8 {
-            c = if c & 1 != 0 { 0xEDB88320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xEDB88320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
         }
         *slot = c;
     }
