@@ -57,6 +57,9 @@ enum Command {
         /// 形態素解析を使わない / do not use the IPADIC morphology
         #[arg(long)]
         no_morphology: bool,
+        /// 画像だけの PDF を Tesseract（日本語）で OCR する / OCR image-only PDFs with Tesseract (Japanese)
+        #[arg(long)]
+        ocr: bool,
     },
     /// サンプル共有フォルダを生成して棚卸しを実演する / generate a sample share and scan it
     Demo {
@@ -115,6 +118,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config,
             no_progress,
             no_morphology,
+            ocr,
         } => {
             let config = match config {
                 Some(path) => ScanConfig::load(&path)?,
@@ -128,6 +132,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(sealer) = mamori_incident::contacts::Sealer::load(&options.state_dir)? {
                 options.contact_sealer = Some(std::sync::Arc::new(sealer));
             }
+            options.ocr = ocr;
             let progress = progress::Bar::new(no_progress || report.as_os_str() == "-", lang);
             let result = scan(&paths, &options, &progress)?;
             progress.finish();

@@ -142,6 +142,7 @@ mod hostile;
 mod hr;
 pub mod names;
 mod noise;
+pub mod office;
 mod payroll;
 pub mod persons;
 mod recruit;
@@ -207,6 +208,9 @@ pub struct ShareSpec {
     /// Files without personal data (product master, invoices, logs, ...).
     pub noise_files: usize,
     pub style: Style,
+    /// Store many tables and documents as Office files, PDFs, mail and
+    /// archives (module `office`), with the same truth.
+    pub containers: bool,
 }
 
 impl ShareSpec {
@@ -223,6 +227,7 @@ impl ShareSpec {
             customers: 30,
             noise_files: 20,
             style: Style::Primary,
+            containers: false,
         }
     }
 
@@ -239,11 +244,18 @@ impl ShareSpec {
             customers: 400,
             noise_files: 90,
             style: Style::Primary,
+            containers: false,
         }
     }
 
     pub fn with_style(mut self, style: Style) -> Self {
         self.style = style;
+        self
+    }
+
+    /// The same share with its files in Office formats, PDFs, mail and archives.
+    pub fn with_containers(mut self) -> Self {
+        self.containers = true;
         self
     }
 }
@@ -255,6 +267,10 @@ pub fn generate(root: &Path, spec: &ShareSpec) -> Result<Truth, SampleError> {
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let world = world::World::build(spec, &mut rng);
     let mut w = truth::Writer::new(root);
+    w.containers = spec.containers;
+    if spec.containers {
+        office::unreadable(&mut w)?;
+    }
     let st = spec.style;
     if st == Style::Held {
         held::write(&mut w, &world, spec.noise_files, &mut rng)?;

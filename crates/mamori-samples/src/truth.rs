@@ -30,6 +30,10 @@ pub struct FileTruth {
     /// truth of any subset of files, e.g. those an attack touched.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub persons: Vec<usize>,
+    /// The file cannot be read (image-only PDF, legacy .doc, encrypted
+    /// member): the scanner must list it with an `error`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub error: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +88,7 @@ impl Truth {
 }
 
 /// What a written file is about: its category and the persons in it.
+#[derive(Clone, Copy)]
 pub struct About<'a> {
     pub category: Option<&'static str>,
     /// Subject ids of the persons the file is about (distinct count per
@@ -113,6 +118,9 @@ impl<'a> About<'a> {
 /// Writes files under the root and records their truth.
 pub struct Writer<'r> {
     root: &'r Path,
+    /// Store tables and documents in Office files, PDFs, mail and archives
+    /// (see [`crate::office`]).
+    pub(crate) containers: bool,
     truth: Truth,
     seen: BTreeMap<String, BTreeSet<usize>>,
 }
@@ -121,6 +129,7 @@ impl<'r> Writer<'r> {
     pub fn new(root: &'r Path) -> Self {
         Writer {
             root,
+            containers: false,
             truth: Truth::default(),
             seen: BTreeMap::new(),
         }
@@ -133,6 +142,9 @@ impl<'r> Writer<'r> {
         fmt: Format,
         about: About<'_>,
     ) -> Result<(), SampleError> {
+        if self.containers && crate::office::table(self, rel, t, fmt, about)? {
+            return Ok(());
+        }
         let bytes = render_table(t, fmt)?;
         let items = if about.category.is_some() {
             t.items()
@@ -150,8 +162,11 @@ impl<'r> Writer<'r> {
         items: &[&str],
         about: About<'_>,
     ) -> Result<(), SampleError> {
+        let items: BTreeSet<String> = items.iter().map(|s| s.to_string()).collect();
+        if self.containers && crate::office::text(self, rel, body, fmt, items.clone(), about)? {
+            return Ok(());
+        }
         let bytes = render_text(body, fmt)?;
-        let items = items.iter().map(|s| s.to_string()).collect();
         self.bytes(rel, &bytes, Some(fmt), items, about)
     }
 
@@ -163,6 +178,31 @@ impl<'r> Writer<'r> {
         items: BTreeSet<String>,
         about: About<'_>,
     ) -> Result<(), SampleError> {
+        self.write_file(rel, bytes)?;
+        self.truth_only(rel, items, about, fmt, false);
+        Ok(())
+    }
+
+    /// A container file: written, with its own truth.
+    pub(crate) fn file(
+        &mut self,
+        rel: &str,
+        bytes: &[u8],
+        items: BTreeSet<String>,
+        about: About<'_>,
+        fmt: Option<Format>,
+    ) -> Result<(), SampleError> {
+        self.bytes(rel, bytes, fmt, items, about)
+    }
+
+    /// A file the scanner must list with an error (and no data).
+    pub(crate) fn file_with_error(&mut self, rel: &str, bytes: &[u8]) -> Result<(), SampleError> {
+        self.write_file(rel, bytes)?;
+        self.truth_only(rel, BTreeSet::new(), About::none(), None, true);
+        Ok(())
+    }
+
+    fn write_file(&mut self, rel: &str, bytes: &[u8]) -> Result<(), SampleError> {
         let path = self.root.join(rel);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| SampleError::io(dir, e))?;
@@ -170,7 +210,19 @@ impl<'r> Writer<'r> {
         if self.truth.files.contains_key(rel) {
             return Err(SampleError::Duplicate(rel.to_string()));
         }
-        std::fs::write(&path, bytes).map_err(|e| SampleError::io(&path, e))?;
+        std::fs::write(&path, bytes).map_err(|e| SampleError::io(&path, e))
+    }
+
+    /// Records the truth of a file (or an archive member, `a.zip!/b.csv`)
+    /// without writing anything.
+    pub(crate) fn truth_only(
+        &mut self,
+        rel: &str,
+        items: BTreeSet<String>,
+        about: About<'_>,
+        fmt: Option<Format>,
+        error: bool,
+    ) {
         let items = if about.category.is_some() {
             items
         } else {
@@ -203,9 +255,9 @@ impl<'r> Writer<'r> {
                 } else {
                     Vec::new()
                 },
+                error,
             },
         );
-        Ok(())
     }
 
     pub fn finish(mut self) -> Truth {

@@ -1,17 +1,33 @@
 //! Contacts read from files again: the notification list without the
 //! contact index's private key, once the files are restored.
 
-use crate::process::process;
-use mamori_core::{Contact, HashKey};
+use crate::process::{process, Ctx};
+use mamori_core::{Contact, ContactSealer, HashKey};
 use mamori_detect::{Categorizer, CategoryConfig, Detector};
 use mamori_extract::Limits;
 use std::path::Path;
+use std::sync::Mutex;
+
+/// A "sealer" that keeps the contacts in clear for the caller instead:
+/// the scan's own path (archives, attachments included) hands them over.
+#[derive(Default)]
+struct Collector(Mutex<Vec<Contact>>);
+
+impl ContactSealer for Collector {
+    fn seal(&self, contacts: &[Contact]) -> Option<Vec<u8>> {
+        if let Ok(mut kept) = self.0.lock() {
+            kept.extend_from_slice(contacts);
+        }
+        None
+    }
+}
 
 /// Reads files for their records' names and mailing addresses.
 pub struct ContactReader {
     detector: Detector,
     categorizer: Option<Categorizer>,
     limits: Limits,
+    formats: mamori_formats::Limits,
 }
 
 impl ContactReader {
@@ -20,6 +36,7 @@ impl ContactReader {
             detector: Detector::new(key, None).with_contacts(true),
             categorizer: Categorizer::new(&CategoryConfig::default()).ok(),
             limits: Limits::default(),
+            formats: mamori_formats::Limits::default(),
         }
     }
 
@@ -32,6 +49,15 @@ impl ContactReader {
             return Vec::new();
         };
         let stamp = mamori_extract::Stamp::from_metadata(&metadata);
-        process(abs, rel, stamp, &self.detector, categorizer, &self.limits).contacts
+        let collector = Collector::default();
+        let ctx = Ctx {
+            detector: &self.detector,
+            categorizer,
+            limits: &self.limits,
+            formats: &self.formats,
+            sealer: Some(&collector),
+        };
+        process(abs, rel, stamp, &ctx);
+        collector.0.into_inner().unwrap_or_default()
     }
 }

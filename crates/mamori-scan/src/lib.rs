@@ -15,6 +15,7 @@
 
 pub mod config;
 pub mod contacts;
+mod contained;
 mod process;
 pub mod report;
 pub mod summary;
@@ -56,6 +57,10 @@ pub struct ScanOptions {
     /// Seals each file's contacts into the inventory (the sealed contact
     /// index); `None`: contacts are neither captured nor stored.
     pub contact_sealer: Option<std::sync::Arc<dyn mamori_core::ContactSealer>>,
+    /// Limits on what one Office file, PDF, mail or archive may expand to.
+    pub formats: mamori_formats::Limits,
+    /// Read image-only PDFs with Tesseract (`--ocr`) where it is installed.
+    pub ocr: bool,
 }
 
 impl ScanOptions {
@@ -67,6 +72,8 @@ impl ScanOptions {
             limits: Limits::default(),
             morphology: true,
             contact_sealer: None,
+            formats: mamori_formats::Limits::default(),
+            ocr: false,
         }
     }
 }
@@ -99,6 +106,7 @@ pub fn scan(
     }
     .with_contacts(options.contact_sealer.is_some());
     let mut stats = ScanStats::default();
+    mamori_formats::pdf::set_ocr(options.ocr);
     let categorizer = Categorizer::new(&options.config.category)?;
     let excludes = options
         .config
@@ -190,24 +198,20 @@ pub fn scan(
                     to_read
                         .par_iter()
                         .for_each_with(tx, |tx, (abs, rel, stamp)| {
-                            let done = process::process(
-                                abs,
-                                rel,
-                                *stamp,
-                                &detector,
-                                &categorizer,
-                                &options.limits,
-                            );
+                            let ctx = process::Ctx {
+                                detector: &detector,
+                                categorizer: &categorizer,
+                                limits: &options.limits,
+                                formats: &options.formats,
+                                sealer: options.contact_sealer.as_deref(),
+                            };
+                            let done = process::process(abs, rel, *stamp, &ctx);
                             bytes_read.fetch_add(done.bytes, Ordering::Relaxed);
                             progress.file_done(stamp.size);
-                            let mut record = done.record;
-                            if let Some(sealer) = &options.contact_sealer {
-                                if !done.contacts.is_empty() {
-                                    record.sealed_contacts = sealer.seal(&done.contacts);
-                                }
+                            for record in done.records {
+                                // A closed channel means the writer failed; its error is reported.
+                                let _ = tx.send(record);
                             }
-                            // A closed channel means the writer failed; its error is reported.
-                            let _ = tx.send(record);
                         })
                 })
             });

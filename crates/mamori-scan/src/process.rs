@@ -1,6 +1,7 @@
 //! One file through the pipeline: open (read-only, no atime) → sniff →
 //! decode → table or text engine → category. Nothing here writes.
 
+use crate::contained::{container_format, read_container};
 use mamori_detect::{Categorizer, Detector, Findings};
 use mamori_extract::{open, ExtractError, Kind, Limits};
 use mamori_inventory::{FileRecord, FileStamp};
@@ -9,11 +10,25 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 pub struct Processed {
-    pub record: FileRecord,
+    /// The file's own record first, then its members' (archive entries,
+    /// attachments), each `parent!/member`.
+    pub records: Vec<FileRecord>,
     pub bytes: u64,
-    /// Raw contacts when the detector captures them: sealed by the caller.
-    pub contacts: Vec<mamori_core::Contact>,
 }
+
+/// What reading needs, shared by every file of a scan.
+pub struct Ctx<'a> {
+    pub detector: &'a Detector,
+    pub categorizer: &'a Categorizer,
+    pub limits: &'a Limits,
+    pub formats: &'a mamori_formats::Limits,
+    /// Seals each record's contacts (the sealed contact index); `None`:
+    /// contacts are not kept.
+    pub sealer: Option<&'a dyn mamori_core::ContactSealer>,
+}
+
+pub(crate) const PANIC_NOTE: &str =
+    "internal error while reading this file (parser failure); the file was not changed";
 
 fn stamp_of(s: mamori_extract::Stamp) -> FileStamp {
     FileStamp {
@@ -26,58 +41,62 @@ fn stamp_of(s: mamori_extract::Stamp) -> FileStamp {
 
 /// Reads and classifies one file. A parser panic is caught here so one
 /// hostile file cannot take the scan down; it becomes that file's error.
-pub fn process(
-    abs: &Path,
-    rel: &str,
-    stamp: mamori_extract::Stamp,
-    detector: &Detector,
-    categorizer: &Categorizer,
-    limits: &Limits,
-) -> Processed {
-    let path_names_person = detector.person_in_path(rel).is_some();
+pub fn process(abs: &Path, rel: &str, stamp: mamori_extract::Stamp, ctx: &Ctx<'_>) -> Processed {
+    let mut members = Vec::new();
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        read_findings(abs, detector, limits, path_names_person)
+        read_findings(abs, rel, ctx, &mut members)
     }));
-    let mut record = FileRecord {
-        stamp: Some(stamp_of(stamp)),
-        ..FileRecord::empty(rel)
-    };
-    let mut contacts = Vec::new();
-    let bytes = match outcome {
-        Ok(Ok((mut findings, bytes, note))) => {
-            if is_example_form(rel) {
-                findings = Findings::default();
-            }
-            add_person_in_path(&mut findings, rel, detector);
-            if !findings.items.is_empty() {
-                let resume = findings.items.contains_key(&mamori_core::DataItem::Resume);
-                record.category = Some(categorizer.categorize(rel, &findings.signals, resume));
-            }
-            record.items = findings.items;
-            record.records = findings.records;
-            record.samples = findings.samples;
-            record.persons = findings.persons;
-            contacts = findings.contacts;
+    let (mut record, bytes) = match outcome {
+        Ok(Ok((findings, bytes, note))) => {
+            let mut record = finish_record(rel, findings, ctx);
             record.error = note;
-            bytes
+            (record, bytes)
         }
-        Ok(Err(e)) => {
-            record.error = Some(e.to_string());
-            0
-        }
-        Err(_) => {
-            record.error = Some(
-                "internal error while reading this file (parser failure); the file was not changed"
-                    .to_string(),
-            );
-            0
-        }
+        Ok(Err(e)) => (
+            FileRecord {
+                error: Some(e.to_string()),
+                ..FileRecord::empty(rel)
+            },
+            0,
+        ),
+        Err(_) => (
+            FileRecord {
+                error: Some(PANIC_NOTE.to_string()),
+                ..FileRecord::empty(rel)
+            },
+            0,
+        ),
     };
-    Processed {
-        record,
-        bytes,
-        contacts,
+    record.stamp = Some(stamp_of(stamp));
+    let mut records = Vec::with_capacity(1 + members.len());
+    records.push(record);
+    records.extend(members);
+    Processed { records, bytes }
+}
+
+/// A file's (or member's) record from its findings: 記入例 forms are
+/// nobody's data, a person named by the path joins the findings, and a
+/// file with items gets its category.
+pub(crate) fn finish_record(rel: &str, mut findings: Findings, ctx: &Ctx<'_>) -> FileRecord {
+    if is_example_form(rel) {
+        findings = Findings::default();
     }
+    add_person_in_path(&mut findings, rel, ctx.detector);
+    let mut record = FileRecord::empty(rel);
+    if !findings.items.is_empty() {
+        let resume = findings.items.contains_key(&mamori_core::DataItem::Resume);
+        record.category = Some(ctx.categorizer.categorize(rel, &findings.signals, resume));
+    }
+    record.items = findings.items;
+    record.records = findings.records;
+    record.samples = findings.samples;
+    record.persons = findings.persons;
+    if let Some(sealer) = ctx.sealer {
+        if !findings.contacts.is_empty() {
+            record.sealed_contacts = sealer.seal(&findings.contacts);
+        }
+    }
+    record
 }
 
 /// A file with personal data named after its person (伊藤達也_源泉徴収票.txt,
@@ -87,7 +106,7 @@ fn add_person_in_path(findings: &mut Findings, rel: &str, detector: &Detector) {
     if findings.items.is_empty() || findings.persons.len() > 1 {
         return;
     }
-    let Some((name, keys)) = detector.person_in_path(rel) else {
+    let Some((name, keys)) = person_in_path(detector, rel) else {
         return;
     };
     findings
@@ -111,6 +130,19 @@ fn add_person_in_path(findings: &mut Findings, rel: &str, detector: &Detector) {
     findings.records = findings.records.max(1);
 }
 
+/// The person a path names. A member is also looked up as if its archive
+/// were a folder: `1002_松本敦子/通勤経路.zip!/通勤経路.txt` is 松本敦子's.
+pub(crate) fn person_in_path(
+    detector: &Detector,
+    rel: &str,
+) -> Option<(String, Vec<mamori_core::KeyHash>)> {
+    detector.person_in_path(rel).or_else(|| {
+        let (outer, inner) = rel.rsplit_once("!/")?;
+        let dir = outer.rsplit_once('/').map(|(d, _)| d)?;
+        detector.person_in_path(&format!("{dir}/{inner}"))
+    })
+}
+
 /// 「住所変更届_記入例.txt」: a filled-in example is nobody's data.
 fn is_example_form(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
@@ -123,14 +155,17 @@ fn is_example_form(rel: &str) -> bool {
 /// Findings, bytes read, and a note for partially read files.
 fn read_findings(
     abs: &Path,
-    detector: &Detector,
-    limits: &Limits,
-    path_names_person: bool,
+    rel: &str,
+    ctx: &Ctx<'_>,
+    members: &mut Vec<FileRecord>,
 ) -> Result<(Findings, u64, Option<String>), ExtractError> {
+    let limits = ctx.limits;
+    let detector = ctx.detector;
+    let path_names_person = person_in_path(detector, rel).is_some();
     let opened = open(abs, limits)?;
     let truncated = opened.truncated;
     let size = opened.size;
-    let note = truncated.then(|| {
+    let mut note = truncated.then(|| {
         format!(
             "too large: only the first {} bytes were read",
             limits.max_file_bytes
@@ -144,7 +179,7 @@ fn read_findings(
             };
             scan_delimited(reader, delimiter, detector, path_names_person)?
         }
-        Kind::Text | Kind::Mail("eml") => {
+        Kind::Text => {
             let mut scanner = detector.text();
             if path_names_person {
                 scanner.identified_by_path();
@@ -154,8 +189,22 @@ fn read_findings(
             }
             scanner.finish()
         }
-        // Office, PDF, mail, archives: listed, read by later work.
-        _ => Findings::default(),
+        kind => match container_format(kind) {
+            Some(Ok(format)) => {
+                let mut file = opened.into_file()?;
+                let budget = mamori_formats::Budget::new(*ctx.formats);
+                let (findings, why) =
+                    read_container(format, &mut file, rel, 0, &budget, ctx, members);
+                note = why;
+                findings
+            }
+            Some(Err(reason)) => {
+                note = Some(reason);
+                Findings::default()
+            }
+            // Images, executables, empty files: listed, nothing to read.
+            None => Findings::default(),
+        },
     };
     Ok((findings, size.min(limits.max_file_bytes), note))
 }
@@ -185,7 +234,7 @@ impl<R: Read> Read for LineGuard<R> {
 
 const LONG_LINE: &str = "a line longer than 16 MiB";
 
-fn scan_delimited<R: Read>(
+pub(crate) fn scan_delimited<R: Read>(
     reader: R,
     delimiter: u8,
     detector: &Detector,

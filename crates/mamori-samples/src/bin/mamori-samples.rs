@@ -1,4 +1,4 @@
-//! `mamori-samples share DIR [--seed N] [--style alternate|held|fresh|fifth|sixth] [--truth FILE] [--demo|--standard]`
+//! `mamori-samples share DIR [--seed N] [--style alternate|held|fresh|fifth|sixth] [--truth FILE] [--demo|--standard] [--containers]`
 //! `mamori-samples bulk DIR --bytes N [--seed N]`
 //! `mamori-samples hostile DIR [--long-line N]`
 
@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  mamori-samples share DIR [--seed N] [--style primary|alternate|held|fresh|fifth|sixth] [--truth FILE] [--standard]
+  mamori-samples share DIR [--seed N] [--style primary|alternate|held|fresh|fifth|sixth] [--truth FILE] [--standard] [--containers]
   mamori-samples bulk DIR --bytes N [--seed N]
   mamori-samples hostile DIR [--long-line BYTES]";
 
@@ -62,6 +62,9 @@ fn run(args: &[String]) -> Result<(), SampleError> {
             if let Some(s) = value(args, "--style") {
                 spec.style = Style::parse(s)
                     .ok_or_else(|| SampleError::Usage(format!("unknown style {s:?}")))?;
+            }
+            if args.iter().any(|a| a == "--containers") {
+                spec = spec.with_containers();
             }
             let truth = generate(&dir, &spec)?;
             if let Some(t) = value(args, "--truth") {

@@ -1,0 +1,298 @@
+//! Spreadsheets (.xlsx .xlsm .xls .ods) through calamine: every sheet,
+//! hidden ones too; formulas give their cached values; date cells become
+//! `YYYY/MM/DD`; a merged header cell is repeated across the columns it
+//! spans, so a two-row header reads like the table engine's merged headers.
+//!
+//! Hostile input: a zipped workbook is first drained through the budget
+//! (a zip bomb or a lying size stops there, before calamine buffers shared
+//! strings), and xlsx sheets are streamed cell by cell up to
+//! `max_cells_per_sheet` and `max_columns`.
+
+use crate::archive::open_zip;
+use crate::{Budget, FormatError, Part, Source};
+use calamine::{Data, DataRef, Dimensions, Reader, SheetType};
+use std::collections::BTreeMap;
+use std::io::SeekFrom;
+
+pub fn read_xlsx(
+    source: &mut dyn Source,
+    budget: &Budget,
+    sink: &mut dyn FnMut(Part),
+) -> Result<(), FormatError> {
+    const FORMAT: &str = "Excel workbook";
+    preflight_zip(source, budget, FORMAT)?;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(&mut *source).map_err(|e| match e {
+            calamine::XlsxError::Password => FormatError::Encrypted,
+            e => FormatError::corrupt(FORMAT, e),
+        })?;
+    let sheets: Vec<String> = book
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect();
+    for name in sheets {
+        budget.member()?;
+        let merges = book
+            .worksheet_merge_cells(&name)
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        let mut grid = Grid::new(budget);
+        {
+            let mut cells = book
+                .worksheet_cells_reader(&name)
+                .map_err(|e| FormatError::corrupt(FORMAT, e))?;
+            loop {
+                match cells.next_cell() {
+                    Ok(Some(cell)) => {
+                        let (row, col) = cell.get_position();
+                        if !grid.put(row, col, text_of_ref(cell.get_value())) {
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    // A broken sheet keeps the cells read before the fault.
+                    Err(_) => break,
+                }
+            }
+        }
+        grid.spread_merges(&merges);
+        sink(Part::Table {
+            name,
+            rows: grid.rows(),
+        });
+        budget.check_time()?;
+    }
+    Ok(())
+}
+
+pub fn read_ods(
+    source: &mut dyn Source,
+    budget: &Budget,
+    sink: &mut dyn FnMut(Part),
+) -> Result<(), FormatError> {
+    const FORMAT: &str = "OpenDocument spreadsheet";
+    preflight_zip(source, budget, FORMAT)?;
+    let book: calamine::Ods<_> =
+        calamine::open_workbook_from_rs(&mut *source).map_err(|e| match e {
+            calamine::OdsError::Password => FormatError::Encrypted,
+            e => FormatError::corrupt(FORMAT, e),
+        })?;
+    read_ranges(book, FORMAT, budget, sink)
+}
+
+pub fn read_xls(
+    source: &mut dyn Source,
+    budget: &Budget,
+    sink: &mut dyn FnMut(Part),
+) -> Result<(), FormatError> {
+    const FORMAT: &str = "Excel 97-2003 workbook";
+    if is_encrypted_ole(source) {
+        return Err(FormatError::Encrypted);
+    }
+    let book: calamine::Xls<_> =
+        calamine::open_workbook_from_rs(&mut *source).map_err(|e| match e {
+            calamine::XlsError::Password => FormatError::Encrypted,
+            e => FormatError::corrupt(FORMAT, e),
+        })?;
+    read_ranges(book, FORMAT, budget, sink)
+}
+
+/// An OOXML file saved with a password is an OLE file holding an
+/// `EncryptedPackage` stream.
+pub(crate) fn is_encrypted_ole(source: &mut dyn Source) -> bool {
+    let found = cfb::CompoundFile::open(&mut *source)
+        .map(|c| c.exists("/EncryptedPackage"))
+        .unwrap_or(false);
+    let _ = source.seek(SeekFrom::Start(0));
+    found
+}
+
+fn read_ranges<R: Reader<RS>, RS: std::io::Read + std::io::Seek>(
+    mut book: R,
+    format: &'static str,
+    budget: &Budget,
+    sink: &mut dyn FnMut(Part),
+) -> Result<(), FormatError>
+where
+    R::Error: std::fmt::Display,
+{
+    let sheets: Vec<String> = book
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect();
+    for name in sheets {
+        budget.member()?;
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| FormatError::corrupt(format, e))?;
+        let (top, left) = range.start().unwrap_or((0, 0));
+        let mut grid = Grid::new(budget);
+        'cells: for (r, row) in range.rows().enumerate() {
+            for (c, value) in row.iter().enumerate() {
+                if matches!(value, Data::Empty) {
+                    continue;
+                }
+                if !grid.put(top + r as u32, left + c as u32, text_of(value)) {
+                    break 'cells;
+                }
+            }
+        }
+        sink(Part::Table {
+            name,
+            rows: grid.rows(),
+        });
+        budget.check_time()?;
+    }
+    Ok(())
+}
+
+/// Drains every entry of a zipped workbook through the budget, so a bomb
+/// stops here and not inside the spreadsheet library.
+fn preflight_zip(
+    source: &mut dyn Source,
+    budget: &Budget,
+    format: &'static str,
+) -> Result<(), FormatError> {
+    if is_encrypted_ole(source) {
+        return Err(FormatError::Encrypted);
+    }
+    {
+        let mut zip = open_zip(source, format)?;
+        let mut total = 0u64;
+        for index in 0..zip.len() {
+            let mut entry = zip
+                .by_index(index)
+                .map_err(|e| FormatError::corrupt(format, e))?;
+            let compressed = entry.compressed_size();
+            total += budget.drain_expanded(&mut entry, compressed)?;
+        }
+        budget.charge(total)?;
+    }
+    source
+        .seek(SeekFrom::Start(0))
+        .map_err(|e| FormatError::corrupt(format, e))?;
+    Ok(())
+}
+
+/// Sparse cells of one sheet, bounded by the budget's cell and column limits.
+struct Grid {
+    rows: BTreeMap<u32, Vec<(u32, String)>>,
+    cells: u64,
+    max_cells: u64,
+    max_columns: u32,
+}
+
+impl Grid {
+    fn new(budget: &Budget) -> Self {
+        Grid {
+            rows: BTreeMap::new(),
+            cells: 0,
+            max_cells: budget.limits.max_cells_per_sheet,
+            max_columns: budget.limits.max_columns,
+        }
+    }
+
+    /// False once the sheet has given all the cells it may.
+    fn put(&mut self, row: u32, col: u32, text: String) -> bool {
+        if text.is_empty() || col >= self.max_columns {
+            return true;
+        }
+        self.cells += 1;
+        if self.cells > self.max_cells {
+            return false;
+        }
+        self.rows.entry(row).or_default().push((col, text));
+        true
+    }
+
+    fn spread_merges(&mut self, merges: &[Dimensions]) {
+        for m in merges {
+            let (row, first) = m.start;
+            let last = m.end.1.min(self.max_columns.saturating_sub(1));
+            if last <= first || last - first > 64 {
+                continue;
+            }
+            let Some(cells) = self.rows.get_mut(&row) else {
+                continue;
+            };
+            let Some(value) = cells.iter().find(|(c, _)| *c == first).map(|x| x.1.clone()) else {
+                continue;
+            };
+            for col in first + 1..=last {
+                if !cells.iter().any(|(c, _)| *c == col) {
+                    cells.push((col, value.clone()));
+                }
+            }
+        }
+    }
+
+    /// Dense rows; a run of empty rows becomes one empty row.
+    fn rows(self) -> Vec<Vec<String>> {
+        let mut out = Vec::with_capacity(self.rows.len());
+        let mut last: Option<u32> = None;
+        for (row, mut cells) in self.rows {
+            if last.is_some_and(|l| row > l + 1) {
+                out.push(Vec::new());
+            }
+            last = Some(row);
+            cells.sort_by_key(|(c, _)| *c);
+            let width = cells.last().map(|(c, _)| *c as usize + 1).unwrap_or(0);
+            let mut dense = vec![String::new(); width];
+            for (c, text) in cells {
+                dense[c as usize] = text;
+            }
+            out.push(dense);
+        }
+        out
+    }
+}
+
+fn number_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+fn date_text(dt: &calamine::ExcelDateTime) -> String {
+    if !dt.is_datetime() || dt.as_f64() < 1.0 {
+        return number_text(dt.as_f64());
+    }
+    let (y, m, d, ..) = dt.to_ymd_hms_milli();
+    format!("{y}/{m:02}/{d:02}")
+}
+
+fn text_of_ref(value: &DataRef<'_>) -> String {
+    match value {
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => number_text(*f),
+        DataRef::String(s) => s.trim().to_string(),
+        DataRef::SharedString(s) => s.trim().to_string(),
+        DataRef::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        DataRef::DateTime(dt) => date_text(dt),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(_) | DataRef::Empty => String::new(),
+    }
+}
+
+fn text_of(value: &Data) -> String {
+    match value {
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => number_text(*f),
+        Data::String(s) => s.trim().to_string(),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(dt) => date_text(dt),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => iso_date(s),
+        Data::Error(_) | Data::Empty => String::new(),
+    }
+}
+
+/// ODS dates come as `1980-03-02` or `1980-03-02T00:00:00`.
+fn iso_date(s: &str) -> String {
+    s.split('T').next().unwrap_or(s).to_string()
+}

@@ -1,0 +1,259 @@
+//! Text and tables out of WordprocessingML / DrawingML, by local names
+//! only (w:p and a:p are both paragraphs), so one reader serves .docx and
+//! .pptx.
+
+use crate::{FormatError, Part};
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+#[derive(Default)]
+struct TableBuild {
+    rows: Vec<Vec<String>>,
+    row: Vec<String>,
+    cell: Option<String>,
+}
+
+/// Collects paragraphs into text and `tbl` elements into tables, handing
+/// text to `sink` before each table so document order is kept.
+pub(crate) struct Collector<'s> {
+    sink: &'s mut dyn FnMut(Part),
+    text: String,
+    paragraphs: Vec<String>,
+    tables: Vec<TableBuild>,
+    /// Bytes of text collected, for the budget.
+    pub(crate) bytes: u64,
+}
+
+impl<'s> Collector<'s> {
+    pub(crate) fn new(sink: &'s mut dyn FnMut(Part)) -> Self {
+        Collector {
+            sink,
+            text: String::new(),
+            paragraphs: Vec::new(),
+            tables: Vec::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Reads one XML part. Text boxes come out as paragraphs of their own;
+    /// `mc:Fallback` (the old copy of a text box) is skipped.
+    pub(crate) fn read(&mut self, xml: &[u8], format: &'static str) -> Result<(), FormatError> {
+        let mut reader = Reader::from_reader(xml);
+        let mut buf = Vec::new();
+        let mut in_text = 0u32;
+        let mut in_run = 0u32;
+        let mut fallback = 0u32;
+        loop {
+            buf.clear();
+            let event = reader
+                .read_event_into(&mut buf)
+                .map_err(|e| FormatError::corrupt(format, e))?;
+            match event {
+                Event::Start(e) => {
+                    let name = e.local_name();
+                    let name = name.as_ref();
+                    if name == b"Fallback" {
+                        fallback += 1;
+                    }
+                    if fallback > 0 {
+                        continue;
+                    }
+                    match name {
+                        b"p" => self.paragraphs.push(String::new()),
+                        b"t" => in_text += 1,
+                        b"r" => in_run += 1,
+                        b"tbl" => {
+                            self.flush_text();
+                            self.tables.push(TableBuild::default());
+                        }
+                        b"tr" => {
+                            if let Some(t) = self.tables.last_mut() {
+                                t.row.clear();
+                            }
+                        }
+                        b"tc" => {
+                            if let Some(t) = self.tables.last_mut() {
+                                t.cell = Some(String::new());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Event::End(e) => {
+                    let name = e.local_name();
+                    let name = name.as_ref();
+                    if name == b"Fallback" {
+                        fallback = fallback.saturating_sub(1);
+                        continue;
+                    }
+                    if fallback > 0 {
+                        continue;
+                    }
+                    match name {
+                        b"p" => {
+                            if let Some(line) = self.paragraphs.pop() {
+                                self.end_paragraph(line);
+                            }
+                        }
+                        b"t" => in_text = in_text.saturating_sub(1),
+                        b"r" => in_run = in_run.saturating_sub(1),
+                        b"tc" => {
+                            if let Some(t) = self.tables.last_mut() {
+                                let cell = t.cell.take().unwrap_or_default();
+                                t.row.push(cell.trim().to_string());
+                            }
+                        }
+                        b"tr" => {
+                            if let Some(t) = self.tables.last_mut() {
+                                let row = std::mem::take(&mut t.row);
+                                t.rows.push(row);
+                            }
+                        }
+                        b"tbl" => self.end_table(),
+                        _ => {}
+                    }
+                }
+                Event::Empty(e) if fallback == 0 => match e.local_name().as_ref() {
+                    b"tab" if in_run > 0 => self.push_str("\t"),
+                    b"br" | b"cr" => self.push_str("\n"),
+                    _ => {}
+                },
+                Event::Text(t) if in_text > 0 && fallback == 0 => {
+                    let s = t
+                        .unescape()
+                        .map(|c| c.into_owned())
+                        .unwrap_or_else(|_| String::from_utf8_lossy(&t).into_owned());
+                    self.push_str(&s);
+                }
+                Event::CData(t) if in_text > 0 && fallback == 0 => {
+                    self.push_str(&String::from_utf8_lossy(&t));
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        // Unclosed elements in a truncated part: keep what was read.
+        while let Some(line) = self.paragraphs.pop() {
+            self.end_paragraph(line);
+        }
+        while !self.tables.is_empty() {
+            self.end_table();
+        }
+        Ok(())
+    }
+
+    fn push_str(&mut self, s: &str) {
+        self.bytes += s.len() as u64;
+        match self.paragraphs.last_mut() {
+            Some(p) => p.push_str(s),
+            None => {
+                self.text.push_str(s);
+            }
+        }
+    }
+
+    fn end_paragraph(&mut self, line: String) {
+        if let Some(cell) = self.tables.last_mut().and_then(|t| t.cell.as_mut()) {
+            if !cell.is_empty() && !line.is_empty() {
+                cell.push(' ');
+            }
+            cell.push_str(&line.replace('\n', " "));
+            return;
+        }
+        if line.trim().is_empty() {
+            return;
+        }
+        self.text.push_str(&line);
+        self.text.push('\n');
+    }
+
+    fn end_table(&mut self) {
+        let Some(mut table) = self.tables.pop() else {
+            return;
+        };
+        if !table.row.is_empty() {
+            table.rows.push(std::mem::take(&mut table.row));
+        }
+        // A table inside a table cell becomes that cell's text.
+        if let Some(cell) = self.tables.last_mut().and_then(|t| t.cell.as_mut()) {
+            for row in &table.rows {
+                if !cell.is_empty() {
+                    cell.push(' ');
+                }
+                cell.push_str(&row.join(" "));
+            }
+            return;
+        }
+        table.rows.retain(|r| r.iter().any(|c| !c.is_empty()));
+        if !table.rows.is_empty() {
+            self.flush_text();
+            (self.sink)(Part::Table {
+                name: String::new(),
+                rows: table.rows,
+            });
+        }
+    }
+
+    pub(crate) fn flush_text(&mut self) {
+        if !self.text.trim().is_empty() {
+            (self.sink)(Part::Text(std::mem::take(&mut self.text)));
+        }
+        self.text.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(xml: &str) -> Vec<Part> {
+        let mut out = Vec::new();
+        let mut sink = |p| out.push(p);
+        let mut c = Collector::new(&mut sink);
+        c.read(xml.as_bytes(), "test").unwrap();
+        c.flush_text();
+        drop(c);
+        out
+    }
+
+    #[test]
+    fn paragraphs_tables_and_text_boxes() {
+        let xml = r#"<w:document xmlns:w="w" xmlns:mc="mc"><w:body>
+<w:p><w:pPr><w:tabs><w:tab w:val="left"/></w:tabs></w:pPr><w:r><w:t>氏名</w:t><w:tab/><w:t>山田 太郎</w:t></w:r></w:p>
+<w:p><w:r><mc:AlternateContent><mc:Choice><w:txbxContent><w:p><w:r><w:t>箱の中</w:t></w:r></w:p></w:txbxContent></mc:Choice>
+<mc:Fallback><w:txbxContent><w:p><w:r><w:t>箱の中</w:t></w:r></w:p></w:txbxContent></mc:Fallback></mc:AlternateContent></w:r></w:p>
+<w:tbl><w:tr><w:tc><w:p><w:r><w:t>氏名</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>電話</w:t></w:r></w:p></w:tc></w:tr>
+<w:tr><w:tc><w:p><w:r><w:t>佐藤 花子</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>090-1234-5678</w:t></w:r></w:p></w:tc></w:tr></w:tbl>
+<w:p><w:r><w:t>以上 &amp; 終わり</w:t></w:r></w:p></w:body></w:document>"#;
+        let p = parts(xml);
+        assert_eq!(p.len(), 3, "{p:?}");
+        match &p[0] {
+            Part::Text(t) => assert_eq!(t, "氏名\t山田 太郎\n箱の中\n"),
+            other => panic!("{other:?}"),
+        }
+        match &p[1] {
+            Part::Table { rows, .. } => {
+                assert_eq!(rows[1], vec!["佐藤 花子", "090-1234-5678"])
+            }
+            other => panic!("{other:?}"),
+        }
+        match &p[2] {
+            Part::Text(t) => assert_eq!(t, "以上 & 終わり\n"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn entities_are_never_expanded() {
+        let xml = r#"<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]><d><p><t>&b;x</t></p></d>"#;
+        let p = parts(xml);
+        let text: String = p
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.clone(),
+                _ => String::new(),
+            })
+            .collect();
+        assert!(!text.contains("aaaaa"), "{text}");
+    }
+}

@@ -1,0 +1,80 @@
+//! Writes one valid sample per format into DIR/<target>/ (fuzzing seeds).
+
+use mamori_samples::office::{mail, ooxml, pdf, zipw};
+use std::path::PathBuf;
+
+fn main() -> std::io::Result<()> {
+    let dir = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "fuzz/corpus".into()),
+    );
+    let sheet = ooxml::Sheet {
+        name: "名簿".into(),
+        hidden: false,
+        rows: vec![
+            vec![
+                ooxml::Cell::Text("氏名".into()),
+                ooxml::Cell::Text("生年月日".into()),
+            ],
+            vec![
+                ooxml::Cell::Text("山田 太郎".into()),
+                ooxml::Cell::Date(29282),
+            ],
+        ],
+        merges: vec!["A1:B1".into()],
+    };
+    let docx = ooxml::docx(
+        &[
+            ooxml::Block::TextBox("履歴書".into()),
+            ooxml::Block::Table(vec![vec!["氏名".into(), "山田".into()]]),
+        ],
+        "社外秘",
+        "1",
+    );
+    let mut z = zipw::ZipWriter::new();
+    z.add_with(
+        "名簿/社員.csv",
+        "氏名\r\n山田\r\n".as_bytes(),
+        zipw::Names::Cp932,
+        None,
+    );
+    z.add("in.docx", &docx);
+    let attachment = mail::Attachment {
+        name: "名簿.csv".into(),
+        mime: "text/csv",
+        bytes: b"a,b\r\n".to_vec(),
+    };
+    let seeds: Vec<(&str, Vec<u8>)> = vec![
+        ("xlsx", ooxml::xlsx(&[sheet])),
+        ("docx", docx.clone()),
+        (
+            "pptx",
+            ooxml::pptx(&[vec![ooxml::Block::Para("氏名 山田".into())]]),
+        ),
+        (
+            "pdf",
+            pdf::text_pdf(&[vec!["氏名".into(), "山田 太郎".into()]]),
+        ),
+        (
+            "eml",
+            mail::eml(
+                "a <a@x.jp>",
+                "b <b@x.jp>",
+                "件名",
+                "本文 山田様\n",
+                mail::MailEnc::Jis,
+                &[attachment],
+            ),
+        ),
+        ("msg", mail::msg("a", "b", "件名", "本文", &[])),
+        ("ole", mail::legacy_doc()),
+        ("zip", z.finish()),
+    ];
+    for (target, bytes) in seeds {
+        let d = dir.join(target);
+        std::fs::create_dir_all(&d)?;
+        std::fs::write(d.join(format!("seed.{target}")), bytes)?;
+    }
+    Ok(())
+}
