@@ -1,0 +1,1 @@
+//! Restore (work in progress).

@@ -1,0 +1,155 @@
+use super::*;
+
+fn setup() -> (tempfile::TempDir, Vault, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let share = dir.path().join("share");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(share.join("sub")).unwrap();
+    let vault = Vault::open(&state, VaultConfig::default()).unwrap();
+    vault.register_share("s", &share).unwrap();
+    (dir, vault, share)
+}
+
+#[test]
+fn keeps_content_once_per_session() {
+    let (_dir, vault, share) = setup();
+    let path = share.join("sub/a.txt");
+    std::fs::write(&path, b"before").unwrap();
+    let file = File::open(&path).unwrap();
+    let v1 = vault
+        .preserve_fd("s", "sub/a.txt", &file, Reason::Write, "smbd:1")
+        .unwrap()
+        .unwrap();
+    std::fs::write(&path, b"after-encryption").unwrap();
+    let again = vault
+        .preserve_fd("s", "sub/a.txt", &file, Reason::Write, "smbd:1")
+        .unwrap()
+        .unwrap();
+    assert_eq!(v1, again);
+    let version = vault.version(&v1.0).unwrap().unwrap();
+    assert_eq!(std::fs::read(&version.object).unwrap(), b"before");
+    assert!(version.is_valid());
+    assert_eq!(version.size, 6);
+    let other = vault
+        .preserve_fd("s", "sub/a.txt", &file, Reason::Write, "smbd:2")
+        .unwrap()
+        .unwrap();
+    assert_ne!(other, v1);
+    assert_eq!(vault.versions_of("s", "sub/a.txt").unwrap().len(), 2);
+    assert_eq!(vault.latest("s", "sub/a.txt").unwrap(), Some(other));
+}
+
+#[test]
+fn link_survives_unlink_and_is_invalid_after_write() {
+    let (_dir, vault, share) = setup();
+    let path = share.join("b.txt");
+    std::fs::write(&path, b"keep me").unwrap();
+    let file = File::open(&path).unwrap();
+    let link = vault
+        .preserve_fd("s", "b.txt", &file, Reason::Open, "x")
+        .unwrap()
+        .unwrap();
+    let version = vault.version(&link.0).unwrap().unwrap();
+    assert_eq!(version.kind, VersionKind::Link);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(std::fs::read(&version.object).unwrap(), b"keep me");
+    assert!(version.is_valid());
+    std::fs::write(&version.object, b"changed").unwrap();
+    assert!(!version.is_valid());
+}
+
+#[test]
+fn vault_is_outside_the_share_and_private() {
+    let (_dir, vault, share) = setup();
+    let store = vault.share("s").unwrap();
+    assert!(!store.dir.starts_with(share.canonicalize().unwrap()));
+    assert!(!store.inside_share);
+    let mode = std::fs::metadata(&store.dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+}
+
+#[test]
+fn rejects_bad_paths_and_unknown_shares() {
+    let (_dir, vault, share) = setup();
+    std::fs::write(share.join("c"), b"c").unwrap();
+    let file = File::open(share.join("c")).unwrap();
+    for bad in ["", "/etc/passwd", "../x", "a//b"] {
+        assert!(matches!(
+            vault.preserve_fd("s", bad, &file, Reason::Write, "x"),
+            Err(VaultError::BadPath(_))
+        ));
+    }
+    assert!(matches!(
+        vault.preserve_fd("nope", "c", &file, Reason::Write, "x"),
+        Err(VaultError::UnknownShare(_))
+    ));
+}
+
+#[test]
+fn prune_over_budget_keeps_pinned() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let share = dir.path().join("share");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(&share).unwrap();
+    let config = VaultConfig {
+        budget_bytes: 250,
+        ..VaultConfig::default()
+    };
+    let vault = Vault::open(&state, config).unwrap();
+    vault.register_share("s", &share).unwrap();
+    // Pin the oldest through an open incident.
+    let journal = mamori_journal::Journal::open(&state);
+    let incident = mamori_journal::Incident::new(
+        mamori_journal::IncidentSource::Guard,
+        "s",
+        &share,
+        Utc::now(),
+    );
+    journal.save(&incident).unwrap();
+    let touch = mamori_journal::Touch::new(mamori_journal::TouchOp::Modify, "f0");
+    journal.append(&incident.id, &[touch]).unwrap();
+    let mut refs = Vec::new();
+    for i in 0..5 {
+        let name = format!("f{i}");
+        std::fs::write(share.join(&name), vec![b'x'; 100]).unwrap();
+        let file = File::open(share.join(&name)).unwrap();
+        refs.push(
+            vault
+                .preserve_fd("s", &name, &file, Reason::Write, "s1")
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    let report = vault.prune(Utc::now()).unwrap();
+    assert!(report.total_bytes <= 250, "{report:?}");
+    assert!(vault.version(&refs[0].0).unwrap().is_some());
+    assert!(vault.version(&refs[1].0).unwrap().is_none());
+    assert!(vault.version(&refs[4].0).unwrap().is_some());
+    // Quiet period: everything unpinned goes later.
+    let later = Utc::now() + chrono::Duration::days(30);
+    vault.prune(later).unwrap();
+    assert!(vault.version(&refs[0].0).unwrap().is_some());
+    assert!(vault.version(&refs[4].0).unwrap().is_none());
+}
+
+#[test]
+fn reopened_vault_keeps_index_and_total() {
+    let (dir, vault, share) = setup();
+    std::fs::write(share.join("d"), b"12345").unwrap();
+    let r = vault
+        .preserve_path("s", "d", Reason::Truncate, "x")
+        .unwrap()
+        .unwrap();
+    drop(vault);
+    let vault = Vault::open(&dir.path().join("state"), VaultConfig::default()).unwrap();
+    assert_eq!(vault.total_bytes(), 5);
+    assert_eq!(
+        vault.version(&r.0).unwrap().unwrap().reason,
+        Reason::Truncate
+    );
+    assert!(vault
+        .preserve_path("s", "gone", Reason::Write, "x")
+        .is_err());
+}
