@@ -216,11 +216,7 @@ impl Snapshots {
 
     /// The newest snapshot taken before `time`.
     pub fn latest_before(&self, time: DateTime<Utc>) -> Result<Option<Snapshot>> {
-        Ok(self
-            .list()?
-            .into_iter()
-            .filter(|s| s.taken_at < time)
-            .next_back())
+        Ok(self.list()?.into_iter().rfind(|s| s.taken_at < time))
     }
 
     /// Where a share-relative path lives inside a snapshot.
