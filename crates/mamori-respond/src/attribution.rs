@@ -1,0 +1,311 @@
+//! pid → actor: SMB sessions through `smbstatus`, local processes through `/proc`.
+
+use crate::RespondError;
+use mamori_journal::Actor;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// One SMB session as Samba lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmbSession {
+    pub pid: u32,
+    pub user: String,
+    pub client: Option<String>,
+    pub machine: Option<String>,
+}
+
+/// `ipv4:10.0.0.5:54036` / `ipv6:fe80::1:54036` / `10.0.0.5` → the address.
+fn client_address(hostname: &str) -> Option<String> {
+    let rest = hostname
+        .strip_prefix("ipv4:")
+        .or_else(|| hostname.strip_prefix("ipv6:"));
+    let address = match rest {
+        Some(rest) => rest.rsplit_once(':').map_or(rest, |(a, _)| a),
+        None => hostname,
+    };
+    let address = address.trim_matches(|c| c == '[' || c == ']');
+    (!address.is_empty()).then(|| address.to_string())
+}
+
+/// Sessions from `smbstatus --json` (Samba 4.16+).
+pub fn parse_json(text: &str) -> Option<Vec<SmbSession>> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let sessions = value.get("sessions")?.as_object()?;
+    let mut out = Vec::new();
+    for session in sessions.values() {
+        let pid = session.pointer("/server_id/pid").and_then(|p| {
+            p.as_str()
+                .and_then(|s| s.parse().ok())
+                .or(p.as_u64().map(|n| n as u32))
+        });
+        let Some(pid) = pid else { continue };
+        let text = |key: &str| {
+            session
+                .get(key)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        out.push(SmbSession {
+            pid,
+            user: text("username").unwrap_or_default(),
+            client: text("hostname").as_deref().and_then(client_address),
+            machine: text("remote_machine").filter(|m| !m.is_empty()),
+        });
+    }
+    Some(out)
+}
+
+/// Sessions from the plain `smbstatus -p` table:
+/// `PID Username Group Machine (ipv4:addr:port) Protocol ...`.
+pub fn parse_plain(text: &str) -> Vec<SmbSession> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.len() < 4 {
+            continue;
+        }
+        let Ok(pid) = fields[0].parse::<u32>() else {
+            continue;
+        };
+        let client = fields
+            .iter()
+            .find(|f| f.starts_with("(ipv4:") || f.starts_with("(ipv6:"))
+            .and_then(|f| client_address(f.trim_matches(|c| c == '(' || c == ')')));
+        out.push(SmbSession {
+            pid,
+            user: fields[1].to_string(),
+            client,
+            machine: Some(fields[3].to_string()),
+        });
+    }
+    out
+}
+
+/// Start time of a process (clock ticks since boot), to tell recycled pids apart.
+pub fn start_time(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &stat[stat.rfind(')')? + 2..];
+    after.split_whitespace().nth(19)?.parse().ok()
+}
+
+pub fn exe_of(pid: u32) -> Option<PathBuf> {
+    std::fs::read_link(format!("/proc/{pid}/exe")).ok()
+}
+
+fn uid_of(pid: u32) -> Option<u32> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("Uid:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Whether the process is a Samba file server process.
+pub fn is_smbd(pid: u32) -> bool {
+    exe_of(pid).is_some_and(|exe| {
+        exe.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("smbd"))
+    })
+}
+
+struct Cached {
+    start: Option<u64>,
+    actor: Actor,
+    /// An smbd not (yet) listed by smbstatus: retry after this instant.
+    retry_after: Option<Instant>,
+}
+
+pub struct Attributor {
+    smb_conf: Option<PathBuf>,
+    cache: HashMap<u32, Cached>,
+    capacity: usize,
+    sessions: Vec<SmbSession>,
+    refreshed: Option<Instant>,
+    json: bool,
+}
+
+impl Attributor {
+    pub fn new(smb_conf: Option<&Path>, capacity: usize) -> Self {
+        Attributor {
+            smb_conf: smb_conf.map(Path::to_path_buf),
+            cache: HashMap::new(),
+            capacity: capacity.max(16),
+            sessions: Vec::new(),
+            refreshed: None,
+            json: true,
+        }
+    }
+
+    fn smbstatus(&self, args: &[&str]) -> Result<String, RespondError> {
+        let mut command = Command::new("smbstatus");
+        if let Some(conf) = &self.smb_conf {
+            command.arg("--configfile").arg(conf);
+        }
+        command.args(args);
+        let output = command.output().map_err(|source| RespondError::Spawn {
+            command: "smbstatus".into(),
+            source,
+        })?;
+        if !output.status.success() {
+            return Err(RespondError::Failed {
+                command: format!("smbstatus {}", args.join(" ")),
+                detail: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+            });
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// Re-reads the session list from Samba.
+    pub fn refresh(&mut self) -> Result<&[SmbSession], RespondError> {
+        let sessions = if self.json {
+            match self
+                .smbstatus(&["--json"])
+                .ok()
+                .and_then(|t| parse_json(&t))
+            {
+                Some(s) => s,
+                None => {
+                    tracing::info!("smbstatus --json unavailable; parsing the plain table");
+                    self.json = false;
+                    parse_plain(&self.smbstatus(&["-p"])?)
+                }
+            }
+        } else {
+            parse_plain(&self.smbstatus(&["-p"])?)
+        };
+        self.sessions = sessions;
+        self.refreshed = Some(Instant::now());
+        Ok(&self.sessions)
+    }
+
+    /// Sessions as last refreshed (refreshing if older than `max_age`).
+    pub fn sessions(&mut self, max_age: Duration) -> &[SmbSession] {
+        if self.refreshed.is_none_or(|t| t.elapsed() > max_age) {
+            if let Err(e) = self.refresh() {
+                tracing::warn!("{e}");
+            }
+        }
+        &self.sessions
+    }
+
+    /// Who `pid` is. SMB session children resolve to their user, client and
+    /// machine; others to executable and uid.
+    pub fn actor_of(&mut self, pid: u32) -> Actor {
+        let start = start_time(pid);
+        if let Some(cached) = self.cache.get(&pid) {
+            let fresh =
+                cached.start == start && cached.retry_after.is_none_or(|t| Instant::now() < t);
+            if fresh {
+                return cached.actor.clone();
+            }
+        }
+        let exe = exe_of(pid);
+        let mut actor = Actor {
+            pid: Some(pid),
+            exe: exe.as_ref().map(|e| e.display().to_string()),
+            uid: uid_of(pid),
+            ..Actor::default()
+        };
+        let mut retry_after = None;
+        if is_smbd(pid) {
+            let found = self.find_session(pid);
+            match found {
+                Some(session) => {
+                    actor.user = Some(session.user).filter(|u| !u.is_empty());
+                    actor.client = session.client;
+                    actor.machine = session.machine;
+                }
+                None => retry_after = Some(Instant::now() + Duration::from_millis(500)),
+            }
+        }
+        if self.cache.len() >= self.capacity {
+            // Dead processes first; else forget everything (rebuilt on demand).
+            self.cache
+                .retain(|pid, _| Path::new(&format!("/proc/{pid}")).exists());
+            if self.cache.len() >= self.capacity {
+                self.cache.clear();
+            }
+        }
+        self.cache.insert(
+            pid,
+            Cached {
+                start,
+                actor: actor.clone(),
+                retry_after,
+            },
+        );
+        actor
+    }
+
+    fn find_session(&mut self, pid: u32) -> Option<SmbSession> {
+        let known = self.sessions.iter().find(|s| s.pid == pid).cloned();
+        if known.is_some() {
+            return known;
+        }
+        match self.refresh() {
+            Ok(sessions) => sessions.iter().find(|s| s.pid == pid).cloned(),
+            Err(e) => {
+                tracing::warn!("{e}");
+                None
+            }
+        }
+    }
+
+    pub fn smb_conf(&self) -> Option<&Path> {
+        self.smb_conf.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JSON: &str = r#"{"timestamp": "2026-11-26T00:57:05.846701+0000", "version": "4.17.12-Debian", "smb_conf": "/tmp/gs/smb.conf", "sessions": {"1811502995": {"session_id": "1811502995", "server_id": {"pid": "21937", "task_id": "0", "vnn": "4294967295", "unique_id": "10815757249490700993"}, "uid": 1001, "gid": 1001, "username": "gtest", "groupname": "gtest", "remote_machine": "PC01", "hostname": "ipv4:10.0.0.5:54036", "session_dialect": "SMB3_11"}}, "tcons": {}, "open_files": {}}"#;
+
+    const PLAIN: &str = "
+Samba version 4.17.12-Debian
+PID     Username     Group        Machine                                   Protocol Version  Encryption           Signing
+----------------------------------------------------------------------------------------------------------------------------------------
+21937   gtest        gtest        127.0.0.1 (ipv4:127.0.0.1:54036)          SMB3_11           -                    partial(AES-128-GMAC)
+";
+
+    #[test]
+    fn parses_both_smbstatus_forms() {
+        let json = parse_json(JSON).unwrap();
+        assert_eq!(
+            json,
+            vec![SmbSession {
+                pid: 21937,
+                user: "gtest".into(),
+                client: Some("10.0.0.5".into()),
+                machine: Some("PC01".into())
+            }]
+        );
+        let plain = parse_plain(PLAIN);
+        assert_eq!(plain.len(), 1);
+        assert_eq!(plain[0].pid, 21937);
+        assert_eq!(plain[0].client.as_deref(), Some("127.0.0.1"));
+        assert!(parse_json("not json").is_none());
+    }
+
+    #[test]
+    fn client_addresses() {
+        assert_eq!(
+            client_address("ipv6:fe80::1:445").as_deref(),
+            Some("fe80::1")
+        );
+        assert_eq!(client_address("10.1.2.3").as_deref(), Some("10.1.2.3"));
+    }
+
+    #[test]
+    fn local_process_has_exe_and_uid() {
+        let mut attributor = Attributor::new(None, 16);
+        let me = attributor.actor_of(std::process::id());
+        assert_eq!(me.pid, Some(std::process::id()));
+        assert!(me.exe.is_some());
+        assert!(me.uid.is_some());
+        assert!(me.user.is_none());
+        assert!(start_time(std::process::id()).is_some());
+    }
+}
