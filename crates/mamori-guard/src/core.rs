@@ -30,10 +30,25 @@ pub struct Summary {
 
 /// Forwards watcher output to the main loop; a full queue counts as an
 /// overflow (the main loop rescans), never as a silent loss.
-fn forward(sender: &SyncSender<Observed>, lost: &AtomicBool, batch: &mut Vec<Observed>) -> bool {
+fn forward(
+    sender: &SyncSender<Observed>,
+    lost: &AtomicBool,
+    hot: &Hot,
+    batch: &mut Vec<Observed>,
+) -> bool {
     for observed in batch.drain(..) {
+        let written = (observed.change == Change::Written)
+            .then_some(observed.pid)
+            .flatten();
+        if let Some(pid) = written {
+            hot.unjudged_add(pid, 1);
+        }
         match sender.try_send(observed) {
             Ok(()) => {}
+            Err(TrySendError::Full(_)) if written.is_some() => {
+                hot.unjudged_add(written.unwrap_or(0), -1);
+                lost.store(true, Ordering::Release);
+            }
             Err(TrySendError::Full(_)) => lost.store(true, Ordering::Release),
             Err(TrySendError::Disconnected(_)) => return false,
         }
@@ -116,6 +131,7 @@ pub fn run(
         pre_content,
         stats: Stats::default(),
         denied: Mutex::new(Default::default()),
+        unjudged: Mutex::new(Default::default()),
     });
 
     // Blocks survive restarts.
@@ -139,6 +155,7 @@ pub fn run(
                 config.limits.queue,
             );
             let lost = lost.clone();
+            let hot_reader = hot.clone();
             let _ = std::thread::Builder::new()
                 .name("notify-reader".into())
                 .spawn(move || {
@@ -149,7 +166,7 @@ pub fn run(
                             tracing::error!("fanotify read failed: {e}");
                             std::thread::sleep(Duration::from_millis(100));
                         }
-                        if !forward(&sender, &lost, &mut batch) {
+                        if !forward(&sender, &lost, &hot_reader, &mut batch) {
                             return;
                         }
                     }
@@ -174,6 +191,7 @@ pub fn run(
                 );
             }
             let lost = lost.clone();
+            let hot_reader = hot.clone();
             let _ = std::thread::Builder::new()
                 .name("inotify-reader".into())
                 .spawn(move || {
@@ -184,7 +202,7 @@ pub fn run(
                             tracing::error!("{e}");
                             std::thread::sleep(Duration::from_millis(100));
                         }
-                        if !forward(&sender, &lost, &mut batch) {
+                        if !forward(&sender, &lost, &hot_reader, &mut batch) {
                             return;
                         }
                     }
@@ -248,7 +266,15 @@ pub fn run(
     let mut last_poll = Instant::now();
     while !stop.load(Ordering::Acquire) {
         match receiver.recv_timeout(Duration::from_millis(200)) {
-            Ok(observed) => main.handle(&mut judge, observed),
+            Ok(observed) => {
+                let written = (observed.change == Change::Written)
+                    .then_some(observed.pid)
+                    .flatten();
+                main.handle(&mut judge, observed);
+                if let Some(pid) = written {
+                    hot.unjudged_add(pid, -1);
+                }
+            }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
         }

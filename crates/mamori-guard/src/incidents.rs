@@ -192,8 +192,20 @@ impl Incidents {
             return;
         }
         let response = config.response(&share.name).clone();
+        // Block first, then name the machine (smbstatus is slow).
+        let provisional = mamori_journal::new_id(chrono::Utc::now());
+        if response.has(Step::Block) {
+            hot.blocklist
+                .block(&provisional, &verdict.actor, response.block_client);
+        }
+        let mut verdict = verdict.clone();
+        if let Ok(mut attributor) = hot.attributor.lock() {
+            attributor.enrich(&mut verdict.actor);
+        }
+        let verdict = &verdict;
         let now = chrono::Utc::now();
         let mut incident = Incident::new(IncidentSource::Guard, &share.name, &share.root, now);
+        incident.id = provisional;
         incident.actor = verdict.actor.clone();
         incident.reasons = verdict
             .reasons

@@ -121,6 +121,8 @@ pub struct Hot {
     pub limits: config::Limits,
     pub pre_content: bool,
     pub stats: Stats,
+    /// Close-after-write events read from the kernel but not yet judged, per pid.
+    pub unjudged: Mutex<HashMap<u32, u32>>,
     /// Denied accesses per incident (count, first paths).
     pub denied: Mutex<HashMap<String, (u64, Vec<String>)>>,
 }
@@ -133,6 +135,24 @@ impl Hot {
                 pid: Some(pid),
                 ..Actor::default()
             },
+        }
+    }
+
+    pub(crate) fn unjudged_add(&self, pid: u32, delta: i32) {
+        if let Ok(mut map) = self.unjudged.lock() {
+            let count = map.entry(pid).or_insert(0);
+            *count = count.saturating_add_signed(delta);
+            if *count == 0 {
+                map.remove(&pid);
+            }
+        }
+    }
+
+    /// Waits (bounded) until every close-after-write of `pid` read so far has been judged.
+    pub(crate) fn wait_for_judgement(&self, pid: u32, limit: std::time::Duration) {
+        let start = std::time::Instant::now();
+        while self.unjudged.lock().is_ok_and(|m| m.contains_key(&pid)) && start.elapsed() < limit {
+            std::thread::sleep(std::time::Duration::from_micros(200));
         }
     }
 

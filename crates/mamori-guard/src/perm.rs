@@ -125,6 +125,9 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
         map: HashMap::new(),
         capacity: hot.limits.probes,
     };
+    // Pids attributed once already (while the process waited, so an smbd
+    // is still in its user's context).
+    let mut known: std::collections::HashSet<u32> = std::collections::HashSet::new();
     loop {
         if let Err(e) = group.read(&mut buf, &mut batch) {
             tracing::error!("fanotify permission read failed: {e}");
@@ -140,6 +143,13 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
             }
             let blocked_any = hot.blocklist.any();
             let mut needs_work = false;
+            if !known.contains(&pending.pid) {
+                if known.len() >= hot.limits.pids {
+                    known.clear();
+                }
+                known.insert(pending.pid);
+                needs_work = true;
+            }
             if blocked_any {
                 let generation = hot.blocklist.generation();
                 let known_clean = clean
@@ -201,6 +211,7 @@ fn worker(receiver: Arc<Mutex<Receiver<Pending>>>, hot: Arc<Hot>, clean: Arc<Mut
 }
 
 fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
+    let actor = hot.actor_of(pending.pid);
     let Some(path) = pending.path() else {
         pending.allow();
         return;
@@ -209,10 +220,23 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
         pending.allow();
         return;
     };
+    let probing = !(hot.pre_content && pending.kind == PermKind::Open);
+    let truncate = matches!(
+        pending.kind,
+        PermKind::PreAccess {
+            offset: 0,
+            count: 0
+        }
+    );
+    let writing = probing && open_for_write(pending.pid, &pending).unwrap_or(true);
+    if writing {
+        // The verdict on this actor's previous file may be a moment away:
+        // wait for it, so the block lands before the next file changes.
+        hot.wait_for_judgement(pending.pid, Duration::from_millis(100));
+    }
     if hot.blocklist.any() {
         let generation = hot.blocklist.generation();
         let incident = hot.blocklist.by_pid(pending.pid).or_else(|| {
-            let actor = hot.actor_of(pending.pid);
             let incident = hot.blocklist.by_actor(&actor);
             if let Some(id) = &incident {
                 hot.blocklist.add_pid(id, pending.pid);
@@ -232,14 +256,7 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
             clean.map.insert(pending.pid, generation);
         }
     }
-    let truncate = matches!(
-        pending.kind,
-        PermKind::PreAccess {
-            offset: 0,
-            count: 0
-        }
-    );
-    if !open_for_write(pending.pid, &pending).unwrap_or(true) {
+    if !writing {
         pending.allow();
         return;
     }

@@ -94,10 +94,82 @@ pub fn exe_of(pid: u32) -> Option<PathBuf> {
     std::fs::read_link(format!("/proc/{pid}/exe")).ok()
 }
 
-fn uid_of(pid: u32) -> Option<u32> {
+fn uid_field(pid: u32, field: usize) -> Option<u32> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("Uid:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+    line.split_whitespace().nth(field)?.parse().ok()
+}
+
+fn uid_of(pid: u32) -> Option<u32> {
+    uid_field(pid, 1)
+}
+
+/// The account name of a uid (`getpwuid_r`).
+pub fn user_name(uid: u32) -> Option<String> {
+    let mut buf = vec![0 as libc::c_char; 4096];
+    // SAFETY: zeroed passwd is a valid out-buffer; buf outlives the call's use of it.
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: pw_name points into buf, NUL-terminated.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    Some(name.to_string_lossy().into_owned())
+}
+
+/// The remote address of an established TCP connection the process holds
+/// (an smbd session child holds exactly its client's).
+pub fn peer_address(pid: u32) -> Option<String> {
+    let mut inodes = Vec::new();
+    for entry in std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.flatten() {
+        if let Ok(link) = std::fs::read_link(entry.path()) {
+            let link = link.to_string_lossy();
+            if let Some(inode) = link
+                .strip_prefix("socket:[")
+                .and_then(|s| s.strip_suffix(']'))
+            {
+                inodes.push(inode.to_string());
+            }
+        }
+    }
+    for (file, v6) in [("tcp", false), ("tcp6", true)] {
+        let Ok(table) = std::fs::read_to_string(format!("/proc/{pid}/net/{file}")) else {
+            continue;
+        };
+        for line in table.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            if fields.len() < 10 || fields[3] != "01" || !inodes.iter().any(|i| i == fields[9]) {
+                continue;
+            }
+            if let Some(address) = fields[2]
+                .split(':')
+                .next()
+                .and_then(|hex| decode_address(hex, v6))
+            {
+                return Some(address);
+            }
+        }
+    }
+    None
+}
+
+/// `/proc/net/tcp` addresses: 32-bit words in host byte order.
+fn decode_address(hex: &str, v6: bool) -> Option<String> {
+    let words: Vec<u32> = (0..hex.len() / 8)
+        .map(|i| u32::from_str_radix(&hex[i * 8..i * 8 + 8], 16).ok())
+        .collect::<Option<_>>()?;
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_ne_bytes()).collect();
+    if !v6 && bytes.len() == 4 {
+        return Some(std::net::Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3]).to_string());
+    }
+    let octets: [u8; 16] = bytes.try_into().ok()?;
+    let ip = std::net::Ipv6Addr::from(octets);
+    Some(
+        ip.to_ipv4_mapped()
+            .map_or(ip.to_string(), |v4| v4.to_string()),
+    )
 }
 
 /// Whether the process is a Samba file server process.
@@ -209,14 +281,26 @@ impl Attributor {
         };
         let mut retry_after = None;
         if is_smbd(pid) {
-            let found = self.find_session(pid);
-            match found {
-                Some(session) => {
-                    actor.user = Some(session.user).filter(|u| !u.is_empty());
-                    actor.client = session.client;
-                    actor.machine = session.machine;
+            // Fast: an smbd child serving a request runs as the user, and
+            // holds one TCP connection, its client's. smbstatus (slow) only
+            // when that is not enough; it also names the machine later.
+            let euid = uid_field(pid, 2).filter(|&u| u != 0);
+            actor.user = euid.and_then(user_name);
+            actor.uid = euid.or(actor.uid);
+            actor.client = peer_address(pid);
+            let known = self.sessions.iter().find(|s| s.pid == pid).cloned();
+            if let Some(session) = known {
+                actor.machine = session.machine;
+            }
+            if actor.user.is_none() {
+                match self.find_session(pid) {
+                    Some(session) => {
+                        actor.user = Some(session.user).filter(|u| !u.is_empty());
+                        actor.client = session.client.or(actor.client);
+                        actor.machine = session.machine;
+                    }
+                    None => retry_after = Some(Instant::now() + Duration::from_millis(500)),
                 }
-                None => retry_after = Some(Instant::now() + Duration::from_millis(500)),
             }
         }
         if self.cache.len() >= self.capacity {
@@ -248,6 +332,20 @@ impl Attributor {
             Err(e) => {
                 tracing::warn!("{e}");
                 None
+            }
+        }
+    }
+
+    /// Adds the machine name (from a fresh `smbstatus`) to an SMB actor.
+    pub fn enrich(&mut self, actor: &mut Actor) {
+        let Some(pid) = actor.pid else { return };
+        if actor.machine.is_some() || !is_smbd(pid) {
+            return;
+        }
+        if let Some(session) = self.find_session(pid) {
+            actor.machine = session.machine;
+            if actor.client.is_none() {
+                actor.client = session.client;
             }
         }
     }
@@ -287,6 +385,19 @@ PID     Username     Group        Machine                                   Prot
         assert_eq!(plain[0].pid, 21937);
         assert_eq!(plain[0].client.as_deref(), Some("127.0.0.1"));
         assert!(parse_json("not json").is_none());
+    }
+
+    #[test]
+    fn proc_net_addresses() {
+        assert_eq!(
+            decode_address("0100007F", false).as_deref(),
+            Some("127.0.0.1")
+        );
+        assert_eq!(
+            decode_address("0000000000000000FFFF00000100007F", true).as_deref(),
+            Some("127.0.0.1")
+        );
+        assert_eq!(user_name(0).as_deref(), Some("root"));
     }
 
     #[test]
