@@ -416,7 +416,13 @@ impl Context {
             .into_iter()
             .filter(Version::is_valid)
             .collect();
-        if let Some(v) = versions.iter().find(|v| v.taken_at >= self.started) {
+        // The attacker's own first version holds the content it found;
+        // failing that, the first version taken once the attack had begun.
+        let attackers = versions
+            .iter()
+            .find(|v| self.attacker_sessions.contains(&v.session));
+        if let Some(v) = attackers.or_else(|| versions.iter().find(|v| v.taken_at >= self.started))
+        {
             return Ok(Content::Version(v.clone(), Source::Vault));
         }
         if let Some(snapshots) = &self.snapshots {
