@@ -212,7 +212,12 @@ pub struct PruneReport {
     pub over_budget: bool,
 }
 
-type SessionKey = (u64, u64, String, bool);
+/// (dev, inode, birth time ns, session, is_link): the birth time tells a
+/// reused inode number from the file that had it before.
+/// How many (inode, session) pairs are remembered before starting afresh.
+const MAX_REMEMBERED: usize = 1_000_000;
+
+type SessionKey = (u64, u64, i64, String, bool);
 
 struct State {
     index: index::Index,
@@ -221,6 +226,9 @@ struct State {
     taken: HashMap<SessionKey, VersionRef>,
     total_bytes: u64,
     last_full_alert: Option<DateTime<Utc>>,
+    /// When a prune last failed to get under budget (pruning again at every
+    /// preserve would scan the whole index each time).
+    last_failed_prune: Option<std::time::Instant>,
 }
 
 /// The vault of one state directory. `Send + Sync`: the guard may call it
@@ -247,6 +255,7 @@ impl Vault {
                 taken: HashMap::new(),
                 total_bytes,
                 last_full_alert: None,
+                last_failed_prune: None,
             }),
         })
     }
@@ -292,9 +301,16 @@ impl Vault {
         if !meta.is_file() {
             return Ok(None);
         }
+        let born = meta
+            .created()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(0);
         let key: SessionKey = (
             meta.dev(),
             meta.ino(),
+            born,
             session.to_string(),
             reason.wants_link(),
         );
@@ -305,7 +321,7 @@ impl Vault {
             }
             // A content version of this session also covers a later link request.
             if reason.wants_link() {
-                let content_key = (key.0, key.1, key.2.clone(), false);
+                let content_key = (key.0, key.1, key.2, key.3.clone(), false);
                 if let Some(version) = state.taken.get(&content_key) {
                     return Ok(Some(version.clone()));
                 }
@@ -343,6 +359,10 @@ impl Vault {
         state.index.insert(&version)?;
         state.total_bytes += version.size;
         let reference = VersionRef(version.id);
+        if state.taken.len() >= MAX_REMEMBERED {
+            // Forgetting only costs an extra version at a session's next write.
+            state.taken.clear();
+        }
         state.taken.insert(key, reference.clone());
         Ok(Some(reference))
     }
@@ -379,7 +399,7 @@ impl Vault {
 
     /// Forgets one session's (e.g. when its SMB connection closed).
     pub fn end_session(&self, session: &str) {
-        self.lock().taken.retain(|key, _| key.2 != session);
+        self.lock().taken.retain(|key, _| key.3 != session);
     }
 
     /// One version by reference.
@@ -419,6 +439,10 @@ impl Vault {
     /// while over budget. Versions of files touched by an open incident are
     /// never removed.
     pub fn prune(&self, now: DateTime<Utc>) -> Result<PruneReport> {
+        self.prune_to(now, self.config.budget_bytes)
+    }
+
+    fn prune_to(&self, now: DateTime<Utc>, target_bytes: u64) -> Result<PruneReport> {
         let pinned = self.pinned()?;
         let quiet = chrono::Duration::from_std(self.config.quiet_period)
             .unwrap_or(chrono::Duration::days(3));
@@ -429,7 +453,7 @@ impl Vault {
         for version in &all {
             let is_pinned = pinned.holds(version);
             let expired = version.taken_at + quiet < now;
-            let over = total > self.config.budget_bytes;
+            let over = total > target_bytes;
             if is_pinned {
                 if expired || over {
                     report.kept_pinned += 1;
@@ -461,11 +485,19 @@ impl Vault {
         if self.total_bytes() + needed <= self.config.budget_bytes {
             return Ok(());
         }
-        let report = self.prune(Utc::now())?;
-        if report.total_bytes + needed <= self.config.budget_bytes {
-            return Ok(());
+        let recently_failed = self
+            .lock()
+            .last_failed_prune
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(60));
+        if !recently_failed {
+            let target = self.config.budget_bytes.saturating_sub(needed);
+            let report = self.prune_to(Utc::now(), target)?;
+            if report.total_bytes + needed <= self.config.budget_bytes {
+                return Ok(());
+            }
+            self.lock().last_failed_prune = Some(std::time::Instant::now());
+            self.alert_full(&report);
         }
-        self.alert_full(&report);
         let free = fsutil::free_ratio(&store.dir).unwrap_or(1.0);
         if free < self.config.min_free_ratio {
             return Err(VaultError::Full {

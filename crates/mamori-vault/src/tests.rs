@@ -153,3 +153,45 @@ fn reopened_vault_keeps_index_and_total() {
         .preserve_path("s", "gone", Reason::Write, "x")
         .is_err());
 }
+
+#[test]
+fn full_of_pinned_versions_alerts_and_keeps_taking() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let share = dir.path().join("share");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(&share).unwrap();
+    let vault = Vault::open(
+        &state,
+        VaultConfig {
+            budget_bytes: 150,
+            ..VaultConfig::default()
+        },
+    )
+    .unwrap();
+    vault.register_share("s", &share).unwrap();
+    let journal = mamori_journal::Journal::open(&state);
+    let incident = mamori_journal::Incident::new(
+        mamori_journal::IncidentSource::Guard,
+        "s",
+        &share,
+        Utc::now(),
+    );
+    journal.save(&incident).unwrap();
+    let touches: Vec<_> = (0..3)
+        .map(|i| mamori_journal::Touch::new(mamori_journal::TouchOp::Modify, format!("g{i}")))
+        .collect();
+    journal.append(&incident.id, &touches).unwrap();
+    for i in 0..3 {
+        let name = format!("g{i}");
+        std::fs::write(share.join(&name), vec![b'y'; 100]).unwrap();
+        assert!(vault
+            .preserve_path("s", &name, Reason::Write, "a")
+            .unwrap()
+            .is_some());
+    }
+    assert_eq!(vault.total_bytes(), 300);
+    let alerts = std::fs::read_to_string(state.join("alerts.jsonl")).unwrap();
+    assert_eq!(alerts.lines().count(), 1, "{alerts}");
+    assert!(alerts.contains("\"kind\":\"vault_full\""), "{alerts}");
+}
