@@ -128,7 +128,9 @@ impl Snapshots {
     /// Takes a read-only snapshot now.
     pub fn take(&self, label: &str) -> Result<Snapshot> {
         crate::store::create_private_dir(&self.dir)?;
-        let taken_at = Utc::now();
+        // Millisecond precision, as in the name it is read back from.
+        let now = Utc::now();
+        let taken_at = DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
         let name = format!(
             "{}@{}-{}",
             self.share,
