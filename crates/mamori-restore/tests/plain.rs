@@ -1,0 +1,85 @@
+//! Restore on a plain temporary folder (no root needed): name conflicts,
+//! late edits by others, dry run, idempotence.
+
+mod common;
+
+use common::*;
+use mamori_journal::Journal;
+use mamori_restore::{restore, NoProgress, RestoreOptions, RestoreReport, SkipReason};
+use mamori_vault::{Vault, VaultConfig};
+
+fn run(state: &std::path::Path, dry_run: bool) -> RestoreReport {
+    restore(
+        state,
+        "latest",
+        &RestoreOptions {
+            dry_run,
+            progress: &NoProgress,
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn conflicts_are_skipped_and_the_rest_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let root = dir.path().join("share");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(root.join("営業")).unwrap();
+    for name in ["a.txt", "b.txt", "c.txt", "d.txt", "営業/e.csv"] {
+        std::fs::write(root.join(name), format!("{name} の中身\n")).unwrap();
+    }
+    let before = snapshot_tree(&root);
+    let vault = Vault::open(&state, VaultConfig::default()).unwrap();
+    vault.register_share("s", &root).unwrap();
+    let journal = Journal::open(&state);
+    let mut attacker = Attacker::start(&vault, &journal, "s", &root);
+    attacker.copy_then_delete("a.txt", "enc");
+    attacker.encrypt_in_place("b.txt", false);
+    attacker.rename_then_encrypt("c.txt", "locked");
+    attacker.truncate_and_write("営業/e.csv");
+    attacker.ransom_note("営業");
+    attacker.flush();
+    // Someone else re-creates a.txt after it was deleted, and writes into
+    // the attacker's note (both must be left alone).
+    std::fs::write(root.join("a.txt"), "新しい a\n").unwrap();
+    other_user_edit(&vault, "s", &root, "営業/README-RESTORE-FILES.txt", b"memo");
+
+    let after_attack = snapshot_tree(&root);
+    let dry = run(&state, true);
+    assert_eq!(snapshot_tree(&root), after_attack);
+    let report = run(&state, false);
+    assert_eq!(dry.restored.len(), report.restored.len());
+    let mut skipped: Vec<(String, SkipReason)> = report
+        .skipped
+        .iter()
+        .map(|s| (s.path.clone(), s.reason))
+        .collect();
+    skipped.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        skipped,
+        [
+            ("a.txt".to_string(), SkipReason::NameTaken),
+            (
+                "営業/README-RESTORE-FILES.txt".to_string(),
+                SkipReason::ChangedByOther
+            ),
+        ]
+    );
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let now = snapshot_tree(&root);
+    for name in ["b.txt", "c.txt", "d.txt", "営業/e.csv"] {
+        assert_eq!(now[name], before[name], "{name}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(root.join("a.txt")).unwrap(),
+        "新しい a\n"
+    );
+    // The encrypted copy of a.txt is the attacker's: removed.
+    assert!(!root.join("a.txt.enc").exists());
+    assert!(!root.join("c.txt.locked").exists());
+    let again = run(&state, false);
+    assert!(again.restored.is_empty() && again.removed.is_empty() && again.failed.is_empty());
+    assert_eq!(snapshot_tree(&root), now);
+}
