@@ -332,7 +332,7 @@ impl Context {
         };
         // Already as before? (Second run, or never really changed.)
         let same = match &content {
-            Content::Version(v, _) => write::same_content(&v.object, &target),
+            Content::Version(v, _) => write::same_as_version(v, &target),
             Content::Snapshot(p) => write::same_content(p, &target),
             Content::Current(_) => false,
         };

@@ -3,11 +3,19 @@
 //! `rename` over the target.
 
 use mamori_vault::fsutil;
-use mamori_vault::Version;
+use mamori_vault::{Version, VersionKind};
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+
+/// Whether `target` holds exactly a version's content.
+pub fn same_as_version(version: &Version, target: &Path) -> bool {
+    if version.kind == VersionKind::Empty {
+        return std::fs::metadata(target).is_ok_and(|m| m.is_file() && m.len() == 0);
+    }
+    same_content(&version.object, target)
+}
 
 /// Whether two files exist and hold the same bytes.
 pub fn same_content(a: &Path, b: &Path) -> bool {
@@ -70,9 +78,9 @@ fn temp_beside(target: &Path) -> io::Result<PathBuf> {
     Ok(parent.join(format!(".~mamori-restore-{hex}")))
 }
 
-fn place(source: &Path, target: &Path, meta: Meta) -> io::Result<()> {
-    let src = fsutil::open_noatime(source)?;
-    let len = src.metadata()?.len();
+/// `source` `None`: an empty file.
+fn place(source: Option<&Path>, target: &Path, meta: Meta) -> io::Result<()> {
+    let src = source.map(fsutil::open_noatime).transpose()?;
     let temp = temp_beside(target)?;
     let out = std::fs::OpenOptions::new()
         .write(true)
@@ -80,10 +88,12 @@ fn place(source: &Path, target: &Path, meta: Meta) -> io::Result<()> {
         .mode(0o600)
         .open(&temp)?;
     let result = (|| {
-        if fsutil::reflink(&src, &out).is_err() {
-            fsutil::copy_range(&src, &out, len)?;
+        if let Some(src) = &src {
+            if fsutil::reflink(src, &out).is_err() {
+                fsutil::copy_range(src, &out, src.metadata()?.len())?;
+            }
+            fsutil::copy_xattrs(src, &out);
         }
-        fsutil::copy_xattrs(&src, &out);
         // Owner first: chown clears set-id bits, the mode comes after.
         if let Err(e) = std::os::unix::fs::fchown(&out, Some(meta.uid), Some(meta.gid)) {
             if e.raw_os_error() != Some(libc::EPERM) {
@@ -102,8 +112,9 @@ fn place(source: &Path, target: &Path, meta: Meta) -> io::Result<()> {
 
 /// Writes a vault version's content to `target`, with the recorded metadata.
 pub fn place_version(version: &Version, target: &Path) -> io::Result<()> {
+    let source = (version.kind != VersionKind::Empty).then_some(version.object.as_path());
     place(
-        &version.object,
+        source,
         target,
         Meta {
             mode: version.mode,
@@ -118,7 +129,7 @@ pub fn place_version(version: &Version, target: &Path) -> io::Result<()> {
 pub fn place_copy(source: &Path, target: &Path) -> io::Result<()> {
     let m = std::fs::metadata(source)?;
     place(
-        source,
+        Some(source),
         target,
         Meta {
             mode: m.mode(),

@@ -150,6 +150,8 @@ pub enum VersionKind {
     Copy,
     /// A hard link to the live inode: valid while size and mtime are unchanged.
     Link,
+    /// The file was empty: nothing stored (`object` is empty).
+    Empty,
 }
 
 impl VersionKind {
@@ -158,6 +160,7 @@ impl VersionKind {
             VersionKind::Reflink => "reflink",
             VersionKind::Copy => "copy",
             VersionKind::Link => "link",
+            VersionKind::Empty => "empty",
         }
     }
 
@@ -166,6 +169,7 @@ impl VersionKind {
             "reflink" => VersionKind::Reflink,
             "copy" => VersionKind::Copy,
             "link" => VersionKind::Link,
+            "empty" => VersionKind::Empty,
             _ => return None,
         })
     }
@@ -337,7 +341,13 @@ impl Vault {
         }
         self.make_room(&store, meta.len())?;
         let taken_at = Utc::now();
-        let kept = store.keep(file, &meta, reason.wants_link(), taken_at)?;
+        // An empty file (a new file's first write, a temp file of an Office
+        // save) needs no object: one index row says it was empty.
+        let kept = if meta.len() == 0 && !reason.wants_link() {
+            store::Kept::empty(meta.ino(), taken_at)
+        } else {
+            store.keep(file, &meta, reason.wants_link(), taken_at)?
+        };
         let version = Version {
             id: kept.id.clone(),
             share: share.to_string(),
@@ -596,6 +606,9 @@ impl Version {
     /// Whether the object still holds the content recorded (always for
     /// reflinks and copies; for a link, while the inode is unchanged).
     pub fn is_valid(&self) -> bool {
+        if self.kind == VersionKind::Empty {
+            return true;
+        }
         match std::fs::symlink_metadata(&self.object) {
             Ok(meta) => {
                 self.kind != VersionKind::Link

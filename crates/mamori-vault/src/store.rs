@@ -34,6 +34,28 @@ pub(crate) struct Kept {
     pub object: PathBuf,
 }
 
+impl Kept {
+    pub fn empty(ino: u64, taken_at: DateTime<Utc>) -> Kept {
+        Kept {
+            id: version_id(ino, taken_at),
+            kind: VersionKind::Empty,
+            object: PathBuf::new(),
+        }
+    }
+}
+
+/// Unique per server: time, inode, 32 random bits.
+fn version_id(ino: u64, taken_at: DateTime<Utc>) -> String {
+    let mut random = [0u8; 4];
+    let _ = getrandom::fill(&mut random);
+    format!(
+        "{:x}-{:x}-{:08x}",
+        taken_at.timestamp_nanos_opt().unwrap_or(0),
+        ino,
+        u32::from_be_bytes(random)
+    )
+}
+
 /// Creates `dir` (and parents) and makes it 0700.
 pub fn create_private_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
@@ -146,17 +168,7 @@ impl ShareStore {
         if !day.is_dir() {
             std::fs::create_dir_all(&day).map_err(io_err(&day))?;
         }
-        let mut random = [0u8; 4];
-        let _ = getrandom::fill(&mut random);
-        let id = format!(
-            "{:x}-{:x}-{:02x}{:02x}{:02x}{:02x}",
-            taken_at.timestamp_nanos_opt().unwrap_or(0),
-            meta.ino(),
-            random[0],
-            random[1],
-            random[2],
-            random[3]
-        );
+        let id = version_id(meta.ino(), taken_at);
         let object = day.join(&id);
         if link {
             fsutil::link_fd(file, &object).map_err(io_err(&object))?;
@@ -219,6 +231,9 @@ impl ShareStore {
 }
 
 pub(crate) fn remove_object(object: &Path) {
+    if object.as_os_str().is_empty() {
+        return;
+    }
     if let Err(e) = std::fs::remove_file(object) {
         if e.kind() != std::io::ErrorKind::NotFound {
             tracing::warn!("vault: cannot remove {}: {e}", object.display());

@@ -195,3 +195,19 @@ fn full_of_pinned_versions_alerts_and_keeps_taking() {
     assert_eq!(alerts.lines().count(), 1, "{alerts}");
     assert!(alerts.contains("\"kind\":\"vault_full\""), "{alerts}");
 }
+
+#[test]
+fn empty_files_need_no_object() {
+    let (_dir, vault, share) = setup();
+    std::fs::write(share.join("new.tmp"), b"").unwrap();
+    let r = vault
+        .preserve_path("s", "new.tmp", Reason::Write, "x")
+        .unwrap()
+        .unwrap();
+    let v = vault.version(&r.0).unwrap().unwrap();
+    assert_eq!(v.kind, VersionKind::Empty);
+    assert!(v.is_valid());
+    assert_eq!(v.object, PathBuf::new());
+    vault.prune(Utc::now() + chrono::Duration::days(30)).unwrap();
+    assert!(vault.version(&r.0).unwrap().is_none());
+}
