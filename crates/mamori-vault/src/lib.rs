@@ -50,10 +50,12 @@
 
 pub mod fsutil;
 mod index;
+pub mod maintenance;
 pub mod snapshot;
 mod store;
 
 pub use index::Version;
+pub use maintenance::{Maintenance, MaintenanceConfig};
 pub use store::ShareStore;
 
 use chrono::{DateTime, Utc};

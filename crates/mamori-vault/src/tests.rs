@@ -208,6 +208,8 @@ fn empty_files_need_no_object() {
     assert_eq!(v.kind, VersionKind::Empty);
     assert!(v.is_valid());
     assert_eq!(v.object, PathBuf::new());
-    vault.prune(Utc::now() + chrono::Duration::days(30)).unwrap();
+    vault
+        .prune(Utc::now() + chrono::Duration::days(30))
+        .unwrap();
     assert!(vault.version(&r.0).unwrap().is_none());
 }

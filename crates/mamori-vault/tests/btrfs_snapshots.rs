@@ -88,4 +88,29 @@ fn snapshots_and_reflinks_on_btrfs() {
         .preserve_path("経理共有", "経理/請求書.txt", Reason::Open, "t")
         .unwrap();
     assert!(link.is_some());
+
+    // The guard's upkeep thread: a scheduled snapshot when due, a detection
+    // snapshot on demand.
+    let vault = std::sync::Arc::new(vault);
+    let upkeep = mamori_vault::Maintenance::start(
+        vault,
+        &[("経理共有".to_string(), share.clone())],
+        mamori_vault::MaintenanceConfig {
+            snapshot_every: Duration::from_millis(1),
+            ..Default::default()
+        },
+    );
+    assert!(upkeep.has_snapshots("経理共有"));
+    upkeep.on_detection("経理共有");
+    let mut seen = 0;
+    for _ in 0..50 {
+        let list = snapshots.list().unwrap();
+        seen = list.iter().filter(|s| s.label == LABEL_SCHEDULED).count();
+        if seen >= 1 && list.iter().any(|s| s.label == LABEL_DETECTION) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(seen >= 1);
+    drop(upkeep);
 }
