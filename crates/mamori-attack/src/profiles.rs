@@ -138,6 +138,9 @@ pub struct AttackReport {
     pub first_malicious: Option<String>,
     /// RFC 3339 time of the first refused operation.
     pub first_refused: Option<String>,
+    /// Other failures (file vanished, ...): the first few, for diagnosis.
+    #[serde(default)]
+    pub other_errors: Vec<String>,
     pub elapsed_ms: u128,
     /// Time spent damaging (after enumerating the share).
     pub damage_ms: u128,
@@ -268,7 +271,11 @@ pub fn run(
                     }
                 }
                 // A file that vanished or is locked: skip it, like real malware.
-                Err(_) => {}
+                Err(e) => {
+                    if report.other_errors.len() < 10 {
+                        report.other_errors.push(e.to_string());
+                    }
+                }
             }
         }
     }
@@ -461,6 +468,7 @@ mod fast {
                 report.attempted += summary.attempted;
                 report.refused += summary.refused;
                 report.damaged.extend(summary.damaged);
+                report.other_errors.extend(summary.other_errors);
                 for (slot, value) in [
                     (&mut report.first_malicious, summary.first_malicious),
                     (&mut report.first_refused, summary.first_refused),
@@ -484,6 +492,7 @@ mod fast {
         damaged: Vec<String>,
         first_malicious: Option<String>,
         first_refused: Option<String>,
+        other_errors: Vec<String>,
     }
 
     fn worker(
@@ -519,7 +528,11 @@ mod fast {
                             break;
                         }
                     }
-                    Err(_) => {}
+                    Err(e) => {
+                        if summary.other_errors.len() < 10 {
+                            summary.other_errors.push(e.to_string());
+                        }
+                    }
                 }
             }
         }
