@@ -28,9 +28,11 @@
 //!   (`mamori-samples`) plus real binary files (OOXML zips, JPEG, PDF, MP4)
 //!   so structure and type checks have something to see.
 
+pub mod bench;
 pub mod benign;
 pub mod cipher;
 pub mod content;
+pub mod guarded;
 pub mod log;
 pub mod profiles;
 pub mod samba;
@@ -72,20 +74,14 @@ impl AttackError {
         }
     }
 
-    /// True when the server refused the operation (the guard's block), as
-    /// opposed to the file being missing or the client being broken.
+    /// True when the server refused the operation (the guard's block or a
+    /// cut session: libsmbclient reports a dead connection as EINVAL/EIO),
+    /// as opposed to the file having vanished.
     pub fn is_denied(&self) -> bool {
         match self {
-            AttackError::Smb { source, .. } => matches!(
+            AttackError::Smb { source, .. } => !matches!(
                 source.raw_os_error(),
-                Some(libc::EACCES)
-                    | Some(libc::EPERM)
-                    | Some(libc::ECONNRESET)
-                    | Some(libc::ECONNREFUSED)
-                    | Some(libc::EPIPE)
-                    | Some(libc::ETIMEDOUT)
-                    | Some(libc::ENOTCONN)
-                    | Some(libc::EIO)
+                Some(libc::ENOENT) | Some(libc::EEXIST) | Some(libc::ENOTDIR) | Some(libc::EISDIR)
             ),
             _ => false,
         }

@@ -13,23 +13,21 @@
 
 use mamori_attack::benign::{self, Workload};
 use mamori_attack::content;
+use mamori_attack::guarded::GuardProcess;
 use mamori_attack::log::OpLog;
 use mamori_attack::profiles::{self, AttackOptions, AttackReport, Profile};
 use mamori_attack::samba::{skip_reason, Fs, SambaServer, USER_A, USER_B};
 use mamori_attack::{AttackError, SmbSession};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 /// Files an attack may damage before the block (issue target).
 const MAX_DAMAGED: usize = 5;
 const ATTACKER_PC: &str = "ATTACK-PC";
 
 struct Guarded {
-    guard: Child,
-    state: tempfile::TempDir,
+    guard: GuardProcess,
     // Declared last: dropped after the guard stopped.
     server: SambaServer,
 }
@@ -52,86 +50,21 @@ impl Guarded {
         };
         fill(&server);
         server.open_permissions().unwrap();
-        let state = tempfile::tempdir().unwrap();
-        let mut guard = Command::new(env!("CARGO_BIN_EXE_mamori"))
-            .args(["--lang", "en", "guard", "--share"])
-            .arg(format!("docs={}", server.share_dir().display()))
-            .arg("--state-dir")
-            .arg(state.path())
-            .arg("--smb-conf")
-            .arg(server.conf())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = guard.stderr.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                eprintln!("[guard] {line}");
-                if line.contains("ready") {
-                    let _ = tx.send(());
-                }
-            }
-        });
-        if rx.recv_timeout(Duration::from_secs(60)).is_err() {
-            let _ = guard.kill();
-            panic!("mamori guard did not print `ready` within 60 s");
-        }
-        Some(Guarded {
-            guard,
-            state,
-            server,
-        })
+        let guard =
+            GuardProcess::start(Path::new(env!("CARGO_BIN_EXE_mamori")), &server, true).unwrap();
+        Some(Guarded { guard, server })
     }
 
     fn alerts(&self) -> Vec<Value> {
-        std::fs::read_to_string(self.state.path().join("alerts.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| serde_json::from_str(l).ok())
-            .collect()
+        self.guard.alerts()
     }
 
-    /// Waits (bounded) until an alert of `kind` for `user` appears.
     fn wait_alert(&self, kind: &str, user: &str) -> Option<Value> {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let found = self
-                .alerts()
-                .into_iter()
-                .find(|a| a["kind"] == kind && a["user"] == user);
-            if found.is_some() || Instant::now() > deadline {
-                return found;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        self.guard.wait_alert(kind, user, Duration::from_secs(15))
     }
 
     fn detections(&self) -> Vec<Value> {
-        self.alerts()
-            .into_iter()
-            .filter(|a| a["kind"] == "detection")
-            .collect()
-    }
-}
-
-impl Drop for Guarded {
-    fn drop(&mut self) {
-        // SAFETY: signalling our own child.
-        unsafe {
-            libc::kill(self.guard.id() as libc::pid_t, libc::SIGTERM);
-        }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.guard.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.guard.kill();
-        let _ = self.guard.wait();
+        self.guard.detections()
     }
 }
 
@@ -175,10 +108,19 @@ fn attack_case(profile: Profile) -> Vec<String> {
                 alert["client"] == "127.0.0.1",
                 format!("detection client {}", alert["client"]),
             );
-            check(alert["share"] == "docs", format!("detection share {}", alert["share"]));
-            check(alert["incident"].is_string(), "detection without incident".into());
+            check(
+                alert["share"] == "docs",
+                format!("detection share {}", alert["share"]),
+            );
+            check(
+                alert["incident"].is_string(),
+                "detection without incident".into(),
+            );
         }
-        None => check(false, format!("no detection for {USER_A}: {:?}", g.alerts())),
+        None => check(
+            false,
+            format!("no detection for {USER_A}: {:?}", g.alerts()),
+        ),
     }
     check(
         g.wait_alert("containment", USER_A).is_some(),
@@ -194,7 +136,10 @@ fn attack_case(profile: Profile) -> Vec<String> {
     );
     // The attacker's further opens fail, even from a new session.
     let reopened = SmbSession::connect(&attacker).and_then(|s| s.read("部署/個人/報告書_000.docx"));
-    check(reopened.is_err(), "attacker could still open files after the block".into());
+    check(
+        reopened.is_err(),
+        "attacker could still open files after the block".into(),
+    );
     // A colleague still works.
     let colleague = g.server.target(USER_B, "OFFICE-PC");
     let wrote = SmbSession::connect(&colleague)
@@ -297,8 +242,16 @@ fn colleague_is_never_blocked_during_an_attack() {
         15,
     )
     .unwrap();
-    assert!(editor.failures.is_empty(), "B blocked: {:?}", editor.failures);
-    assert!(g.wait_alert("detection", USER_A).is_some(), "{:?}", g.alerts());
+    assert!(
+        editor.failures.is_empty(),
+        "B blocked: {:?}",
+        editor.failures
+    );
+    assert!(
+        g.wait_alert("detection", USER_A).is_some(),
+        "{:?}",
+        g.alerts()
+    );
     assert!(attack.damaged.len() <= MAX_DAMAGED, "{:?}", attack.damaged);
     assert!(
         g.alerts().iter().all(|a| a["user"] != USER_B),

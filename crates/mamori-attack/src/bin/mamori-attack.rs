@@ -79,6 +79,23 @@ enum Command {
         #[arg(long)]
         populate: bool,
     },
+    /// Benchmark a `mamori` binary: files lost and time to detection and
+    /// block per profile, false alarms, SMB overhead (needs root + Samba).
+    Bench {
+        #[arg(long)]
+        mamori: PathBuf,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        #[arg(long, default_value_t = 60)]
+        files: usize,
+        /// Only this profile (repeatable).
+        #[arg(long = "profile")]
+        profiles: Vec<String>,
+        #[arg(long)]
+        skip_throughput: bool,
+        #[arg(long)]
+        skip_benign: bool,
+    },
     /// List profiles and workloads.
     List,
 }
@@ -206,6 +223,40 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if failed {
                 return Ok(ExitCode::from(1));
             }
+        }
+        Command::Bench {
+            mamori,
+            runs,
+            files,
+            profiles: names,
+            skip_throughput,
+            skip_benign,
+        } => {
+            if let Some(reason) = mamori_attack::samba::skip_reason(Fs::Ext4) {
+                bail!("cannot benchmark here: {reason}");
+            }
+            let mut profiles = Vec::new();
+            for name in names {
+                profiles.push(
+                    Profile::from_name(&name)
+                        .with_context(|| format!("unknown profile {name:?}"))?,
+                );
+            }
+            let opts = mamori_attack::bench::BenchOptions {
+                mamori,
+                runs,
+                files,
+                profiles,
+                skip_throughput,
+            };
+            let results = mamori_attack::bench::attacks(&opts);
+            if !skip_benign {
+                mamori_attack::bench::false_alarms(&opts)?;
+            }
+            if !opts.skip_throughput {
+                mamori_attack::bench::overhead(&opts)?;
+            }
+            eprintln!("{}", serde_json::to_string(&results)?);
         }
         Command::Serve {
             share,
