@@ -254,6 +254,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 mamori_attack::bench::false_alarms(&opts)?;
             }
             if !opts.skip_throughput {
+                mamori_attack::bench::fast_rate()?;
                 mamori_attack::bench::overhead(&opts)?;
             }
             eprintln!("{}", serde_json::to_string(&results)?);
