@@ -34,7 +34,7 @@ pub use mamori_journal::JournalError;
 pub use render::render;
 
 use chrono::{DateTime, Utc};
-use mamori_journal::{IncidentState, Journal};
+use mamori_journal::{Incident, IncidentState, Journal};
 use mamori_vault::snapshot::Snapshots;
 use mamori_vault::{Vault, VaultConfig, Version};
 use plan::{Holder, Original, Plan};
@@ -116,6 +116,9 @@ pub struct Failed {
 #[derive(Debug, Clone, Serialize)]
 pub struct RestoreReport {
     pub incident: String,
+    /// Other incidents of the same attack restored with it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
     pub share: String,
     pub dry_run: bool,
     /// Originals put back (or, in a dry run, that would be).
@@ -147,8 +150,15 @@ pub fn restore(
     options: &RestoreOptions<'_>,
 ) -> Result<RestoreReport, RestoreError> {
     let journal = Journal::open(state_dir);
-    let mut incident = journal.get(id)?;
-    let touches = journal.touches(&incident.id)?;
+    let incident = journal.get(id)?;
+    // One attack may have opened several incidents (parallel sessions of
+    // one user detected at once): restore them together.
+    let mut incidents = siblings(&journal, &incident)?;
+    let mut touches = Vec::new();
+    for one in &incidents {
+        touches.extend(journal.touches(&one.id)?);
+    }
+    touches.sort_by_key(|t| t.time);
     let plan = Plan::from_touches(&touches);
     let vault = Vault::open(state_dir, VaultConfig::default())?;
     let root = incident.share_root.clone();
@@ -170,7 +180,11 @@ pub fn restore(
     let mut ctx = Context {
         root,
         share: incident.share.clone(),
-        started: incident.started,
+        started: incidents
+            .iter()
+            .map(|i| i.started)
+            .min()
+            .unwrap_or(incident.started),
         last_touch,
         vault,
         snapshots,
@@ -178,6 +192,11 @@ pub fn restore(
         dry_run: options.dry_run,
         report: RestoreReport {
             incident: incident.id.clone(),
+            also: incidents
+                .iter()
+                .filter(|i| i.id != incident.id)
+                .map(|i| i.id.clone())
+                .collect(),
             share: incident.share.clone(),
             dry_run: options.dry_run,
             restored: Vec::new(),
@@ -193,11 +212,50 @@ pub fn restore(
         }
     }
     ctx.run(&plan, options.progress)?;
-    if !options.dry_run && ctx.report.complete() && incident.state != IncidentState::Restored {
-        incident.state = IncidentState::Restored;
-        journal.save(&incident)?;
+    if !options.dry_run && ctx.report.complete() {
+        for one in incidents.iter_mut() {
+            if one.state != IncidentState::Restored {
+                one.state = IncidentState::Restored;
+                journal.save(one)?;
+            }
+        }
     }
     Ok(ctx.report)
+}
+
+/// How far apart two incidents of the same actor may start to count as one attack.
+pub const SIBLING_WINDOW: chrono::Duration = chrono::Duration::minutes(10);
+
+/// The incident and every other incident of the same attacker on the same
+/// share (same SMB user, or same client address when the user is unknown,
+/// or either side unattributed) starting within [`SIBLING_WINDOW`] of it.
+fn siblings(journal: &Journal, incident: &Incident) -> Result<Vec<Incident>, RestoreError> {
+    // An incident whose actor could not be attributed (a session cut
+    // before its user was known) belongs to the attack around it.
+    let unattributed = |i: &Incident| i.actor.user.is_none() && i.actor.client.is_none();
+    let same_actor = |other: &Incident| {
+        let (a, b) = (&incident.actor, &other.actor);
+        if unattributed(incident) || unattributed(other) {
+            return true;
+        }
+        match (&a.user, &b.user) {
+            (Some(x), Some(y)) => x == y,
+            _ => a.client.is_some() && a.client == b.client,
+        }
+    };
+    let mut out: Vec<Incident> = journal
+        .list()?
+        .into_iter()
+        .filter(|other| {
+            other.id == incident.id
+                || (other.share == incident.share
+                    && other.share_root == incident.share_root
+                    && same_actor(other)
+                    && (other.started - incident.started).abs() <= SIBLING_WINDOW)
+        })
+        .collect();
+    out.sort_by_key(|i| i.started);
+    Ok(out)
 }
 
 struct Context {
@@ -442,7 +500,13 @@ impl Context {
             }
         }
         if let Some(v) = versions.last() {
-            return Ok(Content::Version(v.clone(), Source::OlderVault));
+            // A frozen link holds the content at deletion, not an old one.
+            let source = if v.is_frozen_link() {
+                Source::Vault
+            } else {
+                Source::OlderVault
+            };
+            return Ok(Content::Version(v.clone(), source));
         }
         Err("no copy in the vault or in snapshots / 保護領域にもスナップショットにも複製がありません".into())
     }

@@ -18,6 +18,17 @@ pub fn render(report: &RestoreReport, lang: Lang) -> String {
         lang.pick("復元の結果", "Restore result")
     };
     let _ = writeln!(out, "{head}: {} ({})", report.incident, report.share);
+    if !report.also.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            lang.pick(
+                "同じ攻撃の別インシデントも復元:",
+                "also restored, same attack:"
+            ),
+            report.also.join(", ")
+        );
+    }
     let _ = writeln!(
         out,
         "  {} {}  {} {}  {} {}  {} {}  {} {}",

@@ -50,11 +50,13 @@
 
 pub mod fsutil;
 mod index;
+mod links;
 pub mod maintenance;
 pub mod snapshot;
 mod store;
 
 pub use index::Version;
+pub use links::SweepReport;
 pub use maintenance::{Maintenance, MaintenanceConfig};
 pub use store::ShareStore;
 
@@ -369,7 +371,9 @@ impl Vault {
         };
         let mut state = self.lock();
         state.index.insert(&version)?;
-        state.total_bytes += version.size;
+        if version.kind != VersionKind::Link {
+            state.total_bytes += version.size;
+        }
         let reference = VersionRef(version.id);
         if state.taken.len() >= MAX_REMEMBERED {
             // Forgetting only costs an extra version at a session's next write.
@@ -401,6 +405,15 @@ impl Vault {
             Err(e) => return Err(io_err(&path)(e)),
         };
         self.preserve_fd(share, rel_path, &file, reason, session)
+    }
+
+    /// Hard-links every file of the share not linked yet into the store
+    /// (zero copy): a file deleted later, even with no warning, keeps its
+    /// inode, hence its content at deletion. Run at start and periodically
+    /// ([`Maintenance`] does); shares whose store is on another device
+    /// (a btrfs subvolume) are skipped, snapshots cover them.
+    pub fn sweep_links(&self, share: &str) -> Result<SweepReport> {
+        links::sweep(self, share)
     }
 
     /// Forgets which (inode, session) pairs have versions, so the next write
@@ -462,7 +475,24 @@ impl Vault {
         let mut state = self.lock();
         let all = state.index.all_oldest_first()?;
         let mut total = state.total_bytes;
+        // A link costs space only once frozen (the share no longer has a
+        // name for its inode); a live one is never pruned for age.
+        let frozen: std::collections::HashSet<&str> = all
+            .iter()
+            .filter(|v| v.kind == VersionKind::Link && links::is_frozen(&v.object))
+            .map(|v| v.id.as_str())
+            .collect();
+        total += all
+            .iter()
+            .filter(|v| frozen.contains(v.id.as_str()))
+            .map(|v| v.size)
+            .sum::<u64>();
         for version in &all {
+            let is_link = version.kind == VersionKind::Link;
+            let is_frozen = frozen.contains(version.id.as_str());
+            if is_link && !is_frozen && links::exists(&version.object) {
+                continue;
+            }
             let is_pinned = pinned.holds(version);
             let expired = version.taken_at + quiet < now;
             let over = total > target_bytes;
@@ -477,11 +507,13 @@ impl Vault {
             }
             store::remove_object(&version.object);
             state.index.delete(&version.id)?;
-            total = total.saturating_sub(version.size);
+            if !is_link || is_frozen {
+                total = total.saturating_sub(version.size);
+            }
             report.removed += 1;
             report.freed_bytes += version.size;
         }
-        state.total_bytes = total;
+        state.total_bytes = state.index.total_bytes()?;
         if report.removed > 0 {
             let survivors = state.index.ids()?;
             state.taken.retain(|_, v| survivors.contains(&v.0));
@@ -605,6 +637,12 @@ pub fn check_rel_path(rel_path: &str) -> Result<()> {
 }
 
 impl Version {
+    /// A link whose file no longer has a name in the share: it holds the
+    /// content the file had when it was deleted or replaced.
+    pub fn is_frozen_link(&self) -> bool {
+        self.kind == VersionKind::Link && links::is_frozen(&self.object)
+    }
+
     /// Whether the object still holds the content recorded (always for
     /// reflinks and copies; for a link, while the inode is unchanged).
     pub fn is_valid(&self) -> bool {
@@ -612,9 +650,13 @@ impl Version {
             return true;
         }
         match std::fs::symlink_metadata(&self.object) {
+            // A frozen link (no name left in the share) holds the content
+            // the file had when it was deleted or replaced: nobody can have
+            // written it since.
             Ok(meta) => {
                 self.kind != VersionKind::Link
                     || (meta.len() == self.size && mtime_ns(&meta) == self.mtime_ns)
+                    || meta.nlink() == 1
             }
             Err(_) => false,
         }

@@ -1,5 +1,6 @@
-//! One background thread for the guard: prunes the vault and takes and
-//! prunes scheduled btrfs snapshots; detection snapshots on demand.
+//! One background thread for the guard: links new files into the vault
+//! (so a delete nobody announced loses nothing), prunes the vault, takes
+//! and prunes scheduled btrfs snapshots; detection snapshots on demand.
 //!
 //! ```ignore
 //! let upkeep = Maintenance::start(vault.clone(), &shares, MaintenanceConfig::default());
@@ -17,7 +18,7 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
 pub struct MaintenanceConfig {
-    /// How often the vault is pruned.
+    /// How often the vault is pruned and new files are linked.
     pub prune_every: Duration,
     /// Scheduled snapshot interval (NetApp ARP's default is 4 h; 1 h here).
     pub snapshot_every: Duration,
@@ -39,6 +40,7 @@ impl Default for MaintenanceConfig {
 }
 
 pub struct Maintenance {
+    shares: Vec<String>,
     snapshots: Vec<(String, Snapshots)>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -63,15 +65,18 @@ impl Maintenance {
             })
             .collect();
         let stop = Arc::new(AtomicBool::new(false));
+        let names: Vec<String> = shares.iter().map(|(name, _)| name.clone()).collect();
         let thread = {
             let stop = stop.clone();
             let snapshots = snapshots.clone();
+            let names = names.clone();
             std::thread::Builder::new()
                 .name("vault-upkeep".into())
-                .spawn(move || upkeep(&vault, &snapshots, &config, &stop))
+                .spawn(move || upkeep(&vault, &names, &snapshots, &config, &stop))
                 .ok()
         };
         Maintenance {
+            shares: names,
             snapshots,
             stop,
             thread,
@@ -88,6 +93,11 @@ impl Maintenance {
                 }
             }
         }
+    }
+
+    /// The shares looked after.
+    pub fn shares(&self) -> &[String] {
+        &self.shares
     }
 
     /// Whether a share has snapshots.
@@ -107,6 +117,7 @@ impl Drop for Maintenance {
 
 fn upkeep(
     vault: &Vault,
+    shares: &[String],
     snapshots: &[(String, Snapshots)],
     config: &MaintenanceConfig,
     stop: &AtomicBool,
@@ -129,6 +140,15 @@ fn upkeep(
                 ),
                 Ok(_) => {}
                 Err(e) => tracing::warn!("vault prune: {e}"),
+            }
+            for name in shares {
+                match vault.sweep_links(name) {
+                    Ok(r) if r.linked > 0 => {
+                        tracing::info!("vault: {name}: {} files linked", r.linked)
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("vault link sweep of {name}: {e}"),
+                }
             }
             for (name, s) in snapshots {
                 if let Err(e) = s.prune(config.keep_scheduled, config.keep_detection_for) {

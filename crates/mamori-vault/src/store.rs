@@ -45,7 +45,7 @@ impl Kept {
 }
 
 /// Unique per server: time, inode, 32 random bits.
-fn version_id(ino: u64, taken_at: DateTime<Utc>) -> String {
+pub(crate) fn version_id(ino: u64, taken_at: DateTime<Utc>) -> String {
     let mut random = [0u8; 4];
     let _ = getrandom::fill(&mut random);
     format!(

@@ -52,11 +52,21 @@ fn link_survives_unlink_and_is_invalid_after_write() {
         .unwrap();
     let version = vault.version(&link.0).unwrap().unwrap();
     assert_eq!(version.kind, VersionKind::Link);
+    assert!(version.is_valid());
     std::fs::remove_file(&path).unwrap();
     assert_eq!(std::fs::read(&version.object).unwrap(), b"keep me");
     assert!(version.is_valid());
-    std::fs::write(&version.object, b"changed").unwrap();
-    assert!(!version.is_valid());
+    // A live link whose file was written no longer holds the old content.
+    std::fs::write(&path, b"other").unwrap();
+    let file = File::open(&path).unwrap();
+    let live = vault
+        .preserve_fd("s", "b.txt", &file, Reason::Open, "y")
+        .unwrap()
+        .unwrap();
+    let live = vault.version(&live.0).unwrap().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(10));
+    std::fs::write(&path, b"changed!").unwrap();
+    assert!(!live.is_valid());
 }
 
 #[test]
@@ -212,4 +222,31 @@ fn empty_files_need_no_object() {
         .prune(Utc::now() + chrono::Duration::days(30))
         .unwrap();
     assert!(vault.version(&r.0).unwrap().is_none());
+}
+
+#[test]
+fn link_sweep_keeps_deleted_files() {
+    let (_dir, vault, share) = setup();
+    std::fs::write(share.join("sub/x.docx"), b"original x").unwrap();
+    std::fs::write(share.join("y.pdf"), b"original y").unwrap();
+    let first = vault.sweep_links("s").unwrap();
+    assert_eq!(first.linked, 2, "{first:?}");
+    assert_eq!(vault.total_bytes(), 0, "live links cost nothing");
+    let again = vault.sweep_links("s").unwrap();
+    assert_eq!((again.linked, again.already), (0, 2));
+    // Renamed: linked again under the new name.
+    std::fs::rename(share.join("y.pdf"), share.join("y2.pdf")).unwrap();
+    assert_eq!(vault.sweep_links("s").unwrap().linked, 1);
+    // Deleted with no warning: the link holds the content and is valid.
+    std::fs::remove_file(share.join("sub/x.docx")).unwrap();
+    let v = vault.versions_of("s", "sub/x.docx").unwrap().pop().unwrap();
+    assert!(v.is_valid());
+    assert_eq!(std::fs::read(&v.object).unwrap(), b"original x");
+    // Frozen links count and are pruned after the quiet period; live ones stay.
+    let report = vault
+        .prune(Utc::now() + chrono::Duration::days(30))
+        .unwrap();
+    assert_eq!(report.removed, 1, "{report:?}");
+    assert!(vault.versions_of("s", "sub/x.docx").unwrap().is_empty());
+    assert_eq!(vault.versions_of("s", "y2.pdf").unwrap().len(), 1);
 }
