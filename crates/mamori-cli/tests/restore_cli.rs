@@ -66,7 +66,14 @@ fn setup(lose_one: bool) -> (tempfile::TempDir, std::path::PathBuf, std::path::P
 fn dry_run_restore_and_rerun() {
     let (_dir, state, share) = setup(false);
     let s = state.to_str().unwrap();
-    let (code, out, _) = mamori(&["restore", "--state-dir", s, "--incident", "latest", "--dry-run"]);
+    let (code, out, _) = mamori(&[
+        "restore",
+        "--state-dir",
+        s,
+        "--incident",
+        "latest",
+        "--dry-run",
+    ]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("dry-run"), "{out}");
     assert!(share.join("README.txt").exists());

@@ -186,10 +186,19 @@ fn every_profile_then_restore(fs: Fs) {
             problems.push(format!("{name}: {path} left behind"));
         }
         if problems.iter().any(|p| p.starts_with(&format!("{name}:"))) {
-            for entry in std::fs::read_dir(state.path().join("incidents")).into_iter().flatten().flatten() {
-                let touched = std::fs::read_to_string(entry.path().join("touched.jsonl")).unwrap_or_default();
-                let incident = std::fs::read_to_string(entry.path().join("incident.json")).unwrap_or_default();
-                eprintln!("{name}: journal {}:\n{incident}\n{touched}", entry.path().display());
+            for entry in std::fs::read_dir(state.path().join("incidents"))
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let touched =
+                    std::fs::read_to_string(entry.path().join("touched.jsonl")).unwrap_or_default();
+                let incident =
+                    std::fs::read_to_string(entry.path().join("incident.json")).unwrap_or_default();
+                eprintln!(
+                    "{name}: journal {}:\n{incident}\n{touched}",
+                    entry.path().display()
+                );
             }
         }
     }
