@@ -7,161 +7,20 @@
 //! once at its highest weight, sums per code, caps the weak groups, and
 //! fires once it reaches the threshold.
 
+use crate::codes::{Code, Group};
 use crate::names;
 use crate::probe::{Kind, Probe};
 use crate::{FileEvent, FileOp, JudgeConfig, Reason, Verdict};
 use mamori_journal::Actor;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// At most this many marks and touched files are kept per key.
 const MAX_MARKS: usize = 20_000;
 /// How often (in events) stale keys and marks are swept.
 const SWEEP_EVERY: u64 = 4096;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum Code {
-    Decoy,
-    EncryptedOverwrite,
-    EncodedOverwrite,
-    TailBroken,
-    TypeBroken,
-    RandomOverwrite,
-    ExtensionMismatch,
-    ReplacedByCipher,
-    DeletedAfterCipher,
-    RansomExtension,
-    UnknownExtension,
-    Funnel,
-    DeleteDocuments,
-    Truncated,
-    NoteName,
-    NoteText,
-    NotesSpread,
-}
-
-/// Weak groups: each alone can never reach the threshold of 1.0.
-#[derive(PartialEq)]
-enum Group {
-    Renames,
-    Notes,
-    None,
-}
-
-impl Code {
-    fn name(self) -> &'static str {
-        match self {
-            Code::Decoy => "decoy",
-            Code::EncryptedOverwrite => "encrypted_overwrite",
-            Code::EncodedOverwrite => "encoded_overwrite",
-            Code::TailBroken => "tail_broken",
-            Code::TypeBroken => "type_broken",
-            Code::RandomOverwrite => "random_overwrite",
-            Code::ExtensionMismatch => "extension_mismatch",
-            Code::ReplacedByCipher => "replaced_by_cipher",
-            Code::DeletedAfterCipher => "deleted_after_cipher",
-            Code::RansomExtension => "ransom_extension",
-            Code::UnknownExtension => "unknown_extension",
-            Code::Funnel => "funnel",
-            Code::DeleteDocuments => "delete_documents",
-            Code::Truncated => "truncated",
-            Code::NoteName => "ransom_note_name",
-            Code::NoteText => "ransom_note_text",
-            Code::NotesSpread => "ransom_notes_spread",
-        }
-    }
-
-    fn group(self) -> Group {
-        match self {
-            Code::UnknownExtension | Code::Funnel => Group::Renames,
-            Code::NoteName | Code::NoteText | Code::NotesSpread => Group::Notes,
-            _ => Group::None,
-        }
-    }
-
-    /// Bursty behaviour counts only inside the short window; content
-    /// evidence is remembered for the slow window (low-and-slow attacks).
-    fn is_burst(self) -> bool {
-        matches!(
-            self,
-            Code::UnknownExtension
-                | Code::Funnel
-                | Code::RandomOverwrite
-                | Code::ReplacedByCipher
-                | Code::DeleteDocuments
-                | Code::DeletedAfterCipher
-                | Code::Truncated
-        )
-    }
-
-    fn text(self) -> (&'static str, &'static str) {
-        match self {
-            Code::Decoy => (
-                "おとりファイルへの書き込み・名前変更・削除",
-                "decoy file written, renamed or deleted",
-            ),
-            Code::EncryptedOverwrite => (
-                "暗号化とみられる上書き(形式が壊れ乱数状)",
-                "overwrite that looks like encryption (type broken, random bytes)",
-            ),
-            Code::EncodedOverwrite => (
-                "base64/16進の暗号文への置き換え",
-                "content replaced by base64/hex-encoded ciphertext",
-            ),
-            Code::TailBroken => (
-                "末尾構造(zip中央ディレクトリ/PDF終端)が壊れた上書き",
-                "overwrite broke the zip central directory / PDF trailer",
-            ),
-            Code::TypeBroken => (
-                "ファイル形式が壊れた上書き",
-                "overwrite broke the file type",
-            ),
-            Code::RandomOverwrite => (
-                "内容が乱数状になった上書き",
-                "overwrite turned content into random bytes",
-            ),
-            Code::ExtensionMismatch => (
-                "拡張子と合わない乱数状の内容",
-                "random content not matching the extension",
-            ),
-            Code::ReplacedByCipher => (
-                "暗号化した複製を書いて元ファイルを削除",
-                "encrypted copy written, original deleted",
-            ),
-            Code::DeletedAfterCipher => (
-                "乱数状の新規ファイルに続く文書の削除",
-                "documents deleted after writing random-looking files",
-            ),
-            Code::RansomExtension => (
-                "ランサムウェアの拡張子への名前変更",
-                "renamed to a ransomware extension",
-            ),
-            Code::UnknownExtension => (
-                "未知の拡張子への名前変更",
-                "renamed to an unknown extension",
-            ),
-            Code::Funnel => (
-                "多種類のファイルが一つの拡張子へ",
-                "many file types renamed into one extension",
-            ),
-            Code::DeleteDocuments => (
-                "既存文書の連続削除",
-                "burst of deletes of existing documents",
-            ),
-            Code::Truncated => ("既存文書の切り詰め", "existing documents truncated"),
-            Code::NoteName => (
-                "脅迫文によくある名前のファイル",
-                "file named like a ransom note",
-            ),
-            Code::NoteText => (
-                "脅迫文の文言(身代金・復号など)",
-                "ransom-note wording (ransom, decrypt, ...)",
-            ),
-            Code::NotesSpread => ("複数フォルダに脅迫文", "ransom notes in several folders"),
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 struct Mark {
@@ -170,6 +29,8 @@ struct Mark {
     weight: f32,
     path: PathBuf,
     detail: String,
+    /// Who did it: a client or user key may gather several people.
+    actor: Arc<Actor>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -292,7 +153,7 @@ impl Engine {
 
     pub(crate) fn observe(&mut self, event: &FileEvent) -> Option<Verdict> {
         self.events += 1;
-        if self.events % SWEEP_EVERY == 0 {
+        if self.events.is_multiple_of(SWEEP_EVERY) {
             self.tick(event.at);
         }
         self.evict_if_full(event.at);
@@ -308,8 +169,9 @@ impl Engine {
             if marks.is_empty() {
                 continue;
             }
-            let score = score(state, event.at, &self.config).0;
-            if score >= self.config.threshold && best.as_ref().is_none_or(|(s, _)| score > *s) {
+            let score = score(key, state, event.at, &self.config).0;
+            // keys come most specific first: session, user, client
+            if score >= self.config.threshold && best.is_none() {
                 best = Some((score, key.clone()));
             }
         }
@@ -347,7 +209,7 @@ impl Engine {
 
     fn verdict(&self, event: &FileEvent, key: &Key) -> Verdict {
         let state = &self.keys[key];
-        let (score, per_code) = score(state, event.at, &self.config);
+        let (score, per_code) = score(key, state, event.at, &self.config);
         let mut reasons = Vec::new();
         for (code, weight, files, example, detail) in per_code {
             let (ja, en) = code.text();
@@ -371,8 +233,21 @@ impl Engine {
             .filter(|(_, p)| seen.insert(p.clone()))
             .map(|(_, p)| p.clone())
             .collect();
+        // A client or user key may hold several people's marks: name the
+        // one who contributed most.
+        let mut weight_of: Vec<(Arc<Actor>, f32)> = Vec::new();
+        for m in &state.marks {
+            match weight_of.iter_mut().find(|(a, _)| **a == *m.actor) {
+                Some((_, w)) => *w += m.weight,
+                None => weight_of.push((m.actor.clone(), m.weight)),
+            }
+        }
+        let actor = weight_of
+            .into_iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map_or_else(|| event.actor.clone(), |(a, _)| (*a).clone());
         Verdict {
-            actor: event.actor.clone(),
+            actor,
             share: event.share.clone(),
             score,
             reasons,
@@ -385,6 +260,7 @@ impl Engine {
     fn marks_for(&mut self, event: &FileEvent, keys: &[Key]) -> Vec<Mark> {
         let at = event.at;
         let mut marks = Vec::new();
+        let actor = Arc::new(event.actor.clone());
         let mut mark = |code: Code, weight: f32, path: &Path, detail: String| {
             marks.push(Mark {
                 at,
@@ -392,6 +268,7 @@ impl Engine {
                 weight,
                 path: path.to_path_buf(),
                 detail,
+                actor: actor.clone(),
             })
         };
         let decoy_hit = match &event.op {
@@ -429,6 +306,10 @@ impl Engine {
                 if names::is_note_name(path) {
                     mark(Code::NoteName, 0.2, path, String::new());
                 }
+                if let Some(ext) = names::extension(path).filter(|e| names::is_ransom_extension(e))
+                {
+                    mark(Code::RansomExtension, 0.5, path, format!("new file .{ext}"));
+                }
                 for key in keys {
                     let state = self.keys.entry(key.clone()).or_default();
                     state.created.insert(path.clone(), at);
@@ -440,10 +321,11 @@ impl Engine {
                 after,
             } => {
                 let own = created_by_actor(self, path);
-                let prior = before
-                    .as_ref()
-                    .filter(|b| !matches!(b.kind, Kind::Empty | Kind::Zeros) && !own);
+                let prior = before.as_ref().filter(|b| {
+                    !matches!(b.kind, Kind::Empty | Kind::Zeros) && !b.is_unread() && !own
+                });
                 match prior {
+                    _ if after.is_unread() => {}
                     Some(before) => overwrite_marks(before, after, path, &mut mark),
                     None => {
                         self.new_content_marks(keys, path, after, own, at, &mut mark);
@@ -481,7 +363,6 @@ impl Engine {
             let state = self.keys.entry(key.clone()).or_default();
             push_bounded(&mut state.touched, (at, touched.clone()));
         }
-        drop(mark);
         if marks
             .iter()
             .any(|m| m.code == Code::NoteName || m.code == Code::NoteText)
@@ -500,6 +381,9 @@ impl Engine {
         at: Instant,
         mark: &mut impl FnMut(Code, f32, &Path, String),
     ) {
+        if let Some(ext) = names::extension(path).filter(|e| names::is_ransom_extension(e)) {
+            mark(Code::RansomExtension, 0.5, path, format!("new file .{ext}"));
+        }
         let looks_encrypted = after.kind.is_encryption_tool()
             || after.encoded_random()
             || (after.kind == Kind::Unknown && after.mostly_cipher());
@@ -508,7 +392,10 @@ impl Engine {
         }
         if let Some(expected) = names::extension(path).and_then(|e| expected_kind(&e)) {
             if after.kind.family() != expected.family() && !after.kind.is_encryption_tool() {
-                let weight = if own { 0.25 } else { 0.5 };
+                // Not created by this actor: an existing document now
+                // holds headerless ciphertext (seen without a before-probe,
+                // e.g. under the inotify fallback or after an overflow).
+                let weight = if own { 0.3 } else { 1.0 };
                 let detail = format!("{} → {}", expected.name(), after.kind.name());
                 mark(Code::ExtensionMismatch, weight, path, detail);
             }
@@ -526,7 +413,7 @@ impl Engine {
         }
         // The original may have been deleted first.
         let burst = self.config.burst_window;
-        let original = keys.iter().find_map(|k| {
+        let original = personal(keys).find_map(|k| {
             self.keys.get(k)?.deleted.iter().find_map(|(t, gone)| {
                 (at.saturating_duration_since(*t) <= burst && replaces(path, gone))
                     .then(|| gone.clone())
@@ -553,7 +440,7 @@ impl Engine {
         let burst = self.config.burst_window;
         let mut any_recent = false;
         let mut replaced_by: Option<NewCipher> = None;
-        for key in keys {
+        for key in personal(keys) {
             let Some(state) = self.keys.get(key) else {
                 continue;
             };
@@ -681,12 +568,14 @@ impl Engine {
             }
         }
         if folders.len() >= 3 {
+            let actor = marks[0].actor.clone();
             marks.push(Mark {
                 at,
                 code: Code::NotesSpread,
                 weight: 0.3,
                 path: PathBuf::from("*"),
                 detail: format!("{} folders", folders.len()),
+                actor,
             });
         }
     }
@@ -714,7 +603,15 @@ fn overwrite_marks(
     if before.kind.is_structured() {
         if after.kind.family() == before.kind.family() {
             if before.tail_ok == Some(true) && after.tail_ok == Some(false) {
-                let weight = if evidence { 1.0 } else { 0.5 };
+                // Head kept, trailer gone: random throughout now (the
+                // pooled histogram flattened, or more random regions).
+                let flattened = before.chi2_pooled - after.chi2_pooled > 30.0;
+                let random_now = after.cipher_regions() * 2 >= after.regions.len();
+                let weight = if random_now && (more_cipher || flattened) {
+                    1.0
+                } else {
+                    0.5
+                };
                 mark(Code::TailBroken, weight, path, detail);
             }
             return;
@@ -791,10 +688,21 @@ fn expected_kind(ext: &str) -> Option<Kind> {
 }
 
 fn is_document(path: &Path, before: Option<&Probe>) -> bool {
-    match before {
+    match before.filter(|b| !b.is_unread()) {
         Some(probe) if probe.kind != Kind::Unknown => probe.kind.is_structured(),
         _ => names::extension(path).is_some_and(|e| names::is_document_extension(&e)),
     }
+}
+
+/// The keys that stand for one person (session, user); a client address
+/// may be shared (NAT, terminal server), so pairing one person's new files
+/// with another's deletes must not go through it.
+fn personal(keys: &[Key]) -> impl Iterator<Item = &Key> {
+    let only_shared = keys
+        .iter()
+        .all(|k| matches!(k, Key::Client(_) | Key::Anonymous));
+    keys.iter()
+        .filter(move |k| only_shared || !matches!(k, Key::Client(_)))
 }
 
 fn push_bounded<T>(queue: &mut VecDeque<T>, item: T) {
@@ -807,9 +715,19 @@ fn push_bounded<T>(queue: &mut VecDeque<T>, item: T) {
 type CodeSummary = (Code, f32, usize, PathBuf, String);
 
 /// The key's score now, and per code: weight, files, an example, a detail.
-fn score(state: &KeyState, now: Instant, config: &JudgeConfig) -> (f32, Vec<CodeSummary>) {
+fn score(
+    key: &Key,
+    state: &KeyState,
+    now: Instant,
+    config: &JudgeConfig,
+) -> (f32, Vec<CodeSummary>) {
     let mut best: HashMap<(Code, &Path), &Mark> = HashMap::new();
     for m in &state.marks {
+        // A client address gathers everyone behind it: everyday behaviour
+        // (deletes, renames) of many people must not add up there.
+        if matches!(key, Key::Client(_)) && m.code.is_everyday() {
+            continue;
+        }
         let window = if m.code.is_burst() {
             config.burst_window
         } else {

@@ -22,6 +22,7 @@
 //! content alone: only the loss of what existed before counts. The
 //! reasoning behind each weight is in `docs/fragments/judge.md`.
 
+mod codes;
 pub mod decoy;
 mod judge;
 mod names;

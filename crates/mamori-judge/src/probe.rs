@@ -283,6 +283,12 @@ impl Probe {
         }
     }
 
+    /// A probe that read nothing (`Probe::default()` after a failed read,
+    /// a file gone before it was probed): it says nothing either way.
+    pub fn is_unread(&self) -> bool {
+        self.regions.is_empty() && self.kind == Kind::Unknown
+    }
+
     /// Regions that look like ciphertext.
     pub fn cipher_regions(&self) -> usize {
         self.regions.iter().filter(|r| r.cipher_like).count()
@@ -513,8 +519,8 @@ fn is_openpgp(head: &[u8]) -> bool {
         _ => return false,
     };
     match tag {
-        1 => matches!(body[0], 3 | 6),     // PKESK v3/v6
-        3 => matches!(body[0], 4 | 5 | 6), // SKESK v4..v6
+        1 => matches!(body[0], 3 | 6), // PKESK v3/v6
+        3 => matches!(body[0], 4..=6), // SKESK v4..v6
         _ => false,
     }
 }
@@ -547,8 +553,9 @@ fn text_kind(head: &[u8]) -> Kind {
     }
     let plain = head.iter().filter(|&&b| b.is_ascii_alphanumeric()).count();
     let spaces = head.iter().filter(|&&b| b == b' ').count();
-    // Encoded text: nothing but symbols of the alphabet, no spaces.
-    if head.len() >= 256 && spaces == 0 {
+    // Encoded text: nothing but symbols of the alphabet, no spaces, and
+    // (for base64) upper case, lower case and digits all present.
+    if head.len() >= 64 && spaces == 0 {
         let lines = head
             .iter()
             .filter(|&&b| matches!(b, 10 | 13 | b'='))
@@ -556,14 +563,19 @@ fn text_kind(head: &[u8]) -> Kind {
         let is_hex = head
             .iter()
             .all(|b| b.is_ascii_hexdigit() || matches!(b, 10 | 13));
-        if is_hex && plain + lines == head.len() {
+        let has = |f: fn(&u8) -> bool| head.iter().any(f);
+        if is_hex && plain + lines == head.len() && has(u8::is_ascii_alphabetic) {
             return Kind::HexText;
         }
         let b64 = head
             .iter()
             .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_'))
             .count();
-        if b64 + lines == head.len() {
+        if b64 + lines == head.len()
+            && has(u8::is_ascii_uppercase)
+            && has(u8::is_ascii_lowercase)
+            && has(u8::is_ascii_digit)
+        {
             return Kind::Base64Text;
         }
     }

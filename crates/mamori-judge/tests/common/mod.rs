@@ -8,7 +8,7 @@ use mamori_judge::{FileEvent, FileOp, Judge, JudgeConfig, Probe, Verdict};
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub fn rng(seed: u64) -> ChaCha20Rng {
@@ -157,15 +157,10 @@ pub fn jpeg(n: usize, seed: u64) -> Vec<u8> {
     out.extend([
         0xFF, 0xDA, 0x00, 0x0C, 0x03, 1, 0, 2, 0x11, 3, 0x11, 0, 0x3F, 0,
     ]);
-    let mut r = rng(seed);
-    while out.len() < n.saturating_sub(2) {
-        // Huffman-coded coefficients: short codes dominate, so low nibbles
-        // repeat more than in ciphertext.
-        let b: u8 = if r.gen_bool(0.3) {
-            r.gen_range(0..64)
-        } else {
-            r.gen()
-        };
+    for k in keystream(n.saturating_sub(out.len() + 2), seed) {
+        // Huffman-coded coefficients: short codes dominate, so small
+        // values repeat more than in ciphertext.
+        let b = if k & 3 == 0 { k >> 3 } else { k };
         out.push(b);
         if b == 0xFF {
             out.push(0x00);
@@ -341,7 +336,7 @@ pub fn share(n: usize, seed: u64) -> Vec<Victim> {
                 0 => (format!("見積書_{i}.docx"), docx(30_000, s)),
                 1 => (format!("売上_{i}.xlsx"), xlsx(2000, s)),
                 2 => (format!("契約書_{i}.pdf"), pdf(60_000, s)),
-                3 => (format!("IMG_{i}.jpg"), jpeg(300_000, s)),
+                3 => (format!("IMG_{i}.jpg"), jpeg(120_000, s)),
                 4 => (format!("議事録_{i}.txt"), prose(9000, s).into_bytes()),
                 5 => (format!("社員_{i}.csv"), csv_sjis(300, s)),
                 6 => (format!("図_{i}.png"), png(20_000, s)),
@@ -370,9 +365,13 @@ pub fn smb_actor(user: &str, client: &str, pid: u32) -> Actor {
 pub struct Run {
     pub judge: Judge,
     pub start: Instant,
+    /// User files (that existed before the run) touched so far; new files
+    /// and new names map back to what they came from.
     pub touched: Vec<PathBuf>,
     pub verdict: Option<Verdict>,
     pub verdicts: usize,
+    created: std::collections::HashSet<PathBuf>,
+    renamed: std::collections::HashMap<PathBuf, PathBuf>,
 }
 
 impl Run {
@@ -387,6 +386,8 @@ impl Run {
             touched: Vec::new(),
             verdict: None,
             verdicts: 0,
+            created: Default::default(),
+            renamed: Default::default(),
         }
     }
 
@@ -403,13 +404,27 @@ impl Run {
         };
         if self.verdict.is_none() {
             let path = match &event.op {
-                FileOp::Written { path, .. }
-                | FileOp::Created { path }
-                | FileOp::Deleted { path, .. } => path.clone(),
-                FileOp::Renamed { from, .. } => from.clone(),
+                FileOp::Created { path } => {
+                    self.created.insert(path.clone());
+                    None
+                }
+                FileOp::Written { path, .. } | FileOp::Deleted { path, .. } => Some(path.clone()),
+                FileOp::Renamed { from, to } => {
+                    let origin = self.renamed.get(from).cloned().unwrap_or(from.clone());
+                    self.renamed.insert(to.clone(), origin.clone());
+                    if self.created.contains(from) {
+                        self.created.insert(to.clone());
+                    }
+                    Some(origin)
+                }
             };
-            if !self.touched.contains(&path) {
-                self.touched.push(path);
+            let path = path
+                .map(|p| self.renamed.get(&p).cloned().unwrap_or(p))
+                .filter(|p| !self.created.contains(p));
+            if let Some(path) = path {
+                if !self.touched.contains(&path) {
+                    self.touched.push(path);
+                }
             }
         }
         if let Some(v) = self.judge.observe(&event) {
@@ -425,56 +440,62 @@ impl Run {
         self.verdict.as_ref().map(|_| self.touched.len())
     }
 
-    pub fn overwrite(&mut self, ms: u64, actor: &Actor, path: &PathBuf, old: &[u8], new: &[u8]) {
+    pub fn overwrite(&mut self, ms: u64, actor: &Actor, path: &Path, old: &[u8], new: &[u8]) {
         self.feed(
             ms,
             actor,
             FileOp::Written {
-                path: path.clone(),
+                path: path.to_path_buf(),
                 before: Some(Probe::of_bytes(old)),
                 after: Probe::of_bytes(new),
             },
         );
     }
 
-    pub fn create(&mut self, ms: u64, actor: &Actor, path: &PathBuf, new: &[u8]) {
-        self.feed(ms, actor, FileOp::Created { path: path.clone() });
+    pub fn create(&mut self, ms: u64, actor: &Actor, path: &Path, new: &[u8]) {
+        self.feed(
+            ms,
+            actor,
+            FileOp::Created {
+                path: path.to_path_buf(),
+            },
+        );
         self.feed(
             ms,
             actor,
             FileOp::Written {
-                path: path.clone(),
+                path: path.to_path_buf(),
                 before: None,
                 after: Probe::of_bytes(new),
             },
         );
     }
 
-    pub fn delete(&mut self, ms: u64, actor: &Actor, path: &PathBuf, old: Option<&[u8]>) {
+    pub fn delete(&mut self, ms: u64, actor: &Actor, path: &Path, old: Option<&[u8]>) {
         self.feed(
             ms,
             actor,
             FileOp::Deleted {
-                path: path.clone(),
+                path: path.to_path_buf(),
                 before: old.map(Probe::of_bytes),
             },
         );
     }
 
-    pub fn rename(&mut self, ms: u64, actor: &Actor, from: &PathBuf, to: &PathBuf) {
+    pub fn rename(&mut self, ms: u64, actor: &Actor, from: &Path, to: &Path) {
         self.feed(
             ms,
             actor,
             FileOp::Renamed {
-                from: from.clone(),
-                to: to.clone(),
+                from: from.to_path_buf(),
+                to: to.to_path_buf(),
             },
         );
     }
 }
 
-pub fn with_suffix(path: &PathBuf, suffix: &str) -> PathBuf {
-    let mut s = path.clone().into_os_string();
+pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)
 }
