@@ -8,7 +8,7 @@
 //! hook = "/usr/local/sbin/isolate.sh"   # run when the ladder has "hook"
 //! hook_timeout_secs = 60
 //!
-//! [share.経理]               # per-share override of [response]
+//! [share."経理"]               # per-share override of [response]
 //! ladder = ["alert", "block", "cut", "hook"]
 //!
 //! [judge]
@@ -202,7 +202,7 @@ mod tests {
         let text = r#"
 [response]
 ladder = ["alert"]
-[share.経理]
+[share."経理"]
 ladder = ["alert", "block", "cut", "hook"]
 hook = "true"
 [judge]

@@ -97,6 +97,12 @@ pub fn run(
         );
     }
 
+    // Everything that opens files on the shares' filesystems happens before
+    // the permission group exists or after its reader runs: an open by the
+    // guard itself with nobody reading the group would wait forever.
+    let vault = crate::vault::open(&options.state_dir, &shares);
+    let blocked = state::blocked_incidents(&incidents.journal);
+
     // Watchers: fanotify unless told otherwise or unavailable.
     let want_fanotify = config.watch.backend != Backend::Inotify;
     let mut perm_group = None;
@@ -126,23 +132,15 @@ pub fn run(
             config.limits.pids,
         )),
         befores: Mutex::new(Befores::new(config.limits.probes)),
-        vault: crate::vault::open(&options.state_dir, &shares),
+        vault,
         limits: config.limits.clone(),
         pre_content,
         stats: Stats::default(),
         denied: Mutex::new(Default::default()),
         unjudged: Mutex::new(Default::default()),
+        denied_paths: Mutex::new(Default::default()),
+        stop: AtomicBool::new(false),
     });
-
-    // Blocks survive restarts.
-    let mut reloaded = 0;
-    for incident in state::blocked_incidents(&incidents.journal) {
-        let actor = state::actor_to_reblock(&incident.actor);
-        let block_client = config.response(&incident.share).block_client;
-        hot.blocklist.block(&incident.id, &actor, block_client);
-        reloaded += 1;
-        incidents.reopen(incident);
-    }
 
     let (sender, receiver) = sync_channel::<Observed>(config.limits.queue);
     let lost = Arc::new(AtomicBool::new(false));
@@ -161,7 +159,10 @@ pub fn run(
                 .spawn(move || {
                     let mut buf = vec![0u8; 256 * 1024];
                     let mut batch = Vec::new();
-                    loop {
+                    while !hot_reader.stop.load(Ordering::Acquire) {
+                        if !notify_group.wait(200) {
+                            continue;
+                        }
                         if let Err(e) = notify_group.read(&mut buf, &mut batch) {
                             tracing::error!("fanotify read failed: {e}");
                             std::thread::sleep(Duration::from_millis(100));
@@ -197,7 +198,10 @@ pub fn run(
                 .spawn(move || {
                     let mut buf = vec![0u8; 256 * 1024];
                     let mut batch = Vec::new();
-                    loop {
+                    while !hot_reader.stop.load(Ordering::Acquire) {
+                        if !watcher.wait(200) {
+                            continue;
+                        }
                         if let Err(e) = watcher.read(&mut buf, &mut batch) {
                             tracing::error!("{e}");
                             std::thread::sleep(Duration::from_millis(100));
@@ -224,6 +228,16 @@ pub fn run(
             Watching::Inotify(tail)
         }
     };
+    // Blocks survive restarts.
+    let mut reloaded = 0;
+    for incident in blocked {
+        let actor = state::actor_to_reblock(&incident.actor);
+        let block_client = config.response(&incident.share).block_client;
+        hot.blocklist.block(&incident.id, &actor, block_client);
+        reloaded += 1;
+        incidents.reopen(incident);
+    }
+
     let backend = match watching {
         Watching::Fanotify => "fanotify",
         Watching::Inotify(_) => "inotify",
@@ -309,6 +323,7 @@ pub fn run(
         .with("overflows", summary.overflows)
         .with("reason", "stopped by signal"),
     );
+    hot.stop.store(true, Ordering::Release);
     pid_file.release();
     Ok(summary)
 }
@@ -391,6 +406,17 @@ impl Main<'_> {
             }
             _ => None,
         };
+        if observed.change == Change::Written
+            && before.is_none()
+            && self
+                .hot
+                .denied_paths
+                .lock()
+                .is_ok_and(|mut d| d.remove(&key))
+        {
+            // Closed after its write was denied: unchanged.
+            return;
+        }
         let created_here = self
             .created
             .set

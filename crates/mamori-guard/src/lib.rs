@@ -123,6 +123,11 @@ pub struct Hot {
     pub stats: Stats,
     /// Close-after-write events read from the kernel but not yet judged, per pid.
     pub unjudged: Mutex<HashMap<u32, u32>>,
+    /// (pid, share, path) whose access was denied: a close of such a file
+    /// without an allowed write changed nothing.
+    pub denied_paths: Mutex<std::collections::HashSet<(u32, usize, PathBuf)>>,
+    /// Set when the guard stops: reader threads exit, closing their groups.
+    pub stop: AtomicBool,
     /// Denied accesses per incident (count, first paths).
     pub denied: Mutex<HashMap<String, (u64, Vec<String>)>>,
 }
@@ -156,7 +161,13 @@ impl Hot {
         }
     }
 
-    fn note_denied(&self, incident: &str, share: usize, rel: &Path) {
+    fn note_denied(&self, pid: u32, incident: &str, share: usize, rel: &Path) {
+        if let Ok(mut paths) = self.denied_paths.lock() {
+            if paths.len() >= 65536 {
+                paths.clear();
+            }
+            paths.insert((pid, share, rel.to_path_buf()));
+        }
         if let Ok(mut denied) = self.denied.lock() {
             let entry = denied.entry(incident.to_string()).or_default();
             entry.0 += 1;

@@ -128,7 +128,10 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
     // Pids attributed once already (while the process waited, so an smbd
     // is still in its user's context).
     let mut known: std::collections::HashSet<u32> = std::collections::HashSet::new();
-    loop {
+    while !hot.stop.load(Ordering::Acquire) {
+        if !group.wait(200) {
+            continue;
+        }
         if let Err(e) = group.read(&mut buf, &mut batch) {
             tracing::error!("fanotify permission read failed: {e}");
             hot.stats.perm_errors.fetch_add(1, Ordering::Relaxed);
@@ -245,7 +248,7 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
         });
         if let Some(incident) = incident {
             hot.stats.perm_denied.fetch_add(1, Ordering::Relaxed);
-            hot.note_denied(&incident, share, &rel);
+            hot.note_denied(pending.pid, &incident, share, &rel);
             pending.deny();
             return;
         }

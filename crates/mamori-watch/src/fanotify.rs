@@ -137,6 +137,11 @@ pub struct PermGroup {
 }
 
 impl PermGroup {
+    /// Waits up to `timeout_ms` for events.
+    pub fn wait(&self, timeout_ms: i32) -> bool {
+        crate::wait_readable(self.fd.as_raw_fd(), timeout_ms)
+    }
+
     /// Marks the mount of every share root for open and pre-content
     /// permission events; falls back to open permission events alone.
     pub fn new(shares: &Shares) -> Result<PermGroup, WatchError> {
@@ -286,6 +291,11 @@ fn fsid_of(fd: &OwnedFd) -> [i32; 2] {
 }
 
 impl NotifyGroup {
+    /// Waits up to `timeout_ms` for events.
+    pub fn wait(&self, timeout_ms: i32) -> bool {
+        crate::wait_readable(self.fd.as_raw_fd(), timeout_ms)
+    }
+
     pub fn new(shares: &Shares) -> Result<NotifyGroup, WatchError> {
         let fd = init(
             libc::FAN_CLASS_NOTIF | libc::FAN_CLOEXEC | libc::FAN_REPORT_DFID_NAME_TARGET,

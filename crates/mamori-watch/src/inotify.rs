@@ -30,6 +30,11 @@ pub struct InotifyWatcher {
 }
 
 impl InotifyWatcher {
+    /// Waits up to `timeout_ms` for events.
+    pub fn wait(&self, timeout_ms: i32) -> bool {
+        crate::wait_readable(self.fd.as_raw_fd(), timeout_ms)
+    }
+
     pub fn new(shares: &Shares, max_watches: usize) -> Result<InotifyWatcher, WatchError> {
         // SAFETY: plain syscall.
         let fd = unsafe { libc::inotify_init1(libc::IN_CLOEXEC) };

@@ -121,6 +121,19 @@ impl Observed {
     }
 }
 
+/// Waits up to `timeout_ms` for `fd` to become readable (so reader threads
+/// can notice a stop request); `true` when data is ready.
+pub fn wait_readable(fd: std::os::fd::RawFd, timeout_ms: i32) -> bool {
+    let mut pollfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd.
+    let rc = unsafe { libc::poll(&mut pollfd, 1, timeout_ms) };
+    rc > 0 && pollfd.revents & libc::POLLIN != 0
+}
+
 pub(crate) fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> WatchError {
     let what = what.into();
     move |source| WatchError::Io { what, source }
