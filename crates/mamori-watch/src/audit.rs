@@ -205,7 +205,7 @@ mod tests {
         text.push_str("  torn|");
         std::fs::write(&log, text).unwrap();
         assert_eq!(tail.poll().unwrap(), 3);
-        assert!(tail.recent.get(Path::new("/s/f0")).is_none());
+        assert!(!tail.recent.contains_key(Path::new("/s/f0")));
         assert_eq!(
             tail.actor_for(Path::new("/s/f2"), "docs")
                 .unwrap()
