@@ -226,6 +226,9 @@ impl Engine {
             });
         }
         reasons.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        if let Some(rate) = rate(state) {
+            reasons.push(rate);
+        }
         let mut seen = HashSet::new();
         let files = state
             .touched
@@ -312,6 +315,17 @@ impl Engine {
                 }
                 for key in keys {
                     let state = self.keys.entry(key.clone()).or_default();
+                    if state.created.len() >= MAX_MARKS * 5 {
+                        // a huge copy: keep only what is recent enough to
+                        // matter for deletes soon after
+                        let burst = self.config.burst_window;
+                        state
+                            .created
+                            .retain(|_, t| at.saturating_duration_since(*t) <= burst);
+                        if state.created.len() >= MAX_MARKS * 5 {
+                            state.created.clear();
+                        }
+                    }
                     state.created.insert(path.clone(), at);
                 }
             }
@@ -384,21 +398,42 @@ impl Engine {
         if let Some(ext) = names::extension(path).filter(|e| names::is_ransom_extension(e)) {
             mark(Code::RansomExtension, 0.5, path, format!("new file .{ext}"));
         }
+        let expected = names::extension(path).and_then(|e| expected_kind(&e));
+        let mismatch = expected.filter(|k| {
+            matches!(after.kind, Kind::Unknown | Kind::Base64Text | Kind::HexText)
+                && k.family() != after.kind.family()
+        });
+        if let Some(expected) = mismatch {
+            // A document extension whose bytes are not of its type. Not
+            // created by this actor, it is an existing document
+            // overwritten without a before-probe (inotify fallback,
+            // overflow rescan, probe evicted): judge it as an overwrite
+            // of the type the extension promises.
+            let noisy_head = after.regions.first().is_some_and(|r| r.entropy >= 6.0);
+            let weight = if after.mostly_cipher() || after.encoded_random() {
+                1.0
+            } else if noisy_head || matches!(after.kind, Kind::Base64Text | Kind::HexText) {
+                0.6
+            } else {
+                0.0
+            };
+            let weight = if own { weight * 0.3 } else { weight };
+            if weight > 0.0 {
+                let detail = format!(".{} → {}", expected.name(), after.kind.name());
+                mark(Code::ExtensionMismatch, weight, path, detail);
+            }
+        }
+        if !own && after.tail_ok == Some(false) {
+            // Head of its type, trailer gone: a header-preserving encryptor,
+            // or an interrupted copy (usually the copier's own new file).
+            let detail = format!("{} without its trailer", after.kind.name());
+            mark(Code::TailBroken, 0.5, path, detail);
+        }
         let looks_encrypted = after.kind.is_encryption_tool()
             || after.encoded_random()
             || (after.kind == Kind::Unknown && after.mostly_cipher());
         if !looks_encrypted {
             return;
-        }
-        if let Some(expected) = names::extension(path).and_then(|e| expected_kind(&e)) {
-            if after.kind.family() != expected.family() && !after.kind.is_encryption_tool() {
-                // Not created by this actor: an existing document now
-                // holds headerless ciphertext (seen without a before-probe,
-                // e.g. under the inotify fallback or after an overflow).
-                let weight = if own { 0.3 } else { 1.0 };
-                let detail = format!("{} → {}", expected.name(), after.kind.name());
-                mark(Code::ExtensionMismatch, weight, path, detail);
-            }
         }
         for key in keys {
             let state = self.keys.entry(key.clone()).or_default();
@@ -692,6 +727,37 @@ fn is_document(path: &Path, before: Option<&Probe>) -> bool {
         Some(probe) if probe.kind != Kind::Unknown => probe.kind.is_structured(),
         _ => names::extension(path).is_some_and(|e| names::is_document_extension(&e)),
     }
+}
+
+/// How fast the marked files came (information, weight 0).
+fn rate(state: &KeyState) -> Option<Reason> {
+    let first = state.marks.iter().map(|m| m.at).min()?;
+    let last = state.marks.iter().map(|m| m.at).max()?;
+    let files: HashSet<&Path> = state.marks.iter().map(|m| m.path.as_path()).collect();
+    if files.len() < 2 {
+        return None;
+    }
+    let secs = last
+        .saturating_duration_since(first)
+        .as_secs_f64()
+        .max(0.001);
+    let per_second = files.len() as f64 / secs;
+    Some(Reason {
+        code: "rate",
+        weight: 0.0,
+        ja: format!(
+            "{} 件を {:.1} 秒で(毎秒 {:.1} 件)",
+            files.len(),
+            secs,
+            per_second
+        ),
+        en: format!(
+            "{} files in {:.1} s ({:.1} files/s)",
+            files.len(),
+            secs,
+            per_second
+        ),
+    })
 }
 
 /// The keys that stand for one person (session, user); a client address

@@ -348,3 +348,31 @@ fn higher_threshold_still_decides_within_five_files() {
     }
     assert_eq!(run.files_before_verdict(), Some(3));
 }
+
+#[test]
+fn in_place_encryption_without_before_probes() {
+    // inotify fallback, overflow rescans: no probe of the old content;
+    // the extension stands in for the type the file had
+    let mut counts = Vec::new();
+    for (name, transform) in TRANSFORMS {
+        let mut run = Run::new();
+        let actor = smb_actor("tanaka", "10.0.0.23", 4100);
+        for (i, v) in share(16, 17).iter().enumerate() {
+            let enc = transform(&v.bytes, i as u64);
+            run.feed(
+                i as u64,
+                &actor,
+                FileOp::Written {
+                    path: v.path.clone(),
+                    before: None,
+                    after: Probe::of_bytes(&enc),
+                },
+            );
+        }
+        let n = run.files_before_verdict();
+        assert!(n.is_some_and(|n| n <= 3), "{name}: {n:?}");
+        counts.push(n.unwrap());
+    }
+    counts.sort();
+    assert!(counts[counts.len() / 2] <= 2, "{counts:?}");
+}

@@ -269,7 +269,44 @@ const SUITE: &[(&str, Workload)] = &[
     ("database", database),
 ];
 
+/// Downloads whose names lie (.jpg that are PNG or WebP, .xls that are
+/// HTML, .pdf that are HTML error pages) copied in without Created events.
+fn mislabeled_downloads(run: &mut Run, a: &Actor, t: &mut u64) {
+    for i in 0..50u64 {
+        let (name, bytes) = match i % 4 {
+            0 => (format!("dl/img_{i}.jpg"), png(20_000, i)),
+            1 => {
+                let mut webp = b"RIFF\x00\x00\x01\x00WEBPVP8 ".to_vec();
+                webp.extend(keystream(30_000, i));
+                (format!("dl/img_{i}.jpg"), webp)
+            }
+            2 => (
+                format!("dl/表_{i}.xls"),
+                format!(
+                    "<html><table><tr><td>{}</td></tr></table></html>",
+                    prose(3000, i)
+                )
+                .into_bytes(),
+            ),
+            _ => (
+                format!("dl/doc_{i}.pdf"),
+                b"<!DOCTYPE html><html>404 Not Found</html>".to_vec(),
+            ),
+        };
+        run.feed(
+            tick(t, 10),
+            a,
+            mamori_judge::FileOp::Written {
+                path: p(&name),
+                before: None,
+                after: Probe::of_bytes(&bytes),
+            },
+        );
+    }
+}
+
 const MORE: &[(&str, Workload)] = &[
+    ("mislabeled-downloads", mislabeled_downloads),
     ("encrypted-container", encrypted_container),
     ("encrypted-backup", encrypted_backup),
     ("delete-a-few-documents", delete_a_few_documents),
