@@ -232,6 +232,8 @@ pub struct SmbSession {
     target: SmbTarget,
     _machine: CString,
     _credentials: Box<Credentials>,
+    /// Reused read buffer (1 MiB), so a small file costs no big memset.
+    read_buf: std::cell::RefCell<Vec<u8>>,
 }
 
 /// What the auth callback hands to libsmbclient (owned by the session).
@@ -317,6 +319,7 @@ impl SmbSession {
             target: target.clone(),
             _machine: machine,
             _credentials: credentials,
+            read_buf: std::cell::RefCell::new(vec![0u8; 1 << 20]),
         };
         session.list("")?;
         Ok(session)
@@ -403,7 +406,7 @@ impl SmbSession {
             let read =
                 unsafe { (self.lib.get_read)(self.ctx) }.ok_or_else(|| self.err("read", path))?;
             let mut out = Vec::new();
-            let mut buf = vec![0u8; 1 << 20];
+            let mut buf = self.read_buf.borrow_mut();
             loop {
                 let _held = hold();
                 let n = unsafe { read(self.ctx, file, buf.as_mut_ptr().cast(), buf.len()) };
@@ -414,6 +417,11 @@ impl SmbSession {
                     return Ok(out);
                 }
                 out.extend_from_slice(&buf[..n as usize]);
+                // SMB2 reads are short only at end of file: save the round
+                // trip that would return 0.
+                if (n as usize) < buf.len() {
+                    return Ok(out);
+                }
             }
         })();
         let closed = self.close(file, path);
