@@ -41,15 +41,17 @@ fn rewrite_all(root: &Path, files: &[String], vault: Option<&Vault>) -> f64 {
     started.elapsed().as_secs_f64()
 }
 
-fn du_bytes(path: &Path) -> u64 {
-    let out = std::process::Command::new("du")
-        .args(["-s", "-B1"])
+/// Bytes in use on the filesystem of `path` (shared reflink extents count
+/// once, unlike `du`).
+fn used_bytes(path: &Path) -> u64 {
+    let out = std::process::Command::new("df")
+        .args(["--output=used", "-B1"])
         .arg(path)
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
-        .next()
+        .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
 }
@@ -102,10 +104,11 @@ fn main() {
     // Warm the page cache once so both passes start alike.
     rewrite_all(&root, &files, None);
     let plain = rewrite_all(&root, &files, None);
+    let used_before = used_bytes(&fs.mnt);
     let with_vault = rewrite_all(&root, &files, Some(&vault));
     run("sync", &[]);
     let vault_logical = vault.total_bytes();
-    let vault_physical = du_bytes(&store.dir);
+    let vault_physical = used_bytes(&fs.mnt).saturating_sub(used_before);
 
     let before = snapshot_tree(&root);
     let journal = Journal::open(&state);

@@ -52,15 +52,16 @@ impl Index {
                 "PRAGMA journal_mode=WAL;
                  PRAGMA synchronous=NORMAL;
                  PRAGMA busy_timeout=5000;
+                 PRAGMA wal_autocheckpoint=4000;
                  CREATE TABLE IF NOT EXISTS versions(
                     id TEXT PRIMARY KEY, share TEXT NOT NULL, path TEXT NOT NULL,
                     dev INTEGER NOT NULL, ino INTEGER NOT NULL, size INTEGER NOT NULL,
                     mtime_ns INTEGER NOT NULL, mode INTEGER NOT NULL, uid INTEGER NOT NULL,
                     gid INTEGER NOT NULL, taken_ns INTEGER NOT NULL, reason TEXT NOT NULL,
-                    session TEXT NOT NULL, kind TEXT NOT NULL, object TEXT NOT NULL);
+                    session TEXT NOT NULL, kind TEXT NOT NULL, object TEXT NOT NULL)
+                    WITHOUT ROWID;
                  CREATE INDEX IF NOT EXISTS versions_path ON versions(share, path, taken_ns);
-                 CREATE INDEX IF NOT EXISTS versions_inode ON versions(dev, ino, taken_ns);
-                 CREATE INDEX IF NOT EXISTS versions_time ON versions(taken_ns);",
+                 CREATE INDEX IF NOT EXISTS versions_inode ON versions(dev, ino, taken_ns);",
             )
             .map_err(|e| index.err(e))?;
         Ok(index)

@@ -108,13 +108,7 @@ pub(crate) fn sweep(vault: &Vault, share: &str) -> Result<SweepReport> {
 
 fn link_one(store: &store::ShareStore, share: &str, rel: &str, path: &Path) -> Result<Version> {
     let taken_at = Utc::now();
-    let day = store
-        .dir
-        .join("objects")
-        .join(taken_at.format("%Y%m%d").to_string());
-    if !day.is_dir() {
-        std::fs::create_dir_all(&day).map_err(crate::io_err(&day))?;
-    }
+    let day = store.day_dir(taken_at)?;
     let meta = std::fs::symlink_metadata(path).map_err(crate::io_err(path))?;
     let id = store::version_id(meta.ino(), taken_at);
     let object = day.join(&id);

@@ -26,6 +26,8 @@ pub struct ShareStore {
     /// Device of the store: links are possible from files on the same one.
     pub dev: u64,
     reflink: Arc<AtomicU8>,
+    /// The day folder last created.
+    day: Arc<std::sync::Mutex<String>>,
 }
 
 pub(crate) struct Kept {
@@ -136,6 +138,7 @@ impl ShareStore {
             dir,
             inside_share,
             reflink: Arc::new(AtomicU8::new(REFLINK_UNKNOWN)),
+            day: Arc::new(std::sync::Mutex::new(String::new())),
         })
     }
 
@@ -143,6 +146,18 @@ impl ShareStore {
     /// which has its own device number).
     pub fn links_possible(&self, file_dev: u64) -> bool {
         self.dev == file_dev
+    }
+
+    /// `objects/<day>/`, created once per day (not stat'ed per version).
+    pub(crate) fn day_dir(&self, taken_at: DateTime<Utc>) -> Result<PathBuf> {
+        let name = taken_at.format("%Y%m%d").to_string();
+        let day = self.dir.join("objects").join(&name);
+        let mut known = self.day.lock().unwrap_or_else(|e| e.into_inner());
+        if *known != name {
+            std::fs::create_dir_all(&day).map_err(io_err(&day))?;
+            *known = name;
+        }
+        Ok(day)
     }
 
     /// Whether reflinks worked here (`None` before the first try).
@@ -161,13 +176,7 @@ impl ShareStore {
         link: bool,
         taken_at: DateTime<Utc>,
     ) -> Result<Kept> {
-        let day = self
-            .dir
-            .join("objects")
-            .join(taken_at.format("%Y%m%d").to_string());
-        if !day.is_dir() {
-            std::fs::create_dir_all(&day).map_err(io_err(&day))?;
-        }
+        let day = self.day_dir(taken_at)?;
         let id = version_id(meta.ino(), taken_at);
         let object = day.join(&id);
         if link {
