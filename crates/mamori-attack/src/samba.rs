@@ -98,10 +98,14 @@ impl SambaServer {
         if let Some(reason) = skip_reason(fs) {
             return Err(AttackError::Unavailable(reason));
         }
+        sweep_abandoned();
         let dir = tempfile::Builder::new()
             .prefix("mamori-samba-")
             .tempdir()
             .map_err(|e| AttackError::Setup(format!("temp dir: {e}")))?;
+        let owner = dir.path().join("owner.pid");
+        std::fs::write(&owner, std::process::id().to_string())
+            .map_err(|e| AttackError::io(&owner, e))?;
         let mount = dir.path().join("mnt");
         let mut server = SambaServer {
             mount: mount.clone(),
@@ -333,6 +337,43 @@ impl SambaServer {
         run(Command::new("chmod")
             .args(["-R", "a+rwX"])
             .arg(self.share_dir()))
+    }
+}
+
+/// Servers whose owning process died without dropping them (a killed test
+/// run) leave a mounted image and maybe an smbd: clean those up.
+fn sweep_abandoned() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        let is_ours = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with("mamori-samba-"));
+        let Some(owner) = std::fs::read_to_string(dir.join("owner.pid"))
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !is_ours || Path::new(&format!("/proc/{owner}")).exists() {
+            continue;
+        }
+        kill_session_children(&dir.join("smb.conf"));
+        let mnt = dir.join("mnt");
+        let _ = Command::new("umount")
+            .arg(&mnt)
+            .stderr(Stdio::null())
+            .status();
+        let still_mounted = std::fs::read_to_string("/proc/mounts")
+            .map(|m| m.lines().any(|l| l.split(' ').nth(1) == mnt.to_str()))
+            .unwrap_or(true);
+        // Never delete through a mount that is still there.
+        if !still_mounted {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
 }
 
