@@ -20,7 +20,13 @@
 //!   permission event). A link keeps the inode alive after an unlink at zero
 //!   cost; it does not protect content, so a link version is only valid
 //!   while the inode's size and mtime equal those recorded (checked at
-//!   restore), and a later write still takes a reflink or copy first.
+//!   restore), and a later write still takes a reflink or copy first;
+//! - the link sweep ([`Vault::sweep_links`], run by [`Maintenance`]): the
+//!   same hard link, in advance, for every file of the share, so a delete
+//!   nobody announced (fanotify has no pre-delete event, and a wiper need
+//!   not read a file before deleting it) still leaves the inode, *frozen*
+//!   with the content it had when deleted. Live links cost no space; frozen ones count against
+//!   the budget and are pruned like any version.
 //!   Btrfs snapshots ([`snapshot`]) are the second line against deletes.
 //!
 //! Where versions live: a *store* on the same filesystem as the share, so
@@ -88,6 +94,8 @@ pub enum VaultError {
     BadPath(String),
     #[error("vault full: {needed} bytes needed, the filesystem of {store} is below its free-space reserve")]
     Full { store: PathBuf, needed: u64 },
+    #[error("the vault is disabled (MAMORI_VAULT=off)")]
+    Disabled,
     #[error("snapshot: {0}")]
     Snapshot(String),
     #[error("incident journal: {0}")]
@@ -249,7 +257,13 @@ pub struct Vault {
 
 impl Vault {
     /// Opens (creating) the vault under `STATE/vault`.
+    /// `MAMORI_VAULT=off` in the environment makes this fail with
+    /// [`VaultError::Disabled`]: the guard then runs without versions (to
+    /// measure what the vault costs; never for production).
     pub fn open(state_dir: &Path, config: VaultConfig) -> Result<Vault> {
+        if std::env::var("MAMORI_VAULT").is_ok_and(|v| v == "off") {
+            return Err(VaultError::Disabled);
+        }
         let dir = state_dir.join("vault");
         store::create_private_dir(&dir)?;
         let index = index::Index::open(&dir.join("index.sqlite"))?;
