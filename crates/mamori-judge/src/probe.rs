@@ -530,10 +530,12 @@ fn text_kind(head: &[u8]) -> Kind {
         return Kind::Unknown;
     }
     let utf16 = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") || {
-        // ASCII-range UTF-16LE without BOM: every other byte zero
+        // UTF-16 without BOM: ASCII has every other byte zero; Japanese
+        // has code units in the kana/kanji and fullwidth ranges.
         let odd_zeros = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
         let even_zeros = head.iter().step_by(2).filter(|&&b| b == 0).count();
-        head.len() >= 64 && odd_zeros * 10 >= head.len() / 2 * 9 && even_zeros * 10 < head.len() / 2
+        let ascii = odd_zeros * 10 >= head.len() / 2 * 9 && even_zeros * 10 < head.len() / 2;
+        ascii || (head.len() >= 64 && utf16le_japanese_share(head) >= 0.9)
     };
     if utf16 {
         return Kind::Text;
@@ -580,6 +582,22 @@ fn text_kind(head: &[u8]) -> Kind {
         }
     }
     Kind::Text
+}
+
+/// Share of UTF-16LE code units that are ASCII text, kana, kanji, CJK
+/// punctuation or fullwidth forms (random bytes: under half).
+fn utf16le_japanese_share(head: &[u8]) -> f32 {
+    let units: Vec<u16> = head
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let common = units
+        .iter()
+        .filter(|&&u| {
+            matches!(u, 0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0x3000..=0x30FF | 0x4E00..=0x9FFF | 0xFF00..=0xFFEF)
+        })
+        .count();
+    common as f32 / units.len().max(1) as f32
 }
 
 /// Decodes without error; a character cut at the end of the region is fine.

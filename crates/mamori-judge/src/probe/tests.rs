@@ -74,6 +74,8 @@ fn text_in_japanese_encodings() {
         .flat_map(|u| u.to_le_bytes())
         .collect();
     assert_eq!(Probe::of_bytes(&utf16).kind, Kind::Text);
+    let no_bom: Vec<u8> = ja.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    assert_eq!(Probe::of_bytes(&no_bom).kind, Kind::Text);
     let csv = "id,name,amount\n".to_string() + &"1,abc,1000\n".repeat(500);
     assert_eq!(Probe::of_bytes(csv.as_bytes()).kind, Kind::Text);
 }

@@ -325,8 +325,23 @@ pub struct Victim {
     pub bytes: Vec<u8>,
 }
 
-/// A share of mixed office files in a few folders.
+/// A share of mixed office files in a few folders (generated once per
+/// test binary and size: generation dominates the tests' time).
 pub fn share(n: usize, seed: u64) -> Vec<Victim> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Shares = HashMap<(usize, u64), Arc<Vec<Victim>>>;
+    static CACHE: OnceLock<Mutex<Shares>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(hit) = cache.lock().unwrap().get(&(n, seed)) {
+        return hit.as_ref().clone();
+    }
+    let made = Arc::new(make_share(n, seed));
+    cache.lock().unwrap().insert((n, seed), made.clone());
+    made.as_ref().clone()
+}
+
+fn make_share(n: usize, seed: u64) -> Vec<Victim> {
     let dirs = ["経理/2024", "営業/見積", "総務", "写真/2023", "共有"];
     (0..n)
         .map(|i| {
