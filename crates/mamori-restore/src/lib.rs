@@ -28,6 +28,7 @@
 
 pub mod plan;
 mod render;
+mod unjournaled;
 mod write;
 
 pub use mamori_journal::JournalError;
@@ -120,6 +121,10 @@ pub struct RestoreReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<String>,
     pub share: String,
+    /// Files deleted during the attack that the journal missed, found by
+    /// their frozen links in the vault (restored with the rest).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unjournaled: Vec<String>,
     pub dry_run: bool,
     /// Originals put back (or, in a dry run, that would be).
     pub restored: Vec<Restored>,
@@ -159,7 +164,6 @@ pub fn restore(
         touches.extend(journal.touches(&one.id)?);
     }
     touches.sort_by_key(|t| t.time);
-    let plan = Plan::from_touches(&touches);
     let vault = Vault::open(state_dir, VaultConfig::default())?;
     let root = incident.share_root.clone();
     if !root.is_dir() {
@@ -168,6 +172,24 @@ pub fn restore(
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
         });
     }
+    let started = incidents
+        .iter()
+        .map(|i| i.started)
+        .min()
+        .unwrap_or(incident.started);
+    let journalled_last = touches.iter().map(|t| t.time).max().unwrap_or(started);
+    let missed = unjournaled::find(
+        &vault,
+        &incident.share,
+        &root,
+        &touches,
+        started,
+        journalled_last,
+    );
+    let unjournaled: Vec<String> = missed.iter().map(|t| t.path.clone()).collect();
+    touches.extend(missed);
+    touches.sort_by_key(|t| t.time);
+    let plan = Plan::from_touches(&touches);
     let snapshots = Snapshots::for_share(&incident.share, &root).unwrap_or_else(|e| {
         tracing::warn!("snapshots unavailable: {e}");
         None
@@ -180,11 +202,7 @@ pub fn restore(
     let mut ctx = Context {
         root,
         share: incident.share.clone(),
-        started: incidents
-            .iter()
-            .map(|i| i.started)
-            .min()
-            .unwrap_or(incident.started),
+        started,
         last_touch,
         vault,
         snapshots,
@@ -198,6 +216,7 @@ pub fn restore(
                 .map(|i| i.id.clone())
                 .collect(),
             share: incident.share.clone(),
+            unjournaled,
             dry_run: options.dry_run,
             restored: Vec::new(),
             removed: Vec::new(),

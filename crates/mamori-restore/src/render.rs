@@ -18,6 +18,17 @@ pub fn render(report: &RestoreReport, lang: Lang) -> String {
         lang.pick("復元の結果", "Restore result")
     };
     let _ = writeln!(out, "{head}: {} ({})", report.incident, report.share);
+    if !report.unjournaled.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            lang.pick(
+                "記録に漏れていた削除（保護領域で発見）:",
+                "deletes missing from the journal (found in the vault):"
+            ),
+            report.unjournaled.join(", ")
+        );
+    }
     if !report.also.is_empty() {
         let _ = writeln!(
             out,

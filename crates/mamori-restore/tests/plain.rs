@@ -83,3 +83,39 @@ fn conflicts_are_skipped_and_the_rest_restored() {
     assert!(again.restored.is_empty() && again.removed.is_empty() && again.failed.is_empty());
     assert_eq!(snapshot_tree(&root), now);
 }
+
+#[test]
+fn deletes_the_journal_missed_come_back_from_frozen_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let root = dir.path().join("share");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(root.join("経理")).unwrap();
+    std::fs::create_dir_all(root.join("総務")).unwrap();
+    for name in ["経理/a.xlsx", "経理/b.xlsx", "経理/c.xlsx", "総務/d.docx"] {
+        std::fs::write(root.join(name), format!("{name}\n")).unwrap();
+    }
+    let before = snapshot_tree(&root);
+    let vault = Vault::open(&state, VaultConfig::default()).unwrap();
+    vault.register_share("s", &root).unwrap();
+    assert_eq!(vault.sweep_links("s").unwrap().linked, 4);
+    let journal = Journal::open(&state);
+    let mut attacker = Attacker::start(&vault, &journal, "s", &root);
+    // The first delete of the burst escaped the journal.
+    std::fs::remove_file(root.join("経理/a.xlsx")).unwrap();
+    attacker.unseen_delete("経理/b.xlsx");
+    attacker.flush();
+    // Someone deletes a file in a folder the attacker never touched.
+    std::fs::remove_file(root.join("総務/d.docx")).unwrap();
+
+    let report = run(&state, false);
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(report.unjournaled, ["経理/a.xlsx"]);
+    let now = snapshot_tree(&root);
+    for name in ["経理/a.xlsx", "経理/b.xlsx", "経理/c.xlsx"] {
+        assert_eq!(now[name], before[name], "{name}");
+    }
+    assert!(!root.join("総務/d.docx").exists());
+    let again = run(&state, false);
+    assert!(again.restored.is_empty() && again.failed.is_empty());
+}

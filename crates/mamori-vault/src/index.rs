@@ -144,6 +144,23 @@ impl Index {
         )
     }
 
+    /// Link versions of files directly in folder `dir` ("" = the share root).
+    pub fn links_in(&self, share: &str, dir: &str) -> Result<Vec<Version>> {
+        let (low, high) = if dir.is_empty() {
+            (String::new(), "\u{10FFFF}".to_string())
+        } else {
+            (format!("{dir}/"), format!("{dir}0"))
+        };
+        let all = self.query(
+            "WHERE share = ?1 AND kind = 'link' AND path >= ?2 AND path < ?3 ORDER BY taken_ns, id",
+            &[&share, &low, &high],
+        )?;
+        Ok(all
+            .into_iter()
+            .filter(|v| v.path[low.len()..].find('/').is_none())
+            .collect())
+    }
+
     pub fn all_oldest_first(&self) -> Result<Vec<Version>> {
         self.query("ORDER BY taken_ns, id", &[])
     }

@@ -465,6 +465,11 @@ impl Vault {
             .map(|v| VersionRef(v.id)))
     }
 
+    /// Link versions of the files directly in `dir` of a share ("" = root).
+    pub fn links_in(&self, share: &str, dir: &str) -> Result<Vec<Version>> {
+        self.lock().index.links_in(share, dir)
+    }
+
     /// Every version of a share taken at or after `since`, oldest first.
     pub fn versions_since(&self, share: &str, since: DateTime<Utc>) -> Result<Vec<Version>> {
         self.lock().index.since(share, since)
