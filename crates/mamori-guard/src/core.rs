@@ -37,9 +37,16 @@ fn forward(
     batch: &mut Vec<Observed>,
 ) -> bool {
     for observed in batch.drain(..) {
+        // Only overwrites of existing content (a probe was taken) make the
+        // writer's next file wait for the verdict.
         let written = (observed.change == Change::Written)
             .then_some(observed.pid)
-            .flatten();
+            .flatten()
+            .filter(|&pid| {
+                hot.befores
+                    .lock()
+                    .is_ok_and(|b| b.contains(&(pid, observed.share, observed.path.clone())))
+            });
         if let Some(pid) = written {
             hot.unjudged_add(pid, 1);
         }
@@ -283,7 +290,12 @@ pub fn run(
             Ok(observed) => {
                 let written = (observed.change == Change::Written)
                     .then_some(observed.pid)
-                    .flatten();
+                    .flatten()
+                    .filter(|&pid| {
+                        hot.befores.lock().is_ok_and(|b| {
+                            b.contains(&(pid, observed.share, observed.path.clone()))
+                        })
+                    });
                 main.handle(&mut judge, observed);
                 if let Some(pid) = written {
                     hot.unjudged_add(pid, -1);
@@ -433,9 +445,17 @@ impl Main<'_> {
             self.incidents
                 .touch(observed.share, &share.name, &actor, touch);
         }
-        if matches!(self.watching, Watching::Inotify(_)) {
-            if let Some(id) = self.hot.blocklist.by_actor(&actor) {
-                self.incidents.recut(&self.hot, self.config, &id);
+        if let Some(id) = self.hot.blocklist.by_actor(&actor) {
+            match self.watching {
+                Watching::Inotify(_) => self.incidents.recut(&self.hot, self.config, &id),
+                // Deletes and renames need no open (Samba uses O_PATH
+                // handles), so a permission event cannot refuse them: a
+                // blocked actor still doing them loses its session/process.
+                Watching::Fanotify => {
+                    if matches!(observed.change, Change::Deleted | Change::Renamed { .. }) {
+                        self.incidents.end_bypass(&id, &actor);
+                    }
+                }
             }
         }
         if observed.is_dir {

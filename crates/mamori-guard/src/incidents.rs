@@ -393,6 +393,46 @@ impl Incidents {
         self.open.insert(id.to_string(), open);
     }
 
+    /// Ends the process of a blocked actor that deletes or renames anyway:
+    /// SIGKILL of its smbd session child (the client may reconnect; the new
+    /// session is refused by the block) or of the local process. Immediate,
+    /// unlike `smbcontrol`, since every millisecond is files lost.
+    pub fn end_bypass(&mut self, id: &str, actor: &Actor) {
+        let Some(pid) = actor.pid.filter(|&p| p > 1 && p != std::process::id()) else {
+            return;
+        };
+        let Some(open) = self.open.get(id) else {
+            return;
+        };
+        let smbd = mamori_respond::attribution::is_smbd(pid);
+        if !smbd && actor.user.is_some() {
+            return;
+        }
+        // SAFETY: plain syscall on the blocked actor's own process.
+        if unsafe { libc::kill(pid as i32, libc::SIGKILL) } != 0 {
+            return;
+        }
+        let who = describe(actor);
+        let alert = Alert::new(
+            "containment",
+            format!("遮断後も削除・名前変更を続けたため {who} のセッションを終了しました"),
+            format!("Ended {who}: it kept deleting or renaming files after the block"),
+        )
+        .with("incident", id)
+        .with("share", open.incident.share.as_str())
+        .with("user", actor.user.clone())
+        .with("client", actor.client.clone())
+        .with("pid", pid)
+        .with("action", "cut")
+        .with(
+            "reason",
+            "blocked actor deleted or renamed files; process ended",
+        )
+        .with("files", Vec::<String>::new())
+        .with("cut_pids", vec![pid]);
+        self.emit(alert);
+    }
+
     /// Restores open incidents from the journal after a restart.
     pub fn reopen(&mut self, incident: Incident) {
         self.open.insert(

@@ -156,7 +156,15 @@ impl Hot {
     /// Waits (bounded) until every close-after-write of `pid` read so far has been judged.
     pub(crate) fn wait_for_judgement(&self, pid: u32, limit: std::time::Duration) {
         let start = std::time::Instant::now();
-        while self.unjudged.lock().is_ok_and(|m| m.contains_key(&pid)) && start.elapsed() < limit {
+        while self.unjudged.lock().is_ok_and(|m| m.contains_key(&pid)) {
+            if start.elapsed() >= limit {
+                // A count that never drains (an evicted probe) must not
+                // slow this writer forever.
+                if let Ok(mut map) = self.unjudged.lock() {
+                    map.remove(&pid);
+                }
+                return;
+            }
             std::thread::sleep(std::time::Duration::from_micros(200));
         }
     }

@@ -54,6 +54,10 @@ impl Befores {
         self.map.insert(key, before);
     }
 
+    pub fn contains(&self, key: &(u32, usize, PathBuf)) -> bool {
+        self.map.contains_key(key)
+    }
+
     pub fn take(&mut self, key: &(u32, usize, PathBuf)) -> Option<Before> {
         self.map.remove(key)
     }
@@ -232,6 +236,8 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
         }
     );
     let writing = probing && open_for_write(pending.pid, &pending).unwrap_or(true);
+    // Nothing to keep of an empty file (typically one the writer just created).
+    let has_content = writing && pending.size().is_none_or(|size| size > 0);
     if writing {
         // The verdict on this actor's previous file may be a moment away:
         // wait for it, so the block lands before the next file changes.
@@ -259,7 +265,7 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
             clean.map.insert(pending.pid, generation);
         }
     }
-    if !writing {
+    if !has_content {
         pending.allow();
         return;
     }

@@ -80,6 +80,14 @@ impl Pending {
         std::fs::read_link(format!("/proc/self/fd/{}", self.fd())).ok()
     }
 
+    /// Size of the file now, one `fstat`.
+    pub fn size(&self) -> Option<u64> {
+        // SAFETY: zeroed stat is a valid out-buffer; fd is ours.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::fstat(self.fd(), &mut st) };
+        (rc == 0).then_some(st.st_size as u64)
+    }
+
     /// (device, inode) of the file, one `fstat`.
     pub fn dev_ino(&self) -> Option<(u64, u64)> {
         // SAFETY: zeroed stat is a valid out-buffer; fd is ours.
