@@ -23,6 +23,7 @@
 //! reasoning behind each weight is in `docs/fragments/judge.md`.
 
 mod codes;
+mod content;
 pub mod decoy;
 mod judge;
 mod names;
