@@ -11,6 +11,13 @@
 //! 3. else the newest btrfs snapshot taken before the attack began;
 //! 4. an original that was only renamed is simply renamed back.
 //!
+//! Two robustness rules cover a journal that is not perfect: incidents of
+//! the same attack (same user or client, or unattributed, on the same share
+//! within 10 minutes) are restored together, and a delete the journal
+//! missed is found by its frozen link in the vault ([`unjournaled`]: a
+//! file of a folder the attacker worked in, unlinked while the attack ran,
+//! whose name is still free) — both reported.
+//!
 //! Safety rules, because a recovery tool must never touch what the attacker
 //! did not:
 //! - only paths named in the journal are ever written or removed;
@@ -28,7 +35,7 @@
 
 pub mod plan;
 mod render;
-mod unjournaled;
+pub mod unjournaled;
 mod write;
 
 pub use mamori_journal::JournalError;
