@@ -87,6 +87,10 @@ struct KeyState {
     marks: VecDeque<Mark>,
     /// Files this key created (their deletion is housekeeping).
     created: HashMap<PathBuf, Instant>,
+    /// Names of files this key created lately, anywhere (a delete of the
+    /// same name elsewhere is the second half of a move between shares or
+    /// folders: copy, then delete).
+    created_names: HashMap<std::ffi::OsString, Instant>,
     new_cipher: VecDeque<NewCipher>,
     /// Existing documents this key deleted.
     deleted: VecDeque<(Instant, PathBuf)>,
@@ -144,6 +148,7 @@ impl Engine {
             let burst_old = |at: &Instant| now.saturating_duration_since(*at) > burst;
             state.marks.retain(|m| !old(&m.at));
             state.created.retain(|_, at| !old(at));
+            state.created_names.retain(|_, at| !burst_old(at));
             state.new_cipher.retain(|c| !burst_old(&c.at));
             state.deleted.retain(|(at, _)| !burst_old(at));
             state.renames.retain(|(at, _, _)| !burst_old(at));
@@ -328,6 +333,12 @@ impl Engine {
                         }
                     }
                     state.created.insert(path.clone(), at);
+                    if let Some(name) = path.file_name() {
+                        if state.created_names.len() >= MAX_MARKS * 5 {
+                            state.created_names.clear();
+                        }
+                        state.created_names.insert(name.to_os_string(), at);
+                    }
                 }
             }
             FileOp::Written {
@@ -368,7 +379,7 @@ impl Engine {
                             state.new_cipher.retain(|c| &c.path != path);
                         }
                     }
-                } else if !names::is_temporary(path) {
+                } else if !names::is_temporary(path) && !self.moved_away(keys, path, at) {
                     if is_document(path, before.as_ref()) {
                         mark(Code::DeleteDocuments, 0.25, path, String::new());
                         self.pair_delete(keys, path, at, &mut mark);
@@ -472,6 +483,26 @@ impl Engine {
             let detail = format!("{} → {}", gone.display(), path.display());
             mark(Code::ReplacedByCipher, weight, &gone, detail);
         }
+    }
+
+    /// The actor lately created a file of the same name that does not look
+    /// encrypted: this delete ends a copy-then-delete move.
+    fn moved_away(&self, keys: &[Key], path: &Path, at: Instant) -> bool {
+        let Some(name) = path.file_name() else {
+            return false;
+        };
+        let burst = self.config.burst_window;
+        personal(keys).any(|k| {
+            self.keys.get(k).is_some_and(|s| {
+                s.created_names
+                    .get(name)
+                    .is_some_and(|t| at.saturating_duration_since(*t) <= burst)
+                    && !s
+                        .new_cipher
+                        .iter()
+                        .any(|c| c.path.file_name() == Some(name))
+            })
+        })
     }
 
     fn pair_delete(

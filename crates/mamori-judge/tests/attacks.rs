@@ -376,3 +376,19 @@ fn in_place_encryption_without_before_probes() {
     counts.sort();
     assert!(counts[counts.len() / 2] <= 2, "{counts:?}");
 }
+
+#[test]
+fn encrypted_copies_under_the_same_name_elsewhere_are_no_move() {
+    // copy encrypted into another folder under the same name, delete the
+    // original: a move in shape, an attack in content
+    let mut run = Run::new();
+    let actor = smb_actor("suzuki", "10.0.0.40", 5200);
+    for (i, v) in share(16, 31).iter().enumerate() {
+        let t = i as u64 * 10;
+        let copy = PathBuf::from("out").join(v.path.file_name().unwrap());
+        run.create(t, &actor, &copy, &encrypt_whole(&v.bytes, i as u64));
+        run.delete(t + 1, &actor, &v.path, None);
+    }
+    let n = run.files_before_verdict();
+    assert!(n.is_some_and(|n| n <= 2), "{n:?}");
+}

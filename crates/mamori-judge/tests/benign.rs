@@ -305,7 +305,20 @@ fn mislabeled_downloads(run: &mut Run, a: &Actor, t: &mut u64) {
     }
 }
 
+/// Explorer moving a project folder to another share or folder: copy
+/// every file, then delete the originals.
+fn move_between_shares(run: &mut Run, a: &Actor, t: &mut u64) {
+    let victims = share(40, 30);
+    for v in &victims {
+        run.create(tick(t, 5), a, &p("アーカイブ先").join(&v.path), &v.bytes);
+    }
+    for v in &victims {
+        run.delete(tick(t, 5), a, &v.path, Some(&v.bytes));
+    }
+}
+
 const MORE: &[(&str, Workload)] = &[
+    ("move-between-shares", move_between_shares),
     ("mislabeled-downloads", mislabeled_downloads),
     ("encrypted-container", encrypted_container),
     ("encrypted-backup", encrypted_backup),
