@@ -151,8 +151,24 @@ fn every_profile_then_restore(fs: Fs) {
             });
         eprintln!("{name}: damaged {:?}", report.damaged);
         std::thread::sleep(Duration::from_millis(2000));
-        guard.stop();
+        // Restore while the guard keeps watching (as an administrator would).
+        let restore_started = chrono::Utc::now();
         let (code, json, stderr) = restore(state.path());
+        std::thread::sleep(Duration::from_millis(500));
+        guard.stop();
+        // The guard kept watching: restore itself must not look like an attack.
+        let alerts = std::fs::read_to_string(state.path().join("alerts.jsonl")).unwrap_or_default();
+        for alert in alerts
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        {
+            let at = alert["time"]
+                .as_str()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+            if alert["kind"] == "detection" && at.is_some_and(|t| t > restore_started) {
+                problems.push(format!("{name}: restore taken for an attack: {alert}"));
+            }
+        }
         let after = tree(&share);
         let damaged = report.damaged.len();
         eprintln!(
