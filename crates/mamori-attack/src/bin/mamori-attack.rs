@@ -95,6 +95,8 @@ enum Command {
         skip_throughput: bool,
         #[arg(long)]
         skip_benign: bool,
+        #[arg(long)]
+        skip_attacks: bool,
     },
     /// List profiles and workloads.
     List,
@@ -231,6 +233,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             profiles: names,
             skip_throughput,
             skip_benign,
+            skip_attacks,
         } => {
             if let Some(reason) = mamori_attack::samba::skip_reason(Fs::Ext4) {
                 bail!("cannot benchmark here: {reason}");
@@ -249,7 +252,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 profiles,
                 skip_throughput,
             };
-            let results = mamori_attack::bench::attacks(&opts);
+            let results = if skip_attacks {
+                Vec::new()
+            } else {
+                mamori_attack::bench::attacks(&opts)
+            };
             if !skip_benign {
                 mamori_attack::bench::false_alarms(&opts)?;
             }
