@@ -172,6 +172,9 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                         if let Some((dev, ino)) = pending.dev_ino() {
                             seen.forget(&(pending.pid, dev, ino));
                         }
+                        // O_TRUNC empties the file after this event and
+                        // before any pre-content event: keep it now.
+                        needs_work |= truncating_open(pending.pid);
                     }
                     if !hot.pre_content {
                         // Without pre-content events the probe is taken at open.
@@ -199,6 +202,10 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
             }
         }
     }
+    // Close the group before anything else goes: dropping the vault (via
+    // the last `Hot`) writes files, and a pre-content event with nobody
+    // left to read the group would wait forever.
+    drop(group);
 }
 
 fn worker(receiver: Arc<Mutex<Receiver<Pending>>>, hot: Arc<Hot>, clean: Arc<Mutex<Clean>>) {
@@ -227,15 +234,17 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
         pending.allow();
         return;
     };
-    let probing = !(hot.pre_content && pending.kind == PermKind::Open);
-    let truncate = matches!(
-        pending.kind,
-        PermKind::PreAccess {
-            offset: 0,
-            count: 0
-        }
-    );
-    let writing = probing && open_for_write(pending.pid, &pending).unwrap_or(true);
+    let truncating = pending.kind == PermKind::Open && truncating_open(pending.pid);
+    let probing = truncating || !(hot.pre_content && pending.kind == PermKind::Open);
+    let truncate = truncating
+        || matches!(
+            pending.kind,
+            PermKind::PreAccess {
+                offset: 0,
+                count: 0
+            }
+        );
+    let writing = truncating || (probing && open_for_write(pending.pid, &pending).unwrap_or(true));
     // Nothing to keep of an empty file (typically one the writer just created).
     let has_content = writing && pending.size().is_none_or(|size| size > 0);
     if writing {
@@ -294,6 +303,40 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
         );
     }
     pending.allow();
+}
+
+/// Whether a thread of `pid` is inside an `open`/`openat`/`creat` that
+/// truncates a file it opens for writing (`/proc/PID/task/TID/syscall`:
+/// number and arguments of the syscall a blocked thread is in).
+fn truncating_open(pid: u32) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks.flatten().take(64).any(|task| {
+        let Ok(text) = std::fs::read_to_string(task.path().join("syscall")) else {
+            return false;
+        };
+        let mut fields = text.split_whitespace();
+        let Some(number) = fields.next().and_then(|n| n.parse::<i64>().ok()) else {
+            return false;
+        };
+        let args: Vec<u64> = fields
+            .take(6)
+            .map(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).unwrap_or(0))
+            .collect();
+        let flags = match number {
+            n if n == libc::SYS_openat => args.get(2).copied(),
+            #[cfg(target_arch = "x86_64")]
+            n if n == libc::SYS_open => args.get(1).copied(),
+            #[cfg(target_arch = "x86_64")]
+            n if n == libc::SYS_creat => return true,
+            _ => None,
+        };
+        flags.is_some_and(|f| {
+            let f = f as i32;
+            f & libc::O_TRUNC != 0 && f & libc::O_ACCMODE != libc::O_RDONLY
+        })
+    })
 }
 
 /// A session key for the vault: pid and its start time.
