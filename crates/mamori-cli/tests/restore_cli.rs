@@ -20,7 +20,7 @@ fn mamori(args: &[&str]) -> (i32, String, String) {
 }
 
 fn attack(state: &Path, share: &Path, lose_one: bool) {
-    let vault = Vault::open(state, VaultConfig::default()).unwrap();
+    let vault = Vault::open(state, quiet_config()).unwrap();
     vault.register_share("docs", share).unwrap();
     let journal = Journal::open(state);
     let incident = Incident::new(IncidentSource::Guard, "docs", share, chrono::Utc::now());
@@ -125,4 +125,12 @@ fn unrecoverable_file_exits_1_and_unknown_incident_exits_2() {
     let (code, _, err) = mamori(&["restore", "--state-dir", s, "--incident", "nope"]);
     assert_eq!(code, 2);
     assert!(err.contains("インシデントが見つかりません"), "{err}");
+}
+
+/// No background link sweep: tests decide when files are linked.
+fn quiet_config() -> VaultConfig {
+    VaultConfig {
+        sweep_on_register: false,
+        ..VaultConfig::default()
+    }
 }

@@ -9,7 +9,6 @@ use mamori_attack::log::OpLog;
 use mamori_attack::profiles::{self, AttackOptions, Profile};
 use mamori_attack::samba::{skip_reason, Fs, SambaServer, USER_A, USER_B};
 use mamori_attack::SmbSession;
-use mamori_vault::{Vault, VaultConfig};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -121,13 +120,6 @@ fn every_profile_then_restore(fs: Fs) {
         let rel = format!("victims/{name}");
         let before_all = tree(&share);
         let state = tempfile::tempdir().unwrap();
-        // The vault's upkeep (`mamori_vault::Maintenance`) links every file
-        // before anything happens; done here once, as it would at start.
-        {
-            let vault = Vault::open(state.path(), VaultConfig::default()).unwrap();
-            vault.register_share("docs", &share).unwrap();
-            vault.sweep_links("docs").unwrap();
-        }
         let guard = Guard::start(&server, state.path());
         let opts = AttackOptions {
             root: rel.clone(),

@@ -98,7 +98,7 @@ fn main() {
     run("sync", &[]);
     let state = fs.dir.path().join("state");
     std::fs::create_dir_all(&state).unwrap();
-    let vault = Vault::open(&state, VaultConfig::default()).unwrap();
+    let vault = Vault::open(&state, quiet_config()).unwrap();
     let store = vault.register_share("share", &root).unwrap();
 
     // Warm the page cache once so both passes start alike.
@@ -145,4 +145,12 @@ fn main() {
         report.restored.len(),
         report.failed.len(),
     );
+}
+
+/// No background link sweep: tests decide when files are linked.
+fn quiet_config() -> VaultConfig {
+    VaultConfig {
+        sweep_on_register: false,
+        ..VaultConfig::default()
+    }
 }

@@ -26,7 +26,7 @@ fn attack_and_restore(kind: &str) {
     mamori_samples::generate(&root, &mamori_samples::ShareSpec::demo()).unwrap();
     let state = fs.dir.path().join("state");
     std::fs::create_dir_all(&state).unwrap();
-    let vault = Vault::open(&state, VaultConfig::default()).unwrap();
+    let vault = Vault::open(&state, quiet_config()).unwrap();
     let store = vault.register_share("share", &root).unwrap();
     assert!(!store.inside_share);
     assert!(!store.dir.starts_with(root.canonicalize().unwrap()));
@@ -186,4 +186,12 @@ fn attack_and_restore_on_ext4() {
 #[test]
 fn attack_and_restore_on_btrfs() {
     attack_and_restore("btrfs");
+}
+
+/// No background link sweep: tests decide when files are linked.
+fn quiet_config() -> VaultConfig {
+    VaultConfig {
+        sweep_on_register: false,
+        ..VaultConfig::default()
+    }
 }

@@ -31,7 +31,7 @@ fn conflicts_are_skipped_and_the_rest_restored() {
         std::fs::write(root.join(name), format!("{name} の中身\n")).unwrap();
     }
     let before = snapshot_tree(&root);
-    let vault = Vault::open(&state, VaultConfig::default()).unwrap();
+    let vault = Vault::open(&state, quiet_config()).unwrap();
     vault.register_share("s", &root).unwrap();
     let journal = Journal::open(&state);
     let mut attacker = Attacker::start(&vault, &journal, "s", &root);
@@ -96,7 +96,7 @@ fn deletes_the_journal_missed_come_back_from_frozen_links() {
         std::fs::write(root.join(name), format!("{name}\n")).unwrap();
     }
     let before = snapshot_tree(&root);
-    let vault = Vault::open(&state, VaultConfig::default()).unwrap();
+    let vault = Vault::open(&state, quiet_config()).unwrap();
     vault.register_share("s", &root).unwrap();
     assert_eq!(vault.sweep_links("s").unwrap().linked, 4);
     let journal = Journal::open(&state);
@@ -118,4 +118,12 @@ fn deletes_the_journal_missed_come_back_from_frozen_links() {
     assert!(!root.join("総務/d.docx").exists());
     let again = run(&state, false);
     assert!(again.restored.is_empty() && again.failed.is_empty());
+}
+
+/// No background link sweep: tests decide when files are linked.
+fn quiet_config() -> VaultConfig {
+    VaultConfig {
+        sweep_on_register: false,
+        ..VaultConfig::default()
+    }
 }

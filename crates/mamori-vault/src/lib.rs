@@ -206,6 +206,9 @@ pub struct VaultConfig {
     /// Below this fraction of free space on a store's filesystem no new
     /// version is taken once the budget is exhausted.
     pub min_free_ratio: f64,
+    /// Link every file of a share in the background when it is registered
+    /// (files created later are linked by [`Maintenance`]'s periodic sweep).
+    pub sweep_on_register: bool,
 }
 
 impl Default for VaultConfig {
@@ -214,6 +217,7 @@ impl Default for VaultConfig {
             budget_bytes: 20 * 1024 * 1024 * 1024,
             quiet_period: Duration::from_secs(72 * 3600),
             min_free_ratio: 0.05,
+            sweep_on_register: true,
         }
     }
 }
@@ -292,10 +296,19 @@ impl Vault {
     }
 
     /// Registers a share and chooses its store (see the crate doc).
+    /// With `sweep_on_register`, one link sweep of the share starts in the
+    /// background (see [`Vault::sweep_links`]).
     pub fn register_share(&self, name: &str, root: &Path) -> Result<ShareStore> {
         let share = store::ShareStore::choose(&self.state_dir, name, root)?;
         self.lock().shares.insert(name.to_string(), share.clone());
+        if self.config.sweep_on_register {
+            links::sweep_in_background(share.clone(), name.to_string(), self.index_path());
+        }
         Ok(share)
+    }
+
+    pub(crate) fn index_path(&self) -> PathBuf {
+        self.state_dir.join("vault").join("index.sqlite")
     }
 
     /// The store of a registered share.

@@ -11,10 +11,11 @@
 //! Linking by path (`link(2)`) opens nothing, so it raises no fanotify
 //! permission event on a guarded mount.
 
+use crate::store::ShareStore;
 use crate::{store, Reason, Result, Vault, VaultError, Version, VersionKind};
 use chrono::Utc;
 use std::os::unix::fs::MetadataExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SweepReport {
@@ -36,10 +37,38 @@ pub(crate) fn exists(object: &Path) -> bool {
 
 const BATCH: usize = 1000;
 
+/// Sweeps with its own index connection, so the guard's `preserve_fd`
+/// calls never wait for a sweep (SQLite WAL: one writer at a time, briefly).
 pub(crate) fn sweep(vault: &Vault, share: &str) -> Result<SweepReport> {
     let store = vault
         .share(share)
         .ok_or_else(|| VaultError::UnknownShare(share.to_string()))?;
+    let index = crate::index::Index::open(&vault.index_path())?;
+    sweep_store(&store, share, &index)
+}
+
+/// Starts one sweep of a newly registered share in the background.
+pub(crate) fn sweep_in_background(store: ShareStore, share: String, index_path: PathBuf) {
+    let spawned = std::thread::Builder::new()
+        .name("vault-sweep".into())
+        .spawn(move || {
+            let result = crate::index::Index::open(&index_path)
+                .and_then(|index| sweep_store(&store, &share, &index));
+            match result {
+                Ok(r) => tracing::info!("vault: {share}: {} files linked", r.linked),
+                Err(e) => tracing::warn!("vault: link sweep of {share}: {e}"),
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("vault: cannot start the link sweep: {e}");
+    }
+}
+
+fn sweep_store(
+    store: &ShareStore,
+    share: &str,
+    index: &crate::index::Index,
+) -> Result<SweepReport> {
     let mut report = SweepReport::default();
     let root_dev = std::fs::metadata(&store.root)
         .map_err(crate::io_err(&store.root))?
@@ -48,7 +77,7 @@ pub(crate) fn sweep(vault: &Vault, share: &str) -> Result<SweepReport> {
         report.unsupported = true;
         return Ok(report);
     }
-    let known = vault.lock().index.link_inodes(share)?;
+    let known = index.link_inodes(share)?;
     let mut batch = Vec::new();
     let mut stack = vec![store.root.clone()];
     while let Some(dir) = stack.pop() {
@@ -82,7 +111,7 @@ pub(crate) fn sweep(vault: &Vault, share: &str) -> Result<SweepReport> {
                 report.already += 1;
                 continue;
             }
-            match link_one(&store, share, rel, &path) {
+            match link_one(store, share, rel, &path) {
                 Ok(version) => {
                     batch.push(version);
                     report.linked += 1;
@@ -93,20 +122,17 @@ pub(crate) fn sweep(vault: &Vault, share: &str) -> Result<SweepReport> {
                 }
             }
             if batch.len() >= BATCH {
-                vault
-                    .lock()
-                    .index
-                    .insert_many(&std::mem::take(&mut batch))?;
+                index.insert_many(&std::mem::take(&mut batch))?;
             }
         }
     }
     if !batch.is_empty() {
-        vault.lock().index.insert_many(&batch)?;
+        index.insert_many(&batch)?;
     }
     Ok(report)
 }
 
-fn link_one(store: &store::ShareStore, share: &str, rel: &str, path: &Path) -> Result<Version> {
+fn link_one(store: &ShareStore, share: &str, rel: &str, path: &Path) -> Result<Version> {
     let taken_at = Utc::now();
     let day = store.day_dir(taken_at)?;
     let meta = std::fs::symlink_metadata(path).map_err(crate::io_err(path))?;

@@ -6,7 +6,11 @@ fn setup() -> (tempfile::TempDir, Vault, PathBuf) {
     let share = dir.path().join("share");
     std::fs::create_dir_all(&state).unwrap();
     std::fs::create_dir_all(share.join("sub")).unwrap();
-    let vault = Vault::open(&state, VaultConfig::default()).unwrap();
+    let config = VaultConfig {
+        sweep_on_register: false,
+        ..VaultConfig::default()
+    };
+    let vault = Vault::open(&state, config).unwrap();
     vault.register_share("s", &share).unwrap();
     (dir, vault, share)
 }
@@ -153,7 +157,11 @@ fn reopened_vault_keeps_index_and_total() {
         .unwrap()
         .unwrap();
     drop(vault);
-    let vault = Vault::open(&dir.path().join("state"), VaultConfig::default()).unwrap();
+    let config = VaultConfig {
+        sweep_on_register: false,
+        ..VaultConfig::default()
+    };
+    let vault = Vault::open(&dir.path().join("state"), config).unwrap();
     assert_eq!(vault.total_bytes(), 5);
     assert_eq!(
         vault.version(&r.0).unwrap().unwrap().reason,
