@@ -44,7 +44,7 @@ pub use render::render;
 use chrono::{DateTime, Utc};
 use mamori_journal::{Incident, IncidentState, Journal};
 use mamori_vault::snapshot::Snapshots;
-use mamori_vault::{Vault, VaultConfig, Version};
+use mamori_vault::{Reason, Vault, VaultConfig, Version};
 use plan::{Holder, Original, Plan};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -363,10 +363,13 @@ impl Context {
             .vault
             .versions_of_inode(meta.dev(), meta.ino())
             .unwrap_or_default();
-        by_path
-            .iter()
-            .chain(by_inode.iter())
-            .any(|v| v.taken_at > after && !self.attacker_sessions.contains(&v.session))
+        by_path.iter().chain(by_inode.iter()).any(|v| {
+            // Only versions taken before a write or truncation say that
+            // someone wrote; links (sweeps, opens) are not writes.
+            matches!(v.reason, Reason::Write | Reason::Truncate)
+                && v.taken_at > after
+                && !self.attacker_sessions.contains(&v.session)
+        })
     }
 
     fn remove_attacker_file(&mut self, rel: &str, plan: &Plan) {

@@ -127,3 +127,26 @@ fn quiet_config() -> VaultConfig {
         ..VaultConfig::default()
     }
 }
+
+#[test]
+fn a_sweep_after_the_attack_is_not_someone_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let root = dir.path().join("share");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("a.docx"), "original\n").unwrap();
+    let before = snapshot_tree(&root);
+    let vault = Vault::open(&state, quiet_config()).unwrap();
+    vault.register_share("s", &root).unwrap();
+    let journal = Journal::open(&state);
+    let mut attacker = Attacker::start(&vault, &journal, "s", &root);
+    attacker.rename_then_encrypt("a.docx", "lockbit");
+    attacker.ransom_note("");
+    attacker.flush();
+    // The periodic sweep links the attacker's files after the attack.
+    assert!(vault.sweep_links("s").unwrap().linked >= 2);
+    let report = run(&state, false);
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    assert_eq!(snapshot_tree(&root), before);
+}
