@@ -19,6 +19,10 @@
 //! audit_log = "/var/log/samba/log.audit"   # full_audit lines (inotify mode)
 //! max_watches = 200000
 //!
+//! [decoys]
+//! enabled = true             # bait files "!0000_*" in each share root and large folders
+//! refresh_secs = 300
+//!
 //! [limits]
 //! queue = 65536              # events between watcher and judge
 //! workers = 2                # permission-event workers
@@ -138,9 +142,28 @@ impl Default for Limits {
     }
 }
 
+/// Decoy files (bait that encryptors reach first; see `mamori_judge::decoy`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Decoys {
+    pub enabled: bool,
+    /// How often missing or altered decoys are put back (fanotify mode).
+    pub refresh_secs: u64,
+}
+
+impl Default for Decoys {
+    fn default() -> Self {
+        Decoys {
+            enabled: true,
+            refresh_secs: 300,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct GuardConfig {
+    pub decoys: Decoys,
     pub response: Response,
     pub share: BTreeMap<String, Response>,
     pub judge: JudgeSection,

@@ -109,6 +109,11 @@ pub fn run(
     // guard itself with nobody reading the group would wait forever.
     let vault = crate::vault::open(&options.state_dir, &shares);
     let blocked = state::blocked_incidents(&incidents.journal);
+    let decoys = if config.decoys.enabled {
+        place_decoys(&shares)
+    } else {
+        Vec::new()
+    };
 
     // Watchers: fanotify unless told otherwise or unavailable.
     let want_fanotify = config.watch.backend != Backend::Inotify;
@@ -276,6 +281,15 @@ pub fn run(
     });
 
     let mut judge = Judge::new(judge_config(&config));
+    for (index, paths) in &decoys {
+        let share = &shares.list[*index];
+        let rel: Vec<PathBuf> = paths
+            .iter()
+            .filter_map(|p| p.strip_prefix(&share.root).ok().map(Path::to_path_buf))
+            .collect();
+        judge.register_decoys(&share.name, &rel);
+    }
+    let mut last_refresh = Instant::now();
     let mut main = Main {
         hot: hot.clone(),
         config: &config,
@@ -283,6 +297,8 @@ pub fn run(
         watching,
         created: Created::default(),
         last_ok: SystemTime::now(),
+        overflow_pending: false,
+        last_rescan: None,
     };
     let mut last_poll = Instant::now();
     while !stop.load(Ordering::Acquire) {
@@ -305,11 +321,34 @@ pub fn run(
             Err(RecvTimeoutError::Disconnected) => break,
         }
         if lost.swap(false, Ordering::AcqRel) {
-            main.handle(&mut judge, Observed::overflow());
+            main.overflow_pending = true;
+        }
+        if main.overflow_pending
+            && main
+                .last_rescan
+                .is_none_or(|t| t.elapsed() > Duration::from_secs(1))
+        {
+            main.overflow_pending = false;
+            main.last_rescan = Some(Instant::now());
+            main.overflow(&mut judge, usize::MAX);
         }
         if last_poll.elapsed() > Duration::from_millis(500) {
             last_poll = Instant::now();
-            main.incidents.poll_releases(&hot);
+            judge.tick(last_poll);
+            for actor in main.incidents.poll_releases(&hot) {
+                judge.pardon(&actor);
+            }
+        }
+        // Our own decoy writes are invisible only with fanotify (own pid).
+        if matches!(main.watching, Watching::Fanotify)
+            && last_refresh.elapsed() > Duration::from_secs(config.decoys.refresh_secs.max(10))
+        {
+            last_refresh = Instant::now();
+            for (_, paths) in &decoys {
+                if let Err(e) = mamori_judge::decoy::refresh(paths) {
+                    tracing::warn!("{e}");
+                }
+            }
         }
     }
 
@@ -338,6 +377,19 @@ pub fn run(
     hot.stop.store(true, Ordering::Release);
     pid_file.release();
     Ok(summary)
+}
+
+/// Places the judge's decoy files in every share; (share, absolute paths).
+fn place_decoys(shares: &mamori_watch::Shares) -> Vec<(usize, Vec<PathBuf>)> {
+    let mut placed = Vec::new();
+    for (index, share) in shares.list.iter().enumerate() {
+        let plan = mamori_judge::decoy::plan(&share.root);
+        match mamori_judge::decoy::place(&plan) {
+            Ok(paths) => placed.push((index, paths)),
+            Err(e) => eprintln!("mamori guard: {}: {e}", share.name),
+        }
+    }
+    placed
 }
 
 #[allow(clippy::needless_update)]
@@ -371,6 +423,8 @@ struct Main<'a> {
     watching: Watching,
     created: Created,
     last_ok: SystemTime,
+    overflow_pending: bool,
+    last_rescan: Option<Instant>,
 }
 
 impl Main<'_> {
@@ -396,7 +450,8 @@ impl Main<'_> {
 
     fn handle(&mut self, judge: &mut Judge, observed: Observed) {
         if observed.change == Change::Overflow {
-            self.overflow(judge, observed.share);
+            // Coalesced: one rescan covers every overflow since the last.
+            self.overflow_pending = true;
             return;
         }
         self.last_ok = SystemTime::now();
@@ -576,7 +631,10 @@ fn rescan(root: &Path, since: SystemTime, limit: usize, found: &mut dyn FnMut(Pa
             let path = rel.join(entry.file_name());
             if meta.is_dir() {
                 stack.push(path);
-            } else if meta.is_file() && (meta.mtime() >= since_secs || meta.ctime() >= since_secs) {
+            } else if meta.is_file()
+                && (meta.mtime() >= since_secs || meta.ctime() >= since_secs)
+                && !mamori_judge::decoy::is_decoy_name(&path)
+            {
                 found(path);
             }
         }

@@ -58,7 +58,9 @@ fn loopback(client: &str) -> bool {
 /// Whether `actor` is the incident's attacker (same pid, SMB user, or
 /// non-loopback client address).
 pub fn same_actor(incident: &Actor, actor: &Actor) -> bool {
-    (incident.pid.is_some() && incident.pid == actor.pid)
+    let anonymous = |a: &Actor| a.pid.is_none() && a.user.is_none() && a.client.is_none();
+    (anonymous(incident) && anonymous(actor) && incident.exe == actor.exe)
+        || (incident.pid.is_some() && incident.pid == actor.pid)
         || (incident.user.is_some() && incident.user == actor.user)
         || (incident.client.is_some()
             && incident.client == actor.client
@@ -446,7 +448,8 @@ impl Incidents {
     }
 
     /// Lifts blocks that `mamori guard release` marked released in the journal.
-    pub fn poll_releases(&mut self, hot: &Hot) {
+    pub fn poll_releases(&mut self, hot: &Hot) -> Vec<Actor> {
+        let mut released = Vec::new();
         let ids: Vec<String> = self.open.keys().cloned().collect();
         for id in ids {
             let Ok(incident) = self.journal.get(&id) else {
@@ -457,7 +460,9 @@ impl Incidents {
                 IncidentState::Released | IncidentState::Restored
             ) {
                 hot.blocklist.release(&id);
-                self.open.remove(&id);
+                if let Some(open) = self.open.remove(&id) {
+                    released.push(open.incident.actor);
+                }
                 eprintln!(
                     "mamori guard: {}",
                     self.lang.pick(
@@ -467,6 +472,7 @@ impl Incidents {
                 );
             }
         }
+        released
     }
 }
 

@@ -213,6 +213,7 @@ fn guard_blocks_an_encrypting_process(fs: &str) {
     let encrypted = std::fs::read_dir(&share)
         .unwrap()
         .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with("!0000_"))
         .filter(|e| {
             let data = std::fs::read(e.path()).unwrap_or_default();
             !data.is_empty() && !data.starts_with("社員番号".as_bytes())
