@@ -69,6 +69,7 @@ impl Code {
             Code::UnknownExtension
                 | Code::Funnel
                 | Code::RandomOverwrite
+                | Code::TypeBroken
                 | Code::ReplacedByCipher
                 | Code::DeleteDocuments
                 | Code::DeletedAfterCipher
