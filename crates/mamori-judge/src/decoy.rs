@@ -14,6 +14,11 @@
 //! files" still lists them, which is what the encryptor sees too — an
 //! attacker that skips hidden files is left to the content judgement.
 //!
+//! Directory order as the server returns it is the file system's `readdir`
+//! order, not name order (ext4: a seeded hash of the name); [`place`]
+//! therefore tries a few variants of each name and keeps the one listed
+//! earliest ([`seek_early`]).
+//!
 //! The guard calls [`plan`] then [`place`] at start, [`refresh`] now and
 //! then (a decoy rewritten by a backup restore or deleted by a user is put
 //! back), registers the share-relative paths with
@@ -83,14 +88,74 @@ pub fn plan(share_root: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Writes every planned decoy (atomically, dated in the past).
+/// Writes every planned decoy (atomically, dated in the past) and returns
+/// where they are: a decoy may be renamed to come early in directory order
+/// (see [`seek_early`]); register the returned paths, not the planned ones.
 pub fn place(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for path in paths {
         write_decoy(path)?;
-        written.push(path.clone());
+        written.push(seek_early(path)?);
     }
     Ok(written)
+}
+
+/// Tries this many alternative names per decoy.
+const SEEK_TRIES: usize = 128;
+
+/// Encryptors enumerate in the server's directory order, which is the
+/// file system's `readdir` order, not the name order: ext4 returns entries
+/// in the order of a seeded hash of their names, so a name that sorts
+/// first in Explorer may come anywhere. Rename the decoy through a few
+/// variants of its name (same prefix and extension) and keep the one that
+/// `readdir` returns earliest. On file systems whose order does not depend
+/// on the name (btrfs: creation order; tmpfs) this changes nothing and
+/// stops after a few tries.
+pub fn seek_early(path: &Path) -> io::Result<PathBuf> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return Ok(path.to_path_buf());
+    };
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    let position = |p: &Path| -> io::Result<(usize, usize)> {
+        let target = p.file_name();
+        let mut at = usize::MAX;
+        let mut total = 0;
+        for (i, entry) in fs::read_dir(dir)?.flatten().enumerate() {
+            if Some(entry.file_name().as_os_str()) == target {
+                at = i;
+            }
+            total += 1;
+        }
+        Ok((at, total))
+    };
+    let (mut best_at, total) = position(path)?;
+    let mut best = path.to_path_buf();
+    let good_enough = (total / 100).max(1);
+    let mut unchanged = 0;
+    for i in 1..=SEEK_TRIES {
+        if best_at < good_enough || unchanged >= 4 {
+            break;
+        }
+        let candidate = dir.join(format!("{stem}_{i:03}.{ext}"));
+        if candidate.exists() {
+            continue;
+        }
+        fs::rename(&best, &candidate)
+            .map_err(|e| io::Error::new(e.kind(), format!("decoy {}: {e}", best.display())))?;
+        let (at, _) = position(&candidate)?;
+        if at < best_at {
+            best_at = at;
+            best = candidate;
+            unchanged = 0;
+        } else {
+            // back to the better name
+            fs::rename(&candidate, &best).map_err(|e| {
+                io::Error::new(e.kind(), format!("decoy {}: {e}", candidate.display()))
+            })?;
+            unchanged += usize::from(at == best_at || at + 1 >= total);
+        }
+    }
+    Ok(best)
 }
 
 /// Puts back decoys that are missing or no longer hold their content;
@@ -311,6 +376,36 @@ mod tests {
     }
 
     #[test]
+    fn placed_decoys_come_early_in_hash_ordered_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = 300;
+        for i in 0..n {
+            fs::write(dir.path().join(format!("file_{i:03}.txt")), "x").unwrap();
+        }
+        let listed: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        let mut sorted = listed.clone();
+        sorted.sort();
+        let mut reversed = sorted.clone();
+        reversed.reverse();
+        if listed == sorted || listed == reversed {
+            println!("skip: this file system lists in name or creation order");
+            return;
+        }
+        let placed = place(&[dir.path().join(NAMES[0])]).unwrap();
+        let position = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .position(|e| e.path() == placed[0])
+            .unwrap();
+        println!("decoy listed at {position} of {}", n + 1);
+        assert!(position <= n / 4, "decoy listed at {position} of {}", n + 1);
+    }
+
+    #[test]
     fn plan_place_refresh() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
@@ -324,12 +419,18 @@ mod tests {
         assert!(plan.iter().all(|p| is_decoy_name(p)));
         assert!(plan.contains(&root.join("経理/2024").join(NAMES[0])));
         assert!(!plan.iter().any(|p| p.starts_with(root.join("small"))));
-        place(&plan).unwrap();
-        assert!(refresh(&plan).unwrap().is_empty());
-        fs::write(&plan[0], b"encrypted").unwrap();
-        fs::remove_file(&plan[1]).unwrap();
-        assert_eq!(refresh(&plan).unwrap(), plan[..2].to_vec());
-        assert!(refresh(&plan).unwrap().is_empty());
+        let placed = place(&plan).unwrap();
+        assert_eq!(placed.len(), plan.len());
+        for (p, q) in placed.iter().zip(&plan) {
+            assert!(p.exists() && is_decoy_name(p), "{}", p.display());
+            assert_eq!(p.parent(), q.parent());
+            assert_eq!(p.extension(), q.extension());
+        }
+        assert!(refresh(&placed).unwrap().is_empty());
+        fs::write(&placed[0], b"encrypted").unwrap();
+        fs::remove_file(&placed[1]).unwrap();
+        assert_eq!(refresh(&placed).unwrap(), placed[..2].to_vec());
+        assert!(refresh(&placed).unwrap().is_empty());
         let listed: Vec<_> = fs::read_dir(root).unwrap().flatten().collect();
         assert!(!listed
             .iter()

@@ -57,8 +57,7 @@ fn placed_decoys_are_recognised_and_their_deletion_decides() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write_share(root);
-    let planned = decoy::plan(root);
-    decoy::place(&planned).unwrap();
+    let planned = decoy::place(&decoy::plan(root)).unwrap();
     let relative: Vec<PathBuf> = planned
         .iter()
         .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
