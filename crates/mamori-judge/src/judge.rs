@@ -379,7 +379,11 @@ impl Engine {
                             state.new_cipher.retain(|c| &c.path != path);
                         }
                     }
-                } else if !names::is_temporary(path) && !self.moved_away(keys, path, at) {
+                } else if !names::is_temporary(path)
+                    && !names::is_note_name(path)
+                    && !self.moved_away(keys, path, at)
+                {
+                    // (a note deleted is no loss: `mamori restore` removes them)
                     if is_document(path, before.as_ref()) {
                         mark(Code::DeleteDocuments, 0.25, path, String::new());
                         self.pair_delete(keys, path, at, &mut mark);

@@ -109,3 +109,36 @@ fn burst_marks_expire_and_a_pardon_forgets() {
     assert!(verdict.reasons.iter().any(|r| r.code == "rate"));
     assert!((verdict.score - 1.0).abs() < 0.01, "{}", verdict.score);
 }
+
+#[test]
+fn the_judge_can_move_to_another_thread() {
+    fn send<T: Send>(_: &T) {}
+    send(&Judge::new(JudgeConfig::default()));
+}
+
+#[test]
+fn restoring_after_an_attack_is_not_an_attack() {
+    // `mamori restore`: originals written back over ciphertext, encrypted
+    // copies renamed back, ransom notes deleted
+    let restorer = mamori_journal::Actor {
+        pid: Some(777),
+        exe: Some("/usr/bin/mamori".into()),
+        uid: Some(0),
+        ..Default::default()
+    };
+    let mut run = Run::new();
+    for (i, v) in share(24, 23).iter().enumerate() {
+        let t = i as u64;
+        let enc = encrypt_whole(&v.bytes, 5);
+        let locked = with_suffix(&v.path, ".lockbit");
+        run.overwrite(t, &restorer, &locked, &enc, &v.bytes);
+        run.rename(t, &restorer, &locked, &v.path);
+        let note = v.path.parent().unwrap().join("RESTORE-MY-FILES.txt");
+        run.delete(t, &restorer, &note, None);
+    }
+    assert!(
+        run.verdict.is_none(),
+        "{:?}",
+        run.verdict.map(|v| v.reasons)
+    );
+}
