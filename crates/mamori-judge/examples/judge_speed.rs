@@ -31,6 +31,21 @@ fn main() -> std::io::Result<()> {
         std::fs::remove_file(&path)?;
     }
     let _ = std::fs::remove_dir(&dir);
+    let mut sample = vec![0u8; 32 << 10];
+    rng.fill_bytes(&mut sample);
+    let text = "株式会社サンプル 経理部 請求書を送付いたします。\n".repeat(600);
+    for (name, bytes) in [("random", &sample[..]), ("text", text.as_bytes())] {
+        let n = 5000;
+        let start = Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(Probe::of_bytes(std::hint::black_box(bytes)));
+        }
+        let per = start.elapsed() / n;
+        println!(
+            "Probe::of_bytes 32 KB {name}: {:>8.1} µs (no I/O)",
+            micros(per)
+        );
+    }
 
     // observe(): overwrites of documents by 50 benign users (no verdict)
     // and a stream of plain creates, renames and deletes.
