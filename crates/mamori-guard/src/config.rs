@@ -20,7 +20,7 @@
 //! max_watches = 200000
 //!
 //! [decoys]
-//! enabled = true             # bait files "!0000_*" in each share root and large folders
+//! enabled = false            # bait files "!0000_*" in each share root and large folders
 //! refresh_secs = 300
 //!
 //! [limits]
@@ -153,8 +153,11 @@ pub struct Decoys {
 
 impl Default for Decoys {
     fn default() -> Self {
+        // Off by default: benign mirror, clean-up and rename tools touch
+        // bait files too (the benign suite did), and zero false alarms
+        // comes first.
         Decoys {
-            enabled: true,
+            enabled: false,
             refresh_secs: 300,
         }
     }
