@@ -42,7 +42,10 @@ pub(crate) fn overwrite_marks(
             return;
         }
         match after.kind {
-            Kind::Empty | Kind::Zeros => mark(Code::Truncated, 0.15, path, detail),
+            Kind::Empty => mark(Code::Truncated, 0.15, path, detail),
+            // zero-filled in place: a wiper's overwrite (preallocation only
+            // happens to new files)
+            Kind::Zeros => mark(Code::TypeBroken, 0.5, path, detail),
             Kind::Base64Text | Kind::HexText => {
                 let weight = if after.encoded_random() { 1.0 } else { 0.5 };
                 mark(Code::EncodedOverwrite, weight, path, detail);

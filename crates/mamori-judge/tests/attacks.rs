@@ -392,3 +392,19 @@ fn encrypted_copies_under_the_same_name_elsewhere_are_no_move() {
     let n = run.files_before_verdict();
     assert!(n.is_some_and(|n| n <= 2), "{n:?}");
 }
+
+#[test]
+fn wiper_zero_filling_in_place() {
+    let mut run = Run::new();
+    let actor = smb_actor("sato", "10.0.0.50", 9100);
+    for (i, v) in share(16, 24).iter().enumerate() {
+        run.overwrite(
+            i as u64,
+            &actor,
+            &v.path,
+            &v.bytes,
+            &vec![0u8; v.bytes.len()],
+        );
+    }
+    assert_eq!(run.files_before_verdict(), Some(2));
+}
