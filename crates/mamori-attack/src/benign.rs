@@ -93,11 +93,14 @@ pub fn run(target: &SmbTarget, workload: Workload, seed: u64, log: &OpLog) -> Re
         log,
         count: std::cell::Cell::new(0),
     };
-    let files = session.walk("", false)?;
+    let files = session.walk("")?;
+    // What a person sees in Explorer: hidden files (the guard's decoys
+    // among them) are not picked by hand. Whole-folder operations
+    // (delete-temp) still take everything.
     let pick = |ext: &str, n: usize| -> Vec<String> {
         files
             .iter()
-            .filter(|f| f.path.ends_with(ext) && !f.path.starts_with("tmp_build"))
+            .filter(|f| f.path.ends_with(ext) && !f.hidden && !f.path.starts_with("tmp_build"))
             .take(n)
             .map(|f| f.path.clone())
             .collect()
@@ -154,7 +157,7 @@ pub fn run(target: &SmbTarget, workload: Workload, seed: u64, log: &OpLog) -> Re
         Workload::TreeCopy => {
             for path in files
                 .iter()
-                .filter(|f| f.path.starts_with("資料/"))
+                .filter(|f| f.path.starts_with("資料/") && !f.hidden)
                 .map(|f| f.path.clone())
             {
                 let data = w.read(&path)?;

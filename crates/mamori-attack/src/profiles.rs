@@ -179,7 +179,7 @@ fn targets(files: Vec<RemoteFile>, profile: Profile, rng: &mut ChaCha8Rng) -> Ve
                 .entry(folder_of(&f.path).to_string())
                 .or_insert(0);
             *rank += 1;
-            let hidden = name.starts_with('.') || name.starts_with("~$");
+            let hidden = f.hidden || name.starts_with('.') || name.starts_with("~$");
             let first_sorted = *rank <= 2
                 || name.starts_with('!')
                 || name.starts_with('0')
@@ -202,7 +202,7 @@ pub fn run(
     let start = Instant::now();
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let session = SmbSession::connect(target)?;
-    let all = session.walk(&opts.root, profile == Profile::DecoyAvoiding)?;
+    let all = session.walk(&opts.root)?;
     let mut files = targets(all, profile, &mut rng);
     if let Some(limit) = opts.limit {
         files.truncate(limit);
@@ -566,6 +566,7 @@ mod tests {
         let f = |path: &str, size| RemoteFile {
             path: path.into(),
             size,
+            hidden: false,
         };
         let files = vec![
             f("a/!decoy.docx", 50_000),

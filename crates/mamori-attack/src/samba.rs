@@ -191,6 +191,8 @@ impl SambaServer {
    force create mode = 0666
    directory mask = 0777
    force directory mode = 0777
+   # The guard's decoys (mamori-judge decoy::SAMBA_HIDE_FILES).
+   hide files = /!0000_*/
    vfs objects = full_audit
    full_audit:prefix = %u|%I|%m|%S
    full_audit:success = connect disconnect create_file openat renameat unlinkat pwrite write

@@ -8,7 +8,7 @@
 //! client name. Paths are share-relative with `/` separators.
 
 use crate::{AttackError, Result};
-use std::ffi::{c_char, c_int, c_uint, c_void, CStr, CString};
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
@@ -66,7 +66,7 @@ struct Lib {
     get_unlink: unsafe extern "C" fn(*mut Ctx) -> PathFn,
     get_rename: unsafe extern "C" fn(*mut Ctx) -> RenameFn,
     get_opendir: unsafe extern "C" fn(*mut Ctx) -> OpendirFn,
-    get_readdir: unsafe extern "C" fn(*mut Ctx) -> ReaddirFn,
+    get_readdirplus: unsafe extern "C" fn(*mut Ctx) -> ReaddirPlusFn,
     get_closedir: unsafe extern "C" fn(*mut Ctx) -> CloseFn,
     get_mkdir: unsafe extern "C" fn(*mut Ctx) -> MkdirFn,
     get_rmdir: unsafe extern "C" fn(*mut Ctx) -> PathFn,
@@ -94,22 +94,28 @@ type PathFn = Option<unsafe extern "C" fn(*mut Ctx, *const c_char) -> c_int>;
 type RenameFn =
     Option<unsafe extern "C" fn(*mut Ctx, *const c_char, *mut Ctx, *const c_char) -> c_int>;
 type OpendirFn = Option<unsafe extern "C" fn(*mut Ctx, *const c_char) -> *mut File>;
-type ReaddirFn = Option<unsafe extern "C" fn(*mut Ctx, *mut File) -> *const Dirent>;
+type ReaddirPlusFn = Option<unsafe extern "C" fn(*mut Ctx, *mut File) -> *const FileInfo>;
 type MkdirFn = Option<unsafe extern "C" fn(*mut Ctx, *const c_char, libc::mode_t) -> c_int>;
 
-/// `struct smbc_dirent` (libsmbclient.h).
+/// `struct libsmb_file_info` (libsmbclient.h); every field is declared for
+/// the layout, not all are read.
+#[allow(dead_code)]
 #[repr(C)]
-struct Dirent {
-    smbc_type: c_uint,
-    dirlen: c_uint,
-    commentlen: c_uint,
-    comment: *const c_char,
-    namelen: c_uint,
-    name: [c_char; 1],
+struct FileInfo {
+    size: u64,
+    attrs: u16,
+    uid: libc::uid_t,
+    gid: libc::gid_t,
+    btime: libc::timespec,
+    mtime: libc::timespec,
+    atime: libc::timespec,
+    ctime: libc::timespec,
+    name: *const c_char,
+    short_name: *const c_char,
 }
 
-const SMBC_DIR: c_uint = 7;
-const SMBC_FILE: c_uint = 8;
+const ATTR_HIDDEN: u16 = 0x02;
+const ATTR_DIRECTORY: u16 = 0x10;
 
 /// libsmbclient keeps process-global state (talloc stack frames, loaded
 /// configuration) that is not thread safe even across separate contexts:
@@ -210,7 +216,7 @@ fn load() -> std::result::Result<Lib, String> {
         get_unlink: sym!("smbc_getFunctionUnlink"),
         get_rename: sym!("smbc_getFunctionRename"),
         get_opendir: sym!("smbc_getFunctionOpendir"),
-        get_readdir: sym!("smbc_getFunctionReaddir"),
+        get_readdirplus: sym!("smbc_getFunctionReaddirPlus"),
         get_closedir: sym!("smbc_getFunctionClosedir"),
         get_mkdir: sym!("smbc_getFunctionMkdir"),
         get_rmdir: sym!("smbc_getFunctionRmdir"),
@@ -218,10 +224,21 @@ fn load() -> std::result::Result<Lib, String> {
 }
 
 /// One entry of a share walk.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RemoteFile {
     pub path: String,
     pub size: u64,
+    /// The DOS hidden attribute (Explorer does not show the file).
+    pub hidden: bool,
+}
+
+/// One directory entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub name: String,
+    pub is_dir: bool,
+    pub size: u64,
+    pub hidden: bool,
 }
 
 /// One SMB connection + session. Not `Send`: libsmbclient is not thread
@@ -546,65 +563,70 @@ impl SmbSession {
         Ok(())
     }
 
-    /// Entries of one directory: (name, is_dir), without `.` and `..`.
-    pub fn list(&self, dir: &str) -> Result<Vec<(String, bool)>> {
+    /// Entries of one directory (sorted by name), without `.` and `..`.
+    pub fn list(&self, dir: &str) -> Result<Vec<Entry>> {
         let url = cstr(&self.target.url(dir))?;
         let _held = hold();
-        // SAFETY: valid context; readdir returns entries owned by the
+        // SAFETY: valid context; readdirplus returns entries owned by the
         // directory handle, copied out before the next call.
         unsafe {
             let opendir =
                 (self.lib.get_opendir)(self.ctx).ok_or_else(|| self.err("opendir", dir))?;
             let readdir =
-                (self.lib.get_readdir)(self.ctx).ok_or_else(|| self.err("readdir", dir))?;
+                (self.lib.get_readdirplus)(self.ctx).ok_or_else(|| self.err("readdir", dir))?;
             let handle = opendir(self.ctx, url.as_ptr());
             if handle.is_null() {
                 return Err(self.err("opendir", dir));
             }
             let mut out = Vec::new();
             loop {
-                let entry = readdir(self.ctx, handle);
-                if entry.is_null() {
+                let info = readdir(self.ctx, handle);
+                if info.is_null() {
                     break;
                 }
-                let name = CStr::from_ptr((*entry).name.as_ptr())
-                    .to_string_lossy()
-                    .into_owned();
+                let info = &*info;
+                if info.name.is_null() {
+                    continue;
+                }
+                let name = CStr::from_ptr(info.name).to_string_lossy().into_owned();
                 if name == "." || name == ".." {
                     continue;
                 }
-                match (*entry).smbc_type {
-                    SMBC_DIR => out.push((name, true)),
-                    SMBC_FILE => out.push((name, false)),
-                    _ => {}
-                }
+                out.push(Entry {
+                    name,
+                    is_dir: info.attrs & ATTR_DIRECTORY != 0,
+                    size: info.size,
+                    hidden: info.attrs & ATTR_HIDDEN != 0,
+                });
             }
             if let Some(closedir) = (self.lib.get_closedir)(self.ctx) {
                 closedir(self.ctx, handle);
             }
-            out.sort();
+            out.sort_by(|a, b| a.name.cmp(&b.name));
             Ok(out)
         }
     }
 
-    /// Every regular file under `dir` (sorted, depth first), with its size
-    /// when `sizes` (one extra round trip per file), else size 0.
-    pub fn walk(&self, dir: &str, sizes: bool) -> Result<Vec<RemoteFile>> {
+    /// Every regular file under `dir` (sorted, depth first).
+    pub fn walk(&self, dir: &str) -> Result<Vec<RemoteFile>> {
         let mut out = Vec::new();
         let mut stack = vec![dir.trim_matches('/').to_string()];
         while let Some(current) = stack.pop() {
             let mut subdirs = Vec::new();
-            for (name, is_dir) in self.list(&current)? {
+            for entry in self.list(&current)? {
                 let path = if current.is_empty() {
-                    name
+                    entry.name
                 } else {
-                    format!("{current}/{name}")
+                    format!("{current}/{}", entry.name)
                 };
-                if is_dir {
+                if entry.is_dir {
                     subdirs.push(path);
                 } else {
-                    let size = if sizes { self.size(&path)? } else { 0 };
-                    out.push(RemoteFile { path, size });
+                    out.push(RemoteFile {
+                        path,
+                        size: entry.size,
+                        hidden: entry.hidden,
+                    });
                 }
             }
             stack.extend(subdirs.into_iter().rev());
