@@ -117,3 +117,37 @@ fn of_file_reads_the_same_as_of_bytes() {
     assert_eq!(probe.tail_ok, Some(true));
     assert!(Probe::of_file(&dir.path().join("missing")).is_err());
 }
+
+#[test]
+fn never_panics_on_odd_input() {
+    let prefixes: &[&[u8]] = &[
+        b"",
+        b"PK\x03\x04",
+        b"%PDF-",
+        b"\xFF\xD8\xFF",
+        b"\x85",
+        b"\xc1\x01",
+        b"RIFF",
+        b"\x00\x00\x00\x18ftyp",
+        b"MZ",
+        b"BM",
+        b"\xFF\xFE",
+        b"\xFE\xFF",
+    ];
+    let mut seed = 0;
+    for prefix in prefixes {
+        for len in [
+            0usize, 1, 2, 3, 7, 8, 11, 12, 25, 26, 47, 48, 63, 64, 255, 256, 4095, 4096, 4097,
+            32767, 32768, 32769, 40_000,
+        ] {
+            seed += 1;
+            let mut bytes = prefix.to_vec();
+            bytes.extend(keystream(len, seed));
+            bytes.truncate(len.max(prefix.len().min(len)));
+            let probe = Probe::of_bytes(&bytes);
+            assert_eq!(probe.len, bytes.len() as u64);
+            let text: Vec<u8> = bytes.iter().map(|b| b'a' + b % 26).collect();
+            let _ = Probe::of_bytes(&text);
+        }
+    }
+}
