@@ -352,6 +352,9 @@ const NOTE_CUES: &[&str] = &[
     "do not rename",
     "don't rename",
     "leak",
+    "all of your",
+    "published",
+    "police",
     "復号",
     "身代金",
     "暗号化されました",
@@ -361,6 +364,8 @@ const NOTE_CUES: &[&str] = &[
     "支払",
     "リーク",
     "公開します",
+    "公開され",
+    "警察",
 ];
 
 /// The extension as a ransomware detector sees it: lower case, only if it
@@ -617,6 +622,12 @@ mod tests {
             .collect();
         assert!(note_cues(&utf16) >= 4);
         assert_eq!(note_cues("来週の会議は会議室Aで行います。".as_bytes()), 0);
+        // the attack simulator's note (mamori-attack)
+        let sim = "あなたの会社のファイルはすべて暗号化されました。\r\n復号するには 72 時間以内に\
+                   下記の連絡先へご連絡ください。警察や専門家に相談した場合、データは公開されます。\r\n\
+                   All of your files have been encrypted.\r\nContact us within 72 hours to get the \
+                   decryptor. If you call the police or recovery experts, your data will be published.";
+        assert!(note_cues(sim.as_bytes()) >= 8);
     }
 
     #[test]
