@@ -235,10 +235,22 @@ impl Engine {
         if let Some(rate) = rate(state) {
             reasons.push(rate);
         }
+        // The files behind the marks, and whatever else the key touched in
+        // the burst window (not a whole day of a user's ordinary work).
+        let burst = self.config.burst_window;
         let mut seen = HashSet::new();
+        let marked: HashSet<&Path> = state
+            .marks
+            .iter()
+            .filter(|m| !m.path.as_os_str().to_string_lossy().starts_with('*'))
+            .map(|m| m.path.as_path())
+            .collect();
         let files = state
             .touched
             .iter()
+            .filter(|(t, p)| {
+                marked.contains(p.as_path()) || event.at.saturating_duration_since(*t) <= burst
+            })
             .filter(|(_, p)| seen.insert(p.clone()))
             .map(|(_, p)| p.clone())
             .collect();

@@ -408,3 +408,23 @@ fn wiper_zero_filling_in_place() {
     }
     assert_eq!(run.files_before_verdict(), Some(2));
 }
+
+#[test]
+fn verdict_files_are_the_attack_not_the_day() {
+    let mut run = Run::new();
+    let actor = smb_actor("tanaka", "10.0.0.23", 4100);
+    let earlier = PathBuf::from("朝/メモ.txt");
+    run.create(0, &actor, &earlier, "朝の作業".as_bytes());
+    let victims = share(8, 25);
+    let hours_later = 2 * 3600 * 1000;
+    let v = &victims[0];
+    run.overwrite(
+        hours_later,
+        &actor,
+        &v.path,
+        &v.bytes,
+        &encrypt_whole(&v.bytes, 1),
+    );
+    let verdict = run.verdict.expect("decided");
+    assert_eq!(verdict.files, vec![v.path.clone()]);
+}
