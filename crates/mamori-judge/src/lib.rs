@@ -38,12 +38,16 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone)]
 pub enum FileOp {
     /// Content written and the file closed. `before` is the probe taken
-    /// before the first write (None for a file created by this actor).
+    /// before the first write: `None` (or an empty probe) for a new file;
+    /// `None` for an existing file when no probe could be taken (inotify
+    /// fallback, overflow rescan) — the extension then stands in for the
+    /// old type. `Probe::default()` (nothing read) counts as no probe.
     Written {
         path: PathBuf,
         before: Option<Probe>,
         after: Probe,
     },
+    /// A new file (its later deletion by the same actor is housekeeping).
     Created {
         path: PathBuf,
     },
@@ -51,6 +55,8 @@ pub enum FileOp {
         from: PathBuf,
         to: PathBuf,
     },
+    /// `before`: a probe of the content if one was taken (e.g. after an
+    /// earlier write); without it the extension tells documents apart.
     Deleted {
         path: PathBuf,
         before: Option<Probe>,
