@@ -8,7 +8,8 @@
 //!    the attacker's first write);
 //! 2. else the vault's versions of that path: the first taken at or after the
 //!    attack began, else the newest before it;
-//! 3. else the newest btrfs snapshot taken before the attack began;
+//! 3. else a frozen vault link (the file's content when it was deleted),
+//!    else the newest btrfs snapshot taken before the attack began;
 //! 4. an original that was only renamed is simply renamed back.
 //!
 //! Two robustness rules cover a journal that is not perfect: incidents of
@@ -510,6 +511,11 @@ impl Context {
             .find(|v| self.attacker_sessions.contains(&v.session));
         if let Some(v) = attackers.or_else(|| versions.iter().find(|v| v.taken_at >= self.started))
         {
+            return Ok(Content::Version(v.clone(), Source::Vault));
+        }
+        // A frozen link holds the content the file had when it was deleted:
+        // newer than any snapshot taken before the attack.
+        if let Some(v) = versions.iter().rev().find(|v| v.is_frozen_link()) {
             return Ok(Content::Version(v.clone(), Source::Vault));
         }
         if let Some(snapshots) = &self.snapshots {
