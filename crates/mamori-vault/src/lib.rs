@@ -1,9 +1,10 @@
 //! The version vault: the content a file had before an attacker changed it.
 //!
 //! Design. The guard answers fanotify pre-content events (`FAN_PRE_ACCESS`,
-//! delivered before a write or a truncation, with the file still unchanged)
-//! and, while it holds the event, calls [`Vault::preserve_fd`] with the
-//! event's own fd. That fd was opened by the kernel with `FMODE_NONOTIFY`, so
+//! delivered before a write or an `ftruncate`, with the file still
+//! unchanged; an `O_TRUNC` open truncates *before* any pre-content event, so
+//! the guard preserves at that open's `FAN_OPEN_PERM` instead) and, while it
+//! holds the event, calls [`Vault::preserve_fd`] with the event's own fd. That fd was opened by the kernel with `FMODE_NONOTIFY`, so
 //! reading it raises no new event (re-opening the path from the listener
 //! would, and could deadlock a single-threaded listener). The vault keeps the
 //! content once per (inode, session): the first write of each SMB session
