@@ -69,9 +69,12 @@ impl Guarded {
 }
 
 /// One attack profile against a fresh guarded share; returns what failed.
-fn attack_case(profile: Profile, max_damaged: usize) -> Vec<String> {
+fn attack_case(profile: Profile, root: &str, max_damaged: usize) -> Vec<String> {
     let mut failures = Vec::new();
     let Some(g) = Guarded::start(|s| {
+        // The office around the attacked folder: the sample share
+        // (mamori-samples) with OOXML, JPEG, PDF and MP4 files.
+        content::populate(&s.share_dir(), 1, 2).unwrap();
         content::victim_folder(&s.share_dir(), "部署/共有", 40, 7).unwrap();
         content::victim_folder(&s.share_dir(), "部署/個人", 10, 8).unwrap();
     }) else {
@@ -80,7 +83,7 @@ fn attack_case(profile: Profile, max_damaged: usize) -> Vec<String> {
     let name = profile.name();
     let attacker = g.server.target(USER_A, ATTACKER_PC);
     let opts = AttackOptions {
-        root: "部署/共有".into(),
+        root: root.into(),
         slow_interval: Duration::from_millis(1500),
         workers: 4,
         ..Default::default()
@@ -155,7 +158,7 @@ fn attack_case(profile: Profile, max_damaged: usize) -> Vec<String> {
 fn run_profiles(list: &[Profile]) {
     let failures: Vec<String> = list
         .iter()
-        .flat_map(|p| attack_case(*p, MAX_DAMAGED))
+        .flat_map(|p| attack_case(*p, "部署/共有", MAX_DAMAGED))
         .collect();
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
@@ -168,6 +171,13 @@ fn whole_file_attacks_are_detected_and_contained() {
         Profile::RenameRandom,
         Profile::NewDelete,
     ]);
+}
+
+/// The whole share from its root, as most encryptors walk it.
+#[test]
+fn whole_share_attack_is_detected_and_contained() {
+    let failures = attack_case(Profile::RenameLockbit, "", MAX_DAMAGED);
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
 #[test]
@@ -195,7 +205,7 @@ fn slow_attack_is_detected_and_contained() {
 /// not held back the way writes are (no permission event before an unlink).
 #[test]
 fn wiper_is_detected_and_contained() {
-    let failures = attack_case(Profile::Wiper, usize::MAX);
+    let failures = attack_case(Profile::Wiper, "部署/共有", usize::MAX);
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
