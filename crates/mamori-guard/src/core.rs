@@ -37,16 +37,7 @@ fn forward(
     batch: &mut Vec<Observed>,
 ) -> bool {
     for observed in batch.drain(..) {
-        // Only overwrites of existing content (a probe was taken) make the
-        // writer's next file wait for the verdict.
-        let written = (observed.change == Change::Written)
-            .then_some(observed.pid)
-            .flatten()
-            .filter(|&pid| {
-                hot.befores
-                    .lock()
-                    .is_ok_and(|b| b.contains(&(pid, observed.share, observed.path.clone())))
-            });
+        let written = counted(hot, &observed);
         if let Some(pid) = written {
             hot.unjudged_add(pid, 1);
         }
@@ -61,6 +52,21 @@ fn forward(
         }
     }
     true
+}
+
+/// Changes whose verdict the writer's next access waits for: overwrites
+/// of existing content (a probe was taken) and deletes of files.
+fn counted(hot: &Hot, observed: &Observed) -> Option<u32> {
+    let pid = observed.pid?;
+    let counts = match observed.change {
+        Change::Written => hot
+            .befores
+            .lock()
+            .is_ok_and(|b| b.contains(&(pid, observed.share, observed.path.clone()))),
+        Change::Deleted => !observed.is_dir,
+        _ => false,
+    };
+    counts.then_some(pid)
 }
 
 enum Watching {
@@ -154,6 +160,37 @@ pub fn run(
         stop: AtomicBool::new(false),
     });
 
+    // smbstatus runs here, never on the paths that wait for an answer.
+    if let Ok(mut attributor) = hot.attributor.lock() {
+        attributor.set_nonblocking(true);
+    }
+    {
+        let hot = hot.clone();
+        let _ = std::thread::Builder::new()
+            .name("smbstatus".into())
+            .spawn(move || {
+                while !hot.stop.load(Ordering::Acquire) {
+                    std::thread::sleep(Duration::from_millis(5));
+                    let wanted = hot
+                        .attributor
+                        .lock()
+                        .ok()
+                        .and_then(|mut a| a.wanted_refresh());
+                    let Some((conf, json)) = wanted else { continue };
+                    match mamori_respond::attribution::fetch_sessions(conf.as_deref(), json) {
+                        Ok((sessions, json)) => {
+                            if let Ok(mut attributor) = hot.attributor.lock() {
+                                attributor.install(sessions, json);
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!("{e}");
+                            std::thread::sleep(Duration::from_millis(500));
+                        }
+                    }
+                }
+            });
+    }
     let (sender, receiver) = sync_channel::<Observed>(config.limits.queue);
     let lost = Arc::new(AtomicBool::new(false));
     let watching = match (perm_group, notify_group) {
@@ -304,14 +341,7 @@ pub fn run(
     while !stop.load(Ordering::Acquire) {
         match receiver.recv_timeout(Duration::from_millis(200)) {
             Ok(observed) => {
-                let written = (observed.change == Change::Written)
-                    .then_some(observed.pid)
-                    .flatten()
-                    .filter(|&pid| {
-                        hot.befores.lock().is_ok_and(|b| {
-                            b.contains(&(pid, observed.share, observed.path.clone()))
-                        })
-                    });
+                let written = counted(&hot, &observed);
                 main.handle(&mut judge, observed);
                 if let Some(pid) = written {
                     hot.unjudged_add(pid, -1);

@@ -11,6 +11,7 @@ use mamori_judge::Verdict;
 use mamori_respond::{ladder, Step};
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A stable key for an actor: SMB user, else pid, else executable.
@@ -184,7 +185,7 @@ impl Incidents {
     /// touches, alerts, and climbs the ladder of the share.
     pub fn respond(
         &mut self,
-        hot: &Hot,
+        hot: &Arc<Hot>,
         config: &GuardConfig,
         share_index: usize,
         verdict: &Verdict,
@@ -300,6 +301,7 @@ impl Incidents {
         if response.has(Step::Cut) {
             self.cut(hot, &mut open, response.block_client);
         }
+        self.open.insert(incident.id.clone(), open);
         if response.has(Step::Hook) {
             if let Some(command) = &response.hook {
                 let env = [
@@ -341,46 +343,77 @@ impl Incidents {
                 );
             }
         }
-        self.open.insert(incident.id.clone(), open);
     }
 
-    /// Cuts the incident's SMB sessions (or kills its local process).
-    fn cut(&self, hot: &Hot, open: &mut Open, by_client: bool) {
+    /// Cuts the incident's SMB sessions (or kills its local process): the
+    /// attacker's own smbd child at once, then (in a thread, `smbstatus` and
+    /// `smbcontrol` take a while) every other session of the user or client.
+    fn cut(&self, hot: &Arc<Hot>, open: &mut Open, by_client: bool) {
         open.last_cut = Some(Instant::now());
-        let pids = match hot.attributor.lock() {
-            Ok(mut attributor) => ladder::cut(
-                &mut attributor,
-                &open.incident.actor,
-                &open.incident.share,
-                by_client,
-            ),
-            Err(_) => Vec::new(),
-        };
-        let who = describe(&open.incident.actor);
-        let pid_list: Vec<String> = pids.iter().map(|p| p.to_string()).collect();
-        let alert = Alert::new(
-            "containment",
-            format!(
-                "{who} のセッションを切断しました (pid {})",
-                pid_list.join(",")
-            ),
-            format!("Cut the sessions of {who} (pid {})", pid_list.join(",")),
-        )
-        .with("incident", open.incident.id.as_str())
-        .with("share", open.incident.share.as_str())
-        .with("user", open.incident.actor.user.clone())
-        .with("client", open.incident.actor.client.clone())
-        .with("pid", open.incident.actor.pid)
-        .with("action", "cut")
-        .with("reason", format!("cut sessions {}", pid_list.join(",")))
-        .with("files", Vec::<String>::new())
-        .with("cut_pids", pids);
-        self.emit(alert);
+        if let Some(pid) = open.incident.actor.pid {
+            ladder::kill_session(pid);
+        }
+        let hot = hot.clone();
+        let incident = open.incident.clone();
+        let state_dir = self
+            .alerter
+            .journal_path()
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let lang = self.lang;
+        let _ = std::thread::Builder::new()
+            .name("cut".into())
+            .spawn(move || {
+                let conf = hot
+                    .attributor
+                    .lock()
+                    .ok()
+                    .and_then(|a| a.smb_conf().map(Path::to_path_buf));
+                let sessions = mamori_respond::attribution::fetch_sessions(conf.as_deref(), true)
+                    .map(|(s, _)| s)
+                    .unwrap_or_default();
+                let mut pids = ladder::cut(
+                    conf.as_deref(),
+                    &sessions,
+                    &incident.actor,
+                    &incident.share,
+                    by_client,
+                );
+                if let Some(pid) = incident.actor.pid {
+                    if !pids.contains(&pid) {
+                        pids.push(pid);
+                    }
+                }
+                let who = describe(&incident.actor);
+                let pid_list: Vec<String> = pids.iter().map(|p| p.to_string()).collect();
+                let alert = Alert::new(
+                    "containment",
+                    format!(
+                        "{who} のセッションを切断しました (pid {})",
+                        pid_list.join(",")
+                    ),
+                    format!("Cut the sessions of {who} (pid {})", pid_list.join(",")),
+                )
+                .with("incident", incident.id.as_str())
+                .with("share", incident.share.as_str())
+                .with("user", incident.actor.user.clone())
+                .with("client", incident.actor.client.clone())
+                .with("pid", incident.actor.pid)
+                .with("action", "cut")
+                .with("reason", format!("cut sessions {}", pid_list.join(",")))
+                .with("files", Vec::<String>::new())
+                .with("cut_pids", pids);
+                if let Err(e) = Alerter::new(&state_dir).emit(&alert) {
+                    eprintln!("mamori guard: {e}");
+                }
+                eprintln!("mamori guard: {}", alert.message(lang));
+            });
     }
 
     /// Without permission events (inotify mode) a blocked actor's new
     /// sessions are cut again, at most once a second.
-    pub fn recut(&mut self, hot: &Hot, config: &GuardConfig, id: &str) {
+    pub fn recut(&mut self, hot: &Arc<Hot>, config: &GuardConfig, id: &str) {
         let Some(mut open) = self.open.remove(id) else {
             return;
         };

@@ -195,6 +195,46 @@ pub struct Attributor {
     sessions: Vec<SmbSession>,
     refreshed: Option<Instant>,
     json: bool,
+    /// Never run smbstatus inside `actor_of`; ask for a refresh instead
+    /// (a background thread runs it: see [`Attributor::wanted_refresh`]).
+    nonblocking: bool,
+    want_refresh: bool,
+}
+
+/// Runs `smbstatus` (JSON, else the plain table): (sessions, JSON worked).
+pub fn fetch_sessions(
+    smb_conf: Option<&Path>,
+    json: bool,
+) -> Result<(Vec<SmbSession>, bool), RespondError> {
+    if json {
+        if let Some(sessions) = run_smbstatus(smb_conf, &["--json"])
+            .ok()
+            .and_then(|t| parse_json(&t))
+        {
+            return Ok((sessions, true));
+        }
+        tracing::info!("smbstatus --json unavailable; parsing the plain table");
+    }
+    Ok((parse_plain(&run_smbstatus(smb_conf, &["-p"])?), false))
+}
+
+fn run_smbstatus(smb_conf: Option<&Path>, args: &[&str]) -> Result<String, RespondError> {
+    let mut command = Command::new("smbstatus");
+    if let Some(conf) = smb_conf {
+        command.arg("--configfile").arg(conf);
+    }
+    command.args(args);
+    let output = command.output().map_err(|source| RespondError::Spawn {
+        command: "smbstatus".into(),
+        source,
+    })?;
+    if !output.status.success() {
+        return Err(RespondError::Failed {
+            command: format!("smbstatus {}", args.join(" ")),
+            detail: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 impl Attributor {
@@ -206,48 +246,33 @@ impl Attributor {
             sessions: Vec::new(),
             refreshed: None,
             json: true,
+            nonblocking: false,
+            want_refresh: false,
         }
     }
 
-    fn smbstatus(&self, args: &[&str]) -> Result<String, RespondError> {
-        let mut command = Command::new("smbstatus");
-        if let Some(conf) = &self.smb_conf {
-            command.arg("--configfile").arg(conf);
-        }
-        command.args(args);
-        let output = command.output().map_err(|source| RespondError::Spawn {
-            command: "smbstatus".into(),
-            source,
-        })?;
-        if !output.status.success() {
-            return Err(RespondError::Failed {
-                command: format!("smbstatus {}", args.join(" ")),
-                detail: String::from_utf8_lossy(&output.stderr).trim().to_string(),
-            });
-        }
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    /// In non-blocking mode `actor_of` never waits for `smbstatus`.
+    pub fn set_nonblocking(&mut self, on: bool) {
+        self.nonblocking = on;
+    }
+
+    /// A refresh was asked for: (smb.conf, try JSON). Clears the request.
+    pub fn wanted_refresh(&mut self) -> Option<(Option<PathBuf>, bool)> {
+        std::mem::take(&mut self.want_refresh).then(|| (self.smb_conf.clone(), self.json))
+    }
+
+    /// Installs sessions fetched elsewhere; unresolved pids resolve again.
+    pub fn install(&mut self, sessions: Vec<SmbSession>, json: bool) {
+        self.sessions = sessions;
+        self.json = json;
+        self.refreshed = Some(Instant::now());
+        self.cache.retain(|_, c| c.retry_after.is_none());
     }
 
     /// Re-reads the session list from Samba.
     pub fn refresh(&mut self) -> Result<&[SmbSession], RespondError> {
-        let sessions = if self.json {
-            match self
-                .smbstatus(&["--json"])
-                .ok()
-                .and_then(|t| parse_json(&t))
-            {
-                Some(s) => s,
-                None => {
-                    tracing::info!("smbstatus --json unavailable; parsing the plain table");
-                    self.json = false;
-                    parse_plain(&self.smbstatus(&["-p"])?)
-                }
-            }
-        } else {
-            parse_plain(&self.smbstatus(&["-p"])?)
-        };
-        self.sessions = sessions;
-        self.refreshed = Some(Instant::now());
+        let (sessions, json) = fetch_sessions(self.smb_conf.as_deref(), self.json)?;
+        self.install(sessions, json);
         Ok(&self.sessions)
     }
 
@@ -292,7 +317,19 @@ impl Attributor {
             if let Some(session) = known {
                 actor.machine = session.machine;
             }
-            if actor.user.is_none() {
+            if actor.user.is_none() && self.nonblocking {
+                match self.sessions.iter().find(|s| s.pid == pid).cloned() {
+                    Some(session) => {
+                        actor.user = Some(session.user).filter(|u| !u.is_empty());
+                        actor.client = session.client.or(actor.client);
+                        actor.machine = session.machine;
+                    }
+                    None => {
+                        self.want_refresh = true;
+                        retry_after = Some(Instant::now() + Duration::from_millis(20));
+                    }
+                }
+            } else if actor.user.is_none() {
                 match self.find_session(pid) {
                     Some(session) => {
                         actor.user = Some(session.user).filter(|u| !u.is_empty());
@@ -342,7 +379,13 @@ impl Attributor {
         if actor.machine.is_some() || !is_smbd(pid) {
             return;
         }
-        if let Some(session) = self.find_session(pid) {
+        let session = if self.nonblocking {
+            self.want_refresh = true;
+            self.sessions.iter().find(|s| s.pid == pid).cloned()
+        } else {
+            self.find_session(pid)
+        };
+        if let Some(session) = session {
             actor.machine = session.machine;
             if actor.client.is_none() {
                 actor.client = session.client;

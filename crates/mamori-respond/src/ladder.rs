@@ -1,6 +1,6 @@
 //! The response ladder: block, cut, hook; and the blocklist.
 
-use crate::{Attributor, RespondError};
+use crate::RespondError;
 use mamori_journal::Actor;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -159,9 +159,15 @@ impl Blocklist {
 }
 
 /// Ends the actor's SMB sessions on `share` (every session of the same user
-/// or client address, as Samba lists them now) or kills a local process.
-/// Returns the pids that were cut.
-pub fn cut(attributor: &mut Attributor, actor: &Actor, share: &str, by_client: bool) -> Vec<u32> {
+/// or client address in `sessions`, a fresh `smbstatus` listing) or kills a
+/// local process. Returns the pids that were cut.
+pub fn cut(
+    smb_conf: Option<&Path>,
+    sessions: &[crate::SmbSession],
+    actor: &Actor,
+    share: &str,
+    by_client: bool,
+) -> Vec<u32> {
     let smb = actor.user.is_some() || actor.client.is_some();
     if !smb {
         if let Some(pid) = actor.pid.filter(|&p| p > 1 && p != std::process::id()) {
@@ -172,7 +178,6 @@ pub fn cut(attributor: &mut Attributor, actor: &Actor, share: &str, by_client: b
         }
         return Vec::new();
     }
-    let sessions: Vec<_> = attributor.sessions(Duration::ZERO).to_vec();
     let mut pids: Vec<u32> = sessions
         .iter()
         .filter(|s| {
@@ -190,10 +195,18 @@ pub fn cut(attributor: &mut Attributor, actor: &Actor, share: &str, by_client: b
     }
     pids.sort_unstable();
     pids.dedup();
-    let conf = attributor.smb_conf().map(Path::to_path_buf);
     pids.into_iter()
-        .filter(|&pid| close_share(conf.as_deref(), pid, share).is_ok() || kill_smbd(pid))
+        .filter(|&pid| close_share(smb_conf, pid, share).is_ok() || kill_smbd(pid))
         .collect()
+}
+
+/// Ends one smbd session child at once (SIGKILL): the fastest cut.
+pub fn kill_session(pid: u32) -> bool {
+    pid > 1
+        && pid != std::process::id()
+        && crate::attribution::is_smbd(pid)
+        // SAFETY: plain syscall on an smbd session child.
+        && unsafe { libc::kill(pid as i32, libc::SIGKILL) } == 0
 }
 
 fn close_share(conf: Option<&Path>, pid: u32, share: &str) -> Result<(), RespondError> {
