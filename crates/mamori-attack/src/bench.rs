@@ -1,0 +1,263 @@
+//! `mamori-attack bench` (driven by `scripts/bench-guard`): per attack
+//! profile, files damaged before the block and the time from the first
+//! malicious write to the guard's detection and containment alerts; false
+//! alarms of the benign suite; SMB throughput with and without the guard.
+//! Every run uses a fresh private Samba and a fresh guard.
+
+use crate::benign::{self, Workload};
+use crate::content;
+use crate::guarded::{ms_between, GuardProcess};
+use crate::log::OpLog;
+use crate::profiles::{self, AttackOptions, Profile};
+use crate::samba::{Fs, SambaServer, USER_A, USER_B};
+use crate::smb::SmbSession;
+use crate::Result;
+use rand::{RngCore, SeedableRng};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// The `mamori` binary to benchmark.
+    pub mamori: PathBuf,
+    /// Runs per profile (slow: one run).
+    pub runs: usize,
+    /// Files in the attacked folder.
+    pub files: usize,
+    /// Only these profiles (empty = all).
+    pub profiles: Vec<Profile>,
+    pub skip_throughput: bool,
+}
+
+/// One profile's runs.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ProfileResult {
+    pub profile: String,
+    pub runs: usize,
+    pub detected: usize,
+    pub damaged: Vec<usize>,
+    pub detect_ms: Vec<i64>,
+    pub block_ms: Vec<i64>,
+    pub attack_rate: Vec<f64>,
+}
+
+fn median<T: Copy + Ord>(values: &[T]) -> Option<T> {
+    let mut v = values.to_vec();
+    v.sort();
+    v.get(v.len() / 2).copied()
+}
+
+fn show<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_else(|| "-".into())
+}
+
+/// One run: files damaged, ms to detection, ms to containment, attack rate
+/// (files/s), detected at all.
+type RunOutcome = (usize, Option<i64>, Option<i64>, f64, bool);
+
+/// Small files written/s, read/s; large file MB/s written, read.
+type Throughput = (f64, f64, f64, f64);
+type Pick = fn(&Throughput) -> f64;
+
+fn one_attack(opts: &BenchOptions, profile: Profile, seed: u64) -> Result<RunOutcome> {
+    let server = SambaServer::start("docs", Fs::Ext4, 256)?;
+    content::victim_folder(&server.share_dir(), "部署/共有", opts.files, seed)?;
+    server.open_permissions()?;
+    let guard = GuardProcess::start(&opts.mamori, &server, false)?;
+    let attack_opts = AttackOptions {
+        seed,
+        root: "部署/共有".into(),
+        slow_interval: Duration::from_secs(1),
+        workers: 4,
+        ..Default::default()
+    };
+    let log = OpLog::new(None);
+    let report = profiles::run(
+        &server.target(USER_A, "ATTACK-PC"),
+        profile,
+        &attack_opts,
+        &log,
+    )?;
+    let detection = guard.wait_alert("detection", USER_A, Duration::from_secs(10));
+    let containment = guard.wait_alert("containment", USER_A, Duration::from_secs(5));
+    let first = report.first_malicious.clone().unwrap_or_default();
+    let at = |a: &Option<serde_json::Value>| {
+        a.as_ref()
+            .and_then(|v| v["time"].as_str().map(str::to_string))
+            .and_then(|t| ms_between(&first, &t))
+    };
+    Ok((
+        report.damaged.len(),
+        at(&detection),
+        at(&containment),
+        report.files_per_second(),
+        detection.is_some(),
+    ))
+}
+
+/// Runs the attack part; prints one line per profile as it goes.
+pub fn attacks(opts: &BenchOptions) -> Vec<ProfileResult> {
+    let list = if opts.profiles.is_empty() {
+        Profile::ALL.to_vec()
+    } else {
+        opts.profiles.clone()
+    };
+    println!(
+        "{:<16} {:>5} {:>9} {:>10} {:>10} {:>10} {:>10}",
+        "profile", "runs", "detected", "files med", "files max", "detect ms", "block ms"
+    );
+    let mut out = Vec::new();
+    for profile in list {
+        let runs = if profile == Profile::Slow {
+            1
+        } else {
+            opts.runs
+        };
+        let mut r = ProfileResult {
+            profile: profile.name().into(),
+            ..Default::default()
+        };
+        for i in 0..runs {
+            match one_attack(opts, profile, 100 + i as u64) {
+                Ok((damaged, detect, block, rate, detected)) => {
+                    r.runs += 1;
+                    r.damaged.push(damaged);
+                    r.detected += usize::from(detected);
+                    r.detect_ms.extend(detect);
+                    r.block_ms.extend(block);
+                    r.attack_rate.push(rate);
+                }
+                Err(e) => eprintln!("{}: run {i} failed: {e}", profile.name()),
+            }
+        }
+        println!(
+            "{:<16} {:>5} {:>9} {:>10} {:>10} {:>10} {:>10}",
+            r.profile,
+            r.runs,
+            r.detected,
+            show(median(&r.damaged)),
+            show(r.damaged.iter().max()),
+            show(median(&r.detect_ms)),
+            show(median(&r.block_ms)),
+        );
+        out.push(r);
+    }
+    out
+}
+
+/// Runs the benign suite under the guard; returns (workload, detections).
+pub fn false_alarms(opts: &BenchOptions) -> Result<Vec<(String, usize)>> {
+    let server = SambaServer::start("docs", Fs::Ext4, 512)?;
+    content::populate(&server.share_dir(), 5, 6)?;
+    benign::prepare(&server.share_dir())?;
+    server.open_permissions()?;
+    let guard = GuardProcess::start(&opts.mamori, &server, false)?;
+    let user = server.target(USER_B, "OFFICE-PC");
+    let log = OpLog::new(None);
+    let mut out = Vec::new();
+    println!("\n{:<16} {:>8} {:>12}", "benign", "ops", "false alarms");
+    for workload in Workload::ALL {
+        let before = guard.detections().len();
+        let ops = match benign::run(&user, workload, 21, &log) {
+            Ok(n) => n.to_string(),
+            Err(e) => format!("failed: {e}"),
+        };
+        std::thread::sleep(Duration::from_millis(1500));
+        let alarms = guard.detections().len() - before;
+        println!("{:<16} {:>8} {:>12}", workload.name(), ops, alarms);
+        out.push((workload.name().to_string(), alarms));
+    }
+    Ok(out)
+}
+
+/// (small files written/s, read/s, large MB/s written, read) on a share.
+fn throughput(server: &SambaServer, folder: &str) -> Result<Throughput> {
+    let session = SmbSession::connect(&server.target(USER_B, "OFFICE-PC"))?;
+    session.mkdir_all(folder)?;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let mut small = vec![0u8; 16 * 1024];
+    rng.fill_bytes(&mut small);
+    let n = 500;
+    let t = Instant::now();
+    for i in 0..n {
+        session.write(&format!("{folder}/f{i:04}.bin"), &small)?;
+    }
+    let put_small = n as f64 / t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    for i in 0..n {
+        session.read(&format!("{folder}/f{i:04}.bin"))?;
+    }
+    let get_small = n as f64 / t.elapsed().as_secs_f64();
+    let mut large = vec![0u8; 64 << 20];
+    rng.fill_bytes(&mut large);
+    let t = Instant::now();
+    session.write(&format!("{folder}/large.bin"), &large)?;
+    let put_large = 64.0 / t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    session.read(&format!("{folder}/large.bin"))?;
+    let get_large = 64.0 / t.elapsed().as_secs_f64();
+    Ok((put_small, get_small, put_large, get_large))
+}
+
+/// The fast profile's own speed without a guard (1 000 files, 4 workers).
+pub fn fast_rate() -> Result<f64> {
+    let server = SambaServer::start("docs", Fs::Ext4, 512)?;
+    for i in 0..10 {
+        content::victim_folder(&server.share_dir(), &format!("d{i}"), 100, i)?;
+    }
+    server.open_permissions()?;
+    let report = profiles::run(
+        &server.target(USER_A, "ATTACK-PC"),
+        Profile::Fast,
+        &AttackOptions::default(),
+        &OpLog::new(None),
+    )?;
+    let rate = report.files_per_second();
+    println!(
+        "\nfast profile without guard: {} files in {} ms = {rate:.0} files/s",
+        report.damaged.len(),
+        report.damage_ms
+    );
+    Ok(rate)
+}
+
+/// SMB throughput without and with the guard on one server: one warm-up
+/// round, then three alternating pairs (guard stopped / guard running), so
+/// cache warm-up and machine load hit both sides alike.
+pub fn overhead(opts: &BenchOptions) -> Result<()> {
+    let server = SambaServer::start("docs", Fs::Ext4, 2048)?;
+    throughput(&server, "warmup")?;
+    let mut without = Vec::new();
+    let mut with = Vec::new();
+    let mut detections = 0;
+    for round in 0..3 {
+        without.push(throughput(&server, &format!("plain{round}"))?);
+        let guard = GuardProcess::start(&opts.mamori, &server, false)?;
+        with.push(throughput(&server, &format!("guarded{round}"))?);
+        detections += guard.detections().len();
+    }
+    let best = |v: &[Throughput], f: fn(&Throughput) -> f64| v.iter().map(f).fold(0.0, f64::max);
+    println!(
+        "\n{:<28} {:>12} {:>12} {:>10}",
+        "throughput (best of 3)", "no guard", "guard", "overhead"
+    );
+    let rows: [(&str, Pick); 4] = [
+        ("16 KB files written /s", |t| t.0),
+        ("16 KB files read /s", |t| t.1),
+        ("64 MB file write MB/s", |t| t.2),
+        ("64 MB file read MB/s", |t| t.3),
+    ];
+    for (name, f) in rows {
+        let a = best(&without, f);
+        let b = best(&with, f);
+        println!(
+            "{:<28} {:>12.1} {:>12.1} {:>9.1}%",
+            name,
+            a,
+            b,
+            (a - b) / a * 100.0
+        );
+    }
+    println!("(detections during the throughput runs: {detections})");
+    Ok(())
+}

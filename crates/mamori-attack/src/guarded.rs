@@ -1,0 +1,135 @@
+//! Running the real `mamori guard` binary over a harness share, and reading
+//! its `alerts.jsonl` (shared by the end-to-end tests and `bench-guard`).
+
+use crate::samba::SambaServer;
+use crate::{AttackError, Result};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// A `mamori guard --share NAME=DIR --state-dir … --smb-conf …` child,
+/// stopped with SIGTERM on drop.
+pub struct GuardProcess {
+    child: Child,
+    state: tempfile::TempDir,
+}
+
+impl GuardProcess {
+    /// Starts the guard on `server`'s share and waits (≤ 60 s) for the
+    /// `ready` line on stderr. Its stderr is echoed with a `[guard]` prefix
+    /// when `echo`.
+    pub fn start(mamori: &Path, server: &SambaServer, echo: bool) -> Result<GuardProcess> {
+        let state = tempfile::Builder::new()
+            .prefix("mamori-guard-state-")
+            .tempdir()
+            .map_err(|e| AttackError::Setup(format!("temp dir: {e}")))?;
+        let mut child = Command::new(mamori)
+            .args(["--lang", "en", "guard", "--share"])
+            .arg(format!(
+                "{}={}",
+                server.share_name(),
+                server.share_dir().display()
+            ))
+            .arg("--state-dir")
+            .arg(state.path())
+            .arg("--smb-conf")
+            .arg(server.conf())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| AttackError::Setup(format!("{}: {e}", mamori.display())))?;
+        let Some(stderr) = child.stderr.take() else {
+            return Err(AttackError::Setup("guard stderr not captured".into()));
+        };
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in BufReader::new(stderr).lines().map_while(|l| l.ok()) {
+                if echo {
+                    eprintln!("[guard] {line}");
+                }
+                if line.contains("ready") {
+                    if let Some(tx) = tx.take() {
+                        let _ = tx.send(());
+                    }
+                }
+            }
+        });
+        let mut guard = GuardProcess { child, state };
+        if rx.recv_timeout(Duration::from_secs(60)).is_err() {
+            let status = guard.child.try_wait().ok().flatten();
+            return Err(AttackError::Setup(format!(
+                "mamori guard did not print `ready` within 60 s (exit: {status:?})"
+            )));
+        }
+        Ok(guard)
+    }
+
+    pub fn state_dir(&self) -> &Path {
+        self.state.path()
+    }
+
+    pub fn alerts_path(&self) -> PathBuf {
+        self.state.path().join("alerts.jsonl")
+    }
+
+    /// Every alert so far.
+    pub fn alerts(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.alerts_path())
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    pub fn detections(&self) -> Vec<Value> {
+        self.alerts()
+            .into_iter()
+            .filter(|a| a["kind"] == "detection")
+            .collect()
+    }
+
+    /// Waits up to `timeout` for an alert of `kind` about `user`.
+    pub fn wait_alert(&self, kind: &str, user: &str, timeout: Duration) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self
+                .alerts()
+                .into_iter()
+                .find(|a| a["kind"] == kind && a["user"] == user);
+            if found.is_some() || Instant::now() > deadline {
+                return found;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for GuardProcess {
+    fn drop(&mut self) {
+        // SAFETY: signalling our own child.
+        unsafe {
+            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Milliseconds from RFC 3339 time `from` to `to` (None if either is bad).
+pub fn ms_between(from: &str, to: &str) -> Option<i64> {
+    let a = chrono::DateTime::parse_from_rfc3339(from).ok()?;
+    let b = chrono::DateTime::parse_from_rfc3339(to).ok()?;
+    Some((b - a).num_milliseconds())
+}

@@ -1,0 +1,284 @@
+//! End to end: a real private Samba (loop-mounted ext4, full_audit), the real
+//! `mamori guard` binary, and the `mamori-attack` simulator as SMB clients.
+//!
+//! * every attack profile is detected and contained: a `detection` and a
+//!   `containment` alert naming the attacker's Samba user and client, at
+//!   most 5 files damaged before the block, the attacker's new opens fail,
+//!   a colleague still works;
+//! * the benign suite raises no detection;
+//! * during an attack by user A, user B's edits all succeed.
+//!
+//! Skips (passes, printing why) when not root or Samba, libsmbclient or loop
+//! mounts are unavailable. Shares are small (≈50–150 files) to keep CI short.
+
+use mamori_attack::benign::{self, Workload};
+use mamori_attack::content;
+use mamori_attack::guarded::GuardProcess;
+use mamori_attack::log::OpLog;
+use mamori_attack::profiles::{self, AttackOptions, AttackReport, Profile};
+use mamori_attack::samba::{skip_reason, Fs, SambaServer, USER_A, USER_B};
+use mamori_attack::{AttackError, SmbSession};
+use serde_json::Value;
+use std::path::Path;
+use std::time::Duration;
+
+/// Files an attack may damage before the block (issue target).
+const MAX_DAMAGED: usize = 5;
+const ATTACKER_PC: &str = "ATTACK-PC";
+
+struct Guarded {
+    guard: GuardProcess,
+    // Declared last: dropped after the guard stopped.
+    server: SambaServer,
+}
+
+impl Guarded {
+    /// Starts Samba, lets `fill` write the share content, then starts the
+    /// guard and waits for `ready`. None = skip.
+    fn start(fill: impl FnOnce(&SambaServer)) -> Option<Guarded> {
+        if let Some(reason) = skip_reason(Fs::Ext4) {
+            eprintln!("SKIP: {reason}");
+            return None;
+        }
+        let server = match SambaServer::start("docs", Fs::Ext4, 256) {
+            Ok(s) => s,
+            Err(AttackError::Unavailable(reason)) => {
+                eprintln!("SKIP: {reason}");
+                return None;
+            }
+            Err(e) => panic!("samba harness: {e}"),
+        };
+        fill(&server);
+        server.open_permissions().unwrap();
+        let guard =
+            GuardProcess::start(Path::new(env!("CARGO_BIN_EXE_mamori")), &server, true).unwrap();
+        Some(Guarded { guard, server })
+    }
+
+    fn alerts(&self) -> Vec<Value> {
+        self.guard.alerts()
+    }
+
+    fn wait_alert(&self, kind: &str, user: &str) -> Option<Value> {
+        self.guard.wait_alert(kind, user, Duration::from_secs(15))
+    }
+
+    fn detections(&self) -> Vec<Value> {
+        self.guard.detections()
+    }
+}
+
+/// One attack profile against a fresh guarded share; returns what failed.
+fn attack_case(profile: Profile, root: &str, max_damaged: usize) -> Vec<String> {
+    let mut failures = Vec::new();
+    let Some(g) = Guarded::start(|s| {
+        // The office around the attacked folder: the sample share
+        // (mamori-samples) with OOXML, JPEG, PDF and MP4 files.
+        content::populate(&s.share_dir(), 1, 2).unwrap();
+        content::victim_folder(&s.share_dir(), "部署/共有", 40, 7).unwrap();
+        content::victim_folder(&s.share_dir(), "部署/個人", 10, 8).unwrap();
+    }) else {
+        return failures;
+    };
+    let name = profile.name();
+    let attacker = g.server.target(USER_A, ATTACKER_PC);
+    let opts = AttackOptions {
+        root: root.into(),
+        slow_interval: Duration::from_millis(1500),
+        workers: 4,
+        ..Default::default()
+    };
+    let log = OpLog::new(None);
+    let report: AttackReport = match profiles::run(&attacker, profile, &opts, &log) {
+        Ok(r) => r,
+        Err(e) => return vec![format!("{name}: attack did not run: {e}")],
+    };
+    eprintln!(
+        "{name}: damaged {} refused {} in {} ms; other errors {:?}",
+        report.damaged.len(),
+        report.refused,
+        report.elapsed_ms,
+        report.other_errors
+    );
+    let mut check = |ok: bool, what: String| {
+        if !ok {
+            failures.push(format!("{name}: {what}"));
+        }
+    };
+    match g.wait_alert("detection", USER_A) {
+        Some(alert) => {
+            check(
+                alert["client"] == "127.0.0.1",
+                format!("detection client {}", alert["client"]),
+            );
+            check(
+                alert["share"] == "docs",
+                format!("detection share {}", alert["share"]),
+            );
+            check(
+                alert["incident"].is_string(),
+                "detection without incident".into(),
+            );
+        }
+        None => check(
+            false,
+            format!("no detection for {USER_A}: {:?}", g.alerts()),
+        ),
+    }
+    check(
+        g.wait_alert("containment", USER_A).is_some(),
+        "no containment alert".into(),
+    );
+    check(
+        report.damaged.len() <= max_damaged,
+        format!(
+            "{} files damaged before the block (max {max_damaged}): {:?}",
+            report.damaged.len(),
+            report.damaged
+        ),
+    );
+    // The attacker's further opens fail, even from a new session.
+    let reopened = SmbSession::connect(&attacker).and_then(|s| s.read("部署/個人/報告書_000.docx"));
+    check(
+        reopened.is_err(),
+        "attacker could still open files after the block".into(),
+    );
+    // A colleague still works.
+    let colleague = g.server.target(USER_B, "OFFICE-PC");
+    let wrote = SmbSession::connect(&colleague)
+        .and_then(|s| s.write("部署/個人/メモ.txt", "打合せメモ\r\n".as_bytes()));
+    check(wrote.is_ok(), format!("colleague blocked: {wrote:?}"));
+    check(
+        g.detections().iter().all(|a| a["user"] != USER_B),
+        "colleague was flagged".into(),
+    );
+    failures
+}
+
+fn run_profiles(list: &[Profile]) {
+    let failures: Vec<String> = list
+        .iter()
+        .flat_map(|p| attack_case(*p, "部署/共有", MAX_DAMAGED))
+        .collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn whole_file_attacks_are_detected_and_contained() {
+    run_profiles(&[
+        Profile::InPlace,
+        Profile::RenameLockbit,
+        Profile::RenameRandom,
+        Profile::NewDelete,
+    ]);
+}
+
+/// The whole share from its root, as most encryptors walk it.
+#[test]
+fn whole_share_attack_is_detected_and_contained() {
+    let failures = attack_case(Profile::RenameLockbit, "", MAX_DAMAGED);
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn partial_and_encoded_attacks_are_detected_and_contained() {
+    run_profiles(&[
+        Profile::LockFile,
+        Profile::FirstBlock,
+        Profile::Chunks,
+        Profile::Base64,
+    ]);
+}
+
+#[test]
+fn fast_and_decoy_avoiding_attacks_are_detected_and_contained() {
+    run_profiles(&[Profile::Fast, Profile::DecoyAvoiding]);
+}
+
+#[test]
+fn slow_attack_is_detected_and_contained() {
+    run_profiles(&[Profile::Slow]);
+}
+
+/// Observed (2026-11-26): the guard detects and contains a fast wiper, but
+/// only after it deleted the whole 40-file folder (≈200 ms): deletions are
+/// not held back the way writes are (no permission event before an unlink).
+#[test]
+fn wiper_is_detected_and_contained() {
+    let failures = attack_case(Profile::Wiper, "部署/共有", usize::MAX);
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+#[ignore = "guard gap: a fast wiper (40 deletes in ~200 ms over SMB) deletes every file before the block; the <= 5 files target is not met for deletions yet"]
+fn wiper_is_blocked_within_five_files() {
+    run_profiles(&[Profile::Wiper]);
+}
+
+#[test]
+fn benign_suite_raises_no_detection() {
+    let Some(g) = Guarded::start(|s| {
+        content::populate(&s.share_dir(), 3, 4).unwrap();
+        benign::prepare(&s.share_dir()).unwrap();
+    }) else {
+        return;
+    };
+    let user = g.server.target(USER_B, "OFFICE-PC");
+    let log = OpLog::new(None);
+    let mut failures = Vec::new();
+    for workload in Workload::ALL {
+        if let Err(e) = benign::run(&user, workload, 11, &log) {
+            failures.push(format!("{}: {e}", workload.name()));
+        }
+    }
+    // Give the guard time to judge the last closes.
+    std::thread::sleep(Duration::from_secs(2));
+    let detections = g.detections();
+    assert!(
+        detections.is_empty(),
+        "false alarms: {}",
+        serde_json::to_string_pretty(&detections).unwrap()
+    );
+    assert!(failures.is_empty(), "benign workloads failed: {failures:?}");
+}
+
+#[test]
+fn colleague_is_never_blocked_during_an_attack() {
+    let Some(g) = Guarded::start(|s| {
+        content::victim_folder(&s.share_dir(), "部署/共有", 40, 9).unwrap();
+    }) else {
+        return;
+    };
+    let attacker = g.server.target(USER_A, ATTACKER_PC);
+    let colleague = g.server.target(USER_B, "OFFICE-PC");
+    let opts = AttackOptions {
+        root: "部署/共有".into(),
+        ..Default::default()
+    };
+    let (attack, editor) = benign::mixed::run(
+        &attacker,
+        &colleague,
+        Profile::InPlace,
+        &opts,
+        &OpLog::new(None),
+        &OpLog::new(None),
+        15,
+    )
+    .unwrap();
+    assert!(
+        editor.failures.is_empty(),
+        "B blocked: {:?}",
+        editor.failures
+    );
+    assert!(
+        g.wait_alert("detection", USER_A).is_some(),
+        "{:?}",
+        g.alerts()
+    );
+    assert!(attack.damaged.len() <= MAX_DAMAGED, "{:?}", attack.damaged);
+    assert!(
+        g.alerts().iter().all(|a| a["user"] != USER_B),
+        "B appears in alerts: {:?}",
+        g.alerts()
+    );
+}

@@ -1,0 +1,252 @@
+//! The guard's TOML configuration (`--config`). Every field has a default,
+//! so an empty file (or none) is a working configuration.
+//!
+//! ```toml
+//! [response]                 # every share
+//! ladder = ["alert", "block", "cut"]
+//! block_client = true        # block the client address too (never loopback)
+//! hook = "/usr/local/sbin/isolate.sh"   # run when the ladder has "hook"
+//! hook_timeout_secs = 60
+//!
+//! [share."経理"]               # per-share override of [response]
+//! ladder = ["alert", "block", "cut", "hook"]
+//!
+//! [judge]
+//! threshold = 1.0
+//!
+//! [watch]
+//! backend = "auto"           # auto | fanotify | inotify
+//! audit_log = "/var/log/samba/log.audit"   # full_audit lines (inotify mode)
+//! max_watches = 200000
+//!
+//! [decoys]
+//! enabled = false            # bait files "!0000_*" in each share root and large folders
+//! refresh_secs = 300
+//!
+//! [limits]
+//! queue = 65536              # events between watcher and judge
+//! workers = 2                # permission-event workers
+//! pids = 4096                # attribution cache
+//! probes = 65536             # pre-write probes kept until close
+//! touches_per_actor = 512    # recent touches kept per actor for the journal
+//! actors = 4096
+//! ```
+
+use mamori_respond::Step;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("configuration {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    #[error("configuration {path}: {reason}")]
+    Invalid { path: PathBuf, reason: String },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Response {
+    pub ladder: Vec<Step>,
+    pub block_client: bool,
+    pub hook: Option<String>,
+    pub hook_timeout_secs: u64,
+}
+
+impl Default for Response {
+    fn default() -> Self {
+        Response {
+            ladder: vec![Step::Alert, Step::Block, Step::Cut],
+            block_client: true,
+            hook: None,
+            hook_timeout_secs: 60,
+        }
+    }
+}
+
+impl Response {
+    pub fn has(&self, step: Step) -> bool {
+        self.ladder.contains(&step)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct JudgeSection {
+    pub threshold: f32,
+}
+
+impl Default for JudgeSection {
+    fn default() -> Self {
+        JudgeSection { threshold: 1.0 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    #[default]
+    Auto,
+    Fanotify,
+    Inotify,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Watch {
+    pub backend: Backend,
+    pub audit_log: Option<PathBuf>,
+    pub max_watches: usize,
+}
+
+impl Default for Watch {
+    fn default() -> Self {
+        Watch {
+            backend: Backend::Auto,
+            audit_log: None,
+            max_watches: 200_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    pub queue: usize,
+    pub workers: usize,
+    pub pids: usize,
+    pub probes: usize,
+    pub touches_per_actor: usize,
+    pub actors: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            queue: 65536,
+            workers: 2,
+            pids: 4096,
+            probes: 65536,
+            touches_per_actor: 512,
+            actors: 4096,
+        }
+    }
+}
+
+/// Decoy files (bait that encryptors reach first; see `mamori_judge::decoy`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Decoys {
+    pub enabled: bool,
+    /// How often missing or altered decoys are put back (fanotify mode).
+    pub refresh_secs: u64,
+}
+
+impl Default for Decoys {
+    fn default() -> Self {
+        // Off by default: benign mirror, clean-up and rename tools touch
+        // bait files too (the benign suite did), and zero false alarms
+        // comes first.
+        Decoys {
+            enabled: false,
+            refresh_secs: 300,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct GuardConfig {
+    pub decoys: Decoys,
+    pub response: Response,
+    pub share: BTreeMap<String, Response>,
+    pub judge: JudgeSection,
+    pub watch: Watch,
+    pub limits: Limits,
+    /// Alert channels (syslog, webhook, e-mail), read by mamori-alert.
+    pub alerts: Option<toml::Value>,
+}
+
+impl GuardConfig {
+    pub fn load(path: &Path) -> Result<GuardConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<GuardConfig, ConfigError> {
+        let config: GuardConfig = toml::from_str(text).map_err(|source| ConfigError::Parse {
+            path: path.to_path_buf(),
+            source: Box::new(source),
+        })?;
+        let invalid = |reason: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            reason,
+        };
+        for (name, response) in std::iter::once(("response", &config.response))
+            .chain(config.share.iter().map(|(n, r)| (n.as_str(), r)))
+        {
+            if response.has(Step::Hook) && response.hook.is_none() {
+                return Err(invalid(format!(
+                    "{name}: ladder has \"hook\" but no hook command"
+                )));
+            }
+        }
+        if config.limits.workers == 0 || config.limits.queue == 0 {
+            return Err(invalid(
+                "limits.workers and limits.queue must be at least 1".into(),
+            ));
+        }
+        Ok(config)
+    }
+
+    /// The response of one share (its own section, else `[response]`).
+    pub fn response(&self, share: &str) -> &Response {
+        self.share.get(share).unwrap_or(&self.response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_per_share_ladders() {
+        let config = GuardConfig::parse("", Path::new("x")).unwrap();
+        assert!(config.response("docs").has(Step::Block));
+        let text = r#"
+[response]
+ladder = ["alert"]
+[share."経理"]
+ladder = ["alert", "block", "cut", "hook"]
+hook = "true"
+[judge]
+threshold = 2.5
+"#;
+        let config = GuardConfig::parse(text, Path::new("x")).unwrap();
+        assert!(!config.response("docs").has(Step::Block));
+        assert!(config.response("経理").has(Step::Hook));
+        assert_eq!(config.judge.threshold, 2.5);
+    }
+
+    #[test]
+    fn bad_configurations_name_the_problem() {
+        let err = GuardConfig::parse("[response]\nladder = [\"hook\"]\n", Path::new("g.toml"))
+            .unwrap_err();
+        assert!(err.to_string().contains("hook"));
+        let err = GuardConfig::parse("[response]\nladder = [\"explode\"]\n", Path::new("g.toml"))
+            .unwrap_err();
+        assert!(err.to_string().contains("g.toml"));
+    }
+}

@@ -1,0 +1,700 @@
+//! The main loop: start the watchers, then attribute, judge, journal and respond.
+
+use crate::config::{Backend, GuardConfig};
+use crate::incidents::{touch_of, Incidents};
+use crate::perm::{self, Befores};
+use crate::state::{self, PidFile};
+use crate::{GuardError, GuardOptions, Hot, Ready, Stats};
+use mamori_alert::{Alert, Alerter};
+use mamori_journal::{Actor, Journal};
+use mamori_judge::{FileEvent, FileOp, Judge, JudgeConfig, Probe};
+use mamori_respond::{Attributor, Blocklist};
+use mamori_watch::audit::AuditTail;
+use mamori_watch::inotify::InotifyWatcher;
+use mamori_watch::{Change, NotifyGroup, Observed, PermGroup};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+/// What the guard did, reported when it stops.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub changes: u64,
+    pub incidents: usize,
+    pub denied: u64,
+    pub overflows: u64,
+}
+
+/// Forwards watcher output to the main loop; a full queue counts as an
+/// overflow (the main loop rescans), never as a silent loss.
+fn forward(
+    sender: &SyncSender<Observed>,
+    lost: &AtomicBool,
+    hot: &Hot,
+    batch: &mut Vec<Observed>,
+) -> bool {
+    for observed in batch.drain(..) {
+        let written = counted(hot, &observed);
+        if let Some(pid) = written {
+            hot.unjudged_add(pid, 1);
+        }
+        match sender.try_send(observed) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) if written.is_some() => {
+                hot.unjudged_add(written.unwrap_or(0), -1);
+                lost.store(true, Ordering::Release);
+            }
+            Err(TrySendError::Full(_)) => lost.store(true, Ordering::Release),
+            Err(TrySendError::Disconnected(_)) => return false,
+        }
+    }
+    true
+}
+
+/// Changes whose verdict the writer's next access waits for: overwrites
+/// of existing content (a probe was taken) and deletes of files.
+fn counted(hot: &Hot, observed: &Observed) -> Option<u32> {
+    let pid = observed.pid?;
+    let counts = match observed.change {
+        Change::Written => hot
+            .befores
+            .lock()
+            .is_ok_and(|b| b.contains(&(pid, observed.share, observed.path.clone()))),
+        Change::Deleted => !observed.is_dir,
+        _ => false,
+    };
+    counts.then_some(pid)
+}
+
+enum Watching {
+    Fanotify,
+    Inotify(Option<AuditTail>),
+}
+
+pub fn run(
+    options: GuardOptions,
+    stop: &AtomicBool,
+    ready: impl FnOnce(&Ready),
+) -> Result<Summary, GuardError> {
+    let shares = crate::resolve_shares(&options.shares)?;
+    let config = options.config;
+    let (pid_file, unclean) = PidFile::acquire(&options.state_dir)?;
+    let journal = Journal::open(&options.state_dir);
+    let alerter = Alerter::new(&options.state_dir);
+    let lang = options.lang;
+    let mut incidents = Incidents::new(
+        journal,
+        alerter,
+        lang,
+        config.limits.touches_per_actor,
+        config.limits.actors,
+    );
+    let share_names: Vec<String> = shares.list.iter().map(|s| s.name.clone()).collect();
+    if let Some(previous) = unclean {
+        incidents.emit(
+            Alert::new(
+                "guard_unclean",
+                format!(
+                    "前回の mamori guard (pid {previous}) は正常に停止していません。停止していた間の変更は監視されていません"
+                ),
+                format!(
+                    "The previous mamori guard (pid {previous}) did not stop cleanly; changes while it was down were not watched"
+                ),
+            )
+            .with("pid", previous)
+            .with("shares", share_names.clone())
+            .with("reason", "previous guard did not stop cleanly"),
+        );
+    }
+
+    // Everything that opens files on the shares' filesystems happens before
+    // the permission group exists or after its reader runs: an open by the
+    // guard itself with nobody reading the group would wait forever.
+    let vault = crate::vault::open(&options.state_dir, &shares);
+    let blocked = state::blocked_incidents(&incidents.journal);
+    let decoys = if config.decoys.enabled {
+        place_decoys(&shares)
+    } else {
+        Vec::new()
+    };
+
+    // Watchers: fanotify unless told otherwise or unavailable.
+    let want_fanotify = config.watch.backend != Backend::Inotify;
+    let mut perm_group = None;
+    let mut notify_group = None;
+    if want_fanotify {
+        match PermGroup::new(&shares).and_then(|p| NotifyGroup::new(&shares).map(|n| (p, n))) {
+            Ok((p, n)) => {
+                perm_group = Some(p);
+                notify_group = Some(n);
+            }
+            Err(e) if config.watch.backend == Backend::Fanotify => return Err(e.into()),
+            Err(e) => eprintln!(
+                "mamori guard: {}: {e}",
+                lang.pick(
+                    "fanotify が使えないため inotify で監視します（遮断はセッション切断のみ）",
+                    "fanotify unavailable, watching with inotify (blocking = cutting sessions only)"
+                )
+            ),
+        }
+    }
+    let pre_content = perm_group.as_ref().is_some_and(|p| p.pre_content);
+    let hot = Arc::new(Hot {
+        shares: shares.clone(),
+        blocklist: Blocklist::new(),
+        attributor: Mutex::new(Attributor::new(
+            options.smb_conf.as_deref(),
+            config.limits.pids,
+        )),
+        befores: Mutex::new(Befores::new(config.limits.probes)),
+        vault,
+        limits: config.limits.clone(),
+        pre_content,
+        stats: Stats::default(),
+        denied: Mutex::new(Default::default()),
+        unjudged: Mutex::new(Default::default()),
+        denied_paths: Mutex::new(Default::default()),
+        stop: AtomicBool::new(false),
+    });
+
+    // smbstatus runs here, never on the paths that wait for an answer.
+    if let Ok(mut attributor) = hot.attributor.lock() {
+        attributor.set_nonblocking(true);
+    }
+    {
+        let hot = hot.clone();
+        let _ = std::thread::Builder::new()
+            .name("smbstatus".into())
+            .spawn(move || {
+                while !hot.stop.load(Ordering::Acquire) {
+                    std::thread::sleep(Duration::from_millis(5));
+                    let wanted = hot
+                        .attributor
+                        .lock()
+                        .ok()
+                        .and_then(|mut a| a.wanted_refresh());
+                    let Some((conf, json)) = wanted else { continue };
+                    match mamori_respond::attribution::fetch_sessions(conf.as_deref(), json) {
+                        Ok((sessions, json)) => {
+                            if let Ok(mut attributor) = hot.attributor.lock() {
+                                attributor.install(sessions, json);
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!("{e}");
+                            std::thread::sleep(Duration::from_millis(500));
+                        }
+                    }
+                }
+            });
+    }
+    let (sender, receiver) = sync_channel::<Observed>(config.limits.queue);
+    let lost = Arc::new(AtomicBool::new(false));
+    let watching = match (perm_group, notify_group) {
+        (Some(perm_group), Some(mut notify_group)) => {
+            perm::start(
+                perm_group,
+                hot.clone(),
+                config.limits.workers,
+                config.limits.queue,
+            );
+            let lost = lost.clone();
+            let hot_reader = hot.clone();
+            let _ = std::thread::Builder::new()
+                .name("notify-reader".into())
+                .spawn(move || {
+                    let mut buf = vec![0u8; 256 * 1024];
+                    let mut batch = Vec::new();
+                    while !hot_reader.stop.load(Ordering::Acquire) {
+                        if !notify_group.wait(200) {
+                            continue;
+                        }
+                        if let Err(e) = notify_group.read(&mut buf, &mut batch) {
+                            tracing::error!("fanotify read failed: {e}");
+                            std::thread::sleep(Duration::from_millis(100));
+                        }
+                        if !forward(&sender, &lost, &hot_reader, &mut batch) {
+                            return;
+                        }
+                    }
+                });
+            Watching::Fanotify
+        }
+        _ => {
+            let mut watcher = InotifyWatcher::new(&shares, config.watch.max_watches)?;
+            if watcher.missed > 0 {
+                eprintln!(
+                    "mamori guard: {}",
+                    lang.pick(
+                        &format!(
+                            "{} 個のフォルダを監視できません（上限 watch.max_watches）",
+                            watcher.missed
+                        ),
+                        &format!(
+                            "{} folders cannot be watched (limit watch.max_watches)",
+                            watcher.missed
+                        )
+                    )
+                );
+            }
+            let lost = lost.clone();
+            let hot_reader = hot.clone();
+            let _ = std::thread::Builder::new()
+                .name("inotify-reader".into())
+                .spawn(move || {
+                    let mut buf = vec![0u8; 256 * 1024];
+                    let mut batch = Vec::new();
+                    while !hot_reader.stop.load(Ordering::Acquire) {
+                        if !watcher.wait(200) {
+                            continue;
+                        }
+                        if let Err(e) = watcher.read(&mut buf, &mut batch) {
+                            tracing::error!("{e}");
+                            std::thread::sleep(Duration::from_millis(100));
+                        }
+                        if !forward(&sender, &lost, &hot_reader, &mut batch) {
+                            return;
+                        }
+                    }
+                });
+            let tail = config
+                .watch
+                .audit_log
+                .as_deref()
+                .map(|p| AuditTail::open(p, config.limits.probes));
+            if tail.is_none() {
+                eprintln!(
+                    "mamori guard: {}",
+                    lang.pick(
+                        "watch.audit_log が未設定のため、SMB 利用者を特定できません",
+                        "watch.audit_log is not set: SMB users cannot be attributed"
+                    )
+                );
+            }
+            Watching::Inotify(tail)
+        }
+    };
+    // Blocks survive restarts.
+    let mut reloaded = 0;
+    for incident in blocked {
+        let actor = state::actor_to_reblock(&incident.actor);
+        let block_client = config.response(&incident.share).block_client;
+        hot.blocklist.block(&incident.id, &actor, block_client);
+        reloaded += 1;
+        incidents.reopen(incident);
+    }
+
+    let backend = match watching {
+        Watching::Fanotify => "fanotify",
+        Watching::Inotify(_) => "inotify",
+    };
+    incidents.emit(
+        Alert::new(
+            "guard_started",
+            format!(
+                "mamori guard を開始しました（{backend}、共有 {}）",
+                share_names.join(", ")
+            ),
+            format!(
+                "mamori guard started ({backend}, shares {})",
+                share_names.join(", ")
+            ),
+        )
+        .with("pid", std::process::id())
+        .with("shares", share_names.clone())
+        .with("backend", backend)
+        .with("pre_content", pre_content)
+        .with("reloaded_blocks", reloaded),
+    );
+    ready(&Ready {
+        backend,
+        pre_content,
+        shares: shares.list.len(),
+        reloaded_blocks: reloaded,
+        unclean_previous: unclean,
+    });
+
+    let mut judge = Judge::new(judge_config(&config));
+    for (index, paths) in &decoys {
+        let share = &shares.list[*index];
+        let rel: Vec<PathBuf> = paths
+            .iter()
+            .filter_map(|p| p.strip_prefix(&share.root).ok().map(Path::to_path_buf))
+            .collect();
+        judge.register_decoys(&share.name, &rel);
+    }
+    let mut last_refresh = Instant::now();
+    let mut main = Main {
+        hot: hot.clone(),
+        config: &config,
+        incidents,
+        watching,
+        created: Created::default(),
+        last_ok: SystemTime::now(),
+        overflow_pending: false,
+        last_rescan: None,
+    };
+    let mut last_poll = Instant::now();
+    while !stop.load(Ordering::Acquire) {
+        match receiver.recv_timeout(Duration::from_millis(200)) {
+            Ok(observed) => {
+                let written = counted(&hot, &observed);
+                main.handle(&mut judge, observed);
+                if let Some(pid) = written {
+                    hot.unjudged_add(pid, -1);
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        if lost.swap(false, Ordering::AcqRel) {
+            main.overflow_pending = true;
+        }
+        if main.overflow_pending
+            && main
+                .last_rescan
+                .is_none_or(|t| t.elapsed() > Duration::from_secs(1))
+        {
+            main.overflow_pending = false;
+            main.last_rescan = Some(Instant::now());
+            main.overflow(&mut judge, usize::MAX);
+        }
+        if last_poll.elapsed() > Duration::from_millis(500) {
+            last_poll = Instant::now();
+            judge.tick(last_poll);
+            for actor in main.incidents.poll_releases(&hot) {
+                judge.pardon(&actor);
+            }
+        }
+        // Our own decoy writes are invisible only with fanotify (own pid).
+        if matches!(main.watching, Watching::Fanotify)
+            && last_refresh.elapsed() > Duration::from_secs(config.decoys.refresh_secs.max(10))
+        {
+            last_refresh = Instant::now();
+            for (_, paths) in &decoys {
+                if let Err(e) = mamori_judge::decoy::refresh(paths) {
+                    tracing::warn!("{e}");
+                }
+            }
+        }
+    }
+
+    let stats = &hot.stats;
+    let summary = Summary {
+        changes: stats.changes.load(Ordering::Relaxed),
+        incidents: main.incidents.open.len(),
+        denied: stats.perm_denied.load(Ordering::Relaxed),
+        overflows: stats.overflows.load(Ordering::Relaxed),
+    };
+    main.incidents.emit(
+        Alert::new(
+            "guard_stopped",
+            "mamori guard を停止しました。共有は保護されていません",
+            "mamori guard stopped; the shares are no longer protected",
+        )
+        .with("pid", std::process::id())
+        .with("shares", share_names)
+        .with("perm_events", stats.perm_events.load(Ordering::Relaxed))
+        .with("denied", summary.denied)
+        .with("perm_dropped", stats.perm_dropped.load(Ordering::Relaxed))
+        .with("changes", summary.changes)
+        .with("overflows", summary.overflows)
+        .with("reason", "stopped by signal"),
+    );
+    hot.stop.store(true, Ordering::Release);
+    pid_file.release();
+    Ok(summary)
+}
+
+/// Places the judge's decoy files in every share; (share, absolute paths).
+fn place_decoys(shares: &mamori_watch::Shares) -> Vec<(usize, Vec<PathBuf>)> {
+    let mut placed = Vec::new();
+    for (index, share) in shares.list.iter().enumerate() {
+        let plan = mamori_judge::decoy::plan(&share.root);
+        match mamori_judge::decoy::place(&plan) {
+            Ok(paths) => placed.push((index, paths)),
+            Err(e) => eprintln!("mamori guard: {}: {e}", share.name),
+        }
+    }
+    placed
+}
+
+#[allow(clippy::needless_update)]
+fn judge_config(config: &GuardConfig) -> JudgeConfig {
+    JudgeConfig {
+        threshold: config.judge.threshold,
+        ..JudgeConfig::default()
+    }
+}
+
+/// Files each actor created recently (ransom notes are files the attacker
+/// created), bounded.
+#[derive(Default)]
+struct Created {
+    set: HashSet<(usize, PathBuf)>,
+}
+
+impl Created {
+    fn insert(&mut self, key: (usize, PathBuf)) {
+        if self.set.len() >= 65536 {
+            self.set.clear();
+        }
+        self.set.insert(key);
+    }
+}
+
+struct Main<'a> {
+    hot: Arc<Hot>,
+    config: &'a GuardConfig,
+    incidents: Incidents,
+    watching: Watching,
+    created: Created,
+    last_ok: SystemTime,
+    overflow_pending: bool,
+    last_rescan: Option<Instant>,
+}
+
+impl Main<'_> {
+    fn actor(&mut self, observed: &Observed) -> Actor {
+        if let Some(actor) = &observed.audit {
+            return actor.clone();
+        }
+        if let Watching::Inotify(Some(tail)) = &mut self.watching {
+            if let Err(e) = tail.poll() {
+                tracing::warn!("audit log: {e}");
+            }
+            let share = &self.hot.shares.list[observed.share];
+            let abs = share.root.join(&observed.path);
+            if let Some(actor) = tail.actor_for(&abs, &share.name) {
+                return actor;
+            }
+        }
+        match observed.pid {
+            Some(pid) => self.hot.actor_of(pid),
+            None => Actor::default(),
+        }
+    }
+
+    fn handle(&mut self, judge: &mut Judge, observed: Observed) {
+        if observed.change == Change::Overflow {
+            // Coalesced: one rescan covers every overflow since the last.
+            self.overflow_pending = true;
+            return;
+        }
+        self.last_ok = SystemTime::now();
+        if observed.share >= self.hot.shares.list.len() {
+            return;
+        }
+        self.hot.stats.changes.fetch_add(1, Ordering::Relaxed);
+        let actor = self.actor(&observed);
+        let share = self.hot.shares.list[observed.share].clone();
+        let abs = share.root.join(&observed.path);
+        let key = (
+            observed.pid.unwrap_or(0),
+            observed.share,
+            observed.path.clone(),
+        );
+        let before = match observed.change {
+            Change::Written | Change::Deleted => {
+                self.hot.befores.lock().ok().and_then(|mut b| b.take(&key))
+            }
+            _ => None,
+        };
+        if observed.change == Change::Written
+            && before.is_none()
+            && self
+                .hot
+                .denied_paths
+                .lock()
+                .is_ok_and(|mut d| d.remove(&key))
+        {
+            // Closed after its write was denied: unchanged.
+            return;
+        }
+        let created_here = self
+            .created
+            .set
+            .contains(&(observed.share, observed.path.clone()));
+        if observed.change == Change::Created {
+            self.created.insert((observed.share, observed.path.clone()));
+        }
+        if let Some(touch) = touch_of(
+            &observed.change,
+            &observed.path,
+            created_here,
+            before.as_ref().and_then(|b| b.vault.clone()),
+        ) {
+            self.incidents
+                .touch(observed.share, &share.name, &actor, touch);
+        }
+        if let Some(id) = self.hot.blocklist.by_actor(&actor) {
+            match self.watching {
+                Watching::Inotify(_) => self.incidents.recut(&self.hot, self.config, &id),
+                // Deletes and renames need no open (Samba uses O_PATH
+                // handles), so a permission event cannot refuse them: a
+                // blocked actor still doing them loses its session/process.
+                Watching::Fanotify => {
+                    if matches!(observed.change, Change::Deleted | Change::Renamed { .. }) {
+                        self.incidents.end_bypass(&id, &actor);
+                    }
+                }
+            }
+        }
+        if observed.is_dir {
+            return;
+        }
+        let op = match &observed.change {
+            Change::Created => FileOp::Created {
+                path: observed.path.clone(),
+            },
+            Change::Written => FileOp::Written {
+                path: observed.path.clone(),
+                before: before.map(|b| b.probe),
+                after: Probe::of_file(&abs).unwrap_or_default(),
+            },
+            Change::Deleted => FileOp::Deleted {
+                path: observed.path.clone(),
+                before: before.map(|b| b.probe),
+            },
+            Change::Renamed { from } => FileOp::Renamed {
+                from: from.clone(),
+                to: observed.path.clone(),
+            },
+            Change::Overflow => return,
+        };
+        let event = FileEvent {
+            at: Instant::now(),
+            share: share.name.clone(),
+            actor,
+            op,
+        };
+        if let Some(verdict) = judge.observe(&event) {
+            self.incidents
+                .respond(&self.hot, self.config, observed.share, &verdict);
+        }
+    }
+
+    /// Events were lost: alert, then rescan the affected shares for files
+    /// changed since the last event seen and judge them as changes of an
+    /// unknown actor.
+    fn overflow(&mut self, judge: &mut Judge, share: usize) {
+        self.hot.stats.overflows.fetch_add(1, Ordering::Relaxed);
+        let since = self.last_ok - Duration::from_secs(2);
+        let targets: Vec<usize> = if share < self.hot.shares.list.len() {
+            vec![share]
+        } else {
+            (0..self.hot.shares.list.len()).collect()
+        };
+        let mut changed = Vec::new();
+        for index in &targets {
+            let root = &self.hot.shares.list[*index].root;
+            rescan(root, since, 200_000, &mut |rel| changed.push((*index, rel)));
+        }
+        let names: Vec<String> = targets
+            .iter()
+            .map(|i| self.hot.shares.list[*i].name.clone())
+            .collect();
+        self.incidents.emit(
+            Alert::new(
+                "overflow",
+                format!(
+                    "イベントキューが溢れました。共有 {} を再走査し、変更された {} 件を判定しました",
+                    names.join(", "),
+                    changed.len()
+                ),
+                format!(
+                    "Event queue overflow: rescanned {} and judged {} changed files",
+                    names.join(", "),
+                    changed.len()
+                ),
+            )
+            .with("share", names.join(","))
+            .with("reason", "event queue overflow; rescanned")
+            .with("files", changed.iter().take(100).map(|(_, p)| p.to_string_lossy().into_owned()).collect::<Vec<_>>()),
+        );
+        let unknown = Actor {
+            exe: Some("(unknown: event queue overflow)".into()),
+            ..Actor::default()
+        };
+        for (index, rel) in changed {
+            let share = &self.hot.shares.list[index];
+            let event = FileEvent {
+                at: Instant::now(),
+                share: share.name.clone(),
+                actor: unknown.clone(),
+                op: FileOp::Written {
+                    path: rel.clone(),
+                    before: None,
+                    after: Probe::of_file(&share.root.join(&rel)).unwrap_or_default(),
+                },
+            };
+            if let Some(verdict) = judge.observe(&event) {
+                self.incidents
+                    .respond(&self.hot, self.config, index, &verdict);
+            }
+        }
+        self.last_ok = SystemTime::now();
+    }
+}
+
+/// Regular files under `root` changed (mtime or ctime) at or after `since`.
+fn rescan(root: &Path, since: SystemTime, limit: usize, found: &mut dyn FnMut(PathBuf)) {
+    use std::os::unix::fs::MetadataExt;
+    let since_secs = since
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let mut stack = vec![PathBuf::new()];
+    let mut visited = 0;
+    while let Some(rel) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(root.join(&rel)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            visited += 1;
+            if visited > limit {
+                return;
+            }
+            let Ok(meta) = entry.metadata() else { continue };
+            let path = rel.join(entry.file_name());
+            if meta.is_dir() {
+                stack.push(path);
+            } else if meta.is_file()
+                && (meta.mtime() >= since_secs || meta.ctime() >= since_secs)
+                && !mamori_judge::decoy::is_decoy_name(&path)
+            {
+                found(path);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rescan_finds_recent_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/new.txt"), b"x").unwrap();
+        let mut found = Vec::new();
+        rescan(
+            dir.path(),
+            SystemTime::now() - Duration::from_secs(60),
+            100,
+            &mut |p| found.push(p),
+        );
+        assert_eq!(found, vec![PathBuf::from("sub/new.txt")]);
+        found.clear();
+        rescan(
+            dir.path(),
+            SystemTime::now() + Duration::from_secs(60),
+            100,
+            &mut |p| found.push(p),
+        );
+        assert!(found.is_empty());
+    }
+}

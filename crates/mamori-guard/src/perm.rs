@@ -1,0 +1,410 @@
+//! The permission path: answers fanotify permission events.
+//!
+//! The reader thread answers most events at once (own pid; nothing blocked
+//! and no first write to take a probe of). The rest go to worker threads
+//! through a bounded queue; when the queue is full the event is allowed
+//! (fail-open) and counted. Workers attribute unknown pids, deny blocked
+//! actors, and on the first pre-content event of a writer for a file take
+//! the probe of the old content (and the vault copy) before allowing.
+
+use crate::vault::Preserver;
+use crate::Hot;
+use mamori_judge::Probe;
+use mamori_watch::{Pending, PermGroup, PermKind};
+use std::collections::HashMap;
+use std::mem::ManuallyDrop;
+use std::os::fd::FromRawFd;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What the old content looked like, kept until the writer closes the file.
+#[derive(Debug, Clone)]
+pub struct Before {
+    pub probe: Probe,
+    pub vault: Option<String>,
+    pub at: Instant,
+}
+
+/// Probes of old content per (pid, share, relative path), bounded.
+#[derive(Default)]
+pub struct Befores {
+    map: HashMap<(u32, usize, PathBuf), Before>,
+    capacity: usize,
+}
+
+impl Befores {
+    pub fn new(capacity: usize) -> Self {
+        Befores {
+            map: HashMap::new(),
+            capacity: capacity.max(16),
+        }
+    }
+
+    pub fn insert(&mut self, key: (u32, usize, PathBuf), before: Before) {
+        if self.map.len() >= self.capacity {
+            // Forget the oldest half: their writers are long gone or very slow.
+            let mut ages: Vec<Instant> = self.map.values().map(|b| b.at).collect();
+            ages.sort_unstable();
+            let cutoff = ages[ages.len() / 2];
+            self.map.retain(|_, b| b.at > cutoff);
+        }
+        self.map.insert(key, before);
+    }
+
+    pub fn contains(&self, key: &(u32, usize, PathBuf)) -> bool {
+        self.map.contains_key(key)
+    }
+
+    pub fn take(&mut self, key: &(u32, usize, PathBuf)) -> Option<Before> {
+        self.map.remove(key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// (pid, dev, ino) pairs whose pre-content events need no more work until
+/// the pid opens the file again.
+struct Seen {
+    map: HashMap<(u32, u64, u64), Instant>,
+    capacity: usize,
+}
+
+impl Seen {
+    fn check_and_mark(&mut self, key: (u32, u64, u64)) -> bool {
+        if self.map.contains_key(&key) {
+            return true;
+        }
+        if self.map.len() >= self.capacity {
+            self.map.clear();
+        }
+        self.map.insert(key, Instant::now());
+        false
+    }
+
+    fn forget(&mut self, key: &(u32, u64, u64)) {
+        self.map.remove(key);
+    }
+}
+
+/// Pids found not blocked, valid while the blocklist generation is unchanged.
+struct Clean {
+    map: HashMap<u32, u64>,
+    capacity: usize,
+}
+
+pub fn start(group: PermGroup, hot: Arc<Hot>, workers: usize, queue: usize) {
+    let (sender, receiver) = sync_channel::<Pending>(queue);
+    let receiver = Arc::new(Mutex::new(receiver));
+    let clean = Arc::new(Mutex::new(Clean {
+        map: HashMap::new(),
+        capacity: hot.limits.pids,
+    }));
+    for n in 0..workers {
+        let receiver = receiver.clone();
+        let hot = hot.clone();
+        let clean = clean.clone();
+        let _ = std::thread::Builder::new()
+            .name(format!("perm-worker-{n}"))
+            .spawn(move || worker(receiver, hot, clean));
+    }
+    let _ = std::thread::Builder::new()
+        .name("perm-reader".into())
+        .spawn(move || reader(group, hot, sender, clean));
+}
+
+fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: Arc<Mutex<Clean>>) {
+    let own = std::process::id();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut batch = Vec::with_capacity(256);
+    let mut seen = Seen {
+        map: HashMap::new(),
+        capacity: hot.limits.probes,
+    };
+    // Pids attributed once already (while the process waited, so an smbd
+    // is still in its user's context).
+    let mut known: std::collections::HashSet<u32> = std::collections::HashSet::new();
+    while !hot.stop.load(Ordering::Acquire) {
+        if !group.wait(200) {
+            continue;
+        }
+        if let Err(e) = group.read(&mut buf, &mut batch) {
+            tracing::error!("fanotify permission read failed: {e}");
+            hot.stats.perm_errors.fetch_add(1, Ordering::Relaxed);
+            std::thread::sleep(Duration::from_millis(100));
+            continue;
+        }
+        for pending in batch.drain(..) {
+            hot.stats.perm_events.fetch_add(1, Ordering::Relaxed);
+            if pending.pid == own || pending.pid == 0 {
+                pending.allow();
+                continue;
+            }
+            let blocked_any = hot.blocklist.any();
+            let mut needs_work = false;
+            // A verdict on this pid's last overwrite or delete may be due.
+            needs_work |= hot
+                .unjudged
+                .lock()
+                .is_ok_and(|m| m.contains_key(&pending.pid));
+            if !known.contains(&pending.pid) {
+                if known.len() >= hot.limits.pids {
+                    known.clear();
+                }
+                known.insert(pending.pid);
+                needs_work = true;
+            }
+            if blocked_any {
+                let generation = hot.blocklist.generation();
+                let known_clean = clean
+                    .lock()
+                    .ok()
+                    .and_then(|c| c.map.get(&pending.pid).copied())
+                    == Some(generation);
+                needs_work = !known_clean;
+            }
+            match pending.kind {
+                PermKind::Open => {
+                    if hot.pre_content {
+                        if let Some((dev, ino)) = pending.dev_ino() {
+                            seen.forget(&(pending.pid, dev, ino));
+                        }
+                        // O_TRUNC empties the file after this event and
+                        // before any pre-content event: keep it now.
+                        needs_work |= truncating_open(pending.pid);
+                    }
+                    if !hot.pre_content {
+                        // Without pre-content events the probe is taken at open.
+                        needs_work |= pending.dev_ino().is_some_and(|(dev, ino)| {
+                            !seen.check_and_mark((pending.pid, dev, ino))
+                        });
+                    }
+                }
+                PermKind::PreAccess { .. } => {
+                    needs_work |= pending
+                        .dev_ino()
+                        .is_some_and(|(dev, ino)| !seen.check_and_mark((pending.pid, dev, ino)));
+                }
+            }
+            if !needs_work {
+                pending.allow();
+                continue;
+            }
+            match sender.try_send(pending) {
+                Ok(()) => {}
+                Err(TrySendError::Full(pending)) | Err(TrySendError::Disconnected(pending)) => {
+                    hot.stats.perm_dropped.fetch_add(1, Ordering::Relaxed);
+                    pending.allow();
+                }
+            }
+        }
+    }
+    // Close the group before anything else goes: dropping the vault (via
+    // the last `Hot`) writes files, and a pre-content event with nobody
+    // left to read the group would wait forever.
+    drop(group);
+}
+
+fn worker(receiver: Arc<Mutex<Receiver<Pending>>>, hot: Arc<Hot>, clean: Arc<Mutex<Clean>>) {
+    loop {
+        let pending = {
+            let Ok(receiver) = receiver.lock() else {
+                return;
+            };
+            match receiver.recv() {
+                Ok(p) => p,
+                Err(_) => return,
+            }
+        };
+        // A panic while handling drops `pending`, which allows it.
+        handle(pending, &hot, &clean);
+    }
+}
+
+fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
+    let actor = hot.actor_of(pending.pid);
+    let Some(path) = pending.path() else {
+        pending.allow();
+        return;
+    };
+    let Some((share, rel)) = hot.shares.locate(&path) else {
+        pending.allow();
+        return;
+    };
+    let truncating = pending.kind == PermKind::Open && truncating_open(pending.pid);
+    let probing = truncating || !(hot.pre_content && pending.kind == PermKind::Open);
+    let truncate = truncating
+        || matches!(
+            pending.kind,
+            PermKind::PreAccess {
+                offset: 0,
+                count: 0
+            }
+        );
+    let writing = truncating || (probing && open_for_write(pending.pid, &pending).unwrap_or(true));
+    // Nothing to keep of an empty file (typically one the writer just created).
+    let has_content = writing && pending.size().is_none_or(|size| size > 0);
+    // The verdict on this actor's previous overwrite or delete may be a
+    // moment away: wait for it, so the block lands before the next file
+    // changes (Samba opens the share's directories for every operation,
+    // deletes included, so this paces deletes too).
+    hot.wait_for_judgement(pending.pid, Duration::from_millis(100));
+    if hot.blocklist.any() {
+        let generation = hot.blocklist.generation();
+        let incident = hot.blocklist.by_pid(pending.pid).or_else(|| {
+            let incident = hot.blocklist.by_actor(&actor);
+            if let Some(id) = &incident {
+                hot.blocklist.add_pid(id, pending.pid);
+            }
+            incident
+        });
+        if let Some(incident) = incident {
+            hot.stats.perm_denied.fetch_add(1, Ordering::Relaxed);
+            hot.note_denied(pending.pid, &incident, share, &rel);
+            pending.deny();
+            return;
+        }
+        if let Ok(mut clean) = clean.lock() {
+            if clean.map.len() >= clean.capacity {
+                clean.map.clear();
+            }
+            clean.map.insert(pending.pid, generation);
+        }
+    }
+    if !has_content {
+        pending.allow();
+        return;
+    }
+    let probe = Probe::of_file(&path).unwrap_or_default();
+    let vault = hot.vault.as_ref().and_then(|vault| {
+        // SAFETY: borrow the event's descriptor without taking ownership.
+        let file = ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(pending.fd()) });
+        let session = session_key(pending.pid);
+        vault.preserve(
+            &hot.shares.list[share].name,
+            &rel,
+            &file,
+            truncate,
+            &session,
+        )
+    });
+    hot.stats.probes.fetch_add(1, Ordering::Relaxed);
+    if let Ok(mut befores) = hot.befores.lock() {
+        befores.insert(
+            (pending.pid, share, rel),
+            Before {
+                probe,
+                vault,
+                at: Instant::now(),
+            },
+        );
+    }
+    pending.allow();
+}
+
+/// Whether a thread of `pid` is inside an `open`/`openat`/`creat` that
+/// truncates a file it opens for writing (`/proc/PID/task/TID/syscall`:
+/// number and arguments of the syscall a blocked thread is in).
+fn truncating_open(pid: u32) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks.flatten().take(64).any(|task| {
+        let Ok(text) = std::fs::read_to_string(task.path().join("syscall")) else {
+            return false;
+        };
+        let mut fields = text.split_whitespace();
+        let Some(number) = fields.next().and_then(|n| n.parse::<i64>().ok()) else {
+            return false;
+        };
+        let args: Vec<u64> = fields
+            .take(6)
+            .map(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).unwrap_or(0))
+            .collect();
+        let flags = match number {
+            n if n == libc::SYS_openat => args.get(2).copied(),
+            #[cfg(target_arch = "x86_64")]
+            n if n == libc::SYS_open => args.get(1).copied(),
+            #[cfg(target_arch = "x86_64")]
+            n if n == libc::SYS_creat => return true,
+            _ => None,
+        };
+        flags.is_some_and(|f| {
+            let f = f as i32;
+            f & libc::O_TRUNC != 0 && f & libc::O_ACCMODE != libc::O_RDONLY
+        })
+    })
+}
+
+/// A session key for the vault: pid and its start time.
+pub fn session_key(pid: u32) -> String {
+    match mamori_respond::attribution::start_time(pid) {
+        Some(start) => format!("{pid}@{start}"),
+        None => pid.to_string(),
+    }
+}
+
+/// Whether `pid` holds the event's file open for writing: `Some(false)` if
+/// every descriptor it has on the file is read-only, `None` if none was
+/// found (e.g. a truncating open still in progress: treated as a write).
+fn open_for_write(pid: u32, pending: &Pending) -> Option<bool> {
+    let (dev, ino) = pending.dev_ino()?;
+    let dir = format!("/proc/{pid}/fd");
+    let mut found = false;
+    for entry in std::fs::read_dir(&dir).ok()?.flatten() {
+        let Ok(meta) = std::fs::metadata(entry.path()) else {
+            continue;
+        };
+        use std::os::unix::fs::MetadataExt;
+        if meta.dev() != dev || meta.ino() != ino {
+            continue;
+        }
+        found = true;
+        let info = Path::new("/proc")
+            .join(pid.to_string())
+            .join("fdinfo")
+            .join(entry.file_name());
+        let flags = std::fs::read_to_string(info).ok().and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("flags:"))
+                .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+        });
+        if flags.is_none_or(|f| f & libc::O_ACCMODE as u32 != libc::O_RDONLY as u32) {
+            return Some(true);
+        }
+    }
+    found.then_some(false)
+}
+
+#[allow(dead_code)]
+fn _assert_preserver_object_safe(_: &dyn Preserver) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn befores_stay_bounded() {
+        let mut befores = Befores::new(16);
+        for i in 0..100u32 {
+            befores.insert(
+                (i, 0, PathBuf::from("a")),
+                Before {
+                    probe: Probe::default(),
+                    vault: None,
+                    at: Instant::now(),
+                },
+            );
+        }
+        assert!(befores.len() <= 16);
+        assert!(befores.take(&(99, 0, PathBuf::from("a"))).is_some());
+    }
+}

@@ -1,0 +1,74 @@
+//! The guard's view of the version vault: keep a file's content before the
+//! first write of an actor. A trait, so the guard builds and runs without a
+//! vault (feature `vault`, on by default).
+
+use std::fs::File;
+
+pub trait Preserver: Send + Sync {
+    /// Keeps the current content of `file` (the permission event's own
+    /// descriptor, which raises no events when read) of `share`/`rel`.
+    /// Returns the reference to store in the journal's `Touch::vault`.
+    fn preserve(
+        &self,
+        share: &str,
+        rel: &std::path::Path,
+        file: &File,
+        truncate: bool,
+        session: &str,
+    ) -> Option<String>;
+}
+
+#[cfg(feature = "vault")]
+impl Preserver for mamori_vault::Vault {
+    fn preserve(
+        &self,
+        share: &str,
+        rel: &std::path::Path,
+        file: &File,
+        truncate: bool,
+        session: &str,
+    ) -> Option<String> {
+        let reason = if truncate {
+            mamori_vault::Reason::Truncate
+        } else {
+            mamori_vault::Reason::Write
+        };
+        let rel = rel.to_str()?;
+        match self.preserve_fd(share, rel, file, reason, session) {
+            Ok(version) => version.map(|v| v.to_string()),
+            Err(e) => {
+                tracing::warn!("vault: {share}/{rel}: {e}");
+                None
+            }
+        }
+    }
+}
+
+/// Opens the vault under the state directory and registers the shares.
+#[cfg(feature = "vault")]
+pub fn open(
+    state_dir: &std::path::Path,
+    shares: &mamori_watch::Shares,
+) -> Option<std::sync::Arc<dyn Preserver>> {
+    let vault = match mamori_vault::Vault::open(state_dir, mamori_vault::VaultConfig::default()) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!("vault unavailable, continuing without copies: {e}");
+            return None;
+        }
+    };
+    for share in &shares.list {
+        if let Err(e) = vault.register_share(&share.name, &share.root) {
+            tracing::error!("vault: share {}: {e}", share.name);
+        }
+    }
+    Some(std::sync::Arc::new(vault))
+}
+
+#[cfg(not(feature = "vault"))]
+pub fn open(
+    _state_dir: &std::path::Path,
+    _shares: &mamori_watch::Shares,
+) -> Option<std::sync::Arc<dyn Preserver>> {
+    None
+}

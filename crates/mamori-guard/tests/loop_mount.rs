@@ -1,0 +1,299 @@
+//! The guard against a local encrypting process on loop-mounted ext4 and
+//! btrfs images (root only; skipped with a reason otherwise).
+//!
+//! The attacker is this test binary run again as a child (`attacker_entry`
+//! with `MAMORI_ATTACK_DIR` set): one process that overwrites every file
+//! with random bytes and renames it, as ransomware does, so the guard (in
+//! this process) sees a foreign pid.
+
+use mamori_core::Lang;
+use mamori_guard::{GuardConfig, GuardOptions};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+static ONE_GUARD: Mutex<()> = Mutex::new(());
+const FILES: usize = 40;
+
+/// Not a test on its own: the attacker process.
+#[test]
+fn attacker_entry() {
+    let Ok(dir) = std::env::var("MAMORI_ATTACK_DIR") else {
+        return;
+    };
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    names.sort();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let (mut encrypted, mut refused) = (0, 0);
+    for path in names {
+        let Ok(data) = std::fs::read(&path) else {
+            refused += 1;
+            continue;
+        };
+        let noise: Vec<u8> = data
+            .iter()
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 24) as u8
+            })
+            .collect();
+        match std::fs::write(&path, &noise) {
+            Ok(()) => {
+                encrypted += 1;
+                let _ = std::fs::rename(&path, path.with_extension("txt.locked"));
+            }
+            Err(_) => refused += 1,
+        }
+    }
+    println!("ATTACK encrypted={encrypted} refused={refused}");
+}
+
+fn is_root() -> bool {
+    // SAFETY: plain syscall.
+    unsafe { libc::geteuid() == 0 }
+}
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+struct Mounted {
+    mnt: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.mnt).status();
+    }
+}
+
+fn mount(fs: &str) -> Option<Mounted> {
+    if !is_root() {
+        eprintln!("skipped: needs root (fanotify, loop mounts)");
+        return None;
+    }
+    let mkfs = format!("mkfs.{fs}");
+    if !have(&mkfs) {
+        eprintln!("skipped: {mkfs} not installed");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("fs.img");
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    std::fs::File::create(&image)
+        .unwrap()
+        .set_len(256 << 20)
+        .unwrap();
+    let made = Command::new(&mkfs)
+        .args(if fs == "btrfs" {
+            vec!["-q", "-f"]
+        } else {
+            vec!["-q", "-F"]
+        })
+        .arg(&image)
+        .status()
+        .is_ok_and(|s| s.success());
+    let mounted = made
+        && Command::new("mount")
+            .args(["-o", "loop"])
+            .arg(&image)
+            .arg(&mnt)
+            .status()
+            .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot make or loop-mount a {fs} image");
+        return None;
+    }
+    Some(Mounted { mnt, _dir: dir })
+}
+
+fn alerts(state: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(state.join("alerts.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+struct Running {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<Result<mamori_guard::Summary, mamori_guard::GuardError>>,
+}
+
+fn start_guard(share: &Path, state: &Path, config: &str) -> Option<(Running, mamori_guard::Ready)> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let options = GuardOptions {
+        shares: vec![("docs".into(), share.to_path_buf())],
+        state_dir: state.to_path_buf(),
+        smb_conf: None,
+        config: GuardConfig::parse(config, Path::new("test.toml")).unwrap(),
+        lang: Lang::En,
+    };
+    let flag = stop.clone();
+    let thread = std::thread::spawn(move || {
+        mamori_guard::run(options, &flag, |ready| {
+            let _ = ready_tx.send(ready.clone());
+        })
+    });
+    match ready_rx.recv() {
+        Ok(ready) => Some((Running { stop, thread }, ready)),
+        Err(_) => {
+            let err = thread.join().unwrap().err();
+            eprintln!("skipped: the guard could not start: {err:?}");
+            None
+        }
+    }
+}
+
+impl Running {
+    fn stop(self) -> mamori_guard::Summary {
+        self.stop.store(true, Ordering::Release);
+        self.thread.join().unwrap().unwrap()
+    }
+}
+
+fn run_attacker(share: &Path) -> (u32, String) {
+    let child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "attacker_entry",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("MAMORI_ATTACK_DIR", share)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let output = child.wait_with_output().unwrap();
+    (pid, String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn guard_blocks_an_encrypting_process(fs: &str) {
+    let _one = ONE_GUARD.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(mounted) = mount(fs) else { return };
+    let share = mounted.mnt.join("share");
+    std::fs::create_dir(&share).unwrap();
+    for i in 0..FILES {
+        let line =
+            format!("社員番号 {i:04} 氏名 山田太郎 住所 東京都千代田区 電話 03-0000-{i:04}\n");
+        std::fs::write(share.join(format!("doc{i:02}.txt")), line.repeat(300)).unwrap();
+    }
+    let state = mounted.mnt.join("state");
+    // A previous guard that died: the new one must say so.
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(state.join("guard.pid"), "999999999\n").unwrap();
+    let config = "[response]\nladder = [\"alert\", \"block\"]\n";
+    let Some((guard, ready)) = start_guard(&share, &state, config) else {
+        return;
+    };
+    assert_eq!(ready.backend, "fanotify");
+    assert_eq!(ready.unclean_previous, Some(999_999_999));
+
+    let (pid, out) = run_attacker(&share);
+    eprintln!("{fs}: attacker pid {pid}: {out}");
+    // The attacker may be killed (a blocked process that renames anyway
+    // loses its process), so count on disk what it managed to encrypt.
+    let encrypted = std::fs::read_dir(&share)
+        .unwrap()
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with("!0000_"))
+        .filter(|e| {
+            let data = std::fs::read(e.path()).unwrap_or_default();
+            !data.is_empty() && !data.starts_with("社員番号".as_bytes())
+        })
+        .count();
+    assert!(encrypted >= 1, "the attack ran: {out}");
+    assert!(encrypted <= 5, "blocked after at most 5 files: {out}");
+
+    // A benign local process (this one is the guard; use a child) still works.
+    let benign = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "echo ok > {}/benign.txt && cat {}/doc39.txt > /dev/null",
+            share.display(),
+            share.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(benign.success(), "other processes keep working");
+
+    let summary = guard.stop();
+    assert!(summary.denied >= 1);
+    let lines = alerts(&state);
+    let kinds: Vec<&str> = lines.iter().map(|l| l["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"guard_unclean"), "{kinds:?}");
+    let detection = lines
+        .iter()
+        .find(|l| l["kind"] == "detection")
+        .expect("a detection alert");
+    assert_eq!(detection["pid"], pid);
+    assert_eq!(detection["share"], "docs");
+    assert!(!detection["files"].as_array().unwrap().is_empty());
+    let containment = lines
+        .iter()
+        .find(|l| l["kind"] == "containment")
+        .expect("a containment alert");
+    assert_eq!(containment["incident"], detection["incident"]);
+    assert!(kinds.contains(&"guard_stopped"));
+    assert!(
+        !state.join("guard.pid").exists(),
+        "a clean stop removes the pid file"
+    );
+
+    // The journal: the incident is blocked and lists what the attacker touched.
+    let journal = mamori_journal::Journal::open(&state);
+    let id = detection["incident"].as_str().unwrap();
+    let incident = journal.get(id).unwrap();
+    assert_eq!(incident.state, mamori_journal::IncidentState::Blocked);
+    assert_eq!(incident.actor.pid, Some(pid));
+    let touches = journal.touches(id).unwrap();
+    let modified = touches
+        .iter()
+        .filter(|t| t.op == mamori_journal::TouchOp::Modify)
+        .count();
+    assert!(modified >= encrypted, "{touches:?}");
+    assert!(touches
+        .iter()
+        .any(|t| t.op == mamori_journal::TouchOp::Modify && t.vault.is_some()));
+
+    // Restart: the block comes back from the journal; release lifts it.
+    let Some((guard, ready)) = start_guard(&share, &state, config) else {
+        return;
+    };
+    assert_eq!(ready.reloaded_blocks, 1);
+    assert_eq!(ready.unclean_previous, None);
+    mamori_guard::state::release(&journal, id).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    guard.stop();
+    assert_eq!(
+        journal.get(id).unwrap().state,
+        mamori_journal::IncidentState::Released
+    );
+}
+
+#[test]
+fn ext4() {
+    guard_blocks_an_encrypting_process("ext4");
+}
+
+#[test]
+fn btrfs() {
+    guard_blocks_an_encrypting_process("btrfs");
+}

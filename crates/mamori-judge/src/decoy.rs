@@ -1,0 +1,439 @@
+//! Decoy files: bait placed where encryptors start.
+//!
+//! Encryptors walk a share in directory order, root first, so a decoy that
+//! sorts first in the share root and in every large folder is among the
+//! first files touched. `!` sorts before digits, letters and kana both in
+//! Windows Explorer (symbols first) and in `ls` (byte order and ICU
+//! collation alike), and `!0000_` before any name a person types.
+//!
+//! The decoys are real small Office files (a docx and an xlsx, stored zip
+//! entries written here without a zip library), dated in the past, large
+//! enough (tens of KB) not to be skipped as "tiny". Users do not see them
+//! when Samba sets the hidden attribute on them (`hide files =
+//! /!0000_*/`, see [`SAMBA_HIDE_FILES`]); Explorer with "show hidden
+//! files" still lists them, which is what the encryptor sees too — an
+//! attacker that skips hidden files is left to the content judgement.
+//!
+//! Directory order as the server returns it is the file system's `readdir`
+//! order, not name order (ext4: a seeded hash of the name); [`place`]
+//! therefore tries a few variants of each name and keeps the one listed
+//! earliest ([`seek_early`]).
+//!
+//! The guard calls [`plan`] then [`place`] at start, [`refresh`] now and
+//! then (a decoy rewritten by a backup restore or deleted by a user is put
+//! back), registers the share-relative paths with
+//! [`crate::Judge::register_decoys`], and must not feed its own writes to
+//! the judge. The scanner, the inventory and restore skip every path for
+//! which [`is_decoy_name`] holds: a decoy is never the user's data.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// Every decoy's file name starts with this.
+pub const PREFIX: &str = "!0000_";
+/// The decoys in each chosen folder.
+pub const NAMES: &[&str] = &["!0000_顧客台帳_2024.xlsx", "!0000_見積書_最新版.docx"];
+/// Value for Samba's `hide files` so users do not see decoys.
+pub const SAMBA_HIDE_FILES: &str = "/!0000_*/";
+/// A folder with at least this many entries gets its own decoys.
+pub const LARGE_FOLDER: usize = 40;
+/// At most this many folders get decoys (the root always does).
+pub const MAX_FOLDERS: usize = 32;
+/// Folders looked at when planning (bounded walk).
+const MAX_SCANNED_DIRS: usize = 5000;
+/// How deep large folders are searched for.
+const MAX_DEPTH: usize = 4;
+
+/// Whether a path names a decoy.
+pub fn is_decoy_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(PREFIX))
+}
+
+/// Where decoys go: the share root and its largest folders (absolute paths).
+pub fn plan(share_root: &Path) -> Vec<PathBuf> {
+    let mut large: Vec<(usize, PathBuf)> = Vec::new();
+    let mut queue = std::collections::VecDeque::from([(share_root.to_path_buf(), 0usize)]);
+    let mut scanned = 0;
+    while let Some((dir, depth)) = queue.pop_front() {
+        scanned += 1;
+        if scanned > MAX_SCANNED_DIRS {
+            break;
+        }
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut count = 0;
+        for entry in entries.flatten() {
+            count += 1;
+            let name = entry.file_name();
+            let hidden = name.to_string_lossy().starts_with('.');
+            if depth < MAX_DEPTH && !hidden && entry.file_type().is_ok_and(|t| t.is_dir()) {
+                queue.push_back((entry.path(), depth + 1));
+            }
+        }
+        if dir != share_root && count >= LARGE_FOLDER {
+            large.push((count, dir));
+        }
+    }
+    large.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut folders = vec![share_root.to_path_buf()];
+    folders.extend(large.into_iter().take(MAX_FOLDERS - 1).map(|(_, d)| d));
+    folders
+        .iter()
+        .flat_map(|dir| NAMES.iter().map(move |name| dir.join(name)))
+        .collect()
+}
+
+/// Writes every planned decoy (atomically, dated in the past) and returns
+/// where they are: a decoy may be renamed to come early in directory order
+/// (see [`seek_early`]); register the returned paths, not the planned ones.
+pub fn place(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for path in paths {
+        write_decoy(path)?;
+        written.push(seek_early(path)?);
+    }
+    Ok(written)
+}
+
+/// Tries this many alternative names per decoy.
+const SEEK_TRIES: usize = 128;
+
+/// Encryptors enumerate in the server's directory order, which is the
+/// file system's `readdir` order, not the name order: ext4 returns entries
+/// in the order of a seeded hash of their names, so a name that sorts
+/// first in Explorer may come anywhere. Rename the decoy through a few
+/// variants of its name (same prefix and extension) and keep the one that
+/// `readdir` returns earliest. On file systems whose order does not depend
+/// on the name (btrfs: creation order; tmpfs) this changes nothing and
+/// stops after a few tries.
+pub fn seek_early(path: &Path) -> io::Result<PathBuf> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return Ok(path.to_path_buf());
+    };
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    let position = |p: &Path| -> io::Result<(usize, usize)> {
+        let target = p.file_name();
+        let mut at = usize::MAX;
+        let mut total = 0;
+        for (i, entry) in fs::read_dir(dir)?.flatten().enumerate() {
+            if Some(entry.file_name().as_os_str()) == target {
+                at = i;
+            }
+            total += 1;
+        }
+        Ok((at, total))
+    };
+    let (mut best_at, total) = position(path)?;
+    let mut best = path.to_path_buf();
+    let good_enough = (total / 100).max(1);
+    let mut unchanged = 0;
+    for i in 1..=SEEK_TRIES {
+        if best_at < good_enough || unchanged >= 4 {
+            break;
+        }
+        let candidate = dir.join(format!("{stem}_{i:03}.{ext}"));
+        if candidate.exists() {
+            continue;
+        }
+        fs::rename(&best, &candidate)
+            .map_err(|e| io::Error::new(e.kind(), format!("decoy {}: {e}", best.display())))?;
+        let (at, _) = position(&candidate)?;
+        if at < best_at {
+            best_at = at;
+            best = candidate;
+            unchanged = 0;
+        } else {
+            // back to the better name
+            fs::rename(&candidate, &best).map_err(|e| {
+                io::Error::new(e.kind(), format!("decoy {}: {e}", candidate.display()))
+            })?;
+            unchanged += usize::from(at == best_at || at + 1 >= total);
+        }
+    }
+    Ok(best)
+}
+
+/// Puts back decoys that are missing or no longer hold their content;
+/// returns those rewritten (each one is worth a look: who touched it?).
+pub fn refresh(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
+    let mut rewritten = Vec::new();
+    for path in paths {
+        let intact = fs::read(path).is_ok_and(|bytes| bytes == content(path));
+        if !intact {
+            write_decoy(path)?;
+            rewritten.push(path.clone());
+        }
+    }
+    Ok(rewritten)
+}
+
+fn write_decoy(path: &Path) -> io::Result<()> {
+    let err = |e: io::Error| io::Error::new(e.kind(), format!("decoy {}: {e}", path.display()));
+    let bytes = content(path);
+    let tmp = path.with_file_name(format!(
+        ".{}.mamori-tmp",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    let mut file = fs::File::create(&tmp).map_err(err)?;
+    file.write_all(&bytes).map_err(err)?;
+    // Dated like an old document, not like something just planted.
+    let when = SystemTime::UNIX_EPOCH + Duration::from_secs(1_711_929_600); // 2024-04-01
+    file.set_times(fs::FileTimes::new().set_modified(when).set_accessed(when))
+        .map_err(err)?;
+    file.sync_all().map_err(err)?;
+    drop(file);
+    fs::rename(&tmp, path).map_err(err)
+}
+
+/// The decoy's bytes, by its extension: a minimal valid xlsx or docx.
+pub fn content(path: &Path) -> Vec<u8> {
+    let xlsx = path.extension().is_some_and(|e| e == "xlsx");
+    let mut zip = ZipWriter::default();
+    if xlsx {
+        zip.add("[Content_Types].xml", XLSX_TYPES.as_bytes());
+        zip.add("_rels/.rels", rels("xl/workbook.xml").as_bytes());
+        zip.add("xl/workbook.xml", XLSX_WORKBOOK.as_bytes());
+        zip.add("xl/_rels/workbook.xml.rels", XLSX_WORKBOOK_RELS.as_bytes());
+        zip.add("xl/worksheets/sheet1.xml", sheet().as_bytes());
+    } else {
+        zip.add("[Content_Types].xml", DOCX_TYPES.as_bytes());
+        zip.add("_rels/.rels", rels("word/document.xml").as_bytes());
+        zip.add("word/document.xml", document().as_bytes());
+    }
+    zip.finish()
+}
+
+const XLSX_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
+const XLSX_WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="台帳" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+const XLSX_WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+const DOCX_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
+
+fn rels(target: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="{target}"/></Relationships>"#
+    )
+}
+
+/// Rows of a plausible ledger of companies (no personal data: the
+/// inventory must not count a decoy even if it reads one).
+fn sheet() -> String {
+    let mut rows = String::new();
+    for (i, title) in ["取引先", "区分", "金額", "担当部署"].iter().enumerate() {
+        let col = (b'A' + i as u8) as char;
+        rows.push_str(&format!(
+            r#"<c r="{col}1" t="inlineStr"><is><t>{title}</t></is></c>"#
+        ));
+    }
+    let mut body = format!(r#"<row r="1">{rows}</row>"#);
+    for r in 2..400u32 {
+        body.push_str(&format!(
+            r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>株式会社サンプル商事{r:03}</t></is></c><c r="B{r}" t="inlineStr"><is><t>{}</t></is></c><c r="C{r}"><v>{}</v></c><c r="D{r}" t="inlineStr"><is><t>営業{}課</t></is></c></row>"#,
+            ["継続", "新規", "休眠"][r as usize % 3],
+            (r * 7919) % 1_000_000,
+            r % 5 + 1
+        ));
+    }
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{body}</sheetData></worksheet>"#
+    )
+}
+
+fn document() -> String {
+    let mut paras = String::new();
+    for i in 1..300u32 {
+        paras.push_str(&format!(
+            "<w:p><w:r><w:t>第{i}項 見積条件: 納期は受注後{}営業日、単価は別紙の通り。有効期限は発行日より30日とします。</w:t></w:r></w:p>",
+            i % 20 + 5
+        ));
+    }
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>御見積書</w:t></w:r></w:p>{paras}</w:body></w:document>"#
+    )
+}
+
+/// A zip of stored (uncompressed) entries: all a decoy needs.
+#[derive(Default)]
+struct ZipWriter {
+    out: Vec<u8>,
+    central: Vec<u8>,
+    entries: u16,
+}
+
+impl ZipWriter {
+    fn add(&mut self, name: &str, data: &[u8]) {
+        let crc = crc32(data);
+        let offset = self.out.len() as u32;
+        let (time, date) = (0u16, (44u16 << 9) | (4 << 5) | 1); // 2024-04-01
+        let size = data.len() as u32;
+        let name_len = name.len() as u16;
+        let out = &mut self.out;
+        out.extend_from_slice(b"PK\x03\x04");
+        for v in [20u16, 0x0800, 0, time, date] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [crc, size, size] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&name_len.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(data);
+        let c = &mut self.central;
+        c.extend_from_slice(b"PK\x01\x02");
+        for v in [20u16, 20, 0x0800, 0, time, date] {
+            c.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [crc, size, size] {
+            c.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [name_len, 0, 0, 0, 0] {
+            c.extend_from_slice(&v.to_le_bytes());
+        }
+        c.extend_from_slice(&0u32.to_le_bytes());
+        c.extend_from_slice(&offset.to_le_bytes());
+        c.extend_from_slice(name.as_bytes());
+        self.entries += 1;
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        let central_offset = self.out.len() as u32;
+        let central_len = self.central.len() as u32;
+        self.out.extend_from_slice(&self.central);
+        self.out.extend_from_slice(b"PK\x05\x06");
+        for v in [0u16, 0, self.entries, self.entries] {
+            self.out.extend_from_slice(&v.to_le_bytes());
+        }
+        self.out.extend_from_slice(&central_len.to_le_bytes());
+        self.out.extend_from_slice(&central_offset.to_le_bytes());
+        self.out.extend_from_slice(&0u16.to_le_bytes());
+        self.out
+    }
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= byte as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::{Kind, Probe};
+
+    #[test]
+    fn crc32_matches_the_standard_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+
+    #[test]
+    fn decoys_are_valid_office_files_that_zip_readers_open() {
+        for name in NAMES {
+            let bytes = content(Path::new(name));
+            assert!(bytes.len() > 16 * 1024, "{name} is not tiny");
+            let probe = Probe::of_bytes(&bytes);
+            assert_eq!(probe.kind, Kind::Ooxml);
+            assert_eq!(probe.tail_ok, Some(true));
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+            for i in 0..archive.len() {
+                let mut entry = archive.by_index(i).unwrap();
+                let mut sink = Vec::new();
+                std::io::Read::read_to_end(&mut entry, &mut sink).unwrap(); // checks the CRC
+            }
+        }
+    }
+
+    #[test]
+    fn decoys_sort_first() {
+        let mut names = vec!["0001_a.docx", "A.xlsx", "あ.txt", "_x.txt", "!readme.txt"];
+        names.extend(NAMES.iter().copied());
+        names.sort();
+        assert!(
+            names[..2].iter().all(|n| n.starts_with(PREFIX)),
+            "{names:?}"
+        );
+    }
+
+    #[test]
+    fn placed_decoys_come_early_in_hash_ordered_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = 300;
+        for i in 0..n {
+            fs::write(dir.path().join(format!("file_{i:03}.txt")), "x").unwrap();
+        }
+        let listed: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        let mut sorted = listed.clone();
+        sorted.sort();
+        let mut reversed = sorted.clone();
+        reversed.reverse();
+        if listed == sorted || listed == reversed {
+            println!("skip: this file system lists in name or creation order");
+            return;
+        }
+        let placed = place(&[dir.path().join(NAMES[0])]).unwrap();
+        let position = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .position(|e| e.path() == placed[0])
+            .unwrap();
+        println!("decoy listed at {position} of {}", n + 1);
+        assert!(position <= n / 4, "decoy listed at {position} of {}", n + 1);
+    }
+
+    #[test]
+    fn plan_place_refresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("経理/2024")).unwrap();
+        fs::create_dir_all(root.join("small")).unwrap();
+        for i in 0..LARGE_FOLDER {
+            fs::write(root.join(format!("経理/2024/{i}.txt")), "x").unwrap();
+        }
+        let plan = plan(root);
+        assert_eq!(plan.len(), 2 * NAMES.len());
+        assert!(plan.iter().all(|p| is_decoy_name(p)));
+        assert!(plan.contains(&root.join("経理/2024").join(NAMES[0])));
+        assert!(!plan.iter().any(|p| p.starts_with(root.join("small"))));
+        let placed = place(&plan).unwrap();
+        assert_eq!(placed.len(), plan.len());
+        for (p, q) in placed.iter().zip(&plan) {
+            assert!(p.exists() && is_decoy_name(p), "{}", p.display());
+            assert_eq!(p.parent(), q.parent());
+            assert_eq!(p.extension(), q.extension());
+        }
+        assert!(refresh(&placed).unwrap().is_empty());
+        fs::write(&placed[0], b"encrypted").unwrap();
+        fs::remove_file(&placed[1]).unwrap();
+        assert_eq!(refresh(&placed).unwrap(), placed[..2].to_vec());
+        assert!(refresh(&placed).unwrap().is_empty());
+        let listed: Vec<_> = fs::read_dir(root).unwrap().flatten().collect();
+        assert!(!listed
+            .iter()
+            .any(|e| e.file_name().to_string_lossy().ends_with(".mamori-tmp")));
+    }
+}

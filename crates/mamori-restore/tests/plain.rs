@@ -1,0 +1,152 @@
+//! Restore on a plain temporary folder (no root needed): name conflicts,
+//! late edits by others, dry run, idempotence.
+
+mod common;
+
+use common::*;
+use mamori_journal::Journal;
+use mamori_restore::{restore, NoProgress, RestoreOptions, RestoreReport, SkipReason};
+use mamori_vault::{Vault, VaultConfig};
+
+fn run(state: &std::path::Path, dry_run: bool) -> RestoreReport {
+    restore(
+        state,
+        "latest",
+        &RestoreOptions {
+            dry_run,
+            progress: &NoProgress,
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn conflicts_are_skipped_and_the_rest_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let root = dir.path().join("share");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(root.join("営業")).unwrap();
+    for name in ["a.txt", "b.txt", "c.txt", "d.txt", "営業/e.csv"] {
+        std::fs::write(root.join(name), format!("{name} の中身\n")).unwrap();
+    }
+    let before = snapshot_tree(&root);
+    let vault = Vault::open(&state, quiet_config()).unwrap();
+    vault.register_share("s", &root).unwrap();
+    let journal = Journal::open(&state);
+    let mut attacker = Attacker::start(&vault, &journal, "s", &root);
+    attacker.copy_then_delete("a.txt", "enc");
+    attacker.encrypt_in_place("b.txt", false);
+    attacker.rename_then_encrypt("c.txt", "locked");
+    attacker.truncate_and_write("営業/e.csv");
+    attacker.ransom_note("営業");
+    attacker.flush();
+    // Someone else re-creates a.txt after it was deleted, and writes into
+    // the attacker's note (both must be left alone).
+    std::fs::write(root.join("a.txt"), "新しい a\n").unwrap();
+    other_user_edit(&vault, "s", &root, "営業/README-RESTORE-FILES.txt", b"memo");
+
+    let after_attack = snapshot_tree(&root);
+    let dry = run(&state, true);
+    assert_eq!(snapshot_tree(&root), after_attack);
+    let report = run(&state, false);
+    assert_eq!(dry.restored.len(), report.restored.len());
+    let mut skipped: Vec<(String, SkipReason)> = report
+        .skipped
+        .iter()
+        .map(|s| (s.path.clone(), s.reason))
+        .collect();
+    skipped.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        skipped,
+        [
+            ("a.txt".to_string(), SkipReason::NameTaken),
+            (
+                "営業/README-RESTORE-FILES.txt".to_string(),
+                SkipReason::ChangedByOther
+            ),
+        ]
+    );
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let now = snapshot_tree(&root);
+    for name in ["b.txt", "c.txt", "d.txt", "営業/e.csv"] {
+        assert_eq!(now[name], before[name], "{name}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(root.join("a.txt")).unwrap(),
+        "新しい a\n"
+    );
+    // The encrypted copy of a.txt is the attacker's: removed.
+    assert!(!root.join("a.txt.enc").exists());
+    assert!(!root.join("c.txt.locked").exists());
+    let again = run(&state, false);
+    assert!(again.restored.is_empty() && again.removed.is_empty() && again.failed.is_empty());
+    assert_eq!(snapshot_tree(&root), now);
+}
+
+#[test]
+fn deletes_the_journal_missed_come_back_from_frozen_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let root = dir.path().join("share");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(root.join("経理")).unwrap();
+    std::fs::create_dir_all(root.join("総務")).unwrap();
+    for name in ["経理/a.xlsx", "経理/b.xlsx", "経理/c.xlsx", "総務/d.docx"] {
+        std::fs::write(root.join(name), format!("{name}\n")).unwrap();
+    }
+    let before = snapshot_tree(&root);
+    let vault = Vault::open(&state, quiet_config()).unwrap();
+    vault.register_share("s", &root).unwrap();
+    assert_eq!(vault.sweep_links("s").unwrap().linked, 4);
+    let journal = Journal::open(&state);
+    let mut attacker = Attacker::start(&vault, &journal, "s", &root);
+    // The first delete of the burst escaped the journal.
+    std::fs::remove_file(root.join("経理/a.xlsx")).unwrap();
+    attacker.unseen_delete("経理/b.xlsx");
+    attacker.flush();
+    // Someone deletes a file in a folder the attacker never touched.
+    std::fs::remove_file(root.join("総務/d.docx")).unwrap();
+
+    let report = run(&state, false);
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(report.unjournaled, ["経理/a.xlsx"]);
+    let now = snapshot_tree(&root);
+    for name in ["経理/a.xlsx", "経理/b.xlsx", "経理/c.xlsx"] {
+        assert_eq!(now[name], before[name], "{name}");
+    }
+    assert!(!root.join("総務/d.docx").exists());
+    let again = run(&state, false);
+    assert!(again.restored.is_empty() && again.failed.is_empty());
+}
+
+/// No background link sweep: tests decide when files are linked.
+fn quiet_config() -> VaultConfig {
+    VaultConfig {
+        sweep_on_register: false,
+        ..VaultConfig::default()
+    }
+}
+
+#[test]
+fn a_sweep_after_the_attack_is_not_someone_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let root = dir.path().join("share");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("a.docx"), "original\n").unwrap();
+    let before = snapshot_tree(&root);
+    let vault = Vault::open(&state, quiet_config()).unwrap();
+    vault.register_share("s", &root).unwrap();
+    let journal = Journal::open(&state);
+    let mut attacker = Attacker::start(&vault, &journal, "s", &root);
+    attacker.rename_then_encrypt("a.docx", "lockbit");
+    attacker.ransom_note("");
+    attacker.flush();
+    // The periodic sweep links the attacker's files after the attack.
+    assert!(vault.sweep_links("s").unwrap().linked >= 2);
+    let report = run(&state, false);
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    assert_eq!(snapshot_tree(&root), before);
+}

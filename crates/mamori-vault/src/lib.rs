@@ -1,0 +1,700 @@
+//! The version vault: the content a file had before an attacker changed it.
+//!
+//! Design. The guard answers fanotify pre-content events (`FAN_PRE_ACCESS`,
+//! delivered before a write or an `ftruncate`, with the file still
+//! unchanged; an `O_TRUNC` open truncates *before* any pre-content event, so
+//! the guard preserves at that open's `FAN_OPEN_PERM` instead) and, while it
+//! holds the event, calls [`Vault::preserve_fd`] with the event's own fd. That fd was opened by the kernel with `FMODE_NONOTIFY`, so
+//! reading it raises no new event (re-opening the path from the listener
+//! would, and could deadlock a single-threaded listener). The vault keeps the
+//! content once per (inode, session): the first write of each SMB session
+//! (or local process) to a file is preceded by one version, later writes of
+//! the same session cost one hash lookup.
+//!
+//! How the content is kept, cheapest first:
+//! - a reflink (`ioctl(FICLONE)`) on btrfs / XFS: a copy-on-write clone, no
+//!   data copied; the attacker's writes then go to new extents;
+//! - a copy (`copy_file_range`, in-kernel) elsewhere (ext4);
+//! - a hard link for [`Reason::Open`]: taken when a file is opened by a
+//!   suspicious actor, before a possible unlink or rename, which fanotify
+//!   cannot announce in advance (there is no pre-delete / pre-rename
+//!   permission event). A link keeps the inode alive after an unlink at zero
+//!   cost; it does not protect content, so a link version is only valid
+//!   while the inode's size and mtime equal those recorded (checked at
+//!   restore), and a later write still takes a reflink or copy first;
+//! - the link sweep ([`Vault::sweep_links`], run by [`Maintenance`]): the
+//!   same hard link, in advance, for every file of the share, so a delete
+//!   nobody announced (fanotify has no pre-delete event, and a wiper need
+//!   not read a file before deleting it) still leaves the inode, *frozen*
+//!   with the content it had when deleted. Live links cost no space; frozen ones count against
+//!   the budget and are pruned like any version.
+//!   Btrfs snapshots ([`snapshot`]) are the second line against deletes.
+//!
+//! Where versions live: a *store* on the same filesystem as the share, so
+//! reflinks and links work, and outside the share, so it is unreachable
+//! through Samba: `STATE/vault/store` when the state directory is on the
+//! share's filesystem, else `.mamori-vault/` (0700, root) at the root of the
+//! share's filesystem. If the share *is* that root (a dedicated filesystem
+//! or subvolume), the store is `SHARE/.mamori-vault` (0700, root-owned) and
+//! [`ShareStore::inside_share`] is set: the Samba configuration must then
+//! veto it (`veto files = /.mamori-vault/`); the guard logs that.
+//!
+//! Index: SQLite at `STATE/vault/index.sqlite` (WAL), one row per version:
+//! share, relative path, device, inode, size, mtime, owner, mode, session,
+//! reason, kind, object path. Restore looks versions up by the reference the
+//! guard wrote into the journal, or by path and time.
+//!
+//! Budget: the sum of versions' sizes is kept under `budget_bytes` by
+//! pruning the oldest *clean* versions first (clean = not referenced by an
+//! open incident: state `detected` or `blocked`). Versions older than the
+//! quiet period are pruned by [`Vault::prune`]. When pruning cannot make
+//! room (everything left belongs to open incidents), versions are still
+//! taken while the filesystem keeps `min_free_ratio` free, since losing a
+//! file in an attack is worse than exceeding a soft budget, and a
+//! `vault_full` alert goes to `alerts.jsonl`; below that reserve
+//! [`Vault::preserve_fd`] returns [`VaultError::Full`] and the guard decides
+//! (it denies the write of a suspicious actor).
+
+pub mod fsutil;
+mod index;
+mod links;
+pub mod maintenance;
+pub mod snapshot;
+mod store;
+
+pub use index::Version;
+pub use links::SweepReport;
+pub use maintenance::{Maintenance, MaintenanceConfig};
+pub use store::ShareStore;
+
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::fs::File;
+use std::os::unix::fs::MetadataExt;
+#[cfg(test)]
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("vault {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("vault index {path}: {source}")]
+    Index {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("vault: unknown share {0} (register it first)")]
+    UnknownShare(String),
+    #[error("vault: bad relative path {0:?}")]
+    BadPath(String),
+    #[error("vault full: {needed} bytes needed, the filesystem of {store} is below its free-space reserve")]
+    Full { store: PathBuf, needed: u64 },
+    #[error("the vault is disabled (MAMORI_VAULT=off)")]
+    Disabled,
+    #[error("snapshot: {0}")]
+    Snapshot(String),
+    #[error("incident journal: {0}")]
+    Journal(#[from] mamori_journal::JournalError),
+}
+
+pub type Result<T> = std::result::Result<T, VaultError>;
+
+pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> VaultError + '_ {
+    move |source| VaultError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Why a version is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// Before the first write (fanotify pre-content event).
+    Write,
+    /// Before a truncation (also a pre-content event).
+    Truncate,
+    /// Before a rename the guard learnt of in advance.
+    Rename,
+    /// Before a delete the guard learnt of in advance.
+    Delete,
+    /// Pre-emptive hard link at open time by a suspicious actor (cheap;
+    /// protects against unlink/rename, not against in-place writes).
+    /// Skipped (`Ok(None)`) where links are impossible.
+    Open,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Write => "write",
+            Reason::Truncate => "truncate",
+            Reason::Rename => "rename",
+            Reason::Delete => "delete",
+            Reason::Open => "open",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Reason> {
+        Some(match text {
+            "write" => Reason::Write,
+            "truncate" => Reason::Truncate,
+            "rename" => Reason::Rename,
+            "delete" => Reason::Delete,
+            "open" => Reason::Open,
+            _ => return None,
+        })
+    }
+
+    fn wants_link(self) -> bool {
+        self == Reason::Open
+    }
+}
+
+/// How a version's content is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionKind {
+    Reflink,
+    Copy,
+    /// A hard link to the live inode: valid while size and mtime are unchanged.
+    Link,
+    /// The file was empty: nothing stored (`object` is empty).
+    Empty,
+}
+
+impl VersionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionKind::Reflink => "reflink",
+            VersionKind::Copy => "copy",
+            VersionKind::Link => "link",
+            VersionKind::Empty => "empty",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<VersionKind> {
+        Some(match text {
+            "reflink" => VersionKind::Reflink,
+            "copy" => VersionKind::Copy,
+            "link" => VersionKind::Link,
+            "empty" => VersionKind::Empty,
+            _ => return None,
+        })
+    }
+}
+
+/// The reference the guard stores in `Touch::vault`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VersionRef(pub String);
+
+impl std::fmt::Display for VersionRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct VaultConfig {
+    /// Soft budget for the sum of version sizes.
+    pub budget_bytes: u64,
+    /// Versions older than this and not held by an open incident are pruned.
+    pub quiet_period: Duration,
+    /// Below this fraction of free space on a store's filesystem no new
+    /// version is taken once the budget is exhausted.
+    pub min_free_ratio: f64,
+    /// Link every file of a share in the background when it is registered
+    /// (files created later are linked by [`Maintenance`]'s periodic sweep).
+    pub sweep_on_register: bool,
+}
+
+impl Default for VaultConfig {
+    fn default() -> Self {
+        VaultConfig {
+            budget_bytes: 20 * 1024 * 1024 * 1024,
+            quiet_period: Duration::from_secs(72 * 3600),
+            min_free_ratio: 0.05,
+            sweep_on_register: true,
+        }
+    }
+}
+
+/// What [`Vault::prune`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PruneReport {
+    pub removed: usize,
+    pub freed_bytes: u64,
+    pub kept_pinned: usize,
+    pub total_bytes: u64,
+    pub over_budget: bool,
+}
+
+/// (dev, inode, birth time ns, session, is_link): the birth time tells a
+/// reused inode number from the file that had it before.
+/// How many (inode, session) pairs are remembered before starting afresh.
+const MAX_REMEMBERED: usize = 1_000_000;
+
+type SessionKey = (u64, u64, i64, String, bool);
+
+struct State {
+    index: index::Index,
+    shares: HashMap<String, ShareStore>,
+    /// (dev, inode, session, is_link) → version already taken.
+    taken: HashMap<SessionKey, VersionRef>,
+    total_bytes: u64,
+    last_full_alert: Option<DateTime<Utc>>,
+    /// When a prune last failed to get under budget (pruning again at every
+    /// preserve would scan the whole index each time).
+    last_failed_prune: Option<std::time::Instant>,
+}
+
+/// The vault of one state directory. `Send + Sync`: the guard may call it
+/// from several threads; the copy itself runs outside the lock.
+pub struct Vault {
+    state_dir: PathBuf,
+    config: VaultConfig,
+    state: Mutex<State>,
+}
+
+impl Vault {
+    /// Opens (creating) the vault under `STATE/vault`.
+    /// `MAMORI_VAULT=off` in the environment makes this fail with
+    /// [`VaultError::Disabled`]: the guard then runs without versions (to
+    /// measure what the vault costs; never for production).
+    pub fn open(state_dir: &Path, config: VaultConfig) -> Result<Vault> {
+        if std::env::var("MAMORI_VAULT").is_ok_and(|v| v == "off") {
+            return Err(VaultError::Disabled);
+        }
+        let dir = state_dir.join("vault");
+        store::create_private_dir(&dir)?;
+        let index = index::Index::open(&dir.join("index.sqlite"))?;
+        let total_bytes = index.total_bytes()?;
+        Ok(Vault {
+            state_dir: state_dir.to_path_buf(),
+            config,
+            state: Mutex::new(State {
+                index,
+                shares: HashMap::new(),
+                taken: HashMap::new(),
+                total_bytes,
+                last_full_alert: None,
+                last_failed_prune: None,
+            }),
+        })
+    }
+
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic in another thread must not stop versions being taken.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers a share and chooses its store (see the crate doc).
+    /// With `sweep_on_register`, one link sweep of the share starts in the
+    /// background (see [`Vault::sweep_links`]).
+    pub fn register_share(&self, name: &str, root: &Path) -> Result<ShareStore> {
+        let share = store::ShareStore::choose(&self.state_dir, name, root)?;
+        self.lock().shares.insert(name.to_string(), share.clone());
+        if self.config.sweep_on_register {
+            links::sweep_in_background(share.clone(), name.to_string(), self.index_path());
+        }
+        Ok(share)
+    }
+
+    pub(crate) fn index_path(&self) -> PathBuf {
+        self.state_dir.join("vault").join("index.sqlite")
+    }
+
+    /// The store of a registered share.
+    pub fn share(&self, name: &str) -> Option<ShareStore> {
+        self.lock().shares.get(name).cloned()
+    }
+
+    /// Keeps the current content of `file` (an open fd of the share file at
+    /// `rel_path`; pass the fanotify event's fd) unless this session already
+    /// has a version of this inode. Returns the version (new or earlier) or
+    /// `None` when nothing was kept (a non-regular file, or [`Reason::Open`]
+    /// where no link is possible). `session` identifies the writer (e.g.
+    /// `smbd:1234` or `user@client`); versions of other sessions let restore
+    /// see that someone else changed a file after the attack began.
+    pub fn preserve_fd(
+        &self,
+        share: &str,
+        rel_path: &str,
+        file: &File,
+        reason: Reason,
+        session: &str,
+    ) -> Result<Option<VersionRef>> {
+        check_rel_path(rel_path)?;
+        let meta = file.metadata().map_err(io_err(Path::new(rel_path)))?;
+        if !meta.is_file() {
+            return Ok(None);
+        }
+        let born = meta
+            .created()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(0);
+        let key: SessionKey = (
+            meta.dev(),
+            meta.ino(),
+            born,
+            session.to_string(),
+            reason.wants_link(),
+        );
+        let store = {
+            let state = self.lock();
+            if let Some(version) = state.taken.get(&key) {
+                return Ok(Some(version.clone()));
+            }
+            // A content version of this session also covers a later link request.
+            if reason.wants_link() {
+                let content_key = (key.0, key.1, key.2, key.3.clone(), false);
+                if let Some(version) = state.taken.get(&content_key) {
+                    return Ok(Some(version.clone()));
+                }
+            }
+            state
+                .shares
+                .get(share)
+                .cloned()
+                .ok_or_else(|| VaultError::UnknownShare(share.to_string()))?
+        };
+        if reason.wants_link() && !store.links_possible(meta.dev()) {
+            return Ok(None);
+        }
+        self.make_room(&store, meta.len())?;
+        let taken_at = Utc::now();
+        // An empty file (a new file's first write, a temp file of an Office
+        // save) needs no object: one index row says it was empty.
+        let kept = if meta.len() == 0 && !reason.wants_link() {
+            store::Kept::empty(meta.ino(), taken_at)
+        } else {
+            store.keep(file, &meta, reason.wants_link(), taken_at)?
+        };
+        let version = Version {
+            id: kept.id.clone(),
+            share: share.to_string(),
+            path: rel_path.to_string(),
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.len(),
+            mtime_ns: mtime_ns(&meta),
+            mode: meta.mode(),
+            uid: meta.uid(),
+            gid: meta.gid(),
+            taken_at,
+            reason,
+            session: session.to_string(),
+            kind: kept.kind,
+            object: kept.object,
+        };
+        let mut state = self.lock();
+        state.index.insert(&version)?;
+        if version.kind != VersionKind::Link {
+            state.total_bytes += version.size;
+        }
+        let reference = VersionRef(version.id);
+        if state.taken.len() >= MAX_REMEMBERED {
+            // Forgetting only costs an extra version at a session's next write.
+            state.taken.clear();
+        }
+        state.taken.insert(key, reference.clone());
+        Ok(Some(reference))
+    }
+
+    /// Like [`Vault::preserve_fd`], opening the file itself (`O_RDONLY |
+    /// O_NOATIME | O_NOFOLLOW`). Not for use inside a fanotify listener on
+    /// a marked mount (the open raises an event); `Ok(None)` if the file is gone.
+    pub fn preserve_path(
+        &self,
+        share: &str,
+        rel_path: &str,
+        reason: Reason,
+        session: &str,
+    ) -> Result<Option<VersionRef>> {
+        check_rel_path(rel_path)?;
+        let root = self
+            .share(share)
+            .ok_or_else(|| VaultError::UnknownShare(share.to_string()))?
+            .root;
+        let path = root.join(rel_path);
+        let file = match fsutil::open_noatime(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_err(&path)(e)),
+        };
+        self.preserve_fd(share, rel_path, &file, reason, session)
+    }
+
+    /// Hard-links every file of the share not linked yet into the store
+    /// (zero copy): a file deleted later, even with no warning, keeps its
+    /// inode, hence its content at deletion. Run at start and periodically
+    /// ([`Maintenance`] does); shares whose store is on another device
+    /// (a btrfs subvolume) are skipped, snapshots cover them.
+    pub fn sweep_links(&self, share: &str) -> Result<SweepReport> {
+        links::sweep(self, share)
+    }
+
+    /// Forgets which (inode, session) pairs have versions, so the next write
+    /// of every session takes a new one (call when sessions end or hourly).
+    pub fn end_sessions(&self) {
+        self.lock().taken.clear();
+    }
+
+    /// Forgets one session's (e.g. when its SMB connection closed).
+    pub fn end_session(&self, session: &str) {
+        self.lock().taken.retain(|key, _| key.3 != session);
+    }
+
+    /// One version by reference.
+    pub fn version(&self, reference: &str) -> Result<Option<Version>> {
+        self.lock().index.get(reference)
+    }
+
+    /// Every version of a path of a share, oldest first.
+    pub fn versions_of(&self, share: &str, rel_path: &str) -> Result<Vec<Version>> {
+        self.lock().index.by_path(share, rel_path)
+    }
+
+    /// Every version of an inode, oldest first.
+    pub fn versions_of_inode(&self, dev: u64, ino: u64) -> Result<Vec<Version>> {
+        self.lock().index.by_inode(dev, ino)
+    }
+
+    /// The newest version of a path (for a delete/rename the guard learnt of
+    /// afterwards: put it in the journal's touch).
+    pub fn latest(&self, share: &str, rel_path: &str) -> Result<Option<VersionRef>> {
+        Ok(self
+            .versions_of(share, rel_path)?
+            .pop()
+            .map(|v| VersionRef(v.id)))
+    }
+
+    /// Link versions of the files directly in `dir` of a share ("" = root).
+    pub fn links_in(&self, share: &str, dir: &str) -> Result<Vec<Version>> {
+        self.lock().index.links_in(share, dir)
+    }
+
+    /// Every version of a share taken at or after `since`, oldest first.
+    pub fn versions_since(&self, share: &str, since: DateTime<Utc>) -> Result<Vec<Version>> {
+        self.lock().index.since(share, since)
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.lock().total_bytes
+    }
+
+    /// Removes versions past the quiet period, then the oldest clean ones
+    /// while over budget. Versions of files touched by an open incident are
+    /// never removed.
+    pub fn prune(&self, now: DateTime<Utc>) -> Result<PruneReport> {
+        self.prune_to(now, self.config.budget_bytes)
+    }
+
+    fn prune_to(&self, now: DateTime<Utc>, target_bytes: u64) -> Result<PruneReport> {
+        let pinned = self.pinned()?;
+        let quiet = chrono::Duration::from_std(self.config.quiet_period)
+            .unwrap_or(chrono::Duration::days(3));
+        let mut report = PruneReport::default();
+        let mut state = self.lock();
+        let all = state.index.all_oldest_first()?;
+        let mut total = state.total_bytes;
+        // A link costs space only once frozen (the share no longer has a
+        // name for its inode); a live one is never pruned for age.
+        let frozen: std::collections::HashSet<&str> = all
+            .iter()
+            .filter(|v| v.kind == VersionKind::Link && links::is_frozen(&v.object))
+            .map(|v| v.id.as_str())
+            .collect();
+        total += all
+            .iter()
+            .filter(|v| frozen.contains(v.id.as_str()))
+            .map(|v| v.size)
+            .sum::<u64>();
+        for version in &all {
+            let is_link = version.kind == VersionKind::Link;
+            let is_frozen = frozen.contains(version.id.as_str());
+            if is_link && !is_frozen && links::exists(&version.object) {
+                continue;
+            }
+            let is_pinned = pinned.holds(version);
+            let expired = version.taken_at + quiet < now;
+            let over = total > target_bytes;
+            if is_pinned {
+                if expired || over {
+                    report.kept_pinned += 1;
+                }
+                continue;
+            }
+            if !(expired || over) {
+                continue;
+            }
+            store::remove_object(&version.object);
+            state.index.delete(&version.id)?;
+            if !is_link || is_frozen {
+                total = total.saturating_sub(version.size);
+            }
+            report.removed += 1;
+            report.freed_bytes += version.size;
+        }
+        state.total_bytes = state.index.total_bytes()?;
+        if report.removed > 0 {
+            let survivors = state.index.ids()?;
+            state.taken.retain(|_, v| survivors.contains(&v.0));
+        }
+        report.total_bytes = total;
+        report.over_budget = total > self.config.budget_bytes;
+        Ok(report)
+    }
+
+    /// Makes room for `needed` bytes: prunes when over budget; refuses only
+    /// when the store's filesystem is below its free-space reserve.
+    fn make_room(&self, store: &ShareStore, needed: u64) -> Result<()> {
+        if self.total_bytes() + needed <= self.config.budget_bytes {
+            return Ok(());
+        }
+        let recently_failed = self
+            .lock()
+            .last_failed_prune
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(60));
+        if !recently_failed {
+            let target = self.config.budget_bytes.saturating_sub(needed);
+            let report = self.prune_to(Utc::now(), target)?;
+            if report.total_bytes + needed <= self.config.budget_bytes {
+                return Ok(());
+            }
+            self.lock().last_failed_prune = Some(std::time::Instant::now());
+            self.alert_full(&report);
+        }
+        let free = fsutil::free_ratio(&store.dir).unwrap_or(1.0);
+        if free < self.config.min_free_ratio {
+            return Err(VaultError::Full {
+                store: store.dir.clone(),
+                needed,
+            });
+        }
+        Ok(())
+    }
+
+    fn alert_full(&self, report: &PruneReport) {
+        let now = Utc::now();
+        {
+            let mut state = self.lock();
+            if let Some(last) = state.last_full_alert {
+                if now - last < chrono::Duration::hours(1) {
+                    return;
+                }
+            }
+            state.last_full_alert = Some(now);
+        }
+        let mb = report.total_bytes / (1024 * 1024);
+        let budget = self.config.budget_bytes / (1024 * 1024);
+        let alert = mamori_alert::Alert::new(
+            "vault_full",
+            format!("保護領域（vault）が上限を超えています: {mb} MB / 上限 {budget} MB。古い版は削除済み、残りは調査中のインシデントのものです。"),
+            format!("the vault is over budget: {mb} MB of {budget} MB; old versions were pruned, the rest belong to open incidents"),
+        )
+        .with("total_bytes", report.total_bytes)
+        .with("budget_bytes", self.config.budget_bytes)
+        .with("kept_pinned", report.kept_pinned as u64);
+        if let Err(e) = mamori_alert::Alerter::new(&self.state_dir).emit(&alert) {
+            tracing::warn!("vault alert: {e}");
+        }
+    }
+
+    /// Versions held by open incidents: referenced by a touch, or of a
+    /// (share, path) an open incident touched.
+    fn pinned(&self) -> Result<Pins> {
+        let journal = mamori_journal::Journal::open(&self.state_dir);
+        let mut pins = Pins::default();
+        for incident in journal.list()? {
+            if !matches!(
+                incident.state,
+                mamori_journal::IncidentState::Detected | mamori_journal::IncidentState::Blocked
+            ) {
+                continue;
+            }
+            for touch in journal.touches(&incident.id)? {
+                if let Some(v) = touch.vault {
+                    pins.ids.insert(v);
+                }
+                pins.paths
+                    .insert((incident.share.clone(), touch.path.clone()));
+                if let Some(from) = touch.from {
+                    pins.paths.insert((incident.share.clone(), from));
+                }
+            }
+        }
+        Ok(pins)
+    }
+}
+
+#[derive(Default)]
+struct Pins {
+    ids: std::collections::HashSet<String>,
+    paths: std::collections::HashSet<(String, String)>,
+}
+
+impl Pins {
+    fn holds(&self, version: &Version) -> bool {
+        self.ids.contains(&version.id)
+            || self
+                .paths
+                .contains(&(version.share.clone(), version.path.clone()))
+    }
+}
+
+pub(crate) fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+    meta.mtime() * 1_000_000_000 + meta.mtime_nsec()
+}
+
+/// A share-relative path: not empty, not absolute, no `..`.
+pub fn check_rel_path(rel_path: &str) -> Result<()> {
+    let bad = rel_path.is_empty()
+        || rel_path.starts_with('/')
+        || rel_path.split('/').any(|c| c == ".." || c.is_empty())
+        || rel_path.contains('\0');
+    if bad {
+        return Err(VaultError::BadPath(rel_path.to_string()));
+    }
+    Ok(())
+}
+
+impl Version {
+    /// A link whose file no longer has a name in the share: it holds the
+    /// content the file had when it was deleted or replaced.
+    pub fn is_frozen_link(&self) -> bool {
+        self.kind == VersionKind::Link && links::is_frozen(&self.object)
+    }
+
+    /// Whether the object still holds the content recorded (always for
+    /// reflinks and copies; for a link, while the inode is unchanged).
+    pub fn is_valid(&self) -> bool {
+        if self.kind == VersionKind::Empty {
+            return true;
+        }
+        match std::fs::symlink_metadata(&self.object) {
+            // A frozen link (no name left in the share) holds the content
+            // the file had when it was deleted or replaced: nobody can have
+            // written it since.
+            Ok(meta) => {
+                self.kind != VersionKind::Link
+                    || (meta.len() == self.size && mtime_ns(&meta) == self.mtime_ns)
+                    || meta.nlink() == 1
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

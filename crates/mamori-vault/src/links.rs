@@ -1,0 +1,161 @@
+//! The link sweep: a hard link in the store for every file of a share.
+//!
+//! fanotify announces writes and truncations before they happen, but not
+//! unlinks or renames over a name. A hard link taken in advance makes a
+//! delete harmless: the inode, with the content it had when it lost its
+//! last name in the share, stays in the store. While the file lives the
+//! link costs nothing but a directory entry (its writes still get a
+//! reflink/copy first); it costs space only once *frozen* (link count 1),
+//! and is pruned like any version from then on.
+//!
+//! Linking by path (`link(2)`) opens nothing, so it raises no fanotify
+//! permission event on a guarded mount.
+
+use crate::store::ShareStore;
+use crate::{store, Reason, Result, Vault, VaultError, Version, VersionKind};
+use chrono::Utc;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SweepReport {
+    pub linked: usize,
+    pub already: usize,
+    /// Files that could not be linked (vanished, other device, ...).
+    pub failed: usize,
+    /// The store is on another device than the share: nothing done.
+    pub unsupported: bool,
+}
+
+pub(crate) fn is_frozen(object: &Path) -> bool {
+    std::fs::symlink_metadata(object).is_ok_and(|m| m.nlink() == 1)
+}
+
+pub(crate) fn exists(object: &Path) -> bool {
+    std::fs::symlink_metadata(object).is_ok()
+}
+
+const BATCH: usize = 1000;
+
+/// Sweeps with its own index connection, so the guard's `preserve_fd`
+/// calls never wait for a sweep (SQLite WAL: one writer at a time, briefly).
+pub(crate) fn sweep(vault: &Vault, share: &str) -> Result<SweepReport> {
+    let store = vault
+        .share(share)
+        .ok_or_else(|| VaultError::UnknownShare(share.to_string()))?;
+    let index = crate::index::Index::open(&vault.index_path())?;
+    sweep_store(&store, share, &index)
+}
+
+/// Starts one sweep of a newly registered share in the background.
+pub(crate) fn sweep_in_background(store: ShareStore, share: String, index_path: PathBuf) {
+    let spawned = std::thread::Builder::new()
+        .name("vault-sweep".into())
+        .spawn(move || {
+            let result = crate::index::Index::open(&index_path)
+                .and_then(|index| sweep_store(&store, &share, &index));
+            match result {
+                Ok(r) => tracing::info!("vault: {share}: {} files linked", r.linked),
+                Err(e) => tracing::warn!("vault: link sweep of {share}: {e}"),
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("vault: cannot start the link sweep: {e}");
+    }
+}
+
+fn sweep_store(
+    store: &ShareStore,
+    share: &str,
+    index: &crate::index::Index,
+) -> Result<SweepReport> {
+    let mut report = SweepReport::default();
+    let root_dev = std::fs::metadata(&store.root)
+        .map_err(crate::io_err(&store.root))?
+        .dev();
+    if !store.links_possible(root_dev) {
+        report.unsupported = true;
+        return Ok(report);
+    }
+    let known = index.link_inodes(share)?;
+    let mut batch = Vec::new();
+    let mut stack = vec![store.root.clone()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                if path != store.dir && !path.ends_with(".mamori-vault") {
+                    stack.push(path);
+                }
+                continue;
+            }
+            if !meta.is_file() || meta.dev() != root_dev {
+                continue;
+            }
+            let Ok(rel) = path.strip_prefix(&store.root) else {
+                continue;
+            };
+            let Some(rel) = rel.to_str() else {
+                report.failed += 1;
+                continue;
+            };
+            // Known under this name; a renamed file gets a link under its
+            // new name too (restore looks deleted files up by name).
+            if known.contains(&(meta.dev(), meta.ino(), rel.to_string())) {
+                report.already += 1;
+                continue;
+            }
+            match link_one(store, share, rel, &path) {
+                Ok(version) => {
+                    batch.push(version);
+                    report.linked += 1;
+                }
+                Err(e) => {
+                    tracing::debug!("link sweep: {}: {e}", path.display());
+                    report.failed += 1;
+                }
+            }
+            if batch.len() >= BATCH {
+                index.insert_many(&std::mem::take(&mut batch))?;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        index.insert_many(&batch)?;
+    }
+    Ok(report)
+}
+
+fn link_one(store: &ShareStore, share: &str, rel: &str, path: &Path) -> Result<Version> {
+    let taken_at = Utc::now();
+    let day = store.day_dir(taken_at)?;
+    let meta = std::fs::symlink_metadata(path).map_err(crate::io_err(path))?;
+    let id = store::version_id(meta.ino(), taken_at);
+    let object = day.join(&id);
+    std::fs::hard_link(path, &object).map_err(crate::io_err(&object))?;
+    // What was linked, whatever raced with the stat above.
+    let meta = std::fs::symlink_metadata(&object).map_err(crate::io_err(&object))?;
+    Ok(Version {
+        id,
+        share: share.to_string(),
+        path: rel.to_string(),
+        dev: meta.dev(),
+        ino: meta.ino(),
+        size: meta.len(),
+        mtime_ns: crate::mtime_ns(&meta),
+        mode: meta.mode(),
+        uid: meta.uid(),
+        gid: meta.gid(),
+        taken_at,
+        reason: Reason::Open,
+        session: "sweep".into(),
+        kind: VersionKind::Link,
+        object,
+    })
+}

@@ -1,0 +1,260 @@
+use super::*;
+
+fn setup() -> (tempfile::TempDir, Vault, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let share = dir.path().join("share");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(share.join("sub")).unwrap();
+    let config = VaultConfig {
+        sweep_on_register: false,
+        ..VaultConfig::default()
+    };
+    let vault = Vault::open(&state, config).unwrap();
+    vault.register_share("s", &share).unwrap();
+    (dir, vault, share)
+}
+
+#[test]
+fn keeps_content_once_per_session() {
+    let (_dir, vault, share) = setup();
+    let path = share.join("sub/a.txt");
+    std::fs::write(&path, b"before").unwrap();
+    let file = File::open(&path).unwrap();
+    let v1 = vault
+        .preserve_fd("s", "sub/a.txt", &file, Reason::Write, "smbd:1")
+        .unwrap()
+        .unwrap();
+    std::fs::write(&path, b"after-encryption").unwrap();
+    let again = vault
+        .preserve_fd("s", "sub/a.txt", &file, Reason::Write, "smbd:1")
+        .unwrap()
+        .unwrap();
+    assert_eq!(v1, again);
+    let version = vault.version(&v1.0).unwrap().unwrap();
+    assert_eq!(std::fs::read(&version.object).unwrap(), b"before");
+    assert!(version.is_valid());
+    assert_eq!(version.size, 6);
+    let other = vault
+        .preserve_fd("s", "sub/a.txt", &file, Reason::Write, "smbd:2")
+        .unwrap()
+        .unwrap();
+    assert_ne!(other, v1);
+    assert_eq!(vault.versions_of("s", "sub/a.txt").unwrap().len(), 2);
+    assert_eq!(vault.latest("s", "sub/a.txt").unwrap(), Some(other));
+}
+
+#[test]
+fn link_survives_unlink_and_is_invalid_after_write() {
+    let (_dir, vault, share) = setup();
+    let path = share.join("b.txt");
+    std::fs::write(&path, b"keep me").unwrap();
+    let file = File::open(&path).unwrap();
+    let link = vault
+        .preserve_fd("s", "b.txt", &file, Reason::Open, "x")
+        .unwrap()
+        .unwrap();
+    let version = vault.version(&link.0).unwrap().unwrap();
+    assert_eq!(version.kind, VersionKind::Link);
+    assert!(version.is_valid());
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(std::fs::read(&version.object).unwrap(), b"keep me");
+    assert!(version.is_valid());
+    // A live link whose file was written no longer holds the old content.
+    std::fs::write(&path, b"other").unwrap();
+    let file = File::open(&path).unwrap();
+    let live = vault
+        .preserve_fd("s", "b.txt", &file, Reason::Open, "y")
+        .unwrap()
+        .unwrap();
+    let live = vault.version(&live.0).unwrap().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(10));
+    std::fs::write(&path, b"changed!").unwrap();
+    assert!(!live.is_valid());
+}
+
+#[test]
+fn vault_is_outside_the_share_and_private() {
+    let (_dir, vault, share) = setup();
+    let store = vault.share("s").unwrap();
+    assert!(!store.dir.starts_with(share.canonicalize().unwrap()));
+    assert!(!store.inside_share);
+    let mode = std::fs::metadata(&store.dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+}
+
+#[test]
+fn rejects_bad_paths_and_unknown_shares() {
+    let (_dir, vault, share) = setup();
+    std::fs::write(share.join("c"), b"c").unwrap();
+    let file = File::open(share.join("c")).unwrap();
+    for bad in ["", "/etc/passwd", "../x", "a//b"] {
+        assert!(matches!(
+            vault.preserve_fd("s", bad, &file, Reason::Write, "x"),
+            Err(VaultError::BadPath(_))
+        ));
+    }
+    assert!(matches!(
+        vault.preserve_fd("nope", "c", &file, Reason::Write, "x"),
+        Err(VaultError::UnknownShare(_))
+    ));
+}
+
+#[test]
+fn prune_over_budget_keeps_pinned() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let share = dir.path().join("share");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(&share).unwrap();
+    let config = VaultConfig {
+        budget_bytes: 250,
+        ..VaultConfig::default()
+    };
+    let vault = Vault::open(&state, config).unwrap();
+    vault.register_share("s", &share).unwrap();
+    // Pin the oldest through an open incident.
+    let journal = mamori_journal::Journal::open(&state);
+    let incident = mamori_journal::Incident::new(
+        mamori_journal::IncidentSource::Guard,
+        "s",
+        &share,
+        Utc::now(),
+    );
+    journal.save(&incident).unwrap();
+    let touch = mamori_journal::Touch::new(mamori_journal::TouchOp::Modify, "f0");
+    journal.append(&incident.id, &[touch]).unwrap();
+    let mut refs = Vec::new();
+    for i in 0..5 {
+        let name = format!("f{i}");
+        std::fs::write(share.join(&name), vec![b'x'; 100]).unwrap();
+        let file = File::open(share.join(&name)).unwrap();
+        refs.push(
+            vault
+                .preserve_fd("s", &name, &file, Reason::Write, "s1")
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    let report = vault.prune(Utc::now()).unwrap();
+    assert!(report.total_bytes <= 250, "{report:?}");
+    assert!(vault.version(&refs[0].0).unwrap().is_some());
+    assert!(vault.version(&refs[1].0).unwrap().is_none());
+    assert!(vault.version(&refs[4].0).unwrap().is_some());
+    // Quiet period: everything unpinned goes later.
+    let later = Utc::now() + chrono::Duration::days(30);
+    vault.prune(later).unwrap();
+    assert!(vault.version(&refs[0].0).unwrap().is_some());
+    assert!(vault.version(&refs[4].0).unwrap().is_none());
+}
+
+#[test]
+fn reopened_vault_keeps_index_and_total() {
+    let (dir, vault, share) = setup();
+    std::fs::write(share.join("d"), b"12345").unwrap();
+    let r = vault
+        .preserve_path("s", "d", Reason::Truncate, "x")
+        .unwrap()
+        .unwrap();
+    drop(vault);
+    let config = VaultConfig {
+        sweep_on_register: false,
+        ..VaultConfig::default()
+    };
+    let vault = Vault::open(&dir.path().join("state"), config).unwrap();
+    assert_eq!(vault.total_bytes(), 5);
+    assert_eq!(
+        vault.version(&r.0).unwrap().unwrap().reason,
+        Reason::Truncate
+    );
+    assert!(vault
+        .preserve_path("s", "gone", Reason::Write, "x")
+        .is_err());
+}
+
+#[test]
+fn full_of_pinned_versions_alerts_and_keeps_taking() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let share = dir.path().join("share");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(&share).unwrap();
+    let vault = Vault::open(
+        &state,
+        VaultConfig {
+            budget_bytes: 150,
+            ..VaultConfig::default()
+        },
+    )
+    .unwrap();
+    vault.register_share("s", &share).unwrap();
+    let journal = mamori_journal::Journal::open(&state);
+    let incident = mamori_journal::Incident::new(
+        mamori_journal::IncidentSource::Guard,
+        "s",
+        &share,
+        Utc::now(),
+    );
+    journal.save(&incident).unwrap();
+    let touches: Vec<_> = (0..3)
+        .map(|i| mamori_journal::Touch::new(mamori_journal::TouchOp::Modify, format!("g{i}")))
+        .collect();
+    journal.append(&incident.id, &touches).unwrap();
+    for i in 0..3 {
+        let name = format!("g{i}");
+        std::fs::write(share.join(&name), vec![b'y'; 100]).unwrap();
+        assert!(vault
+            .preserve_path("s", &name, Reason::Write, "a")
+            .unwrap()
+            .is_some());
+    }
+    assert_eq!(vault.total_bytes(), 300);
+    let alerts = std::fs::read_to_string(state.join("alerts.jsonl")).unwrap();
+    assert_eq!(alerts.lines().count(), 1, "{alerts}");
+    assert!(alerts.contains("\"kind\":\"vault_full\""), "{alerts}");
+}
+
+#[test]
+fn empty_files_need_no_object() {
+    let (_dir, vault, share) = setup();
+    std::fs::write(share.join("new.tmp"), b"").unwrap();
+    let r = vault
+        .preserve_path("s", "new.tmp", Reason::Write, "x")
+        .unwrap()
+        .unwrap();
+    let v = vault.version(&r.0).unwrap().unwrap();
+    assert_eq!(v.kind, VersionKind::Empty);
+    assert!(v.is_valid());
+    assert_eq!(v.object, PathBuf::new());
+    vault
+        .prune(Utc::now() + chrono::Duration::days(30))
+        .unwrap();
+    assert!(vault.version(&r.0).unwrap().is_none());
+}
+
+#[test]
+fn link_sweep_keeps_deleted_files() {
+    let (_dir, vault, share) = setup();
+    std::fs::write(share.join("sub/x.docx"), b"original x").unwrap();
+    std::fs::write(share.join("y.pdf"), b"original y").unwrap();
+    let first = vault.sweep_links("s").unwrap();
+    assert_eq!(first.linked, 2, "{first:?}");
+    assert_eq!(vault.total_bytes(), 0, "live links cost nothing");
+    let again = vault.sweep_links("s").unwrap();
+    assert_eq!((again.linked, again.already), (0, 2));
+    // Renamed: linked again under the new name.
+    std::fs::rename(share.join("y.pdf"), share.join("y2.pdf")).unwrap();
+    assert_eq!(vault.sweep_links("s").unwrap().linked, 1);
+    // Deleted with no warning: the link holds the content and is valid.
+    std::fs::remove_file(share.join("sub/x.docx")).unwrap();
+    let v = vault.versions_of("s", "sub/x.docx").unwrap().pop().unwrap();
+    assert!(v.is_valid());
+    assert_eq!(std::fs::read(&v.object).unwrap(), b"original x");
+    // Frozen links count and are pruned after the quiet period; live ones stay.
+    let report = vault
+        .prune(Utc::now() + chrono::Duration::days(30))
+        .unwrap();
+    assert_eq!(report.removed, 1, "{report:?}");
+    assert!(vault.versions_of("s", "sub/x.docx").unwrap().is_empty());
+    assert_eq!(vault.versions_of("s", "y2.pdf").unwrap().len(), 1);
+}

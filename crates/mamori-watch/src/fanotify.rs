@@ -1,0 +1,488 @@
+//! fanotify through raw `libc`: the permission group and the notification group.
+
+use crate::{io_err, Change, Observed, Shares, WatchError};
+use std::ffi::{CString, OsStr};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Before a read or write of a file's content, with the byte range (kernel 6.14+).
+pub const FAN_PRE_ACCESS: u64 = 0x0010_0000;
+const FAN_EVENT_INFO_TYPE_RANGE: u8 = 6;
+const METADATA_LEN: usize = std::mem::size_of::<libc::fanotify_event_metadata>();
+
+fn last_error() -> std::io::Error {
+    std::io::Error::last_os_error()
+}
+
+fn c_path(path: &Path) -> Result<CString, WatchError> {
+    CString::new(path.as_os_str().as_bytes()).map_err(|_| WatchError::Mark {
+        path: path.to_path_buf(),
+        source: std::io::Error::from(std::io::ErrorKind::InvalidInput),
+    })
+}
+
+fn init(flags: u32, event_f_flags: i32) -> std::io::Result<OwnedFd> {
+    // SAFETY: plain syscall; the returned descriptor is owned from here on.
+    let fd = unsafe { libc::fanotify_init(flags, event_f_flags as u32) };
+    if fd < 0 {
+        return Err(last_error());
+    }
+    // SAFETY: fd is a fresh descriptor we own.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+fn mark(group: &OwnedFd, flags: u32, mask: u64, path: &Path) -> Result<(), WatchError> {
+    let c = c_path(path)?;
+    // SAFETY: c is a valid NUL-terminated path; group is a fanotify descriptor.
+    let rc =
+        unsafe { libc::fanotify_mark(group.as_raw_fd(), flags, mask, libc::AT_FDCWD, c.as_ptr()) };
+    if rc < 0 {
+        return Err(WatchError::Mark {
+            path: path.to_path_buf(),
+            source: last_error(),
+        });
+    }
+    Ok(())
+}
+
+/// The kind of a permission event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PermKind {
+    Open,
+    /// Before a read or write of `count` bytes at `offset` (0/0 if unknown,
+    /// e.g. truncation).
+    PreAccess {
+        offset: u64,
+        count: u64,
+    },
+}
+
+/// A permission event the kernel holds until it is answered. Dropping it
+/// answers `FAN_ALLOW`: nothing can leave a process waiting forever.
+pub struct Pending {
+    group: Arc<OwnedFd>,
+    file: Option<OwnedFd>,
+    pub pid: u32,
+    pub kind: PermKind,
+    answered: bool,
+}
+
+impl Pending {
+    /// The event's descriptor for the file (opened without generating events).
+    pub fn fd(&self) -> RawFd {
+        self.file.as_ref().map_or(-1, |f| f.as_raw_fd())
+    }
+
+    /// The file's path as the kernel names it now (`/proc/self/fd/N`).
+    pub fn path(&self) -> Option<PathBuf> {
+        std::fs::read_link(format!("/proc/self/fd/{}", self.fd())).ok()
+    }
+
+    /// Size of the file now, one `fstat`.
+    pub fn size(&self) -> Option<u64> {
+        // SAFETY: zeroed stat is a valid out-buffer; fd is ours.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::fstat(self.fd(), &mut st) };
+        (rc == 0).then_some(st.st_size as u64)
+    }
+
+    /// (device, inode) of the file, one `fstat`.
+    pub fn dev_ino(&self) -> Option<(u64, u64)> {
+        // SAFETY: zeroed stat is a valid out-buffer; fd is ours.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::fstat(self.fd(), &mut st) };
+        (rc == 0).then_some((st.st_dev, st.st_ino))
+    }
+
+    pub fn allow(mut self) {
+        self.answer(true);
+    }
+
+    pub fn deny(mut self) {
+        self.answer(false);
+    }
+
+    fn answer(&mut self, allow: bool) {
+        if self.answered {
+            return;
+        }
+        self.answered = true;
+        let response = libc::fanotify_response {
+            fd: self.fd(),
+            response: if allow {
+                libc::FAN_ALLOW
+            } else {
+                libc::FAN_DENY
+            },
+        };
+        // SAFETY: writes one response struct to the fanotify descriptor.
+        let rc = unsafe {
+            libc::write(
+                self.group.as_raw_fd(),
+                &response as *const _ as *const libc::c_void,
+                std::mem::size_of::<libc::fanotify_response>(),
+            )
+        };
+        if rc < 0 {
+            tracing::warn!("fanotify response failed: {}", last_error());
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        self.answer(true);
+    }
+}
+
+/// The permission / pre-content group.
+pub struct PermGroup {
+    fd: Arc<OwnedFd>,
+    /// Whether `FAN_PRE_ACCESS` is delivered (else only `FAN_OPEN_PERM`).
+    pub pre_content: bool,
+}
+
+impl PermGroup {
+    /// Waits up to `timeout_ms` for events.
+    pub fn wait(&self, timeout_ms: i32) -> bool {
+        crate::wait_readable(self.fd.as_raw_fd(), timeout_ms)
+    }
+
+    /// Marks the mount of every share root for open and pre-content
+    /// permission events; falls back to open permission events alone.
+    pub fn new(shares: &Shares) -> Result<PermGroup, WatchError> {
+        let event_flags = libc::O_RDONLY | libc::O_LARGEFILE | libc::O_CLOEXEC;
+        let flags = libc::FAN_CLOEXEC | libc::FAN_UNLIMITED_QUEUE;
+        if let Ok(fd) = init(flags | libc::FAN_CLASS_PRE_CONTENT, event_flags) {
+            let all = shares.list.iter().try_for_each(|s| {
+                mark(
+                    &fd,
+                    libc::FAN_MARK_ADD | libc::FAN_MARK_MOUNT,
+                    libc::FAN_OPEN_PERM | FAN_PRE_ACCESS,
+                    &s.root,
+                )
+            });
+            match all {
+                Ok(()) => {
+                    return Ok(PermGroup {
+                        fd: Arc::new(fd),
+                        pre_content: true,
+                    })
+                }
+                Err(e) => {
+                    tracing::warn!("pre-content events unavailable, open permission only: {e}")
+                }
+            }
+        }
+        let fd =
+            init(flags | libc::FAN_CLASS_CONTENT, event_flags).map_err(WatchError::Unavailable)?;
+        for share in &shares.list {
+            mark(
+                &fd,
+                libc::FAN_MARK_ADD | libc::FAN_MARK_MOUNT,
+                libc::FAN_OPEN_PERM,
+                &share.root,
+            )?;
+        }
+        Ok(PermGroup {
+            fd: Arc::new(fd),
+            pre_content: false,
+        })
+    }
+
+    /// Blocks until events arrive; appends them to `out`.
+    pub fn read(&self, buf: &mut [u8], out: &mut Vec<Pending>) -> std::io::Result<()> {
+        let n = read_events(self.fd.as_raw_fd(), buf)?;
+        let mut at = 0;
+        while at + METADATA_LEN <= n {
+            let meta = metadata(&buf[at..]);
+            let len = meta.event_len as usize;
+            if len < METADATA_LEN || at + len > n {
+                break;
+            }
+            if meta.fd >= 0 {
+                let kind = if meta.mask & FAN_PRE_ACCESS != 0 {
+                    let (offset, count) = range_of(&buf[at + meta.metadata_len as usize..at + len]);
+                    PermKind::PreAccess { offset, count }
+                } else {
+                    PermKind::Open
+                };
+                out.push(Pending {
+                    group: self.fd.clone(),
+                    // SAFETY: the kernel handed us this descriptor with the event.
+                    file: Some(unsafe { OwnedFd::from_raw_fd(meta.fd) }),
+                    pid: meta.pid.max(0) as u32,
+                    kind,
+                    answered: false,
+                });
+            }
+            at += len;
+        }
+        Ok(())
+    }
+}
+
+fn read_events(fd: RawFd, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        // SAFETY: buf is a valid writable buffer of its length.
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr() as *mut libc::c_void, buf.len()) };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let err = last_error();
+        if err.kind() != std::io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
+fn metadata(bytes: &[u8]) -> libc::fanotify_event_metadata {
+    // SAFETY: caller checked bytes holds at least METADATA_LEN bytes; unaligned read.
+    unsafe { std::ptr::read_unaligned(bytes.as_ptr() as *const libc::fanotify_event_metadata) }
+}
+
+fn u16_at(b: &[u8], at: usize) -> usize {
+    u16::from_ne_bytes([b[at], b[at + 1]]) as usize
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_ne_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    let mut x = [0u8; 8];
+    x.copy_from_slice(&b[at..at + 8]);
+    u64::from_ne_bytes(x)
+}
+
+/// Info records after the metadata: (type, record bytes).
+fn records(mut info: &[u8]) -> Vec<(u8, &[u8])> {
+    let mut out = Vec::new();
+    while info.len() >= 4 {
+        let len = u16_at(info, 2);
+        if len < 4 || len > info.len() {
+            break;
+        }
+        out.push((info[0], &info[..len]));
+        info = &info[len..];
+    }
+    out
+}
+
+fn range_of(info: &[u8]) -> (u64, u64) {
+    records(info)
+        .into_iter()
+        .find(|(t, r)| *t == FAN_EVENT_INFO_TYPE_RANGE && r.len() >= 24)
+        .map_or((0, 0), |(_, r)| (u64_at(r, 8), u64_at(r, 16)))
+}
+
+/// The notification group: create, delete, rename, close-after-write.
+pub struct NotifyGroup {
+    fd: OwnedFd,
+    /// (fsid, descriptor of a directory on that filesystem) per share.
+    mounts: Vec<([i32; 2], OwnedFd)>,
+    shares: Shares,
+    own_pid: u32,
+    pub unresolved: u64,
+}
+
+fn fsid_of(fd: &OwnedFd) -> [i32; 2] {
+    // SAFETY: zeroed statfs is a valid out-buffer.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstatfs(fd.as_raw_fd(), &mut st) } != 0 {
+        return [0, 0];
+    }
+    // SAFETY: fsid_t is two c_ints.
+    unsafe { std::mem::transmute::<libc::fsid_t, [i32; 2]>(st.f_fsid) }
+}
+
+impl NotifyGroup {
+    /// Waits up to `timeout_ms` for events.
+    pub fn wait(&self, timeout_ms: i32) -> bool {
+        crate::wait_readable(self.fd.as_raw_fd(), timeout_ms)
+    }
+
+    pub fn new(shares: &Shares) -> Result<NotifyGroup, WatchError> {
+        let fd = init(
+            libc::FAN_CLASS_NOTIF | libc::FAN_CLOEXEC | libc::FAN_REPORT_DFID_NAME_TARGET,
+            libc::O_RDONLY | libc::O_CLOEXEC,
+        )
+        .map_err(WatchError::Unavailable)?;
+        let mask = libc::FAN_CREATE
+            | libc::FAN_DELETE
+            | libc::FAN_RENAME
+            | libc::FAN_CLOSE_WRITE
+            | libc::FAN_ONDIR;
+        let mut mounts = Vec::new();
+        for share in &shares.list {
+            mark(
+                &fd,
+                libc::FAN_MARK_ADD | libc::FAN_MARK_FILESYSTEM,
+                mask,
+                &share.root,
+            )?;
+            let dir = std::fs::File::open(&share.root)
+                .map_err(io_err(format!("{}", share.root.display())))?;
+            let dir = OwnedFd::from(dir);
+            mounts.push((fsid_of(&dir), dir));
+        }
+        Ok(NotifyGroup {
+            fd,
+            mounts,
+            shares: shares.clone(),
+            own_pid: std::process::id(),
+            unresolved: 0,
+        })
+    }
+
+    /// Blocks until events arrive; appends the share changes to `out`.
+    pub fn read(&mut self, buf: &mut [u8], out: &mut Vec<Observed>) -> std::io::Result<()> {
+        let n = read_events(self.fd.as_raw_fd(), buf)?;
+        let mut at = 0;
+        while at + METADATA_LEN <= n {
+            let meta = metadata(&buf[at..]);
+            let len = meta.event_len as usize;
+            if len < METADATA_LEN || at + len > n {
+                break;
+            }
+            if meta.fd >= 0 {
+                // SAFETY: never expected with FID reporting; close it if given.
+                drop(unsafe { OwnedFd::from_raw_fd(meta.fd) });
+            }
+            if meta.mask & libc::FAN_Q_OVERFLOW != 0 {
+                out.push(Observed::overflow());
+            } else if meta.pid as u32 != self.own_pid {
+                let info = &buf[at + meta.metadata_len as usize..at + len];
+                self.decode(meta.mask, meta.pid.max(0) as u32, info, out);
+            }
+            at += len;
+        }
+        Ok(())
+    }
+
+    fn decode(&mut self, mask: u64, pid: u32, info: &[u8], out: &mut Vec<Observed>) {
+        let mut name = None;
+        let mut old = None;
+        let mut new = None;
+        for (kind, record) in records(info) {
+            match kind {
+                libc::FAN_EVENT_INFO_TYPE_DFID_NAME => name = self.resolve(record),
+                libc::FAN_EVENT_INFO_TYPE_OLD_DFID_NAME => old = self.resolve(record),
+                libc::FAN_EVENT_INFO_TYPE_NEW_DFID_NAME => new = self.resolve(record),
+                _ => {}
+            }
+        }
+        let is_dir = mask & libc::FAN_ONDIR != 0;
+        let mut push = |path: Option<PathBuf>, change: Change| {
+            let Some(path) = path else { return };
+            if let Some((share, rel)) = self.shares.locate(&path) {
+                out.push(Observed {
+                    share,
+                    path: rel,
+                    change,
+                    is_dir,
+                    pid: Some(pid),
+                    audit: None,
+                });
+            }
+        };
+        if mask & libc::FAN_CREATE != 0 {
+            push(name.clone(), Change::Created);
+        }
+        if mask & libc::FAN_CLOSE_WRITE != 0 {
+            push(name.clone(), Change::Written);
+        }
+        if mask & libc::FAN_RENAME != 0 {
+            let from = old.as_ref().and_then(|p| self.shares.locate(p));
+            let to = new.as_ref().and_then(|p| self.shares.locate(p));
+            match (from, to) {
+                (Some((a, from)), Some((b, _))) if a == b => {
+                    push(new.clone(), Change::Renamed { from })
+                }
+                (from, _) => {
+                    if from.is_some() {
+                        push(old.clone(), Change::Deleted);
+                    }
+                    push(new.clone(), Change::Created);
+                }
+            }
+        }
+        if mask & libc::FAN_DELETE != 0 {
+            push(name, Change::Deleted);
+        }
+    }
+
+    /// Directory handle + name → absolute path.
+    fn resolve(&mut self, record: &[u8]) -> Option<PathBuf> {
+        if record.len() < 20 {
+            return None;
+        }
+        let fsid = [u32_at(record, 4) as i32, u32_at(record, 8) as i32];
+        let handle_bytes = u32_at(record, 12) as usize;
+        let handle_end = 20 + handle_bytes;
+        if handle_end > record.len() {
+            return None;
+        }
+        let name_bytes = &record[handle_end..];
+        let name_len = name_bytes
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(name_bytes.len());
+        let name = OsStr::from_bytes(&name_bytes[..name_len]);
+        // struct file_handle: handle_bytes, handle_type, f_handle[handle_bytes].
+        let mut handle = record[12..handle_end].to_vec();
+        handle.resize(handle.len().max(8), 0);
+        let candidates = self
+            .mounts
+            .iter()
+            .filter(|(id, _)| *id == fsid)
+            .chain(self.mounts.iter().filter(|(id, _)| *id != fsid));
+        for (_, mount) in candidates {
+            // SAFETY: handle holds a complete struct file_handle as the kernel wrote it.
+            let fd = unsafe {
+                libc::open_by_handle_at(
+                    mount.as_raw_fd(),
+                    handle.as_mut_ptr() as *mut libc::file_handle,
+                    libc::O_PATH | libc::O_CLOEXEC,
+                )
+            };
+            if fd < 0 {
+                continue;
+            }
+            // SAFETY: fresh descriptor we own.
+            let dir = unsafe { OwnedFd::from_raw_fd(fd) };
+            let Ok(path) = std::fs::read_link(format!("/proc/self/fd/{}", dir.as_raw_fd())) else {
+                continue;
+            };
+            if self.shares.locate(&path).is_none() {
+                continue;
+            }
+            return Some(if name.is_empty() || name == "." {
+                path
+            } else {
+                path.join(name)
+            });
+        }
+        self.unresolved += 1;
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_stop_at_bad_lengths() {
+        let mut info = vec![FAN_EVENT_INFO_TYPE_RANGE, 0, 24, 0];
+        info.extend_from_slice(&[0u8; 4]);
+        info.extend_from_slice(&7u64.to_ne_bytes());
+        info.extend_from_slice(&9u64.to_ne_bytes());
+        assert_eq!(range_of(&info), (7, 9));
+        info.extend_from_slice(&[1, 0, 200, 0]);
+        assert_eq!(records(&info).len(), 1);
+        assert_eq!(range_of(&[1, 0]), (0, 0));
+    }
+}
