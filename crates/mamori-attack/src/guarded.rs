@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 /// stopped with SIGTERM on drop.
 pub struct GuardProcess {
     child: Child,
-    state: tempfile::TempDir,
+    state: PathBuf,
+    /// The state directory when the guard owns a temporary one.
+    _temp: Option<tempfile::TempDir>,
 }
 
 impl GuardProcess {
@@ -22,19 +24,34 @@ impl GuardProcess {
     /// `ready` line on stderr. Its stderr is echoed with a `[guard]` prefix
     /// when `echo`.
     pub fn start(mamori: &Path, server: &SambaServer, echo: bool) -> Result<GuardProcess> {
-        let state = tempfile::Builder::new()
+        let temp = tempfile::Builder::new()
             .prefix("mamori-guard-state-")
             .tempdir()
             .map_err(|e| AttackError::Setup(format!("temp dir: {e}")))?;
+        let mut guard = Self::start_with_state(mamori, server, temp.path(), "en", echo)?;
+        guard._temp = Some(temp);
+        Ok(guard)
+    }
+
+    /// Same, with a given state directory (the one the inventory lives in,
+    /// so `mamori incident` can join the guard's journal with it) and the
+    /// guard's display language.
+    pub fn start_with_state(
+        mamori: &Path,
+        server: &SambaServer,
+        state: &Path,
+        lang: &str,
+        echo: bool,
+    ) -> Result<GuardProcess> {
         let mut child = Command::new(mamori)
-            .args(["--lang", "en", "guard", "--share"])
+            .args(["--lang", lang, "guard", "--share"])
             .arg(format!(
                 "{}={}",
                 server.share_name(),
                 server.share_dir().display()
             ))
             .arg("--state-dir")
-            .arg(state.path())
+            .arg(state)
             .arg("--smb-conf")
             .arg(server.conf())
             .stdin(Stdio::null())
@@ -59,7 +76,11 @@ impl GuardProcess {
                 }
             }
         });
-        let mut guard = GuardProcess { child, state };
+        let mut guard = GuardProcess {
+            child,
+            state: state.to_path_buf(),
+            _temp: None,
+        };
         if rx.recv_timeout(Duration::from_secs(60)).is_err() {
             let status = guard.child.try_wait().ok().flatten();
             return Err(AttackError::Setup(format!(
@@ -70,11 +91,11 @@ impl GuardProcess {
     }
 
     pub fn state_dir(&self) -> &Path {
-        self.state.path()
+        &self.state
     }
 
     pub fn alerts_path(&self) -> PathBuf {
-        self.state.path().join("alerts.jsonl")
+        self.state.join("alerts.jsonl")
     }
 
     /// Every alert so far.

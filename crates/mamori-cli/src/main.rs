@@ -3,6 +3,7 @@
 //! command line and them (and picks exit codes: 0 ok, 1 a problem the job
 //! reports, 2 bad usage or bad input).
 
+mod demo;
 mod guard;
 mod incident;
 mod keys;
@@ -66,6 +67,9 @@ enum Command {
         /// サンプルを作る場所（省略時は一時フォルダ）/ where to generate (default: a temporary folder)
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// 棚卸しだけを実演する（Samba・ガード・攻撃・復旧・報告を省く）/ the inventory only (no Samba, guard, attack, restore, report)
+        #[arg(long)]
+        no_guard: bool,
     },
     /// 棚卸しの集計（区分 × 項目 × 共有）/ inventory summary by category × item × share
     Inventory {
@@ -152,7 +156,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { dir } => demo(dir, lang),
+        Command::Demo { dir, no_guard } => demo::run(dir, no_guard, lang),
         Command::Guard(args) => guard::run(args, lang),
         Command::Restore(args) => restore::run(args, lang),
         Command::Incident(args) => incident::run(args, lang),
@@ -195,87 +199,4 @@ fn write_report(path: &Path, json: &str) -> std::io::Result<()> {
     } else {
         std::fs::write(path, format!("{json}\n"))
     }
-}
-
-fn demo(dir: Option<PathBuf>, lang: Lang) -> anyhow::Result<ExitCode> {
-    let temp = tempfile::tempdir().context("cannot create a temporary folder")?;
-    let base = dir.unwrap_or_else(|| temp.path().to_path_buf());
-    let share = base.join("share");
-    let state = base.join("state");
-    std::fs::create_dir_all(&share)
-        .with_context(|| format!("cannot create {}", share.display()))?;
-    println!(
-        "{} {}",
-        lang.pick(
-            "サンプル共有フォルダを生成しています:",
-            "Generating a sample share in"
-        ),
-        share.display()
-    );
-    let truth = mamori_samples::generate(&share, &mamori_samples::ShareSpec::demo())?;
-    let options = ScanOptions::new(state.clone());
-    let report = scan(
-        std::slice::from_ref(&share),
-        &options,
-        &mamori_scan::NoProgress,
-    )?;
-    let report_path = base.join("report.json");
-    std::fs::write(&report_path, report.to_json())?;
-    print!("{}", mamori_scan::summary::render(&report, lang));
-    println!();
-    println!(
-        "{}",
-        lang.pick("ファイルごとの内容（抜粋）:", "Files (excerpt):")
-    );
-    // Two files of each group of people, so the excerpt shows the whole share.
-    let mut shown: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    let excerpt = report
-        .files
-        .iter()
-        .filter(|f| !f.items.is_empty())
-        .filter(|f| {
-            let seen = shown
-                .entry(f.category.as_deref().unwrap_or("-"))
-                .or_default();
-            *seen += 1;
-            *seen <= 2
-        });
-    for file in excerpt {
-        let items: Vec<String> = file
-            .items
-            .iter()
-            .map(|(i, n)| format!("{}={}", i.label(lang), n))
-            .collect();
-        println!(
-            "  {}  [{}]  {}",
-            file.path,
-            file.category.as_deref().unwrap_or("-"),
-            items.join(" ")
-        );
-    }
-    let expected: usize = truth.subjects.values().map(|s| s.persons).sum();
-    let found: usize = report.subjects.values().map(|s| s.persons).sum();
-    println!();
-    println!(
-        "{}: {} / {}: {}",
-        lang.pick("生成した本人数（正解）", "Persons generated (truth)"),
-        expected,
-        lang.pick("検出", "found"),
-        found
-    );
-    println!(
-        "{}: {}",
-        lang.pick("レポート", "Report"),
-        report_path.display()
-    );
-    if base.starts_with(temp.path()) {
-        println!(
-            "{}",
-            lang.pick(
-                "（一時フォルダは終了時に削除されます。--dir で残せます）",
-                "(the temporary folder is removed on exit; use --dir to keep it)"
-            )
-        );
-    }
-    Ok(ExitCode::SUCCESS)
 }
