@@ -70,4 +70,65 @@ fn demo_blocks_restores_and_reports_where_the_machine_allows() {
     assert_eq!(same.trim(), all.trim(), "{line}");
     assert!(line.contains("still there: 0"), "{line}");
     assert!(dir.path().join("incident-report").is_dir(), "{text}");
+    assessment_matches_the_truth(&dir.path().join("state"));
+}
+
+/// The real guard's journal joined with the inventory names exactly the
+/// generator's truth for the files the attacker touched.
+fn assessment_matches_the_truth(state: &std::path::Path) {
+    use mamori_journal::{Journal, TouchOp};
+    let journal = Journal::open(state);
+    let incident = journal.get("latest").unwrap();
+    let mut touched = std::collections::BTreeSet::new();
+    for touch in journal.touches(&incident.id).unwrap() {
+        if matches!(
+            touch.op,
+            TouchOp::Modify | TouchOp::Rename | TouchOp::Delete
+        ) {
+            touched.extend(touch.from.clone());
+            touched.insert(touch.path.clone());
+        }
+    }
+    // The demo share is deterministic: the same spec gives the same truth.
+    let again = tempfile::tempdir().unwrap();
+    let truth = mamori_samples::generate(again.path(), &mamori_samples::ShareSpec::demo()).unwrap();
+    let expected = truth.subjects_of(|path| touched.contains(path));
+    assert!(
+        !expected.is_empty(),
+        "the attack touched no personal data: {touched:?}"
+    );
+    let out = mamori()
+        .args(["incident", "assess", "--state-dir"])
+        .arg(state)
+        .args(["--incident", "latest", "--json", "-"])
+        .output()
+        .unwrap();
+    let assessment: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let subjects = assessment["subjects"].as_object().unwrap();
+    assert_eq!(
+        subjects.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>(),
+        "{assessment}"
+    );
+    for (category, truth) in &expected {
+        let found = &subjects[category.as_str()];
+        let items: std::collections::BTreeSet<String> = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(items, truth.items, "{category}");
+        let persons = found["persons"].as_u64().unwrap() as f64;
+        let want = truth.persons as f64;
+        // The attack usually reaches one small file before the block; a
+        // health-check list with two pairs of namesakes and no birth dates
+        // (told apart only by 社員番号 and age) counts 22 of 24, so one file
+        // gets a wider margin than the 5 % a folder meets (tests/incident.rs).
+        assert!(
+            (persons - want).abs() <= want * 0.1,
+            "{category}: {persons} vs {want}"
+        );
+    }
+    assert_eq!(assessment["triggers"]["malicious"], true);
 }
