@@ -9,8 +9,10 @@ use std::sync::Mutex;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OpRecord {
-    /// RFC 3339 with microseconds.
+    /// When the operation was sent (RFC 3339 with microseconds).
     pub time: String,
+    /// How long it took.
+    pub ms: f64,
     /// `read`, `write`, `write_at`, `rename`, `unlink`, `note`, ...
     pub op: String,
     pub path: String,
@@ -36,9 +38,24 @@ impl OpLog {
         }
     }
 
+    /// Records an operation that just finished (started now).
     pub fn record(&self, op: &str, path: &str, malicious: bool, result: Result<(), String>) {
+        self.record_started(op, path, malicious, chrono::Utc::now(), result)
+    }
+
+    /// Records an operation sent at `started` that just finished.
+    pub fn record_started(
+        &self,
+        op: &str,
+        path: &str,
+        malicious: bool,
+        started: chrono::DateTime<chrono::Utc>,
+        result: Result<(), String>,
+    ) {
+        let elapsed = chrono::Utc::now() - started;
         let record = OpRecord {
-            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            time: started.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            ms: elapsed.num_microseconds().unwrap_or(0) as f64 / 1000.0,
             op: op.to_string(),
             path: path.to_string(),
             ok: result.is_ok(),
@@ -65,7 +82,7 @@ impl OpLog {
         self.records.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
-    /// Time of the first malicious operation that the server accepted.
+    /// Send time of the first malicious operation the server accepted.
     pub fn first_malicious(&self) -> Option<String> {
         self.records()
             .into_iter()

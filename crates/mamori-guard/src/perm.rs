@@ -73,25 +73,53 @@ impl Befores {
 
 /// (pid, dev, ino) pairs whose pre-content events need no more work until
 /// the pid opens the file again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    /// Opened read-only: its pre-content events are reads, no work.
+    Read,
+    /// Opened for writing; the first pre-content event still needs work.
+    WritePending,
+    /// The first pre-content event was handled.
+    Done,
+}
+
 struct Seen {
-    map: HashMap<(u32, u64, u64), Instant>,
+    map: HashMap<(u32, u64, u64), Mark>,
     capacity: usize,
 }
 
 impl Seen {
+    /// At a pre-content event: `true` when no work is needed.
     fn check_and_mark(&mut self, key: (u32, u64, u64)) -> bool {
-        if self.map.contains_key(&key) {
-            return true;
+        match self.map.get(&key) {
+            Some(Mark::Read) | Some(Mark::Done) => true,
+            _ => {
+                self.insert(key, Mark::Done);
+                false
+            }
         }
+    }
+
+    /// At an open: what the opener asked for (`None` = unknown).
+    fn opened(&mut self, key: (u32, u64, u64), mode: Option<OpenMode>) {
+        match mode {
+            Some(m) if !m.write => {
+                if self.map.get(&key) != Some(&Mark::WritePending) {
+                    self.insert(key, Mark::Read);
+                }
+            }
+            Some(_) => self.insert(key, Mark::WritePending),
+            None => {
+                self.map.remove(&key);
+            }
+        }
+    }
+
+    fn insert(&mut self, key: (u32, u64, u64), mark: Mark) {
         if self.map.len() >= self.capacity {
             self.map.clear();
         }
-        self.map.insert(key, Instant::now());
-        false
-    }
-
-    fn forget(&mut self, key: &(u32, u64, u64)) {
-        self.map.remove(key);
+        self.map.insert(key, mark);
     }
 }
 
@@ -174,12 +202,13 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
             match pending.kind {
                 PermKind::Open => {
                     if hot.pre_content {
+                        let mode = open_mode(pending.pid);
                         if let Some((dev, ino)) = pending.dev_ino() {
-                            seen.forget(&(pending.pid, dev, ino));
+                            seen.opened((pending.pid, dev, ino), mode);
                         }
                         // O_TRUNC empties the file after this event and
                         // before any pre-content event: keep it now.
-                        needs_work |= truncating_open(pending.pid);
+                        needs_work |= mode.is_some_and(|m| m.write && m.truncate);
                     }
                     if !hot.pre_content {
                         // Without pre-content events the probe is taken at open.
@@ -310,38 +339,69 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
     pending.allow();
 }
 
-/// Whether a thread of `pid` is inside an `open`/`openat`/`creat` that
-/// truncates a file it opens for writing (`/proc/PID/task/TID/syscall`:
-/// number and arguments of the syscall a blocked thread is in).
-fn truncating_open(pid: u32) -> bool {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return false;
+/// How a blocked opener opens its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OpenMode {
+    write: bool,
+    truncate: bool,
+}
+
+/// The open flags of a syscall line of `/proc/PID/task/TID/syscall`.
+fn mode_of_syscall(text: &str) -> Option<OpenMode> {
+    let mut fields = text.split_whitespace();
+    let number = fields.next()?.parse::<i64>().ok()?;
+    let args: Vec<u64> = fields
+        .take(6)
+        .map(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).unwrap_or(0))
+        .collect();
+    let flags = match number {
+        n if n == libc::SYS_openat => args.get(2).copied()?,
+        #[cfg(target_arch = "x86_64")]
+        n if n == libc::SYS_open => args.get(1).copied()?,
+        #[cfg(target_arch = "x86_64")]
+        n if n == libc::SYS_creat => {
+            return Some(OpenMode {
+                write: true,
+                truncate: true,
+            })
+        }
+        _ => return None,
     };
-    tasks.flatten().take(64).any(|task| {
-        let Ok(text) = std::fs::read_to_string(task.path().join("syscall")) else {
-            return false;
-        };
-        let mut fields = text.split_whitespace();
-        let Some(number) = fields.next().and_then(|n| n.parse::<i64>().ok()) else {
-            return false;
-        };
-        let args: Vec<u64> = fields
-            .take(6)
-            .map(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).unwrap_or(0))
-            .collect();
-        let flags = match number {
-            n if n == libc::SYS_openat => args.get(2).copied(),
-            #[cfg(target_arch = "x86_64")]
-            n if n == libc::SYS_open => args.get(1).copied(),
-            #[cfg(target_arch = "x86_64")]
-            n if n == libc::SYS_creat => return true,
-            _ => None,
-        };
-        flags.is_some_and(|f| {
-            let f = f as i32;
-            f & libc::O_TRUNC != 0 && f & libc::O_ACCMODE != libc::O_RDONLY
-        })
+    let flags = flags as i32;
+    Some(OpenMode {
+        write: flags & libc::O_ACCMODE != libc::O_RDONLY,
+        truncate: flags & libc::O_TRUNC != 0,
     })
+}
+
+/// The flags of the `open`/`openat`/`creat` a thread of `pid` is blocked
+/// in (the main thread first, where smbd opens files), `None` when no
+/// thread is in one (e.g. `openat2`, whose flags are behind a pointer).
+fn open_mode(pid: u32) -> Option<OpenMode> {
+    if let Some(mode) = std::fs::read_to_string(format!("/proc/{pid}/syscall"))
+        .ok()
+        .and_then(|t| mode_of_syscall(&t))
+    {
+        return Some(mode);
+    }
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let mut write_mode = None;
+    for task in tasks.flatten().take(64) {
+        let Ok(text) = std::fs::read_to_string(task.path().join("syscall")) else {
+            continue;
+        };
+        if let Some(mode) = mode_of_syscall(&text) {
+            if mode.write {
+                return Some(mode);
+            }
+            write_mode = Some(mode);
+        }
+    }
+    write_mode
+}
+
+fn truncating_open(pid: u32) -> bool {
+    open_mode(pid).is_some_and(|m| m.write && m.truncate)
 }
 
 /// A session key for the vault: pid and its start time.
@@ -390,6 +450,64 @@ fn _assert_preserver_object_safe(_: &dyn Preserver) {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_modes_from_syscall_lines() {
+        let line = |flags: i32| {
+            format!(
+                "{} 0xffffff9c 0x7ffd1234 0x{:x} 0x1b6 0x0 0x0 0x7ffc 0x7f",
+                libc::SYS_openat,
+                flags
+            )
+        };
+        assert_eq!(
+            mode_of_syscall(&line(libc::O_RDONLY)),
+            Some(OpenMode {
+                write: false,
+                truncate: false
+            })
+        );
+        assert_eq!(
+            mode_of_syscall(&line(libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC)),
+            Some(OpenMode {
+                write: true,
+                truncate: true
+            })
+        );
+        assert_eq!(
+            mode_of_syscall("0 0x3 0x7f 0x1000 0x0 0x0 0x0 0x7ffc 0x7f"),
+            None
+        );
+        assert_eq!(mode_of_syscall("running"), None);
+    }
+
+    #[test]
+    fn read_only_opens_need_no_work_until_a_write_open() {
+        let mut seen = Seen {
+            map: HashMap::new(),
+            capacity: 16,
+        };
+        let key = (1, 2, 3);
+        let ro = Some(OpenMode {
+            write: false,
+            truncate: false,
+        });
+        let rw = Some(OpenMode {
+            write: true,
+            truncate: false,
+        });
+        seen.opened(key, ro);
+        assert!(seen.check_and_mark(key));
+        seen.opened(key, rw);
+        seen.opened(key, ro);
+        assert!(
+            !seen.check_and_mark(key),
+            "the write's first access still needs its probe"
+        );
+        assert!(seen.check_and_mark(key));
+        seen.opened(key, None);
+        assert!(!seen.check_and_mark(key));
+    }
 
     #[test]
     fn befores_stay_bounded() {

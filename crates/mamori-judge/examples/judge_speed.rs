@@ -97,6 +97,36 @@ fn main() -> std::io::Result<()> {
         micros(per),
         1.0 / per.as_secs_f64()
     );
+
+    // worst case: one user flooding weak marks (20 000 renames to an
+    // unknown extension, capped below the threshold)
+    let mut judge = Judge::new(JudgeConfig::default());
+    let actor = Actor {
+        user: Some("flood".into()),
+        client: Some("10.0.0.1".into()),
+        pid: Some(1),
+        ..Actor::default()
+    };
+    let n = 20_000u32;
+    let start = Instant::now();
+    for i in 0..n {
+        let from = PathBuf::from(format!("d/photo_{i}.jpg"));
+        let event = FileEvent {
+            at: t0 + Duration::from_micros(i as u64 * 100),
+            share: "s".into(),
+            actor: actor.clone(),
+            op: FileOp::Renamed {
+                to: from.with_extension("jpg_x"),
+                from,
+            },
+        };
+        verdicts += judge.observe(&event).is_some() as u32;
+    }
+    let per = start.elapsed() / n;
+    println!(
+        "Judge::observe, weak-mark flood: {:.1} µs/event, {verdicts} verdicts",
+        micros(per)
+    );
     Ok(())
 }
 

@@ -20,6 +20,12 @@ use std::time::Instant;
 
 /// At most this many marks and touched files are kept per key.
 const MAX_MARKS: usize = 20_000;
+/// Marks kept per key for scoring: the score is recomputed over them on
+/// every marked event, so this bounds the cost of a flood of weak marks
+/// (the weak groups are capped long before; strong marks decide at once).
+const MAX_SCORED_MARKS: usize = 500;
+/// Recent new files, deletes and renames kept for pairing (burst window).
+const MAX_RECENT: usize = 1_000;
 /// How often (in events) stale keys and marks are swept.
 const SWEEP_EVERY: u64 = 4096;
 
@@ -82,8 +88,63 @@ struct NewCipher {
     kind: Kind,
 }
 
+/// An upper bound of a key's score (marks only add; windows only take
+/// away), with the capped groups' contributions so far.
+#[derive(Debug, Default, Clone, Copy)]
+struct Bound {
+    total: f32,
+    renames: f32,
+    notes: f32,
+}
+
+impl Bound {
+    fn plus(mut self, key: &Key, marks: &[Mark], config: &JudgeConfig) -> Bound {
+        for m in marks {
+            if matches!(key, Key::Client(_)) && m.code.is_everyday() {
+                continue;
+            }
+            let inc = match m.code.group() {
+                Group::Renames => {
+                    let inc = m.weight.min(RENAMES_CAP * config.threshold - self.renames);
+                    self.renames += inc.max(0.0);
+                    inc.max(0.0)
+                }
+                Group::Notes => {
+                    let inc = m.weight.min(NOTES_CAP * config.threshold - self.notes);
+                    self.notes += inc.max(0.0);
+                    inc.max(0.0)
+                }
+                Group::None => m.weight,
+            };
+            self.total += inc;
+        }
+        self
+    }
+
+    fn exact(total: f32, summary: &[CodeSummary]) -> Bound {
+        let group = |g: Group| {
+            summary
+                .iter()
+                .filter(|s| s.0.group() == g)
+                .map(|s| s.1)
+                .sum()
+        };
+        Bound {
+            total,
+            renames: group(Group::Renames),
+            notes: group(Group::Notes),
+        }
+    }
+}
+
+/// Renames to unknown extensions alone, and notes alone, stay below the
+/// threshold by these fractions of it.
+const RENAMES_CAP: f32 = 0.8;
+const NOTES_CAP: f32 = 0.6;
+
 #[derive(Debug, Default)]
 struct KeyState {
+    bound: Bound,
     marks: VecDeque<Mark>,
     /// Files this key created (their deletion is housekeeping).
     created: HashMap<PathBuf, Instant>,
@@ -94,8 +155,8 @@ struct KeyState {
     new_cipher: VecDeque<NewCipher>,
     /// Existing documents this key deleted.
     deleted: VecDeque<(Instant, PathBuf)>,
-    /// Renames to unknown extensions: (at, new extension, old extension).
-    renames: VecDeque<(Instant, String, String)>,
+    /// Renames to unknown extensions: new extension → old extensions → when.
+    renames: HashMap<String, HashMap<String, Instant>>,
     touched: VecDeque<(Instant, PathBuf)>,
     last_seen: Option<Instant>,
 }
@@ -151,7 +212,10 @@ impl Engine {
             state.created_names.retain(|_, at| !burst_old(at));
             state.new_cipher.retain(|c| !burst_old(&c.at));
             state.deleted.retain(|(at, _)| !burst_old(at));
-            state.renames.retain(|(at, _, _)| !burst_old(at));
+            state.renames.retain(|_, sources| {
+                sources.retain(|_, at| !burst_old(at));
+                !sources.is_empty()
+            });
             state.touched.retain(|(at, _)| !old(at));
             state.last_seen.is_some_and(|at| !old(&at))
         });
@@ -170,12 +234,23 @@ impl Engine {
             let state = self.keys.entry(key.clone()).or_default();
             state.last_seen = Some(event.at);
             for mark in &marks {
-                push_bounded(&mut state.marks, mark.clone());
+                if state.marks.len() >= MAX_SCORED_MARKS {
+                    state.marks.pop_front();
+                }
+                state.marks.push_back(mark.clone());
             }
             if marks.is_empty() {
                 continue;
             }
-            let score = score(key, state, event.at, &self.config).0;
+            // Recompute only when the score could have reached the
+            // threshold: a flood of weak marks stays O(1) per event.
+            let bound = state.bound.plus(key, &marks, &self.config);
+            if bound.total < self.config.threshold {
+                state.bound = bound;
+                continue;
+            }
+            let (score, summary) = score(key, state, event.at, &self.config);
+            state.bound = Bound::exact(score, &summary);
             // keys come most specific first: session, user, client
             if score >= self.config.threshold && best.is_none() {
                 best = Some((score, key.clone()));
@@ -187,6 +262,7 @@ impl Engine {
             if let Some(state) = self.keys.get_mut(key) {
                 // a new verdict needs new evidence
                 state.marks.clear();
+                state.bound = Bound::default();
                 state.new_cipher.clear();
                 state.deleted.clear();
                 state.renames.clear();
@@ -473,7 +549,7 @@ impl Engine {
         }
         for key in keys {
             let state = self.keys.entry(key.clone()).or_default();
-            push_bounded(
+            push_recent(
                 &mut state.new_cipher,
                 NewCipher {
                     at,
@@ -558,7 +634,7 @@ impl Engine {
         }
         for key in keys {
             let state = self.keys.entry(key.clone()).or_default();
-            push_bounded(&mut state.deleted, (at, path.to_path_buf()));
+            push_recent(&mut state.deleted, (at, path.to_path_buf()));
         }
     }
 
@@ -623,16 +699,16 @@ impl Engine {
         let mut funnel = false;
         for key in keys {
             let state = self.keys.entry(key.clone()).or_default();
-            push_bounded(&mut state.renames, (at, ext_to.clone(), from_ext.clone()));
-            let sources: HashSet<&str> = state
-                .renames
-                .iter()
-                .filter(|(t, to_ext, _)| {
-                    to_ext == &ext_to && at.saturating_duration_since(*t) <= burst
-                })
-                .map(|(_, _, from_ext)| from_ext.as_str())
-                .collect();
-            funnel |= sources.len() >= 3;
+            if state.renames.len() >= MAX_RECENT {
+                state.renames.clear(); // random per-file extensions: no funnel
+            }
+            let sources = state.renames.entry(ext_to.clone()).or_default();
+            sources.insert(from_ext.clone(), at);
+            let recent = sources
+                .values()
+                .filter(|t| at.saturating_duration_since(**t) <= burst)
+                .count();
+            funnel |= recent >= 3;
         }
         if funnel {
             let path = PathBuf::from(format!("*.{ext_to}"));
@@ -714,6 +790,13 @@ fn personal(keys: &[Key]) -> impl Iterator<Item = &Key> {
         .filter(move |k| only_shared || !matches!(k, Key::Client(_)))
 }
 
+fn push_recent<T>(queue: &mut VecDeque<T>, item: T) {
+    if queue.len() >= MAX_RECENT {
+        queue.pop_front();
+    }
+    queue.push_back(item);
+}
+
 fn push_bounded<T>(queue: &mut VecDeque<T>, item: T) {
     if queue.len() >= MAX_MARKS {
         queue.pop_front();
@@ -777,8 +860,8 @@ fn score(
         }
     };
     // Renames alone and notes alone are reasons, never a verdict.
-    cap(Group::Renames, 0.8 * config.threshold, &mut summary);
-    cap(Group::Notes, 0.6 * config.threshold, &mut summary);
+    cap(Group::Renames, RENAMES_CAP * config.threshold, &mut summary);
+    cap(Group::Notes, NOTES_CAP * config.threshold, &mut summary);
     let total = summary.iter().map(|s| s.1).sum();
     (total, summary)
 }
