@@ -6,7 +6,7 @@
 //! journal, the assessment, and every document (md, html, docx, csv) with
 //! and without opening the sealed contacts.
 //!
-//! `cargo run --release -p mamori-incident --example bench -- [FILES] [PERSONS]`
+//! `cargo run --release -p mamori-incident --example bench-incident -- [FILES] [PERSONS]`
 
 use chrono::Utc;
 use mamori_core::{Category, Contact, DataItem, HashKey, PersonKeys};
