@@ -121,12 +121,10 @@ fn assessment_matches_the_truth(state: &std::path::Path) {
         assert_eq!(items, truth.items, "{category}");
         let persons = found["persons"].as_u64().unwrap() as f64;
         let want = truth.persons as f64;
-        // The attack usually reaches one small file before the block; a
-        // health-check list with two pairs of namesakes and no birth dates
-        // (told apart only by 社員番号 and age) counts 22 of 24, so one file
-        // gets a wider margin than the 5 % a folder meets (tests/incident.rs).
+        // The attack usually reaches one small file before the block (a
+        // health-check list whose namesakes only 社員番号 tells apart).
         assert!(
-            (persons - want).abs() <= want * 0.1,
+            (persons - want).abs() <= want * 0.05,
             "{category}: {persons} vs {want}"
         );
     }

@@ -124,6 +124,8 @@ pub struct PersonDraft {
     pub birth: Option<Date>,
     pub my_number: Option<String>,
     pub links: Vec<(&'static str, String)>,
+    /// A person-record number and the label of its numbering (社員番号).
+    pub record_id: Option<(String, String)>,
 }
 
 impl PersonDraft {
@@ -174,6 +176,10 @@ impl PersonDraft {
                 .iter()
                 .map(|(domain, v)| key.hash(domain, v))
                 .collect(),
+            record_id: self
+                .record_id
+                .as_ref()
+                .map(|(label, value)| PersonKeys::record_id(key, label, value)),
         }
     }
 }

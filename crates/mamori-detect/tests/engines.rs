@@ -403,3 +403,18 @@ fn contacts_are_captured_only_when_asked() {
         ]
     );
 }
+
+#[test]
+fn namesakes_in_one_list_keep_their_staff_numbers() {
+    let f = table(&[
+        &["社員番号", "氏名", "性別", "所見"],
+        &["01001", "宮崎 幸子", "女", "異常なし"],
+        &["01002", "藤田 舞", "女", "高血圧"],
+        &["01022", "宮崎 幸子", "女", "異常なし"],
+    ]);
+    assert_eq!(f.persons.len(), 3);
+    let ids: Vec<_> = f.persons.iter().map(|p| p.record_id).collect();
+    assert!(ids.iter().all(|id| id.is_some()), "{ids:?}");
+    assert_ne!(ids[0], ids[2]);
+    assert_eq!(mamori_core::count_persons(&f.persons), 3);
+}

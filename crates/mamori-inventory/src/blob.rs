@@ -2,9 +2,9 @@
 //! and written together, and one row per file instead of one per key takes
 //! most of the inventory's write time away on large rosters.
 //!
-//! Per record: `[names u8][flags u8: 1 birth, 2 my_number, 4 readings][links u8]`,
+//! Per record: `[names u8][flags u8: 1 birth, 2 my_number, 4 readings, 8 record id][links u8]`,
 //! then `[readings u8]` when flagged, then the 16-byte hashes: names, birth,
-//! my number, links, readings. At most 255 of each.
+//! my number, links, readings, record id. At most 255 of each.
 
 use mamori_core::{KeyHash, PersonKeys};
 
@@ -12,6 +12,8 @@ const BIRTH: u8 = 1;
 const MY_NUMBER: u8 = 2;
 /// A fourth count byte follows: the readings.
 const READINGS: u8 = 4;
+/// A record-id hash follows the readings.
+const RECORD_ID: u8 = 8;
 
 pub(crate) fn encode(persons: &[PersonKeys]) -> Vec<u8> {
     let mut out = Vec::with_capacity(persons.len() * 56);
@@ -29,6 +31,9 @@ pub(crate) fn encode(persons: &[PersonKeys]) -> Vec<u8> {
         if !readings.is_empty() {
             flags |= READINGS;
         }
+        if keys.record_id.is_some() {
+            flags |= RECORD_ID;
+        }
         out.extend_from_slice(&[names.len() as u8, flags, links.len() as u8]);
         if !readings.is_empty() {
             out.push(readings.len() as u8);
@@ -38,7 +43,8 @@ pub(crate) fn encode(persons: &[PersonKeys]) -> Vec<u8> {
             .chain(keys.birth.iter())
             .chain(keys.my_number.iter())
             .chain(links.iter())
-            .chain(readings.iter());
+            .chain(readings.iter())
+            .chain(keys.record_id.iter());
         for hash in hashes {
             out.extend_from_slice(&hash.0);
         }
@@ -81,7 +87,8 @@ impl Iterator for Records<'_> {
             + links as usize
             + readings
             + usize::from(flags & BIRTH != 0)
-            + usize::from(flags & MY_NUMBER != 0);
+            + usize::from(flags & MY_NUMBER != 0)
+            + usize::from(flags & RECORD_ID != 0);
         let Some(body) = self.data.get(header..header + count * 16) else {
             self.data = &[];
             return Some(Err("truncated person record"));
@@ -101,7 +108,10 @@ impl Iterator for Records<'_> {
             keys.my_number = hashes.next();
         }
         keys.links.extend(hashes.by_ref().take(links as usize));
-        keys.readings.extend(hashes);
+        keys.readings.extend(hashes.by_ref().take(readings));
+        if flags & RECORD_ID != 0 {
+            keys.record_id = hashes.next();
+        }
         Some(Ok(keys))
     }
 }
@@ -120,6 +130,7 @@ mod tests {
                 birth: Some(h(3)),
                 my_number: None,
                 links: vec![h(4)],
+                record_id: Some(h(7)),
             },
             PersonKeys::default(),
             PersonKeys {

@@ -48,6 +48,7 @@ fn file_record_round_trips() {
         ],
         persons: vec![
             PersonKeys {
+                record_id: None,
                 names: vec![key.hash("name", "山田太郎")],
                 readings: vec![key.hash("name", "ヤマダタロウ")],
                 birth: Some(key.hash("birth", "1980-01-02")),

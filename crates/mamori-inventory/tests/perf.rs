@@ -26,6 +26,7 @@ fn pool(n: usize) -> Vec<PersonKeys> {
     let key = key();
     (0..n)
         .map(|i| PersonKeys {
+            record_id: None,
             names: vec![
                 key.hash("name", &format!("氏名{i}")),
                 key.hash("name", &format!("シメイ{i}")),

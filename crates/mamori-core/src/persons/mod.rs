@@ -27,9 +27,25 @@ pub struct PersonKeys {
     /// Other identifiers one person holds alone (account, own phone, e-mail).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<KeyHash>,
+    /// A person-record number (社員番号, 株主番号) with its numbering:
+    /// bytes 0..4 name the numbering (the column's label), the rest the
+    /// value ([`PersonKeys::record_id`]). Two records numbered differently
+    /// in the same numbering are two people even with one name; numbers of
+    /// different numberings are never compared, and equal numbers join
+    /// nothing (row numbers repeat across files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<KeyHash>,
 }
 
 impl PersonKeys {
+    /// The record-id key of `value` in the numbering named `label`.
+    pub fn record_id(key: &crate::HashKey, label: &str, value: &str) -> KeyHash {
+        let numbering = key.hash("record_numbering", label);
+        let mut id = key.hash("record_id", &format!("{label}\u{0}{value}"));
+        id.0[..4].copy_from_slice(&numbering.0[..4]);
+        id
+    }
+
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
             && self.readings.is_empty()
@@ -91,8 +107,9 @@ fn kind_of(key: u64) -> KeyKind {
 
 /// Counts distinct persons per group (category) in bounded memory.
 ///
-/// Records stream in through [`PersonCounter::add`]; each keeps 15 bytes
-/// (union-find parent, 32-bit birth and My Number attributes, group, flags)
+/// Records stream in through [`PersonCounter::add`]; each keeps 23 bytes
+/// (union-find parent, 32-bit birth, My Number and record-id attributes,
+/// group, flags)
 /// and each of its keys 16 bytes in a buffer that is sorted and spilled to a
 /// temporary file when full ([`KeyRuns`]), so memory does not grow with the
 /// keys' number. [`PersonCounter::finish`] merges the sorted runs and joins
@@ -104,6 +121,9 @@ pub struct PersonCounter {
     parent: Vec<u32>,
     birth: Vec<u32>,
     my_number: Vec<u32>,
+    /// Numbering and number of a record id (0: none).
+    numbering: Vec<u32>,
+    number: Vec<u32>,
     group: Vec<u16>,
     /// Bit 0: the record holds a written name; bit 1: its set does (on roots).
     flags: Vec<u8>,
@@ -131,6 +151,8 @@ impl PersonCounter {
             parent: Vec::new(),
             birth: Vec::new(),
             my_number: Vec::new(),
+            numbering: Vec::new(),
+            number: Vec::new(),
             group: Vec::new(),
             flags: Vec::new(),
             keys: KeyRuns::new(dir, runs::DEFAULT_BUFFER),
@@ -158,6 +180,20 @@ impl PersonCounter {
         self.parent.push(node);
         self.birth.push(attribute(record.birth.as_ref()));
         self.my_number.push(attribute(record.my_number.as_ref()));
+        let (numbering, number) = record
+            .record_id
+            .as_ref()
+            .map(|id| {
+                let word = |range: std::ops::Range<usize>| {
+                    let mut b = [0u8; 4];
+                    b.copy_from_slice(&id.0[range]);
+                    u32::from_le_bytes(b).max(1)
+                };
+                (word(0..4), word(4..8))
+            })
+            .unwrap_or((0, 0));
+        self.numbering.push(numbering);
+        self.number.push(number);
         self.group.push(group);
         let named = !record.names.is_empty();
         self.flags
@@ -200,7 +236,12 @@ impl PersonCounter {
         }
         let (ai, bi) = (a as usize, b as usize);
         let differ = |x: u32, y: u32| x != 0 && y != 0 && x != y;
-        if differ(self.birth[ai], self.birth[bi]) || differ(self.my_number[ai], self.my_number[bi])
+        let renumbered = self.numbering[ai] != 0
+            && self.numbering[ai] == self.numbering[bi]
+            && self.number[ai] != self.number[bi];
+        if differ(self.birth[ai], self.birth[bi])
+            || differ(self.my_number[ai], self.my_number[bi])
+            || renumbered
         {
             return None;
         }
@@ -210,6 +251,10 @@ impl PersonCounter {
         }
         if self.my_number[ai] == 0 {
             self.my_number[ai] = self.my_number[bi];
+        }
+        if self.numbering[ai] == 0 {
+            self.numbering[ai] = self.numbering[bi];
+            self.number[ai] = self.number[bi];
         }
         self.flags[ai] |= self.flags[bi] & SET_NAMED;
         Some(a)
@@ -331,6 +376,7 @@ mod tests {
     fn person(name: &str, birth: Option<&str>, mn: Option<&str>, links: &[&str]) -> PersonKeys {
         let key = HashKey::for_tests();
         PersonKeys {
+            record_id: None,
             names: vec![key.hash("name", name)],
             birth: birth.map(|b| key.hash("birth", b)),
             my_number: mn.map(|m| key.hash("mn", m)),
@@ -429,6 +475,24 @@ mod tests {
         };
         assert_eq!(count(1 << 20), vec![300, 300]);
         assert_eq!(count(5), vec![300, 300]);
+    }
+
+    #[test]
+    fn namesakes_with_different_staff_numbers_stay_apart() {
+        let key = HashKey::for_tests();
+        let with = |id: Option<(&str, &str)>| PersonKeys {
+            names: vec![key.hash("name", "宮崎幸子")],
+            record_id: id.map(|(label, value)| PersonKeys::record_id(&key, label, value)),
+            ..Default::default()
+        };
+        // Two employees of one name in the health list, then the roster.
+        let a = with(Some(("社員番号", "01001")));
+        let b = with(Some(("社員番号", "01022")));
+        let roster = with(None);
+        assert_eq!(count_persons([&a, &b, &roster]), 2);
+        // Another numbering never separates: the same person in two systems.
+        let payroll = with(Some(("従業員コード", "77")));
+        assert_eq!(count_persons([&a, &payroll]), 1);
     }
 
     #[test]

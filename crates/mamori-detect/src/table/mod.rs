@@ -168,7 +168,9 @@ impl<'d> TableScanner<'d> {
         if let Some(columns) = self.columns.as_mut() {
             for (index, column) in columns.iter_mut().enumerate() {
                 let Some(col) = column else { continue };
-                if !needs_value_check(col.field) {
+                // Record ids carry no item, so no value proves them; kept
+                // for telling namesakes apart (社員番号).
+                if !needs_value_check(col.field) || col.field == Field::RecordId {
                     continue;
                 }
                 let mut filled = 0usize;
@@ -227,6 +229,14 @@ impl<'d> TableScanner<'d> {
         for (index, column) in columns.iter().enumerate() {
             let Some(col) = column else { continue };
             let Some(cell) = row.get(index) else { continue };
+            if col.field == Field::RecordId && draft.record_id.is_none() {
+                if let Some(label) = self.header.get(index).and_then(|h| person_numbering(h)) {
+                    let number = cell.trim().trim_start_matches('0');
+                    if !number.is_empty() {
+                        draft.record_id = Some((label, number.to_string()));
+                    }
+                }
+            }
             let Some(value) = check_column(col, cell) else {
                 continue;
             };
@@ -448,4 +458,33 @@ fn split_postal_code(mut contact: mamori_core::Contact) -> mamori_core::Contact 
         contact.postal_code.insert(3, '-');
     }
     contact
+}
+
+/// The numbering a record-id header names when it numbers persons
+/// (社員番号, 株主番号, Employee ID), normalised; `None` for row numbers and
+/// other codes (No., 管理番号), which repeat across files.
+fn person_numbering(header: &str) -> Option<String> {
+    let label: String = crate::normalize::normalize(header)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
+    const PERSONS: &[&str] = &[
+        "社員",
+        "従業員",
+        "職員",
+        "株主",
+        "会員",
+        "顧客",
+        "作業員",
+        "employee",
+        "staff",
+        "member",
+        "customer",
+        "shareholder",
+    ];
+    PERSONS
+        .iter()
+        .any(|word| label.contains(word))
+        .then_some(label)
 }

@@ -17,6 +17,7 @@ pub fn person(
 ) -> PersonKeys {
     let key = key();
     PersonKeys {
+        record_id: None,
         names: vec![key.hash("name", name)],
         birth: birth.map(|b| key.hash("birth", b)),
         my_number: my_number.map(|m| key.hash("my_number", m)),
