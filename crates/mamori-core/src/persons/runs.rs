@@ -7,9 +7,9 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
-/// Keys held in memory before a run is spilled: 1 Mi pairs, 16 MiB.
+/// Keys held in memory before a run is spilled: 512 Ki pairs, 8 MiB.
 /// A power of two, so that the buffer's doubling growth ends exactly here.
-pub const DEFAULT_BUFFER: usize = 1 << 20;
+pub const DEFAULT_BUFFER: usize = 1 << 19;
 
 const ENTRY: usize = 16;
 
