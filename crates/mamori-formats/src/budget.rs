@@ -63,6 +63,27 @@ pub struct Budget {
 }
 
 impl Budget {
+    /// A whole container in memory (mail, PDF), refused above the
+    /// per-container limit; `format` names it in errors.
+    pub(crate) fn read_container(
+        &self,
+        source: &mut dyn Read,
+        format: &'static str,
+    ) -> Result<Vec<u8>, FormatError> {
+        let mut bytes = Vec::new();
+        source
+            .take(self.limits.max_container_bytes + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| FormatError::corrupt(format, e))?;
+        if bytes.len() as u64 > self.limits.max_container_bytes {
+            return Err(FormatError::Limit(format!(
+                "a {format} larger than {} MiB",
+                self.limits.max_container_bytes >> 20
+            )));
+        }
+        Ok(bytes)
+    }
+
     pub fn new(limits: Limits) -> Self {
         Budget {
             limits,

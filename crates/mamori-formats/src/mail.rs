@@ -5,7 +5,6 @@
 
 use crate::{Budget, FormatError, Part, Source};
 use mailparse::{DispositionType, MailHeaderMap, ParsedMail};
-use std::io::Read;
 
 const HEADERS: [&str; 5] = ["From", "To", "Cc", "Date", "Subject"];
 
@@ -14,17 +13,7 @@ pub fn read_eml(
     budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
-    let mut bytes = Vec::new();
-    source
-        .take(budget.limits.max_container_bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| FormatError::corrupt("mail", e))?;
-    if bytes.len() as u64 > budget.limits.max_container_bytes {
-        return Err(FormatError::Limit(format!(
-            "a mail larger than {} MiB",
-            budget.limits.max_container_bytes >> 20
-        )));
-    }
+    let bytes = budget.read_container(source, "mail")?;
     let mail = mailparse::parse_mail(&bytes).map_err(|e| FormatError::corrupt("mail", e))?;
     let mut text = String::new();
     for name in HEADERS {

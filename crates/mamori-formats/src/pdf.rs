@@ -39,17 +39,7 @@ pub fn read_pdf(
     budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
-    let mut bytes = Vec::new();
-    source
-        .take(budget.limits.max_container_bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| FormatError::corrupt("PDF", e))?;
-    if bytes.len() as u64 > budget.limits.max_container_bytes {
-        return Err(FormatError::Limit(format!(
-            "a PDF larger than {} MiB",
-            budget.limits.max_container_bytes >> 20
-        )));
-    }
+    let bytes = budget.read_container(source, "PDF")?;
     let text = adobe_japan1_ascii(&pdftotext(&bytes, budget.time_left())?);
     budget.charge(text.len() as u64)?;
     if text.chars().any(|c| !c.is_whitespace()) {
