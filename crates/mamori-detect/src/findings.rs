@@ -177,3 +177,24 @@ impl PersonDraft {
         }
     }
 }
+
+/// 〒123-4567 at the head of an address cell goes to the postal code.
+pub(crate) fn split_postal_code(mut contact: mamori_core::Contact) -> mamori_core::Contact {
+    let address = contact.address.trim_start_matches('〒').trim_start();
+    let digits: String = address.chars().take(8).collect();
+    let shaped = digits.len() == 8
+        && digits
+            .chars()
+            .enumerate()
+            .all(|(i, c)| if i == 3 { c == '-' } else { c.is_ascii_digit() });
+    if shaped {
+        if contact.postal_code.is_empty() {
+            contact.postal_code = digits.replace('-', "");
+        }
+        contact.address = address[8..].trim().to_string();
+    }
+    if contact.postal_code.len() == 7 && contact.postal_code.chars().all(|c| c.is_ascii_digit()) {
+        contact.postal_code.insert(3, '-');
+    }
+    contact
+}
