@@ -50,12 +50,26 @@ impl NotificationList {
                 .filter(|c| !c.address.is_empty())
                 .map(|c| squash(&c.name))
                 .collect();
+            // Addresses of one name, to drop one that another extends
+            // (the same address with and without the building).
+            let mut addresses: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+            for c in contacts.iter() {
+                addresses
+                    .entry(squash(&c.name))
+                    .or_default()
+                    .push(squash(&c.address));
+            }
             contacts.retain(|c| {
                 let name = squash(&c.name);
                 if c.address.is_empty() && with_address.contains(&name) {
                     return false;
                 }
-                seen.insert((name, squash(&c.address)))
+                let address = squash(&c.address);
+                let extended = addresses.get(&name).is_some_and(|all| {
+                    all.iter()
+                        .any(|other| other.len() > address.len() && other.starts_with(&address))
+                });
+                !extended && seen.insert((name, address))
             });
         }
     }
