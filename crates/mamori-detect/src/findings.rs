@@ -193,8 +193,9 @@ pub(crate) fn split_postal_code(mut contact: mamori_core::Contact) -> mamori_cor
         };
         match digit {
             Some(d) => digits.push(d),
-            None if digits.len() == 3 && matches!(c, '-' | '‐' | '‑' | '−' | '－' | 'ー' | '―') =>
-                {}
+            None if digits.len() == 3 && matches!(c, '-' | '‐' | '‑' | '−' | '－' | 'ー' | '―') => {
+                hyphen = true
+            }
             None => break,
         }
         consumed = index + c.len_utf8();
@@ -241,6 +242,7 @@ mod tests {
         assert_eq!(split("〒７５８－０３０２　山口県萩市", ""), want);
         assert_eq!(split("〒758−0302山口県萩市", ""), want);
         assert_eq!(split("山口県萩市", "7580302"), want);
+        assert_eq!(split("758-0302 山口県萩市", ""), want);
         // A street number is no postal code.
         assert_eq!(split("1234567 番地", "").1, "1234567 番地".to_string());
     }
