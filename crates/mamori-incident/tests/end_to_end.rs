@@ -390,3 +390,22 @@ fn english_documents_on_request() {
     assert!(md.contains("[TO COMPLETE]"));
     assert!(!md.contains("【要記入】"));
 }
+
+#[test]
+fn without_a_public_key_no_contact_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = dir.path().join("share");
+    let state = dir.path().join("state");
+    let truth = generate(&share, &ShareSpec::demo()).unwrap();
+    let mut options = ScanOptions::new(state.clone());
+    options.morphology = false;
+    assert!(Sealer::load(&state).unwrap().is_none());
+    scan(std::slice::from_ref(&share), &options, &NoProgress).unwrap();
+    let inventory = mamori_inventory::Inventory::open(&state).unwrap();
+    let root = std::fs::canonicalize(&share)
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    let paths: Vec<String> = truth.files.keys().cloned().collect();
+    assert!(inventory.sealed_contacts(&root, &paths).unwrap().is_empty());
+}
