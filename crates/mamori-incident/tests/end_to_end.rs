@@ -253,7 +253,17 @@ fn guard_incident_on_one_department() {
     assert!(impact.contains("過去に勤務されていた方・現在勤務されている方"));
     assert!(impact.contains(&format!("{}名", employees)));
     assert!(impact.contains("個人番号（マイナンバー）"));
-    let csv = std::fs::read_to_string(out.join("notification-employee.csv")).unwrap();
+    let csv_path = out.join("notification-employee.csv");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&csv_path).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "names and addresses readable by the owner only"
+        );
+    }
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
     assert!(csv.starts_with("\u{feff}区分,氏名,郵便番号,住所"));
     assert_eq!(csv.lines().count(), listed + 1);
     // Every figure of the impact assessment appears alike in each format.

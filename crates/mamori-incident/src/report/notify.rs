@@ -83,6 +83,26 @@ impl NotificationList {
     }
 }
 
+/// Names and addresses in clear: readable by the owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(IncidentError::io(path))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(IncidentError::io(path))?;
+    }
+    file.write_all(bytes).map_err(IncidentError::io(path))
+}
+
 /// A file-name-safe form of a category id (custom ids may be any text).
 pub fn file_safe(id: &str) -> String {
     id.chars()
@@ -118,7 +138,7 @@ pub fn write_affected(out_dir: &Path, context: &Context<'_>) -> Result<PathBuf> 
         }
         writer.flush().map_err(IncidentError::io(&path))?;
     }
-    std::fs::write(&path, bytes).map_err(IncidentError::io(&path))?;
+    write_private(&path, &bytes)?;
     Ok(path)
 }
 
@@ -161,7 +181,7 @@ pub fn write_csv(
             }
             writer.flush().map_err(IncidentError::io(&path))?;
         }
-        std::fs::write(&path, bytes).map_err(IncidentError::io(&path))?;
+        write_private(&path, &bytes)?;
         written.push(path);
     }
     Ok(written)
