@@ -183,3 +183,73 @@ impl PersonDraft {
         }
     }
 }
+
+/// 〒123-4567 at the head of an address cell goes to the postal code
+/// (any hyphen or dash, ASCII or full-width digits).
+pub(crate) fn split_postal_code(mut contact: mamori_core::Contact) -> mamori_core::Contact {
+    let address = contact.address.trim_start_matches('〒').trim_start();
+    let mut digits = String::new();
+    let mut consumed = 0;
+    let mut hyphen = false;
+    for (index, c) in address.char_indices() {
+        let digit = match c {
+            '0'..='9' => Some(c),
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+            _ => None,
+        };
+        match digit {
+            Some(d) => digits.push(d),
+            None if digits.len() == 3 && matches!(c, '-' | '‐' | '‑' | '−' | '－' | 'ー' | '―') => {
+                hyphen = true
+            }
+            None => break,
+        }
+        consumed = index + c.len_utf8();
+        if digits.len() == 7 {
+            break;
+        }
+    }
+    let had_mark = contact.address.trim_start().starts_with('〒');
+    // Without 〒, only the 123-4567 shape is a postal code (not a bare number).
+    if digits.len() == 7 && (had_mark || hyphen) {
+        if contact.postal_code.is_empty() {
+            contact.postal_code = digits;
+        }
+        contact.address = address[consumed..].trim().to_string();
+    }
+    let postal: String = contact
+        .postal_code
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    if postal.len() == 7 {
+        contact.postal_code = format!("{}-{}", &postal[..3], &postal[3..]);
+    }
+    contact
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(address: &str, postal: &str) -> (String, String) {
+        let c = split_postal_code(mamori_core::Contact {
+            name: "x".into(),
+            postal_code: postal.into(),
+            address: address.into(),
+        });
+        (c.postal_code, c.address)
+    }
+
+    #[test]
+    fn postal_codes_leave_the_address() {
+        let want = ("758-0302".to_string(), "山口県萩市".to_string());
+        assert_eq!(split("〒758-0302 山口県萩市", ""), want);
+        assert_eq!(split("〒７５８－０３０２　山口県萩市", ""), want);
+        assert_eq!(split("〒758−0302山口県萩市", ""), want);
+        assert_eq!(split("山口県萩市", "7580302"), want);
+        assert_eq!(split("758-0302 山口県萩市", ""), want);
+        // A street number is no postal code.
+        assert_eq!(split("1234567 番地", "").1, "1234567 番地".to_string());
+    }
+}

@@ -58,6 +58,11 @@ pub struct TextScanner<'d> {
     lines_seen: usize,
     /// What drawn tables held (read by the table engine).
     embedded: Findings,
+    /// Only when the detector captures contacts: each person's name as
+    /// written and first own address, by person key.
+    contact_names: BTreeMap<String, String>,
+    contact_addresses: BTreeMap<String, String>,
+    contact_postal: BTreeMap<String, String>,
 }
 
 impl<'d> TextScanner<'d> {
@@ -78,6 +83,9 @@ impl<'d> TextScanner<'d> {
             seen_emergency_heading: false,
             emergency_block: false,
             family_block: false,
+            contact_names: BTreeMap::new(),
+            contact_addresses: BTreeMap::new(),
+            contact_postal: BTreeMap::new(),
             yucho_symbol: None,
             example: false,
             zengin: false,
@@ -405,6 +413,16 @@ impl<'d> TextScanner<'d> {
             || self.persons.contains_key(&key)
         {
             self.persons.entry(key.clone()).or_default().add_name(name);
+            if self.detector.captures_contacts() {
+                let written = |s: &str| s.chars().any(|c| matches!(c, '\u{4E00}'..='\u{9FFF}'));
+                let name = name.trim().to_string();
+                match self.contact_names.get(&key) {
+                    Some(old) if written(old) || !written(&name) => {}
+                    _ => {
+                        self.contact_names.insert(key.clone(), name);
+                    }
+                }
+            }
         }
         key
     }
@@ -457,6 +475,23 @@ impl<'d> TextScanner<'d> {
         };
         if field == Field::BankAccountCombined && !pat::named_bank_is_real(value) {
             return false;
+        }
+        if self.detector.captures_contacts() && matches!(field, Field::Address | Field::PostalCode)
+        {
+            let person = line_person.clone().or_else(|| self.form_person.clone());
+            match (&checked, person) {
+                (Value::Text(address), Some(person)) => {
+                    self.contact_addresses
+                        .entry(person)
+                        .or_insert_with(|| address.trim().to_string());
+                }
+                (Value::Digits(postal), Some(person)) => {
+                    self.contact_postal
+                        .entry(person)
+                        .or_insert_with(|| postal.clone());
+                }
+                _ => {}
+            }
         }
         let item = match field {
             Field::Name | Field::NameKana | Field::AccountHolder => {
@@ -624,6 +659,23 @@ impl<'d> TextScanner<'d> {
                     }
                     self.findings.add(DataItem::Address, 1);
                     self.findings.sample(DataItem::Address, &line[start..end]);
+                    let own = !self.emergency_block && !self.family_block;
+                    if self.detector.captures_contacts() && own {
+                        let person = line_person
+                            .map(str::to_string)
+                            .or_else(|| self.form_person.clone());
+                        if let Some(person) = person {
+                            let postal = line
+                                .split_once('〒')
+                                .map(|(_, after)| {
+                                    format!("〒{} ", after.chars().take(8).collect::<String>())
+                                })
+                                .unwrap_or_default();
+                            self.contact_addresses
+                                .entry(person)
+                                .or_insert_with(|| format!("{postal}{}", &line[start..end]));
+                        }
+                    }
                 }
             }
         }
@@ -683,6 +735,25 @@ impl<'d> TextScanner<'d> {
                 signals: std::mem::take(&mut self.findings.signals),
                 ..Findings::default()
             };
+        }
+        if self.detector.captures_contacts() {
+            // Names that turned out to be readings of another were removed from `persons`.
+            for person in self.persons.keys() {
+                let Some(name) = self.contact_names.get(person) else {
+                    continue;
+                };
+                let contact = mamori_core::Contact {
+                    name: name.clone(),
+                    postal_code: self.contact_postal.get(person).cloned().unwrap_or_default(),
+                    address: self
+                        .contact_addresses
+                        .get(person)
+                        .cloned()
+                        .unwrap_or_default(),
+                };
+                self.findings
+                    .push_contact(crate::findings::split_postal_code(contact));
+            }
         }
         let key = self.detector.key();
         let mut persons: Vec<_> = std::mem::take(&mut self.persons).into_values().collect();

@@ -418,3 +418,20 @@ fn namesakes_in_one_list_keep_their_staff_numbers() {
     assert_ne!(ids[0], ids[2]);
     assert_eq!(mamori_core::count_persons(&f.persons), 3);
 }
+
+#[test]
+fn a_resume_gives_its_person_contact() {
+    let text = "履歴書\n氏名：山田 太郎\nふりがな：やまだ たろう\n生年月日：昭和55年3月2日生\n現住所：〒100-0001 東京都千代田区千代田1-1\n電話：090-1234-5678\n緊急連絡先：山田 花子（母）\n住所：大阪府大阪市北区梅田1-2-3\n";
+    let det = Detector::new(HashKey::for_tests(), None).with_contacts(true);
+    let f = det.scan_text(text);
+    let got: Vec<(&str, &str, &str)> = f
+        .contacts
+        .iter()
+        .map(|c| (c.name.as_str(), c.postal_code.as_str(), c.address.as_str()))
+        .collect();
+    assert_eq!(
+        got[0],
+        ("山田 太郎", "100-0001", "東京都千代田区千代田1-1"),
+        "{got:?}"
+    );
+}

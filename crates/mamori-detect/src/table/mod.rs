@@ -387,7 +387,8 @@ impl<'d> TableScanner<'d> {
                         .cloned()
                         .unwrap_or_default()
                 };
-                self.findings.push_contact(split_postal_code(contact));
+                self.findings
+                    .push_contact(crate::findings::split_postal_code(contact));
             }
         }
         for other in extra_persons {
@@ -437,27 +438,6 @@ impl<'d> TableScanner<'d> {
         findings.gate();
         findings
     }
-}
-
-/// 〒123-4567 at the head of an address cell goes to the postal code.
-fn split_postal_code(mut contact: mamori_core::Contact) -> mamori_core::Contact {
-    let address = contact.address.trim_start_matches('〒').trim_start();
-    let digits: String = address.chars().take(8).collect();
-    let shaped = digits.len() == 8
-        && digits
-            .chars()
-            .enumerate()
-            .all(|(i, c)| if i == 3 { c == '-' } else { c.is_ascii_digit() });
-    if shaped {
-        if contact.postal_code.is_empty() {
-            contact.postal_code = digits.replace('-', "");
-        }
-        contact.address = address[8..].trim().to_string();
-    }
-    if contact.postal_code.len() == 7 && contact.postal_code.chars().all(|c| c.is_ascii_digit()) {
-        contact.postal_code.insert(3, '-');
-    }
-    contact
 }
 
 /// The numbering a record-id header names when it numbers persons

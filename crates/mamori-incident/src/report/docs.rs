@@ -580,7 +580,7 @@ fn letter(c: &Context<'_>, id: &str) -> Document {
     b.push(Block::Paragraph(c.t("«氏名» 様", "Dear «name»,").into()));
     b.push(Block::Paragraph(c.org()));
     b.push(Block::Paragraph(c.t(
-        "平素より格別のご高配を賜り、厚く御礼申し上げます。このたび、当社のファイルサーバがランサムウェアによる不正アクセスを受け、お客様に関する個人情報が漏えいしたおそれがあることが判明いたしました。多大なるご迷惑とご心配をおかけしますことを、心より深くお詫び申し上げます。",
+        "平素より格別のご高配を賜り、厚く御礼申し上げます。このたび、当社のファイルサーバがランサムウェアによる不正アクセスを受け、ご本人様に関する個人情報が漏えいしたおそれがあることが判明いたしました。多大なるご迷惑とご心配をおかけしますことを、心より深くお詫び申し上げます。",
         "We regret to inform you that our file server was attacked with ransomware, and that personal information about you may have leaked. We sincerely apologise.",
     ).into()));
     b.push(Block::Heading(1, c.t("1. 概要", "1. What happened").into()));

@@ -50,12 +50,26 @@ impl NotificationList {
                 .filter(|c| !c.address.is_empty())
                 .map(|c| squash(&c.name))
                 .collect();
+            // Addresses of one name, to drop one that another extends
+            // (the same address with and without the building).
+            let mut addresses: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+            for c in contacts.iter() {
+                addresses
+                    .entry(squash(&c.name))
+                    .or_default()
+                    .push(squash(&c.address));
+            }
             contacts.retain(|c| {
                 let name = squash(&c.name);
                 if c.address.is_empty() && with_address.contains(&name) {
                     return false;
                 }
-                seen.insert((name, squash(&c.address)))
+                let address = squash(&c.address);
+                let extended = addresses.get(&name).is_some_and(|all| {
+                    all.iter()
+                        .any(|other| other.len() > address.len() && other.starts_with(&address))
+                });
+                !extended && seen.insert((name, address))
             });
         }
     }
@@ -67,6 +81,26 @@ impl NotificationList {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Names and addresses in clear: readable by the owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(IncidentError::io(path))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(IncidentError::io(path))?;
+    }
+    file.write_all(bytes).map_err(IncidentError::io(path))
 }
 
 /// A file-name-safe form of a category id (custom ids may be any text).
@@ -104,7 +138,7 @@ pub fn write_affected(out_dir: &Path, context: &Context<'_>) -> Result<PathBuf> 
         }
         writer.flush().map_err(IncidentError::io(&path))?;
     }
-    std::fs::write(&path, bytes).map_err(IncidentError::io(&path))?;
+    write_private(&path, &bytes)?;
     Ok(path)
 }
 
@@ -147,7 +181,7 @@ pub fn write_csv(
             }
             writer.flush().map_err(IncidentError::io(&path))?;
         }
-        std::fs::write(&path, bytes).map_err(IncidentError::io(&path))?;
+        write_private(&path, &bytes)?;
         written.push(path);
     }
     Ok(written)
