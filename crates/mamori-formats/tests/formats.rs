@@ -30,6 +30,17 @@ fn xlsx_reads_every_sheet_dates_and_cached_formulas() {
 }
 
 #[test]
+fn ods_reads_every_sheet_and_dates() {
+    let (parts, result) = read("ods", &ods(), Limits::default());
+    result.unwrap();
+    let text = all_text(&parts);
+    assert!(
+        text.contains("1980-03-02") && text.contains("佐藤 花子") && text.contains("秘"),
+        "{text}"
+    );
+}
+
+#[test]
 fn docx_reads_text_boxes_tables_and_headers_once() {
     let (parts, result) = read("docx", &docx(), Limits::default());
     result.unwrap();

@@ -50,6 +50,10 @@ pub fn xlsx() -> Vec<u8> {
     ooxml::xlsx(&sheet())
 }
 
+pub fn ods() -> Vec<u8> {
+    ooxml::ods(&sheet())
+}
+
 pub fn docx() -> Vec<u8> {
     ooxml::docx(
         &[
@@ -144,6 +148,7 @@ pub fn tar_gz() -> Vec<u8> {
 pub fn samples() -> Vec<(&'static str, Vec<u8>)> {
     vec![
         ("xlsx", xlsx()),
+        ("ods", ods()),
         ("docx", docx()),
         ("pptx", pptx()),
         ("pdf", pdf()),

@@ -189,6 +189,10 @@ pub(crate) fn table(
                 false,
             );
         }
+        16 => {
+            let bytes = ooxml::ods(&workbook(t, stem, (h >> 8) % 2));
+            w.file(&format!("{dir}{stem}.ods"), &bytes, items, about, None)?;
+        }
         14 => {
             let bytes = pdf::text_pdf(&grid(t));
             w.file(&format!("{dir}{stem}.pdf"), &bytes, items, about, None)?;

@@ -126,6 +126,60 @@ fn sheet_xml(s: &Sheet) -> String {
     x
 }
 
+/// An OpenDocument spreadsheet (LibreOffice Calc): the same sheets, dates
+/// as `office:date-value`, hidden sheets as `table:display="false"` styles.
+pub fn ods(sheets: &[Sheet]) -> Vec<u8> {
+    let mut z = ZipWriter::new();
+    z.add(
+        "mimetype",
+        b"application/vnd.oasis.opendocument.spreadsheet",
+    );
+    z.add("META-INF/manifest.xml", format!("{XML}<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.2\"><manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/><manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/></manifest:manifest>").as_bytes());
+    let mut x = format!("{XML}<office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" xmlns:style=\"urn:oasis:names:tc:opendocument:xmlns:style:1.0\" office:version=\"1.2\"><office:automatic-styles><style:style style:name=\"ta1\" style:family=\"table\"><style:table-properties table:display=\"true\"/></style:style><style:style style:name=\"ta2\" style:family=\"table\"><style:table-properties table:display=\"false\"/></style:style></office:automatic-styles><office:body><office:spreadsheet>");
+    for s in sheets {
+        let style = if s.hidden { "ta2" } else { "ta1" };
+        x.push_str(&format!(
+            "<table:table table:name=\"{}\" table:style-name=\"{style}\">",
+            esc(&s.name)
+        ));
+        for row in &s.rows {
+            x.push_str("<table:table-row>");
+            for cell in row {
+                match cell {
+                    Cell::Empty => x.push_str("<table:table-cell/>"),
+                    Cell::Text(t) | Cell::Formula { cached: t, .. } => x.push_str(&format!(
+                        "<table:table-cell office:value-type=\"string\"><text:p>{}</text:p></table:table-cell>",
+                        esc(t)
+                    )),
+                    Cell::Date(serial) => {
+                        let (y, m, d) = civil_from_serial(*serial);
+                        x.push_str(&format!("<table:table-cell office:value-type=\"date\" office:date-value=\"{y:04}-{m:02}-{d:02}\"><text:p>{y}/{m}/{d}</text:p></table:table-cell>"));
+                    }
+                }
+            }
+            x.push_str("</table:table-row>");
+        }
+        x.push_str("</table:table>");
+    }
+    x.push_str("</office:spreadsheet></office:body></office:document-content>");
+    z.add("content.xml", x.as_bytes());
+    z.finish()
+}
+
+/// Excel serial day (1900 system) → (year, month, day).
+fn civil_from_serial(serial: i64) -> (i64, i64, i64) {
+    // Days since 1970-01-01: the serial of 1970-01-01 is 25569.
+    let z = serial - 25569 + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
 /// A block of a Word document or a slide.
 #[derive(Debug, Clone)]
 pub enum Block {
@@ -266,6 +320,12 @@ pub fn pptx(slides: &[Vec<Block>]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serials_to_dates() {
+        assert_eq!(civil_from_serial(29282), (1980, 3, 2));
+        assert_eq!(civil_from_serial(25569), (1970, 1, 1));
+    }
 
     #[test]
     fn column_names() {
