@@ -26,12 +26,7 @@ pub fn read_xlsx(
             calamine::XlsxError::Password => FormatError::Encrypted,
             e => FormatError::corrupt(FORMAT, e),
         })?;
-    let sheets: Vec<String> = book
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == SheetType::WorkSheet)
-        .map(|s| s.name.clone())
-        .collect();
+    let sheets = worksheet_names(&book);
     for name in sheets {
         budget.member()?;
         let merges = book
@@ -109,6 +104,15 @@ pub(crate) fn is_encrypted_ole(source: &mut dyn Source) -> bool {
     found
 }
 
+/// Every worksheet, hidden ones included (chart sheets hold no cells).
+fn worksheet_names<R: Reader<RS>, RS: std::io::Read + std::io::Seek>(book: &R) -> Vec<String> {
+    book.sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect()
+}
+
 fn read_ranges<R: Reader<RS>, RS: std::io::Read + std::io::Seek>(
     mut book: R,
     format: &'static str,
@@ -118,12 +122,7 @@ fn read_ranges<R: Reader<RS>, RS: std::io::Read + std::io::Seek>(
 where
     R::Error: std::fmt::Display,
 {
-    let sheets: Vec<String> = book
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == SheetType::WorkSheet)
-        .map(|s| s.name.clone())
-        .collect();
+    let sheets = worksheet_names(&book);
     for name in sheets {
         budget.member()?;
         let range = book
