@@ -126,11 +126,12 @@ pub fn run(args: GuardArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     };
     let result = mamori_guard::run(options, &STOP, |ready| {
         eprintln!(
-            "mamori guard: ready ({}, pre-content={}, shares={}, reloaded blocks={}) {}",
+            "mamori guard: ready ({}, pre-content={}, shares={}, reloaded blocks={}, vault linked={}) {}",
             ready.backend,
             ready.pre_content,
             ready.shares,
             ready.reloaded_blocks,
+            ready.vault_linked,
             lang.pick("監視を開始しました", "watching")
         );
     });

@@ -30,6 +30,16 @@
 //! probes = 65536             # pre-write probes kept until close
 //! touches_per_actor = 512    # recent touches kept per actor for the journal
 //! actors = 4096
+//!
+//! [vault]                    # see upkeep.rs
+//! budget_gib = 20
+//! quiet_hours = 72           # versions older than this are pruned
+//! sweep_every_secs = 600     # link sweep + prune
+//! snapshot_every_secs = 3600 # btrfs only; 0 = no scheduled snapshots
+//! keep_snapshots = 48
+//! keep_detection_days = 30
+//! link_new_files = true      # link files as they are created
+//! link_delay_ms = 100
 //! ```
 
 use mamori_respond::Step;
@@ -172,6 +182,8 @@ pub struct GuardConfig {
     pub judge: JudgeSection,
     pub watch: Watch,
     pub limits: Limits,
+    /// The version vault's upkeep (sweeps, pruning, snapshots).
+    pub vault: crate::upkeep::VaultSection,
     /// Alert channels (syslog, webhook, e-mail), read by mamori-alert.
     pub alerts: Option<toml::Value>,
 }

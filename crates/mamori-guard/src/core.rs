@@ -113,7 +113,7 @@ pub fn run(
     // Everything that opens files on the shares' filesystems happens before
     // the permission group exists or after its reader runs: an open by the
     // guard itself with nobody reading the group would wait forever.
-    let vault = crate::vault::open(&options.state_dir, &shares);
+    let vault = crate::vault::open(&options.state_dir, &shares, &config.vault);
     let blocked = state::blocked_incidents(&incidents.journal);
     let decoys = if config.decoys.enabled {
         place_decoys(&shares)
@@ -150,7 +150,7 @@ pub fn run(
             config.limits.pids,
         )),
         befores: Mutex::new(Befores::new(config.limits.probes)),
-        vault,
+        vault: crate::vault::preserver(&vault),
         limits: config.limits.clone(),
         pre_content,
         stats: Stats::default(),
@@ -309,12 +309,16 @@ pub fn run(
         .with("pre_content", pre_content)
         .with("reloaded_blocks", reloaded),
     );
+    // Every file there now is linked into the vault before "ready".
+    let upkeep = crate::upkeep::Upkeep::start(&vault, &shares, &config.vault);
+    drop(vault);
     ready(&Ready {
         backend,
         pre_content,
         shares: shares.list.len(),
         reloaded_blocks: reloaded,
         unclean_previous: unclean,
+        vault_linked: upkeep.swept.linked + upkeep.swept.already,
     });
 
     let mut judge = Judge::new(judge_config(&config));
@@ -336,6 +340,7 @@ pub fn run(
         last_ok: SystemTime::now(),
         overflow_pending: false,
         last_rescan: None,
+        upkeep,
     };
     let mut last_poll = Instant::now();
     while !stop.load(Ordering::Acquire) {
@@ -404,6 +409,7 @@ pub fn run(
         .with("overflows", summary.overflows)
         .with("reason", "stopped by signal"),
     );
+    main.upkeep.stop();
     hot.stop.store(true, Ordering::Release);
     pid_file.release();
     Ok(summary)
@@ -455,6 +461,7 @@ struct Main<'a> {
     last_ok: SystemTime,
     overflow_pending: bool,
     last_rescan: Option<Instant>,
+    upkeep: crate::upkeep::Upkeep,
 }
 
 impl Main<'_> {
@@ -521,6 +528,9 @@ impl Main<'_> {
         if observed.change == Change::Created {
             self.created.insert((observed.share, observed.path.clone()));
         }
+        if matches!(observed.change, Change::Created | Change::Renamed { .. }) && !observed.is_dir {
+            self.upkeep.link(&share.name, &observed.path);
+        }
         if let Some(touch) = touch_of(
             &observed.change,
             &observed.path,
@@ -572,8 +582,13 @@ impl Main<'_> {
             op,
         };
         if let Some(verdict) = judge.observe(&event) {
-            self.incidents
-                .respond(&self.hot, self.config, observed.share, &verdict);
+            self.upkeep.respond(
+                &mut self.incidents,
+                &self.hot,
+                self.config,
+                observed.share,
+                &verdict,
+            );
         }
     }
 
@@ -632,8 +647,8 @@ impl Main<'_> {
                 },
             };
             if let Some(verdict) = judge.observe(&event) {
-                self.incidents
-                    .respond(&self.hot, self.config, index, &verdict);
+                self.upkeep
+                    .respond(&mut self.incidents, &self.hot, self.config, index, &verdict);
             }
         }
         self.last_ok = SystemTime::now();

@@ -30,6 +30,7 @@ mod core;
 mod incidents;
 mod perm;
 pub mod state;
+pub mod upkeep;
 pub mod vault;
 
 pub use config::{Backend, ConfigError, GuardConfig};
@@ -97,6 +98,9 @@ pub struct Ready {
     pub reloaded_blocks: usize,
     /// The previous guard's pid when it did not stop cleanly.
     pub unclean_previous: Option<u32>,
+    /// Files with a link in the vault once the start-up sweep finished
+    /// (`ready` comes after it: every file there now survives a delete).
+    pub vault_linked: usize,
 }
 
 /// Counters, reported when the guard stops.

@@ -49,8 +49,9 @@ impl Preserver for mamori_vault::Vault {
 pub fn open(
     state_dir: &std::path::Path,
     shares: &mamori_watch::Shares,
-) -> Option<std::sync::Arc<dyn Preserver>> {
-    let vault = match mamori_vault::Vault::open(state_dir, mamori_vault::VaultConfig::default()) {
+    section: &crate::upkeep::VaultSection,
+) -> crate::upkeep::VaultHandle {
+    let vault = match mamori_vault::Vault::open(state_dir, section.vault_config()) {
         Ok(v) => v,
         Err(e) => {
             tracing::error!("vault unavailable, continuing without copies: {e}");
@@ -69,6 +70,18 @@ pub fn open(
 pub fn open(
     _state_dir: &std::path::Path,
     _shares: &mamori_watch::Shares,
-) -> Option<std::sync::Arc<dyn Preserver>> {
+    _section: &crate::upkeep::VaultSection,
+) -> crate::upkeep::VaultHandle {
+    None
+}
+
+/// The permission path's view of the vault.
+#[cfg(feature = "vault")]
+pub fn preserver(vault: &crate::upkeep::VaultHandle) -> Option<std::sync::Arc<dyn Preserver>> {
+    vault.clone().map(|v| v as std::sync::Arc<dyn Preserver>)
+}
+
+#[cfg(not(feature = "vault"))]
+pub fn preserver(_: &crate::upkeep::VaultHandle) -> Option<std::sync::Arc<dyn Preserver>> {
     None
 }

@@ -193,6 +193,16 @@ impl Index {
         tx.commit().map_err(|e| self.err(e))
     }
 
+    /// Whether this inode already has a link version under this name.
+    pub fn has_link(&self, share: &str, path: &str, dev: u64, ino: u64) -> Result<bool> {
+        self.conn
+            .prepare_cached(
+                "SELECT 1 FROM versions WHERE share = ?1 AND path = ?2 AND dev = ?3 AND ino = ?4 AND kind = 'link' LIMIT 1",
+            )
+            .and_then(|mut s| s.exists(params![share, path, dev as i64, ino as i64]))
+            .map_err(|e| self.err(e))
+    }
+
     /// (dev, inode, path) of every link version of a share.
     pub fn link_inodes(
         &self,

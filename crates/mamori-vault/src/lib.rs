@@ -444,6 +444,21 @@ impl Vault {
         links::sweep(self, share)
     }
 
+    /// Links files the guard just saw created or renamed (see
+    /// [`Vault::sweep_links`]), in one index transaction: a file made after
+    /// the sweep is then as safe from a delete as one that was there before.
+    pub fn link_new(&self, share: &str, rel_paths: &[String]) -> Result<SweepReport> {
+        links::link_paths(self, share, rel_paths)
+    }
+
+    pub(crate) fn has_link(&self, share: &str, rel: &str, dev: u64, ino: u64) -> Result<bool> {
+        self.lock().index.has_link(share, rel, dev, ino)
+    }
+
+    pub(crate) fn insert_many(&self, versions: &[Version]) -> Result<()> {
+        self.lock().index.insert_many(versions)
+    }
+
     /// Forgets which (inode, session) pairs have versions, so the next write
     /// of every session takes a new one (call when sessions end or hourly).
     pub fn end_sessions(&self) {

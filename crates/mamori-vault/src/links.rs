@@ -132,6 +132,57 @@ fn sweep_store(
     Ok(report)
 }
 
+/// Links the given share-relative paths (files just created or renamed,
+/// as the guard learns of them) in one index transaction. Paths gone or
+/// not regular files are skipped; an inode already linked under the same
+/// name is not linked twice.
+pub(crate) fn link_paths(vault: &Vault, share: &str, rels: &[String]) -> Result<SweepReport> {
+    let store = vault
+        .share(share)
+        .ok_or_else(|| VaultError::UnknownShare(share.to_string()))?;
+    let mut report = SweepReport::default();
+    let root_dev = std::fs::metadata(&store.root)
+        .map_err(crate::io_err(&store.root))?
+        .dev();
+    if !store.links_possible(root_dev) {
+        report.unsupported = true;
+        return Ok(report);
+    }
+    let mut batch = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for rel in rels {
+        if crate::check_rel_path(rel).is_err() || !seen.insert(rel.as_str()) {
+            continue;
+        }
+        let path = store.root.join(rel);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            report.failed += 1;
+            continue;
+        };
+        if !meta.is_file() || meta.dev() != root_dev || path.starts_with(&store.dir) {
+            continue;
+        }
+        if vault.has_link(share, rel, meta.dev(), meta.ino())? {
+            report.already += 1;
+            continue;
+        }
+        match link_one(&store, share, rel, &path) {
+            Ok(version) => {
+                batch.push(version);
+                report.linked += 1;
+            }
+            Err(e) => {
+                tracing::debug!("link: {}: {e}", path.display());
+                report.failed += 1;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        vault.insert_many(&batch)?;
+    }
+    Ok(report)
+}
+
 fn link_one(store: &ShareStore, share: &str, rel: &str, path: &Path) -> Result<Version> {
     let taken_at = Utc::now();
     let day = store.day_dir(taken_at)?;

@@ -8,7 +8,7 @@
 //! upkeep.on_detection("share");
 //! ```
 
-use crate::snapshot::{Snapshots, LABEL_DETECTION};
+use crate::snapshot::{Snapshot, Snapshots, LABEL_DETECTION};
 use crate::Vault;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,6 +26,9 @@ pub struct MaintenanceConfig {
     pub keep_scheduled: usize,
     /// How long detection snapshots are kept.
     pub keep_detection_for: Duration,
+    /// Prune and sweep at once when started (off when the caller has just
+    /// swept, as the guard does before it says it is ready).
+    pub first_pass_at_start: bool,
 }
 
 impl Default for MaintenanceConfig {
@@ -35,6 +38,7 @@ impl Default for MaintenanceConfig {
             snapshot_every: Duration::from_secs(3600),
             keep_scheduled: 48,
             keep_detection_for: Duration::from_secs(30 * 24 * 3600),
+            first_pass_at_start: true,
         }
     }
 }
@@ -83,14 +87,18 @@ impl Maintenance {
         }
     }
 
-    /// Takes a detection snapshot of the share now (no-op off btrfs).
-    pub fn on_detection(&self, share: &str) {
-        for (name, snapshots) in &self.snapshots {
-            if name == share {
-                match snapshots.take(LABEL_DETECTION) {
-                    Ok(s) => tracing::info!("snapshot {}", s.path.display()),
-                    Err(e) => tracing::warn!("detection snapshot of {share}: {e}"),
-                }
+    /// Takes a detection snapshot of the share now; `None` off btrfs or
+    /// when it failed (logged).
+    pub fn on_detection(&self, share: &str) -> Option<Snapshot> {
+        let (_, snapshots) = self.snapshots.iter().find(|(name, _)| name == share)?;
+        match snapshots.take(LABEL_DETECTION) {
+            Ok(s) => {
+                tracing::info!("snapshot {}", s.path.display());
+                Some(s)
+            }
+            Err(e) => {
+                tracing::warn!("detection snapshot of {share}: {e}");
+                None
             }
         }
     }
@@ -122,7 +130,7 @@ fn upkeep(
     config: &MaintenanceConfig,
     stop: &AtomicBool,
 ) {
-    let mut last_prune: Option<Instant> = None;
+    let mut last_prune: Option<Instant> = (!config.first_pass_at_start).then(Instant::now);
     while !stop.load(Ordering::Relaxed) {
         for (name, s) in snapshots {
             if let Err(e) = s.take_if_due(config.snapshot_every) {

@@ -230,3 +230,46 @@ impl Snapshots {
         snapshot.path.join(inner).join(rel_path)
     }
 }
+
+/// The file, in an incident's journal folder, naming the snapshots taken
+/// for it (one JSON object a line: `path`, `taken_at`, `label`).
+pub const RECORD_FILE: &str = "snapshots.jsonl";
+
+/// Appends a snapshot to an incident's record (`incident_dir` =
+/// `Journal::incident_dir(id)`), so restore finds it without guessing.
+pub fn record(incident_dir: &Path, snapshot: &Snapshot) -> Result<()> {
+    use std::io::Write;
+    let path = incident_dir.join(RECORD_FILE);
+    let line = serde_json::json!({
+        "path": snapshot.path.to_string_lossy(),
+        "taken_at": snapshot.taken_at.to_rfc3339(),
+        "label": snapshot.label,
+    });
+    std::fs::create_dir_all(incident_dir).map_err(crate::io_err(incident_dir))?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(crate::io_err(&path))?;
+    writeln!(file, "{line}").map_err(crate::io_err(&path))
+}
+
+/// The snapshots recorded for an incident (none when the file is absent;
+/// unreadable lines are skipped).
+pub fn recorded(incident_dir: &Path) -> Vec<Snapshot> {
+    let Ok(text) = std::fs::read_to_string(incident_dir.join(RECORD_FILE)) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|v| {
+            Some(Snapshot {
+                path: PathBuf::from(v["path"].as_str()?),
+                taken_at: DateTime::parse_from_rfc3339(v["taken_at"].as_str()?)
+                    .ok()?
+                    .with_timezone(&Utc),
+                label: v["label"].as_str().unwrap_or(LABEL_DETECTION).to_string(),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,297 @@
+//! The vault's upkeep while the guard runs (`[vault]` in the guard's TOML).
+//!
+//! - Before the guard says it is ready, one link sweep of every share
+//!   ([`mamori_vault::Vault::sweep_links`]): every file that exists when
+//!   the guard starts has a hard link in the vault, so no delete (which
+//!   fanotify cannot announce) can lose it. `ready` is printed after it.
+//! - Files created or renamed while the guard runs are linked by the
+//!   `vault-links` thread from the guard's own create/rename notifications,
+//!   batched (one index transaction per batch, at most `link_delay_ms`
+//!   after the notification): a file made during normal work is safe from
+//!   a delete within that delay.
+//! - [`mamori_vault::Maintenance`]: pruning after the quiet period, the
+//!   periodic link sweep (a safety net for notifications lost in an
+//!   overflow), scheduled btrfs snapshots.
+//! - A read-only btrfs snapshot at every detection, requested before the
+//!   response starts and taken by the `vault-links` thread in parallel with
+//!   it (a btrfs snapshot commits a transaction: tens to hundreds of ms
+//!   under load, too long to hold the block back), then recorded in the
+//!   incident's journal folder (`snapshots.jsonl`, see
+//!   [`mamori_vault::snapshot::record`]) for restore.
+//!
+//! Stopped with the guard: pending links are flushed, the threads joined.
+
+use crate::config::GuardConfig;
+use crate::incidents::Incidents;
+use crate::Hot;
+use mamori_judge::Verdict;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// `[vault]` section of the guard's configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VaultSection {
+    /// Soft budget of the vault in GiB (oldest clean versions pruned first).
+    pub budget_gib: u64,
+    /// Versions older than this (not held by an open incident) are pruned.
+    pub quiet_hours: u64,
+    /// Link sweep and prune interval.
+    pub sweep_every_secs: u64,
+    /// Scheduled btrfs snapshots (0 = none; detection snapshots still taken).
+    pub snapshot_every_secs: u64,
+    pub keep_snapshots: usize,
+    pub keep_detection_days: u64,
+    /// Link new files as the guard sees them created (else only by sweeps).
+    pub link_new_files: bool,
+    /// Longest wait before a seen new file is linked.
+    pub link_delay_ms: u64,
+}
+
+impl Default for VaultSection {
+    fn default() -> Self {
+        VaultSection {
+            budget_gib: 20,
+            quiet_hours: 72,
+            sweep_every_secs: 600,
+            snapshot_every_secs: 3600,
+            keep_snapshots: 48,
+            keep_detection_days: 30,
+            link_new_files: true,
+            link_delay_ms: 100,
+        }
+    }
+}
+
+impl VaultSection {
+    #[cfg(feature = "vault")]
+    pub(crate) fn vault_config(&self) -> mamori_vault::VaultConfig {
+        mamori_vault::VaultConfig {
+            budget_bytes: self.budget_gib.saturating_mul(1 << 30),
+            quiet_period: std::time::Duration::from_secs(self.quiet_hours.saturating_mul(3600)),
+            // The guard sweeps itself, before it says it is ready.
+            sweep_on_register: false,
+            ..mamori_vault::VaultConfig::default()
+        }
+    }
+}
+
+#[cfg(feature = "vault")]
+pub type VaultHandle = Option<Arc<mamori_vault::Vault>>;
+#[cfg(not(feature = "vault"))]
+pub type VaultHandle = Option<Arc<()>>;
+
+/// What the initial sweep did, for the ready line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Swept {
+    pub linked: usize,
+    pub already: usize,
+    pub millis: u128,
+}
+
+#[cfg_attr(not(feature = "vault"), allow(dead_code))]
+enum Job {
+    Link(String, String),
+    Detection(String),
+    Record(String, std::path::PathBuf),
+}
+
+pub struct Upkeep {
+    jobs: Option<std::sync::mpsc::Sender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    pub swept: Swept,
+}
+
+impl Upkeep {
+    /// Does nothing (no vault).
+    pub fn none() -> Upkeep {
+        Upkeep {
+            jobs: None,
+            thread: None,
+            swept: Swept::default(),
+        }
+    }
+
+    /// Sweeps every share now (the caller says "ready" afterwards), then
+    /// starts the maintenance and link threads. Must run while the
+    /// permission reader answers (the sweep opens folders of the shares).
+    #[cfg(feature = "vault")]
+    pub fn start(
+        vault: &VaultHandle,
+        shares: &mamori_watch::Shares,
+        section: &VaultSection,
+    ) -> Upkeep {
+        use mamori_vault::{Maintenance, MaintenanceConfig};
+        use std::time::{Duration, Instant};
+        let Some(vault) = vault.clone() else {
+            return Upkeep::none();
+        };
+        let started = Instant::now();
+        let mut swept = Swept::default();
+        for share in &shares.list {
+            match vault.sweep_links(&share.name) {
+                Ok(r) => {
+                    swept.linked += r.linked;
+                    swept.already += r.already;
+                    if r.unsupported {
+                        tracing::warn!(
+                            "vault: {}: store on another device, no links (snapshots only)",
+                            share.name
+                        );
+                    }
+                }
+                Err(e) => tracing::error!("vault: link sweep of {}: {e}", share.name),
+            }
+        }
+        swept.millis = started.elapsed().as_millis();
+        let pairs: Vec<(String, std::path::PathBuf)> = shares
+            .list
+            .iter()
+            .map(|s| (s.name.clone(), s.root.clone()))
+            .collect();
+        let maintenance = Maintenance::start(
+            vault.clone(),
+            &pairs,
+            MaintenanceConfig {
+                prune_every: Duration::from_secs(section.sweep_every_secs.max(10)),
+                snapshot_every: if section.snapshot_every_secs == 0 {
+                    Duration::from_secs(u64::MAX / 4)
+                } else {
+                    Duration::from_secs(section.snapshot_every_secs)
+                },
+                keep_scheduled: section.keep_snapshots,
+                keep_detection_for: Duration::from_secs(
+                    section.keep_detection_days.saturating_mul(86_400),
+                ),
+                first_pass_at_start: false,
+            },
+        );
+        let (jobs, receiver) = std::sync::mpsc::channel::<Job>();
+        let delay = Duration::from_millis(section.link_delay_ms.max(1));
+        let link_new = section.link_new_files;
+        let thread = std::thread::Builder::new()
+            .name("vault-links".into())
+            .spawn(move || links_thread(&vault, &maintenance, &receiver, delay, link_new))
+            .ok();
+        Upkeep {
+            jobs: Some(jobs),
+            thread,
+            swept,
+        }
+    }
+
+    #[cfg(not(feature = "vault"))]
+    pub fn start(_: &VaultHandle, _: &mamori_watch::Shares, _: &VaultSection) -> Upkeep {
+        Upkeep::none()
+    }
+
+    /// A file appeared under this name (created, or renamed to it).
+    pub fn link(&self, share: &str, rel: &std::path::Path) {
+        if let (Some(jobs), Some(rel)) = (&self.jobs, rel.to_str()) {
+            let _ = jobs.send(Job::Link(share.to_string(), rel.to_string()));
+        }
+    }
+
+    /// Responds to a verdict as [`Incidents::respond`] does, with a btrfs
+    /// snapshot of the share requested before the response and recorded in
+    /// the new incident's journal folder.
+    pub(crate) fn respond(
+        &self,
+        incidents: &mut Incidents,
+        hot: &Arc<Hot>,
+        config: &GuardConfig,
+        share_index: usize,
+        verdict: &Verdict,
+    ) {
+        let share = hot.shares.list[share_index].name.clone();
+        let fresh = incidents.open_for(&share, &verdict.actor).is_none();
+        if fresh {
+            if let Some(jobs) = &self.jobs {
+                let _ = jobs.send(Job::Detection(share.clone()));
+            }
+        }
+        incidents.respond(hot, config, share_index, verdict);
+        if !fresh {
+            return;
+        }
+        if let (Some(jobs), Some(id)) = (&self.jobs, incidents.open_for(&share, &verdict.actor)) {
+            let _ = jobs.send(Job::Record(share, incidents.journal.incident_dir(&id)));
+        }
+    }
+
+    /// Flushes pending links and stops the threads (also on drop).
+    pub fn stop(&mut self) {
+        self.jobs = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Upkeep {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[cfg(feature = "vault")]
+fn links_thread(
+    vault: &mamori_vault::Vault,
+    maintenance: &mamori_vault::Maintenance,
+    jobs: &std::sync::mpsc::Receiver<Job>,
+    delay: std::time::Duration,
+    link_new: bool,
+) {
+    use std::collections::HashMap;
+    use std::sync::mpsc::RecvTimeoutError;
+    use std::time::Instant;
+    let mut pending: HashMap<String, Vec<String>> = HashMap::new();
+    let mut oldest: Option<Instant> = None;
+    let mut last_snapshot: HashMap<String, mamori_vault::snapshot::Snapshot> = HashMap::new();
+    let flush = |pending: &mut HashMap<String, Vec<String>>| {
+        for (share, rels) in pending.drain() {
+            match vault.link_new(&share, &rels) {
+                Ok(r) if r.linked > 0 => {
+                    tracing::debug!("vault: {share}: {} new files linked", r.linked)
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("vault: linking new files of {share}: {e}"),
+            }
+        }
+    };
+    loop {
+        let wait = oldest.map_or(std::time::Duration::from_secs(1), |t| {
+            delay.saturating_sub(t.elapsed())
+        });
+        match jobs.recv_timeout(wait) {
+            Ok(Job::Link(share, rel)) if link_new => {
+                pending.entry(share).or_default().push(rel);
+                oldest.get_or_insert_with(Instant::now);
+            }
+            Ok(Job::Link(..)) => {}
+            Ok(Job::Detection(share)) => {
+                if let Some(snapshot) = maintenance.on_detection(&share) {
+                    last_snapshot.insert(share, snapshot);
+                }
+            }
+            Ok(Job::Record(share, dir)) => {
+                if let Some(snapshot) = last_snapshot.remove(&share) {
+                    if let Err(e) = mamori_vault::snapshot::record(&dir, &snapshot) {
+                        tracing::warn!("recording snapshot {}: {e}", snapshot.path.display());
+                    }
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                flush(&mut pending);
+                return;
+            }
+        }
+        if oldest.is_some_and(|t| t.elapsed() >= delay)
+            || pending.values().map(Vec::len).sum::<usize>() >= 2000
+        {
+            flush(&mut pending);
+            oldest = None;
+        }
+    }
+}
