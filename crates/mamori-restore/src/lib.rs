@@ -9,7 +9,10 @@
 //! 2. else the vault's versions of that path: the first taken at or after the
 //!    attack began, else the newest before it;
 //! 3. else a frozen vault link (the file's content when it was deleted),
-//!    else the newest btrfs snapshot taken before the attack began;
+//!    else the file in the btrfs snapshot the guard took at the detection
+//!    (recorded in the incident's folder, `snapshots.jsonl`) if its mtime
+//!    is older than the attack, else the newest btrfs snapshot taken before
+//!    the attack began;
 //! 4. an original that was only renamed is simply renamed back.
 //!
 //! Two robustness rules cover a journal that is not perfect: incidents of
@@ -207,6 +210,12 @@ pub fn restore(
         .map(|t| t.time)
         .max()
         .unwrap_or(incident.started);
+    let mut detection_snapshots: Vec<_> = incidents
+        .iter()
+        .flat_map(|i| mamori_vault::snapshot::recorded(&journal.incident_dir(&i.id)))
+        .filter(|s| s.path.is_dir())
+        .collect();
+    detection_snapshots.sort_by_key(|s| std::cmp::Reverse(s.taken_at));
     let mut ctx = Context {
         root,
         share: incident.share.clone(),
@@ -214,6 +223,7 @@ pub fn restore(
         last_touch,
         vault,
         snapshots,
+        detection_snapshots,
         attacker_sessions: HashSet::new(),
         dry_run: options.dry_run,
         report: RestoreReport {
@@ -292,6 +302,9 @@ struct Context {
     last_touch: DateTime<Utc>,
     vault: Vault,
     snapshots: Option<Snapshots>,
+    /// Snapshots the guard took at the detection (recorded in the
+    /// incidents' journal folders), newest first.
+    detection_snapshots: Vec<mamori_vault::snapshot::Snapshot>,
     attacker_sessions: HashSet<String>,
     dry_run: bool,
     report: RestoreReport,
@@ -518,6 +531,9 @@ impl Context {
         if let Some(v) = versions.iter().rev().find(|v| v.is_frozen_link()) {
             return Ok(Content::Version(v.clone(), Source::Vault));
         }
+        if let Some(path) = self.unchanged_in_detection_snapshot(&original.path) {
+            return Ok(Content::Snapshot(path));
+        }
         if let Some(snapshots) = &self.snapshots {
             if let Ok(Some(snapshot)) = snapshots.latest_before(self.started) {
                 let path = snapshots.path_in(&snapshot, &original.path);
@@ -544,6 +560,20 @@ impl Context {
             return Ok(Content::Version(v.clone(), source));
         }
         Err("no copy in the vault or in snapshots / 保護領域にもスナップショットにも複製がありません".into())
+    }
+
+    /// The file in a snapshot taken at the detection, if it was not
+    /// modified since before the attack began (mtime): the content just
+    /// before the attack, for a file deleted after the snapshot that the
+    /// vault lacks.
+    fn unchanged_in_detection_snapshot(&self, rel: &str) -> Option<PathBuf> {
+        let snapshots = self.snapshots.as_ref()?;
+        self.detection_snapshots.iter().find_map(|snapshot| {
+            let path = snapshots.path_in(snapshot, rel);
+            let meta = std::fs::symlink_metadata(&path).ok()?;
+            let mtime = DateTime::<Utc>::from(meta.modified().ok()?);
+            (meta.is_file() && mtime < self.started).then_some(path)
+        })
     }
 
     fn skip(&mut self, rel: &str, reason: SkipReason) {
