@@ -57,6 +57,21 @@ impl Guard {
     }
 }
 
+fn write_as_nobody(path: &Path, bytes: &[u8]) {
+    use std::io::Write;
+    use std::os::unix::process::CommandExt;
+    let mut child = Command::new("sh")
+        .args(["-c", "cat > \"$1\"", "sh"])
+        .arg(path)
+        .uid(65534)
+        .gid(65534)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    assert!(child.wait().unwrap().success(), "{}", path.display());
+}
+
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     content::walk(dir)
         .into_iter()
@@ -149,11 +164,12 @@ fn every_profile_then_restore_with(fs: Fs, include: fn(Profile) -> bool, victims
         let state = tempfile::tempdir().unwrap();
         let guard = Guard::start(&server, state.path());
         if !late.is_empty() {
-            // Written by a local process: over SMB from 127.0.0.1 the judge
-            // would take them for files the attacker's client address made
-            // itself (whose deletion is housekeeping).
+            // Written by a local process of another uid: over SMB from
+            // 127.0.0.1 (or as root, whom an smbd is until it changes to its
+            // user) the judge would take them for files the attacker made
+            // itself, whose deletion is housekeeping.
             for (path, bytes) in &late {
-                std::fs::write(share.join(path), bytes).unwrap();
+                write_as_nobody(&share.join(path), bytes);
             }
             // The guard links new files within link_delay_ms (100 ms).
             std::thread::sleep(Duration::from_millis(1000));

@@ -295,3 +295,50 @@ fn links_thread(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vault_section_defaults_and_overrides() {
+        let config = GuardConfig::parse("", std::path::Path::new("g.toml")).unwrap();
+        assert!(config.vault.link_new_files);
+        assert_eq!(config.vault.sweep_every_secs, 600);
+        let text = "[vault]\nbudget_gib = 5\nquiet_hours = 24\nsnapshot_every_secs = 0\nlink_new_files = false\n";
+        let config = GuardConfig::parse(text, std::path::Path::new("g.toml")).unwrap();
+        assert!(!config.vault.link_new_files);
+        assert_eq!(config.vault.snapshot_every_secs, 0);
+        #[cfg(feature = "vault")]
+        {
+            let vault = config.vault.vault_config();
+            assert_eq!(vault.budget_bytes, 5 << 30);
+            assert!(!vault.sweep_on_register);
+        }
+        let err = GuardConfig::parse("[vault]\nbudget = 1\n", std::path::Path::new("g.toml"))
+            .unwrap_err();
+        assert!(err.to_string().contains("g.toml"));
+    }
+
+    #[test]
+    fn upkeep_links_new_files_and_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let share = dir.path().join("share");
+        std::fs::create_dir_all(&share).unwrap();
+        std::fs::write(share.join("old.txt"), b"old").unwrap();
+        let shares = crate::resolve_shares(&[("s".into(), share.clone())]).unwrap();
+        let section = VaultSection::default();
+        let vault = crate::vault::open(&dir.path().join("state"), &shares, &section);
+        let mut upkeep = Upkeep::start(&vault, &shares, &section);
+        #[cfg(feature = "vault")]
+        {
+            assert_eq!(upkeep.swept.linked, 1, "swept before start returns");
+            std::fs::write(share.join("new.txt"), b"new").unwrap();
+            upkeep.link("s", std::path::Path::new("new.txt"));
+            upkeep.stop();
+            let vault = vault.unwrap();
+            assert_eq!(vault.versions_of("s", "new.txt").unwrap().len(), 1);
+        }
+        upkeep.stop();
+    }
+}

@@ -260,3 +260,29 @@ fn link_sweep_keeps_deleted_files() {
     assert!(vault.versions_of("s", "sub/x.docx").unwrap().is_empty());
     assert_eq!(vault.versions_of("s", "y2.pdf").unwrap().len(), 1);
 }
+
+#[test]
+fn new_files_linked_once_and_kept_after_delete() {
+    let (_dir, vault, share) = setup();
+    std::fs::write(share.join("sub/new.txt"), b"made during work").unwrap();
+    let names = vec![
+        "sub/new.txt".to_string(),
+        "sub/new.txt".to_string(),
+        "sub/gone.txt".to_string(),
+        "../escape".to_string(),
+    ];
+    let report = vault.link_new("s", &names).unwrap();
+    assert_eq!((report.linked, report.failed), (1, 1), "{report:?}");
+    assert_eq!(vault.link_new("s", &names[..1]).unwrap().already, 1);
+    // The sweep does not link it a second time either.
+    assert_eq!(vault.sweep_links("s").unwrap().linked, 0);
+    std::fs::remove_file(share.join("sub/new.txt")).unwrap();
+    let versions = vault.versions_of("s", "sub/new.txt").unwrap();
+    assert_eq!(versions.len(), 1);
+    assert!(versions[0].is_frozen_link() && versions[0].is_valid());
+    assert_eq!(
+        std::fs::read(&versions[0].object).unwrap(),
+        b"made during work"
+    );
+    assert!(vault.link_new("nope", &names).is_err());
+}
