@@ -5,8 +5,9 @@
 //! `ROUNDS` rounds per mode (default 5), medians and spread:
 //! - `storm`: 400 new 16 KB files (an import, a copy of a folder);
 //! - `sequential`: one new 256 MB file;
-//! - `office`: 100 Office-style saves (new temp file, renamed over the
-//!   existing document);
+//! - `office`: 100 Word saves of existing .docx files (owner file, new
+//!   temp file, original renamed to a backup, temp renamed over it,
+//!   backup and owner file deleted: the benign suite's office save);
 //! - `overwrite_small` / `overwrite_big`: 400 existing 16 KB files and 4
 //!   existing 16 MB files rewritten in place (`O_TRUNC`): the worst case,
 //!   every file gets a version (reflink on btrfs, a full copy on ext4).
@@ -54,6 +55,18 @@ fn text(len: usize, salt: usize) -> Vec<u8> {
     out
 }
 
+/// A real .docx of about DOC_BYTES (the judge checks content against names).
+fn document(salt: usize) -> Vec<u8> {
+    let body = String::from_utf8_lossy(&text(DOC_BYTES, salt)).into_owned();
+    mamori_attack::content::docx(&body).unwrap()
+}
+
+/// Writes back what the previous shape left dirty, so each shape starts
+/// from the same state (writeback of one shape would slow the next).
+fn settle() {
+    let _ = std::process::Command::new("sync").status();
+}
+
 fn rate(amount: f64, started: Instant) -> f64 {
     amount / started.elapsed().as_secs_f64()
 }
@@ -74,6 +87,7 @@ fn round(server: &SambaServer, mamori: &Path, vault: bool, salt: usize) -> Vec<f
 
     let small = text(SMALL_BYTES, salt);
     session.mkdir_all(&format!("storm/r{salt}")).unwrap();
+    settle();
     let started = Instant::now();
     for i in 0..SMALL {
         session
@@ -83,22 +97,34 @@ fn round(server: &SambaServer, mamori: &Path, vault: bool, salt: usize) -> Vec<f
     rates.push(rate(SMALL as f64, started));
 
     let seq = text(SEQ_BYTES, salt);
+    settle();
     let started = Instant::now();
     session.write(&format!("seq/r{salt}.csv"), &seq).unwrap();
     rates.push(rate(SEQ_BYTES as f64 / 1048576.0, started));
     drop(seq);
 
-    let doc = text(DOC_BYTES, salt);
+    // Word's save, as in the benign suite (mamori_attack::benign::office_save):
+    // owner file, read, new content into a temp file, original renamed to a
+    // backup, temp renamed over the original, backup and owner file deleted.
+    let doc = document(salt);
+    settle();
     let started = Instant::now();
     for i in 0..DOCS {
+        let path = format!("office/{i:03}.docx");
+        let owner = format!("office/~${i:03}.docx");
         let temp = format!("office/~WRL{salt:04}{i:04}.tmp");
+        let backup = format!("office/~WRD{salt:04}{i:04}.tmp");
+        session.write(&owner, &[0x20; 162]).unwrap();
+        session.read(&path).unwrap();
         session.write(&temp, &doc).unwrap();
-        session
-            .rename(&temp, &format!("office/{i:03}.docx"))
-            .unwrap();
+        session.rename(&path, &backup).unwrap();
+        session.rename(&temp, &path).unwrap();
+        session.unlink(&backup).unwrap();
+        session.unlink(&owner).unwrap();
     }
     rates.push(rate(DOCS as f64, started));
 
+    settle();
     let started = Instant::now();
     for i in 0..SMALL {
         session.write(&format!("small/{i:04}.csv"), &small).unwrap();
@@ -106,6 +132,7 @@ fn round(server: &SambaServer, mamori: &Path, vault: bool, salt: usize) -> Vec<f
     rates.push(rate(SMALL as f64, started));
 
     let big = text(BIG_BYTES, salt);
+    settle();
     let started = Instant::now();
     for i in 0..BIG {
         session.write(&format!("big/{i}.csv"), &big).unwrap();
@@ -170,7 +197,7 @@ fn main() {
         std::fs::write(share.join(format!("big/{i}.csv")), text(BIG_BYTES, 1)).unwrap();
     }
     for i in 0..DOCS {
-        std::fs::write(share.join(format!("office/{i:03}.docx")), text(DOC_BYTES, 1)).unwrap();
+        std::fs::write(share.join(format!("office/{i:03}.docx")), document(1)).unwrap();
     }
     server.open_permissions().unwrap();
     let mut off: Vec<Vec<f64>> = vec![Vec::new(); SHAPES.len()];
@@ -178,7 +205,11 @@ fn main() {
     for r in 0..rounds {
         // Alternate which mode goes first, so a drift of the machine's load
         // weighs on both alike.
-        let order = if r % 2 == 0 { [false, true] } else { [true, false] };
+        let order = if r % 2 == 0 {
+            [false, true]
+        } else {
+            [true, false]
+        };
         for (k, vault) in order.into_iter().enumerate() {
             let rates = round(&server, mamori, vault, 10 + 2 * r + k);
             eprintln!(
@@ -191,10 +222,7 @@ fn main() {
             }
         }
     }
-    let mut fields = vec![
-        format!("\"fs\":\"{kind}\""),
-        format!("\"rounds\":{rounds}"),
-    ];
+    let mut fields = vec![format!("\"fs\":\"{kind}\""), format!("\"rounds\":{rounds}")];
     for (i, (name, unit)) in SHAPES.iter().enumerate() {
         let (mut a, mut b) = (off[i].clone(), on[i].clone());
         let (ma, mb) = (median(&mut a), median(&mut b));
