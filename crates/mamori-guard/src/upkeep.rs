@@ -248,6 +248,10 @@ fn links_thread(
     let mut pending: HashMap<String, Vec<String>> = HashMap::new();
     let mut oldest: Option<Instant> = None;
     let mut last_snapshot: HashMap<String, mamori_vault::snapshot::Snapshot> = HashMap::new();
+    // Versions' index rows are committed in batches; commit the last ones
+    // of a burst within 100 ms.
+    let mut last_flush = Instant::now();
+    let flush_every = std::time::Duration::from_millis(100);
     let flush = |pending: &mut HashMap<String, Vec<String>>| {
         for (share, rels) in pending.drain() {
             match vault.link_new(&share, &rels) {
@@ -260,9 +264,15 @@ fn links_thread(
         }
     };
     loop {
-        let wait = oldest.map_or(std::time::Duration::from_secs(1), |t| {
-            delay.saturating_sub(t.elapsed())
-        });
+        let wait = oldest
+            .map_or(flush_every, |t| delay.saturating_sub(t.elapsed()))
+            .min(flush_every);
+        if last_flush.elapsed() >= flush_every {
+            last_flush = Instant::now();
+            if let Err(e) = vault.flush() {
+                tracing::warn!("vault: index rows: {e}");
+            }
+        }
         match jobs.recv_timeout(wait) {
             Ok(Job::Link(share, rel)) if link_new => {
                 pending.entry(share).or_default().push(rel);

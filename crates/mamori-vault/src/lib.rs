@@ -250,6 +250,32 @@ struct State {
     /// When a prune last failed to get under budget (pruning again at every
     /// preserve would scan the whole index each time).
     last_failed_prune: Option<std::time::Instant>,
+    /// Index rows of versions taken but not yet committed (see [`Vault::flush`]).
+    pending: Vec<Version>,
+    pending_since: Option<std::time::Instant>,
+}
+
+/// Rows committed together (one SQLite transaction instead of one each:
+/// a commit costs ~100-200 µs, as much as the reflink it records).
+const PENDING_ROWS: usize = 64;
+/// Longest a taken version waits for its row to be committed.
+const PENDING_FOR: Duration = Duration::from_millis(50);
+
+impl State {
+    fn flush(&mut self) -> Result<()> {
+        self.pending_since = None;
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut self.pending);
+        self.index.insert_many(&rows)
+    }
+
+    /// The index with every pending row committed (for lookups).
+    fn flushed(&mut self) -> Result<&index::Index> {
+        self.flush()?;
+        Ok(&self.index)
+    }
 }
 
 /// The vault of one state directory. `Send + Sync`: the guard may call it
@@ -283,6 +309,8 @@ impl Vault {
                 total_bytes,
                 last_full_alert: None,
                 last_failed_prune: None,
+                pending: Vec::new(),
+                pending_since: None,
             }),
         })
     }
@@ -398,11 +426,17 @@ impl Vault {
             object: kept.object,
         };
         let mut state = self.lock();
-        state.index.insert(&version)?;
         if version.kind != VersionKind::Link {
             state.total_bytes += version.size;
         }
-        let reference = VersionRef(version.id);
+        let reference = VersionRef(version.id.clone());
+        state.pending.push(version);
+        let since = *state
+            .pending_since
+            .get_or_insert_with(std::time::Instant::now);
+        if state.pending.len() >= PENDING_ROWS || since.elapsed() >= PENDING_FOR {
+            state.flush()?;
+        }
         if state.taken.len() >= MAX_REMEMBERED {
             // Forgetting only costs an extra version at a session's next write.
             state.taken.clear();
@@ -452,11 +486,19 @@ impl Vault {
     }
 
     pub(crate) fn has_link(&self, share: &str, rel: &str, dev: u64, ino: u64) -> Result<bool> {
-        self.lock().index.has_link(share, rel, dev, ino)
+        self.lock().flushed()?.has_link(share, rel, dev, ino)
     }
 
     pub(crate) fn insert_many(&self, versions: &[Version]) -> Result<()> {
-        self.lock().index.insert_many(versions)
+        self.lock().flushed()?.insert_many(versions)
+    }
+
+    /// Commits the index rows of versions taken in the last moments (they
+    /// are committed in batches: every [`PENDING_ROWS`] versions, at the
+    /// first version after [`PENDING_FOR`], before every lookup, by this
+    /// call — the guard's upkeep makes it every 100 ms — and on drop).
+    pub fn flush(&self) -> Result<()> {
+        self.lock().flush()
     }
 
     /// Forgets which (inode, session) pairs have versions, so the next write
@@ -472,17 +514,17 @@ impl Vault {
 
     /// One version by reference.
     pub fn version(&self, reference: &str) -> Result<Option<Version>> {
-        self.lock().index.get(reference)
+        self.lock().flushed()?.get(reference)
     }
 
     /// Every version of a path of a share, oldest first.
     pub fn versions_of(&self, share: &str, rel_path: &str) -> Result<Vec<Version>> {
-        self.lock().index.by_path(share, rel_path)
+        self.lock().flushed()?.by_path(share, rel_path)
     }
 
     /// Every version of an inode, oldest first.
     pub fn versions_of_inode(&self, dev: u64, ino: u64) -> Result<Vec<Version>> {
-        self.lock().index.by_inode(dev, ino)
+        self.lock().flushed()?.by_inode(dev, ino)
     }
 
     /// The newest version of a path (for a delete/rename the guard learnt of
@@ -496,12 +538,12 @@ impl Vault {
 
     /// Link versions of the files directly in `dir` of a share ("" = root).
     pub fn links_in(&self, share: &str, dir: &str) -> Result<Vec<Version>> {
-        self.lock().index.links_in(share, dir)
+        self.lock().flushed()?.links_in(share, dir)
     }
 
     /// Every version of a share taken at or after `since`, oldest first.
     pub fn versions_since(&self, share: &str, since: DateTime<Utc>) -> Result<Vec<Version>> {
-        self.lock().index.since(share, since)
+        self.lock().flushed()?.since(share, since)
     }
 
     pub fn total_bytes(&self) -> u64 {
@@ -521,7 +563,7 @@ impl Vault {
             .unwrap_or(chrono::Duration::days(3));
         let mut report = PruneReport::default();
         let mut state = self.lock();
-        let all = state.index.all_oldest_first()?;
+        let all = state.flushed()?.all_oldest_first()?;
         let mut total = state.total_bytes;
         // A link costs space only once frozen (the share no longer has a
         // name for its inode); a live one is never pruned for age.
@@ -650,6 +692,14 @@ impl Vault {
             }
         }
         Ok(pins)
+    }
+}
+
+impl Drop for Vault {
+    fn drop(&mut self) {
+        if let Err(e) = self.lock().flush() {
+            tracing::warn!("vault: last index rows: {e}");
+        }
     }
 }
 

@@ -43,6 +43,8 @@ pub(crate) fn sweep(vault: &Vault, share: &str) -> Result<SweepReport> {
     let store = vault
         .share(share)
         .ok_or_else(|| VaultError::UnknownShare(share.to_string()))?;
+    // Links taken at open time are pending rows until flushed.
+    vault.flush()?;
     let index = crate::index::Index::open(&vault.index_path())?;
     sweep_store(&store, share, &index)
 }
