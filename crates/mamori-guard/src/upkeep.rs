@@ -294,6 +294,9 @@ fn links_thread(
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
                 flush(&mut pending);
+                if let Err(e) = vault.flush() {
+                    tracing::warn!("vault: index rows: {e}");
+                }
                 return;
             }
         }
