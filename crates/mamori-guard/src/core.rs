@@ -31,7 +31,7 @@ pub struct Summary {
 /// Forwards watcher output to the main loop; a full queue counts as an
 /// overflow (the main loop rescans), never as a silent loss.
 fn forward(
-    sender: &SyncSender<Observed>,
+    sender: &SyncSender<Queued>,
     lost: &AtomicBool,
     hot: &Hot,
     batch: &mut Vec<Observed>,
@@ -41,17 +41,40 @@ fn forward(
         if let Some(pid) = written {
             hot.unjudged_add(pid, 1);
         }
-        match sender.try_send(observed) {
+        // Deletes and renames cannot be refused: hold the session until
+        // this one is judged, so the verdict lands before the next.
+        let held = match (observed.pid, &observed.change) {
+            (Some(pid), Change::Deleted | Change::Renamed { .. }) if !observed.is_dir => {
+                hot.holds.hold(pid).then_some(pid)
+            }
+            _ => None,
+        };
+        match sender.try_send(Queued { observed, held }) {
             Ok(()) => {}
-            Err(TrySendError::Full(_)) if written.is_some() => {
-                hot.unjudged_add(written.unwrap_or(0), -1);
+            Err(TrySendError::Full(_)) => {
+                if let Some(pid) = written {
+                    hot.unjudged_add(pid, -1);
+                }
+                if let Some(pid) = held {
+                    hot.holds.judged(pid);
+                }
                 lost.store(true, Ordering::Release);
             }
-            Err(TrySendError::Full(_)) => lost.store(true, Ordering::Release),
-            Err(TrySendError::Disconnected(_)) => return false,
+            Err(TrySendError::Disconnected(_)) => {
+                if let Some(pid) = held {
+                    hot.holds.judged(pid);
+                }
+                return false;
+            }
         }
     }
     true
+}
+
+/// A change on its way to the main loop; `held` = the smbd it stopped.
+struct Queued {
+    observed: Observed,
+    held: Option<u32>,
 }
 
 /// Changes whose verdict the writer's next access waits for: overwrites
@@ -122,6 +145,17 @@ pub fn run(
     };
 
     // Watchers: fanotify unless told otherwise or unavailable.
+    // Before any fanotify group exists: the holds' watchdog is a forked
+    // process that must not inherit one.
+    let holds = crate::hold::Holds::new(
+        config.watch.hold_deletes && config.watch.backend != Backend::Inotify,
+    );
+    let deny = mamori_respond::samba_deny::SambaDeny::from_conf(
+        options
+            .smb_conf
+            .as_deref()
+            .unwrap_or(Path::new("/etc/samba/smb.conf")),
+    );
     let want_fanotify = config.watch.backend != Backend::Inotify;
     let mut perm_group = None;
     let mut notify_group = None;
@@ -158,7 +192,24 @@ pub fn run(
         unjudged: Mutex::new(Default::default()),
         denied_paths: Mutex::new(Default::default()),
         stop: AtomicBool::new(false),
+        holds,
+        deny,
     });
+    {
+        let hot = hot.clone();
+        let _ = std::thread::Builder::new()
+            .name("hold-expiry".into())
+            .spawn(move || {
+                while !hot.stop.load(Ordering::Acquire) {
+                    std::thread::sleep(Duration::from_millis(20));
+                    let expired = hot.holds.expire(crate::hold::MAX_HOLD);
+                    if expired > 0 {
+                        tracing::warn!("{expired} held sessions continued after the hold limit");
+                    }
+                }
+                hot.holds.release_all();
+            });
+    }
 
     // smbstatus runs here, never on the paths that wait for an answer.
     if let Ok(mut attributor) = hot.attributor.lock() {
@@ -191,7 +242,7 @@ pub fn run(
                 }
             });
     }
-    let (sender, receiver) = sync_channel::<Observed>(config.limits.queue);
+    let (sender, receiver) = sync_channel::<Queued>(config.limits.queue);
     let lost = Arc::new(AtomicBool::new(false));
     let watching = match (perm_group, notify_group) {
         (Some(perm_group), Some(mut notify_group)) => {
@@ -286,6 +337,7 @@ pub fn run(
         reloaded += 1;
         incidents.reopen(incident);
     }
+    hot.sync_deny();
 
     let backend = match watching {
         Watching::Fanotify => "fanotify",
@@ -340,11 +392,14 @@ pub fn run(
     let mut last_poll = Instant::now();
     while !stop.load(Ordering::Acquire) {
         match receiver.recv_timeout(Duration::from_millis(200)) {
-            Ok(observed) => {
+            Ok(Queued { observed, held }) => {
                 let written = counted(&hot, &observed);
                 main.handle(&mut judge, observed);
                 if let Some(pid) = written {
                     hot.unjudged_add(pid, -1);
+                }
+                if let Some(pid) = held {
+                    hot.holds.judged(pid);
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}
@@ -405,6 +460,14 @@ pub fn run(
         .with("reason", "stopped by signal"),
     );
     hot.stop.store(true, Ordering::Release);
+    hot.holds.release_all();
+    // Blocks are only enforced while the guard runs (they come back from
+    // the journal at the next start).
+    if let Some(deny) = &hot.deny {
+        if deny.write(&[]).is_ok() {
+            deny.reload();
+        }
+    }
     pid_file.release();
     Ok(summary)
 }
@@ -538,7 +601,7 @@ impl Main<'_> {
                 // blocked actor still doing them loses its session/process.
                 Watching::Fanotify => {
                     if matches!(observed.change, Change::Deleted | Change::Renamed { .. }) {
-                        self.incidents.end_bypass(&id, &actor);
+                        self.incidents.end_bypass(&self.hot, &id, &actor);
                     }
                 }
             }

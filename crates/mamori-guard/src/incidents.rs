@@ -200,6 +200,10 @@ impl Incidents {
         if response.has(Step::Block) {
             hot.blocklist
                 .block(&provisional, &verdict.actor, response.block_client);
+            // Before any cut: the client's reconnect must find Samba refusing it.
+            if verdict.actor.user.is_some() {
+                hot.sync_deny();
+            }
         }
         let mut verdict = verdict.clone();
         if let Ok(mut attributor) = hot.attributor.lock() {
@@ -351,7 +355,9 @@ impl Incidents {
     fn cut(&self, hot: &Arc<Hot>, open: &mut Open, by_client: bool) {
         open.last_cut = Some(Instant::now());
         if let Some(pid) = open.incident.actor.pid {
-            ladder::kill_session(pid);
+            if ladder::kill_session(pid) {
+                hot.holds.forget(pid);
+            }
         }
         let hot = hot.clone();
         let incident = open.incident.clone();
@@ -432,7 +438,7 @@ impl Incidents {
     /// SIGKILL of its smbd session child (the client may reconnect; the new
     /// session is refused by the block) or of the local process. Immediate,
     /// unlike `smbcontrol`, since every millisecond is files lost.
-    pub fn end_bypass(&mut self, id: &str, actor: &Actor) {
+    pub fn end_bypass(&mut self, hot: &Hot, id: &str, actor: &Actor) {
         let Some(pid) = actor.pid.filter(|&p| p > 1 && p != std::process::id()) else {
             return;
         };
@@ -447,6 +453,7 @@ impl Incidents {
         if unsafe { libc::kill(pid as i32, libc::SIGKILL) } != 0 {
             return;
         }
+        hot.holds.forget(pid);
         let who = describe(actor);
         let alert = Alert::new(
             "containment",
@@ -504,6 +511,9 @@ impl Incidents {
                     )
                 );
             }
+        }
+        if !released.is_empty() {
+            hot.sync_deny();
         }
         released
     }

@@ -88,6 +88,14 @@ impl Pending {
         (rc == 0).then_some(st.st_size as u64)
     }
 
+    /// (device, inode, size) of the file, one `fstat`.
+    pub fn stat(&self) -> Option<(u64, u64, u64)> {
+        // SAFETY: zeroed stat is a valid out-buffer; fd is ours.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::fstat(self.fd(), &mut st) };
+        (rc == 0).then_some((st.st_dev, st.st_ino, st.st_size as u64))
+    }
+
     /// (device, inode) of the file, one `fstat`.
     pub fn dev_ino(&self) -> Option<(u64, u64)> {
         // SAFETY: zeroed stat is a valid out-buffer; fd is ours.
