@@ -100,6 +100,13 @@ fn attack_case(profile: Profile, root: &str, max_damaged: usize) -> Vec<String> 
         report.elapsed_ms,
         report.other_errors
     );
+    if std::env::var_os("MAMORI_E2E_ALERTS").is_some() {
+        std::thread::sleep(Duration::from_secs(1));
+        for alert in g.alerts() {
+            eprintln!("ALERT {} {} {} {}", alert["time"], alert["kind"], alert["pid"], alert["reason"]);
+        }
+        let _ = std::fs::copy(g.server.log_file(), "/tmp/e2e-smbd.log");
+    }
     let mut check = |ok: bool, what: String| {
         if !ok {
             failures.push(format!("{name}: {what}"));
@@ -107,6 +114,10 @@ fn attack_case(profile: Profile, root: &str, max_damaged: usize) -> Vec<String> 
     };
     match g.wait_alert("detection", USER_A) {
         Some(alert) => {
+            eprintln!(
+                "{name}: detection score {} files {} reason {}",
+                alert["score"], alert["files"], alert["reason"]
+            );
             check(
                 alert["client"] == "127.0.0.1",
                 format!("detection client {}", alert["client"]),

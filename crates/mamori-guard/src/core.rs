@@ -12,7 +12,7 @@ use mamori_respond::{Attributor, Blocklist};
 use mamori_watch::audit::AuditTail;
 use mamori_watch::inotify::InotifyWatcher;
 use mamori_watch::{Change, NotifyGroup, Observed, PermGroup};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError, SyncSender, TrySendError};
@@ -35,6 +35,24 @@ fn forward(
     lost: &AtomicBool,
     hot: &Hot,
     batch: &mut Vec<Observed>,
+    early: &mut HashMap<u32, u32>,
+) -> bool {
+    let ok = forward_batch(sender, lost, hot, batch, early);
+    // Holds taken while reading for changes that produced no share change.
+    for (pid, count) in early.drain() {
+        for _ in 0..count {
+            hot.holds.judged(pid);
+        }
+    }
+    ok
+}
+
+fn forward_batch(
+    sender: &SyncSender<Queued>,
+    lost: &AtomicBool,
+    hot: &Hot,
+    batch: &mut Vec<Observed>,
+    early: &mut HashMap<u32, u32>,
 ) -> bool {
     for observed in batch.drain(..) {
         let written = counted(hot, &observed);
@@ -45,7 +63,14 @@ fn forward(
         // this one is judged, so the verdict lands before the next.
         let held = match (observed.pid, &observed.change) {
             (Some(pid), Change::Deleted | Change::Renamed { .. }) if !observed.is_dir => {
-                hot.holds.hold(pid).then_some(pid)
+                match early.get_mut(&pid) {
+                    // Held by the reader before the paths were resolved.
+                    Some(count) if *count > 0 => {
+                        *count -= 1;
+                        Some(pid)
+                    }
+                    _ => hot.holds.hold(pid).then_some(pid),
+                }
             }
             _ => None,
         };
@@ -202,7 +227,7 @@ pub fn run(
             .spawn(move || {
                 while !hot.stop.load(Ordering::Acquire) {
                     std::thread::sleep(Duration::from_millis(20));
-                    let expired = hot.holds.expire(crate::hold::MAX_HOLD);
+                    let expired = hot.holds.expire();
                     if expired > 0 {
                         tracing::warn!("{expired} held sessions continued after the hold limit");
                     }
@@ -259,15 +284,29 @@ pub fn run(
                 .spawn(move || {
                     let mut buf = vec![0u8; 256 * 1024];
                     let mut batch = Vec::new();
+                    let mut early = HashMap::new();
+                    crate::hold::prioritise_this_thread();
                     while !hot_reader.stop.load(Ordering::Acquire) {
                         if !notify_group.wait(200) {
                             continue;
                         }
-                        if let Err(e) = notify_group.read(&mut buf, &mut batch) {
+                        let holds = &hot_reader.holds;
+                        let read = notify_group.read_with(&mut buf, &mut batch, &mut |pid| {
+                            if holds.hold(pid) {
+                                let count = early.entry(pid).or_insert(0);
+                                if *count == 0 {
+                                    // Stopped right after its delete, an smbd
+                                    // is still in its user's context: name it now.
+                                    let _ = hot_reader.actor_of(pid);
+                                }
+                                *count += 1;
+                            }
+                        });
+                        if let Err(e) = read {
                             tracing::error!("fanotify read failed: {e}");
                             std::thread::sleep(Duration::from_millis(100));
                         }
-                        if !forward(&sender, &lost, &hot_reader, &mut batch) {
+                        if !forward(&sender, &lost, &hot_reader, &mut batch, &mut early) {
                             return;
                         }
                     }
@@ -306,7 +345,7 @@ pub fn run(
                             tracing::error!("{e}");
                             std::thread::sleep(Duration::from_millis(100));
                         }
-                        if !forward(&sender, &lost, &hot_reader, &mut batch) {
+                        if !forward(&sender, &lost, &hot_reader, &mut batch, &mut HashMap::new()) {
                             return;
                         }
                     }

@@ -150,6 +150,7 @@ pub fn start(group: PermGroup, hot: Arc<Hot>, workers: usize, queue: usize) {
 }
 
 fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: Arc<Mutex<Clean>>) {
+    crate::hold::prioritise_this_thread();
     let own = std::process::id();
     let mut buf = vec![0u8; 64 * 1024];
     let mut batch = Vec::with_capacity(256);

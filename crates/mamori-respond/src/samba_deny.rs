@@ -65,6 +65,13 @@ pub fn render(users: &[String]) -> String {
     text
 }
 
+/// The `invalid users` line of a deny file, if any.
+fn denied_line(text: &str) -> Option<&str> {
+    text.lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("invalid users"))
+}
+
 impl SambaDeny {
     pub fn new(path: PathBuf, smb_conf: Option<&Path>) -> Self {
         SambaDeny {
@@ -86,14 +93,33 @@ impl SambaDeny {
     /// Replaces the file with `invalid users` of these users (none = empty).
     pub fn write(&self, users: &[String]) -> std::io::Result<()> {
         let text = render(users);
-        if std::fs::read_to_string(&self.path).is_ok_and(|old| old == text) {
+        let old = std::fs::read_to_string(&self.path).unwrap_or_default();
+        // Same users (an empty file and an empty list alike): leave the
+        // file and its mtime alone.
+        if denied_line(&old) == denied_line(&text) {
             return Ok(());
         }
+        // Samba notices a changed include by its mtime in whole seconds:
+        // the new file must not share the old one's second.
+        let old_secs = std::fs::metadata(&self.path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs());
         let temp = self.path.with_extension("conf.tmp");
         {
             let mut file = std::fs::File::create(&temp)?;
             file.write_all(text.as_bytes())?;
-            file.sync_all()?;
+            let now = std::time::SystemTime::now();
+            let now_secs = now
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            if let Some(old_secs) = old_secs.filter(|&o| o >= now_secs) {
+                let bumped =
+                    std::time::UNIX_EPOCH + std::time::Duration::from_secs(old_secs + 1);
+                file.set_modified(bumped)?;
+            }
         }
         std::fs::rename(&temp, &self.path)
     }
@@ -150,6 +176,13 @@ mod tests {
         assert!(std::fs::read_to_string(deny.path())
             .unwrap()
             .contains("\"taro\""));
+        let first = std::fs::metadata(deny.path()).unwrap().modified().unwrap();
+        deny.write(&["taro".into(), "hanako".into()]).unwrap();
+        let second = std::fs::metadata(deny.path()).unwrap().modified().unwrap();
+        let secs = |t: std::time::SystemTime| {
+            t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+        };
+        assert!(secs(second) > secs(first), "Samba sees mtimes in seconds");
         deny.write(&[]).unwrap();
         assert!(!std::fs::read_to_string(deny.path())
             .unwrap()
