@@ -103,7 +103,10 @@ fn attack_case(profile: Profile, root: &str, max_damaged: usize) -> Vec<String> 
     if std::env::var_os("MAMORI_E2E_ALERTS").is_some() {
         std::thread::sleep(Duration::from_secs(1));
         for alert in g.alerts() {
-            eprintln!("ALERT {} {} {} {}", alert["time"], alert["kind"], alert["pid"], alert["reason"]);
+            eprintln!(
+                "ALERT {} {} {} {}",
+                alert["time"], alert["kind"], alert["pid"], alert["reason"]
+            );
         }
         let _ = std::fs::copy(g.server.log_file(), "/tmp/e2e-smbd.log");
     }
@@ -287,4 +290,63 @@ fn colleague_is_never_blocked_during_an_attack() {
         "B appears in alerts: {:?}",
         g.alerts()
     );
+}
+
+/// Samba's own refusal of a blocked user (the deny include next to
+/// smb.conf) is lifted by `mamori guard release`, and the user's new
+/// sessions work again; another user was never refused.
+#[test]
+fn release_lifts_samba_refusal_of_the_wiper() {
+    let Some(g) = Guarded::start(|s| {
+        content::victim_folder(&s.share_dir(), "部署/共有", 30, 11).unwrap();
+    }) else {
+        return;
+    };
+    let attacker = g.server.target(USER_A, ATTACKER_PC);
+    let opts = AttackOptions {
+        root: "部署/共有".into(),
+        ..Default::default()
+    };
+    profiles::run(&attacker, Profile::Wiper, &opts, &OpLog::new(None)).unwrap();
+    assert!(
+        g.wait_alert("containment", USER_A).is_some(),
+        "{:?}",
+        g.alerts()
+    );
+    let deny = g.server.conf().with_file_name("mamori-deny.conf");
+    let text = std::fs::read_to_string(&deny).unwrap();
+    assert!(
+        text.contains(&format!("invalid users = \"{USER_A}\"")),
+        "{text}"
+    );
+    assert!(
+        SmbSession::connect(&attacker)
+            .and_then(|s| s.read("部署/共有/写真_000.jpg"))
+            .is_err(),
+        "blocked user connected"
+    );
+    let colleague = g.server.target(USER_B, "OFFICE-PC");
+    assert!(SmbSession::connect(&colleague)
+        .and_then(|s| s.write("部署/メモ.txt", b"ok"))
+        .is_ok());
+
+    let released = std::process::Command::new(env!("CARGO_BIN_EXE_mamori"))
+        .args(["guard", "release", "latest", "--state-dir"])
+        .arg(g.guard.state_dir())
+        .status()
+        .unwrap();
+    assert!(released.success());
+    // The guard polls releases; wait (bounded) for the include to empty.
+    let mut lifted = false;
+    for _ in 0..300 {
+        let text = std::fs::read_to_string(&deny).unwrap_or_default();
+        if !text.contains("invalid users") {
+            lifted = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(lifted, "deny include still lists the user");
+    let again = SmbSession::connect(&attacker).and_then(|s| s.write("部署/戻り.txt", b"back"));
+    assert!(again.is_ok(), "released user still refused: {again:?}");
 }

@@ -35,6 +35,8 @@ pub struct Holds {
     /// Write end of the pipe to the watchdog process.
     watchdog: Option<OwnedFd>,
     enabled: bool,
+    /// Only smbd session children are ever held (tests hold a `sleep`).
+    only_smbd: bool,
 }
 
 /// Raises the calling thread's scheduling priority (nice -10): the
@@ -60,6 +62,7 @@ impl Holds {
             smbd: Mutex::new(HashMap::new()),
             watchdog: if enabled { spawn_watchdog() } else { None },
             enabled,
+            only_smbd: true,
         }
     }
 
@@ -94,7 +97,7 @@ impl Holds {
     /// Like [`Holds::hold`] with another limit (a session about to be cut,
     /// held while `smbstatus` names its user).
     pub fn hold_for(&self, pid: u32, limit: Duration) -> bool {
-        if !self.enabled || pid == std::process::id() || !self.is_smbd(pid) {
+        if !self.enabled || pid == std::process::id() || (self.only_smbd && !self.is_smbd(pid)) {
             return false;
         }
         let Ok(mut held) = self.held.lock() else {
@@ -248,6 +251,60 @@ mod tests {
             .unwrap();
         assert!(!holds.hold(child.id()), "only smbd session children");
         assert!(!holds.hold(std::process::id()));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
+    /// The process state letter from /proc/PID/stat (T = stopped).
+    fn state(pid: u32) -> char {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        stat[stat.rfind(')').unwrap() + 2..].chars().next().unwrap()
+    }
+
+    fn wait_state(pid: u32, stopped: bool) {
+        // Signals are asynchronous: poll (bounded), no timing asserted.
+        for _ in 0..1000 {
+            if (state(pid) == 'T') == stopped {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!(
+            "pid {pid} never became {}",
+            if stopped { "stopped" } else { "running" }
+        );
+    }
+
+    #[test]
+    fn held_until_judged_expired_or_the_guard_dies() {
+        let mut holds = Holds::new(true);
+        holds.only_smbd = false;
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        // Two changes held: running again after the second is judged.
+        assert!(holds.hold(pid));
+        assert!(holds.hold(pid));
+        wait_state(pid, true);
+        holds.judged(pid);
+        assert_eq!(state(pid), 'T');
+        holds.judged(pid);
+        wait_state(pid, false);
+        // A hold never outlives its limit.
+        assert!(holds.hold_for(pid, Duration::ZERO));
+        wait_state(pid, true);
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(holds.expire(), 1);
+        wait_state(pid, false);
+        // The guard dies holding it (no release_all): the watchdog continues it.
+        assert!(holds.hold(pid));
+        wait_state(pid, true);
+        let pipe = holds.watchdog.take();
+        holds.held.lock().unwrap().clear();
+        drop(pipe);
+        wait_state(pid, false);
         child.kill().unwrap();
         child.wait().unwrap();
     }

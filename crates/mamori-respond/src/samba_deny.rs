@@ -116,8 +116,7 @@ impl SambaDeny {
                 .map(|d| d.as_secs())
                 .unwrap_or(0);
             if let Some(old_secs) = old_secs.filter(|&o| o >= now_secs) {
-                let bumped =
-                    std::time::UNIX_EPOCH + std::time::Duration::from_secs(old_secs + 1);
+                let bumped = std::time::UNIX_EPOCH + std::time::Duration::from_secs(old_secs + 1);
                 file.set_modified(bumped)?;
             }
         }
@@ -179,9 +178,8 @@ mod tests {
         let first = std::fs::metadata(deny.path()).unwrap().modified().unwrap();
         deny.write(&["taro".into(), "hanako".into()]).unwrap();
         let second = std::fs::metadata(deny.path()).unwrap().modified().unwrap();
-        let secs = |t: std::time::SystemTime| {
-            t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
-        };
+        let secs =
+            |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
         assert!(secs(second) > secs(first), "Samba sees mtimes in seconds");
         deny.write(&[]).unwrap();
         assert!(!std::fs::read_to_string(deny.path())
