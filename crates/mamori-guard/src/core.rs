@@ -219,6 +219,7 @@ pub fn run(
         stop: AtomicBool::new(false),
         holds,
         deny,
+        refresh_wanted: std::sync::Condvar::new(),
     });
     {
         let hot = hot.clone();
@@ -226,7 +227,9 @@ pub fn run(
             .name("hold-expiry".into())
             .spawn(move || {
                 while !hot.stop.load(Ordering::Acquire) {
-                    std::thread::sleep(Duration::from_millis(20));
+                    // Idle servers hold nothing: wake rarely then.
+                    let idle = hot.holds.is_empty();
+                    std::thread::sleep(Duration::from_millis(if idle { 100 } else { 20 }));
                     let expired = hot.holds.expire();
                     if expired > 0 {
                         tracing::warn!("{expired} held sessions continued after the hold limit");
@@ -245,13 +248,24 @@ pub fn run(
         let _ = std::thread::Builder::new()
             .name("smbstatus".into())
             .spawn(move || {
+                // Sleeps until a lookup asks for a refresh (no polling: on a
+                // busy two-core server every wake-up is taken from smbd).
                 while !hot.stop.load(Ordering::Acquire) {
-                    std::thread::sleep(Duration::from_millis(5));
-                    let wanted = hot
-                        .attributor
-                        .lock()
-                        .ok()
-                        .and_then(|mut a| a.wanted_refresh());
+                    let wanted = {
+                        let Ok(mut attributor) = hot.attributor.lock() else {
+                            return;
+                        };
+                        if !attributor.refresh_pending() {
+                            attributor = match hot
+                                .refresh_wanted
+                                .wait_timeout(attributor, Duration::from_millis(500))
+                            {
+                                Ok((guard, _)) => guard,
+                                Err(_) => return,
+                            };
+                        }
+                        attributor.wanted_refresh()
+                    };
                     let Some((conf, json)) = wanted else { continue };
                     match mamori_respond::attribution::fetch_sessions(conf.as_deref(), json) {
                         Ok((sessions, json)) => {

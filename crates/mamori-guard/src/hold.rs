@@ -10,7 +10,8 @@
 //! decide, not the whole folder. Benign sessions only wait for one pass of
 //! the main loop per delete.
 //!
-//! Fail-open: a hold never outlives [`MAX_HOLD`] (the `hold-expiry` thread
+//! Fail-open: a hold never outlives its limit ([`MAX_HOLD`], checked every
+//! 20–100 ms; 3 s while `smbstatus` names a session about to be cut: the `hold-expiry` thread
 //! continues anything older), the guard continues every held process when it
 //! stops, and a small watchdog process forked at start continues every pid it
 //! was told about when the guard dies — even by `kill -9` — since its end of
@@ -133,6 +134,11 @@ impl Holds {
                 signal(pid, libc::SIGCONT);
             }
         }
+    }
+
+    /// Nothing held right now.
+    pub fn is_empty(&self) -> bool {
+        self.held.lock().map_or(true, |h| h.is_empty())
     }
 
     /// `pid` was killed: nothing to continue.

@@ -223,6 +223,9 @@ impl Incidents {
         let mut verdict = verdict.clone();
         if let Ok(mut attributor) = hot.attributor.lock() {
             attributor.enrich(&mut verdict.actor);
+            if attributor.refresh_pending() {
+                hot.refresh_wanted.notify_one();
+            }
         }
         let verdict = &verdict;
         let now = chrono::Utc::now();

@@ -139,12 +139,20 @@ pub struct Hot {
     pub holds: hold::Holds,
     /// The Samba include refusing blocked users' new sessions (if smb.conf has it).
     pub deny: Option<mamori_respond::samba_deny::SambaDeny>,
+    /// Wakes the `smbstatus` thread (paired with the attributor's mutex).
+    pub refresh_wanted: std::sync::Condvar,
 }
 
 impl Hot {
     pub fn actor_of(&self, pid: u32) -> Actor {
         match self.attributor.lock() {
-            Ok(mut attributor) => attributor.actor_of(pid),
+            Ok(mut attributor) => {
+                let actor = attributor.actor_of(pid);
+                if attributor.refresh_pending() {
+                    self.refresh_wanted.notify_one();
+                }
+                actor
+            }
             Err(_) => Actor {
                 pid: Some(pid),
                 ..Actor::default()

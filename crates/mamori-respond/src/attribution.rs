@@ -256,6 +256,11 @@ impl Attributor {
         self.nonblocking = on;
     }
 
+    /// Whether a refresh is asked for (without clearing the request).
+    pub fn refresh_pending(&self) -> bool {
+        self.want_refresh
+    }
+
     /// A refresh was asked for: (smb.conf, try JSON). Clears the request.
     pub fn wanted_refresh(&mut self) -> Option<(Option<PathBuf>, bool)> {
         std::mem::take(&mut self.want_refresh).then(|| (self.smb_conf.clone(), self.json))
