@@ -65,7 +65,9 @@ fn one_attack(opts: &BenchOptions, profile: Profile, seed: u64) -> Result<RunOut
     let server = SambaServer::start("docs", Fs::Ext4, 256)?;
     content::victim_folder(&server.share_dir(), "部署/共有", opts.files, seed)?;
     server.open_permissions()?;
-    let guard = GuardProcess::start(&opts.mamori, &server, false)?;
+    // MAMORI_BENCH_ECHO=1 shows the guard's messages (to study an outlier run).
+    let echo = std::env::var_os("MAMORI_BENCH_ECHO").is_some();
+    let guard = GuardProcess::start(&opts.mamori, &server, echo)?;
     let attack_opts = AttackOptions {
         seed,
         root: "部署/共有".into(),
