@@ -27,6 +27,8 @@ pub struct BenchOptions {
     /// Only these profiles (empty = all).
     pub profiles: Vec<Profile>,
     pub skip_throughput: bool,
+    /// Alternating throughput rounds (each: one run without, one with the guard).
+    pub rounds: usize,
 }
 
 /// One profile's runs.
@@ -56,14 +58,16 @@ fn show<T: std::fmt::Display>(v: Option<T>) -> String {
 type RunOutcome = (usize, Option<i64>, Option<i64>, f64, bool);
 
 /// Small files written/s, read/s; large file MB/s written, read.
-type Throughput = (f64, f64, f64, f64);
+type Throughput = (f64, f64, f64, f64, f64, f64);
 type Pick = fn(&Throughput) -> f64;
 
 fn one_attack(opts: &BenchOptions, profile: Profile, seed: u64) -> Result<RunOutcome> {
     let server = SambaServer::start("docs", Fs::Ext4, 256)?;
     content::victim_folder(&server.share_dir(), "部署/共有", opts.files, seed)?;
     server.open_permissions()?;
-    let guard = GuardProcess::start(&opts.mamori, &server, false)?;
+    // MAMORI_BENCH_ECHO=1 shows the guard's messages (to study an outlier run).
+    let echo = std::env::var_os("MAMORI_BENCH_ECHO").is_some();
+    let guard = GuardProcess::start(&opts.mamori, &server, echo)?;
     let attack_opts = AttackOptions {
         seed,
         root: "部署/共有".into(),
@@ -170,24 +174,31 @@ pub fn false_alarms(opts: &BenchOptions) -> Result<Vec<(String, usize)>> {
     Ok(out)
 }
 
-/// (small files written/s, read/s, large MB/s written, read) on a share.
-fn throughput(server: &SambaServer, folder: &str) -> Result<Throughput> {
+/// (small files written/s, read/s, large MB/s written, read) on a share;
+/// with `guard`, also the guard's CPU µs per small file written / read.
+fn throughput(server: &SambaServer, folder: &str, guard: Option<u32>) -> Result<Throughput> {
+    let cpu = |t0: u64| guard.map_or(0.0, |pid| (crate::guarded::cpu_ns(pid) - t0) as f64);
+    let cpu_start = || guard.map_or(0, crate::guarded::cpu_ns);
     let session = SmbSession::connect(&server.target(USER_B, "OFFICE-PC"))?;
     session.mkdir_all(folder)?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
     let mut small = vec![0u8; 16 * 1024];
     rng.fill_bytes(&mut small);
     let n = 500;
+    let c = cpu_start();
     let t = Instant::now();
     for i in 0..n {
         session.write(&format!("{folder}/f{i:04}.bin"), &small)?;
     }
     let put_small = n as f64 / t.elapsed().as_secs_f64();
+    let put_cpu = cpu(c) / n as f64 / 1000.0;
+    let c = cpu_start();
     let t = Instant::now();
     for i in 0..n {
         session.read(&format!("{folder}/f{i:04}.bin"))?;
     }
     let get_small = n as f64 / t.elapsed().as_secs_f64();
+    let get_cpu = cpu(c) / n as f64 / 1000.0;
     let mut large = vec![0u8; 64 << 20];
     rng.fill_bytes(&mut large);
     let t = Instant::now();
@@ -196,7 +207,7 @@ fn throughput(server: &SambaServer, folder: &str) -> Result<Throughput> {
     let t = Instant::now();
     session.read(&format!("{folder}/large.bin"))?;
     let get_large = 64.0 / t.elapsed().as_secs_f64();
-    Ok((put_small, get_small, put_large, get_large))
+    Ok((put_small, get_small, put_large, get_large, put_cpu, get_cpu))
 }
 
 /// The fast profile's own speed without a guard (1 000 files, 4 workers).
@@ -222,24 +233,51 @@ pub fn fast_rate() -> Result<f64> {
 }
 
 /// SMB throughput without and with the guard on one server: one warm-up
-/// round, then three alternating pairs (guard stopped / guard running), so
-/// cache warm-up and machine load hit both sides alike.
+/// round, then `rounds` alternating pairs (guard stopped / guard running,
+/// the order swapped every round), so cache warm-up, drift and machine load
+/// hit both sides alike. Prints the best of each side and, per pair, the
+/// overhead's median and range (on a loaded machine the paired figure is
+/// the one to quote).
 pub fn overhead(opts: &BenchOptions) -> Result<()> {
     let server = SambaServer::start("docs", Fs::Ext4, 2048)?;
-    throughput(&server, "warmup")?;
+    throughput(&server, "warmup", None)?;
     let mut without = Vec::new();
     let mut with = Vec::new();
     let mut detections = 0;
-    for round in 0..3 {
-        without.push(throughput(&server, &format!("plain{round}"))?);
+    let rounds = opts.rounds.max(1);
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            without.push(throughput(&server, &format!("plain{round}"), None)?);
+        }
         let guard = GuardProcess::start(&opts.mamori, &server, false)?;
-        with.push(throughput(&server, &format!("guarded{round}"))?);
+        with.push(throughput(
+            &server,
+            &format!("guarded{round}"),
+            Some(guard.pid()),
+        )?);
         detections += guard.detections().len();
+        drop(guard);
+        if round % 2 == 1 {
+            without.push(throughput(&server, &format!("plain{round}"), None)?);
+        }
     }
     let best = |v: &[Throughput], f: fn(&Throughput) -> f64| v.iter().map(f).fold(0.0, f64::max);
+    let paired = |f: fn(&Throughput) -> f64| {
+        let mut v: Vec<f64> = without
+            .iter()
+            .zip(&with)
+            .map(|(a, b)| (f(a) - f(b)) / f(a) * 100.0)
+            .collect();
+        v.sort_by(|a, b| a.total_cmp(b));
+        (v[v.len() / 2], v[0], v[v.len() - 1])
+    };
     println!(
-        "\n{:<28} {:>12} {:>12} {:>10}",
-        "throughput (best of 3)", "no guard", "guard", "overhead"
+        "\n{:<28} {:>12} {:>12} {:>10} {:>24}",
+        format!("throughput (best of {rounds})"),
+        "no guard",
+        "guard",
+        "overhead",
+        "paired median [min, max]"
     );
     let rows: [(&str, Pick); 4] = [
         ("16 KB files written /s", |t| t.0),
@@ -250,14 +288,28 @@ pub fn overhead(opts: &BenchOptions) -> Result<()> {
     for (name, f) in rows {
         let a = best(&without, f);
         let b = best(&with, f);
+        let (median, low, high) = paired(f);
         println!(
-            "{:<28} {:>12.1} {:>12.1} {:>9.1}%",
+            "{:<28} {:>12.1} {:>12.1} {:>9.1}% {:>9.1}% [{:.1}, {:.1}]",
             name,
             a,
             b,
-            (a - b) / a * 100.0
+            (a - b) / a * 100.0,
+            median,
+            low,
+            high
         );
     }
+    let median = |f: fn(&Throughput) -> f64| {
+        let mut v: Vec<f64> = with.iter().map(f).collect();
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    println!(
+        "guard CPU per 16 KB file (median of {rounds}): written {:.0} µs, read {:.0} µs",
+        median(|t| t.4),
+        median(|t| t.5)
+    );
     println!("(detections during the throughput runs: {detections})");
     Ok(())
 }

@@ -19,7 +19,24 @@ pub struct GuardProcess {
     _temp: Option<tempfile::TempDir>,
 }
 
+/// CPU time (ns) all threads of `pid` used so far (`/proc/PID/task/*/schedstat`).
+pub fn cpu_ns(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
+}
+
 impl GuardProcess {
+    /// The guard's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Starts the guard on `server`'s share and waits (≤ 60 s) for the
     /// `ready` line on stderr. Its stderr is echoed with a `[guard]` prefix
     /// when `echo`.

@@ -154,9 +154,13 @@ impl SambaServer {
             let p = base.join(sub);
             std::fs::create_dir_all(&p).map_err(|e| AttackError::io(&p, e))?;
         }
+        // The guard's Samba-level block of users (mamori_respond::samba_deny).
+        let deny = base.join("mamori-deny.conf");
+        std::fs::write(&deny, "").map_err(|e| AttackError::io(&deny, e))?;
         let b = base.display();
         let conf = format!(
             "[global]
+   include = {b}/mamori-deny.conf
    server role = standalone server
    workgroup = WORKGROUP
    netbios name = MAMORI-TEST

@@ -116,6 +116,9 @@ pub struct Watch {
     pub backend: Backend,
     pub audit_log: Option<PathBuf>,
     pub max_watches: usize,
+    /// Stop an smbd session that deleted or renamed a file until the
+    /// change is judged (see `hold.rs`); deletes raise no permission event.
+    pub hold_deletes: bool,
 }
 
 impl Default for Watch {
@@ -124,6 +127,7 @@ impl Default for Watch {
             backend: Backend::Auto,
             audit_log: None,
             max_watches: 200_000,
+            hold_deletes: true,
         }
     }
 }

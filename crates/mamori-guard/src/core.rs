@@ -12,7 +12,7 @@ use mamori_respond::{Attributor, Blocklist};
 use mamori_watch::audit::AuditTail;
 use mamori_watch::inotify::InotifyWatcher;
 use mamori_watch::{Change, NotifyGroup, Observed, PermGroup};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError, SyncSender, TrySendError};
@@ -31,27 +31,75 @@ pub struct Summary {
 /// Forwards watcher output to the main loop; a full queue counts as an
 /// overflow (the main loop rescans), never as a silent loss.
 fn forward(
-    sender: &SyncSender<Observed>,
+    sender: &SyncSender<Queued>,
     lost: &AtomicBool,
     hot: &Hot,
     batch: &mut Vec<Observed>,
+    early: &mut HashMap<u32, u32>,
+) -> bool {
+    let ok = forward_batch(sender, lost, hot, batch, early);
+    // Holds taken while reading for changes that produced no share change.
+    for (pid, count) in early.drain() {
+        for _ in 0..count {
+            hot.holds.judged(pid);
+        }
+    }
+    ok
+}
+
+fn forward_batch(
+    sender: &SyncSender<Queued>,
+    lost: &AtomicBool,
+    hot: &Hot,
+    batch: &mut Vec<Observed>,
+    early: &mut HashMap<u32, u32>,
 ) -> bool {
     for observed in batch.drain(..) {
         let written = counted(hot, &observed);
         if let Some(pid) = written {
             hot.unjudged_add(pid, 1);
         }
-        match sender.try_send(observed) {
+        // Deletes and renames cannot be refused: hold the session until
+        // this one is judged, so the verdict lands before the next.
+        let held = match (observed.pid, &observed.change) {
+            (Some(pid), Change::Deleted | Change::Renamed { .. }) if !observed.is_dir => {
+                match early.get_mut(&pid) {
+                    // Held by the reader before the paths were resolved.
+                    Some(count) if *count > 0 => {
+                        *count -= 1;
+                        Some(pid)
+                    }
+                    _ => hot.holds.hold(pid).then_some(pid),
+                }
+            }
+            _ => None,
+        };
+        match sender.try_send(Queued { observed, held }) {
             Ok(()) => {}
-            Err(TrySendError::Full(_)) if written.is_some() => {
-                hot.unjudged_add(written.unwrap_or(0), -1);
+            Err(TrySendError::Full(_)) => {
+                if let Some(pid) = written {
+                    hot.unjudged_add(pid, -1);
+                }
+                if let Some(pid) = held {
+                    hot.holds.judged(pid);
+                }
                 lost.store(true, Ordering::Release);
             }
-            Err(TrySendError::Full(_)) => lost.store(true, Ordering::Release),
-            Err(TrySendError::Disconnected(_)) => return false,
+            Err(TrySendError::Disconnected(_)) => {
+                if let Some(pid) = held {
+                    hot.holds.judged(pid);
+                }
+                return false;
+            }
         }
     }
     true
+}
+
+/// A change on its way to the main loop; `held` = the smbd it stopped.
+struct Queued {
+    observed: Observed,
+    held: Option<u32>,
 }
 
 /// Changes whose verdict the writer's next access waits for: overwrites
@@ -122,6 +170,17 @@ pub fn run(
     };
 
     // Watchers: fanotify unless told otherwise or unavailable.
+    // Before any fanotify group exists: the holds' watchdog is a forked
+    // process that must not inherit one.
+    let holds = crate::hold::Holds::new(
+        config.watch.hold_deletes && config.watch.backend != Backend::Inotify,
+    );
+    let deny = mamori_respond::samba_deny::SambaDeny::from_conf(
+        options
+            .smb_conf
+            .as_deref()
+            .unwrap_or(Path::new("/etc/samba/smb.conf")),
+    );
     let want_fanotify = config.watch.backend != Backend::Inotify;
     let mut perm_group = None;
     let mut notify_group = None;
@@ -158,7 +217,27 @@ pub fn run(
         unjudged: Mutex::new(Default::default()),
         denied_paths: Mutex::new(Default::default()),
         stop: AtomicBool::new(false),
+        holds,
+        deny,
+        refresh_wanted: std::sync::Condvar::new(),
     });
+    {
+        let hot = hot.clone();
+        let _ = std::thread::Builder::new()
+            .name("hold-expiry".into())
+            .spawn(move || {
+                while !hot.stop.load(Ordering::Acquire) {
+                    // Idle servers hold nothing: wake rarely then.
+                    let idle = hot.holds.is_empty();
+                    std::thread::sleep(Duration::from_millis(if idle { 100 } else { 20 }));
+                    let expired = hot.holds.expire();
+                    if expired > 0 {
+                        tracing::warn!("{expired} held sessions continued after the hold limit");
+                    }
+                }
+                hot.holds.release_all();
+            });
+    }
 
     // smbstatus runs here, never on the paths that wait for an answer.
     if let Ok(mut attributor) = hot.attributor.lock() {
@@ -169,13 +248,24 @@ pub fn run(
         let _ = std::thread::Builder::new()
             .name("smbstatus".into())
             .spawn(move || {
+                // Sleeps until a lookup asks for a refresh (no polling: on a
+                // busy two-core server every wake-up is taken from smbd).
                 while !hot.stop.load(Ordering::Acquire) {
-                    std::thread::sleep(Duration::from_millis(5));
-                    let wanted = hot
-                        .attributor
-                        .lock()
-                        .ok()
-                        .and_then(|mut a| a.wanted_refresh());
+                    let wanted = {
+                        let Ok(mut attributor) = hot.attributor.lock() else {
+                            return;
+                        };
+                        if !attributor.refresh_pending() {
+                            attributor = match hot
+                                .refresh_wanted
+                                .wait_timeout(attributor, Duration::from_millis(500))
+                            {
+                                Ok((guard, _)) => guard,
+                                Err(_) => return,
+                            };
+                        }
+                        attributor.wanted_refresh()
+                    };
                     let Some((conf, json)) = wanted else { continue };
                     match mamori_respond::attribution::fetch_sessions(conf.as_deref(), json) {
                         Ok((sessions, json)) => {
@@ -191,7 +281,7 @@ pub fn run(
                 }
             });
     }
-    let (sender, receiver) = sync_channel::<Observed>(config.limits.queue);
+    let (sender, receiver) = sync_channel::<Queued>(config.limits.queue);
     let lost = Arc::new(AtomicBool::new(false));
     let watching = match (perm_group, notify_group) {
         (Some(perm_group), Some(mut notify_group)) => {
@@ -208,15 +298,29 @@ pub fn run(
                 .spawn(move || {
                     let mut buf = vec![0u8; 256 * 1024];
                     let mut batch = Vec::new();
+                    let mut early = HashMap::new();
+                    crate::hold::prioritise_this_thread();
                     while !hot_reader.stop.load(Ordering::Acquire) {
                         if !notify_group.wait(200) {
                             continue;
                         }
-                        if let Err(e) = notify_group.read(&mut buf, &mut batch) {
+                        let holds = &hot_reader.holds;
+                        let read = notify_group.read_with(&mut buf, &mut batch, &mut |pid| {
+                            if holds.hold(pid) {
+                                let count = early.entry(pid).or_insert(0);
+                                if *count == 0 {
+                                    // Stopped right after its delete, an smbd
+                                    // is still in its user's context: name it now.
+                                    let _ = hot_reader.actor_of(pid);
+                                }
+                                *count += 1;
+                            }
+                        });
+                        if let Err(e) = read {
                             tracing::error!("fanotify read failed: {e}");
                             std::thread::sleep(Duration::from_millis(100));
                         }
-                        if !forward(&sender, &lost, &hot_reader, &mut batch) {
+                        if !forward(&sender, &lost, &hot_reader, &mut batch, &mut early) {
                             return;
                         }
                     }
@@ -255,7 +359,7 @@ pub fn run(
                             tracing::error!("{e}");
                             std::thread::sleep(Duration::from_millis(100));
                         }
-                        if !forward(&sender, &lost, &hot_reader, &mut batch) {
+                        if !forward(&sender, &lost, &hot_reader, &mut batch, &mut HashMap::new()) {
                             return;
                         }
                     }
@@ -286,6 +390,7 @@ pub fn run(
         reloaded += 1;
         incidents.reopen(incident);
     }
+    hot.sync_deny();
 
     let backend = match watching {
         Watching::Fanotify => "fanotify",
@@ -345,11 +450,14 @@ pub fn run(
     let mut last_poll = Instant::now();
     while !stop.load(Ordering::Acquire) {
         match receiver.recv_timeout(Duration::from_millis(200)) {
-            Ok(observed) => {
+            Ok(Queued { observed, held }) => {
                 let written = counted(&hot, &observed);
                 main.handle(&mut judge, observed);
                 if let Some(pid) = written {
                     hot.unjudged_add(pid, -1);
+                }
+                if let Some(pid) = held {
+                    hot.holds.judged(pid);
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}
@@ -411,6 +519,14 @@ pub fn run(
     );
     main.upkeep.stop();
     hot.stop.store(true, Ordering::Release);
+    hot.holds.release_all();
+    // Blocks are only enforced while the guard runs (they come back from
+    // the journal at the next start).
+    if let Some(deny) = &hot.deny {
+        if deny.write(&[]).is_ok() {
+            deny.reload();
+        }
+    }
     pid_file.release();
     Ok(summary)
 }
@@ -548,7 +664,7 @@ impl Main<'_> {
                 // blocked actor still doing them loses its session/process.
                 Watching::Fanotify => {
                     if matches!(observed.change, Change::Deleted | Change::Renamed { .. }) {
-                        self.incidents.end_bypass(&id, &actor);
+                        self.incidents.end_bypass(&self.hot, &id, &actor);
                     }
                 }
             }

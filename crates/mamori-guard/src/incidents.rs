@@ -195,15 +195,37 @@ impl Incidents {
             return;
         }
         let response = config.response(&share.name).clone();
+        let mut named = verdict.clone();
+        let held = name_smb_user(hot, &mut named.actor);
+        let verdict = &named;
         // Block first, then name the machine (smbstatus is slow).
         let provisional = mamori_journal::new_id(chrono::Utc::now());
         if response.has(Step::Block) {
             hot.blocklist
                 .block(&provisional, &verdict.actor, response.block_client);
+            // Before any cut: the client's reconnect must find Samba refusing it.
+            if verdict.actor.user.is_some() {
+                hot.sync_deny();
+            }
+        }
+        if response.has(Step::Cut) {
+            // The session goes now, before journal and alerts: it may be
+            // held (stopped) for a delete, and a hold does not last.
+            if let Some(pid) = verdict.actor.pid {
+                if ladder::kill_session(pid) {
+                    hot.holds.forget(pid);
+                }
+            }
+        }
+        if let Some(pid) = held {
+            hot.holds.judged(pid);
         }
         let mut verdict = verdict.clone();
         if let Ok(mut attributor) = hot.attributor.lock() {
             attributor.enrich(&mut verdict.actor);
+            if attributor.refresh_pending() {
+                hot.refresh_wanted.notify_one();
+            }
         }
         let verdict = &verdict;
         let now = chrono::Utc::now();
@@ -351,7 +373,9 @@ impl Incidents {
     fn cut(&self, hot: &Arc<Hot>, open: &mut Open, by_client: bool) {
         open.last_cut = Some(Instant::now());
         if let Some(pid) = open.incident.actor.pid {
-            ladder::kill_session(pid);
+            if ladder::kill_session(pid) {
+                hot.holds.forget(pid);
+            }
         }
         let hot = hot.clone();
         let incident = open.incident.clone();
@@ -432,7 +456,7 @@ impl Incidents {
     /// SIGKILL of its smbd session child (the client may reconnect; the new
     /// session is refused by the block) or of the local process. Immediate,
     /// unlike `smbcontrol`, since every millisecond is files lost.
-    pub fn end_bypass(&mut self, id: &str, actor: &Actor) {
+    pub fn end_bypass(&mut self, hot: &Hot, id: &str, actor: &Actor) {
         let Some(pid) = actor.pid.filter(|&p| p > 1 && p != std::process::id()) else {
             return;
         };
@@ -447,6 +471,7 @@ impl Incidents {
         if unsafe { libc::kill(pid as i32, libc::SIGKILL) } != 0 {
             return;
         }
+        hot.holds.forget(pid);
         let who = describe(actor);
         let alert = Alert::new(
             "containment",
@@ -505,8 +530,42 @@ impl Incidents {
                 );
             }
         }
+        if !released.is_empty() {
+            hot.sync_deny();
+        }
         released
     }
+}
+
+/// An smbd session child seen only outside its user's context (euid 0:
+/// Samba switches back to root between operations, and a wiper raises no
+/// permission event that would catch it inside) is named by `smbstatus`
+/// before the block, so the block and Samba's refusal cover its user's
+/// reconnects. The session is held meanwhile; it is about to be cut.
+/// Returns the pid held for the lookup (to be let go once the ladder ran).
+fn name_smb_user(hot: &Hot, actor: &mut Actor) -> Option<u32> {
+    let pid = actor.pid.filter(|_| actor.user.is_none())?;
+    if !mamori_respond::attribution::is_smbd(pid) {
+        return None;
+    }
+    let held = hot.holds.hold_for(pid, Duration::from_secs(3));
+    let conf = hot
+        .attributor
+        .lock()
+        .ok()
+        .and_then(|a| a.smb_conf().map(Path::to_path_buf));
+    if let Ok((sessions, json)) = mamori_respond::attribution::fetch_sessions(conf.as_deref(), true)
+    {
+        if let Some(session) = sessions.iter().find(|s| s.pid == pid) {
+            actor.user = Some(session.user.clone()).filter(|u| !u.is_empty());
+            actor.client = actor.client.take().or_else(|| session.client.clone());
+            actor.machine = session.machine.clone();
+        }
+        if let Ok(mut attributor) = hot.attributor.lock() {
+            attributor.install(sessions, json);
+        }
+    }
+    held.then_some(pid)
 }
 
 /// The journal touch for one observed change.

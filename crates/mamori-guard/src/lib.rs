@@ -9,6 +9,10 @@
 //!   answered, and answered "allow" on any doubt (fail-open).
 //! - `notify-reader` turns fanotify notification events (or inotify events
 //!   in the fallback) into [`mamori_watch::Observed`] changes.
+//! - [`hold`]: the notify reader stops (`SIGSTOP`) an smbd session child
+//!   that deleted or renamed a file until the main loop has judged it
+//!   (deletes raise no permission event), bounded in time and undone by a
+//!   watchdog process if the guard dies;
 //! - the main thread ([`core`]) attributes each change to an actor, feeds
 //!   the judge, journals what an incident's actor touches, climbs the
 //!   response ladder on a verdict, polls the journal for releases and
@@ -27,6 +31,7 @@
 
 pub mod config;
 mod core;
+mod hold;
 mod incidents;
 mod perm;
 pub mod state;
@@ -134,12 +139,24 @@ pub struct Hot {
     pub stop: AtomicBool,
     /// Denied accesses per incident (count, first paths).
     pub denied: Mutex<HashMap<String, (u64, Vec<String>)>>,
+    /// smbd sessions stopped until their last delete/rename is judged.
+    pub holds: hold::Holds,
+    /// The Samba include refusing blocked users' new sessions (if smb.conf has it).
+    pub deny: Option<mamori_respond::samba_deny::SambaDeny>,
+    /// Wakes the `smbstatus` thread (paired with the attributor's mutex).
+    pub refresh_wanted: std::sync::Condvar,
 }
 
 impl Hot {
     pub fn actor_of(&self, pid: u32) -> Actor {
         match self.attributor.lock() {
-            Ok(mut attributor) => attributor.actor_of(pid),
+            Ok(mut attributor) => {
+                let actor = attributor.actor_of(pid);
+                if attributor.refresh_pending() {
+                    self.refresh_wanted.notify_one();
+                }
+                actor
+            }
             Err(_) => Actor {
                 pid: Some(pid),
                 ..Actor::default()
@@ -170,6 +187,16 @@ impl Hot {
                 return;
             }
             std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+    }
+
+    /// Rewrites the Samba deny include with the users blocked right now.
+    pub(crate) fn sync_deny(&self) {
+        if let Some(deny) = &self.deny {
+            match deny.write(&self.blocklist.users()) {
+                Ok(()) => deny.reload(),
+                Err(e) => tracing::error!("{}: {e}", deny.path().display()),
+            }
         }
     }
 

@@ -150,6 +150,7 @@ pub fn start(group: PermGroup, hot: Arc<Hot>, workers: usize, queue: usize) {
 }
 
 fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: Arc<Mutex<Clean>>) {
+    crate::hold::prioritise_this_thread();
     let own = std::process::id();
     let mut buf = vec![0u8; 64 * 1024];
     let mut batch = Vec::with_capacity(256);
@@ -199,28 +200,32 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                     == Some(generation);
                 needs_work = !known_clean;
             }
+            // One fstat per event: (dev, ino, size).
+            let stat = pending.stat();
             match pending.kind {
                 PermKind::Open => {
                     if hot.pre_content {
                         let mode = open_mode(pending.pid);
-                        if let Some((dev, ino)) = pending.dev_ino() {
+                        if let Some((dev, ino, _)) = stat {
                             seen.opened((pending.pid, dev, ino), mode);
                         }
                         // O_TRUNC empties the file after this event and
                         // before any pre-content event: keep it now.
                         needs_work |= mode.is_some_and(|m| m.write && m.truncate);
-                    }
-                    if !hot.pre_content {
+                    } else {
                         // Without pre-content events the probe is taken at open.
-                        needs_work |= pending.dev_ino().is_some_and(|(dev, ino)| {
+                        needs_work |= stat.is_some_and(|(dev, ino, _)| {
                             !seen.check_and_mark((pending.pid, dev, ino))
                         });
                     }
                 }
                 PermKind::PreAccess { .. } => {
-                    needs_work |= pending
-                        .dev_ino()
-                        .is_some_and(|(dev, ino)| !seen.check_and_mark((pending.pid, dev, ino)));
+                    // An empty file (typically just created) has no old
+                    // content to probe or keep: the reader answers at once.
+                    // A truncating open already had its probe at open time.
+                    needs_work |= stat.is_some_and(|(dev, ino, size)| {
+                        !seen.check_and_mark((pending.pid, dev, ino)) && size > 0
+                    });
                 }
             }
             if !needs_work {

@@ -181,8 +181,13 @@ pub fn is_smbd(pid: u32) -> bool {
     })
 }
 
+/// How long a cached pid is trusted without checking its start time.
+const PID_RECHECK: Duration = Duration::from_secs(1);
+
 struct Cached {
     start: Option<u64>,
+    /// When `start` was last compared with the process's (pid reuse check).
+    checked: Instant,
     actor: Actor,
     /// An smbd not (yet) listed by smbstatus: retry after this instant.
     retry_after: Option<Instant>,
@@ -256,6 +261,11 @@ impl Attributor {
         self.nonblocking = on;
     }
 
+    /// Whether a refresh is asked for (without clearing the request).
+    pub fn refresh_pending(&self) -> bool {
+        self.want_refresh
+    }
+
     /// A refresh was asked for: (smb.conf, try JSON). Clears the request.
     pub fn wanted_refresh(&mut self) -> Option<(Option<PathBuf>, bool)> {
         std::mem::take(&mut self.want_refresh).then(|| (self.smb_conf.clone(), self.json))
@@ -289,11 +299,21 @@ impl Attributor {
     /// Who `pid` is. SMB session children resolve to their user, client and
     /// machine; others to executable and uid.
     pub fn actor_of(&mut self, pid: u32) -> Actor {
-        let start = start_time(pid);
+        let now = Instant::now();
         if let Some(cached) = self.cache.get(&pid) {
+            // A pid is reused only after the whole pid space wrapped: the
+            // start-time check (a /proc read on every event) once a second.
+            if cached.checked.elapsed() < PID_RECHECK && cached.retry_after.is_none_or(|t| now < t)
+            {
+                return cached.actor.clone();
+            }
+        }
+        let start = start_time(pid);
+        if let Some(cached) = self.cache.get_mut(&pid) {
             let fresh =
                 cached.start == start && cached.retry_after.is_none_or(|t| Instant::now() < t);
             if fresh {
+                cached.checked = now;
                 return cached.actor.clone();
             }
         }
@@ -352,6 +372,7 @@ impl Attributor {
             pid,
             Cached {
                 start,
+                checked: now,
                 actor: actor.clone(),
                 retry_after,
             },

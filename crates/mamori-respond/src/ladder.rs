@@ -140,6 +140,16 @@ impl Blocklist {
             .cloned()
     }
 
+    /// Blocked SMB user names, sorted.
+    pub fn users(&self) -> Vec<String> {
+        let Ok(blocked) = self.inner.read() else {
+            return Vec::new();
+        };
+        let mut users: Vec<String> = blocked.users.keys().cloned().collect();
+        users.sort();
+        users
+    }
+
     /// Incidents with an active block.
     pub fn incidents(&self) -> Vec<String> {
         let Ok(blocked) = self.inner.read() else {

@@ -12,9 +12,14 @@
 //! SMB users and client addresses (so new sessions of the same user or from
 //! the same machine stay blocked) and blocked local pids. Loopback client
 //! addresses are never blocked by address: every local SMB user shares them.
+//!
+//! [`samba_deny`] keeps the Samba include (`invalid users`) that makes Samba
+//! itself refuse a blocked user's reconnecting sessions, whose first
+//! operations (deletes) raise no permission event.
 
 pub mod attribution;
 pub mod ladder;
+pub mod samba_deny;
 
 pub use attribution::{Attributor, SmbSession};
 pub use ladder::{Blocklist, Step};

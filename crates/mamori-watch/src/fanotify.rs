@@ -88,6 +88,14 @@ impl Pending {
         (rc == 0).then_some(st.st_size as u64)
     }
 
+    /// (device, inode, size) of the file, one `fstat`.
+    pub fn stat(&self) -> Option<(u64, u64, u64)> {
+        // SAFETY: zeroed stat is a valid out-buffer; fd is ours.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::fstat(self.fd(), &mut st) };
+        (rc == 0).then_some((st.st_dev, st.st_ino, st.st_size as u64))
+    }
+
     /// (device, inode) of the file, one `fstat`.
     pub fn dev_ino(&self) -> Option<(u64, u64)> {
         // SAFETY: zeroed stat is a valid out-buffer; fd is ours.
@@ -339,7 +347,35 @@ impl NotifyGroup {
 
     /// Blocks until events arrive; appends the share changes to `out`.
     pub fn read(&mut self, buf: &mut [u8], out: &mut Vec<Observed>) -> std::io::Result<()> {
+        self.read_with(buf, out, &mut |_| {})
+    }
+
+    /// Like [`NotifyGroup::read`], but first calls `deleting(pid)` for every
+    /// file delete or rename of another process, before any path is
+    /// resolved: the caller may hold that process as early as possible.
+    pub fn read_with(
+        &mut self,
+        buf: &mut [u8],
+        out: &mut Vec<Observed>,
+        deleting: &mut dyn FnMut(u32),
+    ) -> std::io::Result<()> {
         let n = read_events(self.fd.as_raw_fd(), buf)?;
+        let mut at = 0;
+        while at + METADATA_LEN <= n {
+            let meta = metadata(&buf[at..]);
+            let len = meta.event_len as usize;
+            if len < METADATA_LEN || at + len > n {
+                break;
+            }
+            if meta.mask & (libc::FAN_DELETE | libc::FAN_RENAME) != 0
+                && meta.mask & (libc::FAN_ONDIR | libc::FAN_Q_OVERFLOW) == 0
+                && meta.pid > 0
+                && meta.pid as u32 != self.own_pid
+            {
+                deleting(meta.pid as u32);
+            }
+            at += len;
+        }
         let mut at = 0;
         while at + METADATA_LEN <= n {
             let meta = metadata(&buf[at..]);

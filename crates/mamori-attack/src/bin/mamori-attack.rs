@@ -97,6 +97,9 @@ enum Command {
         skip_benign: bool,
         #[arg(long)]
         skip_attacks: bool,
+        /// Alternating throughput rounds (without / with the guard).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
     },
     /// List profiles and workloads.
     List,
@@ -234,6 +237,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             skip_throughput,
             skip_benign,
             skip_attacks,
+            rounds,
         } => {
             if let Some(reason) = mamori_attack::samba::skip_reason(Fs::Ext4) {
                 bail!("cannot benchmark here: {reason}");
@@ -251,6 +255,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 files,
                 profiles,
                 skip_throughput,
+                rounds,
             };
             let results = if skip_attacks {
                 Vec::new()
