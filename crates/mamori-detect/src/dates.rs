@@ -174,6 +174,9 @@ pub fn parse_date_cell(cell: &str) -> Option<Date> {
     if let Some(date) = plain_western(cell) {
         return Some(date);
     }
+    if let Some(date) = plain_era(cell) {
+        return date;
+    }
     let found = find_dates(cell);
     let first = found.first()?;
     let rest = cell[first.end..].trim();
@@ -183,6 +186,32 @@ pub fn parse_date_cell(cell: &str) -> Option<Date> {
         || rest.ends_with('歳')
         || rest.ends_with('才');
     (first.start == 0 && plausible_tail).then_some(first.date)
+}
+
+/// 昭和55年3月2日 and nothing else, the common era cell: parsed without the
+/// regex, to the same answer (`Some(None)`: that shape, but no such day).
+fn plain_era(cell: &str) -> Option<Option<Date>> {
+    let era = ["明治", "大正", "昭和", "平成", "令和"]
+        .into_iter()
+        .find(|e| cell.starts_with(e))?;
+    let rest = &cell[era.len()..];
+    let (year, rest) = number_then(rest, '年')?;
+    let (month, rest) = number_then(rest, '月')?;
+    let (day, rest) = number_then(rest, '日')?;
+    if !rest.is_empty() {
+        return None;
+    }
+    Some(era_date(era, year, month as u8, day as u8))
+}
+
+/// One or two ASCII digits, then `unit`.
+fn number_then(s: &str, unit: char) -> Option<(u16, &str)> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=2).contains(&digits) {
+        return None;
+    }
+    let rest = s[digits..].strip_prefix(unit)?;
+    Some((s[..digits].parse().ok()?, rest))
 }
 
 /// 1980/03/02, 1980-3-2, 1980.3.2: the common cell forms, parsed without a regex.
@@ -224,6 +253,31 @@ fn civil_from_days(z: i64) -> Option<Date> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn era_cells_parse_as_the_regex_does() {
+        for cell in [
+            "昭和60年8月27日",
+            "平成1年1月8日",
+            "平成1年1月7日",
+            "昭和64年1月7日",
+            "令和1年4月30日",
+            "大正15年12月24日",
+            "昭和55年2月30日",
+            "明治45年7月29日",
+            "昭和5年13月1日",
+            "平成12年3月4日生",
+        ] {
+            let by_regex = find_dates(cell)
+                .first()
+                .filter(|f| f.start == 0 && f.end == cell.len())
+                .map(|f| f.date);
+            if plain_era(cell).is_some() {
+                assert_eq!(plain_era(cell).flatten(), by_regex, "{cell}");
+            }
+        }
+        assert!(plain_era("平成12年3月4日生").is_none());
+    }
     use crate::normalize::normalize;
 
     fn one(s: &str) -> Option<String> {

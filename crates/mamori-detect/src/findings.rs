@@ -2,7 +2,7 @@
 //! detector: counts, masked samples and keyed hashes of persons.
 
 use crate::dates::Date;
-use crate::normalize::name_key;
+use crate::normalize::name_key_of_normalized;
 use mamori_core::{mask, DataItem, HashKey, MaskedSample, PersonKeys};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -140,7 +140,8 @@ impl PersonDraft {
     /// A name as written: kanji names are names, kana and Latin forms are
     /// readings (many people share one reading).
     pub fn add_name(&mut self, name: &str) {
-        let key = name_key(name);
+        let normalized = crate::normalize::normalize_cow(name);
+        let key = name_key_of_normalized(&normalized);
         if key.is_empty() {
             return;
         }
@@ -156,7 +157,6 @@ impl PersonDraft {
             target.push(key);
         }
         // Readings and Latin spellings also meet under one romaji key.
-        let normalized = crate::normalize::normalize(name);
         if let Some(romaji) = crate::romaji::romaji_key(crate::values::strip_honorific(&normalized))
         {
             if !self.readings.contains(&romaji) {

@@ -47,6 +47,12 @@ impl Hits {
         self.0 != 0
     }
 
+    /// These hits without `groups`.
+    pub fn without(self, groups: &[Group]) -> Hits {
+        let mask = groups.iter().fold(0u32, |m, g| m | 1 << *g as u8);
+        Hits(self.0 & !mask)
+    }
+
     fn set(&mut self, group: Group) {
         self.0 |= 1 << group as u8;
     }

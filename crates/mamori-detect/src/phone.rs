@@ -97,6 +97,64 @@ pub fn find_phones(text: &str) -> Vec<FoundPhone> {
         return Vec::new();
     }
     let mut out = Vec::new();
+    for (offset, segment) in phone_segments(text) {
+        find_in_segment(text, offset, segment, &mut out);
+    }
+    out
+}
+
+/// The stretches of `text` a candidate can lie in (digits, +, (, ), -,
+/// spaces), keeping only those with the ten ASCII digits a valid number
+/// needs: a log line's dates and times never reach the regex. The candidate
+/// regex has no anchors, so it finds the same matches in a stretch as in
+/// the whole text.
+fn phone_segments(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let in_segment =
+        |c: char| c.is_numeric() || c.is_whitespace() || matches!(c, '+' | '(' | ')' | '-');
+    let mut rest = text.char_indices().peekable();
+    std::iter::from_fn(move || loop {
+        let (start, _) = rest.find(|&(_, c)| in_segment(c))?;
+        let mut end = text.len();
+        while let Some(&(i, c)) = rest.peek() {
+            if !in_segment(c) {
+                end = i;
+                break;
+            }
+            rest.next();
+        }
+        let segment = &text[start..end];
+        if segment.bytes().filter(u8::is_ascii_digit).count() >= 10 {
+            return Some((start, segment));
+        }
+    })
+}
+
+fn find_in_segment(text: &str, offset: usize, segment: &str, out: &mut Vec<FoundPhone>) {
+    for m in candidate_regex().find_iter(segment) {
+        let m_start = offset + m.start();
+        let m_end = offset + m.end();
+        let before = text[..m_start].chars().next_back();
+        let after = text[m_end..].chars().next();
+        if before.is_some_and(|c| c.is_ascii_digit() || c == '-' || c.is_ascii_alphabetic())
+            || after.is_some_and(|c| c.is_ascii_digit() || c == '-')
+        {
+            continue;
+        }
+        if let Some(phone) = parse_phone(m.as_str()) {
+            let separated = m.as_str().contains(['-', '(', ' ']);
+            out.push(FoundPhone {
+                start: m_start,
+                end: m_end,
+                phone,
+                separated,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+fn find_phones_whole(text: &str) -> Vec<FoundPhone> {
+    let mut out = Vec::new();
     for m in candidate_regex().find_iter(text) {
         let before = text[..m.start()].chars().next_back();
         let after = text[m.end()..].chars().next();
@@ -121,6 +179,18 @@ pub fn find_phones(text: &str) -> Vec<FoundPhone> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stretches_find_what_the_whole_line_finds() {
+        for line in [
+            "2025-04-05T00:00:00+09:00 INFO request_id=692364779518 tel 090-1234-5678",
+            "電話（03-1234-5678）携帯:080 1234 5678、FAX (03)1234-5679",
+            "+81 90-1234-5678 / 0312345678 / 0466-12-3456x 01267-2-3456",
+            "０９０-1234-5678 ۱۲۳ 090-1234-5678- 1090-1234-5678",
+        ] {
+            assert_eq!(find_phones(line), find_phones_whole(line), "{line}");
+        }
+    }
 
     #[test]
     fn numbering_plan() {

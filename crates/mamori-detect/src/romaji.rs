@@ -192,6 +192,12 @@ fn canonical(word: &str) -> String {
 /// The romaji key of a name written in katakana or in Latin letters:
 /// canonical parts in sorted order. None for kanji or mixed names.
 pub fn romaji_key(name: &str) -> Option<String> {
+    // Kanji names (most of a roster) fail here, before anything is allocated.
+    if !name.chars().all(|c| {
+        c.is_ascii_alphabetic() || matches!(c, '-' | '\'' | 'ァ'..='ヺ' | 'ー') || c.is_whitespace()
+    }) {
+        return None;
+    }
     let words: Vec<&str> = name.split_whitespace().collect();
     if words.is_empty() {
         return None;

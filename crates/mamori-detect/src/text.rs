@@ -303,11 +303,14 @@ impl<'d> TextScanner<'d> {
         let form_context = self.lines_since_name_label <= FORM_CONTEXT_LINES;
         let digits = has_digit_run(line, 6);
         // Nothing on this line can be personal data: the common case, kept cheap.
-        if !hits.any()
+        // Document-type and company words alone (現場, 本社) have been noted
+        // above and feed no detector (子供2人 needs its 人, ゆうちょ its 記号).
+        if !hits.without(&[Group::Signal, Group::Company]).any()
             && !digits
             && !form_context
             && self.pending_label.is_none()
             && !line.contains('@')
+            && (!hits.any() || (self.yucho_symbol.is_none() && !line.contains('人')))
         {
             return;
         }
@@ -782,8 +785,14 @@ fn collect_signals(findings: &mut Findings, line: &str) {
         return;
     }
     // 株式会社… in a signature is not about shares.
-    let line = line.replace("株式会社", " ").replace("(株)", " ");
+    let line = if line.contains('株') {
+        std::borrow::Cow::Owned(line.replace("株式会社", " ").replace("(株)", " "))
+    } else {
+        std::borrow::Cow::Borrowed(line)
+    };
     for word in pat::signal_words(&line) {
-        findings.signals.insert(word.to_string());
+        if !findings.signals.contains(word) {
+            findings.signals.insert(word.to_string());
+        }
     }
 }

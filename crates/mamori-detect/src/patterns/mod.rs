@@ -382,7 +382,8 @@ pub fn honorific_names(line: &str, morph: Option<&Morph>) -> Vec<NameHit> {
         // an honorific are a name even when IPADIC lacks the given name (阿部翼さん).
         let all_kanji = text.chars().filter(|c| !c.is_whitespace()).all(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '々' | 'ヶ'));
         if let Some(morph) = morph {
-            if !(morph.is_person_name(text) || (chars >= 3 && all_kanji)) {
+            // The cheap test first: most names in a memo need no lattice.
+            if !((chars >= 3 && all_kanji) || morph.is_person_name(text)) {
                 continue;
             }
         }
@@ -615,10 +616,22 @@ pub(crate) const SIGNAL_WORDS: &[&str] = &[
 ];
 
 pub fn signal_words(line: &str) -> impl Iterator<Item = &'static str> + '_ {
+    // One automaton pass instead of a substring search per word; the set of
+    // words found is the same, each at most once, in list order.
+    static AC: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    let ac = AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(SIGNAL_WORDS)
+            .unwrap_or_else(|e| unreachable!("static signal automaton: {e}"))
+    });
+    let mut found = [false; SIGNAL_WORDS.len()];
+    for m in ac.find_overlapping_iter(line) {
+        found[m.pattern().as_usize()] = true;
+    }
     SIGNAL_WORDS
         .iter()
-        .copied()
-        .filter(move |w| line.contains(w))
+        .zip(found)
+        .filter(|(_, hit)| *hit)
+        .map(|(w, _)| *w)
 }
 
 #[cfg(test)]

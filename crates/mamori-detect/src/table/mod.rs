@@ -32,6 +32,8 @@ pub struct TableScanner<'d> {
     /// of company names fails them, yet tells that its rows are companies).
     name_columns: Vec<usize>,
     row_buffer: Vec<String>,
+    /// Each header cell's person numbering (社員番号), worked out once per table.
+    numberings: Vec<Option<String>>,
     /// The table is an emergency contact list (緊急連絡網): relations and
     /// phones in it are the contacts', not the listed person's.
     emergency: bool,
@@ -49,6 +51,7 @@ impl<'d> TableScanner<'d> {
             header: Vec::new(),
             name_columns: Vec::new(),
             row_buffer: Vec::new(),
+            numberings: Vec::new(),
             emergency: false,
         }
     }
@@ -114,6 +117,7 @@ impl<'d> TableScanner<'d> {
                     })
                     .map(|(i, _)| i)
                     .collect();
+                self.numberings = row.iter().map(|h| person_numbering(h)).collect();
                 self.header = row;
                 self.columns = Some(columns);
                 return;
@@ -230,7 +234,7 @@ impl<'d> TableScanner<'d> {
             let Some(col) = column else { continue };
             let Some(cell) = row.get(index) else { continue };
             if col.field == Field::RecordId && draft.record_id.is_none() {
-                if let Some(label) = self.header.get(index).and_then(|h| person_numbering(h)) {
+                if let Some(label) = self.numberings.get(index).cloned().flatten() {
                     let number = cell.trim().trim_start_matches('0');
                     if !number.is_empty() {
                         draft.record_id = Some((label, number.to_string()));
