@@ -271,6 +271,8 @@ impl<'a> Attacker<'a> {
         self.journal
             .append(&self.incident.id, &std::mem::take(&mut self.touches))
             .unwrap();
+        // The guard's upkeep commits the vault's index rows every 100 ms.
+        self.vault.flush().unwrap();
     }
 }
 
@@ -285,4 +287,5 @@ pub fn other_user_edit(vault: &Vault, share: &str, root: &Path, rel: &str, text:
         .open(root.join(rel))
         .unwrap();
     f.write_all(text).unwrap();
+    vault.flush().unwrap();
 }
