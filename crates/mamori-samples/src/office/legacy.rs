@@ -1,0 +1,186 @@
+//! Word 97-2003 (.doc) and PowerPoint 97-2003 (.ppt) files, written as the
+//! binary formats lay them out: an OLE container whose `WordDocument`
+//! stream holds a FIB and the text, with the piece table in `1Table`
+//! ([MS-DOC]); or whose `PowerPoint Document` stream holds the document
+//! container with each slide's text atoms ([MS-PPT]).
+//!
+//! Only what a text reader needs is written (no style sheet, no character
+//! or paragraph properties), so Word itself would not open these; the
+//! layout of real files is checked by converting the generator's .docx and
+//! .pptx with LibreOffice (`mamori-formats` test `legacy`). The text is
+//! split into pieces the way Word saves it: runs of ASCII in 8-bit
+//! ("compressed") pieces, Japanese in UTF-16LE pieces; table cells end in
+//! 0x07 and each row in one more 0x07; the footer carries a PAGE field.
+
+use super::ooxml::Block;
+use std::io::{Cursor, Write};
+
+/// A .doc with `blocks` as its main text and `header`/`footer` in the
+/// header story, as Word stores them after the main text.
+pub fn doc(blocks: &[Block], header: &str, footer: &str) -> Vec<u8> {
+    let mut main = String::new();
+    for block in blocks {
+        match block {
+            Block::Para(t) | Block::TextBox(t) => {
+                for line in t.lines() {
+                    main.push_str(line);
+                    main.push('\r');
+                }
+            }
+            Block::Table(rows) => {
+                for row in rows {
+                    for cell in row {
+                        main.push_str(cell);
+                        main.push('\u{7}');
+                    }
+                    main.push('\u{7}');
+                }
+            }
+        }
+    }
+    main.push('\r');
+    let headers = format!("{header}\r{footer} \u{13} PAGE \u{14}1\u{15}\r\r");
+    let main_chars = main.encode_utf16().count();
+    let header_chars = headers.encode_utf16().count();
+    let all: Vec<u16> = main.encode_utf16().chain(headers.encode_utf16()).collect();
+
+    const TEXT_AT: usize = 0x400;
+    let mut word = fib(main_chars as u32, header_chars as u32);
+    word.resize(TEXT_AT, 0);
+    // Pieces: (first character, byte offset, compressed).
+    let mut pieces: Vec<(usize, usize, bool)> = Vec::new();
+    for (i, &u) in all.iter().enumerate() {
+        let ascii = u < 0x80;
+        if pieces.last().is_none_or(|p| p.2 != ascii) {
+            pieces.push((i, word.len(), ascii));
+        }
+        if ascii {
+            word.push(u as u8);
+        } else {
+            word.extend_from_slice(&u.to_le_bytes());
+        }
+    }
+    let cb_mac = word.len() as u32;
+    word[64..68].copy_from_slice(&cb_mac.to_le_bytes());
+
+    let mut plc = Vec::new();
+    for p in &pieces {
+        plc.extend_from_slice(&(p.0 as u32).to_le_bytes());
+    }
+    plc.extend_from_slice(&(all.len() as u32).to_le_bytes());
+    for p in &pieces {
+        let fc = if p.2 {
+            (p.1 as u32 * 2) | 0x4000_0000
+        } else {
+            p.1 as u32
+        };
+        plc.extend_from_slice(&[0, 0]);
+        plc.extend_from_slice(&fc.to_le_bytes());
+        plc.extend_from_slice(&[0, 0]);
+    }
+    let mut table = vec![0x02];
+    table.extend_from_slice(&(plc.len() as u32).to_le_bytes());
+    table.extend_from_slice(&plc);
+    let clx_len = table.len() as u32;
+    word[418..422].copy_from_slice(&0u32.to_le_bytes());
+    word[422..426].copy_from_slice(&clx_len.to_le_bytes());
+
+    ole(&[("/WordDocument", &word), ("/1Table", &table)])
+}
+
+/// The File Information Block of a Word 97 (nFib 0xC1) document whose
+/// piece table is in `1Table`.
+fn fib(ccp_text: u32, ccp_hdd: u32) -> Vec<u8> {
+    fib_of_version(0x00C1, ccp_text, ccp_hdd)
+}
+
+fn fib_of_version(n_fib: u16, ccp_text: u32, ccp_hdd: u32) -> Vec<u8> {
+    let mut f = vec![0u8; 898];
+    f[0..2].copy_from_slice(&0xA5ECu16.to_le_bytes());
+    f[2..4].copy_from_slice(&n_fib.to_le_bytes());
+    f[6..8].copy_from_slice(&0x0411u16.to_le_bytes()); // Japanese
+    f[0x0A..0x0C].copy_from_slice(&0x1200u16.to_le_bytes()); // 1Table, fExtChar
+    f[0x0C..0x0E].copy_from_slice(&0x00BFu16.to_le_bytes());
+    f[32..34].copy_from_slice(&14u16.to_le_bytes()); // csw
+    f[62..64].copy_from_slice(&22u16.to_le_bytes()); // cslw
+    f[76..80].copy_from_slice(&ccp_text.to_le_bytes());
+    f[84..88].copy_from_slice(&ccp_hdd.to_le_bytes());
+    f[152..154].copy_from_slice(&0x5Du16.to_le_bytes()); // cbRgFcLcb
+    f
+}
+
+/// A Word 6.0/95 document: same signature, older version; its text is
+/// not read (listed with an error).
+pub fn word95_doc() -> Vec<u8> {
+    let word = fib_of_version(0x0065, 0, 0);
+    ole(&[("/WordDocument", &word), ("/1Table", &[0u8; 16])])
+}
+
+fn record(ver_inst: u16, kind: u16, body: &[u8]) -> Vec<u8> {
+    let mut r = Vec::with_capacity(8 + body.len());
+    r.extend_from_slice(&ver_inst.to_le_bytes());
+    r.extend_from_slice(&kind.to_le_bytes());
+    r.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    r.extend_from_slice(body);
+    r
+}
+
+/// A .ppt: one slide per entry, each block a text placeholder (title, then
+/// body) in the document's SlideListWithText. ASCII-only text is stored as
+/// TextBytesAtom, the rest as TextCharsAtom, as PowerPoint does.
+pub fn ppt(slides: &[Vec<Block>]) -> Vec<u8> {
+    let mut list = Vec::new();
+    for (i, blocks) in slides.iter().enumerate() {
+        let mut persist = vec![0u8; 20];
+        persist[0..4].copy_from_slice(&(i as u32 + 1).to_le_bytes());
+        persist[12..16].copy_from_slice(&(256 + i as u32).to_le_bytes());
+        list.extend(record(0, 0x03F3, &persist));
+        for (k, block) in blocks.iter().enumerate() {
+            let text = match block {
+                Block::Para(t) | Block::TextBox(t) => t.replace('\n', "\r"),
+                Block::Table(rows) => rows
+                    .iter()
+                    .map(|r| r.join(" "))
+                    .collect::<Vec<_>>()
+                    .join("\r"),
+            };
+            let text_type: u32 = if k == 0 { 0 } else { 1 };
+            list.extend(record(0, 0x0F9F, &text_type.to_le_bytes()));
+            if text.is_ascii() {
+                list.extend(record(0, 0x0FA8, text.as_bytes()));
+            } else {
+                let chars: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+                list.extend(record(0, 0x0FA0, &chars));
+            }
+        }
+    }
+    let mut document_atom = vec![0u8; 40];
+    document_atom[0..4].copy_from_slice(&5760u32.to_le_bytes());
+    document_atom[4..8].copy_from_slice(&4320u32.to_le_bytes());
+    let body = [
+        record(0x0001, 0x03E9, &document_atom),
+        record(0x000F, 0x0FF0, &list),
+        record(0, 0x03EA, &[]),
+    ]
+    .concat();
+    let stream = record(0x000F, 0x03E8, &body);
+    let mut user = Vec::new();
+    user.extend_from_slice(&20u32.to_le_bytes()); // size
+    user.extend_from_slice(&0xE391C05Fu32.to_le_bytes()); // headerToken (not encrypted)
+    user.extend_from_slice(&0u32.to_le_bytes()); // offsetToCurrentEdit
+    user.extend_from_slice(&[0u8; 8]);
+    let user = record(0, 0x0FF6, &user);
+    ole(&[("/PowerPoint Document", &stream), ("/Current User", &user)])
+}
+
+fn ole(streams: &[(&str, &[u8])]) -> Vec<u8> {
+    let build = || -> std::io::Result<Vec<u8>> {
+        let mut cfb = cfb::CompoundFile::create(Cursor::new(Vec::new()))?;
+        for (path, data) in streams {
+            cfb.create_stream(path)?.write_all(data)?;
+        }
+        cfb.flush()?;
+        Ok(cfb.into_inner().into_inner())
+    };
+    build().unwrap_or_default()
+}
