@@ -175,7 +175,9 @@ pub fn ppt(slides: &[Vec<Block>]) -> Vec<u8> {
 
 fn ole(streams: &[(&str, &[u8])]) -> Vec<u8> {
     let build = || -> std::io::Result<Vec<u8>> {
-        let mut cfb = cfb::CompoundFile::create(Cursor::new(Vec::new()))?;
+        // Version 3 (512-byte sectors): what Office 97-2003 writes.
+        let mut cfb =
+            cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
         for (path, data) in streams {
             cfb.create_stream(path)?.write_all(data)?;
         }
