@@ -52,16 +52,19 @@ pub fn read_word_streams(
         .get(fib.fc_clx as usize..(fib.fc_clx as usize).saturating_add(fib.lcb_clx as usize))
         .ok_or_else(|| FormatError::corrupt(FORMAT, "piece table outside the table stream"))?;
     let pieces = parse_clx(clx)?;
+    // Pieces may all point at the same bytes: the text, not the stream,
+    // is what must stay bounded (UTF-16 units, two bytes each).
+    let max_units = budget.limits.max_member_bytes / 2;
     let mut text = Vec::new();
     for piece in &pieces {
         budget.check_time()?;
-        piece.append(word, &mut text)?;
-        if text.len() as u64 > budget.limits.max_member_bytes {
+        if (text.len() as u64).saturating_add(piece.chars as u64) > max_units {
             return Err(FormatError::Limit(format!(
                 "a {FORMAT} with more than {} MiB of text",
                 budget.limits.max_member_bytes >> 20
             )));
         }
+        piece.append(word, &mut text)?;
     }
     budget.charge(text.len() as u64 * 2)?;
     emit(&text, sink);
