@@ -12,18 +12,22 @@
 //! drawing/picture anchors and other control characters are dropped. Table
 //! cells end in 0x07 and each row ends in one more 0x07 (the row mark):
 //! rows are cut there and handed to the table engine as a [`Part::Table`].
-//! Without the paragraph properties (which flag the row mark) an empty cell
-//! looks like a row mark, so the first row's width decides (see
-//! [`TableBuilder`]).
+//! Which 0x07 ends a row is read from the paragraph properties (PAPX FKPs:
+//! the row-end paragraph carries sprmPFTtp); where they cannot be read an
+//! empty cell looks like a row mark, and the first row's width decides
+//! (see [`TableBuilder`]).
 
 use crate::ole::read_stream;
 use crate::{Budget, FormatError, Part};
+use std::collections::HashSet;
 
 const FORMAT: &str = "Word 97-2003 document";
 /// FIB offsets ([MS-DOC] 2.5.1): FibBase is 32 bytes, then csw + FibRgW.
 const FIB_IDENT: u16 = 0xA5EC;
 /// Index of fcClx/lcbClx in FibRgFcLcb97.
 const CLX_INDEX: usize = 33;
+/// Index of fcPlcfBtePapx/lcbPlcfBtePapx (paragraph properties).
+const PAPX_INDEX: usize = 13;
 
 pub(crate) fn read_doc<F: std::io::Read + std::io::Seek>(
     cfb: &mut cfb::CompoundFile<F>,
@@ -55,6 +59,8 @@ pub fn read_word_streams(
     // Pieces may all point at the same bytes: the text, not the stream,
     // is what must stay bounded (UTF-16 units, two bytes each).
     let max_units = budget.limits.max_member_bytes / 2;
+    let row_ends = row_mark_ends(word, table, &fib).filter(|ends| !ends.is_empty());
+    let mut row_marks = Vec::new();
     let mut text = Vec::new();
     for piece in &pieces {
         budget.check_time()?;
@@ -65,9 +71,17 @@ pub fn read_word_streams(
             )));
         }
         piece.append(word, &mut text)?;
+        if let Some(ends) = &row_ends {
+            piece.find_row_marks(
+                word,
+                ends,
+                text.len() - piece_len(piece, word),
+                &mut row_marks,
+            );
+        }
     }
     budget.charge(text.len() as u64 * 2)?;
-    emit(&text, sink);
+    emit(&text, row_ends.is_some().then_some(&row_marks[..]), sink);
     Ok(())
 }
 
@@ -75,6 +89,8 @@ struct Fib {
     table_one: bool,
     fc_clx: u32,
     lcb_clx: u32,
+    fc_papx: u32,
+    lcb_papx: u32,
 }
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
@@ -110,10 +126,13 @@ impl Fib {
             return Err(short());
         }
         let at = rg_fclcb + 2 + CLX_INDEX * 8;
+        let papx = rg_fclcb + 2 + PAPX_INDEX * 8;
         Ok(Fib {
             table_one: flags & 0x0200 != 0,
             fc_clx: u32_at(word, at).ok_or_else(short)?,
             lcb_clx: u32_at(word, at + 4).ok_or_else(short)?,
+            fc_papx: u32_at(word, papx).ok_or_else(short)?,
+            lcb_papx: u32_at(word, papx + 4).ok_or_else(short)?,
         })
     }
 }
@@ -148,6 +167,104 @@ impl Piece {
         }
         Ok(())
     }
+}
+
+/// How many UTF-16 units `piece` added (it may have been cut at the
+/// stream's end).
+fn piece_len(piece: &Piece, word: &[u8]) -> usize {
+    let width = if piece.compressed { 1 } else { 2 };
+    let available = word.len().saturating_sub(piece.offset) / width;
+    piece.chars.min(available)
+}
+
+impl Piece {
+    /// Text indices (from `first`) of this piece's 0x07 characters that
+    /// end a table row: their paragraph ends where `ends` says a row-end
+    /// paragraph (fTtp) does.
+    fn find_row_marks(
+        &self,
+        word: &[u8],
+        ends: &HashSet<usize>,
+        first: usize,
+        out: &mut Vec<usize>,
+    ) {
+        let width = if self.compressed { 1 } else { 2 };
+        for k in 0..piece_len(self, word) {
+            let at = self.offset + k * width;
+            let is_bell = if self.compressed {
+                word[at] == 0x07
+            } else {
+                word[at] == 0x07 && word[at + 1] == 0
+            };
+            if is_bell && ends.contains(&(at + width)) {
+                out.push(first + k);
+            }
+        }
+    }
+}
+
+/// Byte offsets (in the WordDocument stream) just past each table row's
+/// end mark, from the paragraph properties: PlcBtePapx → PAPX FKPs → the
+/// paragraphs flagged fTtp (sprmPFTtp). None when they cannot be read.
+fn row_mark_ends(word: &[u8], table: &[u8], fib: &Fib) -> Option<HashSet<usize>> {
+    let start = fib.fc_papx as usize;
+    let plc = table.get(start..start.checked_add(fib.lcb_papx as usize)?)?;
+    if plc.len() < 4 || (plc.len() - 4) % 8 != 0 {
+        return None;
+    }
+    let n = (plc.len() - 4) / 8;
+    let mut ends = HashSet::new();
+    for i in 0..n {
+        let pn = (u32_at(plc, 4 * (n + 1) + 4 * i)? & 0x003F_FFFF) as usize;
+        let fkp = word.get(pn * 512..pn * 512 + 512)?;
+        let runs = fkp[511] as usize;
+        if 4 * (runs + 1) + 13 * runs > 511 {
+            return None;
+        }
+        for r in 0..runs {
+            let end = u32_at(fkp, 4 * (r + 1))? as usize;
+            let papx_at = fkp[4 * (runs + 1) + 13 * r] as usize * 2;
+            if papx_at != 0 && is_row_end(fkp.get(papx_at..)?) {
+                ends.insert(end);
+            }
+        }
+    }
+    Some(ends)
+}
+
+/// Whether a PapxInFkp holds sprmPFTtp = 1 (the paragraph ends a row).
+fn is_row_end(papx: &[u8]) -> bool {
+    let (start, len) = match papx {
+        [0, cb, ..] => (2, 2 * *cb as usize),
+        [cb, ..] if *cb > 0 => (1, 2 * *cb as usize - 1),
+        _ => return false,
+    };
+    let Some(grpprl) = papx.get(start..start + len) else {
+        return false;
+    };
+    let mut at = 2; // istd
+    while at + 2 <= grpprl.len() {
+        let sprm = u16::from_le_bytes([grpprl[at], grpprl[at + 1]]);
+        at += 2;
+        if sprm == 0x2417 {
+            return grpprl.get(at) == Some(&1);
+        }
+        // Operand sizes by spra ([MS-DOC] 2.2.5.1); 6 = variable.
+        at += match sprm >> 13 {
+            0 | 1 => 1,
+            2 | 4 | 5 => 2,
+            3 => 4,
+            7 => 3,
+            _ => match (sprm, grpprl.get(at), grpprl.get(at + 1)) {
+                // sprmTDefTable: a two-byte size, counting one of its bytes.
+                (0xD608, Some(&a), Some(&b)) => 1 + u16::from_le_bytes([a, b]) as usize,
+                (0xC615, Some(&255), _) => return false,
+                (_, Some(&cb), _) => 1 + cb as usize,
+                _ => return false,
+            },
+        };
+    }
+    false
 }
 
 /// The 8-bit ("compressed") code page of [MS-DOC] 2.9.73: CP1252.
@@ -207,16 +324,22 @@ fn parse_clx(clx: &[u8]) -> Result<Vec<Piece>, FormatError> {
     Ok(pieces)
 }
 
-/// Turns Word's characters into text parts and table parts.
-fn emit(chars: &[u16], sink: &mut dyn FnMut(Part)) {
+/// Turns Word's characters into text parts and table parts. `row_marks`:
+/// the indices of the 0x07 characters that end rows, when the paragraph
+/// properties said so (else the first row's width decides).
+fn emit(chars: &[u16], row_marks: Option<&[usize]>, sink: &mut dyn FnMut(Part)) {
     let mut text = String::new();
     let mut table = TableBuilder::default();
+    let mut marks = row_marks.map(|m| m.iter().copied().peekable());
+    let mut index = 0usize;
     // Field nesting: for each open field, whether we are in its result.
     let mut fields: Vec<bool> = Vec::new();
     let mut cell = String::new();
     let decoded =
         char::decode_utf16(chars.iter().copied()).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER));
     for c in decoded {
+        let at = index;
+        index += c.len_utf16();
         match c {
             '\u{13}' => {
                 fields.push(false);
@@ -238,9 +361,17 @@ fn emit(chars: &[u16], sink: &mut dyn FnMut(Part)) {
             continue; // a field code (HYPERLINK "...", PAGE, ...)
         }
         match c {
-            '\u{07}' => {
-                table.cell_end(std::mem::take(&mut cell));
-            }
+            '\u{07}' => match marks.as_mut() {
+                Some(marks) => {
+                    while marks.next_if(|&m| m < at).is_some() {}
+                    if marks.next_if_eq(&at).is_some() {
+                        table.row_end();
+                    } else {
+                        table.cell(std::mem::take(&mut cell));
+                    }
+                }
+                None => table.cell_end(std::mem::take(&mut cell)),
+            },
             '\r' | '\u{0B}' | '\u{0C}' => {
                 if table.in_row() {
                     // A paragraph inside a cell.
@@ -305,6 +436,15 @@ impl TableBuilder {
         }
     }
 
+    /// A cell, when the row marks are known.
+    fn cell(&mut self, cell: String) {
+        self.row.push(cell.trim().to_string());
+    }
+
+    fn row_end(&mut self) {
+        self.rows.push(std::mem::take(&mut self.row));
+    }
+
     fn in_row(&self) -> bool {
         !self.row.is_empty()
     }
@@ -333,7 +473,7 @@ mod tests {
     fn parts(s: &str) -> Vec<Part> {
         let chars: Vec<u16> = s.encode_utf16().collect();
         let mut out = Vec::new();
-        emit(&chars, &mut |p| out.push(p));
+        emit(&chars, None, &mut |p| out.push(p));
         out
     }
 

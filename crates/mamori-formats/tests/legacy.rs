@@ -111,14 +111,27 @@ fn doc_saved_by_libreoffice() {
         ooxml::docx(
             &[
                 Block::Para("社員名簿".into()),
+                // The last header cell is empty: only the paragraph
+                // properties tell it from the row's end mark.
                 Block::Table(vec![
-                    vec!["氏名".into(), "フリガナ".into(), "電話番号".into()],
+                    vec![
+                        "氏名".into(),
+                        "フリガナ".into(),
+                        "電話番号".into(),
+                        "".into(),
+                    ],
                     vec![
                         "山田 太郎".into(),
                         "ヤマダ タロウ".into(),
                         "090-1234-5678".into(),
+                        "済".into(),
                     ],
-                    vec!["佐藤 花子".into(), "".into(), "03-1234-5678".into()],
+                    vec![
+                        "佐藤 花子".into(),
+                        "".into(),
+                        "03-1234-5678".into(),
+                        "".into(),
+                    ],
                 ]),
                 Block::Para("住所：東京都千代田区千代田1-1　ｶﾅ ①".into()),
             ],
@@ -142,11 +155,12 @@ fn doc_saved_by_libreoffice() {
     let tables = tables(&parts);
     assert_eq!(tables.len(), 1, "{parts:?}");
     assert_eq!(tables[0].len(), 3, "{:?}", tables[0]);
+    assert_eq!(tables[0][0], vec!["氏名", "フリガナ", "電話番号", ""]);
     assert_eq!(
         tables[0][1],
-        vec!["山田 太郎", "ヤマダ タロウ", "090-1234-5678"]
+        vec!["山田 太郎", "ヤマダ タロウ", "090-1234-5678", "済"]
     );
-    assert_eq!(tables[0][2], vec!["佐藤 花子", "", "03-1234-5678"]);
+    assert_eq!(tables[0][2], vec!["佐藤 花子", "", "03-1234-5678", ""]);
 }
 
 #[test]
