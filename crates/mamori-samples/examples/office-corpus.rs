@@ -97,7 +97,8 @@ fn main() -> std::io::Result<()> {
         )?;
         std::fs::write(
             dir.join(format!("doc/名簿_{i:04}.doc")),
-            legacy::doc(&blocks, "社外秘", "1"),
+            // One UTF-16 piece, so catdoc (the peer) can read it too.
+            legacy::doc_with(&blocks, "社外秘", "1", false),
         )?;
         let slides: Vec<Vec<Block>> = small
             .chunks(20)

@@ -18,6 +18,13 @@ use std::io::{Cursor, Write};
 /// A .doc with `blocks` as its main text and `header`/`footer` in the
 /// header story, as Word stores them after the main text.
 pub fn doc(blocks: &[Block], header: &str, footer: &str) -> Vec<u8> {
+    doc_with(blocks, header, footer, true)
+}
+
+/// [`doc`], with ASCII runs in 8-bit pieces (`compress_ascii`, as Word
+/// saves) or everything in one UTF-16 piece (what older readers such as
+/// catdoc, which skip the piece table, can read).
+pub fn doc_with(blocks: &[Block], header: &str, footer: &str, compress_ascii: bool) -> Vec<u8> {
     let mut main = String::new();
     for block in blocks {
         match block {
@@ -50,7 +57,7 @@ pub fn doc(blocks: &[Block], header: &str, footer: &str) -> Vec<u8> {
     // Pieces: (first character, byte offset, compressed).
     let mut pieces: Vec<(usize, usize, bool)> = Vec::new();
     for (i, &u) in all.iter().enumerate() {
-        let ascii = u < 0x80;
+        let ascii = compress_ascii && u < 0x80;
         if pieces.last().is_none_or(|p| p.2 != ascii) {
             pieces.push((i, word.len(), ascii));
         }
@@ -62,6 +69,9 @@ pub fn doc(blocks: &[Block], header: &str, footer: &str) -> Vec<u8> {
     }
     let cb_mac = word.len() as u32;
     word[64..68].copy_from_slice(&cb_mac.to_le_bytes());
+    // fcMin/fcMac: where the text lies, for readers of the Word 6 layout.
+    word[0x18..0x1C].copy_from_slice(&(TEXT_AT as u32).to_le_bytes());
+    word[0x1C..0x20].copy_from_slice(&cb_mac.to_le_bytes());
 
     let mut plc = Vec::new();
     for p in &pieces {
