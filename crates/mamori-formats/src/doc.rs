@@ -332,8 +332,11 @@ fn emit(chars: &[u16], row_marks: Option<&[usize]>, sink: &mut dyn FnMut(Part)) 
     let mut table = TableBuilder::default();
     let mut marks = row_marks.map(|m| m.iter().copied().peekable());
     let mut index = 0usize;
-    // Field nesting: for each open field, whether we are in its result.
+    // Field nesting: for each open field, whether we are in its result;
+    // `codes` counts the open fields still in their code part (a counter,
+    // so hostile nesting stays linear).
     let mut fields: Vec<bool> = Vec::new();
+    let mut codes = 0usize;
     let mut cell = String::new();
     let decoded =
         char::decode_utf16(chars.iter().copied()).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER));
@@ -343,21 +346,27 @@ fn emit(chars: &[u16], row_marks: Option<&[usize]>, sink: &mut dyn FnMut(Part)) 
         match c {
             '\u{13}' => {
                 fields.push(false);
+                codes += 1;
                 continue;
             }
             '\u{14}' => {
                 if let Some(in_result) = fields.last_mut() {
-                    *in_result = true;
+                    if !*in_result {
+                        *in_result = true;
+                        codes -= 1;
+                    }
                 }
                 continue;
             }
             '\u{15}' => {
-                fields.pop();
+                if fields.pop() == Some(false) {
+                    codes -= 1;
+                }
                 continue;
             }
             _ => {}
         }
-        if fields.iter().any(|in_result| !in_result) {
+        if codes > 0 {
             continue; // a field code (HYPERLINK "...", PAGE, ...)
         }
         match c {
@@ -482,6 +491,15 @@ mod tests {
         let p = parts("連絡先\u{13} HYPERLINK \"mailto:a@b.jp\" \u{14}a@b.jp\u{15}です\r");
         match &p[..] {
             [Part::Text(t)] => assert_eq!(t, "連絡先a@b.jpです\n"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn nested_fields_and_stray_marks() {
+        let p = parts("\u{13} IF \u{13} PAGE \u{14}1\u{15} = 1 \u{14}はい\u{15}\u{15}\u{14}です\r");
+        match &p[..] {
+            [Part::Text(t)] => assert_eq!(t, "はいです\n"),
             other => panic!("{other:?}"),
         }
     }
