@@ -34,9 +34,9 @@ fn doc_gives_text_tables_headers_and_field_results() {
     assert_eq!(
         tables[0],
         &vec![
-            vec!["氏名", "生年月日", "電話番号"],
-            vec!["山田 太郎", "1980/03/02", "090-1234-5678"],
-            vec!["佐藤 花子", "", "03-1234-5678"],
+            vec!["氏名", "生年月日", "電話番号", ""],
+            vec!["山田 太郎", "1980/03/02", "090-1234-5678", "済"],
+            vec!["佐藤 花子", "", "03-1234-5678", ""],
         ]
         .into_iter()
         .map(|r| r.into_iter().map(String::from).collect::<Vec<_>>())

@@ -151,13 +151,26 @@ pub fn doc() -> Vec<u8> {
         &[
             Block::Para("社員名簿（2025年4月1日現在）".into()),
             Block::Table(vec![
-                vec!["氏名".into(), "生年月日".into(), "電話番号".into()],
+                // An empty last header cell: the row ends come from the
+                // paragraph properties the generator writes.
+                vec![
+                    "氏名".into(),
+                    "生年月日".into(),
+                    "電話番号".into(),
+                    "".into(),
+                ],
                 vec![
                     "山田 太郎".into(),
                     "1980/03/02".into(),
                     "090-1234-5678".into(),
+                    "済".into(),
                 ],
-                vec!["佐藤 花子".into(), "".into(), "03-1234-5678".into()],
+                vec![
+                    "佐藤 花子".into(),
+                    "".into(),
+                    "03-1234-5678".into(),
+                    "".into(),
+                ],
             ]),
             Block::Para("連絡先: soumu@example.co.jp".into()),
         ],

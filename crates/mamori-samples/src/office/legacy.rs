@@ -26,21 +26,29 @@ pub fn doc(blocks: &[Block], header: &str, footer: &str) -> Vec<u8> {
 /// catdoc, which skip the piece table, can read).
 pub fn doc_with(blocks: &[Block], header: &str, footer: &str, compress_ascii: bool) -> Vec<u8> {
     let mut main = String::new();
+    // Character positions of the row-end marks.
+    let mut row_marks = std::collections::HashSet::new();
+    let mut units = 0usize;
+    let mut push = |main: &mut String, s: &str| {
+        main.push_str(s);
+        units += s.encode_utf16().count();
+        units
+    };
     for block in blocks {
         match block {
             Block::Para(t) | Block::TextBox(t) => {
                 for line in t.lines() {
-                    main.push_str(line);
-                    main.push('\r');
+                    push(&mut main, line);
+                    push(&mut main, "\r");
                 }
             }
             Block::Table(rows) => {
                 for row in rows {
                     for cell in row {
-                        main.push_str(cell);
-                        main.push('\u{7}');
+                        push(&mut main, cell);
+                        push(&mut main, "\u{7}");
                     }
-                    main.push('\u{7}');
+                    row_marks.insert(push(&mut main, "\u{7}") - 1);
                 }
             }
         }
@@ -56,6 +64,8 @@ pub fn doc_with(blocks: &[Block], header: &str, footer: &str, compress_ascii: bo
     word.resize(TEXT_AT, 0);
     // Pieces: (first character, byte offset, compressed).
     let mut pieces: Vec<(usize, usize, bool)> = Vec::new();
+    // Byte offsets just past each row-end mark: where its paragraph ends.
+    let mut row_ends = Vec::new();
     for (i, &u) in all.iter().enumerate() {
         let ascii = compress_ascii && u < 0x80;
         if pieces.last().is_none_or(|p| p.2 != ascii) {
@@ -66,12 +76,17 @@ pub fn doc_with(blocks: &[Block], header: &str, footer: &str, compress_ascii: bo
         } else {
             word.extend_from_slice(&u.to_le_bytes());
         }
+        if row_marks.contains(&i) {
+            row_ends.push(word.len());
+        }
     }
-    let cb_mac = word.len() as u32;
-    word[64..68].copy_from_slice(&cb_mac.to_le_bytes());
+    let fc_mac = word.len();
     // fcMin/fcMac: where the text lies, for readers of the Word 6 layout.
     word[0x18..0x1C].copy_from_slice(&(TEXT_AT as u32).to_le_bytes());
-    word[0x1C..0x20].copy_from_slice(&cb_mac.to_le_bytes());
+    word[0x1C..0x20].copy_from_slice(&(fc_mac as u32).to_le_bytes());
+    let bte_papx = papx_pages(&mut word, TEXT_AT, fc_mac, &row_ends);
+    let cb_mac = word.len() as u32;
+    word[64..68].copy_from_slice(&cb_mac.to_le_bytes());
 
     let mut plc = Vec::new();
     for p in &pieces {
@@ -94,8 +109,49 @@ pub fn doc_with(blocks: &[Block], header: &str, footer: &str, compress_ascii: bo
     let clx_len = table.len() as u32;
     word[418..422].copy_from_slice(&0u32.to_le_bytes());
     word[422..426].copy_from_slice(&clx_len.to_le_bytes());
+    // fcPlcfBtePapx/lcbPlcfBtePapx (FibRgFcLcb97 index 13).
+    word[258..262].copy_from_slice(&clx_len.to_le_bytes());
+    word[262..266].copy_from_slice(&(bte_papx.len() as u32).to_le_bytes());
+    table.extend_from_slice(&bte_papx);
 
     ole(&[("/WordDocument", &word), ("/1Table", &table)])
+}
+
+/// Paragraph properties: PAPX FKP pages appended to `word` (512-byte
+/// aligned), one run per paragraph run ending at a row end, each such run
+/// flagged sprmPFTtp; returns the PlcBtePapx for the table stream.
+fn papx_pages(word: &mut Vec<u8>, first: usize, last: usize, row_ends: &[usize]) -> Vec<u8> {
+    const RUNS_PER_PAGE: usize = 25;
+    // The one PAPX all row ends share: cb=3 → 5 bytes: istd 0, sprmPFTtp 1.
+    const TTP: [u8; 6] = [3, 0, 0, 0x17, 0x24, 1];
+    const TTP_AT: usize = 498;
+    let mut bounds = vec![first];
+    bounds.extend(row_ends.iter().copied().filter(|&e| e > first && e < last));
+    bounds.push(last);
+    let runs: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let (mut fcs, mut pns) = (Vec::new(), Vec::new());
+    for page in runs.chunks(RUNS_PER_PAGE) {
+        word.resize(word.len().div_ceil(512) * 512, 0);
+        let pn = word.len() / 512;
+        let mut fkp = vec![0u8; 512];
+        for (r, &(start, end)) in page.iter().enumerate() {
+            fkp[4 * r..4 * r + 4].copy_from_slice(&(start as u32).to_le_bytes());
+            fkp[4 * r + 4..4 * r + 8].copy_from_slice(&(end as u32).to_le_bytes());
+            if row_ends.binary_search(&end).is_ok() {
+                fkp[4 * (page.len() + 1) + 13 * r] = (TTP_AT / 2) as u8;
+            }
+        }
+        fkp[TTP_AT..TTP_AT + TTP.len()].copy_from_slice(&TTP);
+        fkp[511] = page.len() as u8;
+        word.extend_from_slice(&fkp);
+        fcs.push(page[0].0 as u32);
+        pns.push(pn as u32);
+    }
+    fcs.push(last as u32);
+    fcs.iter()
+        .chain(pns.iter())
+        .flat_map(|v| v.to_le_bytes())
+        .collect()
 }
 
 /// The File Information Block of a Word 97 (nFib 0xC1) document whose
