@@ -4,8 +4,9 @@
 //! ([MS-DOC]); or whose `PowerPoint Document` stream holds the document
 //! container with each slide's text atoms ([MS-PPT]).
 //!
-//! Only what a text reader needs is written (no style sheet, no character
-//! or paragraph properties), so Word itself would not open these; the
+//! Only what a text reader needs is written (no style sheet nor character
+//! properties; paragraph properties only to flag table row ends), so Word
+//! itself would not open these; the
 //! layout of real files is checked by converting the generator's .docx and
 //! .pptx with LibreOffice (`mamori-formats` test `legacy`). The text is
 //! split into pieces the way Word saves it: runs of ASCII in 8-bit
