@@ -1,6 +1,7 @@
 //! Opening the containers offices store personal data in: Excel (.xlsx
 //! .xlsm .xls .ods), Word and PowerPoint (.docx .pptx), PDF, mail (.eml
-//! .msg) and archives (.zip .tar .tar.gz .gz).
+//! .msg), archives (.zip .tar .tar.gz .gz) and legacy Word and
+//! PowerPoint (.doc .ppt, read from their binary records).
 //!
 //! Design: a container is turned into a stream of [`Part`]s handed to a
 //! sink: text (for the text engine), tables (rows of cells, for the table
@@ -23,14 +24,24 @@
 
 pub mod archive;
 pub mod budget;
+mod doc;
 pub mod mail;
 pub mod ole;
 pub mod ooxml;
 pub mod pdf;
+mod ppt;
 pub mod sheet;
 mod xmltext;
 
 pub use budget::{Budget, Limits};
+
+/// Readers below the OLE container (the streams of a .doc or .ppt), for
+/// the fuzz targets `doc` and `ppt`.
+#[doc(hidden)]
+pub mod streams {
+    pub use crate::doc::read_word_streams;
+    pub use crate::ppt::read_ppt_stream;
+}
 
 use std::io::{Read, Seek};
 

@@ -39,14 +39,13 @@ impl<'s> Collector<'s> {
     /// `mc:Fallback` (the old copy of a text box) is skipped.
     pub(crate) fn read(&mut self, xml: &[u8], format: &'static str) -> Result<(), FormatError> {
         let mut reader = Reader::from_reader(xml);
-        let mut buf = Vec::new();
         let mut in_text = 0u32;
         let mut in_run = 0u32;
         let mut fallback = 0u32;
         loop {
-            buf.clear();
+            // Borrowed events straight from the part's bytes: no copy per event.
             let event = reader
-                .read_event_into(&mut buf)
+                .read_event()
                 .map_err(|e| FormatError::corrupt(format, e))?;
             match event {
                 Event::Start(e) => {
@@ -118,13 +117,10 @@ impl<'s> Collector<'s> {
                     b"br" | b"cr" => self.push_str("\n"),
                     _ => {}
                 },
-                Event::Text(t) if in_text > 0 && fallback == 0 => {
-                    let s = t
-                        .unescape()
-                        .map(|c| c.into_owned())
-                        .unwrap_or_else(|_| String::from_utf8_lossy(&t).into_owned());
-                    self.push_str(&s);
-                }
+                Event::Text(t) if in_text > 0 && fallback == 0 => match t.unescape() {
+                    Ok(s) => self.push_str(&s),
+                    Err(_) => self.push_str(&String::from_utf8_lossy(&t)),
+                },
                 Event::CData(t) if in_text > 0 && fallback == 0 => {
                     self.push_str(&String::from_utf8_lossy(&t));
                 }

@@ -164,12 +164,12 @@ fn zip_names_in_cp932_and_tar_gz_members() {
 fn legacy_and_encrypted_files_say_why() {
     let (_, result) = read(
         "doc",
-        &mamori_samples::office::mail::legacy_doc(),
+        &mamori_samples::office::legacy::word95_doc(),
         Limits::default(),
     );
     let err = result.unwrap_err().to_string();
     assert!(
-        err.contains("not supported yet") && err.contains(".doc"),
+        err.contains("not supported yet") && err.contains("Word 6.0/95"),
         "{err}"
     );
     let mut z = mamori_samples::office::zipw::ZipWriter::new();

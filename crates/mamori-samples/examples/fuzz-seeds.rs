@@ -1,6 +1,7 @@
 //! Writes one valid sample per format into DIR/<target>/ (fuzzing seeds).
 
-use mamori_samples::office::{mail, ooxml, pdf, zipw};
+use mamori_samples::office::{legacy, mail, ooxml, pdf, zipw};
+use std::io::Read;
 use std::path::PathBuf;
 
 fn main() -> std::io::Result<()> {
@@ -45,6 +46,27 @@ fn main() -> std::io::Result<()> {
         mime: "text/csv",
         bytes: b"a,b\r\n".to_vec(),
     };
+    let doc = legacy::doc(
+        &[
+            ooxml::Block::Para("履歴書".into()),
+            ooxml::Block::Table(vec![
+                vec!["氏名".into(), "電話".into()],
+                vec!["山田 太郎".into(), "090-1234-5678".into()],
+            ]),
+        ],
+        "社外秘",
+        "1",
+    );
+    // The doc target's input: u16 length of the WordDocument stream, that
+    // stream, then the table stream.
+    let word = stream_of(&doc, "/WordDocument");
+    let mut doc_streams = (word.len() as u16).to_le_bytes().to_vec();
+    doc_streams.extend_from_slice(&word);
+    doc_streams.extend_from_slice(&stream_of(&doc, "/1Table"));
+    let ppt = legacy::ppt(&[vec![
+        ooxml::Block::Para("社員紹介".into()),
+        ooxml::Block::Para("山田 太郎\nyamada@example.co.jp".into()),
+    ]]);
     let seeds: Vec<(&str, Vec<u8>)> = vec![
         ("xlsx", ooxml::xlsx(&[sheet])),
         ("docx", docx.clone()),
@@ -68,13 +90,26 @@ fn main() -> std::io::Result<()> {
             ),
         ),
         ("msg", mail::msg("a", "b", "件名", "本文", &[])),
-        ("ole", mail::legacy_doc()),
+        ("ole", doc.clone()),
+        ("ole", ppt.clone()),
+        ("doc", doc_streams),
+        ("ppt", stream_of(&ppt, "/PowerPoint Document")),
         ("zip", z.finish()),
     ];
-    for (target, bytes) in seeds {
+    for (i, (target, bytes)) in seeds.into_iter().enumerate() {
         let d = dir.join(target);
         std::fs::create_dir_all(&d)?;
-        std::fs::write(d.join(format!("seed.{target}")), bytes)?;
+        std::fs::write(d.join(format!("seed{i}.{target}")), bytes)?;
     }
     Ok(())
+}
+
+fn stream_of(ole: &[u8], path: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    if let Ok(mut cfb) = cfb::CompoundFile::open(std::io::Cursor::new(ole)) {
+        if let Ok(mut s) = cfb.open_stream(path) {
+            let _ = s.read_to_end(&mut out);
+        }
+    }
+    out
 }

@@ -1,11 +1,12 @@
 //! Benchmark corpus: `office-corpus DIR N` writes N typical 50-500 KB
 //! documents per format into DIR/<format>/ (rosters as .xlsx, .docx with a
-//! table, .pptx, CID-font PDFs, .eml with an attachment, .zip of CSVs),
+//! table, .pptx, CID-font PDFs, .eml with an attachment, .zip of CSVs,
+//! Word/PowerPoint 97-2003 .doc with a table and .ppt),
 //! filled with generated Japanese persons.
 
 use mamori_samples::office::mail::{self, Attachment, MailEnc};
 use mamori_samples::office::ooxml::{self, Block, Cell, Sheet};
-use mamori_samples::office::{pdf, zipw};
+use mamori_samples::office::{legacy, pdf, zipw};
 use std::path::PathBuf;
 
 const SEI: [&str; 12] = [
@@ -65,7 +66,7 @@ fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().unwrap_or_else(|| "/tmp/office-corpus".into()));
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(100);
-    for f in ["xlsx", "docx", "pptx", "pdf", "eml", "zip"] {
+    for f in ["xlsx", "docx", "pptx", "pdf", "eml", "zip", "doc", "ppt"] {
         std::fs::create_dir_all(dir.join(f))?;
     }
     for i in 0..n {
@@ -94,6 +95,11 @@ fn main() -> std::io::Result<()> {
             dir.join(format!("docx/名簿_{i:04}.docx")),
             ooxml::docx(&blocks, "社外秘", "1"),
         )?;
+        std::fs::write(
+            dir.join(format!("doc/名簿_{i:04}.doc")),
+            // One UTF-16 piece, so catdoc (the peer) can read it too.
+            legacy::doc_with(&blocks, "社外秘", "1", false),
+        )?;
         let slides: Vec<Vec<Block>> = small
             .chunks(20)
             .map(|c| vec![Block::Para("参加者一覧".into()), Block::Table(c.to_vec())])
@@ -101,6 +107,10 @@ fn main() -> std::io::Result<()> {
         std::fs::write(
             dir.join(format!("pptx/説明会_{i:04}.pptx")),
             ooxml::pptx(&slides),
+        )?;
+        std::fs::write(
+            dir.join(format!("ppt/説明会_{i:04}.ppt")),
+            legacy::ppt(&slides),
         )?;
         std::fs::write(
             dir.join(format!("pdf/名簿_{i:04}.pdf")),

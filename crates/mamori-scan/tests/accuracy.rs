@@ -224,7 +224,8 @@ fn sixth_company_meets_the_targets() {
 /// stored as offices store it: .xlsx (date cells, hidden sheets, merged
 /// two-row headers, formulas), .docx, .pptx, CID-font PDFs, .eml in three
 /// encodings with attachments, .msg, zips with CP932 names and nested
-/// zips, .tar.gz; and unreadable files (image-only PDF, .doc, an encrypted
+/// zips, .tar.gz, Word/PowerPoint 97-2003 .doc (with tables) and .ppt; and
+/// unreadable files (image-only PDF, a Word 6.0/95 .doc, an encrypted
 /// member) that must be listed with an error. Needs poppler's pdftotext
 /// with poppler-data (scripts/test installs them).
 #[test]
@@ -260,6 +261,16 @@ fn office_formats_meet_the_targets() {
             .count();
         eprintln!("{name}: {members} archive/mail members");
         assert!(members > 0, "{name}: no archive members reported");
+        for ext in [".doc", ".ppt"] {
+            let (read, with_items) = report
+                .files
+                .iter()
+                .filter(|f| f.path.ends_with(ext) && f.error.is_none())
+                .fold((0, 0), |(n, i), f| {
+                    (n + 1, i + usize::from(!f.items.is_empty()))
+                });
+            eprintln!("{name}: {read} {ext} files read, {with_items} with personal data");
+        }
         formats.extend(
             report
                 .files
@@ -269,7 +280,7 @@ fn office_formats_meet_the_targets() {
         check_score(name, &report, &truth);
     }
     for ext in [
-        "xlsx", "docx", "pptx", "pdf", "eml", "msg", "zip", "gz", "doc",
+        "xlsx", "docx", "pptx", "pdf", "eml", "msg", "zip", "gz", "doc", "ppt",
     ] {
         assert!(
             formats.contains(ext),

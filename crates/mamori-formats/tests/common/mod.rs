@@ -6,8 +6,8 @@
 use mamori_formats::{read_container, Budget, FormatError, Limits, Part};
 use mamori_samples::office::mail::{self, Attachment, MailEnc};
 use mamori_samples::office::ooxml::{self, Block, Cell, Sheet};
-use mamori_samples::office::pdf;
 use mamori_samples::office::zipw::{Names, ZipWriter};
+use mamori_samples::office::{legacy, pdf};
 use std::io::Cursor;
 
 pub fn sheet() -> Vec<Sheet> {
@@ -144,6 +144,52 @@ pub fn tar_gz() -> Vec<u8> {
     gz.finish().unwrap()
 }
 
+/// A Word 97-2003 document: a title, a roster table, a header and a
+/// footer with a PAGE field.
+pub fn doc() -> Vec<u8> {
+    legacy::doc(
+        &[
+            Block::Para("社員名簿（2025年4月1日現在）".into()),
+            Block::Table(vec![
+                // An empty last header cell: the row ends come from the
+                // paragraph properties the generator writes.
+                vec![
+                    "氏名".into(),
+                    "生年月日".into(),
+                    "電話番号".into(),
+                    "".into(),
+                ],
+                vec![
+                    "山田 太郎".into(),
+                    "1980/03/02".into(),
+                    "090-1234-5678".into(),
+                    "済".into(),
+                ],
+                vec![
+                    "佐藤 花子".into(),
+                    "".into(),
+                    "03-1234-5678".into(),
+                    "".into(),
+                ],
+            ]),
+            Block::Para("連絡先: soumu@example.co.jp".into()),
+        ],
+        "株式会社サンプル　社外秘",
+        "総務部",
+    )
+}
+
+/// A PowerPoint 97-2003 presentation: two slides, Japanese and ASCII text.
+pub fn ppt() -> Vec<u8> {
+    legacy::ppt(&[
+        vec![Block::Para("新入社員紹介".into())],
+        vec![
+            Block::Para("山田 太郎".into()),
+            Block::Para("yamada@example.co.jp\n090-1234-5678".into()),
+        ],
+    ])
+}
+
 /// Every format with a valid sample: (kind, bytes).
 pub fn samples() -> Vec<(&'static str, Vec<u8>)> {
     vec![
@@ -156,7 +202,8 @@ pub fn samples() -> Vec<(&'static str, Vec<u8>)> {
         ("msg", msg()),
         ("zip", zip()),
         ("gz", tar_gz()),
-        ("doc", mail::legacy_doc()),
+        ("doc", doc()),
+        ("ppt", ppt()),
     ]
 }
 

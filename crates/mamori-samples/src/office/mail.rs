@@ -208,20 +208,6 @@ pub fn msg(from: &str, to: &str, subject: &str, body: &str, attachments: &[Attac
     build().unwrap_or_default()
 }
 
-/// A Word 97-2003 file: an OLE container with a `WordDocument` stream
-/// (its text is not laid out here: the scanner lists .doc as unsupported).
-pub fn legacy_doc() -> Vec<u8> {
-    let build = || -> std::io::Result<Vec<u8>> {
-        let mut cfb = cfb::CompoundFile::create(Cursor::new(Vec::new()))?;
-        cfb.create_stream("/WordDocument")?
-            .write_all(&[0xEC, 0xA5, 0xC1, 0x00])?;
-        cfb.create_stream("/1Table")?.write_all(&[0u8; 16])?;
-        cfb.flush()?;
-        Ok(cfb.into_inner().into_inner())
-    };
-    build().unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,14 +5,16 @@
 //! (tables, header/footer, text boxes), .pptx, PDF (Japanese CID font with
 //! the predefined UniJIS-UCS2-H CMap), .eml (ISO-2022-JP / Shift_JIS /
 //! UTF-8, with attachments), Outlook .msg, .zip (CP932 names without the
-//! UTF-8 flag, nested zips), .tar.gz; plus files that cannot be read: an
-//! image-only PDF, a legacy .doc and a password-protected zip.
+//! UTF-8 flag, nested zips), .tar.gz, Word and PowerPoint 97-2003 (.doc
+//! with tables, .ppt); plus files that cannot be read: an image-only PDF, a
+//! Word 6.0/95 .doc and a password-protected zip.
 //!
 //! Which file becomes which container depends only on its path (a hash),
 //! never on the share's random stream, so the persons and contents are
 //! those of the plain share and its truth carries over: a member's truth is
 //! filed under `archive.zip!/inner/path`, the archive itself holds nothing.
 
+pub mod legacy;
 pub mod mail;
 pub mod ooxml;
 pub mod pdf;
@@ -193,6 +195,15 @@ pub(crate) fn table(
             let bytes = ooxml::ods(&workbook(t, stem, (h >> 8) % 2));
             w.file(&format!("{dir}{stem}.ods"), &bytes, items, about, None)?;
         }
+        17 => {
+            let blocks = vec![
+                Block::Para(stem.to_string()),
+                Block::Para("下記のとおり。".into()),
+                Block::Table(grid(t)),
+            ];
+            let bytes = legacy::doc(&blocks, "株式会社サンプル　社外秘", "");
+            w.file(&format!("{dir}{stem}.doc"), &bytes, items, about, None)?;
+        }
         14 => {
             let bytes = pdf::text_pdf(&grid(t));
             w.file(&format!("{dir}{stem}.pdf"), &bytes, items, about, None)?;
@@ -266,6 +277,24 @@ pub(crate) fn text(
             let bytes = mail::msg(ROLE_FROM, ROLE_TO, &subject_of(stem), body, &[]);
             w.file(&format!("{dir}{stem}.msg"), &bytes, items, about, None)?;
         }
+        10 => {
+            let blocks: Vec<Block> = lines.iter().map(|l| Block::Para(l.to_string())).collect();
+            let bytes = legacy::doc(&blocks, "", "社外秘");
+            w.file(&format!("{dir}{stem}.doc"), &bytes, items, about, None)?;
+        }
+        11 => {
+            let slides: Vec<Vec<Block>> = lines
+                .chunks(12)
+                .map(|c| vec![Block::Para(c.join("\n"))])
+                .collect();
+            w.file(
+                &format!("{dir}{stem}.ppt"),
+                &legacy::ppt(&slides),
+                items,
+                about,
+                None,
+            )?;
+        }
         9 => {
             let mut z = ZipWriter::new();
             z.add_with(file, &render_text(body, fmt)?, Names::Cp932, None);
@@ -285,13 +314,13 @@ pub(crate) fn text(
 }
 
 /// Files nobody can read without more: an image-only PDF (a scanned
-/// 履歴書), a legacy .doc, a password-protected zip.
+/// 履歴書), a Word 6.0/95 .doc, a password-protected zip.
 pub(crate) fn unreadable(w: &mut Writer<'_>) -> Result<(), SampleError> {
     w.file_with_error(
         "スキャン/履歴書_スキャン20250401.pdf",
         &pdf::image_only_pdf(7),
     )?;
-    w.file_with_error("総務部/旧データ/社内規程_2003.doc", &mail::legacy_doc())?;
+    w.file_with_error("総務部/旧データ/社内規程_2003.doc", &legacy::word95_doc())?;
     let mut z = ZipWriter::new();
     z.add_with(
         "給与一覧.csv",
