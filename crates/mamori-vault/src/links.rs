@@ -72,13 +72,10 @@ fn sweep_store(
     index: &crate::index::Index,
 ) -> Result<SweepReport> {
     let mut report = SweepReport::default();
-    let root_dev = std::fs::metadata(&store.root)
-        .map_err(crate::io_err(&store.root))?
-        .dev();
-    if !store.links_possible(root_dev) {
+    let Some(root_dev) = linkable_device(store)? else {
         report.unsupported = true;
         return Ok(report);
-    }
+    };
     let known = index.link_inodes(share)?;
     let mut batch = Vec::new();
     let mut stack = vec![store.root.clone()];
@@ -143,13 +140,10 @@ pub(crate) fn link_paths(vault: &Vault, share: &str, rels: &[String]) -> Result<
         .share(share)
         .ok_or_else(|| VaultError::UnknownShare(share.to_string()))?;
     let mut report = SweepReport::default();
-    let root_dev = std::fs::metadata(&store.root)
-        .map_err(crate::io_err(&store.root))?
-        .dev();
-    if !store.links_possible(root_dev) {
+    let Some(root_dev) = linkable_device(&store)? else {
         report.unsupported = true;
         return Ok(report);
-    }
+    };
     let mut batch = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for rel in rels {
@@ -211,4 +205,13 @@ fn link_one(store: &ShareStore, share: &str, rel: &str, path: &Path) -> Result<V
         kind: VersionKind::Link,
         object,
     })
+}
+
+/// The device of the share's root when links into the store are possible
+/// there (same filesystem), else `None`.
+fn linkable_device(store: &ShareStore) -> Result<Option<u64>> {
+    let root_dev = std::fs::metadata(&store.root)
+        .map_err(crate::io_err(&store.root))?
+        .dev();
+    Ok(store.links_possible(root_dev).then_some(root_dev))
 }
