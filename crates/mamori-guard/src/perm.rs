@@ -161,6 +161,7 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
     // Pids attributed once already (while the process waited, so an smbd
     // is still in its user's context).
     let mut known: std::collections::HashSet<u32> = std::collections::HashSet::new();
+    let mut syscalls = SyscallFiles::new(hot.limits.pids);
     while !hot.stop.load(Ordering::Acquire) {
         if !group.wait(200) {
             continue;
@@ -205,7 +206,15 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
             match pending.kind {
                 PermKind::Open => {
                     if hot.pre_content {
-                        let mode = open_mode(pending.pid);
+                        // An empty file (typically being created) has nothing
+                        // a truncation could lose and nothing to probe: no
+                        // need to ask how it is opened.
+                        let empty = stat.is_some_and(|(_, _, size)| size == 0);
+                        let mode = if empty {
+                            None
+                        } else {
+                            syscalls.open_mode(pending.pid)
+                        };
                         if let Some((dev, ino, _)) = stat {
                             seen.opened((pending.pid, dev, ino), mode);
                         }
@@ -377,6 +386,58 @@ fn mode_of_syscall(text: &str) -> Option<OpenMode> {
         write: flags & libc::O_ACCMODE != libc::O_RDONLY,
         truncate: flags & libc::O_TRUNC != 0,
     })
+}
+
+/// Open `/proc/PID/syscall` files of the pids seen at opens, so classifying
+/// an open is one `pread` instead of open + reads + close (the reader does
+/// it for every open of a non-empty file). Bounded; a descriptor outlives
+/// its process harmlessly (reads fail, it is reopened for a new process
+/// with the same pid, which `/proc/PID` names afresh).
+struct SyscallFiles {
+    files: HashMap<u32, std::fs::File>,
+    capacity: usize,
+}
+
+impl SyscallFiles {
+    fn new(capacity: usize) -> Self {
+        SyscallFiles {
+            files: HashMap::new(),
+            capacity: capacity.clamp(16, 4096),
+        }
+    }
+
+    /// Like [`open_mode`], from the cached descriptor of the main thread.
+    fn open_mode(&mut self, pid: u32) -> Option<OpenMode> {
+        if let Some(mode) = self.main_thread_mode(pid) {
+            return Some(mode);
+        }
+        open_mode(pid)
+    }
+
+    fn main_thread_mode(&mut self, pid: u32) -> Option<OpenMode> {
+        use std::os::unix::fs::FileExt;
+        let mut buf = [0u8; 256];
+        for attempt in 0..2 {
+            if attempt == 1 || !self.files.contains_key(&pid) {
+                let file = std::fs::File::open(format!("/proc/{pid}/syscall")).ok()?;
+                if self.files.len() >= self.capacity {
+                    self.files.clear();
+                }
+                self.files.insert(pid, file);
+            }
+            let file = self.files.get(&pid)?;
+            match file.read_at(&mut buf, 0) {
+                Ok(n) if n > 0 => {
+                    return std::str::from_utf8(&buf[..n])
+                        .ok()
+                        .and_then(mode_of_syscall)
+                }
+                // A pid reused since the descriptor was opened: reopen once.
+                _ => self.files.remove(&pid),
+            };
+        }
+        None
+    }
 }
 
 /// The flags of the `open`/`openat`/`creat` a thread of `pid` is blocked
