@@ -150,6 +150,10 @@ fn small_files_read_in_one_go_probe_like_bytes() {
         let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
         let path = dir.path().join(format!("f{len}"));
         std::fs::write(&path, &bytes).unwrap();
-        assert_eq!(Probe::of_file(&path).unwrap(), Probe::of_bytes(&bytes), "{len}");
+        assert_eq!(
+            Probe::of_file(&path).unwrap(),
+            Probe::of_bytes(&bytes),
+            "{len}"
+        );
     }
 }
