@@ -71,6 +71,55 @@ impl Befores {
     }
 }
 
+/// Read-only descriptors of files being written (from their writers'
+/// open permission events), by (dev, ino), bounded: the oldest go first.
+pub struct WrittenFiles {
+    map: HashMap<(u64, u64), std::os::fd::OwnedFd>,
+    order: std::collections::VecDeque<(u64, u64)>,
+    capacity: usize,
+}
+
+impl WrittenFiles {
+    pub fn new(capacity: usize) -> Self {
+        WrittenFiles {
+            map: HashMap::new(),
+            order: std::collections::VecDeque::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    pub fn insert(&mut self, dev: u64, ino: u64, fd: std::os::fd::OwnedFd) {
+        if self.map.insert((dev, ino), fd).is_none() {
+            self.order.push_back((dev, ino));
+        }
+        while self.map.len() > self.capacity {
+            match self.order.pop_front() {
+                Some(oldest) => {
+                    self.map.remove(&oldest);
+                }
+                None => break,
+            }
+        }
+        // Keys taken already leave stale entries in `order`; keep it short.
+        if self.order.len() > self.capacity * 4 {
+            let map = &self.map;
+            self.order.retain(|k| map.contains_key(k));
+        }
+    }
+
+    pub fn take(&mut self, dev: u64, ino: u64) -> Option<std::os::fd::OwnedFd> {
+        self.map.remove(&(dev, ino))
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
 /// (pid, dev, ino) pairs whose pre-content events need no more work until
 /// the pid opens the file again.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -203,6 +252,8 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
             }
             // One fstat per event: (dev, ino, size).
             let stat = pending.stat();
+            let mut opened_empty = false;
+            let mut opened_mode = None;
             match pending.kind {
                 PermKind::Open => {
                     if hot.pre_content {
@@ -215,6 +266,8 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                         } else {
                             syscalls.open_mode(pending.pid)
                         };
+                        opened_empty = empty;
+                        opened_mode = mode;
                         if let Some((dev, ino, _)) = stat {
                             seen.opened((pending.pid, dev, ino), mode);
                         }
@@ -238,7 +291,21 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                 }
             }
             if !needs_work {
-                pending.allow();
+                // A file opened for writing (or being created): keep the
+                // event's descriptor for the probe after its close.
+                let writer = pending.kind == PermKind::Open
+                    && hot.pre_content
+                    && (opened_empty || opened_mode.is_some_and(|m| m.write));
+                match (writer, stat) {
+                    (true, Some((dev, ino, _))) => {
+                        if let Some(fd) = pending.allow_keeping_file() {
+                            if let Ok(mut files) = hot.written_files.lock() {
+                                files.insert(dev, ino, fd);
+                            }
+                        }
+                    }
+                    _ => pending.allow(),
+                }
                 continue;
             }
             match sender.try_send(pending) {
@@ -326,10 +393,13 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
         pending.allow();
         return;
     }
-    let probe = Probe::of_file(&path).unwrap_or_default();
+    // SAFETY: borrow the event's descriptor without taking ownership.
+    let file = ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(pending.fd()) });
+    // Through the event's descriptor: an open of our own would raise events.
+    let probe = Probe::of_open_file(&file)
+        .or_else(|_| Probe::of_file(&path))
+        .unwrap_or_default();
     let vault = hot.vault.as_ref().and_then(|vault| {
-        // SAFETY: borrow the event's descriptor without taking ownership.
-        let file = ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(pending.fd()) });
         let session = session_key(pending.pid);
         vault.preserve(
             &hot.shares.list[share].name,
@@ -573,6 +643,22 @@ mod tests {
         assert!(seen.check_and_mark(key));
         seen.opened(key, None);
         assert!(!seen.check_and_mark(key));
+    }
+
+    #[test]
+    fn written_files_stay_bounded_oldest_out() {
+        let mut files = WrittenFiles::new(4);
+        for ino in 0..10u64 {
+            let fd = std::os::fd::OwnedFd::from(std::fs::File::open("/dev/null").unwrap());
+            files.insert(1, ino, fd);
+            if ino % 2 == 0 {
+                assert!(files.take(1, ino).is_some());
+            }
+        }
+        assert!(files.len() <= 4);
+        assert!(files.take(1, 9).is_some(), "the newest stays");
+        assert!(files.take(1, 1).is_none(), "the oldest went");
+        assert!(files.take(1, 9).is_none(), "taken once");
     }
 
     #[test]

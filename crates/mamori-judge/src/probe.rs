@@ -206,7 +206,13 @@ pub struct Probe {
 impl Probe {
     /// Reads a bounded sample of the file (several regions, not the whole).
     pub fn of_file(path: &Path) -> std::io::Result<Probe> {
-        let file = File::open(path)?;
+        Probe::of_open_file(&File::open(path)?)
+    }
+
+    /// Like [`Probe::of_file`] through a descriptor already open for
+    /// reading (the guard's fanotify descriptors, whose reads raise no
+    /// events), by `pread`: the descriptor's offset is left alone.
+    pub fn of_open_file(file: &File) -> std::io::Result<Probe> {
         let len = file.metadata()?.len();
         // A small file is all regions back to back: one read instead of one
         // per region (the guard probes every file written over SMB).

@@ -104,6 +104,13 @@ impl Pending {
         (rc == 0).then_some((st.st_dev, st.st_ino))
     }
 
+    /// Answers "allow" and keeps the event's descriptor (read-only, and its
+    /// reads raise no fanotify events, even the guard's own groups').
+    pub fn allow_keeping_file(mut self) -> Option<OwnedFd> {
+        self.answer(true);
+        self.file.take()
+    }
+
     pub fn allow(mut self) {
         self.answer(true);
     }
