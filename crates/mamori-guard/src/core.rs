@@ -209,6 +209,7 @@ pub fn run(
             config.limits.pids,
         )),
         befores: Mutex::new(Befores::new(config.limits.probes)),
+        written_files: Mutex::new(crate::perm::WrittenFiles::new(256)),
         vault: crate::vault::preserver(&vault),
         limits: config.limits.clone(),
         pre_content,
@@ -679,7 +680,7 @@ impl Main<'_> {
             Change::Written => FileOp::Written {
                 path: observed.path.clone(),
                 before: before.map(|b| b.probe),
-                after: Probe::of_file(&abs).unwrap_or_default(),
+                after: self.probe_written(&abs),
             },
             Change::Deleted => FileOp::Deleted {
                 path: observed.path.clone(),
@@ -706,6 +707,26 @@ impl Main<'_> {
                 &verdict,
             );
         }
+    }
+
+    /// The probe of a file just closed after writing: through the
+    /// descriptor kept from its writer's open when there is one (the
+    /// guard's own open and read would each raise a permission event that
+    /// its own reader must answer: two thread wakeups per file), else by path.
+    fn probe_written(&self, abs: &Path) -> Probe {
+        use std::os::unix::fs::MetadataExt;
+        let kept = std::fs::metadata(abs).ok().and_then(|meta| {
+            self.hot
+                .written_files
+                .lock()
+                .ok()?
+                .take(meta.dev(), meta.ino())
+        });
+        match kept {
+            Some(fd) => Probe::of_open_file(&std::fs::File::from(fd)),
+            None => Probe::of_file(abs),
+        }
+        .unwrap_or_default()
     }
 
     /// Events were lost: alert, then rescan the affected shares for files

@@ -237,11 +237,20 @@ impl Incidents {
             .iter()
             .map(|r| format!("{} / {}", r.ja, r.en))
             .collect();
-        let recent = self
-            .recent
-            .remove(&(share_index, actor_key(&verdict.actor)))
-            .map(|r| Vec::from(r.touches))
-            .unwrap_or_default();
+        // The actor may have been named only now (an smbd seen in root
+        // context before `smbstatus` named its user): its touches were kept
+        // under its pid then.
+        let mut keys = vec![actor_key(&verdict.actor)];
+        if let Some(pid) = verdict.actor.pid {
+            keys.push(format!("pid:{pid}"));
+        }
+        keys.dedup();
+        let mut recent: Vec<Touch> = keys
+            .iter()
+            .filter_map(|key| self.recent.remove(&(share_index, key.clone())))
+            .flat_map(|r| r.touches)
+            .collect();
+        recent.sort_by_key(|t| t.time);
         if let Some(first) = recent.first() {
             incident.started = first.time.min(now);
         }

@@ -126,6 +126,9 @@ pub struct Hot {
     pub blocklist: Blocklist,
     pub attributor: Mutex<Attributor>,
     pub befores: Mutex<perm::Befores>,
+    /// Descriptors of files opened for writing, for the probe after their
+    /// close-after-write without an open of the guard's own.
+    pub written_files: Mutex<perm::WrittenFiles>,
     pub vault: Option<Arc<dyn vault::Preserver>>,
     pub limits: config::Limits,
     pub pre_content: bool,

@@ -71,6 +71,55 @@ impl Befores {
     }
 }
 
+/// Read-only descriptors of files being written (from their writers'
+/// open permission events), by (dev, ino), bounded: the oldest go first.
+pub struct WrittenFiles {
+    map: HashMap<(u64, u64), std::os::fd::OwnedFd>,
+    order: std::collections::VecDeque<(u64, u64)>,
+    capacity: usize,
+}
+
+impl WrittenFiles {
+    pub fn new(capacity: usize) -> Self {
+        WrittenFiles {
+            map: HashMap::new(),
+            order: std::collections::VecDeque::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    pub fn insert(&mut self, dev: u64, ino: u64, fd: std::os::fd::OwnedFd) {
+        if self.map.insert((dev, ino), fd).is_none() {
+            self.order.push_back((dev, ino));
+        }
+        while self.map.len() > self.capacity {
+            match self.order.pop_front() {
+                Some(oldest) => {
+                    self.map.remove(&oldest);
+                }
+                None => break,
+            }
+        }
+        // Keys taken already leave stale entries in `order`; keep it short.
+        if self.order.len() > self.capacity * 4 {
+            let map = &self.map;
+            self.order.retain(|k| map.contains_key(k));
+        }
+    }
+
+    pub fn take(&mut self, dev: u64, ino: u64) -> Option<std::os::fd::OwnedFd> {
+        self.map.remove(&(dev, ino))
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
 /// (pid, dev, ino) pairs whose pre-content events need no more work until
 /// the pid opens the file again.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -161,6 +210,7 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
     // Pids attributed once already (while the process waited, so an smbd
     // is still in its user's context).
     let mut known: std::collections::HashSet<u32> = std::collections::HashSet::new();
+    let mut syscalls = SyscallFiles::new(hot.limits.pids);
     while !hot.stop.load(Ordering::Acquire) {
         if !group.wait(200) {
             continue;
@@ -202,10 +252,22 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
             }
             // One fstat per event: (dev, ino, size).
             let stat = pending.stat();
+            let mut opened_empty = false;
+            let mut opened_mode = None;
             match pending.kind {
                 PermKind::Open => {
                     if hot.pre_content {
-                        let mode = open_mode(pending.pid);
+                        // An empty file (typically being created) has nothing
+                        // a truncation could lose and nothing to probe: no
+                        // need to ask how it is opened.
+                        let empty = stat.is_some_and(|(_, _, size)| size == 0);
+                        let mode = if empty {
+                            None
+                        } else {
+                            syscalls.open_mode(pending.pid)
+                        };
+                        opened_empty = empty;
+                        opened_mode = mode;
                         if let Some((dev, ino, _)) = stat {
                             seen.opened((pending.pid, dev, ino), mode);
                         }
@@ -229,7 +291,21 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                 }
             }
             if !needs_work {
-                pending.allow();
+                // A file opened for writing (or being created): keep the
+                // event's descriptor for the probe after its close.
+                let writer = pending.kind == PermKind::Open
+                    && hot.pre_content
+                    && (opened_empty || opened_mode.is_some_and(|m| m.write));
+                match (writer, stat) {
+                    (true, Some((dev, ino, _))) => {
+                        if let Some(fd) = pending.allow_keeping_file() {
+                            if let Ok(mut files) = hot.written_files.lock() {
+                                files.insert(dev, ino, fd);
+                            }
+                        }
+                    }
+                    _ => pending.allow(),
+                }
                 continue;
             }
             match sender.try_send(pending) {
@@ -317,10 +393,13 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
         pending.allow();
         return;
     }
-    let probe = Probe::of_file(&path).unwrap_or_default();
+    // SAFETY: borrow the event's descriptor without taking ownership.
+    let file = ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(pending.fd()) });
+    // Through the event's descriptor: an open of our own would raise events.
+    let probe = Probe::of_open_file(&file)
+        .or_else(|_| Probe::of_file(&path))
+        .unwrap_or_default();
     let vault = hot.vault.as_ref().and_then(|vault| {
-        // SAFETY: borrow the event's descriptor without taking ownership.
-        let file = ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(pending.fd()) });
         let session = session_key(pending.pid);
         vault.preserve(
             &hot.shares.list[share].name,
@@ -377,6 +456,58 @@ fn mode_of_syscall(text: &str) -> Option<OpenMode> {
         write: flags & libc::O_ACCMODE != libc::O_RDONLY,
         truncate: flags & libc::O_TRUNC != 0,
     })
+}
+
+/// Open `/proc/PID/syscall` files of the pids seen at opens, so classifying
+/// an open is one `pread` instead of open + reads + close (the reader does
+/// it for every open of a non-empty file). Bounded; a descriptor outlives
+/// its process harmlessly (reads fail, it is reopened for a new process
+/// with the same pid, which `/proc/PID` names afresh).
+struct SyscallFiles {
+    files: HashMap<u32, std::fs::File>,
+    capacity: usize,
+}
+
+impl SyscallFiles {
+    fn new(capacity: usize) -> Self {
+        SyscallFiles {
+            files: HashMap::new(),
+            capacity: capacity.clamp(16, 4096),
+        }
+    }
+
+    /// Like [`open_mode`], from the cached descriptor of the main thread.
+    fn open_mode(&mut self, pid: u32) -> Option<OpenMode> {
+        if let Some(mode) = self.main_thread_mode(pid) {
+            return Some(mode);
+        }
+        open_mode(pid)
+    }
+
+    fn main_thread_mode(&mut self, pid: u32) -> Option<OpenMode> {
+        use std::os::unix::fs::FileExt;
+        let mut buf = [0u8; 256];
+        for attempt in 0..2 {
+            if attempt == 1 || !self.files.contains_key(&pid) {
+                let file = std::fs::File::open(format!("/proc/{pid}/syscall")).ok()?;
+                if self.files.len() >= self.capacity {
+                    self.files.clear();
+                }
+                self.files.insert(pid, file);
+            }
+            let file = self.files.get(&pid)?;
+            match file.read_at(&mut buf, 0) {
+                Ok(n) if n > 0 => {
+                    return std::str::from_utf8(&buf[..n])
+                        .ok()
+                        .and_then(mode_of_syscall)
+                }
+                // A pid reused since the descriptor was opened: reopen once.
+                _ => self.files.remove(&pid),
+            };
+        }
+        None
+    }
 }
 
 /// The flags of the `open`/`openat`/`creat` a thread of `pid` is blocked
@@ -512,6 +643,22 @@ mod tests {
         assert!(seen.check_and_mark(key));
         seen.opened(key, None);
         assert!(!seen.check_and_mark(key));
+    }
+
+    #[test]
+    fn written_files_stay_bounded_oldest_out() {
+        let mut files = WrittenFiles::new(4);
+        for ino in 0..10u64 {
+            let fd = std::os::fd::OwnedFd::from(std::fs::File::open("/dev/null").unwrap());
+            files.insert(1, ino, fd);
+            if ino % 2 == 0 {
+                assert!(files.take(1, ino).is_some());
+            }
+        }
+        assert!(files.len() <= 4);
+        assert!(files.take(1, 9).is_some(), "the newest stays");
+        assert!(files.take(1, 1).is_none(), "the oldest went");
+        assert!(files.take(1, 9).is_none(), "taken once");
     }
 
     #[test]

@@ -208,6 +208,7 @@ impl Upkeep {
         if fresh {
             if let Some(jobs) = &self.jobs {
                 let _ = jobs.send(Job::Detection(share.clone()));
+                self.wake();
             }
         }
         incidents.respond(hot, config, share_index, verdict);
@@ -216,12 +217,22 @@ impl Upkeep {
         }
         if let (Some(jobs), Some(id)) = (&self.jobs, incidents.open_for(&share, &verdict.actor)) {
             let _ = jobs.send(Job::Record(share, incidents.journal.incident_dir(&id)));
+            self.wake();
+        }
+    }
+
+    /// Wakes the `vault-links` thread if it is collecting links (it is not
+    /// woken for each new file, only for jobs that must not wait).
+    fn wake(&self) {
+        if let Some(thread) = &self.thread {
+            thread.thread().unpark();
         }
     }
 
     /// Flushes pending links and stops the threads (also on drop).
     pub fn stop(&mut self) {
         self.jobs = None;
+        self.wake();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -243,7 +254,7 @@ fn links_thread(
     link_new: bool,
 ) {
     use std::collections::HashMap;
-    use std::sync::mpsc::RecvTimeoutError;
+    use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
     use std::time::Instant;
     let mut pending: HashMap<String, Vec<String>> = HashMap::new();
     let mut oldest: Option<Instant> = None;
@@ -273,7 +284,23 @@ fn links_thread(
                 tracing::warn!("vault: index rows: {e}");
             }
         }
-        match jobs.recv_timeout(wait) {
+        // While links are pending, the ones arriving meanwhile are picked
+        // up when they are due, without a wakeup per new file (senders of
+        // other jobs unpark the thread).
+        let job = match oldest {
+            Some(_) => match jobs.try_recv() {
+                Ok(job) => Ok(job),
+                Err(TryRecvError::Empty) => {
+                    if !wait.is_zero() {
+                        std::thread::park_timeout(wait);
+                    }
+                    Err(RecvTimeoutError::Timeout)
+                }
+                Err(TryRecvError::Disconnected) => Err(RecvTimeoutError::Disconnected),
+            },
+            None => jobs.recv_timeout(wait),
+        };
+        match job {
             Ok(Job::Link(share, rel)) if link_new => {
                 pending.entry(share).or_default().push(rel);
                 oldest.get_or_insert_with(Instant::now);

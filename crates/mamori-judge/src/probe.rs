@@ -206,8 +206,36 @@ pub struct Probe {
 impl Probe {
     /// Reads a bounded sample of the file (several regions, not the whole).
     pub fn of_file(path: &Path) -> std::io::Result<Probe> {
-        let file = File::open(path)?;
+        Probe::of_open_file(&File::open(path)?)
+    }
+
+    /// Like [`Probe::of_file`] through a descriptor already open for
+    /// reading (the guard's fanotify descriptors, whose reads raise no
+    /// events), by `pread`: the descriptor's offset is left alone.
+    pub fn of_open_file(file: &File) -> std::io::Result<Probe> {
         let len = file.metadata()?.len();
+        // A small file is all regions back to back: one read instead of one
+        // per region (the guard probes every file written over SMB).
+        if len > 0 && len <= (REGION * MAX_REGIONS) as u64 {
+            let mut whole = vec![0u8; len as usize];
+            let mut got = 0;
+            while got < whole.len() {
+                let n = file.read_at(&mut whole[got..], got as u64)?;
+                if n == 0 {
+                    break;
+                }
+                got += n;
+            }
+            if got == whole.len() {
+                let samples: Vec<(u64, Vec<u8>)> = whole
+                    .chunks(REGION)
+                    .enumerate()
+                    .map(|(i, c)| ((i * REGION) as u64, c.to_vec()))
+                    .collect();
+                return Ok(Probe::of_samples(len, &samples));
+            }
+            // Truncated under us: sample region by region as below.
+        }
         let mut samples = Vec::new();
         for offset in region_offsets(len) {
             let want = (len - offset).min(REGION as u64) as usize;

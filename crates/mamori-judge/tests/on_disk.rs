@@ -142,3 +142,18 @@ fn restoring_after_an_attack_is_not_an_attack() {
         run.verdict.map(|v| v.reasons)
     );
 }
+
+#[test]
+fn small_files_read_in_one_go_probe_like_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    for len in [1usize, 4095, 4096, 10_000, 32_768, 32_769, 100_000] {
+        let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+        let path = dir.path().join(format!("f{len}"));
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(
+            Probe::of_file(&path).unwrap(),
+            Probe::of_bytes(&bytes),
+            "{len}"
+        );
+    }
+}

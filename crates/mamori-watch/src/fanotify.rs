@@ -104,6 +104,13 @@ impl Pending {
         (rc == 0).then_some((st.st_dev, st.st_ino))
     }
 
+    /// Answers "allow" and keeps the event's descriptor (read-only, and its
+    /// reads raise no fanotify events, even the guard's own groups').
+    pub fn allow_keeping_file(mut self) -> Option<OwnedFd> {
+        self.answer(true);
+        self.file.take()
+    }
+
     pub fn allow(mut self) {
         self.answer(true);
     }
@@ -294,7 +301,16 @@ pub struct NotifyGroup {
     shares: Shares,
     own_pid: u32,
     pub unresolved: u64,
+    /// Directory handle (fsid + `struct file_handle`) → its path, so the
+    /// events of a busy folder cost no `open_by_handle_at` + `readlink`
+    /// each. Emptied whenever any directory on a marked filesystem is
+    /// renamed or deleted (paths below it change) and at an overflow, so
+    /// an entry is never older than the last directory rename read.
+    dirs: std::collections::HashMap<Vec<u8>, PathBuf>,
 }
+
+/// Entries of [`NotifyGroup`]'s directory cache before it is emptied.
+const DIR_CACHE: usize = 4096;
 
 fn fsid_of(fd: &OwnedFd) -> [i32; 2] {
     // SAFETY: zeroed statfs is a valid out-buffer.
@@ -342,6 +358,7 @@ impl NotifyGroup {
             shares: shares.clone(),
             own_pid: std::process::id(),
             unresolved: 0,
+            dirs: std::collections::HashMap::new(),
         })
     }
 
@@ -392,6 +409,14 @@ impl NotifyGroup {
             } else if meta.pid as u32 != self.own_pid {
                 let info = &buf[at + meta.metadata_len as usize..at + len];
                 self.decode(meta.mask, meta.pid.max(0) as u32, info, out);
+            }
+            // Paths below a renamed or deleted directory change (whoever
+            // did it): later events resolve their handles afresh.
+            if meta.mask & libc::FAN_Q_OVERFLOW != 0
+                || (meta.mask & libc::FAN_ONDIR != 0
+                    && meta.mask & (libc::FAN_RENAME | libc::FAN_DELETE) != 0)
+            {
+                self.dirs.clear();
             }
             at += len;
         }
@@ -467,6 +492,17 @@ impl NotifyGroup {
             .position(|&b| b == 0)
             .unwrap_or(name_bytes.len());
         let name = OsStr::from_bytes(&name_bytes[..name_len]);
+        let join = |path: &Path| {
+            if name.is_empty() || name == "." {
+                path.to_path_buf()
+            } else {
+                path.join(name)
+            }
+        };
+        let key = &record[4..handle_end];
+        if let Some(path) = self.dirs.get(key) {
+            return Some(join(path));
+        }
         // struct file_handle: handle_bytes, handle_type, f_handle[handle_bytes].
         let mut handle = record[12..handle_end].to_vec();
         handle.resize(handle.len().max(8), 0);
@@ -495,11 +531,12 @@ impl NotifyGroup {
             if self.shares.locate(&path).is_none() {
                 continue;
             }
-            return Some(if name.is_empty() || name == "." {
-                path
-            } else {
-                path.join(name)
-            });
+            let joined = join(&path);
+            if self.dirs.len() >= DIR_CACHE {
+                self.dirs.clear();
+            }
+            self.dirs.insert(key.to_vec(), path);
+            return Some(joined);
         }
         self.unresolved += 1;
         None
