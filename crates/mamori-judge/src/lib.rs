@@ -20,7 +20,7 @@
 //! document decides alone, weak behaviour (renames, notes) never decides
 //! alone, and new files (archives, media, backups) never count by their
 //! content alone: only the loss of what existed before counts. The
-//! reasoning behind each weight is in `docs/fragments/judge.md`.
+//! reasoning behind each weight is in `docs/design/judge.md`.
 
 mod codes;
 mod content;
