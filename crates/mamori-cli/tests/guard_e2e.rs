@@ -28,14 +28,28 @@ const ATTACKER_PC: &str = "ATTACK-PC";
 
 struct Guarded {
     guard: GuardProcess,
-    // Declared last: dropped after the guard stopped.
+    // Dropped after the guard stopped.
     server: SambaServer,
+    // Declared last: the next case starts once this one is torn down.
+    _serial: std::sync::MutexGuard<'static, ()>,
+}
+
+/// One case at a time: the guard's "files before the block" depends on its
+/// readers being scheduled within a few milliseconds, which nine Samba +
+/// guard + attacker sets sharing two cores would not give (a poisoned lock
+/// from a failed case is taken all the same).
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Guarded {
     /// Starts Samba, lets `fill` write the share content, then starts the
     /// guard and waits for `ready`. None = skip.
     fn start(fill: impl FnOnce(&SambaServer)) -> Option<Guarded> {
+        let serial = serial();
         if let Some(reason) = skip_reason(Fs::Ext4) {
             eprintln!("SKIP: {reason}");
             return None;
@@ -52,7 +66,11 @@ impl Guarded {
         server.open_permissions().unwrap();
         let guard =
             GuardProcess::start(Path::new(env!("CARGO_BIN_EXE_mamori")), &server, true).unwrap();
-        Some(Guarded { guard, server })
+        Some(Guarded {
+            guard,
+            server,
+            _serial: serial,
+        })
     }
 
     fn alerts(&self) -> Vec<Value> {
