@@ -57,10 +57,7 @@ fn forward_batch(
     early: &mut HashMap<u32, u32>,
 ) -> bool {
     for observed in batch.drain(..) {
-        let written = counted(hot, &observed);
-        if let Some(pid) = written {
-            hot.unjudged_add(pid, 1);
-        }
+        let written = counted(hot, &observed).map(|pid| hot.unjudged_add(pid));
         // Deletes and renames cannot be refused: hold the session until
         // this one is judged, so the verdict lands before the next.
         let held = match (observed.pid, &observed.change) {
@@ -76,11 +73,15 @@ fn forward_batch(
             }
             _ => None,
         };
-        match sender.try_send(Queued { observed, held }) {
+        match sender.try_send(Queued {
+            observed,
+            held,
+            written,
+        }) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
-                if let Some(pid) = written {
-                    hot.unjudged_add(pid, -1);
+                if let Some(group) = written {
+                    hot.unjudged_done(group);
                 }
                 if let Some(pid) = held {
                     hot.holds.judged(pid);
@@ -88,6 +89,9 @@ fn forward_batch(
                 lost.store(true, Ordering::Release);
             }
             Err(TrySendError::Disconnected(_)) => {
+                if let Some(group) = written {
+                    hot.unjudged_done(group);
+                }
                 if let Some(pid) = held {
                     hot.holds.judged(pid);
                 }
@@ -98,10 +102,12 @@ fn forward_batch(
     true
 }
 
-/// A change on its way to the main loop; `held` = the smbd it stopped.
+/// A change on its way to the main loop; `held` = the smbd it stopped,
+/// `written` = the barrier group it counts in until judged.
 struct Queued {
     observed: Observed,
     held: Option<u32>,
+    written: Option<crate::Group>,
 }
 
 /// Changes whose verdict the writer's next access waits for: overwrites
@@ -453,11 +459,14 @@ pub fn run(
     let mut last_poll = Instant::now();
     while !stop.load(Ordering::Acquire) {
         match receiver.recv_timeout(Duration::from_millis(200)) {
-            Ok(Queued { observed, held }) => {
-                let written = counted(&hot, &observed);
+            Ok(Queued {
+                observed,
+                held,
+                written,
+            }) => {
                 main.handle(&mut judge, observed);
-                if let Some(pid) = written {
-                    hot.unjudged_add(pid, -1);
+                if let Some(group) = written {
+                    hot.unjudged_done(group);
                 }
                 if let Some(pid) = held {
                     hot.holds.judged(pid);

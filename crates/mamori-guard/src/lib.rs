@@ -133,8 +133,9 @@ pub struct Hot {
     pub limits: config::Limits,
     pub pre_content: bool,
     pub stats: Stats,
-    /// Close-after-write events read from the kernel but not yet judged, per pid.
-    pub unjudged: Mutex<HashMap<u32, u32>>,
+    /// Overwrites and deletes read from the kernel but not yet judged,
+    /// per barrier group (see [`Barrier`]).
+    pub unjudged: Mutex<Barrier>,
     /// (pid, share, path) whose access was denied: a close of such a file
     /// without an allowed write changed nothing.
     pub denied_paths: Mutex<std::collections::HashSet<(u32, usize, PathBuf)>>,
@@ -167,25 +168,55 @@ impl Hot {
         }
     }
 
-    pub(crate) fn unjudged_add(&self, pid: u32, delta: i32) {
-        if let Ok(mut map) = self.unjudged.lock() {
-            let count = map.entry(pid).or_insert(0);
-            *count = count.saturating_add_signed(delta);
-            if *count == 0 {
-                map.remove(&pid);
-            }
+    /// One more unjudged change of `pid`; returns the group it was counted
+    /// under (to be given back to [`Hot::unjudged_done`]).
+    pub(crate) fn unjudged_add(&self, pid: u32) -> Group {
+        let group = self.barrier_group(pid);
+        if let Ok(mut barrier) = self.unjudged.lock() {
+            barrier.add(group);
+        }
+        group
+    }
+
+    /// A change counted under `group` was judged (or dropped).
+    pub(crate) fn unjudged_done(&self, group: Group) {
+        if let Ok(mut barrier) = self.unjudged.lock() {
+            barrier.done(group);
         }
     }
 
-    /// Waits (bounded) until every close-after-write of `pid` read so far has been judged.
+    /// Whether `pid`'s next access must wait for a verdict (cheap: no
+    /// `/proc` read; a pid not grouped yet counts as its own group).
+    pub(crate) fn barrier_due(&self, pid: u32) -> bool {
+        self.unjudged.lock().is_ok_and(|b| b.due(pid))
+    }
+
+    /// The barrier group of `pid`, remembered once known.
+    pub(crate) fn barrier_group(&self, pid: u32) -> Group {
+        if let Some(group) = self.unjudged.lock().ok().and_then(|b| b.known(pid)) {
+            return group;
+        }
+        let (group, certain) = Group::of_process(pid);
+        if certain {
+            if let Ok(mut barrier) = self.unjudged.lock() {
+                barrier.remember(pid, group, self.limits.pids);
+            }
+        }
+        group
+    }
+
+    /// Waits (bounded) until every overwrite and delete of `pid`'s group
+    /// (its SMB user across all sessions; a local process alone) read so
+    /// far has been judged.
     pub(crate) fn wait_for_judgement(&self, pid: u32, limit: std::time::Duration) {
+        let group = self.barrier_group(pid);
         let start = std::time::Instant::now();
-        while self.unjudged.lock().is_ok_and(|m| m.contains_key(&pid)) {
+        while self.unjudged.lock().is_ok_and(|b| b.pending(group)) {
             if start.elapsed() >= limit {
                 // A count that never drains (an evicted probe) must not
-                // slow this writer forever.
-                if let Ok(mut map) = self.unjudged.lock() {
-                    map.remove(&pid);
+                // slow this writer (or its user's other sessions) forever.
+                if let Ok(mut barrier) = self.unjudged.lock() {
+                    barrier.clear(group);
                 }
                 return;
             }
@@ -221,6 +252,79 @@ impl Hot {
                 ));
             }
         }
+    }
+}
+
+/// Who waits for whose verdicts: the "verdict before the next file"
+/// barrier is per actor. An SMB user is one actor across all its sessions
+/// (a fast attack opens several, each of which would otherwise get its own
+/// first file through); a local process (or an smbd not in a user's
+/// context) is its own. Never keyed by client address: users behind one
+/// NAT, terminal server or loopback must not wait on each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Group {
+    Pid(u32),
+    /// The effective uid of an smbd session child (Samba runs a session's
+    /// file operations as its user).
+    SmbUser(u32),
+}
+
+impl Group {
+    /// (group, certain): an smbd caught in root context (between
+    /// operations) is grouped by pid for now, not remembered.
+    fn of_process(pid: u32) -> (Group, bool) {
+        if !mamori_respond::attribution::is_smbd(pid) {
+            return (Group::Pid(pid), true);
+        }
+        match mamori_respond::attribution::effective_uid(pid) {
+            Some(uid) if uid != 0 => (Group::SmbUser(uid), true),
+            _ => (Group::Pid(pid), false),
+        }
+    }
+}
+
+/// Unjudged changes per [`Group`], and the groups of pids seen (bounded).
+#[derive(Default)]
+pub struct Barrier {
+    counts: HashMap<Group, u32>,
+    groups: HashMap<u32, Group>,
+}
+
+impl Barrier {
+    fn known(&self, pid: u32) -> Option<Group> {
+        self.groups.get(&pid).copied()
+    }
+
+    fn remember(&mut self, pid: u32, group: Group, capacity: usize) {
+        if self.groups.len() >= capacity.max(16) {
+            self.groups.clear();
+        }
+        self.groups.insert(pid, group);
+    }
+
+    fn add(&mut self, group: Group) {
+        *self.counts.entry(group).or_insert(0) += 1;
+    }
+
+    fn done(&mut self, group: Group) {
+        if let Some(count) = self.counts.get_mut(&group) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                self.counts.remove(&group);
+            }
+        }
+    }
+
+    fn clear(&mut self, group: Group) {
+        self.counts.remove(&group);
+    }
+
+    fn pending(&self, group: Group) -> bool {
+        self.counts.contains_key(&group)
+    }
+
+    fn due(&self, pid: u32) -> bool {
+        !self.counts.is_empty() && self.pending(self.known(pid).unwrap_or(Group::Pid(pid)))
     }
 }
 
@@ -268,3 +372,39 @@ pub fn run(
 }
 
 pub use core::Summary;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn barrier_groups_sessions_of_one_user_and_keeps_others_apart() {
+        let mut barrier = Barrier::default();
+        // Two sessions of uid 1001, one of uid 1002, a local process.
+        barrier.remember(10, Group::SmbUser(1001), 16);
+        barrier.remember(11, Group::SmbUser(1001), 16);
+        barrier.remember(12, Group::SmbUser(1002), 16);
+        assert!(!barrier.due(10));
+        barrier.add(Group::SmbUser(1001));
+        assert!(
+            barrier.due(10) && barrier.due(11),
+            "the user's sessions wait"
+        );
+        assert!(!barrier.due(12), "another user never waits");
+        assert!(!barrier.due(13), "a local process never waits on a user");
+        barrier.add(Group::Pid(13));
+        assert!(barrier.due(13) && !barrier.due(14));
+        barrier.done(Group::SmbUser(1001));
+        assert!(!barrier.due(11));
+        barrier.done(Group::SmbUser(1001));
+        assert!(!barrier.due(11), "a late decrement saturates");
+        barrier.clear(Group::Pid(13));
+        assert!(!barrier.due(13));
+    }
+
+    #[test]
+    fn a_local_process_is_its_own_group() {
+        let me = std::process::id();
+        assert_eq!(Group::of_process(me), (Group::Pid(me), true));
+    }
+}

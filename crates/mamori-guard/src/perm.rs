@@ -230,10 +230,7 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
             let blocked_any = hot.blocklist.any();
             let mut needs_work = false;
             // A verdict on this pid's last overwrite or delete may be due.
-            needs_work |= hot
-                .unjudged
-                .lock()
-                .is_ok_and(|m| m.contains_key(&pending.pid));
+            needs_work |= hot.barrier_due(pending.pid);
             if !known.contains(&pending.pid) {
                 if known.len() >= hot.limits.pids {
                     known.clear();
@@ -362,10 +359,11 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
     let writing = truncating || (probing && open_for_write(pending.pid, &pending).unwrap_or(true));
     // Nothing to keep of an empty file (typically one the writer just created).
     let has_content = writing && pending.size().is_none_or(|size| size > 0);
-    // The verdict on this actor's previous overwrite or delete may be a
-    // moment away: wait for it, so the block lands before the next file
-    // changes (Samba opens the share's directories for every operation,
-    // deletes included, so this paces deletes too).
+    // The verdict on this actor's previous overwrite or delete (any
+    // session of the same SMB user) may be a moment away: wait for it, so
+    // the block lands before the next file changes (Samba opens the
+    // share's directories for every operation, deletes included, so this
+    // paces deletes too).
     hot.wait_for_judgement(pending.pid, Duration::from_millis(100));
     if hot.blocklist.any() {
         let generation = hot.blocklist.generation();

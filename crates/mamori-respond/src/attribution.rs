@@ -100,6 +100,12 @@ fn uid_field(pid: u32, field: usize) -> Option<u32> {
     line.split_whitespace().nth(field)?.parse().ok()
 }
 
+/// The effective uid of `pid` (an smbd session child serving a request
+/// runs as its user; between requests it may be back to root).
+pub fn effective_uid(pid: u32) -> Option<u32> {
+    uid_field(pid, 2)
+}
+
 fn uid_of(pid: u32) -> Option<u32> {
     uid_field(pid, 1)
 }
