@@ -7,6 +7,8 @@
 //! block_client = true        # block the client address too (never loopback)
 //! hook = "/usr/local/sbin/isolate.sh"   # run when the ladder has "hook"
 //! hook_timeout_secs = 60
+//! rollback = true            # after a block, put back from the vault what
+//!                            # the blocked actor changed before it
 //!
 //! [share."経理"]               # per-share override of [response]
 //! ladder = ["alert", "block", "cut", "hook"]
@@ -70,6 +72,9 @@ pub struct Response {
     pub block_client: bool,
     pub hook: Option<String>,
     pub hook_timeout_secs: u64,
+    /// After a block, put back what the blocked actor changed before it
+    /// (see `rollback.rs`); needs `block` in the ladder.
+    pub rollback: bool,
 }
 
 impl Default for Response {
@@ -79,6 +84,7 @@ impl Default for Response {
             block_client: true,
             hook: None,
             hook_timeout_secs: 60,
+            rollback: true,
         }
     }
 }
@@ -254,6 +260,14 @@ threshold = 2.5
         assert!(!config.response("docs").has(Step::Block));
         assert!(config.response("経理").has(Step::Hook));
         assert_eq!(config.judge.threshold, 2.5);
+        assert!(
+            config.response("docs").rollback,
+            "rollback is on by default"
+        );
+        let config =
+            GuardConfig::parse("[share.\"経理\"]\nrollback = false\n", Path::new("x")).unwrap();
+        assert!(!config.response("経理").rollback);
+        assert!(config.response("docs").rollback);
     }
 
     #[test]

@@ -425,6 +425,7 @@ pub fn run(
     );
     // Every file there now is linked into the vault before "ready".
     let upkeep = crate::upkeep::Upkeep::start(&vault, &shares, &config.vault);
+    let rollbacks = crate::rollback::Rollbacks::start(options.state_dir.clone(), vault.clone());
     drop(vault);
     ready(&Ready {
         backend,
@@ -455,6 +456,7 @@ pub fn run(
         overflow_pending: false,
         last_rescan: None,
         upkeep,
+        rollbacks,
     };
     let mut last_poll = Instant::now();
     while !stop.load(Ordering::Acquire) {
@@ -486,6 +488,9 @@ pub fn run(
             main.overflow_pending = false;
             main.last_rescan = Some(Instant::now());
             main.overflow(&mut judge, usize::MAX);
+        }
+        for outcome in main.rollbacks.finished() {
+            main.incidents.rolled_back(&outcome);
         }
         if last_poll.elapsed() > Duration::from_millis(500) {
             last_poll = Instant::now();
@@ -590,6 +595,7 @@ struct Main<'a> {
     overflow_pending: bool,
     last_rescan: Option<Instant>,
     upkeep: crate::upkeep::Upkeep,
+    rollbacks: crate::rollback::Rollbacks,
 }
 
 impl Main<'_> {
@@ -710,6 +716,10 @@ impl Main<'_> {
             op,
         };
         if let Some(verdict) = judge.observe(&event) {
+            let fresh = self
+                .incidents
+                .open_for(&share.name, &verdict.actor)
+                .is_none();
             self.upkeep.respond(
                 &mut self.incidents,
                 &self.hot,
@@ -717,6 +727,12 @@ impl Main<'_> {
                 observed.share,
                 &verdict,
             );
+            let response = self.config.response(&share.name);
+            if fresh && response.rollback && response.has(mamori_respond::Step::Block) {
+                if let Some(id) = self.incidents.open_for(&share.name, &verdict.actor) {
+                    self.rollbacks.request(&id, &share.name);
+                }
+            }
         }
     }
 

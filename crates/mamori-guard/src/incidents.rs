@@ -307,18 +307,27 @@ impl Incidents {
             if let Err(e) = self.journal.save(&incident) {
                 tracing::error!("{e}");
             }
+            let (then_ja, then_en) = if response.rollback {
+                (
+                    "。遮断前に変更されたファイルは保護領域から自動で元に戻します",
+                    "; files changed before the block are being rolled back from the vault",
+                )
+            } else {
+                ("", "")
+            };
             self.emit(
                 base(
                     "containment",
                     format!(
-                        "{who} からの共有へのアクセスを遮断しました ({})",
+                        "{who} からの共有へのアクセスを遮断しました ({}){then_ja}",
                         what.join(" ")
                     ),
                     format!(
-                        "Blocked access to the shares for {who} ({})",
+                        "Blocked access to the shares for {who} ({}){then_en}",
                         what.join(" ")
                     ),
                 )
+                .with("rollback", response.rollback)
                 .with("action", "block")
                 .with("reason", format!("blocked {}", what.join(" ")))
                 .with("blocked", what),
@@ -500,6 +509,44 @@ impl Incidents {
         .with("files", Vec::<String>::new())
         .with("cut_pids", vec![pid]);
         self.emit(alert);
+    }
+
+    /// Alerts (every channel) what a rollback put back and what it left.
+    pub fn rolled_back(&self, outcome: &crate::rollback::Outcome) {
+        let actor = self
+            .open
+            .get(&outcome.incident)
+            .map(|o| o.incident.actor.clone())
+            .or_else(|| self.journal.get(&outcome.incident).ok().map(|i| i.actor))
+            .unwrap_or_default();
+        let (ja, en) = crate::rollback::message(outcome);
+        let reason = match &outcome.error {
+            Some(e) => format!("rollback failed: {e}"),
+            None => format!(
+                "rolled back: {} restored, {} removed, {} left",
+                outcome.restored.len(),
+                outcome.removed.len(),
+                outcome.left.len()
+            ),
+        };
+        let left: Vec<serde_json::Value> = outcome
+            .left
+            .iter()
+            .map(|l| serde_json::json!({"path": l.path, "reason": l.reason}))
+            .collect();
+        self.emit(
+            Alert::new("rollback", ja, en)
+                .with("incident", outcome.incident.as_str())
+                .with("share", outcome.share.as_str())
+                .with("user", actor.user.clone())
+                .with("client", actor.client.clone())
+                .with("pid", actor.pid)
+                .with("reason", reason)
+                .with("files", outcome.restored.clone())
+                .with("removed", outcome.removed.clone())
+                .with("left", left)
+                .with("ok", outcome.error.is_none() && outcome.left.is_empty()),
+        );
     }
 
     /// Restores open incidents from the journal after a restart.

@@ -16,7 +16,9 @@
 //! - the main thread ([`core`]) attributes each change to an actor, feeds
 //!   the judge, journals what an incident's actor touches, climbs the
 //!   response ladder on a verdict, polls the journal for releases and
-//!   handles queue overflows by rescanning.
+//!   handles queue overflows by rescanning;
+//! - [`rollback`]: shortly after a block, puts back from the vault what
+//!   the blocked actor changed before it (per share, on by default).
 //!
 //! Invariants:
 //! - the guard never blocks a share by dying: permission events pending in
@@ -34,6 +36,7 @@ mod core;
 mod hold;
 mod incidents;
 mod perm;
+pub mod rollback;
 pub mod state;
 pub mod upkeep;
 pub mod vault;

@@ -165,11 +165,51 @@ pub fn restore(
     id: &str,
     options: &RestoreOptions<'_>,
 ) -> Result<RestoreReport, RestoreError> {
+    restore_scoped(state_dir, id, options, Scope::Restore)
+}
+
+/// The guard's rollback at the verdict (`mamori guard`, response
+/// `rollback = true`): the same restore, narrowed to what the guard itself
+/// saw while the attack ran —
+/// - only the incident and its sibling incidents still open (detected or
+///   blocked): an incident released as a false alarm is a user's own work;
+/// - only journalled touches (no search for deletes the journal missed: in
+///   a live folder other users delete files too);
+/// - the incidents keep their state (they stay blocked; a `restored` state
+///   would lift the block).
+///
+/// Safe to repeat (a second run finds everything already back).
+pub fn rollback(state_dir: &Path, id: &str) -> Result<RestoreReport, RestoreError> {
+    let options = RestoreOptions {
+        dry_run: false,
+        progress: &NoProgress,
+    };
+    restore_scoped(state_dir, id, &options, Scope::Rollback)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Restore,
+    Rollback,
+}
+
+fn restore_scoped(
+    state_dir: &Path,
+    id: &str,
+    options: &RestoreOptions<'_>,
+    scope: Scope,
+) -> Result<RestoreReport, RestoreError> {
     let journal = Journal::open(state_dir);
     let incident = journal.get(id)?;
     // One attack may have opened several incidents (parallel sessions of
     // one user detected at once): restore them together.
     let mut incidents = siblings(&journal, &incident)?;
+    if scope == Scope::Rollback {
+        incidents.retain(|i| {
+            i.id == incident.id
+                || matches!(i.state, IncidentState::Detected | IncidentState::Blocked)
+        });
+    }
     let mut touches = Vec::new();
     for one in &incidents {
         touches.extend(journal.touches(&one.id)?);
@@ -189,14 +229,17 @@ pub fn restore(
         .min()
         .unwrap_or(incident.started);
     let journalled_last = touches.iter().map(|t| t.time).max().unwrap_or(started);
-    let missed = unjournaled::find(
-        &vault,
-        &incident.share,
-        &root,
-        &touches,
-        started,
-        journalled_last,
-    );
+    let missed = match scope {
+        Scope::Restore => unjournaled::find(
+            &vault,
+            &incident.share,
+            &root,
+            &touches,
+            started,
+            journalled_last,
+        ),
+        Scope::Rollback => Vec::new(),
+    };
     let unjournaled: Vec<String> = missed.iter().map(|t| t.path.clone()).collect();
     touches.extend(missed);
     touches.sort_by_key(|t| t.time);
@@ -249,7 +292,7 @@ pub fn restore(
         }
     }
     ctx.run(&plan, options.progress)?;
-    if !options.dry_run && ctx.report.complete() {
+    if scope == Scope::Restore && !options.dry_run && ctx.report.complete() {
         for one in incidents.iter_mut() {
             if one.state != IncidentState::Restored {
                 one.state = IncidentState::Restored;
