@@ -1,5 +1,6 @@
 //! `mamori-attack bench` (driven by `scripts/bench-guard`): per attack
-//! profile, files damaged before the block and the time from the first
+//! profile, files damaged before the block, files still damaged on the
+//! share once the guard's rollback settled, and the time from the first
 //! malicious write to the guard's detection and containment alerts; false
 //! alarms of the benign suite; SMB throughput with and without the guard.
 //! Every run uses a fresh private Samba and a fresh guard.
@@ -38,6 +39,9 @@ pub struct ProfileResult {
     pub runs: usize,
     pub detected: usize,
     pub damaged: Vec<usize>,
+    /// Files of the victim folder missing or changed on the share after
+    /// the block and the rollback (the attacker's touches that stayed).
+    pub still_damaged: Vec<usize>,
     pub detect_ms: Vec<i64>,
     pub block_ms: Vec<i64>,
     pub attack_rate: Vec<f64>,
@@ -54,8 +58,8 @@ fn show<T: std::fmt::Display>(v: Option<T>) -> String {
 }
 
 /// One run: files damaged, ms to detection, ms to containment, attack rate
-/// (files/s), detected at all.
-type RunOutcome = (usize, Option<i64>, Option<i64>, f64, bool);
+/// (files/s), detected at all, files still damaged after the rollback.
+type RunOutcome = (usize, Option<i64>, Option<i64>, f64, bool, usize);
 
 /// Small files written/s, read/s; large file MB/s written, read.
 type Throughput = (f64, f64, f64, f64, f64, f64);
@@ -65,6 +69,8 @@ fn one_attack(opts: &BenchOptions, profile: Profile, seed: u64) -> Result<RunOut
     let server = SambaServer::start("docs", Fs::Ext4, 256)?;
     content::victim_folder(&server.share_dir(), "部署/共有", opts.files, seed)?;
     server.open_permissions()?;
+    let victim = server.share_dir().join("部署/共有");
+    let originals = crate::damage::before(&victim);
     // MAMORI_BENCH_ECHO=1 shows the guard's messages (to study an outlier run).
     let echo = std::env::var_os("MAMORI_BENCH_ECHO").is_some();
     let guard = GuardProcess::start(&opts.mamori, &server, echo)?;
@@ -84,6 +90,12 @@ fn one_attack(opts: &BenchOptions, profile: Profile, seed: u64) -> Result<RunOut
     )?;
     let detection = guard.wait_alert("detection", USER_A, Duration::from_secs(10));
     let containment = guard.wait_alert("containment", USER_A, Duration::from_secs(5));
+    // The rollback alert comes ~2 s after the block (its second, late run);
+    // without one (rollback off, nothing detected) the share is as left.
+    if containment.is_some() {
+        guard.wait_alert("rollback", USER_A, Duration::from_secs(10));
+    }
+    let still = crate::damage::still_damaged(&victim, &originals).len();
     let first = report.first_malicious.clone().unwrap_or_default();
     let at = |a: &Option<serde_json::Value>| {
         a.as_ref()
@@ -96,6 +108,7 @@ fn one_attack(opts: &BenchOptions, profile: Profile, seed: u64) -> Result<RunOut
         at(&containment),
         report.files_per_second(),
         detection.is_some(),
+        still,
     ))
 }
 
@@ -107,8 +120,15 @@ pub fn attacks(opts: &BenchOptions) -> Vec<ProfileResult> {
         opts.profiles.clone()
     };
     println!(
-        "{:<16} {:>5} {:>9} {:>10} {:>10} {:>10} {:>10}",
-        "profile", "runs", "detected", "files med", "files max", "detect ms", "block ms"
+        "{:<16} {:>5} {:>9} {:>10} {:>10} {:>10} {:>10} {:>16}",
+        "profile",
+        "runs",
+        "detected",
+        "files med",
+        "files max",
+        "detect ms",
+        "block ms",
+        "after rb med/max"
     );
     let mut out = Vec::new();
     for profile in list {
@@ -123,9 +143,10 @@ pub fn attacks(opts: &BenchOptions) -> Vec<ProfileResult> {
         };
         for i in 0..runs {
             match one_attack(opts, profile, 100 + i as u64) {
-                Ok((damaged, detect, block, rate, detected)) => {
+                Ok((damaged, detect, block, rate, detected, still)) => {
                     r.runs += 1;
                     r.damaged.push(damaged);
+                    r.still_damaged.push(still);
                     r.detected += usize::from(detected);
                     r.detect_ms.extend(detect);
                     r.block_ms.extend(block);
@@ -135,7 +156,7 @@ pub fn attacks(opts: &BenchOptions) -> Vec<ProfileResult> {
             }
         }
         println!(
-            "{:<16} {:>5} {:>9} {:>10} {:>10} {:>10} {:>10}",
+            "{:<16} {:>5} {:>9} {:>10} {:>10} {:>10} {:>10} {:>16}",
             r.profile,
             r.runs,
             r.detected,
@@ -143,6 +164,11 @@ pub fn attacks(opts: &BenchOptions) -> Vec<ProfileResult> {
             show(r.damaged.iter().max()),
             show(median(&r.detect_ms)),
             show(median(&r.block_ms)),
+            format!(
+                "{}/{}",
+                show(median(&r.still_damaged)),
+                show(r.still_damaged.iter().max())
+            ),
         );
         out.push(r);
     }

@@ -35,6 +35,7 @@ pub mod bench;
 pub mod benign;
 pub mod cipher;
 pub mod content;
+pub mod damage;
 pub mod guarded;
 pub mod log;
 pub mod profiles;

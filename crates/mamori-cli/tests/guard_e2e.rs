@@ -5,18 +5,22 @@
 //!   `containment` alert naming the attacker's Samba user and client, at
 //!   most 5 files damaged before the block, the attacker's new opens fail,
 //!   a colleague still works;
+//! * the guard's rollback at the verdict: after the wiper and an encryptor
+//!   (encrypt + rename + ransom note) every attacked file is back on the
+//!   share with its original content (a `rollback` alert says so);
 //! * the benign suite raises no detection;
-//! * during an attack by user A, user B's edits all succeed.
+//! * during an attack by user A, user B's edits all succeed, and the
+//!   rollback of A's incident leaves B's files as B left them.
 //!
 //! Skips (passes, printing why) when not root or Samba, libsmbclient or loop
 //! mounts are unavailable. Shares are small (≈50–150 files) to keep CI short.
 
 use mamori_attack::benign::{self, Workload};
-use mamori_attack::content;
 use mamori_attack::guarded::GuardProcess;
 use mamori_attack::log::OpLog;
 use mamori_attack::profiles::{self, AttackOptions, AttackReport, Profile};
 use mamori_attack::samba::{skip_reason, Fs, SambaServer, USER_A, USER_B};
+use mamori_attack::{content, damage};
 use mamori_attack::{AttackError, SmbSession};
 use serde_json::Value;
 use std::path::Path;
@@ -86,6 +90,10 @@ impl Guarded {
     }
 }
 
+/// Profiles whose case also asserts that the rollback put every attacked
+/// file back (the others print what stayed damaged).
+const ROLLBACK_CHECKED: [Profile; 2] = [Profile::Wiper, Profile::RenameLockbit];
+
 /// One attack profile against a fresh guarded share; returns what failed.
 fn attack_case(profile: Profile, root: &str, max_damaged: usize) -> Vec<String> {
     let mut failures = Vec::new();
@@ -99,6 +107,7 @@ fn attack_case(profile: Profile, root: &str, max_damaged: usize) -> Vec<String> 
         return failures;
     };
     let name = profile.name();
+    let originals = damage::before(&g.server.share_dir());
     let attacker = g.server.target(USER_A, ATTACKER_PC);
     let opts = AttackOptions {
         root: root.into(),
@@ -161,6 +170,22 @@ fn attack_case(profile: Profile, root: &str, max_damaged: usize) -> Vec<String> 
         g.wait_alert("containment", USER_A).is_some(),
         "no containment alert".into(),
     );
+    // The rollback: every original back with its content.
+    let rollback = g.wait_alert("rollback", USER_A);
+    let still = damage::still_damaged(&g.server.share_dir(), &originals);
+    eprintln!(
+        "{name}: rollback {}; still damaged after it: {still:?}",
+        rollback
+            .as_ref()
+            .map_or("none".to_string(), |a| a["reason"].to_string())
+    );
+    if ROLLBACK_CHECKED.contains(&profile) {
+        check(rollback.is_some(), "no rollback alert".into());
+        check(
+            still.is_empty(),
+            format!("still damaged after the rollback: {still:?}"),
+        );
+    }
     check(
         report.damaged.len() <= max_damaged,
         format!(
@@ -276,6 +301,7 @@ fn colleague_is_never_blocked_during_an_attack() {
     }) else {
         return;
     };
+    let a_victims = damage::before(&g.server.share_dir().join("部署/共有"));
     let attacker = g.server.target(USER_A, ATTACKER_PC);
     let colleague = g.server.target(USER_B, "OFFICE-PC");
     let opts = AttackOptions {
@@ -307,6 +333,30 @@ fn colleague_is_never_blocked_during_an_attack() {
         g.alerts().iter().all(|a| a["user"] != USER_B),
         "B appears in alerts: {:?}",
         g.alerts()
+    );
+    // The rollback of A's incident puts A's victims back and leaves B's
+    // work as B left it (B's folder is compared before and after it).
+    let share = g.server.share_dir();
+    let b_before = damage::before(&share.join("共有/B作業"));
+    assert!(!b_before.is_empty(), "B wrote nothing");
+    let rollback = g.wait_alert("rollback", USER_A);
+    assert!(rollback.is_some(), "no rollback: {:?}", g.alerts());
+    let rollback = rollback.unwrap();
+    for key in ["files", "removed"] {
+        let paths = rollback[key].as_array().cloned().unwrap_or_default();
+        assert!(
+            paths
+                .iter()
+                .all(|p| !p.as_str().unwrap_or("").contains("B作業")),
+            "the rollback touched B's files: {rollback}"
+        );
+    }
+    let changed = damage::still_damaged(&share.join("共有/B作業"), &b_before);
+    assert!(changed.is_empty(), "B's files changed: {changed:?}");
+    let victims = damage::still_damaged(&share.join("部署/共有"), &a_victims);
+    assert!(
+        victims.is_empty(),
+        "A's victims not back after the rollback: {victims:?}"
     );
 }
 
