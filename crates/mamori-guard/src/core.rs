@@ -466,9 +466,15 @@ pub fn run(
                 held,
                 written,
             }) => {
+                let overwrite = written
+                    .and(observed.pid)
+                    .map(|pid| (pid, observed.share, observed.path.clone()));
                 main.handle(&mut judge, observed);
                 if let Some(group) = written {
                     hot.unjudged_done(group);
+                }
+                if let Some((pid, share, path)) = overwrite {
+                    hot.overwrite_judged(pid, share, &path);
                 }
                 if let Some(pid) = held {
                     hot.holds.judged(pid);

@@ -211,19 +211,47 @@ impl Hot {
     /// Waits (bounded) until every overwrite and delete of `pid`'s group
     /// (its SMB user across all sessions; a local process alone) read so
     /// far has been judged.
-    pub(crate) fn wait_for_judgement(&self, pid: u32, limit: std::time::Duration) {
+    ///
+    /// With `overwrite` (the first write of `pid` to existing content of
+    /// that file is about to happen), it also waits while another session
+    /// of the group has an overwrite in flight that began less than
+    /// [`INFLIGHT`] ago, then records its own: parallel sessions of one
+    /// user (a fast multi-connection encryptor) overwrite one file at a
+    /// time until the first is judged, instead of one file each.
+    pub(crate) fn wait_for_judgement(
+        &self,
+        pid: u32,
+        overwrite: Option<(usize, &Path)>,
+        limit: std::time::Duration,
+    ) {
         let group = self.barrier_group(pid);
         let start = std::time::Instant::now();
-        while self.unjudged.lock().is_ok_and(|b| b.pending(group)) {
+        let waiting = |b: &Barrier| {
+            b.pending(group)
+                || (overwrite.is_some() && start.elapsed() < INFLIGHT && b.in_flight(group, pid))
+        };
+        while self.unjudged.lock().is_ok_and(|b| waiting(&b)) {
             if start.elapsed() >= limit {
                 // A count that never drains (an evicted probe) must not
                 // slow this writer (or its user's other sessions) forever.
                 if let Ok(mut barrier) = self.unjudged.lock() {
                     barrier.clear(group);
                 }
-                return;
+                break;
             }
             std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+        if let Some((share, rel)) = overwrite {
+            if let Ok(mut barrier) = self.unjudged.lock() {
+                barrier.overwrite_started(pid, share, rel, group);
+            }
+        }
+    }
+
+    /// The overwrite of `rel` by `pid` was judged (its close was read).
+    pub(crate) fn overwrite_judged(&self, pid: u32, share: usize, rel: &Path) {
+        if let Ok(mut barrier) = self.unjudged.lock() {
+            barrier.overwrite_done(pid, share, rel);
         }
     }
 
@@ -286,14 +314,49 @@ impl Group {
     }
 }
 
-/// Unjudged changes per [`Group`], and the groups of pids seen (bounded).
+/// How long an overwrite in flight (first write allowed, close not judged
+/// yet) holds the same user's other sessions' overwrites: long enough for
+/// an encryptor's small file, short enough that a file kept open for
+/// writing (a database, a mailbox) costs the user's other sessions at most
+/// this much per overwrite while it is young.
+pub const INFLIGHT: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Unjudged changes per [`Group`], overwrites in flight, and the groups of
+/// pids seen (all bounded).
 #[derive(Default)]
 pub struct Barrier {
     counts: HashMap<Group, u32>,
     groups: HashMap<u32, Group>,
+    inflight: HashMap<(u32, usize, PathBuf), (Group, std::time::Instant)>,
 }
 
 impl Barrier {
+    fn overwrite_started(&mut self, pid: u32, share: usize, rel: &Path, group: Group) {
+        if self.inflight.len() >= 1024 {
+            self.inflight.retain(|_, (_, at)| at.elapsed() < INFLIGHT);
+            if self.inflight.len() >= 1024 {
+                self.inflight.clear();
+            }
+        }
+        self.inflight.insert(
+            (pid, share, rel.to_path_buf()),
+            (group, std::time::Instant::now()),
+        );
+    }
+
+    fn overwrite_done(&mut self, pid: u32, share: usize, rel: &Path) {
+        if !self.inflight.is_empty() {
+            self.inflight.remove(&(pid, share, rel.to_path_buf()));
+        }
+    }
+
+    /// Another pid of `group` has a young overwrite in flight.
+    fn in_flight(&self, group: Group, pid: u32) -> bool {
+        self.inflight
+            .iter()
+            .any(|((p, _, _), (g, at))| *g == group && *p != pid && at.elapsed() < INFLIGHT)
+    }
+
     fn known(&self, pid: u32) -> Option<Group> {
         self.groups.get(&pid).copied()
     }
@@ -403,6 +466,14 @@ mod tests {
         assert!(!barrier.due(11), "a late decrement saturates");
         barrier.clear(Group::Pid(13));
         assert!(!barrier.due(13));
+        // Overwrites in flight hold the same user's other sessions only.
+        let user = Group::SmbUser(1001);
+        barrier.overwrite_started(10, 0, Path::new("a.docx"), user);
+        assert!(barrier.in_flight(user, 11));
+        assert!(!barrier.in_flight(user, 10), "not its own");
+        assert!(!barrier.in_flight(Group::SmbUser(1002), 12));
+        barrier.overwrite_done(10, 0, Path::new("a.docx"));
+        assert!(!barrier.in_flight(user, 11));
     }
 
     #[test]

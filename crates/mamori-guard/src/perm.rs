@@ -364,7 +364,8 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
     // the block lands before the next file changes (Samba opens the
     // share's directories for every operation, deletes included, so this
     // paces deletes too).
-    hot.wait_for_judgement(pending.pid, Duration::from_millis(100));
+    let overwrite = has_content.then_some((share, rel.as_path()));
+    hot.wait_for_judgement(pending.pid, overwrite, Duration::from_millis(100));
     if hot.blocklist.any() {
         let generation = hot.blocklist.generation();
         let incident = hot.blocklist.by_pid(pending.pid).or_else(|| {
