@@ -226,8 +226,11 @@ impl Hot {
     ) {
         let group = self.barrier_group(pid);
         let start = std::time::Instant::now();
+        // A change counted while the pid's group was not known yet (an
+        // smbd seen in root context) counts under its pid: wait for that too.
         let waiting = |b: &Barrier| {
             b.pending(group)
+                || b.pending(Group::Pid(pid))
                 || (overwrite.is_some() && start.elapsed() < INFLIGHT && b.in_flight(group, pid))
         };
         while self.unjudged.lock().is_ok_and(|b| waiting(&b)) {
@@ -236,6 +239,7 @@ impl Hot {
                 // slow this writer (or its user's other sessions) forever.
                 if let Ok(mut barrier) = self.unjudged.lock() {
                     barrier.clear(group);
+                    barrier.clear(Group::Pid(pid));
                 }
                 break;
             }
@@ -390,7 +394,8 @@ impl Barrier {
     }
 
     fn due(&self, pid: u32) -> bool {
-        !self.counts.is_empty() && self.pending(self.known(pid).unwrap_or(Group::Pid(pid)))
+        !self.counts.is_empty()
+            && (self.pending(Group::Pid(pid)) || self.known(pid).is_some_and(|g| self.pending(g)))
     }
 }
 
