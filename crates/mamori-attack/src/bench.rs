@@ -185,16 +185,27 @@ pub fn false_alarms(opts: &BenchOptions) -> Result<Vec<(String, usize)>> {
     let user = server.target(USER_B, "OFFICE-PC");
     let log = OpLog::new(None);
     let mut out = Vec::new();
-    println!("\n{:<16} {:>8} {:>12}", "benign", "ops", "false alarms");
+    println!(
+        "\n{:<16} {:>8} {:>12} {:>8}",
+        "benign", "ops", "false alarms", "ms"
+    );
     for workload in Workload::ALL {
         let before = guard.detections().len();
+        let started = Instant::now();
         let ops = match benign::run(&user, workload, 21, &log) {
             Ok(n) => n.to_string(),
             Err(e) => format!("failed: {e}"),
         };
+        let ms = started.elapsed().as_millis();
         std::thread::sleep(Duration::from_millis(1500));
         let alarms = guard.detections().len() - before;
-        println!("{:<16} {:>8} {:>12}", workload.name(), ops, alarms);
+        println!(
+            "{:<16} {:>8} {:>12} {:>8}",
+            workload.name(),
+            ops,
+            alarms,
+            ms
+        );
         out.push((workload.name().to_string(), alarms));
     }
     Ok(out)

@@ -1,6 +1,7 @@
 //! Benign workloads that look like ransomware to naive detectors and must
 //! never trigger the guard: archives, media imports, Office saves, mass
-//! renames, tree copies, temp clean-ups, one gpg file, database churn — and
+//! renames, tree copies, temp clean-ups, one gpg file, database churn, one
+//! user rewriting Office files from four sessions at once ([`parallel`]) — and
 //! a colleague editing files while someone else attacks ([`mixed`]).
 
 use crate::content::{docx, jpeg, mp4, xlsx, zip_archive};
@@ -23,10 +24,12 @@ pub enum Workload {
     DeleteTemp,
     GpgOne,
     Database,
+    /// One user rewriting Office files from several sessions at once.
+    ParallelEdit,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 9] = [
+    pub const ALL: [Workload; 10] = [
         Workload::ZipArchive,
         Workload::SevenZipArchive,
         Workload::MediaImport,
@@ -36,6 +39,7 @@ impl Workload {
         Workload::DeleteTemp,
         Workload::GpgOne,
         Workload::Database,
+        Workload::ParallelEdit,
     ];
 
     pub fn name(self) -> &'static str {
@@ -49,6 +53,7 @@ impl Workload {
             Workload::DeleteTemp => "delete-temp",
             Workload::GpgOne => "gpg-one",
             Workload::Database => "database",
+            Workload::ParallelEdit => "parallel-edit",
         }
     }
 
@@ -86,6 +91,10 @@ pub fn prepare(share_dir: &Path) -> Result<()> {
 
 /// Runs one workload as `target`'s user. Returns the operations done.
 pub fn run(target: &SmbTarget, workload: Workload, seed: u64, log: &OpLog) -> Result<usize> {
+    if workload == Workload::ParallelEdit {
+        // Forks its sessions before this process holds an SMB context.
+        return parallel::run(target, seed, log);
+    }
     let session = SmbSession::connect(target)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let w = Ops {
@@ -222,6 +231,8 @@ pub fn run(target: &SmbTarget, workload: Workload, seed: u64, log: &OpLog) -> Re
                 w.done("write_at", path, r)?;
             }
         }
+        // Handled above, before this process connected.
+        Workload::ParallelEdit => {}
     }
     Ok(w.count.get())
 }
@@ -356,3 +367,4 @@ fn gpg_encrypt(data: &[u8]) -> Option<Vec<u8>> {
 }
 
 pub mod mixed;
+pub mod parallel;
