@@ -199,6 +199,29 @@ impl Hot {
         if let Some(group) = self.unjudged.lock().ok().and_then(|b| b.known(pid)) {
             return group;
         }
+        self.barrier_group_now(pid)
+    }
+
+    /// The group of `pid` as it is right now (at a permission event: the
+    /// smbd runs as the user of the request). One smbd can serve sessions
+    /// of several users over one connection (a terminal server), so an
+    /// smbd's group is read afresh (one `/proc` read) rather than cached.
+    pub(crate) fn barrier_group_now(&self, pid: u32) -> Group {
+        let known = self.unjudged.lock().ok().and_then(|b| b.known(pid));
+        if let Some(Group::SmbUser(_)) = known {
+            if let Some(uid) = mamori_respond::attribution::effective_uid(pid).filter(|&u| u != 0) {
+                let group = Group::SmbUser(uid);
+                if known != Some(group) {
+                    if let Ok(mut barrier) = self.unjudged.lock() {
+                        barrier.remember(pid, group, self.limits.pids);
+                    }
+                }
+                return group;
+            }
+        }
+        if let Some(group) = known {
+            return group;
+        }
         let (group, certain) = Group::of_process(pid);
         if certain {
             if let Ok(mut barrier) = self.unjudged.lock() {
@@ -224,7 +247,7 @@ impl Hot {
         overwrite: Option<(usize, &Path)>,
         limit: std::time::Duration,
     ) {
-        let group = self.barrier_group(pid);
+        let group = self.barrier_group_now(pid);
         let start = std::time::Instant::now();
         // A change counted while the pid's group was not known yet (an
         // smbd seen in root context) counts under its pid: wait for that too.
