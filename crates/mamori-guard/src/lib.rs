@@ -34,6 +34,7 @@ mod core;
 mod hold;
 mod incidents;
 mod perm;
+mod read_marks;
 pub mod state;
 pub mod upkeep;
 pub mod vault;
@@ -118,6 +119,9 @@ pub struct Stats {
     pub probes: AtomicU64,
     pub changes: AtomicU64,
     pub overflows: AtomicU64,
+    /// Read ignore marks set, and lifted again by a writer's open.
+    pub read_marks: AtomicU64,
+    pub read_marks_lifted: AtomicU64,
 }
 
 /// State shared by the permission path and the main thread.

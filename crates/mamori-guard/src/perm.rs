@@ -7,6 +7,7 @@
 //! actors, and on the first pre-content event of a writer for a file take
 //! the probe of the old content (and the vault copy) before allowing.
 
+use crate::read_marks::ReadMarks;
 use crate::vault::Preserver;
 use crate::Hot;
 use mamori_judge::Probe;
@@ -211,7 +212,14 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
     // is still in its user's context).
     let mut known: std::collections::HashSet<u32> = std::collections::HashSet::new();
     let mut syscalls = SyscallFiles::new(hot.limits.pids);
+    // Made here, after the group's marks and before its first event is read.
+    let mut marks = hot.pre_content.then(|| ReadMarks::new(hot.limits.probes));
     while !hot.stop.load(Ordering::Acquire) {
+        if let Some(marks) = marks.as_mut() {
+            if marks.starting() && !group.wait(0) {
+                marks.queue_empty();
+            }
+        }
         if !group.wait(200) {
             continue;
         }
@@ -221,9 +229,37 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
             std::thread::sleep(Duration::from_millis(100));
             continue;
         }
+        if let Some(marks) = marks.as_mut() {
+            marks.set_blocked(&group, hot.blocklist.any());
+            let s = &hot.stats;
+            s.read_marks.store(marks.stats.marked, Ordering::Relaxed);
+            s.read_marks_lifted
+                .store(marks.stats.heeded, Ordering::Relaxed);
+        }
         for pending in batch.drain(..) {
+            if pending.kind == PermKind::ClosedWrite {
+                // Our own closes: our opens were never counted.
+                if let (Some(marks), true) = (marks.as_mut(), pending.pid != own) {
+                    // No inode (fstat failed): the count stays high, safely.
+                    if let Some(id) = pending.dev_ino() {
+                        marks.closed_write(&group, id);
+                    }
+                }
+                continue;
+            }
             hot.stats.perm_events.fetch_add(1, Ordering::Relaxed);
-            if pending.pid == own || pending.pid == 0 {
+            if pending.pid == own {
+                pending.allow();
+                continue;
+            }
+            if pending.pid == 0 {
+                // Outside our pid namespace: how it opens is unknown.
+                if let (Some(marks), PermKind::Open) = (marks.as_mut(), pending.kind) {
+                    match pending.dev_ino() {
+                        Some(id) => marks.opened_for_write(&group, &pending, id),
+                        None => marks.opened_unknown(&group),
+                    }
+                }
                 pending.allow();
                 continue;
             }
@@ -261,19 +297,29 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                         // a truncation could lose and nothing to probe: no
                         // need to ask how it is opened.
                         let empty = stat.is_some_and(|(_, _, size)| size == 0);
-                        let mode = if empty {
-                            None
-                        } else {
-                            syscalls.open_mode(pending.pid)
-                        };
+                        // Asked even so: the read ignore marks need every
+                        // writer counted.
+                        let mode = syscalls.open_mode(pending.pid);
                         opened_empty = empty;
-                        opened_mode = mode;
+                        opened_mode = if empty { None } else { mode };
                         if let Some((dev, ino, _)) = stat {
-                            seen.opened((pending.pid, dev, ino), mode);
+                            seen.opened((pending.pid, dev, ino), opened_mode);
+                        }
+                        if let Some(marks) = marks.as_mut() {
+                            match (stat, mode) {
+                                (Some((dev, ino, _)), Some(m)) if !m.write => {
+                                    marks.opened_for_read(&group, &pending, (dev, ino))
+                                }
+                                (Some((dev, ino, _)), _) => {
+                                    marks.opened_for_write(&group, &pending, (dev, ino))
+                                }
+                                (None, Some(m)) if !m.write => {}
+                                (None, _) => marks.opened_unknown(&group),
+                            }
                         }
                         // O_TRUNC empties the file after this event and
                         // before any pre-content event: keep it now.
-                        needs_work |= mode.is_some_and(|m| m.write && m.truncate);
+                        needs_work |= opened_mode.is_some_and(|m| m.write && m.truncate);
                     } else {
                         // Without pre-content events the probe is taken at open.
                         needs_work |= stat.is_some_and(|(dev, ino, _)| {
@@ -281,6 +327,7 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                         });
                     }
                 }
+                PermKind::ClosedWrite => {}
                 PermKind::PreAccess { .. } => {
                     // An empty file (typically just created) has no old
                     // content to probe or keep: the reader answers at once.
@@ -476,12 +523,20 @@ impl SyscallFiles {
         }
     }
 
-    /// Like [`open_mode`], from the cached descriptor of the main thread.
+    /// How the thread of `pid` blocked in this open opens its file: from
+    /// the cached descriptor of the main thread when it is the only one,
+    /// else [`opener_mode`] over all threads. `None` = unknown.
     fn open_mode(&mut self, pid: u32) -> Option<OpenMode> {
-        if let Some(mode) = self.main_thread_mode(pid) {
-            return Some(mode);
+        use std::os::unix::fs::MetadataExt;
+        let threads = std::fs::metadata(format!("/proc/{pid}/task"))
+            .ok()
+            .map(|m| m.nlink().saturating_sub(2));
+        if threads == Some(1) {
+            if let Some(mode) = self.main_thread_mode(pid) {
+                return Some(mode);
+            }
         }
-        open_mode(pid)
+        opener_mode(pid)
     }
 
     fn main_thread_mode(&mut self, pid: u32) -> Option<OpenMode> {
@@ -534,6 +589,96 @@ fn open_mode(pid: u32) -> Option<OpenMode> {
         }
     }
     write_mode
+}
+
+/// Syscalls in which a thread cannot be waiting for an open permission
+/// answer (they open no file by name).
+fn opens_nothing(number: i64) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    const QUIET: &[i64] = &[
+        libc::SYS_read,
+        libc::SYS_write,
+        libc::SYS_pread64,
+        libc::SYS_pwrite64,
+        libc::SYS_readv,
+        libc::SYS_writev,
+        libc::SYS_preadv,
+        libc::SYS_pwritev,
+        libc::SYS_preadv2,
+        libc::SYS_pwritev2,
+        libc::SYS_futex,
+        libc::SYS_poll,
+        libc::SYS_ppoll,
+        libc::SYS_select,
+        libc::SYS_pselect6,
+        libc::SYS_epoll_wait,
+        libc::SYS_epoll_pwait,
+        libc::SYS_nanosleep,
+        libc::SYS_clock_nanosleep,
+        libc::SYS_recvfrom,
+        libc::SYS_recvmsg,
+        libc::SYS_sendto,
+        libc::SYS_sendmsg,
+        libc::SYS_accept,
+        libc::SYS_accept4,
+        libc::SYS_wait4,
+        libc::SYS_waitid,
+        libc::SYS_rt_sigtimedwait,
+        libc::SYS_rt_sigsuspend,
+        libc::SYS_pause,
+        libc::SYS_fsync,
+        libc::SYS_fdatasync,
+    ];
+    #[cfg(not(target_arch = "x86_64"))]
+    const QUIET: &[i64] = &[
+        libc::SYS_read,
+        libc::SYS_write,
+        libc::SYS_pread64,
+        libc::SYS_pwrite64,
+        libc::SYS_futex,
+        libc::SYS_ppoll,
+        libc::SYS_epoll_pwait,
+        libc::SYS_clock_nanosleep,
+    ];
+    QUIET.contains(&number)
+}
+
+/// How the thread of `pid` waiting in an open opens its file, judged over
+/// all threads since the event does not say which one it is: write if any
+/// thread is in a writing open; `None` (unknown, treated as a write by the
+/// read ignore marks) if any thread is in a syscall that might be the
+/// open and cannot be read (openat2, io_uring, exec, ...); read-only only
+/// when every thread that might be the opener is in a read-only open.
+/// Threads running on a CPU are not waiting for an answer: skipped.
+fn opener_mode(pid: u32) -> Option<OpenMode> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let mut read_only = None;
+    let mut unknown = false;
+    for task in tasks.flatten() {
+        let Ok(text) = std::fs::read_to_string(task.path().join("syscall")) else {
+            unknown = true;
+            continue;
+        };
+        if text.trim() == "running" {
+            continue;
+        }
+        match mode_of_syscall(&text) {
+            Some(mode) if mode.write => return Some(mode),
+            Some(mode) => read_only = Some(mode),
+            None => {
+                let number = text
+                    .split_whitespace()
+                    .next()
+                    .and_then(|n| n.parse::<i64>().ok());
+                unknown |= !number.is_some_and(opens_nothing);
+            }
+        }
+    }
+    if unknown {
+        None
+    } else {
+        read_only
+    }
 }
 
 fn truncating_open(pid: u32) -> bool {
