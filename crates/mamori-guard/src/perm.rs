@@ -297,11 +297,15 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                         // a truncation could lose and nothing to probe: no
                         // need to ask how it is opened.
                         let empty = stat.is_some_and(|(_, _, size)| size == 0);
-                        // Asked even so: the read ignore marks need every
-                        // writer counted.
-                        let mode = syscalls.open_mode(pending.pid);
+                        // (The read ignore marks count such an open as a
+                        // writer: more events, never fewer.)
+                        let mode = if empty {
+                            None
+                        } else {
+                            syscalls.open_mode(pending.pid)
+                        };
                         opened_empty = empty;
-                        opened_mode = if empty { None } else { mode };
+                        opened_mode = mode;
                         if let Some((dev, ino, _)) = stat {
                             seen.opened((pending.pid, dev, ino), opened_mode);
                         }
@@ -511,7 +515,9 @@ fn mode_of_syscall(text: &str) -> Option<OpenMode> {
 /// its process harmlessly (reads fail, it is reopened for a new process
 /// with the same pid, which `/proc/PID` names afresh).
 struct SyscallFiles {
-    files: HashMap<u32, std::fs::File>,
+    /// Per pid: its main thread's `syscall` file and its `task` directory
+    /// (whose link count is the number of threads + 2).
+    files: HashMap<u32, (std::fs::File, std::fs::File)>,
     capacity: usize,
 }
 
@@ -527,37 +533,38 @@ impl SyscallFiles {
     /// the cached descriptor of the main thread when it is the only one,
     /// else [`opener_mode`] over all threads. `None` = unknown.
     fn open_mode(&mut self, pid: u32) -> Option<OpenMode> {
-        use std::os::unix::fs::MetadataExt;
-        let threads = std::fs::metadata(format!("/proc/{pid}/task"))
-            .ok()
-            .map(|m| m.nlink().saturating_sub(2));
-        if threads == Some(1) {
-            if let Some(mode) = self.main_thread_mode(pid) {
-                return Some(mode);
-            }
+        match self.main_thread(pid) {
+            Some((mode, 1)) => mode,
+            _ => opener_mode(pid),
         }
-        opener_mode(pid)
     }
 
-    fn main_thread_mode(&mut self, pid: u32) -> Option<OpenMode> {
-        use std::os::unix::fs::FileExt;
+    /// The main thread's open mode and the number of threads. The syscall
+    /// is read first: a successful read proves the cached descriptors are
+    /// of the live process (the opener is alive, waiting for us), not of
+    /// an earlier one with the same pid.
+    fn main_thread(&mut self, pid: u32) -> Option<(Option<OpenMode>, u64)> {
+        use std::os::unix::fs::{FileExt, MetadataExt};
         let mut buf = [0u8; 256];
         for attempt in 0..2 {
             if attempt == 1 || !self.files.contains_key(&pid) {
-                let file = std::fs::File::open(format!("/proc/{pid}/syscall")).ok()?;
+                let syscall = std::fs::File::open(format!("/proc/{pid}/syscall")).ok()?;
+                let task = std::fs::File::open(format!("/proc/{pid}/task")).ok()?;
                 if self.files.len() >= self.capacity {
                     self.files.clear();
                 }
-                self.files.insert(pid, file);
+                self.files.insert(pid, (syscall, task));
             }
-            let file = self.files.get(&pid)?;
-            match file.read_at(&mut buf, 0) {
+            let (syscall, task) = self.files.get(&pid)?;
+            match syscall.read_at(&mut buf, 0) {
                 Ok(n) if n > 0 => {
-                    return std::str::from_utf8(&buf[..n])
+                    let mode = std::str::from_utf8(&buf[..n])
                         .ok()
-                        .and_then(mode_of_syscall)
+                        .and_then(mode_of_syscall);
+                    let threads = task.metadata().ok()?.nlink().saturating_sub(2);
+                    return Some((mode, threads));
                 }
-                // A pid reused since the descriptor was opened: reopen once.
+                // A pid reused since the descriptors were opened: reopen once.
                 _ => self.files.remove(&pid),
             };
         }
