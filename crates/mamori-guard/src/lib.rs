@@ -33,6 +33,7 @@ pub mod config;
 mod core;
 mod hold;
 mod incidents;
+mod open_mode;
 mod perm;
 mod read_marks;
 pub mod state;
