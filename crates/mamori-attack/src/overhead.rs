@@ -9,7 +9,9 @@
 //! warm-up, drift and machine load hit both sides alike. Prints the best of
 //! each side and, per pair, the overhead's median and range (on a loaded
 //! machine the paired figure is the one to quote), and the guard's CPU per
-//! small file.
+//! small file: from the first write until the guard is idle again (its
+//! judgement of written files runs after their close), then likewise for
+//! the reads.
 
 use crate::bench::BenchOptions;
 use crate::guarded::GuardProcess;
@@ -61,6 +63,9 @@ fn measure(target: &SmbTarget, folder: &str, guard: Option<u32>) -> Result<Throu
         session.write(&format!("{folder}/f{i:04}.bin"), &small)?;
     }
     let put_small = n as f64 / t.elapsed().as_secs_f64();
+    // The guard judges written files after their close: count that work
+    // here, not in the reads that follow.
+    settle(guard);
     let put_cpu = cpu(c) / n as f64 / 1000.0;
     let c = cpu_start();
     let t = Instant::now();
@@ -68,6 +73,7 @@ fn measure(target: &SmbTarget, folder: &str, guard: Option<u32>) -> Result<Throu
         session.read(&format!("{folder}/f{i:04}.bin"))?;
     }
     let get_small = n as f64 / t.elapsed().as_secs_f64();
+    settle(guard);
     let get_cpu = cpu(c) / n as f64 / 1000.0;
     let mut large = vec![0u8; 64 << 20];
     rng.fill_bytes(&mut large);
@@ -78,6 +84,22 @@ fn measure(target: &SmbTarget, folder: &str, guard: Option<u32>) -> Result<Throu
     session.read(&format!("{folder}/large.bin"))?;
     let get_large = 64.0 / t.elapsed().as_secs_f64();
     Ok((put_small, get_small, put_large, get_large, put_cpu, get_cpu))
+}
+
+/// Waits (≤ 3 s) until the guard has used under 1 ms of CPU in 100 ms,
+/// and 100 ms in any case (so both sides of a pair pause alike).
+fn settle(guard: Option<u32>) {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let before = guard.map_or(0, crate::guarded::cpu_ns);
+        std::thread::sleep(Duration::from_millis(100));
+        let used = guard
+            .map_or(0, crate::guarded::cpu_ns)
+            .saturating_sub(before);
+        if used < 1_000_000 || Instant::now() > deadline {
+            return;
+        }
+    }
 }
 
 /// Both series: loopback, then the LAN-like path (skipped with the reason
