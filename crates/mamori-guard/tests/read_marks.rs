@@ -114,6 +114,7 @@ fn first_writes_after_read_marks_are_still_probed() {
     let Ok(ready) = ready_rx.recv() else {
         eprintln!("skipped: the guard could not start: {:?}", guard.join());
         let _ = early.kill();
+        let _ = early.wait();
         return;
     };
     if !ready.pre_content {
@@ -121,6 +122,7 @@ fn first_writes_after_read_marks_are_still_probed() {
         stop.store(true, Ordering::Release);
         let _ = guard.join();
         let _ = early.kill();
+        let _ = early.wait();
         return;
     }
 
