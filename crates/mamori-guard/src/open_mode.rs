@@ -206,6 +206,7 @@ fn opens_nothing(number: i64) -> bool {
 /// Threads running on a CPU are not waiting for an answer: skipped.
 fn classify<'a>(texts: impl Iterator<Item = Option<&'a str>>) -> Option<OpenMode> {
     let mut read_only = None;
+    let mut write: Option<OpenMode> = None;
     let mut unknown = false;
     for text in texts {
         let Some(text) = text else {
@@ -216,7 +217,15 @@ fn classify<'a>(texts: impl Iterator<Item = Option<&'a str>>) -> Option<OpenMode
             continue;
         }
         match mode_of_syscall(text) {
-            Some(mode) if mode.write => return Some(mode),
+            // Truncating if any writing open truncates: the probe at open
+            // time is then taken, whichever thread is ours.
+            Some(mode) if mode.write => {
+                let truncate = mode.truncate || write.is_some_and(|w| w.truncate);
+                write = Some(OpenMode {
+                    write: true,
+                    truncate,
+                });
+            }
             Some(mode) => read_only = Some(mode),
             None => {
                 let number = text
@@ -227,7 +236,9 @@ fn classify<'a>(texts: impl Iterator<Item = Option<&'a str>>) -> Option<OpenMode
             }
         }
     }
-    if unknown {
+    if write.is_some() {
+        write
+    } else if unknown {
         None
     } else {
         read_only
@@ -255,6 +266,15 @@ mod tests {
         let read_only = |lines: &[&str]| classify(lines.iter().map(|l| Some(*l))).map(|m| m.write);
         assert_eq!(read_only(&[&ro, &futex, "running"]), Some(false));
         assert_eq!(read_only(&[&ro, &rw]), Some(true));
+        let trunc = line(libc::SYS_openat, libc::O_WRONLY | libc::O_TRUNC);
+        let both = classify([Some(rw.as_str()), Some(trunc.as_str())].into_iter());
+        assert_eq!(
+            both,
+            Some(OpenMode {
+                write: true,
+                truncate: true
+            })
+        );
         assert_eq!(
             read_only(&[&ro, &openat2]),
             None,
