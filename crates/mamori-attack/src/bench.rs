@@ -11,11 +11,9 @@ use crate::guarded::{ms_between, GuardProcess};
 use crate::log::OpLog;
 use crate::profiles::{self, AttackOptions, Profile};
 use crate::samba::{Fs, SambaServer, USER_A, USER_B};
-use crate::smb::SmbSession;
 use crate::Result;
-use rand::{RngCore, SeedableRng};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct BenchOptions {
@@ -60,10 +58,6 @@ fn show<T: std::fmt::Display>(v: Option<T>) -> String {
 /// One run: files damaged, ms to detection, ms to containment, attack rate
 /// (files/s), detected at all, files still damaged after the rollback.
 type RunOutcome = (usize, Option<i64>, Option<i64>, f64, bool, usize);
-
-/// Small files written/s, read/s; large file MB/s written, read.
-type Throughput = (f64, f64, f64, f64, f64, f64);
-type Pick = fn(&Throughput) -> f64;
 
 fn one_attack(opts: &BenchOptions, profile: Profile, seed: u64) -> Result<RunOutcome> {
     let server = SambaServer::start("docs", Fs::Ext4, 256)?;
@@ -211,42 +205,6 @@ pub fn false_alarms(opts: &BenchOptions) -> Result<Vec<(String, usize)>> {
     Ok(out)
 }
 
-/// (small files written/s, read/s, large MB/s written, read) on a share;
-/// with `guard`, also the guard's CPU µs per small file written / read.
-fn throughput(server: &SambaServer, folder: &str, guard: Option<u32>) -> Result<Throughput> {
-    let cpu = |t0: u64| guard.map_or(0.0, |pid| (crate::guarded::cpu_ns(pid) - t0) as f64);
-    let cpu_start = || guard.map_or(0, crate::guarded::cpu_ns);
-    let session = SmbSession::connect(&server.target(USER_B, "OFFICE-PC"))?;
-    session.mkdir_all(folder)?;
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-    let mut small = vec![0u8; 16 * 1024];
-    rng.fill_bytes(&mut small);
-    let n = 500;
-    let c = cpu_start();
-    let t = Instant::now();
-    for i in 0..n {
-        session.write(&format!("{folder}/f{i:04}.bin"), &small)?;
-    }
-    let put_small = n as f64 / t.elapsed().as_secs_f64();
-    let put_cpu = cpu(c) / n as f64 / 1000.0;
-    let c = cpu_start();
-    let t = Instant::now();
-    for i in 0..n {
-        session.read(&format!("{folder}/f{i:04}.bin"))?;
-    }
-    let get_small = n as f64 / t.elapsed().as_secs_f64();
-    let get_cpu = cpu(c) / n as f64 / 1000.0;
-    let mut large = vec![0u8; 64 << 20];
-    rng.fill_bytes(&mut large);
-    let t = Instant::now();
-    session.write(&format!("{folder}/large.bin"), &large)?;
-    let put_large = 64.0 / t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    session.read(&format!("{folder}/large.bin"))?;
-    let get_large = 64.0 / t.elapsed().as_secs_f64();
-    Ok((put_small, get_small, put_large, get_large, put_cpu, get_cpu))
-}
-
 /// The fast profile's own speed without a guard (1 000 files, 4 workers).
 pub fn fast_rate() -> Result<f64> {
     let server = SambaServer::start("docs", Fs::Ext4, 512)?;
@@ -269,84 +227,4 @@ pub fn fast_rate() -> Result<f64> {
     Ok(rate)
 }
 
-/// SMB throughput without and with the guard on one server: one warm-up
-/// round, then `rounds` alternating pairs (guard stopped / guard running,
-/// the order swapped every round), so cache warm-up, drift and machine load
-/// hit both sides alike. Prints the best of each side and, per pair, the
-/// overhead's median and range (on a loaded machine the paired figure is
-/// the one to quote).
-pub fn overhead(opts: &BenchOptions) -> Result<()> {
-    let server = SambaServer::start("docs", Fs::Ext4, 2048)?;
-    throughput(&server, "warmup", None)?;
-    let mut without = Vec::new();
-    let mut with = Vec::new();
-    let mut detections = 0;
-    let rounds = opts.rounds.max(1);
-    for round in 0..rounds {
-        if round % 2 == 0 {
-            without.push(throughput(&server, &format!("plain{round}"), None)?);
-        }
-        let guard = GuardProcess::start(&opts.mamori, &server, false)?;
-        with.push(throughput(
-            &server,
-            &format!("guarded{round}"),
-            Some(guard.pid()),
-        )?);
-        detections += guard.detections().len();
-        drop(guard);
-        if round % 2 == 1 {
-            without.push(throughput(&server, &format!("plain{round}"), None)?);
-        }
-    }
-    let best = |v: &[Throughput], f: fn(&Throughput) -> f64| v.iter().map(f).fold(0.0, f64::max);
-    let paired = |f: fn(&Throughput) -> f64| {
-        let mut v: Vec<f64> = without
-            .iter()
-            .zip(&with)
-            .map(|(a, b)| (f(a) - f(b)) / f(a) * 100.0)
-            .collect();
-        v.sort_by(|a, b| a.total_cmp(b));
-        (v[v.len() / 2], v[0], v[v.len() - 1])
-    };
-    println!(
-        "\n{:<28} {:>12} {:>12} {:>10} {:>24}",
-        format!("throughput (best of {rounds})"),
-        "no guard",
-        "guard",
-        "overhead",
-        "paired median [min, max]"
-    );
-    let rows: [(&str, Pick); 4] = [
-        ("16 KB files written /s", |t| t.0),
-        ("16 KB files read /s", |t| t.1),
-        ("64 MB file write MB/s", |t| t.2),
-        ("64 MB file read MB/s", |t| t.3),
-    ];
-    for (name, f) in rows {
-        let a = best(&without, f);
-        let b = best(&with, f);
-        let (median, low, high) = paired(f);
-        println!(
-            "{:<28} {:>12.1} {:>12.1} {:>9.1}% {:>9.1}% [{:.1}, {:.1}]",
-            name,
-            a,
-            b,
-            (a - b) / a * 100.0,
-            median,
-            low,
-            high
-        );
-    }
-    let median = |f: fn(&Throughput) -> f64| {
-        let mut v: Vec<f64> = with.iter().map(f).collect();
-        v.sort_by(|a, b| a.total_cmp(b));
-        v[v.len() / 2]
-    };
-    println!(
-        "guard CPU per 16 KB file (median of {rounds}): written {:.0} µs, read {:.0} µs",
-        median(|t| t.4),
-        median(|t| t.5)
-    );
-    println!("(detections during the throughput runs: {detections})");
-    Ok(())
-}
+pub use crate::overhead::overhead;

@@ -89,12 +89,29 @@ pub struct SambaServer {
     port: u16,
     smbd: Option<Child>,
     mounted: bool,
+    /// Network namespace smbd runs in (`None`: the caller's).
+    netns: Option<PathBuf>,
+    netns_file: Option<std::fs::File>,
+    /// Address clients connect to, when not smbd's own 127.0.0.1:port.
+    front: Option<(String, u16)>,
 }
 
 impl SambaServer {
     /// Starts a server with one share `share_name` on a fresh `fs` image of
     /// `size_mb` MiB. The share directory is empty and writable by both users.
     pub fn start(share_name: &str, fs: Fs, size_mb: u64) -> Result<SambaServer> {
+        Self::start_in(share_name, fs, size_mb, None)
+    }
+
+    /// Like [`SambaServer::start`], with smbd in the network namespace at
+    /// `netns` (e.g. `/run/netns/NAME`; only the network namespace: smbd
+    /// keeps the mount namespace, so fanotify mount marks see it).
+    pub fn start_in(
+        share_name: &str,
+        fs: Fs,
+        size_mb: u64,
+        netns: Option<&Path>,
+    ) -> Result<SambaServer> {
         if let Some(reason) = skip_reason(fs) {
             return Err(AttackError::Unavailable(reason));
         }
@@ -114,6 +131,9 @@ impl SambaServer {
             port: free_port()?,
             smbd: None,
             mounted: false,
+            netns: netns.map(Path::to_path_buf),
+            netns_file: None,
+            front: None,
             dir,
         };
         server.mount_image(fs, size_mb)?;
@@ -259,7 +279,24 @@ impl SambaServer {
         let log = self.dir.path().join("log/smbd.stdout");
         let out = std::fs::File::create(&log).map_err(|e| AttackError::io(&log, e))?;
         let err = out.try_clone().map_err(|e| AttackError::io(&log, e))?;
-        let child = Command::new(find_program("smbd").unwrap_or_else(|| "smbd".into()))
+        let mut command = Command::new(find_program("smbd").unwrap_or_else(|| "smbd".into()));
+        if let Some(netns) = &self.netns {
+            use std::os::fd::AsRawFd;
+            let file = std::fs::File::open(netns).map_err(|e| AttackError::io(netns, e))?;
+            // SAFETY: only setns (async-signal-safe) between fork and exec;
+            // `file` outlives the spawn.
+            unsafe {
+                let fd = file.as_raw_fd();
+                command.pre_exec(move || {
+                    if libc::setns(fd, libc::CLONE_NEWNET) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+            self.netns_file = Some(file);
+        }
+        let child = command
             .args(["--foreground", "--no-process-group"])
             .arg(format!("--configfile={}", self.conf.display()))
             // smbd signals its whole process group when it exits: give it
@@ -273,7 +310,15 @@ impl SambaServer {
         self.smbd = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            let port = self.port;
+            let listening = match &self.netns {
+                Some(netns) => crate::lan::in_netns(netns, move || {
+                    TcpStream::connect(("127.0.0.1", port)).is_ok()
+                })
+                .unwrap_or(false),
+                None => TcpStream::connect(("127.0.0.1", port)).is_ok(),
+            };
+            if listening {
                 return Ok(());
             }
             if let Some(Ok(Some(status))) = self.smbd.as_mut().map(|c| c.try_wait()) {
@@ -327,14 +372,23 @@ impl SambaServer {
 
     /// Connection details for `user` from client `machine`.
     pub fn target(&self, user: &str, machine: &str) -> SmbTarget {
+        let (host, port) = self
+            .front
+            .clone()
+            .unwrap_or_else(|| ("127.0.0.1".into(), self.port));
         SmbTarget {
-            host: "127.0.0.1".into(),
-            port: self.port,
+            host,
+            port,
             share: self.share_name.clone(),
             user: user.into(),
             password: PASSWORD.into(),
             machine: machine.into(),
         }
+    }
+
+    /// Clients connect to `host:port` from now on (a relay in front of smbd).
+    pub fn set_front(&mut self, host: &str, port: u16) {
+        self.front = Some((host.to_string(), port));
     }
 
     /// Makes every file and folder of the share writable by both users

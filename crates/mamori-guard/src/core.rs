@@ -536,6 +536,12 @@ pub fn run(
         .with("perm_events", stats.perm_events.load(Ordering::Relaxed))
         .with("denied", summary.denied)
         .with("perm_dropped", stats.perm_dropped.load(Ordering::Relaxed))
+        .with("probes", stats.probes.load(Ordering::Relaxed))
+        .with("read_marks", stats.read_marks.load(Ordering::Relaxed))
+        .with(
+            "read_marks_lifted",
+            stats.read_marks_lifted.load(Ordering::Relaxed),
+        )
         .with("changes", summary.changes)
         .with("overflows", summary.overflows)
         .with("reason", "stopped by signal"),

@@ -35,7 +35,9 @@ pub mod config;
 mod core;
 mod hold;
 mod incidents;
+mod open_mode;
 mod perm;
+mod read_marks;
 pub mod rollback;
 pub mod state;
 pub mod upkeep;
@@ -121,6 +123,9 @@ pub struct Stats {
     pub probes: AtomicU64,
     pub changes: AtomicU64,
     pub overflows: AtomicU64,
+    /// Read ignore marks set, and lifted again by a writer's open.
+    pub read_marks: AtomicU64,
+    pub read_marks_lifted: AtomicU64,
 }
 
 /// State shared by the permission path and the main thread.

@@ -7,6 +7,8 @@
 //! actors, and on the first pre-content event of a writer for a file take
 //! the probe of the old content (and the vault copy) before allowing.
 
+use crate::open_mode::{truncating_open, OpenMode, SyscallFiles};
+use crate::read_marks::ReadMarks;
 use crate::vault::Preserver;
 use crate::Hot;
 use mamori_judge::Probe;
@@ -211,7 +213,14 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
     // is still in its user's context).
     let mut known: std::collections::HashSet<u32> = std::collections::HashSet::new();
     let mut syscalls = SyscallFiles::new(hot.limits.pids);
+    // Made here, after the group's marks and before its first event is read.
+    let mut marks = hot.pre_content.then(|| ReadMarks::new(hot.limits.probes));
     while !hot.stop.load(Ordering::Acquire) {
+        if let Some(marks) = marks.as_mut() {
+            if marks.starting() && !group.wait(0) {
+                marks.queue_empty();
+            }
+        }
         if !group.wait(200) {
             continue;
         }
@@ -221,9 +230,37 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
             std::thread::sleep(Duration::from_millis(100));
             continue;
         }
+        if let Some(marks) = marks.as_mut() {
+            marks.set_blocked(&group, hot.blocklist.any());
+            let s = &hot.stats;
+            s.read_marks.store(marks.stats.marked, Ordering::Relaxed);
+            s.read_marks_lifted
+                .store(marks.stats.heeded, Ordering::Relaxed);
+        }
         for pending in batch.drain(..) {
+            if pending.kind == PermKind::ClosedWrite {
+                // Our own closes: our opens were never counted.
+                if let (Some(marks), true) = (marks.as_mut(), pending.pid != own) {
+                    // No inode (fstat failed): the count stays high, safely.
+                    if let Some(id) = pending.dev_ino() {
+                        marks.closed_write(&group, id);
+                    }
+                }
+                continue;
+            }
             hot.stats.perm_events.fetch_add(1, Ordering::Relaxed);
-            if pending.pid == own || pending.pid == 0 {
+            if pending.pid == own {
+                pending.allow();
+                continue;
+            }
+            if pending.pid == 0 {
+                // Outside our pid namespace: how it opens is unknown.
+                if let (Some(marks), PermKind::Open) = (marks.as_mut(), pending.kind) {
+                    match pending.dev_ino() {
+                        Some(id) => marks.opened_for_write(&group, &pending, id),
+                        None => marks.opened_unknown(&group),
+                    }
+                }
                 pending.allow();
                 continue;
             }
@@ -258,6 +295,8 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                         // a truncation could lose and nothing to probe: no
                         // need to ask how it is opened.
                         let empty = stat.is_some_and(|(_, _, size)| size == 0);
+                        // (The read ignore marks count such an open as a
+                        // writer: more events, never fewer.)
                         let mode = if empty {
                             None
                         } else {
@@ -266,11 +305,23 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                         opened_empty = empty;
                         opened_mode = mode;
                         if let Some((dev, ino, _)) = stat {
-                            seen.opened((pending.pid, dev, ino), mode);
+                            seen.opened((pending.pid, dev, ino), opened_mode);
+                        }
+                        if let Some(marks) = marks.as_mut() {
+                            match (stat, mode) {
+                                (Some((dev, ino, _)), Some(m)) if !m.write => {
+                                    marks.opened_for_read(&group, &pending, (dev, ino))
+                                }
+                                (Some((dev, ino, _)), _) => {
+                                    marks.opened_for_write(&group, &pending, (dev, ino))
+                                }
+                                (None, Some(m)) if !m.write => {}
+                                (None, _) => marks.opened_unknown(&group),
+                            }
                         }
                         // O_TRUNC empties the file after this event and
                         // before any pre-content event: keep it now.
-                        needs_work |= mode.is_some_and(|m| m.write && m.truncate);
+                        needs_work |= opened_mode.is_some_and(|m| m.write && m.truncate);
                     } else {
                         // Without pre-content events the probe is taken at open.
                         needs_work |= stat.is_some_and(|(dev, ino, _)| {
@@ -278,6 +329,7 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                         });
                     }
                 }
+                PermKind::ClosedWrite => {}
                 PermKind::PreAccess { .. } => {
                     // An empty file (typically just created) has no old
                     // content to probe or keep: the reader answers at once.
@@ -422,123 +474,6 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
     pending.allow();
 }
 
-/// How a blocked opener opens its file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct OpenMode {
-    write: bool,
-    truncate: bool,
-}
-
-/// The open flags of a syscall line of `/proc/PID/task/TID/syscall`.
-fn mode_of_syscall(text: &str) -> Option<OpenMode> {
-    let mut fields = text.split_whitespace();
-    let number = fields.next()?.parse::<i64>().ok()?;
-    let args: Vec<u64> = fields
-        .take(6)
-        .map(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).unwrap_or(0))
-        .collect();
-    let flags = match number {
-        n if n == libc::SYS_openat => args.get(2).copied()?,
-        #[cfg(target_arch = "x86_64")]
-        n if n == libc::SYS_open => args.get(1).copied()?,
-        #[cfg(target_arch = "x86_64")]
-        n if n == libc::SYS_creat => {
-            return Some(OpenMode {
-                write: true,
-                truncate: true,
-            })
-        }
-        _ => return None,
-    };
-    let flags = flags as i32;
-    Some(OpenMode {
-        write: flags & libc::O_ACCMODE != libc::O_RDONLY,
-        truncate: flags & libc::O_TRUNC != 0,
-    })
-}
-
-/// Open `/proc/PID/syscall` files of the pids seen at opens, so classifying
-/// an open is one `pread` instead of open + reads + close (the reader does
-/// it for every open of a non-empty file). Bounded; a descriptor outlives
-/// its process harmlessly (reads fail, it is reopened for a new process
-/// with the same pid, which `/proc/PID` names afresh).
-struct SyscallFiles {
-    files: HashMap<u32, std::fs::File>,
-    capacity: usize,
-}
-
-impl SyscallFiles {
-    fn new(capacity: usize) -> Self {
-        SyscallFiles {
-            files: HashMap::new(),
-            capacity: capacity.clamp(16, 4096),
-        }
-    }
-
-    /// Like [`open_mode`], from the cached descriptor of the main thread.
-    fn open_mode(&mut self, pid: u32) -> Option<OpenMode> {
-        if let Some(mode) = self.main_thread_mode(pid) {
-            return Some(mode);
-        }
-        open_mode(pid)
-    }
-
-    fn main_thread_mode(&mut self, pid: u32) -> Option<OpenMode> {
-        use std::os::unix::fs::FileExt;
-        let mut buf = [0u8; 256];
-        for attempt in 0..2 {
-            if attempt == 1 || !self.files.contains_key(&pid) {
-                let file = std::fs::File::open(format!("/proc/{pid}/syscall")).ok()?;
-                if self.files.len() >= self.capacity {
-                    self.files.clear();
-                }
-                self.files.insert(pid, file);
-            }
-            let file = self.files.get(&pid)?;
-            match file.read_at(&mut buf, 0) {
-                Ok(n) if n > 0 => {
-                    return std::str::from_utf8(&buf[..n])
-                        .ok()
-                        .and_then(mode_of_syscall)
-                }
-                // A pid reused since the descriptor was opened: reopen once.
-                _ => self.files.remove(&pid),
-            };
-        }
-        None
-    }
-}
-
-/// The flags of the `open`/`openat`/`creat` a thread of `pid` is blocked
-/// in (the main thread first, where smbd opens files), `None` when no
-/// thread is in one (e.g. `openat2`, whose flags are behind a pointer).
-fn open_mode(pid: u32) -> Option<OpenMode> {
-    if let Some(mode) = std::fs::read_to_string(format!("/proc/{pid}/syscall"))
-        .ok()
-        .and_then(|t| mode_of_syscall(&t))
-    {
-        return Some(mode);
-    }
-    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
-    let mut write_mode = None;
-    for task in tasks.flatten().take(64) {
-        let Ok(text) = std::fs::read_to_string(task.path().join("syscall")) else {
-            continue;
-        };
-        if let Some(mode) = mode_of_syscall(&text) {
-            if mode.write {
-                return Some(mode);
-            }
-            write_mode = Some(mode);
-        }
-    }
-    write_mode
-}
-
-fn truncating_open(pid: u32) -> bool {
-    open_mode(pid).is_some_and(|m| m.write && m.truncate)
-}
-
 /// A session key for the vault: pid and its start time.
 pub fn session_key(pid: u32) -> String {
     match mamori_respond::attribution::start_time(pid) {
@@ -585,6 +520,7 @@ fn _assert_preserver_object_safe(_: &dyn Preserver) {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::open_mode::mode_of_syscall;
 
     #[test]
     fn open_modes_from_syscall_lines() {

@@ -10,6 +10,9 @@ use std::sync::Arc;
 /// Before a read or write of a file's content, with the byte range (kernel 6.14+).
 pub const FAN_PRE_ACCESS: u64 = 0x0010_0000;
 const FAN_EVENT_INFO_TYPE_RANGE: u8 = 6;
+/// Mark flags of kernel 6.0+ (the build host's headers may be older).
+const FAN_MARK_EVICTABLE: u32 = 0x0000_0200;
+const FAN_MARK_IGNORE: u32 = 0x0000_0400;
 const METADATA_LEN: usize = std::mem::size_of::<libc::fanotify_event_metadata>();
 
 fn last_error() -> std::io::Error {
@@ -51,6 +54,10 @@ fn mark(group: &OwnedFd, flags: u32, mask: u64, path: &Path) -> Result<(), Watch
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PermKind {
     Open,
+    /// A file opened for writing through the marked mount was closed (a
+    /// notification, queued in order with the permission events; nothing
+    /// to answer).
+    ClosedWrite,
     /// Before a read or write of `count` bytes at `offset` (0/0 if unknown,
     /// e.g. truncation).
     PreAccess {
@@ -104,6 +111,11 @@ impl Pending {
         (rc == 0).then_some((st.st_dev, st.st_ino))
     }
 
+    /// (device, inode) of the file; `None` when `fstat` fails.
+    pub fn file_id(&self) -> Option<(u64, u64)> {
+        self.dev_ino()
+    }
+
     /// Answers "allow" and keeps the event's descriptor (read-only, and its
     /// reads raise no fanotify events, even the guard's own groups').
     pub fn allow_keeping_file(mut self) -> Option<OwnedFd> {
@@ -120,7 +132,7 @@ impl Pending {
     }
 
     fn answer(&mut self, allow: bool) {
-        if self.answered {
+        if self.answered || self.kind == PermKind::ClosedWrite {
             return;
         }
         self.answered = true;
@@ -175,7 +187,7 @@ impl PermGroup {
                 mark(
                     &fd,
                     libc::FAN_MARK_ADD | libc::FAN_MARK_MOUNT,
-                    libc::FAN_OPEN_PERM | FAN_PRE_ACCESS,
+                    libc::FAN_OPEN_PERM | FAN_PRE_ACCESS | libc::FAN_CLOSE_WRITE,
                     &s.root,
                 )
             });
@@ -207,6 +219,63 @@ impl PermGroup {
         })
     }
 
+    /// From now on, no pre-content events of the file behind `file` (an
+    /// event's descriptor) reach this group, until [`PermGroup::heed_reads`],
+    /// a flush, the next modification of the file (the ignore mark does not
+    /// survive modify) or the kernel evicting the inode (the mark is
+    /// evictable: memory stays bounded, and a lost mark only means events).
+    pub fn ignore_reads(&self, file: RawFd) -> std::io::Result<()> {
+        self.mark_inode(
+            libc::FAN_MARK_ADD | FAN_MARK_IGNORE | FAN_MARK_EVICTABLE,
+            file,
+        )
+    }
+
+    /// Undoes [`PermGroup::ignore_reads`] for the file behind `file`; done
+    /// when the call returns (no mark at all is fine).
+    pub fn heed_reads(&self, file: RawFd) -> std::io::Result<()> {
+        match self.mark_inode(libc::FAN_MARK_REMOVE | FAN_MARK_IGNORE, file) {
+            Err(e) if e.raw_os_error() == Some(libc::ENOENT) => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Removes every inode mark of the group (all ignore marks; the mount
+    /// marks stay).
+    pub fn heed_all_reads(&self) -> std::io::Result<()> {
+        // SAFETY: plain syscall on our fanotify descriptor; no path.
+        let rc = unsafe {
+            libc::fanotify_mark(
+                self.fd.as_raw_fd(),
+                libc::FAN_MARK_FLUSH,
+                0,
+                libc::AT_FDCWD,
+                std::ptr::null(),
+            )
+        };
+        if rc < 0 {
+            return Err(last_error());
+        }
+        Ok(())
+    }
+
+    fn mark_inode(&self, flags: u32, file: RawFd) -> std::io::Result<()> {
+        // SAFETY: a NULL path marks the object `file` refers to.
+        let rc = unsafe {
+            libc::fanotify_mark(
+                self.fd.as_raw_fd(),
+                flags,
+                FAN_PRE_ACCESS,
+                file,
+                std::ptr::null(),
+            )
+        };
+        if rc < 0 {
+            return Err(last_error());
+        }
+        Ok(())
+    }
+
     /// Blocks until events arrive; appends them to `out`.
     pub fn read(&self, buf: &mut [u8], out: &mut Vec<Pending>) -> std::io::Result<()> {
         let n = read_events(self.fd.as_raw_fd(), buf)?;
@@ -218,7 +287,9 @@ impl PermGroup {
                 break;
             }
             if meta.fd >= 0 {
-                let kind = if meta.mask & FAN_PRE_ACCESS != 0 {
+                let kind = if meta.mask & (libc::FAN_OPEN_PERM | FAN_PRE_ACCESS) == 0 {
+                    PermKind::ClosedWrite
+                } else if meta.mask & FAN_PRE_ACCESS != 0 {
                     let (offset, count) = range_of(&buf[at + meta.metadata_len as usize..at + len]);
                     PermKind::PreAccess { offset, count }
                 } else {
@@ -230,7 +301,7 @@ impl PermGroup {
                     file: Some(unsafe { OwnedFd::from_raw_fd(meta.fd) }),
                     pid: meta.pid.max(0) as u32,
                     kind,
-                    answered: false,
+                    answered: kind == PermKind::ClosedWrite,
                 });
             }
             at += len;

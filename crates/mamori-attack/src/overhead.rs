@@ -1,0 +1,233 @@
+//! SMB throughput without and with the guard, in two series printed by one
+//! command: over loopback (the worst case: the guard's cost is nearly all
+//! of the difference) and over a LAN-like path (client and smbd in two
+//! network namespaces joined by a veth pair, 1 Gbit/s, a fixed delay each
+//! way: see [`crate::lan`]).
+//!
+//! Each series: one warm-up run, then `rounds` alternating pairs (guard
+//! stopped / guard running, the order swapped every round), so cache
+//! warm-up, drift and machine load hit both sides alike. Prints the best of
+//! each side and, per pair, the overhead's median and range (on a loaded
+//! machine the paired figure is the one to quote), and the guard's CPU per
+//! small file: from the first write until the guard is idle again (its
+//! judgement of written files runs after their close), then likewise for
+//! the reads.
+
+use crate::bench::BenchOptions;
+use crate::guarded::GuardProcess;
+use crate::lan::{self, Lan};
+use crate::samba::{Fs, SambaServer, USER_B};
+use crate::smb::{SmbSession, SmbTarget};
+use crate::Result;
+use rand::{RngCore, SeedableRng};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Small files written/s, read/s; large file MB/s written, read; guard CPU
+/// µs per small file written, read.
+type Throughput = (f64, f64, f64, f64, f64, f64);
+type Pick = fn(&Throughput) -> f64;
+
+/// One-way delay of the LAN series (round trip twice this, plus the stack).
+const LAN_DELAY: Duration = Duration::from_micros(150);
+
+/// The throughput of one session to `target`, from the network namespace
+/// `netns` when given; with `guard`, also the guard's CPU per small file.
+fn throughput(
+    target: &SmbTarget,
+    folder: &str,
+    guard: Option<u32>,
+    netns: Option<&PathBuf>,
+) -> Result<Throughput> {
+    let target = target.clone();
+    let folder = folder.to_string();
+    let run = move || measure(&target, &folder, guard);
+    match netns {
+        Some(netns) => lan::in_netns(netns, run)?,
+        None => run(),
+    }
+}
+
+fn measure(target: &SmbTarget, folder: &str, guard: Option<u32>) -> Result<Throughput> {
+    let cpu = |t0: u64| guard.map_or(0.0, |pid| (crate::guarded::cpu_ns(pid) - t0) as f64);
+    let cpu_start = || guard.map_or(0, crate::guarded::cpu_ns);
+    let session = SmbSession::connect(target)?;
+    session.mkdir_all(folder)?;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let mut small = vec![0u8; 16 * 1024];
+    rng.fill_bytes(&mut small);
+    let n = 500;
+    let c = cpu_start();
+    let t = Instant::now();
+    for i in 0..n {
+        session.write(&format!("{folder}/f{i:04}.bin"), &small)?;
+    }
+    let put_small = n as f64 / t.elapsed().as_secs_f64();
+    // The guard judges written files after their close: count that work
+    // here, not in the reads that follow.
+    settle(guard);
+    let put_cpu = cpu(c) / n as f64 / 1000.0;
+    let c = cpu_start();
+    let t = Instant::now();
+    for i in 0..n {
+        session.read(&format!("{folder}/f{i:04}.bin"))?;
+    }
+    let get_small = n as f64 / t.elapsed().as_secs_f64();
+    settle(guard);
+    let get_cpu = cpu(c) / n as f64 / 1000.0;
+    let mut large = vec![0u8; 64 << 20];
+    rng.fill_bytes(&mut large);
+    let t = Instant::now();
+    session.write(&format!("{folder}/large.bin"), &large)?;
+    let put_large = 64.0 / t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    session.read(&format!("{folder}/large.bin"))?;
+    let get_large = 64.0 / t.elapsed().as_secs_f64();
+    Ok((put_small, get_small, put_large, get_large, put_cpu, get_cpu))
+}
+
+/// Waits (≤ 3 s) until the guard has used under 1 ms of CPU in 100 ms,
+/// and 100 ms in any case (so both sides of a pair pause alike).
+fn settle(guard: Option<u32>) {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let before = guard.map_or(0, crate::guarded::cpu_ns);
+        std::thread::sleep(Duration::from_millis(100));
+        let used = guard
+            .map_or(0, crate::guarded::cpu_ns)
+            .saturating_sub(before);
+        if used < 1_000_000 || Instant::now() > deadline {
+            return;
+        }
+    }
+}
+
+/// Both series: loopback, then the LAN-like path (skipped with the reason
+/// when namespaces or veth cannot be made here).
+pub fn overhead(opts: &BenchOptions) -> Result<()> {
+    let server = SambaServer::start("docs", Fs::Ext4, 2048)?;
+    let target = server.target(USER_B, "OFFICE-PC");
+    series(opts, "loopback", &server, &target, None)?;
+    drop(server);
+    let lan = match Lan::setup(LAN_DELAY) {
+        Ok(lan) => lan,
+        Err(e) => {
+            println!("\nLAN series skipped: {e}");
+            return Ok(());
+        }
+    };
+    let rtt = lan.measure_rtt()?;
+    println!(
+        "\nLAN path: client and smbd in two network namespaces over a veth pair, 1 Gbit/s, \
+         {} µs each way ({}); measured TCP round trip (median of 100): {:.2} ms",
+        LAN_DELAY.as_micros(),
+        if lan.netem {
+            "netem"
+        } else {
+            "no sch_netem in this kernel: tbf for the rate, a delaying TCP relay in the server namespace"
+        },
+        rtt.as_secs_f64() * 1000.0
+    );
+    let server_netns = lan.server_netns();
+    let mut server = SambaServer::start_in("docs", Fs::Ext4, 2048, Some(&server_netns))?;
+    let relay = lan.relay(server.port())?;
+    server.set_front(lan::SERVER_ADDR, relay.addr.port());
+    let target = server.target(USER_B, "OFFICE-PC");
+    let result = series(opts, "LAN", &server, &target, Some(&lan.client_netns()));
+    drop(relay);
+    drop(server);
+    drop(lan);
+    result
+}
+
+fn series(
+    opts: &BenchOptions,
+    name: &str,
+    server: &SambaServer,
+    target: &SmbTarget,
+    netns: Option<&PathBuf>,
+) -> Result<()> {
+    throughput(target, "warmup", None, netns)?;
+    let mut without = Vec::new();
+    let mut with = Vec::new();
+    let mut detections = 0;
+    let rounds = opts.rounds.max(1);
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            without.push(throughput(target, &format!("plain{round}"), None, netns)?);
+        }
+        let guard = GuardProcess::start(&opts.mamori, server, false)?;
+        with.push(throughput(
+            target,
+            &format!("guarded{round}"),
+            Some(guard.pid()),
+            netns,
+        )?);
+        detections += guard.detections().len();
+        drop(guard);
+        if round % 2 == 1 {
+            without.push(throughput(target, &format!("plain{round}"), None, netns)?);
+        }
+    }
+    let best = |v: &[Throughput], f: Pick| v.iter().map(f).fold(0.0, f64::max);
+    let paired = |f: Pick| {
+        let mut v: Vec<f64> = without
+            .iter()
+            .zip(&with)
+            .map(|(a, b)| (f(a) - f(b)) / f(a) * 100.0)
+            .collect();
+        v.sort_by(|a, b| a.total_cmp(b));
+        (v[v.len() / 2], v[0], v[v.len() - 1])
+    };
+    println!(
+        "\n{:<28} {:>12} {:>12} {:>10} {:>24}",
+        format!("{name} throughput (best of {rounds})"),
+        "no guard",
+        "guard",
+        "overhead",
+        "paired median [min, max]"
+    );
+    let rows: [(&str, Pick); 4] = [
+        ("16 KB files written /s", |t| t.0),
+        ("16 KB files read /s", |t| t.1),
+        ("64 MB file write MB/s", |t| t.2),
+        ("64 MB file read MB/s", |t| t.3),
+    ];
+    for (row, f) in rows {
+        let a = best(&without, f);
+        let b = best(&with, f);
+        let (median, low, high) = paired(f);
+        println!(
+            "{:<28} {:>12.1} {:>12.1} {:>9.1}% {:>9.1}% [{:.1}, {:.1}]",
+            row,
+            a,
+            b,
+            (a - b) / a * 100.0,
+            median,
+            low,
+            high
+        );
+    }
+    let median = |f: Pick| {
+        let mut v: Vec<f64> = with.iter().map(f).collect();
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    let range = |f: Pick| {
+        let v: Vec<f64> = with.iter().map(f).collect();
+        (
+            v.iter().copied().fold(f64::MAX, f64::min),
+            v.iter().copied().fold(0.0, f64::max),
+        )
+    };
+    let (wl, wh) = range(|t| t.4);
+    let (rl, rh) = range(|t| t.5);
+    println!(
+        "{name}: guard CPU per 16 KB file (median of {rounds} [min, max]): \
+         written {:.0} µs [{wl:.0}, {wh:.0}], read {:.0} µs [{rl:.0}, {rh:.0}]",
+        median(|t| t.4),
+        median(|t| t.5)
+    );
+    println!("({name}: detections during the throughput runs: {detections})");
+    Ok(())
+}

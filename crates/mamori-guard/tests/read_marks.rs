@@ -1,0 +1,193 @@
+//! The guard's read ignore marks on a loop-mounted ext4 image (root only;
+//! skipped with a reason otherwise): after readers have had their ignore
+//! marks set, every first write of a file is still probed before it is
+//! allowed — by writers that open the file after the readers, and by a
+//! writer that had it open before the readers came. (A writer that opened
+//! its file before the guard started gets no pre-content events at all:
+//! the kernel decides that per open file, at open time. Its change is
+//! still seen, after the fact.)
+
+use mamori_core::Lang;
+use mamori_guard::{GuardConfig, GuardOptions};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+struct Mounted {
+    mnt: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.mnt).status();
+    }
+}
+
+fn mount_ext4() -> Option<Mounted> {
+    // SAFETY: plain syscall.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: needs root (fanotify, loop mounts)");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("fs.img");
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    std::fs::File::create(&image)
+        .unwrap()
+        .set_len(128 << 20)
+        .unwrap();
+    let made = Command::new("mkfs.ext4")
+        .args(["-q", "-F"])
+        .arg(&image)
+        .status()
+        .is_ok_and(|s| s.success());
+    let mounted = made
+        && Command::new("mount")
+            .args(["-o", "loop"])
+            .arg(&image)
+            .arg(&mnt)
+            .status()
+            .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot make or loop-mount an ext4 image");
+        return None;
+    }
+    Some(Mounted { mnt, _dir: dir })
+}
+
+/// Waits until `child` holds `file` open as its descriptor 3.
+fn wait_open(child: &std::process::Child, file: &Path) {
+    let fd = PathBuf::from(format!("/proc/{}/fd/3", child.id()));
+    for _ in 0..500 {
+        if std::fs::read_link(&fd).is_ok_and(|p| p == file) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("{} never opened {}", child.id(), file.display());
+}
+
+fn sh(script: &str) -> std::process::Child {
+    Command::new("sh").arg("-c").arg(script).spawn().unwrap()
+}
+
+#[test]
+fn first_writes_after_read_marks_are_still_probed() {
+    let Some(mounted) = mount_ext4() else { return };
+    let share = mounted.mnt.join("share");
+    std::fs::create_dir(&share).unwrap();
+    for i in 0..10 {
+        let line = format!("line {i:04} of an ordinary document\n");
+        std::fs::write(share.join(format!("doc{i:02}.txt")), line.repeat(500)).unwrap();
+    }
+    let go = mounted.mnt.join("go");
+    // A writer that opened its file before the guard started.
+    let early_file = share.join("doc00.txt");
+    let mut early = sh(&format!(
+        "exec 3<>{}; while [ ! -e {} ]; do sleep 0.05; done; printf XXXX >&3",
+        early_file.display(),
+        go.display()
+    ));
+    wait_open(&early, &early_file);
+
+    let state = mounted.mnt.join("state");
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let options = GuardOptions {
+        shares: vec![("docs".into(), share.clone())],
+        state_dir: state.clone(),
+        smb_conf: None,
+        config: GuardConfig::parse("[response]\nladder = [\"alert\"]\n", Path::new("t.toml"))
+            .unwrap(),
+        lang: Lang::En,
+    };
+    let flag = stop.clone();
+    let guard = std::thread::spawn(move || {
+        mamori_guard::run(options, &flag, |ready| {
+            let _ = ready_tx.send(ready.clone());
+        })
+    });
+    let Ok(ready) = ready_rx.recv() else {
+        eprintln!("skipped: the guard could not start: {:?}", guard.join());
+        let _ = early.kill();
+        let _ = early.wait();
+        return;
+    };
+    if !ready.pre_content {
+        eprintln!("skipped: no pre-content events here");
+        stop.store(true, Ordering::Release);
+        let _ = guard.join();
+        let _ = early.kill();
+        let _ = early.wait();
+        return;
+    }
+
+    // A writer that opens its file while the guard runs and writes only
+    // after the readers below have come and gone.
+    let middle_file = share.join("doc06.txt");
+    let mut middle = sh(&format!(
+        "exec 3<>{}; while [ ! -e {} ]; do sleep 0.05; done; printf YYYY >&3",
+        middle_file.display(),
+        go.display()
+    ));
+    wait_open(&middle, &middle_file);
+
+    // Readers: their opens set the ignore marks (not on doc00 or doc06).
+    let docs = format!("{}/doc*.txt", share.display());
+    assert!(
+        sh(&format!("cat {docs} > /dev/null; cat {docs} > /dev/null"))
+            .wait()
+            .unwrap()
+            .success()
+    );
+    // Later writers, in place without truncation: each first write must
+    // be held for its probe although a reader's mark was on the file.
+    for i in 1..=5 {
+        let path = share.join(format!("doc{i:02}.txt"));
+        let status = Command::new("dd")
+            .args(["if=/dev/urandom", "bs=4096", "count=1", "conv=notrunc"])
+            .arg(format!("of={}", path.display()))
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    // Readers again, then the early writer's first write.
+    assert!(sh(&format!("cat {docs} > /dev/null"))
+        .wait()
+        .unwrap()
+        .success());
+    std::fs::write(&go, b"").unwrap();
+    assert!(early.wait().unwrap().success());
+    assert!(middle.wait().unwrap().success());
+    assert!(std::fs::read(&early_file).unwrap().starts_with(b"XXXX"));
+    assert!(std::fs::read(&middle_file).unwrap().starts_with(b"YYYY"));
+
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Release);
+    guard.join().unwrap().unwrap();
+    let alerts = std::fs::read_to_string(state.join("alerts.jsonl")).unwrap();
+    let stopped: serde_json::Value = alerts
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|a| a["kind"] == "guard_stopped")
+        .expect("a guard_stopped alert");
+    let count = |key: &str| stopped[key].as_u64().unwrap_or(0);
+    eprintln!(
+        "probes {} read marks {} lifted {}",
+        count("probes"),
+        count("read_marks"),
+        count("read_marks_lifted")
+    );
+    assert!(count("read_marks") >= 5, "{stopped}");
+    assert!(count("read_marks_lifted") >= 5, "{stopped}");
+    assert!(
+        count("probes") >= 6,
+        "the five later writers and the one open across the readers were probed: {stopped}"
+    );
+    assert!(count("changes") >= 7, "every change seen: {stopped}");
+}

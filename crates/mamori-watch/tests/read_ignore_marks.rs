@@ -1,0 +1,206 @@
+//! Read ignore marks against the real kernel, on a loop-mounted ext4 image
+//! (root only; skipped with a reason otherwise): a reader's ignore mark
+//! silences the file's read events, and a writer whose open lifts the mark
+//! before it is allowed still has its first write held (the handler reads
+//! the old bytes while the write waits).
+
+use mamori_watch::{PermGroup, PermKind, Share, Shares};
+use std::io::{Read, Seek, Write};
+use std::os::unix::fs::FileExt;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+
+const NOTHING: u8 = 0;
+const IGNORE_READS: u8 = 1;
+const HEED_READS: u8 = 2;
+
+struct Mounted {
+    mnt: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.mnt).status();
+    }
+}
+
+fn mount_ext4() -> Option<Mounted> {
+    // SAFETY: plain syscall.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: needs root (fanotify, loop mounts)");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("fs.img");
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    std::fs::File::create(&image)
+        .unwrap()
+        .set_len(64 << 20)
+        .unwrap();
+    let made = Command::new("mkfs.ext4")
+        .args(["-q", "-F"])
+        .arg(&image)
+        .status()
+        .is_ok_and(|s| s.success());
+    let mounted = made
+        && Command::new("mount")
+            .args(["-o", "loop"])
+            .arg(&image)
+            .arg(&mnt)
+            .status()
+            .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot make or loop-mount an ext4 image (mkfs.ext4, loop devices)");
+        return None;
+    }
+    Some(Mounted { mnt, _dir: dir })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seen {
+    Open,
+    /// A pre-content event and the file's first bytes while it was held.
+    Access(Vec<u8>),
+    ClosedWrite,
+}
+
+#[test]
+fn a_write_after_a_readers_ignore_mark_is_still_held() {
+    let Some(mounted) = mount_ext4() else { return };
+    let share = mounted.mnt.join("share");
+    std::fs::create_dir(&share).unwrap();
+    let path = share.join("doc.txt");
+    std::fs::write(&path, b"OLD-".repeat(4096)).unwrap();
+    let shares = Shares::new(vec![Share {
+        name: "docs".into(),
+        root: share.clone(),
+    }]);
+    let group = match PermGroup::new(&shares) {
+        Ok(g) if g.pre_content => g,
+        Ok(_) => {
+            eprintln!("skipped: no pre-content events on this kernel");
+            return;
+        }
+        Err(e) => {
+            eprintln!("skipped: fanotify unavailable: {e}");
+            return;
+        }
+    };
+    let action = Arc::new(AtomicU8::new(NOTHING));
+    let seen = Arc::new(Mutex::new(Vec::<Seen>::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let handler = {
+        let (action, seen, stop) = (action.clone(), seen.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut batch = Vec::new();
+            while !stop.load(Ordering::Acquire) {
+                if !group.wait(50) {
+                    continue;
+                }
+                group.read(&mut buf, &mut batch).unwrap();
+                for pending in batch.drain(..) {
+                    let entry = match pending.kind {
+                        PermKind::Open => {
+                            match action.load(Ordering::Acquire) {
+                                IGNORE_READS => group.ignore_reads(pending.fd()).unwrap(),
+                                HEED_READS => group.heed_reads(pending.fd()).unwrap(),
+                                _ => {}
+                            }
+                            Seen::Open
+                        }
+                        PermKind::PreAccess { .. } => {
+                            // Still held: what the file holds now is what
+                            // the write has not yet changed.
+                            let mut head = vec![0u8; 4];
+                            // SAFETY: borrow the event's descriptor.
+                            let file = std::mem::ManuallyDrop::new(unsafe {
+                                <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(pending.fd())
+                            });
+                            let n = file.read_at(&mut head, 0).unwrap_or(0);
+                            head.truncate(n);
+                            Seen::Access(head)
+                        }
+                        PermKind::ClosedWrite => Seen::ClosedWrite,
+                    };
+                    seen.lock().unwrap().push(entry);
+                    pending.allow();
+                }
+            }
+        })
+    };
+    let take = || std::mem::take(&mut *seen.lock().unwrap());
+    let read_all = || {
+        let mut data = Vec::new();
+        std::fs::File::open(&path)
+            .unwrap()
+            .read_to_end(&mut data)
+            .unwrap();
+        data
+    };
+
+    // Without a mark, a read is an open and pre-content events.
+    assert_eq!(read_all().len(), 16384);
+    let events = take();
+    assert!(events.contains(&Seen::Open), "{events:?}");
+    assert!(
+        events.iter().any(|e| matches!(e, Seen::Access(_))),
+        "{events:?}"
+    );
+
+    // A reader's open sets the ignore mark: its reads, and a later
+    // reader's, raise no pre-content event.
+    action.store(IGNORE_READS, Ordering::Release);
+    assert_eq!(read_all().len(), 16384);
+    action.store(NOTHING, Ordering::Release);
+    assert_eq!(read_all().len(), 16384);
+    let events = take();
+    assert_eq!(events, vec![Seen::Open, Seen::Open]);
+
+    // A writer's open lifts the mark before it is allowed: its first
+    // write is held, the old bytes still in place while it waits.
+    action.store(HEED_READS, Ordering::Release);
+    let mut writer = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    action.store(NOTHING, Ordering::Release);
+    writer.write_all(b"NEW!").unwrap();
+    drop(writer);
+    // The close is a notification: it may still be on its way.
+    for _ in 0..100 {
+        if seen.lock().unwrap().contains(&Seen::ClosedWrite) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let events = take();
+    assert_eq!(events.first(), Some(&Seen::Open), "{events:?}");
+    assert!(
+        events.contains(&Seen::Access(b"OLD-".to_vec())),
+        "the write was held before it changed the file: {events:?}"
+    );
+    assert_eq!(events.last(), Some(&Seen::ClosedWrite), "{events:?}");
+
+    // The mark does not survive a modification either: set it again, let
+    // a writer that was opened before it write, and reads raise events
+    // again afterwards (the kernel cleared the mark at the write).
+    let mut early = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    action.store(IGNORE_READS, Ordering::Release);
+    assert_eq!(read_all().len(), 16384);
+    action.store(NOTHING, Ordering::Release);
+    early.seek(std::io::SeekFrom::Start(8)).unwrap();
+    early.write_all(b"MORE").unwrap();
+    drop(early);
+    take();
+    assert_eq!(read_all().len(), 16384);
+    let events = take();
+    assert!(
+        events.iter().any(|e| matches!(e, Seen::Access(_))),
+        "reads raise events again after a modification: {events:?}"
+    );
+
+    stop.store(true, Ordering::Release);
+    handler.join().unwrap();
+}
