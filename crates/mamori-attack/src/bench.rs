@@ -13,6 +13,7 @@ use crate::profiles::{self, AttackOptions, Profile};
 use crate::samba::{Fs, SambaServer, USER_A, USER_B};
 use crate::Result;
 use std::path::PathBuf;
+use std::time::Instant;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
