@@ -124,8 +124,29 @@ pub struct PersonDraft {
     pub birth: Option<Date>,
     pub my_number: Option<String>,
     pub links: Vec<(&'static str, String)>,
-    /// A person-record number and the label of its numbering (社員番号).
-    pub record_id: Option<(String, String)>,
+    /// A person-record number in its numbering (社員番号).
+    pub record_id: Option<RecordNumber>,
+}
+
+/// A person-record number: its numbering's hash (one per table column) and
+/// `label ‖ 0 ‖ number`, the value hashed into [`PersonKeys::record_id`].
+#[derive(Debug, Clone)]
+pub struct RecordNumber {
+    pub numbering: mamori_core::KeyHash,
+    pub label_and_value: String,
+}
+
+impl RecordNumber {
+    pub fn new(numbering: mamori_core::KeyHash, label: &str, value: &str) -> RecordNumber {
+        let mut label_and_value = String::with_capacity(label.len() + 1 + value.len());
+        label_and_value.push_str(label);
+        label_and_value.push('\u{0}');
+        label_and_value.push_str(value);
+        RecordNumber {
+            numbering,
+            label_and_value,
+        }
+    }
 }
 
 impl PersonDraft {
@@ -179,7 +200,7 @@ impl PersonDraft {
             record_id: self
                 .record_id
                 .as_ref()
-                .map(|(label, value)| PersonKeys::record_id(key, label, value)),
+                .map(|r| PersonKeys::record_id_numbered(key, r.numbering, &r.label_and_value)),
         }
     }
 }

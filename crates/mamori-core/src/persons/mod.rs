@@ -40,8 +40,27 @@ pub struct PersonKeys {
 impl PersonKeys {
     /// The record-id key of `value` in the numbering named `label`.
     pub fn record_id(key: &crate::HashKey, label: &str, value: &str) -> KeyHash {
-        let numbering = key.hash("record_numbering", label);
-        let mut id = key.hash("record_id", &format!("{label}\u{0}{value}"));
+        PersonKeys::record_id_numbered(
+            key,
+            PersonKeys::record_numbering(key, label),
+            &format!("{label}\u{0}{value}"),
+        )
+    }
+
+    /// The hash naming the numbering `label`: the same for every row of a
+    /// table, so the table engine computes it once.
+    pub fn record_numbering(key: &crate::HashKey, label: &str) -> KeyHash {
+        key.hash("record_numbering", label)
+    }
+
+    /// [`PersonKeys::record_id`] from the numbering's hash and
+    /// `label ‖ 0 ‖ value` (the two hashes are unchanged, one is reused).
+    pub fn record_id_numbered(
+        key: &crate::HashKey,
+        numbering: KeyHash,
+        label_and_value: &str,
+    ) -> KeyHash {
+        let mut id = key.hash("record_id", label_and_value);
         id.0[..4].copy_from_slice(&numbering.0[..4]);
         id
     }

@@ -9,7 +9,7 @@
 
 mod columns;
 
-use crate::findings::{Findings, PersonDraft};
+use crate::findings::{Findings, PersonDraft, RecordNumber};
 use crate::labels::{item_of, Field};
 use crate::text::TextScanner;
 use crate::values::Value;
@@ -32,8 +32,9 @@ pub struct TableScanner<'d> {
     /// of company names fails them, yet tells that its rows are companies).
     name_columns: Vec<usize>,
     row_buffer: Vec<String>,
-    /// Each header cell's person numbering (社員番号), worked out once per table.
-    numberings: Vec<Option<String>>,
+    /// Each header cell's person numbering (社員番号) and its hash, worked
+    /// out once per table.
+    numberings: Vec<Option<(String, mamori_core::KeyHash)>>,
     /// The table is an emergency contact list (緊急連絡網): relations and
     /// phones in it are the contacts', not the listed person's.
     emergency: bool,
@@ -117,7 +118,16 @@ impl<'d> TableScanner<'d> {
                     })
                     .map(|(i, _)| i)
                     .collect();
-                self.numberings = row.iter().map(|h| person_numbering(h)).collect();
+                let key = self.detector.key();
+                self.numberings = row
+                    .iter()
+                    .map(|h| {
+                        person_numbering(h).map(|label| {
+                            let hash = mamori_core::PersonKeys::record_numbering(key, &label);
+                            (label, hash)
+                        })
+                    })
+                    .collect();
                 self.header = row;
                 self.columns = Some(columns);
                 return;
@@ -234,10 +244,10 @@ impl<'d> TableScanner<'d> {
             let Some(col) = column else { continue };
             let Some(cell) = row.get(index) else { continue };
             if col.field == Field::RecordId && draft.record_id.is_none() {
-                if let Some(label) = self.numberings.get(index).cloned().flatten() {
+                if let Some(Some((label, numbering))) = self.numberings.get(index) {
                     let number = cell.trim().trim_start_matches('0');
                     if !number.is_empty() {
-                        draft.record_id = Some((label, number.to_string()));
+                        draft.record_id = Some(RecordNumber::new(*numbering, label, number));
                     }
                 }
             }
