@@ -25,7 +25,7 @@ pub fn normalize(text: &str) -> String {
 
 /// Normalises one piece of text, borrowing it when nothing changes.
 pub fn normalize_cow(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.is_ascii() {
+    if text.is_ascii() || is_plain_japanese(text.as_bytes()) {
         return std::borrow::Cow::Borrowed(text);
     }
     // One look decides which of the three passes this text needs at all.
@@ -64,6 +64,47 @@ pub fn normalize_cow(text: &str) -> std::borrow::Cow<'_, str> {
         out = kanji_numerals(&out);
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// A byte-level look at the common case, the answer of the loop in
+/// [`normalize_cow`] without decoding characters: true when the text is
+/// only ASCII, kana and kanji that none of the passes touch (a name, a plain
+/// address or sentence). False means "not sure": the full test decides.
+fn is_plain_japanese(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        // Kana, kanji and the four punctuation marks are three bytes each.
+        let (Some(&b1), Some(&b2)) = (bytes.get(i + 1), bytes.get(i + 2)) else {
+            return false;
+        };
+        let code = (u32::from(b & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+        let plain = match b {
+            // 、。「」, hiragana ぁ..ゖ, katakana ァ..ヺ (not ・ or ー: dashes).
+            0xE3 => {
+                matches!(code, 0x3001 | 0x3002 | 0x300C | 0x300D | 0x3041..=0x3096 | 0x30A1..=0x30FA)
+            }
+            // Kanji U+4E00..U+9FFF, except the units a kanji numeral may
+            // precede (年, 三丁目) and 元 (元年): the full test handles those.
+            0xE4..=0xE9 => {
+                code >= 0x4E00
+                    && !matches!(
+                        char::from_u32(code),
+                        Some('年' | '月' | '日' | '歳' | '才' | '丁' | '番' | '号')
+                    )
+            }
+            _ => false,
+        };
+        if !plain {
+            return false;
+        }
+        i += 3;
+    }
+    true
 }
 
 /// Characters that NFKC, dash unification and numeral conversion all leave
@@ -287,6 +328,41 @@ mod tests {
         ));
         assert_eq!(normalize("令和元年五月"), "令和1年5月");
         assert_eq!(kanji_number("千九百八十"), Some(1980));
+    }
+
+    #[test]
+    fn plain_japanese_needs_no_pass() {
+        for text in [
+            "山田 太郎",
+            "やまだ たろう",
+            "東京都千代田区",
+            "ヤマダ タロウ",
+            "「はい」、。",
+        ] {
+            assert!(is_plain_japanese(text.as_bytes()), "{text}");
+            assert_eq!(normalize_cow(text), text);
+        }
+        // Anything a pass may change, or that the byte look does not know,
+        // goes to the full test.
+        for text in [
+            "ヤマダ タロー",
+            "山田・太郎",
+            "二年",
+            "三丁目",
+            "元年",
+            "ｶﾀｶﾅ",
+            "１２３",
+            "山田　太郎",
+            "髙橋",
+            "①",
+        ] {
+            assert!(
+                !is_plain_japanese(text.as_bytes()) || normalize_cow(text) == text,
+                "{text}"
+            );
+        }
+        assert!(!is_plain_japanese("令和元年".as_bytes()));
+        assert!(!is_plain_japanese("山田\u{3000}太郎".as_bytes()));
     }
 
     #[test]

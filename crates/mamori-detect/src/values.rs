@@ -172,7 +172,9 @@ pub fn looks_like_name(value: &str) -> bool {
         if c.is_ascii_digit() || matches!(c, '@' | '/' | '#' | '%' | '=' | '<' | '>' | '〒') {
             return false;
         }
-        if c.is_alphabetic() {
+        // Kana and kanji are letters: skip the Unicode tables for them.
+        if matches!(c, 'ぁ'..='ゖ' | 'ァ'..='ヺ' | '\u{4E00}'..='\u{9FFF}') || c.is_alphabetic()
+        {
             letters += 1;
         }
     }

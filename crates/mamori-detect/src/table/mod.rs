@@ -28,6 +28,8 @@ pub struct TableScanner<'d> {
     fallback: Option<TextScanner<'d>>,
     findings: Findings,
     header: Vec<String>,
+    /// The header's cells trimmed once, for spotting repeated headers.
+    header_trimmed: Vec<String>,
     /// Columns the header calls the row's name, before value checks (a column
     /// of company names fails them, yet tells that its rows are companies).
     name_columns: Vec<usize>,
@@ -50,6 +52,7 @@ impl<'d> TableScanner<'d> {
             fallback: None,
             findings: Findings::default(),
             header: Vec::new(),
+            header_trimmed: Vec::new(),
             name_columns: Vec::new(),
             row_buffer: Vec::new(),
             numberings: Vec::new(),
@@ -128,6 +131,7 @@ impl<'d> TableScanner<'d> {
                         })
                     })
                     .collect();
+                self.header_trimmed = row.iter().map(|h| h.trim().to_string()).collect();
                 self.header = row;
                 self.columns = Some(columns);
                 return;
@@ -222,8 +226,11 @@ impl<'d> TableScanner<'d> {
         // A page break in a printed report repeats the header: not a record.
         let repeated_header = row
             .iter()
-            .zip(&self.header)
-            .filter(|(a, b)| !a.trim().is_empty() && a.trim() == b.trim())
+            .zip(&self.header_trimmed)
+            .filter(|(a, b)| {
+                let a = a.trim();
+                !a.is_empty() && a == b.as_str()
+            })
             .count()
             >= 2;
         if company_row || repeated_header {
