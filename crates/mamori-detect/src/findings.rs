@@ -115,6 +115,10 @@ impl Findings {
     }
 }
 
+/// Birth-date hashes already computed (one table's).
+pub type BirthHashes =
+    std::collections::HashMap<Date, mamori_core::KeyHash, foldhash::fast::RandomState>;
+
 /// One person's identifying values while a record is being read; hashed
 /// with the inventory key as soon as the record ends.
 #[derive(Debug, Default, Clone)]
@@ -187,10 +191,28 @@ impl PersonDraft {
     }
 
     pub fn hash(&self, key: &HashKey) -> PersonKeys {
+        self.hash_with(key, |b| key.hash("birth", &b.iso()))
+    }
+
+    /// [`PersonDraft::hash`] remembering birth-date hashes in `births`: a
+    /// table of thousands of persons has far fewer distinct birth dates.
+    pub fn hash_remembering(&self, key: &HashKey, births: &mut BirthHashes) -> PersonKeys {
+        self.hash_with(key, |b| {
+            *births
+                .entry(b)
+                .or_insert_with(|| key.hash("birth", &b.iso()))
+        })
+    }
+
+    fn hash_with(
+        &self,
+        key: &HashKey,
+        birth_hash: impl FnOnce(Date) -> mamori_core::KeyHash,
+    ) -> PersonKeys {
         PersonKeys {
             names: self.names.iter().map(|n| key.hash("name", n)).collect(),
             readings: self.readings.iter().map(|n| key.hash("name", n)).collect(),
-            birth: self.birth.map(|b| key.hash("birth", &b.iso())),
+            birth: self.birth.map(birth_hash),
             my_number: self.my_number.as_ref().map(|m| key.hash("my_number", m)),
             links: self
                 .links

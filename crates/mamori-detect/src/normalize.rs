@@ -48,7 +48,7 @@ pub fn normalize_cow(text: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = if needs_nfkc && is_nfkc_quick(text.chars()) != IsNormalized::Yes {
-        text.nfkc().collect()
+        nfkc_of_full_width(text).unwrap_or_else(|| text.nfkc().collect())
     } else {
         text.to_string()
     };
@@ -67,44 +67,69 @@ pub fn normalize_cow(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// A byte-level look at the common case, the answer of the loop in
-/// [`normalize_cow`] without decoding characters: true when the text is
-/// only ASCII, kana and kanji that none of the passes touch (a name, a plain
-/// address or sentence). False means "not sure": the full test decides.
+/// [`normalize_cow`] without its passes: true when the text is only ASCII,
+/// kana and kanji that none of the passes changes (a name, a reading, an
+/// address, a date in kanji units). False means "not sure": the full test
+/// decides.
 fn is_plain_japanese(bytes: &[u8]) -> bool {
     let mut i = 0;
+    let mut prev = ' ';
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
+            prev = char::from(b);
             i += 1;
             continue;
         }
-        // Kana, kanji and the four punctuation marks are three bytes each.
+        // Kana, kanji and the punctuation below are three bytes each.
         let (Some(&b1), Some(&b2)) = (bytes.get(i + 1), bytes.get(i + 2)) else {
             return false;
         };
         let code = (u32::from(b & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+        let Some(c) = char::from_u32(code) else {
+            return false;
+        };
         let plain = match b {
-            // 、。「」, hiragana ぁ..ゖ, katakana ァ..ヺ (not ・ or ー: dashes).
+            // 、。「」, hiragana ぁ..ゖ, katakana ァ..ヺ; ー unless between
+            // two digits (then it is a dash). Not ・, a dash.
             0xE3 => {
                 matches!(code, 0x3001 | 0x3002 | 0x300C | 0x300D | 0x3041..=0x3096 | 0x30A1..=0x30FA)
+                    || (c == 'ー'
+                        && !(prev.is_ascii_digit()
+                            && bytes.get(i + 3).is_some_and(u8::is_ascii_digit)))
             }
-            // Kanji U+4E00..U+9FFF, except the units a kanji numeral may
-            // precede (年, 三丁目) and 元 (元年): the full test handles those.
+            // Kanji, but not a unit after a kanji numeral (三丁目) nor 元年.
             0xE4..=0xE9 => {
                 code >= 0x4E00
-                    && !matches!(
-                        char::from_u32(code),
-                        Some('年' | '月' | '日' | '歳' | '才' | '丁' | '番' | '号')
-                    )
+                    && !(is_unit(c) && is_kanji_numeral(prev))
+                    && !(c == '年' && prev == '元')
             }
             _ => false,
         };
         if !plain {
             return false;
         }
+        prev = c;
         i += 3;
     }
     true
+}
+
+/// NFKC of a text whose only unstable characters are full-width ASCII
+/// (ＡＢＣ１２３, the most common reason a cell is not normal) and the
+/// ideographic space: each maps to its ASCII form and nothing composes.
+/// None when anything else is in the text.
+fn nfkc_of_full_width(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{FF01}'..='\u{FF5E}' => out.push(char::from_u32(c as u32 - 0xFEE0)?),
+            '\u{3000}' => out.push(' '),
+            _ if is_stable(c) || c == 'ー' => out.push(c),
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// Characters that NFKC, dash unification and numeral conversion all leave
@@ -362,7 +387,34 @@ mod tests {
             );
         }
         assert!(!is_plain_japanese("令和元年".as_bytes()));
+        assert!(!is_plain_japanese("1ー2".as_bytes()));
+        for text in [
+            "平成9年4月28日",
+            "北海道北見市ひかり野5丁目6番14号",
+            "ヤマダ タロー",
+            "ー1",
+        ] {
+            assert!(is_plain_japanese(text.as_bytes()), "{text}");
+            assert_eq!(normalize_cow(text), text);
+        }
         assert!(!is_plain_japanese("山田\u{3000}太郎".as_bytes()));
+    }
+
+    /// The full-width shortcut is NFKC itself on every character it takes.
+    #[test]
+    fn full_width_shortcut_is_nfkc() {
+        let mut texts: Vec<String> = (0xFF01..=0xFF5E)
+            .filter_map(char::from_u32)
+            .map(|c| format!("山田{c}ヤマダー{c}1\u{3000}"))
+            .collect();
+        texts.push("４９７９２１０３２４１４".into());
+        texts.push("ＡＢＣ－１２３　東京都".into());
+        for text in texts {
+            let nfkc: String = text.nfkc().collect();
+            assert_eq!(nfkc_of_full_width(&text), Some(nfkc), "{text}");
+        }
+        assert_eq!(nfkc_of_full_width("ｶﾀｶﾅ"), None);
+        assert_eq!(nfkc_of_full_width("①"), None);
     }
 
     #[test]

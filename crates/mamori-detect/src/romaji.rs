@@ -228,9 +228,10 @@ pub fn romaji_key(name: &str) -> Option<String> {
 /// is romanised and folded once; the cache is emptied when it grows large.
 const WORD_CACHE_LIMIT: usize = 1 << 16;
 
+type WordCache = std::collections::HashMap<Box<str>, Option<Box<str>>, foldhash::fast::RandomState>;
+
 thread_local! {
-    static WORDS: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<Box<str>>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static WORDS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(WordCache::default());
 }
 
 /// Appends the canonical spelling of one word (Latin or katakana); false

@@ -30,6 +30,8 @@ pub struct TableScanner<'d> {
     header: Vec<String>,
     /// The header's cells trimmed once, for spotting repeated headers.
     header_trimmed: Vec<String>,
+    /// Birth-date hashes already computed in this table.
+    birth_hashes: crate::findings::BirthHashes,
     /// Columns the header calls the row's name, before value checks (a column
     /// of company names fails them, yet tells that its rows are companies).
     name_columns: Vec<usize>,
@@ -53,6 +55,7 @@ impl<'d> TableScanner<'d> {
             findings: Findings::default(),
             header: Vec::new(),
             header_trimmed: Vec::new(),
+            birth_hashes: Default::default(),
             name_columns: Vec::new(),
             row_buffer: Vec::new(),
             numberings: Vec::new(),
@@ -395,7 +398,8 @@ impl<'d> TableScanner<'d> {
             || draft.my_number.is_some()
             || !draft.links.is_empty()
         {
-            self.findings.push_person(draft.hash(self.detector.key()));
+            let keys = draft.hash_remembering(self.detector.key(), &mut self.birth_hashes);
+            self.findings.push_person(keys);
             if capture {
                 contact.name = if name_split.len() >= 2 {
                     name_split.join(" ")
@@ -414,7 +418,8 @@ impl<'d> TableScanner<'d> {
         }
         for other in extra_persons {
             self.findings.records += 1;
-            self.findings.push_person(other.hash(self.detector.key()));
+            let keys = other.hash_remembering(self.detector.key(), &mut self.birth_hashes);
+            self.findings.push_person(keys);
         }
     }
 
