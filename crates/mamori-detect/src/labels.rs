@@ -202,6 +202,18 @@ pub fn item_of(field: Field) -> Option<DataItem> {
     })
 }
 
+/// One automaton over the words of every rule, whatever its kind.
+fn rule_words() -> &'static aho_corasick::AhoCorasick {
+    static WORDS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let words = RULES.iter().flat_map(|(rule, _)| match rule {
+            Rule::Contains(w) | Rule::Prefix(w) | Rule::Suffix(w) | Rule::Exact(w) => w.iter(),
+        });
+        aho_corasick::AhoCorasick::new(words)
+            .unwrap_or_else(|e| unreachable!("static automaton: {e}"))
+    })
+}
+
 /// Every word of the `Contains` rules with its field (for keyword prefilters).
 pub fn label_words() -> impl Iterator<Item = (&'static str, Field)> {
     RULES.iter().flat_map(|(rule, field)| match rule {
@@ -221,7 +233,11 @@ pub fn label_words() -> impl Iterator<Item = (&'static str, Field)> {
 /// Header text as matched: normalised, lower-case, without spaces, brackets
 /// and marks such as ※ or (必須).
 pub fn clean_label(raw: &str) -> String {
-    let text = normalize(raw).to_lowercase();
+    clean_lowered_label(&normalize(raw).to_lowercase())
+}
+
+/// [`clean_label`] of a label already normalised and lower-cased.
+fn clean_lowered_label(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut depth = 0;
     for c in text.chars() {
@@ -265,7 +281,9 @@ fn is_kana_label(full: &str) -> bool {
 
 /// Classifies a header or a form label.
 pub fn classify_label(raw: &str) -> Option<Field> {
-    let label = clean_label(raw);
+    // Bracketed qualifiers matter for kana columns: 氏名(カナ), 名前（フリガナ）.
+    let full = normalize(raw).to_lowercase();
+    let label = clean_lowered_label(&full);
     // Values are not labels: a date, a phone or an address carries digits.
     if label.is_empty()
         || label.chars().count() > 24
@@ -274,10 +292,14 @@ pub fn classify_label(raw: &str) -> Option<Field> {
     {
         return None;
     }
-    // Bracketed qualifiers matter for kana columns: 氏名(カナ), 名前（フリガナ）.
-    let full = normalize(raw).to_lowercase();
     if is_kana_label(&full) && !full.contains("名義") {
         return Some(Field::NameKana);
+    }
+    // Every rule needs one of its words inside the label: one automaton pass
+    // settles most cells (values read while a table's header is searched,
+    // text before a colon) without the hundred substring searches below.
+    if !rule_words().is_match(&label) {
+        return None;
     }
     for (rule, field) in RULES {
         let hit = match rule {
