@@ -269,7 +269,9 @@ fn is_era_char(c: char) -> bool {
 
 /// Digits only, for comparing identifiers written with spaces or hyphens.
 pub fn digits_only(text: &str) -> String {
-    text.chars().filter(|c| c.is_ascii_digit()).collect()
+    let mut out = String::with_capacity(text.len());
+    out.extend(text.bytes().filter(u8::is_ascii_digit).map(char::from));
+    out
 }
 
 /// Key form of a name: no spaces or dots, katakana for kana, so 山田 太郎 /
