@@ -115,6 +115,10 @@ impl Findings {
     }
 }
 
+/// Birth-date hashes already computed (one table's).
+pub type BirthHashes =
+    std::collections::HashMap<Date, mamori_core::KeyHash, foldhash::fast::RandomState>;
+
 /// One person's identifying values while a record is being read; hashed
 /// with the inventory key as soon as the record ends.
 #[derive(Debug, Default, Clone)]
@@ -124,8 +128,29 @@ pub struct PersonDraft {
     pub birth: Option<Date>,
     pub my_number: Option<String>,
     pub links: Vec<(&'static str, String)>,
-    /// A person-record number and the label of its numbering (社員番号).
-    pub record_id: Option<(String, String)>,
+    /// A person-record number in its numbering (社員番号).
+    pub record_id: Option<RecordNumber>,
+}
+
+/// A person-record number: its numbering's hash (one per table column) and
+/// `label ‖ 0 ‖ number`, the value hashed into [`PersonKeys::record_id`].
+#[derive(Debug, Clone)]
+pub struct RecordNumber {
+    pub numbering: mamori_core::KeyHash,
+    pub label_and_value: String,
+}
+
+impl RecordNumber {
+    pub fn new(numbering: mamori_core::KeyHash, label: &str, value: &str) -> RecordNumber {
+        let mut label_and_value = String::with_capacity(label.len() + 1 + value.len());
+        label_and_value.push_str(label);
+        label_and_value.push('\u{0}');
+        label_and_value.push_str(value);
+        RecordNumber {
+            numbering,
+            label_and_value,
+        }
+    }
 }
 
 impl PersonDraft {
@@ -166,10 +191,28 @@ impl PersonDraft {
     }
 
     pub fn hash(&self, key: &HashKey) -> PersonKeys {
+        self.hash_with(key, |b| key.hash("birth", &b.iso()))
+    }
+
+    /// [`PersonDraft::hash`] remembering birth-date hashes in `births`: a
+    /// table of thousands of persons has far fewer distinct birth dates.
+    pub fn hash_remembering(&self, key: &HashKey, births: &mut BirthHashes) -> PersonKeys {
+        self.hash_with(key, |b| {
+            *births
+                .entry(b)
+                .or_insert_with(|| key.hash("birth", &b.iso()))
+        })
+    }
+
+    fn hash_with(
+        &self,
+        key: &HashKey,
+        birth_hash: impl FnOnce(Date) -> mamori_core::KeyHash,
+    ) -> PersonKeys {
         PersonKeys {
             names: self.names.iter().map(|n| key.hash("name", n)).collect(),
             readings: self.readings.iter().map(|n| key.hash("name", n)).collect(),
-            birth: self.birth.map(|b| key.hash("birth", &b.iso())),
+            birth: self.birth.map(birth_hash),
             my_number: self.my_number.as_ref().map(|m| key.hash("my_number", m)),
             links: self
                 .links
@@ -179,7 +222,7 @@ impl PersonDraft {
             record_id: self
                 .record_id
                 .as_ref()
-                .map(|(label, value)| PersonKeys::record_id(key, label, value)),
+                .map(|r| PersonKeys::record_id_numbered(key, r.numbering, &r.label_and_value)),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 /// My Number: 12 digits, last is the check digit over the 11-digit body.
 pub fn is_my_number(digits: &str) -> bool {
-    let d: Vec<u32> = match digit_values(digits, 12) {
+    let d: [u32; 12] = match digit_values(digits) {
         Some(d) => d,
         None => return false,
     };
@@ -23,7 +23,7 @@ pub fn is_published_sample(digits: &str) -> bool {
 
 /// Corporate number (法人番号): 13 digits, check digit FIRST.
 pub fn is_corporate_number(digits: &str) -> bool {
-    let d = match digit_values(digits, 13) {
+    let d: [u32; 13] = match digit_values(digits) {
         Some(d) => d,
         None => return false,
     };
@@ -75,7 +75,7 @@ pub fn luhn(digits: &str) -> bool {
 
 /// Driver's licence: 12 digits; the check digit is a soft signal only.
 pub fn drivers_license_check(digits: &str) -> bool {
-    let d = match digit_values(digits, 12) {
+    let d: [u32; 12] = match digit_values(digits) {
         Some(d) => d,
         None => return false,
     };
@@ -119,11 +119,21 @@ pub fn is_insurance_number(s: &str) -> bool {
     only_allowed && (4..=13).contains(&digits.len())
 }
 
-fn digit_values(s: &str, len: usize) -> Option<Vec<u32>> {
-    if s.len() != len {
+/// The `N` digit values of an `N`-digit string (on the stack: this runs
+/// for every My Number cell).
+fn digit_values<const N: usize>(s: &str) -> Option<[u32; N]> {
+    let bytes = s.as_bytes();
+    if bytes.len() != N {
         return None;
     }
-    s.chars().map(|c| c.to_digit(10)).collect()
+    let mut out = [0u32; N];
+    for (slot, b) in out.iter_mut().zip(bytes) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        *slot = u32::from(b - b'0');
+    }
+    Some(out)
 }
 
 #[cfg(test)]

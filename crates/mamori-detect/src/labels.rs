@@ -202,6 +202,70 @@ pub fn item_of(field: Field) -> Option<DataItem> {
     })
 }
 
+/// One automaton over the distinct words of every rule, whatever its kind,
+/// and for each word the rules (index, kind) that hold it.
+struct RuleWords {
+    automaton: aho_corasick::AhoCorasick,
+    rules_of: Vec<Vec<(usize, &'static Rule)>>,
+}
+
+fn rule_words() -> &'static RuleWords {
+    static WORDS: std::sync::OnceLock<RuleWords> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut words: Vec<&'static str> = Vec::new();
+        let mut rules_of: Vec<Vec<(usize, &'static Rule)>> = Vec::new();
+        for (index, (rule, _)) in RULES.iter().enumerate() {
+            let (Rule::Contains(list)
+            | Rule::Prefix(list)
+            | Rule::Suffix(list)
+            | Rule::Exact(list)) = rule;
+            for word in list.iter() {
+                let slot = match words.iter().position(|w| w == word) {
+                    Some(slot) => slot,
+                    None => {
+                        words.push(word);
+                        rules_of.push(Vec::new());
+                        words.len() - 1
+                    }
+                };
+                rules_of[slot].push((index, rule));
+            }
+        }
+        let automaton = aho_corasick::AhoCorasick::new(&words)
+            .unwrap_or_else(|e| unreachable!("static automaton: {e}"));
+        RuleWords {
+            automaton,
+            rules_of,
+        }
+    })
+}
+
+/// The field of the first rule (in order) that `label` satisfies, from one
+/// overlapping automaton pass: every occurrence of every word is seen, and
+/// an occurrence satisfies a rule by its kind (anywhere, at the start, at
+/// the end, or the whole label). Equal to trying the rules one by one.
+fn first_rule_hit(label: &str) -> Option<Field> {
+    let words = rule_words();
+    let mut first: Option<usize> = None;
+    for m in words.automaton.find_overlapping_iter(label) {
+        for &(index, rule) in &words.rules_of[m.pattern().as_usize()] {
+            if first.is_some_and(|f| f <= index) {
+                continue;
+            }
+            let hit = match rule {
+                Rule::Contains(_) => true,
+                Rule::Prefix(_) => m.start() == 0,
+                Rule::Suffix(_) => m.end() == label.len(),
+                Rule::Exact(_) => m.start() == 0 && m.end() == label.len(),
+            };
+            if hit {
+                first = Some(index);
+            }
+        }
+    }
+    first.map(|index| RULES[index].1)
+}
+
 /// Every word of the `Contains` rules with its field (for keyword prefilters).
 pub fn label_words() -> impl Iterator<Item = (&'static str, Field)> {
     RULES.iter().flat_map(|(rule, field)| match rule {
@@ -221,7 +285,11 @@ pub fn label_words() -> impl Iterator<Item = (&'static str, Field)> {
 /// Header text as matched: normalised, lower-case, without spaces, brackets
 /// and marks such as ※ or (必須).
 pub fn clean_label(raw: &str) -> String {
-    let text = normalize(raw).to_lowercase();
+    clean_lowered_label(&normalize(raw).to_lowercase())
+}
+
+/// [`clean_label`] of a label already normalised and lower-cased.
+fn clean_lowered_label(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut depth = 0;
     for c in text.chars() {
@@ -265,7 +333,9 @@ fn is_kana_label(full: &str) -> bool {
 
 /// Classifies a header or a form label.
 pub fn classify_label(raw: &str) -> Option<Field> {
-    let label = clean_label(raw);
+    // Bracketed qualifiers matter for kana columns: 氏名(カナ), 名前（フリガナ）.
+    let full = normalize(raw).to_lowercase();
+    let label = clean_lowered_label(&full);
     // Values are not labels: a date, a phone or an address carries digits.
     if label.is_empty()
         || label.chars().count() > 24
@@ -274,17 +344,24 @@ pub fn classify_label(raw: &str) -> Option<Field> {
     {
         return None;
     }
-    // Bracketed qualifiers matter for kana columns: 氏名(カナ), 名前（フリガナ）.
-    let full = normalize(raw).to_lowercase();
     if is_kana_label(&full) && !full.contains("名義") {
         return Some(Field::NameKana);
     }
+    // One automaton pass instead of a hundred substring searches: this runs
+    // for every cell while a table's header is searched and for the text
+    // before every colon.
+    first_rule_hit(&label)
+}
+
+/// The rules tried one by one, as [`first_rule_hit`] must answer.
+#[cfg(test)]
+fn first_rule_hit_one_by_one(label: &str) -> Option<Field> {
     for (rule, field) in RULES {
         let hit = match rule {
             Rule::Contains(words) => words.iter().any(|w| label.contains(w)),
             Rule::Prefix(words) => words.iter().any(|w| label.starts_with(w)),
             Rule::Suffix(words) => words.iter().any(|w| label.ends_with(w)),
-            Rule::Exact(words) => words.contains(&label.as_str()),
+            Rule::Exact(words) => words.contains(&label),
         };
         if hit {
             return Some(*field);
@@ -296,6 +373,35 @@ pub fn classify_label(raw: &str) -> Option<Field> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_pass_equals_rules_in_order() {
+        let mut labels: Vec<String> = Vec::new();
+        for (rule, _) in RULES {
+            let (Rule::Contains(list)
+            | Rule::Prefix(list)
+            | Rule::Suffix(list)
+            | Rule::Exact(list)) = rule;
+            for word in list.iter() {
+                labels.push(word.to_string());
+                labels.push(format!("x{word}"));
+                labels.push(format!("{word}x"));
+                labels.push(format!("本人{word}の"));
+            }
+        }
+        let words: Vec<String> = labels.iter().take(400).cloned().collect();
+        for (i, a) in words.iter().enumerate() {
+            labels.push(format!("{a}{}", words[(i * 7 + 3) % words.len()]));
+        }
+        labels.extend(["山田太郎", "東京都千代田区", "", "x"].map(String::from));
+        for label in &labels {
+            assert_eq!(
+                first_rule_hit(label),
+                first_rule_hit_one_by_one(label),
+                "{label}"
+            );
+        }
+    }
 
     #[test]
     fn compound_labels_resolve_to_the_specific_field() {

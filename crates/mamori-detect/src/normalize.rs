@@ -25,7 +25,7 @@ pub fn normalize(text: &str) -> String {
 
 /// Normalises one piece of text, borrowing it when nothing changes.
 pub fn normalize_cow(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.is_ascii() {
+    if text.is_ascii() || is_plain_japanese(text.as_bytes()) {
         return std::borrow::Cow::Borrowed(text);
     }
     // One look decides which of the three passes this text needs at all.
@@ -48,7 +48,7 @@ pub fn normalize_cow(text: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = if needs_nfkc && is_nfkc_quick(text.chars()) != IsNormalized::Yes {
-        text.nfkc().collect()
+        nfkc_of_full_width(text).unwrap_or_else(|| text.nfkc().collect())
     } else {
         text.to_string()
     };
@@ -64,6 +64,72 @@ pub fn normalize_cow(text: &str) -> std::borrow::Cow<'_, str> {
         out = kanji_numerals(&out);
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// A byte-level look at the common case, the answer of the loop in
+/// [`normalize_cow`] without its passes: true when the text is only ASCII,
+/// kana and kanji that none of the passes changes (a name, a reading, an
+/// address, a date in kanji units). False means "not sure": the full test
+/// decides.
+fn is_plain_japanese(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    let mut prev = ' ';
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            prev = char::from(b);
+            i += 1;
+            continue;
+        }
+        // Kana, kanji and the punctuation below are three bytes each.
+        let (Some(&b1), Some(&b2)) = (bytes.get(i + 1), bytes.get(i + 2)) else {
+            return false;
+        };
+        let code = (u32::from(b & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+        let Some(c) = char::from_u32(code) else {
+            return false;
+        };
+        let plain = match b {
+            // 、。「」, hiragana ぁ..ゖ, katakana ァ..ヺ; ー unless between
+            // two digits (then it is a dash). Not ・, a dash.
+            0xE3 => {
+                matches!(code, 0x3001 | 0x3002 | 0x300C | 0x300D | 0x3041..=0x3096 | 0x30A1..=0x30FA)
+                    || (c == 'ー'
+                        && !(prev.is_ascii_digit()
+                            && bytes.get(i + 3).is_some_and(u8::is_ascii_digit)))
+            }
+            // Kanji, but not a unit after a kanji numeral (三丁目) nor 元年.
+            0xE4..=0xE9 => {
+                code >= 0x4E00
+                    && !(is_unit(c) && is_kanji_numeral(prev))
+                    && !(c == '年' && prev == '元')
+            }
+            _ => false,
+        };
+        if !plain {
+            return false;
+        }
+        prev = c;
+        i += 3;
+    }
+    true
+}
+
+/// NFKC of a text whose only unstable characters are full-width ASCII
+/// (ＡＢＣ１２３, the most common reason a cell is not normal) and the
+/// ideographic space: each maps to its ASCII form and nothing composes.
+/// None when anything else is in the text.
+fn nfkc_of_full_width(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{FF01}'..='\u{FF5E}' => out.push(char::from_u32(c as u32 - 0xFEE0)?),
+            '\u{3000}' => out.push(' '),
+            _ if is_stable(c) || c == 'ー' => out.push(c),
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// Characters that NFKC, dash unification and numeral conversion all leave
@@ -203,7 +269,9 @@ fn is_era_char(c: char) -> bool {
 
 /// Digits only, for comparing identifiers written with spaces or hyphens.
 pub fn digits_only(text: &str) -> String {
-    text.chars().filter(|c| c.is_ascii_digit()).collect()
+    let mut out = String::with_capacity(text.len());
+    out.extend(text.bytes().filter(u8::is_ascii_digit).map(char::from));
+    out
 }
 
 /// Key form of a name: no spaces or dots, katakana for kana, so 山田 太郎 /
@@ -287,6 +355,68 @@ mod tests {
         ));
         assert_eq!(normalize("令和元年五月"), "令和1年5月");
         assert_eq!(kanji_number("千九百八十"), Some(1980));
+    }
+
+    #[test]
+    fn plain_japanese_needs_no_pass() {
+        for text in [
+            "山田 太郎",
+            "やまだ たろう",
+            "東京都千代田区",
+            "ヤマダ タロウ",
+            "「はい」、。",
+        ] {
+            assert!(is_plain_japanese(text.as_bytes()), "{text}");
+            assert_eq!(normalize_cow(text), text);
+        }
+        // Anything a pass may change, or that the byte look does not know,
+        // goes to the full test.
+        for text in [
+            "ヤマダ タロー",
+            "山田・太郎",
+            "二年",
+            "三丁目",
+            "元年",
+            "ｶﾀｶﾅ",
+            "１２３",
+            "山田　太郎",
+            "髙橋",
+            "①",
+        ] {
+            assert!(
+                !is_plain_japanese(text.as_bytes()) || normalize_cow(text) == text,
+                "{text}"
+            );
+        }
+        assert!(!is_plain_japanese("令和元年".as_bytes()));
+        assert!(!is_plain_japanese("1ー2".as_bytes()));
+        for text in [
+            "平成9年4月28日",
+            "北海道北見市ひかり野5丁目6番14号",
+            "ヤマダ タロー",
+            "ー1",
+        ] {
+            assert!(is_plain_japanese(text.as_bytes()), "{text}");
+            assert_eq!(normalize_cow(text), text);
+        }
+        assert!(!is_plain_japanese("山田\u{3000}太郎".as_bytes()));
+    }
+
+    /// The full-width shortcut is NFKC itself on every character it takes.
+    #[test]
+    fn full_width_shortcut_is_nfkc() {
+        let mut texts: Vec<String> = (0xFF01..=0xFF5E)
+            .filter_map(char::from_u32)
+            .map(|c| format!("山田{c}ヤマダー{c}1\u{3000}"))
+            .collect();
+        texts.push("４９７９２１０３２４１４".into());
+        texts.push("ＡＢＣ－１２３　東京都".into());
+        for text in texts {
+            let nfkc: String = text.nfkc().collect();
+            assert_eq!(nfkc_of_full_width(&text), Some(nfkc), "{text}");
+        }
+        assert_eq!(nfkc_of_full_width("ｶﾀｶﾅ"), None);
+        assert_eq!(nfkc_of_full_width("①"), None);
     }
 
     #[test]

@@ -198,28 +198,79 @@ pub fn romaji_key(name: &str) -> Option<String> {
     }) {
         return None;
     }
-    let words: Vec<&str> = name.split_whitespace().collect();
-    if words.is_empty() {
-        return None;
-    }
-    let mut parts: Vec<String> = Vec::with_capacity(words.len());
-    for word in &words {
-        if word
-            .chars()
-            .all(|c| c.is_ascii_alphabetic() || c == '-' || c == '\'')
-        {
-            parts.push(canonical(word));
-        } else if word.chars().all(|c| matches!(c, 'ァ'..='ヺ' | 'ー')) {
-            parts.push(canonical(&word_to_romaji(word)?));
-        } else {
+    // Canonical parts side by side in one buffer, each part a range of it.
+    let mut buffer = String::with_capacity(name.len());
+    let mut parts: Vec<std::ops::Range<usize>> = Vec::with_capacity(4);
+    for word in name.split_whitespace() {
+        let start = buffer.len();
+        if !canonical_word(word, &mut buffer) {
             return None;
         }
+        parts.push(start..buffer.len());
     }
-    if parts.iter().map(String::len).sum::<usize>() < 4 {
+    if parts.is_empty() || parts.iter().map(|r| r.len()).sum::<usize>() < 4 {
         return None;
     }
-    parts.sort();
-    Some(format!("romaji:{}", parts.join(" ")))
+    parts.sort_by(|a, b| buffer[a.clone()].cmp(&buffer[b.clone()]));
+    let mut key = String::with_capacity(7 + buffer.len() + parts.len());
+    key.push_str("romaji:");
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            key.push(' ');
+        }
+        key.push_str(&buffer[part.clone()]);
+    }
+    Some(key)
+}
+
+/// Words of this thread's names already spelled canonically. Family and
+/// given names repeat all over a share (thousands of サトウ), so each word
+/// is romanised and folded once; the cache is emptied when it grows large.
+const WORD_CACHE_LIMIT: usize = 1 << 16;
+
+type WordCache = std::collections::HashMap<Box<str>, Option<Box<str>>, foldhash::fast::RandomState>;
+
+thread_local! {
+    static WORDS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(WordCache::default());
+}
+
+/// Appends the canonical spelling of one word (Latin or katakana); false
+/// when the word is neither.
+fn canonical_word(word: &str, out: &mut String) -> bool {
+    let cached = WORDS.with(|words| {
+        words.borrow().get(word).map(|hit| match hit {
+            Some(spelling) => {
+                out.push_str(spelling);
+                true
+            }
+            None => false,
+        })
+    });
+    if let Some(known) = cached {
+        return known;
+    }
+    let spelling = if word
+        .chars()
+        .all(|c| c.is_ascii_alphabetic() || c == '-' || c == '\'')
+    {
+        Some(canonical(word))
+    } else if word.chars().all(|c| matches!(c, 'ァ'..='ヺ' | 'ー')) {
+        word_to_romaji(word).map(|r| canonical(&r))
+    } else {
+        None
+    };
+    if let Some(spelling) = &spelling {
+        out.push_str(spelling);
+    }
+    let found = spelling.is_some();
+    WORDS.with(|words| {
+        let mut words = words.borrow_mut();
+        if words.len() >= WORD_CACHE_LIMIT {
+            words.clear();
+        }
+        words.insert(word.into(), spelling.map(String::into_boxed_str));
+    });
+    found
 }
 
 #[cfg(test)]

@@ -172,7 +172,9 @@ pub fn looks_like_name(value: &str) -> bool {
         if c.is_ascii_digit() || matches!(c, '@' | '/' | '#' | '%' | '=' | '<' | '>' | '〒') {
             return false;
         }
-        if c.is_alphabetic() {
+        // Kana and kanji are letters: skip the Unicode tables for them.
+        if matches!(c, 'ぁ'..='ゖ' | 'ァ'..='ヺ' | '\u{4E00}'..='\u{9FFF}') || c.is_alphabetic()
+        {
             letters += 1;
         }
     }
@@ -180,7 +182,28 @@ pub fn looks_like_name(value: &str) -> bool {
 }
 
 pub fn is_personal_email(value: &str) -> bool {
-    let v = value.trim().to_lowercase();
+    let v = value.trim();
+    // ASCII (nearly every address): lower-casing is ASCII lower-casing, so
+    // the test runs on the borrowed text without a lower-cased copy.
+    if v.is_ascii() {
+        let Some((local, domain)) = v.split_once('@') else {
+            return false;
+        };
+        let local_ok = !local.is_empty()
+            && local
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'+'));
+        let domain_ok = domain.contains('.')
+            && domain
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-'));
+        return local_ok
+            && domain_ok
+            && !ROLE_MAILBOXES
+                .iter()
+                .any(|role| role.eq_ignore_ascii_case(local));
+    }
+    let v = v.to_lowercase();
     let Some((local, domain)) = v.split_once('@') else {
         return false;
     };
@@ -439,6 +462,12 @@ mod tests {
         assert!(check(Field::Name, "-").is_none());
         assert!(check(Field::Email, "taro.yamada@example.jp").is_some());
         assert!(check(Field::Email, "info@example.jp").is_none());
+        assert!(check(Field::Email, "INFO@Example.JP").is_none());
+        assert!(check(Field::Email, "Taro.Yamada@Example.jp").is_some());
+        assert!(!is_personal_email("taro@@example.jp"));
+        assert!(!is_personal_email("@example.jp"));
+        assert!(!is_personal_email("taro@example"));
+        assert!(!is_personal_email("ｔａｒｏ@example.jp"));
         assert!(check(Field::BloodType, "AB型 Rh+").is_some());
         assert!(check(Field::BloodType, "C").is_none());
         assert!(check(Field::Phone, "0120-123-456").is_none());

@@ -40,8 +40,27 @@ pub struct PersonKeys {
 impl PersonKeys {
     /// The record-id key of `value` in the numbering named `label`.
     pub fn record_id(key: &crate::HashKey, label: &str, value: &str) -> KeyHash {
-        let numbering = key.hash("record_numbering", label);
-        let mut id = key.hash("record_id", &format!("{label}\u{0}{value}"));
+        PersonKeys::record_id_numbered(
+            key,
+            PersonKeys::record_numbering(key, label),
+            &format!("{label}\u{0}{value}"),
+        )
+    }
+
+    /// The hash naming the numbering `label`: the same for every row of a
+    /// table, so the table engine computes it once.
+    pub fn record_numbering(key: &crate::HashKey, label: &str) -> KeyHash {
+        key.hash("record_numbering", label)
+    }
+
+    /// [`PersonKeys::record_id`] from the numbering's hash and
+    /// `label ‖ 0 ‖ value` (the two hashes are unchanged, one is reused).
+    pub fn record_id_numbered(
+        key: &crate::HashKey,
+        numbering: KeyHash,
+        label_and_value: &str,
+    ) -> KeyHash {
+        let mut id = key.hash("record_id", label_and_value);
         id.0[..4].copy_from_slice(&numbering.0[..4]);
         id
     }
@@ -128,6 +147,100 @@ pub struct PersonCounter {
     /// Bit 0: the record holds a written name; bit 1: its set does (on roots).
     flags: Vec<u8>,
     keys: KeyRuns,
+}
+
+/// A set root's joining attributes (see [`PersonCounter::union`]).
+#[derive(Debug, Clone, Copy)]
+struct Attributes {
+    root: u32,
+    birth: u32,
+    my_number: u32,
+    numbering: u32,
+    number: u32,
+}
+
+impl Attributes {
+    /// Two sets may join unless they hold different birth dates, different
+    /// My Numbers, or different numbers in one numbering.
+    fn compatible(&self, other: &Attributes) -> bool {
+        let differ = |x: u32, y: u32| x != 0 && y != 0 && x != y;
+        let renumbered =
+            self.numbering != 0 && self.numbering == other.numbering && self.number != other.number;
+        !(differ(self.birth, other.birth) || differ(self.my_number, other.my_number) || renumbered)
+    }
+}
+
+/// The holders of one name (in order) with their indices by birth date.
+/// A holder's root only ever gains a birth date (0 → date), never changes it.
+#[derive(Default)]
+struct HolderIndex {
+    list: Vec<Attributes>,
+    /// Holders with a birth date, by date, in increasing order.
+    by_birth: std::collections::HashMap<u32, Vec<usize>>,
+    /// Holders that had no birth date when listed (some may have one now).
+    unborn: Vec<usize>,
+    /// Holders by their set's root.
+    by_root: std::collections::HashMap<u32, Vec<usize>>,
+}
+
+impl HolderIndex {
+    fn push(&mut self, attributes: Attributes) {
+        let index = self.list.len();
+        self.list.push(attributes);
+        self.by_root.entry(attributes.root).or_default().push(index);
+        if attributes.birth == 0 {
+            self.unborn.push(index);
+        } else {
+            self.by_birth
+                .entry(attributes.birth)
+                .or_default()
+                .push(index);
+        }
+    }
+
+    /// The first holder in order whose set is `own`'s or may join it. A
+    /// holder in `own`'s set has `own`'s attributes, so with a birth date
+    /// only holders of that date or of none can answer.
+    fn first_joinable(&self, own: &Attributes) -> Option<usize> {
+        let joinable = |i: &usize| {
+            let h = &self.list[*i];
+            h.root == own.root || h.compatible(own)
+        };
+        if own.birth == 0 {
+            return (0..self.list.len()).find(joinable);
+        }
+        let dated = self
+            .by_birth
+            .get(&own.birth)
+            .and_then(|list| list.iter().copied().find(joinable));
+        let undated = self
+            .unborn
+            .iter()
+            .copied()
+            .filter(|&i| self.list[i].birth == 0)
+            .find(joinable);
+        match (dated, undated) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// After `root`'s set went under `target`: every copy of either root
+    /// takes the merged attributes (and its birth date index).
+    fn refresh(&mut self, root: u32, target: u32, merged: Attributes) {
+        let mut copies = self.by_root.remove(&target).unwrap_or_default();
+        copies.extend(self.by_root.remove(&root).unwrap_or_default());
+        for &index in &copies {
+            let h = self.list[index];
+            self.list[index] = merged;
+            if h.birth == 0 && merged.birth != 0 {
+                let list = self.by_birth.entry(merged.birth).or_default();
+                let at = list.partition_point(|&i| i < index);
+                list.insert(at, index);
+            }
+        }
+        self.by_root.insert(target, copies);
+    }
 }
 
 const RECORD_NAMED: u8 = 1;
@@ -234,17 +347,28 @@ impl PersonCounter {
         if a == b {
             return Some(a);
         }
-        let (ai, bi) = (a as usize, b as usize);
-        let differ = |x: u32, y: u32| x != 0 && y != 0 && x != y;
-        let renumbered = self.numbering[ai] != 0
-            && self.numbering[ai] == self.numbering[bi]
-            && self.number[ai] != self.number[bi];
-        if differ(self.birth[ai], self.birth[bi])
-            || differ(self.my_number[ai], self.my_number[bi])
-            || renumbered
-        {
+        if !self.attributes(a).compatible(&self.attributes(b)) {
             return None;
         }
+        self.merge_roots(a, b);
+        Some(a)
+    }
+
+    /// What decides whether the set rooted at `root` may join another.
+    fn attributes(&self, root: u32) -> Attributes {
+        let i = root as usize;
+        Attributes {
+            root,
+            birth: self.birth[i],
+            my_number: self.my_number[i],
+            numbering: self.numbering[i],
+            number: self.number[i],
+        }
+    }
+
+    /// Puts the set rooted at `b` under root `a` (both roots, compatible).
+    fn merge_roots(&mut self, a: u32, b: u32) {
+        let (ai, bi) = (a as usize, b as usize);
         self.parent[bi] = a;
         if self.birth[ai] == 0 {
             self.birth[ai] = self.birth[bi];
@@ -257,7 +381,33 @@ impl PersonCounter {
             self.number[ai] = self.number[bi];
         }
         self.flags[ai] |= self.flags[bi] & SET_NAMED;
-        Some(a)
+    }
+
+    /// Each record joins the first compatible holder of the name; an
+    /// incompatible one (a homonym) becomes a holder itself. Exactly
+    /// `union(holder, record)` over the holders in order, but over compact
+    /// copies of the holders' root attributes, indexed by birth date: a
+    /// common name has hundreds of holders in a large share, nearly all
+    /// with another birth date. A merge refreshes every copy it changes.
+    fn join_name_group(&mut self, records: &[u32]) {
+        let first = self.find(records[0]);
+        let mut holders = HolderIndex::default();
+        holders.push(self.attributes(first));
+        for &r in &records[1..] {
+            let root = self.find(r);
+            let own = self.attributes(root);
+            let Some(found) = holders.first_joinable(&own) else {
+                holders.push(own);
+                continue;
+            };
+            let target = holders.list[found].root;
+            if target == root {
+                continue;
+            }
+            self.merge_roots(target, root);
+            let merged = self.attributes(target);
+            holders.refresh(root, target, merged);
+        }
     }
 
     /// Joins the records (in record order) that share one key.
@@ -268,16 +418,7 @@ impl PersonCounter {
                     self.union(records[0], r);
                 }
             }
-            KeyKind::Name => {
-                // Each record joins the first compatible holder of the name;
-                // an incompatible one (a homonym) becomes a holder itself.
-                let mut holders = vec![records[0]];
-                for &r in &records[1..] {
-                    if !holders.iter().any(|&h| self.union(h, r).is_some()) {
-                        holders.push(r);
-                    }
-                }
-            }
+            KeyKind::Name => self.join_name_group(records),
             KeyKind::Reading => {
                 let (mut first_named, mut first_only) = (None, None);
                 for &r in records {
@@ -372,6 +513,60 @@ pub fn count_persons<'a>(records: impl IntoIterator<Item = &'a PersonKeys>) -> u
 mod tests {
     use super::*;
     use crate::HashKey;
+
+    /// A counter of `n` records with attributes from small sets (many
+    /// clashes, many blanks) and some records already joined by links.
+    fn scrambled(n: u32, seed: u64) -> PersonCounter {
+        let mut x = seed;
+        let mut next = move |m: u32| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % u64::from(m)) as u32
+        };
+        let mut c = PersonCounter::with_spill_dir(std::env::temp_dir());
+        for node in 0..n {
+            c.parent.push(node);
+            c.birth.push(next(4));
+            c.my_number.push(next(3));
+            let numbering = next(2);
+            c.numbering.push(numbering);
+            c.number.push(if numbering == 0 { 0 } else { next(3) });
+            c.group.push(0);
+            c.flags.push(0);
+        }
+        for _ in 0..n / 4 {
+            let (a, b) = (next(n), next(n));
+            c.union(a, b);
+        }
+        c
+    }
+
+    /// The compact holder scan joins exactly as `union` over the holders.
+    #[test]
+    fn name_groups_join_as_union_over_holders() {
+        for seed in 1..200u64 {
+            let (mut fast, mut plain) = (scrambled(60, seed), scrambled(60, seed));
+            let records: Vec<u32> = (0..60)
+                .filter(|r| !(r * 7 + seed as u32).is_multiple_of(3))
+                .collect();
+            for chunk in records.chunks(5 + seed as usize % 30) {
+                fast.join_name_group(chunk);
+                let mut holders = vec![chunk[0]];
+                for &r in &chunk[1..] {
+                    if !holders.iter().any(|&h| plain.union(h, r).is_some()) {
+                        holders.push(r);
+                    }
+                }
+            }
+            for node in 0..60 {
+                assert_eq!(fast.find(node), plain.find(node), "seed {seed} node {node}");
+                let (a, b) = (fast.find(node) as usize, plain.find(node) as usize);
+                assert_eq!(fast.birth[a], plain.birth[b]);
+                assert_eq!(fast.my_number[a], plain.my_number[b]);
+            }
+        }
+    }
 
     fn person(name: &str, birth: Option<&str>, mn: Option<&str>, links: &[&str]) -> PersonKeys {
         let key = HashKey::for_tests();

@@ -436,19 +436,41 @@ pub(super) fn name_part_value(cell: &str) -> Option<Value> {
 
 /// Classifies a candidate header row; None unless it looks like one.
 pub(super) fn header_columns(row: &[String]) -> Option<Vec<Option<Column>>> {
-    let mut personal = 0;
-    let mut known = 0;
-    let columns: Vec<Option<Column>> = row
+    let fields: Vec<Option<Field>> = row
         .iter()
         .map(|cell| {
             if cell.chars().count() > 30 {
                 return None;
             }
-            let field = classify_label(cell)?;
-            known += 1;
-            if item_of(field).is_some() {
-                personal += 1;
-            }
+            classify_label(cell)
+        })
+        .collect();
+    let known = fields.iter().flatten().count();
+    let personal = fields
+        .iter()
+        .flatten()
+        .filter(|f| item_of(**f).is_some())
+        .count();
+    // A header of one known label is accepted when every cell reads like a label.
+    let filled = row.iter().filter(|c| !c.trim().is_empty()).count();
+    let label_like = row.iter().all(|c| {
+        let c = c.trim();
+        c.chars().count() <= 20
+            && !c.contains('@')
+            && c.chars().filter(|ch| ch.is_ascii_digit()).count() <= 1
+    });
+    // A data row may contain one label-like word; a header has several.
+    let header = (personal >= 1 && filled >= 3 && label_like)
+        || (known >= 2 && (personal >= 1 || known >= 3));
+    // Most rows tried are data rows: decided before the columns' details.
+    if !header {
+        return None;
+    }
+    let columns: Vec<Option<Column>> = row
+        .iter()
+        .zip(fields)
+        .map(|(cell, field)| {
+            let field = field?;
             let label = clean_label(cell);
             Some(Column {
                 field,
@@ -478,17 +500,5 @@ pub(super) fn header_columns(row: &[String]) -> Option<Vec<Option<Column>>> {
     }
     mark_extra_persons(row, &mut columns);
     drop_company_contact_columns(row, &mut columns);
-    // A header of one known label is accepted when every cell reads like a label.
-    let filled = row.iter().filter(|c| !c.trim().is_empty()).count();
-    let label_like = row.iter().all(|c| {
-        let c = c.trim();
-        c.chars().count() <= 20
-            && !c.contains('@')
-            && c.chars().filter(|ch| ch.is_ascii_digit()).count() <= 1
-    });
-    if personal >= 1 && filled >= 3 && label_like {
-        return Some(columns);
-    }
-    // A data row may contain one label-like word; a header has several.
-    (known >= 2 && (personal >= 1 || known >= 3)).then_some(columns)
+    Some(columns)
 }

@@ -9,7 +9,7 @@
 
 mod columns;
 
-use crate::findings::{Findings, PersonDraft};
+use crate::findings::{Findings, PersonDraft, RecordNumber};
 use crate::labels::{item_of, Field};
 use crate::text::TextScanner;
 use crate::values::Value;
@@ -28,12 +28,17 @@ pub struct TableScanner<'d> {
     fallback: Option<TextScanner<'d>>,
     findings: Findings,
     header: Vec<String>,
+    /// The header's cells trimmed once, for spotting repeated headers.
+    header_trimmed: Vec<String>,
+    /// Birth-date hashes already computed in this table.
+    birth_hashes: crate::findings::BirthHashes,
     /// Columns the header calls the row's name, before value checks (a column
     /// of company names fails them, yet tells that its rows are companies).
     name_columns: Vec<usize>,
     row_buffer: Vec<String>,
-    /// Each header cell's person numbering (社員番号), worked out once per table.
-    numberings: Vec<Option<String>>,
+    /// Each header cell's person numbering (社員番号) and its hash, worked
+    /// out once per table.
+    numberings: Vec<Option<(String, mamori_core::KeyHash)>>,
     /// The table is an emergency contact list (緊急連絡網): relations and
     /// phones in it are the contacts', not the listed person's.
     emergency: bool,
@@ -49,6 +54,8 @@ impl<'d> TableScanner<'d> {
             fallback: None,
             findings: Findings::default(),
             header: Vec::new(),
+            header_trimmed: Vec::new(),
+            birth_hashes: Default::default(),
             name_columns: Vec::new(),
             row_buffer: Vec::new(),
             numberings: Vec::new(),
@@ -117,7 +124,17 @@ impl<'d> TableScanner<'d> {
                     })
                     .map(|(i, _)| i)
                     .collect();
-                self.numberings = row.iter().map(|h| person_numbering(h)).collect();
+                let key = self.detector.key();
+                self.numberings = row
+                    .iter()
+                    .map(|h| {
+                        person_numbering(h).map(|label| {
+                            let hash = mamori_core::PersonKeys::record_numbering(key, &label);
+                            (label, hash)
+                        })
+                    })
+                    .collect();
+                self.header_trimmed = row.iter().map(|h| h.trim().to_string()).collect();
                 self.header = row;
                 self.columns = Some(columns);
                 return;
@@ -212,8 +229,11 @@ impl<'d> TableScanner<'d> {
         // A page break in a printed report repeats the header: not a record.
         let repeated_header = row
             .iter()
-            .zip(&self.header)
-            .filter(|(a, b)| !a.trim().is_empty() && a.trim() == b.trim())
+            .zip(&self.header_trimmed)
+            .filter(|(a, b)| {
+                let a = a.trim();
+                !a.is_empty() && a == b.as_str()
+            })
             .count()
             >= 2;
         if company_row || repeated_header {
@@ -234,10 +254,10 @@ impl<'d> TableScanner<'d> {
             let Some(col) = column else { continue };
             let Some(cell) = row.get(index) else { continue };
             if col.field == Field::RecordId && draft.record_id.is_none() {
-                if let Some(label) = self.numberings.get(index).cloned().flatten() {
+                if let Some(Some((label, numbering))) = self.numberings.get(index) {
                     let number = cell.trim().trim_start_matches('0');
                     if !number.is_empty() {
-                        draft.record_id = Some((label, number.to_string()));
+                        draft.record_id = Some(RecordNumber::new(*numbering, label, number));
                     }
                 }
             }
@@ -378,7 +398,8 @@ impl<'d> TableScanner<'d> {
             || draft.my_number.is_some()
             || !draft.links.is_empty()
         {
-            self.findings.push_person(draft.hash(self.detector.key()));
+            let keys = draft.hash_remembering(self.detector.key(), &mut self.birth_hashes);
+            self.findings.push_person(keys);
             if capture {
                 contact.name = if name_split.len() >= 2 {
                     name_split.join(" ")
@@ -397,7 +418,8 @@ impl<'d> TableScanner<'d> {
         }
         for other in extra_persons {
             self.findings.records += 1;
-            self.findings.push_person(other.hash(self.detector.key()));
+            let keys = other.hash_remembering(self.detector.key(), &mut self.birth_hashes);
+            self.findings.push_person(keys);
         }
     }
 
