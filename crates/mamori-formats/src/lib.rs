@@ -33,7 +33,7 @@ mod ppt;
 pub mod sheet;
 mod xmltext;
 
-pub use budget::{Budget, Limits};
+pub use budget::{Budget, Limits, PdfText};
 
 /// Readers below the OLE container (the streams of a .doc or .ppt), for
 /// the fuzz targets `doc` and `ppt`.

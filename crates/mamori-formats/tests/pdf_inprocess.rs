@@ -1,0 +1,110 @@
+//! The in-process PDF reader against poppler's `pdftotext -layout` on the
+//! PDFs the project's generator writes (its own writer: Type0 fonts with
+//! UniJIS-UCS2-H) and on PDFs LibreOffice exports from the generator's
+//! .docx (Identity-H with ToUnicode): the same lines and cells. Skipped,
+//! with the reason printed, where poppler or LibreOffice is missing.
+
+use mamori_samples::{generate, ShareSpec, Style};
+use std::path::{Path, PathBuf};
+
+fn pdftotext_ready() -> bool {
+    std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok()
+        && Path::new("/usr/share/poppler/cMap/Adobe-Japan1").is_dir()
+}
+
+fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == ext) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Lines with their cells, blank lines dropped (poppler's blank lines
+/// depend on vertical gaps the engines do not read).
+fn normalized(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Compares both readers on `files`; returns (read in process, fell back).
+fn compare(files: &[PathBuf]) -> (usize, usize) {
+    let (mut same, mut fallback) = (0, 0);
+    let mut diffs = Vec::new();
+    for f in files {
+        let bytes = std::fs::read(f).unwrap();
+        let ours = match mamori_formats::pdf::text_in_process(&bytes) {
+            Ok(t) => t,
+            Err(why) => {
+                eprintln!("{}: falls back to poppler: {why}", f.display());
+                fallback += 1;
+                continue;
+            }
+        };
+        let theirs = mamori_formats::pdf::text_by_poppler(&bytes).unwrap();
+        let (a, b) = (normalized(&ours), normalized(&theirs));
+        if a == b {
+            same += 1;
+        } else {
+            let first = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+            diffs.push(format!(
+                "{}: line {first} ({} vs {} lines)\n  in process: {:?}\n  poppler:    {:?}",
+                f.display(),
+                a.len(),
+                b.len(),
+                a.get(first),
+                b.get(first)
+            ));
+        }
+    }
+    for d in &diffs {
+        eprintln!("{d}");
+    }
+    assert!(diffs.is_empty(), "{} PDFs read differently", diffs.len());
+    (same, fallback)
+}
+
+#[test]
+fn generator_pdfs_read_as_poppler_reads_them() {
+    if !pdftotext_ready() {
+        eprintln!("skipped: pdftotext or poppler-data (Adobe-Japan1) is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (i, spec) in [
+        ShareSpec::standard(2_718).with_containers(),
+        ShareSpec::standard(31_415)
+            .with_style(Style::Fifth)
+            .with_containers(),
+        ShareSpec::standard(90_210)
+            .with_style(Style::Sixth)
+            .with_containers(),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let share = tmp.path().join(format!("share{i}"));
+        std::fs::create_dir_all(&share).unwrap();
+        generate(&share, &spec).unwrap();
+        files.extend(files_with_ext(&share, "pdf"));
+    }
+    let (same, fallback) = compare(&files);
+    eprintln!("{same} PDFs read alike in process, {fallback} fell back to poppler");
+    assert!(same > 20, "only {same} PDFs read in process");
+}
