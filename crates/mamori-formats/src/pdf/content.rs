@@ -364,10 +364,11 @@ fn skip_inline_image(lx: &mut Lexer) {
 /// Glyphs → lines of text. Same baseline (within half a glyph) → same
 /// line; a gap wider than [`CELL_GAP`] glyph sizes → two spaces (a cell
 /// break), wider than [`WORD_GAP`] → one space. Spaces shown as glyphs
-/// (U+0020, U+3000) are gaps too, as poppler treats them: an ideographic
-/// space between two words is a cell break.
+/// (U+0020) are gaps too, as poppler treats them; an ideographic space
+/// (U+3000) is a glyph like any other, except under UniJIS-UCS2-H where it
+/// reads back as a space (`font`), and so one em of gap: a cell break.
 fn layout(mut placed: Vec<Placed>) -> String {
-    placed.retain(|p| !p.text.chars().all(char::is_whitespace));
+    placed.retain(|p| !p.text.chars().all(|c| c == ' '));
     placed.sort_by(|a, b| b.y.total_cmp(&a.y));
     let mut lines: Vec<Vec<Placed>> = Vec::new();
     for p in placed {
@@ -390,6 +391,7 @@ fn layout(mut placed: Vec<Placed>) -> String {
                 }
                 let gap = p.x0 - q.x1;
                 let size = p.size.min(q.size);
+
                 if gap > CELL_GAP * size {
                     out.push_str("  ");
                 } else if gap > WORD_GAP * size {

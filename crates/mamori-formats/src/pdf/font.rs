@@ -241,7 +241,12 @@ impl Font {
                 None => self.base_text(bytes, code)?,
             };
             let cid = if self.widths.by_adobe_japan1 {
-                adobe_japan1_cid(&text, self.codes)
+                // By the code's own character: the round trip changes some.
+                let shown = match self.base {
+                    Base::Unicode if len == 2 => char::from_u32(code),
+                    _ => text.chars().next(),
+                };
+                shown.and_then(|c| adobe_japan1_cid(c, self.codes))
             } else {
                 Some(code)
             };
@@ -296,6 +301,8 @@ fn adobe_japan1_round_trip(code: u32) -> u32 {
         0x2014 => 0x336,
         0x2011 => 0x2D,
         0x2013 => 0x2012,
+        // The full-width space's CID reads back as a space: a gap of one em.
+        0x3000 => 0x20,
         other => other,
     }
 }
@@ -306,8 +313,8 @@ const JAPAN1_UNSURE: [u32; 5] = [0x201C, 0x201D, 0x2018, 0x2019, 0x301E];
 
 /// Adobe-Japan1 CIDs of the glyphs whose widths differ from the default
 /// in office PDFs: proportional ASCII (1-95), half-width katakana (327-389).
-fn adobe_japan1_cid(text: &str, codes: Codes) -> Option<u32> {
-    let c = text.chars().next()? as u32;
+fn adobe_japan1_cid(c: char, codes: Codes) -> Option<u32> {
+    let c = c as u32;
     match c {
         0x20..=0x7E if codes == Codes::Sjis => Some(c - 0x20 + 231),
         0x20..=0x7E => Some(c - 0x1F),
