@@ -45,6 +45,18 @@ pub enum PdfText {
     InProcess,
 }
 
+impl PdfText {
+    /// `MAMORI_PDF_TEXT=poppler|inprocess|auto` (benchmarks compare the
+    /// readers with it); anything else or unset is [`PdfText::Auto`].
+    pub fn from_env() -> Self {
+        match std::env::var("MAMORI_PDF_TEXT").as_deref() {
+            Ok("poppler") => PdfText::Poppler,
+            Ok("inprocess") => PdfText::InProcess,
+            _ => PdfText::Auto,
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -58,7 +70,7 @@ impl Default for Limits {
             max_columns: 1024,
             max_time: Duration::from_secs(120),
             max_container_bytes: 512 << 20,
-            pdf_text: PdfText::Auto,
+            pdf_text: PdfText::from_env(),
         }
     }
 }

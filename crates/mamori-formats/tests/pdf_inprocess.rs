@@ -79,7 +79,11 @@ fn compare(files: &[PathBuf], exact: bool) -> (usize, usize) {
         } else if a == b {
             same += 1;
         } else {
-            let first = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+            let first = a
+                .iter()
+                .zip(&b)
+                .position(|(x, y)| x != y)
+                .unwrap_or(a.len().min(b.len()));
             diffs.push(format!(
                 "{}: line {first} ({} vs {} lines)\n  in process: {:?}\n  poppler:    {:?}",
                 f.display(),
@@ -176,5 +180,9 @@ fn libreoffice_pdfs_read_as_poppler_reads_them() {
     assert!(!files.is_empty(), "soffice wrote no PDF");
     let (same, fallback) = compare(&files, false);
     eprintln!("{same} LibreOffice PDFs read alike in process, {fallback} fell back to poppler");
-    assert!(same * 2 > files.len(), "only {same} of {} read in process", files.len());
+    assert!(
+        same * 2 > files.len(),
+        "only {same} of {} read in process",
+        files.len()
+    );
 }

@@ -65,7 +65,12 @@ fn pdfs_give_the_same_items_in_process_and_with_poppler() {
             }
             assert_eq!(
                 (&mine.items, &mine.category, mine.records, &mine.error),
-                (&theirs.items, &theirs.category, theirs.records, &theirs.error),
+                (
+                    &theirs.items,
+                    &theirs.category,
+                    theirs.records,
+                    &theirs.error
+                ),
                 "{name}: {} (in process, then poppler)",
                 theirs.path
             );

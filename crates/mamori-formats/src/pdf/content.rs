@@ -273,10 +273,7 @@ impl Page<'_, '_> {
 
     fn place(&mut self, st: &State, tm: &mut Matrix, g: Glyph) -> Res<()> {
         let trm = mul(
-            &mul(
-                &[st.size * st.scale, 0.0, 0.0, st.size, 0.0, st.rise],
-                tm,
-            ),
+            &mul(&[st.size * st.scale, 0.0, 0.0, st.size, 0.0, st.rise], tm),
             &st.ctm,
         );
         let advance = (g.width / 1000.0 * st.size
@@ -334,7 +331,9 @@ impl Page<'_, '_> {
                 inner.ctm = mul(&[m[0], m[1], m[2], m[3], m[4], m[5]], &st.ctm);
             }
         }
-        let inner_res = doc.dict(get(dict, b"Resources").unwrap_or(&Obj::Null)).or(res);
+        let inner_res = doc
+            .dict(get(dict, b"Resources").unwrap_or(&Obj::Null))
+            .or(res);
         let data = self.decode(form)?;
         self.run(&data, inner_res, inner, depth + 1)
     }
@@ -373,9 +372,7 @@ fn layout(mut placed: Vec<Placed>) -> String {
     let mut lines: Vec<Vec<Placed>> = Vec::new();
     for p in placed {
         match lines.last_mut() {
-            Some(line) if (line[0].y - p.y).abs() < 0.5 * line[0].size.min(p.size) => {
-                line.push(p)
-            }
+            Some(line) if (line[0].y - p.y).abs() < 0.5 * line[0].size.min(p.size) => line.push(p),
             _ => lines.push(vec![p]),
         }
     }

@@ -525,7 +525,10 @@ fn glyph_name(name: &[u8]) -> Option<char> {
     let hex = name
         .strip_prefix("uni")
         .filter(|h| h.len() == 4)
-        .or_else(|| name.strip_prefix('u').filter(|h| (4..=6).contains(&h.len())))?;
+        .or_else(|| {
+            name.strip_prefix('u')
+                .filter(|h| (4..=6).contains(&h.len()))
+        })?;
     char::from_u32(u32::from_str_radix(hex, 16).ok()?)
 }
 

@@ -521,9 +521,7 @@ impl<'a> Document<'a> {
                 if !matches!(self.get(dict, b"DecodeParms"), Obj::Null)
                     && self
                         .dict(get(dict, b"DecodeParms").unwrap_or(&Obj::Null))
-                        .is_some_and(|p| {
-                            self.get(p, b"Predictor").as_f64().unwrap_or(1.0) > 1.0
-                        })
+                        .is_some_and(|p| self.get(p, b"Predictor").as_f64().unwrap_or(1.0) > 1.0)
                 {
                     return unreadable("Flate predictor");
                 }
