@@ -8,6 +8,7 @@
 
 mod content;
 mod font;
+mod layout;
 mod syntax;
 
 use crate::{Budget, FormatError, Part, PdfText, Source};

@@ -1,12 +1,10 @@
-//! Pages → text laid out as `pdftotext -layout` lays it out, as far as the
-//! table and text engines can tell: glyphs on one baseline make a line,
-//! sorted by x; a gap of about a character between glyph runs is a space,
-//! a wider one two spaces (a cell break, which `pdf::layout_to_cells`
-//! turns into a tab). Content streams are interpreted for the text
+//! Pages → placed glyphs: content streams are interpreted for the text
 //! operators (BT/ET, Tf, Td, TD, Tm, T*, TL, Tc, Tw, Tz, Ts, Tj, TJ, ', ")
-//! with the CTM (q/Q/cm) and form XObjects (Do).
+//! with the CTM (q/Q/cm) and form XObjects (Do); `layout` turns the
+//! glyphs of a page into text as `pdftotext -layout` prints it.
 
 use super::font::{font_of, FontCache, Glyph};
+use super::layout;
 use super::syntax::{get, unreadable, Dict, Document, Lexer, Obj, Res};
 use std::time::Instant;
 
@@ -22,16 +20,6 @@ fn mul(m: &Matrix, n: &Matrix) -> Matrix {
         m[4] * n[0] + m[5] * n[2] + n[4],
         m[4] * n[1] + m[5] * n[3] + n[5],
     ]
-}
-
-/// One glyph placed on the page (device space, y up).
-#[derive(Debug, Clone)]
-struct Placed {
-    x0: f64,
-    x1: f64,
-    y: f64,
-    size: f64,
-    text: String,
 }
 
 #[derive(Clone)]
@@ -61,8 +49,12 @@ const MAX_GLYPHS: usize = 2_000_000;
 struct Page<'d, 'a> {
     doc: &'d Document<'a>,
     fonts: &'d mut FontCache,
-    placed: Vec<Placed>,
+    placed: Vec<layout::Glyph>,
     limits: &'d mut Limits,
+    /// The page's top and right edges: device space has y down, and
+    /// poppler drops glyphs outside the page.
+    top: f64,
+    width: f64,
 }
 
 /// The text of every page, in page order, laid out in lines.
@@ -76,11 +68,17 @@ pub fn pages_text(doc: &Document, limits: &mut Limits) -> Res<Vec<String>> {
         if !matches!(doc.get(page, b"Rotate").as_f64(), None | Some(0.0)) {
             return unreadable("rotated page");
         }
+        let (left, bottom, right, top) = page_box(doc, page);
+        if left != 0.0 || bottom != 0.0 {
+            return unreadable("page box not at the origin");
+        }
         let mut p = Page {
             doc,
             fonts: &mut fonts,
             placed: Vec::new(),
             limits,
+            top,
+            width: right,
         };
         let state = State {
             ctm: IDENTITY,
@@ -105,9 +103,27 @@ pub fn pages_text(doc: &Document, limits: &mut Limits) -> Res<Vec<String>> {
             _ => Vec::new(),
         };
         p.run(&data, resources, state, 0)?;
-        out.push(layout(p.placed));
+        out.push(layout::page_text(&p.placed));
     }
     Ok(out)
+}
+
+/// The crop box (else media box) of a page: left, bottom, right, top.
+fn page_box(doc: &Document, page: &Dict) -> (f64, f64, f64, f64) {
+    for key in [&b"CropBox"[..], b"MediaBox"] {
+        if let Obj::Array(b) = doc.get(page, key) {
+            let v: Vec<f64> = b.iter().filter_map(|o| doc.resolve(o).as_f64()).collect();
+            if v.len() == 4 {
+                return (
+                    v[0].min(v[2]),
+                    v[1].min(v[3]),
+                    v[0].max(v[2]),
+                    v[1].max(v[3]),
+                );
+            }
+        }
+    }
+    (0.0, 0.0, 612.0, 792.0)
 }
 
 /// Pages in order with their (inherited) resources.
@@ -247,7 +263,7 @@ impl Page<'_, '_> {
                                 glyphs.clear();
                                 font.decode(s, &mut glyphs)?;
                                 for g in glyphs.drain(..) {
-                                    self.place(&st, &mut tm, g)?;
+                                    self.place(&st, &font, &mut tm, g)?;
                                 }
                             }
                             other => {
@@ -271,7 +287,13 @@ impl Page<'_, '_> {
         Ok(())
     }
 
-    fn place(&mut self, st: &State, tm: &mut Matrix, g: Glyph) -> Res<()> {
+    fn place(
+        &mut self,
+        st: &State,
+        font: &std::rc::Rc<super::font::Font>,
+        tm: &mut Matrix,
+        g: Glyph,
+    ) -> Res<()> {
         let trm = mul(
             &mul(&[st.size * st.scale, 0.0, 0.0, st.size, 0.0, st.rise], tm),
             &st.ctm,
@@ -295,11 +317,17 @@ impl Page<'_, '_> {
         if self.placed.len() >= MAX_GLYPHS {
             return unreadable("too many glyphs on a page");
         }
-        self.placed.push(Placed {
+        let base = self.top - trm[5];
+        if x1 < 0.0 || x0 > self.width || base < 0.0 || base - size > self.top {
+            return Ok(());
+        }
+        self.placed.push(layout::Glyph {
             x0,
             x1: x1.max(x0),
-            y: trm[5],
+            base,
             size,
+            ascent: font.ascent,
+            font: std::rc::Rc::as_ptr(font) as usize,
             text: g.text,
         });
         Ok(())
@@ -359,51 +387,3 @@ fn skip_inline_image(lx: &mut Lexer) {
     }
     lx.pos = data.len();
 }
-
-/// Glyphs → lines of text. Same baseline (within half a glyph) → same
-/// line; a gap wider than [`CELL_GAP`] glyph sizes → two spaces (a cell
-/// break), wider than [`WORD_GAP`] → one space. Spaces shown as glyphs
-/// (U+0020) are gaps too, as poppler treats them; an ideographic space
-/// (U+3000) is a glyph like any other, except under UniJIS-UCS2-H where it
-/// reads back as a space (`font`), and so one em of gap: a cell break.
-fn layout(mut placed: Vec<Placed>) -> String {
-    placed.retain(|p| !p.text.chars().all(|c| c == ' '));
-    placed.sort_by(|a, b| b.y.total_cmp(&a.y));
-    let mut lines: Vec<Vec<Placed>> = Vec::new();
-    for p in placed {
-        match lines.last_mut() {
-            Some(line) if (line[0].y - p.y).abs() < 0.5 * line[0].size.min(p.size) => line.push(p),
-            _ => lines.push(vec![p]),
-        }
-    }
-    let mut out = String::new();
-    for mut line in lines {
-        line.sort_by(|a, b| a.x0.total_cmp(&b.x0));
-        let mut prev: Option<&Placed> = None;
-        for p in &line {
-            if let Some(q) = prev {
-                // A glyph drawn twice at the same place (fake bold) once.
-                if q.text == p.text && (p.x0 - q.x0).abs() < 0.1 * p.size {
-                    continue;
-                }
-                let gap = p.x0 - q.x1;
-                let size = p.size.min(q.size);
-
-                if gap > CELL_GAP * size {
-                    out.push_str("  ");
-                } else if gap > WORD_GAP * size {
-                    out.push(' ');
-                }
-            }
-            out.push_str(&p.text);
-            prev = Some(p);
-        }
-        out.push('\n');
-    }
-    out
-}
-
-/// Gaps in glyph sizes (see [`layout`]), matched to poppler's output on
-/// office PDFs.
-const CELL_GAP: f64 = 0.8;
-const WORD_GAP: f64 = 0.1;

@@ -50,6 +50,18 @@ pub struct Font {
     widths: Widths,
     /// Why this font cannot be decoded (checked when a string uses it).
     pub unreadable: Option<String>,
+    /// Ascent in font sizes (the top of the glyph box for the layout).
+    pub ascent: f64,
+}
+
+/// A font descriptor's ascent as poppler reads it (0.95 where absent,
+/// zero or absurd).
+fn ascent_of(doc: &Document, descriptor: Option<&Dict>) -> f64 {
+    descriptor
+        .and_then(|d| doc.get(d, b"Ascent").as_f64())
+        .map(|v| (v / 1000.0).abs())
+        .filter(|&a| a != 0.0 && a < 3.0)
+        .unwrap_or(0.95)
 }
 
 #[derive(Debug, Default)]
@@ -85,6 +97,7 @@ impl Font {
                 to_unicode: None,
                 widths: Widths::default(),
                 unreadable: Some(e.0),
+                ascent: 0.95,
             },
         }
     }
@@ -121,6 +134,10 @@ impl Font {
                 by_adobe_japan1: !matches!(base, Base::None),
                 ..Widths::default()
             };
+            let descriptor = descendant
+                .and_then(|d| doc.dict(d))
+                .and_then(|d| doc.dict(get(d, b"FontDescriptor").unwrap_or(&Obj::Null)));
+            let ascent = ascent_of(doc, descriptor);
             if let Some(cid) = descendant.and_then(|d| doc.dict(d)) {
                 if let Some(dw) = doc.get(cid, b"DW").as_f64() {
                     widths.default = dw;
@@ -135,6 +152,7 @@ impl Font {
                 to_unicode,
                 widths,
                 unreadable: None,
+                ascent,
             });
         }
         if subtype == b"Type3" {
@@ -197,12 +215,14 @@ impl Font {
                 }
             }
         }
+        let ascent = ascent_of(doc, descriptor);
         Ok(Font {
             codes: Codes::One,
             base: Base::Table(table),
             to_unicode,
             widths,
             unreadable: None,
+            ascent,
         })
     }
 
