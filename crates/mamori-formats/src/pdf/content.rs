@@ -65,12 +65,16 @@ pub fn pages_text(doc: &Document, limits: &mut Limits) -> Res<Vec<String>> {
         if Instant::now() >= limits.deadline {
             return unreadable("time limit");
         }
-        if !matches!(doc.get(page, b"Rotate").as_f64(), None | Some(0.0)) {
+        if !matches!(inherited(doc, page, b"Rotate").as_f64(), None | Some(0.0)) {
             return unreadable("rotated page");
         }
         let (left, bottom, right, top) = page_box(doc, page);
         if left != 0.0 || bottom != 0.0 {
             return unreadable("page box not at the origin");
+        }
+        // Poster-sized pages are rare in offices and costly to lay out.
+        if !(top.is_finite() && right.is_finite()) || top > 14_400.0 || right > 14_400.0 {
+            return unreadable("page larger than 5 m");
         }
         let mut p = Page {
             doc,
@@ -108,10 +112,26 @@ pub fn pages_text(doc: &Document, limits: &mut Limits) -> Res<Vec<String>> {
     Ok(out)
 }
 
+/// A page attribute, from the page or the page-tree nodes above it.
+fn inherited<'d>(doc: &'d Document, page: &'d Dict, key: &[u8]) -> &'d Obj {
+    let mut node = page;
+    for _ in 0..32 {
+        match doc.get(node, key) {
+            Obj::Null => {}
+            found => return found,
+        }
+        match doc.dict(get(node, b"Parent").unwrap_or(&Obj::Null)) {
+            Some(parent) => node = parent,
+            None => break,
+        }
+    }
+    &Obj::Null
+}
+
 /// The crop box (else media box) of a page: left, bottom, right, top.
 fn page_box(doc: &Document, page: &Dict) -> (f64, f64, f64, f64) {
     for key in [&b"CropBox"[..], b"MediaBox"] {
-        if let Obj::Array(b) = doc.get(page, key) {
+        if let Obj::Array(b) = inherited(doc, page, key) {
             let v: Vec<f64> = b.iter().filter_map(|o| doc.resolve(o).as_f64()).collect();
             if v.len() == 4 {
                 return (
@@ -318,7 +338,8 @@ impl Page<'_, '_> {
             return unreadable("too many glyphs on a page");
         }
         let base = self.top - trm[5];
-        if x1 < 0.0 || x0 > self.width || base < 0.0 || base - size > self.top {
+        let finite = x0.is_finite() && x1.is_finite() && base.is_finite() && size.is_finite();
+        if !finite || x1 < 0.0 || x0 > self.width || base < 0.0 || base - size > self.top {
             return Ok(());
         }
         self.placed.push(layout::Glyph {
@@ -370,12 +391,12 @@ impl Page<'_, '_> {
 /// Inline image data (`BI … ID data EI`) is binary: skipped to `EI`.
 fn skip_inline_image(lx: &mut Lexer) {
     let data = lx.data;
-    let Some(id) = memchr::memmem::find(&data[lx.pos..], b"ID") else {
+    let Some(id) = memchr::memmem::find(data.get(lx.pos..).unwrap_or(&[]), b"ID") else {
         lx.pos = data.len();
         return;
     };
     let mut at = lx.pos + id + 2;
-    while let Some(n) = memchr::memmem::find(&data[at..], b"EI") {
+    while let Some(n) = memchr::memmem::find(data.get(at..).unwrap_or(&[]), b"EI") {
         let end = at + n;
         let before = end == 0 || data[end - 1].is_ascii_whitespace();
         let after = data.get(end + 2).is_none_or(|b| b.is_ascii_whitespace());

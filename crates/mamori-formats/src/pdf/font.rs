@@ -687,3 +687,39 @@ pub fn font_of(
         .or_insert_with(|| std::rc::Rc::new(Font::load(doc, resolved)))
         .clone()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn to_unicode_chars_and_ranges() {
+        let cmap = b"begincmap 1 begincodespacerange <0000> <FFFF> endcodespacerange\n\
+            2 beginbfchar <0003> <0020> <0010> <5C71 7530> endbfchar\n\
+            2 beginbfrange <0020> <0022> <30A2> <0030> <0031> [<004E> <D842DFB7>] endbfrange endcmap";
+        let map = ToUnicode::parse(cmap).unwrap();
+        assert_eq!(map.get(0x10).as_deref(), Some("山田"));
+        assert_eq!(map.get(0x21).as_deref(), Some("\u{30A3}"));
+        assert_eq!(map.get(0x31).as_deref(), Some("\u{20BB7}"));
+        assert_eq!(map.get(0x23), None);
+    }
+
+    #[test]
+    fn glyph_names_and_encodings() {
+        assert_eq!(glyph_name(b"A"), Some('A'));
+        assert_eq!(glyph_name(b"quoteright"), Some('\u{2019}'));
+        assert_eq!(glyph_name(b"uni5C71"), Some('山'));
+        assert_eq!(glyph_name(b"g123"), None);
+        let win = named_encoding(b"WinAnsiEncoding").unwrap();
+        assert_eq!(win[0x80], Some('€'));
+        assert_eq!(win[0x41], Some('A'));
+        assert!(named_encoding(b"Custom").is_err());
+    }
+
+    #[test]
+    fn adobe_japan1_round_trip_as_poppler_reads_it() {
+        assert_eq!(adobe_japan1_round_trip(0xFF5E), 0x301C);
+        assert_eq!(adobe_japan1_round_trip(0x3000), 0x20);
+        assert_eq!(adobe_japan1_round_trip(0x5C71), 0x5C71);
+    }
+}

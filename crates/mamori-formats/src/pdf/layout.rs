@@ -48,6 +48,9 @@ const MIN_CHAR_SPACING: f64 = -0.5;
 const MAX_CHAR_SPACING: f64 = 0.03;
 const MAX_WIDE_CHAR_SPACING_MUL: f64 = 1.3;
 const MAX_WIDE_CHAR_SPACING: f64 = 0.4;
+/// Columns a line may be pushed to (a hostile page's blocks would push
+/// text arbitrarily far right).
+const MAX_COLUMN: usize = 10_000;
 /// Baselines per pool bucket, in points.
 const POOL_STEP: f64 = 4.0;
 
@@ -520,12 +523,12 @@ pub fn page_text(glyphs: &[Glyph]) -> String {
         for j in 0..i {
             let (b0, b1) = (&blocks[i], &blocks[j]);
             let col2 = if b0.x_min > b1.x_max {
-                block_cols[j] + b1.columns + 3
+                block_cols[j].saturating_add(b1.columns + 3)
             } else if b1.x_max == b1.x_min {
                 block_cols[j]
             } else {
-                block_cols[j]
-                    + (((b0.x_min - b1.x_min) / (b1.x_max - b1.x_min)) * b1.columns as f64) as usize
+                let share = (b0.x_min - b1.x_min) / (b1.x_max - b1.x_min) * b1.columns as f64;
+                block_cols[j].saturating_add(share.clamp(0.0, MAX_COLUMN as f64) as usize)
             };
             col1 = col1.max(col2);
         }
@@ -534,7 +537,7 @@ pub fn page_text(glyphs: &[Glyph]) -> String {
     let mut frags: Vec<(usize, Line)> = Vec::new();
     for (block, col) in blocks.into_iter().zip(block_cols) {
         for line in block.lines {
-            frags.push((col + line.col[0], line));
+            frags.push(((col + line.col[0]).min(MAX_COLUMN), line));
         }
     }
     // Top to bottom, then the fragments whose baselines are within half a

@@ -138,7 +138,8 @@ impl<'a> Lexer<'a> {
                     match self.data.get(self.pos) {
                         None => return unreadable("unterminated dictionary"),
                         Some(b'>') => {
-                            self.pos += 2;
+                            // `>>`, or a lone `>` at the end of damaged data.
+                            self.pos = (self.pos + 2).min(self.data.len());
                             break;
                         }
                         _ => {}
@@ -380,7 +381,7 @@ impl<'a> Document<'a> {
         let finder = memchr::memmem::Finder::new(b"obj");
         let mut from = 0usize;
         let mut object_streams = Vec::new();
-        while let Some(found) = finder.find(&data[from..]) {
+        while let Some(found) = finder.find(data.get(from..).unwrap_or(&[])) {
             let at = from + found;
             from = at + 3;
             let Some(num) = object_header(data, at) else {
@@ -393,7 +394,7 @@ impl<'a> Document<'a> {
             let obj = match obj {
                 Obj::Dict(dict) => {
                     lx.skip_white();
-                    if data[lx.pos..].starts_with(b"stream") {
+                    if data.get(lx.pos..).unwrap_or(&[]).starts_with(b"stream") {
                         let (begin, end) = stream_range(data, lx.pos + 6, &dict);
                         from = end;
                         if get(&dict, b"Type").and_then(Obj::as_name) == Some(b"ObjStm") {
@@ -598,7 +599,7 @@ fn stream_range(data: &[u8], mut pos: usize, dict: &Dict) -> (usize, usize) {
             if end <= data.len() {
                 let mut lx = Lexer::new(data, end);
                 lx.skip_white();
-                if data[lx.pos..].starts_with(b"endstream") {
+                if data.get(lx.pos..).unwrap_or(&[]).starts_with(b"endstream") {
                     return (pos, end);
                 }
             }
@@ -617,5 +618,42 @@ fn stream_range(data: &[u8], mut pos: usize, dict: &Dict) -> (usize, usize) {
             (pos, end)
         }
         None => (pos, data.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_streams_and_references() {
+        let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /N -.5 /S (a\\(b\\)\\101) /H <4E2D> >>\nendobj\n2 0 obj\n<< /Length 5 >>\nstream\nBT ET\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n";
+        let doc = Document::parse(pdf, 1 << 20).unwrap();
+        let root = doc.dict(get(&doc.trailer, b"Root").unwrap()).unwrap();
+        assert_eq!(get(root, b"Pages"), Some(&Obj::Ref(2)));
+        assert_eq!(get(root, b"N"), Some(&Obj::Real(-0.5)));
+        assert_eq!(get(root, b"S"), Some(&Obj::Str(b"a(b)A".to_vec())));
+        assert_eq!(get(root, b"H"), Some(&Obj::Str(vec![0x4E, 0x2D])));
+        assert_eq!(doc.decode(doc.object(2), 100).unwrap(), b"BT ET");
+        assert!(doc.decode(doc.object(2), 3).is_err(), "over the limit");
+    }
+
+    #[test]
+    fn damaged_input_is_an_error_not_a_panic() {
+        // A dictionary cut after one `>` (found by the fuzz target).
+        for data in [
+            &b"1 0 obj\n<< /A 1 >"[..],
+            b"1 0 obj <<",
+            b"1 0 obj (abc",
+            b"1 0 obj <4",
+            b"1 0 obj [[[[",
+            b"obj",
+            b" 0 obj",
+            b"99999999999999999999 0 obj 1",
+        ] {
+            let _ = Document::parse(data, 1 << 20);
+        }
+        let deep = format!("1 0 obj {}", "[".repeat(10_000));
+        assert!(Lexer::new(deep.as_bytes(), 8).next(0).is_err());
     }
 }
