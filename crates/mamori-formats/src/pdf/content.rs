@@ -214,7 +214,8 @@ impl Page<'_, '_> {
                 return unreadable("time limit");
             }
             let a = |i: usize| number(args.get(i));
-            match op.as_slice() {
+            let op = op.as_slice();
+            match op {
                 b"q" => {
                     if saved.len() < 256 {
                         saved.push(st.clone());
@@ -269,7 +270,7 @@ impl Page<'_, '_> {
                         tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -st.leading], &tlm);
                         tm = tlm;
                     }
-                    let items: &[Obj] = match (op.as_slice(), args.last()) {
+                    let items: &[Obj] = match (op, args.last()) {
                         (b"TJ", Some(Obj::Array(items))) => items,
                         (b"TJ", _) => &[],
                         _ => args.last().map(std::slice::from_ref).unwrap_or(&[]),

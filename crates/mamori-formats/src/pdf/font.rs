@@ -34,9 +34,46 @@ enum Base {
     Table(Box<[Option<char>; 256]>),
 }
 
+/// The text of one code: nearly always one character, kept without an
+/// allocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GlyphText {
+    One(char),
+    Many(Box<str>),
+}
+
+impl GlyphText {
+    fn new(s: String) -> Self {
+        let mut chars = s.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => GlyphText::One(c),
+            _ => GlyphText::Many(s.into_boxed_str()),
+        }
+    }
+
+    pub fn chars(&self) -> std::iter::Chain<std::option::IntoIter<char>, std::str::Chars<'_>> {
+        match self {
+            GlyphText::One(c) => Some(*c).into_iter().chain("".chars()),
+            GlyphText::Many(s) => None.into_iter().chain(s.chars()),
+        }
+    }
+
+    /// Empty, U+FFFD or a control character: no usable Unicode value.
+    fn is_unusable(&self) -> bool {
+        let mut any = false;
+        for c in self.chars() {
+            any = true;
+            if c == '\u{FFFD}' || c < ' ' {
+                return true;
+            }
+        }
+        !any
+    }
+}
+
 /// One decoded code.
 pub struct Glyph {
-    pub text: String,
+    pub text: GlyphText,
     /// Advance in thousandths of the font size.
     pub width: f64,
     /// A one-byte code 32: word spacing (`Tw`) applies.
@@ -280,29 +317,30 @@ impl Font {
         Ok(())
     }
 
-    fn base_text(&self, bytes: &[u8], code: u32) -> Res<String> {
+    fn base_text(&self, bytes: &[u8], code: u32) -> Res<GlyphText> {
         let text = match &self.base {
             Base::None => None,
             Base::Unicode if JAPAN1_UNSURE.contains(&code) => {
                 return unreadable(format!("U+{code:04X} under a predefined CMap"));
             }
             Base::Unicode => match bytes.len() {
-                2 => char::from_u32(adobe_japan1_round_trip(code)).map(String::from),
+                2 => char::from_u32(adobe_japan1_round_trip(code)).map(GlyphText::One),
                 _ => {
                     let units = [(code >> 16) as u16, code as u16];
                     char::decode_utf16(units)
                         .collect::<Result<String, _>>()
                         .ok()
+                        .map(GlyphText::new)
                 }
             },
             Base::Sjis => {
                 let (t, had_errors) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(bytes);
-                (!had_errors).then(|| t.into_owned())
+                (!had_errors).then(|| GlyphText::new(t.into_owned()))
             }
-            Base::Table(t) => t[code as usize & 0xFF].map(String::from),
+            Base::Table(t) => t[code as usize & 0xFF].map(GlyphText::One),
         };
         match text {
-            Some(t) if !t.contains('\u{FFFD}') && !t.chars().any(|c| c < ' ') => Ok(t),
+            Some(t) if !t.is_unusable() => Ok(t),
             _ => unreadable(format!("code {code:#x} has no Unicode value")),
         }
     }
@@ -555,7 +593,7 @@ fn glyph_name(name: &[u8]) -> Option<char> {
 /// A ToUnicode CMap: single codes and ranges to UTF-16BE strings.
 #[derive(Debug, Default)]
 pub struct ToUnicode {
-    single: HashMap<u32, String>,
+    single: HashMap<u32, GlyphText>,
     ranges: Vec<(u32, u32, RangeDst)>,
 }
 
@@ -599,7 +637,7 @@ impl ToUnicode {
                         if let [Obj::Str(src), Obj::Str(dst)] = pair {
                             if let Some(code) = code_of(src) {
                                 let s = String::from_utf16_lossy(&utf16be(dst));
-                                map.single.insert(code, s);
+                                map.single.insert(code, GlyphText::new(s));
                             }
                         }
                     }
@@ -637,33 +675,45 @@ impl ToUnicode {
                 return unreadable("ToUnicode CMap too large");
             }
         }
+        map.expand_ranges();
+        map.single.retain(|_, t| !t.is_unusable());
         Ok(map)
     }
 
     /// The text of `code`; `None` where the CMap does not map it. A
-    /// mapping to nothing or to U+FFFD counts as none.
-    pub fn get(&self, code: u32) -> Option<String> {
-        let text = match self.single.get(&code) {
-            Some(s) => s.clone(),
-            None => {
-                let (lo, _, dst) = self
-                    .ranges
-                    .iter()
-                    .rev()
-                    .find(|(lo, hi, _)| (*lo..=*hi).contains(&code))?;
+    /// mapping to nothing, to U+FFFD or to a control character counts as none.
+    pub fn get(&self, code: u32) -> Option<GlyphText> {
+        self.single.get(&code).cloned()
+    }
+
+    /// Ranges become single entries (looked up once per glyph); single
+    /// mappings and later ranges win, as in a CMap.
+    fn expand_ranges(&mut self) {
+        for (lo, hi, dst) in std::mem::take(&mut self.ranges).into_iter().rev() {
+            for code in lo..=hi {
+                if self.single.len() >= MAX_MAPPINGS {
+                    return;
+                }
                 let offset = code - lo;
-                match dst {
+                let text = match &dst {
                     RangeDst::Start(units) => {
                         let mut units = units.clone();
-                        let last = units.last_mut()?;
+                        let Some(last) = units.last_mut() else {
+                            continue;
+                        };
                         *last = last.wrapping_add(offset as u16);
                         String::from_utf16_lossy(&units)
                     }
-                    RangeDst::List(list) => list.get(offset as usize)?.clone(),
-                }
+                    RangeDst::List(list) => match list.get(offset as usize) {
+                        Some(t) => t.clone(),
+                        None => continue,
+                    },
+                };
+                self.single
+                    .entry(code)
+                    .or_insert_with(|| GlyphText::new(text));
             }
-        };
-        (!text.is_empty() && !text.contains('\u{FFFD}') && !text.contains('\0')).then_some(text)
+        }
     }
 }
 
@@ -698,9 +748,9 @@ mod tests {
             2 beginbfchar <0003> <0020> <0010> <5C71 7530> endbfchar\n\
             2 beginbfrange <0020> <0022> <30A2> <0030> <0031> [<004E> <D842DFB7>] endbfrange endcmap";
         let map = ToUnicode::parse(cmap).unwrap();
-        assert_eq!(map.get(0x10).as_deref(), Some("山田"));
-        assert_eq!(map.get(0x21).as_deref(), Some("\u{30A3}"));
-        assert_eq!(map.get(0x31).as_deref(), Some("\u{20BB7}"));
+        assert_eq!(map.get(0x10), Some(GlyphText::Many("山田".into())));
+        assert_eq!(map.get(0x21), Some(GlyphText::One('\u{30A3}')));
+        assert_eq!(map.get(0x31), Some(GlyphText::One('\u{20BB7}')));
         assert_eq!(map.get(0x23), None);
     }
 

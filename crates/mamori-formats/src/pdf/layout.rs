@@ -31,7 +31,7 @@ pub struct Glyph {
     pub ascent: f64,
     /// Identity of the font (words do not cross fonts).
     pub font: usize,
-    pub text: String,
+    pub text: super::font::GlyphText,
 }
 
 const MIN_WORD_BREAK_SPACE: f64 = 0.1;
@@ -100,7 +100,7 @@ fn words(glyphs: &[Glyph]) -> Vec<Word> {
     let mut out: Vec<Word> = Vec::new();
     let mut cur: Option<Word> = None;
     for g in glyphs {
-        if g.text.chars().count() == 1 && g.text.chars().all(char::is_whitespace) {
+        if matches!(g.text, super::font::GlyphText::One(c) if c.is_whitespace()) {
             out.extend(cur.take());
             continue;
         }
@@ -127,6 +127,8 @@ fn words(glyphs: &[Glyph]) -> Vec<Word> {
 struct Pool {
     min_idx: i64,
     buckets: Vec<Vec<usize>>,
+    /// Buckets before this one are empty (words are only ever taken).
+    first: usize,
 }
 
 impl Pool {
@@ -143,7 +145,11 @@ impl Pool {
         for b in &mut buckets {
             b.sort_by(|&a, &c| words[a].x_min.total_cmp(&words[c].x_min));
         }
-        Pool { min_idx, buckets }
+        Pool {
+            min_idx,
+            buckets,
+            first: 0,
+        }
     }
 
     /// The bucket of a baseline, clamped to the pool.
@@ -155,7 +161,13 @@ impl Pool {
     /// The first word of the first non-empty bucket, or the left-most of
     /// the first words of the next three buckets (not a superscript).
     fn take_start(&mut self, words: &[Word]) -> Option<usize> {
-        let first = self.buckets.iter().position(|b| !b.is_empty())?;
+        while self.buckets.get(self.first).is_some_and(Vec::is_empty) {
+            self.first += 1;
+        }
+        let first = self.first;
+        if first >= self.buckets.len() {
+            return None;
+        }
         let mut start = first;
         for b in first + 1..(first + 4).min(self.buckets.len()) {
             if let (Some(&w), Some(&s)) = (self.buckets[b].first(), self.buckets[start].first()) {
@@ -517,14 +529,29 @@ pub fn page_text(glyphs: &[Glyph]) -> String {
             .total_cmp(&b.x_min)
             .then(a.y_min.total_cmp(&b.y_min))
     });
+    // Every earlier block wholly to the left pushes a block three columns
+    // past its end; an overlapping one, proportionally into itself. As the
+    // blocks come in x order, a block once wholly left stays so for all
+    // later ones: those are kept as one running maximum, and only the
+    // blocks still overlapping are compared one by one.
     let mut block_cols = vec![0usize; blocks.len()];
+    let mut left_max = 0usize;
+    let mut active: Vec<usize> = Vec::new();
     for i in 0..blocks.len() {
-        let mut col1 = 0;
-        for j in 0..i {
-            let (b0, b1) = (&blocks[i], &blocks[j]);
-            let col2 = if b0.x_min > b1.x_max {
-                block_cols[j].saturating_add(b1.columns + 3)
-            } else if b1.x_max == b1.x_min {
+        let b0 = &blocks[i];
+        active.retain(|&j| {
+            let b1 = &blocks[j];
+            if b0.x_min > b1.x_max {
+                left_max = left_max.max(block_cols[j].saturating_add(b1.columns + 3));
+                false
+            } else {
+                true
+            }
+        });
+        let mut col1 = left_max;
+        for &j in &active {
+            let b1 = &blocks[j];
+            let col2 = if b1.x_max == b1.x_min {
                 block_cols[j]
             } else {
                 let share = (b0.x_min - b1.x_min) / (b1.x_max - b1.x_min) * b1.columns as f64;
@@ -533,6 +560,7 @@ pub fn page_text(glyphs: &[Glyph]) -> String {
             col1 = col1.max(col2);
         }
         block_cols[i] = col1;
+        active.push(i);
     }
     let mut frags: Vec<(usize, Line)> = Vec::new();
     for (block, col) in blocks.into_iter().zip(block_cols) {

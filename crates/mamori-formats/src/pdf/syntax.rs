@@ -32,8 +32,32 @@ pub enum Obj {
     /// A stream: its dictionary and the byte range of its raw data in the
     /// file (or, for none, empty).
     Stream(Dict, usize, usize),
-    /// A content-stream operator (only the content lexer yields these).
-    Op(Vec<u8>),
+    /// A content-stream operator or other bare word.
+    Op(OpName),
+}
+
+/// A bare word, kept inline (no allocation per operator); words longer
+/// than its capacity are cut, which no operator this reads is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpName {
+    bytes: [u8; 15],
+    len: u8,
+}
+
+impl OpName {
+    fn new(word: &[u8]) -> Self {
+        let mut bytes = [0u8; 15];
+        let len = word.len().min(15);
+        bytes[..len].copy_from_slice(&word[..len]);
+        OpName {
+            bytes,
+            len: len as u8,
+        }
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
 }
 
 pub type Dict = Vec<(Vec<u8>, Obj)>;
@@ -181,7 +205,7 @@ impl<'a> Lexer<'a> {
             }
             b')' | b'>' | b']' | b'{' | b'}' => {
                 self.pos += 1;
-                Obj::Op(vec![b])
+                Obj::Op(OpName::new(&[b]))
             }
             _ => {
                 let w = self.word();
@@ -357,7 +381,7 @@ fn number_or_word(w: &[u8]) -> Obj {
         b"true" => Obj::Bool(true),
         b"false" => Obj::Bool(false),
         b"null" => Obj::Null,
-        _ => Obj::Op(w.to_vec()),
+        _ => Obj::Op(OpName::new(w)),
     }
 }
 
