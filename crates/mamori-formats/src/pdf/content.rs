@@ -210,17 +210,13 @@ impl Page<'_, '_> {
                 continue;
             };
             ops = ops.wrapping_add(1);
-            if ops % 4096 == 0 && Instant::now() >= self.limits.deadline {
+            if ops.is_multiple_of(4096) && Instant::now() >= self.limits.deadline {
                 return unreadable("time limit");
             }
             let a = |i: usize| number(args.get(i));
             let op = op.as_slice();
             match op {
-                b"q" => {
-                    if saved.len() < 256 {
-                        saved.push(st.clone());
-                    }
-                }
+                b"q" if saved.len() < 256 => saved.push(st.clone()),
                 b"Q" => {
                     if let Some(s) = saved.pop() {
                         st = s;
