@@ -1,10 +1,14 @@
-//! PDF text through poppler's `pdftotext`, run as a child process fed on
-//! stdin (the file is read once, by us, with O_NOATIME) and killed at the
-//! file's deadline. poppler reads CID fonts with predefined CMaps
-//! (UniJIS-UCS2-H and friends, with poppler-data installed), which pure
-//! Rust extractors do not. A PDF whose pages give no text but hold images
-//! is image-only (a scanned 履歴書): [`FormatError::ImageOnly`], or, with
-//! OCR enabled and Tesseract's Japanese model installed, its OCR text.
+//! PDF text, read in this process for the PDFs offices write (`syntax`:
+//! objects; `font`: ToUnicode, UniJIS-UCS2-H/UTF16-H, 90ms-RKSJ-H,
+//! Identity-H, simple fonts; `content`: text operators; `layout`: lines
+//! and columns as `pdftotext -layout` prints them), and through poppler's
+//! `pdftotext` wherever that reader gives up: a font it cannot decode, an
+//! encrypted or damaged file, too little text, the time limit, a panic
+//! (caught). poppler runs as a child process fed on stdin (the file is
+//! read once, by us, with O_NOATIME) and killed at the file's deadline.
+//! A PDF whose pages give no text but hold images is image-only (a
+//! scanned 履歴書): [`FormatError::ImageOnly`], or, with OCR enabled and
+//! Tesseract's Japanese model installed, its OCR text.
 
 mod content;
 mod font;
