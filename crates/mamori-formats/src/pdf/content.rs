@@ -336,7 +336,8 @@ impl Page<'_, '_> {
         }
         let base = self.top - trm[5];
         let finite = x0.is_finite() && x1.is_finite() && base.is_finite() && size.is_finite();
-        if !finite || x1 < 0.0 || x0 > self.width || base < 0.0 || base - size > self.top {
+        // poppler drops glyphs whose origin lies outside the page.
+        if !finite || x1 < 0.0 || x0 > self.width || base < 0.0 || base > self.top {
             return Ok(());
         }
         self.placed.push(layout::Glyph {
