@@ -136,8 +136,8 @@ fn generator_pdfs_read_as_poppler_reads_them() {
 }
 
 /// PDFs as LibreOffice exports them (Identity-H fonts with ToUnicode
-/// CMaps, embedded subsets) from the generator's .docx files: prose,
-/// tables, text boxes, headers and footers.
+/// CMaps, embedded subsets) from the generator's .docx files (prose,
+/// tables, text boxes, headers and footers) and .pptx files (slides).
 #[test]
 fn libreoffice_pdfs_read_as_poppler_reads_them() {
     if !pdftotext_ready() {
@@ -156,6 +156,10 @@ fn libreoffice_pdfs_read_as_poppler_reads_them() {
     for (i, f) in docx.iter().enumerate() {
         std::fs::copy(f, inputs.join(format!("{i:02}.docx"))).unwrap();
     }
+    // Slides (Impress), where libreoffice-impress is installed.
+    for (i, f) in files_with_ext(&share, "pptx").iter().take(6).enumerate() {
+        std::fs::copy(f, inputs.join(format!("s{i:02}.pptx"))).unwrap();
+    }
     let out = tmp.path().join("pdf");
     let status = std::process::Command::new("soffice")
         .arg(format!(
@@ -165,6 +169,7 @@ fn libreoffice_pdfs_read_as_poppler_reads_them() {
         .args(["--headless", "--convert-to", "pdf", "--outdir"])
         .arg(&out)
         .args(files_with_ext(&inputs, "docx"))
+        .args(files_with_ext(&inputs, "pptx"))
         .output();
     match status {
         Ok(s) if s.status.success() => {}
