@@ -43,8 +43,9 @@ pub struct Limits {
 
 /// Form XObjects inside form XObjects.
 const MAX_FORM_DEPTH: usize = 8;
-/// Glyphs kept per page (a hostile page shows millions).
-const MAX_GLYPHS: usize = 2_000_000;
+/// Glyphs per page read in process (a dense roster page has ~10 000; a
+/// hostile page shows millions): beyond, poppler reads the file.
+const MAX_GLYPHS: usize = 200_000;
 
 struct Page<'d, 'a> {
     doc: &'d Document<'a>,
@@ -107,7 +108,7 @@ pub fn pages_text(doc: &Document, limits: &mut Limits) -> Res<Vec<String>> {
             _ => Vec::new(),
         };
         p.run(&data, resources, state, 0)?;
-        out.push(layout::page_text(&p.placed));
+        out.push(layout::page_text(&p.placed)?);
     }
     Ok(out)
 }

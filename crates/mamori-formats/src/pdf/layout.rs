@@ -21,6 +21,8 @@
 //!    size, with blank lines for every further size of vertical distance
 //!    (at most five).
 
+use super::syntax::{unreadable, Res};
+
 /// One glyph placed on the page, in poppler's device space (y down).
 #[derive(Debug, Clone)]
 pub struct Glyph {
@@ -51,6 +53,10 @@ const MAX_WIDE_CHAR_SPACING: f64 = 0.4;
 /// Columns a line may be pushed to (a hostile page's blocks would push
 /// text arbitrarily far right).
 const MAX_COLUMN: usize = 10_000;
+/// Pairs of blocks or lines compared per page: beyond this the page is
+/// hostile or freakish, and poppler (in a child process that the deadline
+/// kills) reads the file instead.
+const MAX_LAYOUT_WORK: u64 = 50_000_000;
 /// Baselines per pool bucket, in points.
 const POOL_STEP: f64 = 4.0;
 
@@ -129,6 +135,8 @@ struct Pool {
     buckets: Vec<Vec<usize>>,
     /// Buckets before this one are empty (words are only ever taken).
     first: usize,
+    /// Words looked at, towards [`MAX_LAYOUT_WORK`].
+    work: u64,
 }
 
 impl Pool {
@@ -149,6 +157,7 @@ impl Pool {
             min_idx,
             buckets,
             first: 0,
+            work: 0,
         }
     }
 
@@ -176,9 +185,13 @@ impl Pool {
                 }
             }
         }
+        self.work += self.buckets[start].len() as u64;
         Some(self.buckets[start].remove(0))
     }
 
+    /// Takes the words of buckets `from..=to` that `pick` accepts (the
+    /// first one per bucket, or all in one pass), keeping the others in
+    /// order; `pick` may update what it compares against as it takes.
     fn take_if(
         &mut self,
         from: usize,
@@ -189,18 +202,21 @@ impl Pool {
     ) -> Vec<usize> {
         let mut taken = Vec::new();
         for b in from..=to.min(self.buckets.len() - 1) {
-            let mut k = 0;
-            while k < self.buckets[b].len() {
-                let w = self.buckets[b][k];
-                if pick(&words[w]) {
+            self.work += self.buckets[b].len() as u64;
+            if one_per_bucket {
+                if let Some(k) = self.buckets[b].iter().position(|&w| pick(&words[w])) {
                     taken.push(self.buckets[b].remove(k));
-                    if one_per_bucket {
-                        break;
-                    }
-                } else {
-                    k += 1;
                 }
+                continue;
             }
+            self.buckets[b].retain(|&w| {
+                if pick(&words[w]) {
+                    taken.push(w);
+                    false
+                } else {
+                    true
+                }
+            });
         }
         taken
     }
@@ -253,7 +269,8 @@ fn grow_block(pool: &mut Pool, words: &[Word], start: usize) -> (Vec<usize>, Bbo
     let (mut min_base, mut max_base) = (w0.base, w0.base);
     let (col1, col2) = (MIN_COL_SPACING1 * fs, MIN_COL_SPACING2 * fs);
     let (line_space, intra) = (MAX_LINE_SPACING_DELTA * fs, MAX_INTRA_LINE_DELTA * fs);
-    loop {
+    // The caller gives up on the page once the work passes the limit.
+    while pool.work <= MAX_LAYOUT_WORK {
         let mut found = false;
         // The line above, then the line below, overlapping the block.
         for above in [true, false] {
@@ -272,6 +289,7 @@ fn grow_block(pool: &mut Pool, words: &[Word], start: usize) -> (Vec<usize>, Bbo
                 (from..=to).collect()
             };
             for b in order {
+                // The block grows with every word taken, as poppler's does.
                 let taken = pool.take_if(
                     b,
                     b,
@@ -282,14 +300,18 @@ fn grow_block(pool: &mut Pool, words: &[Word], start: usize) -> (Vec<usize>, Bbo
                         } else {
                             w.base > hi && w.base <= hi + line_space
                         };
-                        near && w.x_min < bbox.x_max
+                        let take = near
+                            && w.x_min < bbox.x_max
                             && w.x_max > bbox.x_min
-                            && (w.size - fs).abs() < MAX_BLOCK_FONT_SIZE_DELTA1 * fs
+                            && (w.size - fs).abs() < MAX_BLOCK_FONT_SIZE_DELTA1 * fs;
+                        if take {
+                            bbox.add(w);
+                        }
+                        take
                     },
                     false,
                 );
                 for t in taken {
-                    bbox.add(&words[t]);
                     last_base = Some(words[t].base);
                     members.push(t);
                     found = true;
@@ -306,30 +328,25 @@ fn grow_block(pool: &mut Pool, words: &[Word], start: usize) -> (Vec<usize>, Bbo
         // Words on the block's lines that reach into it.
         let (from, to) = (pool.bucket(min_base - intra), pool.bucket(max_base + intra));
         for b in from..=to {
-            loop {
-                let (x_lo, x_hi) = (bbox.x_min - col1, bbox.x_max + col1);
-                let taken = pool.take_if(
-                    b,
-                    b,
-                    words,
-                    |w| {
-                        w.base >= min_base - intra
-                            && w.base <= max_base + intra
-                            && w.x_min < x_hi
-                            && w.x_max > x_lo
-                            && (w.size - fs).abs() < MAX_BLOCK_FONT_SIZE_DELTA2 * fs
-                    },
-                    true,
-                );
-                if taken.is_empty() {
-                    break;
-                }
-                for t in taken {
-                    bbox.add(&words[t]);
-                    members.push(t);
-                    found = true;
-                }
-            }
+            let taken = pool.take_if(
+                b,
+                b,
+                words,
+                |w| {
+                    let take = w.base >= min_base - intra
+                        && w.base <= max_base + intra
+                        && w.x_min < bbox.x_max + col1
+                        && w.x_max > bbox.x_min - col1
+                        && (w.size - fs).abs() < MAX_BLOCK_FONT_SIZE_DELTA2 * fs;
+                    if take {
+                        bbox.add(w);
+                    }
+                    take
+                },
+                false,
+            );
+            found |= !taken.is_empty();
+            members.extend(taken);
         }
         if found {
             continue;
@@ -373,7 +390,7 @@ fn grow_block(pool: &mut Pool, words: &[Word], start: usize) -> (Vec<usize>, Bbo
 }
 
 /// The lines of a block with their columns (steps 3 and 4 inside it).
-fn block_lines(words: &[Word], members: Vec<usize>) -> (Vec<Line>, usize) {
+fn block_lines(words: &[Word], members: Vec<usize>, work: &mut u64) -> Res<(Vec<Line>, usize)> {
     let mut pool = Pool::new(words, members.into_iter());
     let mut lines: Vec<Line> = Vec::new();
     while let Some(start) = pool.take_start(words) {
@@ -414,6 +431,10 @@ fn block_lines(words: &[Word], members: Vec<usize>) -> (Vec<Line>, usize) {
             let Some((b, k)) = best.filter(|_| !overlap) else {
                 break;
             };
+            pool.work += pool.buckets[b].len() as u64;
+            if pool.work + *work > MAX_LAYOUT_WORK {
+                return unreadable("page layout too costly");
+            }
             line_words.push(pool.buckets[b].remove(k));
         }
         lines.push(make_line(words, &line_words));
@@ -422,6 +443,7 @@ fn block_lines(words: &[Word], members: Vec<usize>) -> (Vec<Line>, usize) {
     lines.sort_by(|a, b| a.x_min.total_cmp(&b.x_min).then(a.base.total_cmp(&b.base)));
     let mut columns = 0;
     for i in 0..lines.len() {
+        *work += i as u64;
         let mut col1 = 0;
         for j in 0..i {
             let (l0, l1) = (&lines[i], &lines[j]);
@@ -442,7 +464,8 @@ fn block_lines(words: &[Word], members: Vec<usize>) -> (Vec<Line>, usize) {
         }
         columns = columns.max(line.col[line.chars.len()]);
     }
-    (lines, columns)
+    *work += pool.work;
+    Ok((lines, columns))
 }
 
 /// A line from its words (poppler's `TextLine::coalesce`): one space
@@ -508,13 +531,17 @@ fn make_line(words: &[Word], ids: &[usize]) -> Line {
 }
 
 /// The page's text (steps 1-5), ending in a form feed as poppler's does.
-pub fn page_text(glyphs: &[Glyph]) -> String {
+pub fn page_text(glyphs: &[Glyph]) -> Res<String> {
     let words = words(glyphs);
     let mut pool = Pool::new(&words, 0..words.len());
     let mut blocks: Vec<Block> = Vec::new();
+    let mut work = 0u64;
     while let Some(start) = pool.take_start(&words) {
         let (members, bbox) = grow_block(&mut pool, &words, start);
-        let (lines, columns) = block_lines(&words, members);
+        let (lines, columns) = block_lines(&words, members, &mut work)?;
+        if work + pool.work > MAX_LAYOUT_WORK {
+            return unreadable("page layout too costly");
+        }
         blocks.push(Block {
             lines,
             x_min: bbox.x_min,
@@ -549,6 +576,10 @@ pub fn page_text(glyphs: &[Glyph]) -> String {
             }
         });
         let mut col1 = left_max;
+        work += active.len() as u64;
+        if work > MAX_LAYOUT_WORK {
+            return unreadable("page layout too costly");
+        }
         for &j in &active {
             let b1 = &blocks[j];
             let col2 = if b1.x_max == b1.x_min {
@@ -618,5 +649,54 @@ pub fn page_text(glyphs: &[Glyph]) -> String {
         }
     }
     out.push('\u{c}');
-    out
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::font::GlyphText;
+
+    fn glyph(x: f64, base: f64, c: char) -> Glyph {
+        Glyph {
+            x0: x,
+            x1: x + 10.0,
+            base,
+            size: 10.0,
+            ascent: 0.95,
+            font: 1,
+            text: GlyphText::One(c),
+        }
+    }
+
+    fn text(glyphs: &[Glyph]) -> String {
+        page_text(glyphs).unwrap()
+    }
+
+    #[test]
+    fn words_lines_and_columns() {
+        // 氏名 at x 30, 山田 太郎 three sizes further; the next line below.
+        let mut g = vec![glyph(30.0, 100.0, '氏'), glyph(40.0, 100.0, '名')];
+        for (i, c) in "山田".chars().enumerate() {
+            g.push(glyph(80.0 + 10.0 * i as f64, 100.0, c));
+        }
+        g.push(glyph(100.0, 100.0, ' '));
+        for (i, c) in "太郎".chars().enumerate() {
+            g.push(glyph(105.0 + 10.0 * i as f64, 100.0, c));
+        }
+        g.push(glyph(30.0, 116.0, '住'));
+        g.push(glyph(40.0, 116.0, '所'));
+        g.push(glyph(80.0, 116.0, '東'));
+        assert_eq!(text(&g), "氏名   山田 太郎\n住所   東\n\u{c}");
+    }
+
+    #[test]
+    fn a_hostile_page_is_left_to_poppler() {
+        // 100 000 one-glyph blocks on one baseline: quadratic for poppler's
+        // model, so the reader stops at its work limit.
+        let g: Vec<Glyph> = (0..100_000)
+            .map(|i| glyph(30.0 + 25.0 * i as f64, 100.0, 'a'))
+            .collect();
+        assert!(page_text(&g).is_err());
+    }
 }
