@@ -27,6 +27,34 @@ pub struct Limits {
     pub max_time: Duration,
     /// Largest container read into memory (archives inside archives, mail attachments).
     pub max_container_bytes: u64,
+    /// How PDF text is read (in process with poppler as the fallback, by default).
+    pub pdf_text: PdfText,
+}
+
+/// Which extractor reads a PDF's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PdfText {
+    /// The in-process reader; poppler's `pdftotext` where it cannot decode
+    /// a font or the file (see `pdf`).
+    #[default]
+    Auto,
+    /// Always poppler (the reference the in-process reader is tested against).
+    Poppler,
+    /// Only the in-process reader: a PDF it cannot read is an error
+    /// (for tests and benchmarks).
+    InProcess,
+}
+
+impl PdfText {
+    /// `MAMORI_PDF_TEXT=poppler|inprocess|auto` (benchmarks compare the
+    /// readers with it); anything else or unset is [`PdfText::Auto`].
+    pub fn from_env() -> Self {
+        match std::env::var("MAMORI_PDF_TEXT").as_deref() {
+            Ok("poppler") => PdfText::Poppler,
+            Ok("inprocess") => PdfText::InProcess,
+            _ => PdfText::Auto,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -42,6 +70,7 @@ impl Default for Limits {
             max_columns: 1024,
             max_time: Duration::from_secs(120),
             max_container_bytes: 512 << 20,
+            pdf_text: PdfText::from_env(),
         }
     }
 }

@@ -16,9 +16,10 @@
 //! (zip bombs), member count, cells per sheet, wall time; nesting depth is
 //! the caller's (at most [`Limits::max_depth`]). XML is read with
 //! quick-xml, which never expands DTD entities (no billion laughs, no
-//! external entities). PDF text comes from poppler's `pdftotext` in a
-//! child process with a timeout, so a hostile PDF can hang or crash only
-//! that child. Every failure is a [`FormatError`] whose `Display` is one
+//! external entities). PDF text is read in process by a bounded reader
+//! whose panics are caught, and otherwise by poppler's `pdftotext` in a
+//! child process with a timeout (a hostile PDF can hang or crash only
+//! that child). Every failure is a [`FormatError`] whose `Display` is one
 //! line; a member that cannot be read becomes a member with an error, and
 //! its siblings are still read.
 
@@ -33,7 +34,7 @@ mod ppt;
 pub mod sheet;
 mod xmltext;
 
-pub use budget::{Budget, Limits};
+pub use budget::{Budget, Limits, PdfText};
 
 /// Readers below the OLE container (the streams of a .doc or .ppt), for
 /// the fuzz targets `doc` and `ppt`.

@@ -1,12 +1,21 @@
-//! PDF text through poppler's `pdftotext`, run as a child process fed on
-//! stdin (the file is read once, by us, with O_NOATIME) and killed at the
-//! file's deadline. poppler reads CID fonts with predefined CMaps
-//! (UniJIS-UCS2-H and friends, with poppler-data installed), which pure
-//! Rust extractors do not. A PDF whose pages give no text but hold images
-//! is image-only (a scanned 履歴書): [`FormatError::ImageOnly`], or, with
-//! OCR enabled and Tesseract's Japanese model installed, its OCR text.
+//! PDF text, read in this process for the PDFs offices write (`syntax`:
+//! objects; `font`: ToUnicode, UniJIS-UCS2-H/UTF16-H, 90ms-RKSJ-H,
+//! Identity-H, simple fonts; `content`: text operators; `layout`: lines
+//! and columns as `pdftotext -layout` prints them), and through poppler's
+//! `pdftotext` wherever that reader gives up: a font it cannot decode, an
+//! encrypted or damaged file, too little text, the time limit, a panic
+//! (caught). poppler runs as a child process fed on stdin (the file is
+//! read once, by us, with O_NOATIME) and killed at the file's deadline.
+//! A PDF whose pages give no text but hold images is image-only (a
+//! scanned 履歴書): [`FormatError::ImageOnly`], or, with OCR enabled and
+//! Tesseract's Japanese model installed, its OCR text.
 
-use crate::{Budget, FormatError, Part, Source};
+mod content;
+mod font;
+mod layout;
+mod syntax;
+
+use crate::{Budget, FormatError, Part, PdfText, Source};
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -40,7 +49,16 @@ pub fn read_pdf(
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
     let bytes = budget.read_container(source, "PDF")?;
-    let text = adobe_japan1_ascii(&pdftotext(&bytes, budget.time_left())?);
+    let text = match budget.limits.pdf_text {
+        PdfText::Poppler => pdftotext(&bytes, budget.time_left())?,
+        PdfText::InProcess => in_process(&bytes, budget)
+            .map_err(|why| FormatError::Unsupported(format!("PDF text in process ({})", why.0)))?,
+        PdfText::Auto => match in_process(&bytes, budget) {
+            Ok(text) => text,
+            Err(_) => pdftotext(&bytes, budget.time_left())?,
+        },
+    };
+    let text = adobe_japan1_ascii(&text);
     budget.charge(text.len() as u64)?;
     if text.chars().any(|c| !c.is_whitespace()) {
         split_tables(&layout_to_cells(&text), sink);
@@ -55,6 +73,77 @@ pub fn read_pdf(
         return Err(FormatError::ImageOnly);
     }
     Ok(())
+}
+
+/// Non-blank characters per page below which the in-process text is not
+/// trusted (a page of images, text in fonts drawn as paths): poppler reads
+/// the file instead.
+const MIN_CHARS_PER_PAGE: usize = 8;
+
+/// The file's text laid out like `pdftotext -layout`, read in this process;
+/// `Err` says why poppler should read it instead. A panic in the reader
+/// is caught here and is one more such reason.
+fn in_process(bytes: &[u8], budget: &Budget) -> Result<String, syntax::Unreadable> {
+    if budget.time_left().is_zero() {
+        return syntax::unreadable("time limit");
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_in_process(bytes, budget)
+    }))
+    .unwrap_or_else(|_| syntax::unreadable("the in-process reader panicked"))
+}
+
+fn read_in_process(bytes: &[u8], budget: &Budget) -> Result<String, syntax::Unreadable> {
+    let deadline = Instant::now() + budget.time_left();
+    {
+        if memchr::memmem::find(bytes, b"/Encrypt").is_some() {
+            return syntax::unreadable("encrypted");
+        }
+        let doc = syntax::Document::parse(bytes, budget.limits.max_member_bytes)?;
+        let mut limits = content::Limits {
+            deadline,
+            bytes_left: budget.limits.max_member_bytes,
+        };
+        let pages = content::pages_text(&doc, &mut limits)?;
+        let chars: usize = pages
+            .iter()
+            .map(|p| p.chars().filter(|c| !c.is_whitespace()).count())
+            .sum();
+        if chars < MIN_CHARS_PER_PAGE * pages.len().max(1) {
+            return syntax::unreadable("too little text for the page count");
+        }
+        Ok(pages.concat())
+    }
+}
+
+/// The in-process reader without the panic guard, for the fuzz target
+/// `pdf_inprocess` (a panic there is a bug to fix, not a fallback).
+#[doc(hidden)]
+pub fn fuzz_in_process(bytes: &[u8]) {
+    let budget = Budget::new(crate::Limits {
+        max_time: Duration::from_secs(5),
+        ..crate::Limits::default()
+    });
+    let _ = read_in_process(bytes, &budget);
+}
+
+/// The in-process reader alone: the text it reads, or why poppler would
+/// be needed (for the fuzz target and the comparison tests).
+#[doc(hidden)]
+pub fn text_in_process(bytes: &[u8]) -> Result<String, String> {
+    let budget = Budget::new(crate::Limits {
+        max_time: Duration::from_secs(10),
+        ..crate::Limits::default()
+    });
+    in_process(bytes, &budget)
+        .map(|t| layout_to_cells(&adobe_japan1_ascii(&t)))
+        .map_err(|e| e.0)
+}
+
+/// poppler's text of the same file as [`text_in_process`] gives it.
+#[doc(hidden)]
+pub fn text_by_poppler(bytes: &[u8]) -> Result<String, FormatError> {
+    pdftotext(bytes, Duration::from_secs(60)).map(|t| layout_to_cells(&adobe_japan1_ascii(&t)))
 }
 
 /// `pdftotext -layout` aligns columns with runs of spaces: two or more

@@ -95,6 +95,18 @@ fn main() -> std::io::Result<()> {
         ("doc", doc_streams),
         ("ppt", stream_of(&ppt, "/PowerPoint Document")),
         ("zip", z.finish()),
+        (
+            "pdf_inprocess",
+            pdf::text_pdf(&[
+                vec!["氏名".into(), "電話".into(), "住所".into()],
+                vec![
+                    "山田 太郎".into(),
+                    "090-1234-5678".into(),
+                    "東京都千代田区千代田1-1".into(),
+                ],
+                vec!["備考　特になし".into()],
+            ]),
+        ),
     ];
     for (i, (target, bytes)) in seeds.into_iter().enumerate() {
         let d = dir.join(target);

@@ -1,0 +1,409 @@
+//! Pages → placed glyphs: content streams are interpreted for the text
+//! operators (BT/ET, Tf, Td, TD, Tm, T*, TL, Tc, Tw, Tz, Ts, Tj, TJ, ', ")
+//! with the CTM (q/Q/cm) and form XObjects (Do); `layout` turns the
+//! glyphs of a page into text as `pdftotext -layout` prints it.
+
+use super::font::{font_of, FontCache, Glyph};
+use super::layout;
+use super::syntax::{get, unreadable, Dict, Document, Lexer, Obj, Res};
+use std::time::Instant;
+
+type Matrix = [f64; 6];
+const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+fn mul(m: &Matrix, n: &Matrix) -> Matrix {
+    [
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    ]
+}
+
+#[derive(Clone)]
+struct State {
+    ctm: Matrix,
+    font: Option<std::rc::Rc<super::font::Font>>,
+    size: f64,
+    char_space: f64,
+    word_space: f64,
+    scale: f64,
+    leading: f64,
+    rise: f64,
+}
+
+/// Limits of one document's interpretation.
+pub struct Limits {
+    pub deadline: Instant,
+    /// Decoded content bytes left for the whole document.
+    pub bytes_left: u64,
+}
+
+/// Form XObjects inside form XObjects.
+const MAX_FORM_DEPTH: usize = 8;
+/// Glyphs per page read in process (a dense roster page has ~10 000; a
+/// hostile page shows millions): beyond, poppler reads the file.
+const MAX_GLYPHS: usize = 200_000;
+
+struct Page<'d, 'a> {
+    doc: &'d Document<'a>,
+    fonts: &'d mut FontCache,
+    placed: Vec<layout::Glyph>,
+    limits: &'d mut Limits,
+    /// The page's top and right edges: device space has y down, and
+    /// poppler drops glyphs outside the page.
+    top: f64,
+    width: f64,
+}
+
+/// The text of every page, in page order, laid out in lines.
+pub fn pages_text(doc: &Document, limits: &mut Limits) -> Res<Vec<String>> {
+    let mut fonts = FontCache::new();
+    let mut out = Vec::new();
+    for (page, resources) in pages(doc)? {
+        if Instant::now() >= limits.deadline {
+            return unreadable("time limit");
+        }
+        if !matches!(inherited(doc, page, b"Rotate").as_f64(), None | Some(0.0)) {
+            return unreadable("rotated page");
+        }
+        let (left, bottom, right, top) = page_box(doc, page);
+        if left != 0.0 || bottom != 0.0 {
+            return unreadable("page box not at the origin");
+        }
+        // Poster-sized pages are rare in offices and costly to lay out.
+        if !(top.is_finite() && right.is_finite()) || top > 14_400.0 || right > 14_400.0 {
+            return unreadable("page larger than 5 m");
+        }
+        let mut p = Page {
+            doc,
+            fonts: &mut fonts,
+            placed: Vec::new(),
+            limits,
+            top,
+            width: right,
+        };
+        let state = State {
+            ctm: IDENTITY,
+            font: None,
+            size: 0.0,
+            char_space: 0.0,
+            word_space: 0.0,
+            scale: 1.0,
+            leading: 0.0,
+            rise: 0.0,
+        };
+        let data = match doc.get(page, b"Contents") {
+            Obj::Array(parts) => {
+                let mut all = Vec::new();
+                for part in parts {
+                    all.extend(p.decode(part)?);
+                    all.push(b'\n');
+                }
+                all
+            }
+            s @ Obj::Stream(..) => p.decode(s)?,
+            _ => Vec::new(),
+        };
+        p.run(&data, resources, state, 0)?;
+        out.push(layout::page_text(&p.placed)?);
+    }
+    Ok(out)
+}
+
+/// A page attribute, from the page or the page-tree nodes above it.
+fn inherited<'d>(doc: &'d Document, page: &'d Dict, key: &[u8]) -> &'d Obj {
+    let mut node = page;
+    for _ in 0..32 {
+        match doc.get(node, key) {
+            Obj::Null => {}
+            found => return found,
+        }
+        match doc.dict(get(node, b"Parent").unwrap_or(&Obj::Null)) {
+            Some(parent) => node = parent,
+            None => break,
+        }
+    }
+    &Obj::Null
+}
+
+/// The crop box (else media box) of a page: left, bottom, right, top.
+fn page_box(doc: &Document, page: &Dict) -> (f64, f64, f64, f64) {
+    for key in [&b"CropBox"[..], b"MediaBox"] {
+        if let Obj::Array(b) = inherited(doc, page, key) {
+            let v: Vec<f64> = b.iter().filter_map(|o| doc.resolve(o).as_f64()).collect();
+            if v.len() == 4 {
+                return (
+                    v[0].min(v[2]),
+                    v[1].min(v[3]),
+                    v[0].max(v[2]),
+                    v[1].max(v[3]),
+                );
+            }
+        }
+    }
+    (0.0, 0.0, 612.0, 792.0)
+}
+
+/// Pages in order with their (inherited) resources.
+fn pages<'d>(doc: &'d Document) -> Res<Vec<(&'d Dict, Option<&'d Dict>)>> {
+    let root = doc.dict(get(&doc.trailer, b"Root").unwrap_or(&Obj::Null));
+    let Some(root) = root else {
+        return unreadable("no catalog");
+    };
+    let Some(tree) = doc.dict(get(root, b"Pages").unwrap_or(&Obj::Null)) else {
+        return unreadable("no page tree");
+    };
+    let mut out = Vec::new();
+    let mut stack = vec![(tree, None::<&Dict>, 0usize)];
+    let mut visited = 0usize;
+    while let Some((node, inherited, depth)) = stack.pop() {
+        visited += 1;
+        if depth > 64 || visited > 200_000 {
+            return unreadable("page tree too deep or too large");
+        }
+        let resources = doc
+            .dict(get(node, b"Resources").unwrap_or(&Obj::Null))
+            .or(inherited);
+        match doc.get(node, b"Kids") {
+            Obj::Array(kids) => {
+                for kid in kids.iter().rev() {
+                    if let Some(k) = doc.dict(kid) {
+                        stack.push((k, resources, depth + 1));
+                    }
+                }
+            }
+            _ => out.push((node, resources)),
+        }
+    }
+    Ok(out)
+}
+
+fn number(o: Option<&Obj>) -> f64 {
+    o.and_then(Obj::as_f64).unwrap_or(0.0)
+}
+
+impl Page<'_, '_> {
+    fn decode(&mut self, obj: &Obj) -> Res<Vec<u8>> {
+        let data = self.doc.decode(obj, self.limits.bytes_left)?;
+        self.limits.bytes_left = self.limits.bytes_left.saturating_sub(data.len() as u64);
+        Ok(data)
+    }
+
+    fn run(&mut self, data: &[u8], res: Option<&Dict>, mut st: State, depth: usize) -> Res<()> {
+        if memchr::memmem::find(data, b"ActualText").is_some() {
+            return unreadable("ActualText spans");
+        }
+        let mut lx = Lexer::new(data, 0);
+        let mut args: Vec<Obj> = Vec::new();
+        let mut saved: Vec<State> = Vec::new();
+        let mut tm = IDENTITY;
+        let mut tlm = IDENTITY;
+        let mut glyphs: Vec<Glyph> = Vec::new();
+        let mut ops = 0u32;
+        while let Some(obj) = lx.next(0)? {
+            let Obj::Op(op) = obj else {
+                if args.len() < 64 {
+                    args.push(obj);
+                }
+                continue;
+            };
+            ops = ops.wrapping_add(1);
+            if ops.is_multiple_of(4096) && Instant::now() >= self.limits.deadline {
+                return unreadable("time limit");
+            }
+            let a = |i: usize| number(args.get(i));
+            let op = op.as_slice();
+            match op {
+                b"q" if saved.len() < 256 => saved.push(st.clone()),
+                b"Q" => {
+                    if let Some(s) = saved.pop() {
+                        st = s;
+                    }
+                }
+                b"cm" if args.len() == 6 => {
+                    st.ctm = mul(&[a(0), a(1), a(2), a(3), a(4), a(5)], &st.ctm);
+                }
+                b"BT" => {
+                    tm = IDENTITY;
+                    tlm = IDENTITY;
+                }
+                b"Tf" if args.len() == 2 => {
+                    if let Some(Obj::Name(name)) = args.first() {
+                        st.font = Some(font_of(self.doc, res, name, self.fonts));
+                    }
+                    st.size = a(1);
+                }
+                b"Tc" => st.char_space = a(0),
+                b"Tw" => st.word_space = a(0),
+                b"Tz" => st.scale = a(0) / 100.0,
+                b"TL" => st.leading = a(0),
+                b"Ts" => st.rise = a(0),
+                b"Td" => {
+                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, a(0), a(1)], &tlm);
+                    tm = tlm;
+                }
+                b"TD" => {
+                    st.leading = -a(1);
+                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, a(0), a(1)], &tlm);
+                    tm = tlm;
+                }
+                b"Tm" if args.len() == 6 => {
+                    tlm = [a(0), a(1), a(2), a(3), a(4), a(5)];
+                    tm = tlm;
+                }
+                b"T*" => {
+                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -st.leading], &tlm);
+                    tm = tlm;
+                }
+                b"Tj" | b"'" | b"\"" | b"TJ" => {
+                    if op == b"\"" && args.len() == 3 {
+                        st.word_space = a(0);
+                        st.char_space = a(1);
+                    }
+                    if op != b"Tj" && op != b"TJ" {
+                        tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -st.leading], &tlm);
+                        tm = tlm;
+                    }
+                    let items: &[Obj] = match (op, args.last()) {
+                        (b"TJ", Some(Obj::Array(items))) => items,
+                        (b"TJ", _) => &[],
+                        _ => args.last().map(std::slice::from_ref).unwrap_or(&[]),
+                    };
+                    for item in items {
+                        match item {
+                            Obj::Str(s) => {
+                                let Some(font) = st.font.clone() else {
+                                    return unreadable("text without a font");
+                                };
+                                glyphs.clear();
+                                font.decode(s, &mut glyphs)?;
+                                for g in glyphs.drain(..) {
+                                    self.place(&st, &font, &mut tm, g)?;
+                                }
+                            }
+                            other => {
+                                let n = other.as_f64().unwrap_or(0.0);
+                                let tx = -n / 1000.0 * st.size * st.scale;
+                                tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], &tm);
+                            }
+                        }
+                    }
+                }
+                b"Do" => {
+                    if let Some(Obj::Name(name)) = args.first() {
+                        self.form(res, name, &st, depth)?;
+                    }
+                }
+                b"BI" => skip_inline_image(&mut lx),
+                _ => {}
+            }
+            args.clear();
+        }
+        Ok(())
+    }
+
+    fn place(
+        &mut self,
+        st: &State,
+        font: &std::rc::Rc<super::font::Font>,
+        tm: &mut Matrix,
+        g: Glyph,
+    ) -> Res<()> {
+        let trm = mul(
+            &mul(&[st.size * st.scale, 0.0, 0.0, st.size, 0.0, st.rise], tm),
+            &st.ctm,
+        );
+        let advance = (g.width / 1000.0 * st.size
+            + st.char_space
+            + if g.word_space { st.word_space } else { 0.0 })
+            * st.scale;
+        let next = mul(&[1.0, 0.0, 0.0, 1.0, advance, 0.0], tm);
+        let size = trm[3];
+        if trm[1].abs() > 1e-3 * size.abs().max(1e-9) || trm[2].abs() > 1e-3 * size.abs().max(1e-9)
+        {
+            return unreadable("rotated or skewed text");
+        }
+        if size <= 0.0 || trm[0] <= 0.0 {
+            return unreadable("mirrored text");
+        }
+        let x0 = trm[4];
+        let x1 = mul(&next, &st.ctm)[4];
+        *tm = next;
+        if self.placed.len() >= MAX_GLYPHS {
+            return unreadable("too many glyphs on a page");
+        }
+        let base = self.top - trm[5];
+        let finite = x0.is_finite() && x1.is_finite() && base.is_finite() && size.is_finite();
+        // poppler drops glyphs whose origin lies outside the page.
+        if !finite || x1 < 0.0 || x0 > self.width || base < 0.0 || base > self.top {
+            return Ok(());
+        }
+        self.placed.push(layout::Glyph {
+            x0,
+            x1: x1.max(x0),
+            base,
+            size,
+            ascent: font.ascent,
+            font: std::rc::Rc::as_ptr(font) as usize,
+            text: g.text,
+        });
+        Ok(())
+    }
+
+    fn form(&mut self, res: Option<&Dict>, name: &[u8], st: &State, depth: usize) -> Res<()> {
+        let xobjects = res.and_then(|r| self.doc.dict(get(r, b"XObject").unwrap_or(&Obj::Null)));
+        let Some(obj) = xobjects.and_then(|x| get(x, name)) else {
+            return Ok(());
+        };
+        let doc = self.doc;
+        let form = doc.resolve(obj);
+        let Obj::Stream(dict, ..) = form else {
+            return Ok(());
+        };
+        if doc.get(dict, b"Subtype").as_name() != Some(b"Form") {
+            return Ok(());
+        }
+        if depth >= MAX_FORM_DEPTH {
+            return unreadable("form XObjects nested too deeply");
+        }
+        let mut inner = st.clone();
+        if let Obj::Array(m) = doc.get(dict, b"Matrix") {
+            if m.len() == 6 {
+                let m: Vec<f64> = m
+                    .iter()
+                    .map(|o| doc.resolve(o).as_f64().unwrap_or(0.0))
+                    .collect();
+                inner.ctm = mul(&[m[0], m[1], m[2], m[3], m[4], m[5]], &st.ctm);
+            }
+        }
+        let inner_res = doc
+            .dict(get(dict, b"Resources").unwrap_or(&Obj::Null))
+            .or(res);
+        let data = self.decode(form)?;
+        self.run(&data, inner_res, inner, depth + 1)
+    }
+}
+
+/// Inline image data (`BI … ID data EI`) is binary: skipped to `EI`.
+fn skip_inline_image(lx: &mut Lexer) {
+    let data = lx.data;
+    let Some(id) = memchr::memmem::find(data.get(lx.pos..).unwrap_or(&[]), b"ID") else {
+        lx.pos = data.len();
+        return;
+    };
+    let mut at = lx.pos + id + 2;
+    while let Some(n) = memchr::memmem::find(data.get(at..).unwrap_or(&[]), b"EI") {
+        let end = at + n;
+        let before = end == 0 || data[end - 1].is_ascii_whitespace();
+        let after = data.get(end + 2).is_none_or(|b| b.is_ascii_whitespace());
+        if before && after {
+            lx.pos = end + 2;
+            return;
+        }
+        at = end + 2;
+    }
+    lx.pos = data.len();
+}
