@@ -13,8 +13,8 @@ use crate::profiles::{self, AttackOptions, Profile};
 use crate::samba::{Fs, SambaServer, USER_A, USER_B};
 use crate::Result;
 use std::path::PathBuf;
-use std::time::Instant;
 use std::time::Duration;
+use std::time::Instant;
 
 #[derive(Debug, Clone)]
 pub struct BenchOptions {
