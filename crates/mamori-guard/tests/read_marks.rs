@@ -13,53 +13,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+
+mod common;
+use common::mount;
 use std::time::Duration;
 
-struct Mounted {
-    mnt: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.mnt).status();
-    }
-}
-
-fn mount_ext4() -> Option<Mounted> {
-    // SAFETY: plain syscall.
-    if unsafe { libc::geteuid() } != 0 {
-        eprintln!("skipped: needs root (fanotify, loop mounts)");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let image = dir.path().join("fs.img");
-    let mnt = dir.path().join("mnt");
-    std::fs::create_dir(&mnt).unwrap();
-    std::fs::File::create(&image)
-        .unwrap()
-        .set_len(128 << 20)
-        .unwrap();
-    let made = Command::new("mkfs.ext4")
-        .args(["-q", "-F"])
-        .arg(&image)
-        .status()
-        .is_ok_and(|s| s.success());
-    let mounted = made
-        && Command::new("mount")
-            .args(["-o", "loop"])
-            .arg(&image)
-            .arg(&mnt)
-            .status()
-            .is_ok_and(|s| s.success());
-    if !mounted {
-        eprintln!("skipped: cannot make or loop-mount an ext4 image");
-        return None;
-    }
-    Some(Mounted { mnt, _dir: dir })
-}
-
-/// Waits until `child` holds `file` open as its descriptor 3.
 fn wait_open(child: &std::process::Child, file: &Path) {
     let fd = PathBuf::from(format!("/proc/{}/fd/3", child.id()));
     for _ in 0..500 {
@@ -77,7 +35,7 @@ fn sh(script: &str) -> std::process::Child {
 
 #[test]
 fn first_writes_after_read_marks_are_still_probed() {
-    let Some(mounted) = mount_ext4() else { return };
+    let Some(mounted) = mount("ext4") else { return };
     let share = mounted.mnt.join("share");
     std::fs::create_dir(&share).unwrap();
     for i in 0..10 {
