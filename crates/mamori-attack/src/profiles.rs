@@ -432,8 +432,6 @@ pub fn intermittent_regions(len: usize, fraction: f64, chunk: usize) -> Vec<(usi
 /// reporting back over a pipe.
 mod fast {
     use super::*;
-    use std::io::Read;
-    use std::os::fd::FromRawFd;
 
     pub(super) fn run(
         target: &SmbTarget,
@@ -447,44 +445,16 @@ mod fast {
             return Err(AttackError::Unavailable(reason));
         }
         let workers = opts.workers.max(1);
-        let mut children = Vec::new();
-        for w in 0..workers {
-            let mut fds = [0; 2];
-            // SAFETY: pipe with a valid two-int array.
-            if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
-                return Err(AttackError::Setup("pipe failed".into()));
-            }
+        let texts = crate::smb::in_forked_children(workers, |w| {
             let mine: Vec<RemoteFile> = files
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| i % workers == w)
                 .map(|(_, f)| f.clone())
                 .collect();
-            // SAFETY: the child only runs SMB work and writes to its pipe,
-            // then leaves with _exit (no destructors, no stdio flush).
-            let pid = crate::smb::fork();
-            if pid < 0 {
-                return Err(AttackError::Setup("fork failed".into()));
-            }
-            if pid == 0 {
-                unsafe { libc::close(fds[0]) };
-                let summary = worker(target, &mine, opts, log, w as u64);
-                let bytes = summary.as_bytes();
-                unsafe {
-                    libc::write(fds[1], bytes.as_ptr().cast(), bytes.len());
-                    libc::_exit(0);
-                }
-            }
-            unsafe { libc::close(fds[1]) };
-            children.push((pid, fds[0]));
-        }
-        for (pid, fd) in children {
-            // SAFETY: `fd` is the read end we own; File closes it.
-            let mut pipe = unsafe { std::fs::File::from_raw_fd(fd) };
-            let mut text = String::new();
-            let _ = pipe.read_to_string(&mut text);
-            let mut status = 0;
-            unsafe { libc::waitpid(pid, &mut status, 0) };
+            worker(target, &mine, opts, log, w as u64)
+        })?;
+        for text in texts {
             if let Ok(summary) = serde_json::from_str::<WorkerSummary>(&text) {
                 report.attempted += summary.attempted;
                 report.refused += summary.refused;

@@ -156,6 +156,52 @@ pub(crate) fn fork() -> libc::pid_t {
     unsafe { libc::fork() }
 }
 
+/// Runs `work(i)` for `i` in `0..count`, each in its own forked child (each
+/// child its own SMB session: libsmbclient is not thread safe), all at once,
+/// and returns what each child wrote back over its pipe, in order.
+pub(crate) fn in_forked_children(
+    count: usize,
+    work: impl Fn(usize) -> String,
+) -> Result<Vec<String>> {
+    use std::io::Read;
+    use std::os::fd::FromRawFd;
+    let mut children = Vec::new();
+    for i in 0..count {
+        let mut fds = [0; 2];
+        // SAFETY: pipe with a valid two-int array.
+        if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+            return Err(AttackError::Setup("pipe failed".into()));
+        }
+        let pid = fork();
+        if pid < 0 {
+            return Err(AttackError::Setup("fork failed".into()));
+        }
+        if pid == 0 {
+            // SAFETY: the child only does its work, writes to its pipe and
+            // leaves with _exit (no destructors, no stdio flush).
+            unsafe { libc::close(fds[0]) };
+            let text = work(i);
+            unsafe {
+                libc::write(fds[1], text.as_ptr().cast(), text.len());
+                libc::_exit(0);
+            }
+        }
+        unsafe { libc::close(fds[1]) };
+        children.push((pid, fds[0]));
+    }
+    let mut texts = Vec::with_capacity(children.len());
+    for (pid, fd) in children {
+        // SAFETY: `fd` is the read end we own; File closes it.
+        let mut pipe = unsafe { std::fs::File::from_raw_fd(fd) };
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        let mut status = 0;
+        unsafe { libc::waitpid(pid, &mut status, 0) };
+        texts.push(text);
+    }
+    Ok(texts)
+}
+
 static LIB: OnceLock<std::result::Result<Lib, String>> = OnceLock::new();
 
 fn lib() -> Result<&'static Lib> {

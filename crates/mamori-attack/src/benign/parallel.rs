@@ -12,8 +12,6 @@ use crate::content::{docx, xlsx};
 use crate::log::OpLog;
 use crate::smb::{SmbSession, SmbTarget};
 use crate::{AttackError, Result};
-use std::io::Read;
-use std::os::fd::FromRawFd;
 
 /// Parallel sessions, and files each rewrites.
 pub const SESSIONS: usize = 4;
@@ -23,42 +21,14 @@ pub fn run(target: &SmbTarget, seed: u64, log: &OpLog) -> Result<usize> {
     if let Some(reason) = crate::smb::unavailable_reason() {
         return Err(AttackError::Unavailable(reason));
     }
-    let mut children = Vec::new();
-    for s in 0..SESSIONS {
-        let mut fds = [0; 2];
-        // SAFETY: pipe with a valid two-int array.
-        if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
-            return Err(AttackError::Setup("pipe failed".into()));
-        }
-        let pid = crate::smb::fork();
-        if pid < 0 {
-            return Err(AttackError::Setup("fork failed".into()));
-        }
-        if pid == 0 {
-            // SAFETY: the child only does SMB work, writes to its pipe and
-            // leaves with _exit.
-            unsafe { libc::close(fds[0]) };
-            let text = match session(target, s, seed, log) {
-                Ok(n) => n.to_string(),
-                Err(e) => format!("error: {e}"),
-            };
-            unsafe {
-                libc::write(fds[1], text.as_ptr().cast(), text.len());
-                libc::_exit(0);
-            }
-        }
-        unsafe { libc::close(fds[1]) };
-        children.push((pid, fds[0]));
-    }
+    let texts =
+        crate::smb::in_forked_children(SESSIONS, |s| match session(target, s, seed, log) {
+            Ok(n) => n.to_string(),
+            Err(e) => format!("error: {e}"),
+        })?;
     let mut ops = 0;
     let mut first_error = None;
-    for (pid, fd) in children {
-        // SAFETY: `fd` is the read end we own; File closes it.
-        let mut pipe = unsafe { std::fs::File::from_raw_fd(fd) };
-        let mut text = String::new();
-        let _ = pipe.read_to_string(&mut text);
-        let mut status = 0;
-        unsafe { libc::waitpid(pid, &mut status, 0) };
+    for text in texts {
         match text.parse::<usize>() {
             Ok(n) => ops += n,
             Err(_) => {
