@@ -152,27 +152,11 @@ fn find_in_segment(text: &str, offset: usize, segment: &str, out: &mut Vec<Found
     }
 }
 
+/// The whole text as one segment: what the digit-stretch search must equal.
 #[cfg(test)]
 fn find_phones_whole(text: &str) -> Vec<FoundPhone> {
     let mut out = Vec::new();
-    for m in candidate_regex().find_iter(text) {
-        let before = text[..m.start()].chars().next_back();
-        let after = text[m.end()..].chars().next();
-        if before.is_some_and(|c| c.is_ascii_digit() || c == '-' || c.is_ascii_alphabetic())
-            || after.is_some_and(|c| c.is_ascii_digit() || c == '-')
-        {
-            continue;
-        }
-        if let Some(phone) = parse_phone(m.as_str()) {
-            let separated = m.as_str().contains(['-', '(', ' ']);
-            out.push(FoundPhone {
-                start: m.start(),
-                end: m.end(),
-                phone,
-                separated,
-            });
-        }
-    }
+    find_in_segment(text, 0, text, &mut out);
     out
 }
 
