@@ -143,7 +143,7 @@ pub struct Hot {
     pub stats: Stats,
     /// Overwrites and deletes read from the kernel but not yet judged,
     /// per barrier group (see [`Barrier`]).
-    pub unjudged: Mutex<Barrier>,
+    pub(crate) unjudged: Mutex<Barrier>,
     /// (pid, share, path) whose access was denied: a close of such a file
     /// without an allowed write changed nothing.
     pub denied_paths: Mutex<std::collections::HashSet<(u32, usize, PathBuf)>>,
@@ -325,7 +325,7 @@ impl Hot {
 /// context) is its own. Never keyed by client address: users behind one
 /// NAT, terminal server or loopback must not wait on each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Group {
+pub(crate) enum Group {
     Pid(u32),
     /// The effective uid of an smbd session child (Samba runs a session's
     /// file operations as its user).
@@ -351,12 +351,12 @@ impl Group {
 /// an encryptor's small file, short enough that a file kept open for
 /// writing (a database, a mailbox) costs the user's other sessions at most
 /// this much per overwrite while it is young.
-pub const INFLIGHT: std::time::Duration = std::time::Duration::from_millis(50);
+pub(crate) const INFLIGHT: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Unjudged changes per [`Group`], overwrites in flight, and the groups of
 /// pids seen (all bounded).
 #[derive(Default)]
-pub struct Barrier {
+pub(crate) struct Barrier {
     counts: HashMap<Group, u32>,
     groups: HashMap<u32, Group>,
     inflight: HashMap<(u32, usize, PathBuf), (Group, std::time::Instant)>,
