@@ -13,10 +13,13 @@ use crate::names;
 use crate::probe::{Kind, Probe};
 use crate::{FileEvent, FileOp, JudgeConfig, Reason, Verdict};
 use mamori_journal::Actor;
+use scoring::{rate, score, CodeSummary};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
+
+mod scoring;
 
 /// At most this many marks and touched files are kept per key.
 const MAX_MARKS: usize = 20_000;
@@ -748,37 +751,6 @@ impl Engine {
     }
 }
 
-/// How fast the marked files came (information, weight 0).
-fn rate(state: &KeyState) -> Option<Reason> {
-    let first = state.marks.iter().map(|m| m.at).min()?;
-    let last = state.marks.iter().map(|m| m.at).max()?;
-    let files: HashSet<&Path> = state.marks.iter().map(|m| m.path.as_path()).collect();
-    if files.len() < 2 {
-        return None;
-    }
-    let secs = last
-        .saturating_duration_since(first)
-        .as_secs_f64()
-        .max(0.001);
-    let per_second = files.len() as f64 / secs;
-    Some(Reason {
-        code: "rate",
-        weight: 0.0,
-        ja: format!(
-            "{} 件を {:.1} 秒で(毎秒 {:.1} 件)",
-            files.len(),
-            secs,
-            per_second
-        ),
-        en: format!(
-            "{} files in {:.1} s ({:.1} files/s)",
-            files.len(),
-            secs,
-            per_second
-        ),
-    })
-}
-
 /// The keys that stand for one person (session, user); a client address
 /// may be shared (NAT, terminal server), so pairing one person's new files
 /// with another's deletes must not go through it.
@@ -802,66 +774,4 @@ fn push_bounded<T>(queue: &mut VecDeque<T>, item: T) {
         queue.pop_front();
     }
     queue.push_back(item);
-}
-
-type CodeSummary = (Code, f32, usize, PathBuf, String);
-
-/// The key's score now, and per code: weight, files, an example, a detail.
-fn score(
-    key: &Key,
-    state: &KeyState,
-    now: Instant,
-    config: &JudgeConfig,
-) -> (f32, Vec<CodeSummary>) {
-    let mut best: HashMap<(Code, &Path), &Mark> = HashMap::new();
-    for m in &state.marks {
-        // A client address gathers everyone behind it: everyday behaviour
-        // (deletes, renames) of many people must not add up there.
-        if matches!(key, Key::Client(_)) && m.code.is_everyday() {
-            continue;
-        }
-        let window = if m.code.is_burst() {
-            config.burst_window
-        } else {
-            config.slow_window
-        };
-        if now.saturating_duration_since(m.at) > window {
-            continue;
-        }
-        let slot = best.entry((m.code, m.path.as_path())).or_insert(m);
-        if m.weight > slot.weight {
-            *slot = m;
-        }
-    }
-    let mut per_code: HashMap<Code, (f32, usize, &Mark)> = HashMap::new();
-    for ((code, _), m) in &best {
-        let entry = per_code.entry(*code).or_insert((0.0, 0, m));
-        entry.0 += m.weight;
-        entry.1 += 1;
-        if m.weight > entry.2.weight || (m.weight == entry.2.weight && m.at < entry.2.at) {
-            entry.2 = m;
-        }
-    }
-    let mut summary: Vec<CodeSummary> = per_code
-        .into_iter()
-        .map(|(code, (w, n, m))| (code, w, n, m.path.clone(), m.detail.clone()))
-        .collect();
-    summary.sort_by_key(|s| s.0);
-    let cap = |group: Group, limit: f32, summary: &mut Vec<CodeSummary>| {
-        let total: f32 = summary
-            .iter()
-            .filter(|s| s.0.group() == group)
-            .map(|s| s.1)
-            .sum();
-        if total > limit {
-            for s in summary.iter_mut().filter(|s| s.0.group() == group) {
-                s.1 *= limit / total;
-            }
-        }
-    };
-    // Renames alone and notes alone are reasons, never a verdict.
-    cap(Group::Renames, RENAMES_CAP * config.threshold, &mut summary);
-    cap(Group::Notes, NOTES_CAP * config.threshold, &mut summary);
-    let total = summary.iter().map(|s| s.1).sum();
-    (total, summary)
 }
