@@ -182,6 +182,7 @@ impl Trace {
             "notify_changes": l(&h.notify_changes),
             "main_changes": l(&h.main_changes),
             "main_us": l(&h.main_ns) / 1000,
+            "thread_cpu_us": thread_cpu(),
         })
     }
 
@@ -199,6 +200,27 @@ impl Trace {
             tracing::warn!("{}: {e}", file.display());
         }
     }
+}
+
+/// CPU time (µs) of each of this process's threads, by thread name
+/// (summed over threads of the same name), from `/proc/self/task`.
+fn thread_cpu() -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        let ns = std::fs::read_to_string(task.path().join("schedstat"))
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+            .unwrap_or(0);
+        let entry = out
+            .entry(name.trim().to_string())
+            .or_insert(serde_json::json!(0));
+        *entry = serde_json::json!(entry.as_u64().unwrap_or(0) + ns / 1000);
+    }
+    out
 }
 
 #[cfg(test)]
