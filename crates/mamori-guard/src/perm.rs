@@ -6,6 +6,12 @@
 //! (fail-open) and counted. Workers attribute unknown pids, deny blocked
 //! actors, and on the first pre-content event of a writer for a file take
 //! the probe of the old content (and the vault copy) before allowing.
+//!
+//! The reader also keeps the inode ignore marks ([`crate::read_marks`]):
+//! read marks (reads of files nobody writes) and creation marks (a file
+//! its only writer found empty raises no pre-content events while that
+//! writer fills it: one round trip per new file instead of two). With
+//! `MAMORI_GUARD_TRACE` set it times every answer ([`crate::trace`]).
 
 use crate::open_mode::{truncating_open, OpenMode, SyscallFiles};
 use crate::read_marks::ReadMarks;
