@@ -31,6 +31,7 @@
 //! before being allowed (rule 1, as for read marks), and so does the
 //! writer's close (its count back to 0), so content written under the
 //! mark is kept like any other before a later writer changes it.
+//!
 //! The tables are bounded; when one fills, every ignore mark is flushed
 //! and the accounting starts again with a fresh scan.
 
