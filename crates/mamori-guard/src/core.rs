@@ -229,6 +229,8 @@ pub fn run(
         holds,
         deny,
         refresh_wanted: std::sync::Condvar::new(),
+        trace: crate::trace::Trace::from_env(),
+        inode_marks: std::sync::OnceLock::new(),
     });
     {
         let hot = hot.clone();
@@ -325,6 +327,9 @@ pub fn run(
                                 *count += 1;
                             }
                         });
+                        let trace = &hot_reader.trace;
+                        trace.add(&trace.hops.notify_batches, 1);
+                        trace.add(&trace.hops.notify_changes, batch.len() as u64);
                         if let Err(e) = read {
                             tracing::error!("fanotify read failed: {e}");
                             std::thread::sleep(Duration::from_millis(100));
@@ -469,7 +474,10 @@ pub fn run(
                 let overwrite = written
                     .and(observed.pid)
                     .map(|pid| (pid, observed.share, observed.path.clone()));
+                let handling = hot.trace.now();
                 main.handle(&mut judge, observed);
+                hot.trace.add(&hot.trace.hops.main_changes, 1);
+                hot.trace.add_since(&hot.trace.hops.main_ns, handling);
                 if let Some(group) = written {
                     hot.unjudged_done(group);
                 }
@@ -542,11 +550,16 @@ pub fn run(
             "read_marks_lifted",
             stats.read_marks_lifted.load(Ordering::Relaxed),
         )
+        .with(
+            "creation_marks",
+            stats.creation_marks.load(Ordering::Relaxed),
+        )
         .with("changes", summary.changes)
         .with("overflows", summary.overflows)
         .with("reason", "stopped by signal"),
     );
     main.upkeep.stop();
+    hot.trace.write();
     hot.stop.store(true, Ordering::Release);
     hot.holds.release_all();
     // Blocks are only enforced while the guard runs (they come back from

@@ -203,6 +203,7 @@ impl Incidents {
         if response.has(Step::Block) {
             hot.blocklist
                 .block(&provisional, &verdict.actor, response.block_client);
+            hot.flush_inode_marks();
             // Before any cut: the client's reconnect must find Samba refusing it.
             if verdict.actor.user.is_some() {
                 hot.sync_deny();

@@ -40,6 +40,7 @@ mod perm;
 mod read_marks;
 pub mod rollback;
 pub mod state;
+mod trace;
 pub mod upkeep;
 pub mod vault;
 
@@ -126,6 +127,8 @@ pub struct Stats {
     /// Read ignore marks set, and lifted again by a writer's open.
     pub read_marks: AtomicU64,
     pub read_marks_lifted: AtomicU64,
+    /// Creation marks set (writes of a file its only writer found empty).
+    pub creation_marks: AtomicU64,
 }
 
 /// State shared by the permission path and the main thread.
@@ -157,6 +160,12 @@ pub struct Hot {
     pub deny: Option<mamori_respond::samba_deny::SambaDeny>,
     /// Wakes the `smbstatus` thread (paired with the attributor's mutex).
     pub refresh_wanted: std::sync::Condvar,
+    /// `MAMORI_GUARD_TRACE`: latency and hand-off counters (off by default).
+    pub(crate) trace: trace::Trace,
+    /// Flushes the permission group's inode marks (read and creation
+    /// marks) at once when an actor is blocked, before the reader's next
+    /// batch would.
+    pub(crate) inode_marks: std::sync::OnceLock<mamori_watch::fanotify::InodeMarkFlusher>,
 }
 
 impl Hot {
@@ -245,13 +254,14 @@ impl Hot {
     /// of the group has an overwrite in flight that began less than
     /// [`INFLIGHT`] ago, then records its own: parallel sessions of one
     /// user (a fast multi-connection encryptor) overwrite one file at a
-    /// time until the first is judged, instead of one file each.
+    /// time until the first is judged, instead of one file each. Returns
+    /// whether it waited at all.
     pub(crate) fn wait_for_judgement(
         &self,
         pid: u32,
         overwrite: Option<(usize, &Path)>,
         limit: std::time::Duration,
-    ) {
+    ) -> bool {
         let group = self.barrier_group_now(pid);
         let start = std::time::Instant::now();
         // A change counted while the pid's group was not known yet (an
@@ -261,7 +271,9 @@ impl Hot {
                 || b.pending(Group::Pid(pid))
                 || (overwrite.is_some() && start.elapsed() < INFLIGHT && b.in_flight(group, pid))
         };
+        let mut waited = false;
         while self.unjudged.lock().is_ok_and(|b| waiting(&b)) {
+            waited = true;
             if start.elapsed() >= limit {
                 // A count that never drains (an evicted probe) must not
                 // slow this writer (or its user's other sessions) forever.
@@ -278,12 +290,24 @@ impl Hot {
                 barrier.overwrite_started(pid, share, rel, group);
             }
         }
+        waited
     }
 
     /// The overwrite of `rel` by `pid` was judged (its close was read).
     pub(crate) fn overwrite_judged(&self, pid: u32, share: usize, rel: &Path) {
         if let Ok(mut barrier) = self.unjudged.lock() {
             barrier.overwrite_done(pid, share, rel);
+        }
+    }
+
+    /// Removes every read and creation mark now (an actor was just
+    /// blocked: its reads and writes must raise events again). The
+    /// permission reader also stops setting marks at its next batch.
+    pub(crate) fn flush_inode_marks(&self) {
+        if let Some(flusher) = self.inode_marks.get() {
+            if let Err(e) = flusher.flush() {
+                tracing::error!("fanotify flush of inode marks failed: {e}");
+            }
         }
     }
 

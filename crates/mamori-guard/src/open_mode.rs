@@ -50,6 +50,8 @@ pub(crate) fn mode_of_syscall(text: &str) -> Option<OpenMode> {
 pub(crate) struct SyscallFiles {
     files: HashMap<u32, Threads>,
     capacity: usize,
+    /// Threads read by the last [`SyscallFiles::open_mode`] (for the trace).
+    pub(crate) last_threads: usize,
 }
 
 struct Threads {
@@ -62,6 +64,7 @@ impl SyscallFiles {
         SyscallFiles {
             files: HashMap::new(),
             capacity: capacity.clamp(16, 4096),
+            last_threads: 0,
         }
     }
 
@@ -77,6 +80,7 @@ impl SyscallFiles {
                 self.files.insert(pid, threads);
             }
             let threads = self.files.get(&pid)?;
+            self.last_threads = threads.syscalls.len();
             if let Some(texts) = threads.read() {
                 return classify(texts.iter().map(|t| Some(t.as_str())));
             }

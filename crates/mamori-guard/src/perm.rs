@@ -6,9 +6,16 @@
 //! (fail-open) and counted. Workers attribute unknown pids, deny blocked
 //! actors, and on the first pre-content event of a writer for a file take
 //! the probe of the old content (and the vault copy) before allowing.
+//!
+//! The reader also keeps the inode ignore marks ([`crate::read_marks`]):
+//! read marks (reads of files nobody writes) and creation marks (a file
+//! its only writer found empty raises no pre-content events while that
+//! writer fills it: one round trip per new file instead of two). With
+//! `MAMORI_GUARD_TRACE` set it times every answer ([`crate::trace`]).
 
 use crate::open_mode::{truncating_open, OpenMode, SyscallFiles};
 use crate::read_marks::ReadMarks;
+use crate::trace::Class;
 use crate::vault::Preserver;
 use crate::Hot;
 use mamori_judge::Probe;
@@ -180,8 +187,12 @@ struct Clean {
     capacity: usize,
 }
 
+/// An event on its way to a worker: when it was read, and what it is.
+type Handed = (Pending, Option<Instant>, Class);
+
 pub fn start(group: PermGroup, hot: Arc<Hot>, workers: usize, queue: usize) {
-    let (sender, receiver) = sync_channel::<Pending>(queue);
+    let _ = hot.inode_marks.set(group.flusher());
+    let (sender, receiver) = sync_channel::<Handed>(queue);
     let receiver = Arc::new(Mutex::new(receiver));
     let clean = Arc::new(Mutex::new(Clean {
         map: HashMap::new(),
@@ -200,7 +211,7 @@ pub fn start(group: PermGroup, hot: Arc<Hot>, workers: usize, queue: usize) {
         .spawn(move || reader(group, hot, sender, clean));
 }
 
-fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: Arc<Mutex<Clean>>) {
+fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Handed>, clean: Arc<Mutex<Clean>>) {
     crate::hold::prioritise_this_thread();
     let own = std::process::id();
     let mut buf = vec![0u8; 64 * 1024];
@@ -230,20 +241,25 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
             std::thread::sleep(Duration::from_millis(100));
             continue;
         }
+        let read_at = hot.trace.now();
+        hot.trace.add(&hot.trace.hops.perm_batches, 1);
         if let Some(marks) = marks.as_mut() {
             marks.set_blocked(&group, hot.blocklist.any());
             let s = &hot.stats;
             s.read_marks.store(marks.stats.marked, Ordering::Relaxed);
             s.read_marks_lifted
                 .store(marks.stats.heeded, Ordering::Relaxed);
+            s.creation_marks
+                .store(marks.stats.created, Ordering::Relaxed);
         }
         for pending in batch.drain(..) {
             if pending.kind == PermKind::ClosedWrite {
+                hot.trace.add(&hot.trace.hops.perm_closes, 1);
                 // Our own closes: our opens were never counted.
                 if let (Some(marks), true) = (marks.as_mut(), pending.pid != own) {
                     // No inode (fstat failed): the count stays high, safely.
                     if let Some(id) = pending.dev_ino() {
-                        marks.closed_write(&group, id);
+                        marks.closed_write(&group, &pending, id);
                     }
                 }
                 continue;
@@ -251,6 +267,7 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
             hot.stats.perm_events.fetch_add(1, Ordering::Relaxed);
             if pending.pid == own {
                 pending.allow();
+                hot.trace.answered(Class::Other, read_at);
                 continue;
             }
             if pending.pid == 0 {
@@ -262,6 +279,7 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                     }
                 }
                 pending.allow();
+                hot.trace.answered(Class::Other, read_at);
                 continue;
             }
             let blocked_any = hot.blocklist.any();
@@ -300,7 +318,14 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                         let mode = if empty {
                             None
                         } else {
-                            syscalls.open_mode(pending.pid)
+                            let classifying = hot.trace.now();
+                            let mode = syscalls.open_mode(pending.pid);
+                            let hops = &hot.trace.hops;
+                            hot.trace.add(&hops.classify, 1);
+                            hot.trace.add_since(&hops.classify_ns, classifying);
+                            hot.trace
+                                .add(&hops.classify_threads, syscalls.last_threads as u64);
+                            mode
                         };
                         opened_empty = empty;
                         opened_mode = mode;
@@ -313,7 +338,14 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                                     marks.opened_for_read(&group, &pending, (dev, ino))
                                 }
                                 (Some((dev, ino, _)), _) => {
-                                    marks.opened_for_write(&group, &pending, (dev, ino))
+                                    marks.opened_for_write(&group, &pending, (dev, ino));
+                                    // Nothing to keep while its only writer
+                                    // fills it: no pre-content events, unless
+                                    // this event needs a worker (a block, the
+                                    // barrier: see below).
+                                    if empty && !needs_work && !blocked_any {
+                                        marks.opened_empty(&group, &pending, (dev, ino));
+                                    }
                                 }
                                 (None, Some(m)) if !m.write => {}
                                 (None, _) => marks.opened_unknown(&group),
@@ -339,6 +371,14 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                     });
                 }
             }
+            let class = match (pending.kind, needs_work) {
+                (PermKind::Open, true) => Class::OpenWorker,
+                (PermKind::Open, false) if opened_empty => Class::OpenNew,
+                (PermKind::Open, false) => Class::OpenExisting,
+                (_, true) => Class::AccessWorker,
+                (_, false) if stat.is_some_and(|(_, _, size)| size == 0) => Class::AccessNew,
+                (_, false) => Class::AccessNoWork,
+            };
             if !needs_work {
                 // A file opened for writing (or being created): keep the
                 // event's descriptor for the probe after its close.
@@ -355,11 +395,14 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
                     }
                     _ => pending.allow(),
                 }
+                hot.trace.answered(class, read_at);
                 continue;
             }
-            match sender.try_send(pending) {
+            hot.trace.add(&hot.trace.hops.to_worker, 1);
+            match sender.try_send((pending, read_at, class)) {
                 Ok(()) => {}
-                Err(TrySendError::Full(pending)) | Err(TrySendError::Disconnected(pending)) => {
+                Err(TrySendError::Full((pending, ..)))
+                | Err(TrySendError::Disconnected((pending, ..))) => {
                     hot.stats.perm_dropped.fetch_add(1, Ordering::Relaxed);
                     pending.allow();
                 }
@@ -372,9 +415,9 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Pending>, clean: A
     drop(group);
 }
 
-fn worker(receiver: Arc<Mutex<Receiver<Pending>>>, hot: Arc<Hot>, clean: Arc<Mutex<Clean>>) {
+fn worker(receiver: Arc<Mutex<Receiver<Handed>>>, hot: Arc<Hot>, clean: Arc<Mutex<Clean>>) {
     loop {
-        let pending = {
+        let (pending, read_at, class) = {
             let Ok(receiver) = receiver.lock() else {
                 return;
             };
@@ -385,6 +428,7 @@ fn worker(receiver: Arc<Mutex<Receiver<Pending>>>, hot: Arc<Hot>, clean: Arc<Mut
         };
         // A panic while handling drops `pending`, which allows it.
         handle(pending, &hot, &clean);
+        hot.trace.answered(class, read_at);
     }
 }
 
@@ -417,7 +461,12 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
     // share's directories for every operation, deletes included, so this
     // paces deletes too).
     let overwrite = has_content.then_some((share, rel.as_path()));
-    hot.wait_for_judgement(pending.pid, overwrite, Duration::from_millis(100));
+    let waiting = hot.trace.now();
+    if hot.wait_for_judgement(pending.pid, overwrite, Duration::from_millis(100)) {
+        hot.trace.add(&hot.trace.hops.barrier_waits, 1);
+        hot.trace
+            .add_since(&hot.trace.hops.barrier_wait_ns, waiting);
+    }
     if hot.blocklist.any() {
         let generation = hot.blocklist.generation();
         let incident = hot.blocklist.by_pid(pending.pid).or_else(|| {
@@ -444,6 +493,7 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
         pending.allow();
         return;
     }
+    let preserving = hot.trace.now();
     // SAFETY: borrow the event's descriptor without taking ownership.
     let file = ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(pending.fd()) });
     // Through the event's descriptor: an open of our own would raise events.
@@ -461,6 +511,8 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
         )
     });
     hot.stats.probes.fetch_add(1, Ordering::Relaxed);
+    hot.trace.add(&hot.trace.hops.preserves, 1);
+    hot.trace.add_since(&hot.trace.hops.preserve_ns, preserving);
     if let Ok(mut befores) = hot.befores.lock() {
         befores.insert(
             (pending.pid, share, rel),

@@ -21,6 +21,17 @@
 //!
 //! Lost decrements (merged close events, opens that fail after their
 //! permission) only leave a count too high: more events, never fewer.
+//!
+//! Creation marks use the same accounting for writes: a file found empty
+//! at its open (typically created by it) has nothing a write could
+//! destroy, so when that open is the inode's only writer (count 1, not on
+//! the never-mark list) the reader sets an ignore mark for pre-content
+//! events that survives modification, before allowing the open. Its
+//! writes then raise no events. Any other open that may write lifts it
+//! before being allowed (rule 1, as for read marks), and so does the
+//! writer's close (its count back to 0), so content written under the
+//! mark is kept like any other before a later writer changes it.
+//!
 //! The tables are bounded; when one fills, every ignore mark is flushed
 //! and the accounting starts again with a fresh scan.
 
@@ -33,6 +44,8 @@ type FileId = (u64, u64);
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ReadMarkStats {
     pub marked: u64,
+    /// Creation marks set (files found empty by their only writer).
+    pub created: u64,
     pub heeded: u64,
     pub rebaselines: u64,
 }
@@ -45,6 +58,8 @@ pub struct ReadMarks {
     never: HashSet<FileId>,
     /// Inodes given an ignore mark (a superset: evicted marks stay listed).
     marked: HashSet<FileId>,
+    /// Of those, creation marks (writes ignored too): lifted at the close.
+    created: HashSet<FileId>,
     capacity: usize,
     /// Until the queue is first seen empty after the last scan.
     startup: bool,
@@ -52,6 +67,8 @@ pub struct ReadMarks {
     suspended: bool,
     /// The kernel refused a mark: no more tries.
     off: bool,
+    /// The kernel refused a creation mark: no more of those.
+    creation_off: bool,
     pub stats: ReadMarkStats,
 }
 
@@ -63,10 +80,12 @@ impl ReadMarks {
             writers: HashMap::new(),
             never: HashSet::new(),
             marked: HashSet::new(),
+            created: HashSet::new(),
             capacity: capacity.max(64),
             startup: true,
             suspended: false,
             off: false,
+            creation_off: false,
             stats: ReadMarkStats::default(),
         };
         marks.scan();
@@ -105,6 +124,7 @@ impl ReadMarks {
             self.off = true;
         }
         self.marked.clear();
+        self.created.clear();
     }
 
     /// After each batch while starting: the queue seen empty ends the
@@ -132,6 +152,7 @@ impl ReadMarks {
             self.rebaseline(group);
         }
         *self.writers.entry(id).or_insert(0) += 1;
+        self.created.remove(&id);
         if self.marked.remove(&id) {
             self.stats.heeded += 1;
             if let Err(e) = group.heed_reads(pending.fd()) {
@@ -140,6 +161,37 @@ impl ReadMarks {
                 if group.heed_all_reads().is_err() {
                     self.off = true;
                 }
+            }
+        }
+    }
+
+    /// An open of an empty file, already counted by
+    /// [`ReadMarks::opened_for_write`]: when it is the inode's only
+    /// writer, ignore the file's pre-content events (its writes too) until
+    /// another writer opens it or this one closes it. Call before the
+    /// open is allowed.
+    pub fn opened_empty(&mut self, group: &PermGroup, pending: &Pending, id: FileId) {
+        if self.off
+            || self.creation_off
+            || self.startup
+            || self.suspended
+            || self.writers.get(&id) != Some(&1)
+            || self.never.contains(&id)
+        {
+            return;
+        }
+        if self.marked.len() >= self.capacity {
+            self.flush(group);
+        }
+        match group.ignore_accesses(pending.fd()) {
+            Ok(()) => {
+                self.marked.insert(id);
+                self.created.insert(id);
+                self.stats.created += 1;
+            }
+            Err(e) => {
+                tracing::warn!("no creation marks (the kernel refused one: {e})");
+                self.creation_off = true;
             }
         }
     }
@@ -176,13 +228,27 @@ impl ReadMarks {
         }
     }
 
-    /// A close-write event (of another process than the guard).
-    pub fn closed_write(&mut self, group: &PermGroup, id: FileId) {
+    /// A close-write event (of another process than the guard); `pending`
+    /// is the close event (its descriptor names the file).
+    pub fn closed_write(&mut self, group: &PermGroup, pending: &Pending, id: FileId) {
         match self.writers.get_mut(&id) {
             Some(n) if !self.startup => {
                 *n -= 1;
                 if *n == 0 {
                     self.writers.remove(&id);
+                    // The one writer that found it empty is done: its
+                    // content is now content to keep.
+                    if self.created.remove(&id) && self.marked.remove(&id) {
+                        if let Err(e) = group.heed_reads(pending.fd()) {
+                            tracing::error!(
+                                "fanotify creation mark removal failed: {e}; flushing all"
+                            );
+                            self.flush(group);
+                            if group.heed_all_reads().is_err() {
+                                self.off = true;
+                            }
+                        }
+                    }
                 }
             }
             _ => {

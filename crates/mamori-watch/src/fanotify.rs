@@ -13,6 +13,7 @@ const FAN_EVENT_INFO_TYPE_RANGE: u8 = 6;
 /// Mark flags of kernel 6.0+ (the build host's headers may be older).
 const FAN_MARK_EVICTABLE: u32 = 0x0000_0200;
 const FAN_MARK_IGNORE: u32 = 0x0000_0400;
+const FAN_MARK_IGNORED_SURV_MODIFY: u32 = 0x0000_0040;
 const METADATA_LEN: usize = std::mem::size_of::<libc::fanotify_event_metadata>();
 
 fn last_error() -> std::io::Error {
@@ -231,8 +232,32 @@ impl PermGroup {
         )
     }
 
-    /// Undoes [`PermGroup::ignore_reads`] for the file behind `file`; done
-    /// when the call returns (no mark at all is fine).
+    /// From now on, no pre-content events of the file behind `file` reach
+    /// this group, writes included and surviving them, until
+    /// [`PermGroup::heed_reads`], a flush, or the kernel evicting the inode
+    /// (evictable: only once no description holds it open). For a file
+    /// its one writer found empty: nothing there to keep while it writes.
+    pub fn ignore_accesses(&self, file: RawFd) -> std::io::Result<()> {
+        self.mark_inode(
+            libc::FAN_MARK_ADD
+                | FAN_MARK_IGNORE
+                | FAN_MARK_IGNORED_SURV_MODIFY
+                | FAN_MARK_EVICTABLE,
+            file,
+        )
+    }
+
+    /// A handle that flushes the group's inode marks from another thread;
+    /// it does not keep the group open.
+    pub fn flusher(&self) -> InodeMarkFlusher {
+        InodeMarkFlusher {
+            fd: Arc::downgrade(&self.fd),
+        }
+    }
+
+    /// Undoes [`PermGroup::ignore_reads`] (or [`PermGroup::ignore_accesses`])
+    /// for the file behind `file`; done when the call returns (no mark at
+    /// all is fine).
     pub fn heed_reads(&self, file: RawFd) -> std::io::Result<()> {
         match self.mark_inode(libc::FAN_MARK_REMOVE | FAN_MARK_IGNORE, file) {
             Err(e) if e.raw_os_error() == Some(libc::ENOENT) => Ok(()),
@@ -243,20 +268,7 @@ impl PermGroup {
     /// Removes every inode mark of the group (all ignore marks; the mount
     /// marks stay).
     pub fn heed_all_reads(&self) -> std::io::Result<()> {
-        // SAFETY: plain syscall on our fanotify descriptor; no path.
-        let rc = unsafe {
-            libc::fanotify_mark(
-                self.fd.as_raw_fd(),
-                libc::FAN_MARK_FLUSH,
-                0,
-                libc::AT_FDCWD,
-                std::ptr::null(),
-            )
-        };
-        if rc < 0 {
-            return Err(last_error());
-        }
-        Ok(())
+        flush_inode_marks(self.fd.as_raw_fd())
     }
 
     fn mark_inode(&self, flags: u32, file: RawFd) -> std::io::Result<()> {
@@ -307,6 +319,40 @@ impl PermGroup {
             at += len;
         }
         Ok(())
+    }
+}
+
+/// Removes every inode mark of the permission group `group` (mount marks stay).
+fn flush_inode_marks(group: RawFd) -> std::io::Result<()> {
+    // SAFETY: plain syscall on a fanotify descriptor; no path.
+    let rc = unsafe {
+        libc::fanotify_mark(
+            group,
+            libc::FAN_MARK_FLUSH,
+            0,
+            libc::AT_FDCWD,
+            std::ptr::null(),
+        )
+    };
+    if rc < 0 {
+        return Err(last_error());
+    }
+    Ok(())
+}
+
+/// Flushes a [`PermGroup`]'s inode marks from any thread (see
+/// [`PermGroup::flusher`]); a no-op once the group is closed.
+#[derive(Clone)]
+pub struct InodeMarkFlusher {
+    fd: std::sync::Weak<OwnedFd>,
+}
+
+impl InodeMarkFlusher {
+    pub fn flush(&self) -> std::io::Result<()> {
+        match self.fd.upgrade() {
+            Some(fd) => flush_inode_marks(fd.as_raw_fd()),
+            None => Ok(()),
+        }
     }
 }
 

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 const NOTHING: u8 = 0;
 const IGNORE_READS: u8 = 1;
 const HEED_READS: u8 = 2;
+const IGNORE_ACCESSES: u8 = 3;
 
 struct Mounted {
     mnt: PathBuf,
@@ -109,6 +110,7 @@ fn a_write_after_a_readers_ignore_mark_is_still_held() {
                             match action.load(Ordering::Acquire) {
                                 IGNORE_READS => group.ignore_reads(pending.fd()).unwrap(),
                                 HEED_READS => group.heed_reads(pending.fd()).unwrap(),
+                                IGNORE_ACCESSES => group.ignore_accesses(pending.fd()).unwrap(),
                                 _ => {}
                             }
                             Seen::Open
@@ -199,6 +201,61 @@ fn a_write_after_a_readers_ignore_mark_is_still_held() {
     assert!(
         events.iter().any(|e| matches!(e, Seen::Access(_))),
         "reads raise events again after a modification: {events:?}"
+    );
+
+    // A creation mark (the guard sets it when a file's only writer found
+    // it empty): set at the open of a new file, it silences that writer's
+    // writes, and survives them; a second writer's open lifts it before
+    // being allowed, and that writer's first write is held with the first
+    // writer's bytes still in place.
+    let fresh = share.join("new.txt");
+    action.store(IGNORE_ACCESSES, Ordering::Release);
+    let mut creator = std::fs::File::create(&fresh).unwrap();
+    action.store(NOTHING, Ordering::Release);
+    creator.write_all(b"MINE").unwrap();
+    creator.write_all(b"-AND-MORE").unwrap();
+    creator.sync_all().unwrap();
+    let events = take();
+    assert_eq!(
+        events,
+        vec![Seen::Open],
+        "the creator's writes raise no pre-content events"
+    );
+    action.store(HEED_READS, Ordering::Release);
+    let second = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&fresh)
+        .unwrap();
+    action.store(NOTHING, Ordering::Release);
+    second.write_all_at(b"THEIRS", 0).unwrap();
+    creator.write_all(b"!").unwrap();
+    drop(second);
+    drop(creator);
+    for _ in 0..100 {
+        let closes = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| **e == Seen::ClosedWrite)
+            .count();
+        if closes >= 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let events = take();
+    assert_eq!(events.first(), Some(&Seen::Open), "{events:?}");
+    assert!(
+        events.contains(&Seen::Access(b"MINE".to_vec())),
+        "the second writer's write was held before it changed the file: {events:?}"
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| matches!(e, Seen::Access(_)))
+            .count(),
+        2,
+        "the creator's next write raises an event again too: {events:?}"
     );
 
     stop.store(true, Ordering::Release);

@@ -1,0 +1,153 @@
+#![cfg(feature = "vault")]
+//! The guard's creation marks on a loop-mounted ext4 image (root only;
+//! skipped with a reason otherwise): files created and written by their
+//! only writer need no pre-content round trips, yet the content they end
+//! up with is kept in the vault before anyone else changes it — by a
+//! second writer while the creator still holds the file open, and by a
+//! writer after the creator closed it.
+
+use mamori_core::Lang;
+use mamori_guard::{GuardConfig, GuardOptions};
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+mod common;
+use common::mount;
+
+fn overwrite_in_place(path: &Path, bytes: &str) {
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "printf '{bytes}' | dd of={} conv=notrunc status=none",
+            path.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn wait_for(path: &Path) {
+    for _ in 0..500 {
+        if path.exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("{} never appeared", path.display());
+}
+
+#[test]
+fn created_files_skip_events_but_their_content_is_kept_before_others_change_it() {
+    let Some(mounted) = mount("ext4") else { return };
+    let share = mounted.mnt.join("share");
+    std::fs::create_dir(&share).unwrap();
+    let state = mounted.mnt.join("state");
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let options = GuardOptions {
+        shares: vec![("docs".into(), share.clone())],
+        state_dir: state.clone(),
+        smb_conf: None,
+        config: GuardConfig::parse("[response]\nladder = [\"alert\"]\n", Path::new("t.toml"))
+            .unwrap(),
+        lang: Lang::En,
+    };
+    let flag = stop.clone();
+    let guard = std::thread::spawn(move || {
+        mamori_guard::run(options, &flag, |ready| {
+            let _ = ready_tx.send(ready.clone());
+        })
+    });
+    let Ok(ready) = ready_rx.recv() else {
+        eprintln!("skipped: the guard could not start: {:?}", guard.join());
+        return;
+    };
+    if !ready.pre_content {
+        eprintln!("skipped: no pre-content events here");
+        stop.store(true, Ordering::Release);
+        let _ = guard.join();
+        return;
+    }
+
+    // One creator process: new files written and closed, then one held
+    // open across another writer's overwrite.
+    let (held_open, go) = (mounted.mnt.join("held-open"), mounted.mnt.join("go"));
+    let mut creator = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "cd {share}; for i in 1 2 3 4 5 6; do printf 'created %s by its only writer\\n' $i > new$i.txt; done; \
+             exec 3> held.txt; printf 'AAAA written by the creator\\n' >&3; : > {held_open}; \
+             while [ ! -e {go} ]; do sleep 0.05; done; printf 'more\\n' >&3; exec 3>&-",
+            share = share.display(),
+            held_open = held_open.display(),
+            go = go.display()
+        ))
+        .spawn()
+        .unwrap();
+    wait_for(&held_open);
+    // A second writer while the creator holds the file: its first write
+    // must find the creator's content kept.
+    overwrite_in_place(&share.join("held.txt"), "BBBB");
+    std::fs::write(&go, b"").unwrap();
+    assert!(creator.wait().unwrap().success());
+    // A writer after the creator closed its file.
+    overwrite_in_place(&share.join("new2.txt"), "CCCCCCC");
+
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Release);
+    guard.join().unwrap().unwrap();
+
+    let alerts = std::fs::read_to_string(state.join("alerts.jsonl")).unwrap();
+    let stopped: serde_json::Value = alerts
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|a| a["kind"] == "guard_stopped")
+        .expect("a guard_stopped alert");
+    let count = |key: &str| stopped[key].as_u64().unwrap_or(0);
+    eprintln!(
+        "probes {} creation marks {}",
+        count("probes"),
+        count("creation_marks")
+    );
+    // The creator's first open may go to a worker (a new pid); the rest
+    // are answered with a creation mark.
+    assert!(count("creation_marks") >= 5, "{stopped}");
+
+    let vault = mamori_vault::Vault::open(&state, Default::default()).unwrap();
+    let kept = |rel: &str| -> Vec<Vec<u8>> {
+        vault
+            .versions_of("docs", rel)
+            .unwrap()
+            .into_iter()
+            .filter(|v| {
+                matches!(
+                    v.reason,
+                    mamori_vault::Reason::Write | mamori_vault::Reason::Truncate
+                )
+            })
+            .filter_map(|v| std::fs::read(&v.object).ok())
+            .collect()
+    };
+    assert!(
+        kept("held.txt").contains(&b"AAAA written by the creator\n".to_vec()),
+        "the second writer's overwrite found the creator's content kept: {:?}",
+        kept("held.txt")
+    );
+    assert!(
+        kept("new2.txt").contains(&b"created 2 by its only writer\n".to_vec()),
+        "the later overwrite found the created content kept: {:?}",
+        kept("new2.txt")
+    );
+    for i in [1, 3, 4, 5, 6] {
+        assert!(
+            kept(&format!("new{i}.txt")).is_empty(),
+            "nothing to keep of a file nobody else wrote"
+        );
+    }
+    assert!(std::fs::read(share.join("held.txt"))
+        .unwrap()
+        .starts_with(b"BBBB"));
+}
