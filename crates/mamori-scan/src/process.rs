@@ -234,6 +234,13 @@ impl<R: Read> Read for LineGuard<R> {
 
 const LONG_LINE: &str = "a line longer than 16 MiB";
 
+/// The allocation of `cells`, emptied, for cells of another lifetime
+/// (collecting an empty iterator into a Vec of the same layout reuses it).
+fn reuse<'a>(mut cells: Vec<&str>) -> Vec<&'a str> {
+    cells.clear();
+    cells.into_iter().map(|_| "").collect()
+}
+
 pub(crate) fn scan_delimited<R: Read>(
     reader: R,
     delimiter: u8,
@@ -251,11 +258,16 @@ pub(crate) fn scan_delimited<R: Read>(
         table.identified_by_path();
     }
     let mut record = csv::StringRecord::new();
+    // One cell list for the whole file: emptied, it is handed back between
+    // rows (an empty Vec of borrowed cells borrows nothing).
+    let mut spare: Vec<&'static str> = Vec::new();
     loop {
         match csv.read_record(&mut record) {
             Ok(true) => {
-                let cells: Vec<&str> = record.iter().collect();
+                let mut cells: Vec<&str> = reuse(spare);
+                cells.extend(record.iter());
                 table.push_cells(&cells);
+                spare = reuse(cells);
             }
             Ok(false) => break,
             Err(e) => match e.into_kind() {
