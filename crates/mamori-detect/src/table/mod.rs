@@ -44,6 +44,7 @@ pub struct TableScanner<'d> {
     /// Runs of adjacent address-part columns (都道府県 | 市区町村 | 番地),
     /// worked out once when the columns are settled, not per row.
     address_groups: Vec<Vec<usize>>,
+    scratch: RowScratch,
 }
 
 impl<'d> TableScanner<'d> {
@@ -62,6 +63,7 @@ impl<'d> TableScanner<'d> {
             numberings: Vec::new(),
             emergency: false,
             address_groups: Vec::new(),
+            scratch: RowScratch::default(),
         }
     }
 
@@ -215,9 +217,9 @@ impl<'d> TableScanner<'d> {
     }
 
     fn process_row<S: AsRef<str>>(&mut self, row: &[S]) {
-        let Some(columns) = self.columns.as_ref() else {
+        if self.columns.is_none() {
             return;
-        };
+        }
         // A company's row (法人 shareholder, a consignee company) is no person's data.
         let company_row = self.name_columns.iter().any(|&i| {
             row.get(i)
@@ -236,14 +238,26 @@ impl<'d> TableScanner<'d> {
         if company_row || repeated_header {
             return;
         }
-        let mut draft = PersonDraft::default();
-        let mut extra_persons: Vec<PersonDraft> = Vec::new();
-        let mut row_items: Vec<DataItem> = Vec::new();
-        let mut name_parts: Vec<String> = Vec::new();
-        let mut kana_parts: Vec<String> = Vec::new();
-        // 姓 | 名 and セイ | メイ: parts that make a name only together.
-        let mut name_split: Vec<String> = Vec::new();
-        let mut kana_split: Vec<String> = Vec::new();
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        self.record_row(row, &mut scratch);
+        self.scratch = scratch;
+    }
+
+    /// A data row's items and person, with `scratch` (empty) for its lists.
+    fn record_row<S: AsRef<str>>(&mut self, row: &[S], scratch: &mut RowScratch) {
+        let Some(columns) = self.columns.as_ref() else {
+            return;
+        };
+        let RowScratch {
+            draft,
+            extra_persons,
+            row_items,
+            name_parts,
+            kana_parts,
+            name_split,
+            kana_split,
+        } = scratch;
         let mut has_account_number = false;
         let capture = self.detector.captures_contacts();
         let mut contact = mamori_core::Contact::default();
@@ -348,10 +362,10 @@ impl<'d> TableScanner<'d> {
         } else if let Some(first) = name_parts.first() {
             draft.add_name(first);
         }
-        self.free_text_items(row, columns, &mut row_items);
+        self.free_text_items(row, columns, row_items);
         if !kana_parts.is_empty() {
             // Holder and reading columns may both exist; each is a name form.
-            for part in &kana_parts {
+            for part in kana_parts.iter() {
                 draft.add_name(part);
             }
         }
@@ -387,8 +401,8 @@ impl<'d> TableScanner<'d> {
         if !identifies {
             return;
         }
-        for item in row_items {
-            self.findings.add(item, 1);
+        for item in row_items.iter() {
+            self.findings.add(*item, 1);
         }
         self.findings.records += 1;
         // A birth date alone tells no one apart: such a row is a record, not a keyed person.
@@ -415,7 +429,7 @@ impl<'d> TableScanner<'d> {
                     .push_contact(crate::findings::split_postal_code(contact));
             }
         }
-        for other in extra_persons {
+        for other in extra_persons.iter() {
             self.findings.records += 1;
             let keys = other.hash_remembering(self.detector.key(), &mut self.birth_hashes);
             self.findings.push_person(keys);
@@ -463,6 +477,31 @@ impl<'d> TableScanner<'d> {
         let mut findings = self.findings;
         findings.gate();
         findings
+    }
+}
+
+/// A row's working lists, kept between rows so their buffers are reused.
+#[derive(Default)]
+struct RowScratch {
+    draft: PersonDraft,
+    extra_persons: Vec<PersonDraft>,
+    row_items: Vec<DataItem>,
+    name_parts: Vec<String>,
+    kana_parts: Vec<String>,
+    /// 姓 | 名 and セイ | メイ: parts that make a name only together.
+    name_split: Vec<String>,
+    kana_split: Vec<String>,
+}
+
+impl RowScratch {
+    fn clear(&mut self) {
+        self.draft.clear();
+        self.extra_persons.clear();
+        self.row_items.clear();
+        self.name_parts.clear();
+        self.kana_parts.clear();
+        self.name_split.clear();
+        self.kana_split.clear();
     }
 }
 
