@@ -159,7 +159,10 @@ static ASCII_IN_SEGMENT: [bool; 128] = {
     let mut table = [false; 128];
     let mut b = 0;
     while b < 128 {
-        table[b] = matches!(b as u8, b'0'..=b'9' | b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b'+' | b'(' | b')' | b'-');
+        table[b] = matches!(
+            b as u8,
+            b'0'..=b'9' | b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b'+' | b'(' | b')' | b'-'
+        );
         b += 1;
     }
     table
@@ -226,7 +229,9 @@ mod tests {
         let unicode =
             |c: char| c.is_numeric() || c.is_whitespace() || matches!(c, '+' | '(' | ')' | '-');
         for code in 0..0x3_0000u32 {
-            let Some(c) = char::from_u32(code) else { continue };
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
             let text = c.to_string();
             assert_eq!(
                 segment_char_at(&text, 0),
