@@ -248,7 +248,10 @@ impl<'d> TextScanner<'d> {
         });
         // A blank line may sit between the heading and its fields; the next heading ends it.
         // A heading stands alone: no colon, no value after a space.
+        // At most 20 characters is at most 80 bytes: long lines (most of a
+        // text) are told apart without a pass over them.
         if !line.is_empty()
+            && line.len() <= 80
             && !line.contains([':', '：'])
             && !line.contains(char::is_whitespace)
             && line.chars().count() <= 20
