@@ -162,6 +162,16 @@ impl PersonDraft {
             && self.links.is_empty()
     }
 
+    /// Empty again, keeping the lists' buffers.
+    pub fn clear(&mut self) {
+        self.names.clear();
+        self.readings.clear();
+        self.birth = None;
+        self.my_number = None;
+        self.links.clear();
+        self.record_id = None;
+    }
+
     /// A name as written: kanji names are names, kana and Latin forms are
     /// readings (many people share one reading).
     pub fn add_name(&mut self, name: &str) {

@@ -34,33 +34,57 @@ pub enum Group {
     Signal,
 }
 
-/// Which groups a line holds.
+/// Which groups a line holds, and which document-type words
+/// ([`pat::SIGNAL_WORDS`]) it holds: the same pass finds both, so the
+/// categoriser's words need no second pass over the line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Hits(u32);
+pub struct Hits {
+    groups: u32,
+    /// Bit `i`: `SIGNAL_WORDS[i]` occurs in the line.
+    signals: u64,
+}
+
+// One bit per signal word.
+const _: () = assert!(pat::SIGNAL_WORDS.len() <= 64);
 
 impl Hits {
     pub fn has(self, group: Group) -> bool {
-        self.0 & (1 << group as u8) != 0
+        self.groups & (1 << group as u8) != 0
     }
 
     pub fn any(self) -> bool {
-        self.0 != 0
+        self.groups != 0
     }
 
     /// These hits without `groups`.
     pub fn without(self, groups: &[Group]) -> Hits {
         let mask = groups.iter().fold(0u32, |m, g| m | 1 << *g as u8);
-        Hits(self.0 & !mask)
+        Hits {
+            groups: self.groups & !mask,
+            signals: self.signals,
+        }
+    }
+
+    /// The document-type words found, each once, in list order (the words
+    /// [`pat::signal_words`] finds in the same line).
+    pub fn signal_words(self) -> impl Iterator<Item = &'static str> {
+        pat::SIGNAL_WORDS
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| self.signals & (1 << i) != 0)
+            .map(|(_, w)| *w)
     }
 
     fn set(&mut self, group: Group) {
-        self.0 |= 1 << group as u8;
+        self.groups |= 1 << group as u8;
     }
 }
 
 struct Automaton {
     ac: AhoCorasick,
     groups: Vec<Group>,
+    /// Per pattern: its index in `SIGNAL_WORDS` when it is a signal word.
+    signal_index: Vec<Option<u8>>,
 }
 
 fn automaton() -> &'static Automaton {
@@ -126,7 +150,23 @@ fn automaton() -> &'static Automaton {
             .match_kind(MatchKind::Standard)
             .build(&words)
             .unwrap_or_else(|e| unreachable!("static keyword automaton: {e}"));
-        Automaton { ac, groups }
+        // The signal words were added as one run.
+        let signals_start = groups
+            .iter()
+            .position(|g| *g == Group::Signal)
+            .unwrap_or(words.len());
+        let signal_index = (0..words.len())
+            .map(|i| {
+                i.checked_sub(signals_start)
+                    .filter(|&k| k < pat::SIGNAL_WORDS.len())
+                    .map(|k| k as u8)
+            })
+            .collect();
+        Automaton {
+            ac,
+            groups,
+            signal_index,
+        }
     })
 }
 
@@ -135,8 +175,12 @@ pub fn line_hits(line: &str) -> Hits {
     let automaton = automaton();
     let mut hits = Hits::default();
     for m in automaton.ac.find_overlapping_iter(line) {
-        if let Some(group) = automaton.groups.get(m.pattern().as_usize()) {
+        let pattern = m.pattern().as_usize();
+        if let Some(group) = automaton.groups.get(pattern) {
             hits.set(*group);
+        }
+        if let Some(Some(k)) = automaton.signal_index.get(pattern) {
+            hits.signals |= 1 << k;
         }
     }
     hits
@@ -172,5 +216,33 @@ mod tests {
         assert!(line_hits("東京都千代田区").has(Group::Prefecture));
         assert!(has_digit_run("090-1234-5678", 10));
         assert!(!has_digit_run("2025/04/01 12:00:00", 10));
+    }
+
+    #[test]
+    fn signal_words_come_with_the_groups() {
+        let lines = [
+            "本日の現場は予定どおり進捗。社員の健康診断は来週。",
+            "株主総会の招集通知、持株数と配当",
+            "顧客 お客様 会員 購入 注文 通販 顧客",
+            "GET /index.html 200 5123",
+            "",
+            "社員社員従業員入社退職人事給与扶養年末調整",
+        ];
+        for line in lines {
+            let mut want: Vec<&str> = pat::signal_words(line).collect();
+            want.dedup();
+            let mut got: Vec<&str> = line_hits(line).signal_words().collect();
+            got.dedup();
+            assert_eq!(got, want, "{line}");
+            assert_eq!(line_hits(line).has(Group::Signal), !want.is_empty());
+        }
+        // Every word alone, and all of them in one line.
+        for word in pat::SIGNAL_WORDS {
+            assert!(line_hits(word).signal_words().any(|w| w == *word), "{word}");
+        }
+        let all = pat::SIGNAL_WORDS.join("、");
+        let got: std::collections::BTreeSet<&str> = line_hits(&all).signal_words().collect();
+        let want: std::collections::BTreeSet<&str> = pat::signal_words(&all).collect();
+        assert_eq!(got, want);
     }
 }

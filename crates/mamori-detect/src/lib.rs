@@ -131,7 +131,7 @@ impl Detector {
     /// The person a file's path names (伊藤達也_源泉徴収票.txt), with the name
     /// keys that link them to their other files.
     pub fn person_in_path(&self, rel: &str) -> Option<(String, Vec<mamori_core::KeyHash>)> {
-        let name = paths::person_in_path(rel, self.morph())?;
+        let name = paths::person_in_path_with(rel, &|| self.morph())?;
         let mut draft = findings::PersonDraft::default();
         draft.add_name(&name);
         Some((name, draft.hash(&self.key).names))

@@ -109,24 +109,72 @@ pub fn find_phones(text: &str) -> Vec<FoundPhone> {
 /// regex has no anchors, so it finds the same matches in a stretch as in
 /// the whole text.
 fn phone_segments(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let in_segment =
-        |c: char| c.is_numeric() || c.is_whitespace() || matches!(c, '+' | '(' | ')' | '-');
-    let mut rest = text.char_indices().peekable();
+    // A byte loop: logs put digits on every line, and the characters
+    // around them are ASCII or kana/kanji, decided without Unicode tables.
+    let mut at = 0;
     std::iter::from_fn(move || loop {
-        let (start, _) = rest.find(|&(_, c)| in_segment(c))?;
-        let mut end = text.len();
-        while let Some(&(i, c)) = rest.peek() {
-            if !in_segment(c) {
-                end = i;
+        while at < text.len() {
+            let (inside, width) = segment_char_at(text, at);
+            if inside {
                 break;
             }
-            rest.next();
+            at += width;
         }
-        let segment = &text[start..end];
-        if segment.bytes().filter(u8::is_ascii_digit).count() >= 10 {
-            return Some((start, segment));
+        if at >= text.len() {
+            return None;
+        }
+        let start = at;
+        let mut digits = 0usize;
+        while at < text.len() {
+            let (inside, width) = segment_char_at(text, at);
+            if !inside {
+                break;
+            }
+            digits += usize::from(text.as_bytes()[at].is_ascii_digit());
+            at += width;
+        }
+        if digits >= 10 {
+            return Some((start, &text[start..at]));
         }
     })
+}
+
+/// Whether the character at byte `at` (a char boundary) can be part of a
+/// phone stretch: a numeric or white-space character, + ( ) or -; and its
+/// width in bytes.
+#[inline(always)]
+fn segment_char_at(text: &str, at: usize) -> (bool, usize) {
+    let b = text.as_bytes()[at];
+    if b < 0x80 {
+        return (ASCII_IN_SEGMENT[usize::from(b)], 1);
+    }
+    match text[at..].chars().next() {
+        Some(c) => (in_segment(c), c.len_utf8()),
+        None => (false, 1),
+    }
+}
+
+/// ASCII digits, white space (as `char::is_whitespace`), + ( ) -.
+static ASCII_IN_SEGMENT: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = matches!(
+            b as u8,
+            b'0'..=b'9' | b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b'+' | b'(' | b')' | b'-'
+        );
+        b += 1;
+    }
+    table
+};
+
+#[cold]
+fn in_segment(c: char) -> bool {
+    // Kana and kanji are neither numeric nor spaces (Lo, not N*).
+    if matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{4E00}'..='\u{9FFF}') {
+        return false;
+    }
+    c.is_numeric() || c.is_whitespace() || matches!(c, '+' | '(' | ')' | '-')
 }
 
 fn find_in_segment(text: &str, offset: usize, segment: &str, out: &mut Vec<FoundPhone>) {
@@ -174,6 +222,46 @@ mod tests {
         ] {
             assert_eq!(find_phones(line), find_phones_whole(line), "{line}");
         }
+    }
+
+    #[test]
+    fn the_byte_test_agrees_with_the_unicode_one() {
+        let unicode =
+            |c: char| c.is_numeric() || c.is_whitespace() || matches!(c, '+' | '(' | ')' | '-');
+        for code in 0..0x3_0000u32 {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let text = c.to_string();
+            assert_eq!(
+                segment_char_at(&text, 0),
+                (unicode(c), c.len_utf8()),
+                "U+{code:04X}"
+            );
+        }
+        // Stretches as the char-by-char scan cut them.
+        let line = "電話 ０９０ 1234 5678、〇一二 ① 12345\u{3000}67890 abc 0312345678";
+        let old: Vec<(usize, &str)> = {
+            let mut out = Vec::new();
+            let mut rest = line.char_indices().peekable();
+            while let Some((start, _)) = rest.find(|&(_, c)| unicode(c)) {
+                let mut end = line.len();
+                while let Some(&(i, c)) = rest.peek() {
+                    if !unicode(c) {
+                        end = i;
+                        break;
+                    }
+                    rest.next();
+                }
+                let segment = &line[start..end];
+                if segment.bytes().filter(u8::is_ascii_digit).count() >= 10 {
+                    out.push((start, segment));
+                }
+            }
+            out
+        };
+        assert_eq!(phone_segments(line).collect::<Vec<_>>(), old);
+        assert_eq!(old.len(), 2);
     }
 
     #[test]

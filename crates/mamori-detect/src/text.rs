@@ -248,7 +248,10 @@ impl<'d> TextScanner<'d> {
         });
         // A blank line may sit between the heading and its fields; the next heading ends it.
         // A heading stands alone: no colon, no value after a space.
+        // At most 20 characters is at most 80 bytes: long lines (most of a
+        // text) are told apart without a pass over them.
         if !line.is_empty()
+            && line.len() <= 80
             && !line.contains([':', '：'])
             && !line.contains(char::is_whitespace)
             && line.chars().count() <= 20
@@ -287,7 +290,7 @@ impl<'d> TextScanner<'d> {
         }
         self.lines_since_name_label = self.lines_since_name_label.saturating_add(1);
         if hits.has(Group::Signal) {
-            collect_signals(&mut self.findings, line);
+            collect_signals(&mut self.findings, line, hits);
         }
         self.seen_emergency_heading |= hits.has(Group::Emergency);
         let trimmed = line.trim_start();
@@ -780,17 +783,23 @@ fn overlaps(spans: &[(usize, usize)], start: usize, end: usize) -> bool {
 }
 
 /// Document-type words that tell the categoriser what a text is about.
-fn collect_signals(findings: &mut Findings, line: &str) {
+/// `hits` are the line's own: their signal words are the line's.
+fn collect_signals(findings: &mut Findings, line: &str, hits: Hits) {
     if findings.signals.len() > 200 {
         return;
     }
-    // 株式会社… in a signature is not about shares.
-    let line = if line.contains('株') {
-        std::borrow::Cow::Owned(line.replace("株式会社", " ").replace("(株)", " "))
-    } else {
-        std::borrow::Cow::Borrowed(line)
-    };
-    for word in pat::signal_words(&line) {
+    // 株式会社… in a signature is not about shares: such a line is searched
+    // again without it.
+    if line.contains('株') {
+        let line = line.replace("株式会社", " ").replace("(株)", " ");
+        for word in pat::signal_words(&line) {
+            if !findings.signals.contains(word) {
+                findings.signals.insert(word.to_string());
+            }
+        }
+        return;
+    }
+    for word in hits.signal_words() {
         if !findings.signals.contains(word) {
             findings.signals.insert(word.to_string());
         }

@@ -234,6 +234,13 @@ impl<R: Read> Read for LineGuard<R> {
 
 const LONG_LINE: &str = "a line longer than 16 MiB";
 
+/// The allocation of `cells`, emptied, for cells of another lifetime
+/// (collecting an empty iterator into a Vec of the same layout reuses it).
+fn reuse<'a>(mut cells: Vec<&str>) -> Vec<&'a str> {
+    cells.clear();
+    cells.into_iter().map(|_| "").collect()
+}
+
 pub(crate) fn scan_delimited<R: Read>(
     reader: R,
     delimiter: u8,
@@ -251,11 +258,16 @@ pub(crate) fn scan_delimited<R: Read>(
         table.identified_by_path();
     }
     let mut record = csv::StringRecord::new();
+    // One cell list for the whole file: emptied, it is handed back between
+    // rows (an empty Vec of borrowed cells borrows nothing).
+    let mut spare: Vec<&'static str> = Vec::new();
     loop {
         match csv.read_record(&mut record) {
             Ok(true) => {
-                let cells: Vec<&str> = record.iter().collect();
+                let mut cells: Vec<&str> = reuse(spare);
+                cells.extend(record.iter());
                 table.push_cells(&cells);
+                spare = reuse(cells);
             }
             Ok(false) => break,
             Err(e) => match e.into_kind() {
@@ -268,4 +280,94 @@ pub(crate) fn scan_delimited<R: Read>(
         }
     }
     Ok(table.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mamori_core::HashKey;
+    use mamori_extract::{DecodingReader, TextEncoding};
+
+    /// A Shift_JIS roster with quoted cells (commas, doubled quotes and
+    /// line breaks inside them), long enough that most rows go through the
+    /// borrowed-cell path after the columns are validated.
+    fn roster() -> String {
+        let mut csv = String::from("社員番号,氏名,フリガナ,住所,電話番号,メール,備考\r\n");
+        let names = ["山田 太郎", "佐藤 花子", "鈴木 一郎", "髙橋 美由紀"];
+        let readings = [
+            "ヤマダ タロウ",
+            "サトウ ハナコ",
+            "スズキ イチロウ",
+            "タカハシ ミユキ",
+        ];
+        for i in 0..320 {
+            let k = i % names.len();
+            csv.push_str(&format!(
+                "{:05},{},\"{}\",\"東京都千代田区千代田{}-{}\",090-{:04}-{:04},user{i}@example.jp,\"{}\"\r\n",
+                1000 + i,
+                names[k],
+                readings[k],
+                i % 9 + 1,
+                i % 7 + 1,
+                1000 + i,
+                2000 + i,
+                if i % 3 == 0 {
+                    "通院中、\"要配慮\"\r\n二行目, まだ続く".to_string()
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        csv
+    }
+
+    /// The same rows parsed and handed over as owned strings, the way the
+    /// table engine read every row before.
+    fn owned_rows(text: &str, detector: &Detector) -> Findings {
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut table = detector.table();
+        for record in csv.records() {
+            table.push_row(record.unwrap().iter().map(str::to_string).collect());
+        }
+        table.finish()
+    }
+
+    #[test]
+    fn borrowed_cells_find_what_owned_rows_find() {
+        let detector = Detector::new(HashKey::for_tests(), None);
+        let text = roster();
+        let (bytes, _, unmappable) = TextEncoding::ShiftJis.encoding().encode(&text);
+        assert!(!unmappable);
+        assert!(bytes.iter().any(|&b| b >= 0x80), "CP932 bytes in the input");
+        let reader = DecodingReader::new(&bytes[..], TextEncoding::ShiftJis);
+        let borrowed = scan_delimited(reader, b',', &detector, false).unwrap();
+        let owned = owned_rows(&text, &detector);
+        assert!(borrowed.records >= 320);
+        assert_eq!(borrowed.records, owned.records);
+        assert_eq!(borrowed.items, owned.items);
+        assert_eq!(
+            format!("{:?}", borrowed.samples),
+            format!("{:?}", owned.samples)
+        );
+        assert_eq!(
+            format!("{:?}", borrowed.persons),
+            format!("{:?}", owned.persons)
+        );
+        assert_eq!(borrowed.signals, owned.signals);
+        // The quoted line breaks stayed inside their cells: health notes counted.
+        assert!(borrowed.items.contains_key(&mamori_core::DataItem::Health));
+    }
+
+    #[test]
+    fn reused_cell_lists_keep_their_buffer() {
+        let mut cells: Vec<&str> = Vec::with_capacity(16);
+        cells.extend(["a", "b"]);
+        let capacity = cells.capacity();
+        let spare: Vec<&'static str> = reuse(cells);
+        assert!(spare.is_empty());
+        assert_eq!(spare.capacity(), capacity);
+    }
 }

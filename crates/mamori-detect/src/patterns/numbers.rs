@@ -55,15 +55,17 @@ pub fn number_runs(line: &str) -> Vec<NumberRun> {
     digit_runs(line)
         .into_iter()
         .map(|(start, end)| {
-            let parts: Vec<&str> = line[start..end]
-                .split([' ', '-'])
-                .filter(|p| !p.is_empty())
-                .collect();
+            let mut digits = String::with_capacity(end - start);
+            let mut groups = Vec::with_capacity(4);
+            for part in line[start..end].split([' ', '-']).filter(|p| !p.is_empty()) {
+                digits.push_str(part);
+                groups.push(part.len());
+            }
             NumberRun {
                 start,
                 end,
-                digits: parts.concat(),
-                groups: parts.iter().map(|p| p.len()).collect(),
+                digits,
+                groups,
             }
         })
         .collect()

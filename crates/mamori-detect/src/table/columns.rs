@@ -69,8 +69,8 @@ pub(super) fn is_someone_else(label: &str) -> bool {
             || label.starts_with('子'))
 }
 
-pub(super) fn bank_ref<'r>(
-    row: &'r [String],
+pub(super) fn bank_ref<'r, S: AsRef<str>>(
+    row: &'r [S],
     columns: &[Option<Column>],
 ) -> crate::bank::BankRef<'r> {
     let mut r = crate::bank::BankRef::default();
@@ -78,7 +78,7 @@ pub(super) fn bank_ref<'r>(
         let (Some(col), Some(cell)) = (column, row.get(index)) else {
             continue;
         };
-        let cell = cell.trim();
+        let cell = cell.as_ref().trim();
         if cell.is_empty() {
             continue;
         }
@@ -95,7 +95,11 @@ pub(super) fn bank_ref<'r>(
 
 /// Account identity: bank and branch codes when present, so the same
 /// 7-digit number at two banks stays two accounts.
-pub(super) fn account_key(row: &[String], columns: &[Option<Column>], number: &str) -> String {
+pub(super) fn account_key<S: AsRef<str>>(
+    row: &[S],
+    columns: &[Option<Column>],
+    number: &str,
+) -> String {
     let mut key = String::new();
     for (index, column) in columns.iter().enumerate() {
         if let Some(Column {
@@ -104,7 +108,7 @@ pub(super) fn account_key(row: &[String], columns: &[Option<Column>], number: &s
         }) = column
         {
             if let Some(cell) = row.get(index) {
-                key.push_str(cell.trim());
+                key.push_str(cell.as_ref().trim());
                 key.push('/');
             }
         }

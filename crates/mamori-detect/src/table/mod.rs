@@ -35,13 +35,16 @@ pub struct TableScanner<'d> {
     /// Columns the header calls the row's name, before value checks (a column
     /// of company names fails them, yet tells that its rows are companies).
     name_columns: Vec<usize>,
-    row_buffer: Vec<String>,
     /// Each header cell's person numbering (社員番号) and its hash, worked
     /// out once per table.
     numberings: Vec<Option<(String, mamori_core::KeyHash)>>,
     /// The table is an emergency contact list (緊急連絡網): relations and
     /// phones in it are the contacts', not the listed person's.
     emergency: bool,
+    /// Runs of adjacent address-part columns (都道府県 | 市区町村 | 番地),
+    /// worked out once when the columns are settled, not per row.
+    address_groups: Vec<Vec<usize>>,
+    scratch: RowScratch,
 }
 
 impl<'d> TableScanner<'d> {
@@ -57,9 +60,10 @@ impl<'d> TableScanner<'d> {
             header_trimmed: Vec::new(),
             birth_hashes: Default::default(),
             name_columns: Vec::new(),
-            row_buffer: Vec::new(),
             numberings: Vec::new(),
             emergency: false,
+            address_groups: Vec::new(),
+            scratch: RowScratch::default(),
         }
     }
 
@@ -74,18 +78,10 @@ impl<'d> TableScanner<'d> {
     }
 
     /// A row as borrowed cells (a CSV record): once the columns are known,
-    /// rows go through a reused buffer instead of fresh strings per cell.
+    /// the cells are read where they lie, without a string per cell.
     pub fn push_cells(&mut self, cells: &[&str]) {
         if self.validated && self.fallback.is_none() {
-            let mut row = std::mem::take(&mut self.row_buffer);
-            row.resize_with(cells.len(), String::new);
-            row.truncate(cells.len());
-            for (slot, cell) in row.iter_mut().zip(cells) {
-                slot.clear();
-                slot.push_str(cell);
-            }
-            self.process_row(&row);
-            self.row_buffer = row;
+            self.process_row(cells);
             return;
         }
         self.push_row(cells.iter().map(|c| c.to_string()).collect());
@@ -212,26 +208,29 @@ impl<'d> TableScanner<'d> {
             }
         }
         self.validated = true;
+        if let Some(columns) = self.columns.as_ref() {
+            self.address_groups = address_part_groups(columns);
+        }
         for row in rows {
             self.process_row(&row);
         }
     }
 
-    fn process_row(&mut self, row: &[String]) {
-        let Some(columns) = self.columns.as_ref() else {
+    fn process_row<S: AsRef<str>>(&mut self, row: &[S]) {
+        if self.columns.is_none() {
             return;
-        };
+        }
         // A company's row (法人 shareholder, a consignee company) is no person's data.
         let company_row = self.name_columns.iter().any(|&i| {
             row.get(i)
-                .is_some_and(|cell| crate::values::has_company_mark(cell))
+                .is_some_and(|cell| crate::values::has_company_mark(cell.as_ref()))
         });
         // A page break in a printed report repeats the header: not a record.
         let repeated_header = row
             .iter()
             .zip(&self.header_trimmed)
             .filter(|(a, b)| {
-                let a = a.trim();
+                let a = a.as_ref().trim();
                 !a.is_empty() && a == b.as_str()
             })
             .count()
@@ -239,20 +238,34 @@ impl<'d> TableScanner<'d> {
         if company_row || repeated_header {
             return;
         }
-        let mut draft = PersonDraft::default();
-        let mut extra_persons: Vec<PersonDraft> = Vec::new();
-        let mut row_items: Vec<DataItem> = Vec::new();
-        let mut name_parts: Vec<String> = Vec::new();
-        let mut kana_parts: Vec<String> = Vec::new();
-        // 姓 | 名 and セイ | メイ: parts that make a name only together.
-        let mut name_split: Vec<String> = Vec::new();
-        let mut kana_split: Vec<String> = Vec::new();
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        self.record_row(row, &mut scratch);
+        self.scratch = scratch;
+    }
+
+    /// A data row's items and person, with `scratch` (empty) for its lists.
+    fn record_row<S: AsRef<str>>(&mut self, row: &[S], scratch: &mut RowScratch) {
+        let Some(columns) = self.columns.as_ref() else {
+            return;
+        };
+        let RowScratch {
+            draft,
+            extra_persons,
+            row_items,
+            name_parts,
+            kana_parts,
+            name_split,
+            kana_split,
+        } = scratch;
         let mut has_account_number = false;
         let capture = self.detector.captures_contacts();
         let mut contact = mamori_core::Contact::default();
         for (index, column) in columns.iter().enumerate() {
             let Some(col) = column else { continue };
-            let Some(cell) = row.get(index) else { continue };
+            let Some(cell) = row.get(index).map(AsRef::as_ref) else {
+                continue;
+            };
             if col.field == Field::RecordId && draft.record_id.is_none() {
                 if let Some(Some((label, numbering))) = self.numberings.get(index) {
                     let number = cell.trim().trim_start_matches('0');
@@ -349,10 +362,10 @@ impl<'d> TableScanner<'d> {
         } else if let Some(first) = name_parts.first() {
             draft.add_name(first);
         }
-        self.free_text_items(row, columns, &mut row_items);
+        self.free_text_items(row, columns, row_items);
         if !kana_parts.is_empty() {
             // Holder and reading columns may both exist; each is a name form.
-            for part in &kana_parts {
+            for part in kana_parts.iter() {
                 draft.add_name(part);
             }
         }
@@ -362,11 +375,11 @@ impl<'d> TableScanner<'d> {
             draft.names.extend(first.names);
             draft.readings.extend(first.readings);
         }
-        for group in address_part_groups(columns) {
+        for group in &self.address_groups {
             let joined: String = group
                 .iter()
                 .filter_map(|&i| row.get(i))
-                .map(|c| c.trim())
+                .map(|c| c.as_ref().trim())
                 .collect();
             if crate::values::is_address(&joined) {
                 if capture && contact.address.is_empty() {
@@ -388,8 +401,8 @@ impl<'d> TableScanner<'d> {
         if !identifies {
             return;
         }
-        for item in row_items {
-            self.findings.add(item, 1);
+        for item in row_items.iter() {
+            self.findings.add(*item, 1);
         }
         self.findings.records += 1;
         // A birth date alone tells no one apart: such a row is a record, not a keyed person.
@@ -416,7 +429,7 @@ impl<'d> TableScanner<'d> {
                     .push_contact(crate::findings::split_postal_code(contact));
             }
         }
-        for other in extra_persons {
+        for other in extra_persons.iter() {
             self.findings.records += 1;
             let keys = other.hash_remembering(self.detector.key(), &mut self.birth_hashes);
             self.findings.push_person(keys);
@@ -425,13 +438,14 @@ impl<'d> TableScanner<'d> {
 
     /// Comments and notes (ご意見, 備考) in columns the header did not explain:
     /// 「糖尿病で通院中」 in a customer's comment is their health data.
-    fn free_text_items(
+    fn free_text_items<S: AsRef<str>>(
         &self,
-        row: &[String],
+        row: &[S],
         columns: &[Option<Column>],
         row_items: &mut Vec<DataItem>,
     ) {
         for (index, cell) in row.iter().enumerate() {
+            let cell = cell.as_ref();
             if columns.get(index).is_some_and(Option::is_some) || cell.chars().count() < 8 {
                 continue;
             }
@@ -463,6 +477,31 @@ impl<'d> TableScanner<'d> {
         let mut findings = self.findings;
         findings.gate();
         findings
+    }
+}
+
+/// A row's working lists, kept between rows so their buffers are reused.
+#[derive(Default)]
+struct RowScratch {
+    draft: PersonDraft,
+    extra_persons: Vec<PersonDraft>,
+    row_items: Vec<DataItem>,
+    name_parts: Vec<String>,
+    kana_parts: Vec<String>,
+    /// 姓 | 名 and セイ | メイ: parts that make a name only together.
+    name_split: Vec<String>,
+    kana_split: Vec<String>,
+}
+
+impl RowScratch {
+    fn clear(&mut self) {
+        self.draft.clear();
+        self.extra_persons.clear();
+        self.row_items.clear();
+        self.name_parts.clear();
+        self.kana_parts.clear();
+        self.name_split.clear();
+        self.kana_split.clear();
     }
 }
 
