@@ -140,6 +140,18 @@ pub fn text_in_process(bytes: &[u8]) -> Result<String, String> {
         .map_err(|e| e.0)
 }
 
+/// The in-process reader's text exactly as it lays it out (before runs of
+/// spaces become tabs), for byte-for-byte comparisons of two builds
+/// (example `pdf-dump`).
+#[doc(hidden)]
+pub fn layout_in_process(bytes: &[u8]) -> Result<String, String> {
+    let budget = Budget::new(crate::Limits {
+        max_time: Duration::from_secs(10),
+        ..crate::Limits::default()
+    });
+    in_process(bytes, &budget).map_err(|e| e.0)
+}
+
 /// poppler's text of the same file as [`text_in_process`] gives it.
 #[doc(hidden)]
 pub fn text_by_poppler(bytes: &[u8]) -> Result<String, FormatError> {
