@@ -60,7 +60,7 @@ struct Page<'d, 'a> {
 
 /// The text of every page, in page order, laid out in lines.
 pub fn pages_text(doc: &Document, limits: &mut Limits) -> Res<Vec<String>> {
-    let mut fonts = FontCache::new();
+    let mut fonts = FontCache::default();
     let mut out = Vec::new();
     for (page, resources) in pages(doc)? {
         if Instant::now() >= limits.deadline {

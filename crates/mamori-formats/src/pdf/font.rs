@@ -81,6 +81,9 @@ pub struct Glyph {
 }
 
 pub struct Font {
+    /// Codes already decoded: text, width and word spacing by code, so a
+    /// code's CMap lookups and width search run once per document.
+    memo: std::cell::RefCell<HashMap<u32, (GlyphText, f64, bool), CodeHash>>,
     codes: Codes,
     base: Base,
     to_unicode: Option<ToUnicode>,
@@ -129,6 +132,7 @@ impl Font {
         match Self::try_load(doc, obj) {
             Ok(f) => f,
             Err(e) => Font {
+                memo: Default::default(),
                 codes: Codes::One,
                 base: Base::None,
                 to_unicode: None,
@@ -184,6 +188,7 @@ impl Font {
                 }
             }
             return Ok(Font {
+                memo: Default::default(),
                 codes,
                 base,
                 to_unicode,
@@ -254,6 +259,7 @@ impl Font {
         }
         let ascent = ascent_of(doc, descriptor);
         Ok(Font {
+            memo: Default::default(),
             codes: Codes::One,
             base: Base::Table(table),
             to_unicode,
@@ -268,6 +274,7 @@ impl Font {
         if let Some(why) = &self.unreadable {
             return unreadable(why.clone());
         }
+        let mut memo = self.memo.borrow_mut();
         let mut i = 0;
         while i < s.len() {
             let len = match self.codes {
@@ -293,6 +300,16 @@ impl Font {
             };
             i += len;
             let code = bytes.iter().fold(0u32, |a, &b| a << 8 | u32::from(b));
+            // The code's length follows from its value, so the code alone
+            // determines all three.
+            if let Some((text, width, word_space)) = memo.get(&code) {
+                out.push(Glyph {
+                    text: text.clone(),
+                    width: *width,
+                    word_space: *word_space,
+                });
+                continue;
+            }
             let text = match self.to_unicode.as_ref().and_then(|t| t.get(code)) {
                 Some(t) => t,
                 None => self.base_text(bytes, code)?,
@@ -308,10 +325,14 @@ impl Font {
                 Some(code)
             };
             let width = cid.map_or(self.widths.default, |c| self.widths.of(c));
+            let word_space = len == 1 && code == 32;
+            if memo.len() < MAX_MEMO {
+                memo.insert(code, (text.clone(), width, word_space));
+            }
             out.push(Glyph {
                 text,
                 width,
-                word_space: len == 1 && code == 32,
+                word_space,
             });
         }
         Ok(())
@@ -368,6 +389,34 @@ fn adobe_japan1_round_trip(code: u32) -> u32 {
 /// Quotes poppler places apart from their neighbours under UniJIS-UCS2-H
 /// (proportional CIDs): poppler reads such a file.
 const JAPAN1_UNSURE: [u32; 5] = [0x201C, 0x201D, 0x2018, 0x2019, 0x301E];
+
+/// Codes remembered per font (a hostile file shows millions).
+const MAX_MEMO: usize = 1 << 16;
+
+/// A hasher for codes: one multiplication (SipHash costs more than the
+/// lookup it guards, and codes come from the file, not from an attacker
+/// who gains by collisions beyond a slower read).
+#[derive(Default, Clone, Copy)]
+pub struct CodeHasher(u64);
+
+impl std::hash::Hasher for CodeHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0 ^ u64::from(n)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+pub type CodeHash = std::hash::BuildHasherDefault<CodeHasher>;
 
 /// Adobe-Japan1 CIDs of the glyphs whose widths differ from the default
 /// in office PDFs: proportional ASCII (1-95), half-width katakana (327-389).
@@ -718,7 +767,7 @@ impl ToUnicode {
 }
 
 /// Fonts of one resource dictionary, loaded once per document.
-pub type FontCache = HashMap<usize, std::rc::Rc<Font>>;
+pub type FontCache = HashMap<usize, std::rc::Rc<Font>, CodeHash>;
 
 /// The font named `name` in resources `res`.
 pub fn font_of(

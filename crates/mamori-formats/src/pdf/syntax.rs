@@ -358,7 +358,57 @@ fn unescape_name(raw: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Powers of ten exactly representable as `f64`.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// `[+-]digits[.digits]` with at most 15 digits, as `str::parse` reads it
+/// but without building a string: the digits are an exact integer below
+/// 2^53 and the power of ten is exact, so one division rounds correctly,
+/// to the same `f64` the parser gives (Clinger's fast path).
+fn plain_number(w: &[u8]) -> Option<Obj> {
+    let (negative, body) = match w.first()? {
+        b'-' => (true, &w[1..]),
+        b'+' => (false, &w[1..]),
+        _ => (false, w),
+    };
+    let mut mantissa = 0u64;
+    let mut digits = 0usize;
+    let mut decimals: Option<usize> = None;
+    for &b in body {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                digits += 1;
+                if let Some(d) = decimals.as_mut() {
+                    *d += 1;
+                }
+                if digits > 15 {
+                    return None;
+                }
+            }
+            b'.' if decimals.is_none() => decimals = Some(0),
+            _ => return None,
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let magnitude = mantissa as i64;
+    Some(match decimals {
+        None => Obj::Int(if negative { -magnitude } else { magnitude }),
+        Some(d) => {
+            let v = mantissa as f64 / POW10[d];
+            Obj::Real(if negative { -v } else { v })
+        }
+    })
+}
+
 fn number_or_word(w: &[u8]) -> Obj {
+    if let Some(n) = plain_number(w) {
+        return n;
+    }
     let numeric = w
         .iter()
         .all(|&b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.'));
@@ -660,6 +710,28 @@ mod tests {
         assert_eq!(get(root, b"H"), Some(&Obj::Str(vec![0x4E, 0x2D])));
         assert_eq!(doc.decode(doc.object(2), 100).unwrap(), b"BT ET");
         assert!(doc.decode(doc.object(2), 3).is_err(), "over the limit");
+    }
+
+    #[test]
+    fn plain_numbers_read_as_the_parser_reads_them() {
+        for w in [
+            "0", "-0", "+7", "550.45", "-.5", "5.", "-0.0", "9.09", "123456789012345",
+            "0.1", "1.000000000000001", "842", "-12.75", "3.14159265358979",
+        ] {
+            let fast = plain_number(w.as_bytes()).unwrap();
+            let slow = if w.contains('.') {
+                Obj::Real(w.parse::<f64>().unwrap())
+            } else {
+                Obj::Int(w.parse::<i64>().unwrap())
+            };
+            match (&fast, &slow) {
+                (Obj::Real(a), Obj::Real(b)) => assert_eq!(a.to_bits(), b.to_bits(), "{w}"),
+                _ => assert_eq!(fast, slow, "{w}"),
+            }
+        }
+        for w in ["", "-", ".", "1.2.3", "1-2", "1234567890123456", "1e5"] {
+            assert!(plain_number(w.as_bytes()).is_none(), "{w}");
+        }
     }
 
     #[test]
