@@ -105,14 +105,10 @@ fn read_in_process(bytes: &[u8], budget: &Budget) -> Result<String, syntax::Unre
             bytes_left: budget.limits.max_member_bytes,
         };
         let pages = content::pages_text(&doc, &mut limits)?;
-        let chars: usize = pages
-            .iter()
-            .map(|p| p.chars().filter(|c| !c.is_whitespace()).count())
-            .sum();
-        if chars < MIN_CHARS_PER_PAGE * pages.len().max(1) {
+        if pages.visible < MIN_CHARS_PER_PAGE * pages.pages.max(1) {
             return syntax::unreadable("too little text for the page count");
         }
-        Ok(pages.concat())
+        Ok(pages.text)
     }
 }
 

@@ -58,10 +58,26 @@ struct Page<'d, 'a> {
     width: f64,
 }
 
+/// The text of a document's pages.
+pub struct PagesText {
+    /// Every page's text, in page order, laid out in lines.
+    pub text: String,
+    pub pages: usize,
+    /// Characters of the text that are not whitespace.
+    pub visible: usize,
+}
+
 /// The text of every page, in page order, laid out in lines.
-pub fn pages_text(doc: &Document, limits: &mut Limits) -> Res<Vec<String>> {
+pub fn pages_text(doc: &Document, limits: &mut Limits) -> Res<PagesText> {
     let mut fonts = FontCache::default();
-    let mut out = Vec::new();
+    let mut out = PagesText {
+        text: String::new(),
+        pages: 0,
+        visible: 0,
+    };
+    // Kept from page to page: the glyphs placed and the layout's arenas.
+    let mut placed = Vec::new();
+    let mut scratch = layout::Scratch::default();
     for (page, resources) in pages(doc)? {
         if Instant::now() >= limits.deadline {
             return unreadable("time limit");
@@ -77,10 +93,11 @@ pub fn pages_text(doc: &Document, limits: &mut Limits) -> Res<Vec<String>> {
         if !(top.is_finite() && right.is_finite()) || top > 14_400.0 || right > 14_400.0 {
             return unreadable("page larger than 5 m");
         }
+        placed.clear();
         let mut p = Page {
             doc,
             fonts: &mut fonts,
-            placed: Vec::new(),
+            placed,
             limits,
             top,
             width: right,
@@ -108,7 +125,9 @@ pub fn pages_text(doc: &Document, limits: &mut Limits) -> Res<Vec<String>> {
             _ => Vec::new(),
         };
         p.run(&data, resources, state, 0)?;
-        out.push(layout::page_text(&p.placed)?);
+        placed = p.placed;
+        out.visible += layout::write_page(&placed, &mut scratch, &mut out.text)?;
+        out.pages += 1;
     }
     Ok(out)
 }
