@@ -590,6 +590,7 @@ struct Frag {
 const _: () = assert!(std::mem::size_of::<Frag>() == 120);
 
 /// The page's text (steps 1-5), ending in a form feed as poppler's does.
+#[cfg(test)]
 pub fn page_text(glyphs: &[Glyph]) -> Res<String> {
     let mut out = String::new();
     write_page(glyphs, &mut Scratch::default(), &mut out)?;

@@ -82,6 +82,29 @@ impl Obj {
     }
 }
 
+/// A token of a content stream ([`Lexer::next_content`]); ranges are of
+/// the caller's buffers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Token<'a> {
+    /// An operator or other bare word.
+    Op(&'a [u8]),
+    Num(f64),
+    Name(usize, usize),
+    Str(usize, usize),
+    /// Items `first..end` of the item buffer.
+    Array(usize, usize),
+    Other,
+}
+
+/// An item of an array in a content stream.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Item {
+    Num(f64),
+    Str(usize, usize),
+    /// Anything else (it counts as the number 0 in `TJ`).
+    Other,
+}
+
 /// Nesting of arrays and dictionaries kept (a hostile file nests deeper).
 const MAX_NESTING: usize = 64;
 
@@ -152,7 +175,9 @@ impl<'a> Lexer<'a> {
             }
             b'(' => {
                 self.pos += 1;
-                Obj::Str(self.literal()?)
+                let mut out = Vec::new();
+                self.literal(&mut out)?;
+                Obj::Str(out)
             }
             b'<' if self.data.get(self.pos + 1) == Some(&b'<') => {
                 self.pos += 2;
@@ -185,7 +210,9 @@ impl<'a> Lexer<'a> {
             }
             b'<' => {
                 self.pos += 1;
-                Obj::Str(self.hex()?)
+                let mut out = Vec::new();
+                self.hex(&mut out)?;
+                Obj::Str(out)
             }
             b'[' => {
                 self.pos += 1;
@@ -255,8 +282,8 @@ impl<'a> Lexer<'a> {
         None
     }
 
-    fn literal(&mut self) -> Res<Vec<u8>> {
-        let mut out = Vec::new();
+    /// A literal string's bytes, appended to `out`.
+    fn literal(&mut self, out: &mut Vec<u8>) -> Res<()> {
         let mut level = 1usize;
         loop {
             let Some(&b) = self.data.get(self.pos) else {
@@ -271,7 +298,7 @@ impl<'a> Lexer<'a> {
                 b')' => {
                     level -= 1;
                     if level == 0 {
-                        return Ok(out);
+                        return Ok(());
                     }
                     out.push(b);
                 }
@@ -313,8 +340,8 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn hex(&mut self) -> Res<Vec<u8>> {
-        let mut out = Vec::new();
+    /// A hex string's bytes, appended to `out`.
+    fn hex(&mut self, out: &mut Vec<u8>) -> Res<()> {
         let mut high: Option<u8> = None;
         loop {
             let Some(&b) = self.data.get(self.pos) else {
@@ -337,7 +364,118 @@ impl<'a> Lexer<'a> {
         if let Some(h) = high {
             out.push(h << 4);
         }
-        Ok(out)
+        Ok(())
+    }
+
+    /// The next token of a content stream, as [`Lexer::next`] at depth 0
+    /// reads it but without an allocation for the common ones: strings
+    /// and names go to `buf` and the items of an array to `items` (both
+    /// as ranges), numbers are plain values, and anything else (a
+    /// dictionary, a boolean) is `Other`.
+    pub fn next_content(
+        &mut self,
+        buf: &mut Vec<u8>,
+        items: &mut Vec<Item>,
+    ) -> Res<Option<Token<'a>>> {
+        self.skip_white();
+        let Some(&b) = self.data.get(self.pos) else {
+            return Ok(None);
+        };
+        let token = match b {
+            b'/' => {
+                self.pos += 1;
+                let raw = self.word();
+                let start = buf.len();
+                if raw.contains(&b'#') {
+                    buf.extend_from_slice(&unescape_name(raw));
+                } else {
+                    buf.extend_from_slice(raw);
+                }
+                Token::Name(start, buf.len())
+            }
+            b'(' => {
+                self.pos += 1;
+                let start = buf.len();
+                self.literal(buf)?;
+                Token::Str(start, buf.len())
+            }
+            b'<' if self.data.get(self.pos + 1) == Some(&b'<') => match self.next(0)? {
+                Some(_) => Token::Other,
+                None => return Ok(None),
+            },
+            b'<' => {
+                self.pos += 1;
+                let start = buf.len();
+                self.hex(buf)?;
+                Token::Str(start, buf.len())
+            }
+            b'[' => {
+                self.pos += 1;
+                let first = items.len();
+                loop {
+                    self.skip_white();
+                    match self.data.get(self.pos) {
+                        None => return unreadable("unterminated array"),
+                        Some(b']') => {
+                            self.pos += 1;
+                            break;
+                        }
+                        _ => {
+                            let item = self.content_item(buf)?;
+                            items.push(item);
+                        }
+                    }
+                }
+                Token::Array(first, items.len())
+            }
+            b')' | b'>' | b']' | b'{' | b'}' => {
+                self.pos += 1;
+                Token::Op(&self.data[self.pos - 1..self.pos])
+            }
+            _ => {
+                let w = self.word();
+                if w.is_empty() {
+                    self.pos += 1;
+                    return Ok(Some(Token::Other));
+                }
+                match number_or_word(w) {
+                    Obj::Int(i) => Token::Num(i as f64),
+                    Obj::Real(r) => Token::Num(r),
+                    Obj::Op(_) => Token::Op(w),
+                    _ => Token::Other,
+                }
+            }
+        };
+        Ok(Some(token))
+    }
+
+    /// An item of an array in a content stream, as [`Lexer::value`] at
+    /// depth 1 reads it.
+    fn content_item(&mut self, buf: &mut Vec<u8>) -> Res<Item> {
+        match self.data.get(self.pos) {
+            Some(b'(') => {
+                self.pos += 1;
+                let start = buf.len();
+                self.literal(buf)?;
+                Ok(Item::Str(start, buf.len()))
+            }
+            Some(b'<') if self.data.get(self.pos + 1) != Some(&b'<') => {
+                self.pos += 1;
+                let start = buf.len();
+                self.hex(buf)?;
+                Ok(Item::Str(start, buf.len()))
+            }
+            _ => Ok(match self.value(1)? {
+                Obj::Int(i) => Item::Num(i as f64),
+                Obj::Real(r) => Item::Num(r),
+                Obj::Str(s) => {
+                    let start = buf.len();
+                    buf.extend_from_slice(&s);
+                    Item::Str(start, buf.len())
+                }
+                _ => Item::Other,
+            }),
+        }
     }
 }
 
