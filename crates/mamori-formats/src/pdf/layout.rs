@@ -86,6 +86,7 @@ pub struct Scratch {
     line_edges: Vec<f64>,
     members: Vec<usize>,
     line_words: Vec<usize>,
+    pool: PoolBufs,
 }
 
 impl Word {
@@ -107,6 +108,18 @@ impl Word {
 
     /// Adds a glyph; the word is the last one in the arenas.
     fn push(&mut self, g: &Glyph, chars: &mut Vec<char>, edges: &mut Vec<f64>) {
+        if let super::font::GlyphText::One(c) = g.text {
+            // The loop below for one character, the same arithmetic.
+            let step = (g.x1 - g.x0) / 1.0;
+            if let Some(last) = edges.last_mut() {
+                *last = g.x0 + step * 0.0;
+            }
+            chars.push(c);
+            edges.push(g.x0 + step * 1.0);
+            self.len += 1;
+            self.x_max = g.x1;
+            return;
+        }
         let n = g.text.chars().count().max(1);
         let step = (g.x1 - g.x0) / n as f64;
         for (i, c) in g.text.chars().enumerate() {
@@ -163,36 +176,61 @@ struct Pool {
     work: u64,
 }
 
+/// The vectors of a pool, kept for the next one (a page has hundreds of
+/// blocks, each with its pool).
+#[derive(Default)]
+pub struct PoolBufs {
+    start: Vec<usize>,
+    len: Vec<usize>,
+    items: Vec<usize>,
+    /// Each member's bucket index (before `min_idx` is known).
+    idx: Vec<i64>,
+}
+
 impl Pool {
-    fn new(words: &[Word], members: &[usize]) -> Pool {
-        let idx = |w: &Word| (w.base / POOL_STEP).floor() as i64;
-        let min_idx = members.iter().map(|&i| idx(&words[i])).min().unwrap_or(0);
-        let max_idx = members.iter().map(|&i| idx(&words[i])).max().unwrap_or(0);
+    fn new(words: &[Word], members: &[usize], bufs: &mut PoolBufs) -> Pool {
+        let mut idx = std::mem::take(&mut bufs.idx);
+        idx.clear();
+        idx.extend(
+            members
+                .iter()
+                .map(|&i| (words[i].base / POOL_STEP).floor() as i64),
+        );
+        let min_idx = idx.iter().copied().min().unwrap_or(0);
+        let max_idx = idx.iter().copied().max().unwrap_or(0);
         let n = (max_idx - min_idx + 1).clamp(1, 1 << 20) as usize;
-        let bucket_of = |i: usize| ((idx(&words[i]) - min_idx) as usize).min(n - 1);
-        let mut len = vec![0usize; n];
-        for &i in members {
-            len[bucket_of(i)] += 1;
+        let bucket_of = |k: usize| ((idx[k] - min_idx) as usize).min(n - 1);
+        let mut len = std::mem::take(&mut bufs.len);
+        len.clear();
+        len.resize(n, 0);
+        for k in 0..members.len() {
+            len[bucket_of(k)] += 1;
         }
-        let mut start = Vec::with_capacity(n);
+        let mut start = std::mem::take(&mut bufs.start);
+        start.clear();
         let mut at = 0;
         for &l in &len {
             start.push(at);
             at += l;
         }
-        let mut fill = start.clone();
-        let mut items = vec![0usize; members.len()];
+        let mut items = std::mem::take(&mut bufs.items);
+        items.clear();
+        items.resize(members.len(), 0);
         // Members in their order, then a stable sort: as the buckets of
-        // vectors this replaced.
-        for &i in members {
-            let b = bucket_of(i);
-            items[fill[b]] = i;
-            fill[b] += 1;
+        // vectors this replaced. `len` counts the members placed so far.
+        len.iter_mut().for_each(|l| *l = 0);
+        for (k, &i) in members.iter().enumerate() {
+            let b = bucket_of(k);
+            items[start[b] + len[b]] = i;
+            len[b] += 1;
         }
         for b in 0..n {
-            items[start[b]..start[b] + len[b]]
-                .sort_by(|&a, &c| words[a].x_min.total_cmp(&words[c].x_min));
+            if len[b] > 1 {
+                items[start[b]..start[b] + len[b]]
+                    .sort_by(|&a, &c| words[a].x_min.total_cmp(&words[c].x_min));
+            }
         }
+        bufs.idx = idx;
         Pool {
             min_idx,
             start,
@@ -201,6 +239,13 @@ impl Pool {
             first: 0,
             work: 0,
         }
+    }
+
+    /// Gives the pool's vectors back for the next one.
+    fn recycle(self, bufs: &mut PoolBufs) {
+        bufs.start = self.start;
+        bufs.len = self.len;
+        bufs.items = self.items;
     }
 
     /// The bucket of a baseline, clamped to the pool.
@@ -434,7 +479,7 @@ fn block_lines(
     sc: &mut Scratch,
     work: &mut u64,
 ) -> Res<(Vec<Line>, usize)> {
-    let mut pool = Pool::new(words, &sc.members);
+    let mut pool = Pool::new(words, &sc.members, &mut sc.pool);
     let mut lines: Vec<Line> = Vec::new();
     let mut line_words = std::mem::take(&mut sc.line_words);
     while let Some(start) = pool.take_start(words) {
@@ -477,6 +522,7 @@ fn block_lines(
             pool.work += pool.len[b] as u64;
             if pool.work + *work > MAX_LAYOUT_WORK {
                 sc.line_words = line_words;
+                pool.recycle(&mut sc.pool);
                 return unreadable("page layout too costly");
             }
             line_words.push(pool.remove(b, k));
@@ -509,6 +555,7 @@ fn block_lines(
         columns = columns.max(line.shift + line.len);
     }
     *work += pool.work;
+    pool.recycle(&mut sc.pool);
     Ok((lines, columns))
 }
 
@@ -606,7 +653,7 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
     sc.line_edges.clear();
     let words = words(glyphs, &mut sc.word_chars, &mut sc.word_edges);
     let all: Vec<usize> = (0..words.len()).collect();
-    let mut pool = Pool::new(&words, &all);
+    let mut pool = Pool::new(&words, &all, &mut PoolBufs::default());
     let mut blocks: Vec<Block> = Vec::new();
     let mut work = 0u64;
     let mut members = std::mem::take(&mut sc.members);
@@ -661,6 +708,9 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
         for &j in &active {
             let b1 = &blocks[j];
             let col2 = if b1.x_max == b1.x_min {
+                block_cols[j]
+            } else if b0.x_min <= b1.x_min && b1.x_max > b1.x_min {
+                // The share below is zero or below: clamped to zero.
                 block_cols[j]
             } else {
                 let share = (b0.x_min - b1.x_min) / (b1.x_max - b1.x_min) * b1.columns as f64;
