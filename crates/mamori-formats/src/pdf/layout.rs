@@ -176,6 +176,18 @@ struct Pool {
     work: u64,
 }
 
+/// `q.floor() as i64` without the call to libm's `floor` (the build
+/// targets x86-64 without SSE4.1's rounding instruction): the same value
+/// for every `f64`, NaN (0) and the saturated ends included.
+fn floor_to_i64(q: f64) -> i64 {
+    let t = q as i64;
+    if (t as f64) > q {
+        t.saturating_sub(1)
+    } else {
+        t
+    }
+}
+
 /// The vectors of a pool, kept for the next one (a page has hundreds of
 /// blocks, each with its pool).
 #[derive(Default)]
@@ -194,7 +206,7 @@ impl Pool {
         idx.extend(
             members
                 .iter()
-                .map(|&i| (words[i].base / POOL_STEP).floor() as i64),
+                .map(|&i| floor_to_i64(words[i].base / POOL_STEP)),
         );
         let min_idx = idx.iter().copied().min().unwrap_or(0);
         let max_idx = idx.iter().copied().max().unwrap_or(0);
@@ -250,7 +262,7 @@ impl Pool {
 
     /// The bucket of a baseline, clamped to the pool.
     fn bucket(&self, base: f64) -> usize {
-        let i = (base / POOL_STEP).floor() as i64 - self.min_idx;
+        let i = floor_to_i64(base / POOL_STEP) - self.min_idx;
         i.clamp(0, self.len.len() as i64 - 1) as usize
     }
 
@@ -292,7 +304,7 @@ impl Pool {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct Line {
     /// Characters `line_chars[char0..char0 + len]` of the page's line
     /// arena, edges `line_edges[edge0..=edge0 + len]`.
@@ -310,7 +322,9 @@ struct Line {
 }
 
 struct Block {
-    lines: Vec<Line>,
+    /// The block's lines: `lines[first..end]` of the page's lines.
+    first: usize,
+    end: usize,
     x_min: f64,
     x_max: f64,
     y_min: f64,
@@ -473,14 +487,16 @@ fn grow_block(pool: &mut Pool, words: &[Word], start: usize, members: &mut Vec<u
     bbox
 }
 
-/// The lines of a block with their columns (steps 3 and 4 inside it).
+/// The lines of a block with their columns (steps 3 and 4 inside it),
+/// appended to `all`; the block's width in columns.
 fn block_lines(
     words: &[Word],
     sc: &mut Scratch,
     work: &mut u64,
-) -> Res<(Vec<Line>, usize)> {
+    all: &mut Vec<Line>,
+) -> Res<usize> {
     let mut pool = Pool::new(words, &sc.members, &mut sc.pool);
-    let mut lines: Vec<Line> = Vec::new();
+    let first = all.len();
     let mut line_words = std::mem::take(&mut sc.line_words);
     while let Some(start) = pool.take_start(words) {
         let fs = words[start].size;
@@ -527,9 +543,10 @@ fn block_lines(
             }
             line_words.push(pool.remove(b, k));
         }
-        lines.push(make_line(words, &line_words, sc));
+        all.push(make_line(words, &line_words, sc));
     }
     sc.line_words = line_words;
+    let lines = &mut all[first..];
     // Columns inside the block, lines in x then y order.
     lines.sort_by(|a, b| a.x_min.total_cmp(&b.x_min).then(a.base.total_cmp(&b.base)));
     let mut columns = 0;
@@ -556,7 +573,7 @@ fn block_lines(
     }
     *work += pool.work;
     pool.recycle(&mut sc.pool);
-    Ok((lines, columns))
+    Ok(columns)
 }
 
 /// A line from its words (poppler's `TextLine::coalesce`): one space
@@ -655,19 +672,22 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
     let all: Vec<usize> = (0..words.len()).collect();
     let mut pool = Pool::new(&words, &all, &mut PoolBufs::default());
     let mut blocks: Vec<Block> = Vec::new();
+    let mut lines: Vec<Line> = Vec::new();
     let mut work = 0u64;
     let mut members = std::mem::take(&mut sc.members);
     while let Some(start) = pool.take_start(&words) {
         let bbox = grow_block(&mut pool, &words, start, &mut members);
         sc.members = members;
-        let lines = block_lines(&words, sc, &mut work);
+        let first = lines.len();
+        let columns = block_lines(&words, sc, &mut work, &mut lines);
         members = std::mem::take(&mut sc.members);
-        let (lines, columns) = lines?;
+        let columns = columns?;
         if work + pool.work > MAX_LAYOUT_WORK {
             return unreadable("page layout too costly");
         }
         blocks.push(Block {
-            lines,
+            first,
+            end: lines.len(),
             x_min: bbox.x_min,
             x_max: bbox.x_max,
             y_min: bbox.y_min,
@@ -721,9 +741,9 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
         block_cols[i] = col1;
         active.push(i);
     }
-    let mut frags: Vec<Frag> = Vec::new();
-    for (block, col) in blocks.into_iter().zip(block_cols) {
-        for line in block.lines {
+    let mut frags: Vec<Frag> = Vec::with_capacity(lines.len());
+    for (block, col) in blocks.iter().zip(block_cols) {
+        for &line in &lines[block.first..block.end] {
             frags.push(Frag {
                 col: (col + line.shift).min(MAX_COLUMN),
                 line,
@@ -828,6 +848,20 @@ mod tests {
         g.push(glyph(40.0, 116.0, '所'));
         g.push(glyph(80.0, 116.0, '東'));
         assert_eq!(text(&g), "氏名   山田 太郎\n住所   東\n\u{c}");
+    }
+
+    #[test]
+    fn floor_without_libm_is_floor() {
+        for q in [
+            0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 3.999_999, -3.999_999, 1e18, -1e18, 1e300, -1e300,
+            f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 9.223_372_036_854_776e18, -9.223_372_036_854_776e18,
+        ] {
+            assert_eq!(floor_to_i64(q), q.floor() as i64, "{q}");
+        }
+        for i in -100_000..100_000 {
+            let q = f64::from(i) / 64.0;
+            assert_eq!(floor_to_i64(q), q.floor() as i64, "{q}");
+        }
     }
 
     #[test]
