@@ -766,8 +766,17 @@ impl ToUnicode {
     }
 }
 
-/// Fonts of one resource dictionary, loaded once per document.
-pub type FontCache = HashMap<usize, std::rc::Rc<Font>, CodeHash>;
+/// Fonts loaded once per document, by object; and the last few looked up
+/// by resource dictionary and name (a roster sets its font for every
+/// cell: `/F1 9 Tf` thousands of times).
+#[derive(Default)]
+pub struct FontCache {
+    by_object: HashMap<usize, std::rc::Rc<Font>, CodeHash>,
+    by_name: Vec<(usize, Vec<u8>, std::rc::Rc<Font>)>,
+}
+
+/// Names remembered per document in [`FontCache`].
+const NAMES_REMEMBERED: usize = 16;
 
 /// The font named `name` in resources `res`.
 pub fn font_of(
@@ -776,15 +785,30 @@ pub fn font_of(
     name: &[u8],
     cache: &mut FontCache,
 ) -> std::rc::Rc<Font> {
+    // The same dictionary and name find the same object: the document
+    // does not change while it is read.
+    let res_key = res.map_or(0, |r| r as *const Dict as usize);
+    if let Some((.., font)) = cache
+        .by_name
+        .iter()
+        .find(|(r, n, _)| *r == res_key && n == name)
+    {
+        return font.clone();
+    }
     let fonts = res.and_then(|r| doc.dict(get(r, b"Font").unwrap_or(&Obj::Null)));
     let obj = fonts.and_then(|f| get(f, name)).unwrap_or(&Obj::Null);
     let resolved = doc.resolve(obj);
     // Keyed by the object's address: the same font object is loaded once.
     let key = resolved as *const Obj as usize;
-    cache
+    let font = cache
+        .by_object
         .entry(key)
         .or_insert_with(|| std::rc::Rc::new(Font::load(doc, resolved)))
-        .clone()
+        .clone();
+    if cache.by_name.len() < NAMES_REMEMBERED {
+        cache.by_name.push((res_key, name.to_vec(), font.clone()));
+    }
+    font
 }
 
 #[cfg(test)]

@@ -438,6 +438,14 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     return Ok(Some(Token::Other));
                 }
+                // A word that does not start like a number is no number
+                // (`number_or_word` wants every byte a digit, sign or dot).
+                if !matches!(w[0], b'0'..=b'9' | b'+' | b'-' | b'.') {
+                    return Ok(Some(match w {
+                        b"true" | b"false" | b"null" => Token::Other,
+                        _ => Token::Op(w),
+                    }));
+                }
                 match number_or_word(w) {
                     Obj::Int(i) => Token::Num(i as f64),
                     Obj::Real(r) => Token::Num(r),
