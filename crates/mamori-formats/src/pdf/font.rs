@@ -83,7 +83,7 @@ pub struct Glyph {
 pub struct Font {
     /// Codes already decoded: text, width and word spacing by code, so a
     /// code's CMap lookups and width search run once per document.
-    memo: std::cell::RefCell<HashMap<u32, (GlyphText, f64, bool), CodeHash>>,
+    memo: std::cell::RefCell<Memo>,
     codes: Codes,
     base: Base,
     to_unicode: Option<ToUnicode>,
@@ -302,7 +302,7 @@ impl Font {
             let code = bytes.iter().fold(0u32, |a, &b| a << 8 | u32::from(b));
             // The code's length follows from its value, so the code alone
             // determines all three.
-            if let Some((text, width, word_space)) = memo.get(&code) {
+            if let Some((text, width, word_space)) = memo.get(code) {
                 out.push(Glyph {
                     text: text.clone(),
                     width: *width,
@@ -326,9 +326,7 @@ impl Font {
             };
             let width = cid.map_or(self.widths.default, |c| self.widths.of(c));
             let word_space = len == 1 && code == 32;
-            if memo.len() < MAX_MEMO {
-                memo.insert(code, (text.clone(), width, word_space));
-            }
+            memo.insert(code, (text.clone(), width, word_space));
             out.push(Glyph {
                 text,
                 width,
@@ -392,6 +390,57 @@ const JAPAN1_UNSURE: [u32; 5] = [0x201C, 0x201D, 0x2018, 0x2019, 0x301E];
 
 /// Codes remembered per font (a hostile file shows millions).
 const MAX_MEMO: usize = 1 << 16;
+
+/// Decoded codes of one font: text, width, word spacing. Codes below
+/// 2^16 (all but UTF-16 surrogate pairs) are found through a two-level
+/// table by high and low byte (blocks of 256 made as codes arrive, so
+/// memory follows the codes used); the rest through a map.
+#[derive(Default)]
+struct Memo {
+    /// Block + 1 by high byte (0: none yet).
+    blocks_by_high: Vec<u16>,
+    /// Entry + 1 by low byte (0: not yet decoded).
+    blocks: Vec<[u32; 256]>,
+    entries: Vec<(GlyphText, f64, bool)>,
+    wide: HashMap<u32, u32, CodeHash>,
+}
+
+impl Memo {
+    fn get(&self, code: u32) -> Option<&(GlyphText, f64, bool)> {
+        let slot = if code < 1 << 16 {
+            let block = self.blocks_by_high.get((code >> 8) as usize).copied();
+            match block.and_then(|b| b.checked_sub(1)) {
+                Some(b) => self.blocks[usize::from(b)][(code & 0xFF) as usize],
+                None => 0,
+            }
+        } else {
+            self.wide.get(&code).copied().unwrap_or(0)
+        };
+        slot.checked_sub(1).map(|i| &self.entries[i as usize])
+    }
+
+    fn insert(&mut self, code: u32, entry: (GlyphText, f64, bool)) {
+        if self.entries.len() >= MAX_MEMO {
+            return;
+        }
+        self.entries.push(entry);
+        let slot = self.entries.len() as u32;
+        if code < 1 << 16 {
+            if self.blocks_by_high.is_empty() {
+                self.blocks_by_high = vec![0; 256];
+            }
+            let high = (code >> 8) as usize;
+            if self.blocks_by_high[high] == 0 {
+                self.blocks.push([0; 256]);
+                self.blocks_by_high[high] = self.blocks.len() as u16;
+            }
+            let block = usize::from(self.blocks_by_high[high] - 1);
+            self.blocks[block][(code & 0xFF) as usize] = slot;
+        } else {
+            self.wide.insert(code, slot);
+        }
+    }
+}
 
 /// A hasher for codes: one multiplication (SipHash costs more than the
 /// lookup it guards, and codes come from the file, not from an attacker

@@ -348,12 +348,10 @@ impl<'a> Lexer<'a> {
                 return unreadable("unterminated hex string");
             };
             self.pos += 1;
-            let v = match b {
-                b'>' => break,
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                b'A'..=b'F' => b - b'A' + 10,
-                _ if is_white(b) => continue,
+            let v = match HEX[usize::from(b)] {
+                v @ 0..=15 => v,
+                HEX_END => break,
+                HEX_WHITE => continue,
                 _ => return unreadable("bad hex string"),
             };
             match high.take() {
@@ -486,6 +484,30 @@ impl<'a> Lexer<'a> {
         }
     }
 }
+
+const HEX_END: u8 = 0xFD;
+const HEX_WHITE: u8 = 0xFE;
+const HEX_BAD: u8 = 0xFF;
+
+/// Each byte's meaning inside a hex string: a digit's value, the end,
+/// whitespace, or bad.
+const HEX: [u8; 256] = {
+    let mut t = [HEX_BAD; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = match c {
+            b'>' => HEX_END,
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | 0 => HEX_WHITE,
+            _ => HEX_BAD,
+        };
+        b += 1;
+    }
+    t
+};
 
 fn unescape_name(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
