@@ -822,6 +822,9 @@ impl ToUnicode {
 pub struct FontCache {
     by_object: HashMap<usize, std::rc::Rc<Font>, CodeHash>,
     by_name: Vec<(usize, Vec<u8>, std::rc::Rc<Font>)>,
+    /// The entry of `by_name` the next new name replaces once it is full
+    /// (each page has its own resource dictionary).
+    next_replaced: usize,
 }
 
 /// Names remembered per document in [`FontCache`].
@@ -854,8 +857,12 @@ pub fn font_of(
         .entry(key)
         .or_insert_with(|| std::rc::Rc::new(Font::load(doc, resolved)))
         .clone();
+    let entry = (res_key, name.to_vec(), font.clone());
     if cache.by_name.len() < NAMES_REMEMBERED {
-        cache.by_name.push((res_key, name.to_vec(), font.clone()));
+        cache.by_name.push(entry);
+    } else {
+        cache.by_name[cache.next_replaced] = entry;
+        cache.next_replaced = (cache.next_replaced + 1) % NAMES_REMEMBERED;
     }
     font
 }

@@ -344,6 +344,17 @@ impl<'a> Lexer<'a> {
     fn hex(&mut self, out: &mut Vec<u8>) -> Res<()> {
         let mut high: Option<u8> = None;
         loop {
+            // Two digits at once, the common case.
+            if high.is_none() {
+                if let Some(&[a, b]) = self.data.get(self.pos..self.pos + 2) {
+                    let (a, b) = (HEX[usize::from(a)], HEX[usize::from(b)]);
+                    if a < 16 && b < 16 {
+                        out.push(a << 4 | b);
+                        self.pos += 2;
+                        continue;
+                    }
+                }
+            }
             let Some(&b) = self.data.get(self.pos) else {
                 return unreadable("unterminated hex string");
             };
