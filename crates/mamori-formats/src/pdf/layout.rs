@@ -495,6 +495,15 @@ fn block_lines(
     work: &mut u64,
     all: &mut Vec<Line>,
 ) -> Res<usize> {
+    if let [only] = sc.members[..] {
+        // One word (most blocks of a roster: a cell): one line at column
+        // 0, and the work of the pool below, which takes it from a bucket
+        // of one word.
+        let line = make_line(words, &[only], sc);
+        all.push(line);
+        *work += 1;
+        return Ok(line.len);
+    }
     let mut pool = Pool::new(words, &sc.members, &mut sc.pool);
     let first = all.len();
     let mut line_words = std::mem::take(&mut sc.line_words);
