@@ -454,7 +454,9 @@ mod tests {
         );
         assert_eq!(join_cjk("山 田 太 郎 abc d"), "山田太郎 abc d");
         assert_eq!(
-            layout_to_cells("\u{3000}氏名\u{3000}\u{3000}山田 太郎\u{3000}あ\u{3001}い  x\u{c}\n\n"),
+            layout_to_cells(
+                "\u{3000}氏名\u{3000}\u{3000}山田 太郎\u{3000}あ\u{3001}い  x\u{c}\n\n"
+            ),
             "氏名\t山田 太郎 あ、い\tx\n\n"
         );
         assert_eq!(adobe_japan1_ascii("a\u{332}b\u{a6}c".into()), "a_b|c");

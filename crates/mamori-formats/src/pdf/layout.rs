@@ -294,8 +294,7 @@ impl Pool {
         }
         let mut start = first;
         for b in first + 1..(first + 4).min(self.len.len()) {
-            if self.len[b] > 0 && words[self.word(b, 0)].x_min < words[self.word(start, 0)].x_min
-            {
+            if self.len[b] > 0 && words[self.word(b, 0)].x_min < words[self.word(start, 0)].x_min {
                 start = b;
             }
         }
@@ -530,7 +529,8 @@ fn block_lines(
                             break;
                         }
                         if delta < MAX_WORD_SPACING * fs
-                            && best.is_none_or(|(bb, bk)| word.x_min < words[pool.word(bb, bk)].x_min)
+                            && best
+                                .is_none_or(|(bb, bk)| word.x_min < words[pool.word(bb, bk)].x_min)
                         {
                             best = Some((b, k));
                         }
@@ -862,8 +862,23 @@ mod tests {
     #[test]
     fn floor_without_libm_is_floor() {
         for q in [
-            0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 3.999_999, -3.999_999, 1e18, -1e18, 1e300, -1e300,
-            f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 9.223_372_036_854_776e18, -9.223_372_036_854_776e18,
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.0,
+            -1.0,
+            3.999_999,
+            -3.999_999,
+            1e18,
+            -1e18,
+            1e300,
+            -1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            9.223_372_036_854_776e18,
+            -9.223_372_036_854_776e18,
         ] {
             assert_eq!(floor_to_i64(q), q.floor() as i64, "{q}");
         }
