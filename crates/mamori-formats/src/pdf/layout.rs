@@ -350,7 +350,17 @@ impl Bbox {
 /// the block's right edge (plus a margin): the first word at or past it
 /// ends the bucket's scan, as no later word could be taken (the edge moves
 /// only when a word is taken). The work counted is that of a full scan.
-fn grow_block(pool: &mut Pool, words: &[Word], start: usize, members: &mut Vec<usize>) -> Bbox {
+///
+/// `forward`: no word ends left of where it starts (glyphs that step back
+/// make such words), so a word starting right of a point also ends right
+/// of it.
+fn grow_block(
+    pool: &mut Pool,
+    words: &[Word],
+    start: usize,
+    members: &mut Vec<usize>,
+    forward: bool,
+) -> Bbox {
     let w0 = &words[start];
     members.clear();
     members.push(start);
@@ -455,14 +465,30 @@ fn grow_block(pool: &mut Pool, words: &[Word], start: usize, members: &mut Vec<u
                     }
                     && (w.size - fs).abs() < MAX_BLOCK_FONT_SIZE_DELTA3 * fs
             };
+            // Past this word no later one of its bucket is near: on the
+            // left, it starts (and, forward, ends) right of the block's
+            // left edge; on the right, it starts beyond the reach.
+            let past = |w: &Word| {
+                if left {
+                    forward && w.x_min > bx_min
+                } else {
+                    w.x_min >= bx_max + col2
+                }
+            };
+            let first_near = |pool: &Pool, b: usize| {
+                pool.words_of(b)
+                    .iter()
+                    .take_while(|&&w| !past(&words[w]))
+                    .position(|&w| near(&words[w]))
+            };
             let n = (from..=to)
-                .filter(|&b| pool.words_of(b).iter().any(|&w| near(&words[w])))
+                .filter(|&b| first_near(pool, b).is_some())
                 .count();
             if n > 0 && n <= 3 {
                 taken.clear();
                 for b in from..=to {
                     pool.work += pool.len[b] as u64;
-                    if let Some(k) = pool.words_of(b).iter().position(|&w| near(&words[w])) {
+                    if let Some(k) = first_near(pool, b) {
                         taken.push(pool.remove(b, k));
                     }
                 }
@@ -678,6 +704,7 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
     sc.line_chars.clear();
     sc.line_edges.clear();
     let words = words(glyphs, &mut sc.word_chars, &mut sc.word_edges);
+    let forward = words.iter().all(|w| w.x_max >= w.x_min);
     let all: Vec<usize> = (0..words.len()).collect();
     let mut pool = Pool::new(&words, &all, &mut PoolBufs::default());
     let mut blocks: Vec<Block> = Vec::new();
@@ -685,7 +712,7 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
     let mut work = 0u64;
     let mut members = std::mem::take(&mut sc.members);
     while let Some(start) = pool.take_start(&words) {
-        let bbox = grow_block(&mut pool, &words, start, &mut members);
+        let bbox = grow_block(&mut pool, &words, start, &mut members, forward);
         sc.members = members;
         let first = lines.len();
         let columns = block_lines(&words, sc, &mut work, &mut lines);
