@@ -222,10 +222,19 @@ impl Page<'_, '_> {
         let mut tlm = IDENTITY;
         let mut glyphs: Vec<Glyph> = Vec::new();
         let mut ops = 0u32;
-        while let Some(token) = lx.next_content(&mut buf, &mut items)? {
+        loop {
+            let marks = (buf.len(), items.len());
+            let Some(token) = lx.next_content(&mut buf, &mut items)? else {
+                break;
+            };
             let Token::Op(op) = token else {
                 if args.len() < 64 {
                     args.push(token);
+                } else {
+                    // Operands past the 64 kept leave nothing behind: a
+                    // stream of strings without an operator stays small.
+                    buf.truncate(marks.0);
+                    items.truncate(marks.1);
                 }
                 continue;
             };

@@ -925,6 +925,92 @@ mod tests {
         }
     }
 
+    /// `next_content` against `next(0)` on one input: the same tokens,
+    /// the same positions, the same error.
+    fn same_tokens(data: &[u8]) {
+        let (mut a, mut b) = (Lexer::new(data, 0), Lexer::new(data, 0));
+        let (mut buf, mut items) = (Vec::new(), Vec::new());
+        let bytes = |buf: &Vec<u8>, from: usize, to: usize| buf[from..to].to_vec();
+        loop {
+            let (x, y) = (a.next(0), b.next_content(&mut buf, &mut items));
+            let (x, y) = match (x, y) {
+                (Err(e), Err(f)) => {
+                    assert_eq!(e, f, "{data:?}");
+                    return;
+                }
+                (Ok(None), Ok(None)) => return,
+                (Ok(Some(x)), Ok(Some(y))) => (x, y),
+                (x, y) => panic!("{data:?}: {x:?} vs {y:?}"),
+            };
+            let number = |o: &Obj| o.as_f64().map(f64::to_bits);
+            match (&x, y) {
+                (Obj::Op(n), Token::Op(w)) => assert_eq!(n.as_slice(), &w[..w.len().min(15)]),
+                (Obj::Int(_) | Obj::Real(_), Token::Num(v)) => {
+                    assert_eq!(number(&x), Some(v.to_bits()))
+                }
+                (Obj::Name(n), Token::Name(f, t)) => assert_eq!(*n, bytes(&buf, f, t)),
+                (Obj::Str(s), Token::Str(f, t)) => assert_eq!(*s, bytes(&buf, f, t)),
+                (Obj::Array(list), Token::Array(f, t)) => {
+                    assert_eq!(list.len(), t - f, "{data:?}");
+                    for (o, item) in list.iter().zip(&items[f..t]) {
+                        match (o, *item) {
+                            (Obj::Str(s), Item::Str(f, t)) => assert_eq!(*s, bytes(&buf, f, t)),
+                            (Obj::Int(_) | Obj::Real(_), Item::Num(v)) => {
+                                assert_eq!(number(o), Some(v.to_bits()))
+                            }
+                            (Obj::Str(_) | Obj::Int(_) | Obj::Real(_), other) => {
+                                panic!("{data:?}: {o:?} vs {other:?}")
+                            }
+                            (_, Item::Other) => {}
+                            (o, other) => panic!("{data:?}: {o:?} vs {other:?}"),
+                        }
+                    }
+                }
+                (Obj::Op(_) | Obj::Int(_) | Obj::Real(_) | Obj::Name(_) | Obj::Str(_), y)
+                | (Obj::Array(_), y) => panic!("{data:?}: {x:?} vs {y:?}"),
+                (_, Token::Other) => {}
+                (x, y) => panic!("{data:?}: {x:?} vs {y:?}"),
+            }
+            assert_eq!(a.pos, b.pos, "{data:?}");
+        }
+    }
+
+    #[test]
+    fn content_tokens_are_the_objects_without_allocation() {
+        for data in [
+            &b"BT /F1 9.09 Tf 30.00 550.45 Td <793E54E1756A53F7> Tj ET"[..],
+            b"[(a) -120 (b\\)c) 5 0 R [1 2] <<>> /N true <4E2D>] TJ",
+            b"/A#42 1e5 -.5 +3 1.-5 12abc null false ) > ] { } 99999999999999999999",
+            b"<< /MCID 3 /A [1 2] >> BDC EMC q 1 0 0 1 0 0 cm Q % note\n T*",
+            b"<4E2",
+            b"(abc",
+            b"[1 2",
+            b"<4G>",
+            b"[<4G>]",
+            b"[",
+            b"<<",
+            b"/",
+            b"1 0 R",
+            b"[1 0 R 2 0]",
+            b"(a\\053\\\nb) ' 1 2 (c) \"",
+        ] {
+            same_tokens(data);
+        }
+        // Random strings over the bytes that matter to the lexer.
+        let alphabet = b"()<>[]{}/%\\ \n0123456789.-+RTjJf#aEe4Dtruenl";
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 24) as usize;
+            let data: Vec<u8> = (0..len)
+                .map(|i| alphabet[((seed >> (i % 8 * 8)) as usize + i * 7) % alphabet.len()])
+                .collect();
+            same_tokens(&data);
+        }
+    }
+
     #[test]
     fn damaged_input_is_an_error_not_a_panic() {
         // A dictionary cut after one `>` (found by the fuzz target).
