@@ -30,7 +30,15 @@ pub fn set_ocr(enabled: bool) {
 /// poppler maps Adobe-Japan1's underscore to U+0332 (combining low line)
 /// and the vertical bar to U+00A6 (broken bar): `a̲b@x` would not read as
 /// a mail address.
-fn adobe_japan1_ascii(text: &str) -> String {
+fn adobe_japan1_ascii(text: String) -> String {
+    // Neither character (U+0332 is CC B2 in UTF-8, U+00A6 is C2 A6): the
+    // text as it is, without a copy.
+    let bytes = text.as_bytes();
+    if memchr::memmem::find(bytes, "\u{332}".as_bytes()).is_none()
+        && memchr::memmem::find(bytes, "\u{a6}".as_bytes()).is_none()
+    {
+        return text;
+    }
     text.chars()
         .map(|c| match c {
             '\u{332}' => '_',
@@ -58,7 +66,7 @@ pub fn read_pdf(
             Err(_) => pdftotext(&bytes, budget.time_left())?,
         },
     };
-    let text = adobe_japan1_ascii(&text);
+    let text = adobe_japan1_ascii(text);
     budget.charge(text.len() as u64)?;
     if text.chars().any(|c| !c.is_whitespace()) {
         split_tables(&layout_to_cells(&text), sink);
@@ -105,14 +113,10 @@ fn read_in_process(bytes: &[u8], budget: &Budget) -> Result<String, syntax::Unre
             bytes_left: budget.limits.max_member_bytes,
         };
         let pages = content::pages_text(&doc, &mut limits)?;
-        let chars: usize = pages
-            .iter()
-            .map(|p| p.chars().filter(|c| !c.is_whitespace()).count())
-            .sum();
-        if chars < MIN_CHARS_PER_PAGE * pages.len().max(1) {
+        if pages.visible < MIN_CHARS_PER_PAGE * pages.pages.max(1) {
             return syntax::unreadable("too little text for the page count");
         }
-        Ok(pages.concat())
+        Ok(pages.text)
     }
 }
 
@@ -136,14 +140,26 @@ pub fn text_in_process(bytes: &[u8]) -> Result<String, String> {
         ..crate::Limits::default()
     });
     in_process(bytes, &budget)
-        .map(|t| layout_to_cells(&adobe_japan1_ascii(&t)))
+        .map(|t| layout_to_cells(&adobe_japan1_ascii(t)))
         .map_err(|e| e.0)
+}
+
+/// The in-process reader's text exactly as it lays it out (before runs of
+/// spaces become tabs), for byte-for-byte comparisons of two builds
+/// (example `pdf-dump`).
+#[doc(hidden)]
+pub fn layout_in_process(bytes: &[u8]) -> Result<String, String> {
+    let budget = Budget::new(crate::Limits {
+        max_time: Duration::from_secs(10),
+        ..crate::Limits::default()
+    });
+    in_process(bytes, &budget).map_err(|e| e.0)
 }
 
 /// poppler's text of the same file as [`text_in_process`] gives it.
 #[doc(hidden)]
 pub fn text_by_poppler(bytes: &[u8]) -> Result<String, FormatError> {
-    pdftotext(bytes, Duration::from_secs(60)).map(|t| layout_to_cells(&adobe_japan1_ascii(&t)))
+    pdftotext(bytes, Duration::from_secs(60)).map(|t| layout_to_cells(&adobe_japan1_ascii(t)))
 }
 
 /// `pdftotext -layout` aligns columns with runs of spaces: two or more
@@ -152,11 +168,27 @@ fn layout_to_cells(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
         let line = line.trim_end_matches('\u{c}').trim();
+        // Byte by byte: a space is 20, an ideographic space E3 80 80, and
+        // the runs between are copied whole (E3 and 20 start characters,
+        // so every cut is at a character boundary).
+        let b = line.as_bytes();
         let mut spaces = 0;
-        for c in line.chars() {
-            if c == ' ' || c == '\u{3000}' {
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b' ' {
                 spaces += 1;
+                i += 1;
                 continue;
+            }
+            if b[i..].starts_with("\u{3000}".as_bytes()) {
+                spaces += 1;
+                i += 3;
+                continue;
+            }
+            let start = i;
+            i += 1;
+            while i < b.len() && b[i] != b' ' && b[i] != 0xE3 {
+                i += 1;
             }
             if spaces >= 2 {
                 out.push('\t');
@@ -164,7 +196,7 @@ fn layout_to_cells(text: &str) -> String {
                 out.push(' ');
             }
             spaces = 0;
-            out.push(c);
+            out.push_str(&line[start..i]);
         }
         out.push('\n');
     }
@@ -421,5 +453,60 @@ mod tests {
             "氏名\t山田 太郎\n住所\t東京都\n"
         );
         assert_eq!(join_cjk("山 田 太 郎 abc d"), "山田太郎 abc d");
+        assert_eq!(
+            layout_to_cells(
+                "\u{3000}氏名\u{3000}\u{3000}山田 太郎\u{3000}あ\u{3001}い  x\u{c}\n\n"
+            ),
+            "氏名\t山田 太郎 あ、い\tx\n\n"
+        );
+        assert_eq!(adobe_japan1_ascii("a\u{332}b\u{a6}c".into()), "a_b|c");
+        assert_eq!(adobe_japan1_ascii("山田".into()), "山田");
+    }
+
+    /// The character-by-character version the byte version replaced.
+    fn layout_to_cells_by_chars(text: &str) -> String {
+        let mut out = String::new();
+        for line in text.lines() {
+            let line = line.trim_end_matches('\u{c}').trim();
+            let mut spaces = 0;
+            for c in line.chars() {
+                if c == ' ' || c == '\u{3000}' {
+                    spaces += 1;
+                    continue;
+                }
+                if spaces >= 2 {
+                    out.push('\t');
+                } else if spaces == 1 {
+                    out.push(' ');
+                }
+                spaces = 0;
+                out.push(c);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    #[test]
+    fn cells_by_bytes_as_by_characters() {
+        let pieces = [
+            " ", "  ", "\u{3000}", "\u{3001}", "\u{3042}", "a", "\n", "\r\n", "\u{c}", "\t",
+            "\u{a0}", "東", "\u{2003}", "xy",
+        ];
+        // Every string of up to five pieces.
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            let mut next = Vec::new();
+            for t in &texts {
+                for p in pieces {
+                    next.push(format!("{t}{p}"));
+                }
+            }
+            texts.extend(next.iter().cloned());
+            texts = next;
+        }
+        for t in &texts {
+            assert_eq!(layout_to_cells(t), layout_to_cells_by_chars(t), "{t:?}");
+        }
     }
 }

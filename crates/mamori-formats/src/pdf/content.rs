@@ -5,7 +5,7 @@
 
 use super::font::{font_of, FontCache, Glyph};
 use super::layout;
-use super::syntax::{get, unreadable, Dict, Document, Lexer, Obj, Res};
+use super::syntax::{get, unreadable, Dict, Document, Item, Lexer, Obj, Res, Token};
 use std::time::Instant;
 
 type Matrix = [f64; 6];
@@ -58,10 +58,26 @@ struct Page<'d, 'a> {
     width: f64,
 }
 
+/// The text of a document's pages.
+pub struct PagesText {
+    /// Every page's text, in page order, laid out in lines.
+    pub text: String,
+    pub pages: usize,
+    /// Characters of the text that are not whitespace.
+    pub visible: usize,
+}
+
 /// The text of every page, in page order, laid out in lines.
-pub fn pages_text(doc: &Document, limits: &mut Limits) -> Res<Vec<String>> {
-    let mut fonts = FontCache::new();
-    let mut out = Vec::new();
+pub fn pages_text(doc: &Document, limits: &mut Limits) -> Res<PagesText> {
+    let mut fonts = FontCache::default();
+    let mut out = PagesText {
+        text: String::new(),
+        pages: 0,
+        visible: 0,
+    };
+    // Kept from page to page: the glyphs placed and the layout's arenas.
+    let mut placed = Vec::new();
+    let mut scratch = layout::Scratch::default();
     for (page, resources) in pages(doc)? {
         if Instant::now() >= limits.deadline {
             return unreadable("time limit");
@@ -77,10 +93,11 @@ pub fn pages_text(doc: &Document, limits: &mut Limits) -> Res<Vec<String>> {
         if !(top.is_finite() && right.is_finite()) || top > 14_400.0 || right > 14_400.0 {
             return unreadable("page larger than 5 m");
         }
+        placed.clear();
         let mut p = Page {
             doc,
             fonts: &mut fonts,
-            placed: Vec::new(),
+            placed,
             limits,
             top,
             width: right,
@@ -108,7 +125,9 @@ pub fn pages_text(doc: &Document, limits: &mut Limits) -> Res<Vec<String>> {
             _ => Vec::new(),
         };
         p.run(&data, resources, state, 0)?;
-        out.push(layout::page_text(&p.placed)?);
+        placed = p.placed;
+        out.visible += layout::write_page(&placed, &mut scratch, &mut out.text)?;
+        out.pages += 1;
     }
     Ok(out)
 }
@@ -181,10 +200,6 @@ fn pages<'d>(doc: &'d Document) -> Res<Vec<(&'d Dict, Option<&'d Dict>)>> {
     Ok(out)
 }
 
-fn number(o: Option<&Obj>) -> f64 {
-    o.and_then(Obj::as_f64).unwrap_or(0.0)
-}
-
 impl Page<'_, '_> {
     fn decode(&mut self, obj: &Obj) -> Res<Vec<u8>> {
         let data = self.doc.decode(obj, self.limits.bytes_left)?;
@@ -197,16 +212,29 @@ impl Page<'_, '_> {
             return unreadable("ActualText spans");
         }
         let mut lx = Lexer::new(data, 0);
-        let mut args: Vec<Obj> = Vec::new();
+        // The operands of the current operator; their strings and names
+        // are ranges of `buf`, their arrays' items ranges of `items`.
+        let mut args: Vec<Token> = Vec::new();
+        let mut buf: Vec<u8> = Vec::new();
+        let mut items: Vec<Item> = Vec::new();
         let mut saved: Vec<State> = Vec::new();
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
         let mut glyphs: Vec<Glyph> = Vec::new();
         let mut ops = 0u32;
-        while let Some(obj) = lx.next(0)? {
-            let Obj::Op(op) = obj else {
+        loop {
+            let marks = (buf.len(), items.len());
+            let Some(token) = lx.next_content(&mut buf, &mut items)? else {
+                break;
+            };
+            let Token::Op(op) = token else {
                 if args.len() < 64 {
-                    args.push(obj);
+                    args.push(token);
+                } else {
+                    // Operands past the 64 kept leave nothing behind: a
+                    // stream of strings without an operator stays small.
+                    buf.truncate(marks.0);
+                    items.truncate(marks.1);
                 }
                 continue;
             };
@@ -214,8 +242,14 @@ impl Page<'_, '_> {
             if ops.is_multiple_of(4096) && Instant::now() >= self.limits.deadline {
                 return unreadable("time limit");
             }
-            let a = |i: usize| number(args.get(i));
-            let op = op.as_slice();
+            let a = |i: usize| match args.get(i) {
+                Some(Token::Num(v)) => *v,
+                _ => 0.0,
+            };
+            let name = |t: Option<&Token>| match t {
+                Some(&Token::Name(from, to)) => Some(&buf[from..to]),
+                _ => None,
+            };
             match op {
                 b"q" if saved.len() < 256 => saved.push(st.clone()),
                 b"Q" => {
@@ -231,7 +265,7 @@ impl Page<'_, '_> {
                     tlm = IDENTITY;
                 }
                 b"Tf" if args.len() == 2 => {
-                    if let Some(Obj::Name(name)) = args.first() {
+                    if let Some(name) = name(args.first()) {
                         st.font = Some(font_of(self.doc, res, name, self.fonts));
                     }
                     st.size = a(1);
@@ -267,14 +301,24 @@ impl Page<'_, '_> {
                         tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -st.leading], &tlm);
                         tm = tlm;
                     }
-                    let items: &[Obj] = match (op, args.last()) {
-                        (b"TJ", Some(Obj::Array(items))) => items,
+                    let single;
+                    let shown: &[Item] = match (op, args.last()) {
+                        (b"TJ", Some(&Token::Array(from, to))) => &items[from..to],
                         (b"TJ", _) => &[],
-                        _ => args.last().map(std::slice::from_ref).unwrap_or(&[]),
+                        (_, Some(last)) => {
+                            single = [match *last {
+                                Token::Num(v) => Item::Num(v),
+                                Token::Str(from, to) => Item::Str(from, to),
+                                _ => Item::Other,
+                            }];
+                            &single
+                        }
+                        (_, None) => &[],
                     };
-                    for item in items {
-                        match item {
-                            Obj::Str(s) => {
+                    for item in shown {
+                        match *item {
+                            Item::Str(from, to) => {
+                                let s = &buf[from..to];
                                 let Some(font) = st.font.clone() else {
                                     return unreadable("text without a font");
                                 };
@@ -285,7 +329,10 @@ impl Page<'_, '_> {
                                 }
                             }
                             other => {
-                                let n = other.as_f64().unwrap_or(0.0);
+                                let n = match other {
+                                    Item::Num(v) => v,
+                                    _ => 0.0,
+                                };
                                 let tx = -n / 1000.0 * st.size * st.scale;
                                 tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], &tm);
                             }
@@ -293,7 +340,7 @@ impl Page<'_, '_> {
                     }
                 }
                 b"Do" => {
-                    if let Some(Obj::Name(name)) = args.first() {
+                    if let Some(name) = name(args.first()) {
                         self.form(res, name, &st, depth)?;
                     }
                 }
@@ -301,6 +348,8 @@ impl Page<'_, '_> {
                 _ => {}
             }
             args.clear();
+            buf.clear();
+            items.clear();
         }
         Ok(())
     }

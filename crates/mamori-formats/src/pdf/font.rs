@@ -7,7 +7,10 @@
 //! or unknown CMap, a glyph name it does not know) makes the page
 //! unreadable, and the caller runs poppler instead.
 
+mod names;
+
 use super::syntax::{get, unreadable, Dict, Document, Lexer, Obj, Res};
+use names::{glyph_name, named_encoding};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +84,9 @@ pub struct Glyph {
 }
 
 pub struct Font {
+    /// Codes already decoded: text, width and word spacing by code, so a
+    /// code's CMap lookups and width search run once per document.
+    memo: std::cell::RefCell<Memo>,
     codes: Codes,
     base: Base,
     to_unicode: Option<ToUnicode>,
@@ -129,6 +135,7 @@ impl Font {
         match Self::try_load(doc, obj) {
             Ok(f) => f,
             Err(e) => Font {
+                memo: Default::default(),
                 codes: Codes::One,
                 base: Base::None,
                 to_unicode: None,
@@ -184,6 +191,7 @@ impl Font {
                 }
             }
             return Ok(Font {
+                memo: Default::default(),
                 codes,
                 base,
                 to_unicode,
@@ -254,6 +262,7 @@ impl Font {
         }
         let ascent = ascent_of(doc, descriptor);
         Ok(Font {
+            memo: Default::default(),
             codes: Codes::One,
             base: Base::Table(table),
             to_unicode,
@@ -268,6 +277,7 @@ impl Font {
         if let Some(why) = &self.unreadable {
             return unreadable(why.clone());
         }
+        let mut memo = self.memo.borrow_mut();
         let mut i = 0;
         while i < s.len() {
             let len = match self.codes {
@@ -293,6 +303,16 @@ impl Font {
             };
             i += len;
             let code = bytes.iter().fold(0u32, |a, &b| a << 8 | u32::from(b));
+            // The code's length follows from its value, so the code alone
+            // determines all three.
+            if let Some((text, width, word_space)) = memo.get(code) {
+                out.push(Glyph {
+                    text: text.clone(),
+                    width: *width,
+                    word_space: *word_space,
+                });
+                continue;
+            }
             let text = match self.to_unicode.as_ref().and_then(|t| t.get(code)) {
                 Some(t) => t,
                 None => self.base_text(bytes, code)?,
@@ -308,10 +328,12 @@ impl Font {
                 Some(code)
             };
             let width = cid.map_or(self.widths.default, |c| self.widths.of(c));
+            let word_space = len == 1 && code == 32;
+            memo.insert(code, (text.clone(), width, word_space));
             out.push(Glyph {
                 text,
                 width,
-                word_space: len == 1 && code == 32,
+                word_space,
             });
         }
         Ok(())
@@ -369,6 +391,85 @@ fn adobe_japan1_round_trip(code: u32) -> u32 {
 /// (proportional CIDs): poppler reads such a file.
 const JAPAN1_UNSURE: [u32; 5] = [0x201C, 0x201D, 0x2018, 0x2019, 0x301E];
 
+/// Codes remembered per font (a hostile file shows millions).
+const MAX_MEMO: usize = 1 << 16;
+
+/// Decoded codes of one font: text, width, word spacing. Codes below
+/// 2^16 (all but UTF-16 surrogate pairs) are found through a two-level
+/// table by high and low byte (blocks of 256 made as codes arrive, so
+/// memory follows the codes used); the rest through a map.
+#[derive(Default)]
+struct Memo {
+    /// Block + 1 by high byte (0: none yet).
+    blocks_by_high: Vec<u16>,
+    /// Entry + 1 by low byte (0: not yet decoded).
+    blocks: Vec<[u32; 256]>,
+    entries: Vec<(GlyphText, f64, bool)>,
+    wide: HashMap<u32, u32, CodeHash>,
+}
+
+impl Memo {
+    fn get(&self, code: u32) -> Option<&(GlyphText, f64, bool)> {
+        let slot = if code < 1 << 16 {
+            let block = self.blocks_by_high.get((code >> 8) as usize).copied();
+            match block.and_then(|b| b.checked_sub(1)) {
+                Some(b) => self.blocks[usize::from(b)][(code & 0xFF) as usize],
+                None => 0,
+            }
+        } else {
+            self.wide.get(&code).copied().unwrap_or(0)
+        };
+        slot.checked_sub(1).map(|i| &self.entries[i as usize])
+    }
+
+    fn insert(&mut self, code: u32, entry: (GlyphText, f64, bool)) {
+        if self.entries.len() >= MAX_MEMO {
+            return;
+        }
+        self.entries.push(entry);
+        let slot = self.entries.len() as u32;
+        if code < 1 << 16 {
+            if self.blocks_by_high.is_empty() {
+                self.blocks_by_high = vec![0; 256];
+            }
+            let high = (code >> 8) as usize;
+            if self.blocks_by_high[high] == 0 {
+                self.blocks.push([0; 256]);
+                self.blocks_by_high[high] = self.blocks.len() as u16;
+            }
+            let block = usize::from(self.blocks_by_high[high] - 1);
+            self.blocks[block][(code & 0xFF) as usize] = slot;
+        } else {
+            self.wide.insert(code, slot);
+        }
+    }
+}
+
+/// A hasher for codes: one multiplication (SipHash costs more than the
+/// lookup it guards, and codes come from the file, not from an attacker
+/// who gains by collisions beyond a slower read).
+#[derive(Default, Clone, Copy)]
+pub struct CodeHasher(u64);
+
+impl std::hash::Hasher for CodeHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0 ^ u64::from(n)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+pub type CodeHash = std::hash::BuildHasherDefault<CodeHasher>;
+
 /// Adobe-Japan1 CIDs of the glyphs whose widths differ from the default
 /// in office PDFs: proportional ASCII (1-95), half-width katakana (327-389).
 fn adobe_japan1_cid(c: char, codes: Codes) -> Option<u32> {
@@ -413,181 +514,6 @@ fn read_cid_widths(doc: &Document, w: &[Obj], widths: &mut Widths) {
             None => return,
         }
     }
-}
-
-fn named_encoding(name: &[u8]) -> Res<[Option<char>; 256]> {
-    let mut table = [None; 256];
-    for (b, slot) in table.iter_mut().enumerate().take(0x7F).skip(0x20) {
-        *slot = Some(b as u8 as char);
-    }
-    let high = match name {
-        b"WinAnsiEncoding" => Some(encoding_rs::WINDOWS_1252),
-        b"MacRomanEncoding" => Some(encoding_rs::MACINTOSH),
-        b"StandardEncoding" => {
-            table[0x27] = Some('\u{2019}');
-            table[0x60] = Some('\u{2018}');
-            None
-        }
-        other => {
-            return unreadable(format!("encoding {}", String::from_utf8_lossy(other)));
-        }
-    };
-    if let Some(enc) = high {
-        for (b, slot) in table.iter_mut().enumerate().skip(0x80) {
-            let byte = [b as u8];
-            let (t, _, bad) = enc.decode(&byte);
-            if !bad {
-                *slot = t.chars().next();
-            }
-        }
-    }
-    Ok(table)
-}
-
-/// ASCII glyph names from 0x20 (`space`) to 0x7E (`asciitilde`).
-const ASCII_NAMES: [&str; 95] = [
-    "space",
-    "exclam",
-    "quotedbl",
-    "numbersign",
-    "dollar",
-    "percent",
-    "ampersand",
-    "quotesingle",
-    "parenleft",
-    "parenright",
-    "asterisk",
-    "plus",
-    "comma",
-    "hyphen",
-    "period",
-    "slash",
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "colon",
-    "semicolon",
-    "less",
-    "equal",
-    "greater",
-    "question",
-    "at",
-    "A",
-    "B",
-    "C",
-    "D",
-    "E",
-    "F",
-    "G",
-    "H",
-    "I",
-    "J",
-    "K",
-    "L",
-    "M",
-    "N",
-    "O",
-    "P",
-    "Q",
-    "R",
-    "S",
-    "T",
-    "U",
-    "V",
-    "W",
-    "X",
-    "Y",
-    "Z",
-    "bracketleft",
-    "backslash",
-    "bracketright",
-    "asciicircum",
-    "underscore",
-    "grave",
-    "a",
-    "b",
-    "c",
-    "d",
-    "e",
-    "f",
-    "g",
-    "h",
-    "i",
-    "j",
-    "k",
-    "l",
-    "m",
-    "n",
-    "o",
-    "p",
-    "q",
-    "r",
-    "s",
-    "t",
-    "u",
-    "v",
-    "w",
-    "x",
-    "y",
-    "z",
-    "braceleft",
-    "bar",
-    "braceright",
-    "asciitilde",
-];
-
-const OTHER_NAMES: [(&str, char); 24] = [
-    ("quoteleft", '\u{2018}'),
-    ("quoteright", '\u{2019}'),
-    ("quotedblleft", '\u{201C}'),
-    ("quotedblright", '\u{201D}'),
-    ("endash", '\u{2013}'),
-    ("emdash", '\u{2014}'),
-    ("bullet", '\u{2022}'),
-    ("ellipsis", '\u{2026}'),
-    ("yen", '\u{A5}'),
-    ("sterling", '\u{A3}'),
-    ("section", '\u{A7}'),
-    ("degree", '\u{B0}'),
-    ("copyright", '\u{A9}'),
-    ("registered", '\u{AE}'),
-    ("trademark", '\u{2122}'),
-    ("periodcentered", '\u{B7}'),
-    ("multiply", '\u{D7}'),
-    ("divide", '\u{F7}'),
-    ("plusminus", '\u{B1}'),
-    ("nbspace", '\u{A0}'),
-    ("minus", '\u{2212}'),
-    ("Euro", '\u{20AC}'),
-    ("dagger", '\u{2020}'),
-    ("paragraph", '\u{B6}'),
-];
-
-/// A glyph name's character (Adobe Glyph List names for ASCII and common
-/// punctuation, `uniXXXX`, `uXXXX`); unknown names stay unmapped.
-fn glyph_name(name: &[u8]) -> Option<char> {
-    let name = std::str::from_utf8(name).ok()?;
-    if let Some(i) = ASCII_NAMES.iter().position(|n| *n == name) {
-        return char::from_u32(0x20 + i as u32);
-    }
-    if let Some((_, c)) = OTHER_NAMES.iter().find(|(n, _)| *n == name) {
-        return Some(*c);
-    }
-    let hex = name
-        .strip_prefix("uni")
-        .filter(|h| h.len() == 4)
-        .or_else(|| {
-            name.strip_prefix('u')
-                .filter(|h| (4..=6).contains(&h.len()))
-        })?;
-    char::from_u32(u32::from_str_radix(hex, 16).ok()?)
 }
 
 /// A ToUnicode CMap: single codes and ranges to UTF-16BE strings.
@@ -717,8 +643,20 @@ impl ToUnicode {
     }
 }
 
-/// Fonts of one resource dictionary, loaded once per document.
-pub type FontCache = HashMap<usize, std::rc::Rc<Font>>;
+/// Fonts loaded once per document, by object; and the last few looked up
+/// by resource dictionary and name (a roster sets its font for every
+/// cell: `/F1 9 Tf` thousands of times).
+#[derive(Default)]
+pub struct FontCache {
+    by_object: HashMap<usize, std::rc::Rc<Font>, CodeHash>,
+    by_name: Vec<(usize, Vec<u8>, std::rc::Rc<Font>)>,
+    /// The entry of `by_name` the next new name replaces once it is full
+    /// (each page has its own resource dictionary).
+    next_replaced: usize,
+}
+
+/// Names remembered per document in [`FontCache`].
+const NAMES_REMEMBERED: usize = 16;
 
 /// The font named `name` in resources `res`.
 pub fn font_of(
@@ -727,15 +665,34 @@ pub fn font_of(
     name: &[u8],
     cache: &mut FontCache,
 ) -> std::rc::Rc<Font> {
+    // The same dictionary and name find the same object: the document
+    // does not change while it is read.
+    let res_key = res.map_or(0, |r| r as *const Dict as usize);
+    if let Some((.., font)) = cache
+        .by_name
+        .iter()
+        .find(|(r, n, _)| *r == res_key && n == name)
+    {
+        return font.clone();
+    }
     let fonts = res.and_then(|r| doc.dict(get(r, b"Font").unwrap_or(&Obj::Null)));
     let obj = fonts.and_then(|f| get(f, name)).unwrap_or(&Obj::Null);
     let resolved = doc.resolve(obj);
     // Keyed by the object's address: the same font object is loaded once.
     let key = resolved as *const Obj as usize;
-    cache
+    let font = cache
+        .by_object
         .entry(key)
         .or_insert_with(|| std::rc::Rc::new(Font::load(doc, resolved)))
-        .clone()
+        .clone();
+    let entry = (res_key, name.to_vec(), font.clone());
+    if cache.by_name.len() < NAMES_REMEMBERED {
+        cache.by_name.push(entry);
+    } else {
+        cache.by_name[cache.next_replaced] = entry;
+        cache.next_replaced = (cache.next_replaced + 1) % NAMES_REMEMBERED;
+    }
+    font
 }
 
 #[cfg(test)]

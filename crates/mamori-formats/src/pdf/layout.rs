@@ -21,7 +21,10 @@
 //!    size, with blank lines for every further size of vertical distance
 //!    (at most five).
 
+mod pool;
+
 use super::syntax::{unreadable, Res};
+use pool::{Pool, PoolBufs};
 
 /// One glyph placed on the page, in poppler's device space (y down).
 #[derive(Debug, Clone)]
@@ -60,11 +63,14 @@ const MAX_LAYOUT_WORK: u64 = 50_000_000;
 /// Baselines per pool bucket, in points.
 const POOL_STEP: f64 = 4.0;
 
+/// A word. Its characters are `chars[char0..char0 + len]` of the page's
+/// word arena; their left edges, then the right edge of the last,
+/// `edges[edge0..=edge0 + len]`.
 #[derive(Debug, Clone)]
 struct Word {
-    chars: Vec<char>,
-    /// Left edge of every character, then the right edge of the last.
-    edges: Vec<f64>,
+    char0: usize,
+    edge0: usize,
+    len: usize,
     x_min: f64,
     x_max: f64,
     y_min: f64,
@@ -73,11 +79,27 @@ struct Word {
     font: usize,
 }
 
+/// The characters and edges of a page's words and lines, in arenas kept
+/// from page to page (no allocation per word or line).
+#[derive(Default)]
+pub struct Scratch {
+    word_chars: Vec<char>,
+    word_edges: Vec<f64>,
+    line_chars: Vec<char>,
+    line_edges: Vec<f64>,
+    members: Vec<usize>,
+    line_words: Vec<usize>,
+    pool: PoolBufs,
+}
+
 impl Word {
-    fn start(g: &Glyph) -> Word {
+    fn start(g: &Glyph, chars: &[char], edges: &mut Vec<f64>) -> Word {
+        let edge0 = edges.len();
+        edges.push(g.x0);
         Word {
-            chars: Vec::new(),
-            edges: vec![g.x0],
+            char0: chars.len(),
+            edge0,
+            len: 0,
             x_min: g.x0,
             x_max: g.x0,
             y_min: g.base - g.ascent * g.size,
@@ -87,22 +109,36 @@ impl Word {
         }
     }
 
-    fn push(&mut self, g: &Glyph) {
+    /// Adds a glyph; the word is the last one in the arenas.
+    fn push(&mut self, g: &Glyph, chars: &mut Vec<char>, edges: &mut Vec<f64>) {
+        if let super::font::GlyphText::One(c) = g.text {
+            // The loop below for one character, the same arithmetic.
+            let step = (g.x1 - g.x0) / 1.0;
+            if let Some(last) = edges.last_mut() {
+                *last = g.x0 + step * 0.0;
+            }
+            chars.push(c);
+            edges.push(g.x0 + step * 1.0);
+            self.len += 1;
+            self.x_max = g.x1;
+            return;
+        }
         let n = g.text.chars().count().max(1);
         let step = (g.x1 - g.x0) / n as f64;
         for (i, c) in g.text.chars().enumerate() {
-            if let Some(last) = self.edges.last_mut() {
+            if let Some(last) = edges.last_mut() {
                 *last = g.x0 + step * i as f64;
             }
-            self.chars.push(c);
-            self.edges.push(g.x0 + step * (i + 1) as f64);
+            chars.push(c);
+            edges.push(g.x0 + step * (i + 1) as f64);
+            self.len += 1;
         }
         self.x_max = g.x1;
     }
 }
 
 /// Words of a page (step 1).
-fn words(glyphs: &[Glyph]) -> Vec<Word> {
+fn words(glyphs: &[Glyph], chars: &mut Vec<char>, edges: &mut Vec<f64>) -> Vec<Word> {
     let mut out: Vec<Word> = Vec::new();
     let mut cur: Option<Word> = None;
     for g in glyphs {
@@ -121,112 +157,24 @@ fn words(glyphs: &[Glyph]) -> Vec<Word> {
                 out.extend(cur.take());
             }
         }
-        cur.get_or_insert_with(|| Word::start(g)).push(g);
+        cur.get_or_insert_with(|| Word::start(g, chars, edges))
+            .push(g, chars, edges);
     }
     out.extend(cur);
-    out.retain(|w| !w.chars.is_empty());
+    out.retain(|w| w.len > 0);
     out
 }
 
-/// Words by baseline bucket, each bucket sorted by `x_min` (poppler's
-/// text pool); taken words are removed.
-struct Pool {
-    min_idx: i64,
-    buckets: Vec<Vec<usize>>,
-    /// Buckets before this one are empty (words are only ever taken).
-    first: usize,
-    /// Words looked at, towards [`MAX_LAYOUT_WORK`].
-    work: u64,
-}
-
-impl Pool {
-    fn new(words: &[Word], members: impl Iterator<Item = usize>) -> Pool {
-        let members: Vec<usize> = members.collect();
-        let idx = |w: &Word| (w.base / POOL_STEP).floor() as i64;
-        let min_idx = members.iter().map(|&i| idx(&words[i])).min().unwrap_or(0);
-        let max_idx = members.iter().map(|&i| idx(&words[i])).max().unwrap_or(0);
-        let mut buckets = vec![Vec::new(); (max_idx - min_idx + 1).clamp(1, 1 << 20) as usize];
-        for &i in &members {
-            let b = ((idx(&words[i]) - min_idx) as usize).min(buckets.len() - 1);
-            buckets[b].push(i);
-        }
-        for b in &mut buckets {
-            b.sort_by(|&a, &c| words[a].x_min.total_cmp(&words[c].x_min));
-        }
-        Pool {
-            min_idx,
-            buckets,
-            first: 0,
-            work: 0,
-        }
-    }
-
-    /// The bucket of a baseline, clamped to the pool.
-    fn bucket(&self, base: f64) -> usize {
-        let i = (base / POOL_STEP).floor() as i64 - self.min_idx;
-        i.clamp(0, self.buckets.len() as i64 - 1) as usize
-    }
-
-    /// The first word of the first non-empty bucket, or the left-most of
-    /// the first words of the next three buckets (not a superscript).
-    fn take_start(&mut self, words: &[Word]) -> Option<usize> {
-        while self.buckets.get(self.first).is_some_and(Vec::is_empty) {
-            self.first += 1;
-        }
-        let first = self.first;
-        if first >= self.buckets.len() {
-            return None;
-        }
-        let mut start = first;
-        for b in first + 1..(first + 4).min(self.buckets.len()) {
-            if let (Some(&w), Some(&s)) = (self.buckets[b].first(), self.buckets[start].first()) {
-                if words[w].x_min < words[s].x_min {
-                    start = b;
-                }
-            }
-        }
-        self.work += self.buckets[start].len() as u64;
-        Some(self.buckets[start].remove(0))
-    }
-
-    /// Takes the words of buckets `from..=to` that `pick` accepts (the
-    /// first one per bucket, or all in one pass), keeping the others in
-    /// order; `pick` may update what it compares against as it takes.
-    fn take_if(
-        &mut self,
-        from: usize,
-        to: usize,
-        words: &[Word],
-        mut pick: impl FnMut(&Word) -> bool,
-        one_per_bucket: bool,
-    ) -> Vec<usize> {
-        let mut taken = Vec::new();
-        for b in from..=to.min(self.buckets.len() - 1) {
-            self.work += self.buckets[b].len() as u64;
-            if one_per_bucket {
-                if let Some(k) = self.buckets[b].iter().position(|&w| pick(&words[w])) {
-                    taken.push(self.buckets[b].remove(k));
-                }
-                continue;
-            }
-            self.buckets[b].retain(|&w| {
-                if pick(&words[w]) {
-                    taken.push(w);
-                    false
-                } else {
-                    true
-                }
-            });
-        }
-        taken
-    }
-}
-
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct Line {
-    chars: Vec<char>,
-    edges: Vec<f64>,
-    col: Vec<usize>,
+    /// Characters `line_chars[char0..char0 + len]` of the page's line
+    /// arena, edges `line_edges[edge0..=edge0 + len]`.
+    char0: usize,
+    edge0: usize,
+    len: usize,
+    /// The column of the first character (character `k` is at
+    /// `shift + k`).
+    shift: usize,
     x_min: f64,
     x_max: f64,
     y_min: f64,
@@ -235,7 +183,9 @@ struct Line {
 }
 
 struct Block {
-    lines: Vec<Line>,
+    /// The block's lines: `lines[first..end]` of the page's lines.
+    first: usize,
+    end: usize,
     x_min: f64,
     x_max: f64,
     y_min: f64,
@@ -256,10 +206,26 @@ impl Bbox {
     }
 }
 
-/// The words of one block (step 2).
-fn grow_block(pool: &mut Pool, words: &[Word], start: usize) -> (Vec<usize>, Bbox) {
+/// The words of one block (step 2), into `members`.
+///
+/// Buckets are sorted by `x_min` and every test takes only words left of
+/// the block's right edge (plus a margin): the first word at or past it
+/// ends the bucket's scan, as no later word could be taken (the edge moves
+/// only when a word is taken). The work counted is that of a full scan.
+///
+/// `forward`: no word ends left of where it starts (glyphs that step back
+/// make such words), so a word starting right of a point also ends right
+/// of it.
+fn grow_block(
+    pool: &mut Pool,
+    words: &[Word],
+    start: usize,
+    members: &mut Vec<usize>,
+    forward: bool,
+) -> Bbox {
     let w0 = &words[start];
-    let mut members = vec![start];
+    members.clear();
+    members.push(start);
     let mut bbox = Bbox {
         x_min: w0.x_min,
         x_max: w0.x_max,
@@ -269,6 +235,7 @@ fn grow_block(pool: &mut Pool, words: &[Word], start: usize) -> (Vec<usize>, Bbo
     let (mut min_base, mut max_base) = (w0.base, w0.base);
     let (col1, col2) = (MIN_COL_SPACING1 * fs, MIN_COL_SPACING2 * fs);
     let (line_space, intra) = (MAX_LINE_SPACING_DELTA * fs, MAX_INTRA_LINE_DELTA * fs);
+    let mut taken: Vec<usize> = Vec::new();
     // The caller gives up on the page once the work passes the limit.
     while pool.work <= MAX_LAYOUT_WORK {
         let mut found = false;
@@ -283,38 +250,33 @@ fn grow_block(pool: &mut Pool, words: &[Word], start: usize) -> (Vec<usize>, Bbo
             let mut last_base = None;
             // poppler walks the buckets away from the block; the last word
             // it takes sets the block's new edge.
-            let order: Vec<usize> = if above {
-                (from..=to).rev().collect()
-            } else {
-                (from..=to).collect()
-            };
-            for b in order {
+            for step in 0..=to - from {
+                let b = if above { to - step } else { from + step };
+                pool.work += pool.len[b] as u64;
+                let mut k = 0;
                 // The block grows with every word taken, as poppler's does.
-                let taken = pool.take_if(
-                    b,
-                    b,
-                    words,
-                    |w| {
-                        let near = if above {
-                            w.base < lo && w.base >= lo - line_space
-                        } else {
-                            w.base > hi && w.base <= hi + line_space
-                        };
-                        let take = near
-                            && w.x_min < bbox.x_max
-                            && w.x_max > bbox.x_min
-                            && (w.size - fs).abs() < MAX_BLOCK_FONT_SIZE_DELTA1 * fs;
-                        if take {
-                            bbox.add(w);
-                        }
-                        take
-                    },
-                    false,
-                );
-                for t in taken {
-                    last_base = Some(words[t].base);
-                    members.push(t);
-                    found = true;
+                while k < pool.len[b] {
+                    let w = &words[pool.word(b, k)];
+                    if w.x_min >= bbox.x_max {
+                        break;
+                    }
+                    let near = if above {
+                        w.base < lo && w.base >= lo - line_space
+                    } else {
+                        w.base > hi && w.base <= hi + line_space
+                    };
+                    if near
+                        && w.x_max > bbox.x_min
+                        && (w.size - fs).abs() < MAX_BLOCK_FONT_SIZE_DELTA1 * fs
+                    {
+                        bbox.add(w);
+                        let t = pool.remove(b, k);
+                        last_base = Some(words[t].base);
+                        members.push(t);
+                        found = true;
+                    } else {
+                        k += 1;
+                    }
                 }
             }
             if let Some(b) = last_base {
@@ -328,25 +290,25 @@ fn grow_block(pool: &mut Pool, words: &[Word], start: usize) -> (Vec<usize>, Bbo
         // Words on the block's lines that reach into it.
         let (from, to) = (pool.bucket(min_base - intra), pool.bucket(max_base + intra));
         for b in from..=to {
-            let taken = pool.take_if(
-                b,
-                b,
-                words,
-                |w| {
-                    let take = w.base >= min_base - intra
-                        && w.base <= max_base + intra
-                        && w.x_min < bbox.x_max + col1
-                        && w.x_max > bbox.x_min - col1
-                        && (w.size - fs).abs() < MAX_BLOCK_FONT_SIZE_DELTA2 * fs;
-                    if take {
-                        bbox.add(w);
-                    }
-                    take
-                },
-                false,
-            );
-            found |= !taken.is_empty();
-            members.extend(taken);
+            pool.work += pool.len[b] as u64;
+            let mut k = 0;
+            while k < pool.len[b] {
+                let w = &words[pool.word(b, k)];
+                if w.x_min >= bbox.x_max + col1 {
+                    break;
+                }
+                if w.base >= min_base - intra
+                    && w.base <= max_base + intra
+                    && w.x_max > bbox.x_min - col1
+                    && (w.size - fs).abs() < MAX_BLOCK_FONT_SIZE_DELTA2 * fs
+                {
+                    bbox.add(w);
+                    members.push(pool.remove(b, k));
+                    found = true;
+                } else {
+                    k += 1;
+                }
+            }
         }
         if found {
             continue;
@@ -365,11 +327,34 @@ fn grow_block(pool: &mut Pool, words: &[Word], start: usize) -> (Vec<usize>, Bbo
                     }
                     && (w.size - fs).abs() < MAX_BLOCK_FONT_SIZE_DELTA3 * fs
             };
+            // Past this word no later one of its bucket is near: on the
+            // left, it starts (and, forward, ends) right of the block's
+            // left edge; on the right, it starts beyond the reach.
+            let past = |w: &Word| {
+                if left {
+                    forward && w.x_min > bx_min
+                } else {
+                    w.x_min >= bx_max + col2
+                }
+            };
+            let first_near = |pool: &Pool, b: usize| {
+                pool.words_of(b)
+                    .iter()
+                    .take_while(|&&w| !past(&words[w]))
+                    .position(|&w| near(&words[w]))
+            };
             let n = (from..=to)
-                .filter(|&b| pool.buckets[b].iter().any(|&w| near(&words[w])))
+                .filter(|&b| first_near(pool, b).is_some())
                 .count();
             if n > 0 && n <= 3 {
-                for t in pool.take_if(from, to, words, near, true) {
+                taken.clear();
+                for b in from..=to {
+                    pool.work += pool.len[b] as u64;
+                    if let Some(k) = first_near(pool, b) {
+                        taken.push(pool.remove(b, k));
+                    }
+                }
+                for &t in &taken {
                     let w = &words[t];
                     if w.base < min_base {
                         min_base = w.base;
@@ -386,26 +371,43 @@ fn grow_block(pool: &mut Pool, words: &[Word], start: usize) -> (Vec<usize>, Bbo
             break;
         }
     }
-    (members, bbox)
+    bbox
 }
 
-/// The lines of a block with their columns (steps 3 and 4 inside it).
-fn block_lines(words: &[Word], members: Vec<usize>, work: &mut u64) -> Res<(Vec<Line>, usize)> {
-    let mut pool = Pool::new(words, members.into_iter());
-    let mut lines: Vec<Line> = Vec::new();
+/// The lines of a block with their columns (steps 3 and 4 inside it),
+/// appended to `all`; the block's width in columns.
+fn block_lines(
+    words: &[Word],
+    sc: &mut Scratch,
+    work: &mut u64,
+    all: &mut Vec<Line>,
+) -> Res<usize> {
+    if let [only] = sc.members[..] {
+        // One word (most blocks of a roster: a cell): one line at column
+        // 0, and the work of the pool below, which takes it from a bucket
+        // of one word.
+        let line = make_line(words, &[only], sc);
+        all.push(line);
+        *work += 1;
+        return Ok(line.len);
+    }
+    let mut pool = Pool::new(words, &sc.members, &mut sc.pool);
+    let first = all.len();
+    let mut line_words = std::mem::take(&mut sc.line_words);
     while let Some(start) = pool.take_start(words) {
         let fs = words[start].size;
         let (min_base, max_base) = (
             words[start].base - MAX_INTRA_LINE_DELTA * fs,
             words[start].base + MAX_INTRA_LINE_DELTA * fs,
         );
-        let mut line_words = vec![start];
+        line_words.clear();
+        line_words.push(start);
         loop {
             let last = &words[*line_words.last().unwrap_or(&start)];
             let mut best: Option<(usize, usize)> = None;
             let mut overlap = false;
             for b in pool.bucket(min_base)..=pool.bucket(max_base) {
-                for (k, &w) in pool.buckets[b].iter().enumerate() {
+                for (k, &w) in pool.words_of(b).iter().enumerate() {
                     let word = &words[w];
                     let delta = word.x_min - last.x_max;
                     if word.base >= min_base && word.base <= max_base {
@@ -415,9 +417,8 @@ fn block_lines(words: &[Word], members: Vec<usize>, work: &mut u64) -> Res<(Vec<
                             break;
                         }
                         if delta < MAX_WORD_SPACING * fs
-                            && best.is_none_or(|(bb, bk)| {
-                                word.x_min < words[pool.buckets[bb][bk]].x_min
-                            })
+                            && best
+                                .is_none_or(|(bb, bk)| word.x_min < words[pool.word(bb, bk)].x_min)
                         {
                             best = Some((b, k));
                         }
@@ -431,125 +432,167 @@ fn block_lines(words: &[Word], members: Vec<usize>, work: &mut u64) -> Res<(Vec<
             let Some((b, k)) = best.filter(|_| !overlap) else {
                 break;
             };
-            pool.work += pool.buckets[b].len() as u64;
+            pool.work += pool.len[b] as u64;
             if pool.work + *work > MAX_LAYOUT_WORK {
+                sc.line_words = line_words;
+                pool.recycle(&mut sc.pool);
                 return unreadable("page layout too costly");
             }
-            line_words.push(pool.buckets[b].remove(k));
+            line_words.push(pool.remove(b, k));
         }
-        lines.push(make_line(words, &line_words));
+        all.push(make_line(words, &line_words, sc));
     }
+    sc.line_words = line_words;
+    let lines = &mut all[first..];
     // Columns inside the block, lines in x then y order.
     lines.sort_by(|a, b| a.x_min.total_cmp(&b.x_min).then(a.base.total_cmp(&b.base)));
     let mut columns = 0;
     for i in 0..lines.len() {
         *work += i as u64;
         let mut col1 = 0;
-        for j in 0..i {
-            let (l0, l1) = (&lines[i], &lines[j]);
+        let l0 = &lines[i];
+        for l1 in &lines[..i] {
             let col2 = if l0.x_min - l1.x_max >= 0.0 {
-                l1.col[l1.chars.len()] + 1
+                l1.shift + l1.len + 1
             } else {
-                let n = l1.chars.len();
+                let n = l1.len;
+                let edges = &sc.line_edges[l1.edge0..=l1.edge0 + n];
                 let k = (0..n)
-                    .find(|&k| l0.x_min < 0.5 * (l1.edges[k] + l1.edges[k + 1]))
+                    .find(|&k| l0.x_min < 0.5 * (edges[k] + edges[k + 1]))
                     .unwrap_or(n);
-                l1.col[k]
+                l1.shift + k
             };
             col1 = col1.max(col2);
         }
         let line = &mut lines[i];
-        for c in &mut line.col {
-            *c += col1;
-        }
-        columns = columns.max(line.col[line.chars.len()]);
+        line.shift += col1;
+        columns = columns.max(line.shift + line.len);
     }
     *work += pool.work;
-    Ok((lines, columns))
+    pool.recycle(&mut sc.pool);
+    Ok(columns)
 }
 
 /// A line from its words (poppler's `TextLine::coalesce`): one space
 /// between words more than a hair apart, the rest joined.
-fn make_line(words: &[Word], ids: &[usize]) -> Line {
-    let ws: Vec<&Word> = ids.iter().map(|&i| &words[i]).collect();
+fn make_line(words: &[Word], ids: &[usize], sc: &mut Scratch) -> Line {
+    let w = |i: usize| &words[ids[i]];
     let delta = |a: &Word, b: &Word| b.x_min - a.x_max;
-    let space = if ws.len() > 1 {
-        let mut min_space = if ws[0].chars.len() > 1 || ws[1].chars.len() > 1 {
+    let space = if ids.len() > 1 {
+        let mut min_space = if w(0).len > 1 || w(1).len > 1 {
             0.0
         } else {
-            delta(ws[0], ws[1])
+            delta(w(0), w(1))
         };
         let mut i = 1;
-        while i + 1 < ws.len() && min_space > 0.0 {
-            if ws[i + 1].chars.len() > 1 {
+        while i + 1 < ids.len() && min_space > 0.0 {
+            if w(i + 1).len > 1 {
                 min_space = 0.0;
             }
-            min_space = min_space.min(delta(ws[i], ws[i + 1]));
+            min_space = min_space.min(delta(w(i), w(i + 1)));
             i += 1;
         }
         if min_space <= 0.0 {
-            MAX_CHAR_SPACING * ws[0].size
+            MAX_CHAR_SPACING * w(0).size
         } else {
-            (MAX_WIDE_CHAR_SPACING_MUL * min_space).min(MAX_WIDE_CHAR_SPACING * ws[0].size)
+            (MAX_WIDE_CHAR_SPACING_MUL * min_space).min(MAX_WIDE_CHAR_SPACING * w(0).size)
         }
     } else {
         0.0
     };
-    let mut chars = Vec::new();
-    let mut edges = Vec::new();
+    let (char0, edge0) = (sc.line_chars.len(), sc.line_edges.len());
     let (mut y_min, mut x_min, mut x_max) = (f64::MAX, f64::MAX, f64::MIN);
-    for (i, w) in ws.iter().enumerate() {
-        for (j, c) in w.chars.iter().enumerate() {
-            chars.push(*c);
-            edges.push(w.edges[j]);
-        }
-        y_min = y_min.min(w.y_min);
-        x_min = x_min.min(w.x_min);
-        x_max = x_max.max(w.x_max);
-        let right = w.edges[w.chars.len()];
-        if let Some(next) = ws.get(i + 1) {
+    for i in 0..ids.len() {
+        let word = w(i);
+        sc.line_chars
+            .extend_from_slice(&sc.word_chars[word.char0..word.char0 + word.len]);
+        sc.line_edges
+            .extend_from_slice(&sc.word_edges[word.edge0..word.edge0 + word.len]);
+        y_min = y_min.min(word.y_min);
+        x_min = x_min.min(word.x_min);
+        x_max = x_max.max(word.x_max);
+        let right = sc.word_edges[word.edge0 + word.len];
+        if i + 1 < ids.len() {
             // Closer words are merged or printed touching: no space.
-            if delta(w, next) >= space {
-                chars.push(' ');
-                edges.push(right);
+            if delta(word, w(i + 1)) >= space {
+                sc.line_chars.push(' ');
+                sc.line_edges.push(right);
             }
         } else {
-            edges.push(right);
+            sc.line_edges.push(right);
         }
     }
-    let col = (0..=chars.len()).collect();
     Line {
-        chars,
-        edges,
-        col,
+        char0,
+        edge0,
+        len: sc.line_chars.len() - char0,
+        shift: 0,
         x_min,
         x_max,
         y_min,
-        base: ws[0].base,
-        size: ws[0].size,
+        base: w(0).base,
+        size: w(0).size,
     }
 }
 
+/// A line at its column, for the sort of a page's lines. The comparison
+/// of that sort is not a total order (lines whose tops are within 0.01
+/// compare by x, others by top), so where it is inconsistent the standard
+/// sort's result depends on its scratch space, counted in elements of
+/// 4096 bytes: this keeps the size of the `(usize, Line)` pairs the text
+/// was first laid out with, and so the same order.
+#[repr(C)]
+struct Frag {
+    col: usize,
+    line: Line,
+    _same_size: [u64; 5],
+}
+
+const _: () = assert!(std::mem::size_of::<Frag>() == 120);
+
 /// The page's text (steps 1-5), ending in a form feed as poppler's does.
+#[cfg(test)]
 pub fn page_text(glyphs: &[Glyph]) -> Res<String> {
-    let words = words(glyphs);
-    let mut pool = Pool::new(&words, 0..words.len());
+    let mut out = String::new();
+    write_page(glyphs, &mut Scratch::default(), &mut out)?;
+    Ok(out)
+}
+
+/// Appends the page's text to `out`; the number of its characters that
+/// are not whitespace.
+pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<usize> {
+    sc.word_chars.clear();
+    sc.word_edges.clear();
+    sc.line_chars.clear();
+    sc.line_edges.clear();
+    let words = words(glyphs, &mut sc.word_chars, &mut sc.word_edges);
+    let forward = words.iter().all(|w| w.x_max >= w.x_min);
+    let all: Vec<usize> = (0..words.len()).collect();
+    let mut pool = Pool::new(&words, &all, &mut PoolBufs::default());
     let mut blocks: Vec<Block> = Vec::new();
+    let mut lines: Vec<Line> = Vec::new();
     let mut work = 0u64;
+    let mut members = std::mem::take(&mut sc.members);
     while let Some(start) = pool.take_start(&words) {
-        let (members, bbox) = grow_block(&mut pool, &words, start);
-        let (lines, columns) = block_lines(&words, members, &mut work)?;
+        let bbox = grow_block(&mut pool, &words, start, &mut members, forward);
+        sc.members = members;
+        let first = lines.len();
+        let columns = block_lines(&words, sc, &mut work, &mut lines);
+        members = std::mem::take(&mut sc.members);
+        let columns = columns?;
         if work + pool.work > MAX_LAYOUT_WORK {
             return unreadable("page layout too costly");
         }
         blocks.push(Block {
-            lines,
+            first,
+            end: lines.len(),
             x_min: bbox.x_min,
             x_max: bbox.x_max,
             y_min: bbox.y_min,
             columns,
         });
     }
+    sc.members = members;
     // Columns of blocks, blocks in x then y order.
     blocks.sort_by(|a, b| {
         a.x_min
@@ -584,6 +627,9 @@ pub fn page_text(glyphs: &[Glyph]) -> Res<String> {
             let b1 = &blocks[j];
             let col2 = if b1.x_max == b1.x_min {
                 block_cols[j]
+            } else if b0.x_min <= b1.x_min && b1.x_max > b1.x_min {
+                // The share below is zero or below: clamped to zero.
+                block_cols[j]
             } else {
                 let share = (b0.x_min - b1.x_min) / (b1.x_max - b1.x_min) * b1.columns as f64;
                 block_cols[j].saturating_add(share.clamp(0.0, MAX_COLUMN as f64) as usize)
@@ -593,17 +639,21 @@ pub fn page_text(glyphs: &[Glyph]) -> Res<String> {
         block_cols[i] = col1;
         active.push(i);
     }
-    let mut frags: Vec<(usize, Line)> = Vec::new();
-    for (block, col) in blocks.into_iter().zip(block_cols) {
-        for line in block.lines {
-            frags.push(((col + line.col[0]).min(MAX_COLUMN), line));
+    let mut frags: Vec<Frag> = Vec::with_capacity(lines.len());
+    for (block, col) in blocks.iter().zip(block_cols) {
+        for &line in &lines[block.first..block.end] {
+            frags.push(Frag {
+                col: (col + line.shift).min(MAX_COLUMN),
+                line,
+                _same_size: [0; 5],
+            });
         }
     }
     // Top to bottom, then the fragments whose baselines are within half a
     // size of the first one's make one line, left to right (a row of
     // 10.5 pt Japanese and 11 pt digits, as LibreOffice sizes Asian and
     // Western text, is one line).
-    frags.sort_by(|(_, a), (_, b)| {
+    frags.sort_by(|Frag { line: a, .. }, Frag { line: b, .. }| {
         if (a.y_min - b.y_min).abs() < 0.01 {
             a.x_min.total_cmp(&b.x_min)
         } else {
@@ -612,34 +662,42 @@ pub fn page_text(glyphs: &[Glyph]) -> Res<String> {
     });
     let mut i = 0;
     while i < frags.len() {
-        let (base, size) = (frags[i].1.base, frags[i].1.size);
+        let (base, size) = (frags[i].line.base, frags[i].line.size);
         let mut j = i + 1;
-        while j < frags.len() && (frags[j].1.base - base).abs() < MAX_INTRA_LINE_DELTA * size {
+        while j < frags.len() && (frags[j].line.base - base).abs() < MAX_INTRA_LINE_DELTA * size {
             j += 1;
         }
-        frags[i..j].sort_by(|(_, a), (_, b)| a.x_min.total_cmp(&b.x_min));
+        frags[i..j].sort_by(|a, b| a.line.x_min.total_cmp(&b.line.x_min));
         i = j;
     }
-    let mut out = String::new();
+    let mut visible = 0usize;
     let mut col = 0;
     for i in 0..frags.len() {
-        let (frag_col, line) = &frags[i];
-        while col < *frag_col {
-            out.push(' ');
-            col += 1;
+        let Frag {
+            col: frag_col,
+            line,
+            ..
+        } = &frags[i];
+        if col < *frag_col {
+            out.extend(std::iter::repeat_n(' ', frag_col - col));
+            col = *frag_col;
         }
-        out.extend(line.chars.iter());
-        col += line.chars.len();
+        for &c in &sc.line_chars[line.char0..line.char0 + line.len] {
+            out.push(c);
+            visible += usize::from(!c.is_whitespace());
+        }
+        col += line.len;
         let next = frags.get(i + 1);
         let breaks = match next {
             None => true,
-            Some((next_col, next)) => {
-                *next_col < col || (next.base - line.base).abs() > MAX_INTRA_LINE_DELTA * line.size
+            Some(next) => {
+                next.col < col
+                    || (next.line.base - line.base).abs() > MAX_INTRA_LINE_DELTA * line.size
             }
         };
         if breaks {
             let d = match next {
-                Some((_, next)) => (((next.base - line.base) / line.size) as i64).clamp(1, 5),
+                Some(next) => (((next.line.base - line.base) / line.size) as i64).clamp(1, 5),
                 None => 1,
             };
             for _ in 0..d {
@@ -649,7 +707,7 @@ pub fn page_text(glyphs: &[Glyph]) -> Res<String> {
         }
     }
     out.push('\u{c}');
-    Ok(out)
+    Ok(visible)
 }
 
 #[cfg(test)]

@@ -3,10 +3,13 @@
 //! trusted: office exporters write it right, damaged files do not) and
 //! reads object streams. Only what text extraction needs; anything this
 //! does not understand is an [`Unreadable`] and the caller falls back to
-//! poppler.
+//! poppler. Content streams are read by `tokens` (`Lexer::next_content`).
+
+mod tokens;
 
 use std::collections::HashMap;
 use std::io::Read;
+pub use tokens::{Item, Token};
 
 /// Why the in-process reader gave up (the caller runs poppler instead).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,7 +155,9 @@ impl<'a> Lexer<'a> {
             }
             b'(' => {
                 self.pos += 1;
-                Obj::Str(self.literal()?)
+                let mut out = Vec::new();
+                self.literal(&mut out)?;
+                Obj::Str(out)
             }
             b'<' if self.data.get(self.pos + 1) == Some(&b'<') => {
                 self.pos += 2;
@@ -185,7 +190,9 @@ impl<'a> Lexer<'a> {
             }
             b'<' => {
                 self.pos += 1;
-                Obj::Str(self.hex()?)
+                let mut out = Vec::new();
+                self.hex(&mut out)?;
+                Obj::Str(out)
             }
             b'[' => {
                 self.pos += 1;
@@ -255,8 +262,8 @@ impl<'a> Lexer<'a> {
         None
     }
 
-    fn literal(&mut self) -> Res<Vec<u8>> {
-        let mut out = Vec::new();
+    /// A literal string's bytes, appended to `out`.
+    fn literal(&mut self, out: &mut Vec<u8>) -> Res<()> {
         let mut level = 1usize;
         loop {
             let Some(&b) = self.data.get(self.pos) else {
@@ -271,7 +278,7 @@ impl<'a> Lexer<'a> {
                 b')' => {
                     level -= 1;
                     if level == 0 {
-                        return Ok(out);
+                        return Ok(());
                     }
                     out.push(b);
                 }
@@ -313,20 +320,29 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn hex(&mut self) -> Res<Vec<u8>> {
-        let mut out = Vec::new();
+    /// A hex string's bytes, appended to `out`.
+    fn hex(&mut self, out: &mut Vec<u8>) -> Res<()> {
         let mut high: Option<u8> = None;
         loop {
+            // Two digits at once, the common case.
+            if high.is_none() {
+                if let Some(&[a, b]) = self.data.get(self.pos..self.pos + 2) {
+                    let (a, b) = (HEX[usize::from(a)], HEX[usize::from(b)]);
+                    if a < 16 && b < 16 {
+                        out.push(a << 4 | b);
+                        self.pos += 2;
+                        continue;
+                    }
+                }
+            }
             let Some(&b) = self.data.get(self.pos) else {
                 return unreadable("unterminated hex string");
             };
             self.pos += 1;
-            let v = match b {
-                b'>' => break,
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                b'A'..=b'F' => b - b'A' + 10,
-                _ if is_white(b) => continue,
+            let v = match HEX[usize::from(b)] {
+                v @ 0..=15 => v,
+                HEX_END => break,
+                HEX_WHITE => continue,
                 _ => return unreadable("bad hex string"),
             };
             match high.take() {
@@ -337,9 +353,33 @@ impl<'a> Lexer<'a> {
         if let Some(h) = high {
             out.push(h << 4);
         }
-        Ok(out)
+        Ok(())
     }
 }
+
+const HEX_END: u8 = 0xFD;
+const HEX_WHITE: u8 = 0xFE;
+const HEX_BAD: u8 = 0xFF;
+
+/// Each byte's meaning inside a hex string: a digit's value, the end,
+/// whitespace, or bad.
+const HEX: [u8; 256] = {
+    let mut t = [HEX_BAD; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = match c {
+            b'>' => HEX_END,
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | 0 => HEX_WHITE,
+            _ => HEX_BAD,
+        };
+        b += 1;
+    }
+    t
+};
 
 fn unescape_name(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
@@ -358,7 +398,57 @@ fn unescape_name(raw: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Powers of ten exactly representable as `f64`.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// `[+-]digits[.digits]` with at most 15 digits, as `str::parse` reads it
+/// but without building a string: the digits are an exact integer below
+/// 2^53 and the power of ten is exact, so one division rounds correctly,
+/// to the same `f64` the parser gives (Clinger's fast path).
+fn plain_number(w: &[u8]) -> Option<Obj> {
+    let (negative, body) = match w.first()? {
+        b'-' => (true, &w[1..]),
+        b'+' => (false, &w[1..]),
+        _ => (false, w),
+    };
+    let mut mantissa = 0u64;
+    let mut digits = 0usize;
+    let mut decimals: Option<usize> = None;
+    for &b in body {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                digits += 1;
+                if let Some(d) = decimals.as_mut() {
+                    *d += 1;
+                }
+                if digits > 15 {
+                    return None;
+                }
+            }
+            b'.' if decimals.is_none() => decimals = Some(0),
+            _ => return None,
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let magnitude = mantissa as i64;
+    Some(match decimals {
+        None => Obj::Int(if negative { -magnitude } else { magnitude }),
+        Some(d) => {
+            let v = mantissa as f64 / POW10[d];
+            Obj::Real(if negative { -v } else { v })
+        }
+    })
+}
+
 fn number_or_word(w: &[u8]) -> Obj {
+    if let Some(n) = plain_number(w) {
+        return n;
+    }
     let numeric = w
         .iter()
         .all(|&b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.'));
@@ -660,6 +750,40 @@ mod tests {
         assert_eq!(get(root, b"H"), Some(&Obj::Str(vec![0x4E, 0x2D])));
         assert_eq!(doc.decode(doc.object(2), 100).unwrap(), b"BT ET");
         assert!(doc.decode(doc.object(2), 3).is_err(), "over the limit");
+    }
+
+    #[test]
+    fn plain_numbers_read_as_the_parser_reads_them() {
+        for w in [
+            "0",
+            "-0",
+            "+7",
+            "550.45",
+            "-.5",
+            "5.",
+            "-0.0",
+            "9.09",
+            "123456789012345",
+            "0.1",
+            "1.00000000000001",
+            "842",
+            "-12.75",
+            "3.14159265358979",
+        ] {
+            let fast = plain_number(w.as_bytes()).unwrap();
+            let slow = if w.contains('.') {
+                Obj::Real(w.parse::<f64>().unwrap())
+            } else {
+                Obj::Int(w.parse::<i64>().unwrap())
+            };
+            match (&fast, &slow) {
+                (Obj::Real(a), Obj::Real(b)) => assert_eq!(a.to_bits(), b.to_bits(), "{w}"),
+                _ => assert_eq!(fast, slow, "{w}"),
+            }
+        }
+        for w in ["", "-", ".", "1.2.3", "1-2", "1234567890123456", "1e5"] {
+            assert!(plain_number(w.as_bytes()).is_none(), "{w}");
+        }
     }
 
     #[test]
