@@ -144,15 +144,20 @@ impl Postal {
             if code.len() != 7 || !code.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(err("postal code is not 7 digits"));
             }
-            let Some(pref) = prefecture(pref) else {
-                return Err(err("unknown prefecture"));
+            // Rows come grouped by prefecture: skip the table search on a repeat.
+            let pref = match last {
+                Some((p, _, _)) if p == pref => p,
+                _ => match prefecture(pref) {
+                    Some(p) => p,
+                    None => return Err(err("unknown prefecture")),
+                },
             };
             if muni.is_empty() {
                 return Err(err("empty municipality"));
             }
             // Consecutive rows mostly repeat the previous municipality.
             let id = match last {
-                Some((p, m, id)) if p == pref && m == muni => id,
+                Some((p, m, id)) if std::ptr::eq(p, pref) && m == muni => id,
                 _ => *ids.entry((pref, muni)).or_insert_with(|| {
                     munis.push(Muni {
                         pref,
