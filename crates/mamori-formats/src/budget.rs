@@ -177,6 +177,27 @@ impl Budget {
         }
     }
 
+    /// What [`Budget::drain_expanded`] does (same cap, same errors), but
+    /// keeping the bytes: the xlsx preflight keeps the XML parts it will
+    /// read instead of inflating them twice. Not charged (the caller
+    /// charges the preflight's total, as after draining).
+    pub(crate) fn read_uncharged(
+        &self,
+        reader: &mut dyn Read,
+        compressed: u64,
+    ) -> Result<Vec<u8>, FormatError> {
+        let cap = self.cap(compressed);
+        let mut out = Vec::new();
+        reader
+            .take(cap.0.saturating_add(1))
+            .read_to_end(&mut out)
+            .map_err(|e| FormatError::corrupt("compressed data", e))?;
+        if out.len() as u64 > cap.0 {
+            return Err(FormatError::Limit(self.why(cap)));
+        }
+        Ok(out)
+    }
+
     /// Charges bytes expanded elsewhere against the total.
     pub fn charge(&self, bytes: u64) -> Result<(), FormatError> {
         self.expanded.set(self.expanded.get().saturating_add(bytes));

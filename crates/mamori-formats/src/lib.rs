@@ -32,6 +32,8 @@ pub mod ooxml;
 pub mod pdf;
 mod ppt;
 pub mod sheet;
+mod xlsx;
+mod xmlscan;
 mod xmltext;
 
 pub use budget::{Budget, Limits, PdfText};
