@@ -185,9 +185,11 @@ impl Budget {
         &self,
         reader: &mut dyn Read,
         compressed: u64,
+        declared: u64,
     ) -> Result<Vec<u8>, FormatError> {
         let cap = self.cap(compressed);
-        let mut out = Vec::new();
+        // The declared size may lie: it only sizes the first allocation.
+        let mut out = Vec::with_capacity(declared.min(cap.0).min(16 << 20) as usize + 1);
         reader
             .take(cap.0.saturating_add(1))
             .read_to_end(&mut out)

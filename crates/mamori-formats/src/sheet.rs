@@ -31,12 +31,16 @@ pub fn read_xlsx(
 pub enum XlsxReader {
     Fast,
     Calamine,
+    /// The fast reader alone: what it refuses is an error naming why
+    /// (`MAMORI_XLSX_READER=fast-only`, to find the files it refuses).
+    FastOnly,
 }
 
 impl XlsxReader {
     pub fn from_env() -> Self {
         match std::env::var("MAMORI_XLSX_READER").as_deref() {
             Ok("calamine") => XlsxReader::Calamine,
+            Ok("fast-only") => XlsxReader::FastOnly,
             _ => XlsxReader::Fast,
         }
     }
@@ -53,7 +57,7 @@ pub fn read_xlsx_with(
     if is_encrypted_ole(source) {
         return Err(FormatError::Encrypted);
     }
-    if reader == XlsxReader::Fast {
+    if reader != XlsxReader::Calamine {
         let outcome = crate::xlsx::read(source, budget, FORMAT)?;
         source
             .seek(SeekFrom::Start(0))
@@ -71,6 +75,9 @@ pub fn read_xlsx_with(
             // read, or what calamine itself reports as an error or reads
             // only in part) is read by calamine, which decides; the
             // preflight's charge is already made.
+            crate::xlsx::Outcome::Refused(why) if reader == XlsxReader::FastOnly => {
+                return Err(FormatError::Unsupported(format!("fast reader: {}", why.0)));
+            }
             crate::xlsx::Outcome::Refused(_) => {}
         }
     } else {
@@ -241,6 +248,10 @@ fn preflight_zip(
 /// Sparse cells of one sheet, bounded by the budget's cell and column limits.
 pub(crate) struct Grid {
     rows: BTreeMap<u32, Vec<(u32, String)>>,
+    /// The row being filled: cells come row by row, so most puts skip the
+    /// map (cells of a row that comes back are appended in order, as the
+    /// map alone would have them).
+    current: Option<(u32, Vec<(u32, String)>)>,
     cells: u64,
     max_cells: u64,
     max_columns: u32,
@@ -250,6 +261,7 @@ impl Grid {
     pub(crate) fn new(budget: &Budget) -> Self {
         Grid {
             rows: BTreeMap::new(),
+            current: None,
             cells: 0,
             max_cells: budget.limits.max_cells_per_sheet,
             max_columns: budget.limits.max_columns,
@@ -265,11 +277,24 @@ impl Grid {
         if self.cells > self.max_cells {
             return false;
         }
-        self.rows.entry(row).or_default().push((col, text));
+        match &mut self.current {
+            Some((r, cells)) if *r == row => cells.push((col, text)),
+            _ => {
+                self.flush();
+                self.current = Some((row, vec![(col, text)]));
+            }
+        }
         true
     }
 
+    fn flush(&mut self) {
+        if let Some((row, cells)) = self.current.take() {
+            self.rows.entry(row).or_default().extend(cells);
+        }
+    }
+
     pub(crate) fn spread_merges(&mut self, merges: &[Dimensions]) {
+        self.flush();
         for m in merges {
             let (row, first) = m.start;
             let last = m.end.1.min(self.max_columns.saturating_sub(1));
@@ -291,7 +316,8 @@ impl Grid {
     }
 
     /// Dense rows; a run of empty rows becomes one empty row.
-    pub(crate) fn rows(self) -> Vec<Vec<String>> {
+    pub(crate) fn rows(mut self) -> Vec<Vec<String>> {
+        self.flush();
         let mut out = Vec::with_capacity(self.rows.len());
         let mut last: Option<u32> = None;
         for (row, mut cells) in self.rows {

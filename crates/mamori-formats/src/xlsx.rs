@@ -55,7 +55,8 @@ pub(crate) fn read(
             .map_err(|e| FormatError::corrupt(format, e))?;
         let compressed = entry.compressed_size();
         if kept_bytes < KEEP_BYTES && wanted(entry.name()) {
-            let bytes = budget.read_uncharged(&mut entry, compressed)?;
+            let declared = entry.size();
+            let bytes = budget.read_uncharged(&mut entry, compressed, declared)?;
             total += bytes.len() as u64;
             kept_bytes += bytes.len() as u64;
             kept.push(Some(bytes));

@@ -32,7 +32,7 @@ pub(crate) enum Event<'a> {
         name: &'a [u8],
     },
     /// Raw text between tags (entities not yet decoded).
-    Text(&'a [u8]),
+    Text(&'a str),
     /// The content of `<![CDATA[...]]>`.
     CData(&'a [u8]),
     Eof,
@@ -40,7 +40,8 @@ pub(crate) enum Event<'a> {
 
 /// The part after a namespace prefix: `x:c` and `c` are both `c`.
 pub(crate) fn local(name: &[u8]) -> &[u8] {
-    match memchr(b':', name) {
+    // Names are short: a plain loop beats a memchr call.
+    match name.iter().position(|&b| b == b':') {
         Some(i) => &name[i + 1..],
         None => name,
     }
@@ -48,6 +49,8 @@ pub(crate) fn local(name: &[u8]) -> &[u8] {
 
 pub(crate) struct Tokenizer<'a> {
     xml: &'a [u8],
+    /// The same bytes, checked once as UTF-8: text runs are sliced from it.
+    text: &'a str,
     pos: usize,
     /// The end event owed for the last self-closing tag.
     pending_end: Option<&'a [u8]>,
@@ -57,6 +60,7 @@ impl<'a> Tokenizer<'a> {
     /// A tokenizer over a whole part. A UTF-8 byte order mark is skipped;
     /// a declaration naming another encoding is refused.
     pub(crate) fn new(xml: &'a [u8]) -> Scan<Self> {
+        let text = std::str::from_utf8(xml).map_err(|_| Refuse("part not UTF-8"))?;
         let mut pos = 0;
         if xml.starts_with(b"\xEF\xBB\xBF") {
             return Err(Refuse("byte order mark"));
@@ -80,6 +84,7 @@ impl<'a> Tokenizer<'a> {
         }
         Ok(Tokenizer {
             xml,
+            text,
             pos,
             pending_end: None,
         })
@@ -110,7 +115,9 @@ impl<'a> Tokenizer<'a> {
             let start = self.pos;
             let end = memchr(b'<', &xml[start..]).map_or(xml.len(), |i| start + i);
             self.pos = end;
-            return Ok(Some(Event::Text(&xml[start..end])));
+            // `<` is ASCII: both ends are character boundaries.
+            let text = self.text.get(start..end).ok_or(Refuse("text not UTF-8"))?;
+            return Ok(Some(Event::Text(text)));
         }
         let at = self.pos;
         match xml.get(at + 1) {
@@ -326,9 +333,8 @@ pub(crate) fn unescape_attr(raw: &[u8]) -> Scan<String> {
 /// gets its XML 1.0 line ends normalized (`\r\n` and `\r` become `\n`)
 /// and, with `excel_escapes`, Excel's `_x00HH_` escapes decoded — run by
 /// run, as calamine does it on quick-xml's text events.
-pub(crate) fn decode_text(raw: &[u8], excel_escapes: bool, out: &mut String) -> Scan<()> {
-    let text = std::str::from_utf8(raw).map_err(|_| Refuse("text not UTF-8"))?;
-    let mut rest = text;
+pub(crate) fn decode_text(raw: &str, excel_escapes: bool, out: &mut String) -> Scan<()> {
+    let mut rest = raw;
     loop {
         let run_end = memchr(b'&', rest.as_bytes()).unwrap_or(rest.len());
         push_run(&rest[..run_end], excel_escapes, out);
@@ -404,7 +410,7 @@ fn push_entity<'t>(rest: &'t str, out: &mut String) -> Scan<&'t str> {
 /// Johann Tuffe and contributors): two hex digits after `_x00`, read
 /// with `u8::from_str_radix` (so a `+` sign passes, as there).
 fn unescape_excel(text: &str, out: &mut String) {
-    if memmem::find(text.as_bytes(), b"_x00").is_none() {
+    if text.len() < 7 || memmem::find(text.as_bytes(), b"_x00").is_none() {
         out.push_str(text);
         return;
     }
@@ -445,7 +451,7 @@ mod tests {
                     String::from_utf8_lossy(attrs)
                 )),
                 Event::End { name } => out.push(format!("/{}", String::from_utf8_lossy(name))),
-                Event::Text(t) => out.push(format!("'{}", String::from_utf8_lossy(t))),
+                Event::Text(t) => out.push(format!("'{t}")),
                 Event::CData(t) => out.push(format!("[{}", String::from_utf8_lossy(t))),
                 Event::Eof => return out,
             }
@@ -505,17 +511,18 @@ mod tests {
     fn text_decoding() {
         let mut s = String::new();
         decode_text(
-            b"a\r\nb\rc &lt;&#x5C71;&#30000;_x000D__x005F_x000A_",
+            "a\r\nb\rc &lt;&#x5C71;&#30000;_x000D__x005F_x000A_",
             true,
             &mut s,
         )
         .unwrap();
         assert_eq!(s, "a\nb\nc <山田\r_x000A_");
         let mut s = String::new();
-        decode_text(b"_x000D_", false, &mut s).unwrap();
+        decode_text("_x000D_", false, &mut s).unwrap();
         assert_eq!(s, "_x000D_");
-        for bad in [&b"&#0;"[..], b"&#x+41;", b"&nbsp;", b"&amp", b"\xff"] {
+        for bad in ["&#0;", "&#x+41;", "&nbsp;", "&amp"] {
             assert!(decode_text(bad, true, &mut String::new()).is_err());
         }
+        assert!(Tokenizer::new(b"<a>\xff</a>").is_err());
     }
 }
