@@ -35,6 +35,12 @@ pub(crate) enum Event<'a> {
     Text(&'a str),
     /// The content of `<![CDATA[...]]>`.
     CData(&'a [u8]),
+    /// `<name attrs/>`, only from a tokenizer made with
+    /// [`Tokenizer::keep_empty`].
+    Empty {
+        name: &'a [u8],
+        attrs: &'a [u8],
+    },
     Eof,
 }
 
@@ -54,6 +60,8 @@ pub(crate) struct Tokenizer<'a> {
     pos: usize,
     /// The end event owed for the last self-closing tag.
     pending_end: Option<&'a [u8]>,
+    /// Self-closing tags as [`Event::Empty`] rather than start + end.
+    keep_empty: bool,
 }
 
 impl<'a> Tokenizer<'a> {
@@ -87,7 +95,14 @@ impl<'a> Tokenizer<'a> {
             text,
             pos,
             pending_end: None,
+            keep_empty: false,
         })
+    }
+
+    /// Self-closing tags come out as [`Event::Empty`] (quick-xml's default).
+    pub(crate) fn keep_empty(mut self) -> Self {
+        self.keep_empty = true;
+        self
     }
 
     /// The next event; text is returned as it is (possibly empty runs are
@@ -168,13 +183,14 @@ impl<'a> Tokenizer<'a> {
                     return Err(Refuse("malformed start tag"));
                 }
                 self.pos = close + 1;
+                let attrs = &inner[name_len..];
+                if empty && self.keep_empty {
+                    return Ok(Some(Event::Empty { name, attrs }));
+                }
                 if empty {
                     self.pending_end = Some(name);
                 }
-                Ok(Some(Event::Start {
-                    name,
-                    attrs: &inner[name_len..],
-                }))
+                Ok(Some(Event::Start { name, attrs }))
             }
             None => Err(Refuse("tag cut short")),
         }
@@ -329,6 +345,18 @@ pub(crate) fn unescape_attr(raw: &[u8]) -> Scan<String> {
     Ok(out)
 }
 
+/// Appends raw text with its entity references decoded and nothing else
+/// changed (quick-xml 0.37's `unescape`, as the docx/pptx reader has it).
+pub(crate) fn unescape_entities(raw: &str, out: &mut String) -> Scan<()> {
+    let mut rest = raw;
+    while let Some(amp) = memchr(b'&', rest.as_bytes()) {
+        out.push_str(&rest[..amp]);
+        rest = push_entity(&rest[amp + 1..], out)?;
+    }
+    out.push_str(rest);
+    Ok(())
+}
+
 /// Appends raw element text to `out`: every run between entity references
 /// gets its XML 1.0 line ends normalized (`\r\n` and `\r` become `\n`)
 /// and, with `excel_escapes`, Excel's `_x00HH_` escapes decoded — run by
@@ -453,6 +481,9 @@ mod tests {
                 Event::End { name } => out.push(format!("/{}", String::from_utf8_lossy(name))),
                 Event::Text(t) => out.push(format!("'{t}")),
                 Event::CData(t) => out.push(format!("[{}", String::from_utf8_lossy(t))),
+                Event::Empty { name, .. } => {
+                    out.push(format!("<{}/", String::from_utf8_lossy(name)))
+                }
                 Event::Eof => return out,
             }
         }
