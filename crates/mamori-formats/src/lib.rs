@@ -26,6 +26,8 @@
 pub mod archive;
 pub mod budget;
 mod doc;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod mail;
 pub mod ole;
 pub mod ooxml;
