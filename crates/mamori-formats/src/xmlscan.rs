@@ -11,7 +11,7 @@
 //! what that input means. Self-closing tags come out as a start and an end
 //! event, as quick-xml's `expand_empty_elements` gives them.
 
-use memchr::{memchr, memchr3, memmem};
+use memchr::{memchr, memmem};
 
 /// The fast reader declines this input; the caller falls back to the
 /// general reader. The reason is for tests and debugging.
@@ -137,7 +137,11 @@ impl<'a> Tokenizer<'a> {
         let at = self.pos;
         match xml.get(at + 1) {
             Some(b'/') => {
-                let close = memchr(b'>', &xml[at..]).ok_or(Refuse("end tag cut short"))? + at;
+                let close = xml[at..]
+                    .iter()
+                    .position(|&b| b == b'>')
+                    .ok_or(Refuse("end tag cut short"))?
+                    + at;
                 let name = trim_end(&xml[at + 2..close]);
                 if name.is_empty() || !is_name(name) {
                     return Err(Refuse("malformed end tag"));
@@ -234,18 +238,22 @@ impl<'a> Tokenizer<'a> {
     }
 }
 
-/// The `>` closing a start tag from `from`, skipping quoted attribute values.
-fn find_tag_end(xml: &[u8], mut from: usize) -> Option<usize> {
-    loop {
-        let i = memchr3(b'>', b'"', b'\'', &xml[from..])? + from;
-        match xml[i] {
-            b'>' => return Some(i),
-            quote => {
-                let close = memchr(quote, &xml[i + 1..])? + i + 1;
-                from = close + 1;
+/// The `>` closing a start tag from `from`, skipping quoted attribute
+/// values. Tags are short: a byte loop beats memchr calls per quote.
+fn find_tag_end(xml: &[u8], from: usize) -> Option<usize> {
+    let mut quote = 0u8;
+    for (i, &b) in xml.get(from..)?.iter().enumerate() {
+        if quote != 0 {
+            if b == quote {
+                quote = 0;
             }
+        } else if b == b'>' {
+            return Some(from + i);
+        } else if b == b'"' || b == b'\'' {
+            quote = b;
         }
     }
+    None
 }
 
 fn trim_end(b: &[u8]) -> &[u8] {
