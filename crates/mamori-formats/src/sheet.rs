@@ -1,4 +1,6 @@
-//! Spreadsheets (.xlsx .xlsm .xls .ods) through calamine: every sheet,
+//! Spreadsheets (.xlsx .xlsm .xls .ods): .xlsx/.xlsm through the fast
+//! reader of `xlsx` (calamine reads what it refuses), .xls/.ods through
+//! calamine. Every sheet,
 //! hidden ones too; formulas give their cached values; date cells become
 //! `YYYY/MM/DD`; a merged header cell is repeated across the columns it
 //! spans, so a two-row header reads like the table engine's merged headers.
