@@ -125,5 +125,20 @@ mod tests {
         );
         ooxml_differential(b"<w:document><w:body><w:p><w:r><w:t>a&lt;b</w:t><w:tab/></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>c</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>");
         ooxml_differential(b"<a><p><t>x</t></p></b>");
+        // Found by the fuzzer: a UTF-16 sheet, `<?>` which does not close.
+        xlsx_differential(
+            b"<sst></sst>\xff<\x00?\x00t version=\"1.0\"?><worksheet><sheetData/></worksheet>",
+        );
+        ooxml_differential(b"<a><?><p><t>x</t></p><?x?></a>");
+        ooxml_differential(b"<a><??><p><t>x</t></p><?x?></a>");
+        for crash in std::env::var("MAMORI_FUZZ_CRASHES")
+            .unwrap_or_default()
+            .split(',')
+        {
+            if let Ok(data) = std::fs::read(crash) {
+                xlsx_differential(&data);
+                ooxml_differential(&data);
+            }
+        }
     }
 }

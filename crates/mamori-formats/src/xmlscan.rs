@@ -69,6 +69,10 @@ impl<'a> Tokenizer<'a> {
     /// a declaration naming another encoding is refused.
     pub(crate) fn new(xml: &'a [u8]) -> Scan<Self> {
         let text = std::str::from_utf8(xml).map_err(|_| Refuse("part not UTF-8"))?;
+        // NUL is no XML character; quick-xml also reads `<\0?\0` as UTF-16.
+        if memchr(0, xml).is_some() {
+            return Err(Refuse("NUL byte"));
+        }
         let mut pos = 0;
         if xml.starts_with(b"\xEF\xBB\xBF") {
             return Err(Refuse("byte order mark"));
@@ -150,9 +154,14 @@ impl<'a> Tokenizer<'a> {
                 Ok(Some(Event::End { name }))
             }
             Some(b'?') => {
+                // As quick-xml: the first `?>` after the `<` ends it, and
+                // `<?>` (the opening `?` alone) is an error there.
                 let close =
-                    memmem::find(&xml[at..], b"?>").ok_or(Refuse("instruction cut short"))?;
-                self.pos = at + close + 2;
+                    memmem::find(&xml[at + 1..], b"?>").ok_or(Refuse("instruction cut short"))?;
+                if close == 0 {
+                    return Err(Refuse("instruction cut short"));
+                }
+                self.pos = at + 1 + close + 2;
                 Ok(None)
             }
             Some(b'!') => {
