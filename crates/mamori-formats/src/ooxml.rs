@@ -2,6 +2,7 @@
 //! headers/footers, comments, notes.
 
 use crate::archive::{open_zip, read_zip_entry};
+use crate::xmlscan::Refuse;
 use crate::xmltext::Collector;
 use crate::{Budget, FormatError, Part, Source};
 
@@ -91,7 +92,9 @@ fn read_parts(
         // part starts and ends with an empty collector, so one collector
         // per part reads as one for the whole file does.
         parts.clear();
-        let fast = {
+        let fast = if reader == "quick-xml" {
+            Err(Refuse("the reference reader was asked for"))
+        } else {
             let mut keep = |p| parts.push(p);
             let mut collector = Collector::new(&mut keep);
             let fast = collector.read_fast(&xml);
@@ -103,7 +106,7 @@ fn read_parts(
         if let (Err(why), "fast-only") = (fast, reader.as_str()) {
             return Err(FormatError::Unsupported(format!("fast reader: {}", why.0)));
         }
-        if fast.is_ok() && reader != "quick-xml" {
+        if fast.is_ok() {
             parts.drain(..).for_each(&mut *sink);
         } else {
             let mut collector = Collector::new(sink);

@@ -132,7 +132,8 @@ impl<'a> Tokenizer<'a> {
         }
         if xml[self.pos] != b'<' {
             let start = self.pos;
-            let end = memchr(b'<', &xml[start..]).map_or(xml.len(), |i| start + i);
+            // Text runs are short too.
+            let end = find_byte(&xml[start..], [b'<'; 3]).map_or(xml.len(), |i| start + i);
             self.pos = end;
             // `<` is ASCII: both ends are character boundaries.
             let text = self.text.get(start..end).ok_or(Refuse("text not UTF-8"))?;
@@ -141,11 +142,8 @@ impl<'a> Tokenizer<'a> {
         let at = self.pos;
         match xml.get(at + 1) {
             Some(b'/') => {
-                let close = xml[at..]
-                    .iter()
-                    .position(|&b| b == b'>')
-                    .ok_or(Refuse("end tag cut short"))?
-                    + at;
+                let close =
+                    find_byte(&xml[at..], [b'>'; 3]).ok_or(Refuse("end tag cut short"))? + at;
                 let name = trim_end(&xml[at + 2..close]);
                 if name.is_empty() || !is_name(name) {
                     return Err(Refuse("malformed end tag"));
@@ -248,21 +246,52 @@ impl<'a> Tokenizer<'a> {
 }
 
 /// The `>` closing a start tag from `from`, skipping quoted attribute
-/// values. Tags are short: a byte loop beats memchr calls per quote.
+/// values. Tags and values are short: eight bytes at a time (SWAR) beats
+/// both a byte loop and memchr calls per quote.
 fn find_tag_end(xml: &[u8], from: usize) -> Option<usize> {
-    let mut quote = 0u8;
-    for (i, &b) in xml.get(from..)?.iter().enumerate() {
-        if quote != 0 {
-            if b == quote {
-                quote = 0;
-            }
-        } else if b == b'>' {
-            return Some(from + i);
-        } else if b == b'"' || b == b'\'' {
-            quote = b;
+    let mut at = from;
+    loop {
+        let i = at + find_byte(&xml[at..], [b'>', b'"', b'\''])?;
+        match xml[i] {
+            b'>' => return Some(i),
+            quote => at = i + 1 + find_byte(&xml[i + 1..], [quote; 3])?,
         }
+        at += 1;
     }
-    None
+}
+
+const LOW: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Bytes of `word` equal to `byte` marked by their high bit. Exact for the
+/// lowest marked byte (a borrow can only mark bytes above a true match).
+#[inline(always)]
+fn zero_bytes(word: u64, byte: u8) -> u64 {
+    let x = word ^ (LOW * byte as u64);
+    x.wrapping_sub(LOW) & !x & HIGH
+}
+
+/// The first position of any of three bytes.
+#[inline(always)]
+fn find_byte(hay: &[u8], bytes: [u8; 3]) -> Option<usize> {
+    let mut chunks = hay.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let hits =
+            zero_bytes(word, bytes[0]) | zero_bytes(word, bytes[1]) | zero_bytes(word, bytes[2]);
+        if hits != 0 {
+            return Some(base + (hits.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|b| bytes.contains(b))
+        .map(|i| base + i)
 }
 
 fn trim_end(b: &[u8]) -> &[u8] {
@@ -538,6 +567,21 @@ mod tests {
             assert!(refused, "{bad}");
         }
         assert!(Tokenizer::new(b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a/>").is_err());
+    }
+
+    #[test]
+    fn bytes_are_found_eight_at_a_time() {
+        let hay = b"abcdefgh\"ijklmnop>qrstuvwx'yz";
+        for (i, &b) in hay.iter().enumerate() {
+            if !hay[..i].contains(&b) {
+                assert_eq!(find_byte(hay, [b, b, b]), Some(i), "{}", b as char);
+            }
+        }
+        assert_eq!(find_byte(hay, [b'>', b'"', b'\'']), Some(8));
+        assert_eq!(find_byte(b"\x80\x81\x01\x00", [0, 0, 0]), Some(3));
+        assert_eq!(find_byte(b"0123456789", [b'x', b'y', b'z']), None);
+        assert_eq!(find_tag_end(b"<a b=\"x>y\" c='>'>z", 1), Some(16));
+        assert_eq!(find_tag_end(b"<a b=\"x>y", 1), None);
     }
 
     #[test]
