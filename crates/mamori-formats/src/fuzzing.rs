@@ -131,6 +131,11 @@ mod tests {
         );
         ooxml_differential(b"<a><?><p><t>x</t></p><?x?></a>");
         ooxml_differential(b"<a><??><p><t>x</t></p><?x?></a>");
+        // Form feed is no XML whitespace: `<w:t\x0Ce:t>` is no text element.
+        ooxml_differential(b"<p><w:t\x0Ce:t>x</w:t\x0Ce:t></p>");
+        xlsx_differential(
+            b"<sst><si><t>a</t></si></is></sst>\xff<worksheet><sheetData/></worksheet>",
+        );
         for crash in std::env::var("MAMORI_FUZZ_CRASHES")
             .unwrap_or_default()
             .split(',')

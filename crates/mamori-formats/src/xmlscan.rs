@@ -62,6 +62,9 @@ pub(crate) struct Tokenizer<'a> {
     pending_end: Option<&'a [u8]>,
     /// Self-closing tags as [`Event::Empty`] rather than start + end.
     keep_empty: bool,
+    /// Elements open: an end tag with none open is an error in quick-xml
+    /// even where end names are not checked.
+    depth: u64,
 }
 
 impl<'a> Tokenizer<'a> {
@@ -100,6 +103,7 @@ impl<'a> Tokenizer<'a> {
             pos,
             pending_end: None,
             keep_empty: false,
+            depth: 0,
         })
     }
 
@@ -113,6 +117,7 @@ impl<'a> Tokenizer<'a> {
     /// skipped).
     pub(crate) fn next(&mut self) -> Scan<Event<'a>> {
         if let Some(name) = self.pending_end.take() {
+            self.depth -= 1;
             return Ok(Event::End { name });
         }
         // Comments and instructions are skipped here, in a loop: a part
@@ -149,6 +154,10 @@ impl<'a> Tokenizer<'a> {
                     return Err(Refuse("malformed end tag"));
                 }
                 self.pos = close + 1;
+                if self.depth == 0 {
+                    return Err(Refuse("end tag with no element open"));
+                }
+                self.depth -= 1;
                 Ok(Some(Event::End { name }))
             }
             Some(b'?') => {
@@ -185,10 +194,7 @@ impl<'a> Tokenizer<'a> {
                     Some(b'/') => (&inner[..inner.len() - 1], true),
                     _ => (inner, false),
                 };
-                let name_len = inner
-                    .iter()
-                    .position(|b| b.is_ascii_whitespace())
-                    .unwrap_or(inner.len());
+                let name_len = inner.iter().position(|&b| is_ws(b)).unwrap_or(inner.len());
                 let name = &inner[..name_len];
                 if name.is_empty() || !is_name(name) {
                     return Err(Refuse("malformed start tag"));
@@ -198,6 +204,7 @@ impl<'a> Tokenizer<'a> {
                 if empty && self.keep_empty {
                     return Ok(Some(Event::Empty { name, attrs }));
                 }
+                self.depth += 1;
                 if empty {
                     self.pending_end = Some(name);
                 }
@@ -294,18 +301,20 @@ fn find_byte(hay: &[u8], bytes: [u8; 3]) -> Option<usize> {
         .map(|i| base + i)
 }
 
+/// XML's whitespace (quick-xml's `is_whitespace`): not form feed.
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
 fn trim_end(b: &[u8]) -> &[u8] {
-    let n = b
-        .iter()
-        .rposition(|c| !c.is_ascii_whitespace())
-        .map_or(0, |i| i + 1);
+    let n = b.iter().rposition(|&c| !is_ws(c)).map_or(0, |i| i + 1);
     &b[..n]
 }
 
 fn is_name(name: &[u8]) -> bool {
-    !name.iter().any(|b| {
-        matches!(b, b'<' | b'>' | b'"' | b'\'' | b'=' | b'&' | b'/') || b.is_ascii_whitespace()
-    })
+    !name
+        .iter()
+        .any(|b| matches!(b, b'<' | b'>' | b'"' | b'\'' | b'=' | b'&' | b'/') || is_ws(*b))
 }
 
 /// The attributes of a start tag, as raw (not unescaped) values. Malformed
@@ -323,10 +332,7 @@ impl<'a> Attrs<'a> {
             len: 0,
         };
         loop {
-            let skip = raw
-                .iter()
-                .position(|b| !b.is_ascii_whitespace())
-                .unwrap_or(raw.len());
+            let skip = raw.iter().position(|&b| !is_ws(b)).unwrap_or(raw.len());
             if skip == 0 && !raw.is_empty() && attrs.len > 0 {
                 return Err(Refuse("attributes not separated"));
             }
@@ -342,7 +348,7 @@ impl<'a> Attrs<'a> {
             let rest = &raw[eq + 1..];
             let lead = rest
                 .iter()
-                .position(|b| !b.is_ascii_whitespace())
+                .position(|&b| !is_ws(b))
                 .ok_or(Refuse("attribute without value"))?;
             let quote = rest[lead];
             if quote != b'"' && quote != b'\'' {
