@@ -80,9 +80,13 @@ impl<'a> Tokenizer<'a> {
         if xml.starts_with(b"\xEF\xBB\xBF") {
             return Err(Refuse("byte order mark"));
         }
-        if xml.starts_with(b"<?xml") {
-            let end = memmem::find(xml, b"?>").ok_or(Refuse("XML declaration cut short"))?;
+        if is_declaration(xml.get(2..).unwrap_or(b"")) && xml.starts_with(b"<?") {
+            let end =
+                memmem::find(&xml[1..], b"?>").ok_or(Refuse("XML declaration cut short"))? + 1;
             let decl = &xml[..end];
+            if memmem::find_iter(decl, b"encoding").count() > 1 {
+                return Err(Refuse("encoding given twice"));
+            }
             if let Some(at) = memmem::find(decl, b"encoding") {
                 let value = decl[at + 8..]
                     .iter()
@@ -167,6 +171,11 @@ impl<'a> Tokenizer<'a> {
                     memmem::find(&xml[at + 1..], b"?>").ok_or(Refuse("instruction cut short"))?;
                 if close == 0 {
                     return Err(Refuse("instruction cut short"));
+                }
+                // A declaration past the start may switch quick-xml's
+                // decoding (calamine's reader has the encoding feature).
+                if is_declaration(&xml[at + 2..]) {
+                    return Err(Refuse("XML declaration inside the part"));
                 }
                 self.pos = at + 1 + close + 2;
                 Ok(None)
@@ -299,6 +308,12 @@ fn find_byte(hay: &[u8], bytes: [u8; 3]) -> Option<usize> {
         .iter()
         .position(|b| bytes.contains(b))
         .map(|i| base + i)
+}
+
+/// Whether an instruction's content (after `<?`) is an XML declaration
+/// as quick-xml reads it: `xml` then whitespace or the end.
+fn is_declaration(content: &[u8]) -> bool {
+    content.starts_with(b"xml") && content.get(3).is_none_or(|&b| is_ws(b) || b == b'?')
 }
 
 /// XML's whitespace (quick-xml's `is_whitespace`): not form feed.
