@@ -590,6 +590,11 @@ fn read_merges(tok: &mut Tokenizer) -> Scan<Vec<Dimensions>> {
     Ok(if broken { Vec::new() } else { merges })
 }
 
+/// A range whose end comes before its start (calamine subtracts them).
+pub(crate) fn reversed_range(range: &[u8]) -> bool {
+    dimension(range).is_ok_and(|d| d.end.0 < d.start.0 || d.end.1 < d.start.1)
+}
+
 /// calamine's `get_dimension`.
 fn dimension(range: &[u8]) -> Scan<Dimensions> {
     let mut parts = range.split(|b| *b == b':');
