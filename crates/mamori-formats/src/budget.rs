@@ -197,6 +197,10 @@ impl Budget {
         if out.len() as u64 > cap.0 {
             return Err(FormatError::Limit(self.why(cap)));
         }
+        // A size that lied high must not stay reserved while parts are kept.
+        if out.capacity() - out.len() > 1 << 20 {
+            out.shrink_to_fit();
+        }
         Ok(out)
     }
 
