@@ -170,6 +170,7 @@ mod tests {
         ooxml_differential(b"<a><?><p><t>x</t></p><?x?></a>");
         ooxml_differential(b"<a><??><p><t>x</t></p><?x?></a>");
         xlsx_differential(b"<sst><si><t>\xc3\xa9</t></si><?xml version=\"1.0\" encoding=\"latin1\"?><si><t>\xc3\xa9</t></si></sst>\xff<worksheet><sheetData><row><c t=\"s\"><v>1</v></c></row></sheetData></worksheet>");
+        xlsx_differential(b"<sst></sst>\xff<worksheet>&<sheetData></sheetData></worksheet>");
         // Form feed is no XML whitespace: `<w:t\x0Ce:t>` is no text element.
         ooxml_differential(b"<p><w:t\x0Ce:t>x</w:t\x0Ce:t></p>");
         xlsx_differential(

@@ -146,6 +146,7 @@ impl<'a> Tokenizer<'a> {
             self.pos = end;
             // `<` is ASCII: both ends are character boundaries.
             let text = self.text.get(start..end).ok_or(Refuse("text not UTF-8"))?;
+            check_references(text.as_bytes())?;
             return Ok(Some(Event::Text(text)));
         }
         let at = self.pos;
@@ -308,6 +309,28 @@ fn find_byte(hay: &[u8], bytes: [u8; 3]) -> Option<usize> {
         .iter()
         .position(|b| bytes.contains(b))
         .map(|i| base + i)
+}
+
+/// Every `&` of a text run starts a reference closed by `;` in the same
+/// run: quick-xml 0.38 (calamine's) fails on an open one in any text,
+/// even text nobody reads.
+fn check_references(text: &[u8]) -> Scan<()> {
+    let mut rest = text;
+    while let Some(amp) = find_byte(rest, [b'&'; 3]) {
+        rest = &rest[amp + 1..];
+        let semi = find_byte(rest, [b';'; 3]).ok_or(Refuse("reference not closed"))?;
+        let name = &rest[..semi];
+        let ok = !name.is_empty()
+            && name
+                .iter()
+                .enumerate()
+                .all(|(i, &b)| b.is_ascii_alphanumeric() || (i == 0 && b == b'#'));
+        if !ok {
+            return Err(Refuse("malformed reference"));
+        }
+        rest = &rest[semi + 1..];
+    }
+    Ok(())
 }
 
 /// Whether an instruction's content (after `<?`) is an XML declaration
