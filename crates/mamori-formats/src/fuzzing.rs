@@ -69,9 +69,9 @@ pub fn xlsx_differential(data: &[u8]) {
     if fast.contains("fast reader:") || fast.ends_with("Err(Corrupt { format: \"Excel workbook\", reason: \"shared string index out of range\" })") {
         return;
     }
-    // calamine's reference arithmetic overflows where overflow checks are
-    // on (fuzz builds abort on it; release builds wrap, as the fast reader
-    // does): long references, ranges that end before they start.
+    // calamine's arithmetic overflows where overflow checks are on (fuzz
+    // builds abort on it; release builds wrap, as the fast reader does):
+    // long references, ranges that end before they start, huge dates.
     let sheet = data
         .iter()
         .position(|&b| b == 0xFF)
@@ -92,6 +92,15 @@ fn calamine_would_overflow(sheet: &[u8]) -> bool {
         match tok.next() {
             Err(_) => return true,
             Ok(Event::Eof) => return false,
+            Ok(Event::Start { name, .. }) if crate::xmlscan::local(name) == b"v" => {
+                // calamine's date arithmetic (shared by both readers)
+                // overflows on serials far past year 9999.
+                if let Ok(Event::Text(t)) = tok.next() {
+                    if t.trim().parse::<f64>().is_ok_and(|x| !(x.abs() < 1e7)) {
+                        return true;
+                    }
+                }
+            }
             Ok(Event::Start { attrs, .. }) => {
                 let Ok(attrs) = Attrs::parse(attrs) else {
                     return true;
