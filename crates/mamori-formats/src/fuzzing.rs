@@ -96,7 +96,10 @@ fn calamine_would_overflow(sheet: &[u8]) -> bool {
                 // calamine's date arithmetic (shared by both readers)
                 // overflows on serials far past year 9999.
                 if let Ok(Event::Text(t)) = tok.next() {
-                    if t.trim().parse::<f64>().is_ok_and(|x| !(x.abs() < 1e7)) {
+                    if t.trim()
+                        .parse::<f64>()
+                        .is_ok_and(|x| x.is_nan() || x.abs() >= 1e7)
+                    {
                         return true;
                     }
                 }
