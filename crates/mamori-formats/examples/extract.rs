@@ -2,12 +2,15 @@
 //! file with mamori-formats and prints files/s, MB/s and the cells and
 //! text bytes produced (scripts/bench-scan uses it to split the time
 //! between reading containers and detecting personal data).
+//! `extract --dump KIND FILE...` prints every part instead (to diff two
+//! readers: `MAMORI_XLSX_READER=calamine` is the reference .xlsx reader).
 
 use mamori_formats::{read_container, Budget, Limits, Part};
 use std::time::Instant;
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    let dump = args.next_if(|a| a == "--dump").is_some();
     let kind = args.next().unwrap_or_default();
     let files: Vec<String> = args.collect();
     let started = Instant::now();
@@ -19,6 +22,11 @@ fn main() {
         };
         bytes += file.metadata().map(|m| m.len()).unwrap_or(0);
         let budget = Budget::new(Limits::default());
+        if dump {
+            let result = read_container(&kind, &mut file, &budget, &mut |p| println!("{f}\t{p:?}"));
+            println!("{f}\t{result:?}");
+            continue;
+        }
         let result = read_container(&kind, &mut file, &budget, &mut |p| match p {
             Part::Text(t) => text += t.len() as u64,
             Part::Table { rows, .. } => cells += rows.iter().map(|r| r.len() as u64).sum::<u64>(),

@@ -177,6 +177,33 @@ impl Budget {
         }
     }
 
+    /// What [`Budget::drain_expanded`] does (same cap, same errors), but
+    /// keeping the bytes: the xlsx preflight keeps the XML parts it will
+    /// read instead of inflating them twice. Not charged (the caller
+    /// charges the preflight's total, as after draining).
+    pub(crate) fn read_uncharged(
+        &self,
+        reader: &mut dyn Read,
+        compressed: u64,
+        declared: u64,
+    ) -> Result<Vec<u8>, FormatError> {
+        let cap = self.cap(compressed);
+        // The declared size may lie: it only sizes the first allocation.
+        let mut out = Vec::with_capacity(declared.min(cap.0).min(16 << 20) as usize + 1);
+        reader
+            .take(cap.0.saturating_add(1))
+            .read_to_end(&mut out)
+            .map_err(|e| FormatError::corrupt("compressed data", e))?;
+        if out.len() as u64 > cap.0 {
+            return Err(FormatError::Limit(self.why(cap)));
+        }
+        // A size that lied high must not stay reserved while parts are kept.
+        if out.capacity() - out.len() > 1 << 20 {
+            out.shrink_to_fit();
+        }
+        Ok(out)
+    }
+
     /// Charges bytes expanded elsewhere against the total.
     pub fn charge(&self, bytes: u64) -> Result<(), FormatError> {
         self.expanded.set(self.expanded.get().saturating_add(bytes));

@@ -14,9 +14,13 @@
 //! Hostile input: every expansion goes through one [`Budget`] per
 //! top-level file: total expanded bytes, bytes per member, expansion ratio
 //! (zip bombs), member count, cells per sheet, wall time; nesting depth is
-//! the caller's (at most [`Limits::max_depth`]). XML is read with
-//! quick-xml, which never expands DTD entities (no billion laughs, no
-//! external entities). PDF text is read in process by a bounded reader
+//! the caller's (at most [`Limits::max_depth`]). XML is read by a memchr
+//! tokenizer (`xmlscan`: .xlsx shared strings and sheets in `xlsx`,
+//! .docx/.pptx parts in `xmltext`) that refuses any DOCTYPE; what it
+//! refuses goes to quick-xml (directly, or through calamine), which never
+//! expands DTD entities either (no billion laughs, no external entities).
+//! The fast readers reproduce the reference readers' output exactly; they
+//! are fuzzed against them (`fuzzing`, targets `xlsx_fast`, `ooxml_fast`). PDF text is read in process by a bounded reader
 //! whose panics are caught, and otherwise by poppler's `pdftotext` in a
 //! child process with a timeout (a hostile PDF can hang or crash only
 //! that child). Every failure is a [`FormatError`] whose `Display` is one
@@ -26,12 +30,16 @@
 pub mod archive;
 pub mod budget;
 mod doc;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod mail;
 pub mod ole;
 pub mod ooxml;
 pub mod pdf;
 mod ppt;
 pub mod sheet;
+mod xlsx;
+mod xmlscan;
 mod xmltext;
 
 pub use budget::{Budget, Limits, PdfText};

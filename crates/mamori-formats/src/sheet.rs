@@ -1,4 +1,6 @@
-//! Spreadsheets (.xlsx .xlsm .xls .ods) through calamine: every sheet,
+//! Spreadsheets (.xlsx .xlsm .xls .ods): .xlsx/.xlsm through the fast
+//! reader of `xlsx` (calamine reads what it refuses), .xls/.ods through
+//! calamine. Every sheet,
 //! hidden ones too; formulas give their cached values; date cells become
 //! `YYYY/MM/DD`; a merged header cell is repeated across the columns it
 //! spans, so a two-row header reads like the table engine's merged headers.
@@ -9,8 +11,9 @@
 //! `max_cells_per_sheet` and `max_columns`.
 
 use crate::archive::open_zip;
+use crate::xlsx::Dimensions;
 use crate::{Budget, FormatError, Part, Source};
-use calamine::{Data, DataRef, Dimensions, Reader, SheetType};
+use calamine::{Data, DataRef, Reader, SheetType};
 use std::collections::BTreeMap;
 use std::io::SeekFrom;
 
@@ -19,8 +22,69 @@ pub fn read_xlsx(
     budget: &Budget,
     sink: &mut dyn FnMut(Part),
 ) -> Result<(), FormatError> {
+    read_xlsx_with(source, budget, sink, XlsxReader::from_env())
+}
+
+/// Which reader opens .xlsx/.xlsm: the fast one (falling back to calamine
+/// on what it refuses), or calamine alone (the reference the fast reader
+/// is tested against; `MAMORI_XLSX_READER=calamine`).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XlsxReader {
+    Fast,
+    Calamine,
+    /// The fast reader alone: what it refuses is an error naming why
+    /// (`MAMORI_XLSX_READER=fast-only`, to find the files it refuses).
+    FastOnly,
+}
+
+impl XlsxReader {
+    pub fn from_env() -> Self {
+        match std::env::var("MAMORI_XLSX_READER").as_deref() {
+            Ok("calamine") => XlsxReader::Calamine,
+            Ok("fast-only") => XlsxReader::FastOnly,
+            _ => XlsxReader::Fast,
+        }
+    }
+}
+
+#[doc(hidden)]
+pub fn read_xlsx_with(
+    source: &mut dyn Source,
+    budget: &Budget,
+    sink: &mut dyn FnMut(Part),
+    reader: XlsxReader,
+) -> Result<(), FormatError> {
     const FORMAT: &str = "Excel workbook";
-    preflight_zip(source, budget, FORMAT)?;
+    if is_encrypted_ole(source) {
+        return Err(FormatError::Encrypted);
+    }
+    if reader != XlsxReader::Calamine {
+        let outcome = crate::xlsx::read(source, budget, FORMAT)?;
+        source
+            .seek(SeekFrom::Start(0))
+            .map_err(|e| FormatError::corrupt(FORMAT, e))?;
+        match outcome {
+            crate::xlsx::Outcome::Read(tables) => {
+                for (name, rows) in tables {
+                    budget.member()?;
+                    sink(Part::Table { name, rows });
+                    budget.check_time()?;
+                }
+                return Ok(());
+            }
+            // Anything the fast reader does not take (markup it does not
+            // read, or what calamine itself reports as an error or reads
+            // only in part) is read by calamine, which decides; the
+            // preflight's charge is already made.
+            crate::xlsx::Outcome::Refused(why) if reader == XlsxReader::FastOnly => {
+                return Err(FormatError::Unsupported(format!("fast reader: {}", why.0)));
+            }
+            crate::xlsx::Outcome::Refused(_) => {}
+        }
+    } else {
+        preflight_zip(source, budget, FORMAT)?;
+    }
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(&mut *source).map_err(|e| match e {
             calamine::XlsxError::Password => FormatError::Encrypted,
@@ -29,10 +93,16 @@ pub fn read_xlsx(
     let sheets = worksheet_names(&book);
     for name in sheets {
         budget.member()?;
-        let merges = book
+        let merges: Vec<Dimensions> = book
             .worksheet_merge_cells(&name)
             .and_then(Result::ok)
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| Dimensions {
+                start: m.start,
+                end: m.end,
+            })
+            .collect();
         let mut grid = Grid::new(budget);
         {
             let mut cells = book
@@ -178,17 +248,22 @@ fn preflight_zip(
 }
 
 /// Sparse cells of one sheet, bounded by the budget's cell and column limits.
-struct Grid {
+pub(crate) struct Grid {
     rows: BTreeMap<u32, Vec<(u32, String)>>,
+    /// The row being filled: cells come row by row, so most puts skip the
+    /// map (cells of a row that comes back are appended in order, as the
+    /// map alone would have them).
+    current: Option<(u32, Vec<(u32, String)>)>,
     cells: u64,
     max_cells: u64,
     max_columns: u32,
 }
 
 impl Grid {
-    fn new(budget: &Budget) -> Self {
+    pub(crate) fn new(budget: &Budget) -> Self {
         Grid {
             rows: BTreeMap::new(),
+            current: None,
             cells: 0,
             max_cells: budget.limits.max_cells_per_sheet,
             max_columns: budget.limits.max_columns,
@@ -196,7 +271,7 @@ impl Grid {
     }
 
     /// False once the sheet has given all the cells it may.
-    fn put(&mut self, row: u32, col: u32, text: String) -> bool {
+    pub(crate) fn put(&mut self, row: u32, col: u32, text: String) -> bool {
         if text.is_empty() || col >= self.max_columns {
             return true;
         }
@@ -204,11 +279,24 @@ impl Grid {
         if self.cells > self.max_cells {
             return false;
         }
-        self.rows.entry(row).or_default().push((col, text));
+        match &mut self.current {
+            Some((r, cells)) if *r == row => cells.push((col, text)),
+            _ => {
+                self.flush();
+                self.current = Some((row, vec![(col, text)]));
+            }
+        }
         true
     }
 
-    fn spread_merges(&mut self, merges: &[Dimensions]) {
+    fn flush(&mut self) {
+        if let Some((row, cells)) = self.current.take() {
+            self.rows.entry(row).or_default().extend(cells);
+        }
+    }
+
+    pub(crate) fn spread_merges(&mut self, merges: &[Dimensions]) {
+        self.flush();
         for m in merges {
             let (row, first) = m.start;
             let last = m.end.1.min(self.max_columns.saturating_sub(1));
@@ -230,7 +318,8 @@ impl Grid {
     }
 
     /// Dense rows; a run of empty rows becomes one empty row.
-    fn rows(self) -> Vec<Vec<String>> {
+    pub(crate) fn rows(mut self) -> Vec<Vec<String>> {
+        self.flush();
         let mut out = Vec::with_capacity(self.rows.len());
         let mut last: Option<u32> = None;
         for (row, mut cells) in self.rows {
@@ -250,7 +339,7 @@ impl Grid {
     }
 }
 
-fn number_text(f: f64) -> String {
+pub(crate) fn number_text(f: f64) -> String {
     if f.fract() == 0.0 && f.abs() < 1e15 {
         format!("{}", f as i64)
     } else {
@@ -258,7 +347,7 @@ fn number_text(f: f64) -> String {
     }
 }
 
-fn date_text(dt: &calamine::ExcelDateTime) -> String {
+pub(crate) fn date_text(dt: &calamine::ExcelDateTime) -> String {
     if !dt.is_datetime() || dt.as_f64() < 1.0 {
         return number_text(dt.as_f64());
     }

@@ -2,9 +2,29 @@
 //! only (w:p and a:p are both paragraphs), so one reader serves .docx and
 //! .pptx.
 
+use crate::xmlscan::{local, unescape_entities, Event as Event2, Refuse, Scan, Tokenizer};
 use crate::{FormatError, Part};
 use quick_xml::events::Event;
 use quick_xml::Reader;
+
+/// Deeper nesting than any document has; the fast reader leaves such a
+/// part to quick-xml.
+const MAX_DEPTH: usize = 100_000;
+
+/// Where the reader is: inside how many text elements and runs, and
+/// inside `mc:Fallback` (skipped).
+#[derive(Default)]
+struct State {
+    in_text: u32,
+    in_run: u32,
+    fallback: u32,
+}
+
+impl State {
+    fn collecting(&self) -> bool {
+        self.in_text > 0 && self.fallback == 0
+    }
+}
 
 #[derive(Default)]
 struct TableBuild {
@@ -35,107 +55,160 @@ impl<'s> Collector<'s> {
         }
     }
 
-    /// Reads one XML part. Text boxes come out as paragraphs of their own;
-    /// `mc:Fallback` (the old copy of a text box) is skipped.
+    /// Reads one XML part with quick-xml (the reference reader, and the
+    /// fallback for what [`Collector::read_fast`] refuses). Text boxes come
+    /// out as paragraphs of their own; `mc:Fallback` (the old copy of a
+    /// text box) is skipped.
     pub(crate) fn read(&mut self, xml: &[u8], format: &'static str) -> Result<(), FormatError> {
         let mut reader = Reader::from_reader(xml);
-        let mut in_text = 0u32;
-        let mut in_run = 0u32;
-        let mut fallback = 0u32;
+        let mut state = State::default();
         loop {
             // Borrowed events straight from the part's bytes: no copy per event.
             let event = reader
                 .read_event()
                 .map_err(|e| FormatError::corrupt(format, e))?;
             match event {
-                Event::Start(e) => {
-                    let name = e.local_name();
-                    let name = name.as_ref();
-                    if name == b"Fallback" {
-                        fallback += 1;
-                    }
-                    if fallback > 0 {
-                        continue;
-                    }
-                    match name {
-                        b"p" => self.paragraphs.push(String::new()),
-                        b"t" => in_text += 1,
-                        b"r" => in_run += 1,
-                        b"tbl" => {
-                            self.flush_text();
-                            self.tables.push(TableBuild::default());
-                        }
-                        b"tr" => {
-                            if let Some(t) = self.tables.last_mut() {
-                                t.row.clear();
-                            }
-                        }
-                        b"tc" => {
-                            if let Some(t) = self.tables.last_mut() {
-                                t.cell = Some(String::new());
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                Event::End(e) => {
-                    let name = e.local_name();
-                    let name = name.as_ref();
-                    if name == b"Fallback" {
-                        fallback = fallback.saturating_sub(1);
-                        continue;
-                    }
-                    if fallback > 0 {
-                        continue;
-                    }
-                    match name {
-                        b"p" => {
-                            if let Some(line) = self.paragraphs.pop() {
-                                self.end_paragraph(line);
-                            }
-                        }
-                        b"t" => in_text = in_text.saturating_sub(1),
-                        b"r" => in_run = in_run.saturating_sub(1),
-                        b"tc" => {
-                            if let Some(t) = self.tables.last_mut() {
-                                let cell = t.cell.take().unwrap_or_default();
-                                t.row.push(cell.trim().to_string());
-                            }
-                        }
-                        b"tr" => {
-                            if let Some(t) = self.tables.last_mut() {
-                                let row = std::mem::take(&mut t.row);
-                                t.rows.push(row);
-                            }
-                        }
-                        b"tbl" => self.end_table(),
-                        _ => {}
-                    }
-                }
-                Event::Empty(e) if fallback == 0 => match e.local_name().as_ref() {
-                    b"tab" if in_run > 0 => self.push_str("\t"),
-                    b"br" | b"cr" => self.push_str("\n"),
-                    _ => {}
-                },
-                Event::Text(t) if in_text > 0 && fallback == 0 => match t.unescape() {
+                Event::Start(e) => self.start(e.local_name().as_ref(), &mut state),
+                Event::End(e) => self.end(e.local_name().as_ref(), &mut state),
+                Event::Empty(e) => self.empty(e.local_name().as_ref(), &state),
+                Event::Text(t) if state.collecting() => match t.unescape() {
                     Ok(s) => self.push_str(&s),
                     Err(_) => self.push_str(&String::from_utf8_lossy(&t)),
                 },
-                Event::CData(t) if in_text > 0 && fallback == 0 => {
+                Event::CData(t) if state.collecting() => {
                     self.push_str(&String::from_utf8_lossy(&t));
                 }
                 Event::Eof => break,
                 _ => {}
             }
         }
-        // Unclosed elements in a truncated part: keep what was read.
+        self.close_unclosed();
+        Ok(())
+    }
+
+    /// The same as [`Collector::read`], event for event, on the memchr
+    /// tokenizer. It refuses (before anything reaches the sink only if the
+    /// caller buffers, see `ooxml`) whatever quick-xml would report as an
+    /// error or decode differently: a mismatched end tag, an entity it
+    /// does not know, a DOCTYPE, bytes that are not UTF-8, markup cut short.
+    pub(crate) fn read_fast(&mut self, xml: &[u8]) -> Scan<()> {
+        let mut tok = Tokenizer::new(xml)?.keep_empty();
+        let mut open: Vec<&[u8]> = Vec::new();
+        let mut state = State::default();
+        let mut scratch = String::new();
+        loop {
+            match tok.next()? {
+                Event2::Start { name, .. } => {
+                    if open.len() >= MAX_DEPTH {
+                        return Err(Refuse("nesting too deep"));
+                    }
+                    open.push(name);
+                    self.start(local(name), &mut state);
+                }
+                Event2::End { name } => {
+                    if open.pop() != Some(name) {
+                        return Err(Refuse("end tag does not match"));
+                    }
+                    self.end(local(name), &mut state);
+                }
+                Event2::Empty { name, .. } => self.empty(local(name), &state),
+                Event2::Text(raw) if state.collecting() => {
+                    scratch.clear();
+                    unescape_entities(raw, &mut scratch)?;
+                    self.push_str(&scratch);
+                }
+                Event2::CData(raw) if state.collecting() => {
+                    self.push_str(&String::from_utf8_lossy(raw));
+                }
+                Event2::Eof => break,
+                _ => {}
+            }
+        }
+        self.close_unclosed();
+        Ok(())
+    }
+
+    fn start(&mut self, name: &[u8], state: &mut State) {
+        if name == b"Fallback" {
+            state.fallback += 1;
+        }
+        if state.fallback > 0 {
+            return;
+        }
+        match name {
+            b"p" => self.paragraphs.push(String::new()),
+            b"t" => state.in_text += 1,
+            b"r" => state.in_run += 1,
+            b"tbl" => {
+                self.flush_text();
+                self.tables.push(TableBuild::default());
+            }
+            b"tr" => {
+                if let Some(t) = self.tables.last_mut() {
+                    t.row.clear();
+                }
+            }
+            b"tc" => {
+                if let Some(t) = self.tables.last_mut() {
+                    t.cell = Some(String::new());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, name: &[u8], state: &mut State) {
+        if name == b"Fallback" {
+            state.fallback = state.fallback.saturating_sub(1);
+            return;
+        }
+        if state.fallback > 0 {
+            return;
+        }
+        match name {
+            b"p" => {
+                if let Some(line) = self.paragraphs.pop() {
+                    self.end_paragraph(line);
+                }
+            }
+            b"t" => state.in_text = state.in_text.saturating_sub(1),
+            b"r" => state.in_run = state.in_run.saturating_sub(1),
+            b"tc" => {
+                if let Some(t) = self.tables.last_mut() {
+                    let cell = t.cell.take().unwrap_or_default();
+                    t.row.push(cell.trim().to_string());
+                }
+            }
+            b"tr" => {
+                if let Some(t) = self.tables.last_mut() {
+                    let row = std::mem::take(&mut t.row);
+                    t.rows.push(row);
+                }
+            }
+            b"tbl" => self.end_table(),
+            _ => {}
+        }
+    }
+
+    fn empty(&mut self, name: &[u8], state: &State) {
+        if state.fallback > 0 {
+            return;
+        }
+        match name {
+            b"tab" if state.in_run > 0 => self.push_str("\t"),
+            b"br" | b"cr" => self.push_str("\n"),
+            _ => {}
+        }
+    }
+
+    /// Unclosed elements in a truncated part: keep what was read.
+    fn close_unclosed(&mut self) {
         while let Some(line) = self.paragraphs.pop() {
             self.end_paragraph(line);
         }
         while !self.tables.is_empty() {
             self.end_table();
         }
-        Ok(())
     }
 
     fn push_str(&mut self, s: &str) {
@@ -236,6 +309,43 @@ mod tests {
         match &p[2] {
             Part::Text(t) => assert_eq!(t, "以上 & 終わり\n"),
             other => panic!("{other:?}"),
+        }
+    }
+
+    fn fast_parts(xml: &str) -> Result<Vec<String>, Refuse> {
+        let mut out = Vec::new();
+        let mut sink = |p: Part| out.push(format!("{p:?}"));
+        let mut c = Collector::new(&mut sink);
+        c.read_fast(xml.as_bytes())?;
+        c.flush_text();
+        drop(c);
+        Ok(out)
+    }
+
+    #[test]
+    fn the_fast_reader_reads_as_quick_xml_does() {
+        let docs = [
+            r#"<w:document xmlns:w="w" xmlns:mc="mc"><w:body>
+<w:p><w:r><w:t>氏名</w:t><w:tab/><w:t xml:space="preserve"> 山田 &amp; 太郎 &#x5C71;</w:t><w:br/></w:r></w:p>
+<w:p><w:r><mc:AlternateContent><mc:Choice><w:txbxContent><w:p><w:r><w:t>箱</w:t></w:r></w:p></w:txbxContent></mc:Choice>
+<mc:Fallback><w:p><w:r><w:t>旧</w:t></w:r></w:p></mc:Fallback></mc:AlternateContent></w:r></w:p>
+<w:tbl><w:tr><w:tc><w:p/><w:p><w:r><w:t>a</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>内</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:tc></w:tr></w:tbl>
+<w:p><w:r><w:t><![CDATA[x<y]]></w:t><w:t/></w:r></w:p></w:body></w:document>"#,
+            r#"<p:sld><p:txBody><a:p><a:r><a:t>スライド</a:t></a:r><a:br/><a:r><a:t>二行目</a:t></a:r></a:p></p:txBody>"#,
+            "<a><p><t>\r\nline</t></p><!-- c --><?pi x?></a>",
+        ];
+        for xml in docs {
+            let reference: Vec<String> = parts(xml).iter().map(|p| format!("{p:?}")).collect();
+            assert_eq!(fast_parts(xml).unwrap(), reference, "{xml}");
+        }
+        // quick-xml reports these (or decodes them its own way): refused.
+        for xml in [
+            "<a><p></a></p>",
+            "<a><t>&nbsp;</t></a>",
+            "<!DOCTYPE a><a/>",
+            "<a><p",
+        ] {
+            assert!(fast_parts(xml).is_err(), "{xml}");
         }
     }
 
