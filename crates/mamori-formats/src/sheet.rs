@@ -85,6 +85,27 @@ pub fn read_xlsx_with(
     } else {
         preflight_zip(source, budget, FORMAT)?;
     }
+    // calamine panics on some malformed sheets (a shared-string index past
+    // the table; arithmetic overflow on absurd cell references where
+    // overflow checks are on): a panic is this file's error, not the scan's.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_xlsx_calamine(source, budget, sink)
+    }))
+    .unwrap_or_else(|_| {
+        Err(FormatError::corrupt(
+            FORMAT,
+            "the spreadsheet reader (calamine) failed on a malformed sheet",
+        ))
+    })
+}
+
+/// The reference reader: every sheet through calamine.
+fn read_xlsx_calamine(
+    source: &mut dyn Source,
+    budget: &Budget,
+    sink: &mut dyn FnMut(Part),
+) -> Result<(), FormatError> {
+    const FORMAT: &str = "Excel workbook";
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(&mut *source).map_err(|e| match e {
             calamine::XlsxError::Password => FormatError::Encrypted,

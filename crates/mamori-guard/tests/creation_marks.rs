@@ -6,16 +6,12 @@
 //! second writer while the creator still holds the file open, and by a
 //! writer after the creator closed it.
 
-use mamori_core::Lang;
-use mamori_guard::{GuardConfig, GuardOptions};
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 mod common;
-use common::mount;
+use common::{mount, AlertOnlyGuard};
 
 fn overwrite_in_place(path: &Path, bytes: &str) {
     let status = Command::new("sh")
@@ -45,32 +41,9 @@ fn created_files_skip_events_but_their_content_is_kept_before_others_change_it()
     let share = mounted.mnt.join("share");
     std::fs::create_dir(&share).unwrap();
     let state = mounted.mnt.join("state");
-    let stop = Arc::new(AtomicBool::new(false));
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    let options = GuardOptions {
-        shares: vec![("docs".into(), share.clone())],
-        state_dir: state.clone(),
-        smb_conf: None,
-        config: GuardConfig::parse("[response]\nladder = [\"alert\"]\n", Path::new("t.toml"))
-            .unwrap(),
-        lang: Lang::En,
-    };
-    let flag = stop.clone();
-    let guard = std::thread::spawn(move || {
-        mamori_guard::run(options, &flag, |ready| {
-            let _ = ready_tx.send(ready.clone());
-        })
-    });
-    let Ok(ready) = ready_rx.recv() else {
-        eprintln!("skipped: the guard could not start: {:?}", guard.join());
+    let Some(guard) = AlertOnlyGuard::start(&share, &state) else {
         return;
     };
-    if !ready.pre_content {
-        eprintln!("skipped: no pre-content events here");
-        stop.store(true, Ordering::Release);
-        let _ = guard.join();
-        return;
-    }
 
     // One creator process: new files written and closed, then one held
     // open across another writer's overwrite.
@@ -97,8 +70,7 @@ fn created_files_skip_events_but_their_content_is_kept_before_others_change_it()
     overwrite_in_place(&share.join("new2.txt"), "CCCCCCC");
 
     std::thread::sleep(Duration::from_millis(300));
-    stop.store(true, Ordering::Release);
-    guard.join().unwrap().unwrap();
+    guard.stop().unwrap();
 
     let alerts = std::fs::read_to_string(state.join("alerts.jsonl")).unwrap();
     let stopped: serde_json::Value = alerts

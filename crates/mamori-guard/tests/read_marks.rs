@@ -7,15 +7,11 @@
 //! the kernel decides that per open file, at open time. Its change is
 //! still seen, after the fact.)
 
-use mamori_core::Lang;
-use mamori_guard::{GuardConfig, GuardOptions};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 mod common;
-use common::mount;
+use common::{mount, AlertOnlyGuard};
 use std::time::Duration;
 
 fn wait_open(child: &std::process::Child, file: &Path) {
@@ -53,36 +49,11 @@ fn first_writes_after_read_marks_are_still_probed() {
     wait_open(&early, &early_file);
 
     let state = mounted.mnt.join("state");
-    let stop = Arc::new(AtomicBool::new(false));
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    let options = GuardOptions {
-        shares: vec![("docs".into(), share.clone())],
-        state_dir: state.clone(),
-        smb_conf: None,
-        config: GuardConfig::parse("[response]\nladder = [\"alert\"]\n", Path::new("t.toml"))
-            .unwrap(),
-        lang: Lang::En,
-    };
-    let flag = stop.clone();
-    let guard = std::thread::spawn(move || {
-        mamori_guard::run(options, &flag, |ready| {
-            let _ = ready_tx.send(ready.clone());
-        })
-    });
-    let Ok(ready) = ready_rx.recv() else {
-        eprintln!("skipped: the guard could not start: {:?}", guard.join());
+    let Some(guard) = AlertOnlyGuard::start(&share, &state) else {
         let _ = early.kill();
         let _ = early.wait();
         return;
     };
-    if !ready.pre_content {
-        eprintln!("skipped: no pre-content events here");
-        stop.store(true, Ordering::Release);
-        let _ = guard.join();
-        let _ = early.kill();
-        let _ = early.wait();
-        return;
-    }
 
     // A writer that opens its file while the guard runs and writes only
     // after the readers below have come and gone.
@@ -126,8 +97,7 @@ fn first_writes_after_read_marks_are_still_probed() {
     assert!(std::fs::read(&middle_file).unwrap().starts_with(b"YYYY"));
 
     std::thread::sleep(Duration::from_millis(300));
-    stop.store(true, Ordering::Release);
-    guard.join().unwrap().unwrap();
+    guard.stop().unwrap();
     let alerts = std::fs::read_to_string(state.join("alerts.jsonl")).unwrap();
     let stopped: serde_json::Value = alerts
         .lines()
