@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 mod common;
-use common::{mount, AlertOnlyGuard};
+use common::{guard_stopped, mount, RunningGuard};
 
 fn overwrite_in_place(path: &Path, bytes: &str) {
     let status = Command::new("sh")
@@ -41,7 +41,7 @@ fn created_files_skip_events_but_their_content_is_kept_before_others_change_it()
     let share = mounted.mnt.join("share");
     std::fs::create_dir(&share).unwrap();
     let state = mounted.mnt.join("state");
-    let Some(guard) = AlertOnlyGuard::start(&share, &state) else {
+    let Some(guard) = RunningGuard::alert_only(&share, &state) else {
         return;
     };
 
@@ -70,14 +70,9 @@ fn created_files_skip_events_but_their_content_is_kept_before_others_change_it()
     overwrite_in_place(&share.join("new2.txt"), "CCCCCCC");
 
     std::thread::sleep(Duration::from_millis(300));
-    guard.stop().unwrap();
+    guard.stop();
 
-    let alerts = std::fs::read_to_string(state.join("alerts.jsonl")).unwrap();
-    let stopped: serde_json::Value = alerts
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .find(|a| a["kind"] == "guard_stopped")
-        .expect("a guard_stopped alert");
+    let stopped = guard_stopped(&state);
     let count = |key: &str| stopped[key].as_u64().unwrap_or(0);
     eprintln!(
         "probes {} creation marks {}",

@@ -6,16 +6,13 @@
 //! with random bytes and renames it, as ransomware does, so the guard (in
 //! this process) sees a foreign pid.
 
-use mamori_core::Lang;
-use mamori_guard::{GuardConfig, GuardOptions};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 mod common;
-use common::mount;
+use common::{mount, RunningGuard};
 
 static ONE_GUARD: Mutex<()> = Mutex::new(());
 const FILES: usize = 40;
@@ -68,44 +65,6 @@ fn alerts(state: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
-struct Running {
-    stop: Arc<AtomicBool>,
-    thread: std::thread::JoinHandle<Result<mamori_guard::Summary, mamori_guard::GuardError>>,
-}
-
-fn start_guard(share: &Path, state: &Path, config: &str) -> Option<(Running, mamori_guard::Ready)> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    let options = GuardOptions {
-        shares: vec![("docs".into(), share.to_path_buf())],
-        state_dir: state.to_path_buf(),
-        smb_conf: None,
-        config: GuardConfig::parse(config, Path::new("test.toml")).unwrap(),
-        lang: Lang::En,
-    };
-    let flag = stop.clone();
-    let thread = std::thread::spawn(move || {
-        mamori_guard::run(options, &flag, |ready| {
-            let _ = ready_tx.send(ready.clone());
-        })
-    });
-    match ready_rx.recv() {
-        Ok(ready) => Some((Running { stop, thread }, ready)),
-        Err(_) => {
-            let err = thread.join().unwrap().err();
-            eprintln!("skipped: the guard could not start: {err:?}");
-            None
-        }
-    }
-}
-
-impl Running {
-    fn stop(self) -> mamori_guard::Summary {
-        self.stop.store(true, Ordering::Release);
-        self.thread.join().unwrap().unwrap()
-    }
-}
-
 fn run_attacker(share: &Path) -> (u32, String) {
     let child = Command::new(std::env::current_exe().unwrap())
         .args([
@@ -138,7 +97,7 @@ fn guard_blocks_an_encrypting_process(fs: &str) {
     std::fs::create_dir_all(&state).unwrap();
     std::fs::write(state.join("guard.pid"), "999999999\n").unwrap();
     let config = "[response]\nladder = [\"alert\", \"block\"]\n";
-    let Some((guard, ready)) = start_guard(&share, &state, config) else {
+    let Some((guard, ready)) = RunningGuard::start(&share, &state, config) else {
         return;
     };
     assert_eq!(ready.backend, "fanotify");
@@ -212,7 +171,7 @@ fn guard_blocks_an_encrypting_process(fs: &str) {
         .any(|t| t.op == mamori_journal::TouchOp::Modify && t.vault.is_some()));
 
     // Restart: the block comes back from the journal; release lifts it.
-    let Some((guard, ready)) = start_guard(&share, &state, config) else {
+    let Some((guard, ready)) = RunningGuard::start(&share, &state, config) else {
         return;
     };
     assert_eq!(ready.reloaded_blocks, 1);

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
-use common::{mount, AlertOnlyGuard};
+use common::{guard_stopped, mount, RunningGuard};
 use std::time::Duration;
 
 fn wait_open(child: &std::process::Child, file: &Path) {
@@ -49,7 +49,7 @@ fn first_writes_after_read_marks_are_still_probed() {
     wait_open(&early, &early_file);
 
     let state = mounted.mnt.join("state");
-    let Some(guard) = AlertOnlyGuard::start(&share, &state) else {
+    let Some(guard) = RunningGuard::alert_only(&share, &state) else {
         let _ = early.kill();
         let _ = early.wait();
         return;
@@ -97,13 +97,8 @@ fn first_writes_after_read_marks_are_still_probed() {
     assert!(std::fs::read(&middle_file).unwrap().starts_with(b"YYYY"));
 
     std::thread::sleep(Duration::from_millis(300));
-    guard.stop().unwrap();
-    let alerts = std::fs::read_to_string(state.join("alerts.jsonl")).unwrap();
-    let stopped: serde_json::Value = alerts
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .find(|a| a["kind"] == "guard_stopped")
-        .expect("a guard_stopped alert");
+    guard.stop();
+    let stopped = guard_stopped(&state);
     let count = |key: &str| stopped[key].as_u64().unwrap_or(0);
     eprintln!(
         "probes {} read marks {} lifted {}",

@@ -4,7 +4,7 @@
 //! ladder started on one share of it.
 
 use mamori_core::Lang;
-use mamori_guard::{GuardConfig, GuardError, GuardOptions, Summary};
+use mamori_guard::{GuardConfig, GuardError, GuardOptions, Ready, Summary};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -76,27 +76,25 @@ pub fn mount(fs: &str) -> Option<Mounted> {
     Some(Mounted { mnt, _dir: dir })
 }
 
-/// A guard with an alert-only ladder running on a thread over one share
-/// named `docs`.
+/// A guard running on a thread over one share named `docs`.
 #[allow(dead_code)] // not every test binary sharing this module starts one
-pub struct AlertOnlyGuard {
+pub struct RunningGuard {
     stop: Arc<AtomicBool>,
     thread: JoinHandle<Result<Summary, GuardError>>,
 }
 
 #[allow(dead_code)]
-impl AlertOnlyGuard {
-    /// Starts it; `None` (the reason printed) when it cannot start or this
-    /// kernel gives no pre-content events.
-    pub fn start(share: &Path, state: &Path) -> Option<AlertOnlyGuard> {
+impl RunningGuard {
+    /// Starts it with the TOML `config`; `None` (the reason printed) when
+    /// it cannot start.
+    pub fn start(share: &Path, state: &Path, config: &str) -> Option<(RunningGuard, Ready)> {
         let stop = Arc::new(AtomicBool::new(false));
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let options = GuardOptions {
             shares: vec![("docs".into(), share.to_path_buf())],
             state_dir: state.to_path_buf(),
             smb_conf: None,
-            config: GuardConfig::parse("[response]\nladder = [\"alert\"]\n", Path::new("t.toml"))
-                .unwrap(),
+            config: GuardConfig::parse(config, Path::new("test.toml")).unwrap(),
             lang: Lang::En,
         };
         let flag = stop.clone();
@@ -109,17 +107,34 @@ impl AlertOnlyGuard {
             eprintln!("skipped: the guard could not start: {:?}", thread.join());
             return None;
         };
-        let guard = AlertOnlyGuard { stop, thread };
+        Some((RunningGuard { stop, thread }, ready))
+    }
+
+    /// An alert-only guard; `None` (the reason printed) also when this
+    /// kernel gives no pre-content events.
+    pub fn alert_only(share: &Path, state: &Path) -> Option<RunningGuard> {
+        let (guard, ready) = Self::start(share, state, "[response]\nladder = [\"alert\"]\n")?;
         if !ready.pre_content {
             eprintln!("skipped: no pre-content events here");
-            let _ = guard.stop();
+            guard.stop();
             return None;
         }
         Some(guard)
     }
 
-    pub fn stop(self) -> Result<Summary, GuardError> {
+    pub fn stop(self) -> Summary {
         self.stop.store(true, Ordering::Release);
-        self.thread.join().unwrap()
+        self.thread.join().unwrap().unwrap()
     }
+}
+
+/// The counters of the guard's `guard_stopped` alert.
+#[allow(dead_code)]
+pub fn guard_stopped(state: &Path) -> serde_json::Value {
+    std::fs::read_to_string(state.join("alerts.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|a| a["kind"] == "guard_stopped")
+        .expect("a guard_stopped alert")
 }
