@@ -368,9 +368,16 @@ pub(crate) fn number_text(f: f64) -> String {
     }
 }
 
+/// Excel's last date, 9999-12-31, as a 1900-based serial.
+const LAST_EXCEL_SERIAL: f64 = 2_958_466.0;
+
 pub(crate) fn date_text(dt: &calamine::ExcelDateTime) -> String {
-    if !dt.is_datetime() || dt.as_f64() < 1.0 {
-        return number_text(dt.as_f64());
+    let serial = dt.as_f64();
+    // Past Excel's last date calamine's day arithmetic overflows (a panic
+    // where overflow checks are on, nonsense otherwise): Excel itself
+    // shows such a cell as a number, and so do we.
+    if !dt.is_datetime() || serial < 1.0 || !(serial < LAST_EXCEL_SERIAL) {
+        return number_text(serial);
     }
     let (y, m, d, ..) = dt.to_ymd_hms_milli();
     format!("{y}/{m:02}/{d:02}")

@@ -295,3 +295,20 @@ fn references_and_formats() {
     );
     assert_eq!(builtin_format_by_id(b"14"), CellFormat::DateTime);
 }
+
+#[test]
+fn serials_past_excels_last_date_are_numbers_not_a_panic() {
+    use calamine::{ExcelDateTime, ExcelDateTimeType};
+    let date = |serial: f64| {
+        crate::sheet::date_text(&ExcelDateTime::new(
+            serial,
+            ExcelDateTimeType::DateTime,
+            false,
+        ))
+    };
+    assert_eq!(date(29_282.0), "1980/03/02");
+    assert_eq!(date(2_958_465.0), "9999/12/31");
+    assert_eq!(date(2_958_466.0), "2958466");
+    assert_eq!(date(1.8e19), "18000000000000000000");
+    assert_eq!(date(f64::INFINITY), "inf");
+}
