@@ -376,7 +376,7 @@ pub(crate) fn date_text(dt: &calamine::ExcelDateTime) -> String {
     // Past Excel's last date calamine's day arithmetic overflows (a panic
     // where overflow checks are on, nonsense otherwise): Excel itself
     // shows such a cell as a number, and so do we.
-    if !dt.is_datetime() || serial < 1.0 || !(serial < LAST_EXCEL_SERIAL) {
+    if !dt.is_datetime() || !(1.0..LAST_EXCEL_SERIAL).contains(&serial) {
         return number_text(serial);
     }
     let (y, m, d, ..) = dt.to_ymd_hms_milli();
