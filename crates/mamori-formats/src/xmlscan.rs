@@ -62,10 +62,15 @@ pub(crate) struct Tokenizer<'a> {
     pending_end: Option<&'a [u8]>,
     /// Self-closing tags as [`Event::Empty`] rather than start + end.
     keep_empty: bool,
-    /// Elements open: an end tag with none open is an error in quick-xml
-    /// even where end names are not checked.
-    depth: u64,
+    /// Names of the elements open, innermost last. An end tag must close
+    /// the innermost one: a part nested otherwise goes to the reference
+    /// reader, which decides (quick-xml errs on an end tag with none open
+    /// even where end names are not checked).
+    open: Vec<&'a [u8]>,
 }
+
+/// Deeper nesting than any Office part has goes to the reference reader.
+const MAX_OPEN: usize = 256;
 
 impl<'a> Tokenizer<'a> {
     /// A tokenizer over a whole part. A UTF-8 byte order mark is skipped;
@@ -107,7 +112,7 @@ impl<'a> Tokenizer<'a> {
             pos,
             pending_end: None,
             keep_empty: false,
-            depth: 0,
+            open: Vec::new(),
         })
     }
 
@@ -121,7 +126,7 @@ impl<'a> Tokenizer<'a> {
     /// skipped).
     pub(crate) fn next(&mut self) -> Scan<Event<'a>> {
         if let Some(name) = self.pending_end.take() {
-            self.depth -= 1;
+            self.open.pop();
             return Ok(Event::End { name });
         }
         // Comments and instructions are skipped here, in a loop: a part
@@ -159,10 +164,13 @@ impl<'a> Tokenizer<'a> {
                     return Err(Refuse("malformed end tag"));
                 }
                 self.pos = close + 1;
-                if self.depth == 0 {
-                    return Err(Refuse("end tag with no element open"));
+                match self.open.pop() {
+                    None => return Err(Refuse("end tag with no element open")),
+                    Some(open) if open != name => {
+                        return Err(Refuse("end tag does not match its start tag"))
+                    }
+                    Some(_) => {}
                 }
-                self.depth -= 1;
                 Ok(Some(Event::End { name }))
             }
             Some(b'?') => {
@@ -214,7 +222,10 @@ impl<'a> Tokenizer<'a> {
                 if empty && self.keep_empty {
                     return Ok(Some(Event::Empty { name, attrs }));
                 }
-                self.depth += 1;
+                if self.open.len() >= MAX_OPEN {
+                    return Err(Refuse("elements nested too deeply"));
+                }
+                self.open.push(name);
                 if empty {
                     self.pending_end = Some(name);
                 }
@@ -595,10 +606,13 @@ mod tests {
             "<a x=\"1",
             "<!-- open",
             "</>",
+            "<a><b></a></b>",
+            "<mergeCells><t>x</u></mergeCells>",
+            &"<a>".repeat(MAX_OPEN + 1),
         ] {
             let mut t = Tokenizer::new(bad.as_bytes()).unwrap();
             let mut refused = false;
-            for _ in 0..10 {
+            for _ in 0..MAX_OPEN + 10 {
                 match t.next() {
                     Err(_) => {
                         refused = true;
