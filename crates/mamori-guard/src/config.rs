@@ -22,7 +22,7 @@
 //! max_watches = 200000
 //!
 //! [decoys]
-//! enabled = false            # bait files "!0000_*" in each share root and large folders
+//! enabled = true             # bait files "!0000_*" in each share root and large document folders
 //! refresh_secs = 300
 //!
 //! [limits]
@@ -173,11 +173,12 @@ pub struct Decoys {
 
 impl Default for Decoys {
     fn default() -> Self {
-        // Off by default: benign mirror, clean-up and rename tools touch
-        // bait files too (the benign suite did), and zero false alarms
-        // comes first.
+        // On: a wiper's first delete is otherwise indistinguishable from
+        // a user's tidying. Clean-up tools stay clear of them because
+        // scratch folders get no decoys and only the placed paths decide
+        // (a copied decoy is nobody's bait).
         Decoys {
-            enabled: false,
+            enabled: true,
             refresh_secs: 300,
         }
     }

@@ -14,6 +14,11 @@
 //! files" still lists them, which is what the encryptor sees too — an
 //! attacker that skips hidden files is left to the content judgement.
 //!
+//! Decoys go where ransomware does harm and people rarely clean up
+//! wholesale: the root and large folders that mostly hold documents. A
+//! build-output, cache or temp folder (by name, or by holding mostly
+//! non-document files) gets none, since deleting such a folder is routine.
+//!
 //! Directory order as the server returns it is the file system's `readdir`
 //! order, not name order (ext4: a seeded hash of the name); [`place`]
 //! therefore tries a few variants of each name and keeps the one listed
@@ -66,16 +71,26 @@ pub fn plan(share_root: &Path) -> Vec<PathBuf> {
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
         };
-        let mut count = 0;
+        let (mut count, mut files, mut documents) = (0, 0, 0);
         for entry in entries.flatten() {
             count += 1;
             let name = entry.file_name();
             let hidden = name.to_string_lossy().starts_with('.');
-            if depth < MAX_DEPTH && !hidden && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if depth < MAX_DEPTH && !hidden && kind.is_dir() {
                 queue.push_back((entry.path(), depth + 1));
+            } else if kind.is_file() {
+                files += 1;
+                documents += usize::from(is_document_name(Path::new(&name)));
             }
         }
-        if dir != share_root && count >= LARGE_FOLDER {
+        if dir != share_root
+            && count >= LARGE_FOLDER
+            && documents * 2 >= files
+            && !is_scratch_folder(&dir)
+        {
             large.push((count, dir));
         }
     }
@@ -88,12 +103,80 @@ pub fn plan(share_root: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Whether a file name is a kind people keep and ransomware goes after:
+/// office documents, PDFs, text and tables, pictures, archives.
+fn is_document_name(name: &Path) -> bool {
+    const DOCUMENTS: &[&str] = &[
+        "doc", "docx", "docm", "xls", "xlsx", "xlsm", "ppt", "pptx", "odt", "ods", "odp", "pdf",
+        "txt", "csv", "tsv", "rtf", "md", "jpg", "jpeg", "png", "gif", "tif", "tiff", "heic", "zip",
+        "7z", "lzh", "msg", "eml", "jtd", "dwg", "mp4", "mov",
+    ];
+    name.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| DOCUMENTS.iter().any(|d| d.eq_ignore_ascii_case(e)))
+}
+
+/// Folders that tools fill and empty wholesale (build output, caches,
+/// temp): a clean-up there deletes a decoy as innocently as anything else.
+fn is_scratch_folder(dir: &Path) -> bool {
+    const SCRATCH: &[&str] = &[
+        "tmp", "temp", "cache", "build", "obj", "bin", "node_modules", "$recycle.bin", "logs",
+        "log", "backup_tmp", "~snapshot",
+    ];
+    dir.file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_ascii_lowercase)
+        .is_some_and(|n| {
+            SCRATCH.iter().any(|s| {
+                n == *s
+                    || n.starts_with(&format!("{s}_"))
+                    || n.starts_with(&format!("{s}-"))
+                    || n.ends_with(&format!("_{s}"))
+                    || n.ends_with(&format!(".{s}"))
+            }) || n.starts_with('~')
+        })
+}
+
+/// A decoy left by an earlier run under one of the names [`seek_early`]
+/// tries for `planned` (same stem prefix and extension), if any.
+fn earlier_decoy(planned: &Path) -> Option<PathBuf> {
+    let dir = planned.parent()?;
+    let name = planned.file_name()?.to_str()?;
+    let (stem, ext) = name.rsplit_once('.')?;
+    let mut found: Vec<PathBuf> = fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| {
+            n.strip_suffix(ext)
+                .and_then(|n| n.strip_suffix('.'))
+                .and_then(|n| n.strip_prefix(stem))
+                .is_some_and(|rest| {
+                    rest.is_empty()
+                        || rest
+                            .strip_prefix('_')
+                            .is_some_and(|d| d.len() == 3 && d.bytes().all(|b| b.is_ascii_digit()))
+                })
+        })
+        .map(|n| dir.join(n))
+        .collect();
+    found.sort();
+    found.into_iter().next()
+}
+
 /// Writes every planned decoy (atomically, dated in the past) and returns
 /// where they are: a decoy may be renamed to come early in directory order
 /// (see [`seek_early`]); register the returned paths, not the planned ones.
 pub fn place(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for path in paths {
+        // A restart finds its decoys where the last run left them: reuse
+        // (and repair) those rather than leave unregistered bait behind.
+        if let Some(earlier) = earlier_decoy(path) {
+            refresh(std::slice::from_ref(&earlier))?;
+            written.push(earlier);
+            continue;
+        }
         write_decoy(path)?;
         written.push(seek_early(path)?);
     }
@@ -383,6 +466,47 @@ mod tests {
             .unwrap();
         println!("decoy listed at {position} of {}", n + 1);
         assert!(position <= n / 4, "decoy listed at {position} of {}", n + 1);
+    }
+
+    #[test]
+    fn scratch_and_non_document_folders_get_no_decoys() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for folder in ["tmp_build", "資料", "営業/cache", "objs"] {
+            fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        for i in 0..LARGE_FOLDER {
+            fs::write(root.join(format!("tmp_build/{i}.docx")), "x").unwrap();
+            fs::write(root.join(format!("資料/{i}.pdf")), "x").unwrap();
+            fs::write(root.join(format!("営業/cache/{i}.xlsx")), "x").unwrap();
+            fs::write(root.join(format!("objs/obj_{i}.o.tmp")), "x").unwrap();
+        }
+        let folders: std::collections::BTreeSet<_> =
+            plan(root).iter().filter_map(|p| p.parent().map(Path::to_path_buf)).collect();
+        assert_eq!(
+            folders,
+            [root.to_path_buf(), root.join("資料")].into_iter().collect()
+        );
+    }
+
+    #[test]
+    fn a_restart_reuses_the_decoys_it_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for i in 0..50 {
+            fs::write(root.join(format!("file_{i:03}.txt")), "x").unwrap();
+        }
+        let first = place(&plan(root)).unwrap();
+        fs::write(&first[0], b"changed").unwrap();
+        let second = place(&plan(root)).unwrap();
+        assert_eq!(first, second);
+        assert_eq!(fs::read(&second[0]).unwrap(), content(&second[0]));
+        let decoys = fs::read_dir(root)
+            .unwrap()
+            .flatten()
+            .filter(|e| is_decoy_name(&e.path()))
+            .count();
+        assert_eq!(decoys, NAMES.len());
     }
 
     #[test]

@@ -193,8 +193,13 @@ impl Engine {
     }
 
     pub(crate) fn is_decoy(&self, share: &str, path: &Path) -> bool {
-        crate::decoy::is_decoy_name(path)
-            || self.decoys.get(share).is_some_and(|set| set.contains(path))
+        crate::decoy::is_decoy_name(path) || self.is_placed_decoy(share, path)
+    }
+
+    /// Only decoys the guard placed decide: a copy of one made by a tree
+    /// copy or a backup restore carries the name but is nobody's bait.
+    fn is_placed_decoy(&self, share: &str, path: &Path) -> bool {
+        self.decoys.get(share).is_some_and(|set| set.contains(path))
     }
 
     /// Forgets everything about an actor (after a release).
@@ -373,13 +378,13 @@ impl Engine {
         };
         let decoy_hit = match &event.op {
             FileOp::Written { path, .. } | FileOp::Deleted { path, .. } => {
-                self.is_decoy(&event.share, path).then_some(path)
+                self.is_placed_decoy(&event.share, path).then_some(path)
             }
             FileOp::Renamed { from, to } => {
-                if self.is_decoy(&event.share, from) {
+                if self.is_placed_decoy(&event.share, from) {
                     Some(from)
                 } else {
-                    self.is_decoy(&event.share, to).then_some(to)
+                    self.is_placed_decoy(&event.share, to).then_some(to)
                 }
             }
             FileOp::Created { .. } => None,

@@ -149,7 +149,9 @@ impl Judge {
     }
 
     /// Registers decoy paths (share-relative) whose touch is an immediate
-    /// verdict. Names made by [`decoy::plan`] are recognised even unregistered.
+    /// verdict. Only registered paths decide; names made by
+    /// [`decoy::plan`] are still recognised by [`Judge::is_decoy`] (the
+    /// inventory and restore skip them).
     pub fn register_decoys(&mut self, share: &str, paths: &[PathBuf]) {
         self.engine.register_decoys(share, paths)
     }

@@ -295,10 +295,27 @@ fn touching_a_decoy_decides_at_once() {
         },
     ] {
         let mut run = Run::new();
+        run.judge
+            .register_decoys("share", std::slice::from_ref(&decoy));
         run.feed(0, &smb_actor("tanaka", "10.0.0.23", 4100), op);
         let verdict = run.verdict.expect("decoy");
         assert_eq!(verdict.reasons[0].code, "decoy");
     }
+    // a file that only carries a decoy's name (a tree copy of one, a
+    // backup restore) is not bait: writing it decides nothing
+    let mut run = Run::new();
+    let copy = PathBuf::from("移行先").join(&decoy);
+    run.feed(
+        0,
+        &smb_actor("tanaka", "10.0.0.23", 4100),
+        FileOp::Written {
+            path: copy.clone(),
+            before: None,
+            after: Probe::of_bytes(&bytes),
+        },
+    );
+    assert!(run.verdict.is_none());
+    assert!(run.judge.is_decoy("share", &copy), "still skipped by scans");
     // registered decoys under other names too
     let mut run = Run::new();
     let other = PathBuf::from("総務/.bait.xlsx");
