@@ -29,6 +29,26 @@ pub struct BenchOptions {
     pub skip_throughput: bool,
     /// Alternating throughput rounds (each: one run without, one with the guard).
     pub rounds: usize,
+    /// Runs the guard with `[decoys] enabled = false`: the content and
+    /// behaviour judgement alone.
+    pub no_decoys: bool,
+}
+
+impl BenchOptions {
+    /// A guard configuration file for these options (kept alive by the
+    /// returned guard), or none for the defaults.
+    fn guard_config(&self) -> Result<Option<tempfile::NamedTempFile>> {
+        if !self.no_decoys {
+            return Ok(None);
+        }
+        let mut file = tempfile::Builder::new()
+            .suffix(".toml")
+            .tempfile()
+            .map_err(|e| crate::AttackError::Setup(format!("temp file: {e}")))?;
+        std::io::Write::write_all(&mut file, b"[decoys]\nenabled = false\n")
+            .map_err(|e| crate::AttackError::io(file.path(), e))?;
+        Ok(Some(file))
+    }
 }
 
 /// One profile's runs.
@@ -68,7 +88,9 @@ fn one_attack(opts: &BenchOptions, profile: Profile, seed: u64) -> Result<RunOut
     let originals = crate::damage::before(&victim);
     // MAMORI_BENCH_ECHO=1 shows the guard's messages (to study an outlier run).
     let echo = std::env::var_os("MAMORI_BENCH_ECHO").is_some();
-    let guard = GuardProcess::start(&opts.mamori, &server, echo)?;
+    let config = opts.guard_config()?;
+    let config_path = config.as_ref().map(|c| c.path());
+    let guard = GuardProcess::start_with_config(&opts.mamori, &server, config_path, echo)?;
     let attack_opts = AttackOptions {
         seed,
         root: "部署/共有".into(),
@@ -176,7 +198,9 @@ pub fn false_alarms(opts: &BenchOptions) -> Result<Vec<(String, usize)>> {
     content::populate(&server.share_dir(), 5, 6)?;
     benign::prepare(&server.share_dir())?;
     server.open_permissions()?;
-    let guard = GuardProcess::start(&opts.mamori, &server, false)?;
+    let config = opts.guard_config()?;
+    let config_path = config.as_ref().map(|c| c.path());
+    let guard = GuardProcess::start_with_config(&opts.mamori, &server, config_path, false)?;
     let user = server.target(USER_B, "OFFICE-PC");
     let log = OpLog::new(None);
     let mut out = Vec::new();

@@ -41,11 +41,21 @@ impl GuardProcess {
     /// `ready` line on stderr. Its stderr is echoed with a `[guard]` prefix
     /// when `echo`.
     pub fn start(mamori: &Path, server: &SambaServer, echo: bool) -> Result<GuardProcess> {
+        Self::start_with_config(mamori, server, None, echo)
+    }
+
+    /// Same, with a guard configuration file (`--config`).
+    pub fn start_with_config(
+        mamori: &Path,
+        server: &SambaServer,
+        config: Option<&Path>,
+        echo: bool,
+    ) -> Result<GuardProcess> {
         let temp = tempfile::Builder::new()
             .prefix("mamori-guard-state-")
             .tempdir()
             .map_err(|e| AttackError::Setup(format!("temp dir: {e}")))?;
-        let mut guard = Self::start_with_state(mamori, server, temp.path(), "en", echo)?;
+        let mut guard = Self::spawn(mamori, server, temp.path(), "en", config, echo)?;
         guard._temp = Some(temp);
         Ok(guard)
     }
@@ -60,8 +70,24 @@ impl GuardProcess {
         lang: &str,
         echo: bool,
     ) -> Result<GuardProcess> {
-        let mut child = Command::new(mamori)
-            .args(["--lang", lang, "guard", "--share"])
+        Self::spawn(mamori, server, state, lang, None, echo)
+    }
+
+    fn spawn(
+        mamori: &Path,
+        server: &SambaServer,
+        state: &Path,
+        lang: &str,
+        config: Option<&Path>,
+        echo: bool,
+    ) -> Result<GuardProcess> {
+        let mut command = Command::new(mamori);
+        command.args(["--lang", lang, "guard"]);
+        if let Some(config) = config {
+            command.arg("--config").arg(config);
+        }
+        let mut child = command
+            .arg("--share")
             .arg(format!(
                 "{}={}",
                 server.share_name(),

@@ -100,6 +100,9 @@ enum Command {
         /// Alternating throughput rounds (without / with the guard).
         #[arg(long, default_value_t = 3)]
         rounds: usize,
+        /// Guard without decoys (the content and behaviour judgement alone).
+        #[arg(long)]
+        no_decoys: bool,
     },
     /// List profiles and workloads.
     List,
@@ -238,6 +241,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             skip_benign,
             skip_attacks,
             rounds,
+            no_decoys,
         } => {
             if let Some(reason) = mamori_attack::samba::skip_reason(Fs::Ext4) {
                 bail!("cannot benchmark here: {reason}");
@@ -256,6 +260,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 profiles,
                 skip_throughput,
                 rounds,
+                no_decoys,
             };
             let results = if skip_attacks {
                 Vec::new()
