@@ -19,6 +19,7 @@ use std::sync::mpsc::{sync_channel, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+mod decoys;
 mod overflow;
 
 /// What the guard did, reported when it stops.
@@ -172,7 +173,8 @@ pub fn run(
     let vault = crate::vault::open(&options.state_dir, &shares, &config.vault);
     let blocked = state::blocked_incidents(&incidents.journal);
     let decoys = if config.decoys.enabled {
-        place_decoys(&shares)
+        decoys::warn_if_visible(options.smb_conf.as_deref(), lang);
+        decoys::place(&shares)
     } else {
         Vec::new()
     };
@@ -571,19 +573,6 @@ pub fn run(
     }
     pid_file.release();
     Ok(summary)
-}
-
-/// Places the judge's decoy files in every share; (share, absolute paths).
-fn place_decoys(shares: &mamori_watch::Shares) -> Vec<(usize, Vec<PathBuf>)> {
-    let mut placed = Vec::new();
-    for (index, share) in shares.list.iter().enumerate() {
-        let plan = mamori_judge::decoy::plan(&share.root);
-        match mamori_judge::decoy::place(&plan) {
-            Ok(paths) => placed.push((index, paths)),
-            Err(e) => eprintln!("mamori guard: {}: {e}", share.name),
-        }
-    }
-    placed
 }
 
 #[allow(clippy::needless_update)]
