@@ -640,10 +640,10 @@ impl<'a> Document<'a> {
                 {
                     return unreadable("Flate predictor");
                 }
-                let mut out = Vec::new();
-                let mut z = flate2::read::ZlibDecoder::new(raw).take(limit.saturating_add(1));
-                // A truncated stream still gives what it holds, as poppler does.
-                let _ = z.read_to_end(&mut out);
+                let out = match inflate_whole(raw, limit) {
+                    Some(out) => out,
+                    None => inflate_damaged(raw, limit),
+                };
                 if out.len() as u64 > limit {
                     return unreadable("stream over the size limit");
                 }
@@ -659,6 +659,47 @@ impl<'a> Document<'a> {
             )),
         }
     }
+}
+
+/// A sound zlib stream inflated in one pass over the input, into an
+/// output sized from the input (content streams inflate 5-10 times), with
+/// no intermediate buffer. `None` for anything but a stream that ends
+/// cleanly within `limit` bytes: [`inflate_damaged`] reads those as before.
+fn inflate_whole(raw: &[u8], limit: u64) -> Option<Vec<u8>> {
+    let cap = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
+    let mut out = Vec::with_capacity(raw.len().saturating_mul(8).max(4096).min(cap).min(1 << 26));
+    let mut z = flate2::Decompress::new(true);
+    loop {
+        let consumed = z.total_in() as usize;
+        let input = raw.get(consumed..)?;
+        let before = (z.total_in(), z.total_out());
+        match z.decompress_vec(input, &mut out, flate2::FlushDecompress::None) {
+            Ok(flate2::Status::StreamEnd) => return Some(out),
+            Ok(_) if out.len() >= cap => return None,
+            Ok(_) if (z.total_in(), z.total_out()) == before && out.len() < out.capacity() => {
+                // No progress with room to write: the input ended early.
+                return None;
+            }
+            Ok(_) => {
+                if out.len() == out.capacity() {
+                    let more = out.capacity().min(cap - out.len()).max(1);
+                    out.reserve_exact(more);
+                }
+            }
+            Err(_) => return None,
+        }
+    }
+}
+
+/// A damaged or truncated zlib stream: what a reader gives before the
+/// error (a truncated stream still gives what it holds, as poppler
+/// does), up to `limit + 1` bytes. This is the reading the text was
+/// always made with; the exact cut at an error depends on its read sizes.
+fn inflate_damaged(raw: &[u8], limit: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut z = flate2::read::ZlibDecoder::new(raw).take(limit.saturating_add(1));
+    let _ = z.read_to_end(&mut out);
+    out
 }
 
 /// `N G obj` ending at `at` (where `obj` starts): the object number.
