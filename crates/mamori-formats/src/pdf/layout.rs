@@ -139,7 +139,7 @@ impl Word {
 
 /// Words of a page (step 1).
 fn words(glyphs: &[Glyph], chars: &mut Vec<char>, edges: &mut Vec<f64>) -> Vec<Word> {
-    let mut out: Vec<Word> = Vec::new();
+    let mut out: Vec<Word> = Vec::with_capacity(glyphs.len() / 4 + 1);
     let mut cur: Option<Word> = None;
     for g in glyphs {
         if matches!(g.text, super::font::GlyphText::One(c) if c.is_whitespace()) {
@@ -161,7 +161,10 @@ fn words(glyphs: &[Glyph], chars: &mut Vec<char>, edges: &mut Vec<f64>) -> Vec<W
             .push(g, chars, edges);
     }
     out.extend(cur);
-    out.retain(|w| w.len > 0);
+    // Only a glyph of no characters leaves a word empty.
+    if out.iter().any(|w| w.len == 0) {
+        out.retain(|w| w.len > 0);
+    }
     out
 }
 
