@@ -93,15 +93,33 @@ pub struct Lexer<'a> {
     pub pos: usize,
 }
 
+const WHITE: u8 = 1;
+const DELIM: u8 = 2;
+
+/// Each byte's class, looked up once per byte where words are scanned.
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let white = b" \t\r\n\x0c\0";
+    let mut i = 0;
+    while i < white.len() {
+        t[white[i] as usize] = WHITE;
+        i += 1;
+    }
+    let delim = b"()<>[]{}/%";
+    let mut i = 0;
+    while i < delim.len() {
+        t[delim[i] as usize] = DELIM;
+        i += 1;
+    }
+    t
+};
+
 fn is_white(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | 0)
+    CLASS[usize::from(b)] == WHITE
 }
 
 fn is_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    )
+    CLASS[usize::from(b)] == DELIM
 }
 
 impl<'a> Lexer<'a> {
@@ -128,12 +146,12 @@ impl<'a> Lexer<'a> {
 
     fn word(&mut self) -> &'a [u8] {
         let start = self.pos;
-        while let Some(&b) = self.data.get(self.pos) {
-            if is_white(b) || is_delim(b) {
-                break;
-            }
-            self.pos += 1;
-        }
+        let rest = &self.data[start..];
+        let len = rest
+            .iter()
+            .position(|&b| CLASS[usize::from(b)] != 0)
+            .unwrap_or(rest.len());
+        self.pos = start + len;
         &self.data[start..self.pos]
     }
 
@@ -779,6 +797,23 @@ fn stream_range(data: &[u8], mut pos: usize, dict: &Dict) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_classes() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                is_white(b),
+                matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | 0)
+            );
+            assert_eq!(
+                is_delim(b),
+                matches!(
+                    b,
+                    b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+                )
+            );
+        }
+    }
 
     #[test]
     fn sound_streams_inflate_in_one_pass_as_the_reader_gives_them() {
