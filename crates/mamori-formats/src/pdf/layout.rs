@@ -637,8 +637,9 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
     let forward = words.iter().all(|w| w.x_max >= w.x_min);
     let all: Vec<usize> = (0..words.len()).collect();
     let mut pool = Pool::new(&words, &all, &mut PoolBufs::default());
-    let mut blocks: Vec<Block> = Vec::new();
-    let mut lines: Vec<Line> = Vec::new();
+    // At most one block and one line per word.
+    let mut blocks: Vec<Block> = Vec::with_capacity(words.len());
+    let mut lines: Vec<Line> = Vec::with_capacity(words.len());
     let mut work = 0u64;
     let mut members = std::mem::take(&mut sc.members);
     while let Some(start) = pool.take_start(&words) {

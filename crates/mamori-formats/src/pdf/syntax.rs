@@ -680,12 +680,13 @@ impl<'a> Document<'a> {
 }
 
 /// A sound zlib stream inflated in one pass over the input, into an
-/// output sized from the input (content streams inflate 5-10 times), with
+/// output sized from the input (content streams inflate 5-10 times; the
+/// space reserved and not written is never touched), with
 /// no intermediate buffer. `None` for anything but a stream that ends
 /// cleanly within `limit` bytes: [`inflate_damaged`] reads those as before.
 fn inflate_whole(raw: &[u8], limit: u64) -> Option<Vec<u8>> {
     let cap = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
-    let mut out = Vec::with_capacity(raw.len().saturating_mul(8).max(4096).min(cap).min(1 << 26));
+    let mut out = Vec::with_capacity(raw.len().saturating_mul(16).max(4096).min(cap).min(1 << 26));
     let mut z = flate2::Decompress::new(true);
     loop {
         let consumed = z.total_in() as usize;
