@@ -209,7 +209,7 @@ fn split_tables(text: &str, sink: &mut dyn FnMut(Part)) {
     let lines: Vec<&str> = text.lines().collect();
     // Box-drawn forms and `label ： value` lines stay text for the text engine.
     let cells = |l: &str| {
-        if l.chars().any(|c| ('\u{2500}'..='\u{257F}').contains(&c)) {
+        if has_box_drawing(l) {
             return 0;
         }
         let mut n = 0;
@@ -218,7 +218,7 @@ fn split_tables(text: &str, sink: &mut dyn FnMut(Part)) {
             if matches!(cell, "：" | ":" | "・") {
                 return 0;
             }
-            n += usize::from(cell.chars().any(char::is_alphanumeric));
+            n += usize::from(cell.chars().any(is_alphanumeric));
         }
         n
     };
@@ -254,6 +254,24 @@ fn split_tables(text: &str, sink: &mut dyn FnMut(Part)) {
     }
     if !prose.trim().is_empty() {
         sink(Part::Text(prose));
+    }
+}
+
+/// Whether the line holds a box-drawing character (U+2500-U+257F, in
+/// UTF-8 `E2 94 xx` and `E2 95 xx`; `E2` only ever starts a character).
+fn has_box_drawing(line: &str) -> bool {
+    let b = line.as_bytes();
+    memchr::memchr_iter(0xE2, b).any(|i| matches!(b.get(i + 1), Some(0x94 | 0x95)))
+}
+
+/// `char::is_alphanumeric`, with ASCII, kana and the CJK ideographs of a
+/// roster answered without the Unicode tables.
+fn is_alphanumeric(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' => true,
+        '\0'..='\u{7f}' => false,
+        '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{4E00}'..='\u{9FFF}' => true,
+        c => c.is_alphanumeric(),
     }
 }
 
@@ -485,6 +503,19 @@ mod tests {
             out.push('\n');
         }
         out
+    }
+
+    #[test]
+    fn shortcuts_answer_as_the_unicode_tables() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            let line = format!("a{c}b");
+            assert_eq!(
+                has_box_drawing(&line),
+                ('\u{2500}'..='\u{257F}').contains(&c),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]

@@ -11,6 +11,9 @@ use std::time::Instant;
 type Matrix = [f64; 6];
 const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
 
+/// Inlined so that only the entries a caller reads are computed (a glyph
+/// needs five of its text-rendering matrix and one of its advance).
+#[inline(always)]
 fn mul(m: &Matrix, n: &Matrix) -> Matrix {
     [
         m[0] * n[0] + m[1] * n[2],

@@ -93,15 +93,33 @@ pub struct Lexer<'a> {
     pub pos: usize,
 }
 
+const WHITE: u8 = 1;
+const DELIM: u8 = 2;
+
+/// Each byte's class, looked up once per byte where words are scanned.
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let white = b" \t\r\n\x0c\0";
+    let mut i = 0;
+    while i < white.len() {
+        t[white[i] as usize] = WHITE;
+        i += 1;
+    }
+    let delim = b"()<>[]{}/%";
+    let mut i = 0;
+    while i < delim.len() {
+        t[delim[i] as usize] = DELIM;
+        i += 1;
+    }
+    t
+};
+
 fn is_white(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | 0)
+    CLASS[usize::from(b)] == WHITE
 }
 
 fn is_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    )
+    CLASS[usize::from(b)] == DELIM
 }
 
 impl<'a> Lexer<'a> {
@@ -128,12 +146,12 @@ impl<'a> Lexer<'a> {
 
     fn word(&mut self) -> &'a [u8] {
         let start = self.pos;
-        while let Some(&b) = self.data.get(self.pos) {
-            if is_white(b) || is_delim(b) {
-                break;
-            }
-            self.pos += 1;
-        }
+        let rest = &self.data[start..];
+        let len = rest
+            .iter()
+            .position(|&b| CLASS[usize::from(b)] != 0)
+            .unwrap_or(rest.len());
+        self.pos = start + len;
         &self.data[start..self.pos]
     }
 
@@ -640,10 +658,10 @@ impl<'a> Document<'a> {
                 {
                     return unreadable("Flate predictor");
                 }
-                let mut out = Vec::new();
-                let mut z = flate2::read::ZlibDecoder::new(raw).take(limit.saturating_add(1));
-                // A truncated stream still gives what it holds, as poppler does.
-                let _ = z.read_to_end(&mut out);
+                let out = match inflate_whole(raw, limit) {
+                    Some(out) => out,
+                    None => inflate_damaged(raw, limit),
+                };
                 if out.len() as u64 > limit {
                     return unreadable("stream over the size limit");
                 }
@@ -659,6 +677,48 @@ impl<'a> Document<'a> {
             )),
         }
     }
+}
+
+/// A sound zlib stream inflated in one pass over the input, into an
+/// output sized from the input (content streams inflate 5-10 times; the
+/// space reserved and not written is never touched), with
+/// no intermediate buffer. `None` for anything but a stream that ends
+/// cleanly within `limit` bytes: [`inflate_damaged`] reads those as before.
+fn inflate_whole(raw: &[u8], limit: u64) -> Option<Vec<u8>> {
+    let cap = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
+    let mut out = Vec::with_capacity(raw.len().saturating_mul(16).max(4096).min(cap).min(1 << 26));
+    let mut z = flate2::Decompress::new(true);
+    loop {
+        let consumed = z.total_in() as usize;
+        let input = raw.get(consumed..)?;
+        let before = (z.total_in(), z.total_out());
+        match z.decompress_vec(input, &mut out, flate2::FlushDecompress::None) {
+            Ok(flate2::Status::StreamEnd) => return Some(out),
+            Ok(_) if out.len() >= cap => return None,
+            Ok(_) if (z.total_in(), z.total_out()) == before && out.len() < out.capacity() => {
+                // No progress with room to write: the input ended early.
+                return None;
+            }
+            Ok(_) => {
+                if out.len() == out.capacity() {
+                    let more = out.capacity().min(cap - out.len()).max(1);
+                    out.reserve_exact(more);
+                }
+            }
+            Err(_) => return None,
+        }
+    }
+}
+
+/// A damaged or truncated zlib stream: what a reader gives before the
+/// error (a truncated stream still gives what it holds, as poppler
+/// does), up to `limit + 1` bytes. This is the reading the text was
+/// always made with; the exact cut at an error depends on its read sizes.
+fn inflate_damaged(raw: &[u8], limit: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut z = flate2::read::ZlibDecoder::new(raw).take(limit.saturating_add(1));
+    let _ = z.read_to_end(&mut out);
+    out
 }
 
 /// `N G obj` ending at `at` (where `obj` starts): the object number.
@@ -738,6 +798,63 @@ fn stream_range(data: &[u8], mut pos: usize, dict: &Dict) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_classes() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                is_white(b),
+                matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | 0)
+            );
+            assert_eq!(
+                is_delim(b),
+                matches!(
+                    b,
+                    b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn sound_streams_inflate_in_one_pass_as_the_reader_gives_them() {
+        use std::io::Write;
+        let text: Vec<u8> = (0..40_000u32)
+            .flat_map(|i| {
+                format!("BT /F1 9 Tf {} {} Td <{:04X}> Tj ET\n", i % 700, i % 500, i).into_bytes()
+            })
+            .collect();
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(&text).unwrap();
+        let packed = z.finish().unwrap();
+        assert_eq!(inflate_whole(&packed, 64 << 20).as_deref(), Some(&text[..]));
+        // Over the limit, truncated, damaged: left to the reader, and
+        // where the one-pass inflation answers, it answers alike.
+        assert!(inflate_whole(&packed, 1000).is_none());
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..300 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut bad = packed.clone();
+            match seed % 3 {
+                0 => bad.truncate((seed >> 8) as usize % packed.len()),
+                1 => {
+                    let at = (seed >> 8) as usize % packed.len();
+                    bad[at] ^= (seed >> 40) as u8 | 1;
+                }
+                _ => bad.extend_from_slice(b"garbage after the end"),
+            }
+            let limit = if seed.is_multiple_of(5) {
+                5000
+            } else {
+                64 << 20
+            };
+            if let Some(out) = inflate_whole(&bad, limit) {
+                assert_eq!(out, inflate_damaged(&bad, limit));
+            }
+        }
+    }
 
     #[test]
     fn objects_streams_and_references() {

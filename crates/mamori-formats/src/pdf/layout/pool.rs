@@ -4,6 +4,12 @@
 
 use super::{Word, POOL_STEP};
 
+/// `x * PER_STEP` is `x / POOL_STEP` for every `f64`: the step is a power
+/// of two, so both are the one correctly rounded quotient, and the
+/// product spares a division on every bucket lookup.
+const PER_STEP: f64 = 1.0 / POOL_STEP;
+const _: () = assert!(POOL_STEP == 4.0);
+
 /// Words by baseline bucket, each bucket sorted by `x_min` (poppler's
 /// text pool); taken words are removed. The buckets are slices of one
 /// array: bucket `b` is `items[start[b]..start[b] + len[b]]`.
@@ -48,7 +54,7 @@ impl Pool {
         idx.extend(
             members
                 .iter()
-                .map(|&i| floor_to_i64(words[i].base / POOL_STEP)),
+                .map(|&i| floor_to_i64(words[i].base * PER_STEP)),
         );
         let min_idx = idx.iter().copied().min().unwrap_or(0);
         let max_idx = idx.iter().copied().max().unwrap_or(0);
@@ -104,7 +110,7 @@ impl Pool {
 
     /// The bucket of a baseline, clamped to the pool.
     pub(super) fn bucket(&self, base: f64) -> usize {
-        let i = floor_to_i64(base / POOL_STEP) - self.min_idx;
+        let i = floor_to_i64(base * PER_STEP) - self.min_idx;
         i.clamp(0, self.len.len() as i64 - 1) as usize
     }
 
@@ -148,6 +154,34 @@ impl Pool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn product_by_the_reciprocal_is_the_quotient() {
+        let mut x = 0x3FF0_0000_0000_0001u64;
+        for _ in 0..1_000_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = f64::from_bits(x);
+            let (a, b) = (v * PER_STEP, v / POOL_STEP);
+            assert!(
+                a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                "{v:e}"
+            );
+        }
+        for v in [
+            0.0,
+            -0.0,
+            f64::MIN_POSITIVE,
+            5e-324,
+            1.5e-323,
+            f64::MAX,
+            842.0,
+            550.45,
+        ] {
+            assert_eq!((v * PER_STEP).to_bits(), (v / POOL_STEP).to_bits(), "{v:e}");
+        }
+    }
 
     #[test]
     fn floor_without_libm_is_floor() {
