@@ -445,8 +445,7 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
         pending.allow();
         return;
     };
-    let truncating =
-        pending.kind == PermKind::Open && truncating_open(pending.pid, pending.tid);
+    let truncating = pending.kind == PermKind::Open && truncating_open(pending.pid, pending.tid);
     let probing = truncating || !(hot.pre_content && pending.kind == PermKind::Open);
     let truncate = truncating
         || matches!(

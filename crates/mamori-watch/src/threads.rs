@@ -82,9 +82,7 @@ impl Threads {
         let mut ready = [libc::epoll_event { events: 0, u64: 0 }; 64];
         loop {
             // SAFETY: `ready` is a valid buffer of 64 events.
-            let n = unsafe {
-                libc::epoll_wait(self.epoll.as_raw_fd(), ready.as_mut_ptr(), 64, 0)
-            };
+            let n = unsafe { libc::epoll_wait(self.epoll.as_raw_fd(), ready.as_mut_ptr(), 64, 0) };
             if n <= 0 {
                 return;
             }
@@ -105,8 +103,13 @@ impl Threads {
             return Some(entry.tgid);
         }
         // The pidfd first: if the thread exits after, the epoll set says so.
-        let pidfd = pidfd_of_thread(tid)?;
+        // Without one (refused for this thread) the answer is used once,
+        // not cached: a permission event's thread is alive while we read.
+        let pidfd = pidfd_of_thread(tid);
         let tgid = tgid_from_proc(tid)?;
+        let Some(pidfd) = pidfd else {
+            return Some(tgid);
+        };
         if self.map.len() >= self.capacity {
             self.map.clear();
         }
