@@ -45,6 +45,19 @@ fn pidfd_of_thread(tid: u32) -> Option<OwnedFd> {
     Some(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
+/// The soft limit of open descriptors (every cached thread holds one).
+fn open_file_limit() -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain syscall on a valid struct.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return 1024;
+    }
+    usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX)
+}
+
 /// The `Tgid:` line of `/proc/TID/status` (the hidden per-thread entry).
 fn tgid_from_proc(tid: u32) -> Option<u32> {
     let text = std::fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
@@ -69,7 +82,7 @@ impl Threads {
             map: HashMap::new(),
             // SAFETY: a fresh descriptor.
             epoll: unsafe { OwnedFd::from_raw_fd(epoll) },
-            capacity: capacity.max(64),
+            capacity: capacity.min(open_file_limit() / 4).max(64),
         })
     }
 
