@@ -195,6 +195,7 @@ pub fn run(
     let mut perm_group = None;
     let mut notify_group = None;
     if want_fanotify {
+        crate::raise_open_file_limit();
         match PermGroup::new(&shares).and_then(|p| NotifyGroup::new(&shares).map(|n| (p, n))) {
             Ok((p, n)) => {
                 perm_group = Some(p);

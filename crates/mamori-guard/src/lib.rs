@@ -496,6 +496,34 @@ pub fn run(
 
 pub use core::Summary;
 
+/// The permission path keeps descriptors per pid and thread (their
+/// `syscall` files, thread pidfds) and per file written: a service's default
+/// soft limit (1 024) would run out on a busy server, and then every event
+/// descriptor the kernel makes for us fails. Raised to the hard limit
+/// (capped at 65 536).
+pub(crate) fn raise_open_file_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain syscalls on a valid struct.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return;
+        }
+        let want = limit.rlim_max.min(65_536);
+        if want > limit.rlim_cur {
+            limit.rlim_cur = want;
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                tracing::warn!(
+                    "cannot raise the open file limit: {}",
+                    std::io::Error::last_os_error()
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

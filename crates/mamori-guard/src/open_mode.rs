@@ -1,7 +1,9 @@
 //! How a process waiting in an open opens its file, from
 //! `/proc/PID/task/TID/syscall` (the flags argument of its `open`,
-//! `openat` or `creat`): the fanotify event names the process, not the
-//! thread.
+//! `openat` or `creat`). When the permission group reports threads
+//! (`FAN_REPORT_TID`, [`mamori_watch::Pending::tid`]) that is one read of
+//! the opener's own file, a thread asleep in our event; otherwise the event
+//! names only the process and every thread is read ([`classify`]).
 
 use std::collections::HashMap;
 
@@ -49,6 +51,8 @@ pub(crate) fn mode_of_syscall(text: &str) -> Option<OpenMode> {
 /// count other than the cached one, rebuilds the pid's entry.
 pub(crate) struct SyscallFiles {
     files: HashMap<u32, Threads>,
+    /// `/proc/PID/task/TID/syscall` of openers named by the event.
+    thread_files: HashMap<(u32, u32), std::fs::File>,
     capacity: usize,
     /// Threads read by the last [`SyscallFiles::open_mode`] (for the trace).
     pub(crate) last_threads: usize,
@@ -63,9 +67,46 @@ impl SyscallFiles {
     pub(crate) fn new(capacity: usize) -> Self {
         SyscallFiles {
             files: HashMap::new(),
+            thread_files: HashMap::new(),
             capacity: capacity.clamp(16, 4096),
             last_threads: 0,
         }
+    }
+
+    /// How the opener opens its file: thread `tid` of `pid` when the event
+    /// names it ([`SyscallFiles::thread_mode`]), else over all threads.
+    pub(crate) fn mode_of(&mut self, pid: u32, tid: Option<u32>) -> Option<OpenMode> {
+        match tid {
+            Some(tid) => self.thread_mode(pid, tid),
+            None => self.open_mode(pid),
+        }
+    }
+
+    /// How thread `tid` of `pid`, blocked in this open, opens its file: one
+    /// `pread` of its kept `syscall` file (reopened when the read fails: a
+    /// descriptor of an exited thread never reads another thread's line).
+    /// `None` = not in an `open`/`openat`/`creat` whose flags can be read.
+    pub(crate) fn thread_mode(&mut self, pid: u32, tid: u32) -> Option<OpenMode> {
+        use std::os::unix::fs::FileExt;
+        self.last_threads = 1;
+        let mut buf = [0u8; 256];
+        for attempt in 0..2 {
+            if attempt == 1 || !self.thread_files.contains_key(&(pid, tid)) {
+                let file = std::fs::File::open(format!("/proc/{pid}/task/{tid}/syscall")).ok()?;
+                if self.thread_files.len() >= self.capacity * 4 {
+                    self.thread_files.clear();
+                }
+                self.thread_files.insert((pid, tid), file);
+            }
+            let file = self.thread_files.get(&(pid, tid))?;
+            match file.read_at(&mut buf, 0) {
+                Ok(n) if n > 0 => return mode_of_syscall(&String::from_utf8_lossy(&buf[..n])),
+                _ => {
+                    self.thread_files.remove(&(pid, tid));
+                }
+            }
+        }
+        None
     }
 
     /// How the thread of `pid` blocked in this open opens its file
@@ -249,8 +290,16 @@ fn classify<'a>(texts: impl Iterator<Item = Option<&'a str>>) -> Option<OpenMode
     }
 }
 
-pub(crate) fn truncating_open(pid: u32) -> bool {
-    open_mode(pid).is_some_and(|m| m.write && m.truncate)
+/// Whether the opener waiting in an open of `pid` (thread `tid` when the
+/// event names it) truncates its file.
+pub(crate) fn truncating_open(pid: u32, tid: Option<u32>) -> bool {
+    let mode = match tid {
+        Some(tid) => std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall"))
+            .ok()
+            .and_then(|t| mode_of_syscall(&t)),
+        None => open_mode(pid),
+    };
+    mode.is_some_and(|m| m.write && m.truncate)
 }
 
 #[cfg(test)]
@@ -299,5 +348,19 @@ mod tests {
         assert_eq!(files.open_mode(std::process::id()), None);
         drop(tx);
         let _ = extra.join();
+    }
+
+    #[test]
+    fn one_thread_is_read_when_the_event_names_it() {
+        let mut files = SyscallFiles::new(16);
+        let pid = std::process::id();
+        // SAFETY: plain syscall.
+        let tid = unsafe { libc::syscall(libc::SYS_gettid) } as u32;
+        // This thread is running (reading its own line): no open to judge.
+        assert_eq!(files.thread_mode(pid, tid), None);
+        assert_eq!(files.last_threads, 1);
+        // A thread of another process is not found under ours.
+        assert_eq!(files.thread_mode(pid, 1), None);
+        assert!(!files.thread_files.contains_key(&(pid, 1)));
     }
 }

@@ -256,7 +256,10 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Handed>, clean: Ar
             if pending.kind == PermKind::ClosedWrite {
                 hot.trace.add(&hot.trace.hops.perm_closes, 1);
                 // Our own closes: our opens were never counted.
-                if let (Some(marks), true) = (marks.as_mut(), pending.pid != own) {
+                // A close whose thread exited before we could tell its
+                // process may be ours: not counted (the count stays high).
+                let theirs = pending.process_known && pending.pid != own;
+                if let (Some(marks), true) = (marks.as_mut(), theirs) {
                     // No inode (fstat failed): the count stays high, safely.
                     if let Some(id) = pending.dev_ino() {
                         marks.closed_write(&group, &pending, id);
@@ -319,7 +322,7 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Handed>, clean: Ar
                             None
                         } else {
                             let classifying = hot.trace.now();
-                            let mode = syscalls.open_mode(pending.pid);
+                            let mode = syscalls.mode_of(pending.pid, pending.tid);
                             let hops = &hot.trace.hops;
                             hot.trace.add(&hops.classify, 1);
                             hot.trace.add_since(&hops.classify_ns, classifying);
@@ -442,7 +445,7 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
         pending.allow();
         return;
     };
-    let truncating = pending.kind == PermKind::Open && truncating_open(pending.pid);
+    let truncating = pending.kind == PermKind::Open && truncating_open(pending.pid, pending.tid);
     let probing = truncating || !(hot.pre_content && pending.kind == PermKind::Open);
     let truncate = truncating
         || matches!(

@@ -1,11 +1,12 @@
 //! fanotify through raw `libc`: the permission group and the notification group.
 
+use crate::threads::Threads;
 use crate::{io_err, Change, Observed, Shares, WatchError};
 use std::ffi::{CString, OsStr};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Before a read or write of a file's content, with the byte range (kernel 6.14+).
 pub const FAN_PRE_ACCESS: u64 = 0x0010_0000;
@@ -14,6 +15,8 @@ const FAN_EVENT_INFO_TYPE_RANGE: u8 = 6;
 const FAN_MARK_EVICTABLE: u32 = 0x0000_0200;
 const FAN_MARK_IGNORE: u32 = 0x0000_0400;
 const FAN_MARK_IGNORED_SURV_MODIFY: u32 = 0x0000_0040;
+/// Threads whose process the permission group remembers (each holds a pidfd).
+const THREADS: usize = 4096;
 const METADATA_LEN: usize = std::mem::size_of::<libc::fanotify_event_metadata>();
 
 fn last_error() -> std::io::Error {
@@ -72,7 +75,16 @@ pub enum PermKind {
 pub struct Pending {
     group: Arc<OwnedFd>,
     file: Option<OwnedFd>,
+    /// The process (thread-group id) that raised the event; 0 when it is
+    /// outside our pid namespace. When the group reports threads and the
+    /// thread's process cannot be told (it exited: only after a close),
+    /// the thread id, with `process_known` false.
     pub pid: u32,
+    /// The thread that raised the event, when the group reports threads
+    /// (`FAN_REPORT_TID`): the one waiting in an open or a read/write.
+    pub tid: Option<u32>,
+    /// False only when `pid` is a thread id whose process is unknown.
+    pub process_known: bool,
     pub kind: PermKind,
     answered: bool,
 }
@@ -170,6 +182,9 @@ pub struct PermGroup {
     fd: Arc<OwnedFd>,
     /// Whether `FAN_PRE_ACCESS` is delivered (else only `FAN_OPEN_PERM`).
     pub pre_content: bool,
+    /// Set when the group reports threads (`FAN_REPORT_TID`): maps each
+    /// event's thread to its process ([`crate::threads`]).
+    threads: Option<Mutex<Threads>>,
 }
 
 impl PermGroup {
@@ -182,7 +197,15 @@ impl PermGroup {
     /// permission events; falls back to open permission events alone.
     pub fn new(shares: &Shares) -> Result<PermGroup, WatchError> {
         let event_flags = libc::O_RDONLY | libc::O_LARGEFILE | libc::O_CLOEXEC;
-        let flags = libc::FAN_CLOEXEC | libc::FAN_UNLIMITED_QUEUE;
+        // Threads are reported only where their exits can be watched (thread
+        // pidfds), so that a thread id is never mapped to a stale process.
+        let threads = Threads::new(THREADS).map(Mutex::new);
+        let tid_flag = if threads.is_some() {
+            libc::FAN_REPORT_TID
+        } else {
+            0
+        };
+        let flags = libc::FAN_CLOEXEC | libc::FAN_UNLIMITED_QUEUE | tid_flag;
         if let Ok(fd) = init(flags | libc::FAN_CLASS_PRE_CONTENT, event_flags) {
             let all = shares.list.iter().try_for_each(|s| {
                 mark(
@@ -197,6 +220,7 @@ impl PermGroup {
                     return Ok(PermGroup {
                         fd: Arc::new(fd),
                         pre_content: true,
+                        threads,
                     })
                 }
                 Err(e) => {
@@ -217,6 +241,7 @@ impl PermGroup {
         Ok(PermGroup {
             fd: Arc::new(fd),
             pre_content: false,
+            threads,
         })
     }
 
@@ -288,9 +313,20 @@ impl PermGroup {
         Ok(())
     }
 
+    /// Whether events name the thread ([`Pending::tid`]).
+    pub fn reports_threads(&self) -> bool {
+        self.threads.is_some()
+    }
+
     /// Blocks until events arrive; appends them to `out`.
     pub fn read(&self, buf: &mut [u8], out: &mut Vec<Pending>) -> std::io::Result<()> {
         let n = read_events(self.fd.as_raw_fd(), buf)?;
+        // After the read: every thread that exited before an event of this
+        // batch was queued is out of the cache now.
+        let mut threads = self.threads.as_ref().and_then(|t| t.lock().ok());
+        if let Some(threads) = threads.as_mut() {
+            threads.prune();
+        }
         let mut at = 0;
         while at + METADATA_LEN <= n {
             let meta = metadata(&buf[at..]);
@@ -307,11 +343,22 @@ impl PermGroup {
                 } else {
                     PermKind::Open
                 };
+                let reported = meta.pid.max(0) as u32;
+                let (pid, tid, process_known) = match threads.as_mut() {
+                    None => (reported, None, true),
+                    Some(_) if reported == 0 => (0, None, true),
+                    Some(threads) => match threads.process_of(reported) {
+                        Some(pid) => (pid, Some(reported), true),
+                        None => (reported, Some(reported), false),
+                    },
+                };
                 out.push(Pending {
                     group: self.fd.clone(),
                     // SAFETY: the kernel handed us this descriptor with the event.
                     file: Some(unsafe { OwnedFd::from_raw_fd(meta.fd) }),
-                    pid: meta.pid.max(0) as u32,
+                    pid,
+                    tid,
+                    process_known,
                     kind,
                     answered: kind == PermKind::ClosedWrite,
                 });

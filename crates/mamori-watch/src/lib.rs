@@ -28,6 +28,7 @@
 pub mod audit;
 pub mod fanotify;
 pub mod inotify;
+mod threads;
 
 pub use fanotify::{NotifyGroup, Pending, PermGroup, PermKind};
 

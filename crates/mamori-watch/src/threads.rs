@@ -1,0 +1,192 @@
+//! Which process a thread belongs to, for a permission group that reports
+//! threads (`FAN_REPORT_TID`).
+//!
+//! Why threads: the guard classifies every open of an existing file (is it
+//! a truncating write?) from the opener's `/proc/…/syscall`. An event that
+//! names only the process leaves the guard reading every thread's file
+//! (2–4 smbd threads, ≈ 19 µs while the smbd waits); an event that names the
+//! thread needs one read, of a thread that is asleep in our event. Every
+//! table of the guard is keyed by process, so each event's thread is mapped
+//! back to its process here before anyone sees it.
+//!
+//! Correctness of the cache: an entry (tid → tgid) is dropped as soon as its
+//! thread has exited. Each entry holds a thread pidfd (`PIDFD_THREAD`, Linux
+//! ≥ 6.9) in an epoll set; the kernel makes it readable at the thread's exit,
+//! before its id is freed for reuse. [`Threads::prune`] runs after every read
+//! of the event queue, so an entry still present when an event is handled
+//! belonged to a thread alive after that event was queued: for a permission
+//! event (its thread waits for our answer) that is the event's own thread.
+
+use std::collections::HashMap;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+
+/// `pidfd_open` flag: a pidfd for a thread, not only a thread-group leader.
+const PIDFD_THREAD: libc::c_uint = libc::O_EXCL as libc::c_uint;
+
+pub(crate) struct Threads {
+    map: HashMap<u32, Entry>,
+    epoll: OwnedFd,
+    capacity: usize,
+}
+
+struct Entry {
+    tgid: u32,
+    /// Kept open: it is what the epoll set watches.
+    _pidfd: OwnedFd,
+}
+
+fn pidfd_of_thread(tid: u32) -> Option<OwnedFd> {
+    // SAFETY: plain syscall; the result is a new descriptor we own.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, tid as libc::pid_t, PIDFD_THREAD) };
+    if fd < 0 {
+        return None;
+    }
+    // SAFETY: a fresh descriptor.
+    Some(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// The soft limit of open descriptors (every cached thread holds one).
+fn open_file_limit() -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain syscall on a valid struct.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return 1024;
+    }
+    usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX)
+}
+
+/// The `Tgid:` line of `/proc/TID/status` (the hidden per-thread entry).
+fn tgid_from_proc(tid: u32) -> Option<u32> {
+    let text = std::fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("Tgid:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+impl Threads {
+    /// `None` when thread pidfds are unsupported (kernel < 6.9): the group
+    /// then reports processes, as before.
+    pub(crate) fn new(capacity: usize) -> Option<Threads> {
+        // SAFETY: plain syscalls.
+        let own_tid = unsafe { libc::syscall(libc::SYS_gettid) } as u32;
+        pidfd_of_thread(own_tid)?;
+        // SAFETY: plain syscall; the result is a new descriptor we own.
+        let epoll = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        if epoll < 0 {
+            return None;
+        }
+        Some(Threads {
+            map: HashMap::new(),
+            // SAFETY: a fresh descriptor.
+            epoll: unsafe { OwnedFd::from_raw_fd(epoll) },
+            capacity: capacity.min(open_file_limit() / 4).max(64),
+        })
+    }
+
+    /// Drops the entries of threads that have exited (one `epoll_wait`, no
+    /// waiting).
+    pub(crate) fn prune(&mut self) {
+        if self.map.is_empty() {
+            return;
+        }
+        let mut ready = [libc::epoll_event { events: 0, u64: 0 }; 64];
+        loop {
+            // SAFETY: `ready` is a valid buffer of 64 events.
+            let n = unsafe { libc::epoll_wait(self.epoll.as_raw_fd(), ready.as_mut_ptr(), 64, 0) };
+            if n <= 0 {
+                return;
+            }
+            for event in &ready[..n as usize] {
+                // Closing the pidfd takes it out of the epoll set.
+                self.map.remove(&(event.u64 as u32));
+            }
+            if (n as usize) < ready.len() {
+                return;
+            }
+        }
+    }
+
+    /// The process of thread `tid`; `None` if it cannot be told (the thread
+    /// is gone, `/proc` unreadable).
+    pub(crate) fn process_of(&mut self, tid: u32) -> Option<u32> {
+        if let Some(entry) = self.map.get(&tid) {
+            return Some(entry.tgid);
+        }
+        // The pidfd first: if the thread exits after, the epoll set says so.
+        // Without one (refused for this thread) the answer is used once,
+        // not cached: a permission event's thread is alive while we read.
+        let pidfd = pidfd_of_thread(tid);
+        let tgid = tgid_from_proc(tid)?;
+        let Some(pidfd) = pidfd else {
+            return Some(tgid);
+        };
+        if self.map.len() >= self.capacity {
+            self.map.clear();
+        }
+        let mut event = libc::epoll_event {
+            events: libc::EPOLLIN as u32,
+            u64: tid as u64,
+        };
+        // SAFETY: valid epoll and pidfd descriptors, a valid event.
+        let rc = unsafe {
+            libc::epoll_ctl(
+                self.epoll.as_raw_fd(),
+                libc::EPOLL_CTL_ADD,
+                pidfd.as_raw_fd(),
+                &mut event,
+            )
+        };
+        // Not watched: usable for this event, but not cached.
+        if rc == 0 {
+            self.map.insert(
+                tid,
+                Entry {
+                    tgid,
+                    _pidfd: pidfd,
+                },
+            );
+        }
+        Some(tgid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_map_to_their_process_and_leave_at_exit() {
+        let Some(mut threads) = Threads::new(64) else {
+            eprintln!("skipped: no thread pidfds on this kernel");
+            return;
+        };
+        let own = std::process::id();
+        assert_eq!(threads.process_of(own), Some(own));
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let (tid_tx, tid_rx) = std::sync::mpsc::channel::<u32>();
+        let helper = std::thread::spawn(move || {
+            // SAFETY: plain syscall.
+            let _ = tid_tx.send(unsafe { libc::syscall(libc::SYS_gettid) } as u32);
+            let _ = rx.recv();
+        });
+        let tid = tid_rx.recv().unwrap();
+        assert_ne!(tid, own);
+        assert_eq!(threads.process_of(tid), Some(own));
+        assert!(threads.map.contains_key(&tid));
+        drop(tx);
+        helper.join().unwrap();
+        // The exit is signalled on the thread's pidfd.
+        for _ in 0..100 {
+            threads.prune();
+            if !threads.map.contains_key(&tid) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(!threads.map.contains_key(&tid));
+        assert!(threads.map.contains_key(&own));
+    }
+}
