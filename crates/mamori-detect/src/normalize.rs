@@ -47,8 +47,15 @@ pub fn normalize_cow(text: &str) -> std::borrow::Cow<'_, str> {
     if !needs_nfkc && !needs_dashes && !needs_numerals {
         return std::borrow::Cow::Borrowed(text);
     }
-    let mut out = if needs_nfkc && is_nfkc_quick(text.chars()) != IsNormalized::Yes {
-        nfkc_of_full_width(text).unwrap_or_else(|| text.nfkc().collect())
+    // The full-width shortcut first: when it applies it is the NFKC of the
+    // text, and when the quick check would say "already normal" it returns
+    // the text unchanged; either way the quick check's pass is saved.
+    let mut out = if needs_nfkc {
+        match nfkc_of_full_width(text) {
+            Some(out) => out,
+            None if is_nfkc_quick(text.chars()) == IsNormalized::Yes => text.to_string(),
+            None => text.nfkc().collect(),
+        }
     } else {
         text.to_string()
     };

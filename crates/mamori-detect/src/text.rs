@@ -15,7 +15,7 @@ use crate::keywords::{has_digit_run, line_hits, Group, Hits};
 use crate::labels::Field;
 use crate::normalize::{name_key, normalize};
 use crate::patterns as pat;
-use crate::phone::{find_phones, PhoneKind};
+use crate::phone::{find_phones_where, PhoneKind};
 use crate::pipes;
 use crate::values::{check, is_address, Value};
 use crate::zengin;
@@ -580,10 +580,19 @@ impl<'d> TextScanner<'d> {
         let company_line = hits.has(Group::Company) || company_block;
         let long_digits = digits && has_digit_run(line, 10);
         if long_digits {
-            let runs = pat::number_runs(line);
+            // Without a keyword nearby only a card number written in groups
+            // can count: a log's request ids and counters are never read
+            // as My Numbers or cards (no allocation per run).
+            let my_number_context = self.chars_since_my_number_keyword <= CONTEXT_CHARS;
+            let card_context = self.chars_since_card_keyword <= CONTEXT_CHARS;
+            let runs = if my_number_context || card_context {
+                pat::number_runs(line)
+            } else {
+                pat::grouped_number_runs(line)
+            };
             for (start, end, digits) in runs
                 .iter()
-                .filter(|r| r.is(12, &[4, 4, 4]))
+                .filter(|r| my_number_context && r.is(12, &[4, 4, 4]))
                 .map(|r| (r.start, r.end, r.digits.clone()))
             {
                 if overlaps(consumed, start, end)
@@ -620,7 +629,9 @@ impl<'d> TextScanner<'d> {
                 }
             }
             if !company_line {
-                for found in find_phones(line) {
+                // Outside a personal context only numbers written with
+                // separators count, whatever their kind.
+                for found in find_phones_where(line, !personal_context) {
                     if overlaps(consumed, found.start, found.end)
                         || found.phone.kind == PhoneKind::Business
                     {
