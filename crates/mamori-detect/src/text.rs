@@ -11,7 +11,7 @@
 
 use crate::dates::{find_dates, plausible_birth};
 use crate::findings::{Findings, PersonDraft};
-use crate::keywords::{has_digit_run, line_hits, Group, Hits};
+use crate::keywords::{has_digit_run, has_separated_digit_run, line_hits, Group, Hits};
 use crate::labels::Field;
 use crate::normalize::{name_key, normalize};
 use crate::patterns as pat;
@@ -585,10 +585,16 @@ impl<'d> TextScanner<'d> {
             // as My Numbers or cards (no allocation per run).
             let my_number_context = self.chars_since_my_number_keyword <= CONTEXT_CHARS;
             let card_context = self.chars_since_card_keyword <= CONTEXT_CHARS;
+            // Numbers written with separators, the only phones counted
+            // outside a personal context and the only cards without a keyword.
+            let separated = !(personal_context && (my_number_context || card_context))
+                && has_separated_digit_run(line, 10);
             let runs = if my_number_context || card_context {
                 pat::number_runs(line)
-            } else {
+            } else if separated {
                 pat::grouped_number_runs(line)
+            } else {
+                Vec::new()
             };
             for (start, end, digits) in runs
                 .iter()
@@ -628,7 +634,7 @@ impl<'d> TextScanner<'d> {
                         .sample(DataItem::CreditCard, &line[start..end]);
                 }
             }
-            if !company_line {
+            if !company_line && (personal_context || separated) {
                 // Outside a personal context only numbers written with
                 // separators count, whatever their kind.
                 for found in find_phones_where(line, !personal_context) {
