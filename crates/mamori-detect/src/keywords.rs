@@ -232,6 +232,18 @@ pub fn has_digit_run(line: &str, min: usize) -> bool {
     false
 }
 
+/// A digit, an @, or a full-width digit, letter or ＠, or half-width kana
+/// (all U+FFxx, whose UTF-8 opens with 0xEF): a byte loop decides most
+/// lines, the characters are decoded only when a 0xEF is there.
+pub fn has_number_or_mark(raw: &str) -> bool {
+    raw.bytes()
+        .any(|b| b.is_ascii_digit() || b == b'@' || b == 0xEF)
+        && raw.chars().any(|c| {
+            c.is_ascii_digit()
+                || matches!(c, '０'..='９' | '@' | '＠' | '\u{FF61}'..='\u{FF9F}' | '\u{FF21}'..='\u{FF5A}')
+        })
+}
+
 /// Whether some stretch of digits and separators (as [`has_digit_run`]
 /// reads them) holds at least `min` digits and a separator ('-', '(' or a
 /// space) with a digit after it and a digit, '+' or '(' at or before it.
@@ -288,6 +300,23 @@ mod tests {
             assert_eq!(line_hits(line), whole(line), "{line}");
         }
         assert!(ascii_automaton().groups.len() < automaton().groups.len());
+    }
+
+    #[test]
+    fn the_byte_test_for_numbers_and_marks_equals_the_char_test() {
+        let by_chars = |raw: &str| {
+            raw.chars().any(|c| {
+                c.is_ascii_digit()
+                    || matches!(c, '０'..='９' | '@' | '＠' | '\u{FF61}'..='\u{FF9F}' | '\u{FF21}'..='\u{FF5A}')
+            })
+        };
+        for code in 0..0x1_0000u32 {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let line = format!("本日{c}の現場");
+            assert_eq!(has_number_or_mark(&line), by_chars(&line), "U+{code:04X}");
+        }
     }
 
     #[test]

@@ -136,7 +136,7 @@ const RULES: &[(Rule, Field)] = &[
 /// Returns the line as `label<TAB>value` when it opens with such a label.
 pub fn despace_leading_label(line: &str) -> Option<String> {
     // 氏　　名：小野 彩 — a spaced label tight against its colon.
-    if let Some(colon) = line.find([':', '：']) {
+    if let Some(colon) = find_colon(line) {
         let head = &line[..colon];
         let tokens: Vec<&str> = head.split_whitespace().collect();
         if tokens.len() >= 2 && tokens.len() <= 5 && tokens.iter().all(|t| t.chars().count() == 1) {
@@ -163,6 +163,21 @@ pub fn despace_leading_label(line: &str) -> Option<String> {
     let label: String = tokens[..k].concat();
     classify_label(&label)?;
     Some(format!("{label}\t{}", tokens[k..].join(" ")))
+}
+
+/// The first ':' or '：' of a line, found by bytes: `str::find` with a
+/// set of characters decodes every character of the line.
+fn find_colon(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr2(b':', 0xEF, &bytes[from..]) {
+        let at = from + i;
+        if bytes[at] == b':' || bytes[at..].starts_with("：".as_bytes()) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Labels of one part of a name split over two columns (姓 | 名).
@@ -373,6 +388,22 @@ fn first_rule_hit_one_by_one(label: &str) -> Option<Field> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_colon_search_equals_find() {
+        for line in [
+            "氏　名：小野 彩",
+            "a:b：c",
+            "（）！：",
+            "ｱｲｳ",
+            "12:00 ＃：",
+            "",
+            "：",
+            "＠:",
+        ] {
+            assert_eq!(find_colon(line), line.find([':', '：']), "{line}");
+        }
+    }
 
     #[test]
     fn one_pass_equals_rules_in_order() {

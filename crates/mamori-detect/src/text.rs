@@ -11,7 +11,9 @@
 
 use crate::dates::{find_dates, plausible_birth};
 use crate::findings::{Findings, PersonDraft};
-use crate::keywords::{has_digit_run, has_separated_digit_run, line_hits, Group, Hits};
+use crate::keywords::{
+    has_digit_run, has_number_or_mark, has_separated_digit_run, line_hits, Group, Hits,
+};
 use crate::labels::Field;
 use crate::normalize::{name_key, normalize};
 use crate::patterns as pat;
@@ -234,7 +236,7 @@ impl<'d> TextScanner<'d> {
     fn may_skip(&self, raw: &str) -> bool {
         self.lines_since_name_label > FORM_CONTEXT_LINES
             && self.pending_label.is_none()
-            && !raw.chars().any(|c| c.is_ascii_digit() || matches!(c, '０'..='９' | '@' | '＠' | '\u{FF61}'..='\u{FF9F}' | '\u{FF21}'..='\u{FF5A}'))
+            && !has_number_or_mark(raw)
     }
 
     /// A 緊急連絡先 heading opens a block whose names, relations and phones are
