@@ -167,7 +167,7 @@ pub fn despace_leading_label(line: &str) -> Option<String> {
 
 /// The first ':' or '：' of a line, found by bytes: `str::find` with a
 /// set of characters decodes every character of the line.
-fn find_colon(line: &str) -> Option<usize> {
+pub(crate) fn find_colon(line: &str) -> Option<usize> {
     let bytes = line.as_bytes();
     let mut from = 0;
     while let Some(i) = memchr::memchr2(b':', 0xEF, &bytes[from..]) {

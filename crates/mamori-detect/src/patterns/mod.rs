@@ -184,8 +184,12 @@ pub struct LabelPair<'a> {
 /// `氏名：山田太郎　生年月日：S55.3.2`, `【住所】…`, `氏名\t山田`, `氏名 山田太郎`.
 pub fn label_pairs(line: &str) -> Vec<LabelPair<'_>> {
     let mut labels: Vec<(usize, usize, Field)> = Vec::new(); // (label start, value start, field)
+                                                             // Each regex needs its mark (a colon or tab; 【) on the line: a memo's
+                                                             // prose line has neither and is passed without a regex scan.
+    let colon_or_tab = memchr::memchr(b'\t', line.as_bytes()).is_some()
+        || crate::labels::find_colon(line).is_some();
     for m in regex!(r"(?:^|[\s、,。】■□●・]|\t)([^\s:：、。,【】\t■□●()（）]{1,14}(?:[(（][^)）\s]{1,6}[)）])?)\s*(?:[:：]|\t)")
-        .captures_iter(line)
+        .captures_iter(if colon_or_tab { line } else { "" })
     {
         if let (Some(label), Some(whole)) = (m.get(1), m.get(0)) {
             if let Some(field) = classify_label(label.as_str()) {
@@ -193,7 +197,9 @@ pub fn label_pairs(line: &str) -> Vec<LabelPair<'_>> {
             }
         }
     }
-    for m in regex!(r"【([^】]{1,14})】").captures_iter(line) {
+    for m in
+        regex!(r"【([^】]{1,14})】").captures_iter(if line.contains('【') { line } else { "" })
+    {
         if let (Some(label), Some(whole)) = (m.get(1), m.get(0)) {
             if let Some(field) = classify_label(label.as_str()) {
                 labels.push((whole.start(), whole.end(), field));
@@ -216,7 +222,8 @@ pub fn label_pairs(line: &str) -> Vec<LabelPair<'_>> {
         }
         // A label alone on its line: its value follows on the next one.
         let trimmed = line.trim();
-        if labels.is_empty() && trimmed.chars().count() <= 10 {
+        // More than 40 bytes are more than 10 characters.
+        if labels.is_empty() && trimmed.len() <= 40 && trimmed.chars().count() <= 10 {
             if let Some(field) = classify_label(trimmed) {
                 return vec![LabelPair {
                     field,
