@@ -157,7 +157,7 @@ pub fn self_introduced_name(line: &str) -> Option<NameHit> {
     let chars = text.chars().filter(|c| !c.is_whitespace()).count();
     if chars < 2
         || (chars == 2 && !text.contains(' '))
-        || NOT_NAMES.iter().any(|n| text.contains(n))
+        || is_not_name(text)
         || crate::values::has_company_mark(text)
     {
         return None;
@@ -316,6 +316,17 @@ pub struct NameHit {
     pub full: bool,
 }
 
+/// Whether a candidate holds one of [`NOT_NAMES`]: one automaton pass
+/// instead of forty substring searches per name.
+fn is_not_name(text: &str) -> bool {
+    static AC: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(NOT_NAMES)
+            .unwrap_or_else(|e| unreachable!("static automaton: {e}"))
+    })
+    .is_match(text)
+}
+
 const NOT_NAMES: &[&str] = &[
     "お客",
     "皆",
@@ -392,7 +403,7 @@ pub fn honorific_names(line: &str, morph: Option<&Morph>) -> Vec<NameHit> {
         }
         let text = text.trim();
         let chars = text.chars().filter(|c| !c.is_whitespace()).count();
-        if chars < 2 || NOT_NAMES.iter().any(|n| text.contains(n)) || crate::values::has_company_mark(text) {
+        if chars < 2 || is_not_name(text) || crate::values::has_company_mark(text) {
             continue;
         }
         // The dictionary settles short candidates; three or more kanji before
@@ -429,10 +440,7 @@ pub fn leading_name(line: &str, morph: Option<&Morph>) -> Option<NameHit> {
         || crate::dates::find_dates(rest)
             .iter()
             .any(|d| is_birth_context(rest, d.start, d.end));
-    if !evidence
-        || crate::values::has_company_mark(name.as_str())
-        || NOT_NAMES.iter().any(|n| name.as_str().contains(n))
-    {
+    if !evidence || crate::values::has_company_mark(name.as_str()) || is_not_name(name.as_str()) {
         return None;
     }
     if let Some(morph) = morph {
