@@ -371,32 +371,74 @@ const NOT_NAMES: &[&str] = &[
     "お子",
 ];
 
+/// The longest name part of the honorific regex, in bytes: 4+1+4 kanji
+/// (up to 4 bytes each) or 6+1+6 katakana (3 bytes), then a space.
+const LONGEST_NAME_BYTES: usize = 40;
+
+/// The matches of the honorific regex, as `find_iter` gives them, but the
+/// regex only runs from a little before each honorific: every match ends
+/// in one and starts at most [`LONGEST_NAME_BYTES`] before it, so no match
+/// starts before `first honorific - LONGEST_NAME_BYTES`, and after the
+/// last honorific there is nothing left to scan. The capture pass is not
+/// needed either: the name is the match less its honorific (the last
+/// character, or さん) and the optional space before it, since the name
+/// part ends in a kanji or katakana.
+fn honorific_matches(line: &str) -> Vec<regex::Match<'_>> {
+    static HONORIFICS: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    let honorifics = HONORIFICS.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(["様", "さん", "殿", "氏", "君"])
+            .unwrap_or_else(|e| unreachable!("static automaton: {e}"))
+    });
+    let re = regex!(
+        r"([\p{Han}々ヶ]{1,4}(?:[ ]?[\p{Han}々ヶ]{1,4})?|[ァ-ヴー]{2,6}(?:[ ][ァ-ヴー]{2,6})?)[ ]?(様|さん|殿|氏|君)"
+    );
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < line.len() {
+        let Some(honorific) = honorifics.find(&line[pos..]) else {
+            break;
+        };
+        let mut from = (pos + honorific.start())
+            .saturating_sub(LONGEST_NAME_BYTES)
+            .max(pos);
+        while !line.is_char_boundary(from) {
+            from -= 1;
+        }
+        let from = from.max(pos);
+        let Some(m) = re.find_at(line, from) else {
+            break;
+        };
+        pos = m.end();
+        out.push(m);
+    }
+    out
+}
+
 /// 山田太郎様, 佐藤 花子さん, 鈴木殿: a kanji/katakana name before an honorific.
 pub fn honorific_names(line: &str, morph: Option<&Morph>) -> Vec<NameHit> {
-    if !["様", "さん", "殿", "氏", "君"]
-        .iter()
-        .any(|h| line.contains(h))
-    {
-        return Vec::new();
-    }
     let mut out = Vec::new();
-    // find_iter, not captures_iter: the name is the match less its
-    // honorific (the last character, or さん) and the optional space before
-    // it, since the name part ends in a kanji or katakana. The capture
-    // engine's second pass over each match was a tenth of a memo's time.
-    for m in regex!(r"([\p{Han}々ヶ]{1,4}(?:[ ]?[\p{Han}々ヶ]{1,4})?|[ァ-ヴー]{2,6}(?:[ ][ァ-ヴー]{2,6})?)[ ]?(様|さん|殿|氏|君)").find_iter(line) {
+    for m in honorific_matches(line) {
         let matched = m.as_str();
         let before_honorific = matched.strip_suffix("さん").unwrap_or_else(|| {
             let last = matched.chars().next_back().map_or(0, char::len_utf8);
             &matched[..matched.len() - last]
         });
-        let name_text = before_honorific.strip_suffix(' ').unwrap_or(before_honorific);
+        let name_text = before_honorific
+            .strip_suffix(' ')
+            .unwrap_or(before_honorific);
         let name_end = m.start() + name_text.len();
         let mut text = name_text;
         let mut start = m.start();
         // 総務部佐藤様: drop an organisational prefix.
         // Only after a stem of two or more characters (総務部, not 阿部).
-        if let Some(pos) = text.rfind(['部', '課', '係', '室', '店', '社', '所', 'の', '局', '校', '院']).filter(|&p| text[..p].chars().count() >= 2 || text[p..].starts_with('の')) {
+        if let Some(pos) = text
+            .rfind([
+                '部', '課', '係', '室', '店', '社', '所', 'の', '局', '校', '院',
+            ])
+            .filter(|&p| text[..p].chars().count() >= 2 || text[p..].starts_with('の'))
+        {
             let cut = pos + text[pos..].chars().next().map(char::len_utf8).unwrap_or(0);
             start += cut;
             text = &text[cut..];
@@ -408,14 +450,18 @@ pub fn honorific_names(line: &str, morph: Option<&Morph>) -> Vec<NameHit> {
         }
         // The dictionary settles short candidates; three or more kanji before
         // an honorific are a name even when IPADIC lacks the given name (阿部翼さん).
-        let all_kanji = text.chars().filter(|c| !c.is_whitespace()).all(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '々' | 'ヶ'));
+        let all_kanji = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .all(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '々' | 'ヶ'));
         if let Some(morph) = morph {
             // The cheap test first: most names in a memo need no lattice.
             if !((chars >= 3 && all_kanji) || morph.is_person_name(text)) {
                 continue;
             }
         }
-        let full = text.contains(' ') || chars >= 4 || (chars == 3 && (morph.is_some() || all_kanji));
+        let full =
+            text.contains(' ') || chars >= 4 || (chars == 3 && (morph.is_some() || all_kanji));
         out.push(NameHit {
             start,
             end: name_end,
@@ -671,12 +717,19 @@ mod tests {
             "山田 太郎 様、鈴木さん、田中氏様、佐藤殿 高橋君",
             "ヤマダ タロウ さん と カトウさん、総務部佐藤様、営業の中村さん",
             "阿部翼さん 氏氏氏氏氏 様様 さんさん",
+            "長い前置きの文章がここに続きますが山田太郎様と佐藤花子さんと𠮷田𠮷田 𠮷田𠮷田 様、アイウエオカ キクケコサシ さん",
+            "様",
+            "さ",
+            "",
         ] {
             let expected: Vec<(usize, usize)> = capture
                 .captures_iter(line)
                 .filter_map(|c| c.get(1))
                 .map(|g| (g.start(), g.end()))
                 .collect();
+            let whole: Vec<(usize, usize)> = capture.find_iter(line).map(|m| (m.start(), m.end())).collect();
+            let windowed: Vec<(usize, usize)> = honorific_matches(line).iter().map(|m| (m.start(), m.end())).collect();
+            assert_eq!(windowed, whole, "{line}");
             let ends: Vec<usize> = honorific_names(line, None).iter().map(|n| n.end).collect();
             assert!(
                 ends.iter()
