@@ -386,7 +386,8 @@ impl<'d> TextScanner<'d> {
             }
         }
         // 「総務部の松尾 直美です」: a writer introducing themself opens a personal context.
-        if line_person.is_none() {
+        // Its regex needs です, 申します or でございます: the Intro words.
+        if line_person.is_none() && hits.has(Group::Intro) {
             if let Some(name) = pat::self_introduced_name(line) {
                 if !overlaps(&consumed, name.start, name.end) {
                     self.findings.add(DataItem::Name, 1);
@@ -410,7 +411,11 @@ impl<'d> TextScanner<'d> {
             line_person.as_deref(),
         );
         // アレルギー等：特になし names a topic and answers nothing.
-        if !negated && !self.emergency_block && !pat::is_title_line(line) {
+        if !negated
+            && !self.emergency_block
+            && pat::may_have_keyword_items(line, hits)
+            && !pat::is_title_line(line)
+        {
             pat::keyword_items(line, hits, &mut self.findings);
         }
     }

@@ -520,6 +520,24 @@ pub(crate) const RESUME_WORDS: &[&str] = &[
 pub(crate) const CRIMINAL_WORDS: &[&str] = &["犯罪歴", "前科", "逮捕歴"];
 
 /// Attribute items named by keywords (counted once per line and item).
+/// Whether [`keyword_items`] can find anything on the line: one of its
+/// groups, or the 人 of 子供2人.
+pub fn may_have_keyword_items(line: &str, hits: Hits) -> bool {
+    [
+        Group::Health,
+        Group::Family,
+        Group::Resume,
+        Group::Criminal,
+        Group::Emergency,
+        Group::BloodType,
+        Group::Shares,
+        Group::Dividend,
+    ]
+    .iter()
+    .any(|g| hits.has(*g))
+        || line.contains('人')
+}
+
 pub fn keyword_items(line: &str, hits: Hits, findings: &mut Findings) {
     for (group, item) in [
         (Group::Health, DataItem::Health),
@@ -556,7 +574,9 @@ pub fn keyword_items(line: &str, hits: Hits, findings: &mut Findings) {
 /// anyone's data.
 pub fn is_title_line(line: &str) -> bool {
     let t = line.trim();
-    t.chars().count() <= 40
+    // More than 160 bytes are more than 40 characters.
+    t.len() <= 160
+        && t.chars().count() <= 40
         && !t.contains([':', '：'])
         && [
             "書",
