@@ -138,7 +138,17 @@ pub fn despace_leading_label(line: &str) -> Option<String> {
     // 氏　　名：小野 彩 — a spaced label tight against its colon.
     if let Some(colon) = find_colon(line) {
         let head = &line[..colon];
-        let tokens: Vec<&str> = head.split_whitespace().collect();
+        // Every token must be one character: the first one settles most
+        // lines (a log's timestamp) without collecting the rest.
+        let first_is_one_char = head
+            .split_whitespace()
+            .next()
+            .is_some_and(|t| t.chars().nth(1).is_none());
+        let tokens: Vec<&str> = if first_is_one_char {
+            head.split_whitespace().collect()
+        } else {
+            Vec::new()
+        };
         if tokens.len() >= 2 && tokens.len() <= 5 && tokens.iter().all(|t| t.chars().count() == 1) {
             let label: String = tokens.concat();
             if classify_label(&label).is_some() {

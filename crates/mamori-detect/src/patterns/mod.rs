@@ -475,6 +475,16 @@ pub fn honorific_names(line: &str, morph: Option<&Morph>) -> Vec<NameHit> {
 /// A full name (姓 名, space-separated) opening a line that goes on with an
 /// address, a personal phone or a birth date.
 pub fn leading_name(line: &str, morph: Option<&Morph>) -> Option<NameHit> {
+    // The name opens with a kanji after white space (`\s` and `trim_start`
+    // are both Unicode White_Space): a line opening with ASCII has none.
+    if line
+        .trim_start()
+        .chars()
+        .next()
+        .is_none_or(|c| c.is_ascii())
+    {
+        return None;
+    }
     let caps = regex!(r"^\s*([\p{Han}々ヶ]{1,4} [\p{Han}々ヶぁ-んァ-ヴー]{1,4})(?:\s|[(,、]|$)")
         .captures(line)?;
     let name = caps.get(1)?;
