@@ -215,6 +215,30 @@ pub fn line_hits(line: &str) -> Hits {
     hits
 }
 
+/// Document-type words that tell the categoriser what a text is about.
+/// `hits` are the line's own: their signal words are the line's.
+pub(crate) fn collect_signals(findings: &mut crate::findings::Findings, line: &str, hits: Hits) {
+    if findings.signals.len() > 200 {
+        return;
+    }
+    // 株式会社… in a signature is not about shares: such a line is searched
+    // again without it.
+    if line.contains('株') {
+        let line = line.replace("株式会社", " ").replace("(株)", " ");
+        for word in pat::signal_words(&line) {
+            if !findings.signals.contains(word) {
+                findings.signals.insert(word.to_string());
+            }
+        }
+        return;
+    }
+    for word in hits.signal_words() {
+        if !findings.signals.contains(word) {
+            findings.signals.insert(word.to_string());
+        }
+    }
+}
+
 /// Digits that could be a phone, an identifier or an account: a run of at
 /// least `min` digits, allowing the separators people write inside numbers.
 pub fn has_digit_run(line: &str, min: usize) -> bool {

@@ -12,7 +12,8 @@
 use crate::dates::{find_dates, plausible_birth};
 use crate::findings::{Findings, PersonDraft};
 use crate::keywords::{
-    has_digit_run, has_number_or_mark, has_separated_digit_run, line_hits, Group, Hits,
+    collect_signals, has_digit_run, has_number_or_mark, has_separated_digit_run, line_hits, Group,
+    Hits,
 };
 use crate::labels::Field;
 use crate::normalize::{name_key, normalize};
@@ -804,28 +805,4 @@ impl<'d> TextScanner<'d> {
 
 fn overlaps(spans: &[(usize, usize)], start: usize, end: usize) -> bool {
     spans.iter().any(|&(s, e)| start < e && s < end)
-}
-
-/// Document-type words that tell the categoriser what a text is about.
-/// `hits` are the line's own: their signal words are the line's.
-fn collect_signals(findings: &mut Findings, line: &str, hits: Hits) {
-    if findings.signals.len() > 200 {
-        return;
-    }
-    // 株式会社… in a signature is not about shares: such a line is searched
-    // again without it.
-    if line.contains('株') {
-        let line = line.replace("株式会社", " ").replace("(株)", " ");
-        for word in pat::signal_words(&line) {
-            if !findings.signals.contains(word) {
-                findings.signals.insert(word.to_string());
-            }
-        }
-        return;
-    }
-    for word in hits.signal_words() {
-        if !findings.signals.contains(word) {
-            findings.signals.insert(word.to_string());
-        }
-    }
 }
