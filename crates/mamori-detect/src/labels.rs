@@ -136,9 +136,19 @@ const RULES: &[(Rule, Field)] = &[
 /// Returns the line as `label<TAB>value` when it opens with such a label.
 pub fn despace_leading_label(line: &str) -> Option<String> {
     // 氏　　名：小野 彩 — a spaced label tight against its colon.
-    if let Some(colon) = line.find([':', '：']) {
+    if let Some(colon) = find_colon(line) {
         let head = &line[..colon];
-        let tokens: Vec<&str> = head.split_whitespace().collect();
+        // Every token must be one character: the first one settles most
+        // lines (a log's timestamp) without collecting the rest.
+        let first_is_one_char = head
+            .split_whitespace()
+            .next()
+            .is_some_and(|t| t.chars().nth(1).is_none());
+        let tokens: Vec<&str> = if first_is_one_char {
+            head.split_whitespace().collect()
+        } else {
+            Vec::new()
+        };
         if tokens.len() >= 2 && tokens.len() <= 5 && tokens.iter().all(|t| t.chars().count() == 1) {
             let label: String = tokens.concat();
             if classify_label(&label).is_some() {
@@ -163,6 +173,21 @@ pub fn despace_leading_label(line: &str) -> Option<String> {
     let label: String = tokens[..k].concat();
     classify_label(&label)?;
     Some(format!("{label}\t{}", tokens[k..].join(" ")))
+}
+
+/// The first ':' or '：' of a line, found by bytes: `str::find` with a
+/// set of characters decodes every character of the line.
+pub(crate) fn find_colon(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr2(b':', 0xEF, &bytes[from..]) {
+        let at = from + i;
+        if bytes[at] == b':' || bytes[at..].starts_with("：".as_bytes()) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Labels of one part of a name split over two columns (姓 | 名).
@@ -373,6 +398,22 @@ fn first_rule_hit_one_by_one(label: &str) -> Option<Field> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_colon_search_equals_find() {
+        for line in [
+            "氏　名：小野 彩",
+            "a:b：c",
+            "（）！：",
+            "ｱｲｳ",
+            "12:00 ＃：",
+            "",
+            "：",
+            "＠:",
+        ] {
+            assert_eq!(find_colon(line), line.find([':', '：']), "{line}");
+        }
+    }
 
     #[test]
     fn one_pass_equals_rules_in_order() {

@@ -47,12 +47,26 @@ pub fn normalize_cow(text: &str) -> std::borrow::Cow<'_, str> {
     if !needs_nfkc && !needs_dashes && !needs_numerals {
         return std::borrow::Cow::Borrowed(text);
     }
-    let mut out = if needs_nfkc && is_nfkc_quick(text.chars()) != IsNormalized::Yes {
-        nfkc_of_full_width(text).unwrap_or_else(|| text.nfkc().collect())
+    // The full-width shortcut first: when it applies it is the NFKC of the
+    // text, and when the quick check would say "already normal" it returns
+    // the text unchanged; either way the quick check's pass is saved.
+    // The shortcut maps full-width ASCII and U+3000 to ASCII, character
+    // for character: it makes no dash, numeral or unit the first look did
+    // not see, so the look need not be repeated on its output.
+    let mut recheck = false;
+    let mut out = if needs_nfkc {
+        match nfkc_of_full_width(text) {
+            Some(out) => out,
+            None if is_nfkc_quick(text.chars()) == IsNormalized::Yes => text.to_string(),
+            None => {
+                recheck = true;
+                text.nfkc().collect()
+            }
+        }
     } else {
         text.to_string()
     };
-    if needs_nfkc {
+    if recheck {
         // NFKC may have produced dashes (full-width hyphen-minus → '-') or numerals (㈠).
         needs_dashes |= out.chars().any(needs_unifying);
         needs_numerals |= has_convertible_numeral(&out);

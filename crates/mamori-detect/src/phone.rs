@@ -93,14 +93,49 @@ pub struct FoundPhone {
 
 /// Phone numbers in normalised text, not glued to other digits.
 pub fn find_phones(text: &str) -> Vec<FoundPhone> {
+    find_phones_where(text, false)
+}
+
+/// [`find_phones`], or with `separated_only` just its numbers written with
+/// separators (`separated`), for callers that count no other: a log line's
+/// request ids and byte counts (12 digits, no separator) then never reach
+/// the regex.
+pub fn find_phones_where(text: &str, separated_only: bool) -> Vec<FoundPhone> {
     if !text.contains('0') {
         return Vec::new();
     }
     let mut out = Vec::new();
     for (offset, segment) in phone_segments(text) {
+        if separated_only && !may_hold_separated(segment) {
+            continue;
+        }
         find_in_segment(text, offset, segment, &mut out);
     }
+    if separated_only {
+        out.retain(|found| found.separated);
+    }
     out
+}
+
+/// Whether a match inside `segment` could contain a separator ('-', '(' or
+/// ' '). A match starts at '+', '(' or a digit and ends at a digit that
+/// `parse_phone` accepts (ASCII), so separators before the first such start
+/// or after the last ASCII digit are outside every valid match.
+fn may_hold_separated(segment: &str) -> bool {
+    let bytes = segment.as_bytes();
+    let Some(first) = bytes
+        .iter()
+        .position(|b| b.is_ascii_digit() || matches!(b, b'+' | b'('))
+    else {
+        return false;
+    };
+    let Some(last) = bytes.iter().rposition(u8::is_ascii_digit) else {
+        return false;
+    };
+    first <= last
+        && bytes[first..=last]
+            .iter()
+            .any(|b| matches!(b, b'-' | b'(' | b' '))
 }
 
 /// The stretches of `text` a candidate can lie in (digits, +, (, ), -,
@@ -221,6 +256,11 @@ mod tests {
             "０９０-1234-5678 ۱۲۳ 090-1234-5678- 1090-1234-5678",
         ] {
             assert_eq!(find_phones(line), find_phones_whole(line), "{line}");
+            let separated: Vec<_> = find_phones(line)
+                .into_iter()
+                .filter(|f| f.separated)
+                .collect();
+            assert_eq!(find_phones_where(line, true), separated, "{line}");
         }
     }
 

@@ -11,11 +11,14 @@
 
 use crate::dates::{find_dates, plausible_birth};
 use crate::findings::{Findings, PersonDraft};
-use crate::keywords::{has_digit_run, line_hits, Group, Hits};
+use crate::keywords::{
+    collect_signals, has_digit_run, has_number_or_mark, has_separated_digit_run, line_hits, Group,
+    Hits,
+};
 use crate::labels::Field;
 use crate::normalize::{name_key, normalize};
 use crate::patterns as pat;
-use crate::phone::{find_phones, PhoneKind};
+use crate::phone::{find_phones_where, PhoneKind};
 use crate::pipes;
 use crate::values::{check, is_address, Value};
 use crate::zengin;
@@ -234,7 +237,7 @@ impl<'d> TextScanner<'d> {
     fn may_skip(&self, raw: &str) -> bool {
         self.lines_since_name_label > FORM_CONTEXT_LINES
             && self.pending_label.is_none()
-            && !raw.chars().any(|c| c.is_ascii_digit() || matches!(c, '０'..='９' | '@' | '＠' | '\u{FF61}'..='\u{FF9F}' | '\u{FF21}'..='\u{FF5A}'))
+            && !has_number_or_mark(raw)
     }
 
     /// A 緊急連絡先 heading opens a block whose names, relations and phones are
@@ -384,7 +387,8 @@ impl<'d> TextScanner<'d> {
             }
         }
         // 「総務部の松尾 直美です」: a writer introducing themself opens a personal context.
-        if line_person.is_none() {
+        // Its regex needs です, 申します or でございます: the Intro words.
+        if line_person.is_none() && hits.has(Group::Intro) {
             if let Some(name) = pat::self_introduced_name(line) {
                 if !overlaps(&consumed, name.start, name.end) {
                     self.findings.add(DataItem::Name, 1);
@@ -408,7 +412,11 @@ impl<'d> TextScanner<'d> {
             line_person.as_deref(),
         );
         // アレルギー等：特になし names a topic and answers nothing.
-        if !negated && !self.emergency_block && !pat::is_title_line(line) {
+        if !negated
+            && !self.emergency_block
+            && pat::may_have_keyword_items(line, hits)
+            && !pat::is_title_line(line)
+        {
             pat::keyword_items(line, hits, &mut self.findings);
         }
     }
@@ -580,10 +588,25 @@ impl<'d> TextScanner<'d> {
         let company_line = hits.has(Group::Company) || company_block;
         let long_digits = digits && has_digit_run(line, 10);
         if long_digits {
-            let runs = pat::number_runs(line);
+            // Without a keyword nearby only a card number written in groups
+            // can count: a log's request ids and counters are never read
+            // as My Numbers or cards (no allocation per run).
+            let my_number_context = self.chars_since_my_number_keyword <= CONTEXT_CHARS;
+            let card_context = self.chars_since_card_keyword <= CONTEXT_CHARS;
+            // Numbers written with separators, the only phones counted
+            // outside a personal context and the only cards without a keyword.
+            let separated = !(personal_context && (my_number_context || card_context))
+                && has_separated_digit_run(line, 10);
+            let runs = if my_number_context || card_context {
+                pat::number_runs(line)
+            } else if separated {
+                pat::grouped_number_runs(line)
+            } else {
+                Vec::new()
+            };
             for (start, end, digits) in runs
                 .iter()
-                .filter(|r| r.is(12, &[4, 4, 4]))
+                .filter(|r| my_number_context && r.is(12, &[4, 4, 4]))
                 .map(|r| (r.start, r.end, r.digits.clone()))
             {
                 if overlaps(consumed, start, end)
@@ -619,8 +642,10 @@ impl<'d> TextScanner<'d> {
                         .sample(DataItem::CreditCard, &line[start..end]);
                 }
             }
-            if !company_line {
-                for found in find_phones(line) {
+            if !company_line && (personal_context || separated) {
+                // Outside a personal context only numbers written with
+                // separators count, whatever their kind.
+                for found in find_phones_where(line, !personal_context) {
                     if overlaps(consumed, found.start, found.end)
                         || found.phone.kind == PhoneKind::Business
                     {
@@ -780,28 +805,4 @@ impl<'d> TextScanner<'d> {
 
 fn overlaps(spans: &[(usize, usize)], start: usize, end: usize) -> bool {
     spans.iter().any(|&(s, e)| start < e && s < end)
-}
-
-/// Document-type words that tell the categoriser what a text is about.
-/// `hits` are the line's own: their signal words are the line's.
-fn collect_signals(findings: &mut Findings, line: &str, hits: Hits) {
-    if findings.signals.len() > 200 {
-        return;
-    }
-    // 株式会社… in a signature is not about shares: such a line is searched
-    // again without it.
-    if line.contains('株') {
-        let line = line.replace("株式会社", " ").replace("(株)", " ");
-        for word in pat::signal_words(&line) {
-            if !findings.signals.contains(word) {
-                findings.signals.insert(word.to_string());
-            }
-        }
-        return;
-    }
-    for word in hits.signal_words() {
-        if !findings.signals.contains(word) {
-            findings.signals.insert(word.to_string());
-        }
-    }
 }

@@ -157,7 +157,7 @@ pub fn self_introduced_name(line: &str) -> Option<NameHit> {
     let chars = text.chars().filter(|c| !c.is_whitespace()).count();
     if chars < 2
         || (chars == 2 && !text.contains(' '))
-        || NOT_NAMES.iter().any(|n| text.contains(n))
+        || is_not_name(text)
         || crate::values::has_company_mark(text)
     {
         return None;
@@ -184,8 +184,12 @@ pub struct LabelPair<'a> {
 /// `氏名：山田太郎　生年月日：S55.3.2`, `【住所】…`, `氏名\t山田`, `氏名 山田太郎`.
 pub fn label_pairs(line: &str) -> Vec<LabelPair<'_>> {
     let mut labels: Vec<(usize, usize, Field)> = Vec::new(); // (label start, value start, field)
+                                                             // Each regex needs its mark (a colon or tab; 【) on the line: a memo's
+                                                             // prose line has neither and is passed without a regex scan.
+    let colon_or_tab = memchr::memchr(b'\t', line.as_bytes()).is_some()
+        || crate::labels::find_colon(line).is_some();
     for m in regex!(r"(?:^|[\s、,。】■□●・]|\t)([^\s:：、。,【】\t■□●()（）]{1,14}(?:[(（][^)）\s]{1,6}[)）])?)\s*(?:[:：]|\t)")
-        .captures_iter(line)
+        .captures_iter(if colon_or_tab { line } else { "" })
     {
         if let (Some(label), Some(whole)) = (m.get(1), m.get(0)) {
             if let Some(field) = classify_label(label.as_str()) {
@@ -193,7 +197,9 @@ pub fn label_pairs(line: &str) -> Vec<LabelPair<'_>> {
             }
         }
     }
-    for m in regex!(r"【([^】]{1,14})】").captures_iter(line) {
+    for m in
+        regex!(r"【([^】]{1,14})】").captures_iter(if line.contains('【') { line } else { "" })
+    {
         if let (Some(label), Some(whole)) = (m.get(1), m.get(0)) {
             if let Some(field) = classify_label(label.as_str()) {
                 labels.push((whole.start(), whole.end(), field));
@@ -216,7 +222,8 @@ pub fn label_pairs(line: &str) -> Vec<LabelPair<'_>> {
         }
         // A label alone on its line: its value follows on the next one.
         let trimmed = line.trim();
-        if labels.is_empty() && trimmed.chars().count() <= 10 {
+        // More than 40 bytes are more than 10 characters.
+        if labels.is_empty() && trimmed.len() <= 40 && trimmed.chars().count() <= 10 {
             if let Some(field) = classify_label(trimmed) {
                 return vec![LabelPair {
                     field,
@@ -309,6 +316,17 @@ pub struct NameHit {
     pub full: bool,
 }
 
+/// Whether a candidate holds one of [`NOT_NAMES`]: one automaton pass
+/// instead of forty substring searches per name.
+fn is_not_name(text: &str) -> bool {
+    static AC: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(NOT_NAMES)
+            .unwrap_or_else(|e| unreachable!("static automaton: {e}"))
+    })
+    .is_match(text)
+}
+
 const NOT_NAMES: &[&str] = &[
     "お客",
     "皆",
@@ -353,44 +371,100 @@ const NOT_NAMES: &[&str] = &[
     "お子",
 ];
 
+/// The longest name part of the honorific regex, in bytes: 4+1+4 kanji
+/// (up to 4 bytes each) or 6+1+6 katakana (3 bytes), then a space.
+const LONGEST_NAME_BYTES: usize = 40;
+
+/// The matches of the honorific regex, as `find_iter` gives them, but the
+/// regex only runs from a little before each honorific: every match ends
+/// in one and starts at most [`LONGEST_NAME_BYTES`] before it, so no match
+/// starts before `first honorific - LONGEST_NAME_BYTES`, and after the
+/// last honorific there is nothing left to scan. The capture pass is not
+/// needed either: the name is the match less its honorific (the last
+/// character, or さん) and the optional space before it, since the name
+/// part ends in a kanji or katakana.
+fn honorific_matches(line: &str) -> Vec<regex::Match<'_>> {
+    static HONORIFICS: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    let honorifics = HONORIFICS.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(["様", "さん", "殿", "氏", "君"])
+            .unwrap_or_else(|e| unreachable!("static automaton: {e}"))
+    });
+    let re = regex!(
+        r"([\p{Han}々ヶ]{1,4}(?:[ ]?[\p{Han}々ヶ]{1,4})?|[ァ-ヴー]{2,6}(?:[ ][ァ-ヴー]{2,6})?)[ ]?(様|さん|殿|氏|君)"
+    );
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < line.len() {
+        let Some(honorific) = honorifics.find(&line[pos..]) else {
+            break;
+        };
+        let mut from = (pos + honorific.start())
+            .saturating_sub(LONGEST_NAME_BYTES)
+            .max(pos);
+        while !line.is_char_boundary(from) {
+            from -= 1;
+        }
+        let from = from.max(pos);
+        let Some(m) = re.find_at(line, from) else {
+            break;
+        };
+        pos = m.end();
+        out.push(m);
+    }
+    out
+}
+
 /// 山田太郎様, 佐藤 花子さん, 鈴木殿: a kanji/katakana name before an honorific.
 pub fn honorific_names(line: &str, morph: Option<&Morph>) -> Vec<NameHit> {
-    if !["様", "さん", "殿", "氏", "君"]
-        .iter()
-        .any(|h| line.contains(h))
-    {
-        return Vec::new();
-    }
     let mut out = Vec::new();
-    for m in regex!(r"([\p{Han}々ヶ]{1,4}(?:[ ]?[\p{Han}々ヶ]{1,4})?|[ァ-ヴー]{2,6}(?:[ ][ァ-ヴー]{2,6})?)[ ]?(様|さん|殿|氏|君)").captures_iter(line) {
-        let Some(name) = m.get(1) else { continue };
-        let mut text = name.as_str();
-        let mut start = name.start();
+    for m in honorific_matches(line) {
+        let matched = m.as_str();
+        let before_honorific = matched.strip_suffix("さん").unwrap_or_else(|| {
+            let last = matched.chars().next_back().map_or(0, char::len_utf8);
+            &matched[..matched.len() - last]
+        });
+        let name_text = before_honorific
+            .strip_suffix(' ')
+            .unwrap_or(before_honorific);
+        let name_end = m.start() + name_text.len();
+        let mut text = name_text;
+        let mut start = m.start();
         // 総務部佐藤様: drop an organisational prefix.
         // Only after a stem of two or more characters (総務部, not 阿部).
-        if let Some(pos) = text.rfind(['部', '課', '係', '室', '店', '社', '所', 'の', '局', '校', '院']).filter(|&p| text[..p].chars().count() >= 2 || text[p..].starts_with('の')) {
+        if let Some(pos) = text
+            .rfind([
+                '部', '課', '係', '室', '店', '社', '所', 'の', '局', '校', '院',
+            ])
+            .filter(|&p| text[..p].chars().count() >= 2 || text[p..].starts_with('の'))
+        {
             let cut = pos + text[pos..].chars().next().map(char::len_utf8).unwrap_or(0);
             start += cut;
             text = &text[cut..];
         }
         let text = text.trim();
         let chars = text.chars().filter(|c| !c.is_whitespace()).count();
-        if chars < 2 || NOT_NAMES.iter().any(|n| text.contains(n)) || crate::values::has_company_mark(text) {
+        if chars < 2 || is_not_name(text) || crate::values::has_company_mark(text) {
             continue;
         }
         // The dictionary settles short candidates; three or more kanji before
         // an honorific are a name even when IPADIC lacks the given name (阿部翼さん).
-        let all_kanji = text.chars().filter(|c| !c.is_whitespace()).all(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '々' | 'ヶ'));
+        let all_kanji = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .all(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '々' | 'ヶ'));
         if let Some(morph) = morph {
             // The cheap test first: most names in a memo need no lattice.
             if !((chars >= 3 && all_kanji) || morph.is_person_name(text)) {
                 continue;
             }
         }
-        let full = text.contains(' ') || chars >= 4 || (chars == 3 && (morph.is_some() || all_kanji));
+        let full =
+            text.contains(' ') || chars >= 4 || (chars == 3 && (morph.is_some() || all_kanji));
         out.push(NameHit {
             start,
-            end: name.end(),
+            end: name_end,
             text: text.to_string(),
             full,
         });
@@ -401,6 +475,16 @@ pub fn honorific_names(line: &str, morph: Option<&Morph>) -> Vec<NameHit> {
 /// A full name (姓 名, space-separated) opening a line that goes on with an
 /// address, a personal phone or a birth date.
 pub fn leading_name(line: &str, morph: Option<&Morph>) -> Option<NameHit> {
+    // The name opens with a kanji after white space (`\s` and `trim_start`
+    // are both Unicode White_Space): a line opening with ASCII has none.
+    if line
+        .trim_start()
+        .chars()
+        .next()
+        .is_none_or(|c| c.is_ascii())
+    {
+        return None;
+    }
     let caps = regex!(r"^\s*([\p{Han}々ヶ]{1,4} [\p{Han}々ヶぁ-んァ-ヴー]{1,4})(?:\s|[(,、]|$)")
         .captures(line)?;
     let name = caps.get(1)?;
@@ -412,10 +496,7 @@ pub fn leading_name(line: &str, morph: Option<&Morph>) -> Option<NameHit> {
         || crate::dates::find_dates(rest)
             .iter()
             .any(|d| is_birth_context(rest, d.start, d.end));
-    if !evidence
-        || crate::values::has_company_mark(name.as_str())
-        || NOT_NAMES.iter().any(|n| name.as_str().contains(n))
-    {
+    if !evidence || crate::values::has_company_mark(name.as_str()) || is_not_name(name.as_str()) {
         return None;
     }
     if let Some(morph) = morph {
@@ -449,6 +530,24 @@ pub(crate) const RESUME_WORDS: &[&str] = &[
 pub(crate) const CRIMINAL_WORDS: &[&str] = &["犯罪歴", "前科", "逮捕歴"];
 
 /// Attribute items named by keywords (counted once per line and item).
+/// Whether [`keyword_items`] can find anything on the line: one of its
+/// groups, or the 人 of 子供2人.
+pub fn may_have_keyword_items(line: &str, hits: Hits) -> bool {
+    [
+        Group::Health,
+        Group::Family,
+        Group::Resume,
+        Group::Criminal,
+        Group::Emergency,
+        Group::BloodType,
+        Group::Shares,
+        Group::Dividend,
+    ]
+    .iter()
+    .any(|g| hits.has(*g))
+        || line.contains('人')
+}
+
 pub fn keyword_items(line: &str, hits: Hits, findings: &mut Findings) {
     for (group, item) in [
         (Group::Health, DataItem::Health),
@@ -485,7 +584,9 @@ pub fn keyword_items(line: &str, hits: Hits, findings: &mut Findings) {
 /// anyone's data.
 pub fn is_title_line(line: &str) -> bool {
     let t = line.trim();
-    t.chars().count() <= 40
+    // More than 160 bytes are more than 40 characters.
+    t.len() <= 160
+        && t.chars().count() <= 40
         && !t.contains([':', '：'])
         && [
             "書",
@@ -637,6 +738,36 @@ pub fn signal_words(line: &str) -> impl Iterator<Item = &'static str> + '_ {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn honorific_names_cut_the_name_as_the_capture_did() {
+        let capture = regex::Regex::new(r"([\p{Han}々ヶ]{1,4}(?:[ ]?[\p{Han}々ヶ]{1,4})?|[ァ-ヴー]{2,6}(?:[ ][ァ-ヴー]{2,6})?)[ ]?(様|さん|殿|氏|君)").unwrap();
+        for line in [
+            "小沢香織様より電話あり（080-6493-8285）。",
+            "山田 太郎 様、鈴木さん、田中氏様、佐藤殿 高橋君",
+            "ヤマダ タロウ さん と カトウさん、総務部佐藤様、営業の中村さん",
+            "阿部翼さん 氏氏氏氏氏 様様 さんさん",
+            "長い前置きの文章がここに続きますが山田太郎様と佐藤花子さんと𠮷田𠮷田 𠮷田𠮷田 様、アイウエオカ キクケコサシ さん",
+            "様",
+            "さ",
+            "",
+        ] {
+            let expected: Vec<(usize, usize)> = capture
+                .captures_iter(line)
+                .filter_map(|c| c.get(1))
+                .map(|g| (g.start(), g.end()))
+                .collect();
+            let whole: Vec<(usize, usize)> = capture.find_iter(line).map(|m| (m.start(), m.end())).collect();
+            let windowed: Vec<(usize, usize)> = honorific_matches(line).iter().map(|m| (m.start(), m.end())).collect();
+            assert_eq!(windowed, whole, "{line}");
+            let ends: Vec<usize> = honorific_names(line, None).iter().map(|n| n.end).collect();
+            assert!(
+                ends.iter()
+                    .all(|e| expected.iter().any(|(_, end)| end == e)),
+                "{line}: {ends:?} vs {expected:?}"
+            );
+        }
+    }
 
     #[test]
     fn number_runs_find_identifiers_not_glued_numbers() {

@@ -52,7 +52,23 @@ impl NumberRun {
 
 /// Every identifier-shaped run of a line, computed once for all checks.
 pub fn number_runs(line: &str) -> Vec<NumberRun> {
-    digit_runs(line)
+    runs_of(line, digit_runs(line))
+}
+
+/// The runs of [`number_runs`] written with a separator (4111-1111-…),
+/// the only ones a card number without a keyword nearby can be.
+pub fn grouped_number_runs(line: &str) -> Vec<NumberRun> {
+    let mut spans = digit_runs(line);
+    spans.retain(|&(start, end)| {
+        line.as_bytes()[start..end]
+            .iter()
+            .any(|b| matches!(b, b' ' | b'-'))
+    });
+    runs_of(line, spans)
+}
+
+fn runs_of(line: &str, spans: Vec<(usize, usize)>) -> Vec<NumberRun> {
+    spans
         .into_iter()
         .map(|(start, end)| {
             let mut digits = String::with_capacity(end - start);
