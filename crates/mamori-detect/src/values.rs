@@ -232,7 +232,7 @@ pub fn is_address(value: &str) -> bool {
     if postal.is_available() {
         // A mistyped 〒 does not make a real place less of an address: the
         // municipality decides, the code only adds when the body is short.
-        return postal.match_municipality(body).is_some()
+        return postal.has_municipality(body)
             || code.is_some_and(|c| {
                 !postal.by_code(c).is_empty() && body.chars().any(|ch| ch.is_ascii_digit())
             });
