@@ -57,7 +57,7 @@ pub struct Postal {
     munis: Vec<Muni>,
     /// Place-folded name (canonical, 郡 dropped, or designated city without
     /// ward) → municipalities it may denote.
-    keys: HashMap<String, MuniKey>,
+    keys: HashMap<String, MuniKey, foldhash::fast::FixedState>,
     first_chars: HashSet<char>,
     max_key_chars: usize,
     towns: OnceLock<TownIndex>,
@@ -180,7 +180,8 @@ impl Postal {
     }
 
     fn index(text: Cow<'static, str>, rows: Vec<Row>, munis: Vec<Muni>) -> Postal {
-        let mut keys: HashMap<String, MuniKey> = HashMap::new();
+        // Looked up for every prefix of every address cell: a fast hash.
+        let mut keys: HashMap<String, MuniKey, foldhash::fast::FixedState> = HashMap::default();
         for (id, m) in munis.iter().enumerate() {
             for display in aliases(&m.name) {
                 let e = keys.entry(fold(display)).or_insert_with(|| MuniKey {
