@@ -58,7 +58,7 @@ pub struct Postal {
     /// Place-folded name (canonical, 郡 dropped, or designated city without
     /// ward) → municipalities it may denote.
     keys: HashMap<String, MuniKey, foldhash::fast::FixedState>,
-    first_chars: HashSet<char>,
+    first_chars: HashSet<char, foldhash::fast::FixedState>,
     max_key_chars: usize,
     towns: OnceLock<TownIndex>,
     localities: OnceLock<Vec<Locality>>,

@@ -223,7 +223,8 @@ pub fn is_personal_email(value: &str) -> bool {
 /// marker followed by a house number.
 pub fn is_address(value: &str) -> bool {
     let v = value.trim();
-    if v.chars().count() < 5 {
+    // Fewer than 5 chars, without counting a long address's every char.
+    if v.chars().nth(4).is_none() {
         return false;
     }
     let body = v.trim_start_matches('〒').trim_start();
