@@ -57,8 +57,8 @@ pub struct Postal {
     munis: Vec<Muni>,
     /// Place-folded name (canonical, 郡 dropped, or designated city without
     /// ward) → municipalities it may denote.
-    keys: HashMap<String, MuniKey>,
-    first_chars: HashSet<char>,
+    keys: HashMap<String, MuniKey, foldhash::fast::FixedState>,
+    first_chars: HashSet<char, foldhash::fast::FixedState>,
     max_key_chars: usize,
     towns: OnceLock<TownIndex>,
     localities: OnceLock<Vec<Locality>>,
@@ -180,7 +180,8 @@ impl Postal {
     }
 
     fn index(text: Cow<'static, str>, rows: Vec<Row>, munis: Vec<Muni>) -> Postal {
-        let mut keys: HashMap<String, MuniKey> = HashMap::new();
+        // Looked up for every prefix of every address cell: a fast hash.
+        let mut keys: HashMap<String, MuniKey, foldhash::fast::FixedState> = HashMap::default();
         for (id, m) in munis.iter().enumerate() {
             for display in aliases(&m.name) {
                 let e = keys.entry(fold(display)).or_insert_with(|| MuniKey {
@@ -293,6 +294,54 @@ impl Postal {
     /// to tell an address from other text, at a fraction of the cost.
     pub fn match_municipality(&self, s: &str) -> Option<LocalityMatch> {
         self.locate(s, false)
+    }
+
+    /// Exactly `match_municipality(s).is_some()`, without building the
+    /// match: any qualifying name answers, so the shortest is tried first,
+    /// and text needing no place folding (nearly all) is looked up where
+    /// it lies, with no window copied. This runs for every address cell of
+    /// a roster.
+    pub fn has_municipality(&self, s: &str) -> bool {
+        if self.keys.is_empty() {
+            return false;
+        }
+        let (pref, pref_len) = match match_prefecture(s) {
+            Some((p, n)) => (Some(p), n),
+            None => (None, 0),
+        };
+        let rest = &s[pref_len..];
+        let rest = &rest[spaces(rest)..];
+        if !rest
+            .chars()
+            .next()
+            .is_some_and(|c| self.first_chars.contains(&place_char(c)))
+        {
+            return false;
+        }
+        let ends = rest
+            .char_indices()
+            .map(|(i, c)| (i + c.len_utf8(), c))
+            .take(self.max_key_chars.min(WINDOW_CHARS));
+        for (nchars, (end, c)) in ends.enumerate() {
+            if place_char(c) != c {
+                // Folding changes this prefix: the general path decides.
+                return self.locate(s, false).is_some();
+            }
+            if pref.is_none() && nchars + 1 < MIN_BARE_MUNI_CHARS {
+                continue;
+            }
+            let Some(key) = self.keys.get(&rest[..end]) else {
+                continue;
+            };
+            if key
+                .ids
+                .iter()
+                .any(|&id| pref.is_none_or(|p| self.munis[id as usize].pref == p))
+            {
+                return true;
+            }
+        }
+        false
     }
 
     fn locate(&self, s: &str, with_town: bool) -> Option<LocalityMatch> {

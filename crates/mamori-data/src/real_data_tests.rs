@@ -122,10 +122,37 @@ fn real_postal() {
     assert!(p.has_town("東京都", "千代田区", "丸の内1丁目"));
     assert!(p.has_town("北海道", "札幌市中央区", "大通西10丁目"));
     assert!(!p.has_town("東京都", "千代田区", "存在しない町"));
+    for i in (0..20_000).step_by(7) {
+        let Some(l) = p.sample_locality(i) else { break };
+        for text in [
+            format!("{}{}{}", l.prefecture, l.municipality, l.town),
+            format!("{}{}", l.municipality, l.town),
+            format!("{}{}", l.town, l.municipality),
+        ] {
+            assert_eq!(
+                p.has_municipality(&text),
+                p.match_municipality(&text).is_some(),
+                "{text}"
+            );
+        }
+    }
     for i in 0..50 {
         let l = p.sample_locality(i).unwrap();
         assert!(p.has_town(l.prefecture, &l.municipality, &l.town), "{l:?}");
         let text = format!("{}{}{}1-2-3", l.prefecture, l.municipality, l.town);
+        for variant in [
+            text.clone(),
+            format!("{}{}", l.municipality, l.town),
+            text.replace('ケ', "ヶ").replace('の', "ノ"),
+            format!("{}{}", l.prefecture, l.town),
+            l.municipality.chars().skip(1).collect::<String>(),
+        ] {
+            assert_eq!(
+                p.has_municipality(&variant),
+                p.match_municipality(&variant).is_some(),
+                "{variant}"
+            );
+        }
         let r = p.match_locality(&text).unwrap();
         assert_eq!(&text[r.len..], "1-2-3", "{l:?} {r:?}");
     }

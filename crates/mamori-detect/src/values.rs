@@ -223,7 +223,8 @@ pub fn is_personal_email(value: &str) -> bool {
 /// marker followed by a house number.
 pub fn is_address(value: &str) -> bool {
     let v = value.trim();
-    if v.chars().count() < 5 {
+    // Fewer than 5 chars, without counting a long address's every char.
+    if v.chars().nth(4).is_none() {
         return false;
     }
     let body = v.trim_start_matches('〒').trim_start();
@@ -232,7 +233,7 @@ pub fn is_address(value: &str) -> bool {
     if postal.is_available() {
         // A mistyped 〒 does not make a real place less of an address: the
         // municipality decides, the code only adds when the body is short.
-        return postal.match_municipality(body).is_some()
+        return postal.has_municipality(body)
             || code.is_some_and(|c| {
                 !postal.by_code(c).is_empty() && body.chars().any(|ch| ch.is_ascii_digit())
             });

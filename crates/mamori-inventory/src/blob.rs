@@ -16,7 +16,22 @@ const READINGS: u8 = 4;
 const RECORD_ID: u8 = 8;
 
 pub(crate) fn encode(persons: &[PersonKeys]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(persons.len() * 56);
+    // Sized exactly: a roster's blob runs to megabytes, and growing it by
+    // doubling copied it and faulted in fresh pages several times over.
+    let size: usize = persons
+        .iter()
+        .map(|keys| {
+            let readings = keys.readings.len().min(255);
+            let count = keys.names.len().min(255)
+                + keys.links.len().min(255)
+                + readings
+                + usize::from(keys.birth.is_some())
+                + usize::from(keys.my_number.is_some())
+                + usize::from(keys.record_id.is_some());
+            3 + usize::from(readings > 0) + count * 16
+        })
+        .sum();
+    let mut out = Vec::with_capacity(size);
     for keys in persons {
         let names = &keys.names[..keys.names.len().min(255)];
         let links = &keys.links[..keys.links.len().min(255)];
@@ -65,6 +80,16 @@ impl Iterator for Records<'_> {
     type Item = Result<PersonKeys, &'static str>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        let mut keys = PersonKeys::default();
+        self.next_into(&mut keys).map(|r| r.map(|()| keys))
+    }
+}
+
+impl Records<'_> {
+    /// The next record into `keys` (emptied first, its lists' buffers kept):
+    /// counting persons reads millions of records, and a fresh record per
+    /// key set cost three allocations each.
+    pub(crate) fn next_into(&mut self, keys: &mut PersonKeys) -> Option<Result<(), &'static str>> {
         if self.data.is_empty() {
             return None;
         }
@@ -99,7 +124,12 @@ impl Iterator for Records<'_> {
             h.copy_from_slice(c);
             KeyHash(h)
         });
-        let mut keys = PersonKeys::default();
+        keys.names.clear();
+        keys.readings.clear();
+        keys.links.clear();
+        keys.birth = None;
+        keys.my_number = None;
+        keys.record_id = None;
         keys.names.extend(hashes.by_ref().take(names as usize));
         if flags & BIRTH != 0 {
             keys.birth = hashes.next();
@@ -112,7 +142,7 @@ impl Iterator for Records<'_> {
         if flags & RECORD_ID != 0 {
             keys.record_id = hashes.next();
         }
-        Some(Ok(keys))
+        Some(Ok(()))
     }
 }
 
@@ -139,6 +169,7 @@ mod tests {
             },
         ];
         let data = encode(&persons);
+        assert_eq!(data.capacity(), data.len());
         let back: Vec<PersonKeys> = decode(&data).collect::<Result<_, _>>().unwrap();
         assert_eq!(back, persons);
         assert!(decode(&data[..data.len() - 1]).any(|r| r.is_err()));

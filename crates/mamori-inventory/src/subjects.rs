@@ -28,6 +28,8 @@ struct Tally {
 struct Tallies {
     by_category: BTreeMap<Category, Tally>,
     counter: PersonCounter,
+    /// One record's keys, reused from record to record.
+    keys: PersonKeys,
 }
 
 impl Tallies {
@@ -40,6 +42,7 @@ impl Tallies {
         Tallies {
             by_category: BTreeMap::new(),
             counter: PersonCounter::with_spill_dir(spill_dir),
+            keys: PersonKeys::default(),
         }
     }
 
@@ -69,15 +72,17 @@ impl Tallies {
             .as_blob_or_null()
             .map_err(|_| InventoryError::corrupt(path, "person record blob is not a blob"))?
         {
-            for record in crate::blob::decode(data) {
-                let keys = record.map_err(|reason| InventoryError::corrupt(path, reason))?;
+            let mut records = crate::blob::decode(data);
+            let keys = &mut self.keys;
+            while let Some(record) = records.next_into(keys) {
+                record.map_err(|reason| InventoryError::corrupt(path, reason))?;
                 if added >= persons {
                     return Err(InventoryError::corrupt(
                         path,
                         "person key of a missing record",
                     ));
                 }
-                self.counter.add_to(group, &keys).map_err(spill)?;
+                self.counter.add_to(group, keys).map_err(spill)?;
                 added += 1;
             }
         }

@@ -183,3 +183,44 @@ fn errors_name_the_line_and_rows_keep_their_text() {
     assert!(p.by_code("9999999").is_empty());
     assert!(p.has_town("東京都", "千代田区", "千代田1丁目"));
 }
+
+/// The yes/no shortcut answers exactly what the full match answers.
+#[test]
+fn has_municipality_agrees_with_match_municipality() {
+    let p = sample();
+    for s in [
+        "東京都千代田区千代田1-1",
+        "東京都 千代田区　丸の内2丁目",
+        "北海道倶知安町北一条東",
+        "北海道札幌市北区北十条西",
+        "神奈川県横浜市山下町",
+        "横浜市中区山下町1",
+        "世田谷区",
+        "府中市元町",
+        "中央区",
+        "北区",
+        "東京都北区",
+        "大阪府世田谷区",
+        "茨城県龍ヶ崎市旭ケ丘3",
+        "茨城県龍ケ崎市",
+        "龍ヶ崎市",
+        "龍が崎市",
+        "こんにちは",
+        "",
+        "東京都",
+        "東京都　",
+        "千代田",
+    ] {
+        assert_eq!(
+            p.has_municipality(s),
+            p.match_municipality(s).is_some(),
+            "{s}"
+        );
+    }
+    assert!(
+        Postal::default().has_municipality("東京都千代田区")
+            == Postal::default()
+                .match_municipality("東京都千代田区")
+                .is_some()
+    );
+}

@@ -182,6 +182,12 @@ impl<'d> TableScanner<'d> {
             }
             infer_columns_from_values(columns, &self.header, &rows);
         }
+        // What each checked cell held, so the rows below do not check it
+        // again (a 1000-row document's first 200 rows were checked twice).
+        let mut checked: Vec<Vec<Option<Option<Value>>>> = rows
+            .iter()
+            .map(|row| std::iter::repeat_with(|| None).take(row.len()).collect())
+            .collect();
         if let Some(columns) = self.columns.as_mut() {
             for (index, column) in columns.iter_mut().enumerate() {
                 let Some(col) = column else { continue };
@@ -192,15 +198,17 @@ impl<'d> TableScanner<'d> {
                 }
                 let mut filled = 0usize;
                 let mut valid = 0usize;
-                for row in &rows {
+                for (row, checked) in rows.iter().zip(checked.iter_mut()) {
                     let Some(cell) = row.get(index) else { continue };
                     if crate::values::is_empty_mark(cell) {
                         continue;
                     }
                     filled += 1;
-                    if check_column(col, cell).is_some() {
+                    let value = check_column(col, cell);
+                    if value.is_some() {
                         valid += 1;
                     }
+                    checked[index] = Some(value);
                 }
                 if filled > 0 && (valid as f64) < MIN_VALID_SHARE * filled as f64 {
                     *column = None;
@@ -211,12 +219,21 @@ impl<'d> TableScanner<'d> {
         if let Some(columns) = self.columns.as_ref() {
             self.address_groups = address_part_groups(columns);
         }
-        for row in rows {
-            self.process_row(&row);
+        for (row, mut checked) in rows.into_iter().zip(checked) {
+            self.process_row_checked(&row, &mut checked);
         }
     }
 
     fn process_row<S: AsRef<str>>(&mut self, row: &[S]) {
+        self.process_row_checked(row, &mut []);
+    }
+
+    /// A row whose cells' values are already in `checked` where known.
+    fn process_row_checked<S: AsRef<str>>(
+        &mut self,
+        row: &[S],
+        checked: &mut [Option<Option<Value>>],
+    ) {
         if self.columns.is_none() {
             return;
         }
@@ -240,12 +257,18 @@ impl<'d> TableScanner<'d> {
         }
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
-        self.record_row(row, &mut scratch);
+        self.record_row(row, checked, &mut scratch);
         self.scratch = scratch;
     }
 
-    /// A data row's items and person, with `scratch` (empty) for its lists.
-    fn record_row<S: AsRef<str>>(&mut self, row: &[S], scratch: &mut RowScratch) {
+    /// A data row's items and person, with `scratch` (empty) for its lists
+    /// and the cell values `checked` already holds.
+    fn record_row<S: AsRef<str>>(
+        &mut self,
+        row: &[S],
+        checked: &mut [Option<Option<Value>>],
+        scratch: &mut RowScratch,
+    ) {
         let Some(columns) = self.columns.as_ref() else {
             return;
         };
@@ -274,7 +297,11 @@ impl<'d> TableScanner<'d> {
                     }
                 }
             }
-            let Some(value) = check_column(col, cell) else {
+            let value = match checked.get_mut(index).and_then(Option::take) {
+                Some(value) => value,
+                None => check_column(col, cell),
+            };
+            let Some(value) = value else {
                 continue;
             };
             let Some(item) = item_of(col.field) else {
