@@ -6,8 +6,7 @@
 //! top-level file's budget (depth, bytes, ratio, time). A parser that
 //! panics on one member costs that member only.
 
-use crate::process::{finish_record, person_in_path, scan_delimited, scan_delimited_raw, Ctx};
-use crate::raw_rows::raw_encoding;
+use crate::process::{finish_record, person_in_path, scan_delimited, Ctx};
 use mamori_detect::Findings;
 use mamori_extract::sniff::SNIFF_BYTES;
 use mamori_extract::{detect_encoding, sniff, DecodingReader, Kind, TextChunks};
@@ -133,19 +132,9 @@ fn read_member(
     let outcome = catch_unwind(AssertUnwindSafe(|| -> (Findings, Option<String>) {
         match kind {
             Kind::Delimited { delimiter } => {
-                let enc = detect_encoding(head);
+                let reader = DecodingReader::new(Cursor::new(&bytes[..]), detect_encoding(head));
                 let path_names_person = person_in_path(ctx.detector, rel).is_some();
-                let raw = raw_encoding(enc).and_then(|raw_enc| {
-                    let source = Cursor::new(&bytes[..]);
-                    let det = ctx.detector;
-                    scan_delimited_raw(source, raw_enc, delimiter, None, det, path_names_person)
-                        .transpose()
-                });
-                let decoded = || {
-                    let reader = DecodingReader::new(Cursor::new(&bytes[..]), enc);
-                    scan_delimited(reader, delimiter, ctx.detector, path_names_person)
-                };
-                match raw.unwrap_or_else(decoded) {
+                match scan_delimited(reader, delimiter, ctx.detector, path_names_person) {
                     Ok(findings) => (findings, None),
                     Err(e) => (Findings::default(), Some(e.to_string())),
                 }

@@ -17,7 +17,6 @@ pub mod config;
 pub mod contacts;
 mod contained;
 mod process;
-mod raw_rows;
 pub mod report;
 pub mod summary;
 

@@ -2,7 +2,6 @@
 //! decode → table or text engine → category. Nothing here writes.
 
 use crate::contained::{container_format, read_container};
-use crate::raw_rows::{raw_encoding, split_raw, Split};
 use mamori_detect::{Categorizer, Detector, Findings};
 use mamori_extract::{open, ExtractError, Kind, Limits};
 use mamori_inventory::{FileRecord, FileStamp};
@@ -173,28 +172,13 @@ fn read_findings(
         )
     });
     let findings = match opened.kind {
-        Kind::Delimited { delimiter } => match opened.encoding.and_then(raw_encoding) {
-            Some(enc) => {
-                let raw = opened.into_source();
-                let max_line = Some(MAX_CSV_LINE);
-                match scan_delimited_raw(
-                    raw,
-                    enc,
-                    delimiter,
-                    max_line,
-                    detector,
-                    path_names_person,
-                )? {
-                    Some(findings) => findings,
-                    // The raw split could not promise the same cells: read
-                    // the file again, decoded.
-                    None => {
-                        scan_decoded(open(abs, limits)?, delimiter, detector, path_names_person)?
-                    }
-                }
-            }
-            None => scan_decoded(opened, delimiter, detector, path_names_person)?,
-        },
+        Kind::Delimited { delimiter } => {
+            let reader = LineGuard {
+                inner: opened.into_reader(),
+                since_newline: 0,
+            };
+            scan_delimited(reader, delimiter, detector, path_names_person)?
+        }
         Kind::Text => {
             let mut scanner = detector.text();
             if path_names_person {
@@ -225,44 +209,6 @@ fn read_findings(
     Ok((findings, size.min(limits.max_file_bytes), note))
 }
 
-/// Delimited text through the decoder, its lines capped.
-fn scan_decoded(
-    opened: mamori_extract::Opened,
-    delimiter: u8,
-    detector: &Detector,
-    path_names_person: bool,
-) -> Result<Findings, ExtractError> {
-    let reader = LineGuard {
-        inner: opened.into_reader(),
-        since_newline: 0,
-    };
-    scan_delimited(reader, delimiter, detector, path_names_person)
-}
-
-/// Shift_JIS or EUC-JP delimited text split raw (see [`crate::raw_rows`]);
-/// `None` when the split gave up and the text must be read decoded.
-pub(crate) fn scan_delimited_raw<R: Read>(
-    raw: R,
-    enc: &'static encoding_rs::Encoding,
-    delimiter: u8,
-    max_line: Option<usize>,
-    detector: &Detector,
-    path_names_person: bool,
-) -> Result<Option<Findings>, ExtractError> {
-    let mut table = detector.table();
-    if path_names_person {
-        table.identified_by_path();
-    }
-    let split = split_raw(raw, enc, delimiter, max_line, |cells| {
-        table.push_cells(cells)
-    })
-    .map_err(ExtractError::from_io)?;
-    Ok(match split {
-        Split::Done => Some(table.finish()),
-        Split::GaveUp => None,
-    })
-}
-
 /// A CSV parser buffers a whole record; a 2 GB one-line ".csv" must not
 /// become a 2 GB record, so reading stops at an absurdly long line.
 const MAX_CSV_LINE: usize = 16 << 20;
@@ -290,7 +236,7 @@ const LONG_LINE: &str = "a line longer than 16 MiB";
 
 /// The allocation of `cells`, emptied, for cells of another lifetime
 /// (collecting an empty iterator into a Vec of the same layout reuses it).
-pub(crate) fn reuse<'a>(mut cells: Vec<&str>) -> Vec<&'a str> {
+fn reuse<'a>(mut cells: Vec<&str>) -> Vec<&'a str> {
     cells.clear();
     cells.into_iter().map(|_| "").collect()
 }
