@@ -36,7 +36,6 @@ mod write;
 pub use error::InventoryError;
 pub use read::SealedContacts;
 pub use schema::SCHEMA_VERSION;
-pub use subjects::SubjectFeed;
 
 use mamori_core::{Category, DataItem, MaskedSample, PersonKeys};
 use rusqlite::Connection;

@@ -4,7 +4,7 @@
 use crate::error::{Ctx, InventoryError};
 use crate::read::{from_sql_u64, parse_item, root_id};
 use crate::write::member_range;
-use crate::{FileRecord, Inventory, Subject, SummaryRow};
+use crate::{Inventory, Subject, SummaryRow};
 use mamori_core::{Category, DataItem, PersonCounter, PersonKeys};
 use rusqlite::{params, Row, ToSql};
 use std::collections::{BTreeMap, BTreeSet};
@@ -95,38 +95,6 @@ impl Tallies {
         Ok(())
     }
 
-    /// One file record as [`Tallies::row`] reads it back once written: the
-    /// blob keeps at most 255 names, links and readings per record.
-    fn record(&mut self, path: &Path, rec: &FileRecord) -> Result<(), InventoryError> {
-        let Some(category) = &rec.category else {
-            return Ok(());
-        };
-        let tally = self.tally(category.clone());
-        tally.files += 1;
-        tally.items.extend(rec.items.keys().copied());
-        let group = tally.group;
-        for person in &rec.persons {
-            let keys = &mut self.keys;
-            let capped = |from: &[mamori_core::KeyHash], to: &mut Vec<mamori_core::KeyHash>| {
-                to.clear();
-                to.extend_from_slice(&from[..from.len().min(255)]);
-            };
-            capped(&person.names, &mut keys.names);
-            capped(&person.links, &mut keys.links);
-            capped(&person.readings, &mut keys.readings);
-            keys.birth.clone_from(&person.birth);
-            keys.my_number.clone_from(&person.my_number);
-            keys.record_id.clone_from(&person.record_id);
-            self.counter
-                .add_to(group, keys)
-                .map_err(|source| InventoryError::Spill {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
-        }
-        Ok(())
-    }
-
     fn item(&mut self, category: String, item: DataItem) {
         self.tally(Category::new(category)).items.insert(item);
     }
@@ -183,51 +151,6 @@ fn stream(
         tallies.item(row.get(0).ctx(path)?, item);
     }
     Ok(())
-}
-
-/// Distinct persons per category counted from the file records on their
-/// way into the inventory, so that a scan need not read every person blob
-/// back. The count equals [`Inventory::subjects_of_roots`] only when the
-/// records reach the counter in the order of their rows' ids, that is when
-/// every row of the roots was inserted by this scan: the scanner checks
-/// that with [`FeedCheck`] and otherwise counts from the inventory.
-pub struct SubjectFeed {
-    tallies: Tallies,
-    path: std::path::PathBuf,
-    fed: u64,
-}
-
-impl SubjectFeed {
-    /// Whether a finished root's counts let the feed stand: `fed` records
-    /// were given for the root, and every row is new (no row older than the
-    /// scan, none deleted) with one row per record (no path written twice),
-    /// so ids were handed out in the order the records came.
-    pub fn stands(counts: &crate::ScanCounts, fed: u64) -> bool {
-        counts.changed == 0 && counts.unchanged == 0 && counts.deleted == 0 && counts.new == fed
-    }
-
-    pub fn new(inventory: &Inventory) -> Self {
-        SubjectFeed {
-            tallies: Tallies::new(&inventory.path),
-            path: inventory.path.clone(),
-            fed: 0,
-        }
-    }
-
-    /// Feeds one record, in the order the records are written.
-    pub fn add(&mut self, rec: &FileRecord) -> Result<(), InventoryError> {
-        self.fed += 1;
-        self.tallies.record(&self.path, rec)
-    }
-
-    /// Records fed so far.
-    pub fn fed(&self) -> u64 {
-        self.fed
-    }
-
-    pub fn finish(self) -> Result<BTreeMap<Category, Subject>, InventoryError> {
-        self.tallies.finish(&self.path)
-    }
 }
 
 impl Inventory {

@@ -26,7 +26,7 @@ pub use report::{FileReport, Report, ScanStats, SubjectReport};
 use mamori_core::HashKey;
 use mamori_detect::{Categorizer, Detector};
 use mamori_extract::{walk, Limits, WalkEntry};
-use mamori_inventory::{FileRecord, Inventory, InventoryError, SubjectFeed};
+use mamori_inventory::{FileRecord, Inventory, InventoryError};
 use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -125,9 +125,6 @@ pub fn scan(
         })?;
 
     let multiple = paths.len() > 1;
-    // Persons counted as the records are written, while every root turns out
-    // to be new to the inventory; else counted from the inventory at the end.
-    let mut feed = Some(SubjectFeed::new(&inventory));
     let mut files = Vec::new();
     let mut root_keys = Vec::new();
     for given in paths {
@@ -140,7 +137,6 @@ pub fn scan(
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| root_key.clone());
-        let fed_before = feed.as_ref().map_or(0, SubjectFeed::fed);
         let stored = inventory.stamps(&root_key)?;
         let scan_id = inventory.begin_scan(&root_key, &share)?;
 
@@ -223,12 +219,6 @@ pub fn scan(
             let mut persons_in_batch = 0usize;
             let mut result = Ok(());
             for record in rx {
-                if let Some(feed) = feed.as_mut() {
-                    if let Err(e) = feed.add(&record) {
-                        result = Err(e);
-                        break;
-                    }
-                }
                 persons_in_batch += record.persons.len();
                 batch.push(record);
                 if batch.len() >= BATCH || persons_in_batch >= BATCH_PERSONS {
@@ -247,18 +237,9 @@ pub fn scan(
             result
         });
         write_result?;
-        if let Some(feed) = feed.as_mut() {
-            for record in &errors {
-                feed.add(record)?;
-            }
-        }
         inventory.record_files(scan_id, &root_key, &errors)?;
         inventory.mark_unchanged(scan_id, &root_key, &unchanged)?;
         let counts = inventory.finish_scan(scan_id, &root_key)?;
-        let fed_here = feed.as_ref().map_or(0, |f| f.fed() - fed_before);
-        if !SubjectFeed::stands(&counts, fed_here) {
-            feed = None;
-        }
         stats.bytes_read += bytes_read.load(Ordering::Relaxed);
         stats.new += counts.new;
         stats.changed += counts.changed;
@@ -290,11 +271,8 @@ pub fn scan(
     }
     stats.morphology = options.morphology && detector.morphology_error().is_none();
     // One count over every root given, so a person in two shares counts once.
-    let subjects = match feed {
-        Some(feed) => feed.finish()?,
-        None => inventory.subjects_of_roots(&root_keys)?,
-    };
-    let subjects = subjects
+    let subjects = inventory
+        .subjects_of_roots(&root_keys)?
         .into_iter()
         .map(|(category, s)| {
             (
