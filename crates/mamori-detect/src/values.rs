@@ -235,7 +235,7 @@ pub fn is_address(value: &str) -> bool {
         // municipality decides, the code only adds when the body is short.
         return postal.has_municipality(body)
             || code.is_some_and(|c| {
-                !postal.by_code(c).is_empty() && body.chars().any(|ch| ch.is_ascii_digit())
+                postal.has_code(c) && body.chars().any(|ch| ch.is_ascii_digit())
             });
     }
     if match_prefecture(body).is_some() {
