@@ -16,7 +16,7 @@ use crate::keywords::{
     Hits,
 };
 use crate::labels::Field;
-use crate::normalize::{name_key, normalize};
+use crate::normalize::{name_key, name_key_of_normalized, normalize};
 use crate::patterns as pat;
 use crate::phone::{find_phones_where, PhoneKind};
 use crate::pipes;
@@ -422,11 +422,20 @@ impl<'d> TextScanner<'d> {
     }
 
     fn note_person(&mut self, name: &str) -> String {
-        let key = name_key(name);
-        if self.persons.len() < crate::findings::MAX_PERSONS_PER_FILE
-            || self.persons.contains_key(&key)
-        {
-            self.persons.entry(key.clone()).or_default().add_name(name);
+        // One normalisation and one key serve both the map and the draft.
+        let normalized = crate::normalize::normalize_cow(name);
+        let key = name_key_of_normalized(&normalized);
+        let room = self.persons.len() < crate::findings::MAX_PERSONS_PER_FILE;
+        let known = self.persons.get_mut(&key);
+        if known.is_some() || room {
+            match known {
+                Some(draft) => draft.add_keyed_name(&normalized, key.clone()),
+                None => {
+                    let mut draft = PersonDraft::default();
+                    draft.add_keyed_name(&normalized, key.clone());
+                    self.persons.insert(key.clone(), draft);
+                }
+            }
             if self.detector.captures_contacts() {
                 let written = |s: &str| s.chars().any(|c| matches!(c, '\u{4E00}'..='\u{9FFF}'));
                 let name = name.trim().to_string();
