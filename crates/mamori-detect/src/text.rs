@@ -16,7 +16,7 @@ use crate::keywords::{
     Hits,
 };
 use crate::labels::Field;
-use crate::normalize::{name_key, name_key_of_normalized, normalize};
+use crate::normalize::{name_key_of_normalized, normalize};
 use crate::patterns as pat;
 use crate::phone::{find_phones_where, PhoneKind};
 use crate::pipes;
@@ -369,8 +369,8 @@ impl<'d> TextScanner<'d> {
             self.findings.add(DataItem::Name, 1);
             self.findings.sample(DataItem::Name, &name.text);
             if name.full {
-                self.note_person(&name.text);
-                line_person.get_or_insert(name_key(&name.text));
+                let key = self.note_person(&name.text);
+                line_person.get_or_insert(key);
             }
         }
         // 中村 諒  〒832-0057 福岡県…: a list line naming a person before their details.
@@ -381,8 +381,7 @@ impl<'d> TextScanner<'d> {
                 if !overlaps(&consumed, name.start, name.end) {
                     self.findings.add(DataItem::Name, 1);
                     self.findings.sample(DataItem::Name, &name.text);
-                    self.note_person(&name.text);
-                    line_person = Some(name_key(&name.text));
+                    line_person = Some(self.note_person(&name.text));
                 }
             }
         }
@@ -393,8 +392,7 @@ impl<'d> TextScanner<'d> {
                 if !overlaps(&consumed, name.start, name.end) {
                     self.findings.add(DataItem::Name, 1);
                     self.findings.sample(DataItem::Name, &name.text);
-                    self.note_person(&name.text);
-                    line_person = Some(name_key(&name.text));
+                    line_person = Some(self.note_person(&name.text));
                     self.lines_since_name_label = 0;
                 }
             }
