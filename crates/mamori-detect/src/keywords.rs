@@ -90,7 +90,7 @@ struct Automaton {
 /// The automaton over every keyword.
 fn automaton() -> &'static Automaton {
     static AC: OnceLock<Automaton> = OnceLock::new();
-    AC.get_or_init(|| build_automaton(|_| true))
+    AC.get_or_init(|| build_automaton(|_| true, false))
 }
 
 /// The automaton over the ASCII keywords (birth, passport, English
@@ -98,10 +98,10 @@ fn automaton() -> &'static Automaton {
 /// far smaller automaton finds the same hits faster.
 fn ascii_automaton() -> &'static Automaton {
     static AC: OnceLock<Automaton> = OnceLock::new();
-    AC.get_or_init(|| build_automaton(str::is_ascii))
+    AC.get_or_init(|| build_automaton(str::is_ascii, true))
 }
 
-fn build_automaton(keep: fn(&str) -> bool) -> Automaton {
+fn build_automaton(keep: fn(&str) -> bool, prefilter: bool) -> Automaton {
     {
         let mut words: Vec<String> = Vec::new();
         let mut groups: Vec<Group> = Vec::new();
@@ -177,6 +177,7 @@ fn build_automaton(keep: fn(&str) -> bool) -> Automaton {
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .prefilter(prefilter)
             .build(&words)
             .unwrap_or_else(|e| unreachable!("static keyword automaton: {e}"));
         Automaton {

@@ -31,10 +31,15 @@ const CONTEXT_CHARS: usize = 300;
 /// Lines after a name label during which fixed-line phones and addresses count as that person's.
 const FORM_CONTEXT_LINES: usize = 40;
 
+type PersonMap = std::collections::HashMap<String, PersonDraft, foldhash::fast::RandomState>;
+
 pub struct TextScanner<'d> {
     detector: &'d Detector,
     findings: Findings,
-    persons: BTreeMap<String, PersonDraft>,
+    /// Name key → person. Hashed, not ordered: a memo names thousands of
+    /// customers, and ordered lookups compared long shared key prefixes;
+    /// [`TextScanner::finish`] sorts by key, the order the output keeps.
+    persons: PersonMap,
     /// The person a single-person form (resume, entry sheet) is about.
     form_person: Option<String>,
     chars_since_my_number_keyword: usize,
@@ -73,7 +78,7 @@ impl<'d> TextScanner<'d> {
         TextScanner {
             detector,
             findings: Findings::default(),
-            persons: BTreeMap::new(),
+            persons: PersonMap::default(),
             form_person: None,
             chars_since_my_number_keyword: usize::MAX / 2,
             chars_since_card_keyword: usize::MAX / 2,
@@ -774,9 +779,13 @@ impl<'d> TextScanner<'d> {
                 ..Findings::default()
             };
         }
+        // Key order, as the ordered map gave it (keys are unique).
+        let mut by_key: Vec<(String, PersonDraft)> =
+            std::mem::take(&mut self.persons).into_iter().collect();
+        by_key.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         if self.detector.captures_contacts() {
             // Names that turned out to be readings of another were removed from `persons`.
-            for person in self.persons.keys() {
+            for (person, _) in &by_key {
                 let Some(name) = self.contact_names.get(person) else {
                     continue;
                 };
@@ -794,7 +803,7 @@ impl<'d> TextScanner<'d> {
             }
         }
         let key = self.detector.key();
-        let mut persons: Vec<_> = std::mem::take(&mut self.persons).into_values().collect();
+        let mut persons: Vec<_> = by_key.into_iter().map(|(_, draft)| draft).collect();
         if persons.is_empty() && !self.unattached.is_empty() {
             persons.push(std::mem::take(&mut self.unattached));
         }
