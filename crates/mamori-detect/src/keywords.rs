@@ -94,7 +94,7 @@ enum Search {
     /// Every keyword over Japanese text, whose lead bytes are too common for
     /// a prefilter to pay. Walked by hand: every match state's patterns are
     /// the overlapping iterator's matches, without its per-match re-entry.
-    Walked(aho_corasick::dfa::DFA),
+    Walked(Box<aho_corasick::dfa::DFA>),
 }
 
 impl Automaton {
@@ -247,14 +247,14 @@ fn build_automaton(keep: fn(&str) -> bool, prefilter: bool) -> Automaton {
                     .unwrap_or_else(|e| unreachable!("static keyword automaton: {e}")),
             )
         } else {
-            Search::Walked(
+            Search::Walked(Box::new(
                 aho_corasick::dfa::DFA::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
                     .prefilter(false)
                     .build(&words)
                     .unwrap_or_else(|e| unreachable!("static keyword automaton: {e}")),
-            )
+            ))
         };
         Automaton {
             search,
