@@ -257,28 +257,46 @@ impl Postal {
     /// Localities of a postal code written "1000001", "100-0001" or "〒100-0001"
     /// (full-width digits accepted); empty for unknown or malformed codes.
     pub fn by_code(&self, code: &str) -> &[Locality] {
-        let mut digits = String::with_capacity(7);
-        for c in code.chars() {
-            match c {
-                '0'..='9' => digits.push(c),
-                '０'..='９' => digits.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
-                '-' | '－' | '−' | 'ー' | '‐' | '〒' | ' ' | '　' => {}
-                _ => return &[],
-            }
-        }
-        if digits.len() != 7 {
-            return &[];
-        }
-        let code = digits
-            .bytes()
-            .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
-        let start = self.rows.partition_point(|r| r.code < code);
-        let end = start + self.rows[start..].partition_point(|r| r.code == code);
+        let (start, end) = self.code_rows(code);
         if start == end {
             // An unknown code needs no Locality list.
             return &[];
         }
         &self.localities()[start..end]
+    }
+
+    /// Exactly `!by_code(code).is_empty()`, without building the
+    /// [`Locality`] list (a scan that only asks whether a code exists never
+    /// needs it) and without a digit string.
+    pub fn has_code(&self, code: &str) -> bool {
+        let (start, end) = self.code_rows(code);
+        start < end
+    }
+
+    /// Range of `rows` holding `code` (written as [`Postal::by_code`]
+    /// accepts it); empty for unknown or malformed codes.
+    fn code_rows(&self, code: &str) -> (usize, usize) {
+        let mut value = 0u32;
+        let mut digits = 0;
+        for c in code.chars() {
+            let digit = match c {
+                '0'..='9' => c as u32 - '0' as u32,
+                '０'..='９' => c as u32 - '０' as u32,
+                '-' | '－' | '−' | 'ー' | '‐' | '〒' | ' ' | '　' => continue,
+                _ => return (0, 0),
+            };
+            digits += 1;
+            if digits > 7 {
+                return (0, 0);
+            }
+            value = value * 10 + digit;
+        }
+        if digits != 7 {
+            return (0, 0);
+        }
+        let start = self.rows.partition_point(|r| r.code < value);
+        let end = start + self.rows[start..].partition_point(|r| r.code == value);
+        (start, end)
     }
 
     /// Longest locality at the start of `s` (NFKC text): prefecture +

@@ -177,6 +177,12 @@ impl PersonDraft {
     pub fn add_name(&mut self, name: &str) {
         let normalized = crate::normalize::normalize_cow(name);
         let key = name_key_of_normalized(&normalized);
+        self.add_keyed_name(&normalized, key);
+    }
+
+    /// [`PersonDraft::add_name`] of a name already normalised, with its
+    /// `name_key_of_normalized` (the caller needed both: one pass fewer).
+    pub(crate) fn add_keyed_name(&mut self, normalized: &str, key: String) {
         if key.is_empty() {
             return;
         }
@@ -192,7 +198,7 @@ impl PersonDraft {
             target.push(key);
         }
         // Readings and Latin spellings also meet under one romaji key.
-        if let Some(romaji) = crate::romaji::romaji_key(crate::values::strip_honorific(&normalized))
+        if let Some(romaji) = crate::romaji::romaji_key(crate::values::strip_honorific(normalized))
         {
             if !self.readings.contains(&romaji) {
                 self.readings.push(romaji);

@@ -74,23 +74,79 @@ impl Hits {
             .filter(move |(i, _)| self.signals & (1 << i) != 0)
             .map(|(_, w)| *w)
     }
-
-    fn set(&mut self, group: Group) {
-        self.groups |= 1 << group as u8;
-    }
 }
 
 struct Automaton {
-    ac: AhoCorasick,
+    search: Search,
+    /// Per pattern: its group's bit and, for a signal word, its bit in
+    /// `SIGNAL_WORDS` order.
+    masks: Vec<Hits>,
+    #[cfg(test)]
+    words: Vec<String>,
+    #[cfg(test)]
     groups: Vec<Group>,
-    /// Per pattern: its index in `SIGNAL_WORDS` when it is a signal word.
-    signal_index: Vec<Option<u8>>,
+}
+
+enum Search {
+    /// ASCII keywords over ASCII lines (logs): the prefilter skips most of a
+    /// log line.
+    Prefiltered(AhoCorasick),
+    /// Every keyword over Japanese text, whose lead bytes are too common for
+    /// a prefilter to pay. Walked by hand: every match state's patterns are
+    /// the overlapping iterator's matches, without its per-match re-entry.
+    Walked(Box<aho_corasick::dfa::DFA>),
+}
+
+impl Automaton {
+    fn hits(&self, line: &str) -> Hits {
+        let mut hits = Hits::default();
+        let mut add = |pattern: usize| {
+            if let Some(mask) = self.masks.get(pattern) {
+                hits.groups |= mask.groups;
+                hits.signals |= mask.signals;
+            }
+        };
+        match &self.search {
+            Search::Prefiltered(ac) => {
+                for m in ac.find_overlapping_iter(line) {
+                    add(m.pattern().as_usize());
+                }
+            }
+            Search::Walked(dfa) => {
+                use aho_corasick::automaton::Automaton as _;
+                let Ok(mut sid) = dfa.start_state(aho_corasick::Anchored::No) else {
+                    unreachable!("an unanchored automaton has an unanchored start")
+                };
+                let mut report = |sid| {
+                    for i in 0..dfa.match_len(sid) {
+                        add(dfa.match_pattern(sid, i).as_usize());
+                    }
+                };
+                if dfa.is_match(sid) {
+                    report(sid);
+                }
+                for &byte in line.as_bytes() {
+                    sid = dfa.next_state(aho_corasick::Anchored::No, sid, byte);
+                    // Without a prefilter only dead and match states are special.
+                    if dfa.is_special(sid) {
+                        if dfa.is_dead(sid) {
+                            break;
+                        }
+                        if dfa.is_match(sid) {
+                            report(sid);
+                        }
+                    }
+                }
+            }
+        }
+        hits
+    }
 }
 
 /// The automaton over every keyword.
 fn automaton() -> &'static Automaton {
     static AC: OnceLock<Automaton> = OnceLock::new();
-    AC.get_or_init(|| build_automaton(|_| true))
+    AC.get_or_init(|| build_automaton(|_| true, false))
 }
 
 /// The automaton over the ASCII keywords (birth, passport, English
@@ -98,10 +154,10 @@ fn automaton() -> &'static Automaton {
 /// far smaller automaton finds the same hits faster.
 fn ascii_automaton() -> &'static Automaton {
     static AC: OnceLock<Automaton> = OnceLock::new();
-    AC.get_or_init(|| build_automaton(str::is_ascii))
+    AC.get_or_init(|| build_automaton(str::is_ascii, true))
 }
 
-fn build_automaton(keep: fn(&str) -> bool) -> Automaton {
+fn build_automaton(keep: fn(&str) -> bool, prefilter: bool) -> Automaton {
     {
         let mut words: Vec<String> = Vec::new();
         let mut groups: Vec<Group> = Vec::new();
@@ -173,16 +229,40 @@ fn build_automaton(keep: fn(&str) -> bool) -> Automaton {
         let words = subset(words, &kept);
         let groups = subset(groups, &kept);
         let signal_index = subset(signal_index, &kept);
-        let ac = AhoCorasickBuilder::new()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&words)
-            .unwrap_or_else(|e| unreachable!("static keyword automaton: {e}"));
+        let masks = groups
+            .iter()
+            .zip(&signal_index)
+            .map(|(group, signal)| Hits {
+                groups: 1 << *group as u8,
+                signals: signal.map_or(0, |k| 1 << k),
+            })
+            .collect();
+        let search = if prefilter {
+            Search::Prefiltered(
+                AhoCorasickBuilder::new()
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&words)
+                    .unwrap_or_else(|e| unreachable!("static keyword automaton: {e}")),
+            )
+        } else {
+            Search::Walked(Box::new(
+                aho_corasick::dfa::DFA::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .prefilter(false)
+                    .build(&words)
+                    .unwrap_or_else(|e| unreachable!("static keyword automaton: {e}")),
+            ))
+        };
         Automaton {
-            ac,
+            search,
+            masks,
+            #[cfg(test)]
+            words,
+            #[cfg(test)]
             groups,
-            signal_index,
         }
     }
 }
@@ -202,17 +282,7 @@ pub fn line_hits(line: &str) -> Hits {
     } else {
         automaton()
     };
-    let mut hits = Hits::default();
-    for m in automaton.ac.find_overlapping_iter(line) {
-        let pattern = m.pattern().as_usize();
-        if let Some(group) = automaton.groups.get(pattern) {
-            hits.set(*group);
-        }
-        if let Some(Some(k)) = automaton.signal_index.get(pattern) {
-            hits.signals |= 1 << k;
-        }
-    }
-    hits
+    automaton.hits(line)
 }
 
 /// Document-type words that tell the categoriser what a text is about.
@@ -320,19 +390,73 @@ static IN_DIGIT_STRETCH: [bool; 256] = {
 mod tests {
     use super::*;
 
+    /// The hits of the whole keyword list as the library's overlapping
+    /// iterator finds them: the first version of `line_hits`.
+    fn overlapping_hits(line: &str) -> Hits {
+        static AC: OnceLock<AhoCorasick> = OnceLock::new();
+        let all = automaton();
+        let ac = AC.get_or_init(|| {
+            AhoCorasickBuilder::new()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&all.words)
+                .unwrap()
+        });
+        let mut hits = Hits::default();
+        for m in ac.find_overlapping_iter(line) {
+            let mask = all.masks[m.pattern().as_usize()];
+            hits.groups |= mask.groups;
+            hits.signals |= mask.signals;
+        }
+        hits
+    }
+
+    /// The hand walk finds what the overlapping iterator finds, on random
+    /// lines of keyword pieces, prefixes, suffixes and filler (overlapping
+    /// and nested keywords, cut UTF-8 sequences at keyword edges).
+    #[test]
+    fn the_walked_automaton_finds_what_the_iterator_finds() {
+        let all = automaton();
+        let mut pieces: Vec<String> = Vec::new();
+        for w in &all.words {
+            pieces.push(w.clone());
+            let chars: Vec<char> = w.chars().collect();
+            if chars.len() > 1 {
+                pieces.push(chars[..chars.len() - 1].iter().collect());
+                pieces.push(chars[1..].iter().collect());
+            }
+        }
+        pieces.extend(
+            [
+                "、", "。", " ", "様", "の", "東京", "123", "ABC", "山田", "ー", "（", "）",
+            ]
+            .map(String::from),
+        );
+        let mut seed = 987654321u64;
+        for _ in 0..50_000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (seed >> 60) as usize + 1;
+            let mut x = seed;
+            let line: String = (0..len)
+                .map(|_| {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                    pieces[(x >> 33) as usize % pieces.len()].as_str()
+                })
+                .collect();
+            assert_eq!(all.hits(&line), overlapping_hits(&line), "{line}");
+        }
+        for w in &all.words {
+            assert_eq!(all.hits(w), overlapping_hits(w), "{w}");
+        }
+        assert_eq!(all.hits(""), Hits::default());
+    }
+
     #[test]
     fn the_ascii_automaton_finds_what_the_whole_one_finds() {
-        let whole = |line: &str| {
-            let mut hits = Hits::default();
-            for m in automaton().ac.find_overlapping_iter(line) {
-                let p = m.pattern().as_usize();
-                hits.set(automaton().groups[p]);
-                if let Some(k) = automaton().signal_index[p] {
-                    hits.signals |= 1 << k;
-                }
-            }
-            hits
-        };
+        let whole = overlapping_hits;
         for line in [
             "2025-04-02T00:00:00+09:00 INFO request_id=395781930846 path=/api/v1/items/30150",
             "name: Taro Yamada, Birth 1980-01-02, passport TK1234567, email a@b.jp",

@@ -47,6 +47,11 @@ pub fn normalize_cow(text: &str) -> std::borrow::Cow<'_, str> {
     if !needs_nfkc && !needs_dashes && !needs_numerals {
         return std::borrow::Cow::Borrowed(text);
     }
+    if !needs_nfkc && !needs_dashes {
+        // Prose with 午後二時 and nothing else to fold: the numeral pass
+        // reads the text itself, not a copy of it.
+        return std::borrow::Cow::Owned(kanji_numerals(text));
+    }
     // The full-width shortcut first: when it applies it is the NFKC of the
     // text, and when the quick check would say "already normal" it returns
     // the text unchanged; either way the quick check's pass is saved.

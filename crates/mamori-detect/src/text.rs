@@ -16,7 +16,7 @@ use crate::keywords::{
     Hits,
 };
 use crate::labels::Field;
-use crate::normalize::{name_key, normalize};
+use crate::normalize::{name_key_of_normalized, normalize};
 use crate::patterns as pat;
 use crate::phone::{find_phones_where, PhoneKind};
 use crate::pipes;
@@ -31,10 +31,15 @@ const CONTEXT_CHARS: usize = 300;
 /// Lines after a name label during which fixed-line phones and addresses count as that person's.
 const FORM_CONTEXT_LINES: usize = 40;
 
+type PersonMap = std::collections::HashMap<String, PersonDraft, foldhash::fast::RandomState>;
+
 pub struct TextScanner<'d> {
     detector: &'d Detector,
     findings: Findings,
-    persons: BTreeMap<String, PersonDraft>,
+    /// Name key → person. Hashed, not ordered: a memo names thousands of
+    /// customers, and ordered lookups compared long shared key prefixes;
+    /// [`TextScanner::finish`] sorts by key, the order the output keeps.
+    persons: PersonMap,
     /// The person a single-person form (resume, entry sheet) is about.
     form_person: Option<String>,
     chars_since_my_number_keyword: usize,
@@ -73,7 +78,7 @@ impl<'d> TextScanner<'d> {
         TextScanner {
             detector,
             findings: Findings::default(),
-            persons: BTreeMap::new(),
+            persons: PersonMap::default(),
             form_person: None,
             chars_since_my_number_keyword: usize::MAX / 2,
             chars_since_card_keyword: usize::MAX / 2,
@@ -369,8 +374,8 @@ impl<'d> TextScanner<'d> {
             self.findings.add(DataItem::Name, 1);
             self.findings.sample(DataItem::Name, &name.text);
             if name.full {
-                self.note_person(&name.text);
-                line_person.get_or_insert(name_key(&name.text));
+                let key = self.note_person(&name.text);
+                line_person.get_or_insert(key);
             }
         }
         // 中村 諒  〒832-0057 福岡県…: a list line naming a person before their details.
@@ -381,8 +386,7 @@ impl<'d> TextScanner<'d> {
                 if !overlaps(&consumed, name.start, name.end) {
                     self.findings.add(DataItem::Name, 1);
                     self.findings.sample(DataItem::Name, &name.text);
-                    self.note_person(&name.text);
-                    line_person = Some(name_key(&name.text));
+                    line_person = Some(self.note_person(&name.text));
                 }
             }
         }
@@ -393,8 +397,7 @@ impl<'d> TextScanner<'d> {
                 if !overlaps(&consumed, name.start, name.end) {
                     self.findings.add(DataItem::Name, 1);
                     self.findings.sample(DataItem::Name, &name.text);
-                    self.note_person(&name.text);
-                    line_person = Some(name_key(&name.text));
+                    line_person = Some(self.note_person(&name.text));
                     self.lines_since_name_label = 0;
                 }
             }
@@ -422,11 +425,20 @@ impl<'d> TextScanner<'d> {
     }
 
     fn note_person(&mut self, name: &str) -> String {
-        let key = name_key(name);
-        if self.persons.len() < crate::findings::MAX_PERSONS_PER_FILE
-            || self.persons.contains_key(&key)
-        {
-            self.persons.entry(key.clone()).or_default().add_name(name);
+        // One normalisation and one key serve both the map and the draft.
+        let normalized = crate::normalize::normalize_cow(name);
+        let key = name_key_of_normalized(&normalized);
+        let room = self.persons.len() < crate::findings::MAX_PERSONS_PER_FILE;
+        let known = self.persons.get_mut(&key);
+        if known.is_some() || room {
+            match known {
+                Some(draft) => draft.add_keyed_name(&normalized, key.clone()),
+                None => {
+                    let mut draft = PersonDraft::default();
+                    draft.add_keyed_name(&normalized, key.clone());
+                    self.persons.insert(key.clone(), draft);
+                }
+            }
             if self.detector.captures_contacts() {
                 let written = |s: &str| s.chars().any(|c| matches!(c, '\u{4E00}'..='\u{9FFF}'));
                 let name = name.trim().to_string();
@@ -767,9 +779,13 @@ impl<'d> TextScanner<'d> {
                 ..Findings::default()
             };
         }
+        // Key order, as the ordered map gave it (keys are unique).
+        let mut by_key: Vec<(String, PersonDraft)> =
+            std::mem::take(&mut self.persons).into_iter().collect();
+        by_key.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         if self.detector.captures_contacts() {
             // Names that turned out to be readings of another were removed from `persons`.
-            for person in self.persons.keys() {
+            for (person, _) in &by_key {
                 let Some(name) = self.contact_names.get(person) else {
                     continue;
                 };
@@ -787,7 +803,7 @@ impl<'d> TextScanner<'d> {
             }
         }
         let key = self.detector.key();
-        let mut persons: Vec<_> = std::mem::take(&mut self.persons).into_values().collect();
+        let mut persons: Vec<_> = by_key.into_iter().map(|(_, draft)| draft).collect();
         if persons.is_empty() && !self.unattached.is_empty() {
             persons.push(std::mem::take(&mut self.unattached));
         }

@@ -234,9 +234,8 @@ pub fn is_address(value: &str) -> bool {
         // A mistyped 〒 does not make a real place less of an address: the
         // municipality decides, the code only adds when the body is short.
         return postal.has_municipality(body)
-            || code.is_some_and(|c| {
-                !postal.by_code(c).is_empty() && body.chars().any(|ch| ch.is_ascii_digit())
-            });
+            || code
+                .is_some_and(|c| postal.has_code(c) && body.chars().any(|ch| ch.is_ascii_digit()));
     }
     if match_prefecture(body).is_some() {
         return true;

@@ -224,3 +224,35 @@ fn has_municipality_agrees_with_match_municipality() {
                 .is_some()
     );
 }
+
+/// `has_code` answers as `by_code` does, on every code of the sample, its
+/// neighbours, other spellings and malformed text.
+#[test]
+fn has_code_agrees_with_by_code() {
+    let p = sample();
+    let mut inputs: Vec<String> = Vec::new();
+    for line in SAMPLE.lines() {
+        let code: u32 = line[..7].parse().unwrap();
+        for c in [code.saturating_sub(1), code, code + 1] {
+            let d = format!("{c:07}");
+            let wide: String = d
+                .chars()
+                .map(|ch| char::from_u32(ch as u32 - '0' as u32 + '０' as u32).unwrap())
+                .collect();
+            inputs.extend([
+                d.clone(),
+                format!("{}-{}", &d[..3], &d[3..]),
+                format!("〒{}－{}", &wide[..9], &wide[9..]),
+                format!("{d}0"),
+                d[1..].to_string(),
+                format!("{}x", &d[..6]),
+            ]);
+        }
+    }
+    inputs.extend(["", "〒", "abcdefg", "12345678901", "１２３"].map(String::from));
+    for input in &inputs {
+        assert_eq!(p.has_code(input), !p.by_code(input).is_empty(), "{input}");
+    }
+    let empty = Postal::default();
+    assert!(!empty.has_code("1000001"));
+}
