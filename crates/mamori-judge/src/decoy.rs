@@ -108,8 +108,8 @@ pub fn plan(share_root: &Path) -> Vec<PathBuf> {
 fn is_document_name(name: &Path) -> bool {
     const DOCUMENTS: &[&str] = &[
         "doc", "docx", "docm", "xls", "xlsx", "xlsm", "ppt", "pptx", "odt", "ods", "odp", "pdf",
-        "txt", "csv", "tsv", "rtf", "md", "jpg", "jpeg", "png", "gif", "tif", "tiff", "heic", "zip",
-        "7z", "lzh", "msg", "eml", "jtd", "dwg", "mp4", "mov",
+        "txt", "csv", "tsv", "rtf", "md", "jpg", "jpeg", "png", "gif", "tif", "tiff", "heic",
+        "zip", "7z", "lzh", "msg", "eml", "jtd", "dwg", "mp4", "mov",
     ];
     name.extension()
         .and_then(|e| e.to_str())
@@ -120,8 +120,18 @@ fn is_document_name(name: &Path) -> bool {
 /// temp): a clean-up there deletes a decoy as innocently as anything else.
 fn is_scratch_folder(dir: &Path) -> bool {
     const SCRATCH: &[&str] = &[
-        "tmp", "temp", "cache", "build", "obj", "bin", "node_modules", "$recycle.bin", "logs",
-        "log", "backup_tmp", "~snapshot",
+        "tmp",
+        "temp",
+        "cache",
+        "build",
+        "obj",
+        "bin",
+        "node_modules",
+        "$recycle.bin",
+        "logs",
+        "log",
+        "backup_tmp",
+        "~snapshot",
     ];
     dir.file_name()
         .and_then(|n| n.to_str())
@@ -481,11 +491,15 @@ mod tests {
             fs::write(root.join(format!("営業/cache/{i}.xlsx")), "x").unwrap();
             fs::write(root.join(format!("objs/obj_{i}.o.tmp")), "x").unwrap();
         }
-        let folders: std::collections::BTreeSet<_> =
-            plan(root).iter().filter_map(|p| p.parent().map(Path::to_path_buf)).collect();
+        let folders: std::collections::BTreeSet<_> = plan(root)
+            .iter()
+            .filter_map(|p| p.parent().map(Path::to_path_buf))
+            .collect();
         assert_eq!(
             folders,
-            [root.to_path_buf(), root.join("資料")].into_iter().collect()
+            [root.to_path_buf(), root.join("資料")]
+                .into_iter()
+                .collect()
         );
     }
 
