@@ -4,11 +4,12 @@
 //! before it is allowed still has its first write held (the handler reads
 //! the old bytes while the write waits).
 
+mod common;
+
+use common::mount_ext4;
 use mamori_watch::{PermGroup, PermKind, Share, Shares};
 use std::io::{Read, Seek, Write};
 use std::os::unix::fs::FileExt;
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -16,50 +17,6 @@ const NOTHING: u8 = 0;
 const IGNORE_READS: u8 = 1;
 const HEED_READS: u8 = 2;
 const IGNORE_ACCESSES: u8 = 3;
-
-struct Mounted {
-    mnt: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.mnt).status();
-    }
-}
-
-fn mount_ext4() -> Option<Mounted> {
-    // SAFETY: plain syscall.
-    if unsafe { libc::geteuid() } != 0 {
-        eprintln!("skipped: needs root (fanotify, loop mounts)");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let image = dir.path().join("fs.img");
-    let mnt = dir.path().join("mnt");
-    std::fs::create_dir(&mnt).unwrap();
-    std::fs::File::create(&image)
-        .unwrap()
-        .set_len(64 << 20)
-        .unwrap();
-    let made = Command::new("mkfs.ext4")
-        .args(["-q", "-F"])
-        .arg(&image)
-        .status()
-        .is_ok_and(|s| s.success());
-    let mounted = made
-        && Command::new("mount")
-            .args(["-o", "loop"])
-            .arg(&image)
-            .arg(&mnt)
-            .status()
-            .is_ok_and(|s| s.success());
-    if !mounted {
-        eprintln!("skipped: cannot make or loop-mount an ext4 image (mkfs.ext4, loop devices)");
-        return None;
-    }
-    Some(Mounted { mnt, _dir: dir })
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Seen {

@@ -4,56 +4,13 @@
 //! arrive with `tid` = that thread and `pid` = this process, so every
 //! process-keyed table of the guard sees the same pid as before.
 
+mod common;
+
+use common::mount_ext4;
 use mamori_watch::{PermGroup, PermKind, Share, Shares};
 use std::io::Read;
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-
-struct Mounted {
-    mnt: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.mnt).status();
-    }
-}
-
-fn mount_ext4() -> Option<Mounted> {
-    // SAFETY: plain syscall.
-    if unsafe { libc::geteuid() } != 0 {
-        eprintln!("skipped: needs root (fanotify, loop mounts)");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let image = dir.path().join("fs.img");
-    let mnt = dir.path().join("mnt");
-    std::fs::create_dir(&mnt).unwrap();
-    std::fs::File::create(&image)
-        .unwrap()
-        .set_len(64 << 20)
-        .unwrap();
-    let made = Command::new("mkfs.ext4")
-        .args(["-q", "-F"])
-        .arg(&image)
-        .status()
-        .is_ok_and(|s| s.success());
-    let mounted = made
-        && Command::new("mount")
-            .args(["-o", "loop"])
-            .arg(&image)
-            .arg(&mnt)
-            .status()
-            .is_ok_and(|s| s.success());
-    if !mounted {
-        eprintln!("skipped: cannot make or loop-mount an ext4 image (mkfs.ext4, loop devices)");
-        return None;
-    }
-    Some(Mounted { mnt, _dir: dir })
-}
 
 fn gettid() -> u32 {
     // SAFETY: plain syscall.
