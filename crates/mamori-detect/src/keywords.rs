@@ -392,6 +392,29 @@ mod tests {
 
     /// The hits of the whole keyword list as the library's overlapping
     /// iterator finds them: the first version of `line_hits`.
+    /// `count` pseudo-random lines of 1..=2^(64-len_shift) pieces each,
+    /// `piece` picking one from a random number (reproducible LCG).
+    fn random_lines<'a>(
+        mut seed: u64,
+        count: usize,
+        len_shift: u32,
+        piece: impl Fn(u64) -> &'a str,
+    ) -> impl Iterator<Item = String> {
+        (0..count).map(move |_| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (seed >> len_shift) as usize + 1;
+            let mut x = seed;
+            (0..len)
+                .map(|_| {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                    piece(x)
+                })
+                .collect()
+        })
+    }
+
     fn overlapping_hits(line: &str) -> Hits {
         static AC: OnceLock<AhoCorasick> = OnceLock::new();
         let all = automaton();
@@ -433,19 +456,9 @@ mod tests {
             ]
             .map(String::from),
         );
-        let mut seed = 987654321u64;
-        for _ in 0..50_000 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let len = (seed >> 60) as usize + 1;
-            let mut x = seed;
-            let line: String = (0..len)
-                .map(|_| {
-                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
-                    pieces[(x >> 33) as usize % pieces.len()].as_str()
-                })
-                .collect();
+        for line in random_lines(987654321, 50_000, 60, |x| {
+            pieces[(x >> 33) as usize % pieces.len()].as_str()
+        }) {
             assert_eq!(all.hits(&line), overlapping_hits(&line), "{line}");
         }
         for w in &all.words {
@@ -512,20 +525,11 @@ mod tests {
 
     #[test]
     fn the_stretch_loop_equals_the_byte_loop() {
-        let alphabet = b"0123456789-( )+a:T";
-        let mut seed = 12345u64;
-        for _ in 0..200_000 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let len = (seed >> 59) as usize + 1;
-            let mut x = seed;
-            let line: String = (0..len)
-                .map(|_| {
-                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
-                    char::from(alphabet[(x >> 58) as usize % alphabet.len()])
-                })
-                .collect();
+        let alphabet = "0123456789-( )+a:T";
+        for line in random_lines(12345, 200_000, 59, |x| {
+            let at = (x >> 58) as usize % alphabet.len();
+            &alphabet[at..at + 1]
+        }) {
             for min in [3, 10] {
                 assert_eq!(
                     has_separated_digit_run(&line, min),
