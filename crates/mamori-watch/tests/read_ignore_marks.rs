@@ -7,7 +7,7 @@
 mod common;
 
 use common::mount_ext4;
-use mamori_watch::{PermGroup, PermKind, Share, Shares};
+use mamori_watch::{PermGroup, PermKind};
 use std::io::{Read, Seek, Write};
 use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -29,14 +29,7 @@ enum Seen {
 #[test]
 fn a_write_after_a_readers_ignore_mark_is_still_held() {
     let Some(mounted) = mount_ext4() else { return };
-    let share = mounted.mnt.join("share");
-    std::fs::create_dir(&share).unwrap();
-    let path = share.join("doc.txt");
-    std::fs::write(&path, b"OLD-".repeat(4096)).unwrap();
-    let shares = Shares::new(vec![Share {
-        name: "docs".into(),
-        root: share.clone(),
-    }]);
+    let (share, path, shares) = common::share_with_doc(&mounted);
     let group = match PermGroup::new(&shares) {
         Ok(g) if g.pre_content => g,
         Ok(_) => {

@@ -7,7 +7,7 @@
 mod common;
 
 use common::mount_ext4;
-use mamori_watch::{PermGroup, PermKind, Share, Shares};
+use mamori_watch::{PermGroup, PermKind};
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,14 +20,7 @@ fn gettid() -> u32 {
 #[test]
 fn events_name_the_thread_and_its_process() {
     let Some(mounted) = mount_ext4() else { return };
-    let share = mounted.mnt.join("share");
-    std::fs::create_dir(&share).unwrap();
-    let path = share.join("doc.txt");
-    std::fs::write(&path, b"OLD-".repeat(4096)).unwrap();
-    let shares = Shares::new(vec![Share {
-        name: "docs".into(),
-        root: share.clone(),
-    }]);
+    let (_share, path, shares) = common::share_with_doc(&mounted);
     let group = match PermGroup::new(&shares) {
         Ok(g) => g,
         Err(e) => {
