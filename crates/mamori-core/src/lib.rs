@@ -26,3 +26,16 @@ pub use lang::Lang;
 pub use mask::MaskedSample;
 pub use persons::{count_persons, PersonCounter, PersonKeys};
 pub use secret::{HashKey, KeyHash};
+
+/// Every decoy file the guard places starts with this (`!` sorts first in
+/// Explorer and in `ls`). Decoys are bait, never anyone's data: the
+/// incident assessment leaves them out of the files an attacker touched.
+pub const DECOY_PREFIX: &str = "!0000_";
+
+/// Whether the last segment of a `/`-separated path names a decoy.
+pub fn is_decoy_path(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .starts_with(DECOY_PREFIX)
+}

@@ -8,7 +8,7 @@ use mamori_core::{Category, DataItem};
 use mamori_inventory::{FileRecord, Inventory};
 use mamori_journal::{Incident, IncidentSource, Touch, TouchOp};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 #[derive(Debug, Clone, Default)]
@@ -74,11 +74,21 @@ pub struct Affected {
 }
 
 /// Follows renames back to the names the inventory knows. Created files
-/// and ransom notes are the attacker's own, not victims' data.
+/// and ransom notes are the attacker's own, not victims' data; the guard's
+/// decoys are bait, nobody's data either.
 pub fn affected_files(touches: &[Touch]) -> Affected {
     let mut origin: HashMap<&str, &str> = HashMap::new();
     let mut out = Affected::default();
+    // Decoys and whatever names they were renamed to.
+    let mut bait: HashSet<&str> = HashSet::new();
     for touch in touches {
+        let from = touch.from.as_deref().unwrap_or(&touch.path);
+        if mamori_core::is_decoy_path(from) || bait.contains(from) {
+            if touch.op == TouchOp::Rename {
+                bait.insert(touch.path.as_str());
+            }
+            continue;
+        }
         let original_of = |p: &str, origin: &HashMap<&str, &str>| -> String {
             origin
                 .get(p)
@@ -307,5 +317,22 @@ mod tests {
         );
         assert_eq!(affected.ransom_notes, 1);
         assert!(!affected.read_or_leaked);
+    }
+
+    #[test]
+    fn decoys_are_nobodys_data() {
+        let mut renamed = Touch::new(TouchOp::Rename, "部署/!0000_顧客台帳_2024.xlsx.locked");
+        renamed.from = Some("部署/!0000_顧客台帳_2024.xlsx".into());
+        let touches = vec![
+            Touch::new(TouchOp::Delete, "部署/!0000_見積書_最新版_017.docx"),
+            renamed,
+            Touch::new(TouchOp::Modify, "部署/!0000_顧客台帳_2024.xlsx.locked"),
+            Touch::new(TouchOp::Delete, "部署/名簿.csv"),
+        ];
+        let affected = affected_files(&touches);
+        assert_eq!(
+            affected.files.keys().collect::<Vec<_>>(),
+            vec!["部署/名簿.csv"]
+        );
     }
 }

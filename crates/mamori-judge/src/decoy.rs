@@ -28,8 +28,11 @@
 //! then (a decoy rewritten by a backup restore or deleted by a user is put
 //! back), registers the share-relative paths with
 //! [`crate::Judge::register_decoys`], and must not feed its own writes to
-//! the judge. The scanner, the inventory and restore skip every path for
-//! which [`is_decoy_name`] holds: a decoy is never the user's data.
+//! the judge. A decoy is never anyone's data: the incident assessment leaves
+//! names with the decoy prefix (`mamori_core::is_decoy_path`) out of the
+//! files an attacker touched; a scan lists decoys as files without personal
+//! data (their content holds none), and a rollback puts them back like any
+//! file.
 
 use std::fs;
 use std::io::{self, Write};
@@ -37,7 +40,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// Every decoy's file name starts with this.
-pub const PREFIX: &str = "!0000_";
+pub const PREFIX: &str = mamori_core::DECOY_PREFIX;
 /// The decoys in each chosen folder.
 pub const NAMES: &[&str] = &["!0000_顧客台帳_2024.xlsx", "!0000_見積書_最新版.docx"];
 /// Value for Samba's `hide files` so users do not see decoys.

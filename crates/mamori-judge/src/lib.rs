@@ -150,13 +150,12 @@ impl Judge {
 
     /// Registers decoy paths (share-relative) whose touch is an immediate
     /// verdict. Only registered paths decide; names made by
-    /// [`decoy::plan`] are still recognised by [`Judge::is_decoy`] (the
-    /// inventory and restore skip them).
+    /// [`decoy::plan`] are still recognised by [`Judge::is_decoy`].
     pub fn register_decoys(&mut self, share: &str, paths: &[PathBuf]) {
         self.engine.register_decoys(share, paths)
     }
 
-    /// Whether a share-relative path is a decoy (inventory and restore skip these).
+    /// Whether a share-relative path is a decoy: placed, or named like one.
     pub fn is_decoy(&self, share: &str, path: &Path) -> bool {
         self.engine.is_decoy(share, path)
     }
