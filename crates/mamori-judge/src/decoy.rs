@@ -58,7 +58,7 @@ const MAX_DEPTH: usize = 4;
 pub fn is_decoy_name(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with(PREFIX))
+        .is_some_and(mamori_core::is_decoy_path)
 }
 
 /// Where decoys go: the share root and its largest folders (absolute paths).

@@ -30,8 +30,15 @@ pub(super) fn warn_if_visible(smb_conf: Option<&Path>, lang: Lang) {
 fn hides_decoys(smb_conf: &Path) -> bool {
     std::fs::read_to_string(smb_conf).is_ok_and(|text| {
         text.lines().any(|line| {
-            let line = line.trim_start();
-            line.starts_with("hide files") && line.contains(mamori_judge::decoy::PREFIX)
+            // Samba's parameter names ignore case and spaces.
+            let key: String = line
+                .split('=')
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            key.eq_ignore_ascii_case("hidefiles") && line.contains(mamori_judge::decoy::PREFIX)
         })
     })
 }
@@ -65,6 +72,8 @@ mod tests {
         .unwrap();
         assert!(!hides_decoys(&conf));
         std::fs::write(&conf, "[docs]\n   hide files = /~$*/!0000_*/\n").unwrap();
+        assert!(hides_decoys(&conf));
+        std::fs::write(&conf, "[docs]\n\tHide Files=/!0000_*/\n").unwrap();
         assert!(hides_decoys(&conf));
     }
 }
