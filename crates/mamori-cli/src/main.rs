@@ -88,6 +88,11 @@ enum Command {
     Keys(keys::KeysArgs),
 }
 
+/// mimalloc: the scan allocates per cell and per row (see the workspace
+/// `Cargo.toml` for the measurement).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
