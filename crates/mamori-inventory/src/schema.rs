@@ -17,6 +17,14 @@ const MIGRATIONS: &[&str] = &[V1, V2];
 /// Page size of a newly created inventory (see [`prepare`]).
 const PAGE_SIZE: i64 = 16_384;
 
+/// Page cache while writing (negative: KiB). Larger than the 2 MB default:
+/// the (root, path) index is updated in path order that rarely matches the
+/// order files arrive in.
+const WRITE_CACHE_KIB: i64 = -32_768;
+
+/// Page cache after [`crate::Inventory::end_writes`].
+pub(crate) const READ_CACHE_KIB: i64 = -2_048;
+
 /// The schema version this build writes (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -130,9 +138,8 @@ pub(crate) fn prepare(
         conn.pragma_update(None, "synchronous", "NORMAL")
             .ctx(path)?;
     }
-    // Larger than the 2 MB default: the (root, path) index is updated in
-    // path order that rarely matches the order files arrive in.
-    conn.pragma_update(None, "cache_size", -32_768).ctx(path)?;
+    conn.pragma_update(None, "cache_size", WRITE_CACHE_KIB)
+        .ctx(path)?;
     conn.set_prepared_statement_cache_capacity(64);
     migrate(conn, path)
 }
