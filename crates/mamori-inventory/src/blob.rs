@@ -15,9 +15,18 @@ const READINGS: u8 = 4;
 /// A record-id hash follows the readings.
 const RECORD_ID: u8 = 8;
 
+#[cfg(test)]
 pub(crate) fn encode(persons: &[PersonKeys]) -> Vec<u8> {
-    // Sized exactly: a roster's blob runs to megabytes, and growing it by
-    // doubling copied it and faulted in fresh pages several times over.
+    let mut out = Vec::new();
+    encode_into(persons, &mut out);
+    out
+}
+
+/// Encodes `persons` into `out` (emptied first). The writer passes the same
+/// buffer for every file: a roster's blob runs to megabytes, and a fresh
+/// one per file faulted its pages in anew each time.
+pub(crate) fn encode_into(persons: &[PersonKeys], out: &mut Vec<u8>) {
+    // Sized exactly: growing it by doubling copied it several times over.
     let size: usize = persons
         .iter()
         .map(|keys| {
@@ -31,7 +40,8 @@ pub(crate) fn encode(persons: &[PersonKeys]) -> Vec<u8> {
             3 + usize::from(readings > 0) + count * 16
         })
         .sum();
-    let mut out = Vec::with_capacity(size);
+    out.clear();
+    out.reserve_exact(size);
     for keys in persons {
         let names = &keys.names[..keys.names.len().min(255)];
         let links = &keys.links[..keys.links.len().min(255)];
@@ -64,7 +74,6 @@ pub(crate) fn encode(persons: &[PersonKeys]) -> Vec<u8> {
             out.extend_from_slice(&hash.0);
         }
     }
-    out
 }
 
 /// Records of a blob, in order; stops (returning `Err`) at a truncated record.

@@ -149,6 +149,8 @@ pub struct ScanInfo {
 pub struct Inventory {
     conn: Connection,
     path: PathBuf,
+    /// The person blob being written, reused from file to file.
+    blob: Vec<u8>,
 }
 
 impl std::fmt::Debug for Inventory {
@@ -173,7 +175,11 @@ impl Inventory {
         conn.busy_timeout(DEFAULT_BUSY_TIMEOUT)
             .map_err(|e| InventoryError::from_sqlite(&path, e))?;
         schema::prepare(&mut conn, &path, false)?;
-        Ok(Inventory { conn, path })
+        Ok(Inventory {
+            conn,
+            path,
+            blob: Vec::new(),
+        })
     }
 
     /// A throw-away inventory for tests and dry runs.
@@ -182,7 +188,11 @@ impl Inventory {
         let mut conn =
             Connection::open_in_memory().map_err(|e| InventoryError::from_sqlite(&path, e))?;
         schema::prepare(&mut conn, &path, true)?;
-        Ok(Inventory { conn, path })
+        Ok(Inventory {
+            conn,
+            path,
+            blob: Vec::new(),
+        })
     }
 
     /// The database file (`:memory:` for an in-memory inventory).
@@ -194,6 +204,17 @@ impl Inventory {
     pub fn set_busy_timeout(&mut self, timeout: Duration) -> Result<(), InventoryError> {
         self.conn
             .busy_timeout(timeout)
+            .map_err(|e| InventoryError::from_sqlite(&self.path, e))
+    }
+
+    /// Shrinks the page cache (and frees the writer's buffer) once the
+    /// scan's writes are done: the reads that follow (listing, counting
+    /// persons) stream each page once, and the memory is better spent on
+    /// the person counter's keys.
+    pub fn end_writes(&mut self) -> Result<(), InventoryError> {
+        self.blob = Vec::new();
+        self.conn
+            .pragma_update(None, "cache_size", schema::READ_CACHE_KIB)
             .map_err(|e| InventoryError::from_sqlite(&self.path, e))
     }
 }

@@ -22,6 +22,10 @@ pub(crate) fn member_range(path: &str) -> (String, String) {
     (format!("{path}!/"), format!("{path}!0"))
 }
 
+/// Largest person-blob buffer kept between batches (a roster of ~100 000
+/// person rows); a larger one is freed after its batch.
+const MAX_KEPT_BLOB: usize = 16 << 20;
+
 /// Most digits a masked sample of a secret identifier may show.
 const MAX_VISIBLE_DIGITS: usize = 4;
 
@@ -200,11 +204,16 @@ impl Inventory {
                         .ctx(path)?;
                 }
                 if !rec.persons.is_empty() {
+                    crate::blob::encode_into(&rec.persons, &mut self.blob);
                     add_persons
-                        .execute(params![id, crate::blob::encode(&rec.persons)])
+                        .execute(params![id, self.blob.as_slice()])
                         .ctx(path)?;
                 }
             }
+        }
+        // Kept for the next batch unless one huge file made it large.
+        if self.blob.capacity() > MAX_KEPT_BLOB {
+            self.blob = Vec::new();
         }
         tx.commit().ctx(path)
     }

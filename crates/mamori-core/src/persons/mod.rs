@@ -243,6 +243,9 @@ impl HolderIndex {
     }
 }
 
+/// Name groups up to this size join by scanning their holders directly.
+const SMALL_NAME_GROUP: usize = 16;
+
 const RECORD_NAMED: u8 = 1;
 const SET_NAMED: u8 = 2;
 
@@ -390,6 +393,32 @@ impl PersonCounter {
     /// common name has hundreds of holders in a large share, nearly all
     /// with another birth date. A merge refreshes every copy it changes.
     fn join_name_group(&mut self, records: &[u32]) {
+        if records.len() <= SMALL_NAME_GROUP {
+            self.join_small_name_group(records);
+        } else {
+            self.join_indexed_name_group(records);
+        }
+    }
+
+    /// [`PersonCounter::join_name_group`] as its definition: `union(holder,
+    /// record)` over the holders in order. Most names are held by a few
+    /// records, where the birth-date index's two hash maps cost more than
+    /// they save.
+    fn join_small_name_group(&mut self, records: &[u32]) {
+        let mut holders = [0u32; SMALL_NAME_GROUP];
+        holders[0] = records[0];
+        let mut held = 1;
+        for &r in &records[1..] {
+            if !holders[..held].iter().any(|&h| self.union(h, r).is_some()) {
+                holders[held] = r;
+                held += 1;
+            }
+        }
+    }
+
+    /// [`PersonCounter::join_name_group`] for common names, over the
+    /// holders' attributes indexed by birth date.
+    fn join_indexed_name_group(&mut self, records: &[u32]) {
         let first = self.find(records[0]);
         let mut holders = HolderIndex::default();
         holders.push(self.attributes(first));
@@ -551,7 +580,7 @@ mod tests {
                 .filter(|r| !(r * 7 + seed as u32).is_multiple_of(3))
                 .collect();
             for chunk in records.chunks(5 + seed as usize % 30) {
-                fast.join_name_group(chunk);
+                fast.join_indexed_name_group(chunk);
                 let mut holders = vec![chunk[0]];
                 for &r in &chunk[1..] {
                     if !holders.iter().any(|&h| plain.union(h, r).is_some()) {

@@ -7,9 +7,14 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
-/// Keys held in memory before a run is spilled: 512 Ki pairs, 8 MiB.
-/// A power of two, so that the buffer's doubling growth ends exactly here.
-pub const DEFAULT_BUFFER: usize = 1 << 19;
+/// Keys held in memory before a run is spilled: 4 Mi pairs, 64 MiB. The
+/// keys of a few hundred thousand person rows (a large company's rosters)
+/// fit, and are counted without a temporary file, a merge heap or a second
+/// read; larger shares spill runs of this size. The buffer grows only as
+/// keys arrive, and counting runs after the readers are done, under the
+/// scan's peak memory. A power of two, so that the buffer's doubling
+/// growth ends exactly here.
+pub const DEFAULT_BUFFER: usize = 1 << 22;
 
 const ENTRY: usize = 16;
 
