@@ -51,12 +51,7 @@ pub fn parse_phone(candidate: &str) -> Option<Phone> {
     }
     let mut digits = String::with_capacity(rest.len() + 1);
     // A +81 number's national form: one trunk 0 before it (kept when written).
-    if international
-        && !rest
-            .bytes()
-            .find(u8::is_ascii_digit)
-            .is_some_and(|b| b == b'0')
-    {
+    if international && rest.bytes().find(u8::is_ascii_digit) != Some(b'0') {
         digits.push('0');
     }
     digits.extend(rest.bytes().filter(u8::is_ascii_digit).map(char::from));
@@ -357,7 +352,7 @@ mod tests {
         // Random digit and separator strings.
         for _ in 0..20_000 {
             let mut text = String::new();
-            if seed % 5 == 0 {
+            if seed.is_multiple_of(5) {
                 text.push_str("+81");
             }
             seed = seed
