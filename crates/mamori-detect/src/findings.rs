@@ -6,7 +6,7 @@ use crate::normalize::name_key_of_normalized;
 use mamori_core::{mask, DataItem, HashKey, MaskedSample, PersonKeys};
 use std::collections::{BTreeMap, BTreeSet};
 
-const SAMPLES_PER_ITEM: usize = 2;
+pub(crate) const SAMPLES_PER_ITEM: usize = 2;
 
 /// Person records keyed per file. Memory per file stays bounded whatever its
 /// size; a file with more records (a 10 GB export) still counts every record

@@ -109,10 +109,10 @@ fn is_plain_japanese(bytes: &[u8]) -> bool {
             return false;
         };
         let plain = match b {
-            // 、。「」, hiragana ぁ..ゖ, katakana ァ..ヺ; ー unless between
+            // 、。「」々〒, hiragana ぁ..ゖ, katakana ァ..ヺ; ー unless between
             // two digits (then it is a dash). Not ・, a dash.
             0xE3 => {
-                matches!(code, 0x3001 | 0x3002 | 0x300C | 0x300D | 0x3041..=0x3096 | 0x30A1..=0x30FA)
+                matches!(code, 0x3001 | 0x3002 | 0x3005 | 0x300C | 0x300D | 0x3012 | 0x3041..=0x3096 | 0x30A1..=0x30FA)
                     || (c == 'ー'
                         && !(prev.is_ascii_digit()
                             && bytes.get(i + 3).is_some_and(u8::is_ascii_digit)))
@@ -153,8 +153,11 @@ fn nfkc_of_full_width(text: &str) -> Option<String> {
 
 /// Characters that NFKC, dash unification and numeral conversion all leave
 /// alone: most Japanese text is made of them, so it skips the full pipeline.
+/// 々 (佐々木) and 〒 (an address cell's head) have no decomposition and
+/// compose with nothing: without them here, such cells took the NFKC quick
+/// check and a copy.
 fn is_stable(c: char) -> bool {
-    matches!(c, '\u{0}'..='\u{7F}' | 'ぁ'..='ゖ' | 'ァ'..='ヺ' | '\u{4E00}'..='\u{9FFF}' | '、' | '。' | '「' | '」' | '・')
+    matches!(c, '\u{0}'..='\u{7F}' | 'ぁ'..='ゖ' | 'ァ'..='ヺ' | '\u{4E00}'..='\u{9FFF}' | '、' | '。' | '「' | '」' | '・' | '々' | '〒')
 }
 
 /// Whether [`kanji_numerals`] would change anything: a kanji numeral right
@@ -419,6 +422,12 @@ mod tests {
             assert_eq!(normalize_cow(text), text);
         }
         assert!(!is_plain_japanese("山田\u{3000}太郎".as_bytes()));
+        // 々 and 〒 are their own NFKC and no pass changes them.
+        for text in ["佐々木 美々", "〒819-7919 神奈川県横浜市", "代々木1丁目"] {
+            assert!(is_plain_japanese(text.as_bytes()), "{text}");
+            assert_eq!(normalize(text), text.nfkc().collect::<String>());
+        }
+        assert_eq!(normalize("〒８１９－７９１９　佐々木"), "〒819-7919 佐々木");
     }
 
     /// The full-width shortcut is NFKC itself on every character it takes.

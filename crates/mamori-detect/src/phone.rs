@@ -34,15 +34,27 @@ pub fn parse_phone(candidate: &str) -> Option<Phone> {
     {
         return None;
     }
-    let groups: Vec<&str> = rest
-        .split(['-', ' ', '(', ')'])
-        .filter(|g| !g.is_empty())
-        .collect();
-    let mut digits: String = groups.concat();
-    if international {
-        let stripped = digits.strip_prefix('0').unwrap_or(&digits).to_string();
-        digits = format!("0{stripped}");
+    // The groups between separators, without a list: their count, the
+    // lengths of the first three, the last two. Their concatenation is the
+    // digits of `rest` (nothing else is left in it).
+    let mut count = 0usize;
+    let mut first_lengths = [0usize; 3];
+    let mut last = "";
+    let mut before_last = "";
+    for group in rest.split(['-', ' ', '(', ')']).filter(|g| !g.is_empty()) {
+        if count < 3 {
+            first_lengths[count] = group.len();
+        }
+        before_last = last;
+        last = group;
+        count += 1;
     }
+    let mut digits = String::with_capacity(rest.len() + 1);
+    // A +81 number's national form: one trunk 0 before it (kept when written).
+    if international && rest.bytes().find(u8::is_ascii_digit) != Some(b'0') {
+        digits.push('0');
+    }
+    digits.extend(rest.bytes().filter(u8::is_ascii_digit).map(char::from));
     if !digits.starts_with('0') || digits.starts_with("00") || !(10..=11).contains(&digits.len()) {
         return None;
     }
@@ -56,18 +68,17 @@ pub fn parse_phone(candidate: &str) -> Option<Phone> {
         _ if digits.len() == 10 && digits.as_bytes()[2] != b'0' => PhoneKind::Fixed,
         _ => return None,
     };
-    if kind == PhoneKind::Fixed && groups.len() >= 3 && !international {
+    if kind == PhoneKind::Fixed && count >= 3 && !international {
         // Area code (with trunk 0) + local exchange must make 6 digits, subscriber 4.
-        let n = groups.len();
-        let area_and_exchange: usize = groups[..n - 1].iter().map(|g| g.len()).sum();
-        if groups[n - 1].len() != 4 || area_and_exchange != 6 || groups[n - 2].starts_with('0') {
+        let area_and_exchange = digits.len() - last.len();
+        if last.len() != 4 || area_and_exchange != 6 || before_last.starts_with('0') {
             return None;
         }
     }
     if (kind == PhoneKind::Mobile || kind == PhoneKind::Ip)
         && !international
-        && groups.len() == 3
-        && (groups[0].len() != 3 || groups[1].len() != 4 || groups[2].len() != 4)
+        && count == 3
+        && (first_lengths[0] != 3 || first_lengths[1] != 4 || first_lengths[2] != 4)
     {
         return None;
     }
@@ -246,6 +257,125 @@ fn find_phones_whole(text: &str) -> Vec<FoundPhone> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `parse_phone` as it was with a list of groups, the reference for the
+    /// list-free one.
+    fn parse_phone_with_groups(candidate: &str) -> Option<Phone> {
+        let s = candidate.trim();
+        let (international, rest) = match s.strip_prefix("+81") {
+            Some(rest) => (true, rest.trim_start_matches([' ', '-'])),
+            None => (false, s),
+        };
+        if !rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '(' | ')'))
+        {
+            return None;
+        }
+        let groups: Vec<&str> = rest
+            .split(['-', ' ', '(', ')'])
+            .filter(|g| !g.is_empty())
+            .collect();
+        let mut digits: String = groups.concat();
+        if international {
+            let stripped = digits.strip_prefix('0').unwrap_or(&digits).to_string();
+            digits = format!("0{stripped}");
+        }
+        if !digits.starts_with('0')
+            || digits.starts_with("00")
+            || !(10..=11).contains(&digits.len())
+        {
+            return None;
+        }
+        let kind = match &digits[..3] {
+            "060" | "070" | "080" | "090" if digits.len() == 11 => PhoneKind::Mobile,
+            "050" if digits.len() == 11 => PhoneKind::Ip,
+            _ if digits.starts_with("0120") && digits.len() == 10 => PhoneKind::Business,
+            _ if digits.starts_with("0800") && digits.len() == 11 => PhoneKind::Business,
+            _ if digits.starts_with("0570") && digits.len() == 10 => PhoneKind::Business,
+            _ if digits.len() == 10 && digits.as_bytes()[2] != b'0' => PhoneKind::Fixed,
+            _ => return None,
+        };
+        if kind == PhoneKind::Fixed && groups.len() >= 3 && !international {
+            let n = groups.len();
+            let area_and_exchange: usize = groups[..n - 1].iter().map(|g| g.len()).sum();
+            if groups[n - 1].len() != 4 || area_and_exchange != 6 || groups[n - 2].starts_with('0')
+            {
+                return None;
+            }
+        }
+        if (kind == PhoneKind::Mobile || kind == PhoneKind::Ip)
+            && !international
+            && groups.len() == 3
+            && (groups[0].len() != 3 || groups[1].len() != 4 || groups[2].len() != 4)
+        {
+            return None;
+        }
+        Some(Phone { kind, digits })
+    }
+
+    #[test]
+    fn list_free_parse_is_the_grouped_parse() {
+        let heads = ["", "+81", "+81 ", "+81-", " ", "(", "+810"];
+        let bodies = [
+            "090-1234-5678",
+            "09012345678",
+            "90-1234-5678",
+            "03-1234-5678",
+            "0312345678",
+            "(03)1234-5678",
+            "03 (1234) 5678",
+            "011-411-4478",
+            "0466-12-3456",
+            "0466-012-3456",
+            "06-0123-4567",
+            "0120-123-456",
+            "0570-123-456",
+            "0800-123-4567",
+            "050-1234-5678",
+            "080-12345-678",
+            "0-9-0-1-2-3-4-5-6-7-8",
+            "3-1234-5678",
+            "003-1234-5678",
+            "1234",
+            "",
+            "--",
+            "090-1234-5678x",
+        ];
+        let mut seed = 7u64;
+        for head in heads {
+            for body in bodies {
+                let text = format!("{head}{body}");
+                assert_eq!(parse_phone(&text), parse_phone_with_groups(&text), "{text}");
+            }
+        }
+        // Random digit and separator strings.
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            if seed.is_multiple_of(5) {
+                text.push_str("+81");
+            }
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = 8 + (seed >> 60) as usize;
+            for _ in 0..len {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let r = (seed >> 33) % 16;
+                text.push(match r {
+                    0..=9 => char::from(b'0' + r as u8),
+                    10 | 11 => '-',
+                    12 => ' ',
+                    13 => '(',
+                    14 => ')',
+                    _ => '0',
+                });
+            }
+            assert_eq!(parse_phone(&text), parse_phone_with_groups(&text), "{text}");
+        }
+    }
 
     #[test]
     fn stretches_find_what_the_whole_line_finds() {

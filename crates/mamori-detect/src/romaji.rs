@@ -198,12 +198,34 @@ pub fn romaji_key(name: &str) -> Option<String> {
     }) {
         return None;
     }
-    // Canonical parts side by side in one buffer, each part a range of it.
-    let mut buffer = String::with_capacity(name.len());
-    let mut parts: Vec<std::ops::Range<usize>> = Vec::with_capacity(4);
+    // Canonical parts side by side in one buffer, each part a range of it;
+    // the buffers are this thread's, reused from name to name.
+    SCRATCH.with(|scratch| {
+        let Ok(mut scratch) = scratch.try_borrow_mut() else {
+            return romaji_key_in(name, &mut (String::new(), Vec::new()));
+        };
+        romaji_key_in(name, &mut scratch)
+    })
+}
+
+type Scratch = (String, Vec<std::ops::Range<usize>>);
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = const {
+        std::cell::RefCell::new((String::new(), Vec::new()))
+    };
+}
+
+fn romaji_key_in(name: &str, (buffer, parts): &mut Scratch) -> Option<String> {
+    // A rare very long text does not keep its buffer for the thread's life.
+    if buffer.capacity() > 4096 {
+        *buffer = String::new();
+    }
+    buffer.clear();
+    parts.clear();
     for word in name.split_whitespace() {
         let start = buffer.len();
-        if !canonical_word(word, &mut buffer) {
+        if !canonical_word(word, buffer) {
             return None;
         }
         parts.push(start..buffer.len());

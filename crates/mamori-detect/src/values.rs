@@ -261,8 +261,9 @@ fn split_postal_prefix(s: &str) -> (Option<&str>, &str) {
 
 pub fn is_postal_code(value: &str) -> bool {
     let v = value.trim().trim_start_matches('〒').trim();
-    let d = digits_only(v);
-    d.len() == 7 && v.chars().all(|c| c.is_ascii_digit() || c == '-')
+    // Digits and hyphens only, seven of them digits: counted, not copied.
+    v.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+        && v.bytes().filter(u8::is_ascii_digit).count() == 7
 }
 
 fn numeric_amount(value: &str) -> Option<f64> {
@@ -287,10 +288,15 @@ fn is_blood_type(value: &str) -> bool {
 }
 
 fn is_gender(value: &str) -> bool {
-    matches!(
-        value.trim().to_lowercase().as_str(),
-        "男" | "女" | "男性" | "女性" | "m" | "f" | "male" | "female" | "その他"
-    )
+    let v = value.trim();
+    // The Japanese words have no case; the ASCII ones are compared without
+    // a lower-cased copy. Only those, lower-cased, can match: `to_lowercase`
+    // maps no non-ASCII character to ASCII m, f, a, l or e but K (Kelvin
+    // sign, to k, in none of the words).
+    matches!(v, "男" | "女" | "男性" | "女性" | "その他")
+        || ["m", "f", "male", "female"]
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(v))
 }
 
 /// Validates `value` as `field`; None when it is empty or not of that kind.

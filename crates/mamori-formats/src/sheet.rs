@@ -275,6 +275,9 @@ pub(crate) struct Grid {
     /// map (cells of a row that comes back are appended in order, as the
     /// map alone would have them).
     current: Option<(u32, Vec<(u32, String)>)>,
+    /// Cells in the last row filled: the next row's list is made that
+    /// large at once (rows of a table have one width) instead of growing.
+    last_row_cells: usize,
     cells: u64,
     max_cells: u64,
     max_columns: u32,
@@ -285,6 +288,7 @@ impl Grid {
         Grid {
             rows: BTreeMap::new(),
             current: None,
+            last_row_cells: 0,
             cells: 0,
             max_cells: budget.limits.max_cells_per_sheet,
             max_columns: budget.limits.max_columns,
@@ -304,7 +308,9 @@ impl Grid {
             Some((r, cells)) if *r == row => cells.push((col, text)),
             _ => {
                 self.flush();
-                self.current = Some((row, vec![(col, text)]));
+                let mut cells = Vec::with_capacity(self.last_row_cells.max(1));
+                cells.push((col, text));
+                self.current = Some((row, cells));
             }
         }
         true
@@ -312,7 +318,16 @@ impl Grid {
 
     fn flush(&mut self) {
         if let Some((row, cells)) = self.current.take() {
-            self.rows.entry(row).or_default().extend(cells);
+            self.last_row_cells = cells.len();
+            // A row seen for the first time (nearly all) keeps its list.
+            match self.rows.entry(row) {
+                std::collections::btree_map::Entry::Vacant(entry) => {
+                    entry.insert(cells);
+                }
+                std::collections::btree_map::Entry::Occupied(mut entry) => {
+                    entry.get_mut().extend(cells)
+                }
+            }
         }
     }
 

@@ -176,12 +176,20 @@ impl<'s> Collector<'s> {
             b"tc" => {
                 if let Some(t) = self.tables.last_mut() {
                     let cell = t.cell.take().unwrap_or_default();
-                    t.row.push(cell.trim().to_string());
+                    // Most cells have nothing to trim: kept, not copied.
+                    let trimmed = cell.trim();
+                    t.row.push(if trimmed.len() == cell.len() {
+                        cell
+                    } else {
+                        trimmed.to_string()
+                    });
                 }
             }
             b"tr" => {
                 if let Some(t) = self.tables.last_mut() {
-                    let row = std::mem::take(&mut t.row);
+                    // The next row is as wide: its list is made that large.
+                    let width = t.row.len();
+                    let row = std::mem::replace(&mut t.row, Vec::with_capacity(width));
                     t.rows.push(row);
                 }
             }
@@ -223,10 +231,21 @@ impl<'s> Collector<'s> {
 
     fn end_paragraph(&mut self, line: String) {
         if let Some(cell) = self.tables.last_mut().and_then(|t| t.cell.as_mut()) {
+            let breaks = line.contains('\n');
+            if cell.is_empty() && !breaks {
+                // A cell's first paragraph (most cells have one) becomes
+                // its text as it is: moved, not copied.
+                *cell = line;
+                return;
+            }
             if !cell.is_empty() && !line.is_empty() {
                 cell.push(' ');
             }
-            cell.push_str(&line.replace('\n', " "));
+            if breaks {
+                cell.push_str(&line.replace('\n', " "));
+            } else {
+                cell.push_str(&line);
+            }
             return;
         }
         if line.trim().is_empty() {

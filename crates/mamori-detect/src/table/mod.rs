@@ -44,6 +44,8 @@ pub struct TableScanner<'d> {
     /// Runs of adjacent address-part columns (都道府県 | 市区町村 | 番地),
     /// worked out once when the columns are settled, not per row.
     address_groups: Vec<Vec<usize>>,
+    /// Items whose samples are all taken: their cells need no sampling call.
+    samples_full: Vec<DataItem>,
     scratch: RowScratch,
 }
 
@@ -63,6 +65,7 @@ impl<'d> TableScanner<'d> {
             numberings: Vec::new(),
             emergency: false,
             address_groups: Vec::new(),
+            samples_full: Vec::new(),
             scratch: RowScratch::default(),
         }
     }
@@ -246,10 +249,7 @@ impl<'d> TableScanner<'d> {
         let repeated_header = row
             .iter()
             .zip(&self.header_trimmed)
-            .filter(|(a, b)| {
-                let a = a.as_ref().trim();
-                !a.is_empty() && a == b.as_str()
-            })
+            .filter(|(a, b)| could_trim_to(a.as_ref(), b) && a.as_ref().trim() == b.as_str())
             .count()
             >= 2;
         if company_row || repeated_header {
@@ -318,12 +318,18 @@ impl<'d> TableScanner<'d> {
             if !row_items.contains(&item) {
                 row_items.push(item);
             }
-            if item.is_secret_identifier()
+            if (item.is_secret_identifier()
                 || item == DataItem::Name
                 || item == DataItem::Email
-                || item == DataItem::Address
+                || item == DataItem::Address)
+                && !self.samples_full.contains(&item)
             {
-                self.findings.sample(item, cell.trim());
+                sample(
+                    &mut self.findings,
+                    &mut self.samples_full,
+                    item,
+                    cell.trim(),
+                );
             }
             if col.about_someone_else {
                 continue;
@@ -415,7 +421,14 @@ impl<'d> TableScanner<'d> {
                 if !row_items.contains(&DataItem::Address) {
                     row_items.push(DataItem::Address);
                 }
-                self.findings.sample(DataItem::Address, &joined);
+                if !self.samples_full.contains(&DataItem::Address) {
+                    sample(
+                        &mut self.findings,
+                        &mut self.samples_full,
+                        DataItem::Address,
+                        &joined,
+                    );
+                }
             }
         }
         if has_account_number && !crate::bank::is_consistent(bank_ref(row, columns)) {
@@ -505,6 +518,31 @@ impl<'d> TableScanner<'d> {
         findings.gate();
         findings
     }
+}
+
+/// [`Findings::sample`], noting in `full` the items that need no more
+/// (only the table adds samples to its findings, and none goes away
+/// before `finish`).
+fn sample(findings: &mut Findings, full: &mut Vec<DataItem>, item: DataItem, raw: &str) {
+    findings.sample(item, raw);
+    if findings.samples.iter().filter(|s| s.item == item).count()
+        >= crate::findings::SAMPLES_PER_ITEM
+    {
+        full.push(item);
+    }
+}
+
+/// Whether `cell.trim()` may equal the non-empty `trimmed` header: one
+/// byte decides for nearly every data cell, before any trimming. A cell
+/// that starts with neither the header's first byte nor a byte that can
+/// open a whitespace character (ASCII space and controls, U+0085/U+00A0
+/// 0xC2, U+1680 0xE1, U+2000.. 0xE2, U+3000 0xE3) does not trim to it.
+fn could_trim_to(cell: &str, trimmed: &str) -> bool {
+    let (Some(&first), Some(&want)) = (cell.as_bytes().first(), trimmed.as_bytes().first()) else {
+        return false;
+    };
+    cell.len() >= trimmed.len()
+        && (first == want || first <= b' ' || matches!(first, 0xC2 | 0xE1 | 0xE2 | 0xE3))
 }
 
 /// A row's working lists, kept between rows so their buffers are reused.
