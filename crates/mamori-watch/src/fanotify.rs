@@ -193,6 +193,12 @@ impl PermGroup {
         crate::wait_readable(self.fd.as_raw_fd(), timeout_ms)
     }
 
+    /// Waits up to `timeout_ms` for events of this group or for `other`
+    /// to be readable: (events here, `other` readable).
+    pub fn wait_with(&self, other: RawFd, timeout_ms: i32) -> (bool, bool) {
+        crate::wait_readable_either(self.fd.as_raw_fd(), other, timeout_ms)
+    }
+
     /// Marks the mount of every share root for open and pre-content
     /// permission events; falls back to open permission events alone.
     pub fn new(shares: &Shares) -> Result<PermGroup, WatchError> {
@@ -490,6 +496,12 @@ impl NotifyGroup {
     /// Waits up to `timeout_ms` for events.
     pub fn wait(&self, timeout_ms: i32) -> bool {
         crate::wait_readable(self.fd.as_raw_fd(), timeout_ms)
+    }
+
+    /// The group's descriptor, to wait on it together with others
+    /// ([`PermGroup::wait_with`]); read only through [`NotifyGroup::read`].
+    pub fn raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
     }
 
     pub fn new(shares: &Shares) -> Result<NotifyGroup, WatchError> {

@@ -1,0 +1,188 @@
+//! The changes on their way from the watch reader to the main loop.
+//!
+//! A bounded queue handed over in batches: the reader pushes everything one
+//! `read` of the kernel queue produced with one lock, and wakes the main
+//! loop at most once per batch, and only when the batch holds a change
+//! that wants judging now. A batch of creations alone does not wake it: a
+//! new file's creation only matters to the judge together with what comes
+//! next (its close after writing, a delete, a rename), which wakes the main
+//! loop and is handled after it, in queue order; a creation with nothing
+//! after it is picked up at the main loop's next wake-up (≤ 200 ms). Every
+//! wake-up of the main thread on a two-core file server is CPU taken from
+//! smbd and its client.
+
+use mamori_watch::{Change, Observed};
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+/// A change on its way to the main loop; `held` = the smbd it stopped,
+/// `written` = the barrier group it counts in until judged.
+pub(crate) struct Queued {
+    pub observed: Observed,
+    pub held: Option<u32>,
+    pub written: Option<crate::Group>,
+}
+
+impl Queued {
+    /// Whether the main loop should wake for this change now: everything
+    /// but a creation nobody waits for (no hold, no barrier count).
+    fn wants_judging(&self) -> bool {
+        self.held.is_some()
+            || self.written.is_some()
+            || self.observed.change != Change::Created
+    }
+}
+
+struct Inner {
+    items: VecDeque<Queued>,
+    /// The main loop is asleep in [`ChangeQueue::take`].
+    sleeping: bool,
+    /// An item that wants judging arrived since the last take.
+    due: bool,
+    /// Live [`QueueSender`]s; 0 = the readers are gone.
+    senders: usize,
+}
+
+pub(crate) struct ChangeQueue {
+    inner: Mutex<Inner>,
+    wake: Condvar,
+    capacity: usize,
+}
+
+/// The reader's end; when the last one is dropped the queue is closed.
+pub(crate) struct QueueSender {
+    queue: Arc<ChangeQueue>,
+}
+
+impl Clone for QueueSender {
+    fn clone(&self) -> Self {
+        if let Ok(mut inner) = self.queue.inner.lock() {
+            inner.senders += 1;
+        }
+        QueueSender {
+            queue: self.queue.clone(),
+        }
+    }
+}
+
+impl Drop for QueueSender {
+    fn drop(&mut self) {
+        if let Ok(mut inner) = self.queue.inner.lock() {
+            inner.senders = inner.senders.saturating_sub(1);
+        }
+        self.queue.wake.notify_one();
+    }
+}
+
+impl QueueSender {
+    /// Appends `batch` in order; the changes that did not fit (queue full)
+    /// are returned for the caller to undo. Wakes the main loop once if
+    /// any change wants judging.
+    pub(crate) fn push(&self, batch: Vec<Queued>) -> Vec<Queued> {
+        let Ok(mut inner) = self.queue.inner.lock() else {
+            return batch;
+        };
+        let room = self.queue.capacity.saturating_sub(inner.items.len());
+        let mut rest = batch;
+        let refused = if rest.len() > room {
+            rest.split_off(room)
+        } else {
+            Vec::new()
+        };
+        let due = rest.iter().any(Queued::wants_judging);
+        inner.items.extend(rest);
+        inner.due |= due;
+        let wake = due && inner.sleeping;
+        drop(inner);
+        if wake {
+            self.queue.wake.notify_one();
+        }
+        refused
+    }
+}
+
+impl ChangeQueue {
+    pub(crate) fn new(capacity: usize) -> (Arc<ChangeQueue>, QueueSender) {
+        let queue = Arc::new(ChangeQueue {
+            inner: Mutex::new(Inner {
+                items: VecDeque::new(),
+                sleeping: false,
+                due: false,
+                senders: 1,
+            }),
+            wake: Condvar::new(),
+            capacity: capacity.max(1),
+        });
+        let sender = QueueSender {
+            queue: queue.clone(),
+        };
+        (queue, sender)
+    }
+
+    /// Waits up to `timeout` for a change that wants judging, then takes
+    /// every queued change (creations queued meanwhile included, in order).
+    /// `None` once the readers are gone and the queue is empty.
+    pub(crate) fn take(&self, timeout: Duration, out: &mut Vec<Queued>) -> Option<()> {
+        let Ok(mut inner) = self.inner.lock() else {
+            return None;
+        };
+        if !inner.due && inner.senders > 0 {
+            inner.sleeping = true;
+            inner = match self.wake.wait_timeout_while(inner, timeout, |i| {
+                !i.due && i.senders > 0
+            }) {
+                Ok((inner, _)) => inner,
+                Err(_) => return None,
+            };
+            inner.sleeping = false;
+        }
+        inner.due = false;
+        if inner.items.is_empty() && inner.senders == 0 {
+            return None;
+        }
+        out.extend(inner.items.drain(..));
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn change(change: Change) -> Queued {
+        Queued {
+            observed: Observed {
+                share: 0,
+                path: PathBuf::from("a"),
+                change,
+                is_dir: false,
+                pid: Some(1),
+                audit: None,
+            },
+            held: None,
+            written: None,
+        }
+    }
+
+    #[test]
+    fn creations_wait_for_the_next_change_and_keep_their_order() {
+        let (queue, sender) = ChangeQueue::new(3);
+        assert!(sender.push(vec![change(Change::Created)]).is_empty());
+        let mut out = Vec::new();
+        queue.take(Duration::from_millis(1), &mut out).unwrap();
+        assert_eq!(out.len(), 1, "a creation alone is taken at the timeout");
+        out.clear();
+        sender.push(vec![change(Change::Created)]);
+        sender.push(vec![change(Change::Written)]);
+        let refused = sender.push(vec![change(Change::Deleted), change(Change::Deleted)]);
+        assert_eq!(refused.len(), 1, "bounded");
+        queue.take(Duration::from_secs(60), &mut out).unwrap();
+        let kinds: Vec<Change> = out.iter().map(|q| q.observed.change.clone()).collect();
+        assert_eq!(kinds, [Change::Created, Change::Written, Change::Deleted]);
+        drop(sender);
+        out.clear();
+        assert!(queue.take(Duration::from_secs(60), &mut out).is_none());
+    }
+}
