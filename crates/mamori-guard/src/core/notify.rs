@@ -28,6 +28,8 @@ pub(crate) struct NotifySide {
     sender: QueueSender,
     lost: Arc<AtomicBool>,
     hot: Arc<Hot>,
+    /// Consecutive failed reads.
+    failing: u32,
 }
 
 impl NotifySide {
@@ -45,6 +47,7 @@ impl NotifySide {
             sender,
             lost,
             hot,
+            failing: 0,
         }
     }
 
@@ -74,9 +77,18 @@ impl NotifySide {
         let trace = &hot.trace;
         trace.add(&trace.hops.notify_batches, 1);
         trace.add(&trace.hops.notify_changes, self.batch.len() as u64);
-        if let Err(e) = read {
-            tracing::error!("fanotify read failed: {e}");
-            std::thread::sleep(Duration::from_millis(100));
+        match read {
+            Ok(()) => self.failing = 0,
+            Err(e) => {
+                // This thread answers permission events too: no long
+                // sleep here, a short one only while reads keep failing.
+                self.failing += 1;
+                if self.failing <= 3 {
+                    tracing::error!("fanotify read failed: {e}");
+                } else {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            }
         }
         forward(
             &self.sender,
