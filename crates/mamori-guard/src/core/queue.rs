@@ -3,18 +3,23 @@
 //! A bounded queue handed over in batches: the reader pushes everything one
 //! `read` of the kernel queue produced with one lock, and wakes the main
 //! loop at most once per batch, and only when the batch holds a change
-//! that wants judging now. A batch of creations alone does not wake it: a
-//! new file's creation only matters to the judge together with what comes
-//! next (its close after writing, a delete, a rename), which wakes the main
-//! loop and is handled after it, in queue order; a creation with nothing
-//! after it is picked up at the main loop's next wake-up (≤ 200 ms). Every
-//! wake-up of the main thread on a two-core file server is CPU taken from
-//! smbd and its client.
+//! somebody waits for: a delete or rename (its smbd is held), an overwrite
+//! of existing content (the writer's next file waits at the verdict
+//! barrier), an overflow, anything of a directory but its creation. New
+//! files — created, and closed after writing with no old content to
+//! lose — wake nobody: they are taken at the main loop's next pass, at
+//! most [`LAZY`] later, or at once with the next change that wakes it,
+//! always in queue order (a delete of the original after its encrypted
+//! copy is judged after the copy). Every wake-up of the main thread on a
+//! two-core file server is CPU taken from smbd and its client.
 
 use mamori_watch::{Change, Observed};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
+
+/// The longest a change that wakes nobody waits for the main loop.
+pub(crate) const LAZY: Duration = Duration::from_millis(20);
 
 /// A change on its way to the main loop; `held` = the smbd it stopped,
 /// `written` = the barrier group it counts in until judged.
@@ -26,11 +31,11 @@ pub(crate) struct Queued {
 
 impl Queued {
     /// Whether the main loop should wake for this change now: everything
-    /// but a creation nobody waits for (no hold, no barrier count).
+    /// but a new file nobody waits for (no hold, no barrier count).
     fn wants_judging(&self) -> bool {
         self.held.is_some()
             || self.written.is_some()
-            || self.observed.change != Change::Created
+            || !matches!(self.observed.change, Change::Created | Change::Written)
     }
 }
 
@@ -120,14 +125,20 @@ impl ChangeQueue {
         (queue, sender)
     }
 
-    /// Waits up to `timeout` for a change that wants judging, then takes
-    /// every queued change (creations queued meanwhile included, in order).
-    /// `None` once the readers are gone and the queue is empty.
+    /// Waits up to `timeout` (up to [`LAZY`] while changes are queued) for
+    /// a change that wants judging, then takes every queued change (those
+    /// that woke nobody included, in order). `None` once the readers are
+    /// gone and the queue is empty.
     pub(crate) fn take(&self, timeout: Duration, out: &mut Vec<Queued>) -> Option<()> {
         let Ok(mut inner) = self.inner.lock() else {
             return None;
         };
         if !inner.due && inner.senders > 0 {
+            let timeout = if inner.items.is_empty() {
+                timeout
+            } else {
+                timeout.min(LAZY)
+            };
             inner.sleeping = true;
             inner = match self.wake.wait_timeout_while(inner, timeout, |i| {
                 !i.due && i.senders > 0
@@ -167,20 +178,24 @@ mod tests {
     }
 
     #[test]
-    fn creations_wait_for_the_next_change_and_keep_their_order() {
+    fn new_files_wait_for_the_next_change_and_keep_their_order() {
         let (queue, sender) = ChangeQueue::new(3);
         assert!(sender.push(vec![change(Change::Created)]).is_empty());
         let mut out = Vec::new();
-        queue.take(Duration::from_millis(1), &mut out).unwrap();
-        assert_eq!(out.len(), 1, "a creation alone is taken at the timeout");
+        // Taken within LAZY, however long the main loop would sleep.
+        queue.take(Duration::from_secs(600), &mut out).unwrap();
+        assert_eq!(out.len(), 1, "a new file is taken at the short timeout");
         out.clear();
         sender.push(vec![change(Change::Created)]);
         sender.push(vec![change(Change::Written)]);
         let refused = sender.push(vec![change(Change::Deleted), change(Change::Deleted)]);
         assert_eq!(refused.len(), 1, "bounded");
-        queue.take(Duration::from_secs(60), &mut out).unwrap();
+        queue.take(Duration::from_secs(600), &mut out).unwrap();
         let kinds: Vec<Change> = out.iter().map(|q| q.observed.change.clone()).collect();
         assert_eq!(kinds, [Change::Created, Change::Written, Change::Deleted]);
+        let mut overwrite = change(Change::Written);
+        overwrite.written = Some(crate::Group::Pid(1));
+        assert!(overwrite.wants_judging() && !change(Change::Written).wants_judging());
         drop(sender);
         out.clear();
         assert!(queue.take(Duration::from_secs(60), &mut out).is_none());
