@@ -471,6 +471,9 @@ pub struct NotifyGroup {
     shares: Shares,
     own_pid: u32,
     pub unresolved: u64,
+    /// Events of the guard's own process read (its vault links, …): each
+    /// one a wake-up for nothing.
+    pub own_events: u64,
     /// Directory handle (fsid + `struct file_handle`) → its path, so the
     /// events of a busy folder cost no `open_by_handle_at` + `readlink`
     /// each. Emptied whenever any directory on a marked filesystem is
@@ -534,6 +537,7 @@ impl NotifyGroup {
             shares: shares.clone(),
             own_pid: std::process::id(),
             unresolved: 0,
+            own_events: 0,
             dirs: std::collections::HashMap::new(),
         })
     }
@@ -582,7 +586,9 @@ impl NotifyGroup {
             }
             if meta.mask & libc::FAN_Q_OVERFLOW != 0 {
                 out.push(Observed::overflow());
-            } else if meta.pid as u32 != self.own_pid {
+            } else if meta.pid as u32 == self.own_pid {
+                self.own_events += 1;
+            } else {
                 let info = &buf[at + meta.metadata_len as usize..at + len];
                 self.decode(meta.mask, meta.pid.max(0) as u32, info, out);
             }

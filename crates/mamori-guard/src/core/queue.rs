@@ -16,7 +16,7 @@
 use mamori_watch::{Change, Observed};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The longest a change that wakes nobody waits for the main loop.
 pub(crate) const LAZY: Duration = Duration::from_millis(20);
@@ -43,6 +43,8 @@ struct Inner {
     items: VecDeque<Queued>,
     /// The main loop is asleep in [`ChangeQueue::take`].
     sleeping: bool,
+    /// ... for at most [`LAZY`], to take changes that woke nobody.
+    lazy_timer: bool,
     /// An item that wants judging arrived since the last take.
     due: bool,
     /// Live [`QueueSender`]s; 0 = the readers are gone.
@@ -96,9 +98,15 @@ impl QueueSender {
             Vec::new()
         };
         let due = rest.iter().any(Queued::wants_judging);
+        let some = !rest.is_empty();
         inner.items.extend(rest);
         inner.due |= due;
-        let wake = due && inner.sleeping;
+        // Asleep for long: the first change that wakes nobody still
+        // starts the short wait.
+        let wake = inner.sleeping && (due || (some && !inner.lazy_timer));
+        if wake {
+            inner.lazy_timer = true;
+        }
         drop(inner);
         if wake {
             self.queue.wake.notify_one();
@@ -113,6 +121,7 @@ impl ChangeQueue {
             inner: Mutex::new(Inner {
                 items: VecDeque::new(),
                 sleeping: false,
+                lazy_timer: false,
                 due: false,
                 senders: 1,
             }),
@@ -125,28 +134,39 @@ impl ChangeQueue {
         (queue, sender)
     }
 
-    /// Waits up to `timeout` (up to [`LAZY`] while changes are queued) for
-    /// a change that wants judging, then takes every queued change (those
-    /// that woke nobody included, in order). `None` once the readers are
-    /// gone and the queue is empty.
+    /// Waits up to `timeout` for a change that wants judging, then takes
+    /// every queued change (those that woke nobody included, in order).
+    /// Changes that wake nobody wait at most [`LAZY`]: the first one
+    /// queued while the main loop sleeps the long wait wakes it, and it
+    /// sleeps `LAZY` more. `None` once the readers are gone and the queue
+    /// is empty.
     pub(crate) fn take(&self, timeout: Duration, out: &mut Vec<Queued>) -> Option<()> {
         let Ok(mut inner) = self.inner.lock() else {
             return None;
         };
-        if !inner.due && inner.senders > 0 {
-            let timeout = if inner.items.is_empty() {
-                timeout
+        let deadline = Instant::now() + timeout;
+        while !inner.due && inner.senders > 0 {
+            let now = Instant::now();
+            let lazy = !inner.items.is_empty();
+            let wait = if lazy {
+                LAZY
             } else {
-                timeout.min(LAZY)
+                deadline.saturating_duration_since(now)
             };
+            if wait.is_zero() {
+                break;
+            }
             inner.sleeping = true;
-            inner = match self.wake.wait_timeout_while(inner, timeout, |i| {
-                !i.due && i.senders > 0
-            }) {
-                Ok((inner, _)) => inner,
+            inner.lazy_timer = lazy;
+            let (guard, result) = match self.wake.wait_timeout(inner, wait) {
+                Ok(woken) => woken,
                 Err(_) => return None,
             };
+            inner = guard;
             inner.sleeping = false;
+            if result.timed_out() {
+                break;
+            }
         }
         inner.due = false;
         if inner.items.is_empty() && inner.senders == 0 {
