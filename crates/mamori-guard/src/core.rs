@@ -348,10 +348,7 @@ pub fn run(
     let mut last_poll = Instant::now();
     let mut taken = Vec::new();
     while !stop.load(Ordering::Acquire) {
-        if queue
-            .take(Duration::from_millis(200), &mut taken)
-            .is_none()
-        {
+        if queue.take(Duration::from_millis(200), &mut taken).is_none() {
             break;
         }
         if !taken.is_empty() {

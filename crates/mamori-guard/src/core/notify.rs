@@ -79,7 +79,10 @@ impl NotifySide {
         trace.add(&trace.hops.notify_changes, self.batch.len() as u64);
         if trace.on() {
             let own = self.group.own_events;
-            trace.hops.notify_own.store(own, std::sync::atomic::Ordering::Relaxed);
+            trace
+                .hops
+                .notify_own
+                .store(own, std::sync::atomic::Ordering::Relaxed);
         }
         match read {
             Ok(()) => self.failing = 0,
