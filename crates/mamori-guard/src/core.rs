@@ -208,14 +208,20 @@ pub fn run(
     let lost = Arc::new(AtomicBool::new(false));
     let watching = match (perm_group, notify_group) {
         (Some(perm_group), Some(notify_group)) => {
-            // One reader thread for both groups (see `notify.rs`).
+            // One reader thread for both groups when asked (see `notify.rs`).
             let notify = notify::NotifySide::new(notify_group, sender, lost.clone(), hot.clone());
+            let shared = if config.watch.one_reader {
+                Some(notify)
+            } else {
+                notify.spawn();
+                None
+            };
             perm::start(
                 perm_group,
                 hot.clone(),
                 config.limits.workers,
                 config.limits.queue,
-                notify,
+                shared,
             );
             Watching::Fanotify
         }

@@ -191,15 +191,16 @@ struct Clean {
 /// An event on its way to a worker: when it was read, and what it is.
 type Handed = (Pending, Option<Instant>, Class);
 
-/// Starts the permission reader, which also reads the notification group
-/// (`notify`): one thread, one wake-up for events of both groups queued
-/// together (a new file's create and open, a close in both groups).
+/// Starts the permission reader; with `notify` it also reads the
+/// notification group (`[watch] one_reader`): one thread, one wake-up for
+/// events of both groups queued together (a new file's create and open, a
+/// close in both groups).
 pub(crate) fn start(
     group: PermGroup,
     hot: Arc<Hot>,
     workers: usize,
     queue: usize,
-    notify: NotifySide,
+    notify: Option<NotifySide>,
 ) {
     let _ = hot.inode_marks.set(group.flusher());
     let (sender, receiver) = sync_channel::<Handed>(queue);
@@ -226,7 +227,7 @@ fn reader(
     hot: Arc<Hot>,
     sender: SyncSender<Handed>,
     clean: Arc<Mutex<Clean>>,
-    mut notify: NotifySide,
+    mut notify: Option<NotifySide>,
 ) {
     crate::hold::prioritise_this_thread();
     let own = std::process::id();
@@ -248,13 +249,16 @@ fn reader(
                 marks.queue_empty();
             }
         }
-        let (ready, notify_ready) = group.wait_with(notify.fd(), 200);
+        let (ready, notify_ready) = match notify.as_ref() {
+            Some(notify) => group.wait_with(notify.fd(), 200),
+            None => (group.wait(200), false),
+        };
         if ready || notify_ready {
             hot.trace.add(&hot.trace.hops.reader_polls, 1);
         }
         // Notifications first: a delete's hold is taken while its header
         // is read, and nobody waits on a close or a create.
-        if notify_ready {
+        if let (true, Some(notify)) = (notify_ready, notify.as_mut()) {
             notify.pump();
         }
         if !ready {

@@ -55,6 +55,22 @@ impl NotifySide {
         self.group.raw_fd()
     }
 
+    /// Reads and forwards in a thread of its own (`notify-reader`, the
+    /// default) until the guard stops.
+    pub(crate) fn spawn(mut self) {
+        let _ = std::thread::Builder::new()
+            .name("notify-reader".into())
+            .spawn(move || {
+                crate::hold::prioritise_this_thread();
+                while !self.hot.stop.load(Ordering::Acquire) {
+                    if self.group.wait(200) {
+                        self.hot.trace.add(&self.hot.trace.hops.reader_polls, 1);
+                        self.pump();
+                    }
+                }
+            });
+    }
+
     /// One read of the group (call when its descriptor is readable: the
     /// read blocks otherwise) and the changes forwarded.
     pub(crate) fn pump(&mut self) {
