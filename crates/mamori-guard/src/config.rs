@@ -130,6 +130,7 @@ pub struct Watch {
     /// (one wake-up for a new file's create + open and for its close in
     /// both groups) instead of a `notify-reader` thread of its own. Off by
     /// default until a quiet-machine wiper run shows holds no later.
+    /// `MAMORI_GUARD_ONE_READER=1` in the guard's environment turns it on too.
     pub one_reader: bool,
 }
 

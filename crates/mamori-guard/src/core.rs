@@ -210,7 +210,11 @@ pub fn run(
         (Some(perm_group), Some(notify_group)) => {
             // One reader thread for both groups when asked (see `notify.rs`).
             let notify = notify::NotifySide::new(notify_group, sender, lost.clone(), hot.clone());
-            let shared = if config.watch.one_reader {
+            // MAMORI_GUARD_ONE_READER=1: the same, for benchmarks of the
+            // stock configuration (`mamori-attack bench`).
+            let one_reader = config.watch.one_reader
+                || std::env::var_os("MAMORI_GUARD_ONE_READER").is_some_and(|v| v == "1");
+            let shared = if one_reader {
                 Some(notify)
             } else {
                 notify.spawn();
