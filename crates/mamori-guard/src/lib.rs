@@ -7,12 +7,13 @@
 //!   while something is blocked; the probe of a file's old content and the
 //!   vault copy at a writer's first pre-content event). Every event is
 //!   answered, and answered "allow" on any doubt (fail-open).
-//! - the same `perm-reader` thread also reads the notification group and
-//!   turns its events into [`mamori_watch::Observed`] changes, handed to
-//!   the main loop in batches (`core/notify.rs`, `core/queue.rs`): events
-//!   of both groups queued together cost one wake-up, and a batch of
-//!   creations alone wakes nobody. In the inotify fallback an
-//!   `inotify-reader` thread does this.
+//! - `notify-reader` (`core/notify.rs`) turns fanotify notification events
+//!   into [`mamori_watch::Observed`] changes, handed to the main loop in
+//!   batches (`core/queue.rs`) that wake it only for changes somebody
+//!   waits for (new files wait ≤ 20 ms). With `[watch] one_reader` the
+//!   `perm-reader` thread does this too (events of both groups queued
+//!   together cost one wake-up). In the inotify fallback an
+//!   `inotify-reader` thread does it.
 //! - [`hold`]: the notify side stops (`SIGSTOP`) an smbd session child
 //!   that deleted or renamed a file until the main loop has judged it
 //!   (deletes raise no permission event), bounded in time and undone by a
