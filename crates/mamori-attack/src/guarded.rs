@@ -31,6 +31,26 @@ pub fn cpu_ns(pid: u32) -> u64 {
         .sum()
 }
 
+/// Context switches (voluntary + involuntary) of all threads of `pid` so
+/// far (`/proc/PID/task/*/status`): each voluntary one is a sleep, so a
+/// wake-up to come.
+pub fn context_switches(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("status")).ok())
+        .map(|status| {
+            status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches:"))
+                .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .sum::<u64>()
+        })
+        .sum()
+}
+
 impl GuardProcess {
     /// The guard's process id.
     pub fn pid(&self) -> u32 {

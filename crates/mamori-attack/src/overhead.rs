@@ -24,8 +24,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// Small files written/s, read/s; large file MB/s written, read; guard CPU
-/// µs per small file written, read.
-type Throughput = (f64, f64, f64, f64, f64, f64);
+/// µs per small file written, read; guard context switches per small file
+/// written, read.
+type Throughput = (f64, f64, f64, f64, f64, f64, f64, f64);
 type Pick = fn(&Throughput) -> f64;
 
 /// One-way delay of the LAN series (round trip twice this, plus the stack).
@@ -51,6 +52,12 @@ fn throughput(
 fn measure(target: &SmbTarget, folder: &str, guard: Option<u32>) -> Result<Throughput> {
     let cpu = |t0: u64| guard.map_or(0.0, |pid| (crate::guarded::cpu_ns(pid) - t0) as f64);
     let cpu_start = || guard.map_or(0, crate::guarded::cpu_ns);
+    let switches = |s0: u64| {
+        guard.map_or(0.0, |pid| {
+            crate::guarded::context_switches(pid).saturating_sub(s0) as f64
+        })
+    };
+    let switches_start = || guard.map_or(0, crate::guarded::context_switches);
     let session = SmbSession::connect(target)?;
     session.mkdir_all(folder)?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
@@ -58,6 +65,7 @@ fn measure(target: &SmbTarget, folder: &str, guard: Option<u32>) -> Result<Throu
     rng.fill_bytes(&mut small);
     let n = 500;
     let c = cpu_start();
+    let s = switches_start();
     let t = Instant::now();
     for i in 0..n {
         session.write(&format!("{folder}/f{i:04}.bin"), &small)?;
@@ -67,7 +75,9 @@ fn measure(target: &SmbTarget, folder: &str, guard: Option<u32>) -> Result<Throu
     // here, not in the reads that follow.
     settle(guard);
     let put_cpu = cpu(c) / n as f64 / 1000.0;
+    let put_switches = switches(s) / n as f64;
     let c = cpu_start();
+    let s = switches_start();
     let t = Instant::now();
     for i in 0..n {
         session.read(&format!("{folder}/f{i:04}.bin"))?;
@@ -75,6 +85,7 @@ fn measure(target: &SmbTarget, folder: &str, guard: Option<u32>) -> Result<Throu
     let get_small = n as f64 / t.elapsed().as_secs_f64();
     settle(guard);
     let get_cpu = cpu(c) / n as f64 / 1000.0;
+    let get_switches = switches(s) / n as f64;
     let mut large = vec![0u8; 64 << 20];
     rng.fill_bytes(&mut large);
     let t = Instant::now();
@@ -83,7 +94,16 @@ fn measure(target: &SmbTarget, folder: &str, guard: Option<u32>) -> Result<Throu
     let t = Instant::now();
     session.read(&format!("{folder}/large.bin"))?;
     let get_large = 64.0 / t.elapsed().as_secs_f64();
-    Ok((put_small, get_small, put_large, get_large, put_cpu, get_cpu))
+    Ok((
+        put_small,
+        get_small,
+        put_large,
+        get_large,
+        put_cpu,
+        get_cpu,
+        put_switches,
+        get_switches,
+    ))
 }
 
 /// Waits (≤ 3 s) until the guard has used under 1 ms of CPU in 100 ms,
@@ -227,6 +247,14 @@ fn series(
          written {:.0} µs [{wl:.0}, {wh:.0}], read {:.0} µs [{rl:.0}, {rh:.0}]",
         median(|t| t.4),
         median(|t| t.5)
+    );
+    let (sl, sh) = range(|t| t.6);
+    let (tl, th) = range(|t| t.7);
+    println!(
+        "{name}: guard context switches per 16 KB file (median of {rounds} [min, max]): \
+         written {:.1} [{sl:.1}, {sh:.1}], read {:.1} [{tl:.1}, {th:.1}]",
+        median(|t| t.6),
+        median(|t| t.7)
     );
     println!("({name}: detections during the throughput runs: {detections})");
     Ok(())

@@ -20,6 +20,7 @@
 //! backend = "auto"           # auto | fanotify | inotify
 //! audit_log = "/var/log/samba/log.audit"   # full_audit lines (inotify mode)
 //! max_watches = 200000
+//! one_reader = false         # read both fanotify groups in one thread (fewer wake-ups)
 //!
 //! [decoys]
 //! enabled = true             # bait files "!0000_*" in each share root and large document folders
@@ -125,6 +126,12 @@ pub struct Watch {
     /// Stop an smbd session that deleted or renamed a file until the
     /// change is judged (see `hold.rs`); deletes raise no permission event.
     pub hold_deletes: bool,
+    /// Read the notification group in the permission reader's thread
+    /// (one wake-up for a new file's create + open and for its close in
+    /// both groups) instead of a `notify-reader` thread of its own. Off by
+    /// default until a quiet-machine wiper run shows holds no later.
+    /// `MAMORI_GUARD_ONE_READER=1` in the guard's environment turns it on too.
+    pub one_reader: bool,
 }
 
 impl Default for Watch {
@@ -134,6 +141,7 @@ impl Default for Watch {
             audit_log: None,
             max_watches: 200_000,
             hold_deletes: true,
+            one_reader: false,
         }
     }
 }

@@ -15,12 +15,16 @@ use mamori_watch::{Change, NotifyGroup, Observed, PermGroup};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 mod decoys;
+mod notify;
 mod overflow;
+mod queue;
+
+pub(crate) use notify::NotifySide;
+use queue::{ChangeQueue, Queued};
 
 /// What the guard did, reported when it stops.
 #[derive(Debug, Clone, Default)]
@@ -29,101 +33,6 @@ pub struct Summary {
     pub incidents: usize,
     pub denied: u64,
     pub overflows: u64,
-}
-
-/// Forwards watcher output to the main loop; a full queue counts as an
-/// overflow (the main loop rescans), never as a silent loss.
-fn forward(
-    sender: &SyncSender<Queued>,
-    lost: &AtomicBool,
-    hot: &Hot,
-    batch: &mut Vec<Observed>,
-    early: &mut HashMap<u32, u32>,
-) -> bool {
-    let ok = forward_batch(sender, lost, hot, batch, early);
-    // Holds taken while reading for changes that produced no share change.
-    for (pid, count) in early.drain() {
-        for _ in 0..count {
-            hot.holds.judged(pid);
-        }
-    }
-    ok
-}
-
-fn forward_batch(
-    sender: &SyncSender<Queued>,
-    lost: &AtomicBool,
-    hot: &Hot,
-    batch: &mut Vec<Observed>,
-    early: &mut HashMap<u32, u32>,
-) -> bool {
-    for observed in batch.drain(..) {
-        let written = counted(hot, &observed).map(|pid| hot.unjudged_add(pid));
-        // Deletes and renames cannot be refused: hold the session until
-        // this one is judged, so the verdict lands before the next.
-        let held = match (observed.pid, &observed.change) {
-            (Some(pid), Change::Deleted | Change::Renamed { .. }) if !observed.is_dir => {
-                match early.get_mut(&pid) {
-                    // Held by the reader before the paths were resolved.
-                    Some(count) if *count > 0 => {
-                        *count -= 1;
-                        Some(pid)
-                    }
-                    _ => hot.holds.hold(pid).then_some(pid),
-                }
-            }
-            _ => None,
-        };
-        match sender.try_send(Queued {
-            observed,
-            held,
-            written,
-        }) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                if let Some(group) = written {
-                    hot.unjudged_done(group);
-                }
-                if let Some(pid) = held {
-                    hot.holds.judged(pid);
-                }
-                lost.store(true, Ordering::Release);
-            }
-            Err(TrySendError::Disconnected(_)) => {
-                if let Some(group) = written {
-                    hot.unjudged_done(group);
-                }
-                if let Some(pid) = held {
-                    hot.holds.judged(pid);
-                }
-                return false;
-            }
-        }
-    }
-    true
-}
-
-/// A change on its way to the main loop; `held` = the smbd it stopped,
-/// `written` = the barrier group it counts in until judged.
-struct Queued {
-    observed: Observed,
-    held: Option<u32>,
-    written: Option<crate::Group>,
-}
-
-/// Changes whose verdict the writer's next access waits for: overwrites
-/// of existing content (a probe was taken) and deletes of files.
-fn counted(hot: &Hot, observed: &Observed) -> Option<u32> {
-    let pid = observed.pid?;
-    let counts = match observed.change {
-        Change::Written => hot
-            .befores
-            .lock()
-            .is_ok_and(|b| b.contains(&(pid, observed.share, observed.path.clone()))),
-        Change::Deleted => !observed.is_dir,
-        _ => false,
-    };
-    counts.then_some(pid)
 }
 
 enum Watching {
@@ -295,53 +204,29 @@ pub fn run(
                 }
             });
     }
-    let (sender, receiver) = sync_channel::<Queued>(config.limits.queue);
+    let (queue, sender) = ChangeQueue::new(config.limits.queue);
     let lost = Arc::new(AtomicBool::new(false));
     let watching = match (perm_group, notify_group) {
-        (Some(perm_group), Some(mut notify_group)) => {
+        (Some(perm_group), Some(notify_group)) => {
+            // One reader thread for both groups when asked (see `notify.rs`).
+            let notify = notify::NotifySide::new(notify_group, sender, lost.clone(), hot.clone());
+            // MAMORI_GUARD_ONE_READER=1: the same, for benchmarks of the
+            // stock configuration (`mamori-attack bench`).
+            let one_reader = config.watch.one_reader
+                || std::env::var_os("MAMORI_GUARD_ONE_READER").is_some_and(|v| v == "1");
+            let shared = if one_reader {
+                Some(notify)
+            } else {
+                notify.spawn();
+                None
+            };
             perm::start(
                 perm_group,
                 hot.clone(),
                 config.limits.workers,
                 config.limits.queue,
+                shared,
             );
-            let lost = lost.clone();
-            let hot_reader = hot.clone();
-            let _ = std::thread::Builder::new()
-                .name("notify-reader".into())
-                .spawn(move || {
-                    let mut buf = vec![0u8; 256 * 1024];
-                    let mut batch = Vec::new();
-                    let mut early = HashMap::new();
-                    crate::hold::prioritise_this_thread();
-                    while !hot_reader.stop.load(Ordering::Acquire) {
-                        if !notify_group.wait(200) {
-                            continue;
-                        }
-                        let holds = &hot_reader.holds;
-                        let read = notify_group.read_with(&mut buf, &mut batch, &mut |pid| {
-                            if holds.hold(pid) {
-                                let count = early.entry(pid).or_insert(0);
-                                if *count == 0 {
-                                    // Stopped right after its delete, an smbd
-                                    // is still in its user's context: name it now.
-                                    let _ = hot_reader.actor_of(pid);
-                                }
-                                *count += 1;
-                            }
-                        });
-                        let trace = &hot_reader.trace;
-                        trace.add(&trace.hops.notify_batches, 1);
-                        trace.add(&trace.hops.notify_changes, batch.len() as u64);
-                        if let Err(e) = read {
-                            tracing::error!("fanotify read failed: {e}");
-                            std::thread::sleep(Duration::from_millis(100));
-                        }
-                        if !forward(&sender, &lost, &hot_reader, &mut batch, &mut early) {
-                            return;
-                        }
-                    }
-                });
             Watching::Fanotify
         }
         _ => {
@@ -376,9 +261,13 @@ pub fn run(
                             tracing::error!("{e}");
                             std::thread::sleep(Duration::from_millis(100));
                         }
-                        if !forward(&sender, &lost, &hot_reader, &mut batch, &mut HashMap::new()) {
-                            return;
-                        }
+                        notify::forward(
+                            &sender,
+                            &lost,
+                            &hot_reader,
+                            &mut batch,
+                            &mut HashMap::new(),
+                        );
                     }
                 });
             let tail = config
@@ -467,32 +356,36 @@ pub fn run(
         rollbacks,
     };
     let mut last_poll = Instant::now();
+    let mut taken = Vec::new();
     while !stop.load(Ordering::Acquire) {
-        match receiver.recv_timeout(Duration::from_millis(200)) {
-            Ok(Queued {
-                observed,
-                held,
-                written,
-            }) => {
-                let overwrite = written
-                    .and(observed.pid)
-                    .map(|pid| (pid, observed.share, observed.path.clone()));
-                let handling = hot.trace.now();
-                main.handle(&mut judge, observed);
-                hot.trace.add(&hot.trace.hops.main_changes, 1);
-                hot.trace.add_since(&hot.trace.hops.main_ns, handling);
-                if let Some(group) = written {
-                    hot.unjudged_done(group);
-                }
-                if let Some((pid, share, path)) = overwrite {
-                    hot.overwrite_judged(pid, share, &path);
-                }
-                if let Some(pid) = held {
-                    hot.holds.judged(pid);
-                }
+        if queue.take(Duration::from_millis(200), &mut taken).is_none() {
+            break;
+        }
+        if !taken.is_empty() {
+            hot.trace.add(&hot.trace.hops.main_wakes, 1);
+        }
+        for Queued {
+            observed,
+            held,
+            written,
+        } in taken.drain(..)
+        {
+            let overwrite = written
+                .and(observed.pid)
+                .map(|pid| (pid, observed.share, observed.path.clone()));
+            let handling = hot.trace.now();
+            main.handle(&mut judge, observed);
+            hot.trace.add(&hot.trace.hops.main_changes, 1);
+            hot.trace.add_since(&hot.trace.hops.main_ns, handling);
+            if let Some(group) = written {
+                hot.unjudged_done(group);
             }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break,
+            if let Some((pid, share, path)) = overwrite {
+                hot.overwrite_judged(pid, share, &path);
+            }
+            if let Some(pid) = held {
+                hot.holds.judged(pid);
+            }
         }
         if lost.swap(false, Ordering::AcqRel) {
             main.overflow_pending = true;

@@ -7,9 +7,14 @@
 //!   while something is blocked; the probe of a file's old content and the
 //!   vault copy at a writer's first pre-content event). Every event is
 //!   answered, and answered "allow" on any doubt (fail-open).
-//! - `notify-reader` turns fanotify notification events (or inotify events
-//!   in the fallback) into [`mamori_watch::Observed`] changes.
-//! - [`hold`]: the notify reader stops (`SIGSTOP`) an smbd session child
+//! - `notify-reader` (`core/notify.rs`) turns fanotify notification events
+//!   into [`mamori_watch::Observed`] changes, handed to the main loop in
+//!   batches (`core/queue.rs`) that wake it only for changes somebody
+//!   waits for (new files wait ≤ 20 ms). With `[watch] one_reader` the
+//!   `perm-reader` thread does this too (events of both groups queued
+//!   together cost one wake-up). In the inotify fallback an
+//!   `inotify-reader` thread does it.
+//! - [`hold`]: the notify side stops (`SIGSTOP`) an smbd session child
 //!   that deleted or renamed a file until the main loop has judged it
 //!   (deletes raise no permission event), bounded in time and undone by a
 //!   watchdog process if the guard dies;

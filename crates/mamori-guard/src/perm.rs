@@ -13,6 +13,7 @@
 //! writer fills it: one round trip per new file instead of two). With
 //! `MAMORI_GUARD_TRACE` set it times every answer ([`crate::trace`]).
 
+use crate::core::NotifySide;
 use crate::open_mode::{truncating_open, OpenMode, SyscallFiles};
 use crate::read_marks::ReadMarks;
 use crate::trace::Class;
@@ -190,7 +191,17 @@ struct Clean {
 /// An event on its way to a worker: when it was read, and what it is.
 type Handed = (Pending, Option<Instant>, Class);
 
-pub fn start(group: PermGroup, hot: Arc<Hot>, workers: usize, queue: usize) {
+/// Starts the permission reader; with `notify` it also reads the
+/// notification group (`[watch] one_reader`): one thread, one wake-up for
+/// events of both groups queued together (a new file's create and open, a
+/// close in both groups).
+pub(crate) fn start(
+    group: PermGroup,
+    hot: Arc<Hot>,
+    workers: usize,
+    queue: usize,
+    notify: Option<NotifySide>,
+) {
     let _ = hot.inode_marks.set(group.flusher());
     let (sender, receiver) = sync_channel::<Handed>(queue);
     let receiver = Arc::new(Mutex::new(receiver));
@@ -208,10 +219,16 @@ pub fn start(group: PermGroup, hot: Arc<Hot>, workers: usize, queue: usize) {
     }
     let _ = std::thread::Builder::new()
         .name("perm-reader".into())
-        .spawn(move || reader(group, hot, sender, clean));
+        .spawn(move || reader(group, hot, sender, clean, notify));
 }
 
-fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Handed>, clean: Arc<Mutex<Clean>>) {
+fn reader(
+    group: PermGroup,
+    hot: Arc<Hot>,
+    sender: SyncSender<Handed>,
+    clean: Arc<Mutex<Clean>>,
+    mut notify: Option<NotifySide>,
+) {
     crate::hold::prioritise_this_thread();
     let own = std::process::id();
     let mut buf = vec![0u8; 64 * 1024];
@@ -232,7 +249,19 @@ fn reader(group: PermGroup, hot: Arc<Hot>, sender: SyncSender<Handed>, clean: Ar
                 marks.queue_empty();
             }
         }
-        if !group.wait(200) {
+        let (ready, notify_ready) = match notify.as_ref() {
+            Some(notify) => group.wait_with(notify.fd(), 200),
+            None => (group.wait(200), false),
+        };
+        if ready || notify_ready {
+            hot.trace.add(&hot.trace.hops.reader_polls, 1);
+        }
+        // Notifications first: a delete's hold is taken while its header
+        // is read, and nobody waits on a close or a create.
+        if let (true, Some(notify)) = (notify_ready, notify.as_mut()) {
+            notify.pump();
+        }
+        if !ready {
             continue;
         }
         if let Err(e) = group.read(&mut buf, &mut batch) {

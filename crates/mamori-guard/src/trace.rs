@@ -73,6 +73,14 @@ pub(crate) struct Hops {
     /// `read` calls of the notify reader that returned events, and changes.
     pub notify_batches: AtomicU64,
     pub notify_changes: AtomicU64,
+    /// Notification events of the guard's own process (read, dropped).
+    pub notify_own: AtomicU64,
+    /// Returns of the watch reader's `poll` with a group readable (each
+    /// one a wake-up unless the reader was still busy).
+    pub reader_polls: AtomicU64,
+    /// Main-loop passes that took changes (each one a wake-up of the main
+    /// thread, or its 200 ms timeout).
+    pub main_wakes: AtomicU64,
     /// Changes the main loop handled, and its time on them.
     pub main_changes: AtomicU64,
     pub main_ns: AtomicU64,
@@ -180,6 +188,9 @@ impl Trace {
             "preserve_us": l(&h.preserve_ns) / 1000,
             "notify_batches": l(&h.notify_batches),
             "notify_changes": l(&h.notify_changes),
+            "notify_own": l(&h.notify_own),
+            "reader_polls": l(&h.reader_polls),
+            "main_wakes": l(&h.main_wakes),
             "main_changes": l(&h.main_changes),
             "main_us": l(&h.main_ns) / 1000,
             "thread_cpu_us": thread_cpu(),

@@ -193,6 +193,12 @@ impl PermGroup {
         crate::wait_readable(self.fd.as_raw_fd(), timeout_ms)
     }
 
+    /// Waits up to `timeout_ms` for events of this group or for `other`
+    /// to be readable: (events here, `other` readable).
+    pub fn wait_with(&self, other: RawFd, timeout_ms: i32) -> (bool, bool) {
+        crate::wait_readable_either(self.fd.as_raw_fd(), other, timeout_ms)
+    }
+
     /// Marks the mount of every share root for open and pre-content
     /// permission events; falls back to open permission events alone.
     pub fn new(shares: &Shares) -> Result<PermGroup, WatchError> {
@@ -465,6 +471,9 @@ pub struct NotifyGroup {
     shares: Shares,
     own_pid: u32,
     pub unresolved: u64,
+    /// Events of the guard's own process read (its vault links, …): each
+    /// one a wake-up for nothing.
+    pub own_events: u64,
     /// Directory handle (fsid + `struct file_handle`) → its path, so the
     /// events of a busy folder cost no `open_by_handle_at` + `readlink`
     /// each. Emptied whenever any directory on a marked filesystem is
@@ -490,6 +499,12 @@ impl NotifyGroup {
     /// Waits up to `timeout_ms` for events.
     pub fn wait(&self, timeout_ms: i32) -> bool {
         crate::wait_readable(self.fd.as_raw_fd(), timeout_ms)
+    }
+
+    /// The group's descriptor, to wait on it together with others
+    /// ([`PermGroup::wait_with`]); read only through [`NotifyGroup::read`].
+    pub fn raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
     }
 
     pub fn new(shares: &Shares) -> Result<NotifyGroup, WatchError> {
@@ -522,6 +537,7 @@ impl NotifyGroup {
             shares: shares.clone(),
             own_pid: std::process::id(),
             unresolved: 0,
+            own_events: 0,
             dirs: std::collections::HashMap::new(),
         })
     }
@@ -570,7 +586,9 @@ impl NotifyGroup {
             }
             if meta.mask & libc::FAN_Q_OVERFLOW != 0 {
                 out.push(Observed::overflow());
-            } else if meta.pid as u32 != self.own_pid {
+            } else if meta.pid as u32 == self.own_pid {
+                self.own_events += 1;
+            } else {
                 let info = &buf[at + meta.metadata_len as usize..at + len];
                 self.decode(meta.mask, meta.pid.max(0) as u32, info, out);
             }

@@ -135,6 +135,37 @@ pub fn wait_readable(fd: std::os::fd::RawFd, timeout_ms: i32) -> bool {
     rc > 0 && pollfd.revents & libc::POLLIN != 0
 }
 
+/// Waits up to `timeout_ms` until `first` or `second` is readable;
+/// (first readable, second readable). One thread serving two descriptors
+/// wakes once when both become readable together.
+pub fn wait_readable_either(
+    first: std::os::fd::RawFd,
+    second: std::os::fd::RawFd,
+    timeout_ms: i32,
+) -> (bool, bool) {
+    let mut fds = [
+        libc::pollfd {
+            fd: first,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: second,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+    ];
+    // SAFETY: two valid pollfds.
+    let rc = unsafe { libc::poll(fds.as_mut_ptr(), 2, timeout_ms) };
+    if rc <= 0 {
+        return (false, false);
+    }
+    (
+        fds[0].revents & libc::POLLIN != 0,
+        fds[1].revents & libc::POLLIN != 0,
+    )
+}
+
 pub(crate) fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> WatchError {
     let what = what.into();
     move |source| WatchError::Io { what, source }

@@ -1,0 +1,223 @@
+//! The changes on their way from the watch reader to the main loop.
+//!
+//! A bounded queue handed over in batches: the reader pushes everything one
+//! `read` of the kernel queue produced with one lock, and wakes the main
+//! loop at most once per batch, and only when the batch holds a change
+//! somebody waits for: a delete or rename (its smbd is held), an overwrite
+//! of existing content (the writer's next file waits at the verdict
+//! barrier), an overflow, anything of a directory but its creation. New
+//! files — created, and closed after writing with no old content to
+//! lose — wake nobody: they are taken at the main loop's next pass, at
+//! most [`LAZY`] later, or at once with the next change that wakes it,
+//! always in queue order (a delete of the original after its encrypted
+//! copy is judged after the copy). Every wake-up of the main thread on a
+//! two-core file server is CPU taken from smbd and its client.
+
+use mamori_watch::{Change, Observed};
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// The longest a change that wakes nobody waits for the main loop.
+pub(crate) const LAZY: Duration = Duration::from_millis(20);
+
+/// A change on its way to the main loop; `held` = the smbd it stopped,
+/// `written` = the barrier group it counts in until judged.
+pub(crate) struct Queued {
+    pub observed: Observed,
+    pub held: Option<u32>,
+    pub written: Option<crate::Group>,
+}
+
+impl Queued {
+    /// Whether the main loop should wake for this change now: everything
+    /// but a new file nobody waits for (no hold, no barrier count).
+    fn wants_judging(&self) -> bool {
+        self.held.is_some()
+            || self.written.is_some()
+            || !matches!(self.observed.change, Change::Created | Change::Written)
+    }
+}
+
+struct Inner {
+    items: VecDeque<Queued>,
+    /// The main loop is asleep in [`ChangeQueue::take`].
+    sleeping: bool,
+    /// ... for at most [`LAZY`], to take changes that woke nobody.
+    lazy_timer: bool,
+    /// An item that wants judging arrived since the last take.
+    due: bool,
+    /// Live [`QueueSender`]s; 0 = the readers are gone.
+    senders: usize,
+}
+
+pub(crate) struct ChangeQueue {
+    inner: Mutex<Inner>,
+    wake: Condvar,
+    capacity: usize,
+}
+
+/// The reader's end; when the last one is dropped the queue is closed.
+pub(crate) struct QueueSender {
+    queue: Arc<ChangeQueue>,
+}
+
+impl Clone for QueueSender {
+    fn clone(&self) -> Self {
+        if let Ok(mut inner) = self.queue.inner.lock() {
+            inner.senders += 1;
+        }
+        QueueSender {
+            queue: self.queue.clone(),
+        }
+    }
+}
+
+impl Drop for QueueSender {
+    fn drop(&mut self) {
+        if let Ok(mut inner) = self.queue.inner.lock() {
+            inner.senders = inner.senders.saturating_sub(1);
+        }
+        self.queue.wake.notify_one();
+    }
+}
+
+impl QueueSender {
+    /// Appends `batch` in order; the changes that did not fit (queue full)
+    /// are returned for the caller to undo. Wakes the main loop once if
+    /// any change wants judging.
+    pub(crate) fn push(&self, batch: Vec<Queued>) -> Vec<Queued> {
+        let Ok(mut inner) = self.queue.inner.lock() else {
+            return batch;
+        };
+        let room = self.queue.capacity.saturating_sub(inner.items.len());
+        let mut rest = batch;
+        let refused = if rest.len() > room {
+            rest.split_off(room)
+        } else {
+            Vec::new()
+        };
+        let due = rest.iter().any(Queued::wants_judging);
+        let some = !rest.is_empty();
+        inner.items.extend(rest);
+        inner.due |= due;
+        // Asleep for long: the first change that wakes nobody still
+        // starts the short wait.
+        let wake = inner.sleeping && (due || (some && !inner.lazy_timer));
+        if wake {
+            inner.lazy_timer = true;
+        }
+        drop(inner);
+        if wake {
+            self.queue.wake.notify_one();
+        }
+        refused
+    }
+}
+
+impl ChangeQueue {
+    pub(crate) fn new(capacity: usize) -> (Arc<ChangeQueue>, QueueSender) {
+        let queue = Arc::new(ChangeQueue {
+            inner: Mutex::new(Inner {
+                items: VecDeque::new(),
+                sleeping: false,
+                lazy_timer: false,
+                due: false,
+                senders: 1,
+            }),
+            wake: Condvar::new(),
+            capacity: capacity.max(1),
+        });
+        let sender = QueueSender {
+            queue: queue.clone(),
+        };
+        (queue, sender)
+    }
+
+    /// Waits up to `timeout` for a change that wants judging, then takes
+    /// every queued change (those that woke nobody included, in order).
+    /// Changes that wake nobody wait at most [`LAZY`]: the first one
+    /// queued while the main loop sleeps the long wait wakes it, and it
+    /// sleeps `LAZY` more. `None` once the readers are gone and the queue
+    /// is empty.
+    pub(crate) fn take(&self, timeout: Duration, out: &mut Vec<Queued>) -> Option<()> {
+        let Ok(mut inner) = self.inner.lock() else {
+            return None;
+        };
+        let deadline = Instant::now() + timeout;
+        while !inner.due && inner.senders > 0 {
+            let now = Instant::now();
+            let lazy = !inner.items.is_empty();
+            let wait = if lazy {
+                LAZY
+            } else {
+                deadline.saturating_duration_since(now)
+            };
+            if wait.is_zero() {
+                break;
+            }
+            inner.sleeping = true;
+            inner.lazy_timer = lazy;
+            let (guard, result) = match self.wake.wait_timeout(inner, wait) {
+                Ok(woken) => woken,
+                Err(_) => return None,
+            };
+            inner = guard;
+            inner.sleeping = false;
+            if result.timed_out() {
+                break;
+            }
+        }
+        inner.due = false;
+        if inner.items.is_empty() && inner.senders == 0 {
+            return None;
+        }
+        out.extend(inner.items.drain(..));
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn change(change: Change) -> Queued {
+        Queued {
+            observed: Observed {
+                share: 0,
+                path: PathBuf::from("a"),
+                change,
+                is_dir: false,
+                pid: Some(1),
+                audit: None,
+            },
+            held: None,
+            written: None,
+        }
+    }
+
+    #[test]
+    fn new_files_wait_for_the_next_change_and_keep_their_order() {
+        let (queue, sender) = ChangeQueue::new(3);
+        assert!(sender.push(vec![change(Change::Created)]).is_empty());
+        let mut out = Vec::new();
+        // Taken within LAZY, however long the main loop would sleep.
+        queue.take(Duration::from_secs(600), &mut out).unwrap();
+        assert_eq!(out.len(), 1, "a new file is taken at the short timeout");
+        out.clear();
+        sender.push(vec![change(Change::Created)]);
+        sender.push(vec![change(Change::Written)]);
+        let refused = sender.push(vec![change(Change::Deleted), change(Change::Deleted)]);
+        assert_eq!(refused.len(), 1, "bounded");
+        queue.take(Duration::from_secs(600), &mut out).unwrap();
+        let kinds: Vec<Change> = out.iter().map(|q| q.observed.change.clone()).collect();
+        assert_eq!(kinds, [Change::Created, Change::Written, Change::Deleted]);
+        let mut overwrite = change(Change::Written);
+        overwrite.written = Some(crate::Group::Pid(1));
+        assert!(overwrite.wants_judging() && !change(Change::Written).wants_judging());
+        drop(sender);
+        out.clear();
+        assert!(queue.take(Duration::from_secs(60), &mut out).is_none());
+    }
+}
