@@ -20,7 +20,7 @@
 //! backend = "auto"           # auto | fanotify | inotify
 //! audit_log = "/var/log/samba/log.audit"   # full_audit lines (inotify mode)
 //! max_watches = 200000
-//! one_reader = false         # read both fanotify groups in one thread (fewer wake-ups)
+//! one_reader = true          # read both fanotify groups in one thread (fewer wake-ups)
 //!
 //! [decoys]
 //! enabled = true             # bait files "!0000_*" in each share root and large document folders
@@ -128,9 +128,11 @@ pub struct Watch {
     pub hold_deletes: bool,
     /// Read the notification group in the permission reader's thread
     /// (one wake-up for a new file's create + open and for its close in
-    /// both groups) instead of a `notify-reader` thread of its own. Off by
-    /// default until a quiet-machine wiper run shows holds no later.
-    /// `MAMORI_GUARD_ONE_READER=1` in the guard's environment turns it on too.
+    /// both groups) instead of a `notify-reader` thread of its own. On by
+    /// default: on the quiet machine the wiper touched no more files with
+    /// it (20 runs each: median 0, max 1) and a written 16 KB file cost 3.4
+    /// context switches instead of 5.5. `MAMORI_GUARD_ONE_READER=0` or `=1`
+    /// in the guard's environment overrides the configuration.
     pub one_reader: bool,
 }
 
@@ -141,7 +143,7 @@ impl Default for Watch {
             audit_log: None,
             max_watches: 200_000,
             hold_deletes: true,
-            one_reader: false,
+            one_reader: true,
         }
     }
 }

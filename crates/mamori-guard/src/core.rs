@@ -210,10 +210,13 @@ pub fn run(
         (Some(perm_group), Some(notify_group)) => {
             // One reader thread for both groups when asked (see `notify.rs`).
             let notify = notify::NotifySide::new(notify_group, sender, lost.clone(), hot.clone());
-            // MAMORI_GUARD_ONE_READER=1: the same, for benchmarks of the
-            // stock configuration (`mamori-attack bench`).
-            let one_reader = config.watch.one_reader
-                || std::env::var_os("MAMORI_GUARD_ONE_READER").is_some_and(|v| v == "1");
+            // MAMORI_GUARD_ONE_READER=0/1 overrides the configuration, for
+            // A/B benchmarks of the stock configuration (`mamori-attack bench`).
+            let one_reader = match std::env::var_os("MAMORI_GUARD_ONE_READER") {
+                Some(v) if v == "0" => false,
+                Some(v) if v == "1" => true,
+                _ => config.watch.one_reader,
+            };
             let shared = if one_reader {
                 Some(notify)
             } else {

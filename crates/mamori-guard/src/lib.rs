@@ -10,9 +10,9 @@
 //! - `notify-reader` (`core/notify.rs`) turns fanotify notification events
 //!   into [`mamori_watch::Observed`] changes, handed to the main loop in
 //!   batches (`core/queue.rs`) that wake it only for changes somebody
-//!   waits for (new files wait ≤ 20 ms). With `[watch] one_reader` the
-//!   `perm-reader` thread does this too (events of both groups queued
-//!   together cost one wake-up). In the inotify fallback an
+//!   waits for (new files wait ≤ 20 ms). With `[watch] one_reader` (the
+//!   default) the `perm-reader` thread does this instead (events of both
+//!   groups queued together cost one wake-up). In the inotify fallback an
 //!   `inotify-reader` thread does it.
 //! - [`hold`]: the notify side stops (`SIGSTOP`) an smbd session child
 //!   that deleted or renamed a file until the main loop has judged it
