@@ -306,7 +306,9 @@ pub fn scan(
 /// Hands the readers' freed memory back to the system before persons are
 /// counted: glibc keeps it in the reading threads' arenas, where the
 /// counter (on this thread) cannot reuse it, so the counter's key buffer
-/// would come on top of it at the scan's peak.
+/// would come on top of it at the scan's peak. (The `mamori` binary
+/// allocates through mimalloc, which purges freed pages itself; the call
+/// matters to other programs linking this library with glibc's malloc.)
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn release_free_memory() {
     // SAFETY: malloc_trim only returns free pages of the allocator's arenas
