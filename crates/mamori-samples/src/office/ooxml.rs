@@ -238,10 +238,28 @@ fn w_blocks(blocks: &[Block]) -> String {
 }
 
 pub fn docx(blocks: &[Block], header: &str, footer: &str) -> Vec<u8> {
+    docx_with_media(blocks, header, footer, &[])
+}
+
+/// Pictures (JPEG bytes) stored in a package as Office stores them:
+/// `<dir>/media/imageN.jpeg`; returns their relationships.
+fn add_media(z: &mut ZipWriter, dir: &str, media: &[Vec<u8>]) -> String {
+    let mut rels = String::new();
+    for (i, bytes) in media.iter().enumerate() {
+        z.add(&format!("{dir}/media/image{}.jpeg", i + 1), bytes);
+        rels.push_str(&format!("<Relationship Id=\"rIdImg{}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/image{}.jpeg\"/>", i + 1, i + 1));
+    }
+    rels
+}
+
+/// A Word document with pictures (photos, logos, scans) beside its text:
+/// what makes most 50-500 KB documents that size.
+pub fn docx_with_media(blocks: &[Block], header: &str, footer: &str, media: &[Vec<u8>]) -> Vec<u8> {
     let mut z = ZipWriter::new();
-    z.add("[Content_Types].xml", format!("{XML}<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/><Override PartName=\"/word/header1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml\"/><Override PartName=\"/word/footer1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml\"/></Types>").as_bytes());
+    let image_rels = add_media(&mut z, "word", media);
+    z.add("[Content_Types].xml", format!("{XML}<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Default Extension=\"jpeg\" ContentType=\"image/jpeg\"/><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/><Override PartName=\"/word/header1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml\"/><Override PartName=\"/word/footer1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml\"/></Types>").as_bytes());
     z.add("_rels/.rels", format!("{XML}<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>").as_bytes());
-    z.add("word/_rels/document.xml.rels", format!("{XML}<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/header\" Target=\"header1.xml\"/><Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer1.xml\"/></Relationships>").as_bytes());
+    z.add("word/_rels/document.xml.rels", format!("{XML}<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/header\" Target=\"header1.xml\"/><Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer1.xml\"/>{image_rels}</Relationships>").as_bytes());
     let body = w_blocks(blocks);
     z.add("word/document.xml", format!("{XML}<w:document {W}><w:body>{body}<w:sectPr><w:headerReference w:type=\"default\" r:id=\"rId1\"/><w:footerReference w:type=\"default\" r:id=\"rId2\"/><w:pgSz w:w=\"11906\" w:h=\"16838\"/></w:sectPr></w:body></w:document>").as_bytes());
     z.add(
@@ -265,8 +283,14 @@ fn a_para(text: &str) -> String {
 }
 
 pub fn pptx(slides: &[Vec<Block>]) -> Vec<u8> {
+    pptx_with_media(slides, &[])
+}
+
+/// A presentation with pictures, related from the presentation part.
+pub fn pptx_with_media(slides: &[Vec<Block>], media: &[Vec<u8>]) -> Vec<u8> {
     let mut z = ZipWriter::new();
-    let mut types = format!("{XML}<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/ppt/presentation.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml\"/>");
+    let image_rels = add_media(&mut z, "ppt", media);
+    let mut types = format!("{XML}<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Default Extension=\"jpeg\" ContentType=\"image/jpeg\"/><Override PartName=\"/ppt/presentation.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml\"/>");
     for i in 1..=slides.len() {
         types.push_str(&format!("<Override PartName=\"/ppt/slides/slide{i}.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.presentationml.slide+xml\"/>"));
     }
@@ -280,6 +304,7 @@ pub fn pptx(slides: &[Vec<Block>]) -> Vec<u8> {
         rels.push_str(&format!("<Relationship Id=\"rId{i}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide\" Target=\"slides/slide{i}.xml\"/>"));
     }
     pres.push_str("</p:sldIdLst><p:sldSz cx=\"12192000\" cy=\"6858000\"/></p:presentation>");
+    rels.push_str(&image_rels);
     rels.push_str("</Relationships>");
     z.add("ppt/presentation.xml", pres.as_bytes());
     z.add("ppt/_rels/presentation.xml.rels", rels.as_bytes());

@@ -46,6 +46,14 @@ impl Pdf {
         self.object(&body)
     }
 
+    /// A stream kept as it is (a JPEG: `/DCTDecode`).
+    fn raw_stream(&mut self, dict: &str, data: &[u8]) -> usize {
+        let mut body = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\nendstream");
+        self.object(&body)
+    }
+
     fn finish(mut self, root: usize) -> Vec<u8> {
         let xref = self.out.len();
         let n = self.offsets.len() + 1;
@@ -77,6 +85,12 @@ fn ucs2_hex(s: &str) -> String {
 /// Rows of cells (a line of prose is a row of one cell), A4 landscape,
 /// the font shrunk until the widest row fits.
 pub fn text_pdf(rows: &[Vec<String>]) -> Vec<u8> {
+    text_pdf_with_image(rows, None)
+}
+
+/// [`text_pdf`] with a picture (JPEG bytes) drawn on the first page, as a
+/// report with a photo or a scanned seal is.
+pub fn text_pdf_with_image(rows: &[Vec<String>], jpeg: Option<&[u8]>) -> Vec<u8> {
     let widths = {
         let mut w: Vec<f64> = Vec::new();
         for row in rows.iter().filter(|r| r.len() > 1) {
@@ -99,10 +113,24 @@ pub fn text_pdf(rows: &[Vec<String>]) -> Vec<u8> {
     let descriptor = pdf.object(b"<< /Type /FontDescriptor /FontName /HeiseiMin-W3 /Flags 6 /FontBBox [-123 -257 1001 910] /ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 709 /StemV 69 >>");
     let cid = pdf.object(format!("<< /Type /Font /Subtype /CIDFontType0 /BaseFont /HeiseiMin-W3 /CIDSystemInfo << /Registry (Adobe) /Ordering (Japan1) /Supplement 2 >> /FontDescriptor {descriptor} 0 R /DW 1000 /W [1 95 500 231 632 500] >>").as_bytes());
     let font = pdf.object(format!("<< /Type /Font /Subtype /Type0 /BaseFont /HeiseiMin-W3 /Encoding /UniJIS-UCS2-H /DescendantFonts [{cid} 0 R] >>").as_bytes());
+    let image = jpeg.map(|bytes| {
+        pdf.raw_stream(
+            "/Type /XObject /Subtype /Image /Width 640 /Height 480 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode",
+            bytes,
+        )
+    });
     let pages_id = pdf.offsets.len() + 1 + 2 * rows.len().div_ceil(per_page).max(1);
     let mut kids = Vec::new();
-    for chunk in rows.chunks(per_page).chain(rows.is_empty().then_some(rows)) {
+    for (n, chunk) in rows
+        .chunks(per_page)
+        .chain(rows.is_empty().then_some(rows))
+        .enumerate()
+    {
+        let picture = image.filter(|_| n == 0);
         let mut content = String::new();
+        if picture.is_some() {
+            content.push_str("q 320 0 0 240 492 325 cm /Im1 Do Q\n");
+        }
         for (i, row) in chunk.iter().enumerate() {
             let y = page_h - margin - lead * (i as f64 + 1.0);
             let mut x = margin;
@@ -122,7 +150,10 @@ pub fn text_pdf(rows: &[Vec<String>]) -> Vec<u8> {
             }
         }
         let contents = pdf.stream("", content.as_bytes());
-        let page = pdf.object(format!("<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {page_w} {page_h}] /Resources << /Font << /F1 {font} 0 R >> >> /Contents {contents} 0 R >>").as_bytes());
+        let xobject = picture
+            .map(|id| format!(" /XObject << /Im1 {id} 0 R >>"))
+            .unwrap_or_default();
+        let page = pdf.object(format!("<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {page_w} {page_h}] /Resources << /Font << /F1 {font} 0 R >>{xobject} >> /Contents {contents} 0 R >>").as_bytes());
         kids.push(page);
     }
     let kids_list: String = kids.iter().map(|k| format!("{k} 0 R ")).collect();
