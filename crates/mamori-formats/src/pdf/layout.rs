@@ -137,12 +137,27 @@ impl Word {
     }
 }
 
+/// `c.is_whitespace()`, answered without the Unicode table for the
+/// characters a page is made of: no white space lies above U+3000, and
+/// ASCII's is ' ' and '\t'..='\r' (the rest goes to the table).
+#[inline(always)]
+fn is_white(c: char) -> bool {
+    let u = u32::from(c);
+    if u < 0x80 {
+        u == 0x20 || (0x09..=0x0D).contains(&u)
+    } else if u > 0x3000 {
+        false
+    } else {
+        c.is_whitespace()
+    }
+}
+
 /// Words of a page (step 1).
 fn words(glyphs: &[Glyph], chars: &mut Vec<char>, edges: &mut Vec<f64>) -> Vec<Word> {
     let mut out: Vec<Word> = Vec::with_capacity(glyphs.len() / 4 + 1);
     let mut cur: Option<Word> = None;
     for g in glyphs {
-        if matches!(g.text, super::font::GlyphText::One(c) if c.is_whitespace()) {
+        if matches!(g.text, super::font::GlyphText::One(c) if is_white(c)) {
             out.extend(cur.take());
             continue;
         }
@@ -719,7 +734,7 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
         }
         for &c in &sc.line_chars[line.char0..line.char0 + line.len] {
             out.push(c);
-            visible += usize::from(!c.is_whitespace());
+            visible += usize::from(!is_white(c));
         }
         col += line.len;
         let next = frags.get(i + 1);

@@ -120,3 +120,10 @@ fn a_hostile_page_is_left_to_poppler() {
         .collect();
     assert!(page_text(&g).is_err());
 }
+
+#[test]
+fn white_space_shortcut_agrees_with_the_standard_library() {
+    for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+        assert_eq!(is_white(c), c.is_whitespace(), "{:04X}", u32::from(c));
+    }
+}
