@@ -340,6 +340,22 @@ impl<'a> Lexer<'a> {
 
     /// A hex string's bytes, appended to `out`.
     fn hex(&mut self, out: &mut Vec<u8>) -> Res<()> {
+        // The leading pairs of digits up to the closing `>` (a content
+        // stream's whole string, nearly always) at once: what the loop
+        // below does with them, one pair at a time.
+        if let Some(rest) = self.data.get(self.pos..) {
+            let body = &rest[..memchr::memchr(b'>', rest).unwrap_or(0)];
+            let pairs = body
+                .chunks_exact(2)
+                .take_while(|p| HEX[usize::from(p[0])] < 16 && HEX[usize::from(p[1])] < 16)
+                .count();
+            out.extend(
+                body[..2 * pairs]
+                    .chunks_exact(2)
+                    .map(|p| HEX[usize::from(p[0])] << 4 | HEX[usize::from(p[1])]),
+            );
+            self.pos += 2 * pairs;
+        }
         let mut high: Option<u8> = None;
         loop {
             // Two digits at once, the common case.
@@ -425,6 +441,7 @@ const POW10: [f64; 16] = [
 /// but without building a string: the digits are an exact integer below
 /// 2^53 and the power of ten is exact, so one division rounds correctly,
 /// to the same `f64` the parser gives (Clinger's fast path).
+#[inline]
 fn plain_number(w: &[u8]) -> Option<Obj> {
     let (negative, body) = match w.first()? {
         b'-' => (true, &w[1..]),
@@ -460,6 +477,17 @@ fn plain_number(w: &[u8]) -> Option<Obj> {
             let v = mantissa as f64 / POW10[d];
             Obj::Real(if negative { -v } else { v })
         }
+    })
+}
+
+/// The number [`number_or_word`] reads from `w`, as an `f64`, where
+/// [`plain_number`] reads it (an integer converted as the caller converts
+/// `Obj::Int`), without building an `Obj`.
+pub(super) fn plain_number_f64(w: &[u8]) -> Option<f64> {
+    Some(match plain_number(w)? {
+        Obj::Int(i) => i as f64,
+        Obj::Real(r) => r,
+        _ => return None,
     })
 }
 
