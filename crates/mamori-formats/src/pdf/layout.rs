@@ -200,6 +200,7 @@ struct Line {
     size: f64,
 }
 
+#[derive(Clone, Copy)]
 struct Block {
     /// The block's lines: `lines[first..end]` of the page's lines.
     first: usize,
@@ -553,6 +554,27 @@ fn make_line(words: &[Word], ids: &[usize], sc: &mut Scratch) -> Line {
     }
 }
 
+/// `f64::total_cmp`'s order as an integer: `total_key(a).cmp(&total_key(b))`
+/// is `a.total_cmp(&b)` (the same bit twiddling the standard library does).
+fn total_key(x: f64) -> i64 {
+    let bits = x.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
+}
+
+/// The blocks stably sorted by `x_min`, then `y_min`, both by
+/// `total_cmp`: a total order, so the stable order is the one order of
+/// the keys with the position as the last key, and an unstable sort of
+/// small keys gives it (cheaper than moving the blocks in a stable sort).
+fn blocks_by_x_then_y(blocks: &[Block]) -> Vec<Block> {
+    let mut keys: Vec<(i64, i64, usize)> = blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (total_key(b.x_min), total_key(b.y_min), i))
+        .collect();
+    keys.sort_unstable();
+    keys.iter().map(|&(.., i)| blocks[i]).collect()
+}
+
 /// The column of each block (blocks in x then y order), the comparisons
 /// counted in `work`.
 fn block_columns(blocks: &[Block], work: &mut u64) -> Res<Vec<usize>> {
@@ -678,11 +700,7 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
     }
     sc.members = members;
     // Columns of blocks, blocks in x then y order.
-    blocks.sort_by(|a, b| {
-        a.x_min
-            .total_cmp(&b.x_min)
-            .then(a.y_min.total_cmp(&b.y_min))
-    });
+    let blocks = blocks_by_x_then_y(&blocks);
     // Every earlier block wholly to the left pushes a block three columns
     // past its end; an overlapping one, proportionally into itself. As the
     // blocks come in x order, a block once wholly left stays so for all
