@@ -554,6 +554,16 @@ fn make_line(words: &[Word], ids: &[usize], sc: &mut Scratch) -> Line {
     }
 }
 
+/// Appends `n` spaces, a slice at a time.
+fn push_spaces(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
+}
+
 /// `f64::total_cmp`'s order as an integer: `total_key(a).cmp(&total_key(b))`
 /// is `a.total_cmp(&b)` (the same bit twiddling the standard library does).
 fn total_key(x: f64) -> i64 {
@@ -747,7 +757,7 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
             ..
         } = &frags[i];
         if col < *frag_col {
-            out.extend(std::iter::repeat_n(' ', frag_col - col));
+            push_spaces(out, frag_col - col);
             col = *frag_col;
         }
         for &c in &sc.line_chars[line.char0..line.char0 + line.len] {
