@@ -1,3 +1,4 @@
+use super::number::plain_number;
 use super::*;
 
 #[test]
