@@ -279,7 +279,21 @@ impl Font {
         }
         let mut memo = self.memo.borrow_mut();
         let mut i = 0;
+        out.reserve(s.len() >> u8::from(matches!(self.codes, Codes::Two)));
         while i < s.len() {
+            // Two-byte codes already decoded (nearly every glyph of a
+            // Type0 font): as below, without the general code reading.
+            if let (Codes::Two, Some(&[high, low])) = (&self.codes, s.get(i..i + 2)) {
+                if let Some((text, width, word_space)) = memo.get_short(high, low) {
+                    out.push(Glyph {
+                        text: text.clone(),
+                        width: *width,
+                        word_space: *word_space,
+                    });
+                    i += 2;
+                    continue;
+                }
+            }
             let len = match self.codes {
                 Codes::One => 1,
                 Codes::Two => 2,
@@ -409,6 +423,15 @@ struct Memo {
 }
 
 impl Memo {
+    /// [`Memo::get`] of the code `high << 8 | low`.
+    #[inline(always)]
+    fn get_short(&self, high: u8, low: u8) -> Option<&(GlyphText, f64, bool)> {
+        let block = *self.blocks_by_high.get(usize::from(high))?;
+        let block = self.blocks.get(usize::from(block.checked_sub(1)?))?;
+        let slot = block[usize::from(low)].checked_sub(1)?;
+        self.entries.get(slot as usize)
+    }
+
     fn get(&self, code: u32) -> Option<&(GlyphText, f64, bool)> {
         let slot = if code < 1 << 16 {
             let block = self.blocks_by_high.get((code >> 8) as usize).copied();

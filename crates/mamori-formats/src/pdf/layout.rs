@@ -137,12 +137,27 @@ impl Word {
     }
 }
 
+/// `c.is_whitespace()`, answered without the Unicode table for the
+/// characters a page is made of: no white space lies above U+3000, and
+/// ASCII's is ' ' and '\t'..='\r' (the rest goes to the table).
+#[inline(always)]
+fn is_white(c: char) -> bool {
+    let u = u32::from(c);
+    if u < 0x80 {
+        u == 0x20 || (0x09..=0x0D).contains(&u)
+    } else if u > 0x3000 {
+        false
+    } else {
+        c.is_whitespace()
+    }
+}
+
 /// Words of a page (step 1).
 fn words(glyphs: &[Glyph], chars: &mut Vec<char>, edges: &mut Vec<f64>) -> Vec<Word> {
     let mut out: Vec<Word> = Vec::with_capacity(glyphs.len() / 4 + 1);
     let mut cur: Option<Word> = None;
     for g in glyphs {
-        if matches!(g.text, super::font::GlyphText::One(c) if c.is_whitespace()) {
+        if matches!(g.text, super::font::GlyphText::One(c) if is_white(c)) {
             out.extend(cur.take());
             continue;
         }
@@ -185,6 +200,7 @@ struct Line {
     size: f64,
 }
 
+#[derive(Clone, Copy)]
 struct Block {
     /// The block's lines: `lines[first..end]` of the page's lines.
     first: usize,
@@ -538,6 +554,37 @@ fn make_line(words: &[Word], ids: &[usize], sc: &mut Scratch) -> Line {
     }
 }
 
+/// Appends `n` spaces, a slice at a time.
+fn push_spaces(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
+}
+
+/// `f64::total_cmp`'s order as an integer: `total_key(a).cmp(&total_key(b))`
+/// is `a.total_cmp(&b)` (the same bit twiddling the standard library does).
+fn total_key(x: f64) -> i64 {
+    let bits = x.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
+}
+
+/// The blocks stably sorted by `x_min`, then `y_min`, both by
+/// `total_cmp`: a total order, so the stable order is the one order of
+/// the keys with the position as the last key, and an unstable sort of
+/// small keys gives it (cheaper than moving the blocks in a stable sort).
+fn blocks_by_x_then_y(blocks: &[Block]) -> Vec<Block> {
+    let mut keys: Vec<(i64, i64, usize)> = blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (total_key(b.x_min), total_key(b.y_min), i))
+        .collect();
+    keys.sort_unstable();
+    keys.iter().map(|&(.., i)| blocks[i]).collect()
+}
+
 /// The column of each block (blocks in x then y order), the comparisons
 /// counted in `work`.
 fn block_columns(blocks: &[Block], work: &mut u64) -> Res<Vec<usize>> {
@@ -663,11 +710,7 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
     }
     sc.members = members;
     // Columns of blocks, blocks in x then y order.
-    blocks.sort_by(|a, b| {
-        a.x_min
-            .total_cmp(&b.x_min)
-            .then(a.y_min.total_cmp(&b.y_min))
-    });
+    let blocks = blocks_by_x_then_y(&blocks);
     // Every earlier block wholly to the left pushes a block three columns
     // past its end; an overlapping one, proportionally into itself. As the
     // blocks come in x order, a block once wholly left stays so for all
@@ -714,12 +757,12 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
             ..
         } = &frags[i];
         if col < *frag_col {
-            out.extend(std::iter::repeat_n(' ', frag_col - col));
+            push_spaces(out, frag_col - col);
             col = *frag_col;
         }
         for &c in &sc.line_chars[line.char0..line.char0 + line.len] {
             out.push(c);
-            visible += usize::from(!c.is_whitespace());
+            visible += usize::from(!is_white(c));
         }
         col += line.len;
         let next = frags.get(i + 1);

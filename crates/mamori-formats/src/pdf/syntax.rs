@@ -5,8 +5,10 @@
 //! does not understand is an [`Unreadable`] and the caller falls back to
 //! poppler. Content streams are read by `tokens` (`Lexer::next_content`).
 
+mod number;
 mod tokens;
 
+use number::{number_or_word, plain_number_f64};
 use std::collections::HashMap;
 use std::io::Read;
 pub use tokens::{Item, Token};
@@ -340,6 +342,22 @@ impl<'a> Lexer<'a> {
 
     /// A hex string's bytes, appended to `out`.
     fn hex(&mut self, out: &mut Vec<u8>) -> Res<()> {
+        // The leading pairs of digits up to the closing `>` (a content
+        // stream's whole string, nearly always) at once: what the loop
+        // below does with them, one pair at a time.
+        if let Some(rest) = self.data.get(self.pos..) {
+            let body = &rest[..memchr::memchr(b'>', rest).unwrap_or(0)];
+            let pairs = body
+                .chunks_exact(2)
+                .take_while(|p| HEX[usize::from(p[0])] < 16 && HEX[usize::from(p[1])] < 16)
+                .count();
+            out.extend(
+                body[..2 * pairs]
+                    .chunks_exact(2)
+                    .map(|p| HEX[usize::from(p[0])] << 4 | HEX[usize::from(p[1])]),
+            );
+            self.pos += 2 * pairs;
+        }
         let mut high: Option<u8> = None;
         loop {
             // Two digits at once, the common case.
@@ -414,83 +432,6 @@ fn unescape_name(raw: &[u8]) -> Vec<u8> {
         i += 1;
     }
     out
-}
-
-/// Powers of ten exactly representable as `f64`.
-const POW10: [f64; 16] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-];
-
-/// `[+-]digits[.digits]` with at most 15 digits, as `str::parse` reads it
-/// but without building a string: the digits are an exact integer below
-/// 2^53 and the power of ten is exact, so one division rounds correctly,
-/// to the same `f64` the parser gives (Clinger's fast path).
-fn plain_number(w: &[u8]) -> Option<Obj> {
-    let (negative, body) = match w.first()? {
-        b'-' => (true, &w[1..]),
-        b'+' => (false, &w[1..]),
-        _ => (false, w),
-    };
-    let mut mantissa = 0u64;
-    let mut digits = 0usize;
-    let mut decimals: Option<usize> = None;
-    for &b in body {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                digits += 1;
-                if let Some(d) = decimals.as_mut() {
-                    *d += 1;
-                }
-                if digits > 15 {
-                    return None;
-                }
-            }
-            b'.' if decimals.is_none() => decimals = Some(0),
-            _ => return None,
-        }
-    }
-    if digits == 0 {
-        return None;
-    }
-    let magnitude = mantissa as i64;
-    Some(match decimals {
-        None => Obj::Int(if negative { -magnitude } else { magnitude }),
-        Some(d) => {
-            let v = mantissa as f64 / POW10[d];
-            Obj::Real(if negative { -v } else { v })
-        }
-    })
-}
-
-fn number_or_word(w: &[u8]) -> Obj {
-    if let Some(n) = plain_number(w) {
-        return n;
-    }
-    let numeric = w
-        .iter()
-        .all(|&b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.'));
-    if numeric && w.iter().any(u8::is_ascii_digit) {
-        let s = std::str::from_utf8(w).unwrap_or("0");
-        if !s.contains('.') {
-            if let Ok(i) = s.parse::<i64>() {
-                return Obj::Int(i);
-            }
-        }
-        // Office writers emit `-.5` and, wrongly, `1.-5`; read what parses.
-        let cleaned: String = s
-            .char_indices()
-            .filter(|&(i, c)| !(i > 0 && (c == '-' || c == '+')))
-            .map(|(_, c)| c)
-            .collect();
-        return Obj::Real(cleaned.parse::<f64>().unwrap_or(0.0));
-    }
-    match w {
-        b"true" => Obj::Bool(true),
-        b"false" => Obj::Bool(false),
-        b"null" => Obj::Null,
-        _ => Obj::Op(OpName::new(w)),
-    }
 }
 
 /// Objects of one file, by number.

@@ -120,3 +120,59 @@ fn a_hostile_page_is_left_to_poppler() {
         .collect();
     assert!(page_text(&g).is_err());
 }
+
+#[test]
+fn white_space_shortcut_agrees_with_the_standard_library() {
+    for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+        assert_eq!(is_white(c), c.is_whitespace(), "{:04X}", u32::from(c));
+    }
+}
+
+#[test]
+fn block_order_by_keys_is_the_stable_sort() {
+    let values = [
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        2.5,
+        f64::NAN,
+        -f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        5e-324,
+    ];
+    let mut seed = 7u64;
+    for _ in 0..2000 {
+        let n = (seed % 40) as usize;
+        let mut blocks = Vec::new();
+        for i in 0..n {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let x = values[(seed % 10) as usize];
+            let y = values[((seed >> 8) % 10) as usize];
+            blocks.push(Block {
+                first: i,
+                end: i,
+                x_min: x,
+                x_max: x,
+                y_min: y,
+                columns: 0,
+            });
+        }
+        let mut expected = blocks.clone();
+        expected.sort_by(|a, b| {
+            a.x_min
+                .total_cmp(&b.x_min)
+                .then(a.y_min.total_cmp(&b.y_min))
+        });
+        let got: Vec<usize> = blocks_by_x_then_y(&blocks)
+            .iter()
+            .map(|b| b.first)
+            .collect();
+        let want: Vec<usize> = expected.iter().map(|b| b.first).collect();
+        assert_eq!(got, want);
+        seed = seed.wrapping_add(1);
+    }
+}

@@ -1,3 +1,4 @@
+use super::number::plain_number;
 use super::*;
 
 #[test]
@@ -121,4 +122,21 @@ fn damaged_input_is_an_error_not_a_panic() {
     }
     let deep = format!("1 0 obj {}", "[".repeat(10_000));
     assert!(Lexer::new(deep.as_bytes(), 8).next(0).is_err());
+}
+
+#[test]
+fn hex_strings_read_with_the_pair_shortcut() {
+    let read = |s: &[u8]| {
+        let mut out = Vec::new();
+        let mut lx = Lexer::new(s, 0);
+        lx.hex(&mut out).map(|()| (out, lx.pos)).map_err(|e| e.0)
+    };
+    assert_eq!(read(b"4E2D>"), Ok((vec![0x4E, 0x2D], 5)));
+    assert_eq!(read(b"4E2>"), Ok((vec![0x4E, 0x20], 4)));
+    assert_eq!(read(b"4E 2D\n30>"), Ok((vec![0x4E, 0x2D, 0x30], 9)));
+    assert_eq!(read(b"4e2d>rest<41>"), Ok((vec![0x4E, 0x2D], 5)));
+    assert_eq!(read(b">"), Ok((vec![], 1)));
+    assert_eq!(read(b"4E2DZZ>"), Err("bad hex string".to_string()));
+    assert_eq!(read(b"4E2D"), Err("unterminated hex string".to_string()));
+    assert_eq!(read(b""), Err("unterminated hex string".to_string()));
 }

@@ -2,7 +2,7 @@
 //! `Lexer::next` gives at depth 0, strings and names as ranges of one
 //! reused buffer, array items as ranges of another.
 
-use super::{number_or_word, unescape_name, unreadable, Lexer, Obj, Res};
+use super::{number_or_word, plain_number_f64, unescape_name, unreadable, Lexer, Obj, Res};
 
 /// A token of a content stream ([`Lexer::next_content`]); ranges are of
 /// the caller's buffers.
@@ -106,6 +106,9 @@ impl<'a> Lexer<'a> {
                         b"true" | b"false" | b"null" => Token::Other,
                         _ => Token::Op(w),
                     }));
+                }
+                if let Some(v) = plain_number_f64(w) {
+                    return Ok(Some(Token::Num(v)));
                 }
                 match number_or_word(w) {
                     Obj::Int(i) => Token::Num(i as f64),
