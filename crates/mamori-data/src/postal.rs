@@ -59,6 +59,9 @@ pub struct Postal {
     /// ward) → municipalities it may denote.
     keys: HashMap<String, MuniKey, foldhash::fast::FixedState>,
     first_chars: HashSet<char, foldhash::fast::FixedState>,
+    /// Every key's last character (a handful: 市, 区, 町, 村 ...): a prefix
+    /// ending in another is no key, and is not looked up.
+    last_chars: Vec<char>,
     max_key_chars: usize,
     towns: OnceLock<TownIndex>,
     localities: OnceLock<Vec<Locality>>,
@@ -194,6 +197,9 @@ impl Postal {
             }
         }
         let first_chars = keys.keys().filter_map(|k| k.chars().next()).collect();
+        let mut last_chars: Vec<char> = keys.keys().filter_map(|k| k.chars().next_back()).collect();
+        last_chars.sort_unstable();
+        last_chars.dedup();
         let max_key_chars = keys.keys().map(|k| k.chars().count()).max().unwrap_or(0);
         Postal {
             text,
@@ -201,6 +207,7 @@ impl Postal {
             munis,
             keys,
             first_chars,
+            last_chars,
             max_key_chars,
             towns: OnceLock::new(),
             localities: OnceLock::new(),
@@ -346,6 +353,9 @@ impl Postal {
                 return self.locate(s, false).is_some();
             }
             if pref.is_none() && nchars + 1 < MIN_BARE_MUNI_CHARS {
+                continue;
+            }
+            if self.last_chars.binary_search(&c).is_err() {
                 continue;
             }
             let Some(key) = self.keys.get(&rest[..end]) else {

@@ -17,6 +17,37 @@ impl Date {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 
+    /// [`Date::iso`] written into `buf`, without an allocation (a birth
+    /// date is hashed in this form for every table row).
+    pub fn iso_in<'b>(&self, buf: &'b mut [u8; 16]) -> &'b str {
+        let (year, month, day) = (self.year, self.month, self.day);
+        let len = if year <= 9999 && month <= 99 && day <= 99 {
+            let digit = |n: u16| b'0' + (n % 10) as u8;
+            *buf = [0; 16];
+            buf[..10].copy_from_slice(&[
+                digit(year / 1000),
+                digit(year / 100),
+                digit(year / 10),
+                digit(year),
+                b'-',
+                digit(u16::from(month) / 10),
+                digit(u16::from(month)),
+                b'-',
+                digit(u16::from(day) / 10),
+                digit(u16::from(day)),
+            ]);
+            10
+        } else {
+            // Wider fields than the format pads to (never a real date).
+            use std::io::Write;
+            let mut rest = &mut buf[..];
+            let _ = write!(rest, "{:04}-{:02}-{:02}", year, month, day);
+            16 - rest.len()
+        };
+        // ASCII digits and hyphens only.
+        std::str::from_utf8(&buf[..len]).unwrap_or_default()
+    }
+
     /// Days since 1899-12-30 (Excel's serial-date epoch) → date.
     pub fn from_excel_serial(serial: f64) -> Option<Date> {
         if !(1.0..2_958_466.0).contains(&serial) {
@@ -341,6 +372,17 @@ mod tests {
         );
         assert_eq!(parse_date_cell("1980-02-30"), None);
         assert_eq!(parse_date_cell("1980/3/2/1"), None);
+    }
+
+    #[test]
+    fn iso_in_equals_iso() {
+        let mut buf = [0u8; 16];
+        for year in (0..=u16::MAX).step_by(7).chain([9999, 10000, u16::MAX]) {
+            for (month, day) in [(1, 1), (3, 2), (12, 31), (99, 99), (100, 7), (255, 255)] {
+                let date = Date { year, month, day };
+                assert_eq!(date.iso_in(&mut buf), date.iso());
+            }
+        }
     }
 
     #[test]

@@ -115,10 +115,6 @@ impl Findings {
     }
 }
 
-/// Birth-date hashes already computed (one table's).
-pub type BirthHashes =
-    std::collections::HashMap<Date, mamori_core::KeyHash, foldhash::fast::RandomState>;
-
 /// One person's identifying values while a record is being read; hashed
 /// with the inventory key as soon as the record ends.
 #[derive(Debug, Default, Clone)]
@@ -206,40 +202,73 @@ impl PersonDraft {
         }
     }
 
+    /// The record's keys, hashed together ([`HashKey::hash_each`]) in the
+    /// order names, readings, My Number, links, record id, birth date.
+    ///
+    /// A table's birth dates used to be remembered per date; hashed with
+    /// the rest of the record (in the second lane of a pair) each costs
+    /// less than the lookup did.
     pub fn hash(&self, key: &HashKey) -> PersonKeys {
-        self.hash_with(key, |b| key.hash("birth", &b.iso()))
-    }
-
-    /// [`PersonDraft::hash`] remembering birth-date hashes in `births`: a
-    /// table of thousands of persons has far fewer distinct birth dates.
-    pub fn hash_remembering(&self, key: &HashKey, births: &mut BirthHashes) -> PersonKeys {
-        self.hash_with(key, |b| {
-            *births
-                .entry(b)
-                .or_insert_with(|| key.hash("birth", &b.iso()))
-        })
-    }
-
-    fn hash_with(
-        &self,
-        key: &HashKey,
-        birth_hash: impl FnOnce(Date) -> mamori_core::KeyHash,
-    ) -> PersonKeys {
-        PersonKeys {
-            names: self.names.iter().map(|n| key.hash("name", n)).collect(),
-            readings: self.readings.iter().map(|n| key.hash("name", n)).collect(),
-            birth: self.birth.map(birth_hash),
-            my_number: self.my_number.as_ref().map(|m| key.hash("my_number", m)),
-            links: self
-                .links
-                .iter()
-                .map(|(domain, v)| key.hash(domain, v))
-                .collect(),
-            record_id: self
-                .record_id
-                .as_ref()
-                .map(|r| PersonKeys::record_id_numbered(key, r.numbering, &r.label_and_value)),
+        let mut keys = PersonKeys {
+            names: Vec::with_capacity(self.names.len()),
+            readings: Vec::with_capacity(self.readings.len()),
+            birth: None,
+            my_number: None,
+            links: Vec::with_capacity(self.links.len()),
+            record_id: None,
+        };
+        let mut iso = [0u8; 16];
+        let birth = self.birth.as_ref().map(|b| ("birth", b.iso_in(&mut iso)));
+        let names = self.names.iter().map(|n| ("name", n.as_str()));
+        let readings = self.readings.iter().map(|n| ("name", n.as_str()));
+        let my_number = self.my_number.iter().map(|m| ("my_number", m.as_str()));
+        let links = self.links.iter().map(|(domain, v)| (*domain, v.as_str()));
+        let record_id = self
+            .record_id
+            .iter()
+            .map(|r| (PersonKeys::RECORD_ID_DOMAIN, r.label_and_value.as_str()));
+        // Where each kind's hashes end in the order hashed.
+        let mut ends = [0usize; 5];
+        let mut end = 0;
+        for (slot, count) in [
+            self.names.len(),
+            self.readings.len(),
+            usize::from(self.my_number.is_some()),
+            self.links.len(),
+            usize::from(self.record_id.is_some()),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            end += count;
+            ends[slot] = end;
         }
+        let mut index = 0;
+        key.hash_each(
+            names
+                .chain(readings)
+                .chain(my_number)
+                .chain(links)
+                .chain(record_id)
+                .chain(birth),
+            |hash| {
+                match ends.iter().position(|&end| index < end) {
+                    Some(0) => keys.names.push(hash),
+                    Some(1) => keys.readings.push(hash),
+                    Some(2) => keys.my_number = Some(hash),
+                    Some(3) => keys.links.push(hash),
+                    Some(_) => {
+                        keys.record_id = self
+                            .record_id
+                            .as_ref()
+                            .map(|r| PersonKeys::numbered(r.numbering, hash))
+                    }
+                    None => keys.birth = Some(hash),
+                }
+                index += 1;
+            },
+        );
+        keys
     }
 }
 
@@ -298,6 +327,82 @@ mod tests {
             address: address.into(),
         });
         (c.postal_code, c.address)
+    }
+
+    /// The keys hashed field by field, as before they were hashed together.
+    fn hashed_one_by_one(draft: &PersonDraft, key: &HashKey) -> PersonKeys {
+        PersonKeys {
+            names: draft.names.iter().map(|n| key.hash("name", n)).collect(),
+            readings: draft.readings.iter().map(|n| key.hash("name", n)).collect(),
+            birth: draft.birth.map(|b| key.hash("birth", &b.iso())),
+            my_number: draft.my_number.as_ref().map(|m| key.hash("my_number", m)),
+            links: draft
+                .links
+                .iter()
+                .map(|(domain, v)| key.hash(domain, v))
+                .collect(),
+            record_id: draft
+                .record_id
+                .as_ref()
+                .map(|r| PersonKeys::record_id_numbered(key, r.numbering, &r.label_and_value)),
+        }
+    }
+
+    /// Random drafts (every field present or not, lists of 0..4, short and
+    /// long values) hash to the same keys as field by field.
+    #[test]
+    fn draft_hash_equals_field_by_field() {
+        let key = HashKey::for_tests();
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as usize
+        };
+        let words = [
+            "山田太郎",
+            "ヤマダタロウ",
+            "yamada taro",
+            "09012345678",
+            "a@b.jp",
+        ];
+        for round in 0..2000 {
+            let value = |n: usize| -> String {
+                let word = words[n % words.len()];
+                word.repeat(1 + n % 9)
+            };
+            let mut draft = PersonDraft::default();
+            for _ in 0..next() % 4 {
+                draft.names.push(value(next()));
+            }
+            for _ in 0..next() % 4 {
+                draft.readings.push(value(next()));
+            }
+            if next() % 2 == 0 {
+                draft.birth = Some(Date {
+                    year: 1900 + (next() % 150) as u16,
+                    month: 1 + (next() % 12) as u8,
+                    day: 1 + (next() % 28) as u8,
+                });
+            }
+            if next() % 2 == 0 {
+                draft.my_number = Some(value(next()));
+            }
+            for _ in 0..next() % 4 {
+                let domain = ["email", "phone", "account", "id"][next() % 4];
+                draft.links.push((domain, value(next())));
+            }
+            if next() % 2 == 0 {
+                let numbering = PersonKeys::record_numbering(&key, "社員番号");
+                draft.record_id = Some(RecordNumber::new(numbering, "社員番号", &value(next())));
+            }
+            assert_eq!(
+                draft.hash(&key),
+                hashed_one_by_one(&draft, &key),
+                "round {round}"
+            );
+        }
     }
 
     #[test]

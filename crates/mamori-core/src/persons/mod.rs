@@ -60,7 +60,19 @@ impl PersonKeys {
         numbering: KeyHash,
         label_and_value: &str,
     ) -> KeyHash {
-        let mut id = key.hash("record_id", label_and_value);
+        PersonKeys::numbered(
+            numbering,
+            key.hash(PersonKeys::RECORD_ID_DOMAIN, label_and_value),
+        )
+    }
+
+    /// The domain of the hash of `label ‖ 0 ‖ value` in
+    /// [`PersonKeys::record_id_numbered`].
+    pub const RECORD_ID_DOMAIN: &'static str = "record_id";
+
+    /// The record id from its numbering's hash and the hash of
+    /// `label ‖ 0 ‖ value` in [`PersonKeys::RECORD_ID_DOMAIN`].
+    pub fn numbered(numbering: KeyHash, mut id: KeyHash) -> KeyHash {
         id.0[..4].copy_from_slice(&numbering.0[..4]);
         id
     }

@@ -30,8 +30,6 @@ pub struct TableScanner<'d> {
     header: Vec<String>,
     /// The header's cells trimmed once, for spotting repeated headers.
     header_trimmed: Vec<String>,
-    /// Birth-date hashes already computed in this table.
-    birth_hashes: crate::findings::BirthHashes,
     /// Columns the header calls the row's name, before value checks (a column
     /// of company names fails them, yet tells that its rows are companies).
     name_columns: Vec<usize>,
@@ -60,7 +58,6 @@ impl<'d> TableScanner<'d> {
             findings: Findings::default(),
             header: Vec::new(),
             header_trimmed: Vec::new(),
-            birth_hashes: Default::default(),
             name_columns: Vec::new(),
             numberings: Vec::new(),
             emergency: false,
@@ -451,7 +448,7 @@ impl<'d> TableScanner<'d> {
             || draft.my_number.is_some()
             || !draft.links.is_empty()
         {
-            let keys = draft.hash_remembering(self.detector.key(), &mut self.birth_hashes);
+            let keys = draft.hash(self.detector.key());
             self.findings.push_person(keys);
             if capture {
                 contact.name = if name_split.len() >= 2 {
@@ -471,7 +468,7 @@ impl<'d> TableScanner<'d> {
         }
         for other in extra_persons.iter() {
             self.findings.records += 1;
-            let keys = other.hash_remembering(self.detector.key(), &mut self.birth_hashes);
+            let keys = other.hash(self.detector.key());
             self.findings.push_person(keys);
         }
     }
