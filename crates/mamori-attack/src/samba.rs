@@ -46,7 +46,29 @@ pub fn skip_reason(fs: Fs) -> Option<String> {
             ));
         }
     }
+    if let Some(reason) = missing_full_audit() {
+        return Some(reason);
+    }
     crate::smb::unavailable_reason()
+}
+
+/// The private smb.conf loads `vfs_full_audit` (the SMB user of every
+/// change); without it smbd refuses the share at tree connect. Debian ships
+/// the module in `samba-vfs-modules`, which `samba` only recommends.
+fn missing_full_audit() -> Option<String> {
+    let out = Command::new(find_program("smbd")?).arg("-b").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let dir = text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("MODULESDIR:"))?
+        .trim();
+    let module = Path::new(dir).join("vfs/full_audit.so");
+    (!module.exists()).then(|| {
+        format!(
+            "Samba's full_audit module is missing ({}): apt-get install samba-vfs-modules",
+            module.display()
+        )
+    })
 }
 
 fn find_program(name: &str) -> Option<PathBuf> {
