@@ -56,7 +56,10 @@ pub fn skip_reason(fs: Fs) -> Option<String> {
 /// change); without it smbd refuses the share at tree connect. Debian ships
 /// the module in `samba-vfs-modules`, which `samba` only recommends.
 fn missing_full_audit() -> Option<String> {
-    let out = Command::new(find_program("smbd")?).arg("-b").output().ok()?;
+    let out = Command::new(find_program("smbd")?)
+        .arg("-b")
+        .output()
+        .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     let dir = text
         .lines()

@@ -3,6 +3,7 @@
 mod common;
 use common::*;
 use mamori_formats::{FormatError, Limits, Part};
+use mamori_samples::office::ooxml::{self, Cell};
 
 fn pdftotext_ready() -> bool {
     std::process::Command::new("pdftotext")
@@ -27,6 +28,30 @@ fn xlsx_reads_every_sheet_dates_and_cached_formulas() {
             .count(),
         2
     );
+}
+
+#[test]
+fn xlsx_as_excel_saves_it_reads_like_inline_strings() {
+    // Excel keeps text in the shared-string table and numbers as bare values.
+    let mut sheets = sheet();
+    sheets[0].rows.push(vec![
+        Cell::Text("鈴木 一郎".into()),
+        Cell::Number("1234567".into()),
+        Cell::Text("鈴木 一郎".into()),
+    ]);
+    let (inline, result) = read("xlsx", &ooxml::xlsx(&sheets), Limits::default());
+    result.unwrap();
+    let (shared, result) = read("xlsx", &ooxml::xlsx_shared(&sheets), Limits::default());
+    result.unwrap();
+    let text = all_text(&shared);
+    assert!(
+        text.contains("1234567") && text.contains("鈴木 一郎"),
+        "{text}"
+    );
+    assert_eq!(all_text(&inline), text);
+    let (ods_parts, result) = read("ods", &ooxml::ods(&sheets), Limits::default());
+    result.unwrap();
+    assert!(all_text(&ods_parts).contains("1234567"));
 }
 
 #[test]

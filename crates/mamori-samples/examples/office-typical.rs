@@ -10,6 +10,8 @@
 //! others are those everyday documents, some naming a few persons (minutes'
 //! attendees, a contract's signatory, a résumé, an invoice's contact).
 //! Pictures are incompressible bytes inside a JPEG frame, as photos are.
+//! Workbooks are saved as Excel saves them: text in the shared-string
+//! table, numbers as plain numeric cells.
 
 use mamori_samples::office::ooxml::{self, Block, Cell, Sheet};
 use mamori_samples::office::pdf;
@@ -212,7 +214,7 @@ fn xlsx(rng: &mut ChaCha8Rng, kind: usize) -> (&'static str, Vec<u8>) {
         0 => {
             let n = rng.gen_range(900..3000);
             let rows = text_cells(&roster(rng, n));
-            ("社員名簿", ooxml::xlsx(&[sheet("名簿", rows)]))
+            ("社員名簿", ooxml::xlsx_shared(&[sheet("名簿", rows)]))
         }
         1 => {
             let mut rows = vec![
@@ -227,15 +229,15 @@ fn xlsx(rng: &mut ChaCha8Rng, kind: usize) -> (&'static str, Vec<u8>) {
                     Cell::Text(format!("S{:07}", 100000 + r)),
                     Cell::Text(COMPANY[rng.gen_range(0..COMPANY.len())].into()),
                     Cell::Text(ITEM[rng.gen_range(0..ITEM.len())].into()),
-                    Cell::Text(q.to_string()),
-                    Cell::Text(p.to_string()),
+                    Cell::Number(q.to_string()),
+                    Cell::Number(p.to_string()),
                     Cell::Formula {
                         formula: format!("E{}*F{}", r + 2, r + 2),
                         cached: (q * p).to_string(),
                     },
                 ]);
             }
-            ("売上明細", ooxml::xlsx(&[sheet("明細", rows)]))
+            ("売上明細", ooxml::xlsx_shared(&[sheet("明細", rows)]))
         }
         2 => {
             let sheets: Vec<Sheet> = ["本社", "大阪支店", "名古屋支店"]
@@ -254,7 +256,7 @@ fn xlsx(rng: &mut ChaCha8Rng, kind: usize) -> (&'static str, Vec<u8>) {
                             ACCOUNT[r % ACCOUNT.len()],
                             r / ACCOUNT.len() + 1
                         ))];
-                        row.extend(months.iter().map(|v| Cell::Text(v.to_string())));
+                        row.extend(months.iter().map(|v| Cell::Number(v.to_string())));
                         row.push(Cell::Formula {
                             formula: format!("SUM(B{}:M{})", r + 2, r + 2),
                             cached: months.iter().sum::<u64>().to_string(),
@@ -264,7 +266,7 @@ fn xlsx(rng: &mut ChaCha8Rng, kind: usize) -> (&'static str, Vec<u8>) {
                     sheet(dept, rows)
                 })
                 .collect();
-            ("予算", ooxml::xlsx(&sheets))
+            ("予算", ooxml::xlsx_shared(&sheets))
         }
         3 => {
             let mut rows = vec![std::iter::once("氏名".to_string())
@@ -278,7 +280,7 @@ fn xlsx(rng: &mut ChaCha8Rng, kind: usize) -> (&'static str, Vec<u8>) {
                 }));
                 rows.push(row);
             }
-            ("勤務表", ooxml::xlsx(&[sheet("勤務", rows)]))
+            ("勤務表", ooxml::xlsx_shared(&[sheet("勤務", rows)]))
         }
         _ => {
             let mut rows = vec![[
@@ -301,11 +303,11 @@ fn xlsx(rng: &mut ChaCha8Rng, kind: usize) -> (&'static str, Vec<u8>) {
                         rng.gen_range(10..900),
                         rng.gen_range(10..900)
                     )),
-                    Cell::Text(rng.gen_range(100..90000).to_string()),
-                    Cell::Text(rng.gen_range(0..5000).to_string()),
+                    Cell::Number(rng.gen_range(100..90000).to_string()),
+                    Cell::Number(rng.gen_range(0..5000).to_string()),
                 ]);
             }
-            ("製品マスタ", ooxml::xlsx(&[sheet("製品", rows)]))
+            ("製品マスタ", ooxml::xlsx_shared(&[sheet("製品", rows)]))
         }
     }
 }

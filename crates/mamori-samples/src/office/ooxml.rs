@@ -1,6 +1,6 @@
 //! Minimal but well-formed SpreadsheetML, WordprocessingML and
 //! PresentationML packages written from strings: what Excel, Word and
-//! PowerPoint store (inline strings, date-styled serial numbers, formulas
+//! PowerPoint store (inline or shared strings, numbers, date-styled serial numbers, formulas
 //! with cached values, merged cells, hidden sheets, headers/footers, text
 //! boxes, tables).
 
@@ -36,6 +36,8 @@ pub enum Cell {
     Text(String),
     /// A date stored as Excel stores it: a serial day number with a date style.
     Date(i64),
+    /// A number as Excel stores it: the value alone, no type attribute.
+    Number(String),
     /// A formula and the value Excel cached for it.
     Formula {
         formula: String,
@@ -53,12 +55,59 @@ pub struct Sheet {
 
 const XML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
 
+/// Text cells as inline strings (what many export tools write).
 pub fn xlsx(sheets: &[Sheet]) -> Vec<u8> {
+    xlsx_package(sheets, false)
+}
+
+/// Text cells through a shared-string table, as Excel itself saves them.
+pub fn xlsx_shared(sheets: &[Sheet]) -> Vec<u8> {
+    xlsx_package(sheets, true)
+}
+
+/// The shared-string table Excel keeps: each distinct text once, cells
+/// refer to it by index.
+#[derive(Default)]
+struct SharedStrings {
+    index: std::collections::HashMap<String, usize>,
+    xml: String,
+    count: usize,
+}
+
+impl SharedStrings {
+    fn id(&mut self, text: &str) -> usize {
+        self.count += 1;
+        if let Some(&i) = self.index.get(text) {
+            return i;
+        }
+        let i = self.index.len();
+        self.index.insert(text.to_string(), i);
+        self.xml.push_str(&format!(
+            "<si><t xml:space=\"preserve\">{}</t></si>",
+            esc(text)
+        ));
+        i
+    }
+
+    fn part(&self) -> String {
+        format!(
+            "{XML}<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"{}\" uniqueCount=\"{}\">{}</sst>",
+            self.count,
+            self.index.len(),
+            self.xml
+        )
+    }
+}
+
+fn xlsx_package(sheets: &[Sheet], shared: bool) -> Vec<u8> {
     let mut z = ZipWriter::new();
     let mut types = String::from(XML);
     types.push_str("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>");
     for i in 1..=sheets.len() {
         types.push_str(&format!("<Override PartName=\"/xl/worksheets/sheet{i}.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"));
+    }
+    if shared {
+        types.push_str("<Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>");
     }
     types.push_str("</Types>");
     z.add("[Content_Types].xml", types.as_bytes());
@@ -75,21 +124,29 @@ pub fn xlsx(sheets: &[Sheet]) -> Vec<u8> {
         rels.push_str(&format!("<Relationship Id=\"rId{n}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet{n}.xml\"/>"));
     }
     let styles_id = sheets.len() + 1;
-    rels.push_str(&format!("<Relationship Id=\"rId{styles_id}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/></Relationships>"));
+    rels.push_str(&format!("<Relationship Id=\"rId{styles_id}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>"));
+    if shared {
+        rels.push_str(&format!("<Relationship Id=\"rId{}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/>", styles_id + 1));
+    }
+    rels.push_str("</Relationships>");
     wb.push_str("</sheets></workbook>");
     z.add("xl/workbook.xml", wb.as_bytes());
     z.add("xl/_rels/workbook.xml.rels", rels.as_bytes());
     z.add("xl/styles.xml", format!("{XML}<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><fonts count=\"1\"><font><sz val=\"11\"/><name val=\"游ゴシック\"/></font></fonts><fills count=\"1\"><fill><patternFill patternType=\"none\"/></fill></fills><borders count=\"1\"><border/></borders><cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs><cellXfs count=\"2\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/><xf numFmtId=\"14\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\"/></cellXfs></styleSheet>").as_bytes());
+    let mut strings = shared.then(SharedStrings::default);
     for (i, s) in sheets.iter().enumerate() {
         z.add(
             &format!("xl/worksheets/sheet{}.xml", i + 1),
-            sheet_xml(s).as_bytes(),
+            sheet_xml(s, strings.as_mut()).as_bytes(),
         );
+    }
+    if let Some(strings) = strings {
+        z.add("xl/sharedStrings.xml", strings.part().as_bytes());
     }
     z.finish()
 }
 
-fn sheet_xml(s: &Sheet) -> String {
+fn sheet_xml(s: &Sheet, mut strings: Option<&mut SharedStrings>) -> String {
     let mut x = format!("{XML}<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
     for (r, row) in s.rows.iter().enumerate() {
         x.push_str(&format!("<row r=\"{}\">", r + 1));
@@ -98,10 +155,17 @@ fn sheet_xml(s: &Sheet) -> String {
             match cell {
                 Cell::Empty => {}
                 Cell::Text(t) if t.is_empty() => {}
-                Cell::Text(t) => x.push_str(&format!(
-                    "<c r=\"{at}\" t=\"inlineStr\"><is><t xml:space=\"preserve\">{}</t></is></c>",
-                    esc(t)
-                )),
+                Cell::Text(t) => match strings.as_deref_mut() {
+                    Some(strings) => x.push_str(&format!(
+                        "<c r=\"{at}\" t=\"s\"><v>{}</v></c>",
+                        strings.id(t)
+                    )),
+                    None => x.push_str(&format!(
+                        "<c r=\"{at}\" t=\"inlineStr\"><is><t xml:space=\"preserve\">{}</t></is></c>",
+                        esc(t)
+                    )),
+                },
+                Cell::Number(n) => x.push_str(&format!("<c r=\"{at}\"><v>{}</v></c>", esc(n))),
                 Cell::Date(serial) => {
                     x.push_str(&format!("<c r=\"{at}\" s=\"1\"><v>{serial}</v></c>"))
                 }
@@ -150,6 +214,10 @@ pub fn ods(sheets: &[Sheet]) -> Vec<u8> {
                     Cell::Text(t) | Cell::Formula { cached: t, .. } => x.push_str(&format!(
                         "<table:table-cell office:value-type=\"string\"><text:p>{}</text:p></table:table-cell>",
                         esc(t)
+                    )),
+                    Cell::Number(n) => x.push_str(&format!(
+                        "<table:table-cell office:value-type=\"float\" office:value=\"{0}\"><text:p>{0}</text:p></table:table-cell>",
+                        esc(n)
                     )),
                     Cell::Date(serial) => {
                         let (y, m, d) = civil_from_serial(*serial);
