@@ -67,6 +67,9 @@ pub(crate) struct Tokenizer<'a> {
     /// reader, which decides (quick-xml errs on an end tag with none open
     /// even where end names are not checked).
     open: Vec<&'a [u8]>,
+    /// Whether the last [`Event::Text`] holds an `&` (a reference to
+    /// decode); without one its raw text is its value.
+    text_has_references: bool,
 }
 
 /// Deeper nesting than any Office part has goes to the reference reader.
@@ -76,7 +79,10 @@ impl<'a> Tokenizer<'a> {
     /// A tokenizer over a whole part. A UTF-8 byte order mark is skipped;
     /// a declaration naming another encoding is refused.
     pub(crate) fn new(xml: &'a [u8]) -> Scan<Self> {
-        let text = std::str::from_utf8(xml).map_err(|_| Refuse("part not UTF-8"))?;
+        // One SIMD pass over the whole part: text runs are then sliced
+        // from it unchecked-by-piece (std's check is several times slower
+        // on Japanese text).
+        let text = simdutf8::basic::from_utf8(xml).map_err(|_| Refuse("part not UTF-8"))?;
         // NUL is no XML character; quick-xml also reads `<\0?\0` as UTF-16.
         if memchr(0, xml).is_some() {
             return Err(Refuse("NUL byte"));
@@ -113,6 +119,7 @@ impl<'a> Tokenizer<'a> {
             pending_end: None,
             keep_empty: false,
             open: Vec::new(),
+            text_has_references: false,
         })
     }
 
@@ -146,12 +153,24 @@ impl<'a> Tokenizer<'a> {
         }
         if xml[self.pos] != b'<' {
             let start = self.pos;
-            // Text runs are short too.
-            let end = find_byte(&xml[start..], [b'<'; 3]).map_or(xml.len(), |i| start + i);
+            // Text runs are short too. One pass finds the end and whether
+            // a reference needs checking.
+            let end = match find_byte(&xml[start..], [b'<', b'&', b'&']) {
+                Some(i) if xml[start + i] == b'&' => {
+                    let amp = start + i;
+                    let end = find_byte(&xml[amp..], [b'<'; 3]).map_or(xml.len(), |i| amp + i);
+                    check_references(&xml[amp..end])?;
+                    self.text_has_references = true;
+                    end
+                }
+                found => {
+                    self.text_has_references = false;
+                    found.map_or(xml.len(), |i| start + i)
+                }
+            };
             self.pos = end;
             // `<` is ASCII: both ends are character boundaries.
             let text = self.text.get(start..end).ok_or(Refuse("text not UTF-8"))?;
-            check_references(text.as_bytes())?;
             return Ok(Some(Event::Text(text)));
         }
         let at = self.pos;
@@ -160,13 +179,12 @@ impl<'a> Tokenizer<'a> {
                 let close =
                     find_byte(&xml[at..], [b'>'; 3]).ok_or(Refuse("end tag cut short"))? + at;
                 let name = trim_end(&xml[at + 2..close]);
-                if name.is_empty() || !is_name(name) {
-                    return Err(Refuse("malformed end tag"));
-                }
                 self.pos = close + 1;
+                // The open name was checked as a name: an end name equal
+                // to it is one too (and an empty or malformed one is not).
                 match self.open.pop() {
                     None => return Err(Refuse("end tag with no element open")),
-                    Some(open) if open != name => {
+                    Some(open) if !same_name(open, name) => {
                         return Err(Refuse("end tag does not match its start tag"))
                     }
                     Some(_) => {}
@@ -235,14 +253,21 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
+    /// Whether the last [`Event::Text`] holds a reference: without one its
+    /// raw text is already its value (entities are all there is to
+    /// decode in it).
+    pub(crate) fn text_has_references(&self) -> bool {
+        self.text_has_references
+    }
+
     /// Skips to the end of the element whose start was just read (named
     /// `name`): nested elements of the same name are counted.
     pub(crate) fn skip_element(&mut self, name: &[u8]) -> Scan<()> {
         let mut depth = 1u32;
         loop {
             match self.next()? {
-                Event::Start { name: n, .. } if n == name => depth += 1,
-                Event::End { name: n } if n == name => {
+                Event::Start { name: n, .. } if same_name(n, name) => depth += 1,
+                Event::End { name: n } if same_name(n, name) => {
                     depth -= 1;
                     if depth == 0 {
                         return Ok(());
@@ -251,6 +276,45 @@ impl<'a> Tokenizer<'a> {
                 Event::Eof => return Err(Refuse("element not closed")),
                 _ => {}
             }
+        }
+    }
+
+    /// What [`Tokenizer::leaf_text`] reads, without the copy where there is
+    /// nothing to decode: a leaf holding one run with no reference, no
+    /// `\r` (and, with `excel_escapes`, no `_`) is that run, borrowed from
+    /// the part. Otherwise the decoded text is appended to `out`.
+    pub(crate) fn leaf_value(
+        &mut self,
+        name: &[u8],
+        excel_escapes: bool,
+        out: &mut String,
+    ) -> Scan<Leaf<'a>> {
+        let raw = match self.next()? {
+            Event::End { name: n } if same_name(n, name) => return Ok(Leaf::Raw("")),
+            Event::Text(raw) => raw,
+            _ => return Err(Refuse("markup inside a text element")),
+        };
+        let special = if excel_escapes {
+            [b'\r', b'_', b'_']
+        } else {
+            [b'\r'; 3]
+        };
+        let literal = !self.text_has_references && find_byte(raw.as_bytes(), special).is_none();
+        if !literal {
+            decode_text(raw, excel_escapes, out)?;
+            self.leaf_text(name, excel_escapes, out)?;
+            return Ok(Leaf::Decoded);
+        }
+        match self.next()? {
+            Event::End { name: n } if same_name(n, name) => Ok(Leaf::Raw(raw)),
+            // A comment splits the run: decoded run by run, as before.
+            Event::Text(more) => {
+                decode_text(raw, excel_escapes, out)?;
+                decode_text(more, excel_escapes, out)?;
+                self.leaf_text(name, excel_escapes, out)?;
+                Ok(Leaf::Decoded)
+            }
+            _ => Err(Refuse("markup inside a text element")),
         }
     }
 
@@ -266,11 +330,27 @@ impl<'a> Tokenizer<'a> {
         loop {
             match self.next()? {
                 Event::Text(raw) => decode_text(raw, excel_escapes, out)?,
-                Event::End { name: n } if n == name => return Ok(()),
+                Event::End { name: n } if same_name(n, name) => return Ok(()),
                 _ => return Err(Refuse("markup inside a text element")),
             }
         }
     }
+}
+
+/// A leaf element's text from [`Tokenizer::leaf_value`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Leaf<'a> {
+    /// The raw text is the value: a slice of the part.
+    Raw(&'a str),
+    /// The value was decoded onto the end of the caller's buffer.
+    Decoded,
+}
+
+/// Element names are a few bytes: a loop inlined here beats a call to
+/// `memcmp` per end tag.
+#[inline(always)]
+pub(crate) fn same_name(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// The `>` closing a start tag from `from`, skipping quoted attribute
@@ -375,11 +455,24 @@ pub(crate) struct Attrs<'a> {
 }
 
 impl<'a> Attrs<'a> {
-    pub(crate) fn parse(mut raw: &'a [u8]) -> Scan<Self> {
-        let mut attrs = Attrs {
+    pub(crate) fn new() -> Self {
+        Attrs {
             list: [(&[][..], &[][..]); 12],
             len: 0,
-        };
+        }
+    }
+
+    pub(crate) fn parse(raw: &'a [u8]) -> Scan<Self> {
+        let mut attrs = Attrs::new();
+        attrs.reparse(raw)?;
+        Ok(attrs)
+    }
+
+    /// [`Attrs::parse`] into this list, reused from element to element
+    /// (a cell's list is not made anew per cell).
+    pub(crate) fn reparse(&mut self, mut raw: &'a [u8]) -> Scan<()> {
+        let attrs = self;
+        attrs.len = 0;
         loop {
             let skip = raw.iter().position(|&b| !is_ws(b)).unwrap_or(raw.len());
             if skip == 0 && !raw.is_empty() && attrs.len > 0 {
@@ -387,9 +480,10 @@ impl<'a> Attrs<'a> {
             }
             raw = &raw[skip..];
             if raw.is_empty() {
-                return Ok(attrs);
+                return Ok(());
             }
-            let eq = memchr(b'=', raw).ok_or(Refuse("attribute without value"))?;
+            // Keys and values are short: SWAR, not a memchr call each.
+            let eq = find_byte(raw, [b'='; 3]).ok_or(Refuse("attribute without value"))?;
             let key = trim_end(&raw[..eq]);
             if key.is_empty() || !is_name(key) {
                 return Err(Refuse("malformed attribute name"));
@@ -404,7 +498,7 @@ impl<'a> Attrs<'a> {
                 return Err(Refuse("unquoted attribute"));
             }
             let body = &rest[lead + 1..];
-            let close = memchr(quote, body).ok_or(Refuse("attribute cut short"))?;
+            let close = find_byte(body, [quote; 3]).ok_or(Refuse("attribute cut short"))?;
             let value = &body[..close];
             if attrs.get(key).is_some() {
                 return Err(Refuse("attribute given twice"));
@@ -427,7 +521,7 @@ impl<'a> Attrs<'a> {
     pub(crate) fn get(&self, key: &[u8]) -> Option<&'a [u8]> {
         self.list[..self.len]
             .iter()
-            .find(|(k, _)| *k == key)
+            .find(|(k, _)| same_name(k, key))
             .map(|(_, v)| *v)
     }
 }
