@@ -230,9 +230,20 @@ impl<'a> Tokenizer<'a> {
                     Some(b'/') => (&inner[..inner.len() - 1], true),
                     _ => (inner, false),
                 };
-                let name_len = inner.iter().position(|&b| is_ws(b)).unwrap_or(inner.len());
+                // One pass finds the name's end and checks its bytes.
+                let mut name_len = inner.len();
+                for (i, &b) in inner.iter().enumerate() {
+                    match NAME_BYTE[b as usize] {
+                        IN_NAME => {}
+                        ENDS_NAME => {
+                            name_len = i;
+                            break;
+                        }
+                        _ => return Err(Refuse("malformed start tag")),
+                    }
+                }
                 let name = &inner[..name_len];
-                if name.is_empty() || !is_name(name) {
+                if name.is_empty() {
                     return Err(Refuse("malformed start tag"));
                 }
                 self.pos = close + 1;
@@ -431,7 +442,7 @@ fn is_declaration(content: &[u8]) -> bool {
 }
 
 /// XML's whitespace (quick-xml's `is_whitespace`): not form feed.
-fn is_ws(b: u8) -> bool {
+const fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
@@ -440,10 +451,29 @@ fn trim_end(b: &[u8]) -> &[u8] {
     &b[..n]
 }
 
+/// What a byte is to a tag's or attribute's name: whitespace ends a
+/// tag's name, `<>"'=&/` may not be in one.
+const IN_NAME: u8 = 0;
+const ENDS_NAME: u8 = 1;
+const NOT_IN_NAME: u8 = 2;
+static NAME_BYTE: [u8; 256] = {
+    let mut table = [IN_NAME; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if is_ws(byte) {
+            table[b] = ENDS_NAME;
+        } else if matches!(byte, b'<' | b'>' | b'"' | b'\'' | b'=' | b'&' | b'/') {
+            table[b] = NOT_IN_NAME;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// No whitespace and none of `<>"'=&/` (one table lookup a byte).
 fn is_name(name: &[u8]) -> bool {
-    !name
-        .iter()
-        .any(|b| matches!(b, b'<' | b'>' | b'"' | b'\'' | b'=' | b'&' | b'/') || is_ws(*b))
+    name.iter().all(|&b| NAME_BYTE[b as usize] == IN_NAME)
 }
 
 /// The attributes of a start tag, as raw (not unescaped) values. Malformed
@@ -660,113 +690,5 @@ fn unescape_excel(text: &str, out: &mut String) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn events(xml: &str) -> Vec<String> {
-        let mut t = Tokenizer::new(xml.as_bytes()).unwrap();
-        let mut out = Vec::new();
-        loop {
-            match t.next().unwrap() {
-                Event::Start { name, attrs } => out.push(format!(
-                    "<{}|{}",
-                    String::from_utf8_lossy(name),
-                    String::from_utf8_lossy(attrs)
-                )),
-                Event::End { name } => out.push(format!("/{}", String::from_utf8_lossy(name))),
-                Event::Text(t) => out.push(format!("'{t}")),
-                Event::CData(t) => out.push(format!("[{}", String::from_utf8_lossy(t))),
-                Event::Empty { name, .. } => {
-                    out.push(format!("<{}/", String::from_utf8_lossy(name)))
-                }
-                Event::Eof => return out,
-            }
-        }
-    }
-
-    #[test]
-    fn tags_text_and_self_closing() {
-        let e = events(
-            r#"<?xml version="1.0" encoding="UTF-8"?><a x="1>2"><!-- c --><b/>t<![CDATA[<z>]]></a >"#,
-        );
-        assert_eq!(e, vec!["<a| x=\"1>2\"", "<b|", "/b", "'t", "[<z>", "/a"]);
-    }
-
-    #[test]
-    fn refusals() {
-        for bad in [
-            "<!DOCTYPE d [<!ENTITY a \"x\">]><d/>",
-            "<a",
-            "<a x=\"1",
-            "<!-- open",
-            "</>",
-            "<a><b></a></b>",
-            "<mergeCells><t>x</u></mergeCells>",
-            &"<a>".repeat(MAX_OPEN + 1),
-        ] {
-            let mut t = Tokenizer::new(bad.as_bytes()).unwrap();
-            let mut refused = false;
-            for _ in 0..MAX_OPEN + 10 {
-                match t.next() {
-                    Err(_) => {
-                        refused = true;
-                        break;
-                    }
-                    Ok(Event::Eof) => break,
-                    Ok(_) => {}
-                }
-            }
-            assert!(refused, "{bad}");
-        }
-        assert!(Tokenizer::new(b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a/>").is_err());
-    }
-
-    #[test]
-    fn bytes_are_found_eight_at_a_time() {
-        let hay = b"abcdefgh\"ijklmnop>qrstuvwx'yz";
-        for (i, &b) in hay.iter().enumerate() {
-            if !hay[..i].contains(&b) {
-                assert_eq!(find_byte(hay, [b, b, b]), Some(i), "{}", b as char);
-            }
-        }
-        assert_eq!(find_byte(hay, [b'>', b'"', b'\'']), Some(8));
-        assert_eq!(find_byte(b"\x80\x81\x01\x00", [0, 0, 0]), Some(3));
-        assert_eq!(find_byte(b"0123456789", [b'x', b'y', b'z']), None);
-        assert_eq!(find_tag_end(b"<a b=\"x>y\" c='>'>z", 1), Some(16));
-        assert_eq!(find_tag_end(b"<a b=\"x>y", 1), None);
-    }
-
-    #[test]
-    fn attributes() {
-        let a = Attrs::parse(br#" r="A1" s = '3' t="s""#).unwrap();
-        assert_eq!(a.get(b"r"), Some(&b"A1"[..]));
-        assert_eq!(a.get(b"s"), Some(&b"3"[..]));
-        assert_eq!(a.get(b"t"), Some(&b"s"[..]));
-        assert_eq!(a.get(b"x"), None);
-        assert!(Attrs::parse(br#" r="A1" r="A2""#).is_err());
-        assert!(Attrs::parse(br#" r=A1"#).is_err());
-        assert!(Attrs::parse(br#" r"#).is_err());
-        assert!(Attrs::parse(br#" a="1"b="2""#).is_err());
-        assert_eq!(unescape_attr(b"a&amp;b&#x41;&#66;").unwrap(), "a&bAB");
-        assert!(unescape_attr(b"&foo;").is_err());
-    }
-
-    #[test]
-    fn text_decoding() {
-        let mut s = String::new();
-        decode_text(
-            "a\r\nb\rc &lt;&#x5C71;&#30000;_x000D__x005F_x000A_",
-            true,
-            &mut s,
-        )
-        .unwrap();
-        assert_eq!(s, "a\nb\nc <山田\r_x000A_");
-        let mut s = String::new();
-        decode_text("_x000D_", false, &mut s).unwrap();
-        assert_eq!(s, "_x000D_");
-        for bad in ["&#0;", "&#x+41;", "&nbsp;", "&amp"] {
-            assert!(decode_text(bad, true, &mut String::new()).is_err());
-        }
-        assert!(Tokenizer::new(b"<a>\xff</a>").is_err());
-    }
-}
+#[path = "xmlscan_tests.rs"]
+mod tests;
