@@ -487,6 +487,13 @@ fn read_sheet(xml: &[u8], meta: &Meta, grid: &mut Grid) -> Scan<Vec<Dimensions>>
 /// decides (a formula alone gives nothing).
 fn read_cell(tok: &mut Tokenizer, attrs: &Attrs, meta: &Meta, buf: &mut String) -> Scan<String> {
     let mut text = String::new();
+    // The usual first child, as writers spell it, is taken whole; the loop
+    // reads any other child (and whatever follows) event by event.
+    if let Some(v) = tok.take_literal(&[b"<v>"], b"</v>", false) {
+        text = value_text(v, attrs, meta)?;
+    } else if let Some(t) = tok.take_literal(INLINE_STRING, b"</t></is>", true) {
+        text = t.trim().to_string();
+    }
     loop {
         match tok.next()? {
             Event::Start { name, .. } => match local(name) {
@@ -518,6 +525,9 @@ fn read_cell(tok: &mut Tokenizer, attrs: &Attrs, meta: &Meta, buf: &mut String) 
         }
     }
 }
+
+/// How an inline string's text begins when written plainly.
+const INLINE_STRING: &[&[u8]] = &[b"<is><t>", b"<is><t xml:space=\"preserve\">"];
 
 /// calamine's `read_v` followed by `sheet::text_of_ref`.
 fn value_text(v: &str, attrs: &Attrs, meta: &Meta) -> Scan<String> {

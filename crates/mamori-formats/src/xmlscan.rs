@@ -290,6 +290,42 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
+    /// The text of `OPEN TEXT CLOSE` right at the cursor, `OPEN` one of
+    /// `opens` and `OPEN`/`CLOSE` spelled byte for byte as given (say
+    /// `<is><t>` … `</t></is>`), where the events in between would be
+    /// starts, one literal run (see [`Tokenizer::leaf_value`]) and the
+    /// matching ends: all of them taken at once. None, with nothing
+    /// consumed, for anything else: the caller then reads the events.
+    pub(crate) fn take_literal(
+        &mut self,
+        opens: &[&[u8]],
+        close: &[u8],
+        excel_escapes: bool,
+    ) -> Option<&'a str> {
+        if self.pending_end.is_some() {
+            return None;
+        }
+        let rest = self.xml.get(self.pos..)?;
+        let open = opens.iter().find(|open| rest.starts_with(open))?;
+        // As deep as the events would go: past the limit they refuse.
+        let depth = open.iter().filter(|&&b| b == b'<').count();
+        if self.open.len() + depth > MAX_OPEN {
+            return None;
+        }
+        let start = self.pos + open.len();
+        let end = start + find_byte(&self.xml[start..], [b'<', b'&', b'\r'])?;
+        if self.xml[end] != b'<' || !self.xml[end..].starts_with(close) {
+            return None;
+        }
+        // `<` is ASCII: both ends are character boundaries.
+        let text = self.text.get(start..end)?;
+        if excel_escapes && find_byte(text.as_bytes(), [b'_'; 3]).is_some() {
+            return None;
+        }
+        self.pos = end + close.len();
+        Some(text)
+    }
+
     /// What [`Tokenizer::leaf_text`] reads, without the copy where there is
     /// nothing to decode: a leaf holding one run with no reference, no
     /// `\r` (and, with `excel_escapes`, no `_`) is that run, borrowed from

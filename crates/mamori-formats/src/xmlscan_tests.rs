@@ -170,3 +170,70 @@ fn literal_leaves_are_borrowed_and_the_rest_decoded() {
         );
     }
 }
+
+#[test]
+fn literal_elements_are_taken_whole_or_not_at_all() {
+    let opens: &[&[u8]] = &[b"<is><t>", b"<is><t xml:space=\"preserve\">"];
+    let taken = [
+        ("<c><is><t>山田</t></is></c>", "山田"),
+        ("<c><is><t xml:space=\"preserve\"> a </t></is></c>", " a "),
+        ("<c><is><t></t></is></c>", ""),
+    ];
+    for (xml, text) in taken {
+        let mut t = Tokenizer::new(xml.as_bytes()).unwrap();
+        assert!(matches!(t.next(), Ok(Event::Start { .. })));
+        assert_eq!(
+            t.take_literal(opens, b"</t></is>", true),
+            Some(text),
+            "{xml}"
+        );
+        assert_eq!(t.next(), Ok(Event::End { name: b"c" }), "{xml}");
+        assert_eq!(t.next(), Ok(Event::Eof), "{xml}");
+    }
+    let declined = [
+        "<c><is><t>a&amp;b</t></is></c>",
+        "<c><is><t>a\r\nb</t></is></c>",
+        "<c><is><t>_x000D_</t></is></c>",
+        "<c><is><t>a<!-- c -->b</t></is></c>",
+        "<c><is><t>a</t><t>b</t></is></c>",
+        "<c><is><x:t>a</x:t></is></c>",
+        "<c><is ><t>a</t></is></c>",
+        "<c><is><t>a</t></is",
+        "<c/>",
+    ];
+    for xml in declined {
+        let mut reference = Tokenizer::new(xml.as_bytes()).unwrap();
+        reference.next().unwrap();
+        let mut t = Tokenizer::new(xml.as_bytes()).unwrap();
+        t.next().unwrap();
+        assert_eq!(t.take_literal(opens, b"</t></is>", true), None, "{xml}");
+        // Nothing consumed: the events go on as before.
+        assert_eq!(rest_of(&mut t), rest_of(&mut reference), "{xml}");
+    }
+    // `_` is plain text where Excel's escapes are not decoded.
+    let mut t = Tokenizer::new(b"<c><v>_x000D_</v></c>").unwrap();
+    t.next().unwrap();
+    assert_eq!(t.take_literal(&[b"<v>"], b"</v>", false), Some("_x000D_"));
+    // Not past the nesting limit: the events would refuse there.
+    let deep = format!("{}<is><t>a</t></is>", "<a>".repeat(MAX_OPEN - 1));
+    let mut t = Tokenizer::new(deep.as_bytes()).unwrap();
+    for _ in 0..MAX_OPEN - 1 {
+        t.next().unwrap();
+    }
+    assert_eq!(t.take_literal(opens, b"</t></is>", true), None);
+    assert!(t.next().is_ok() && t.next().is_err());
+}
+
+fn rest_of(t: &mut Tokenizer) -> Vec<String> {
+    let mut out = Vec::new();
+    loop {
+        match t.next() {
+            Ok(Event::Eof) => return out,
+            Err(refuse) => {
+                out.push(format!("refused: {}", refuse.0));
+                return out;
+            }
+            Ok(event) => out.push(format!("{event:?}")),
+        }
+    }
+}
