@@ -34,7 +34,8 @@ pub(crate) fn read_zip_entry(
         return Err(FormatError::Encrypted);
     }
     let compressed = entry.compressed_size();
-    budget.read_expanded(&mut entry, compressed)
+    let declared = entry.size();
+    budget.read_expanded_sized(&mut entry, compressed, declared)
 }
 
 /// A zip entry's name: UTF-8 when it is valid UTF-8 (flagged or not),

@@ -277,6 +277,45 @@ impl Budget {
     }
 }
 
+impl Budget {
+    /// [`Budget::read_expanded`] (same caps, same errors, same time checks,
+    /// same charge) for a member whose expanded size is `declared`: the
+    /// bytes are inflated straight into one buffer of about that size
+    /// rather than through a 64 KiB bounce buffer into a growing one.
+    pub(crate) fn read_expanded_sized(
+        &self,
+        reader: &mut dyn Read,
+        compressed: u64,
+        declared: u64,
+    ) -> Result<Vec<u8>, FormatError> {
+        const CHUNK: u64 = 64 * 1024;
+        let cap = self.cap(compressed);
+        // The declared size may lie: it only sizes the first allocation
+        // (+1 so that reaching the end needs no growth).
+        let mut out = Vec::with_capacity(declared.min(cap.0).min(16 << 20) as usize + 1);
+        let mut limited = reader.take(cap.0.saturating_add(1));
+        loop {
+            let n = (&mut limited)
+                .take(CHUNK)
+                .read_to_end(&mut out)
+                .map_err(|e| FormatError::corrupt("compressed data", e))?;
+            if n == 0 {
+                break;
+            }
+            if out.len() as u64 > cap.0 {
+                return Err(FormatError::Limit(self.why(cap)));
+            }
+            self.check_time()?;
+        }
+        // A size that lied high must not stay reserved.
+        if out.capacity() - out.len() > 1 << 20 {
+            out.shrink_to_fit();
+        }
+        self.expanded.set(self.expanded.get() + out.len() as u64);
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,5 +345,44 @@ mod tests {
         let data = vec![1u8; 1000];
         budget.read_expanded(&mut &data[..], 1000).unwrap();
         assert!(budget.read_expanded(&mut &data[..], 1000).is_err());
+    }
+
+    #[test]
+    fn sized_reads_keep_every_limit() {
+        let limits = Limits {
+            ratio_floor: 1024,
+            max_ratio: 10,
+            max_expanded_bytes: 300_000,
+            ..Limits::default()
+        };
+        let zeros = vec![0u8; 1 << 20];
+        for declared in [0, 10, 1000, 1 << 20, u64::MAX] {
+            let budget = Budget::new(limits);
+            let err = budget
+                .read_expanded_sized(&mut &zeros[..], 100, declared)
+                .unwrap_err();
+            assert!(err.to_string().contains("zip bomb"), "{err}");
+            let ok = budget
+                .read_expanded_sized(&mut &zeros[..1000], 100, declared)
+                .unwrap();
+            assert_eq!(ok.len(), 1000);
+            assert_eq!(budget.expanded_bytes(), 1000);
+            // Past the total: 139 000 bytes left after the first.
+            let big = vec![7u8; 160_000];
+            let ok = budget
+                .read_expanded_sized(&mut &big[..], 100_000, declared)
+                .unwrap();
+            assert_eq!(ok, big);
+            let err = budget
+                .read_expanded_sized(&mut &big[..], 100_000, declared)
+                .unwrap_err();
+            assert!(err.to_string().contains("in total"), "{err}");
+            // The same answers as the unsized read.
+            let reference = Budget::new(limits);
+            reference.read_expanded(&mut &zeros[..1000], 100).unwrap();
+            reference.read_expanded(&mut &big[..], 100_000).unwrap();
+            assert_eq!(reference.expanded_bytes(), 161_000);
+            assert_eq!(budget.expanded_bytes(), 161_000);
+        }
     }
 }

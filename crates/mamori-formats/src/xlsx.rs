@@ -15,7 +15,9 @@
 
 use crate::archive::open_zip;
 use crate::sheet::{date_text, number_text, Grid};
-use crate::xmlscan::{decode_text, local, unescape_attr, Attrs, Event, Refuse, Scan, Tokenizer};
+use crate::xmlscan::{
+    decode_text, local, same_name, unescape_attr, Attrs, Event, Leaf, Refuse, Scan, Tokenizer,
+};
 use crate::{Budget, FormatError, Source};
 use calamine::{ExcelDateTime, ExcelDateTimeType};
 use std::borrow::Cow;
@@ -216,7 +218,11 @@ fn read_shared_strings(xml: &[u8], meta: &mut Meta) -> Scan<()> {
         match tok.next()? {
             Event::Start { name, .. } if local(name) == b"si" => {
                 let from = meta.strings.len();
-                if read_string(&mut tok, name, &mut meta.strings)? {
+                let value = read_string(&mut tok, name, &mut meta.strings)?;
+                if let Some(Leaf::Raw(raw)) = value {
+                    meta.strings.push_str(raw);
+                }
+                if value.is_some() {
                     let to = meta.strings.len();
                     let span = (
                         u32::try_from(from).map_err(|_| Refuse("shared strings over 4 GiB"))?,
@@ -232,9 +238,15 @@ fn read_shared_strings(xml: &[u8], meta: &mut Meta) -> Scan<()> {
     }
 }
 
-/// Appends a string element's value (`<si>`, `<is>`) to `out`; false when
-/// it holds no text element (calamine's `None`).
-fn read_string(tok: &mut Tokenizer, closing: &[u8], out: &mut String) -> Scan<bool> {
+/// A string element's value (`<si>`, `<is>`): a plain string's one `<t>`
+/// as [`Tokenizer::leaf_value`] gives it, a rich string's runs appended to
+/// `out` ([`Leaf::Decoded`]); None when it holds no text element
+/// (calamine's `None`).
+fn read_string<'a>(
+    tok: &mut Tokenizer<'a>,
+    closing: &[u8],
+    out: &mut String,
+) -> Scan<Option<Leaf<'a>>> {
     let mut rich = false;
     let mut phonetic = false;
     loop {
@@ -243,15 +255,18 @@ fn read_string(tok: &mut Tokenizer, closing: &[u8], out: &mut String) -> Scan<bo
                 b"r" => rich = true,
                 b"rPh" => phonetic = true,
                 b"t" if !phonetic => {
-                    tok.leaf_text(name, true, out)?;
                     if !rich {
+                        let value = tok.leaf_value(name, true, out)?;
                         tok.skip_element(closing)?;
-                        return Ok(true);
+                        return Ok(Some(value));
                     }
+                    tok.leaf_text(name, true, out)?;
                 }
                 _ => {}
             },
-            Event::End { name } if name == closing => return Ok(rich),
+            Event::End { name } if same_name(name, closing) => {
+                return Ok(rich.then_some(Leaf::Decoded))
+            }
             Event::End { name } if local(name) == b"rPh" => phonetic = false,
             Event::Eof => return Err(Refuse("string cut short")),
             _ => {}
@@ -421,16 +436,18 @@ fn read_sheet(xml: &[u8], meta: &Meta, grid: &mut Grid) -> Scan<Vec<Dimensions>>
     let mut col_index = 0u32;
     let mut value = String::new();
     let mut full = false;
+    let mut attrs = Attrs::new();
     loop {
         match tok.next()? {
-            Event::Start { name, attrs } => match local(name) {
+            Event::Start { name, attrs: raw } => match local(name) {
                 b"row" => {
-                    if let Some(r) = Attrs::parse(attrs)?.get(b"r") {
+                    attrs.reparse(raw)?;
+                    if let Some(r) = attrs.get(b"r") {
                         row_index = row_and_column(r)?.0;
                     }
                 }
                 b"c" => {
-                    let attrs = Attrs::parse(attrs)?;
+                    attrs.reparse(raw)?;
                     let pos = match attrs.get(b"r") {
                         Some(r) => {
                             let (row, col) = row_and_column(r)?;
@@ -470,20 +487,30 @@ fn read_sheet(xml: &[u8], meta: &Meta, grid: &mut Grid) -> Scan<Vec<Dimensions>>
 /// decides (a formula alone gives nothing).
 fn read_cell(tok: &mut Tokenizer, attrs: &Attrs, meta: &Meta, buf: &mut String) -> Scan<String> {
     let mut text = String::new();
+    // The usual first child, as writers spell it, is taken whole; the loop
+    // reads any other child (and whatever follows) event by event.
+    if let Some(v) = tok.take_literal(&[b"<v>"], b"</v>", false) {
+        text = value_text(v, attrs, meta)?;
+    } else if let Some(t) = tok.take_literal(INLINE_STRING, b"</t></is>", true) {
+        text = t.trim().to_string();
+    }
     loop {
         match tok.next()? {
             Event::Start { name, .. } => match local(name) {
                 b"v" => {
                     buf.clear();
-                    tok.leaf_text(name, false, buf)?;
-                    text = value_text(buf, attrs, meta)?;
+                    let v = match tok.leaf_value(name, false, buf)? {
+                        Leaf::Raw(raw) => raw,
+                        Leaf::Decoded => buf.as_str(),
+                    };
+                    text = value_text(v, attrs, meta)?;
                 }
                 b"is" => {
                     buf.clear();
-                    text = if read_string(tok, name, buf)? {
-                        buf.trim().to_string()
-                    } else {
-                        String::new()
+                    text = match read_string(tok, name, buf)? {
+                        Some(Leaf::Raw(raw)) => raw.trim().to_string(),
+                        Some(Leaf::Decoded) => buf.trim().to_string(),
+                        None => String::new(),
                     };
                 }
                 b"f" => {
@@ -498,6 +525,9 @@ fn read_cell(tok: &mut Tokenizer, attrs: &Attrs, meta: &Meta, buf: &mut String) 
         }
     }
 }
+
+/// How an inline string's text begins when written plainly.
+const INLINE_STRING: &[&[u8]] = &[b"<is><t>", b"<is><t xml:space=\"preserve\">"];
 
 /// calamine's `read_v` followed by `sheet::text_of_ref`.
 fn value_text(v: &str, attrs: &Attrs, meta: &Meta) -> Scan<String> {

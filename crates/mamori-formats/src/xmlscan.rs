@@ -67,6 +67,9 @@ pub(crate) struct Tokenizer<'a> {
     /// reader, which decides (quick-xml errs on an end tag with none open
     /// even where end names are not checked).
     open: Vec<&'a [u8]>,
+    /// Whether the last [`Event::Text`] holds an `&` (a reference to
+    /// decode); without one its raw text is its value.
+    text_has_references: bool,
 }
 
 /// Deeper nesting than any Office part has goes to the reference reader.
@@ -76,7 +79,10 @@ impl<'a> Tokenizer<'a> {
     /// A tokenizer over a whole part. A UTF-8 byte order mark is skipped;
     /// a declaration naming another encoding is refused.
     pub(crate) fn new(xml: &'a [u8]) -> Scan<Self> {
-        let text = std::str::from_utf8(xml).map_err(|_| Refuse("part not UTF-8"))?;
+        // One SIMD pass over the whole part: text runs are then sliced
+        // from it unchecked-by-piece (std's check is several times slower
+        // on Japanese text).
+        let text = simdutf8::basic::from_utf8(xml).map_err(|_| Refuse("part not UTF-8"))?;
         // NUL is no XML character; quick-xml also reads `<\0?\0` as UTF-16.
         if memchr(0, xml).is_some() {
             return Err(Refuse("NUL byte"));
@@ -113,6 +119,7 @@ impl<'a> Tokenizer<'a> {
             pending_end: None,
             keep_empty: false,
             open: Vec::new(),
+            text_has_references: false,
         })
     }
 
@@ -146,12 +153,24 @@ impl<'a> Tokenizer<'a> {
         }
         if xml[self.pos] != b'<' {
             let start = self.pos;
-            // Text runs are short too.
-            let end = find_byte(&xml[start..], [b'<'; 3]).map_or(xml.len(), |i| start + i);
+            // Text runs are short too. One pass finds the end and whether
+            // a reference needs checking.
+            let end = match find_byte(&xml[start..], [b'<', b'&', b'&']) {
+                Some(i) if xml[start + i] == b'&' => {
+                    let amp = start + i;
+                    let end = find_byte(&xml[amp..], [b'<'; 3]).map_or(xml.len(), |i| amp + i);
+                    check_references(&xml[amp..end])?;
+                    self.text_has_references = true;
+                    end
+                }
+                found => {
+                    self.text_has_references = false;
+                    found.map_or(xml.len(), |i| start + i)
+                }
+            };
             self.pos = end;
             // `<` is ASCII: both ends are character boundaries.
             let text = self.text.get(start..end).ok_or(Refuse("text not UTF-8"))?;
-            check_references(text.as_bytes())?;
             return Ok(Some(Event::Text(text)));
         }
         let at = self.pos;
@@ -160,13 +179,12 @@ impl<'a> Tokenizer<'a> {
                 let close =
                     find_byte(&xml[at..], [b'>'; 3]).ok_or(Refuse("end tag cut short"))? + at;
                 let name = trim_end(&xml[at + 2..close]);
-                if name.is_empty() || !is_name(name) {
-                    return Err(Refuse("malformed end tag"));
-                }
                 self.pos = close + 1;
+                // The open name was checked as a name: an end name equal
+                // to it is one too (and an empty or malformed one is not).
                 match self.open.pop() {
                     None => return Err(Refuse("end tag with no element open")),
-                    Some(open) if open != name => {
+                    Some(open) if !same_name(open, name) => {
                         return Err(Refuse("end tag does not match its start tag"))
                     }
                     Some(_) => {}
@@ -212,9 +230,20 @@ impl<'a> Tokenizer<'a> {
                     Some(b'/') => (&inner[..inner.len() - 1], true),
                     _ => (inner, false),
                 };
-                let name_len = inner.iter().position(|&b| is_ws(b)).unwrap_or(inner.len());
+                // One pass finds the name's end and checks its bytes.
+                let mut name_len = inner.len();
+                for (i, &b) in inner.iter().enumerate() {
+                    match NAME_BYTE[b as usize] {
+                        IN_NAME => {}
+                        ENDS_NAME => {
+                            name_len = i;
+                            break;
+                        }
+                        _ => return Err(Refuse("malformed start tag")),
+                    }
+                }
                 let name = &inner[..name_len];
-                if name.is_empty() || !is_name(name) {
+                if name.is_empty() {
                     return Err(Refuse("malformed start tag"));
                 }
                 self.pos = close + 1;
@@ -235,14 +264,21 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
+    /// Whether the last [`Event::Text`] holds a reference: without one its
+    /// raw text is already its value (entities are all there is to
+    /// decode in it).
+    pub(crate) fn text_has_references(&self) -> bool {
+        self.text_has_references
+    }
+
     /// Skips to the end of the element whose start was just read (named
     /// `name`): nested elements of the same name are counted.
     pub(crate) fn skip_element(&mut self, name: &[u8]) -> Scan<()> {
         let mut depth = 1u32;
         loop {
             match self.next()? {
-                Event::Start { name: n, .. } if n == name => depth += 1,
-                Event::End { name: n } if n == name => {
+                Event::Start { name: n, .. } if same_name(n, name) => depth += 1,
+                Event::End { name: n } if same_name(n, name) => {
                     depth -= 1;
                     if depth == 0 {
                         return Ok(());
@@ -251,6 +287,81 @@ impl<'a> Tokenizer<'a> {
                 Event::Eof => return Err(Refuse("element not closed")),
                 _ => {}
             }
+        }
+    }
+
+    /// The text of `OPEN TEXT CLOSE` right at the cursor, `OPEN` one of
+    /// `opens` and `OPEN`/`CLOSE` spelled byte for byte as given (say
+    /// `<is><t>` … `</t></is>`), where the events in between would be
+    /// starts, one literal run (see [`Tokenizer::leaf_value`]) and the
+    /// matching ends: all of them taken at once. None, with nothing
+    /// consumed, for anything else: the caller then reads the events.
+    pub(crate) fn take_literal(
+        &mut self,
+        opens: &[&[u8]],
+        close: &[u8],
+        excel_escapes: bool,
+    ) -> Option<&'a str> {
+        if self.pending_end.is_some() {
+            return None;
+        }
+        let rest = self.xml.get(self.pos..)?;
+        let open = opens.iter().find(|open| rest.starts_with(open))?;
+        // As deep as the events would go: past the limit they refuse.
+        let depth = open.iter().filter(|&&b| b == b'<').count();
+        if self.open.len() + depth > MAX_OPEN {
+            return None;
+        }
+        let start = self.pos + open.len();
+        let end = start + find_byte(&self.xml[start..], [b'<', b'&', b'\r'])?;
+        if self.xml[end] != b'<' || !self.xml[end..].starts_with(close) {
+            return None;
+        }
+        // `<` is ASCII: both ends are character boundaries.
+        let text = self.text.get(start..end)?;
+        if excel_escapes && find_byte(text.as_bytes(), [b'_'; 3]).is_some() {
+            return None;
+        }
+        self.pos = end + close.len();
+        Some(text)
+    }
+
+    /// What [`Tokenizer::leaf_text`] reads, without the copy where there is
+    /// nothing to decode: a leaf holding one run with no reference, no
+    /// `\r` (and, with `excel_escapes`, no `_`) is that run, borrowed from
+    /// the part. Otherwise the decoded text is appended to `out`.
+    pub(crate) fn leaf_value(
+        &mut self,
+        name: &[u8],
+        excel_escapes: bool,
+        out: &mut String,
+    ) -> Scan<Leaf<'a>> {
+        let raw = match self.next()? {
+            Event::End { name: n } if same_name(n, name) => return Ok(Leaf::Raw("")),
+            Event::Text(raw) => raw,
+            _ => return Err(Refuse("markup inside a text element")),
+        };
+        let special = if excel_escapes {
+            [b'\r', b'_', b'_']
+        } else {
+            [b'\r'; 3]
+        };
+        let literal = !self.text_has_references && find_byte(raw.as_bytes(), special).is_none();
+        if !literal {
+            decode_text(raw, excel_escapes, out)?;
+            self.leaf_text(name, excel_escapes, out)?;
+            return Ok(Leaf::Decoded);
+        }
+        match self.next()? {
+            Event::End { name: n } if same_name(n, name) => Ok(Leaf::Raw(raw)),
+            // A comment splits the run: decoded run by run, as before.
+            Event::Text(more) => {
+                decode_text(raw, excel_escapes, out)?;
+                decode_text(more, excel_escapes, out)?;
+                self.leaf_text(name, excel_escapes, out)?;
+                Ok(Leaf::Decoded)
+            }
+            _ => Err(Refuse("markup inside a text element")),
         }
     }
 
@@ -266,11 +377,27 @@ impl<'a> Tokenizer<'a> {
         loop {
             match self.next()? {
                 Event::Text(raw) => decode_text(raw, excel_escapes, out)?,
-                Event::End { name: n } if n == name => return Ok(()),
+                Event::End { name: n } if same_name(n, name) => return Ok(()),
                 _ => return Err(Refuse("markup inside a text element")),
             }
         }
     }
+}
+
+/// A leaf element's text from [`Tokenizer::leaf_value`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Leaf<'a> {
+    /// The raw text is the value: a slice of the part.
+    Raw(&'a str),
+    /// The value was decoded onto the end of the caller's buffer.
+    Decoded,
+}
+
+/// Element names are a few bytes: a loop inlined here beats a call to
+/// `memcmp` per end tag.
+#[inline(always)]
+pub(crate) fn same_name(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// The `>` closing a start tag from `from`, skipping quoted attribute
@@ -351,7 +478,7 @@ fn is_declaration(content: &[u8]) -> bool {
 }
 
 /// XML's whitespace (quick-xml's `is_whitespace`): not form feed.
-fn is_ws(b: u8) -> bool {
+const fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
@@ -360,10 +487,29 @@ fn trim_end(b: &[u8]) -> &[u8] {
     &b[..n]
 }
 
+/// What a byte is to a tag's or attribute's name: whitespace ends a
+/// tag's name, `<>"'=&/` may not be in one.
+const IN_NAME: u8 = 0;
+const ENDS_NAME: u8 = 1;
+const NOT_IN_NAME: u8 = 2;
+static NAME_BYTE: [u8; 256] = {
+    let mut table = [IN_NAME; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if is_ws(byte) {
+            table[b] = ENDS_NAME;
+        } else if matches!(byte, b'<' | b'>' | b'"' | b'\'' | b'=' | b'&' | b'/') {
+            table[b] = NOT_IN_NAME;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// No whitespace and none of `<>"'=&/` (one table lookup a byte).
 fn is_name(name: &[u8]) -> bool {
-    !name
-        .iter()
-        .any(|b| matches!(b, b'<' | b'>' | b'"' | b'\'' | b'=' | b'&' | b'/') || is_ws(*b))
+    name.iter().all(|&b| NAME_BYTE[b as usize] == IN_NAME)
 }
 
 /// The attributes of a start tag, as raw (not unescaped) values. Malformed
@@ -375,11 +521,24 @@ pub(crate) struct Attrs<'a> {
 }
 
 impl<'a> Attrs<'a> {
-    pub(crate) fn parse(mut raw: &'a [u8]) -> Scan<Self> {
-        let mut attrs = Attrs {
+    pub(crate) fn new() -> Self {
+        Attrs {
             list: [(&[][..], &[][..]); 12],
             len: 0,
-        };
+        }
+    }
+
+    pub(crate) fn parse(raw: &'a [u8]) -> Scan<Self> {
+        let mut attrs = Attrs::new();
+        attrs.reparse(raw)?;
+        Ok(attrs)
+    }
+
+    /// [`Attrs::parse`] into this list, reused from element to element
+    /// (a cell's list is not made anew per cell).
+    pub(crate) fn reparse(&mut self, mut raw: &'a [u8]) -> Scan<()> {
+        let attrs = self;
+        attrs.len = 0;
         loop {
             let skip = raw.iter().position(|&b| !is_ws(b)).unwrap_or(raw.len());
             if skip == 0 && !raw.is_empty() && attrs.len > 0 {
@@ -387,9 +546,10 @@ impl<'a> Attrs<'a> {
             }
             raw = &raw[skip..];
             if raw.is_empty() {
-                return Ok(attrs);
+                return Ok(());
             }
-            let eq = memchr(b'=', raw).ok_or(Refuse("attribute without value"))?;
+            // Keys and values are short: SWAR, not a memchr call each.
+            let eq = find_byte(raw, [b'='; 3]).ok_or(Refuse("attribute without value"))?;
             let key = trim_end(&raw[..eq]);
             if key.is_empty() || !is_name(key) {
                 return Err(Refuse("malformed attribute name"));
@@ -404,7 +564,7 @@ impl<'a> Attrs<'a> {
                 return Err(Refuse("unquoted attribute"));
             }
             let body = &rest[lead + 1..];
-            let close = memchr(quote, body).ok_or(Refuse("attribute cut short"))?;
+            let close = find_byte(body, [quote; 3]).ok_or(Refuse("attribute cut short"))?;
             let value = &body[..close];
             if attrs.get(key).is_some() {
                 return Err(Refuse("attribute given twice"));
@@ -427,7 +587,7 @@ impl<'a> Attrs<'a> {
     pub(crate) fn get(&self, key: &[u8]) -> Option<&'a [u8]> {
         self.list[..self.len]
             .iter()
-            .find(|(k, _)| *k == key)
+            .find(|(k, _)| same_name(k, key))
             .map(|(_, v)| *v)
     }
 }
@@ -566,113 +726,5 @@ fn unescape_excel(text: &str, out: &mut String) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn events(xml: &str) -> Vec<String> {
-        let mut t = Tokenizer::new(xml.as_bytes()).unwrap();
-        let mut out = Vec::new();
-        loop {
-            match t.next().unwrap() {
-                Event::Start { name, attrs } => out.push(format!(
-                    "<{}|{}",
-                    String::from_utf8_lossy(name),
-                    String::from_utf8_lossy(attrs)
-                )),
-                Event::End { name } => out.push(format!("/{}", String::from_utf8_lossy(name))),
-                Event::Text(t) => out.push(format!("'{t}")),
-                Event::CData(t) => out.push(format!("[{}", String::from_utf8_lossy(t))),
-                Event::Empty { name, .. } => {
-                    out.push(format!("<{}/", String::from_utf8_lossy(name)))
-                }
-                Event::Eof => return out,
-            }
-        }
-    }
-
-    #[test]
-    fn tags_text_and_self_closing() {
-        let e = events(
-            r#"<?xml version="1.0" encoding="UTF-8"?><a x="1>2"><!-- c --><b/>t<![CDATA[<z>]]></a >"#,
-        );
-        assert_eq!(e, vec!["<a| x=\"1>2\"", "<b|", "/b", "'t", "[<z>", "/a"]);
-    }
-
-    #[test]
-    fn refusals() {
-        for bad in [
-            "<!DOCTYPE d [<!ENTITY a \"x\">]><d/>",
-            "<a",
-            "<a x=\"1",
-            "<!-- open",
-            "</>",
-            "<a><b></a></b>",
-            "<mergeCells><t>x</u></mergeCells>",
-            &"<a>".repeat(MAX_OPEN + 1),
-        ] {
-            let mut t = Tokenizer::new(bad.as_bytes()).unwrap();
-            let mut refused = false;
-            for _ in 0..MAX_OPEN + 10 {
-                match t.next() {
-                    Err(_) => {
-                        refused = true;
-                        break;
-                    }
-                    Ok(Event::Eof) => break,
-                    Ok(_) => {}
-                }
-            }
-            assert!(refused, "{bad}");
-        }
-        assert!(Tokenizer::new(b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a/>").is_err());
-    }
-
-    #[test]
-    fn bytes_are_found_eight_at_a_time() {
-        let hay = b"abcdefgh\"ijklmnop>qrstuvwx'yz";
-        for (i, &b) in hay.iter().enumerate() {
-            if !hay[..i].contains(&b) {
-                assert_eq!(find_byte(hay, [b, b, b]), Some(i), "{}", b as char);
-            }
-        }
-        assert_eq!(find_byte(hay, [b'>', b'"', b'\'']), Some(8));
-        assert_eq!(find_byte(b"\x80\x81\x01\x00", [0, 0, 0]), Some(3));
-        assert_eq!(find_byte(b"0123456789", [b'x', b'y', b'z']), None);
-        assert_eq!(find_tag_end(b"<a b=\"x>y\" c='>'>z", 1), Some(16));
-        assert_eq!(find_tag_end(b"<a b=\"x>y", 1), None);
-    }
-
-    #[test]
-    fn attributes() {
-        let a = Attrs::parse(br#" r="A1" s = '3' t="s""#).unwrap();
-        assert_eq!(a.get(b"r"), Some(&b"A1"[..]));
-        assert_eq!(a.get(b"s"), Some(&b"3"[..]));
-        assert_eq!(a.get(b"t"), Some(&b"s"[..]));
-        assert_eq!(a.get(b"x"), None);
-        assert!(Attrs::parse(br#" r="A1" r="A2""#).is_err());
-        assert!(Attrs::parse(br#" r=A1"#).is_err());
-        assert!(Attrs::parse(br#" r"#).is_err());
-        assert!(Attrs::parse(br#" a="1"b="2""#).is_err());
-        assert_eq!(unescape_attr(b"a&amp;b&#x41;&#66;").unwrap(), "a&bAB");
-        assert!(unescape_attr(b"&foo;").is_err());
-    }
-
-    #[test]
-    fn text_decoding() {
-        let mut s = String::new();
-        decode_text(
-            "a\r\nb\rc &lt;&#x5C71;&#30000;_x000D__x005F_x000A_",
-            true,
-            &mut s,
-        )
-        .unwrap();
-        assert_eq!(s, "a\nb\nc <山田\r_x000A_");
-        let mut s = String::new();
-        decode_text("_x000D_", false, &mut s).unwrap();
-        assert_eq!(s, "_x000D_");
-        for bad in ["&#0;", "&#x+41;", "&nbsp;", "&amp"] {
-            assert!(decode_text(bad, true, &mut String::new()).is_err());
-        }
-        assert!(Tokenizer::new(b"<a>\xff</a>").is_err());
-    }
-}
+#[path = "xmlscan_tests.rs"]
+mod tests;

@@ -2,14 +2,10 @@
 //! only (w:p and a:p are both paragraphs), so one reader serves .docx and
 //! .pptx.
 
-use crate::xmlscan::{local, unescape_entities, Event as Event2, Refuse, Scan, Tokenizer};
+use crate::xmlscan::{local, unescape_entities, Event as Event2, Scan, Tokenizer};
 use crate::{FormatError, Part};
 use quick_xml::events::Event;
 use quick_xml::Reader;
-
-/// Deeper nesting than any document has; the fast reader leaves such a
-/// part to quick-xml.
-const MAX_DEPTH: usize = 100_000;
 
 /// Where the reader is: inside how many text elements and runs, and
 /// inside `mc:Fallback` (skipped).
@@ -92,26 +88,20 @@ impl<'s> Collector<'s> {
     /// error or decode differently: a mismatched end tag, an entity it
     /// does not know, a DOCTYPE, bytes that are not UTF-8, markup cut short.
     pub(crate) fn read_fast(&mut self, xml: &[u8]) -> Scan<()> {
+        // The tokenizer refuses an end tag that does not close the
+        // innermost open element, and nesting past its own (lower) limit.
         let mut tok = Tokenizer::new(xml)?.keep_empty();
-        let mut open: Vec<&[u8]> = Vec::new();
         let mut state = State::default();
         let mut scratch = String::new();
         loop {
             match tok.next()? {
-                Event2::Start { name, .. } => {
-                    if open.len() >= MAX_DEPTH {
-                        return Err(Refuse("nesting too deep"));
-                    }
-                    open.push(name);
-                    self.start(local(name), &mut state);
-                }
-                Event2::End { name } => {
-                    if open.pop() != Some(name) {
-                        return Err(Refuse("end tag does not match"));
-                    }
-                    self.end(local(name), &mut state);
-                }
+                Event2::Start { name, .. } => self.start(local(name), &mut state),
+                Event2::End { name } => self.end(local(name), &mut state),
                 Event2::Empty { name, .. } => self.empty(local(name), &state),
+                // Most runs hold no reference: their raw text is the value.
+                Event2::Text(raw) if state.collecting() && !tok.text_has_references() => {
+                    self.push_str(raw);
+                }
                 Event2::Text(raw) if state.collecting() => {
                     scratch.clear();
                     unescape_entities(raw, &mut scratch)?;
@@ -293,6 +283,7 @@ impl<'s> Collector<'s> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::xmlscan::Refuse;
 
     fn parts(xml: &str) -> Vec<Part> {
         let mut out = Vec::new();
