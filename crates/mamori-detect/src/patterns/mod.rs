@@ -103,13 +103,20 @@ pub fn is_company_line_without(line: &str, cut: (usize, usize), line_has_word: b
     if line_has_word && (is_company_line(before) || is_company_line(after)) {
         return true;
     }
-    let (before, after) = (before.as_bytes(), after.as_bytes());
-    !before.is_empty()
-        && !after.is_empty()
-        && COMPANY_LINE_WORDS.iter().any(|word| {
-            let word = word.as_bytes();
-            (1..word.len()).any(|k| before.ends_with(&word[..k]) && after.starts_with(&word[k..]))
+    let (Some(&last), Some(&first)) = (before.as_bytes().last(), after.as_bytes().first()) else {
+        return false;
+    };
+    // The two bytes at the joint must stand side by side in the word: one
+    // byte compare rules out nearly every split before any slice compare.
+    COMPANY_LINE_WORDS.iter().any(|word| {
+        let word = word.as_bytes();
+        (1..word.len()).any(|k| {
+            word[k - 1] == last
+                && word[k] == first
+                && before.as_bytes().ends_with(&word[..k])
+                && after.as_bytes().starts_with(&word[k..])
         })
+    })
 }
 
 /// Words that mark a filled-in example (記入例 山田 太郎): not anyone's data.
