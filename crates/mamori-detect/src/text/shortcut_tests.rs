@@ -100,12 +100,16 @@ fn random_text(rng: &mut Lcg, lines: usize) -> String {
             line.push_str(rng.pick(PIECES));
         }
         // A line cut where a chunk ended: at any character boundary.
-        if rng.next() % 5 == 0 && !line.is_empty() {
+        if rng.next().is_multiple_of(5) && !line.is_empty() {
             let bounds: Vec<usize> = line.char_indices().map(|(i, _)| i).collect();
             line.truncate(bounds[rng.next() % bounds.len()]);
         }
         text.push_str(&line);
-        text.push_str(if rng.next() % 7 == 0 { "\r\n" } else { "\n" });
+        text.push_str(if rng.next().is_multiple_of(7) {
+            "\r\n"
+        } else {
+            "\n"
+        });
     }
     text
 }
