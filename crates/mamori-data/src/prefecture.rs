@@ -71,7 +71,13 @@ pub fn match_prefecture(s: &str) -> Option<(&'static str, usize)> {
 
 /// The `&'static` prefecture equal to `name`, if it is one.
 pub fn prefecture(name: &str) -> Option<&'static str> {
-    PREFECTURES.iter().copied().find(|p| *p == name)
+    // Most names are 9 bytes long: the third byte (the first character's
+    // last) rules out nearly all of them before a full comparison.
+    let bytes = name.as_bytes();
+    PREFECTURES
+        .iter()
+        .copied()
+        .find(|p| p.len() == bytes.len() && p.as_bytes()[2] == bytes[2] && *p == name)
 }
 
 #[cfg(test)]

@@ -65,6 +65,11 @@ impl Hits {
         }
     }
 
+    /// Bit `i`: `SIGNAL_WORDS[i]` occurs in the line.
+    pub(crate) fn signal_bits(self) -> u64 {
+        self.signals
+    }
+
     /// The document-type words found, each once, in list order (the words
     /// [`pat::signal_words`] finds in the same line).
     pub fn signal_words(self) -> impl Iterator<Item = &'static str> {
@@ -286,10 +291,16 @@ pub fn line_hits(line: &str) -> Hits {
 }
 
 /// Document-type words that tell the categoriser what a text is about.
-/// `hits` are the line's own: their signal words are the line's.
-pub(crate) fn collect_signals(findings: &mut crate::findings::Findings, line: &str, hits: Hits) {
+/// `hits` are the line's own: their signal words are the line's. True
+/// when exactly the words of `hits` were added (the line has no 株 and the
+/// list had room): the caller may then skip lines holding only those.
+pub(crate) fn collect_signals(
+    findings: &mut crate::findings::Findings,
+    line: &str,
+    hits: Hits,
+) -> bool {
     if findings.signals.len() > 200 {
-        return;
+        return false;
     }
     // 株式会社… in a signature is not about shares: such a line is searched
     // again without it.
@@ -300,18 +311,23 @@ pub(crate) fn collect_signals(findings: &mut crate::findings::Findings, line: &s
                 findings.signals.insert(word.to_string());
             }
         }
-        return;
+        return false;
     }
     for word in hits.signal_words() {
         if !findings.signals.contains(word) {
             findings.signals.insert(word.to_string());
         }
     }
+    true
 }
 
 /// Digits that could be a phone, an identifier or an account: a run of at
 /// least `min` digits, allowing the separators people write inside numbers.
 pub fn has_digit_run(line: &str, min: usize) -> bool {
+    // Most prose lines have no digit at all: a vectorised look settles them.
+    if !any_byte(line.as_bytes(), |b| b.is_ascii_digit()) {
+        return false;
+    }
     let mut run = 0;
     for b in line.bytes() {
         if b.is_ascii_digit() {
@@ -330,12 +346,27 @@ pub fn has_digit_run(line: &str, min: usize) -> bool {
 /// (all U+FFxx, whose UTF-8 opens with 0xEF): a byte loop decides most
 /// lines, the characters are decoded only when a 0xEF is there.
 pub fn has_number_or_mark(raw: &str) -> bool {
-    raw.bytes()
-        .any(|b| b.is_ascii_digit() || b == b'@' || b == 0xEF)
+    any_byte(raw.as_bytes(), |b| b.is_ascii_digit() | (b == b'@') | (b == 0xEF))
         && raw.chars().any(|c| {
             c.is_ascii_digit()
                 || matches!(c, '０'..='９' | '@' | '＠' | '\u{FF61}'..='\u{FF9F}' | '\u{FF21}'..='\u{FF5A}')
         })
+}
+
+/// Whether some byte of `bytes` passes `test`, a branch-free predicate:
+/// tested 32 bytes at a time without an early exit inside a block, which
+/// the compiler turns into vector compares (`Iterator::any` stops after
+/// each byte and stays scalar). Lines without the byte, most of a text,
+/// are read about four times faster.
+#[inline(always)]
+fn any_byte(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
+    let mut blocks = bytes.chunks_exact(32);
+    for block in &mut blocks {
+        if block.iter().fold(false, |found, &b| found | test(b)) {
+            return true;
+        }
+    }
+    blocks.remainder().iter().any(|&b| test(b))
 }
 
 /// Whether some stretch of digits and separators (as [`has_digit_run`]
@@ -521,6 +552,51 @@ mod tests {
             }
         }
         false
+    }
+
+    /// The block-wise byte tests answer as a plain byte loop does, with
+    /// the byte sought at every offset of lines of every length around the
+    /// 32-byte blocks (ASCII and full-width digits, @, half-width kana).
+    #[test]
+    fn the_block_tests_equal_the_byte_loops() {
+        let reference_run = |line: &str, min: usize| {
+            let mut run = 0;
+            for b in line.bytes() {
+                if b.is_ascii_digit() {
+                    run += 1;
+                    if run >= min {
+                        return true;
+                    }
+                } else if !matches!(b, b'-' | b' ' | b'(' | b')' | b'+') {
+                    run = 0;
+                }
+            }
+            false
+        };
+        let by_chars = |raw: &str| {
+            raw.chars().any(|c| {
+                c.is_ascii_digit()
+                    || matches!(c, '０'..='９' | '@' | '＠' | '\u{FF61}'..='\u{FF9F}' | '\u{FF21}'..='\u{FF5A}')
+            })
+        };
+        for filler in ["a", "本", "-"] {
+            for len in 0..80 {
+                for mark in ["", "7", "０", "@", "ｶ", "1234567", "12-34 56", "ー"] {
+                    for at in 0..=len {
+                        let line =
+                            format!("{}{mark}{}", filler.repeat(at), filler.repeat(len - at));
+                        for min in [1, 6, 10] {
+                            assert_eq!(
+                                has_digit_run(&line, min),
+                                reference_run(&line, min),
+                                "{line:?} {min}"
+                            );
+                        }
+                        assert_eq!(has_number_or_mark(&line), by_chars(&line), "{line:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -27,6 +27,27 @@ use mamori_core::DataItem;
 use std::collections::BTreeMap;
 
 mod free;
+#[cfg(test)]
+mod shortcut_tests;
+
+#[cfg(test)]
+thread_local! {
+    static SHORTCUTS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Whether the exact shortcuts (skips a cheap test proves change nothing)
+/// are taken: always, except in tests that compare them with the full path.
+#[inline(always)]
+pub(crate) fn shortcuts() -> bool {
+    #[cfg(test)]
+    {
+        SHORTCUTS.with(std::cell::Cell::get)
+    }
+    #[cfg(not(test))]
+    {
+        true
+    }
+}
 
 /// How far (in characters) a keyword lends context to a My Number or card number.
 const CONTEXT_CHARS: usize = 300;
@@ -66,6 +87,9 @@ pub struct TextScanner<'d> {
     /// The document says it is a filled-in example (記入例): it reports nothing.
     example: bool,
     lines_seen: usize,
+    /// Signal words ([`Hits::signal_bits`]) already added to the findings:
+    /// a memo repeats its few words on line after line.
+    signals_noted: u64,
     /// What drawn tables held (read by the table engine).
     embedded: Findings,
     /// Only when the detector captures contacts: each person's name as
@@ -100,6 +124,7 @@ impl<'d> TextScanner<'d> {
             example: false,
             zengin: false,
             lines_seen: 0,
+            signals_noted: 0,
             embedded: Findings::default(),
         }
     }
@@ -111,7 +136,7 @@ impl<'d> TextScanner<'d> {
 
     /// Feeds a chunk of text (several lines).
     pub fn push_text(&mut self, text: &str) {
-        for line in text.lines() {
+        for line in lines(text) {
             self.push_line(line);
         }
     }
@@ -299,8 +324,15 @@ impl<'d> TextScanner<'d> {
             self.chars_since_card_keyword = self.chars_since_card_keyword.saturating_add(width);
         }
         self.lines_since_name_label = self.lines_since_name_label.saturating_add(1);
-        if hits.has(Group::Signal) {
-            collect_signals(&mut self.findings, line, hits);
+        // Words already added are added again as no-ops, unless 株 makes
+        // the line's words differ from its hits (株式会社 is left out).
+        if hits.has(Group::Signal)
+            && (hits.signal_bits() & !self.signals_noted != 0
+                || line.contains('株')
+                || !shortcuts())
+            && collect_signals(&mut self.findings, line, hits)
+        {
+            self.signals_noted |= hits.signal_bits();
         }
         self.seen_emergency_heading |= hits.has(Group::Emergency);
         let trimmed = line.trim_start();
@@ -633,6 +665,27 @@ impl<'d> TextScanner<'d> {
         self.findings.gate();
         self.findings
     }
+}
+
+/// The lines of `text` exactly as `str::lines` gives them (a '\n' ends a
+/// line, a '\r' before it is dropped, a last line needs no '\n'), found
+/// with the memchr crate's vector search instead of std's word-wise one.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
+    std::iter::from_fn(move || match ends.next() {
+        Some(end) => {
+            let line = &text[start..end];
+            start = end + 1;
+            Some(line.strip_suffix('\r').unwrap_or(line))
+        }
+        None if start < text.len() => {
+            let line = &text[start..];
+            start = text.len();
+            Some(line)
+        }
+        None => None,
+    })
 }
 
 fn overlaps(spans: &[(usize, usize)], start: usize, end: usize) -> bool {

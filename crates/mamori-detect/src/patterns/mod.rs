@@ -92,6 +92,33 @@ pub fn is_company_line(line: &str) -> bool {
     COMPANY_LINE_WORDS.iter().any(|k| line.contains(k))
 }
 
+/// [`is_company_line`] of the line with `cut` (an address) taken out,
+/// without building that line: a word lies in the part before the cut, in
+/// the part after it, or across the joint (its head ends the one, its tail
+/// opens the other). `line_has_word` is the keyword pass's Company group
+/// for the whole line: without it neither part can hold a word (the pass
+/// finds every word, in any ASCII case), and only the joint is looked at.
+pub fn is_company_line_without(line: &str, cut: (usize, usize), line_has_word: bool) -> bool {
+    let (before, after) = (&line[..cut.0], &line[cut.1..]);
+    if line_has_word && (is_company_line(before) || is_company_line(after)) {
+        return true;
+    }
+    let (Some(&last), Some(&first)) = (before.as_bytes().last(), after.as_bytes().first()) else {
+        return false;
+    };
+    // The two bytes at the joint must stand side by side in the word: one
+    // byte compare rules out nearly every split before any slice compare.
+    COMPANY_LINE_WORDS.iter().any(|word| {
+        let word = word.as_bytes();
+        (1..word.len()).any(|k| {
+            word[k - 1] == last
+                && word[k] == first
+                && before.as_bytes().ends_with(&word[..k])
+                && after.as_bytes().starts_with(&word[k..])
+        })
+    })
+}
+
 /// Words that mark a filled-in example (記入例 山田 太郎): not anyone's data.
 pub const EXAMPLE_WORDS: &[&str] = &[
     "記入例",
@@ -208,7 +235,12 @@ pub fn label_pairs(line: &str) -> Vec<LabelPair<'_>> {
     }
     if labels.is_empty() {
         // "氏名 山田 太郎": a label word first, then spaces.
-        if let Some(m) = regex!(r"^\s*([^\s:：]{1,8})[ ]+(\S.*)$").captures(line) {
+        let spaced = if may_open_with_spaced_label(line) || !crate::text::shortcuts() {
+            line
+        } else {
+            ""
+        };
+        if let Some(m) = regex!(r"^\s*([^\s:：]{1,8})[ ]+(\S.*)$").captures(spaced) {
             if let (Some(label), Some(value)) = (m.get(1), m.get(2)) {
                 if let Some(field) = classify_label(label.as_str()) {
                     if !matches!(
@@ -253,6 +285,23 @@ pub fn label_pairs(line: &str) -> Vec<LabelPair<'_>> {
             }
         })
         .collect()
+}
+
+/// Whether `^\s*([^\s:：]{1,8})[ ]+(\S.*)$` can match `line`: after the
+/// leading white space (`trim_start` and `\s` are both Unicode White_Space),
+/// 1 to 8 characters that are neither white space nor a colon, then a
+/// space. Prose lines fail within nine characters, without the regex.
+pub(crate) fn may_open_with_spaced_label(line: &str) -> bool {
+    let mut chars = line.trim_start().chars();
+    for taken in 0..=8 {
+        match chars.next() {
+            Some(' ') => return taken >= 1,
+            Some(c) if c.is_whitespace() || c == ':' || c == '：' => return false,
+            Some(_) => {}
+            None => return false,
+        }
+    }
+    false
 }
 
 /// Cuts what a label's value carries after it: `山田 太郎 (ヤマダ タロウ)`, `男 年齢 44`.

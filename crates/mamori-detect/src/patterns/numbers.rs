@@ -125,6 +125,14 @@ pub(crate) const ADDRESS_WORDS: &[&str] = &["住所", "自宅", "転居", "引�
 
 /// Spans that start with 〒 + code, or a prefecture, and run to the house number.
 pub fn address_spans(line: &str) -> Vec<(usize, usize)> {
+    address_spans_in(line, true)
+}
+
+/// [`address_spans`], told by the keyword pass whether the line holds a
+/// prefecture's name at all: without one only a postal code can start a
+/// span, and the prefecture search is not run. A postal code needs its
+/// ASCII '-': without one the postal regex is not run either.
+pub fn address_spans_in(line: &str, may_have_prefecture: bool) -> Vec<(usize, usize)> {
     static PREFECTURE_AC: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
     let prefectures = PREFECTURE_AC.get_or_init(|| {
         aho_corasick::AhoCorasick::new(mamori_data::PREFECTURES)
@@ -133,12 +141,20 @@ pub fn address_spans(line: &str) -> Vec<(usize, usize)> {
     let postal_re = regex!(r"〒?\s*\d{3}-\d{4}\s*");
     let body_re = regex!(r"^[^\s、。,]{2,40}?\d+(?:[-丁目番地号の]+\d+)*(?:丁目|番地|番|号)?");
     // (span start, body start): after a postal code, or at a prefecture.
+    let postal_text =
+        if memchr::memchr(b'-', line.as_bytes()).is_some() || !crate::text::shortcuts() {
+            line
+        } else {
+            ""
+        };
     let mut starts: Vec<(usize, usize)> = postal_re
-        .find_iter(line)
+        .find_iter(postal_text)
         .filter(|m| !line[..m.start()].ends_with(|c: char| c.is_ascii_digit() || c == '-'))
         .map(|m| (m.start(), m.end()))
         .collect();
-    starts.extend(prefectures.find_iter(line).map(|m| (m.start(), m.start())));
+    if may_have_prefecture {
+        starts.extend(prefectures.find_iter(line).map(|m| (m.start(), m.start())));
+    }
     starts.sort_unstable();
     let mut out: Vec<(usize, usize)> = Vec::new();
     for (start, body_start) in starts {

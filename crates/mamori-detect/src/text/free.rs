@@ -110,13 +110,19 @@ impl TextScanner<'_> {
             || (digits && (hits.has(Group::Address) || personal_context));
         if address_start && (personal_context || hits.has(Group::Address)) {
             {
-                for (start, end) in pat::address_spans(line) {
+                for (start, end) in
+                    pat::address_spans_in(line, hits.has(Group::Prefecture) || !super::shortcuts())
+                {
                     if overlaps(consumed, start, end) || !is_address(&line[start..end]) {
                         continue;
                     }
                     // Town names may contain 本社 or 本店: judge the line without the address.
-                    let rest = format!("{}{}", &line[..start], &line[end..]);
-                    if company_block || pat::is_company_line(&rest) {
+                    let company_rest = if super::shortcuts() {
+                        pat::is_company_line_without(line, (start, end), hits.has(Group::Company))
+                    } else {
+                        pat::is_company_line(&format!("{}{}", &line[..start], &line[end..]))
+                    };
+                    if company_block || company_rest {
                         continue;
                     }
                     self.findings.add(DataItem::Address, 1);
