@@ -365,9 +365,18 @@ impl Grid {
             last = Some(row);
             cells.sort_by_key(|(c, _)| *c);
             let width = cells.last().map(|(c, _)| *c as usize + 1).unwrap_or(0);
-            let mut dense = vec![String::new(); width];
+            // Filled left to right (columns sorted), not made of empty
+            // strings first and then overwritten.
+            let mut dense = Vec::with_capacity(width);
             for (c, text) in cells {
-                dense[c as usize] = text;
+                let c = c as usize;
+                if c < dense.len() {
+                    // A column given twice: the later cell wins, as ever.
+                    dense[c] = text;
+                } else {
+                    dense.resize_with(c, String::new);
+                    dense.push(text);
+                }
             }
             out.push(dense);
         }
