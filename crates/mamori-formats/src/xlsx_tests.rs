@@ -379,10 +379,10 @@ fn numbers_shown_as_written_are_what_the_f64_round_trip_prints() {
             .map(|_| char::from(b'0' + (next_random(&mut state) % 10) as u8))
             .collect();
         let point = (r >> 8) as usize % (digits + 1);
-        if point < digits && (r >> 16) % 2 == 0 {
+        if point < digits && (r >> 16).is_multiple_of(2) {
             text.insert(point.max(1), '.');
         }
-        if (r >> 17) % 3 == 0 {
+        if (r >> 17).is_multiple_of(3) {
             text.insert(0, '-');
         }
         taken += check(&text) as u32;
@@ -390,7 +390,7 @@ fn numbers_shown_as_written_are_what_the_f64_round_trip_prints() {
         let bits = next_random(&mut state);
         let scale = 10f64.powi((bits % 24) as i32 - 8);
         let n = (bits >> 11) as f64 / (1u64 << 53) as f64 * scale;
-        let n = if bits % 5 == 0 { -n } else { n };
+        let n = if bits.is_multiple_of(5) { -n } else { n };
         check(&format!("{n}"));
         check(&format!("{}", n.round()));
         check(&format!("{}", (n * 100.0).round() / 100.0));
