@@ -480,6 +480,12 @@ fn read_sheet(xml: &[u8], meta: &Meta, grid: &mut Grid) -> Scan<Vec<Dimensions>>
             }
             continue;
         }
+        if let Some(r) = tok.take_row() {
+            if let Some(r) = r {
+                row_index = row_and_column(r)?.0;
+            }
+            continue;
+        }
         match tok.next()? {
             Event::Start { name, attrs: raw } => match local(name) {
                 b"row" => {
@@ -696,25 +702,43 @@ fn dimension(range: &[u8]) -> Scan<Dimensions> {
 }
 
 fn cell_ref(raw: &[u8]) -> Scan<(u32, u32)> {
-    // The usual spelling (`A1` to `XFD1048576`, row not 0) is read left to
-    // right; no overflow is possible there, so the result is
-    // `row_and_column`'s.
-    let letters = raw.iter().take_while(|b| b.is_ascii_uppercase()).count();
-    let digits = &raw[letters..];
-    if (1..=3).contains(&letters)
-        && (1..=7).contains(&digits.len())
-        && digits.iter().all(u8::is_ascii_digit)
-    {
-        let row = digits.iter().fold(0u32, |n, &d| n * 10 + (d - b'0') as u32);
-        if row != 0 {
-            let col = raw[..letters]
-                .iter()
-                .fold(0u32, |n, &c| n * 26 + (c - b'A') as u32 + 1);
-            return Ok((row - 1, col - 1));
-        }
+    if let Some(position) = plain_cell_ref(raw) {
+        return Ok(position);
     }
     let (row, col) = row_and_column(raw)?;
     Ok((row, col.ok_or(Refuse("cell reference without column"))?))
+}
+
+/// The usual spelling (1 to 3 capitals, then 1 to 7 digits, row not 0),
+/// read left to right; no overflow is possible there, so the result is
+/// `row_and_column`'s. None for anything else.
+#[inline]
+fn plain_cell_ref(raw: &[u8]) -> Option<(u32, u32)> {
+    let mut col = 0u32;
+    let mut letters = 0;
+    while let Some(&b) = raw.get(letters) {
+        if !b.is_ascii_uppercase() {
+            break;
+        }
+        col = col * 26 + (b - b'A') as u32 + 1;
+        letters += 1;
+        if letters > 3 {
+            return None;
+        }
+    }
+    let digits = &raw[letters..];
+    if letters == 0 || digits.is_empty() || digits.len() > 7 {
+        return None;
+    }
+    let mut row = 0u32;
+    for &d in digits {
+        let digit = d.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        row = row * 10 + digit as u32;
+    }
+    Some((row.checked_sub(1)?, col - 1))
 }
 
 /// calamine's `get_row_and_optional_column`, arithmetic and all (it wraps

@@ -422,3 +422,25 @@ fn plain_cells_and_evented_cells_read_alike() {
         "{out:?}"
     );
 }
+
+#[test]
+fn rows_out_of_order_and_repeated_keep_their_cells() {
+    let data = concat!(
+        r#"<row r="3"><c r="B3"><v>1</v></c></row>"#,
+        r#"<row r="5"><c r="A5"><v>2</v></c></row>"#,
+        r#"<row r="1"><c r="C1"><v>3</v></c><c r="A1"><v>4</v></c></row>"#,
+        r#"<row r="3"><c r="A3"><v>5</v></c><c r="B3"><v>6</v></c></row>"#,
+        r#"<row r="1"><c r="A1"><v>7</v></c></row>"#,
+        r#"<row r="9"><c r="A9"><v>8</v></c></row>"#,
+        r#"<row r="2"><c r="A2"><v>9</v></c></row>"#,
+    );
+    let merges =
+        r#"<mergeCells count="2"><mergeCell ref="A1:D1"/><mergeCell ref="A2:B2"/></mergeCells>"#;
+    let bytes = book(&sst(""), &[("S", "visible", &sheet(data, merges))]);
+    let (out, refused) = same(&bytes);
+    assert_eq!(refused, None);
+    assert_eq!(
+        out,
+        vec![r#"S: [["7", "4", "3", "4"], ["9", "9"], ["5", "6"], [], ["2"], [], ["8"]]"#]
+    );
+}

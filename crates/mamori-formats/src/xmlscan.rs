@@ -429,6 +429,56 @@ impl<'a> Tokenizer<'a> {
         Some(cell)
     }
 
+    /// A row's start tag written plainly, taken at the cursor: `<row`,
+    /// then attributes ` key="value"` (one space before each, distinct
+    /// names, at most twelve), then `>`. For exactly these bytes the event
+    /// would be this start (its attributes as [`Attrs`] reads them); the
+    /// value of `r` is returned (None without one). None, with nothing
+    /// consumed, for anything else.
+    pub(crate) fn take_row(&mut self) -> Option<Option<&'a [u8]>> {
+        if self.pending_end.is_some() || self.open.len() >= MAX_OPEN {
+            return None;
+        }
+        let xml = self.xml;
+        if !has_prefix(&xml[self.pos..], b"<row ") {
+            return None;
+        }
+        let name = &xml[self.pos + 1..self.pos + 4];
+        let mut at = self.pos + 4;
+        let mut keys: [&[u8]; 12] = [&[]; 12];
+        let mut count = 0;
+        let mut reference = None;
+        loop {
+            match *xml.get(at)? {
+                b' ' => {}
+                b'>' => break,
+                _ => return None,
+            }
+            let key_start = at + 1;
+            let key_len = xml[key_start..]
+                .iter()
+                .position(|&b| NAME_BYTE[b as usize] != IN_NAME)?;
+            let key = &xml[key_start..key_start + key_len];
+            let value_start = key_start + key_len + 2;
+            if key.is_empty() || xml.get(value_start - 2..value_start)? != b"=\"" {
+                return None;
+            }
+            if count == keys.len() || keys[..count].iter().any(|k| same_name(k, key)) {
+                return None;
+            }
+            keys[count] = key;
+            count += 1;
+            let value_len = find_byte(&xml[value_start..], [b'"'; 3])?;
+            if same_name(key, b"r") {
+                reference = Some(&xml[value_start..value_start + value_len]);
+            }
+            at = value_start + value_len + 1;
+        }
+        self.open.push(name);
+        self.pos = at + 1;
+        Some(reference)
+    }
+
     /// What [`Tokenizer::leaf_text`] reads, without the copy where there is
     /// nothing to decode: a leaf holding one run with no reference, no
     /// `\r` (and, with `excel_escapes`, no `_`) is that run, borrowed from

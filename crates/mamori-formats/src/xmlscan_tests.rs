@@ -345,3 +345,46 @@ fn anything_else_is_left_to_the_events() {
     t.next().unwrap();
     assert_eq!(t.take_cell(), None);
 }
+
+#[test]
+fn a_plain_row_tag_is_the_start_event_with_its_r() {
+    for (xml, r) in [
+        (r#"<row r="12">"#, Some(&b"12"[..])),
+        (
+            r#"<row r="3" spans="1:14" x14ac:dyDescent="0.25" ht="x'>y">"#,
+            Some(b"3"),
+        ),
+        (r#"<row spans="1:2" r="">"#, Some(b"")),
+        (r#"<row ht="15">"#, None),
+    ] {
+        let whole = format!("{xml}</row>");
+        let mut fast = Tokenizer::new(whole.as_bytes()).unwrap();
+        assert_eq!(fast.take_row(), Some(r), "{xml}");
+        let mut slow = Tokenizer::new(whole.as_bytes()).unwrap();
+        let Ok(Event::Start { name, attrs }) = slow.next() else {
+            panic!("{xml}");
+        };
+        assert_eq!(name, b"row");
+        assert_eq!(Attrs::parse(attrs).unwrap().get(b"r"), r, "{xml}");
+        assert_eq!((fast.pos, fast.open.len()), (slow.pos, slow.open.len()));
+        assert_eq!(fast.next(), Ok(Event::End { name: b"row" }));
+    }
+    for xml in [
+        r#"<row r="1" r="2">"#,
+        r#"<row r="1"s="2">"#,
+        r#"<row r='1'>"#,
+        r#"<row r="1" ht='x'>"#,
+        r#"<row  r="1">"#,
+        r#"<row r="1" >"#,
+        r#"<row r="1"/>"#,
+        r#"<row r = "1">"#,
+        r#"<row r="1""#,
+        r#"<row>"#,
+        r#"<rows r="1">"#,
+        r#"<row a="1" b="1" c="1" d="1" e="1" f="1" g="1" h="1" i="1" j="1" k="1" l="1" m="1">"#,
+    ] {
+        let mut t = Tokenizer::new(xml.as_bytes()).unwrap();
+        assert_eq!(t.take_row(), None, "{xml}");
+        assert_eq!((t.pos, t.open.len()), (0, 0), "{xml}");
+    }
+}
