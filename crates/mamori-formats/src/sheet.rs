@@ -270,7 +270,11 @@ fn preflight_zip(
 
 /// Sparse cells of one sheet, bounded by the budget's cell and column limits.
 pub(crate) struct Grid {
-    rows: BTreeMap<u32, Vec<(u32, String)>>,
+    /// Rows as they came while each came after the last (nearly always
+    /// all of them): appended, no map to keep ordered.
+    ascending: Vec<(u32, Vec<(u32, String)>)>,
+    /// Rows first seen after a later row; never also in `ascending`.
+    others: BTreeMap<u32, Vec<(u32, String)>>,
     /// The row being filled: cells come row by row, so most puts skip the
     /// map (cells of a row that comes back are appended in order, as the
     /// map alone would have them).
@@ -286,7 +290,8 @@ pub(crate) struct Grid {
 impl Grid {
     pub(crate) fn new(budget: &Budget) -> Self {
         Grid {
-            rows: BTreeMap::new(),
+            ascending: Vec::new(),
+            others: BTreeMap::new(),
             current: None,
             last_row_cells: 0,
             cells: 0,
@@ -319,15 +324,23 @@ impl Grid {
     fn flush(&mut self) {
         if let Some((row, cells)) = self.current.take() {
             self.last_row_cells = cells.len();
-            // A row seen for the first time (nearly all) keeps its list.
-            match self.rows.entry(row) {
-                std::collections::btree_map::Entry::Vacant(entry) => {
-                    entry.insert(cells);
-                }
-                std::collections::btree_map::Entry::Occupied(mut entry) => {
-                    entry.get_mut().extend(cells)
-                }
+            // A row seen for the first time (nearly all) keeps its list;
+            // one seen before gets these cells after its earlier ones.
+            match self.ascending.last_mut() {
+                Some((last, _)) if *last < row => self.ascending.push((row, cells)),
+                None => self.ascending.push((row, cells)),
+                Some(_) => match self.ascending.binary_search_by_key(&row, |(r, _)| *r) {
+                    Ok(i) => self.ascending[i].1.extend(cells),
+                    Err(_) => self.others.entry(row).or_default().extend(cells),
+                },
             }
+        }
+    }
+
+    fn row_mut(&mut self, row: u32) -> Option<&mut Vec<(u32, String)>> {
+        match self.ascending.binary_search_by_key(&row, |(r, _)| *r) {
+            Ok(i) => Some(&mut self.ascending[i].1),
+            Err(_) => self.others.get_mut(&row),
         }
     }
 
@@ -339,7 +352,7 @@ impl Grid {
             if last <= first || last - first > 64 {
                 continue;
             }
-            let Some(cells) = self.rows.get_mut(&row) else {
+            let Some(cells) = self.row_mut(row) else {
                 continue;
             };
             let Some(value) = cells.iter().find(|(c, _)| *c == first).map(|x| x.1.clone()) else {
@@ -356,18 +369,42 @@ impl Grid {
     /// Dense rows; a run of empty rows becomes one empty row.
     pub(crate) fn rows(mut self) -> Vec<Vec<String>> {
         self.flush();
-        let mut out = Vec::with_capacity(self.rows.len());
+        let mut out = Vec::with_capacity(self.ascending.len() + self.others.len());
         let mut last: Option<u32> = None;
-        for (row, mut cells) in self.rows {
+        // Both lists in row order, merged (a row is in one of them).
+        let mut ascending = self.ascending.into_iter().peekable();
+        let mut others = self.others.into_iter().peekable();
+        loop {
+            let from_ascending = match (ascending.peek(), others.peek()) {
+                (Some(a), Some(b)) => a.0 < b.0,
+                (a, _) => a.is_some(),
+            };
+            let next = if from_ascending {
+                ascending.next()
+            } else {
+                others.next()
+            };
+            let Some((row, mut cells)) = next else {
+                break;
+            };
             if last.is_some_and(|l| row > l + 1) {
                 out.push(Vec::new());
             }
             last = Some(row);
             cells.sort_by_key(|(c, _)| *c);
             let width = cells.last().map(|(c, _)| *c as usize + 1).unwrap_or(0);
-            let mut dense = vec![String::new(); width];
+            // Filled left to right (columns sorted), not made of empty
+            // strings first and then overwritten.
+            let mut dense = Vec::with_capacity(width);
             for (c, text) in cells {
-                dense[c as usize] = text;
+                let c = c as usize;
+                if c < dense.len() {
+                    // A column given twice: the later cell wins, as ever.
+                    dense[c] = text;
+                } else {
+                    dense.resize_with(c, String::new);
+                    dense.push(text);
+                }
             }
             out.push(dense);
         }

@@ -16,13 +16,18 @@
 use crate::archive::open_zip;
 use crate::sheet::{date_text, number_text, Grid};
 use crate::xmlscan::{
-    decode_text, local, same_name, unescape_attr, Attrs, Event, Leaf, Refuse, Scan, Tokenizer,
+    decode_text, local, same_name, unescape_attr, Attrs, CellTag, CellText, Event, Leaf, Refuse,
+    Scan, Tokenizer,
 };
 use crate::{Budget, FormatError, Source};
 use calamine::{ExcelDateTime, ExcelDateTimeType};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
+
+#[path = "xlsx_formats.rs"]
+mod formats;
+use formats::{builtin_format_by_id, detect_custom_number_format, is_shown_as_written, CellFormat};
 
 /// XML parts kept in memory from the preflight, in total; parts past this
 /// are inflated again when their turn comes (memory stays bounded).
@@ -130,14 +135,6 @@ impl Package<'_> {
     }
 }
 
-/// calamine's `CellFormat`: how a number cell's style says to show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CellFormat {
-    Other,
-    DateTime,
-    TimeDelta,
-}
-
 #[derive(Debug, PartialEq, Eq)]
 enum SheetKind {
     Work,
@@ -145,7 +142,8 @@ enum SheetKind {
 }
 
 struct Meta {
-    /// Every shared string, end to end; `spans` cut it.
+    /// Every shared string, end to end; `spans` cut it (each already
+    /// trimmed, as every cell takes it).
     strings: String,
     spans: Vec<(u32, u32)>,
     formats: Vec<CellFormat>,
@@ -215,6 +213,13 @@ fn read_book(book: &mut Package, budget: &Budget) -> Scan<Vec<Table>> {
 fn read_shared_strings(xml: &[u8], meta: &mut Meta) -> Scan<()> {
     let mut tok = Tokenizer::new(xml)?;
     loop {
+        // The usual item, as writers spell it, is taken whole.
+        if let Some(text) = tok.take_literal(SHARED_STRING, b"</t></si>", true) {
+            let from = meta.strings.len();
+            meta.strings.push_str(text);
+            push_trimmed_span(meta, from)?;
+            continue;
+        }
         match tok.next()? {
             Event::Start { name, .. } if local(name) == b"si" => {
                 let from = meta.strings.len();
@@ -223,12 +228,7 @@ fn read_shared_strings(xml: &[u8], meta: &mut Meta) -> Scan<()> {
                     meta.strings.push_str(raw);
                 }
                 if value.is_some() {
-                    let to = meta.strings.len();
-                    let span = (
-                        u32::try_from(from).map_err(|_| Refuse("shared strings over 4 GiB"))?,
-                        u32::try_from(to).map_err(|_| Refuse("shared strings over 4 GiB"))?,
-                    );
-                    meta.spans.push(span);
+                    push_trimmed_span(meta, from)?;
                 }
             }
             Event::End { name } if local(name) == b"sst" => return Ok(()),
@@ -236,6 +236,24 @@ fn read_shared_strings(xml: &[u8], meta: &mut Meta) -> Scan<()> {
             _ => {}
         }
     }
+}
+
+/// How a plain shared string's text begins when written plainly.
+const SHARED_STRING: &[&[u8]] = &[b"<si><t>", b"<si><t xml:space=\"preserve\">"];
+
+/// The span of the string appended to `meta.strings` from `from`, trimmed
+/// once here rather than in every cell that shows it.
+fn push_trimmed_span(meta: &mut Meta, from: usize) -> Scan<()> {
+    let whole = &meta.strings[from..];
+    let trimmed = whole.trim_start();
+    let from = from + (whole.len() - trimmed.len());
+    let to = from + trimmed.trim_end().len();
+    let span = (
+        u32::try_from(from).map_err(|_| Refuse("shared strings over 4 GiB"))?,
+        u32::try_from(to).map_err(|_| Refuse("shared strings over 4 GiB"))?,
+    );
+    meta.spans.push(span);
+    Ok(())
 }
 
 /// A string element's value (`<si>`, `<is>`): a plain string's one `<t>`
@@ -438,6 +456,36 @@ fn read_sheet(xml: &[u8], meta: &Meta, grid: &mut Grid) -> Scan<Vec<Dimensions>>
     let mut full = false;
     let mut attrs = Attrs::new();
     loop {
+        // Plain cells (nearly all) are taken whole, tag and value at once.
+        if let Some(CellTag {
+            reference,
+            style,
+            kind,
+            value,
+        }) = tok.take_cell()
+        {
+            let pos = match reference {
+                Some(r) => cell_ref(r)?,
+                None => (row_index, col_index),
+            };
+            col_index = pos.1.wrapping_add(1);
+            // As `read_cell` reads these children.
+            let text = match value {
+                CellText::Value(v) => value_text(v, style, kind, meta)?,
+                CellText::Inline(t) => t.trim().to_string(),
+                CellText::None => String::new(),
+            };
+            if !full && !grid.put(pos.0, pos.1, text) {
+                full = true;
+            }
+            continue;
+        }
+        if let Some(r) = tok.take_row() {
+            if let Some(r) = r {
+                row_index = row_and_column(r)?.0;
+            }
+            continue;
+        }
         match tok.next()? {
             Event::Start { name, attrs: raw } => match local(name) {
                 b"row" => {
@@ -449,10 +497,7 @@ fn read_sheet(xml: &[u8], meta: &Meta, grid: &mut Grid) -> Scan<Vec<Dimensions>>
                 b"c" => {
                     attrs.reparse(raw)?;
                     let pos = match attrs.get(b"r") {
-                        Some(r) => {
-                            let (row, col) = row_and_column(r)?;
-                            (row, col.ok_or(Refuse("cell reference without column"))?)
-                        }
+                        Some(r) => cell_ref(r)?,
                         None => (row_index, col_index),
                     };
                     col_index = pos.1;
@@ -489,8 +534,9 @@ fn read_cell(tok: &mut Tokenizer, attrs: &Attrs, meta: &Meta, buf: &mut String) 
     let mut text = String::new();
     // The usual first child, as writers spell it, is taken whole; the loop
     // reads any other child (and whatever follows) event by event.
+    let (style, kind) = (attrs.get(b"s"), attrs.get(b"t"));
     if let Some(v) = tok.take_literal(&[b"<v>"], b"</v>", false) {
-        text = value_text(v, attrs, meta)?;
+        text = value_text(v, style, kind, meta)?;
     } else if let Some(t) = tok.take_literal(INLINE_STRING, b"</t></is>", true) {
         text = t.trim().to_string();
     }
@@ -503,7 +549,7 @@ fn read_cell(tok: &mut Tokenizer, attrs: &Attrs, meta: &Meta, buf: &mut String) 
                         Leaf::Raw(raw) => raw,
                         Leaf::Decoded => buf.as_str(),
                     };
-                    text = value_text(v, attrs, meta)?;
+                    text = value_text(v, style, kind, meta)?;
                 }
                 b"is" => {
                     buf.clear();
@@ -529,13 +575,15 @@ fn read_cell(tok: &mut Tokenizer, attrs: &Attrs, meta: &Meta, buf: &mut String) 
 /// How an inline string's text begins when written plainly.
 const INLINE_STRING: &[&[u8]] = &[b"<is><t>", b"<is><t xml:space=\"preserve\">"];
 
-/// calamine's `read_v` followed by `sheet::text_of_ref`.
-fn value_text(v: &str, attrs: &Attrs, meta: &Meta) -> Scan<String> {
-    let format = match attrs.get(b"s") {
+/// calamine's `read_v` followed by `sheet::text_of_ref`, for a cell's
+/// raw `s` (style) and `t` (type) attributes.
+fn value_text(v: &str, style: Option<&[u8]>, kind: Option<&[u8]>, meta: &Meta) -> Scan<String> {
+    // Only number cells look at their style.
+    let format = || match style {
         Some(style) => meta.formats.get(parse_index(style).unwrap_or(0)).copied(),
         None => Some(CellFormat::Other),
     };
-    let number = |n: f64| match format {
+    let number = |n: f64| match format() {
         Some(CellFormat::DateTime) => date_text(&ExcelDateTime::new(
             n,
             ExcelDateTimeType::DateTime,
@@ -548,10 +596,15 @@ fn value_text(v: &str, attrs: &Attrs, meta: &Meta) -> Scan<String> {
         )),
         _ => number_text(n),
     };
-    Ok(match attrs.get(b"t") {
+    // A number `number_text` would print as written: no round trip.
+    let as_written = || {
+        !matches!(format(), Some(CellFormat::DateTime | CellFormat::TimeDelta))
+            && is_shown_as_written(v)
+    };
+    Ok(match kind {
         Some(b"s") => {
             let index = parse_index(v.as_bytes()).unwrap_or(0);
-            meta.shared(index).ok_or(BAD_INDEX)?.trim().to_string()
+            meta.shared(index).ok_or(BAD_INDEX)?.to_string()
         }
         Some(b"b") => if v != "0" { "TRUE" } else { "FALSE" }.to_string(),
         Some(b"e") => match v {
@@ -565,10 +618,13 @@ fn value_text(v: &str, attrs: &Attrs, meta: &Meta) -> Scan<String> {
         Some(b"n") => {
             if v.is_empty() {
                 String::new()
+            } else if as_written() {
+                v.to_string()
             } else {
                 number(v.parse().map_err(|_| Refuse("number cell not a number"))?)
             }
         }
+        None if as_written() => v.to_string(),
         None => match v.parse::<f64>() {
             Ok(n) => number(n),
             Err(_) => v.trim().to_string(),
@@ -579,10 +635,13 @@ fn value_text(v: &str, attrs: &Attrs, meta: &Meta) -> Scan<String> {
 
 /// A style or string index (atoi_simd's strict decimal); None otherwise.
 fn parse_index(raw: &[u8]) -> Option<usize> {
-    if raw.is_empty() || !raw.iter().all(u8::is_ascii_digit) {
+    if raw.is_empty() {
         return None;
     }
-    std::str::from_utf8(raw).ok()?.parse().ok()
+    raw.iter().try_fold(0usize, |n, &b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        n.checked_mul(10)?.checked_add(digit as usize)
+    })
 }
 
 /// calamine's `Dimensions`: (row, column) of the first and last cell.
@@ -643,8 +702,43 @@ fn dimension(range: &[u8]) -> Scan<Dimensions> {
 }
 
 fn cell_ref(raw: &[u8]) -> Scan<(u32, u32)> {
+    if let Some(position) = plain_cell_ref(raw) {
+        return Ok(position);
+    }
     let (row, col) = row_and_column(raw)?;
     Ok((row, col.ok_or(Refuse("cell reference without column"))?))
+}
+
+/// The usual spelling (1 to 3 capitals, then 1 to 7 digits, row not 0),
+/// read left to right; no overflow is possible there, so the result is
+/// `row_and_column`'s. None for anything else.
+#[inline]
+fn plain_cell_ref(raw: &[u8]) -> Option<(u32, u32)> {
+    let mut col = 0u32;
+    let mut letters = 0;
+    while let Some(&b) = raw.get(letters) {
+        if !b.is_ascii_uppercase() {
+            break;
+        }
+        col = col * 26 + (b - b'A') as u32 + 1;
+        letters += 1;
+        if letters > 3 {
+            return None;
+        }
+    }
+    let digits = &raw[letters..];
+    if letters == 0 || digits.is_empty() || digits.len() > 7 {
+        return None;
+    }
+    let mut row = 0u32;
+    for &d in digits {
+        let digit = d.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        row = row * 10 + digit as u32;
+    }
+    Some((row.checked_sub(1)?, col - 1))
 }
 
 /// calamine's `get_row_and_optional_column`, arithmetic and all (it wraps
@@ -679,53 +773,6 @@ fn row_and_column(range: &[u8]) -> Scan<(u32, Option<u32>)> {
     }
     let row = row.checked_sub(1).ok_or(Refuse("reference without row"))?;
     Ok((row, col.checked_sub(1)))
-}
-
-/// calamine's `detect_custom_number_format` (MIT, Johann Tuffe and
-/// contributors): does a custom format show a date, a duration or a number?
-fn detect_custom_number_format(format: &str) -> CellFormat {
-    let mut escaped = false;
-    let mut is_quote = false;
-    let mut brackets = 0u8;
-    let mut prev = ' ';
-    let mut hms = false;
-    let mut ap = false;
-    for s in format.chars() {
-        match (s, escaped, is_quote, ap, brackets) {
-            (_, true, ..) => escaped = false,
-            ('_' | '\\', ..) => escaped = true,
-            ('"', _, true, _, _) => is_quote = false,
-            (_, _, true, _, _) => (),
-            ('"', _, _, _, _) => is_quote = true,
-            (';', ..) => return CellFormat::Other,
-            ('[', ..) => brackets = brackets.wrapping_add(1),
-            (']', .., 1) if hms => return CellFormat::TimeDelta,
-            (']', ..) => brackets = brackets.saturating_sub(1),
-            ('a' | 'A', _, _, false, 0) => ap = true,
-            ('p' | 'm' | '/' | 'P' | 'M', _, _, true, 0) => return CellFormat::DateTime,
-            ('d' | 'm' | 'h' | 'y' | 's' | 'D' | 'M' | 'H' | 'Y' | 'S', _, _, false, 0) => {
-                return CellFormat::DateTime
-            }
-            _ => {
-                if !(hms && s.eq_ignore_ascii_case(&prev)) {
-                    hms = prev == '[' && matches!(s, 'm' | 'h' | 's' | 'M' | 'H' | 'S');
-                }
-            }
-        }
-        prev = s;
-    }
-    CellFormat::Other
-}
-
-/// calamine's `builtin_format_by_id`: Excel's built-in date formats.
-fn builtin_format_by_id(id: &[u8]) -> CellFormat {
-    match id {
-        b"14" | b"15" | b"16" | b"17" | b"18" | b"19" | b"20" | b"21" | b"22" | b"45" | b"47" => {
-            CellFormat::DateTime
-        }
-        b"46" => CellFormat::TimeDelta,
-        _ => CellFormat::Other,
-    }
 }
 
 #[cfg(test)]

@@ -312,3 +312,135 @@ fn serials_past_excels_last_date_are_numbers_not_a_panic() {
     assert_eq!(date(1.8e19), "18000000000000000000");
     assert_eq!(date(f64::INFINITY), "inf");
 }
+
+/// xorshift64*: test values without a dependency.
+fn next_random(state: &mut u64) -> u64 {
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+}
+
+#[test]
+fn numbers_shown_as_written_are_what_the_f64_round_trip_prints() {
+    let check = |v: &str| {
+        if is_shown_as_written(v) {
+            let n: f64 = v.parse().unwrap_or_else(|_| panic!("{v}"));
+            assert_eq!(number_text(n), v, "{v}");
+            true
+        } else {
+            false
+        }
+    };
+    for v in [
+        "0",
+        "-0",
+        "0.0",
+        "-0.0",
+        "00",
+        "01",
+        "1.",
+        ".5",
+        "1.50",
+        "-",
+        "",
+        "+1",
+        "1e3",
+        "1E3",
+        "0.5",
+        "-0.5",
+        "999999999999999",
+        "-999999999999999",
+        "1000000000000000",
+        "99999999999999.9",
+        "0.1",
+        "0.30000000000000004",
+        "0.00000000000001",
+        "123456789012345",
+        "12345678901234.5",
+        "1.23456789012345",
+        "0.12345678901234",
+        "9007199254740993",
+        " 1",
+        "1 ",
+        "１",
+    ] {
+        check(v);
+    }
+    assert!(!is_shown_as_written("-0") && !is_shown_as_written("1000000000000000"));
+    assert!(is_shown_as_written("999999999999999") && is_shown_as_written("-0.5"));
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut taken = 0;
+    for _ in 0..200_000 {
+        let r = next_random(&mut state);
+        // Decimals of every shape: up to 17 digits around a point.
+        let digits = 1 + (r % 17) as usize;
+        let mut text: String = (0..digits)
+            .map(|_| char::from(b'0' + (next_random(&mut state) % 10) as u8))
+            .collect();
+        let point = (r >> 8) as usize % (digits + 1);
+        if point < digits && (r >> 16).is_multiple_of(2) {
+            text.insert(point.max(1), '.');
+        }
+        if (r >> 17).is_multiple_of(3) {
+            text.insert(0, '-');
+        }
+        taken += check(&text) as u32;
+        // And f64 values as Excel writes them (shortest round trip).
+        let bits = next_random(&mut state);
+        let scale = 10f64.powi((bits % 24) as i32 - 8);
+        let n = (bits >> 11) as f64 / (1u64 << 53) as f64 * scale;
+        let n = if bits.is_multiple_of(5) { -n } else { n };
+        check(&format!("{n}"));
+        check(&format!("{}", n.round()));
+        check(&format!("{}", (n * 100.0).round() / 100.0));
+    }
+    assert!(taken > 20_000, "{taken}");
+}
+
+#[test]
+fn plain_cells_and_evented_cells_read_alike() {
+    let shared = sst(concat!(
+        "<si><t xml:space=\"preserve\">  先頭と末尾  </t></si>",
+        "<si><t>a_x005F_b</t></si>",
+        "<si><t>x&amp;y</t></si>",
+        "<si><t></t></si>",
+        "<si><t xml:space=\"preserve\">\u{3000}全角\u{3000}</t></si>",
+    ));
+    let data = concat!(
+        r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s" s="0"><v>1</v></c><c t="s" r="C1"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="s"><v>4</v></c></row>"#,
+        r#"<row r="2"><c r="A2"><v>-0</v></c><c r="B2"><v>0.1</v></c><c r="C2" s="1"><v>45438</v></c><c r="D2" s="4"><v>1234.5</v></c><c r="E2" t="n"><v>007</v></c></row>"#,
+        "<row r=\"3\"> <c r=\"A3\"><v>1</v></c>\n<c r=\"B3\" ><v>2</v></c><c r=\"C3\"/><c><v>4</v></c><c r=\"E3\"><v>5</v> </c></row>",
+        r#"<row r="4"><c r="B4"><v>1</v></c><c r="B4"><v>2</v></c><c r="A4"><v>3</v></c><c r="a4"><v>9</v></c></row>"#,
+        r#"<row r="5"><c r="A5" s="5"><v>0.75</v></c><c r="B5" s="2"><v>40000.25</v></c><c r="C5" s="99"><v>12.5</v></c><c r="D5" t="n"><v></v></c><c r="E5"><v>1.0</v></c></row>"#,
+    );
+    let bytes = book(&shared, &[("S", "visible", &sheet(data, ""))]);
+    let (out, refused) = same(&bytes);
+    assert_eq!(refused, None);
+    assert!(
+        out[0].contains(r#"["先頭と末尾", "a_b", "x&y", "", "全角"]"#),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn rows_out_of_order_and_repeated_keep_their_cells() {
+    let data = concat!(
+        r#"<row r="3"><c r="B3"><v>1</v></c></row>"#,
+        r#"<row r="5"><c r="A5"><v>2</v></c></row>"#,
+        r#"<row r="1"><c r="C1"><v>3</v></c><c r="A1"><v>4</v></c></row>"#,
+        r#"<row r="3"><c r="A3"><v>5</v></c><c r="B3"><v>6</v></c></row>"#,
+        r#"<row r="1"><c r="A1"><v>7</v></c></row>"#,
+        r#"<row r="9"><c r="A9"><v>8</v></c></row>"#,
+        r#"<row r="2"><c r="A2"><v>9</v></c></row>"#,
+    );
+    let merges =
+        r#"<mergeCells count="2"><mergeCell ref="A1:D1"/><mergeCell ref="A2:B2"/></mergeCells>"#;
+    let bytes = book(&sst(""), &[("S", "visible", &sheet(data, merges))]);
+    let (out, refused) = same(&bytes);
+    assert_eq!(refused, None);
+    assert_eq!(
+        out,
+        vec![r#"S: [["7", "4", "3", "4"], ["9", "9"], ["5", "6"], [], ["2"], [], ["8"]]"#]
+    );
+}

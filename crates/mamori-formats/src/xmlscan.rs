@@ -13,6 +13,10 @@
 
 use memchr::{memchr, memmem};
 
+#[path = "xmlscan_sheet.rs"]
+mod sheet;
+pub(crate) use sheet::{CellTag, CellText};
+
 /// The fast reader declines this input; the caller falls back to the
 /// general reader. The reason is for tests and debugging.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -306,7 +310,7 @@ impl<'a> Tokenizer<'a> {
             return None;
         }
         let rest = self.xml.get(self.pos..)?;
-        let open = opens.iter().find(|open| rest.starts_with(open))?;
+        let open = opens.iter().find(|open| has_prefix(rest, open))?;
         // As deep as the events would go: past the limit they refuse.
         let depth = open.iter().filter(|&&b| b == b'<').count();
         if self.open.len() + depth > MAX_OPEN {
@@ -314,7 +318,7 @@ impl<'a> Tokenizer<'a> {
         }
         let start = self.pos + open.len();
         let end = start + find_byte(&self.xml[start..], [b'<', b'&', b'\r'])?;
-        if self.xml[end] != b'<' || !self.xml[end..].starts_with(close) {
+        if self.xml[end] != b'<' || !has_prefix(&self.xml[end..], close) {
             return None;
         }
         // `<` is ASCII: both ends are character boundaries.
@@ -391,6 +395,13 @@ pub(crate) enum Leaf<'a> {
     Raw(&'a str),
     /// The value was decoded onto the end of the caller's buffer.
     Decoded,
+}
+
+/// Whether `hay` begins with `prefix`, compared inline (a few bytes: a
+/// loop beats a call to `memcmp`).
+#[inline(always)]
+fn has_prefix(hay: &[u8], prefix: &[u8]) -> bool {
+    hay.len() >= prefix.len() && same_name(&hay[..prefix.len()], prefix)
 }
 
 /// Element names are a few bytes: a loop inlined here beats a call to

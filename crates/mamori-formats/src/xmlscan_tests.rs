@@ -237,3 +237,154 @@ fn rest_of(t: &mut Tokenizer) -> Vec<String> {
         }
     }
 }
+
+const INLINE: &[&[u8]] = &[b"<is><t>", b"<is><t xml:space=\"preserve\">"];
+
+/// What the event path reads for one cell at the cursor: its `r`, `s`,
+/// `t` (via [`Attrs`]) and, as `read_cell` takes them, a `<v>` or inline
+/// string literal.
+fn cell_by_events(xml: &str) -> Option<(CellTag<'_>, usize)> {
+    let mut t = Tokenizer::new(xml.as_bytes()).ok()?;
+    let Event::Start { name: b"c", attrs } = t.next().ok()? else {
+        return None;
+    };
+    let attrs = Attrs::parse(attrs).ok()?;
+    if t.xml[t.pos..].starts_with(b"<f>") {
+        t.next().ok()?;
+        t.skip_element(b"f").ok()?;
+    }
+    let value = match t.take_literal(&[b"<v>"], b"</v>", false) {
+        Some(v) => CellText::Value(v),
+        None => match t.take_literal(INLINE, b"</t></is>", true) {
+            Some(text) => CellText::Inline(text),
+            None => CellText::None,
+        },
+    };
+    match t.next().ok()? {
+        Event::End { name: b"c" } => {}
+        _ => return None,
+    }
+    let cell = CellTag {
+        reference: attrs.get(b"r"),
+        style: attrs.get(b"s"),
+        kind: attrs.get(b"t"),
+        value,
+    };
+    Some((cell, t.pos))
+}
+
+#[test]
+fn a_plain_cell_is_taken_whole_as_the_events_read_it() {
+    for xml in [
+        r#"<c r="A1" t="s"><v>0</v></c>"#,
+        r#"<c r="XFD1048576" s="12" t="n"><v>-1.5E-3</v></c><c>"#,
+        r#"<c t="str" r="B2"><v> 空白 </v></c>"#,
+        r#"<c r="C3"><v></v></c>"#,
+        r#"<c s="1"><v>a>b</v></c>"#,
+        r#"<c r="A1" s="1"/><x/>"#,
+        r#"<c r=""/>"#,
+        r#"<c r="A1" t="inlineStr"><is><t>氏名</t></is></c>"#,
+        r#"<c r="A1" t="inlineStr"><is><t xml:space="preserve"> 空白 </t></is></c>"#,
+        r#"<c r="A1"><is><t></t></is></c>"#,
+        r#"<c r="N2" t="str"><f>SUM(B2:M2)</f><v>35825805</v></c>"#,
+        r#"<c r="N2"><f>A1>B1</f><v>1</v></c>"#,
+        r#"<c r="N2"><f></f><v></v></c>"#,
+    ] {
+        let mut t = Tokenizer::new(xml.as_bytes()).unwrap();
+        let fast = t.take_cell().unwrap_or_else(|| panic!("{xml}"));
+        let (slow, end) = cell_by_events(xml).unwrap();
+        assert_eq!(fast, slow, "{xml}");
+        assert_eq!(t.pos, end, "{xml}");
+        assert_eq!(t.open.len(), 0, "{xml}");
+    }
+}
+
+#[test]
+fn anything_else_is_left_to_the_events() {
+    for xml in [
+        r#"<c r="A1" r="A2"><v>0</v></c>"#,
+        r#"<c r="A1"s="1"><v>0</v></c>"#,
+        r#"<c  r="A1"><v>0</v></c>"#,
+        r#"<c r='A1'><v>0</v></c>"#,
+        r#"<c r="A1" x="1"><v>0</v></c>"#,
+        r#"<c r="A&amp;1"><v>0</v></c>"#,
+        r#"<c r="A1" ><v>0</v></c>"#,
+        r#"<c r="A1" /><v>0</v></c>"#,
+        r#"<c r="A1"><v>a&amp;b</v></c>"#,
+        r#"<c r="A1"><v>a</v><f>1</f></c>"#,
+        r#"<c r="A1"><v>a</v> </c>"#,
+        r#"<c r="A1"><v>a&#13;</v></c>"#,
+        "<c r=\"A1\"><v>a\r</v></c>",
+        r#"<c r="A1"><is><t>a_x000D_</t></is></c>"#,
+        r#"<c r="A1"><is><t>a&amp;</t></is></c>"#,
+        r#"<c r="A1"><is><t>a</t><t>b</t></is></c>"#,
+        r#"<c r="A1"><is><r><t>a</t></r></is></c>"#,
+        r#"<c r="A1"><is><t xml:space='preserve'>a</t></is></c>"#,
+        r#"<c r="A1"><is><t>a</t></is><v>1</v></c>"#,
+        r#"<c r="A1"><v>0</v></c"#,
+        r#"<c r="A1"><f>A1&amp;B1</f><v>x</v></c>"#,
+        r#"<c r="A1"><f>A1&B1</f><v>x</v></c>"#,
+        r#"<c r="A1"><f t="shared" si="0">A1</f><v>x</v></c>"#,
+        r#"<c r="A1"><f>A1</f></c>"#,
+        r#"<c r="A1"><f>A1</f><is><t>x</t></is></c>"#,
+        r#"<c r="A1"><f>A1</f> <v>x</v></c>"#,
+        r#"<c r="A1"><f>A1</f><v>x</v><f>B1</f></c>"#,
+        r#"<c r="A1"><v>0</v>"#,
+        r#"<c r="A1""#,
+        r#"<c>"#,
+        r#"<x:c r="A1"><v>0</v></x:c>"#,
+        r#"<cc r="A1"><v>0</v></cc>"#,
+        r#" <c r="A1"><v>0</v></c>"#,
+    ] {
+        let mut t = Tokenizer::new(xml.as_bytes()).unwrap();
+        assert_eq!(t.take_cell(), None, "{xml}");
+        assert_eq!(t.pos, 0, "{xml}");
+    }
+    // An end owed for a self-closing tag comes first.
+    let mut t = Tokenizer::new(br#"<row/><c r="A1"><v>0</v></c>"#).unwrap();
+    t.next().unwrap();
+    assert_eq!(t.take_cell(), None);
+}
+
+#[test]
+fn a_plain_row_tag_is_the_start_event_with_its_r() {
+    for (xml, r) in [
+        (r#"<row r="12">"#, Some(&b"12"[..])),
+        (
+            r#"<row r="3" spans="1:14" x14ac:dyDescent="0.25" ht="x'>y">"#,
+            Some(b"3"),
+        ),
+        (r#"<row spans="1:2" r="">"#, Some(b"")),
+        (r#"<row ht="15">"#, None),
+    ] {
+        let whole = format!("{xml}</row>");
+        let mut fast = Tokenizer::new(whole.as_bytes()).unwrap();
+        assert_eq!(fast.take_row(), Some(r), "{xml}");
+        let mut slow = Tokenizer::new(whole.as_bytes()).unwrap();
+        let Ok(Event::Start { name, attrs }) = slow.next() else {
+            panic!("{xml}");
+        };
+        assert_eq!(name, b"row");
+        assert_eq!(Attrs::parse(attrs).unwrap().get(b"r"), r, "{xml}");
+        assert_eq!((fast.pos, fast.open.len()), (slow.pos, slow.open.len()));
+        assert_eq!(fast.next(), Ok(Event::End { name: b"row" }));
+    }
+    for xml in [
+        r#"<row r="1" r="2">"#,
+        r#"<row r="1"s="2">"#,
+        r#"<row r='1'>"#,
+        r#"<row r="1" ht='x'>"#,
+        r#"<row  r="1">"#,
+        r#"<row r="1" >"#,
+        r#"<row r="1"/>"#,
+        r#"<row r = "1">"#,
+        r#"<row r="1""#,
+        r#"<row>"#,
+        r#"<rows r="1">"#,
+        r#"<row a="1" b="1" c="1" d="1" e="1" f="1" g="1" h="1" i="1" j="1" k="1" l="1" m="1">"#,
+    ] {
+        let mut t = Tokenizer::new(xml.as_bytes()).unwrap();
+        assert_eq!(t.take_row(), None, "{xml}");
+        assert_eq!((t.pos, t.open.len()), (0, 0), "{xml}");
+    }
+}
