@@ -318,6 +318,10 @@ impl Page<'_, '_> {
                         }
                         (_, None) => &[],
                     };
+                    // The size of this operator's glyphs once the first has
+                    // passed the checks and the text matrix keeps its
+                    // linear part (see `keeps_linear_part`).
+                    let mut checked_size = None;
                     for item in shown {
                         match *item {
                             Item::Str(from, to) => {
@@ -328,7 +332,7 @@ impl Page<'_, '_> {
                                 glyphs.clear();
                                 font.decode(s, &mut glyphs)?;
                                 for g in glyphs.drain(..) {
-                                    self.place(&st, &font, &mut tm, g)?;
+                                    self.place(&st, &font, &mut tm, g, &mut checked_size)?;
                                 }
                             }
                             other => {
@@ -357,12 +361,18 @@ impl Page<'_, '_> {
         Ok(())
     }
 
+    /// Places one glyph and advances the text matrix. `checked_size`:
+    /// within one text-showing operator, once a glyph has passed the
+    /// checks with a text matrix that keeps its linear part, every later
+    /// glyph would pass them with the same size (only the translation
+    /// moves), so they are skipped and the linear part is left as it is.
     fn place(
         &mut self,
         st: &State,
         font: &std::rc::Rc<super::font::Font>,
         tm: &mut Matrix,
         g: Glyph,
+        checked_size: &mut Option<f64>,
     ) -> Res<()> {
         let trm = mul(
             &mul(&[st.size * st.scale, 0.0, 0.0, st.size, 0.0, st.rise], tm),
@@ -373,17 +383,33 @@ impl Page<'_, '_> {
             + if g.word_space { st.word_space } else { 0.0 })
             * st.scale;
         let next = mul(&[1.0, 0.0, 0.0, 1.0, advance, 0.0], tm);
-        let size = trm[3];
-        if trm[1].abs() > 1e-3 * size.abs().max(1e-9) || trm[2].abs() > 1e-3 * size.abs().max(1e-9)
-        {
-            return unreadable("rotated or skewed text");
-        }
-        if size <= 0.0 || trm[0] <= 0.0 {
-            return unreadable("mirrored text");
-        }
+        // Only the entries read are computed (`mul` is inlined): on the
+        // checked path, neither the linear part of `trm` nor of `next`.
+        let size = match *checked_size {
+            Some(size) => {
+                tm[4] = next[4];
+                tm[5] = next[5];
+                size
+            }
+            None => {
+                let size = trm[3];
+                if trm[1].abs() > 1e-3 * size.abs().max(1e-9)
+                    || trm[2].abs() > 1e-3 * size.abs().max(1e-9)
+                {
+                    return unreadable("rotated or skewed text");
+                }
+                if size <= 0.0 || trm[0] <= 0.0 {
+                    return unreadable("mirrored text");
+                }
+                if keeps_linear_part(tm) {
+                    *checked_size = Some(size);
+                }
+                *tm = next;
+                size
+            }
+        };
         let x0 = trm[4];
         let x1 = mul(&next, &st.ctm)[4];
-        *tm = next;
         if self.placed.len() >= MAX_GLYPHS {
             return unreadable("too many glyphs on a page");
         }
@@ -437,6 +463,22 @@ impl Page<'_, '_> {
         let data = self.decode(form)?;
         self.run(&data, inner_res, inner, depth + 1)
     }
+}
+
+/// Whether a translation `mul(&[1, 0, 0, 1, tx, 0], m)` (a glyph's
+/// advance, a `TJ` adjustment) leaves `m[0..4]` bit for bit as it is:
+/// with `m[1]` and `m[2]` +0 and `m[0]`, `m[3]` finite and not zero,
+/// `1·m[0] + 0·m[2]` is `m[0]`, `1·m[1] + 0·m[3]` is +0 (+0 plus ±0),
+/// `0·m[0] + 1·m[2]` is +0 and `0·m[1] + 1·m[3]` is `m[3]`. The glyph's
+/// rendering matrix's linear part, and so the checks and the size, then
+/// stay those of the first glyph.
+fn keeps_linear_part(m: &Matrix) -> bool {
+    m[1].to_bits() == 0
+        && m[2].to_bits() == 0
+        && m[0].is_finite()
+        && m[0] != 0.0
+        && m[3].is_finite()
+        && m[3] != 0.0
 }
 
 /// Inline image data (`BI … ID data EI`) is binary: skipped to `EI`.

@@ -21,6 +21,7 @@
 //!    size, with blank lines for every further size of vertical distance
 //!    (at most five).
 
+mod order;
 mod pool;
 
 use super::syntax::{unreadable, Res};
@@ -727,35 +728,16 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
             });
         }
     }
-    // Top to bottom, then the fragments whose baselines are within half a
-    // size of the first one's make one line, left to right (a row of
-    // 10.5 pt Japanese and 11 pt digits, as LibreOffice sizes Asian and
-    // Western text, is one line).
-    frags.sort_by(|Frag { line: a, .. }, Frag { line: b, .. }| {
-        if (a.y_min - b.y_min).abs() < 0.01 {
-            a.x_min.total_cmp(&b.x_min)
-        } else {
-            a.y_min.total_cmp(&b.y_min)
-        }
-    });
-    let mut i = 0;
-    while i < frags.len() {
-        let (base, size) = (frags[i].line.base, frags[i].line.size);
-        let mut j = i + 1;
-        while j < frags.len() && (frags[j].line.base - base).abs() < MAX_INTRA_LINE_DELTA * size {
-            j += 1;
-        }
-        frags[i..j].sort_by(|a, b| a.line.x_min.total_cmp(&b.line.x_min));
-        i = j;
-    }
+    // Top to bottom, then left to right along each line.
+    let order = order::reading_order(&mut frags);
     let mut visible = 0usize;
     let mut col = 0;
-    for i in 0..frags.len() {
+    for (i, &at) in order.iter().enumerate() {
         let Frag {
             col: frag_col,
             line,
             ..
-        } = &frags[i];
+        } = &frags[at];
         if col < *frag_col {
             push_spaces(out, frag_col - col);
             col = *frag_col;
@@ -765,7 +747,7 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
             visible += usize::from(!is_white(c));
         }
         col += line.len;
-        let next = frags.get(i + 1);
+        let next = order.get(i + 1).map(|&k| &frags[k]);
         let breaks = match next {
             None => true,
             Some(next) => {
