@@ -272,3 +272,73 @@ fn reading_order_by_keys_is_the_stable_sort() {
         assert_eq!(got, reading_order_by_stable_sort(&mut by_sort), "{specs:?}");
     }
 }
+
+/// A block's words on one baseline: `(x_min, width, size)` each, one
+/// character apiece, in the arenas of `sc`.
+fn block_words(specs: &[(f64, f64, f64)], sc: &mut Scratch) -> Vec<Word> {
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, &(x, width, size))| {
+            let (char0, edge0) = (sc.word_chars.len(), sc.word_edges.len());
+            sc.word_chars.push(char::from(b'a' + i as u8));
+            sc.word_edges.extend([x, x + width]);
+            Word {
+                char0,
+                edge0,
+                len: 1,
+                x_min: x,
+                x_max: x + width,
+                y_min: 90.0,
+                base: 100.0,
+                size,
+                font: 1,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn lines_on_one_baseline_are_the_pools() {
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    // Gaps in sizes around the thresholds (-0.5 overlaps, 1.5 ends a line).
+    let gaps = [-0.7, -0.5, -0.3, 0.0, 0.02, 0.5, 1.4, 1.5, 1.6, 3.0];
+    for _ in 0..5000 {
+        let n = 2 + next(7) as usize;
+        let mut x = 30.0;
+        let specs: Vec<(f64, f64, f64)> = (0..n)
+            .map(|_| {
+                let size = [10.0, 10.5][next(2) as usize];
+                let spec = (x, [0.0, 5.0, 10.0, 20.0][next(4) as usize], size);
+                x += spec.1 + gaps[next(gaps.len() as u64) as usize] * size;
+                spec
+            })
+            .collect();
+        // Members in a shuffled order (the pool sorts them stably).
+        let mut members: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            members.swap(i, next(i as u64 + 1) as usize);
+        }
+        let run = |fast: bool| {
+            let mut sc = Scratch::default();
+            let words = block_words(&specs, &mut sc);
+            sc.members = members.clone();
+            assert!(on_one_baseline(&words, &sc.members));
+            let mut all = Vec::new();
+            let work = if fast {
+                lines_on_one_baseline(&words, &mut sc, 0, &mut all)
+            } else {
+                lines_by_pool(&words, &mut sc, 0, &mut all)
+            }
+            .unwrap();
+            (format!("{all:?}"), sc.line_chars, sc.line_edges, work)
+        };
+        assert_eq!(run(true), run(false), "{specs:?} {members:?}");
+    }
+}
