@@ -1,3 +1,4 @@
+use super::lines::{lines_by_pool, lines_on_one_baseline, on_one_baseline};
 use super::*;
 use crate::pdf::font::GlyphText;
 
