@@ -335,9 +335,17 @@ fn grow_block(
         if found {
             continue;
         }
+        // The buckets of the block's lines, as above while the block's
+        // baselines stay where they were (a pure function of them).
+        let lines_range = (from, to);
+        let lines_bases = (min_base.to_bits(), max_base.to_bits());
         // Up to three lines' outlying words just left, then just right.
         for left in [true, false] {
-            let (from, to) = (pool.bucket(min_base - intra), pool.bucket(max_base + intra));
+            let (from, to) = if (min_base.to_bits(), max_base.to_bits()) == lines_bases {
+                lines_range
+            } else {
+                (pool.bucket(min_base - intra), pool.bucket(max_base + intra))
+            };
             let (bx_min, bx_max) = (bbox.x_min, bbox.x_max);
             let near = |w: &Word| {
                 w.base >= min_base - intra
