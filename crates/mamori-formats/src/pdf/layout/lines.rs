@@ -100,7 +100,10 @@ pub(super) fn lines_on_one_baseline(
         while let Some(&next) = members.get(at) {
             let last = &words[*line_words.last().unwrap_or(&start)];
             let delta = words[next].x_min - last.x_max;
-            if delta < MIN_CHAR_SPACING * fs || !(delta < MAX_WORD_SPACING * fs) {
+            // Not an overlap over half a size, nor a gap of 1.5 sizes or
+            // more (nor NaN): the pool's tests.
+            let joins = delta >= MIN_CHAR_SPACING * fs && delta < MAX_WORD_SPACING * fs;
+            if !joins {
                 break;
             }
             pool_work += left as u64;
