@@ -318,6 +318,10 @@ impl Page<'_, '_> {
                         }
                         (_, None) => &[],
                     };
+                    // The size of this operator's glyphs once the first has
+                    // passed the checks and the text matrix keeps its
+                    // linear part (see `keeps_linear_part`).
+                    let mut checked_size = None;
                     for item in shown {
                         match *item {
                             Item::Str(from, to) => {
@@ -327,8 +331,17 @@ impl Page<'_, '_> {
                                 };
                                 glyphs.clear();
                                 font.decode(s, &mut glyphs)?;
-                                for g in glyphs.drain(..) {
-                                    self.place(&st, &font, &mut tm, g)?;
+                                let mut rest = glyphs.drain(..);
+                                if checked_size.is_none() {
+                                    for g in rest.by_ref() {
+                                        self.place(&st, &font, &mut tm, g, &mut checked_size)?;
+                                        if checked_size.is_some() {
+                                            break;
+                                        }
+                                    }
+                                }
+                                if let Some(size) = checked_size {
+                                    self.place_checked(&st, &font, &mut tm, size, rest)?;
                                 }
                             }
                             other => {
@@ -357,12 +370,18 @@ impl Page<'_, '_> {
         Ok(())
     }
 
+    /// Places one glyph and advances the text matrix. `checked_size`
+    /// becomes the glyph's size once it has passed the checks with a text
+    /// matrix that keeps its linear part: every later glyph of the same
+    /// text-showing operator would pass them with the same size (only the
+    /// translation moves), and [`Page::place_checked`] places those.
     fn place(
         &mut self,
         st: &State,
         font: &std::rc::Rc<super::font::Font>,
         tm: &mut Matrix,
         g: Glyph,
+        checked_size: &mut Option<f64>,
     ) -> Res<()> {
         let trm = mul(
             &mul(&[st.size * st.scale, 0.0, 0.0, st.size, 0.0, st.rise], tm),
@@ -381,13 +400,67 @@ impl Page<'_, '_> {
         if size <= 0.0 || trm[0] <= 0.0 {
             return unreadable("mirrored text");
         }
+        if keeps_linear_part(tm) {
+            *checked_size = Some(size);
+        }
         let x0 = trm[4];
         let x1 = mul(&next, &st.ctm)[4];
         *tm = next;
+        self.push(font, x0, x1, self.top - trm[5], size, g.text)
+    }
+
+    /// [`Page::place`] for the glyphs after the first of a text-showing
+    /// operator whose text matrix keeps its linear part: only the
+    /// translation entries are computed, each as `mul` computes it (the
+    /// same products and sums in the same order), the parts that do not
+    /// move computed once.
+    fn place_checked(
+        &mut self,
+        st: &State,
+        font: &std::rc::Rc<super::font::Font>,
+        tm: &mut Matrix,
+        size: f64,
+        glyphs: impl Iterator<Item = Glyph>,
+    ) -> Res<()> {
+        let [t0, t1, t2, t3, mut t4, mut t5] = *tm;
+        let c = st.ctm;
+        // `mul(&[s·sc, 0, 0, s, 0, rise], tm)[4]` is `0·t0 + rise·t2 + t4`
+        // (and [5] likewise); the first two terms do not move.
+        let (fixed4, fixed5) = (0.0 * t0 + st.rise * t2, 0.0 * t1 + st.rise * t3);
+        // `mul(&[1, 0, 0, 1, advance, 0], tm)[4]` is `advance·t0 + 0·t2 + t4`.
+        let (zero2, zero3) = (0.0 * t2, 0.0 * t3);
+        for g in glyphs {
+            let (r4, r5) = (fixed4 + t4, fixed5 + t5);
+            let x0 = r4 * c[0] + r5 * c[2] + c[4];
+            let y = r4 * c[1] + r5 * c[3] + c[5];
+            let advance = (g.width / 1000.0 * st.size
+                + st.char_space
+                + if g.word_space { st.word_space } else { 0.0 })
+                * st.scale;
+            let (n4, n5) = (advance * t0 + zero2 + t4, advance * t1 + zero3 + t5);
+            let x1 = n4 * c[0] + n5 * c[2] + c[4];
+            (t4, t5) = (n4, n5);
+            self.push(font, x0, x1, self.top - y, size, g.text)?;
+        }
+        tm[4] = t4;
+        tm[5] = t5;
+        Ok(())
+    }
+
+    /// Keeps a placed glyph unless poppler would drop it.
+    #[inline(always)]
+    fn push(
+        &mut self,
+        font: &std::rc::Rc<super::font::Font>,
+        x0: f64,
+        x1: f64,
+        base: f64,
+        size: f64,
+        text: super::font::GlyphText,
+    ) -> Res<()> {
         if self.placed.len() >= MAX_GLYPHS {
             return unreadable("too many glyphs on a page");
         }
-        let base = self.top - trm[5];
         let finite = x0.is_finite() && x1.is_finite() && base.is_finite() && size.is_finite();
         // poppler drops glyphs whose origin lies outside the page.
         if !finite || x1 < 0.0 || x0 > self.width || base < 0.0 || base > self.top {
@@ -400,7 +473,7 @@ impl Page<'_, '_> {
             size,
             ascent: font.ascent,
             font: std::rc::Rc::as_ptr(font) as usize,
-            text: g.text,
+            text,
         });
         Ok(())
     }
@@ -437,6 +510,22 @@ impl Page<'_, '_> {
         let data = self.decode(form)?;
         self.run(&data, inner_res, inner, depth + 1)
     }
+}
+
+/// Whether a translation `mul(&[1, 0, 0, 1, tx, 0], m)` (a glyph's
+/// advance, a `TJ` adjustment) leaves `m[0..4]` bit for bit as it is:
+/// with `m[1]` and `m[2]` +0 and `m[0]`, `m[3]` finite and not zero,
+/// `1·m[0] + 0·m[2]` is `m[0]`, `1·m[1] + 0·m[3]` is +0 (+0 plus ±0),
+/// `0·m[0] + 1·m[2]` is +0 and `0·m[1] + 1·m[3]` is `m[3]`. The glyph's
+/// rendering matrix's linear part, and so the checks and the size, then
+/// stay those of the first glyph.
+fn keeps_linear_part(m: &Matrix) -> bool {
+    m[1].to_bits() == 0
+        && m[2].to_bits() == 0
+        && m[0].is_finite()
+        && m[0] != 0.0
+        && m[3].is_finite()
+        && m[3] != 0.0
 }
 
 /// Inline image data (`BI … ID data EI`) is binary: skipped to `EI`.

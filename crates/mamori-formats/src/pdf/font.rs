@@ -672,10 +672,32 @@ impl ToUnicode {
 #[derive(Default)]
 pub struct FontCache {
     by_object: HashMap<usize, std::rc::Rc<Font>, CodeHash>,
-    by_name: Vec<(usize, Vec<u8>, std::rc::Rc<Font>)>,
+    by_name: Vec<(usize, NameKey, std::rc::Rc<Font>)>,
     /// The entry of `by_name` the next new name replaces once it is full
     /// (each page has its own resource dictionary).
     next_replaced: usize,
+}
+
+/// A font's resource name as the cache compares it: names of up to seven
+/// bytes (`F1`, `TT2`: nearly all) packed in an integer with their length,
+/// so a lookup per `Tf` compares integers rather than calling `memcmp`.
+#[derive(PartialEq, Eq)]
+enum NameKey {
+    Short(u64),
+    Long(Vec<u8>),
+}
+
+impl NameKey {
+    fn of(name: &[u8]) -> NameKey {
+        if name.len() <= 7 {
+            let packed = name
+                .iter()
+                .fold(name.len() as u64, |a, &b| a << 8 | u64::from(b));
+            NameKey::Short(packed)
+        } else {
+            NameKey::Long(name.to_vec())
+        }
+    }
 }
 
 /// Names remembered per document in [`FontCache`].
@@ -691,10 +713,11 @@ pub fn font_of(
     // The same dictionary and name find the same object: the document
     // does not change while it is read.
     let res_key = res.map_or(0, |r| r as *const Dict as usize);
+    let name_key = NameKey::of(name);
     if let Some((.., font)) = cache
         .by_name
         .iter()
-        .find(|(r, n, _)| *r == res_key && n == name)
+        .find(|(r, n, _)| *r == res_key && *n == name_key)
     {
         return font.clone();
     }
@@ -708,7 +731,7 @@ pub fn font_of(
         .entry(key)
         .or_insert_with(|| std::rc::Rc::new(Font::load(doc, resolved)))
         .clone();
-    let entry = (res_key, name.to_vec(), font.clone());
+    let entry = (res_key, name_key, font.clone());
     if cache.by_name.len() < NAMES_REMEMBERED {
         cache.by_name.push(entry);
     } else {

@@ -21,9 +21,12 @@
 //!    size, with blank lines for every further size of vertical distance
 //!    (at most five).
 
+mod lines;
+mod order;
 mod pool;
 
 use super::syntax::{unreadable, Res};
+use lines::block_lines;
 use pool::{Pool, PoolBufs};
 
 /// One glyph placed on the page, in poppler's device space (y down).
@@ -332,9 +335,17 @@ fn grow_block(
         if found {
             continue;
         }
+        // The buckets of the block's lines, as above while the block's
+        // baselines stay where they were (a pure function of them).
+        let lines_range = (from, to);
+        let lines_bases = (min_base.to_bits(), max_base.to_bits());
         // Up to three lines' outlying words just left, then just right.
         for left in [true, false] {
-            let (from, to) = (pool.bucket(min_base - intra), pool.bucket(max_base + intra));
+            let (from, to) = if (min_base.to_bits(), max_base.to_bits()) == lines_bases {
+                lines_range
+            } else {
+                (pool.bucket(min_base - intra), pool.bucket(max_base + intra))
+            };
             let (bx_min, bx_max) = (bbox.x_min, bbox.x_max);
             let near = |w: &Word| {
                 w.base >= min_base - intra
@@ -391,105 +402,6 @@ fn grow_block(
         }
     }
     bbox
-}
-
-/// The lines of a block with their columns (steps 3 and 4 inside it),
-/// appended to `all`; the block's width in columns.
-fn block_lines(
-    words: &[Word],
-    sc: &mut Scratch,
-    work: &mut u64,
-    all: &mut Vec<Line>,
-) -> Res<usize> {
-    if let [only] = sc.members[..] {
-        // One word (most blocks of a roster: a cell): one line at column
-        // 0, and the work of the pool below, which takes it from a bucket
-        // of one word.
-        let line = make_line(words, &[only], sc);
-        all.push(line);
-        *work += 1;
-        return Ok(line.len);
-    }
-    let mut pool = Pool::new(words, &sc.members, &mut sc.pool);
-    let first = all.len();
-    let mut line_words = std::mem::take(&mut sc.line_words);
-    while let Some(start) = pool.take_start(words) {
-        let fs = words[start].size;
-        let (min_base, max_base) = (
-            words[start].base - MAX_INTRA_LINE_DELTA * fs,
-            words[start].base + MAX_INTRA_LINE_DELTA * fs,
-        );
-        line_words.clear();
-        line_words.push(start);
-        loop {
-            let last = &words[*line_words.last().unwrap_or(&start)];
-            let mut best: Option<(usize, usize)> = None;
-            let mut overlap = false;
-            for b in pool.bucket(min_base)..=pool.bucket(max_base) {
-                for (k, &w) in pool.words_of(b).iter().enumerate() {
-                    let word = &words[w];
-                    let delta = word.x_min - last.x_max;
-                    if word.base >= min_base && word.base <= max_base {
-                        // A word overlapping the line's end ends the line.
-                        if delta < MIN_CHAR_SPACING * fs {
-                            overlap = true;
-                            break;
-                        }
-                        if delta < MAX_WORD_SPACING * fs
-                            && best
-                                .is_none_or(|(bb, bk)| word.x_min < words[pool.word(bb, bk)].x_min)
-                        {
-                            best = Some((b, k));
-                        }
-                        break;
-                    }
-                }
-                if overlap {
-                    break;
-                }
-            }
-            let Some((b, k)) = best.filter(|_| !overlap) else {
-                break;
-            };
-            pool.work += pool.len[b] as u64;
-            if pool.work + *work > MAX_LAYOUT_WORK {
-                sc.line_words = line_words;
-                pool.recycle(&mut sc.pool);
-                return unreadable("page layout too costly");
-            }
-            line_words.push(pool.remove(b, k));
-        }
-        all.push(make_line(words, &line_words, sc));
-    }
-    sc.line_words = line_words;
-    let lines = &mut all[first..];
-    // Columns inside the block, lines in x then y order.
-    lines.sort_by(|a, b| a.x_min.total_cmp(&b.x_min).then(a.base.total_cmp(&b.base)));
-    let mut columns = 0;
-    for i in 0..lines.len() {
-        *work += i as u64;
-        let mut col1 = 0;
-        let l0 = &lines[i];
-        for l1 in &lines[..i] {
-            let col2 = if l0.x_min - l1.x_max >= 0.0 {
-                l1.shift + l1.len + 1
-            } else {
-                let n = l1.len;
-                let edges = &sc.line_edges[l1.edge0..=l1.edge0 + n];
-                let k = (0..n)
-                    .find(|&k| l0.x_min < 0.5 * (edges[k] + edges[k + 1]))
-                    .unwrap_or(n);
-                l1.shift + k
-            };
-            col1 = col1.max(col2);
-        }
-        let line = &mut lines[i];
-        line.shift += col1;
-        columns = columns.max(line.shift + line.len);
-    }
-    *work += pool.work;
-    pool.recycle(&mut sc.pool);
-    Ok(columns)
 }
 
 /// A line from its words (poppler's `TextLine::coalesce`): one space
@@ -727,35 +639,16 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
             });
         }
     }
-    // Top to bottom, then the fragments whose baselines are within half a
-    // size of the first one's make one line, left to right (a row of
-    // 10.5 pt Japanese and 11 pt digits, as LibreOffice sizes Asian and
-    // Western text, is one line).
-    frags.sort_by(|Frag { line: a, .. }, Frag { line: b, .. }| {
-        if (a.y_min - b.y_min).abs() < 0.01 {
-            a.x_min.total_cmp(&b.x_min)
-        } else {
-            a.y_min.total_cmp(&b.y_min)
-        }
-    });
-    let mut i = 0;
-    while i < frags.len() {
-        let (base, size) = (frags[i].line.base, frags[i].line.size);
-        let mut j = i + 1;
-        while j < frags.len() && (frags[j].line.base - base).abs() < MAX_INTRA_LINE_DELTA * size {
-            j += 1;
-        }
-        frags[i..j].sort_by(|a, b| a.line.x_min.total_cmp(&b.line.x_min));
-        i = j;
-    }
+    // Top to bottom, then left to right along each line.
+    let order = order::reading_order(&mut frags);
     let mut visible = 0usize;
     let mut col = 0;
-    for i in 0..frags.len() {
+    for (i, &at) in order.iter().enumerate() {
         let Frag {
             col: frag_col,
             line,
             ..
-        } = &frags[i];
+        } = &frags[at];
         if col < *frag_col {
             push_spaces(out, frag_col - col);
             col = *frag_col;
@@ -765,7 +658,7 @@ pub fn write_page(glyphs: &[Glyph], sc: &mut Scratch, out: &mut String) -> Res<u
             visible += usize::from(!is_white(c));
         }
         col += line.len;
-        let next = frags.get(i + 1);
+        let next = order.get(i + 1).map(|&k| &frags[k]);
         let breaks = match next {
             None => true,
             Some(next) => {

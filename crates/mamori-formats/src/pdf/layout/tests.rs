@@ -1,3 +1,4 @@
+use super::lines::{lines_by_pool, lines_on_one_baseline, on_one_baseline};
 use super::*;
 use crate::pdf::font::GlyphText;
 
@@ -174,5 +175,171 @@ fn block_order_by_keys_is_the_stable_sort() {
         let want: Vec<usize> = expected.iter().map(|b| b.first).collect();
         assert_eq!(got, want);
         seed = seed.wrapping_add(1);
+    }
+}
+
+fn frag(i: usize, y_min: f64, x_min: f64, base: f64) -> Frag {
+    Frag {
+        col: i,
+        line: Line {
+            char0: 0,
+            edge0: 0,
+            len: 0,
+            shift: 0,
+            x_min,
+            x_max: x_min,
+            y_min,
+            base,
+            size: 10.0,
+        },
+        _same_size: [0; 5],
+    }
+}
+
+/// The order as the page was first laid out: the standard stable sort of
+/// the fragments, then each line's fragments by their left edges.
+fn reading_order_by_stable_sort(frags: &mut [Frag]) -> Vec<usize> {
+    frags.sort_by(|Frag { line: a, .. }, Frag { line: b, .. }| {
+        if (a.y_min - b.y_min).abs() < 0.01 {
+            a.x_min.total_cmp(&b.x_min)
+        } else {
+            a.y_min.total_cmp(&b.y_min)
+        }
+    });
+    let mut i = 0;
+    while i < frags.len() {
+        let (base, size) = (frags[i].line.base, frags[i].line.size);
+        let mut j = i + 1;
+        while j < frags.len() && (frags[j].line.base - base).abs() < MAX_INTRA_LINE_DELTA * size {
+            j += 1;
+        }
+        frags[i..j].sort_by(|a, b| a.line.x_min.total_cmp(&b.line.x_min));
+        i = j;
+    }
+    frags.iter().map(|f| f.col).collect()
+}
+
+#[test]
+fn reading_order_by_keys_is_the_stable_sort() {
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    // Tops on a grid (with -0 and +0), some 0.005 apart (the original sort
+    // decides those), left edges with ties, baselines close to the tops.
+    let tops = [
+        -0.0,
+        0.0,
+        0.005,
+        7.5,
+        7.505,
+        14.55,
+        29.1,
+        29.1,
+        100.0,
+        f64::NAN,
+    ];
+    let lefts = [-0.0, 0.0, 30.0, 93.65, 93.65, 161.85, f64::NAN, 500.0];
+    for round in 0..3000 {
+        let n = 1 + next(60) as usize;
+        let grid = round % 2 == 0;
+        let pick = |r: u64, all: &[f64]| all[r as usize % all.len()];
+        let specs: Vec<(f64, f64, f64)> = (0..n)
+            .map(|_| {
+                let top = if grid {
+                    [0.0, 14.55, 29.1, 43.65][next(4) as usize]
+                } else {
+                    pick(next(100), &tops)
+                };
+                let left = pick(next(100), &lefts);
+                let base = top + [0.0, 3.0, 8.0][next(3) as usize];
+                (top, left, base)
+            })
+            .collect();
+        let build = || -> Vec<Frag> {
+            specs
+                .iter()
+                .enumerate()
+                .map(|(i, &(t, l, b))| frag(i, t, l, b))
+                .collect()
+        };
+        let mut by_keys = build();
+        let order = order::reading_order(&mut by_keys);
+        let got: Vec<usize> = order.iter().map(|&k| by_keys[k].col).collect();
+        let mut by_sort = build();
+        assert_eq!(got, reading_order_by_stable_sort(&mut by_sort), "{specs:?}");
+    }
+}
+
+/// A block's words on one baseline: `(x_min, width, size)` each, one
+/// character apiece, in the arenas of `sc`.
+fn block_words(specs: &[(f64, f64, f64)], sc: &mut Scratch) -> Vec<Word> {
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, &(x, width, size))| {
+            let (char0, edge0) = (sc.word_chars.len(), sc.word_edges.len());
+            sc.word_chars.push(char::from(b'a' + i as u8));
+            sc.word_edges.extend([x, x + width]);
+            Word {
+                char0,
+                edge0,
+                len: 1,
+                x_min: x,
+                x_max: x + width,
+                y_min: 90.0,
+                base: 100.0,
+                size,
+                font: 1,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn lines_on_one_baseline_are_the_pools() {
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    // Gaps in sizes around the thresholds (-0.5 overlaps, 1.5 ends a line).
+    let gaps = [-0.7, -0.5, -0.3, 0.0, 0.02, 0.5, 1.4, 1.5, 1.6, 3.0];
+    for _ in 0..5000 {
+        let n = 2 + next(7) as usize;
+        let mut x = 30.0;
+        let specs: Vec<(f64, f64, f64)> = (0..n)
+            .map(|_| {
+                let size = [10.0, 10.5][next(2) as usize];
+                let spec = (x, [0.0, 5.0, 10.0, 20.0][next(4) as usize], size);
+                x += spec.1 + gaps[next(gaps.len() as u64) as usize] * size;
+                spec
+            })
+            .collect();
+        // Members in a shuffled order (the pool sorts them stably).
+        let mut members: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            members.swap(i, next(i as u64 + 1) as usize);
+        }
+        let run = |fast: bool| {
+            let mut sc = Scratch::default();
+            let words = block_words(&specs, &mut sc);
+            sc.members = members.clone();
+            assert!(on_one_baseline(&words, &sc.members));
+            let mut all = Vec::new();
+            let work = if fast {
+                lines_on_one_baseline(&words, &mut sc, 0, &mut all)
+            } else {
+                lines_by_pool(&words, &mut sc, 0, &mut all)
+            }
+            .unwrap();
+            (format!("{all:?}"), sc.line_chars, sc.line_edges, work)
+        };
+        assert_eq!(run(true), run(false), "{specs:?} {members:?}");
     }
 }

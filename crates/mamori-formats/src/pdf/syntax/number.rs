@@ -55,12 +55,47 @@ pub(super) fn plain_number(w: &[u8]) -> Option<Obj> {
 /// The number [`number_or_word`] reads from `w`, as an `f64`, where
 /// [`plain_number`] reads it (an integer converted as the caller converts
 /// `Obj::Int`), without building an `Obj`.
+///
+/// The digits before and after the dot in two tight loops (a content
+/// stream is mostly such numbers): the same mantissa, digit count and
+/// decimals as [`plain_number`], and the same conversions.
 pub(in crate::pdf) fn plain_number_f64(w: &[u8]) -> Option<f64> {
-    Some(match plain_number(w)? {
-        Obj::Int(i) => i as f64,
-        Obj::Real(r) => r,
-        _ => return None,
-    })
+    let (negative, body) = match *w.first()? {
+        b'-' => (true, &w[1..]),
+        b'+' => (false, &w[1..]),
+        _ => (false, w),
+    };
+    // Wrapping: past 15 digits the value is not used.
+    let mut mantissa = 0u64;
+    let mut i = 0;
+    while let Some(&b) = body.get(i).filter(|b| b.is_ascii_digit()) {
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+        i += 1;
+    }
+    let whole = i;
+    if i == body.len() {
+        if whole == 0 || whole > 15 {
+            return None;
+        }
+        let magnitude = mantissa as i64;
+        return Some((if negative { -magnitude } else { magnitude }) as f64);
+    }
+    if body[i] != b'.' {
+        return None;
+    }
+    i += 1;
+    let dot = i;
+    while let Some(&b) = body.get(i).filter(|b| b.is_ascii_digit()) {
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+        i += 1;
+    }
+    let decimals = i - dot;
+    let digits = whole + decimals;
+    if i != body.len() || digits == 0 || digits > 15 {
+        return None;
+    }
+    let v = mantissa as f64 / POW10[decimals];
+    Some(if negative { -v } else { v })
 }
 
 pub(super) fn number_or_word(w: &[u8]) -> Obj {

@@ -1,4 +1,4 @@
-use super::number::plain_number;
+use super::number::{plain_number, plain_number_f64};
 use super::*;
 
 #[test]
@@ -102,6 +102,45 @@ fn plain_numbers_read_as_the_parser_reads_them() {
     }
     for w in ["", "-", ".", "1.2.3", "1-2", "1234567890123456", "1e5"] {
         assert!(plain_number(w.as_bytes()).is_none(), "{w}");
+    }
+}
+
+/// `plain_number_f64` is `plain_number` as an `f64`, bit for bit, on
+/// every string of up to six of the bytes that matter.
+#[test]
+fn plain_number_as_f64_is_plain_number() {
+    let alphabet = b"0159.-+e ";
+    let mut words: Vec<Vec<u8>> = vec![Vec::new()];
+    let mut all = Vec::new();
+    for _ in 0..6 {
+        let mut next = Vec::new();
+        for w in &words {
+            for &b in alphabet {
+                let mut longer = w.clone();
+                longer.push(b);
+                next.push(longer);
+            }
+        }
+        all.extend(words);
+        words = next;
+    }
+    all.extend(words);
+    all.extend(
+        [
+            "1234567890123456",
+            "123456789012345",
+            "-99999.9999999999",
+            "12345678901234567890123",
+        ]
+        .map(|w| w.as_bytes().to_vec()),
+    );
+    for w in &all {
+        let slow = plain_number(w).map(|o| match o {
+            Obj::Int(i) => (i as f64).to_bits(),
+            Obj::Real(r) => r.to_bits(),
+            _ => unreachable!(),
+        });
+        assert_eq!(plain_number_f64(w).map(f64::to_bits), slow, "{w:?}");
     }
 }
 
