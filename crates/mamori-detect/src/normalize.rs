@@ -118,10 +118,12 @@ fn is_plain_japanese(bytes: &[u8]) -> bool {
                             && bytes.get(i + 3).is_some_and(u8::is_ascii_digit)))
             }
             // Kanji, but not a unit after a kanji numeral (三丁目) nor 元年.
+            // The unit test runs only for the few kanji whose low bits are
+            // a unit's (one in sixteen), not a chain of compares per kanji.
             0xE4..=0xE9 => {
                 code >= 0x4E00
-                    && !(is_unit(c) && is_kanji_numeral(prev))
-                    && !(c == '年' && prev == '元')
+                    && !(UNIT_LOW_BITS >> (code & 0x7F) & 1 != 0
+                        && ((is_unit(c) && is_kanji_numeral(prev)) || (c == '年' && prev == '元')))
             }
             _ => false,
         };
@@ -172,6 +174,19 @@ fn has_convertible_numeral(text: &str) -> bool {
     }
     false
 }
+
+/// Bit `n` set when some unit of [`is_unit`] has `n` as its code's low
+/// seven bits: a filter that lets every unit through.
+const UNIT_LOW_BITS: u128 = {
+    let units = ['年', '月', '日', '歳', '才', '丁', '番', '号'];
+    let mut bits = 0u128;
+    let mut i = 0;
+    while i < units.len() {
+        bits |= 1 << (units[i] as u32 & 0x7F);
+        i += 1;
+    }
+    bits
+};
 
 fn is_unit(c: char) -> bool {
     matches!(c, '年' | '月' | '日' | '歳' | '才' | '丁' | '番' | '号')
@@ -485,6 +500,26 @@ mod tests {
         }
         assert_eq!(nfkc_of_full_width("ｶﾀｶﾅ"), None);
         assert_eq!(nfkc_of_full_width("①"), None);
+    }
+
+    /// The low-bits filter of the plain look lets every unit through, and
+    /// the look answers as before on each kanji after each numeral.
+    #[test]
+    fn unit_filter_keeps_every_unit() {
+        for c in ['年', '月', '日', '歳', '才', '丁', '番', '号'] {
+            assert!(is_unit(c));
+            assert_ne!(UNIT_LOW_BITS >> (c as u32 & 0x7F) & 1, 0, "{c}");
+        }
+        for prev in ['一', '二', '十', '百', '千', '元', '山', 'a'] {
+            for c in ('\u{4E00}'..='\u{9FFF}')
+                .step_by(7)
+                .chain(['年', '月', '丁', '番'])
+            {
+                let text = format!("{prev}{c}");
+                let numeral = (is_unit(c) && is_kanji_numeral(prev)) || (c == '年' && prev == '元');
+                assert_eq!(is_plain_japanese(text.as_bytes()), !numeral, "{text}");
+            }
+        }
     }
 
     /// The byte look at the ends answers as `str::trim` for every
