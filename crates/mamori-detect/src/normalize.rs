@@ -335,7 +335,9 @@ pub fn trim(text: &str) -> &str {
     let end_settled = if last < 0x80 {
         last > b' '
     } else {
-        !(n >= 2 && b[n - 2] == 0xC2) && !(n >= 3 && whitespace_lead(b[n - 3], b[n - 2]))
+        let two_byte_space = n >= 2 && b[n - 2] == 0xC2;
+        let three_byte_space = n >= 3 && whitespace_lead(b[n - 3], b[n - 2]);
+        !(two_byte_space || three_byte_space)
     };
     if start_settled && end_settled {
         text
