@@ -197,7 +197,7 @@ pub fn find_dates(text: &str) -> Vec<FoundDate> {
 
 /// A table cell that is a date and nothing more (also 19800302 and Excel serials as text).
 pub fn parse_date_cell(cell: &str) -> Option<Date> {
-    let cell = cell.trim();
+    let cell = crate::normalize::trim(cell);
     if cell.len() == 8 && cell.bytes().all(|b| b.is_ascii_digit()) {
         let y = cell[..4].parse().ok()?;
         return valid(y, cell[4..6].parse().ok()?, cell[6..].parse().ok()?);

@@ -23,7 +23,7 @@ pub struct Phone {
 
 /// Validates one candidate (digits with '-', ' ', '(', ')' and an optional +81).
 pub fn parse_phone(candidate: &str) -> Option<Phone> {
-    let s = candidate.trim();
+    let s = crate::normalize::trim(candidate);
     let (international, rest) = match s.strip_prefix("+81") {
         Some(rest) => (true, rest.trim_start_matches([' ', '-'])),
         None => (false, s),

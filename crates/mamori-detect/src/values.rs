@@ -4,7 +4,7 @@
 use crate::dates::{parse_date_cell, plausible_birth, Date};
 use crate::ids;
 use crate::labels::Field;
-use crate::normalize::{digits_only, normalize};
+use crate::normalize::{digits_only, normalize, trim};
 use crate::phone::{parse_phone, PhoneKind};
 use mamori_data::{match_prefecture, Postal};
 
@@ -90,9 +90,22 @@ const ROLE_MAILBOXES: &[&str] = &[
     "desk",
 ];
 
+/// The length of the longest of [`ROLE_MAILBOXES`].
+const LONGEST_ROLE_MAILBOX: usize = {
+    let mut longest = 0;
+    let mut i = 0;
+    while i < ROLE_MAILBOXES.len() {
+        if ROLE_MAILBOXES[i].len() > longest {
+            longest = ROLE_MAILBOXES[i].len();
+        }
+        i += 1;
+    }
+    longest
+};
+
 /// なし, 特になし, 該当なし, 無: an answer that states nothing.
 pub fn is_negative_answer(value: &str) -> bool {
-    let v = value.trim().trim_end_matches(['。', '.']);
+    let v = trim(value).trim_end_matches(['。', '.']);
     matches!(
         v,
         "なし"
@@ -117,7 +130,7 @@ pub fn is_negative_answer(value: &str) -> bool {
 }
 
 pub fn is_empty_mark(value: &str) -> bool {
-    let v = value.trim();
+    let v = trim(value);
     // Every mark is at most four characters: skip the lower-casing for real values.
     if v.len() > 12 {
         return false;
@@ -139,10 +152,14 @@ pub fn has_company_mark(value: &str) -> bool {
 
 /// 山田 太郎 様 → 山田 太郎: honorifics belong to the letter, not the name.
 pub fn strip_honorific(name: &str) -> &str {
-    let mut v = name.trim();
+    let mut v = trim(name);
+    // Each honorific ends in one of these: most names end in none of them.
+    if !v.ends_with(['中', '様', '殿', 'ん', '君', '氏']) {
+        return v;
+    }
     for suffix in ["御中", "様", "殿", "さん", "くん", "君", "氏"] {
         if let Some(rest) = v.strip_suffix(suffix) {
-            if rest.trim().chars().count() >= 2 {
+            if trim(rest).chars().count() >= 2 {
                 v = rest.trim_end();
                 break;
             }
@@ -153,7 +170,7 @@ pub fn strip_honorific(name: &str) -> &str {
 
 /// A person's name as written in a cell: letters, kana or kanji, no digits.
 pub fn looks_like_name(value: &str) -> bool {
-    let v = strip_honorific(value.trim());
+    let v = strip_honorific(trim(value));
     let count = v.chars().count();
     if !(2..=30).contains(&count)
         || has_company_mark(v)
@@ -182,7 +199,7 @@ pub fn looks_like_name(value: &str) -> bool {
 }
 
 pub fn is_personal_email(value: &str) -> bool {
-    let v = value.trim();
+    let v = trim(value);
     // ASCII (nearly every address): lower-casing is ASCII lower-casing, so
     // the test runs on the borrowed text without a lower-cased copy.
     if v.is_ascii() {
@@ -197,11 +214,13 @@ pub fn is_personal_email(value: &str) -> bool {
             && domain
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-'));
+        // A local part longer than every role mailbox is no role's.
         return local_ok
             && domain_ok
-            && !ROLE_MAILBOXES
-                .iter()
-                .any(|role| role.eq_ignore_ascii_case(local));
+            && (local.len() > LONGEST_ROLE_MAILBOX
+                || !ROLE_MAILBOXES
+                    .iter()
+                    .any(|role| role.eq_ignore_ascii_case(local)));
     }
     let v = v.to_lowercase();
     let Some((local, domain)) = v.split_once('@') else {
@@ -222,7 +241,7 @@ pub fn is_personal_email(value: &str) -> bool {
 /// national postal data when it is installed; without the data, a prefecture or a municipality
 /// marker followed by a house number.
 pub fn is_address(value: &str) -> bool {
-    let v = value.trim();
+    let v = trim(value);
     // Fewer than 5 chars, without counting a long address's every char.
     if v.chars().nth(4).is_none() {
         return false;
@@ -260,7 +279,7 @@ fn split_postal_prefix(s: &str) -> (Option<&str>, &str) {
 }
 
 pub fn is_postal_code(value: &str) -> bool {
-    let v = value.trim().trim_start_matches('〒').trim();
+    let v = trim(trim(value).trim_start_matches('〒'));
     // Digits and hyphens only, seven of them digits: counted, not copied.
     v.bytes().all(|b| b.is_ascii_digit() || b == b'-')
         && v.bytes().filter(u8::is_ascii_digit).count() == 7
@@ -277,18 +296,18 @@ fn numeric_amount(value: &str) -> Option<f64> {
 }
 
 fn is_blood_type(value: &str) -> bool {
-    let v = value.trim().to_uppercase().replace('型', "");
-    let v = v.trim();
+    let v = trim(value).to_uppercase().replace('型', "");
+    let v = trim(&v);
     let (base, rest) = match v.find(|c: char| !matches!(c, 'A' | 'B' | 'O')) {
         Some(i) => v.split_at(i),
         None => (v, ""),
     };
     matches!(base, "A" | "B" | "O" | "AB")
-        && (rest.trim().is_empty() || rest.trim().starts_with("RH"))
+        && (trim(rest).is_empty() || trim(rest).starts_with("RH"))
 }
 
 fn is_gender(value: &str) -> bool {
-    let v = value.trim();
+    let v = trim(value);
     // The Japanese words have no case; the ASCII ones are compared without
     // a lower-cased copy. Only those, lower-cased, can match: `to_lowercase`
     // maps no non-ASCII character to ASCII m, f, a, l or e but K (Kelvin
@@ -302,7 +321,7 @@ fn is_gender(value: &str) -> bool {
 /// Validates `value` as `field`; None when it is empty or not of that kind.
 pub fn check(field: Field, value: &str) -> Option<Value> {
     let normalized = crate::normalize::normalize_cow(value);
-    let value = normalized.trim();
+    let value = trim(&normalized);
     if is_empty_mark(value) {
         return None;
     }
@@ -317,7 +336,15 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
             if !looks_like_name(value) {
                 return None;
             }
-            Value::Text(normalize(strip_honorific(value)))
+            let name = strip_honorific(value);
+            // A cell that normalisation left as it was: every piece of it
+            // is normal too (the passes' tests only weaken at a piece's
+            // ends), so the name needs no second pass.
+            if matches!(normalized, std::borrow::Cow::Borrowed(_)) {
+                Value::Text(name.to_string())
+            } else {
+                Value::Text(normalize(name))
+            }
         }
         Field::BirthDate => {
             let date = parse_date_cell(value).or_else(|| excel_serial(value))?;
@@ -339,7 +366,15 @@ pub fn check(field: Field, value: &str) -> Option<Value> {
             }
             Value::Digits(phone.digits)
         }
-        Field::Email => is_personal_email(value).then(|| Value::Text(value.to_lowercase()))?,
+        // An ASCII address (nearly all) lower-cases the same without the
+        // Unicode tables.
+        Field::Email => is_personal_email(value).then(|| {
+            Value::Text(if value.is_ascii() {
+                value.to_ascii_lowercase()
+            } else {
+                value.to_lowercase()
+            })
+        })?,
         Field::MyNumber => {
             let d = digits();
             if crate::ids::is_published_sample(&d) {
@@ -442,7 +477,7 @@ fn single_run(value: &str, min: usize, max: usize) -> Option<String> {
 }
 
 fn excel_serial(value: &str) -> Option<Date> {
-    let n: f64 = value.trim().parse().ok()?;
+    let n: f64 = trim(value).parse().ok()?;
     // 1900-01-01 .. 2030: a serial in that range under a birth-date header.
     if (1.0..47_500.0).contains(&n) {
         Date::from_excel_serial(n)
@@ -454,6 +489,53 @@ fn excel_serial(value: &str) -> Option<Date> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `check` relies on for a name cell that normalisation borrowed:
+    /// every piece of such a text normalises to itself.
+    #[test]
+    fn pieces_of_a_normal_text_are_normal() {
+        let alphabet = [
+            '山', '一', '二', '年', '元', '丁', 'ー', '1', ' ', '\u{3000}', 'ｱ', 'ア', 'あ', '々',
+            '〒', '・', '－', 'A', 'Ａ', '様', '①', '㈱', '〜', '-', '髙',
+        ];
+        let mut texts = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        texts.sort();
+        texts.dedup();
+        for text in &texts {
+            if !matches!(
+                crate::normalize::normalize_cow(text),
+                std::borrow::Cow::Borrowed(_)
+            ) {
+                continue;
+            }
+            let bounds: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .collect();
+            for (i, &start) in bounds.iter().enumerate() {
+                for &end in &bounds[i..] {
+                    let piece = &text[start..end];
+                    assert_eq!(normalize(piece), piece, "{piece:?} of {text:?}");
+                }
+            }
+        }
+        assert_eq!(
+            check(Field::Name, " 山田 太郎 様"),
+            Some(Value::Text("山田 太郎".into()))
+        );
+        assert_eq!(
+            check(Field::Name, "山田\u{3000}太郎"),
+            Some(Value::Text("山田 太郎".into()))
+        );
+    }
 
     #[test]
     fn cells() {

@@ -294,14 +294,16 @@ impl<'d> TableScanner<'d> {
                     }
                 }
             }
+            // A column of no item (bank and branch codes, record ids) is
+            // only read where it lies: its cells need no check.
+            let Some(item) = item_of(col.field) else {
+                continue;
+            };
             let value = match checked.get_mut(index).and_then(Option::take) {
                 Some(value) => value,
                 None => check_column(col, cell),
             };
             let Some(value) = value else {
-                continue;
-            };
-            let Some(item) = item_of(col.field) else {
                 continue;
             };
             // A dependant's name or birth date is the employee's family data.
