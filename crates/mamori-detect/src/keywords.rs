@@ -325,9 +325,11 @@ pub(crate) fn collect_signals(
 /// least `min` digits, allowing the separators people write inside numbers.
 pub fn has_digit_run(line: &str, min: usize) -> bool {
     // Most prose lines have no digit at all: a vectorised look settles them.
-    if !any_byte(line.as_bytes(), |b| b.is_ascii_digit()) {
-        return false;
-    }
+    any_byte(line.as_bytes(), |b| b.is_ascii_digit()) && has_digit_run_bytewise(line, min)
+}
+
+/// [`has_digit_run`] without the vectorised look first.
+fn has_digit_run_bytewise(line: &str, min: usize) -> bool {
     let mut run = 0;
     for b in line.bytes() {
         if b.is_ascii_digit() {
@@ -559,20 +561,7 @@ mod tests {
     /// 32-byte blocks (ASCII and full-width digits, @, half-width kana).
     #[test]
     fn the_block_tests_equal_the_byte_loops() {
-        let reference_run = |line: &str, min: usize| {
-            let mut run = 0;
-            for b in line.bytes() {
-                if b.is_ascii_digit() {
-                    run += 1;
-                    if run >= min {
-                        return true;
-                    }
-                } else if !matches!(b, b'-' | b' ' | b'(' | b')' | b'+') {
-                    run = 0;
-                }
-            }
-            false
-        };
+        let reference_run = has_digit_run_bytewise;
         let by_chars = |raw: &str| {
             raw.chars().any(|c| {
                 c.is_ascii_digit()

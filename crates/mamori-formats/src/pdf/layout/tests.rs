@@ -2,6 +2,16 @@ use super::lines::{lines_by_pool, lines_on_one_baseline, on_one_baseline};
 use super::*;
 use crate::pdf::font::GlyphText;
 
+/// A xorshift stream from `seed`: each call, a number below its argument.
+fn below(mut seed: u64) -> impl FnMut(u64) -> u64 {
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    }
+}
+
 fn glyph(x: f64, base: f64, c: char) -> Glyph {
     Glyph {
         x0: x,
@@ -74,13 +84,7 @@ fn block_columns_pairwise(blocks: &[Block], work: &mut u64) -> Res<Vec<usize>> {
 
 #[test]
 fn block_columns_by_runs_as_by_pairs() {
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut next = below(0x9E37_79B9_7F4A_7C15u64);
     for round in 0..3000 {
         let n = 1 + next(60) as usize;
         let mut blocks: Vec<Block> = (0..n)
@@ -221,13 +225,7 @@ fn reading_order_by_stable_sort(frags: &mut [Frag]) -> Vec<usize> {
 
 #[test]
 fn reading_order_by_keys_is_the_stable_sort() {
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut next = below(0x9E37_79B9_7F4A_7C15u64);
     // Tops on a grid (with -0 and +0), some 0.005 apart (the original sort
     // decides those), left edges with ties, baselines close to the tops.
     let tops = [
@@ -301,13 +299,7 @@ fn block_words(specs: &[(f64, f64, f64)], sc: &mut Scratch) -> Vec<Word> {
 
 #[test]
 fn lines_on_one_baseline_are_the_pools() {
-    let mut seed = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut next = below(0x2545_F491_4F6C_DD1Du64);
     // Gaps in sizes around the thresholds (-0.5 overlaps, 1.5 ends a line).
     let gaps = [-0.7, -0.5, -0.3, 0.0, 0.02, 0.5, 1.4, 1.5, 1.6, 3.0];
     for _ in 0..5000 {
