@@ -128,10 +128,7 @@ impl CellPrefix<'_> {
     /// As [`RunPrefix::matches`].
     #[inline(always)]
     fn matches(&self, rest: &[u8]) -> bool {
-        let (Some(head), Some(start)) = (self.bytes.get(..8), rest.get(..8)) else {
-            return false;
-        };
-        head == start && rest.starts_with(self.bytes)
+        starts_with_words(rest, self.bytes)
     }
 }
 
@@ -207,16 +204,37 @@ pub(super) struct RunPrefix<'a> {
 }
 
 impl RunPrefix<'_> {
-    /// Whether `rest` starts with these bytes. Tried before every tag:
-    /// the first eight bytes, compared as one word, turn away most tags
-    /// before a `memcmp` call.
+    /// Whether `rest` starts with these bytes (tried before every tag).
     #[inline(always)]
     fn matches(&self, rest: &[u8]) -> bool {
-        let (Some(head), Some(start)) = (self.bytes.get(..8), rest.get(..8)) else {
-            return false;
-        };
-        head == start && rest.starts_with(self.bytes)
+        starts_with_words(rest, self.bytes)
     }
+}
+
+/// Whether `hay` starts with `prefix` (at least eight bytes, or false),
+/// compared a word at a time inline: the first word turns away most tags,
+/// and a prefix of a few dozen bytes is done before a `memcmp` call would
+/// have returned.
+#[inline(always)]
+fn starts_with_words(hay: &[u8], prefix: &[u8]) -> bool {
+    if prefix.len() < 8 || hay.len() < prefix.len() {
+        return false;
+    }
+    let word = |b: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[at..at + 8]);
+        u64::from_ne_bytes(w)
+    };
+    let mut at = 0;
+    while at + 8 <= prefix.len() {
+        if word(hay, at) != word(prefix, at) {
+            return false;
+        }
+        at += 8;
+    }
+    // The last (overlapping) word covers the tail.
+    let last = prefix.len() - 8;
+    word(hay, last) == word(prefix, last)
 }
 
 /// A run's start tag at `at`, its quiet property elements and the start

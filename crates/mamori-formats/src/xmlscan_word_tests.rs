@@ -133,3 +133,19 @@ fn near_the_nesting_limit_the_events_decide() {
     let mut tok = Tokenizer::new(b"<w:r><w:t>a</w:t></w:r>").unwrap();
     assert_eq!(tok.take_run(quiet), None);
 }
+
+#[test]
+fn prefixes_are_compared_byte_for_byte() {
+    use super::starts_with_words;
+    let hay = b"<w:tc><w:tcPr/><w:p><w:r>";
+    for len in 0..=hay.len() {
+        let prefix = &hay[..len];
+        assert_eq!(starts_with_words(hay, prefix), len >= 8, "{len}");
+        for flip in 0..len {
+            let mut other = prefix.to_vec();
+            other[flip] ^= 1;
+            assert!(!starts_with_words(hay, &other), "{len} {flip}");
+        }
+    }
+    assert!(!starts_with_words(b"<w:tc><w", b"<w:tc><w:"));
+}
