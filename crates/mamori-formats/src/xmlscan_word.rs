@@ -19,7 +19,8 @@ impl<'a> Tokenizer<'a> {
     /// text run, so a caller to whom quiet names mean nothing gets what it
     /// would have read event by event: the run's text is returned. None,
     /// with nothing consumed, for anything else: the caller then reads the
-    /// events.
+    /// events. `quiet` must say the same from call to call: the last
+    /// run's tags are remembered as taken (see [`RunPrefix`]).
     pub(crate) fn take_run(&mut self, quiet: impl Fn(&[u8]) -> bool) -> Option<&'a str> {
         // Self-closing tags as one event each: without that they would
         // open and close (and count towards the nesting limit).
@@ -78,6 +79,7 @@ impl<'a> Tokenizer<'a> {
     /// [`Tokenizer::next`] checks them, and the run's one text: a caller
     /// to whom quiet names mean nothing reads a cell holding one paragraph
     /// of that text. None, with nothing consumed, for anything else.
+    /// `quiet` as for [`Tokenizer::take_run`].
     pub(crate) fn take_table_cell(&mut self, quiet: impl Fn(&[u8]) -> bool) -> Option<&'a str> {
         if self.pending_end.is_some() || !self.keep_empty {
             return None;
@@ -278,11 +280,14 @@ fn local_name_at(xml: &[u8], at: usize, wanted: &[u8]) -> bool {
     let Some(rest) = xml.get(at..) else {
         return false;
     };
-    let len = rest
+    // A longer name (or one running to the end) is not looked into.
+    let Some(len) = rest
         .iter()
         .take(64)
         .position(|&b| NAME_BYTE[b as usize] != IN_NAME)
-        .unwrap_or(rest.len().min(64));
+    else {
+        return false;
+    };
     len > 0 && local(&rest[..len]) == wanted
 }
 

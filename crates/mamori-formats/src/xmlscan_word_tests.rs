@@ -83,6 +83,8 @@ fn plain_runs_are_taken_whole() {
         "<w:r><mc:Fallback/><w:t>a</w:t></w:r>",
         "<w:rPr><w:t>a</w:t></w:rPr>",
         " <w:r><w:t>a</w:t></w:r>",
+        // A name too long to look into, whose 64th byte would end in `:r`.
+        "<xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:rz><w:t>a</w:t></xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:rz>",
     ] {
         check(fragment, run, false);
     }
