@@ -175,6 +175,10 @@ mod tests {
         );
         ooxml_differential(b"<w:document><w:body><w:p><w:r><w:t>a&lt;b</w:t><w:tab/></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>c</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>");
         ooxml_differential(b"<a><p><t>x</t></p></b>");
+        // Plain runs and cells (taken whole by the fast reader), in and
+        // out of `mc:Fallback`, next to ones that are not plain.
+        ooxml_differential("<w:document><w:body><w:tbl><w:tr><w:tc><w:tcPr/><w:p><w:pPr><w:jc w:val=\"c\"/></w:pPr><w:r><w:rPr><w:rFonts w:eastAsia=\"明朝\"/></w:rPr><w:t xml:space=\"preserve\"> 山田 </w:t></w:r></w:p></w:tc><w:tc><w:tcPr/><w:p><w:r><w:rPr><w:rFonts w:eastAsia=\"明朝\"/></w:rPr><w:t xml:space=\"preserve\">a\nb</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>x</w:t><w:tab/><w:t>y</w:t></w:r></w:p></w:tc></w:tr></w:tbl><mc:Fallback><w:tc><w:p><w:r><w:t>old</w:t></w:r></w:p></w:tc><w:r><w:t>old</w:t></w:r></mc:Fallback><w:tc><w:p><w:r><w:t>stray</w:t></w:r></w:p></w:tc><w:p><w:r><w:rPr><w:b/></w:rPr><w:t>end</w:t></w:r></w:p></w:body></w:document>".as_bytes());
+        ooxml_differential("<p:sld><a:tbl><a:tr><a:tc><a:txBody><a:bodyPr/><a:p><a:r><a:rPr lang=\"ja-JP\"/><a:t>氏名</a:t></a:r></a:p></a:txBody></a:tc><a:tc><a:txBody><a:bodyPr/><a:p><a:r><a:rPr lang=\"ja-JP\"/><a:t> </a:t></a:r></a:p></a:txBody></a:tc></a:tr></a:tbl></p:sld>".as_bytes());
         // Found by the fuzzer: a UTF-16 sheet, `<?>` which does not close.
         xlsx_differential(
             b"<sst></sst>\xff<\x00?\x00t version=\"1.0\"?><worksheet><sheetData/></worksheet>",

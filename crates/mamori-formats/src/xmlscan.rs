@@ -16,6 +16,9 @@ use memchr::{memchr, memmem};
 #[path = "xmlscan_sheet.rs"]
 mod sheet;
 pub(crate) use sheet::{CellTag, CellText};
+#[path = "xmlscan_word.rs"]
+mod word;
+use word::{CellPrefix, RunPrefix};
 
 /// The fast reader declines this input; the caller falls back to the
 /// general reader. The reason is for tests and debugging.
@@ -74,6 +77,12 @@ pub(crate) struct Tokenizer<'a> {
     /// Whether the last [`Event::Text`] holds an `&` (a reference to
     /// decode); without one its raw text is its value.
     text_has_references: bool,
+    /// The last plain run's bytes from `<r` through its `<t …>`, and those
+    /// two names (see [`Tokenizer::take_run`]): runs of a document mostly
+    /// repeat them byte for byte.
+    run_prefix: RunPrefix<'a>,
+    /// The same for the last plain table cell, up to its run.
+    cell_prefix: CellPrefix<'a>,
 }
 
 /// Deeper nesting than any Office part has goes to the reference reader.
@@ -124,6 +133,8 @@ impl<'a> Tokenizer<'a> {
             keep_empty: false,
             open: Vec::new(),
             text_has_references: false,
+            run_prefix: RunPrefix::default(),
+            cell_prefix: CellPrefix::default(),
         })
     }
 

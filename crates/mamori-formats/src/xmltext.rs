@@ -29,6 +29,16 @@ struct TableBuild {
     cell: Option<String>,
 }
 
+/// Names [`Collector::start`], [`Collector::end`] and [`Collector::empty`]
+/// do nothing with (by local name), so elements made of them alone can be
+/// passed over whole.
+fn quiet(name: &[u8]) -> bool {
+    !matches!(
+        local(name),
+        b"p" | b"t" | b"r" | b"tbl" | b"tr" | b"tc" | b"Fallback" | b"tab" | b"br" | b"cr"
+    )
+}
+
 /// Collects paragraphs into text and `tbl` elements into tables, handing
 /// text to `sink` before each table so document order is kept.
 pub(crate) struct Collector<'s> {
@@ -94,6 +104,26 @@ impl<'s> Collector<'s> {
         let mut state = State::default();
         let mut scratch = String::new();
         loop {
+            // A plain table cell (most of a roster) in one step: the
+            // events that matter to the collector are replayed.
+            if let Some(text) = tok.take_table_cell(quiet) {
+                if state.fallback == 0 {
+                    self.start(b"tc", &mut state);
+                    self.start(b"p", &mut state);
+                    self.push_str(text);
+                    self.end(b"p", &mut state);
+                    self.end(b"tc", &mut state);
+                }
+                continue;
+            }
+            // A plain run (most of a document) in one step: its property
+            // elements mean nothing here, its text is what `t` would give.
+            if let Some(text) = tok.take_run(quiet) {
+                if state.fallback == 0 {
+                    self.push_str(text);
+                }
+                continue;
+            }
             match tok.next()? {
                 Event2::Start { name, .. } => self.start(local(name), &mut state),
                 Event2::End { name } => self.end(local(name), &mut state),
@@ -119,6 +149,7 @@ impl<'s> Collector<'s> {
     }
 
     fn start(&mut self, name: &[u8], state: &mut State) {
+        // Keep `quiet` in step: a name acted on here is not quiet.
         if name == b"Fallback" {
             state.fallback += 1;
         }
