@@ -240,29 +240,9 @@ impl<'a> Tokenizer<'a> {
             }
             Some(_) => {
                 let close = find_tag_end(xml, at + 1).ok_or(Refuse("start tag cut short"))?;
-                let inner = &xml[at + 1..close];
-                let (inner, empty) = match inner.last() {
-                    Some(b'/') => (&inner[..inner.len() - 1], true),
-                    _ => (inner, false),
-                };
-                // One pass finds the name's end and checks its bytes.
-                let mut name_len = inner.len();
-                for (i, &b) in inner.iter().enumerate() {
-                    match NAME_BYTE[b as usize] {
-                        IN_NAME => {}
-                        ENDS_NAME => {
-                            name_len = i;
-                            break;
-                        }
-                        _ => return Err(Refuse("malformed start tag")),
-                    }
-                }
-                let name = &inner[..name_len];
-                if name.is_empty() {
-                    return Err(Refuse("malformed start tag"));
-                }
+                let (name, attrs, empty) =
+                    start_tag_parts(&xml[at + 1..close]).ok_or(Refuse("malformed start tag"))?;
                 self.pos = close + 1;
-                let attrs = &inner[name_len..];
                 if empty && self.keep_empty {
                     return Ok(Some(Event::Empty { name, attrs }));
                 }
@@ -420,6 +400,30 @@ fn has_prefix(hay: &[u8], prefix: &[u8]) -> bool {
 #[inline(always)]
 pub(crate) fn same_name(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// A start tag's inside (between `<` and `>`): its name, its attributes
+/// (the rest, without a closing `/`) and whether it closes itself; None for
+/// an empty or malformed name. One pass finds the name's end and checks
+/// its bytes.
+#[inline(always)]
+fn start_tag_parts(inner: &[u8]) -> Option<(&[u8], &[u8], bool)> {
+    let (inner, empty) = match inner.last() {
+        Some(b'/') => (&inner[..inner.len() - 1], true),
+        _ => (inner, false),
+    };
+    let mut name_len = inner.len();
+    for (i, &b) in inner.iter().enumerate() {
+        match NAME_BYTE[b as usize] {
+            IN_NAME => {}
+            ENDS_NAME => {
+                name_len = i;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    (name_len > 0).then(|| (&inner[..name_len], &inner[name_len..], empty))
 }
 
 /// The `>` closing a start tag from `from`, skipping quoted attribute

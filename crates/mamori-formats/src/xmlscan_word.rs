@@ -2,8 +2,8 @@
 //! plain run (`<w:r>`, `<a:r>`) taken whole in one pass where the events
 //! would say the same (see `xmltext::Collector::read_fast`).
 
-use super::{find_byte, find_tag_end, local, same_name, trim_end, Tokenizer};
-use super::{ENDS_NAME, IN_NAME, MAX_OPEN, NAME_BYTE};
+use super::{find_byte, find_tag_end, local, same_name, start_tag_parts, trim_end, Tokenizer};
+use super::{IN_NAME, MAX_OPEN, NAME_BYTE};
 
 /// How deep a run's property elements may nest here (deeper: events).
 const MAX_QUIET_DEPTH: usize = 8;
@@ -300,24 +300,8 @@ pub(super) fn start_tag(xml: &[u8], at: usize) -> Option<(&[u8], usize, bool)> {
         return None;
     }
     let close = find_tag_end(xml, at + 1)?;
-    let inner = &xml[at + 1..close];
-    let (inner, empty) = match inner.last() {
-        Some(b'/') => (&inner[..inner.len() - 1], true),
-        _ => (inner, false),
-    };
-    let mut name_len = inner.len();
-    for (i, &b) in inner.iter().enumerate() {
-        match NAME_BYTE[b as usize] {
-            IN_NAME => {}
-            ENDS_NAME => {
-                name_len = i;
-                break;
-            }
-            _ => return None,
-        }
-    }
-    let name = &inner[..name_len];
-    (!name.is_empty()).then_some((name, close + 1, empty))
+    let (name, _, empty) = start_tag_parts(&xml[at + 1..close])?;
+    Some((name, close + 1, empty))
 }
 
 /// `</NAME>` exactly at `at`: the position after it.
