@@ -106,7 +106,11 @@ pub fn run(
     if want_fanotify {
         crate::raise_open_file_limit();
         match PermGroup::new(&shares).and_then(|p| NotifyGroup::new(&shares).map(|n| (p, n))) {
-            Ok((p, n)) => {
+            Ok((mut p, n)) => {
+                // Released last, the permission group could leave a waiter
+                // (and an exiting child) hung: see `place_above`.
+                p.place_above(n.raw_fd())
+                    .map_err(mamori_watch::WatchError::Unavailable)?;
                 perm_group = Some(p);
                 notify_group = Some(n);
             }

@@ -199,6 +199,40 @@ impl PermGroup {
         crate::wait_readable_either(self.fd.as_raw_fd(), other, timeout_ms)
     }
 
+    /// The group's descriptor number (its release order: see
+    /// [`PermGroup::place_above`]).
+    pub fn raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+
+    /// Moves the group's descriptor above `other` (the notification
+    /// group's), so that a process holding the last references to both
+    /// releases this group first. Why: such a process (a child between fork
+    /// and exec when the guard dies, or the guard's own exit) releases its
+    /// descriptors in one batch, highest first. A thread waiting for this
+    /// group's answer can pin the other group's marks; released first, the
+    /// other group waits for that thread forever, while this group's
+    /// release, which would answer it, waits behind (seen as a hung
+    /// `smbcontrol` exec and a hung opener). Released first, this group
+    /// answers every waiter.
+    pub fn place_above(&mut self, other: RawFd) -> std::io::Result<()> {
+        if self.fd.as_raw_fd() > other {
+            return Ok(());
+        }
+        let Some(fd) = Arc::get_mut(&mut self.fd) else {
+            return Err(std::io::Error::other("permission group already shared"));
+        };
+        // SAFETY: plain fcntl on a descriptor we own; the copy is owned
+        // from here on, and dropping the old one only drops a reference.
+        let raised = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, other + 1) };
+        if raised < 0 {
+            return Err(last_error());
+        }
+        // SAFETY: raised is a fresh descriptor we own.
+        *fd = unsafe { OwnedFd::from_raw_fd(raised) };
+        Ok(())
+    }
+
     /// Marks the mount of every share root for open and pre-content
     /// permission events; falls back to open permission events alone.
     pub fn new(shares: &Shares) -> Result<PermGroup, WatchError> {
