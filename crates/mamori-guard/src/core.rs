@@ -105,12 +105,16 @@ pub fn run(
     let mut notify_group = None;
     if want_fanotify {
         crate::raise_open_file_limit();
-        match PermGroup::new(&shares).and_then(|p| NotifyGroup::new(&shares).map(|n| (p, n))) {
-            Ok((mut p, n)) => {
-                // Released last, the permission group could leave a waiter
-                // (and an exiting child) hung: see `place_above`.
-                p.place_above(n.raw_fd())
-                    .map_err(mamori_watch::WatchError::Unavailable)?;
+        // Released last, the permission group could leave a waiter (and an
+        // exiting child) hung: see `place_above`.
+        let groups = PermGroup::new(&shares).and_then(|mut p| {
+            let n = NotifyGroup::new(&shares)?;
+            p.place_above(n.raw_fd())
+                .map_err(mamori_watch::WatchError::Unavailable)?;
+            Ok((p, n))
+        });
+        match groups {
+            Ok((p, n)) => {
                 perm_group = Some(p);
                 notify_group = Some(n);
             }
