@@ -109,7 +109,7 @@ pub fn run(
         // exiting child) hung: see `place_above`.
         let groups = PermGroup::new(&shares).and_then(|mut p| {
             let n = NotifyGroup::new(&shares)?;
-            p.place_above(n.raw_fd())
+            p.place_above(n.highest_fd())
                 .map_err(mamori_watch::WatchError::Unavailable)?;
             Ok((p, n))
         });

@@ -249,6 +249,10 @@ fn reader(
                 marks.queue_empty();
             }
         }
+        // Here, with every answer of the last batch given.
+        if let Some(notify) = notify.as_mut() {
+            notify.creates_if_due();
+        }
         let (ready, notify_ready) = match notify.as_ref() {
             Some(notify) => group.wait_with(notify.fd(), 200),
             None => (group.wait(200), false),

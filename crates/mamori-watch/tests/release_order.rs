@@ -22,13 +22,13 @@ fn the_permission_group_is_released_first_and_still_answers() {
             }
         };
     assert!(
-        perm.raw_fd() < notify.raw_fd(),
+        perm.raw_fd() < notify.highest_fd(),
         "created first, numbered lower"
     );
-    perm.place_above(notify.raw_fd()).unwrap();
-    assert!(perm.raw_fd() > notify.raw_fd());
+    perm.place_above(notify.highest_fd()).unwrap();
+    assert!(perm.raw_fd() > notify.highest_fd());
     let placed = perm.raw_fd();
-    perm.place_above(notify.raw_fd()).unwrap();
+    perm.place_above(notify.highest_fd()).unwrap();
     assert_eq!(perm.raw_fd(), placed, "already above: left as it is");
 
     let opener = std::thread::spawn(move || std::fs::read(&path).map(|b| b.len()));

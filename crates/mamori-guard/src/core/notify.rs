@@ -8,6 +8,9 @@
 //! its open permission event, and its close in both groups, are queued by
 //! the kernel within microseconds of each other, and one thread picks up
 //! both with one wake-up instead of two threads waking once each.
+//! Creates wake nobody (see [`NotifyGroup`]): they come with the next
+//! read, or within [`CREATES_EVERY`] while the reader wakes for anything
+//! else, or at its next idle timeout (200 ms).
 
 use super::queue::{QueueSender, Queued};
 use crate::Hot;
@@ -17,6 +20,9 @@ use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// How long creates may wait in their queue while the reader is awake.
+pub(crate) const CREATES_EVERY: Duration = Duration::from_millis(20);
 
 /// Reads the notification group and forwards its changes.
 pub(crate) struct NotifySide {
@@ -63,12 +69,35 @@ impl NotifySide {
             .spawn(move || {
                 crate::hold::prioritise_this_thread();
                 while !self.hot.stop.load(Ordering::Acquire) {
+                    self.creates_if_due();
                     if self.group.wait(200) {
                         self.hot.trace.add(&self.hot.trace.hops.reader_polls, 1);
                         self.pump();
                     }
                 }
             });
+    }
+
+    /// The creates queued so far, forwarded, if they were last read
+    /// [`CREATES_EVERY`] ago or longer.
+    pub(crate) fn creates_if_due(&mut self) {
+        if !self.group.creates_due(CREATES_EVERY) {
+            return;
+        }
+        if let Err(e) = self.group.read_creates(&mut self.batch) {
+            tracing::error!("fanotify read failed: {e}");
+        }
+        if !self.batch.is_empty() {
+            let trace = &self.hot.trace;
+            trace.add(&trace.hops.notify_changes, self.batch.len() as u64);
+            forward(
+                &self.sender,
+                &self.lost,
+                &self.hot,
+                &mut self.batch,
+                &mut self.early,
+            );
+        }
     }
 
     /// One read of the group (call when its descriptor is readable: the
