@@ -16,6 +16,8 @@
 pub mod config;
 pub mod contacts;
 mod contained;
+#[doc(hidden)]
+pub mod floor;
 mod process;
 pub mod report;
 pub mod summary;

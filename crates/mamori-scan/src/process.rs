@@ -173,10 +173,7 @@ fn read_findings(
     });
     let findings = match opened.kind {
         Kind::Delimited { delimiter } => {
-            let reader = LineGuard {
-                inner: opened.into_reader(),
-                since_newline: 0,
-            };
+            let reader = LineGuard::new(opened.into_reader());
             scan_delimited(reader, delimiter, detector, path_names_person)?
         }
         Kind::Text => {
@@ -213,9 +210,18 @@ fn read_findings(
 /// become a 2 GB record, so reading stops at an absurdly long line.
 const MAX_CSV_LINE: usize = 16 << 20;
 
-struct LineGuard<R> {
+pub(crate) struct LineGuard<R> {
     inner: R,
     since_newline: usize,
+}
+
+impl<R> LineGuard<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        LineGuard {
+            inner,
+            since_newline: 0,
+        }
+    }
 }
 
 /// A reader of text decoded to UTF-8: the stream, read to its end or to an
@@ -228,7 +234,7 @@ impl<R: DecodedText> DecodedText for LineGuard<R> {}
 
 /// One cell of a record parsed from [`DecodedText`], without checking its
 /// UTF-8 a second time (that check was 4 % of a roster scan).
-fn decoded_cell(cell: &[u8]) -> &str {
+pub(crate) fn decoded_cell(cell: &[u8]) -> &str {
     debug_assert!(std::str::from_utf8(cell).is_ok());
     // SAFETY: the parser reads a `DecodedText` stream, which is UTF-8, and
     // cuts it or drops bytes from it only at ASCII bytes (delimiters,
@@ -250,13 +256,24 @@ impl<R: Read> Read for LineGuard<R> {
     }
 }
 
-const LONG_LINE: &str = "a line longer than 16 MiB";
+pub(crate) const LONG_LINE: &str = "a line longer than 16 MiB";
 
 /// The allocation of `cells`, emptied, for cells of another lifetime
 /// (collecting an empty iterator into a Vec of the same layout reuses it).
-fn reuse<'a>(mut cells: Vec<&str>) -> Vec<&'a str> {
+pub(crate) fn reuse<'a>(mut cells: Vec<&str>) -> Vec<&'a str> {
     cells.clear();
     cells.into_iter().map(|_| "").collect()
+}
+
+/// The CSV parser every delimited file is read with (the scan and the
+/// `scan_floor` example's floor): no header row, ragged rows allowed.
+pub(crate) fn csv_reader<R: DecodedText>(reader: R, delimiter: u8) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(256 * 1024)
+        .from_reader(reader)
 }
 
 pub(crate) fn scan_delimited<R: DecodedText>(
@@ -265,12 +282,7 @@ pub(crate) fn scan_delimited<R: DecodedText>(
     detector: &Detector,
     path_names_person: bool,
 ) -> Result<Findings, ExtractError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(256 * 1024)
-        .from_reader(reader);
+    let mut csv = csv_reader(reader, delimiter);
     let mut table = detector.table();
     if path_names_person {
         table.identified_by_path();
