@@ -1,31 +1,41 @@
-//! SMB throughput without and with the guard, in two series printed by one
-//! command: over loopback (the worst case: the guard's cost is nearly all
-//! of the difference) and over a LAN-like path (client and smbd in two
-//! network namespaces joined by a veth pair, 1 Gbit/s, a fixed delay each
-//! way: see [`crate::lan`]).
+//! SMB throughput without a guard, with the bare responder and with the
+//! guard, in two series printed by one command: over loopback (the worst
+//! case: the guard's cost is nearly all of the difference) and over a
+//! LAN-like path (client and smbd in two network namespaces joined by a
+//! veth pair, 1 Gbit/s, a fixed delay each way: see [`crate::lan`]).
 //!
-//! Each series: one warm-up run, then `rounds` alternating pairs (guard
-//! stopped / guard running, the order swapped every round), so cache
-//! warm-up, drift and machine load hit both sides alike. Prints the best of
-//! each side and, per pair, the overhead's median and range (on a loaded
-//! machine the paired figure is the one to quote), and the guard's CPU per
-//! small file: from the first write until the guard is idle again (its
-//! judgement of written files runs after their close), then likewise for
-//! the reads.
+//! The bare responder ([`crate::bare`]) is the floor of any guard that can
+//! refuse an actor's next open: a process that allows every
+//! `FAN_OPEN_PERM` event on the share's mount at once and does nothing
+//! else. Its overhead is what the platform's permission round trip costs
+//! (the opener blocks, the responder wakes on another CPU, answers, the
+//! opener wakes); the guard's overhead beyond it is the guard's own work.
+//!
+//! Each series: one warm-up run, then `rounds` rounds of three runs (no
+//! guard / bare responder / guard, the order reversed every round), so
+//! cache warm-up, drift and machine load hit every side alike. Prints the
+//! best of each side and, per round, the bare responder's and the guard's
+//! overhead against that round's unguarded run: median and range (on a
+//! loaded machine the paired figure is the one to quote); and the CPU time
+//! and context switches (all threads) per small file of the guard and of
+//! the bare responder: from the first write until the process is idle
+//! again (the guard judges written files after their close), then likewise
+//! for the reads.
 
+use crate::bare::{BareMarks, BareProcess};
 use crate::bench::BenchOptions;
 use crate::guarded::GuardProcess;
 use crate::lan::{self, Lan};
 use crate::samba::{Fs, SambaServer, USER_B};
 use crate::smb::{SmbSession, SmbTarget};
-use crate::Result;
+use crate::{AttackError, Result};
 use rand::{RngCore, SeedableRng};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// Small files written/s, read/s; large file MB/s written, read; guard CPU
-/// µs per small file written, read; guard context switches per small file
-/// written, read.
+/// Small files written/s, read/s; large file MB/s written, read; the
+/// responding process's (guard's or bare responder's) CPU µs per small
+/// file written, read; its context switches per small file written, read.
 type Throughput = (f64, f64, f64, f64, f64, f64, f64, f64);
 type Pick = fn(&Throughput) -> f64;
 
@@ -33,7 +43,8 @@ type Pick = fn(&Throughput) -> f64;
 const LAN_DELAY: Duration = Duration::from_micros(150);
 
 /// The throughput of one session to `target`, from the network namespace
-/// `netns` when given; with `guard`, also the guard's CPU per small file.
+/// `netns` when given; with `guard` (the pid of the guard or of the bare
+/// responder), also that process's CPU and context switches per small file.
 fn throughput(
     target: &SmbTarget,
     folder: &str,
@@ -160,6 +171,73 @@ pub fn overhead(opts: &BenchOptions) -> Result<()> {
     result
 }
 
+/// One configuration of a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// No fanotify group at all.
+    Plain,
+    /// The bare responder ([`crate::bare`]).
+    Bare(BareMarks),
+    /// The `mamori guard` under test.
+    Guard,
+}
+
+impl Side {
+    /// The label of its lines in the tables.
+    fn label(self) -> &'static str {
+        match self {
+            Side::Plain => "no guard",
+            Side::Bare(BareMarks::Open) => "bare responder",
+            Side::Bare(BareMarks::GuardSet) => "bare, guard's marks",
+            Side::Guard => "guard",
+        }
+    }
+
+    /// A fresh share folder per run, so no run reads another's files.
+    fn folder(self, round: usize) -> String {
+        match self {
+            Side::Plain => format!("plain{round}"),
+            Side::Bare(BareMarks::Open) => format!("bare{round}"),
+            Side::Bare(BareMarks::GuardSet) => format!("bareall{round}"),
+            Side::Guard => format!("guarded{round}"),
+        }
+    }
+}
+
+/// One run of `side` in `round`; counts the guard's detections.
+fn run_side(
+    side: Side,
+    round: usize,
+    opts: &BenchOptions,
+    server: &SambaServer,
+    target: &SmbTarget,
+    netns: Option<&PathBuf>,
+    detections: &mut usize,
+) -> Result<Throughput> {
+    let folder = side.folder(round);
+    match side {
+        Side::Plain => throughput(target, &folder, None, netns),
+        Side::Bare(marks) => {
+            // This very binary holds the `bare-responder` subcommand.
+            let exe = std::env::current_exe()
+                .map_err(|e| AttackError::Setup(format!("own executable: {e}")))?;
+            let bare = BareProcess::start(&exe, &server.share_dir(), marks)?;
+            let result = throughput(target, &folder, Some(bare.pid()), netns);
+            match bare.stop() {
+                Some(status) if status.success() => {}
+                status => eprintln!("bare responder ended badly: {status:?}"),
+            }
+            result
+        }
+        Side::Guard => {
+            let guard = GuardProcess::start(&opts.mamori, server, false)?;
+            let result = throughput(target, &folder, Some(guard.pid()), netns);
+            *detections += guard.detections().len();
+            result
+        }
+    }
+}
+
 fn series(
     opts: &BenchOptions,
     name: &str,
@@ -168,37 +246,50 @@ fn series(
     netns: Option<&PathBuf>,
 ) -> Result<()> {
     throughput(target, "warmup", None, netns)?;
-    let mut without = Vec::new();
-    let mut with = Vec::new();
+    let mut sides = vec![Side::Plain, Side::Bare(BareMarks::Open)];
+    if opts.bare_guard_marks {
+        sides.push(Side::Bare(BareMarks::GuardSet));
+    }
+    sides.push(Side::Guard);
+    // runs[i]: side i's throughput, one per round.
+    let mut runs: Vec<Vec<Throughput>> = vec![Vec::new(); sides.len()];
     let mut detections = 0;
     let rounds = opts.rounds.max(1);
     for round in 0..rounds {
-        if round % 2 == 0 {
-            without.push(throughput(target, &format!("plain{round}"), None, netns)?);
-        }
-        let guard = GuardProcess::start(&opts.mamori, server, false)?;
-        with.push(throughput(
-            target,
-            &format!("guarded{round}"),
-            Some(guard.pid()),
-            netns,
-        )?);
-        detections += guard.detections().len();
-        drop(guard);
-        if round % 2 == 1 {
-            without.push(throughput(target, &format!("plain{round}"), None, netns)?);
+        // Reversed every other round: over two rounds each side's mean
+        // position is the same, so a linear drift favours none.
+        let order: Vec<usize> = if round % 2 == 0 {
+            (0..sides.len()).collect()
+        } else {
+            (0..sides.len()).rev().collect()
+        };
+        for i in order {
+            let t = run_side(
+                sides[i],
+                round,
+                opts,
+                server,
+                target,
+                netns,
+                &mut detections,
+            )?;
+            runs[i].push(t);
         }
     }
+    let without = &runs[0];
     let best = |v: &[Throughput], f: Pick| v.iter().map(f).fold(0.0, f64::max);
-    let paired = |f: Pick| {
+    let paired = |with: &[Throughput], f: Pick| {
         let mut v: Vec<f64> = without
             .iter()
-            .zip(&with)
+            .zip(with)
             .map(|(a, b)| (f(a) - f(b)) / f(a) * 100.0)
             .collect();
         v.sort_by(|a, b| a.total_cmp(b));
         (v[v.len() / 2], v[0], v[v.len() - 1])
     };
+    // The guard's figures on the row itself (as before the bare responder
+    // existed), each other side's on an indented line below it.
+    let guard_at = sides.len() - 1;
     println!(
         "\n{:<28} {:>12} {:>12} {:>10} {:>24}",
         format!("{name} throughput (best of {rounds})"),
@@ -214,47 +305,70 @@ fn series(
         ("64 MB file read MB/s", |t| t.3),
     ];
     for (row, f) in rows {
-        let a = best(&without, f);
-        let b = best(&with, f);
-        let (median, low, high) = paired(f);
-        println!(
-            "{:<28} {:>12.1} {:>12.1} {:>9.1}% {:>9.1}% [{:.1}, {:.1}]",
-            row,
-            a,
-            b,
-            (a - b) / a * 100.0,
-            median,
-            low,
-            high
-        );
+        let a = best(without, f);
+        let mut lines = vec![(row.to_string(), guard_at)];
+        lines.extend((1..guard_at).map(|i| (format!("  {}", sides[i].label()), i)));
+        for (label, i) in lines {
+            let b = best(&runs[i], f);
+            let (median, low, high) = paired(&runs[i], f);
+            println!(
+                "{:<28} {:>12.1} {:>12.1} {:>9.1}% {:>9.1}% [{:.1}, {:.1}]",
+                label,
+                a,
+                b,
+                (a - b) / a * 100.0,
+                median,
+                low,
+                high
+            );
+        }
     }
-    let median = |f: Pick| {
+    let median = |with: &[Throughput], f: Pick| {
         let mut v: Vec<f64> = with.iter().map(f).collect();
         v.sort_by(|a, b| a.total_cmp(b));
         v[v.len() / 2]
     };
-    let range = |f: Pick| {
+    let range = |with: &[Throughput], f: Pick| {
         let v: Vec<f64> = with.iter().map(f).collect();
         (
             v.iter().copied().fold(f64::MAX, f64::min),
             v.iter().copied().fold(0.0, f64::max),
         )
     };
-    let (wl, wh) = range(|t| t.4);
-    let (rl, rh) = range(|t| t.5);
+    for i in (1..sides.len()).rev() {
+        let with = &runs[i];
+        let who = sides[i].label();
+        let (wl, wh) = range(with, |t| t.4);
+        let (rl, rh) = range(with, |t| t.5);
+        println!(
+            "{name}: {who} CPU per 16 KB file (median of {rounds} [min, max]): \
+             written {:.0} µs [{wl:.0}, {wh:.0}], read {:.0} µs [{rl:.0}, {rh:.0}]",
+            median(with, |t| t.4),
+            median(with, |t| t.5)
+        );
+        let (sl, sh) = range(with, |t| t.6);
+        let (tl, th) = range(with, |t| t.7);
+        println!(
+            "{name}: {who} context switches per 16 KB file (median of {rounds} [min, max]): \
+             written {:.1} [{sl:.1}, {sh:.1}], read {:.1} [{tl:.1}, {th:.1}]",
+            median(with, |t| t.6),
+            median(with, |t| t.7)
+        );
+    }
+    // How much of the guard's overhead the bare round trip already costs,
+    // per round: the two overheads of one round share one baseline.
+    let small: [(&str, Pick); 2] = [("written", |t| t.0), ("read", |t| t.1)];
+    let shares: Vec<String> = small
+        .iter()
+        .map(|(what, f)| {
+            let (bare, _, _) = paired(&runs[1], *f);
+            let (guard, _, _) = paired(&runs[guard_at], *f);
+            format!("{what} {bare:.1} % of {guard:.1} %")
+        })
+        .collect();
     println!(
-        "{name}: guard CPU per 16 KB file (median of {rounds} [min, max]): \
-         written {:.0} µs [{wl:.0}, {wh:.0}], read {:.0} µs [{rl:.0}, {rh:.0}]",
-        median(|t| t.4),
-        median(|t| t.5)
-    );
-    let (sl, sh) = range(|t| t.6);
-    let (tl, th) = range(|t| t.7);
-    println!(
-        "{name}: guard context switches per 16 KB file (median of {rounds} [min, max]): \
-         written {:.1} [{sl:.1}, {sh:.1}], read {:.1} [{tl:.1}, {th:.1}]",
-        median(|t| t.6),
-        median(|t| t.7)
+        "{name}: bare responder's paired median overhead beside the guard's, 16 KB files: {}",
+        shares.join(", ")
     );
     println!("({name}: detections during the throughput runs: {detections})");
     Ok(())
