@@ -222,6 +222,17 @@ pub fn serve(dir: &Path, marks: BareMarks) -> std::io::Result<u64> {
 /// A running `mamori-attack bare-responder`, stopped with SIGTERM on drop.
 pub struct BareProcess {
     child: Child,
+    /// Its stderr lines after `ready`.
+    said: mpsc::Receiver<String>,
+}
+
+/// How a [`BareProcess`] ended.
+#[derive(Debug)]
+pub struct BareStopped {
+    /// None when it could not be waited for.
+    pub status: Option<std::process::ExitStatus>,
+    /// Permission events it answered (its `answered N events` line).
+    pub answered: Option<u64>,
 }
 
 impl BareProcess {
@@ -250,11 +261,11 @@ impl BareProcess {
                 let _ = tx.send(line);
             }
         });
-        let mut process = BareProcess { child };
+        let mut process = BareProcess { child, said: rx };
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut said = Vec::new();
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match rx.recv_timeout(left) {
+            match process.said.recv_timeout(left) {
                 Ok(line) if line == "ready" => return Ok(process),
                 Ok(line) => said.push(line),
                 Err(_) => break,
@@ -271,9 +282,19 @@ impl BareProcess {
         self.child.id()
     }
 
-    /// Stops it with SIGTERM (SIGKILL after 5 s) and returns its exit status.
-    pub fn stop(mut self) -> Option<std::process::ExitStatus> {
-        self.terminate()
+    /// Stops it with SIGTERM (SIGKILL after 5 s): its exit status and
+    /// how many events it answered.
+    pub fn stop(mut self) -> BareStopped {
+        let status = self.terminate();
+        // The reader thread has the last line once the pipe closed (exit).
+        let answered = std::iter::from_fn(|| self.said.recv_timeout(Duration::from_secs(1)).ok())
+            .find_map(|line| {
+                line.strip_prefix("answered ")?
+                    .strip_suffix(" events")?
+                    .parse()
+                    .ok()
+            });
+        BareStopped { status, answered }
     }
 
     fn terminate(&mut self) -> Option<std::process::ExitStatus> {

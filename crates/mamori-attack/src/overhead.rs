@@ -20,7 +20,12 @@
 //! and context switches (all threads) per small file of the guard and of
 //! the bare responder: from the first write until the process is idle
 //! again (the guard judges written files after their close), then likewise
-//! for the reads.
+//! for the reads; the events the bare responder answered per run (its
+//! round trips); and, in the loopback series, after each run, the median
+//! time of one local open of a file of the share (1 000 opens, each after a
+//! 0.5 ms sleep) with each side in place: the cost of one permission round
+//! trip (bare responder) and of the guard's handling of an open, without
+//! SMB's noise around them.
 
 use crate::bare::{BareMarks, BareProcess};
 use crate::bench::BenchOptions;
@@ -30,7 +35,7 @@ use crate::samba::{Fs, SambaServer, USER_B};
 use crate::smb::{SmbSession, SmbTarget};
 use crate::{AttackError, Result};
 use rand::{RngCore, SeedableRng};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Small files written/s, read/s; large file MB/s written, read; the
@@ -204,7 +209,40 @@ impl Side {
     }
 }
 
-/// One run of `side` in `round`; counts the guard's detections.
+/// What one run of a side gave.
+struct Run {
+    throughput: Throughput,
+    /// Permission events the bare responder answered.
+    answered: Option<u64>,
+    /// Median µs of one spaced local open ([`open_latency`]), when asked.
+    open_us: Option<f64>,
+}
+
+/// Opens measured per run by [`open_latency`].
+const OPENS: usize = 1000;
+/// The pause before each of them: longer than a CPU's way into idle, as
+/// smbd's between two requests of a client.
+const OPEN_SPACING: Duration = Duration::from_micros(500);
+
+/// The median time (µs) this process takes to open and close `path`
+/// read-only, over [`OPENS`] opens each after an [`OPEN_SPACING`] sleep:
+/// with a responder on the mount, one permission round trip each, without
+/// SMB's noise around it.
+fn open_latency(path: &Path) -> Result<f64> {
+    let mut times = Vec::with_capacity(OPENS);
+    for _ in 0..OPENS {
+        std::thread::sleep(OPEN_SPACING);
+        let t = Instant::now();
+        drop(std::fs::File::open(path).map_err(|e| AttackError::io(path, e))?);
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    Ok(times[times.len() / 2])
+}
+
+/// One run of `side` in `round` (then, with `opens`, the open latency of
+/// one of its files on the server's side); counts the guard's detections.
+#[allow(clippy::too_many_arguments)]
 fn run_side(
     side: Side,
     round: usize,
@@ -212,28 +250,52 @@ fn run_side(
     server: &SambaServer,
     target: &SmbTarget,
     netns: Option<&PathBuf>,
+    opens: bool,
     detections: &mut usize,
-) -> Result<Throughput> {
+) -> Result<Run> {
     let folder = side.folder(round);
+    let first_file = server.share_dir().join(&folder).join("f0000.bin");
+    let opened = || -> Result<Option<f64>> {
+        match opens {
+            true => open_latency(&first_file).map(Some),
+            false => Ok(None),
+        }
+    };
     match side {
-        Side::Plain => throughput(target, &folder, None, netns),
+        Side::Plain => Ok(Run {
+            throughput: throughput(target, &folder, None, netns)?,
+            answered: None,
+            open_us: opened()?,
+        }),
         Side::Bare(marks) => {
             // This very binary holds the `bare-responder` subcommand.
             let exe = std::env::current_exe()
                 .map_err(|e| AttackError::Setup(format!("own executable: {e}")))?;
             let bare = BareProcess::start(&exe, &server.share_dir(), marks)?;
-            let result = throughput(target, &folder, Some(bare.pid()), netns);
-            match bare.stop() {
-                Some(status) if status.success() => {}
-                status => eprintln!("bare responder ended badly: {status:?}"),
+            let result = throughput(target, &folder, Some(bare.pid()), netns)
+                .and_then(|t| Ok((t, opened()?)));
+            let stopped = bare.stop();
+            if !stopped.status.is_some_and(|s| s.success()) {
+                eprintln!("bare responder ended badly: {:?}", stopped.status);
             }
-            result
+            let (throughput, open_us) = result?;
+            Ok(Run {
+                throughput,
+                answered: stopped.answered,
+                open_us,
+            })
         }
         Side::Guard => {
             let guard = GuardProcess::start(&opts.mamori, server, false)?;
-            let result = throughput(target, &folder, Some(guard.pid()), netns);
+            let result = throughput(target, &folder, Some(guard.pid()), netns)
+                .and_then(|t| Ok((t, opened()?)));
             *detections += guard.detections().len();
-            result
+            let (throughput, open_us) = result?;
+            Ok(Run {
+                throughput,
+                answered: None,
+                open_us,
+            })
         }
     }
 }
@@ -253,6 +315,12 @@ fn series(
     sides.push(Side::Guard);
     // runs[i]: side i's throughput, one per round.
     let mut runs: Vec<Vec<Throughput>> = vec![Vec::new(); sides.len()];
+    // events[i]: permission events side i's bare responder answered, per run.
+    let mut events: Vec<Vec<u64>> = vec![Vec::new(); sides.len()];
+    // open_us[i]: side i's median open time, per run (loopback series only:
+    // local opens on the server's disk, the same in both series).
+    let opens = netns.is_none();
+    let mut open_us: Vec<Vec<f64>> = vec![Vec::new(); sides.len()];
     let mut detections = 0;
     let rounds = opts.rounds.max(1);
     for round in 0..rounds {
@@ -264,16 +332,19 @@ fn series(
             (0..sides.len()).rev().collect()
         };
         for i in order {
-            let t = run_side(
+            let run = run_side(
                 sides[i],
                 round,
                 opts,
                 server,
                 target,
                 netns,
+                opens,
                 &mut detections,
             )?;
-            runs[i].push(t);
+            runs[i].push(run.throughput);
+            events[i].extend(run.answered);
+            open_us[i].extend(run.open_us);
         }
     }
     let without = &runs[0];
@@ -353,6 +424,38 @@ fn series(
              written {:.1} [{sl:.1}, {sh:.1}], read {:.1} [{tl:.1}, {th:.1}]",
             median(with, |t| t.6),
             median(with, |t| t.7)
+        );
+    }
+    for (i, side) in sides.iter().enumerate() {
+        let mut v = events[i].clone();
+        v.sort();
+        if let Some(median) = v.get(v.len() / 2) {
+            // Per run: 500 small files written, then read, one large file
+            // written, then read (and the session's own opens).
+            println!(
+                "{name}: {} answered {median} permission events per run (median; \
+                 {:.2} per 16 KB file written and read)",
+                side.label(),
+                *median as f64 / 500.0
+            );
+        }
+    }
+    if opens {
+        let figures: Vec<String> = sides
+            .iter()
+            .zip(&open_us)
+            .map(|(side, v)| {
+                let mut v = v.clone();
+                v.sort_by(|a, b| a.total_cmp(b));
+                let (low, mid, high) = (v[0], v[v.len() / 2], v[v.len() - 1]);
+                format!("{} {mid:.1} µs [{low:.1}, {high:.1}]", side.label())
+            })
+            .collect();
+        println!(
+            "{name}: one local open of a share file, {OPENS} opens {} µs apart \
+             (median of the runs' medians [min, max]): {}",
+            OPEN_SPACING.as_micros(),
+            figures.join(", ")
         );
     }
     // How much of the guard's overhead the bare round trip already costs,

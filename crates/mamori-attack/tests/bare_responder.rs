@@ -1,7 +1,8 @@
 //! The bench's bare responder (`mamori-attack bare-responder`) on a real
-//! kernel: started on a loop-mounted ext4 image, it answers the opens of
-//! files under it (they succeed, with their content), and on SIGTERM it
-//! exits 0 and says how many events it answered. Root only; skipped with a
+//! kernel: started on a loop-mounted ext4 image, it answers the opens (and
+//! with the guard's marks the reads and writes) of files under it (they
+//! succeed, with their content), and on SIGTERM it exits 0 and says how
+//! many events it answered. Root only; skipped with a
 //! reason when not root, without loop mounts or without fanotify.
 
 use mamori_attack::bare::{BareMarks, BareProcess};
@@ -97,8 +98,16 @@ fn the_bare_responder_answers_opens_and_stops_cleanly() {
             "{marks:?}: 40 opens took {:?}",
             started.elapsed()
         );
-        let status = bare.stop().expect("the responder's exit status");
+        let stopped = bare.stop();
+        let status = stopped.status.expect("the responder's exit status");
         assert!(status.success(), "{marks:?}: {status:?}");
+        // Five rounds of four files, each opened to write and to read; the
+        // guard's marks add the reads and writes of content.
+        let answered = stopped.answered.expect("an `answered N events` line");
+        match marks {
+            BareMarks::Open => assert!(answered >= 40, "{marks:?}: {answered}"),
+            BareMarks::GuardSet => assert!(answered >= 80, "{marks:?}: {answered}"),
+        }
     }
 }
 
