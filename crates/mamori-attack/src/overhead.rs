@@ -281,7 +281,10 @@ fn run_side(
             let (throughput, open_us) = result?;
             Ok(Run {
                 throughput,
-                answered: stopped.answered,
+                // Each measured local open was one event: the SMB run's alone.
+                answered: stopped
+                    .answered
+                    .map(|n| n.saturating_sub(open_us.map_or(0, |_| OPENS as u64))),
                 open_us,
             })
         }
