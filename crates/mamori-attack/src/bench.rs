@@ -27,8 +27,12 @@ pub struct BenchOptions {
     /// Only these profiles (empty = all).
     pub profiles: Vec<Profile>,
     pub skip_throughput: bool,
-    /// Alternating throughput rounds (each: one run without, one with the guard).
+    /// Throughput rounds (each: one run without a guard, one with the bare
+    /// responder, one with the guard; the order reversed every round).
     pub rounds: usize,
+    /// Also a bare responder with the guard's mark set and no ignore marks
+    /// in every round ([`crate::bare::BareMarks::GuardSet`]).
+    pub bare_guard_marks: bool,
     /// Runs the guard with `[decoys] enabled = false`: the content and
     /// behaviour judgement alone.
     pub no_decoys: bool,

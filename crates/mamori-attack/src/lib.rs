@@ -31,6 +31,7 @@
 //!   (`mamori-samples`) plus real binary files (OOXML zips, JPEG, PDF, MP4)
 //!   so structure and type checks have something to see.
 
+pub mod bare;
 pub mod bench;
 pub mod benign;
 pub mod cipher;

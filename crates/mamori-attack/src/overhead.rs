@@ -1,31 +1,46 @@
-//! SMB throughput without and with the guard, in two series printed by one
-//! command: over loopback (the worst case: the guard's cost is nearly all
-//! of the difference) and over a LAN-like path (client and smbd in two
-//! network namespaces joined by a veth pair, 1 Gbit/s, a fixed delay each
-//! way: see [`crate::lan`]).
+//! SMB throughput without a guard, with the bare responder and with the
+//! guard, in two series printed by one command: over loopback (the worst
+//! case: the guard's cost is nearly all of the difference) and over a
+//! LAN-like path (client and smbd in two network namespaces joined by a
+//! veth pair, 1 Gbit/s, a fixed delay each way: see [`crate::lan`]).
 //!
-//! Each series: one warm-up run, then `rounds` alternating pairs (guard
-//! stopped / guard running, the order swapped every round), so cache
-//! warm-up, drift and machine load hit both sides alike. Prints the best of
-//! each side and, per pair, the overhead's median and range (on a loaded
-//! machine the paired figure is the one to quote), and the guard's CPU per
-//! small file: from the first write until the guard is idle again (its
-//! judgement of written files runs after their close), then likewise for
-//! the reads.
+//! The bare responder ([`crate::bare`]) is the floor of any guard that can
+//! refuse an actor's next open: a process that allows every
+//! `FAN_OPEN_PERM` event on the share's mount at once and does nothing
+//! else. Its overhead is what the platform's permission round trip costs
+//! (the opener blocks, the responder wakes on another CPU, answers, the
+//! opener wakes); the guard's overhead beyond it is the guard's own work.
+//!
+//! Each series: one warm-up run, then `rounds` rounds of three runs (no
+//! guard / bare responder / guard, the order reversed every round), so
+//! cache warm-up, drift and machine load hit every side alike. Prints the
+//! best of each side and, per round, the bare responder's and the guard's
+//! overhead against that round's unguarded run: median and range (on a
+//! loaded machine the paired figure is the one to quote); and the CPU time
+//! and context switches (all threads) per small file of the guard and of
+//! the bare responder: from the first write until the process is idle
+//! again (the guard judges written files after their close), then likewise
+//! for the reads; the events the bare responder answered per run (its
+//! round trips); and, in the loopback series, after each run, the median
+//! time of one local open of a file of the share (1 000 opens, each after a
+//! 0.5 ms sleep) with each side in place: the cost of one permission round
+//! trip (bare responder) and of the guard's handling of an open, without
+//! SMB's noise around them.
 
+use crate::bare::{BareMarks, BareProcess};
 use crate::bench::BenchOptions;
 use crate::guarded::GuardProcess;
 use crate::lan::{self, Lan};
 use crate::samba::{Fs, SambaServer, USER_B};
 use crate::smb::{SmbSession, SmbTarget};
-use crate::Result;
+use crate::{AttackError, Result};
 use rand::{RngCore, SeedableRng};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Small files written/s, read/s; large file MB/s written, read; guard CPU
-/// µs per small file written, read; guard context switches per small file
-/// written, read.
+/// Small files written/s, read/s; large file MB/s written, read; the
+/// responding process's (guard's or bare responder's) CPU µs per small
+/// file written, read; its context switches per small file written, read.
 type Throughput = (f64, f64, f64, f64, f64, f64, f64, f64);
 type Pick = fn(&Throughput) -> f64;
 
@@ -33,7 +48,8 @@ type Pick = fn(&Throughput) -> f64;
 const LAN_DELAY: Duration = Duration::from_micros(150);
 
 /// The throughput of one session to `target`, from the network namespace
-/// `netns` when given; with `guard`, also the guard's CPU per small file.
+/// `netns` when given; with `guard` (the pid of the guard or of the bare
+/// responder), also that process's CPU and context switches per small file.
 fn throughput(
     target: &SmbTarget,
     folder: &str,
@@ -160,6 +176,133 @@ pub fn overhead(opts: &BenchOptions) -> Result<()> {
     result
 }
 
+/// One configuration of a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// No fanotify group at all.
+    Plain,
+    /// The bare responder ([`crate::bare`]).
+    Bare(BareMarks),
+    /// The `mamori guard` under test.
+    Guard,
+}
+
+impl Side {
+    /// The label of its lines in the tables.
+    fn label(self) -> &'static str {
+        match self {
+            Side::Plain => "no guard",
+            Side::Bare(BareMarks::Open) => "bare responder",
+            Side::Bare(BareMarks::GuardSet) => "bare, guard's marks",
+            Side::Guard => "guard",
+        }
+    }
+
+    /// A fresh share folder per run, so no run reads another's files.
+    fn folder(self, round: usize) -> String {
+        match self {
+            Side::Plain => format!("plain{round}"),
+            Side::Bare(BareMarks::Open) => format!("bare{round}"),
+            Side::Bare(BareMarks::GuardSet) => format!("bareall{round}"),
+            Side::Guard => format!("guarded{round}"),
+        }
+    }
+}
+
+/// What one run of a side gave.
+struct Run {
+    throughput: Throughput,
+    /// Permission events the bare responder answered.
+    answered: Option<u64>,
+    /// Median µs of one spaced local open ([`open_latency`]), when asked.
+    open_us: Option<f64>,
+}
+
+/// Opens measured per run by [`open_latency`].
+const OPENS: usize = 1000;
+/// The pause before each of them: longer than a CPU's way into idle, as
+/// smbd's between two requests of a client.
+const OPEN_SPACING: Duration = Duration::from_micros(500);
+
+/// The median time (µs) this process takes to open and close `path`
+/// read-only, over [`OPENS`] opens each after an [`OPEN_SPACING`] sleep:
+/// with a responder on the mount, one permission round trip each, without
+/// SMB's noise around it.
+fn open_latency(path: &Path) -> Result<f64> {
+    let mut times = Vec::with_capacity(OPENS);
+    for _ in 0..OPENS {
+        std::thread::sleep(OPEN_SPACING);
+        let t = Instant::now();
+        drop(std::fs::File::open(path).map_err(|e| AttackError::io(path, e))?);
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    Ok(times[times.len() / 2])
+}
+
+/// One run of `side` in `round` (then, with `opens`, the open latency of
+/// one of its files on the server's side); counts the guard's detections.
+#[allow(clippy::too_many_arguments)]
+fn run_side(
+    side: Side,
+    round: usize,
+    opts: &BenchOptions,
+    server: &SambaServer,
+    target: &SmbTarget,
+    netns: Option<&PathBuf>,
+    opens: bool,
+    detections: &mut usize,
+) -> Result<Run> {
+    let folder = side.folder(round);
+    let first_file = server.share_dir().join(&folder).join("f0000.bin");
+    let opened = || -> Result<Option<f64>> {
+        match opens {
+            true => open_latency(&first_file).map(Some),
+            false => Ok(None),
+        }
+    };
+    match side {
+        Side::Plain => Ok(Run {
+            throughput: throughput(target, &folder, None, netns)?,
+            answered: None,
+            open_us: opened()?,
+        }),
+        Side::Bare(marks) => {
+            // This very binary holds the `bare-responder` subcommand.
+            let exe = std::env::current_exe()
+                .map_err(|e| AttackError::Setup(format!("own executable: {e}")))?;
+            let bare = BareProcess::start(&exe, &server.share_dir(), marks)?;
+            let result = throughput(target, &folder, Some(bare.pid()), netns)
+                .and_then(|t| Ok((t, opened()?)));
+            let stopped = bare.stop();
+            if !stopped.status.is_some_and(|s| s.success()) {
+                eprintln!("bare responder ended badly: {:?}", stopped.status);
+            }
+            let (throughput, open_us) = result?;
+            Ok(Run {
+                throughput,
+                // Each measured local open was one event: the SMB run's alone.
+                answered: stopped
+                    .answered
+                    .map(|n| n.saturating_sub(open_us.map_or(0, |_| OPENS as u64))),
+                open_us,
+            })
+        }
+        Side::Guard => {
+            let guard = GuardProcess::start(&opts.mamori, server, false)?;
+            let result = throughput(target, &folder, Some(guard.pid()), netns)
+                .and_then(|t| Ok((t, opened()?)));
+            *detections += guard.detections().len();
+            let (throughput, open_us) = result?;
+            Ok(Run {
+                throughput,
+                answered: None,
+                open_us,
+            })
+        }
+    }
+}
+
 fn series(
     opts: &BenchOptions,
     name: &str,
@@ -168,37 +311,59 @@ fn series(
     netns: Option<&PathBuf>,
 ) -> Result<()> {
     throughput(target, "warmup", None, netns)?;
-    let mut without = Vec::new();
-    let mut with = Vec::new();
+    let mut sides = vec![Side::Plain, Side::Bare(BareMarks::Open)];
+    if opts.bare_guard_marks {
+        sides.push(Side::Bare(BareMarks::GuardSet));
+    }
+    sides.push(Side::Guard);
+    // runs[i]: side i's throughput, one per round.
+    let mut runs: Vec<Vec<Throughput>> = vec![Vec::new(); sides.len()];
+    // events[i]: permission events side i's bare responder answered, per run.
+    let mut events: Vec<Vec<u64>> = vec![Vec::new(); sides.len()];
+    // open_us[i]: side i's median open time, per run (loopback series only:
+    // local opens on the server's disk, the same in both series).
+    let opens = netns.is_none();
+    let mut open_us: Vec<Vec<f64>> = vec![Vec::new(); sides.len()];
     let mut detections = 0;
     let rounds = opts.rounds.max(1);
     for round in 0..rounds {
-        if round % 2 == 0 {
-            without.push(throughput(target, &format!("plain{round}"), None, netns)?);
-        }
-        let guard = GuardProcess::start(&opts.mamori, server, false)?;
-        with.push(throughput(
-            target,
-            &format!("guarded{round}"),
-            Some(guard.pid()),
-            netns,
-        )?);
-        detections += guard.detections().len();
-        drop(guard);
-        if round % 2 == 1 {
-            without.push(throughput(target, &format!("plain{round}"), None, netns)?);
+        // Reversed every other round: over two rounds each side's mean
+        // position is the same, so a linear drift favours none.
+        let order: Vec<usize> = if round % 2 == 0 {
+            (0..sides.len()).collect()
+        } else {
+            (0..sides.len()).rev().collect()
+        };
+        for i in order {
+            let run = run_side(
+                sides[i],
+                round,
+                opts,
+                server,
+                target,
+                netns,
+                opens,
+                &mut detections,
+            )?;
+            runs[i].push(run.throughput);
+            events[i].extend(run.answered);
+            open_us[i].extend(run.open_us);
         }
     }
+    let without = &runs[0];
     let best = |v: &[Throughput], f: Pick| v.iter().map(f).fold(0.0, f64::max);
-    let paired = |f: Pick| {
+    let paired = |with: &[Throughput], f: Pick| {
         let mut v: Vec<f64> = without
             .iter()
-            .zip(&with)
+            .zip(with)
             .map(|(a, b)| (f(a) - f(b)) / f(a) * 100.0)
             .collect();
         v.sort_by(|a, b| a.total_cmp(b));
         (v[v.len() / 2], v[0], v[v.len() - 1])
     };
+    // The guard's figures on the row itself (as before the bare responder
+    // existed), each other side's on an indented line below it.
+    let guard_at = sides.len() - 1;
     println!(
         "\n{:<28} {:>12} {:>12} {:>10} {:>24}",
         format!("{name} throughput (best of {rounds})"),
@@ -214,47 +379,102 @@ fn series(
         ("64 MB file read MB/s", |t| t.3),
     ];
     for (row, f) in rows {
-        let a = best(&without, f);
-        let b = best(&with, f);
-        let (median, low, high) = paired(f);
-        println!(
-            "{:<28} {:>12.1} {:>12.1} {:>9.1}% {:>9.1}% [{:.1}, {:.1}]",
-            row,
-            a,
-            b,
-            (a - b) / a * 100.0,
-            median,
-            low,
-            high
-        );
+        let a = best(without, f);
+        let mut lines = vec![(row.to_string(), guard_at)];
+        lines.extend((1..guard_at).map(|i| (format!("  {}", sides[i].label()), i)));
+        for (label, i) in lines {
+            let b = best(&runs[i], f);
+            let (median, low, high) = paired(&runs[i], f);
+            println!(
+                "{:<28} {:>12.1} {:>12.1} {:>9.1}% {:>9.1}% [{:.1}, {:.1}]",
+                label,
+                a,
+                b,
+                (a - b) / a * 100.0,
+                median,
+                low,
+                high
+            );
+        }
     }
-    let median = |f: Pick| {
+    let median = |with: &[Throughput], f: Pick| {
         let mut v: Vec<f64> = with.iter().map(f).collect();
         v.sort_by(|a, b| a.total_cmp(b));
         v[v.len() / 2]
     };
-    let range = |f: Pick| {
+    let range = |with: &[Throughput], f: Pick| {
         let v: Vec<f64> = with.iter().map(f).collect();
         (
             v.iter().copied().fold(f64::MAX, f64::min),
             v.iter().copied().fold(0.0, f64::max),
         )
     };
-    let (wl, wh) = range(|t| t.4);
-    let (rl, rh) = range(|t| t.5);
+    for i in (1..sides.len()).rev() {
+        let with = &runs[i];
+        let who = sides[i].label();
+        let (wl, wh) = range(with, |t| t.4);
+        let (rl, rh) = range(with, |t| t.5);
+        println!(
+            "{name}: {who} CPU per 16 KB file (median of {rounds} [min, max]): \
+             written {:.0} µs [{wl:.0}, {wh:.0}], read {:.0} µs [{rl:.0}, {rh:.0}]",
+            median(with, |t| t.4),
+            median(with, |t| t.5)
+        );
+        let (sl, sh) = range(with, |t| t.6);
+        let (tl, th) = range(with, |t| t.7);
+        println!(
+            "{name}: {who} context switches per 16 KB file (median of {rounds} [min, max]): \
+             written {:.1} [{sl:.1}, {sh:.1}], read {:.1} [{tl:.1}, {th:.1}]",
+            median(with, |t| t.6),
+            median(with, |t| t.7)
+        );
+    }
+    for (i, side) in sides.iter().enumerate() {
+        let mut v = events[i].clone();
+        v.sort();
+        if let Some(median) = v.get(v.len() / 2) {
+            // Per run: 500 small files written, then read, one large file
+            // written, then read (and the session's own opens).
+            println!(
+                "{name}: {} answered {median} permission events per run (median; \
+                 {:.2} per 16 KB file written and read)",
+                side.label(),
+                *median as f64 / 500.0
+            );
+        }
+    }
+    if opens {
+        let figures: Vec<String> = sides
+            .iter()
+            .zip(&open_us)
+            .map(|(side, v)| {
+                let mut v = v.clone();
+                v.sort_by(|a, b| a.total_cmp(b));
+                let (low, mid, high) = (v[0], v[v.len() / 2], v[v.len() - 1]);
+                format!("{} {mid:.1} µs [{low:.1}, {high:.1}]", side.label())
+            })
+            .collect();
+        println!(
+            "{name}: one local open of a share file, {OPENS} opens {} µs apart \
+             (median of the runs' medians [min, max]): {}",
+            OPEN_SPACING.as_micros(),
+            figures.join(", ")
+        );
+    }
+    // How much of the guard's overhead the bare round trip already costs,
+    // per round: the two overheads of one round share one baseline.
+    let small: [(&str, Pick); 2] = [("written", |t| t.0), ("read", |t| t.1)];
+    let shares: Vec<String> = small
+        .iter()
+        .map(|(what, f)| {
+            let (bare, _, _) = paired(&runs[1], *f);
+            let (guard, _, _) = paired(&runs[guard_at], *f);
+            format!("{what} {bare:.1} % of {guard:.1} %")
+        })
+        .collect();
     println!(
-        "{name}: guard CPU per 16 KB file (median of {rounds} [min, max]): \
-         written {:.0} µs [{wl:.0}, {wh:.0}], read {:.0} µs [{rl:.0}, {rh:.0}]",
-        median(|t| t.4),
-        median(|t| t.5)
-    );
-    let (sl, sh) = range(|t| t.6);
-    let (tl, th) = range(|t| t.7);
-    println!(
-        "{name}: guard context switches per 16 KB file (median of {rounds} [min, max]): \
-         written {:.1} [{sl:.1}, {sh:.1}], read {:.1} [{tl:.1}, {th:.1}]",
-        median(|t| t.6),
-        median(|t| t.7)
+        "{name}: bare responder's paired median overhead beside the guard's, 16 KB files: {}",
+        shares.join(", ")
     );
     println!("({name}: detections during the throughput runs: {detections})");
     Ok(())

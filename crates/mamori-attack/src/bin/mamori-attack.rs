@@ -4,6 +4,7 @@
 
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
+use mamori_attack::bare::BareMarks;
 use mamori_attack::benign::{self, Workload};
 use mamori_attack::log::OpLog;
 use mamori_attack::profiles::{self, AttackOptions, Profile};
@@ -97,15 +98,31 @@ enum Command {
         skip_benign: bool,
         #[arg(long)]
         skip_attacks: bool,
-        /// Alternating throughput rounds (without / with the guard).
+        /// Throughput rounds (no guard / bare responder / guard, the
+        /// order reversed every round).
         #[arg(long, default_value_t = 3)]
         rounds: usize,
+        /// Also a bare responder with the guard's mark set (open,
+        /// pre-access, close-write) and no ignore marks in every round.
+        #[arg(long)]
+        bare_guard_marks: bool,
         /// Guard without decoys (the content and behaviour judgement alone).
         #[arg(long)]
         no_decoys: bool,
     },
     /// List profiles and workloads.
     List,
+    /// The bench's bare responder (hidden): allow every fanotify open
+    /// permission event on DIR's mount at once; `ready` on stderr, stops
+    /// on SIGTERM. See `mamori_attack::bare`.
+    #[command(hide = true)]
+    BareResponder {
+        #[arg(long)]
+        dir: PathBuf,
+        /// The guard's mark set (open, pre-access, close-write), no ignore marks.
+        #[arg(long)]
+        guard_marks: bool,
+    },
 }
 
 #[derive(Args)]
@@ -159,6 +176,16 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::BareResponder { dir, guard_marks } => {
+            let marks = if guard_marks {
+                BareMarks::GuardSet
+            } else {
+                BareMarks::Open
+            };
+            let answered = mamori_attack::bare::serve(&dir, marks)
+                .with_context(|| format!("fanotify on {}", dir.display()))?;
+            eprintln!("answered {answered} events");
+        }
         Command::List => {
             println!("attack profiles:");
             for p in Profile::ALL {
@@ -241,6 +268,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             skip_benign,
             skip_attacks,
             rounds,
+            bare_guard_marks,
             no_decoys,
         } => {
             if let Some(reason) = mamori_attack::samba::skip_reason(Fs::Ext4) {
@@ -260,6 +288,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 profiles,
                 skip_throughput,
                 rounds,
+                bare_guard_marks,
                 no_decoys,
             };
             let results = if skip_attacks {
