@@ -14,7 +14,7 @@ fn main() -> std::io::Result<()> {
     let dir = std::env::temp_dir().join(format!("mamori-judge-speed-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
-    for size in [4 << 10, 256 << 10, 8 << 20, 256 << 20] {
+    for size in [4 << 10, 16 << 10, 256 << 10, 8 << 20, 256 << 20] {
         let mut bytes = vec![0u8; size];
         rng.fill_bytes(&mut bytes);
         let path = dir.join(format!("f{size}"));

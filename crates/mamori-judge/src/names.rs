@@ -431,8 +431,24 @@ fn glob(pattern: &str, name: &str) -> bool {
 /// (UTF-8, UTF-16 and Shift_JIS notes).
 pub fn note_cues(head: &[u8]) -> u8 {
     let text = decode(head).to_lowercase();
-    NOTE_CUES.iter().filter(|cue| text.contains(*cue)).count() as u8
+    // One pass for every cue (the guard probes each text file written).
+    let mut found = 0u64;
+    for m in note_cue_automaton().find_overlapping_iter(&text) {
+        found |= 1 << m.pattern().as_usize();
+    }
+    found.count_ones() as u8
 }
+
+fn note_cue_automaton() -> &'static aho_corasick::AhoCorasick {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(NOTE_CUES)
+            .unwrap_or_else(|e| unreachable!("static note cues: {e}"))
+    })
+}
+
+// One bit per cue in `note_cues`.
+const _: () = assert!(NOTE_CUES.len() <= 64);
 
 fn decode(bytes: &[u8]) -> String {
     let (encoding, body) = if bytes.starts_with(b"\xFF\xFE") {
@@ -606,6 +622,21 @@ mod tests {
         }
         assert!(!is_note_name(Path::new("議事録.txt")));
         assert!(!is_note_name(Path::new("readme.md")));
+    }
+
+    #[test]
+    fn cues_are_counted_once_each_as_by_contains() {
+        let texts = [
+            "All of your files: ALL YOUR FILES, your files, decrypt DECRYPT",
+            "暗号化されました。暗号化。復元と復号、公開されます、公開します",
+            "btc xmr bitcoin monero leak leaks police .onion torproject tor browser",
+            "請求書を送付いたします。",
+        ];
+        for text in texts {
+            let lower = text.to_lowercase();
+            let by_contains = NOTE_CUES.iter().filter(|c| lower.contains(*c)).count() as u8;
+            assert_eq!(note_cues(text.as_bytes()), by_contains, "{text}");
+        }
     }
 
     #[test]

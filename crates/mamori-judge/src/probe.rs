@@ -269,14 +269,24 @@ impl Probe {
     }
 
     fn of_samples(len: u64, samples: &[(u64, Vec<u8>)]) -> Probe {
+        // One count of every sampled byte serves each region's statistics
+        // and, summed, the pooled histogram and the all-zeros test.
+        let mut pooled = [0u64; 256];
         let regions: Vec<Region> = samples
             .iter()
             .filter(|(_, b)| !b.is_empty())
-            .map(|(off, b)| region_stats(*off, b))
+            .map(|(off, b)| {
+                let counts = histogram(b);
+                for (total, &c) in pooled.iter_mut().zip(&counts) {
+                    *total += u64::from(c);
+                }
+                region_stats(*off, b.len(), &counts)
+            })
             .collect();
+        let sampled: u64 = pooled.iter().sum();
         let head = samples.first().map(|(_, b)| b.as_slice()).unwrap_or(&[]);
         let tail = samples.last().map(|(_, b)| b.as_slice()).unwrap_or(&[]);
-        let kind = if len > 0 && samples.iter().all(|(_, b)| b.iter().all(|&x| x == 0)) {
+        let kind = if len > 0 && pooled[0] == sampled {
             Kind::Zeros
         } else {
             sniff(head, len)
@@ -289,12 +299,6 @@ impl Probe {
             Kind::Jpeg => Some(find(tail, b"\xFF\xD9").is_some()),
             _ => None,
         };
-        let mut pooled = [0u64; 256];
-        for (_, bytes) in samples {
-            for &b in bytes {
-                pooled[b as usize] += 1;
-            }
-        }
         let chi2_pooled = chi2_of(&pooled) as f32;
         let note_cues = if kind == Kind::Text {
             names::note_cues(head)
@@ -375,44 +379,79 @@ fn region_offsets(len: u64) -> Vec<u64> {
     offsets
 }
 
-fn region_stats(offset: u64, bytes: &[u8]) -> Region {
-    let mut counts = [0u32; 256];
-    for &b in bytes {
-        counts[b as usize] += 1;
+/// How often each byte value occurs. Four tables filled in turn and summed:
+/// a run of one byte value (a file of zeros or spaces) would otherwise
+/// make every increment wait for the one before.
+fn histogram(bytes: &[u8]) -> [u32; 256] {
+    let mut tables = [[0u32; 256]; 4];
+    let mut quads = bytes.chunks_exact(4);
+    for q in &mut quads {
+        tables[0][q[0] as usize] += 1;
+        tables[1][q[1] as usize] += 1;
+        tables[2][q[2] as usize] += 1;
+        tables[3][q[3] as usize] += 1;
     }
-    let n = bytes.len() as f64;
-    let mut entropy = 0.0f64;
-    let mut chi2 = 0.0f64;
-    let expected = n / 256.0;
+    for &b in quads.remainder() {
+        tables[0][b as usize] += 1;
+    }
+    let mut counts = tables[0];
+    for table in &tables[1..] {
+        for (c, &t) in counts.iter_mut().zip(table) {
+            *c += t;
+        }
+    }
+    counts
+}
+
+/// `c·log2 c` for every count a region can hold (0 for 0).
+fn c_log2_c_table() -> &'static [f64] {
+    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..=REGION as u32)
+            .map(|c| if c == 0 { 0.0 } else { f64::from(c) * f64::from(c).log2() })
+            .collect()
+    })
+}
+
+/// One region's statistics from its byte counts (`len` bytes, ≥ 1).
+fn region_stats(offset: u64, len: usize, counts: &[u32; 256]) -> Region {
+    let n = len as f64;
+    // H = −Σ (c/n)·log2(c/n) = log2 n − Σ c·log2 c / n, and
+    // χ² = Σ (c − n/256)² / (n/256) = 256·Σ c² / n − n: a table lookup and
+    // integer sums per value instead of a logarithm and a division.
+    let table = c_log2_c_table();
+    let mut c_log_c = 0.0f64;
+    let mut squares = 0u64;
     let mut printable = 0u32;
     for (value, &c) in counts.iter().enumerate() {
-        if c > 0 {
-            let p = c as f64 / n;
-            entropy -= p * p.log2();
-        }
-        let d = c as f64 - expected;
-        chi2 += d * d / expected;
+        c_log_c += match table.get(c as usize) {
+            Some(&x) => x,
+            None => f64::from(c) * f64::from(c).log2(),
+        };
+        squares += u64::from(c) * u64::from(c);
         if (0x20..0x7f).contains(&value) || matches!(value, 9 | 10 | 13) {
             printable += c;
         }
     }
-    let cipher_like = if bytes.len() >= 256 {
+    let entropy = (n.log2() - c_log_c / n).max(0.0);
+    let chi2 = 256.0 * squares as f64 / n - n;
+    let cipher_like = if len >= 256 {
         // Expected entropy of n uniform bytes falls below 8 for small n.
-        let floor = if bytes.len() >= 2048 { 7.8 } else { 7.0 };
+        let floor = if len >= 2048 { 7.8 } else { 7.0 };
         entropy >= floor && chi2 <= CHI2_UNIFORM_MAX
-    } else if bytes.len() >= 48 {
+    } else if len >= 48 {
         entropy >= (n.log2() - 0.9).min(7.0) && counts.iter().all(|&c| (c as f64) < 4.0 + n / 32.0)
     } else {
         false
     };
     Region {
         offset,
-        len: bytes.len() as u32,
+        len: len as u32,
         entropy: entropy as f32,
         chi2: chi2 as f32,
         printable: (printable as f64 / n) as f32,
         cipher_like,
-        encoded_random: encoded_random(&counts, bytes.len()),
+        encoded_random: encoded_random(counts, len),
     }
 }
 

@@ -239,7 +239,11 @@ impl PermGroup {
     /// Marks the mount of every share root for open and pre-content
     /// permission events; falls back to open permission events alone.
     pub fn new(shares: &Shares) -> Result<PermGroup, WatchError> {
-        let event_flags = libc::O_RDONLY | libc::O_LARGEFILE | libc::O_CLOEXEC;
+        // O_NOATIME: the guard's probes and vault copies read through these
+        // descriptors; they must not touch a file's access time (evidence
+        // for the incident's timeline, and an inode write per probe of a
+        // file just written, whose atime is older than its mtime).
+        let event_flags = libc::O_RDONLY | libc::O_LARGEFILE | libc::O_CLOEXEC | libc::O_NOATIME;
         // Threads are reported only where their exits can be watched (thread
         // pidfds), so that a thread id is never mapped to a stale process.
         let threads = Threads::new(THREADS).map(Mutex::new);

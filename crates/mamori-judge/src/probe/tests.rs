@@ -151,3 +151,73 @@ fn never_panics_on_odd_input() {
         }
     }
 }
+
+#[test]
+fn histogram_counts_every_byte_once() {
+    let mut bytes: Vec<u8> = (0..4099u32).map(|i| (i * 7919 % 251) as u8).collect();
+    bytes.extend(std::iter::repeat_n(b' ', 1001));
+    for len in [0, 1, 3, 4, 5, 4096, bytes.len()] {
+        let mut naive = [0u32; 256];
+        for &b in &bytes[..len] {
+            naive[b as usize] += 1;
+        }
+        assert_eq!(super::histogram(&bytes[..len]), naive, "{len} bytes");
+    }
+}
+
+#[test]
+fn pooled_figures_and_zeros_come_from_the_region_counts() {
+    let zeros = Probe::of_bytes(&[0u8; 20_000]);
+    assert_eq!(zeros.kind, Kind::Zeros);
+    let mut almost = vec![0u8; 20_000];
+    almost[19_999] = 1;
+    assert_ne!(Probe::of_bytes(&almost).kind, Kind::Zeros);
+    // The pooled chi-square over every sampled byte, counted naively.
+    let bytes: Vec<u8> = (0..40_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let probe = Probe::of_bytes(&bytes);
+    let mut naive = [0u64; 256];
+    for off in super::region_offsets(bytes.len() as u64) {
+        let start = off as usize;
+        for &b in &bytes[start..(start + REGION).min(bytes.len())] {
+            naive[b as usize] += 1;
+        }
+    }
+    assert_eq!(probe.chi2_pooled, super::chi2_of(&naive) as f32);
+}
+
+/// The statistics as first written: −Σ p·log2 p and Σ (c − e)² / e.
+fn direct_entropy_and_chi2(bytes: &[u8]) -> (f64, f64) {
+    let counts = super::histogram(bytes);
+    let n = bytes.len() as f64;
+    let e = n / 256.0;
+    let mut entropy = 0.0;
+    let mut chi2 = 0.0;
+    for &c in &counts {
+        if c > 0 {
+            let p = f64::from(c) / n;
+            entropy -= p * p.log2();
+        }
+        let d = f64::from(c) - e;
+        chi2 += d * d / e;
+    }
+    (entropy, chi2)
+}
+
+#[test]
+fn region_figures_equal_the_direct_formulas() {
+    let text = "株式会社サンプル 請求書を送付いたします。\n".repeat(200);
+    let inputs: Vec<Vec<u8>> = vec![
+        keystream(4096, 7),
+        keystream(300, 8),
+        keystream(50, 9),
+        text.as_bytes()[..4096].to_vec(),
+        vec![b'a'; 4096],
+        (0..4096u32).map(|i| (i % 256) as u8).collect(),
+    ];
+    for bytes in inputs {
+        let region = super::region_stats(0, bytes.len(), &super::histogram(&bytes));
+        let (entropy, chi2) = direct_entropy_and_chi2(&bytes);
+        assert!((f64::from(region.entropy) - entropy).abs() < 1e-5, "{entropy}");
+        assert!((f64::from(region.chi2) - chi2).abs() <= 1e-6 * chi2.max(1.0), "{chi2}");
+    }
+}
