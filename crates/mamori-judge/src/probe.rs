@@ -408,7 +408,13 @@ fn c_log2_c_table() -> &'static [f64] {
     static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
         (0..=REGION as u32)
-            .map(|c| if c == 0 { 0.0 } else { f64::from(c) * f64::from(c).log2() })
+            .map(|c| {
+                if c == 0 {
+                    0.0
+                } else {
+                    f64::from(c) * f64::from(c).log2()
+                }
+            })
             .collect()
     })
 }

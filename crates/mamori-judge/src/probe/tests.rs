@@ -173,7 +173,9 @@ fn pooled_figures_and_zeros_come_from_the_region_counts() {
     almost[19_999] = 1;
     assert_ne!(Probe::of_bytes(&almost).kind, Kind::Zeros);
     // The pooled chi-square over every sampled byte, counted naively.
-    let bytes: Vec<u8> = (0..40_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let bytes: Vec<u8> = (0..40_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let probe = Probe::of_bytes(&bytes);
     let mut naive = [0u64; 256];
     for off in super::region_offsets(bytes.len() as u64) {
@@ -217,7 +219,13 @@ fn region_figures_equal_the_direct_formulas() {
     for bytes in inputs {
         let region = super::region_stats(0, bytes.len(), &super::histogram(&bytes));
         let (entropy, chi2) = direct_entropy_and_chi2(&bytes);
-        assert!((f64::from(region.entropy) - entropy).abs() < 1e-5, "{entropy}");
-        assert!((f64::from(region.chi2) - chi2).abs() <= 1e-6 * chi2.max(1.0), "{chi2}");
+        assert!(
+            (f64::from(region.entropy) - entropy).abs() < 1e-5,
+            "{entropy}"
+        );
+        assert!(
+            (f64::from(region.chi2) - chi2).abs() <= 1e-6 * chi2.max(1.0),
+            "{chi2}"
+        );
     }
 }
