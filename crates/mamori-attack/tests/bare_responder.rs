@@ -6,56 +6,16 @@
 //! reason when not root, without loop mounts or without fanotify.
 
 use mamori_attack::bare::{BareMarks, BareProcess};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const EXE: &str = env!("CARGO_BIN_EXE_mamori-attack");
 
-struct Mounted {
-    mnt: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.mnt).status();
-    }
-}
-
 /// A 64 MB ext4 image mounted on a temporary folder, so the responder's
 /// mount mark covers nothing but this test's files.
-fn mount_ext4() -> Option<Mounted> {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        eprintln!("SKIP: needs root (fanotify, loop mounts)");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let image = dir.path().join("fs.img");
-    let mnt = dir.path().join("mnt");
-    std::fs::create_dir(&mnt).unwrap();
-    std::fs::File::create(&image)
-        .unwrap()
-        .set_len(64 << 20)
-        .unwrap();
-    let made = Command::new("mkfs.ext4")
-        .args(["-q", "-F"])
-        .arg(&image)
-        .status()
-        .is_ok_and(|s| s.success());
-    let mounted = made
-        && Command::new("mount")
-            .args(["-o", "loop"])
-            .arg(&image)
-            .arg(&mnt)
-            .status()
-            .is_ok_and(|s| s.success());
-    if !mounted {
-        eprintln!("SKIP: cannot make or loop-mount an ext4 image (mkfs.ext4, loop devices)");
-        return None;
-    }
-    Some(Mounted { mnt, _dir: dir })
+fn mount_ext4() -> Option<mamori_testkit::Mounted> {
+    mamori_testkit::mount("ext4", 64)
 }
 
 /// Starts the responder, or None (skip) when fanotify is unavailable here.

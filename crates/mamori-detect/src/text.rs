@@ -670,7 +670,7 @@ impl<'d> TextScanner<'d> {
 /// The lines of `text` exactly as `str::lines` gives them (a '\n' ends a
 /// line, a '\r' before it is dropped, a last line needs no '\n'), found
 /// with the memchr crate's vector search instead of std's word-wise one.
-fn lines(text: &str) -> impl Iterator<Item = &str> {
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut start = 0;
     let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
     std::iter::from_fn(move || match ends.next() {

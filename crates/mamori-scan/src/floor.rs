@@ -185,26 +185,8 @@ fn text(chunk: &str, work: Work, key: &HashKey, tally: &mut Tally) {
     }
 }
 
-/// The lines of `text` exactly as `str::lines` gives them (a '\n' ends a
-/// line, a '\r' before it is dropped, a last line needs no '\n'), with
-/// memchr's vector search: the text engine's own splitting (`text.rs`).
-pub fn lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut start = 0;
-    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
-    std::iter::from_fn(move || match ends.next() {
-        Some(end) => {
-            let line = &text[start..end];
-            start = end + 1;
-            Some(line.strip_suffix('\r').unwrap_or(line))
-        }
-        None if start < text.len() => {
-            let line = &text[start..];
-            start = text.len();
-            Some(line)
-        }
-        None => None,
-    })
-}
+/// The text engine's own line splitting.
+pub use mamori_detect::text::lines;
 
 /// One `hash_each` call, as the engines make one per person.
 fn hash<'m>(

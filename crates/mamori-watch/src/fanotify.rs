@@ -374,18 +374,12 @@ impl PermGroup {
         if let Some(threads) = threads.as_mut() {
             threads.prune();
         }
-        let mut at = 0;
-        while at + METADATA_LEN <= n {
-            let meta = metadata(&buf[at..]);
-            let len = meta.event_len as usize;
-            if len < METADATA_LEN || at + len > n {
-                break;
-            }
+        for (meta, info) in events(buf, n) {
             if meta.fd >= 0 {
                 let kind = if meta.mask & (libc::FAN_OPEN_PERM | FAN_PRE_ACCESS) == 0 {
                     PermKind::ClosedWrite
                 } else if meta.mask & FAN_PRE_ACCESS != 0 {
-                    let (offset, count) = range_of(&buf[at + meta.metadata_len as usize..at + len]);
+                    let (offset, count) = range_of(info);
                     PermKind::PreAccess { offset, count }
                 } else {
                     PermKind::Open
@@ -410,7 +404,6 @@ impl PermGroup {
                     answered: kind == PermKind::ClosedWrite,
                 });
             }
-            at += len;
         }
         Ok(())
     }
@@ -464,6 +457,27 @@ fn read_events(fd: RawFd, buf: &mut [u8]) -> std::io::Result<usize> {
     }
 }
 
+/// The events of one read (`buf[..n]`): each one's metadata and its info
+/// records. Stops at the first malformed length.
+fn events(buf: &[u8], n: usize) -> impl Iterator<Item = (libc::fanotify_event_metadata, &[u8])> {
+    let buf = &buf[..n.min(buf.len())];
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at + METADATA_LEN > buf.len() {
+            return None;
+        }
+        let meta = metadata(&buf[at..]);
+        let len = meta.event_len as usize;
+        let info_start = meta.metadata_len as usize;
+        if len < METADATA_LEN || at + len > buf.len() || info_start > len {
+            return None;
+        }
+        let info = &buf[at + info_start..at + len];
+        at += len;
+        Some((meta, info))
+    })
+}
+
 fn metadata(bytes: &[u8]) -> libc::fanotify_event_metadata {
     // SAFETY: caller checked bytes holds at least METADATA_LEN bytes; unaligned read.
     unsafe { std::ptr::read_unaligned(bytes.as_ptr() as *const libc::fanotify_event_metadata) }
@@ -507,6 +521,44 @@ fn range_of(info: &[u8]) -> (u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn event(len: u32, metadata_len: u16, mask: u64) -> Vec<u8> {
+        let meta = libc::fanotify_event_metadata {
+            event_len: len,
+            vers: 3,
+            reserved: 0,
+            metadata_len,
+            mask,
+            fd: -1,
+            pid: 1,
+        };
+        // SAFETY: a plain C struct viewed as its bytes.
+        let bytes =
+            unsafe { std::slice::from_raw_parts(&meta as *const _ as *const u8, METADATA_LEN) };
+        let mut out = bytes.to_vec();
+        out.resize(len.max(METADATA_LEN as u32) as usize, 0xAA);
+        out
+    }
+
+    #[test]
+    fn events_stop_at_bad_lengths() {
+        let m = METADATA_LEN as u32;
+        let mut buf = event(m + 4, METADATA_LEN as u16, 1);
+        buf.extend(event(m, METADATA_LEN as u16, 2));
+        let got: Vec<(u64, usize)> = events(&buf, buf.len())
+            .map(|(e, i)| (e.mask, i.len()))
+            .collect();
+        assert_eq!(got, [(1, 4), (2, 0)]);
+        // Cut short, too short, or an info start past the event's end.
+        assert_eq!(events(&buf, buf.len() - 1).count(), 1);
+        assert_eq!(
+            events(&event(m - 1, METADATA_LEN as u16, 1), METADATA_LEN).count(),
+            0
+        );
+        let past = event(m, METADATA_LEN as u16 + 8, 1);
+        assert_eq!(events(&past, past.len()).count(), 0);
+        assert_eq!(events(&buf, 3).count(), 0);
+    }
 
     #[test]
     fn records_stop_at_bad_lengths() {

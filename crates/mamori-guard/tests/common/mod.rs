@@ -5,75 +5,15 @@
 
 use mamori_core::Lang;
 use mamori_guard::{GuardConfig, GuardError, GuardOptions, Ready, Summary};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-fn is_root() -> bool {
-    // SAFETY: plain syscall.
-    unsafe { libc::geteuid() == 0 }
-}
-
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {tool}"))
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-pub struct Mounted {
-    pub mnt: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.mnt).status();
-    }
-}
+pub use mamori_testkit::Mounted;
 
 pub fn mount(fs: &str) -> Option<Mounted> {
-    if !is_root() {
-        eprintln!("skipped: needs root (fanotify, loop mounts)");
-        return None;
-    }
-    let mkfs = format!("mkfs.{fs}");
-    if !have(&mkfs) {
-        eprintln!("skipped: {mkfs} not installed");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let image = dir.path().join("fs.img");
-    let mnt = dir.path().join("mnt");
-    std::fs::create_dir(&mnt).unwrap();
-    std::fs::File::create(&image)
-        .unwrap()
-        .set_len(256 << 20)
-        .unwrap();
-    let made = Command::new(&mkfs)
-        .args(if fs == "btrfs" {
-            vec!["-q", "-f"]
-        } else {
-            vec!["-q", "-F"]
-        })
-        .arg(&image)
-        .status()
-        .is_ok_and(|s| s.success());
-    let mounted = made
-        && Command::new("mount")
-            .args(["-o", "loop"])
-            .arg(&image)
-            .arg(&mnt)
-            .status()
-            .is_ok_and(|s| s.success());
-    if !mounted {
-        eprintln!("skipped: cannot make or loop-mount a {fs} image");
-        return None;
-    }
-    Some(Mounted { mnt, _dir: dir })
+    mamori_testkit::mount(fs, 256)
 }
 
 /// A guard running on a thread over one share named `docs`.

@@ -2,7 +2,7 @@
 //! closed after writing, as share-relative paths (directory handles and
 //! names, `FAN_REPORT_DFID_NAME_TARGET`).
 
-use super::{init, mark, metadata, read_events, records, u32_at, METADATA_LEN};
+use super::{events, init, mark, read_events, records, u32_at};
 use crate::{io_err, Change, Observed, Shares, WatchError};
 use std::ffi::OsStr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -157,13 +157,7 @@ impl NotifyGroup {
         deleting: &mut dyn FnMut(u32),
     ) -> std::io::Result<()> {
         let n = read_events(self.fd.as_raw_fd(), buf)?;
-        let mut at = 0;
-        while at + METADATA_LEN <= n {
-            let meta = metadata(&buf[at..]);
-            let len = meta.event_len as usize;
-            if len < METADATA_LEN || at + len > n {
-                break;
-            }
+        for (meta, _) in events(buf, n) {
             if meta.mask & (libc::FAN_DELETE | libc::FAN_RENAME) != 0
                 && meta.mask & (libc::FAN_ONDIR | libc::FAN_Q_OVERFLOW) == 0
                 && meta.pid > 0
@@ -171,7 +165,6 @@ impl NotifyGroup {
             {
                 deleting(meta.pid as u32);
             }
-            at += len;
         }
         // Creates first: a new file's create comes before its close after
         // writing. One queued between the two reads is put first too: from
@@ -183,13 +176,7 @@ impl NotifyGroup {
     }
 
     fn decode_all(&mut self, buf: &[u8], n: usize, out: &mut Vec<Observed>) {
-        let mut at = 0;
-        while at + METADATA_LEN <= n {
-            let meta = metadata(&buf[at..]);
-            let len = meta.event_len as usize;
-            if len < METADATA_LEN || at + len > n {
-                break;
-            }
+        for (meta, info) in events(buf, n) {
             if meta.fd >= 0 {
                 // SAFETY: never expected with FID reporting; close it if given.
                 drop(unsafe { OwnedFd::from_raw_fd(meta.fd) });
@@ -199,7 +186,6 @@ impl NotifyGroup {
             } else if meta.pid as u32 == self.own_pid {
                 self.own_events += 1;
             } else {
-                let info = &buf[at + meta.metadata_len as usize..at + len];
                 self.decode(meta.mask, meta.pid.max(0) as u32, info, out);
             }
             // Paths below a renamed or deleted directory change (whoever
@@ -210,7 +196,6 @@ impl NotifyGroup {
             {
                 self.dirs.clear();
             }
-            at += len;
         }
     }
 
