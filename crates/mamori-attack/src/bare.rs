@@ -117,21 +117,33 @@ fn mark(group: OwnedFd, dir: &Path, marks: BareMarks) -> std::io::Result<OwnedFd
     Ok(group)
 }
 
-/// Answers every permission event of one batch `events` (allow), then
-/// closes every event's descriptor; returns the permission events answered.
-fn answer_batch(group: RawFd, events: &[u8]) -> u64 {
-    let mut answered = 0;
+/// The metadata of every event in one read's bytes, up to the first
+/// malformed length.
+fn metadata_of(events: &[u8]) -> impl Iterator<Item = libc::fanotify_event_metadata> + '_ {
     let mut at = 0;
-    // Answers first, descriptors after: the opener waits only for the answer.
-    while at + METADATA_LEN <= events.len() {
+    std::iter::from_fn(move || {
+        if at + METADATA_LEN > events.len() {
+            return None;
+        }
         // SAFETY: at least METADATA_LEN bytes remain; unaligned read.
         let meta: libc::fanotify_event_metadata = unsafe {
             std::ptr::read_unaligned(events[at..].as_ptr() as *const libc::fanotify_event_metadata)
         };
         let len = meta.event_len as usize;
         if len < METADATA_LEN || at + len > events.len() {
-            break;
+            return None;
         }
+        at += len;
+        Some(meta)
+    })
+}
+
+/// Answers every permission event of one batch `events` (allow), then
+/// closes every event's descriptor; returns the permission events answered.
+fn answer_batch(group: RawFd, events: &[u8]) -> u64 {
+    let mut answered = 0;
+    // Answers first, descriptors after: the opener waits only for the answer.
+    for meta in metadata_of(events) {
         if meta.fd >= 0 && meta.mask & (libc::FAN_OPEN_PERM | FAN_PRE_ACCESS) != 0 {
             let response = libc::fanotify_response {
                 fd: meta.fd,
@@ -147,23 +159,12 @@ fn answer_batch(group: RawFd, events: &[u8]) -> u64 {
             }
             answered += 1;
         }
-        at += len;
     }
-    let mut at = 0;
-    while at + METADATA_LEN <= events.len() {
-        // SAFETY: as above.
-        let meta: libc::fanotify_event_metadata = unsafe {
-            std::ptr::read_unaligned(events[at..].as_ptr() as *const libc::fanotify_event_metadata)
-        };
-        let len = meta.event_len as usize;
-        if len < METADATA_LEN || at + len > events.len() {
-            break;
-        }
+    for meta in metadata_of(events) {
         if meta.fd >= 0 {
             // SAFETY: the kernel handed us this descriptor with the event.
             unsafe { libc::close(meta.fd) };
         }
-        at += len;
     }
     answered
 }
