@@ -8,6 +8,9 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+mod notify_group;
+pub use notify_group::NotifyGroup;
+
 /// Before a read or write of a file's content, with the byte range (kernel 6.14+).
 pub const FAN_PRE_ACCESS: u64 = 0x0010_0000;
 const FAN_EVENT_INFO_TYPE_RANGE: u8 = 6;
@@ -17,9 +20,6 @@ const FAN_MARK_IGNORE: u32 = 0x0000_0400;
 const FAN_MARK_IGNORED_SURV_MODIFY: u32 = 0x0000_0040;
 /// Threads whose process the permission group remembers (each holds a pidfd).
 const THREADS: usize = 4096;
-mod notify_group;
-pub use notify_group::NotifyGroup;
-
 const METADATA_LEN: usize = std::mem::size_of::<libc::fanotify_event_metadata>();
 
 fn last_error() -> std::io::Error {
