@@ -25,8 +25,10 @@
 //!   users, and tears everything down on drop; [`samba::skip_reason`] tells
 //!   tests why they must skip (not root, no Samba, no loop mount).
 //! * **The guard under test** ([`guarded::GuardProcess`]) is the real
-//!   `mamori guard` binary run over a harness share; [`bench`] measures it
-//!   (files lost, time to detection and block, false alarms, overhead).
+//!   `mamori guard` binary run over a harness share; [`mod@bench`] measures it
+//!   (files lost, time to detection and block, false alarms, overhead),
+//!   beside [`bare`]'s bare responder: the least a guard that refuses opens
+//!   costs, so the overhead has a floor to be read against.
 //! * **Share content** ([`content`]) is the project's sample share
 //!   (`mamori-samples`) plus real binary files (OOXML zips, JPEG, PDF, MP4)
 //!   so structure and type checks have something to see.

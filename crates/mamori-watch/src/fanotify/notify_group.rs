@@ -67,7 +67,7 @@ impl NotifyGroup {
     }
 
     /// The group's descriptor, to wait on it together with others
-    /// ([`PermGroup::wait_with`]); read only through [`NotifyGroup::read`].
+    /// ([`super::PermGroup::wait_with`]); read only through [`NotifyGroup::read`].
     pub fn raw_fd(&self) -> RawFd {
         self.fd.as_raw_fd()
     }
