@@ -21,6 +21,7 @@
 //! audit_log = "/var/log/samba/log.audit"   # full_audit lines (inotify mode)
 //! max_watches = 200000
 //! one_reader = true          # read both fanotify groups in one thread (fewer wake-ups)
+//! idle_priority = true       # judge new files and link them at idle CPU priority
 //!
 //! [decoys]
 //! enabled = true             # bait files "!0000_*" in each share root and large document folders
@@ -134,6 +135,12 @@ pub struct Watch {
     /// context switches instead of 5.5. `MAMORI_GUARD_ONE_READER=0` or `=1`
     /// in the guard's environment overrides the configuration.
     pub one_reader: bool,
+    /// Run the main loop and `vault-links` at `SCHED_IDLE` while they work
+    /// on changes nobody waits for (see `lazy.rs`): smbd then keeps the CPU
+    /// time the guard spends judging and linking new files. On by default.
+    /// `MAMORI_GUARD_IDLE_PRIORITY=0` or `=1` in the guard's environment
+    /// overrides the configuration.
+    pub idle_priority: bool,
 }
 
 impl Default for Watch {
@@ -144,6 +151,7 @@ impl Default for Watch {
             max_watches: 200_000,
             hold_deletes: true,
             one_reader: true,
+            idle_priority: true,
         }
     }
 }

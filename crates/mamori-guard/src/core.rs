@@ -2,6 +2,7 @@
 
 use crate::config::{Backend, GuardConfig};
 use crate::incidents::{touch_of, Incidents};
+use crate::lazy::LazyThread;
 use crate::perm::{self, Befores};
 use crate::state::{self, PidFile};
 use crate::{GuardError, GuardOptions, Hot, Ready, Stats};
@@ -151,6 +152,7 @@ pub fn run(
         refresh_wanted: std::sync::Condvar::new(),
         trace: crate::trace::Trace::from_env(),
         inode_marks: std::sync::OnceLock::new(),
+        lazy: crate::lazy::Lazy::new(idle_priority(&config)),
     });
     {
         let hot = hot.clone();
@@ -212,7 +214,7 @@ pub fn run(
                 }
             });
     }
-    let (queue, sender) = ChangeQueue::new(config.limits.queue);
+    let (queue, sender) = ChangeQueue::new(config.limits.queue, hot.lazy.clone());
     let lost = Arc::new(AtomicBool::new(false));
     let watching = match (perm_group, notify_group) {
         (Some(perm_group), Some(notify_group)) => {
@@ -332,7 +334,7 @@ pub fn run(
         .with("reloaded_blocks", reloaded),
     );
     // Every file there now is linked into the vault before "ready".
-    let upkeep = crate::upkeep::Upkeep::start(&vault, &shares, &config.vault);
+    let upkeep = crate::upkeep::Upkeep::start(&vault, &shares, &config.vault, &hot.lazy);
     let rollbacks = crate::rollback::Rollbacks::start(options.state_dir.clone(), vault.clone());
     drop(vault);
     ready(&Ready {
@@ -368,10 +370,18 @@ pub fn run(
     };
     let mut last_poll = Instant::now();
     let mut taken = Vec::new();
+    // The watch first: threads inherit the policy of the thread that
+    // starts them.
+    hot.lazy.watch({
+        let hot = hot.clone();
+        move || hot.stop.load(Ordering::Acquire)
+    });
+    hot.lazy.enter(LazyThread::Main);
     while !stop.load(Ordering::Acquire) {
-        if queue.take(Duration::from_millis(200), &mut taken).is_none() {
+        let Some(due) = queue.take(Duration::from_millis(200), &mut taken) else {
             break;
-        }
+        };
+        queue.set_priority_for(due);
         if !taken.is_empty() {
             hot.trace.add(&hot.trace.hops.main_wakes, 1);
         }
@@ -401,6 +411,13 @@ pub fn run(
         if lost.swap(false, Ordering::AcqRel) {
             main.overflow_pending = true;
         }
+        // What follows may alert, respond or spawn (children inherit the
+        // scheduling policy): at normal priority (`lazy.rs`, rule 2).
+        let housekeeping =
+            main.overflow_pending || last_poll.elapsed() > Duration::from_millis(500);
+        if housekeeping {
+            hot.lazy.raise(LazyThread::Main);
+        }
         if main.overflow_pending
             && main
                 .last_rescan
@@ -411,6 +428,7 @@ pub fn run(
             main.overflow(&mut judge, usize::MAX);
         }
         for outcome in main.rollbacks.finished() {
+            hot.lazy.raise(LazyThread::Main);
             main.incidents.rolled_back(&outcome);
         }
         if last_poll.elapsed() > Duration::from_millis(500) {
@@ -433,6 +451,7 @@ pub fn run(
         }
     }
 
+    hot.lazy.raise(LazyThread::Main);
     let stats = &hot.stats;
     let summary = Summary {
         changes: stats.changes.load(Ordering::Relaxed),
@@ -463,6 +482,11 @@ pub fn run(
         )
         .with("changes", summary.changes)
         .with("overflows", summary.overflows)
+        .with("idle_priority", hot.lazy.enabled())
+        .with(
+            "starvation_raises",
+            hot.lazy.starvation_raises.load(Ordering::Relaxed),
+        )
         .with("reason", "stopped by signal"),
     );
     main.upkeep.stop();
@@ -481,6 +505,16 @@ pub fn run(
 }
 
 #[allow(clippy::needless_update)]
+/// `[watch] idle_priority`, overridden by `MAMORI_GUARD_IDLE_PRIORITY=0|1`
+/// (A/B benchmarks of the stock configuration, `mamori-attack bench`).
+fn idle_priority(config: &GuardConfig) -> bool {
+    match std::env::var_os("MAMORI_GUARD_IDLE_PRIORITY") {
+        Some(v) if v == "0" => false,
+        Some(v) if v == "1" => true,
+        _ => config.watch.idle_priority,
+    }
+}
+
 fn judge_config(config: &GuardConfig) -> JudgeConfig {
     JudgeConfig {
         threshold: config.judge.threshold,
@@ -594,6 +628,7 @@ impl Main<'_> {
                 .touch(observed.share, &share.name, &actor, touch);
         }
         if let Some(id) = self.hot.blocklist.by_actor(&actor) {
+            self.hot.lazy.raise(LazyThread::Main);
             match self.watching {
                 Watching::Inotify(_) => self.incidents.recut(&self.hot, self.config, &id),
                 // Deletes and renames need no open (Samba uses O_PATH
@@ -635,6 +670,7 @@ impl Main<'_> {
             op,
         };
         if let Some(verdict) = judge.observe(&event) {
+            self.hot.lazy.raise(LazyThread::Main);
             let fresh = self
                 .incidents
                 .open_for(&share.name, &verdict.actor)

@@ -24,6 +24,9 @@
 //!   handles queue overflows by rescanning;
 //! - [`rollback`]: shortly after a block, puts back from the vault what
 //!   the blocked actor changed before it (per share, on by default).
+//! - `lazy`: the main loop and `vault-links` run at idle CPU priority while
+//!   they only judge and link new files (smbd keeps the CPU), and at normal
+//!   priority whenever somebody waits for them or they starve.
 //!
 //! Invariants:
 //! - the guard never blocks a share by dying: permission events pending in
@@ -40,6 +43,7 @@ pub mod config;
 mod core;
 mod hold;
 mod incidents;
+mod lazy;
 mod open_mode;
 mod perm;
 mod read_marks;
@@ -171,6 +175,8 @@ pub struct Hot {
     /// marks) at once when an actor is blocked, before the reader's next
     /// batch would.
     pub(crate) inode_marks: std::sync::OnceLock<mamori_watch::fanotify::InodeMarkFlusher>,
+    /// Idle CPU priority of the main loop and `vault-links` (`lazy.rs`).
+    pub(crate) lazy: Arc<lazy::Lazy>,
 }
 
 impl Hot {

@@ -116,10 +116,11 @@ impl Upkeep {
     /// starts the maintenance and link threads. Must run while the
     /// permission reader answers (the sweep opens folders of the shares).
     #[cfg(feature = "vault")]
-    pub fn start(
+    pub(crate) fn start(
         vault: &VaultHandle,
         shares: &mamori_watch::Shares,
         section: &VaultSection,
+        lazy: &Arc<crate::lazy::Lazy>,
     ) -> Upkeep {
         use mamori_vault::{Maintenance, MaintenanceConfig};
         use std::time::{Duration, Instant};
@@ -169,9 +170,17 @@ impl Upkeep {
         let (jobs, receiver) = std::sync::mpsc::channel::<Job>();
         let delay = Duration::from_millis(section.link_delay_ms.max(1));
         let link_new = section.link_new_files;
+        let lazy = lazy.clone();
         let thread = std::thread::Builder::new()
             .name("vault-links".into())
-            .spawn(move || links_thread(&vault, &maintenance, &receiver, delay, link_new))
+            .spawn(move || {
+                let links = Links {
+                    vault: &vault,
+                    maintenance: &maintenance,
+                    lazy: &lazy,
+                };
+                links_thread(links, &receiver, delay, link_new)
+            })
             .ok();
         Upkeep {
             jobs: Some(jobs),
@@ -181,7 +190,12 @@ impl Upkeep {
     }
 
     #[cfg(not(feature = "vault"))]
-    pub fn start(_: &VaultHandle, _: &mamori_watch::Shares, _: &VaultSection) -> Upkeep {
+    pub(crate) fn start(
+        _: &VaultHandle,
+        _: &mamori_watch::Shares,
+        _: &VaultSection,
+        _: &Arc<crate::lazy::Lazy>,
+    ) -> Upkeep {
         Upkeep::none()
     }
 
@@ -207,6 +221,8 @@ impl Upkeep {
         let fresh = incidents.open_for(&share, &verdict.actor).is_none();
         if fresh {
             if let Some(jobs) = &self.jobs {
+                // The snapshot is taken now, at normal priority (`lazy.rs`).
+                hot.lazy.raise(crate::lazy::LazyThread::VaultLinks);
                 let _ = jobs.send(Job::Detection(share.clone()));
                 self.wake();
             }
@@ -245,14 +261,29 @@ impl Drop for Upkeep {
     }
 }
 
+/// What the `vault-links` thread works with.
+#[cfg(feature = "vault")]
+struct Links<'a> {
+    vault: &'a mamori_vault::Vault,
+    maintenance: &'a mamori_vault::Maintenance,
+    lazy: &'a crate::lazy::Lazy,
+}
+
+/// Links new files and flushes index rows at idle priority; detection
+/// snapshots (and the `btrfs` processes they start, which inherit the
+/// policy) at normal priority.
 #[cfg(feature = "vault")]
 fn links_thread(
-    vault: &mamori_vault::Vault,
-    maintenance: &mamori_vault::Maintenance,
+    Links {
+        vault,
+        maintenance,
+        lazy,
+    }: Links,
     jobs: &std::sync::mpsc::Receiver<Job>,
     delay: std::time::Duration,
     link_new: bool,
 ) {
+    use crate::lazy::LazyThread;
     use std::collections::HashMap;
     use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
     use std::time::Instant;
@@ -274,6 +305,7 @@ fn links_thread(
             }
         }
     };
+    lazy.enter(LazyThread::VaultLinks);
     loop {
         let wait = oldest
             .map_or(flush_every, |t| delay.saturating_sub(t.elapsed()))
@@ -307,18 +339,20 @@ fn links_thread(
             }
             Ok(Job::Link(..)) => {}
             Ok(Job::Detection(share)) => {
+                lazy.raise(LazyThread::VaultLinks);
                 if let Some(snapshot) = maintenance.on_detection(&share) {
                     last_snapshot.insert(share, snapshot);
                 }
             }
             Ok(Job::Record(share, dir)) => {
+                lazy.raise(LazyThread::VaultLinks);
                 if let Some(snapshot) = last_snapshot.remove(&share) {
                     if let Err(e) = mamori_vault::snapshot::record(&dir, &snapshot) {
                         tracing::warn!("recording snapshot {}: {e}", snapshot.path.display());
                     }
                 }
             }
-            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Timeout) => lazy.relax(LazyThread::VaultLinks),
             Err(RecvTimeoutError::Disconnected) => {
                 flush(&mut pending);
                 if let Err(e) = vault.flush() {
@@ -369,7 +403,7 @@ mod tests {
         let shares = crate::resolve_shares(&[("s".into(), share.clone())]).unwrap();
         let section = VaultSection::default();
         let vault = crate::vault::open(&dir.path().join("state"), &shares, &section);
-        let mut upkeep = Upkeep::start(&vault, &shares, &section);
+        let mut upkeep = Upkeep::start(&vault, &shares, &section, &crate::lazy::Lazy::new(false));
         #[cfg(feature = "vault")]
         {
             assert_eq!(upkeep.swept.linked, 1, "swept before start returns");

@@ -13,8 +13,10 @@
 //! copy is judged after the copy). Every wake-up of the main thread on a
 //! two-core file server is CPU taken from smbd and its client.
 
+use crate::lazy::{Lazy, LazyThread};
 use mamori_watch::{Change, Observed};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -55,6 +57,11 @@ pub(crate) struct ChangeQueue {
     inner: Mutex<Inner>,
     wake: Condvar,
     capacity: usize,
+    /// `Inner::due`, readable without the lock (see [`ChangeQueue::due`]).
+    due: AtomicBool,
+    /// The main loop is raised to normal priority before a change somebody
+    /// waits for is queued (`lazy.rs`, rule 2).
+    lazy: Arc<Lazy>,
 }
 
 /// The reader's end; when the last one is dropped the queue is closed.
@@ -98,6 +105,9 @@ impl QueueSender {
             Vec::new()
         };
         let due = rest.iter().any(Queued::wants_judging);
+        if due {
+            self.queue.due.store(true, Ordering::Release);
+        }
         let some = !rest.is_empty();
         inner.items.extend(rest);
         inner.due |= due;
@@ -108,6 +118,9 @@ impl QueueSender {
             inner.lazy_timer = true;
         }
         drop(inner);
+        if due {
+            self.queue.lazy.raise(LazyThread::Main);
+        }
         if wake {
             self.queue.wake.notify_one();
         }
@@ -116,7 +129,7 @@ impl QueueSender {
 }
 
 impl ChangeQueue {
-    pub(crate) fn new(capacity: usize) -> (Arc<ChangeQueue>, QueueSender) {
+    pub(crate) fn new(capacity: usize, lazy: Arc<Lazy>) -> (Arc<ChangeQueue>, QueueSender) {
         let queue = Arc::new(ChangeQueue {
             inner: Mutex::new(Inner {
                 items: VecDeque::new(),
@@ -127,6 +140,8 @@ impl ChangeQueue {
             }),
             wake: Condvar::new(),
             capacity: capacity.max(1),
+            due: AtomicBool::new(false),
+            lazy,
         });
         let sender = QueueSender {
             queue: queue.clone(),
@@ -138,9 +153,9 @@ impl ChangeQueue {
     /// every queued change (those that woke nobody included, in order).
     /// Changes that wake nobody wait at most [`LAZY`]: the first one
     /// queued while the main loop sleeps the long wait wakes it, and it
-    /// sleeps `LAZY` more. `None` once the readers are gone and the queue
-    /// is empty.
-    pub(crate) fn take(&self, timeout: Duration, out: &mut Vec<Queued>) -> Option<()> {
+    /// sleeps `LAZY` more. `Some(true)` when a change taken wants judging,
+    /// `None` once the readers are gone and the queue is empty.
+    pub(crate) fn take(&self, timeout: Duration, out: &mut Vec<Queued>) -> Option<bool> {
         let Ok(mut inner) = self.inner.lock() else {
             return None;
         };
@@ -168,12 +183,36 @@ impl ChangeQueue {
                 break;
             }
         }
-        inner.due = false;
+        let due = std::mem::take(&mut inner.due);
+        self.due.store(false, Ordering::Release);
         if inner.items.is_empty() && inner.senders == 0 {
             return None;
         }
         out.extend(inner.items.drain(..));
-        Some(())
+        Some(due)
+    }
+
+    /// A change that wants judging was queued since the last [`take`]
+    /// (read without the lock: the main loop asks after lowering its
+    /// priority, so a push racing with that is never left waiting on an
+    /// idle-priority thread).
+    ///
+    /// [`take`]: ChangeQueue::take
+    pub(crate) fn due(&self) -> bool {
+        self.due.load(Ordering::Acquire)
+    }
+
+    /// The main loop's priority for the batch just taken (`lazy.rs`): normal
+    /// when somebody waits for one of its changes, idle otherwise.
+    pub(crate) fn set_priority_for(&self, due: bool) {
+        if due {
+            self.lazy.raise(LazyThread::Main);
+        } else {
+            self.lazy.relax(LazyThread::Main);
+            if self.due() {
+                self.lazy.raise(LazyThread::Main);
+            }
+        }
     }
 }
 
@@ -199,7 +238,7 @@ mod tests {
 
     #[test]
     fn new_files_wait_for_the_next_change_and_keep_their_order() {
-        let (queue, sender) = ChangeQueue::new(3);
+        let (queue, sender) = ChangeQueue::new(3, Lazy::new(false));
         assert!(sender.push(vec![change(Change::Created)]).is_empty());
         let mut out = Vec::new();
         // Taken within LAZY, however long the main loop would sleep.

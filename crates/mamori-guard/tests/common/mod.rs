@@ -38,11 +38,15 @@ impl RunningGuard {
             lang: Lang::En,
         };
         let flag = stop.clone();
-        let thread = std::thread::spawn(move || {
-            mamori_guard::run(options, &flag, |ready| {
-                let _ = ready_tx.send(ready.clone());
+        // Named, so a test can find the guard's main loop among the threads.
+        let thread = std::thread::Builder::new()
+            .name("guard-main".into())
+            .spawn(move || {
+                mamori_guard::run(options, &flag, |ready| {
+                    let _ = ready_tx.send(ready.clone());
+                })
             })
-        });
+            .unwrap();
         let Ok(ready) = ready_rx.recv() else {
             eprintln!("skipped: the guard could not start: {:?}", thread.join());
             return None;
