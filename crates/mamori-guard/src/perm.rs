@@ -295,7 +295,7 @@ fn reader(
                 if let (Some(marks), true) = (marks.as_mut(), theirs) {
                     // No inode (fstat failed): the count stays high, safely.
                     if let Some(id) = pending.dev_ino() {
-                        marks.closed_write(&group, &pending, id);
+                        marks.closed_write(&group, id);
                     }
                 }
                 continue;

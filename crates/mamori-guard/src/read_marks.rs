@@ -28,9 +28,13 @@
 //! the never-mark list) the reader sets an ignore mark for pre-content
 //! events that survives modification, before allowing the open. Its
 //! writes then raise no events. Any other open that may write lifts it
-//! before being allowed (rule 1, as for read marks), and so does the
-//! writer's close (its count back to 0), so content written under the
-//! mark is kept like any other before a later writer changes it.
+//! before being allowed (rule 1, as for read marks), so content written
+//! under the mark is kept like any other before a later writer changes it.
+//! The creator's close leaves it in place: a write needs an open that may
+//! write, which lifts it first, and until then it only spares readers
+//! their events (as a read mark would). Lifting it at the close cost a
+//! `fanotify_mark` per new file, and the kernel hands a removed mark's
+//! destruction to a workqueue: one more thread woken per new file.
 //!
 //! The tables are bounded; when one fills, every ignore mark is flushed
 //! and the accounting starts again with a fresh scan.
@@ -58,8 +62,6 @@ pub struct ReadMarks {
     never: HashSet<FileId>,
     /// Inodes given an ignore mark (a superset: evicted marks stay listed).
     marked: HashSet<FileId>,
-    /// Of those, creation marks (writes ignored too): lifted at the close.
-    created: HashSet<FileId>,
     capacity: usize,
     /// Until the queue is first seen empty after the last scan.
     startup: bool,
@@ -80,7 +82,6 @@ impl ReadMarks {
             writers: HashMap::new(),
             never: HashSet::new(),
             marked: HashSet::new(),
-            created: HashSet::new(),
             capacity: capacity.max(64),
             startup: true,
             suspended: false,
@@ -124,7 +125,6 @@ impl ReadMarks {
             self.off = true;
         }
         self.marked.clear();
-        self.created.clear();
     }
 
     /// After each batch while starting: the queue seen empty ends the
@@ -152,7 +152,6 @@ impl ReadMarks {
             self.rebaseline(group);
         }
         *self.writers.entry(id).or_insert(0) += 1;
-        self.created.remove(&id);
         if self.marked.remove(&id) {
             self.stats.heeded += 1;
             if let Err(e) = group.heed_reads(pending.fd()) {
@@ -168,8 +167,8 @@ impl ReadMarks {
     /// An open of an empty file, already counted by
     /// [`ReadMarks::opened_for_write`]: when it is the inode's only
     /// writer, ignore the file's pre-content events (its writes too) until
-    /// another writer opens it or this one closes it. Call before the
-    /// open is allowed.
+    /// the next open that may write (this writer's close leaves the mark).
+    /// Call before the open is allowed.
     pub fn opened_empty(&mut self, group: &PermGroup, pending: &Pending, id: FileId) {
         if self.off
             || self.creation_off
@@ -186,7 +185,6 @@ impl ReadMarks {
         match group.ignore_accesses(pending.fd()) {
             Ok(()) => {
                 self.marked.insert(id);
-                self.created.insert(id);
                 self.stats.created += 1;
             }
             Err(e) => {
@@ -228,27 +226,15 @@ impl ReadMarks {
         }
     }
 
-    /// A close-write event (of another process than the guard); `pending`
-    /// is the close event (its descriptor names the file).
-    pub fn closed_write(&mut self, group: &PermGroup, pending: &Pending, id: FileId) {
+    /// A close-write event (of another process than the guard).
+    pub fn closed_write(&mut self, group: &PermGroup, id: FileId) {
         match self.writers.get_mut(&id) {
             Some(n) if !self.startup => {
                 *n -= 1;
                 if *n == 0 {
+                    // A creation mark stays (module doc): the next open that
+                    // may write lifts it before it is allowed.
                     self.writers.remove(&id);
-                    // The one writer that found it empty is done: its
-                    // content is now content to keep.
-                    if self.created.remove(&id) && self.marked.remove(&id) {
-                        if let Err(e) = group.heed_reads(pending.fd()) {
-                            tracing::error!(
-                                "fanotify creation mark removal failed: {e}; flushing all"
-                            );
-                            self.flush(group);
-                            if group.heed_all_reads().is_err() {
-                                self.off = true;
-                            }
-                        }
-                    }
                 }
             }
             _ => {
