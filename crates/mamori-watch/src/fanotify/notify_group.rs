@@ -47,6 +47,11 @@ pub struct NotifyGroup {
 /// Reads of the creates' group per call, at most (each up to 64 KiB).
 const CREATE_READS: usize = 16;
 
+/// More than the largest event this group can queue: metadata plus up to
+/// three file-id records (old and new directory with their names, the
+/// target), each at most a 128-byte handle and a 255-byte name.
+const LARGEST_EVENT: usize = 4096;
+
 /// Entries of [`NotifyGroup`]'s directory cache before it is emptied.
 const DIR_CACHE: usize = 4096;
 
@@ -130,7 +135,15 @@ impl NotifyGroup {
         for _ in 0..CREATE_READS {
             match read_events(self.creates.as_raw_fd(), &mut buf) {
                 Ok(0) => break,
-                Ok(n) => self.decode_all(&buf, n, out),
+                Ok(n) => {
+                    self.decode_all(&buf, n, out);
+                    // The kernel fills a read with every queued event that
+                    // fits: room left for the largest event means the queue
+                    // was empty (saves the read that would say EAGAIN).
+                    if n + LARGEST_EVENT <= buf.len() {
+                        break;
+                    }
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
                 Err(e) => {
                     result = Err(e);
