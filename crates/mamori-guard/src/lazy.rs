@@ -259,9 +259,20 @@ mod tests {
         unsafe { libc::sched_getscheduler(tid) }
     }
 
-    fn root() -> bool {
+    fn tid() -> i32 {
         // SAFETY: plain syscall.
-        unsafe { libc::geteuid() == 0 }
+        unsafe { libc::gettid() }
+    }
+
+    /// An enabled `Lazy`, or `None` (the reason printed) when not root:
+    /// changing scheduling policies needs `CAP_SYS_NICE`.
+    fn lazy_as_root() -> Option<Arc<Lazy>> {
+        // SAFETY: plain syscall.
+        if unsafe { libc::geteuid() } != 0 {
+            eprintln!("skipped: needs root (CAP_SYS_NICE)");
+            return None;
+        }
+        Some(Lazy::new(true))
     }
 
     #[test]
@@ -273,8 +284,7 @@ mod tests {
 
     #[test]
     fn own_schedstat_reads() {
-        // SAFETY: plain syscall.
-        let tid = unsafe { libc::gettid() };
+        let tid = tid();
         let mut wait = RunWait::default();
         assert_eq!(wait.grew_by(tid), None, "the first read is the baseline");
         assert!(wait.grew_by(tid).is_some());
@@ -282,13 +292,8 @@ mod tests {
 
     #[test]
     fn relax_lowers_and_raise_lifts_from_another_thread() {
-        if !root() {
-            eprintln!("skipped: needs root (CAP_SYS_NICE)");
-            return;
-        }
-        let lazy = Lazy::new(true);
-        // SAFETY: plain syscall.
-        let tid = unsafe { libc::gettid() };
+        let Some(lazy) = lazy_as_root() else { return };
+        let tid = tid();
         lazy.enter(LazyThread::Main);
         assert!(lazy.enabled());
         assert_eq!(policy_of(tid), libc::SCHED_IDLE);
@@ -312,8 +317,7 @@ mod tests {
     #[test]
     fn disabled_laziness_never_lowers() {
         let lazy = Lazy::new(false);
-        // SAFETY: plain syscall.
-        let tid = unsafe { libc::gettid() };
+        let tid = tid();
         let before = policy_of(tid);
         lazy.enter(LazyThread::VaultLinks);
         lazy.relax(LazyThread::VaultLinks);
@@ -322,11 +326,7 @@ mod tests {
 
     #[test]
     fn a_starved_idle_thread_is_raised_by_the_watch() {
-        if !root() {
-            eprintln!("skipped: needs root (CAP_SYS_NICE)");
-            return;
-        }
-        let lazy = Lazy::new(true);
+        let Some(lazy) = lazy_as_root() else { return };
         let stop = Arc::new(AtomicBool::new(false));
         let (tid_tx, tid_rx) = std::sync::mpsc::channel();
         let spinning = Arc::new(AtomicBool::new(true));
@@ -337,8 +337,7 @@ mod tests {
             let spinning = spinning.clone();
             std::thread::spawn(move || {
                 lazy.enter(LazyThread::VaultLinks);
-                // SAFETY: plain syscall.
-                tid_tx.send(unsafe { libc::gettid() }).unwrap();
+                tid_tx.send(tid()).unwrap();
                 while spinning.load(Ordering::Relaxed) {
                     std::hint::spin_loop();
                 }
