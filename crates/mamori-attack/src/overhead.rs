@@ -240,10 +240,40 @@ fn open_latency(path: &Path) -> Result<f64> {
     Ok(times[times.len() / 2])
 }
 
+/// One run of `side` (see [`measure_side`]), then its files removed — and,
+/// after a guard run, the vault store the guard left on the share's
+/// filesystem (its links keep every file): without that, nine rounds of
+/// three sides (72 MB each) fill the 2 GiB image.
+#[allow(clippy::too_many_arguments)]
+fn run_side(
+    side: Side,
+    round: usize,
+    opts: &BenchOptions,
+    server: &SambaServer,
+    target: &SmbTarget,
+    netns: Option<&PathBuf>,
+    opens: bool,
+    detections: &mut usize,
+) -> Result<Run> {
+    let run = measure_side(side, round, opts, server, target, netns, opens, detections);
+    // Every responder of the run has stopped: nothing watches these deletes.
+    let share = server.share_dir();
+    let _ = std::fs::remove_dir_all(share.join(side.folder(round)));
+    if side == Side::Guard {
+        if let Some(fs_root) = share.parent() {
+            let _ = std::fs::remove_dir_all(fs_root.join(".mamori-vault"));
+        }
+    }
+    // The freed blocks are returned now, not during the next side's run.
+    // SAFETY: plain syscall.
+    unsafe { libc::sync() };
+    run
+}
+
 /// One run of `side` in `round` (then, with `opens`, the open latency of
 /// one of its files on the server's side); counts the guard's detections.
 #[allow(clippy::too_many_arguments)]
-fn run_side(
+fn measure_side(
     side: Side,
     round: usize,
     opts: &BenchOptions,

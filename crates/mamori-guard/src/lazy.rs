@@ -98,12 +98,11 @@ impl Lazy {
         }
         // SAFETY: plain syscall, no arguments.
         let tid = unsafe { libc::gettid() };
-        let slot = &self.slots[which as usize];
-        slot.tid.store(tid, Ordering::Release);
-        if !(set_policy(tid, libc::SCHED_IDLE) && set_policy(tid, libc::SCHED_OTHER)) {
-            self.disable("the scheduling policy cannot be changed");
+        if !can_leave_idle() {
+            self.disable("a thread at idle priority could not be raised again");
             return;
         }
+        self.slots[which as usize].tid.store(tid, Ordering::Release);
         self.relax(which);
     }
 
@@ -242,6 +241,22 @@ fn read_run_delay(file: &mut std::fs::File) -> Option<u64> {
 
 fn parse_run_delay(line: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Whether a thread of ours can go to `SCHED_IDLE` and back (root, or an
+/// `RLIMIT_NICE` that allows it). Tried on a throwaway thread: a thread
+/// that could not come back would stay idle.
+fn can_leave_idle() -> bool {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                // SAFETY: plain syscall, no arguments.
+                let tid = unsafe { libc::gettid() };
+                set_policy(tid, libc::SCHED_IDLE) && set_policy(tid, libc::SCHED_OTHER)
+            })
+            .join()
+            .unwrap_or(false)
+    })
 }
 
 fn set_policy(tid: i32, policy: libc::c_int) -> bool {
