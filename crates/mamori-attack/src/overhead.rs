@@ -240,23 +240,11 @@ fn open_latency(path: &Path) -> Result<f64> {
     Ok(times[times.len() / 2])
 }
 
-/// One run of `side` (see [`measure_side`]), then its files removed — and,
-/// after a guard run, the vault store the guard left on the share's
-/// filesystem (its links keep every file): without that, nine rounds of
-/// three sides (72 MB each) fill the 2 GiB image.
-#[allow(clippy::too_many_arguments)]
-fn run_side(
-    side: Side,
-    round: usize,
-    opts: &BenchOptions,
-    server: &SambaServer,
-    target: &SmbTarget,
-    netns: Option<&PathBuf>,
-    opens: bool,
-    detections: &mut usize,
-) -> Result<Run> {
-    let run = measure_side(side, round, opts, server, target, netns, opens, detections);
-    // Every responder of the run has stopped: nothing watches these deletes.
+/// Removes what a run of `side` left on the share once its responder has
+/// stopped: its folder and, after a guard run, the vault store the guard
+/// keeps on the share's filesystem (its links keep every file). Without
+/// that, nine rounds of three sides (72 MB each) fill the 2 GiB image.
+fn clean_after(side: Side, round: usize, server: &SambaServer) {
     let share = server.share_dir();
     let _ = std::fs::remove_dir_all(share.join(side.folder(round)));
     if side == Side::Guard {
@@ -267,13 +255,12 @@ fn run_side(
     // The freed blocks are returned now, not during the next side's run.
     // SAFETY: plain syscall.
     unsafe { libc::sync() };
-    run
 }
 
 /// One run of `side` in `round` (then, with `opens`, the open latency of
 /// one of its files on the server's side); counts the guard's detections.
 #[allow(clippy::too_many_arguments)]
-fn measure_side(
+fn run_side(
     side: Side,
     round: usize,
     opts: &BenchOptions,
@@ -374,7 +361,9 @@ fn series(
                 netns,
                 opens,
                 &mut detections,
-            )?;
+            );
+            clean_after(sides[i], round, server);
+            let run = run?;
             runs[i].push(run.throughput);
             events[i].extend(run.answered);
             open_us[i].extend(run.open_us);
