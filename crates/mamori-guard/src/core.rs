@@ -504,7 +504,6 @@ pub fn run(
     Ok(summary)
 }
 
-#[allow(clippy::needless_update)]
 /// `[watch] idle_priority`, overridden by `MAMORI_GUARD_IDLE_PRIORITY=0|1`
 /// (A/B benchmarks of the stock configuration, `mamori-attack bench`).
 fn idle_priority(config: &GuardConfig) -> bool {
@@ -515,6 +514,7 @@ fn idle_priority(config: &GuardConfig) -> bool {
     }
 }
 
+#[allow(clippy::needless_update)]
 fn judge_config(config: &GuardConfig) -> JudgeConfig {
     JudgeConfig {
         threshold: config.judge.threshold,

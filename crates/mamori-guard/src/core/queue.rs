@@ -47,8 +47,6 @@ struct Inner {
     sleeping: bool,
     /// ... for at most [`LAZY`], to take changes that woke nobody.
     lazy_timer: bool,
-    /// An item that wants judging arrived since the last take.
-    due: bool,
     /// Live [`QueueSender`]s; 0 = the readers are gone.
     senders: usize,
 }
@@ -57,7 +55,9 @@ pub(crate) struct ChangeQueue {
     inner: Mutex<Inner>,
     wake: Condvar,
     capacity: usize,
-    /// `Inner::due`, readable without the lock (see [`ChangeQueue::due`]).
+    /// A change that wants judging is queued. Written under `inner`'s lock
+    /// (so the condition variable's logic holds), read without it too
+    /// ([`ChangeQueue::due`]).
     due: AtomicBool,
     /// The main loop is raised to normal priority before a change somebody
     /// waits for is queued (`lazy.rs`, rule 2).
@@ -110,7 +110,6 @@ impl QueueSender {
         }
         let some = !rest.is_empty();
         inner.items.extend(rest);
-        inner.due |= due;
         // Asleep for long: the first change that wakes nobody still
         // starts the short wait.
         let wake = inner.sleeping && (due || (some && !inner.lazy_timer));
@@ -135,7 +134,6 @@ impl ChangeQueue {
                 items: VecDeque::new(),
                 sleeping: false,
                 lazy_timer: false,
-                due: false,
                 senders: 1,
             }),
             wake: Condvar::new(),
@@ -160,7 +158,7 @@ impl ChangeQueue {
             return None;
         };
         let deadline = Instant::now() + timeout;
-        while !inner.due && inner.senders > 0 {
+        while !self.due() && inner.senders > 0 {
             let now = Instant::now();
             let lazy = !inner.items.is_empty();
             let wait = if lazy {
@@ -183,8 +181,7 @@ impl ChangeQueue {
                 break;
             }
         }
-        let due = std::mem::take(&mut inner.due);
-        self.due.store(false, Ordering::Release);
+        let due = self.due.swap(false, Ordering::AcqRel);
         if inner.items.is_empty() && inner.senders == 0 {
             return None;
         }
