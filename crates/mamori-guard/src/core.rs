@@ -413,9 +413,8 @@ pub fn run(
         }
         // What follows may alert, respond or spawn (children inherit the
         // scheduling policy): at normal priority (`lazy.rs`, rule 2).
-        let housekeeping =
-            main.overflow_pending || last_poll.elapsed() > Duration::from_millis(500);
-        if housekeeping {
+        let poll_due = last_poll.elapsed() > Duration::from_millis(500);
+        if main.overflow_pending || poll_due {
             hot.lazy.raise(LazyThread::Main);
         }
         if main.overflow_pending
@@ -431,7 +430,7 @@ pub fn run(
             hot.lazy.raise(LazyThread::Main);
             main.incidents.rolled_back(&outcome);
         }
-        if last_poll.elapsed() > Duration::from_millis(500) {
+        if poll_due {
             last_poll = Instant::now();
             judge.tick(last_poll);
             for actor in main.incidents.poll_releases(&hot) {

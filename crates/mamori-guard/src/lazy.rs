@@ -50,7 +50,9 @@ pub enum LazyThread {
     VaultLinks = 1,
 }
 
-const THREADS: usize = 2;
+impl LazyThread {
+    const ALL: [LazyThread; 2] = [LazyThread::Main, LazyThread::VaultLinks];
+}
 
 #[derive(Default)]
 struct Slot {
@@ -65,7 +67,7 @@ struct Slot {
 
 pub struct Lazy {
     enabled: AtomicBool,
-    slots: [Slot; THREADS],
+    slots: [Slot; LazyThread::ALL.len()],
     epoch: Instant,
     /// Raises by `lazy-watch` (starvation), for the stop alert and tests.
     pub starvation_raises: AtomicU64,
@@ -141,16 +143,13 @@ impl Lazy {
         }
     }
 
-    fn starved(&self, which: usize) {
-        let slot = &self.slots[which];
+    fn starved(&self, which: LazyThread) {
         let until = self.now_ms() + RAISED_FOR.as_millis() as u64;
-        slot.raised_until_ms.store(until, Ordering::Release);
+        self.slots[which as usize]
+            .raised_until_ms
+            .store(until, Ordering::Release);
         self.starvation_raises.fetch_add(1, Ordering::Relaxed);
-        self.raise(if which == 0 {
-            LazyThread::Main
-        } else {
-            LazyThread::VaultLinks
-        });
+        self.raise(which);
     }
 
     fn disable(&self, why: &str) {
@@ -178,11 +177,11 @@ impl Lazy {
                 // Threads inherit their creator's policy: never idle here.
                 // SAFETY: plain syscall, no arguments.
                 set_policy(unsafe { libc::gettid() }, libc::SCHED_OTHER);
-                let mut waits = [RunWait::default(), RunWait::default()];
+                let mut waits = LazyThread::ALL.map(|_| RunWait::default());
                 while !stopped() && lazy.enabled() {
                     std::thread::sleep(PERIOD);
-                    for (index, wait) in waits.iter_mut().enumerate() {
-                        let slot = &lazy.slots[index];
+                    for (which, wait) in LazyThread::ALL.into_iter().zip(&mut waits) {
+                        let slot = &lazy.slots[which as usize];
                         let tid = slot.tid.load(Ordering::Acquire);
                         if tid <= 0 || !slot.idle.load(Ordering::Acquire) {
                             // Not started, or at normal priority already:
@@ -191,7 +190,7 @@ impl Lazy {
                             continue;
                         }
                         if wait.grew_by(tid).is_some_and(|grown| grown > STARVED) {
-                            lazy.starved(index);
+                            lazy.starved(which);
                             wait.last = None;
                         }
                     }
@@ -320,7 +319,7 @@ mod tests {
         lazy.relax(LazyThread::Main);
         assert_eq!(policy_of(tid), libc::SCHED_IDLE);
         // A starvation raise holds against the thread's own relax.
-        lazy.starved(LazyThread::Main as usize);
+        lazy.starved(LazyThread::Main);
         assert_eq!(policy_of(tid), libc::SCHED_OTHER);
         lazy.relax(LazyThread::Main);
         assert_eq!(policy_of(tid), libc::SCHED_OTHER);

@@ -173,14 +173,7 @@ impl Upkeep {
         let lazy = lazy.clone();
         let thread = std::thread::Builder::new()
             .name("vault-links".into())
-            .spawn(move || {
-                let links = Links {
-                    vault: &vault,
-                    maintenance: &maintenance,
-                    lazy: &lazy,
-                };
-                links_thread(links, &receiver, delay, link_new)
-            })
+            .spawn(move || links_thread(&vault, &maintenance, &lazy, &receiver, delay, link_new))
             .ok();
         Upkeep {
             jobs: Some(jobs),
@@ -261,24 +254,14 @@ impl Drop for Upkeep {
     }
 }
 
-/// What the `vault-links` thread works with.
-#[cfg(feature = "vault")]
-struct Links<'a> {
-    vault: &'a mamori_vault::Vault,
-    maintenance: &'a mamori_vault::Maintenance,
-    lazy: &'a crate::lazy::Lazy,
-}
-
 /// Links new files and flushes index rows at idle priority; detection
 /// snapshots (and the `btrfs` processes they start, which inherit the
 /// policy) at normal priority.
 #[cfg(feature = "vault")]
 fn links_thread(
-    Links {
-        vault,
-        maintenance,
-        lazy,
-    }: Links,
+    vault: &mamori_vault::Vault,
+    maintenance: &mamori_vault::Maintenance,
+    lazy: &crate::lazy::Lazy,
     jobs: &std::sync::mpsc::Receiver<Job>,
     delay: std::time::Duration,
     link_new: bool,
