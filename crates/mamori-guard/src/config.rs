@@ -20,7 +20,7 @@
 //! backend = "auto"           # auto | fanotify | inotify
 //! audit_log = "/var/log/samba/log.audit"   # full_audit lines (inotify mode)
 //! max_watches = 200000
-//! one_reader = true          # read both fanotify groups in one thread (fewer wake-ups)
+//! one_reader = false         # true: the permission reader also reads the notification group
 //! idle_priority = true       # judge new files and link them at idle CPU priority
 //!
 //! [decoys]
@@ -127,13 +127,15 @@ pub struct Watch {
     /// Stop an smbd session that deleted or renamed a file until the
     /// change is judged (see `hold.rs`); deletes raise no permission event.
     pub hold_deletes: bool,
-    /// Read the notification group in the permission reader's thread
-    /// (one wake-up for a new file's create + open and for its close in
-    /// both groups) instead of a `notify-reader` thread of its own. On by
-    /// default: on the quiet machine the wiper touched no more files with
-    /// it (20 runs each: median 0, max 1) and a written 16 KB file cost 3.4
-    /// context switches instead of 5.5. `MAMORI_GUARD_ONE_READER=0` or `=1`
-    /// in the guard's environment overrides the configuration.
+    /// Read the notification group in the permission reader's thread (at
+    /// normal priority; it takes the holds of deletes and renames as it
+    /// reads them) instead of a `notify-reader` thread of its own, at idle
+    /// priority with `idle_priority`, whose holds the permission reader
+    /// takes from the alarm group (`notify.rs`). Off by default since
+    /// session 20: 16 KB SMB writes over the LAN-like path cost 5.3 % with
+    /// it and 3.5 % without (docs/design/guard.md, "Idle priority").
+    /// `MAMORI_GUARD_ONE_READER=0` or `=1` in the guard's environment
+    /// overrides the configuration.
     pub one_reader: bool,
     /// Run the main loop and `vault-links` at `SCHED_IDLE` while they work
     /// on changes nobody waits for (see `lazy.rs`): smbd then keeps the CPU
@@ -150,7 +152,7 @@ impl Default for Watch {
             audit_log: None,
             max_watches: 200_000,
             hold_deletes: true,
-            one_reader: true,
+            one_reader: false,
             idle_priority: true,
         }
     }

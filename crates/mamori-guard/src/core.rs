@@ -12,7 +12,7 @@ use mamori_judge::{FileEvent, FileOp, Judge, JudgeConfig, Probe};
 use mamori_respond::{Attributor, Blocklist};
 use mamori_watch::audit::AuditTail;
 use mamori_watch::inotify::InotifyWatcher;
-use mamori_watch::{Change, NotifyGroup, Observed, PermGroup};
+use mamori_watch::{AlarmGroup, Change, NotifyGroup, Observed, PermGroup};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -102,6 +102,13 @@ pub fn run(
             .unwrap_or(Path::new("/etc/samba/smb.conf")),
     );
     let want_fanotify = config.watch.backend != Backend::Inotify;
+    // MAMORI_GUARD_ONE_READER=0/1 overrides the configuration, for A/B
+    // benchmarks of the stock configuration (`mamori-attack bench`).
+    let one_reader = match std::env::var_os("MAMORI_GUARD_ONE_READER") {
+        Some(v) if v == "0" => false,
+        Some(v) if v == "1" => true,
+        _ => config.watch.one_reader,
+    };
     let mut perm_group = None;
     let mut notify_group = None;
     if want_fanotify {
@@ -110,9 +117,19 @@ pub fn run(
         // exiting child) hung: see `place_above`.
         let groups = PermGroup::new(&shares).and_then(|mut p| {
             let n = NotifyGroup::new(&shares)?;
-            p.place_above(n.highest_fd())
+            // The notification side in a thread of its own: deletes and
+            // renames reach the permission reader through the alarm group.
+            let alarm = if one_reader {
+                None
+            } else {
+                Some(AlarmGroup::new(&shares)?)
+            };
+            let highest = n
+                .highest_fd()
+                .max(alarm.as_ref().map_or(-1, |a| a.raw_fd()));
+            p.place_above(highest)
                 .map_err(mamori_watch::WatchError::Unavailable)?;
-            Ok((p, n))
+            Ok((p, (n, alarm)))
         });
         match groups {
             Ok((p, n)) => {
@@ -148,6 +165,7 @@ pub fn run(
         denied_paths: Mutex::new(Default::default()),
         stop: AtomicBool::new(false),
         holds,
+        alarm_holds: Default::default(),
         deny,
         refresh_wanted: std::sync::Condvar::new(),
         trace: crate::trace::Trace::from_env(),
@@ -217,28 +235,23 @@ pub fn run(
     let (queue, sender) = ChangeQueue::new(config.limits.queue, hot.lazy.clone());
     let lost = Arc::new(AtomicBool::new(false));
     let watching = match (perm_group, notify_group) {
-        (Some(perm_group), Some(notify_group)) => {
-            // One reader thread for both groups when asked (see `notify.rs`).
+        (Some(perm_group), Some((notify_group, alarm))) => {
+            // The notification side in the permission reader's thread when
+            // asked, else in a thread of its own (see `notify.rs`).
             let notify = notify::NotifySide::new(notify_group, sender, lost.clone(), hot.clone());
-            // MAMORI_GUARD_ONE_READER=0/1 overrides the configuration, for
-            // A/B benchmarks of the stock configuration (`mamori-attack bench`).
-            let one_reader = match std::env::var_os("MAMORI_GUARD_ONE_READER") {
-                Some(v) if v == "0" => false,
-                Some(v) if v == "1" => true,
-                _ => config.watch.one_reader,
-            };
-            let shared = if one_reader {
-                Some(notify)
-            } else {
-                notify.spawn();
-                None
+            let beside = match alarm {
+                Some(alarm) => {
+                    notify.spawn();
+                    perm::Beside::Alarm(alarm)
+                }
+                None => perm::Beside::Notify(Box::new(notify)),
             };
             perm::start(
                 perm_group,
                 hot.clone(),
                 config.limits.workers,
                 config.limits.queue,
-                shared,
+                beside,
             );
             Watching::Fanotify
         }

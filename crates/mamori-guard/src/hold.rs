@@ -175,6 +175,119 @@ impl Holds {
     }
 }
 
+/// Who holds the smbd of a delete or rename seen twice: by the permission
+/// reader in the alarm group ([`mamori_watch::AlarmGroup`]) and by the
+/// notification side in its group. Whichever reads its copy first decides
+/// (and holds); the second only takes note. Both run under one lock, so
+/// each event is held at most once whatever the two threads' timing.
+#[derive(Default)]
+pub struct AlarmHolds {
+    twins: Mutex<Twins>,
+}
+
+#[derive(Default)]
+struct Twins {
+    /// Held by the permission reader, not yet taken over by the
+    /// notification side: (pid, when).
+    held: std::collections::VecDeque<(u32, Instant)>,
+    /// Read by the notification side first (held there): the alarm's copy
+    /// is to be skipped.
+    claimed: std::collections::VecDeque<(u32, Instant)>,
+}
+
+/// Entries kept per table at most.
+const TWINS: usize = 4096;
+/// A claim older than this has no alarm left to meet (the permission
+/// reader reads its group within milliseconds): forgotten.
+const CLAIM_TTL: Duration = Duration::from_secs(1);
+
+/// What the notification side's copy of a delete or rename found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Twin {
+    /// The permission reader held it already: the hold is handed over.
+    TakenOver,
+    /// First here: held here (`hold` said so).
+    HeldHere,
+    /// First here, not held (not an smbd session, holds off).
+    NotHeld,
+}
+
+impl AlarmHolds {
+    /// The permission reader read an alarm of `pid`: holds it with `hold`
+    /// unless the notification side read this event first. Returns whether
+    /// it is held now, and a hold to give back (the oldest, when full).
+    pub fn alarm(&self, pid: u32, hold: impl FnOnce() -> bool) -> (bool, Option<u32>) {
+        let Ok(mut twins) = self.twins.lock() else {
+            return (false, None);
+        };
+        let now = Instant::now();
+        while twins
+            .claimed
+            .front()
+            .is_some_and(|(_, at)| now.duration_since(*at) > CLAIM_TTL)
+        {
+            twins.claimed.pop_front();
+        }
+        if let Some(i) = twins.claimed.iter().position(|(p, _)| *p == pid) {
+            twins.claimed.remove(i);
+            return (false, None);
+        }
+        if !hold() {
+            return (false, None);
+        }
+        let dropped = if twins.held.len() >= TWINS {
+            twins.held.pop_front().map(|(p, _)| p)
+        } else {
+            None
+        };
+        twins.held.push_back((pid, now));
+        (true, dropped)
+    }
+
+    /// The notification side read a delete or rename of `pid`.
+    pub fn twin(&self, pid: u32, hold: impl FnOnce() -> bool) -> Twin {
+        let Ok(mut twins) = self.twins.lock() else {
+            return Twin::NotHeld;
+        };
+        if let Some(i) = twins.held.iter().position(|(p, _)| *p == pid) {
+            twins.held.remove(i);
+            return Twin::TakenOver;
+        }
+        if twins.claimed.len() >= TWINS {
+            twins.claimed.pop_front();
+        }
+        twins.claimed.push_back((pid, Instant::now()));
+        if hold() {
+            Twin::HeldHere
+        } else {
+            Twin::NotHeld
+        }
+    }
+
+    /// Holds the permission reader took before `before` and nobody took
+    /// over, removed: the notification side read its queue empty after
+    /// `before`, so their copies were read (and merged with another event
+    /// by the kernel, or decoded to nothing). Their pids, once per hold,
+    /// to give back.
+    pub fn unmatched_before(&self, before: Instant) -> Vec<u32> {
+        let Ok(mut twins) = self.twins.lock() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        while twins.held.front().is_some_and(|(_, at)| *at < before) {
+            if let Some((pid, _)) = twins.held.pop_front() {
+                out.push(pid);
+            }
+        }
+        out
+    }
+
+    /// No hold waits to be taken over.
+    pub fn is_empty(&self) -> bool {
+        self.twins.lock().map_or(true, |t| t.held.is_empty())
+    }
+}
+
 impl Drop for Holds {
     fn drop(&mut self) {
         self.release_all();
@@ -313,5 +426,46 @@ mod tests {
         wait_state(pid, false);
         child.kill().unwrap();
         child.wait().unwrap();
+    }
+
+    #[test]
+    fn each_twin_event_is_held_once_whoever_reads_it_first() {
+        let twins = AlarmHolds::default();
+        let holds = std::cell::Cell::new(0);
+        let hold = || {
+            holds.set(holds.get() + 1);
+            true
+        };
+        // The alarm first: held there, taken over by its twin.
+        assert_eq!(twins.alarm(7, hold), (true, None));
+        assert_eq!(twins.twin(7, hold), Twin::TakenOver);
+        assert_eq!(holds.get(), 1);
+        // The notification side first: held there, the alarm skips it.
+        assert_eq!(twins.twin(8, hold), Twin::HeldHere);
+        assert_eq!(twins.alarm(8, hold), (false, None));
+        assert_eq!(holds.get(), 2);
+        // Not an smbd: nobody holds, and the alarm's copy is still matched.
+        assert_eq!(twins.twin(9, || false), Twin::NotHeld);
+        assert_eq!(twins.alarm(9, hold), (false, None));
+        assert_eq!(holds.get(), 2);
+        assert!(twins.is_empty());
+    }
+
+    #[test]
+    fn alarm_holds_nobody_took_over_are_given_back_after_an_empty_read() {
+        let twins = AlarmHolds::default();
+        assert_eq!(twins.alarm(7, || true), (true, None));
+        assert_eq!(twins.alarm(7, || true), (true, None));
+        assert_eq!(twins.alarm(9, || true), (true, None));
+        let read_empty_after = Instant::now();
+        assert_eq!(twins.alarm(7, || true), (true, None));
+        // One of pid 7's copies: the oldest hold taken over.
+        assert_eq!(twins.twin(7, || true), Twin::TakenOver);
+        // Read empty after the first three: pid 7's second and pid 9's
+        // hold had no copy left; the fourth (later) stays.
+        assert_eq!(twins.unmatched_before(read_empty_after), vec![7, 9]);
+        assert!(!twins.is_empty());
+        assert_eq!(twins.twin(7, || true), Twin::TakenOver);
+        assert!(twins.is_empty());
     }
 }

@@ -48,10 +48,12 @@ pub enum LazyThread {
     Main = 0,
     /// `vault-links`: links of new files, index flushes.
     VaultLinks = 1,
+    /// `notify-reader`: paths of creates, closes, deletes and renames.
+    Notify = 2,
 }
 
 impl LazyThread {
-    const ALL: [LazyThread; 2] = [LazyThread::Main, LazyThread::VaultLinks];
+    const ALL: [LazyThread; 3] = [LazyThread::Main, LazyThread::VaultLinks, LazyThread::Notify];
 }
 
 #[derive(Default)]
@@ -63,6 +65,8 @@ struct Slot {
     /// Milliseconds since [`Lazy::epoch`] until which a starvation raise
     /// holds ([`Lazy::relax`] waits for it).
     raised_until_ms: AtomicU64,
+    /// Calls of [`Lazy::raise`] so far (see [`Lazy::relax_if_unraised`]).
+    raises: AtomicU64,
 }
 
 pub struct Lazy {
@@ -112,6 +116,7 @@ impl Lazy {
     /// it relaxes itself). Cheap when it already does: one atomic swap.
     pub fn raise(&self, which: LazyThread) {
         let slot = &self.slots[which as usize];
+        slot.raises.fetch_add(1, Ordering::AcqRel);
         if slot.idle.swap(false, Ordering::AcqRel) {
             let tid = slot.tid.load(Ordering::Acquire);
             if tid > 0 && !set_policy(tid, libc::SCHED_OTHER) {
@@ -140,6 +145,27 @@ impl Lazy {
         // set SCHED_OTHER before our SCHED_IDLE landed: theirs wins.
         if !slot.idle.load(Ordering::Acquire) {
             set_policy(tid, libc::SCHED_OTHER);
+        }
+    }
+
+    /// How often `which` was raised so far: taken before a batch of work
+    /// and handed to [`Lazy::relax_if_unraised`] after it.
+    pub fn raises(&self, which: LazyThread) -> u64 {
+        self.slots[which as usize].raises.load(Ordering::Acquire)
+    }
+
+    /// [`Lazy::relax`], unless `which` was raised since [`Lazy::raises`]
+    /// returned `seen`: whoever raised it handed it work (an event queued
+    /// for it) that the batch just done may not have included.
+    pub fn relax_if_unraised(&self, which: LazyThread, seen: u64) {
+        if self.raises(which) != seen {
+            return;
+        }
+        self.relax(which);
+        // A raise between the check and the relax saw the thread at normal
+        // priority and did nothing: undo the relax.
+        if self.raises(which) != seen {
+            self.raise(which);
         }
     }
 

@@ -39,6 +39,7 @@
 //! - `STATE/guard.pid` exists while a guard runs; finding it with a dead pid
 //!   at start means the previous guard did not stop cleanly (alerted).
 
+mod barrier;
 pub mod config;
 mod core;
 mod hold;
@@ -55,6 +56,7 @@ pub mod vault;
 
 pub use config::{Backend, ConfigError, GuardConfig};
 
+use barrier::{Barrier, Group, Overwrite, INFLIGHT};
 use mamori_core::Lang;
 use mamori_journal::Actor;
 use mamori_respond::{Attributor, Blocklist};
@@ -165,6 +167,9 @@ pub struct Hot {
     pub denied: Mutex<HashMap<String, (u64, Vec<String>)>>,
     /// smbd sessions stopped until their last delete/rename is judged.
     pub holds: hold::Holds,
+    /// Holds the permission reader took from the alarm group, until the
+    /// notification side reads their deletes and renames.
+    pub(crate) alarm_holds: hold::AlarmHolds,
     /// The Samba include refusing blocked users' new sessions (if smb.conf has it).
     pub deny: Option<mamori_respond::samba_deny::SambaDeny>,
     /// Wakes the `smbstatus` thread (paired with the attributor's mutex).
@@ -204,6 +209,37 @@ impl Hot {
             barrier.add(group);
         }
         group
+    }
+
+    /// Like [`Hot::unjudged_add`] for the close of an overwrite of `inode`
+    /// by `pid`, which the permission reader may have counted already.
+    pub(crate) fn unjudged_add_closed(&self, pid: u32, inode: Option<(u64, u64)>) -> Group {
+        let counted =
+            inode.and_then(|(dev, ino)| self.unjudged.lock().ok()?.take_counted((pid, dev, ino)));
+        counted.unwrap_or_else(|| self.unjudged_add(pid))
+    }
+
+    /// The permission reader read a close after writing of `file`.
+    pub(crate) fn closed_after_write(&self, file: barrier::FileOfPid) {
+        if let Ok(mut barrier) = self.unjudged.lock() {
+            if barrier.any_open() {
+                barrier.closed(file);
+            }
+        }
+    }
+
+    /// Some overwrite's close has not been read by the permission reader.
+    pub(crate) fn overwrites_open(&self) -> bool {
+        self.unjudged.lock().is_ok_and(|b| b.any_open())
+    }
+
+    /// Some overwrite or delete has no verdict yet (or its close was not
+    /// read): the notification side stays at normal priority meanwhile,
+    /// so that what an encryptor did is judged in the order it did it.
+    pub(crate) fn verdicts_awaited(&self) -> bool {
+        self.unjudged
+            .lock()
+            .is_ok_and(|b| b.any_open() || b.any_counted())
     }
 
     /// A change counted under `group` was judged (or dropped).
@@ -270,7 +306,7 @@ impl Hot {
     pub(crate) fn wait_for_judgement(
         &self,
         pid: u32,
-        overwrite: Option<(usize, &Path)>,
+        overwrite: Option<Overwrite>,
         limit: std::time::Duration,
     ) -> bool {
         let group = self.barrier_group_now(pid);
@@ -284,6 +320,11 @@ impl Hot {
         };
         let mut waited = false;
         while self.unjudged.lock().is_ok_and(|b| waiting(&b)) {
+            if !waited {
+                // The verdict needs the change's path, from the
+                // notification side: at normal priority from now on.
+                self.lazy.raise(lazy::LazyThread::Notify);
+            }
             waited = true;
             if start.elapsed() >= limit {
                 // A count that never drains (an evicted probe) must not
@@ -296,9 +337,9 @@ impl Hot {
             }
             std::thread::sleep(std::time::Duration::from_micros(200));
         }
-        if let Some((share, rel)) = overwrite {
+        if let Some(Overwrite { share, rel, inode }) = overwrite {
             if let Ok(mut barrier) = self.unjudged.lock() {
-                barrier.overwrite_started(pid, share, rel, group);
+                barrier.overwrite_started(pid, share, rel, inode, group);
             }
         }
         waited
@@ -350,115 +391,6 @@ impl Hot {
                 ));
             }
         }
-    }
-}
-
-/// Who waits for whose verdicts: the "verdict before the next file"
-/// barrier is per actor. An SMB user is one actor across all its sessions
-/// (a fast attack opens several, each of which would otherwise get its own
-/// first file through); a local process (or an smbd not in a user's
-/// context) is its own. Never keyed by client address: users behind one
-/// NAT, terminal server or loopback must not wait on each other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Group {
-    Pid(u32),
-    /// The effective uid of an smbd session child (Samba runs a session's
-    /// file operations as its user).
-    SmbUser(u32),
-}
-
-impl Group {
-    /// (group, certain): an smbd caught in root context (between
-    /// operations) is grouped by pid for now, not remembered.
-    fn of_process(pid: u32) -> (Group, bool) {
-        if !mamori_respond::attribution::is_smbd(pid) {
-            return (Group::Pid(pid), true);
-        }
-        match mamori_respond::attribution::effective_uid(pid) {
-            Some(uid) if uid != 0 => (Group::SmbUser(uid), true),
-            _ => (Group::Pid(pid), false),
-        }
-    }
-}
-
-/// How long an overwrite in flight (first write allowed, close not judged
-/// yet) holds the same user's other sessions' overwrites: long enough for
-/// an encryptor's small file, short enough that a file kept open for
-/// writing (a database, a mailbox) costs the user's other sessions at most
-/// this much per overwrite while it is young.
-pub(crate) const INFLIGHT: std::time::Duration = std::time::Duration::from_millis(50);
-
-/// Unjudged changes per [`Group`], overwrites in flight, and the groups of
-/// pids seen (all bounded).
-#[derive(Default)]
-pub(crate) struct Barrier {
-    counts: HashMap<Group, u32>,
-    groups: HashMap<u32, Group>,
-    inflight: HashMap<(u32, usize, PathBuf), (Group, std::time::Instant)>,
-}
-
-impl Barrier {
-    fn overwrite_started(&mut self, pid: u32, share: usize, rel: &Path, group: Group) {
-        if self.inflight.len() >= 1024 {
-            self.inflight.retain(|_, (_, at)| at.elapsed() < INFLIGHT);
-            if self.inflight.len() >= 1024 {
-                self.inflight.clear();
-            }
-        }
-        self.inflight.insert(
-            (pid, share, rel.to_path_buf()),
-            (group, std::time::Instant::now()),
-        );
-    }
-
-    fn overwrite_done(&mut self, pid: u32, share: usize, rel: &Path) {
-        if !self.inflight.is_empty() {
-            self.inflight.remove(&(pid, share, rel.to_path_buf()));
-        }
-    }
-
-    /// Another pid of `group` has a young overwrite in flight.
-    fn in_flight(&self, group: Group, pid: u32) -> bool {
-        self.inflight
-            .iter()
-            .any(|((p, _, _), (g, at))| *g == group && *p != pid && at.elapsed() < INFLIGHT)
-    }
-
-    fn known(&self, pid: u32) -> Option<Group> {
-        self.groups.get(&pid).copied()
-    }
-
-    fn remember(&mut self, pid: u32, group: Group, capacity: usize) {
-        if self.groups.len() >= capacity.max(16) {
-            self.groups.clear();
-        }
-        self.groups.insert(pid, group);
-    }
-
-    fn add(&mut self, group: Group) {
-        *self.counts.entry(group).or_insert(0) += 1;
-    }
-
-    fn done(&mut self, group: Group) {
-        if let Some(count) = self.counts.get_mut(&group) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                self.counts.remove(&group);
-            }
-        }
-    }
-
-    fn clear(&mut self, group: Group) {
-        self.counts.remove(&group);
-    }
-
-    fn pending(&self, group: Group) -> bool {
-        self.counts.contains_key(&group)
-    }
-
-    fn due(&self, pid: u32) -> bool {
-        !self.counts.is_empty()
-            && (self.pending(Group::Pid(pid)) || self.known(pid).is_some_and(|g| self.pending(g)))
     }
 }
 
@@ -532,49 +464,5 @@ pub(crate) fn raise_open_file_limit() {
                 );
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn barrier_groups_sessions_of_one_user_and_keeps_others_apart() {
-        let mut barrier = Barrier::default();
-        // Two sessions of uid 1001, one of uid 1002, a local process.
-        barrier.remember(10, Group::SmbUser(1001), 16);
-        barrier.remember(11, Group::SmbUser(1001), 16);
-        barrier.remember(12, Group::SmbUser(1002), 16);
-        assert!(!barrier.due(10));
-        barrier.add(Group::SmbUser(1001));
-        assert!(
-            barrier.due(10) && barrier.due(11),
-            "the user's sessions wait"
-        );
-        assert!(!barrier.due(12), "another user never waits");
-        assert!(!barrier.due(13), "a local process never waits on a user");
-        barrier.add(Group::Pid(13));
-        assert!(barrier.due(13) && !barrier.due(14));
-        barrier.done(Group::SmbUser(1001));
-        assert!(!barrier.due(11));
-        barrier.done(Group::SmbUser(1001));
-        assert!(!barrier.due(11), "a late decrement saturates");
-        barrier.clear(Group::Pid(13));
-        assert!(!barrier.due(13));
-        // Overwrites in flight hold the same user's other sessions only.
-        let user = Group::SmbUser(1001);
-        barrier.overwrite_started(10, 0, Path::new("a.docx"), user);
-        assert!(barrier.in_flight(user, 11));
-        assert!(!barrier.in_flight(user, 10), "not its own");
-        assert!(!barrier.in_flight(Group::SmbUser(1002), 12));
-        barrier.overwrite_done(10, 0, Path::new("a.docx"));
-        assert!(!barrier.in_flight(user, 11));
-    }
-
-    #[test]
-    fn a_local_process_is_its_own_group() {
-        let me = std::process::id();
-        assert_eq!(Group::of_process(me), (Group::Pid(me), true));
     }
 }

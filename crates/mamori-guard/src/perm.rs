@@ -13,12 +13,15 @@
 //! writer fills it: one round trip per new file instead of two). With
 //! `MAMORI_GUARD_TRACE` set it times every answer ([`crate::trace`]).
 
-use crate::core::NotifySide;
+mod beside;
+
 use crate::open_mode::{truncating_open, OpenMode, SyscallFiles};
 use crate::read_marks::ReadMarks;
 use crate::trace::Class;
 use crate::vault::Preserver;
 use crate::Hot;
+pub(crate) use beside::Beside;
+use beside::Closes;
 use mamori_judge::Probe;
 use mamori_watch::{Pending, PermGroup, PermKind};
 use std::collections::HashMap;
@@ -36,6 +39,9 @@ pub struct Before {
     pub probe: Probe,
     pub vault: Option<String>,
     pub at: Instant,
+    /// (dev, ino) of the file: its close is matched by inode
+    /// ([`crate::barrier::Barrier::closed`]).
+    pub inode: Option<(u64, u64)>,
 }
 
 /// Probes of old content per (pid, share, relative path), bounded.
@@ -66,6 +72,10 @@ impl Befores {
 
     pub fn contains(&self, key: &(u32, usize, PathBuf)) -> bool {
         self.map.contains_key(key)
+    }
+
+    pub fn get(&self, key: &(u32, usize, PathBuf)) -> Option<&Before> {
+        self.map.get(key)
     }
 
     pub fn take(&mut self, key: &(u32, usize, PathBuf)) -> Option<Before> {
@@ -191,17 +201,10 @@ struct Clean {
 /// An event on its way to a worker: when it was read, and what it is.
 type Handed = (Pending, Option<Instant>, Class);
 
-/// Starts the permission reader; with `notify` it also reads the
-/// notification group (`[watch] one_reader`): one thread, one wake-up for
-/// events of both groups queued together (a new file's create and open, a
-/// close in both groups).
-pub(crate) fn start(
-    group: PermGroup,
-    hot: Arc<Hot>,
-    workers: usize,
-    queue: usize,
-    notify: Option<NotifySide>,
-) {
+/// Starts the permission reader. Besides its group it reads the closes
+/// group, and the alarm group or (`[watch] one_reader`) the notification
+/// side ([`Beside`]).
+pub(crate) fn start(group: PermGroup, hot: Arc<Hot>, workers: usize, queue: usize, beside: Beside) {
     let _ = hot.inode_marks.set(group.flusher());
     let (sender, receiver) = sync_channel::<Handed>(queue);
     let receiver = Arc::new(Mutex::new(receiver));
@@ -219,7 +222,7 @@ pub(crate) fn start(
     }
     let _ = std::thread::Builder::new()
         .name("perm-reader".into())
-        .spawn(move || reader(group, hot, sender, clean, notify));
+        .spawn(move || reader(group, hot, sender, clean, beside));
 }
 
 fn reader(
@@ -227,11 +230,13 @@ fn reader(
     hot: Arc<Hot>,
     sender: SyncSender<Handed>,
     clean: Arc<Mutex<Clean>>,
-    mut notify: Option<NotifySide>,
+    mut beside: Beside,
 ) {
     crate::hold::prioritise_this_thread();
     let own = std::process::id();
     let mut buf = vec![0u8; 64 * 1024];
+    let mut beside_buf = vec![0u8; 64 * 1024];
+    let mut closes = Closes::new();
     let mut batch = Vec::with_capacity(256);
     let mut seen = Seen {
         map: HashMap::new(),
@@ -250,22 +255,18 @@ fn reader(
             }
         }
         // Here, with every answer of the last batch given.
-        if let Some(notify) = notify.as_mut() {
-            notify.creates_if_due();
-        }
-        let (ready, notify_ready) = match notify.as_ref() {
-            Some(notify) => group.wait_with(notify.fd(), 200),
-            None => (group.wait(200), false),
-        };
-        if ready || notify_ready {
+        beside.creates_if_due();
+        let (ready, beside_ready) = group.wait_with(beside.fd(), closes.timeout_ms());
+        if ready || beside_ready {
             hot.trace.add(&hot.trace.hops.reader_polls, 1);
         }
-        // Notifications first: a delete's hold is taken while its header
-        // is read, and nobody waits on a close or a create.
-        if let (true, Some(notify)) = (notify_ready, notify.as_mut()) {
-            notify.pump();
+        // Deletes and renames first: their holds are taken as they are
+        // read, and nobody waits on a close or a create.
+        if beside_ready {
+            beside.pump(&hot, &mut beside_buf);
         }
         if !ready {
+            closes.drain(&group, &hot, marks.as_mut());
             continue;
         }
         if let Err(e) = group.read(&mut buf, &mut batch) {
@@ -274,6 +275,8 @@ fn reader(
             std::thread::sleep(Duration::from_millis(100));
             continue;
         }
+        // After the read (see `Closes::drain`).
+        closes.drain(&group, &hot, marks.as_mut());
         let read_at = hot.trace.now();
         hot.trace.add(&hot.trace.hops.perm_batches, 1);
         if let Some(marks) = marks.as_mut() {
@@ -286,20 +289,6 @@ fn reader(
                 .store(marks.stats.created, Ordering::Relaxed);
         }
         for pending in batch.drain(..) {
-            if pending.kind == PermKind::ClosedWrite {
-                hot.trace.add(&hot.trace.hops.perm_closes, 1);
-                // Our own closes: our opens were never counted.
-                // A close whose thread exited before we could tell its
-                // process may be ours: not counted (the count stays high).
-                let theirs = pending.process_known && pending.pid != own;
-                if let (Some(marks), true) = (marks.as_mut(), theirs) {
-                    // No inode (fstat failed): the count stays high, safely.
-                    if let Some(id) = pending.dev_ino() {
-                        marks.closed_write(&group, id);
-                    }
-                }
-                continue;
-            }
             hot.stats.perm_events.fetch_add(1, Ordering::Relaxed);
             if pending.pid == own {
                 pending.allow();
@@ -496,12 +485,22 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
     // the block lands before the next file changes (Samba opens the
     // share's directories for every operation, deletes included, so this
     // paces deletes too).
-    let overwrite = has_content.then_some((share, rel.as_path()));
+    let inode = pending.dev_ino();
+    let overwrite = has_content.then_some(crate::barrier::Overwrite {
+        share,
+        rel: rel.as_path(),
+        inode,
+    });
     let waiting = hot.trace.now();
     if hot.wait_for_judgement(pending.pid, overwrite, Duration::from_millis(100)) {
         hot.trace.add(&hot.trace.hops.barrier_waits, 1);
         hot.trace
             .add_since(&hot.trace.hops.barrier_wait_ns, waiting);
+    }
+    if overwrite.is_some() {
+        // Its close and what follows are read at normal priority until the
+        // verdict (see `Hot::verdicts_awaited`).
+        hot.lazy.raise(crate::lazy::LazyThread::Notify);
     }
     if hot.blocklist.any() {
         let generation = hot.blocklist.generation();
@@ -556,6 +555,7 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
                 probe,
                 vault,
                 at: Instant::now(),
+                inode,
             },
         );
     }
@@ -694,6 +694,7 @@ mod tests {
                     probe: Probe::default(),
                     vault: None,
                     at: Instant::now(),
+                    inode: None,
                 },
             );
         }

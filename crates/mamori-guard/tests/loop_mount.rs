@@ -132,8 +132,8 @@ fn guard_blocks_an_encrypting_process(fs: &str) {
     assert!(benign.success(), "other processes keep working");
 
     let summary = guard.stop();
-    assert!(summary.denied >= 1);
     let lines = alerts(&state);
+    assert!(summary.denied >= 1, "{out} {lines:?}");
     let kinds: Vec<&str> = lines.iter().map(|l| l["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"guard_unclean"), "{kinds:?}");
     let detection = lines

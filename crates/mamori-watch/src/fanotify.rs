@@ -8,7 +8,9 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+mod alarm_group;
 mod notify_group;
+pub use alarm_group::AlarmGroup;
 pub use notify_group::NotifyGroup;
 
 /// Before a read or write of a file's content, with the byte range (kernel 6.14+).
@@ -180,9 +182,18 @@ impl Drop for Pending {
     }
 }
 
-/// The permission / pre-content group.
+/// The permission / pre-content group, and beside it the group of its
+/// closes after writing.
+///
+/// Why two: a close waits for nobody, yet in the permission group each one
+/// woke the reader (on the development VM every wake-up of a normal-priority
+/// thread slows smbd). The closes group is non-blocking and never polled:
+/// its owner drains it ([`PermGroup::read_closes`]) when it is awake anyway
+/// or when it must know (a close always comes before the same thread's
+/// next open, whose permission event the owner reads after it).
 pub struct PermGroup {
     fd: Arc<OwnedFd>,
+    closes: Arc<OwnedFd>,
     /// Whether `FAN_PRE_ACCESS` is delivered (else only `FAN_OPEN_PERM`).
     pub pre_content: bool,
     /// Set when the group reports threads (`FAN_REPORT_TID`): maps each
@@ -219,6 +230,8 @@ impl PermGroup {
     /// `smbcontrol` exec and a hung opener). Released first, this group
     /// answers every waiter.
     pub fn place_above(&mut self, other: RawFd) -> std::io::Result<()> {
+        // The closes group is released before this one too.
+        let other = other.max(self.closes.as_raw_fd());
         if self.fd.as_raw_fd() > other {
             return Ok(());
         }
@@ -253,12 +266,22 @@ impl PermGroup {
             0
         };
         let flags = libc::FAN_CLOEXEC | libc::FAN_UNLIMITED_QUEUE | tid_flag;
+        let closes = init(
+            flags | libc::FAN_CLASS_NOTIF | libc::FAN_NONBLOCK,
+            event_flags,
+        )
+        .map_err(WatchError::Unavailable)?;
+        for s in &shares.list {
+            let mount = libc::FAN_MARK_ADD | libc::FAN_MARK_MOUNT;
+            mark(&closes, mount, libc::FAN_CLOSE_WRITE, &s.root)?;
+        }
+        let closes = Arc::new(closes);
         if let Ok(fd) = init(flags | libc::FAN_CLASS_PRE_CONTENT, event_flags) {
             let all = shares.list.iter().try_for_each(|s| {
                 mark(
                     &fd,
                     libc::FAN_MARK_ADD | libc::FAN_MARK_MOUNT,
-                    libc::FAN_OPEN_PERM | FAN_PRE_ACCESS | libc::FAN_CLOSE_WRITE,
+                    libc::FAN_OPEN_PERM | FAN_PRE_ACCESS,
                     &s.root,
                 )
             });
@@ -266,6 +289,7 @@ impl PermGroup {
                 Ok(()) => {
                     return Ok(PermGroup {
                         fd: Arc::new(fd),
+                        closes,
                         pre_content: true,
                         threads,
                     })
@@ -287,6 +311,7 @@ impl PermGroup {
         }
         Ok(PermGroup {
             fd: Arc::new(fd),
+            closes,
             pre_content: false,
             threads,
         })
@@ -367,7 +392,26 @@ impl PermGroup {
 
     /// Blocks until events arrive; appends them to `out`.
     pub fn read(&self, buf: &mut [u8], out: &mut Vec<Pending>) -> std::io::Result<()> {
-        let n = read_events(self.fd.as_raw_fd(), buf)?;
+        self.read_from(&self.fd, buf, out).map(|_| ())
+    }
+
+    /// Appends the closes after writing queued so far ([`PermKind::ClosedWrite`],
+    /// nothing to answer); never blocks. Returns how many were read.
+    pub fn read_closes(&self, buf: &mut [u8], out: &mut Vec<Pending>) -> std::io::Result<usize> {
+        match self.read_from(&self.closes, buf, out) {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(0),
+            other => other,
+        }
+    }
+
+    fn read_from(
+        &self,
+        group: &Arc<OwnedFd>,
+        buf: &mut [u8],
+        out: &mut Vec<Pending>,
+    ) -> std::io::Result<usize> {
+        let n = read_events(group.as_raw_fd(), buf)?;
+        let before = out.len();
         // After the read: every thread that exited before an event of this
         // batch was queued is out of the cache now.
         let mut threads = self.threads.as_ref().and_then(|t| t.lock().ok());
@@ -394,7 +438,7 @@ impl PermGroup {
                     },
                 };
                 out.push(Pending {
-                    group: self.fd.clone(),
+                    group: group.clone(),
                     // SAFETY: the kernel handed us this descriptor with the event.
                     file: Some(unsafe { OwnedFd::from_raw_fd(meta.fd) }),
                     pid,
@@ -405,7 +449,7 @@ impl PermGroup {
                 });
             }
         }
-        Ok(())
+        Ok(out.len() - before)
     }
 }
 

@@ -30,7 +30,7 @@ pub mod fanotify;
 pub mod inotify;
 mod threads;
 
-pub use fanotify::{NotifyGroup, Pending, PermGroup, PermKind};
+pub use fanotify::{AlarmGroup, NotifyGroup, Pending, PermGroup, PermKind};
 
 use std::path::{Path, PathBuf};
 

@@ -3,16 +3,23 @@
 //! main loop, holding (`SIGSTOP`) the smbd of every delete or rename as
 //! soon as the event header is read.
 //!
-//! It runs in the permission reader's thread ([`crate::perm`]), which
-//! waits on both groups' descriptors at once: a new file's creation and
-//! its open permission event, and its close in both groups, are queued by
-//! the kernel within microseconds of each other, and one thread picks up
-//! both with one wake-up instead of two threads waking once each.
+//! By default it runs in a thread of its own, `notify-reader`, at idle CPU
+//! priority ([`crate::lazy`]): nobody waits for a create or a close, and
+//! on a small server every microsecond a normal-priority thread takes is
+//! taken from smbd. What somebody waits for reaches it otherwise: the
+//! permission reader holds the smbd of a delete or rename from the alarm
+//! group at once and raises this thread (its hold is taken over here,
+//! [`crate::hold::AlarmHolds`]); the permission reader counts an
+//! overwrite's close for the barrier itself and a worker waiting on that
+//! verdict raises this thread too. With `[watch] one_reader` it runs in
+//! the permission reader's thread instead and takes the holds itself.
 //! Creates wake nobody (see [`NotifyGroup`]): they come with the next
 //! read, or within [`CREATES_EVERY`] while the reader wakes for anything
 //! else, or at its next idle timeout (200 ms).
 
 use super::queue::{QueueSender, Queued};
+use crate::hold::Twin;
+use crate::lazy::LazyThread;
 use crate::Hot;
 use mamori_watch::{Change, NotifyGroup, Observed};
 use std::collections::HashMap;
@@ -36,6 +43,9 @@ pub(crate) struct NotifySide {
     hot: Arc<Hot>,
     /// Consecutive failed reads.
     failing: u32,
+    /// The permission reader reads the alarm group (this side runs in a
+    /// thread of its own): holds are matched with its ([`Twin`]).
+    alarmed: bool,
 }
 
 impl NotifySide {
@@ -54,6 +64,7 @@ impl NotifySide {
             lost,
             hot,
             failing: 0,
+            alarmed: false,
         }
     }
 
@@ -62,17 +73,26 @@ impl NotifySide {
     }
 
     /// Reads and forwards in a thread of its own (`notify-reader`, the
-    /// default) until the guard stops.
+    /// default) until the guard stops: at idle priority unless raised.
     pub(crate) fn spawn(mut self) {
+        self.alarmed = true;
         let _ = std::thread::Builder::new()
             .name("notify-reader".into())
             .spawn(move || {
                 crate::hold::prioritise_this_thread();
+                let lazy = self.hot.lazy.clone();
+                lazy.enter(LazyThread::Notify);
                 while !self.hot.stop.load(Ordering::Acquire) {
+                    let raises = lazy.raises(LazyThread::Notify);
                     self.creates_if_due();
                     if self.group.wait(200) {
                         self.hot.trace.add(&self.hot.trace.hops.reader_polls, 1);
                         self.pump();
+                    }
+                    // Not over a raise for an event this pump may have
+                    // missed, nor while an overwrite awaits its verdict.
+                    if !self.hot.verdicts_awaited() {
+                        lazy.relax_if_unraised(LazyThread::Notify, raises);
                     }
                 }
             });
@@ -106,18 +126,30 @@ impl NotifySide {
         let hot = &self.hot;
         let holds = &hot.holds;
         let early = &mut self.early;
+        let started = std::time::Instant::now();
+        let alarmed = self.alarmed;
         let read = self
             .group
             .read_with(&mut self.buf, &mut self.batch, &mut |pid| {
-                if holds.hold(pid) {
-                    let count = early.entry(pid).or_insert(0);
-                    if *count == 0 {
-                        // Stopped right after its delete, an smbd is
-                        // still in its user's context: name it now.
-                        let _ = hot.actor_of(pid);
-                    }
-                    *count += 1;
+                // With the alarm group, the permission reader may have
+                // held it already (and named it): take that hold over.
+                let twin = if alarmed {
+                    hot.alarm_holds.twin(pid, || holds.hold(pid))
+                } else if holds.hold(pid) {
+                    Twin::HeldHere
+                } else {
+                    Twin::NotHeld
+                };
+                if twin == Twin::NotHeld {
+                    return;
                 }
+                let count = early.entry(pid).or_insert(0);
+                if *count == 0 && twin == Twin::HeldHere {
+                    // Stopped right after its delete, an smbd is still in
+                    // its user's context: name it now.
+                    let _ = hot.actor_of(pid);
+                }
+                *count += 1;
             });
         let trace = &hot.trace;
         trace.add(&trace.hops.notify_batches, 1);
@@ -149,6 +181,14 @@ impl NotifySide {
             &mut self.batch,
             &mut self.early,
         );
+        // Read empty: every alarm held before this pump had its twin here.
+        // A hold none took over (the kernel merged two identical events
+        // here but not there) is given back.
+        if !hot.alarm_holds.is_empty() && !self.group.wait(0) {
+            for pid in hot.alarm_holds.unmatched_before(started) {
+                hot.holds.judged(pid);
+            }
+        }
     }
 }
 
@@ -164,7 +204,11 @@ pub(crate) fn forward(
 ) {
     let mut queued = Vec::with_capacity(batch.len());
     for observed in batch.drain(..) {
-        let written = counted(hot, &observed).map(|pid| hot.unjudged_add(pid));
+        let written = counted(hot, &observed).map(|counted| match counted {
+            // The permission reader may have counted it at its close.
+            Counted::Overwrite { pid, inode } => hot.unjudged_add_closed(pid, inode),
+            Counted::Delete { pid } => hot.unjudged_add(pid),
+        });
         // Deletes and renames cannot be refused: hold the session until
         // this one is judged, so the verdict lands before the next.
         let held = match (observed.pid, &observed.change) {
@@ -210,17 +254,28 @@ pub(crate) fn forward(
     }
 }
 
-/// Changes whose verdict the writer's next access waits for: overwrites
-/// of existing content (a probe was taken) and deletes of files.
-fn counted(hot: &Hot, observed: &Observed) -> Option<u32> {
+/// A change whose verdict the writer's next access waits for.
+enum Counted {
+    /// The close of an overwrite of existing content (a probe was taken),
+    /// with the file's inode if known.
+    Overwrite { pid: u32, inode: Option<(u64, u64)> },
+    /// The delete of a file.
+    Delete { pid: u32 },
+}
+
+fn counted(hot: &Hot, observed: &Observed) -> Option<Counted> {
     let pid = observed.pid?;
-    let counts = match observed.change {
+    match observed.change {
         Change::Written => hot
             .befores
             .lock()
-            .is_ok_and(|b| b.contains(&(pid, observed.share, observed.path.clone()))),
-        Change::Deleted => !observed.is_dir,
-        _ => false,
-    };
-    counts.then_some(pid)
+            .ok()?
+            .get(&(pid, observed.share, observed.path.clone()))
+            .map(|before| Counted::Overwrite {
+                pid,
+                inode: before.inode,
+            }),
+        Change::Deleted if !observed.is_dir => Some(Counted::Delete { pid }),
+        _ => None,
+    }
 }

@@ -50,7 +50,7 @@ const CREATE_READS: usize = 16;
 /// More than the largest event this group can queue: metadata plus up to
 /// three file-id records (old and new directory with their names, the
 /// target), each at most a 128-byte handle and a 255-byte name.
-const LARGEST_EVENT: usize = 4096;
+pub(super) const LARGEST_EVENT: usize = 4096;
 
 /// Entries of [`NotifyGroup`]'s directory cache before it is emptied.
 const DIR_CACHE: usize = 4096;

@@ -1,0 +1,76 @@
+//! The alarm group: who deletes or renames a file, at once.
+//!
+//! Deletes and renames raise no permission event (Samba does them through
+//! `O_PATH` handles), so the guard holds the deleting smbd instead, and a
+//! hold only helps if it is taken while the wiper is at its first file.
+//! The [`super::NotifyGroup`] that turns these events into paths is read
+//! at idle priority, when nobody waits for it; this group carries the same
+//! deletes and renames (same marks, same filter: files only, other
+//! processes only) to the permission reader, which needs nothing but the
+//! pid from each. Both groups queue an event in the same kernel call, so
+//! by the time the alarm is read, its twin is queued in the notification
+//! group: what the alarm held is matched there ([`AlarmGroup::read`]).
+
+use super::{events, init, mark, read_events};
+use crate::{Shares, WatchError};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+
+pub struct AlarmGroup {
+    fd: OwnedFd,
+    own_pid: u32,
+}
+
+impl AlarmGroup {
+    pub fn new(shares: &Shares) -> Result<AlarmGroup, WatchError> {
+        // Unlimited queue: an alarm must not be lost to an overflow while
+        // its twin in the notification group is read.
+        let flags = libc::FAN_CLASS_NOTIF
+            | libc::FAN_CLOEXEC
+            | libc::FAN_NONBLOCK
+            | libc::FAN_UNLIMITED_QUEUE
+            | libc::FAN_REPORT_DFID_NAME_TARGET;
+        let fd = init(flags, libc::O_RDONLY | libc::O_CLOEXEC).map_err(WatchError::Unavailable)?;
+        // No FAN_ONDIR: directories are not held, as in the notification group.
+        let mask = libc::FAN_DELETE | libc::FAN_RENAME;
+        for share in &shares.list {
+            let filesystem = libc::FAN_MARK_ADD | libc::FAN_MARK_FILESYSTEM;
+            mark(&fd, filesystem, mask, &share.root)?;
+        }
+        Ok(AlarmGroup {
+            fd,
+            own_pid: std::process::id(),
+        })
+    }
+
+    /// The descriptor to wait on (with the permission group's).
+    pub fn raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+
+    /// Calls `deleting` with the pid of every delete or rename of a file by
+    /// another process queued so far; never blocks.
+    pub fn read(&self, buf: &mut [u8], deleting: &mut dyn FnMut(u32)) -> std::io::Result<()> {
+        loop {
+            let n = match read_events(self.fd.as_raw_fd(), buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                return Ok(());
+            }
+            for (meta, _) in events(buf, n) {
+                if meta.mask & libc::FAN_Q_OVERFLOW == 0
+                    && meta.pid > 0
+                    && meta.pid as u32 != self.own_pid
+                {
+                    deleting(meta.pid as u32);
+                }
+            }
+            // A short read means the queue is empty now.
+            if n + super::notify_group::LARGEST_EVENT < buf.len() {
+                return Ok(());
+            }
+        }
+    }
+}
