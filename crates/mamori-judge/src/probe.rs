@@ -602,21 +602,29 @@ fn text_kind(head: &[u8]) -> Kind {
     if head.is_empty() {
         return Kind::Unknown;
     }
+    // One pass: zeros at even and odd offsets, and control bytes. (The
+    // probe of every file written runs this; most are binary.)
+    let (mut even_zeros, mut odd_zeros, mut controls) = (0usize, 0usize, 0usize);
+    let is_control = |b: u8| (b < 0x20 && !matches!(b, 9 | 10 | 12 | 13 | 27)) || b == 0x7f;
+    let mut pairs = head.chunks_exact(2);
+    for pair in &mut pairs {
+        even_zeros += usize::from(pair[0] == 0);
+        odd_zeros += usize::from(pair[1] == 0);
+        controls += usize::from(is_control(pair[0])) + usize::from(is_control(pair[1]));
+    }
+    for &b in pairs.remainder() {
+        even_zeros += usize::from(b == 0);
+        controls += usize::from(is_control(b));
+    }
     let utf16 = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") || {
         // UTF-16 without BOM: ASCII has every other byte zero; Japanese
         // has code units in the kana/kanji and fullwidth ranges.
-        let odd_zeros = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
-        let even_zeros = head.iter().step_by(2).filter(|&&b| b == 0).count();
         let ascii = odd_zeros * 10 >= head.len() / 2 * 9 && even_zeros * 10 < head.len() / 2;
-        ascii || (head.len() >= 64 && utf16le_japanese_share(head) >= 0.9)
+        ascii || (head.len() >= 64 && utf16le_mostly_japanese(head))
     };
     if utf16 {
         return Kind::Text;
     }
-    let controls = head
-        .iter()
-        .filter(|&&b| (b < 0x20 && !matches!(b, 9 | 10 | 12 | 13 | 27)) || b == 0x7f)
-        .count();
     if controls * 100 > head.len() {
         return Kind::Unknown;
     }
@@ -657,20 +665,24 @@ fn text_kind(head: &[u8]) -> Kind {
     Kind::Text
 }
 
-/// Share of UTF-16LE code units that are ASCII text, kana, kanji, CJK
-/// punctuation or fullwidth forms (random bytes: under half).
-fn utf16le_japanese_share(head: &[u8]) -> f32 {
-    let units: Vec<u16> = head
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
-    let common = units
-        .iter()
-        .filter(|&&u| {
-            matches!(u, 0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0x3000..=0x30FF | 0x4E00..=0x9FFF | 0xFF00..=0xFFEF)
-        })
-        .count();
-    common as f32 / units.len().max(1) as f32
+/// Whether 90 % or more of the UTF-16LE code units are ASCII text, kana,
+/// kanji, CJK punctuation or fullwidth forms (random bytes: under half).
+/// Stops as soon as the misses rule it out.
+fn utf16le_mostly_japanese(head: &[u8]) -> bool {
+    let units = head.len() / 2;
+    let mut misses = 0usize;
+    for pair in head.chunks_exact(2) {
+        let unit = u16::from_le_bytes([pair[0], pair[1]]);
+        let common = matches!(unit, 0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0x3000..=0x30FF | 0x4E00..=0x9FFF | 0xFF00..=0xFFEF);
+        if !common {
+            misses += 1;
+            // Past a tenth (with a unit to spare): the share is surely below 0.9.
+            if misses * 10 > units + 10 {
+                return false;
+            }
+        }
+    }
+    (units - misses) as f32 / units.max(1) as f32 >= 0.9
 }
 
 /// Decodes without error; a character cut at the end of the region is fine.

@@ -229,3 +229,68 @@ fn region_figures_equal_the_direct_formulas() {
         );
     }
 }
+
+/// The two-pass UTF-16 test `text_kind` used before its one-pass rewrite.
+fn utf16_reference(head: &[u8]) -> bool {
+    let odd_zeros = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    let even_zeros = head.iter().step_by(2).filter(|&&b| b == 0).count();
+    let ascii = odd_zeros * 10 >= head.len() / 2 * 9 && even_zeros * 10 < head.len() / 2;
+    let units: Vec<u16> = head
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let common = units
+        .iter()
+        .filter(|&&u| {
+            matches!(u, 0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0x3000..=0x30FF | 0x4E00..=0x9FFF | 0xFF00..=0xFFEF)
+        })
+        .count();
+    let share = common as f32 / units.len().max(1) as f32;
+    ascii || (head.len() >= 64 && share >= 0.9)
+}
+
+#[test]
+fn one_pass_utf16_test_agrees_with_the_two_pass_one() {
+    let japanese: Vec<u8> = "社員番号 0001 山田太郎、住所は東京都千代田区。"
+        .repeat(20)
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let ascii: Vec<u8> = "plain ascii text\r\n"
+        .repeat(20)
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let mut cases = vec![
+        japanese.clone(),
+        ascii,
+        keystream(4096, 1),
+        keystream(65, 2),
+    ];
+    // Japanese with a growing share of noise: around the 90 % line.
+    for noisy in [0, 5, 9, 10, 11, 12, 20, 60] {
+        let mut mixed = japanese.clone();
+        let units = mixed.len() / 2;
+        for unit in 0..units * noisy / 100 {
+            mixed[unit * 2 + 1] = 0x01;
+        }
+        cases.push(mixed);
+    }
+    for case in cases {
+        for len in [64, 65, 200, 4096] {
+            let head = &case[..len.min(case.len())];
+            let expected = utf16_reference(head);
+            if expected {
+                assert_eq!(text_kind(head), Kind::Text, "len {len}");
+            }
+            let ascii_only = {
+                let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+                let even = head.iter().step_by(2).filter(|&&b| b == 0).count();
+                odd * 10 >= head.len() / 2 * 9 && even * 10 < head.len() / 2
+            };
+            if !ascii_only && head.len() >= 64 {
+                assert_eq!(utf16le_mostly_japanese(head), expected, "len {len}");
+            }
+        }
+    }
+}
