@@ -24,7 +24,7 @@ mod notify;
 mod overflow;
 mod queue;
 
-pub(crate) use notify::NotifySide;
+pub(crate) use notify::{Doorbell, NotifySide};
 use queue::{ChangeQueue, Queued};
 
 /// What the guard did, reported when it stops.
@@ -166,6 +166,7 @@ pub fn run(
         stop: AtomicBool::new(false),
         holds,
         alarm_holds: Default::default(),
+        notify_bell: Doorbell::new().map_err(mamori_watch::WatchError::Unavailable)?,
         deny,
         refresh_wanted: std::sync::Condvar::new(),
         trace: crate::trace::Trace::from_env(),

@@ -170,6 +170,8 @@ pub struct Hot {
     /// Holds the permission reader took from the alarm group, until the
     /// notification side reads their deletes and renames.
     pub(crate) alarm_holds: hold::AlarmHolds,
+    /// Wakes `notify-reader` (see [`Hot::urge_notify`]).
+    pub(crate) notify_bell: core::Doorbell,
     /// The Samba include refusing blocked users' new sessions (if smb.conf has it).
     pub deny: Option<mamori_respond::samba_deny::SambaDeny>,
     /// Wakes the `smbstatus` thread (paired with the attributor's mutex).
@@ -226,6 +228,13 @@ impl Hot {
                 barrier.closed(file);
             }
         }
+    }
+
+    /// The notification side has work somebody waits for: at normal
+    /// priority, and awake, from now on.
+    pub(crate) fn urge_notify(&self) {
+        self.lazy.raise(lazy::LazyThread::Notify);
+        self.notify_bell.ring();
     }
 
     /// Some overwrite's close has not been read by the permission reader.
@@ -323,7 +332,7 @@ impl Hot {
             if !waited {
                 // The verdict needs the change's path, from the
                 // notification side: at normal priority from now on.
-                self.lazy.raise(lazy::LazyThread::Notify);
+                self.urge_notify();
             }
             waited = true;
             if start.elapsed() >= limit {

@@ -500,7 +500,7 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
     if overwrite.is_some() {
         // Its close and what follows are read at normal priority until the
         // verdict (see `Hot::verdicts_awaited`).
-        hot.lazy.raise(crate::lazy::LazyThread::Notify);
+        hot.urge_notify();
     }
     if hot.blocklist.any() {
         let generation = hot.blocklist.generation();

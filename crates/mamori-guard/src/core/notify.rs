@@ -82,12 +82,38 @@ impl NotifySide {
                 crate::hold::prioritise_this_thread();
                 let lazy = self.hot.lazy.clone();
                 lazy.enter(LazyThread::Notify);
+                let bell = self.hot.notify_bell.fd();
                 while !self.hot.stop.load(Ordering::Acquire) {
                     let raises = lazy.raises(LazyThread::Notify);
                     self.creates_if_due();
-                    if self.group.wait(200) {
+                    // Somebody waits: read every event as it comes.
+                    // Nobody does: sleep until the doorbell or for
+                    // CREATES_EVERY, whatever the kernel queues meanwhile
+                    // (waking for each close would cost smbd a wake-up of
+                    // this thread, on another vCPU, per file written).
+                    let prompt = self.hot.verdicts_awaited() || !self.hot.alarm_holds.is_empty();
+                    let ready = if prompt {
+                        let (events, rung) =
+                            mamori_watch::wait_readable_either(self.fd(), bell, 200);
+                        if rung {
+                            self.hot.notify_bell.clear();
+                        }
+                        events
+                    } else {
+                        if mamori_watch::wait_readable(bell, CREATES_EVERY.as_millis() as i32) {
+                            self.hot.notify_bell.clear();
+                        }
+                        self.group.wait(0)
+                    };
+                    if ready {
                         self.hot.trace.add(&self.hot.trace.hops.reader_polls, 1);
-                        self.pump();
+                        // Bounded: the queue is read again within CREATES_EVERY.
+                        for _ in 0..8 {
+                            self.pump();
+                            if !self.group.wait(0) {
+                                break;
+                            }
+                        }
                     }
                     // Not over a raise for an event this pump may have
                     // missed, nor while an overwrite awaits its verdict.
@@ -189,6 +215,43 @@ impl NotifySide {
                 hot.holds.judged(pid);
             }
         }
+    }
+}
+
+/// Wakes `notify-reader` out of its timed sleep (an eventfd): rung by
+/// whoever hands it work somebody waits for ([`Hot::urge_notify`]).
+pub(crate) struct Doorbell {
+    fd: std::os::fd::OwnedFd,
+}
+
+impl Doorbell {
+    pub(crate) fn new() -> std::io::Result<Doorbell> {
+        // SAFETY: plain syscall; the descriptor is owned from here on.
+        let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: fd is a fresh descriptor we own.
+        Ok(Doorbell {
+            fd: unsafe { std::os::fd::FromRawFd::from_raw_fd(fd) },
+        })
+    }
+
+    pub(crate) fn fd(&self) -> RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(&self.fd)
+    }
+
+    pub(crate) fn ring(&self) {
+        let one = 1u64.to_ne_bytes();
+        // SAFETY: writes 8 bytes from a live buffer to our eventfd (a full
+        // counter fails with EAGAIN: it is rung already).
+        let _ = unsafe { libc::write(self.fd(), one.as_ptr().cast(), 8) };
+    }
+
+    pub(crate) fn clear(&self) {
+        let mut count = [0u8; 8];
+        // SAFETY: reads 8 bytes into a live buffer (EAGAIN when not rung).
+        let _ = unsafe { libc::read(self.fd(), count.as_mut_ptr().cast(), 8) };
     }
 }
 

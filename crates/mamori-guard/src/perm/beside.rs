@@ -5,7 +5,6 @@
 //! the whole notification side.
 
 use crate::core::NotifySide;
-use crate::lazy::LazyThread;
 use crate::read_marks::ReadMarks;
 use crate::Hot;
 use mamori_watch::{AlarmGroup, Pending, PermGroup};
@@ -66,7 +65,7 @@ fn read_alarms(alarm: &AlarmGroup, hot: &Hot, buf: &mut [u8]) {
         tracing::error!("fanotify alarm read failed: {e}");
     }
     if !named.is_empty() {
-        hot.lazy.raise(LazyThread::Notify);
+        hot.urge_notify();
         // Stopped right after its delete, an smbd is still in its user's
         // context: name it now.
         for pid in named {
