@@ -7,9 +7,13 @@
 //! `SCHED_IDLE` (a CPU running only idle-policy threads counts as idle when
 //! the scheduler places a wakeup, and any normal thread preempts them at
 //! once). Most of the guard's CPU per new file is such work: the main
-//! loop's probe and judgement of files nobody waits for, and the vault's
-//! link of new files. So those two threads run `SCHED_IDLE` — but only
-//! while nobody waits for them:
+//! loop's probe and judgement of files nobody waits for, the vault's link
+//! of new files, and the notification side's naming of creates and closes.
+//! So those three threads run `SCHED_IDLE` — but only while nobody waits
+//! for them (the notification side: while no overwrite or delete awaits a
+//! verdict, `Hot::verdicts_awaited`; it takes a raise count before each
+//! read and relaxes only if nobody raised it meanwhile,
+//! [`Lazy::relax_if_unraised`]):
 //!
 //! 1. a lazy thread ([`LazyThread`]) lowers itself ([`Lazy::relax`]) only
 //!    when its next work is lazy, and never while a change somebody waits

@@ -6,27 +6,33 @@
 //!   once, the rest through `perm-worker`s (attribution of an unknown pid
 //!   while something is blocked; the probe of a file's old content and the
 //!   vault copy at a writer's first pre-content event). Every event is
-//!   answered, and answered "allow" on any doubt (fail-open).
+//!   answered, and answered "allow" on any doubt (fail-open). Besides, it
+//!   drains the closes group (writer counts, and the verdict barrier's
+//!   count of an overwrite at its close: [`barrier`]) and reads the alarm
+//!   group (deletes and renames, to hold their smbd at once).
 //! - `notify-reader` (`core/notify.rs`) turns fanotify notification events
 //!   into [`mamori_watch::Observed`] changes, handed to the main loop in
 //!   batches (`core/queue.rs`) that wake it only for changes somebody
-//!   waits for (new files wait ≤ 20 ms). With `[watch] one_reader` (the
-//!   default) the `perm-reader` thread does this instead (events of both
-//!   groups queued together cost one wake-up). In the inotify fallback an
-//!   `inotify-reader` thread does it.
-//! - [`hold`]: the notify side stops (`SIGSTOP`) an smbd session child
-//!   that deleted or renamed a file until the main loop has judged it
-//!   (deletes raise no permission event), bounded in time and undone by a
-//!   watchdog process if the guard dies;
+//!   waits for (new files wait ≤ 20 ms). It runs at idle priority and
+//!   reads every 20 ms while nobody waits, promptly while an overwrite or
+//!   delete awaits its verdict. With `[watch] one_reader` the
+//!   `perm-reader` thread does this instead, without the alarm group. In
+//!   the inotify fallback an `inotify-reader` thread does it.
+//! - [`hold`]: the permission reader (from the alarm group) or the notify
+//!   side, whichever reads the event first, stops (`SIGSTOP`) an smbd
+//!   session child that deleted or renamed a file until the main loop has
+//!   judged it (deletes raise no permission event), bounded in time and
+//!   undone by a watchdog process if the guard dies;
 //! - the main thread ([`core`]) attributes each change to an actor, feeds
 //!   the judge, journals what an incident's actor touches, climbs the
 //!   response ladder on a verdict, polls the journal for releases and
 //!   handles queue overflows by rescanning;
 //! - [`rollback`]: shortly after a block, puts back from the vault what
 //!   the blocked actor changed before it (per share, on by default).
-//! - `lazy`: the main loop and `vault-links` run at idle CPU priority while
-//!   they only judge and link new files (smbd keeps the CPU), and at normal
-//!   priority whenever somebody waits for them or they starve.
+//! - `lazy`: the main loop, `vault-links` and `notify-reader` run at idle
+//!   CPU priority while they only judge, link and name new files (smbd
+//!   keeps the CPU), and at normal priority whenever somebody waits for
+//!   them or they starve.
 //!
 //! Invariants:
 //! - the guard never blocks a share by dying: permission events pending in
