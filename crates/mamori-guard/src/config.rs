@@ -132,8 +132,9 @@ pub struct Watch {
     /// reads them) instead of a `notify-reader` thread of its own, at idle
     /// priority with `idle_priority`, whose holds the permission reader
     /// takes from the alarm group (`notify.rs`). Off by default since
-    /// session 20: 16 KB SMB writes over the LAN-like path cost 5.3 % with
-    /// it and 3.5 % without (docs/design/guard.md, "Idle priority").
+    /// session 20: 16 KB SMB writes over the LAN-like path cost 4.7 % with
+    /// it and 3.5–3.8 % without (nine rounds each; docs/design/guard.md,
+    /// "The notification side at idle priority").
     /// `MAMORI_GUARD_ONE_READER=0` or `=1` in the guard's environment
     /// overrides the configuration.
     pub one_reader: bool,
