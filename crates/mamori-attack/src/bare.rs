@@ -15,7 +15,14 @@
 //! marks, so every read and write of content is a round trip too: what the
 //! guard's read and creation marks save.
 //!
-//! Run as `mamori-attack bare-responder --dir DIR [--guard-marks]` (a
+//! [`BareMarks::Creation`] marks open and pre-content events and, like
+//! the guard, sets a creation mark on every file an open finds empty (an
+//! ignore mark for pre-content events that survives writes) before
+//! allowing it: a new file costs one round trip, as under the guard. It
+//! keeps no other state: the floor of the guard's own permission path for
+//! files written (its reads are not spared: no read marks).
+//!
+//! Run as `mamori-attack bare-responder --dir DIR [--guard-marks | --creation-marks]` (a
 //! hidden subcommand): prints `ready` on stderr once the mark is in place;
 //! on SIGTERM answers everything pending (fail-open), prints
 //! `answered N events` and exits 0. [`BareProcess`] starts and stops one.
@@ -35,6 +42,33 @@ use std::time::{Duration, Instant};
 /// host's libc may lack it). Same value as `mamori_watch::FAN_PRE_ACCESS`.
 const FAN_PRE_ACCESS: u64 = 0x0010_0000;
 const METADATA_LEN: usize = std::mem::size_of::<libc::fanotify_event_metadata>();
+/// `FAN_MARK_IGNORE` and `FAN_MARK_EVICTABLE` (Linux 6.0 / 5.19), as in
+/// `mamori_watch`.
+const FAN_MARK_IGNORE: u32 = 0x0000_0400;
+const FAN_MARK_EVICTABLE: u32 = 0x0000_0200;
+
+/// The guard's creation mark on the file behind an open event's descriptor
+/// when the file is empty.
+fn creation_mark(group: RawFd, fd: RawFd) {
+    // SAFETY: zeroed stat is a valid out-buffer; fd is the event's.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(fd, &mut st) } != 0 || st.st_size != 0 {
+        return;
+    }
+    // SAFETY: plain syscall on our group and the event's descriptor.
+    unsafe {
+        libc::fanotify_mark(
+            group,
+            libc::FAN_MARK_ADD
+                | FAN_MARK_IGNORE
+                | libc::FAN_MARK_IGNORED_SURV_MODIFY
+                | FAN_MARK_EVICTABLE,
+            FAN_PRE_ACCESS,
+            fd,
+            std::ptr::null(),
+        );
+    }
+}
 
 /// What the bare responder marks on the directory's mount.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +78,9 @@ pub enum BareMarks {
     Open,
     /// The guard's permission group's mask, without its ignore marks.
     GuardSet,
+    /// Open and pre-content events, and a creation mark on every file an
+    /// open finds empty.
+    Creation,
 }
 
 impl BareMarks {
@@ -51,6 +88,7 @@ impl BareMarks {
         match self {
             BareMarks::Open => libc::FAN_OPEN_PERM,
             BareMarks::GuardSet => libc::FAN_OPEN_PERM | FAN_PRE_ACCESS | libc::FAN_CLOSE_WRITE,
+            BareMarks::Creation => libc::FAN_OPEN_PERM | FAN_PRE_ACCESS,
         }
     }
 }
@@ -140,10 +178,13 @@ fn metadata_of(events: &[u8]) -> impl Iterator<Item = libc::fanotify_event_metad
 
 /// Answers every permission event of one batch `events` (allow), then
 /// closes every event's descriptor; returns the permission events answered.
-fn answer_batch(group: RawFd, events: &[u8]) -> u64 {
+fn answer_batch(group: RawFd, events: &[u8], marks: BareMarks) -> u64 {
     let mut answered = 0;
     // Answers first, descriptors after: the opener waits only for the answer.
     for meta in metadata_of(events) {
+        if marks == BareMarks::Creation && meta.fd >= 0 && meta.mask & libc::FAN_OPEN_PERM != 0 {
+            creation_mark(group, meta.fd);
+        }
         if meta.fd >= 0 && meta.mask & (libc::FAN_OPEN_PERM | FAN_PRE_ACCESS) != 0 {
             let response = libc::fanotify_response {
                 fd: meta.fd,
@@ -199,7 +240,7 @@ pub fn serve(dir: &Path, marks: BareMarks) -> std::io::Result<u64> {
             )
         };
         if n > 0 {
-            answered += answer_batch(group.as_raw_fd(), &buf[..n as usize]);
+            answered += answer_batch(group.as_raw_fd(), &buf[..n as usize], marks);
             continue;
         }
         if n == 0 {
@@ -244,6 +285,9 @@ impl BareProcess {
         command.arg("bare-responder").arg("--dir").arg(dir);
         if marks == BareMarks::GuardSet {
             command.arg("--guard-marks");
+        }
+        if marks == BareMarks::Creation {
+            command.arg("--creation-marks");
         }
         let mut child = command
             .stdin(Stdio::null())

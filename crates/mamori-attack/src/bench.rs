@@ -33,6 +33,9 @@ pub struct BenchOptions {
     /// Also a bare responder with the guard's mark set and no ignore marks
     /// in every round ([`crate::bare::BareMarks::GuardSet`]).
     pub bare_guard_marks: bool,
+    /// Also a bare responder with the guard's creation marks
+    /// ([`crate::bare::BareMarks::Creation`]).
+    pub bare_creation_marks: bool,
     /// Runs the guard with `[decoys] enabled = false`: the content and
     /// behaviour judgement alone.
     pub no_decoys: bool,

@@ -194,6 +194,7 @@ impl Side {
             Side::Plain => "no guard",
             Side::Bare(BareMarks::Open) => "bare responder",
             Side::Bare(BareMarks::GuardSet) => "bare, guard's marks",
+            Side::Bare(BareMarks::Creation) => "bare, creation marks",
             Side::Guard => "guard",
         }
     }
@@ -204,6 +205,7 @@ impl Side {
             Side::Plain => format!("plain{round}"),
             Side::Bare(BareMarks::Open) => format!("bare{round}"),
             Side::Bare(BareMarks::GuardSet) => format!("bareall{round}"),
+            Side::Bare(BareMarks::Creation) => format!("barecm{round}"),
             Side::Guard => format!("guarded{round}"),
         }
     }
@@ -331,6 +333,9 @@ fn series(
     let mut sides = vec![Side::Plain, Side::Bare(BareMarks::Open)];
     if opts.bare_guard_marks {
         sides.push(Side::Bare(BareMarks::GuardSet));
+    }
+    if opts.bare_creation_marks {
+        sides.push(Side::Bare(BareMarks::Creation));
     }
     sides.push(Side::Guard);
     // runs[i]: side i's throughput, one per round.

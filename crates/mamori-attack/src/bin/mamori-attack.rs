@@ -106,6 +106,10 @@ enum Command {
         /// pre-access, close-write) and no ignore marks in every round.
         #[arg(long)]
         bare_guard_marks: bool,
+        /// Also a bare responder that sets the guard's creation marks
+        /// (open and pre-access events; one round trip per new file).
+        #[arg(long)]
+        bare_creation_marks: bool,
         /// Guard without decoys (the content and behaviour judgement alone).
         #[arg(long)]
         no_decoys: bool,
@@ -122,6 +126,9 @@ enum Command {
         /// The guard's mark set (open, pre-access, close-write), no ignore marks.
         #[arg(long)]
         guard_marks: bool,
+        /// Open and pre-access events, and the guard's creation marks.
+        #[arg(long)]
+        creation_marks: bool,
     },
 }
 
@@ -176,11 +183,15 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::BareResponder { dir, guard_marks } => {
-            let marks = if guard_marks {
-                BareMarks::GuardSet
-            } else {
-                BareMarks::Open
+        Command::BareResponder {
+            dir,
+            guard_marks,
+            creation_marks,
+        } => {
+            let marks = match (guard_marks, creation_marks) {
+                (true, _) => BareMarks::GuardSet,
+                (false, true) => BareMarks::Creation,
+                (false, false) => BareMarks::Open,
             };
             let answered = mamori_attack::bare::serve(&dir, marks)
                 .with_context(|| format!("fanotify on {}", dir.display()))?;
@@ -269,6 +280,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             skip_attacks,
             rounds,
             bare_guard_marks,
+            bare_creation_marks,
             no_decoys,
         } => {
             if let Some(reason) = mamori_attack::samba::skip_reason(Fs::Ext4) {
@@ -289,6 +301,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 skip_throughput,
                 rounds,
                 bare_guard_marks,
+                bare_creation_marks,
                 no_decoys,
             };
             let results = if skip_attacks {
