@@ -266,7 +266,7 @@ fn reader(
             beside.pump(&hot, &mut beside_buf);
         }
         if !ready {
-            closes.drain(&group, &hot, marks.as_mut());
+            closes.drain_if_due(&group, &hot, marks.as_mut());
             continue;
         }
         if let Err(e) = group.read(&mut buf, &mut batch) {
@@ -275,8 +275,8 @@ fn reader(
             std::thread::sleep(Duration::from_millis(100));
             continue;
         }
-        // After the read (see `Closes::drain`).
-        closes.drain(&group, &hot, marks.as_mut());
+        // After the read, before the events (see `Closes::drain_for_barrier`).
+        closes.drain_for_barrier(&group, &hot, marks.as_mut());
         let read_at = hot.trace.now();
         hot.trace.add(&hot.trace.hops.perm_batches, 1);
         if let Some(marks) = marks.as_mut() {
@@ -433,6 +433,8 @@ fn reader(
                 }
             }
         }
+        // Every answer given: the closes nobody waits for.
+        closes.drain_if_due(&group, &hot, marks.as_mut());
     }
     // Close the group before anything else goes: dropping the vault (via
     // the last `Hot`) writes files, and a pre-content event with nobody

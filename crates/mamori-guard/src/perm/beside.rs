@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 /// How long closes may wait in their queue (read marks' writer counts
 /// only fall later: more events, never fewer). An overwrite's close is
-/// read before the next permission event instead (see [`Closes::drain`]).
+/// read before the next permission event instead
+/// ([`Closes::drain_for_barrier`]).
 pub(crate) const CLOSES_EVERY: Duration = Duration::from_millis(20);
 
 pub(crate) enum Beside {
@@ -102,16 +103,36 @@ impl Closes {
         }
     }
 
-    /// Reads the queued closes when they are due, or at once when some
-    /// overwrite's close is awaited: call after reading a batch of
-    /// permission events and before handling it. A close comes before the
-    /// same thread's next open or write, so every close that precedes an
-    /// event of the batch is queued by then, and the barrier counts it
-    /// before that event is looked at.
-    pub(crate) fn drain(&mut self, group: &PermGroup, hot: &Hot, marks: Option<&mut ReadMarks>) {
-        if self.read_at.elapsed() < CLOSES_EVERY && !hot.overwrites_open() {
-            return;
+    /// Reads the queued closes at once when some overwrite's close is
+    /// awaited: call after reading a batch of permission events and before
+    /// handling it. A close comes before the same thread's next open or
+    /// write, so every close that precedes an event of the batch is queued
+    /// by then, and the barrier counts it before that event is looked at.
+    pub(crate) fn drain_for_barrier(
+        &mut self,
+        group: &PermGroup,
+        hot: &Hot,
+        marks: Option<&mut ReadMarks>,
+    ) {
+        if hot.overwrites_open() {
+            self.drain(group, hot, marks);
         }
+    }
+
+    /// Reads the queued closes when they are due: call once a batch is
+    /// answered (nobody waits for these).
+    pub(crate) fn drain_if_due(
+        &mut self,
+        group: &PermGroup,
+        hot: &Hot,
+        marks: Option<&mut ReadMarks>,
+    ) {
+        if self.read_at.elapsed() >= CLOSES_EVERY {
+            self.drain(group, hot, marks);
+        }
+    }
+
+    fn drain(&mut self, group: &PermGroup, hot: &Hot, marks: Option<&mut ReadMarks>) {
         self.read_at = Instant::now();
         let mut read = 0;
         // Bounded: a storm of closes must not keep permission events waiting.
