@@ -70,10 +70,6 @@ impl Befores {
         self.map.insert(key, before);
     }
 
-    pub fn contains(&self, key: &(u32, usize, PathBuf)) -> bool {
-        self.map.contains_key(key)
-    }
-
     pub fn get(&self, key: &(u32, usize, PathBuf)) -> Option<&Before> {
         self.map.get(key)
     }
