@@ -493,6 +493,10 @@ pub fn run(
             "creation_marks",
             stats.creation_marks.load(Ordering::Relaxed),
         )
+        .with(
+            "creator_closes_ignored",
+            stats.creator_closes_ignored.load(Ordering::Relaxed),
+        )
         .with("changes", summary.changes)
         .with("overflows", summary.overflows)
         .with("idle_priority", hot.lazy.enabled())

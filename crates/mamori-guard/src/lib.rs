@@ -146,6 +146,8 @@ pub struct Stats {
     pub read_marks_lifted: AtomicU64,
     /// Creation marks set (writes of a file its only writer found empty).
     pub creation_marks: AtomicU64,
+    /// Creators' closes left unqueued with their creation marks.
+    pub creator_closes_ignored: AtomicU64,
 }
 
 /// State shared by the permission path and the main thread.

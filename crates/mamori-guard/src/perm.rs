@@ -283,6 +283,8 @@ fn reader(
                 .store(marks.stats.heeded, Ordering::Relaxed);
             s.creation_marks
                 .store(marks.stats.created, Ordering::Relaxed);
+            s.creator_closes_ignored
+                .store(marks.stats.closes_ignored, Ordering::Relaxed);
         }
         for pending in batch.drain(..) {
             hot.stats.perm_events.fetch_add(1, Ordering::Relaxed);
@@ -326,6 +328,9 @@ fn reader(
             // One fstat per event: (dev, ino, size).
             let stat = pending.stat();
             let mut opened_empty = false;
+            // A creation mark was set: its creator's close is to be left
+            // unqueued, once the open is answered.
+            let mut created = false;
             let mut opened_mode = None;
             match pending.kind {
                 PermKind::Open => {
@@ -365,7 +370,7 @@ fn reader(
                                     // this event needs a worker (a block, the
                                     // barrier: see below).
                                     if empty && !needs_work && !blocked_any {
-                                        marks.opened_empty(&group, &pending, (dev, ino));
+                                        created = marks.opened_empty(&group, &pending, (dev, ino));
                                     }
                                 }
                                 (None, Some(m)) if !m.write => {}
@@ -409,6 +414,10 @@ fn reader(
                 match (writer, stat) {
                     (true, Some((dev, ino, _))) => {
                         if let Some(fd) = pending.allow_keeping_file() {
+                            // After the answer: the creator is on its way.
+                            if let (true, Some(marks)) = (created, marks.as_mut()) {
+                                marks.creator_allowed(&group, &fd, (dev, ino));
+                            }
                             if let Ok(mut files) = hot.written_files.lock() {
                                 files.insert(dev, ino, fd);
                             }

@@ -36,11 +36,25 @@
 //! `fanotify_mark` per new file, and the kernel hands a removed mark's
 //! destruction to a workqueue: one more thread woken per new file.
 //!
+//! Creators' closes: with the creation mark, the reader sets an ignore
+//! mark for close-after-write in the closes group, so the creator's close
+//! is never queued (each close read cost the reader an event descriptor to
+//! open, inspect and close: about 5 µs per new file). The creator is then
+//! no longer counted in `writers` but listed in `unclosed` ("its close may
+//! come unseen"), which keeps read marks off the inode as a count would.
+//! The next open that may write lifts the close mark with the creation
+//! mark, before it is allowed, and counts two writers: itself and the
+//! creator, whose close may already have gone unseen — the count can stay
+//! too high (more events, never fewer), never too low. A close read for an
+//! inode still in `unclosed` (a mark the kernel refused or evicted) is the
+//! creator's and only ends that listing.
+//!
 //! The tables are bounded; when one fills, every ignore mark is flushed
 //! and the accounting starts again with a fresh scan.
 
 use mamori_watch::{Pending, PermGroup};
 use std::collections::{HashMap, HashSet};
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 
 type FileId = (u64, u64);
@@ -50,6 +64,8 @@ pub struct ReadMarkStats {
     pub marked: u64,
     /// Creation marks set (files found empty by their only writer).
     pub created: u64,
+    /// Of those, how many also had their creator's close left unqueued.
+    pub closes_ignored: u64,
     pub heeded: u64,
     pub rebaselines: u64,
 }
@@ -62,6 +78,9 @@ pub struct ReadMarks {
     never: HashSet<FileId>,
     /// Inodes given an ignore mark (a superset: evicted marks stay listed).
     marked: HashSet<FileId>,
+    /// Created inodes whose creator's close the closes group does not
+    /// report (module doc): a writer that may still be open, uncounted.
+    unclosed: HashSet<FileId>,
     capacity: usize,
     /// Until the queue is first seen empty after the last scan.
     startup: bool,
@@ -71,6 +90,9 @@ pub struct ReadMarks {
     off: bool,
     /// The kernel refused a creation mark: no more of those.
     creation_off: bool,
+    /// The kernel refused an ignore mark for a creator's close: creators
+    /// are counted and their closes read, as other writers.
+    close_marks_off: bool,
     pub stats: ReadMarkStats,
 }
 
@@ -82,11 +104,13 @@ impl ReadMarks {
             writers: HashMap::new(),
             never: HashSet::new(),
             marked: HashSet::new(),
+            unclosed: HashSet::new(),
             capacity: capacity.max(64),
             startup: true,
             suspended: false,
             off: false,
             creation_off: false,
+            close_marks_off: false,
             stats: ReadMarkStats::default(),
         };
         marks.scan();
@@ -111,6 +135,7 @@ impl ReadMarks {
     fn rebaseline(&mut self, group: &PermGroup) {
         self.stats.rebaselines += 1;
         self.flush(group);
+        self.flush_closes(group);
         self.writers.clear();
         self.never.clear();
         self.scan();
@@ -125,6 +150,19 @@ impl ReadMarks {
             self.off = true;
         }
         self.marked.clear();
+    }
+
+    /// Lifts every close mark: creators' closes are read again. Their
+    /// writers, uncounted, go to the never-mark list until the next scan.
+    fn flush_closes(&mut self, group: &PermGroup) {
+        if self.unclosed.is_empty() {
+            return;
+        }
+        if let Err(e) = group.heed_all_closes() {
+            tracing::error!("fanotify flush of close ignore marks failed: {e}");
+            self.close_marks_off = true;
+        }
+        self.never.extend(self.unclosed.drain());
     }
 
     /// After each batch while starting: the queue seen empty ends the
@@ -151,7 +189,19 @@ impl ReadMarks {
         if self.writers.len() >= self.capacity && !self.writers.contains_key(&id) {
             self.rebaseline(group);
         }
-        *self.writers.entry(id).or_insert(0) += 1;
+        // A creator whose close may come unseen counts as a second writer.
+        let creator = u32::from(self.unclosed.remove(&id));
+        *self.writers.entry(id).or_insert(0) += 1 + creator;
+        if creator == 1 {
+            if let Err(e) = group.heed_closes(pending.fd()) {
+                // Its close, and this writer's, may go unseen: counts that
+                // stay high, and barrier counts left to the notification
+                // side's hand-over. Stop making such marks.
+                tracing::error!("fanotify close ignore mark removal failed: {e}; flushing all");
+                self.close_marks_off = true;
+                self.flush_closes(group);
+            }
+        }
         if self.marked.remove(&id) {
             self.stats.heeded += 1;
             if let Err(e) = group.heed_reads(pending.fd()) {
@@ -166,10 +216,10 @@ impl ReadMarks {
 
     /// An open of an empty file, already counted by
     /// [`ReadMarks::opened_for_write`]: when it is the inode's only
-    /// writer, ignore the file's pre-content events (its writes too) until
-    /// the next open that may write (this writer's close leaves the mark).
-    /// Call before the open is allowed.
-    pub fn opened_empty(&mut self, group: &PermGroup, pending: &Pending, id: FileId) {
+    /// writer, ignore the file's pre-content events (its writes too) and
+    /// this writer's close until the next open that may write (module
+    /// doc). Call before the open is allowed.
+    pub fn opened_empty(&mut self, group: &PermGroup, pending: &Pending, id: FileId) -> bool {
         if self.off
             || self.creation_off
             || self.startup
@@ -177,7 +227,7 @@ impl ReadMarks {
             || self.writers.get(&id) != Some(&1)
             || self.never.contains(&id)
         {
-            return;
+            return false;
         }
         if self.marked.len() >= self.capacity {
             self.flush(group);
@@ -190,6 +240,32 @@ impl ReadMarks {
             Err(e) => {
                 tracing::warn!("no creation marks (the kernel refused one: {e})");
                 self.creation_off = true;
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The open of a file just given its creation mark
+    /// ([`ReadMarks::opened_empty`] returned true) was allowed: leave its
+    /// creator's close unqueued. Done after the answer, to keep the open's
+    /// wait short; a close queued before the mark is read as the
+    /// creator's ([`ReadMarks::closed_write`]).
+    pub fn creator_allowed(&mut self, group: &PermGroup, file: &impl AsRawFd, id: FileId) {
+        if self.close_marks_off || self.writers.get(&id) != Some(&1) {
+            return;
+        }
+        if self.unclosed.len() >= self.capacity {
+            self.flush_closes(group);
+        }
+        // Listed first: a close read from here on is the creator's.
+        self.writers.remove(&id);
+        self.unclosed.insert(id);
+        match group.ignore_closes(file.as_raw_fd()) {
+            Ok(()) => self.stats.closes_ignored += 1,
+            Err(e) => {
+                tracing::warn!("creators' closes are read (the kernel refused to ignore one: {e})");
+                self.close_marks_off = true;
             }
         }
     }
@@ -206,6 +282,7 @@ impl ReadMarks {
             || self.startup
             || self.suspended
             || self.writers.contains_key(&id)
+            || self.unclosed.contains(&id)
             || self.never.contains(&id)
             || self.marked.contains(&id)
         {
@@ -228,6 +305,11 @@ impl ReadMarks {
 
     /// A close-write event (of another process than the guard).
     pub fn closed_write(&mut self, group: &PermGroup, id: FileId) {
+        // The creator's close after all (its mark refused or gone): it was
+        // not counted.
+        if self.unclosed.remove(&id) {
+            return;
+        }
         match self.writers.get_mut(&id) {
             Some(n) if !self.startup => {
                 *n -= 1;

@@ -4,7 +4,10 @@
 //! only writer need no pre-content round trips, yet the content they end
 //! up with is kept in the vault before anyone else changes it — by a
 //! second writer while the creator still holds the file open, and by a
-//! writer after the creator closed it.
+//! writer after the creator closed it — and the creator's later write
+//! still finds the second writer's content kept, though a reader opened
+//! the file in between (the creator's close is never queued: a read
+//! ignore mark there would have silenced that write).
 
 use std::path::Path;
 use std::process::Command;
@@ -62,10 +65,31 @@ fn created_files_skip_events_but_their_content_is_kept_before_others_change_it()
         .unwrap();
     wait_for(&held_open);
     // A second writer while the creator holds the file: its first write
-    // must find the creator's content kept.
-    overwrite_in_place(&share.join("held.txt"), "BBBB");
+    // must find the creator's content kept. It stays alive after its
+    // close, so the guard can tell whose close that was and count it.
+    let mut second = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "exec 4<> {}; printf BBBB >&4; exec 4>&-; sleep 2",
+            share.join("held.txt").display()
+        ))
+        .spawn()
+        .unwrap();
+    // A reader while the creator, uncounted since its open, still holds
+    // the file (after the second writer's close has been read: closes are
+    // drained every 20 ms while events come, else within 200 ms). Counted
+    // as a writer still, the creator keeps read marks off: its next write
+    // is held like any other.
+    std::thread::sleep(Duration::from_millis(400));
+    let read = Command::new("cat")
+        .arg(share.join("held.txt"))
+        .output()
+        .unwrap();
+    assert!(read.stdout.starts_with(b"BBBB"));
     std::fs::write(&go, b"").unwrap();
     assert!(creator.wait().unwrap().success());
+    let _ = second.kill();
+    let _ = second.wait();
     // A writer after the creator closed its file.
     overwrite_in_place(&share.join("new2.txt"), "CCCCCCC");
 
@@ -82,6 +106,10 @@ fn created_files_skip_events_but_their_content_is_kept_before_others_change_it()
     // The creator's first open may go to a worker (a new pid); the rest
     // are answered with a creation mark.
     assert!(count("creation_marks") >= 5, "{stopped}");
+    assert!(
+        count("creator_closes_ignored") >= 5,
+        "the creators' closes were not queued: {stopped}"
+    );
 
     let vault = mamori_vault::Vault::open(&state, Default::default()).unwrap();
     let kept = |rel: &str| -> Vec<Vec<u8>> {
@@ -101,6 +129,11 @@ fn created_files_skip_events_but_their_content_is_kept_before_others_change_it()
     assert!(
         kept("held.txt").contains(&b"AAAA written by the creator\n".to_vec()),
         "the second writer's overwrite found the creator's content kept: {:?}",
+        kept("held.txt")
+    );
+    assert!(
+        kept("held.txt").contains(&b"BBBB written by the creator\n".to_vec()),
+        "the creator's write after a reader found the second writer's content kept: {:?}",
         kept("held.txt")
     );
     assert!(

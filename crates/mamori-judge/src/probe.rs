@@ -602,31 +602,8 @@ fn text_kind(head: &[u8]) -> Kind {
     if head.is_empty() {
         return Kind::Unknown;
     }
-    // One pass: zeros at even and odd offsets, and control bytes. (The
-    // probe of every file written runs this; most are binary.)
-    let (mut even_zeros, mut odd_zeros, mut controls) = (0usize, 0usize, 0usize);
-    let is_control = |b: u8| (b < 0x20 && !matches!(b, 9 | 10 | 12 | 13 | 27)) || b == 0x7f;
-    let mut pairs = head.chunks_exact(2);
-    for pair in &mut pairs {
-        even_zeros += usize::from(pair[0] == 0);
-        odd_zeros += usize::from(pair[1] == 0);
-        controls += usize::from(is_control(pair[0])) + usize::from(is_control(pair[1]));
-    }
-    for &b in pairs.remainder() {
-        even_zeros += usize::from(b == 0);
-        controls += usize::from(is_control(b));
-    }
-    let utf16 = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") || {
-        // UTF-16 without BOM: ASCII has every other byte zero; Japanese
-        // has code units in the kana/kanji and fullwidth ranges.
-        let ascii = odd_zeros * 10 >= head.len() / 2 * 9 && even_zeros * 10 < head.len() / 2;
-        ascii || (head.len() >= 64 && utf16le_mostly_japanese(head))
-    };
-    if utf16 {
-        return Kind::Text;
-    }
-    if controls * 100 > head.len() {
-        return Kind::Unknown;
+    if let Some(kind) = binary_or_utf16(head) {
+        return kind;
     }
     let is_text = decodes_cleanly(encoding_rs::UTF_8, head)
         || decodes_cleanly(encoding_rs::SHIFT_JIS, head)
@@ -634,6 +611,61 @@ fn text_kind(head: &[u8]) -> Kind {
     if !is_text {
         return Kind::Unknown;
     }
+    encoded_text_kind(head)
+}
+
+/// A control byte (tab, newlines, form feed and escape are text).
+fn is_control(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, 9 | 10 | 12 | 13 | 27)) || b == 0x7f
+}
+
+/// `Some(Text)` for UTF-16, `Some(Unknown)` for binary (over 1 % control
+/// bytes), `None` for anything else (text in an 8-bit encoding, or not).
+///
+/// One pass counting zeros at even and odd offsets and control bytes, in
+/// blocks; it stops once the result is settled — ASCII-as-UTF-16 out of
+/// reach and the control bytes over the line — which for binary (nearly
+/// every file the guard probes) is within the first tenth or so.
+fn binary_or_utf16(head: &[u8]) -> Option<Kind> {
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return Some(Kind::Text);
+    }
+    let pairs_total = head.len() / 2;
+    let (mut even_zeros, mut odd_zeros, mut controls) = (0usize, 0usize, 0usize);
+    let mut pairs_seen = 0usize;
+    let mut settled = false;
+    for block in head.chunks(512) {
+        let mut pairs = block.chunks_exact(2);
+        for pair in &mut pairs {
+            even_zeros += usize::from(pair[0] == 0);
+            odd_zeros += usize::from(pair[1] == 0);
+            controls += usize::from(is_control(pair[0])) + usize::from(is_control(pair[1]));
+        }
+        pairs_seen += block.len() / 2;
+        for &b in pairs.remainder() {
+            // Only the last block can be odd: this is the head's last byte.
+            even_zeros += usize::from(b == 0);
+            controls += usize::from(is_control(b));
+        }
+        // Even if every pair still to come had its odd byte zero.
+        let ascii_reachable = (odd_zeros + (pairs_total - pairs_seen)) * 10 >= pairs_total * 9;
+        if !ascii_reachable && controls * 100 > head.len() {
+            settled = true;
+            break;
+        }
+    }
+    let ascii = !settled && odd_zeros * 10 >= pairs_total * 9 && even_zeros * 10 < pairs_total;
+    // UTF-16 without BOM: ASCII has every other byte zero; Japanese has
+    // code units in the kana/kanji and fullwidth ranges.
+    if ascii || (head.len() >= 64 && utf16le_mostly_japanese(head)) {
+        return Some(Kind::Text);
+    }
+    (controls * 100 > head.len()).then_some(Kind::Unknown)
+}
+
+/// Text that decodes cleanly: plain, or hex / base64 (ciphertext written
+/// out as text).
+fn encoded_text_kind(head: &[u8]) -> Kind {
     let plain = head.iter().filter(|&&b| b.is_ascii_alphanumeric()).count();
     let spaces = head.iter().filter(|&&b| b == b' ').count();
     // Encoded text: nothing but symbols of the alphabet, no spaces, and

@@ -368,21 +368,38 @@ impl PermGroup {
         flush_inode_marks(self.fd.as_raw_fd())
     }
 
-    fn mark_inode(&self, flags: u32, file: RawFd) -> std::io::Result<()> {
-        // SAFETY: a NULL path marks the object `file` refers to.
-        let rc = unsafe {
-            libc::fanotify_mark(
-                self.fd.as_raw_fd(),
-                flags,
-                FAN_PRE_ACCESS,
-                file,
-                std::ptr::null(),
-            )
-        };
-        if rc < 0 {
-            return Err(last_error());
+    /// From now on, closes after writing of the file behind `file` are not
+    /// queued in the closes group, surviving writes, until
+    /// [`PermGroup::heed_closes`], [`PermGroup::heed_all_closes`] or the
+    /// kernel evicting the inode (evictable: only once no description holds
+    /// it open). For a file created by its one writer, set with its
+    /// creation mark: each such close cost the reader an event descriptor
+    /// to open, inspect and close (docs/design/guard.md, "Creators' closes").
+    pub fn ignore_closes(&self, file: RawFd) -> std::io::Result<()> {
+        let flags = libc::FAN_MARK_ADD
+            | FAN_MARK_IGNORE
+            | FAN_MARK_IGNORED_SURV_MODIFY
+            | FAN_MARK_EVICTABLE;
+        mark_inode(&self.closes, flags, libc::FAN_CLOSE_WRITE, file)
+    }
+
+    /// Undoes [`PermGroup::ignore_closes`]; done when the call returns (no
+    /// mark at all is fine).
+    pub fn heed_closes(&self, file: RawFd) -> std::io::Result<()> {
+        let flags = libc::FAN_MARK_REMOVE | FAN_MARK_IGNORE;
+        match mark_inode(&self.closes, flags, libc::FAN_CLOSE_WRITE, file) {
+            Err(e) if e.raw_os_error() == Some(libc::ENOENT) => Ok(()),
+            other => other,
         }
-        Ok(())
+    }
+
+    /// Removes every inode mark of the closes group (its mount marks stay).
+    pub fn heed_all_closes(&self) -> std::io::Result<()> {
+        flush_inode_marks(self.closes.as_raw_fd())
+    }
+
+    fn mark_inode(&self, flags: u32, file: RawFd) -> std::io::Result<()> {
+        mark_inode(&self.fd, flags, FAN_PRE_ACCESS, file)
     }
 
     /// Whether events name the thread ([`Pending::tid`]).
@@ -453,7 +470,18 @@ impl PermGroup {
     }
 }
 
-/// Removes every inode mark of the permission group `group` (mount marks stay).
+/// Adds or removes `mask` in an inode mark of `group` on the object `file`
+/// refers to.
+fn mark_inode(group: &OwnedFd, flags: u32, mask: u64, file: RawFd) -> std::io::Result<()> {
+    // SAFETY: a NULL path marks the object `file` refers to.
+    let rc = unsafe { libc::fanotify_mark(group.as_raw_fd(), flags, mask, file, std::ptr::null()) };
+    if rc < 0 {
+        return Err(last_error());
+    }
+    Ok(())
+}
+
+/// Removes every inode mark of the fanotify group `group` (mount marks stay).
 fn flush_inode_marks(group: RawFd) -> std::io::Result<()> {
     // SAFETY: plain syscall on a fanotify descriptor; no path.
     let rc = unsafe {

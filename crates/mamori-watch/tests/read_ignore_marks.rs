@@ -17,6 +17,10 @@ const NOTHING: u8 = 0;
 const IGNORE_READS: u8 = 1;
 const HEED_READS: u8 = 2;
 const IGNORE_ACCESSES: u8 = 3;
+/// A creation mark and its creator's close left unqueued (the guard's pair).
+const IGNORE_CREATOR: u8 = 4;
+/// Both lifted, as the guard does at the next open that may write.
+const HEED_CREATOR: u8 = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Seen {
@@ -63,6 +67,14 @@ fn a_write_after_a_readers_ignore_mark_is_still_held() {
                                 IGNORE_READS => group.ignore_reads(pending.fd()).unwrap(),
                                 HEED_READS => group.heed_reads(pending.fd()).unwrap(),
                                 IGNORE_ACCESSES => group.ignore_accesses(pending.fd()).unwrap(),
+                                IGNORE_CREATOR => {
+                                    group.ignore_accesses(pending.fd()).unwrap();
+                                    group.ignore_closes(pending.fd()).unwrap();
+                                }
+                                HEED_CREATOR => {
+                                    group.heed_reads(pending.fd()).unwrap();
+                                    group.heed_closes(pending.fd()).unwrap();
+                                }
                                 _ => {}
                             }
                             Seen::Open
@@ -208,6 +220,61 @@ fn a_write_after_a_readers_ignore_mark_is_still_held() {
             .count(),
         2,
         "the creator's next write raises an event again too: {events:?}"
+    );
+
+    // The creator's close left unqueued: a file created, written and
+    // closed by its only writer raises nothing after its open.
+    let closes_in = |events: &[Seen]| events.iter().filter(|e| **e == Seen::ClosedWrite).count();
+    // Closes are notifications: wait until `n` of them have been read.
+    let wait_for_closes = |n: usize| {
+        for _ in 0..100 {
+            if closes_in(&seen.lock().unwrap()) >= n {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    action.store(IGNORE_CREATOR, Ordering::Release);
+    let mut creator = std::fs::File::create(share.join("quiet.txt")).unwrap();
+    action.store(NOTHING, Ordering::Release);
+    creator.write_all(b"QUIET").unwrap();
+    drop(creator);
+    // A later close of another file shows the queue was read past it.
+    let mut other = std::fs::File::create(share.join("heard.txt")).unwrap();
+    other.write_all(b"HEARD").unwrap();
+    drop(other);
+    wait_for_closes(1);
+    let events = take();
+    assert_eq!(
+        closes_in(&events),
+        1,
+        "only the unmarked file's close is queued: {events:?}"
+    );
+
+    // A second writer's open lifts both marks: its close and the
+    // creator's (still open, surviving its writes) are queued again.
+    action.store(IGNORE_CREATOR, Ordering::Release);
+    let mut creator = std::fs::File::create(share.join("shared.txt")).unwrap();
+    action.store(NOTHING, Ordering::Release);
+    creator.write_all(b"FIRST").unwrap();
+    action.store(HEED_CREATOR, Ordering::Release);
+    let second = std::fs::OpenOptions::new()
+        .write(true)
+        .open(share.join("shared.txt"))
+        .unwrap();
+    action.store(NOTHING, Ordering::Release);
+    second.write_all_at(b"SECOND", 0).unwrap();
+    drop(second);
+    // One at a time: queued together, two closes of one file by one
+    // thread would be merged into one event.
+    wait_for_closes(1);
+    drop(creator);
+    wait_for_closes(2);
+    let events = take();
+    assert_eq!(
+        closes_in(&events),
+        2,
+        "both writers' closes are queued once the marks are lifted: {events:?}"
     );
 
     stop.store(true, Ordering::Release);

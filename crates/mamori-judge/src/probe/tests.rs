@@ -294,3 +294,70 @@ fn one_pass_utf16_test_agrees_with_the_two_pass_one() {
         }
     }
 }
+
+/// `binary_or_utf16` as one full pass (before it learned to stop early).
+fn binary_or_utf16_full(head: &[u8]) -> Option<Kind> {
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return Some(Kind::Text);
+    }
+    let odd_zeros = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    let even_zeros = head.iter().step_by(2).filter(|&&b| b == 0).count();
+    let controls = head.iter().filter(|&&b| is_control(b)).count();
+    let ascii = odd_zeros * 10 >= head.len() / 2 * 9 && even_zeros * 10 < head.len() / 2;
+    if ascii || (head.len() >= 64 && utf16le_mostly_japanese(head)) {
+        return Some(Kind::Text);
+    }
+    (controls * 100 > head.len()).then_some(Kind::Unknown)
+}
+
+#[test]
+fn the_early_stop_changes_no_verdict() {
+    let utf16 =
+        |text: &str| -> Vec<u8> { text.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    let mut cases: Vec<Vec<u8>> = vec![
+        keystream(16384, 7),
+        keystream(4097, 8),
+        utf16(&"plain ascii text\r\n".repeat(300)),
+        utf16(&"社員番号 0001 山田太郎".repeat(300)),
+        "社員番号,氏名\n0001,山田太郎\n".repeat(300).into_bytes(),
+        vec![0u8; 5000],
+    ];
+    // Binary that turns into UTF-16 text late, and text with binary late.
+    let mut late_text = keystream(6000, 9);
+    late_text.extend(utf16(&"a".repeat(20000)));
+    cases.push(late_text);
+    let mut late_binary = utf16(&"plain text ".repeat(400));
+    late_binary.extend(keystream(700, 10));
+    cases.push(late_binary);
+    // Controls just over and under 1 %, spread out.
+    for every in [90, 99, 100, 101, 110] {
+        let mut sparse = b"x".repeat(8192);
+        for i in (0..sparse.len()).step_by(every) {
+            sparse[i] = 1;
+        }
+        cases.push(sparse);
+    }
+    for case in &cases {
+        for len in [
+            1,
+            2,
+            63,
+            64,
+            511,
+            512,
+            513,
+            1024,
+            1025,
+            4096,
+            8191,
+            case.len(),
+        ] {
+            let head = &case[..len.min(case.len())];
+            assert_eq!(
+                binary_or_utf16(head),
+                binary_or_utf16_full(head),
+                "len {len}"
+            );
+        }
+    }
+}
