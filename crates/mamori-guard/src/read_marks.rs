@@ -36,9 +36,9 @@
 //! `fanotify_mark` per new file, and the kernel hands a removed mark's
 //! destruction to a workqueue: one more thread woken per new file.
 //!
-//! Creators' closes: with the creation mark, the reader sets an ignore
-//! mark for close-after-write in the closes group, so the creator's close
-//! is never queued (each close read cost the reader an event descriptor to
+//! Creators' closes: once the open that got a creation mark is answered,
+//! the reader sets an ignore mark for close-after-write in the closes
+//! group, so the creator's close is not queued (each close read cost the reader an event descriptor to
 //! open, inspect and close: about 5 µs per new file). The creator is then
 //! no longer counted in `writers` but listed in `unclosed` ("its close may
 //! come unseen"), which keeps read marks off the inode as a count would.
@@ -46,8 +46,8 @@
 //! mark, before it is allowed, and counts two writers: itself and the
 //! creator, whose close may already have gone unseen — the count can stay
 //! too high (more events, never fewer), never too low. A close read for an
-//! inode still in `unclosed` (a mark the kernel refused or evicted) is the
-//! creator's and only ends that listing.
+//! inode still in `unclosed` (queued before the mark, or the mark refused)
+//! is the creator's and only ends that listing.
 //!
 //! The tables are bounded; when one fills, every ignore mark is flushed
 //! and the accounting starts again with a fresh scan.
