@@ -166,6 +166,7 @@ pub fn run(
         stop: AtomicBool::new(false),
         holds,
         alarm_holds: Default::default(),
+        reader_wake: Default::default(),
         notify_bell: Doorbell::new().map_err(mamori_watch::WatchError::Unavailable)?,
         deny,
         refresh_wanted: std::sync::Condvar::new(),
@@ -509,6 +510,7 @@ pub fn run(
     main.upkeep.stop();
     hot.trace.write();
     hot.stop.store(true, Ordering::Release);
+    hot.reader_wake.wake();
     hot.holds.release_all();
     // Blocks are only enforced while the guard runs (they come back from
     // the journal at the next start).

@@ -187,7 +187,7 @@ pub struct AlarmHolds {
 
 #[derive(Default)]
 struct Twins {
-    /// Held by the permission reader, not yet taken over by the
+    /// Held by `alarm-reader`, not yet taken over by the
     /// notification side: (pid, when).
     held: std::collections::VecDeque<(u32, Instant)>,
     /// Read by the notification side first (held there): the alarm's copy
@@ -197,14 +197,14 @@ struct Twins {
 
 /// Entries kept per table at most.
 const TWINS: usize = 4096;
-/// A claim older than this has no alarm left to meet (the permission
-/// reader reads its group within milliseconds): forgotten.
+/// A claim older than this has no alarm left to meet (`alarm-reader`
+/// reads its group within milliseconds): forgotten.
 const CLAIM_TTL: Duration = Duration::from_secs(1);
 
 /// What the notification side's copy of a delete or rename found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Twin {
-    /// The permission reader held it already: the hold is handed over.
+    /// `alarm-reader` held it already: the hold is handed over.
     TakenOver,
     /// First here: held here (`hold` said so).
     HeldHere,
@@ -213,7 +213,7 @@ pub enum Twin {
 }
 
 impl AlarmHolds {
-    /// The permission reader read an alarm of `pid`: holds it with `hold`
+    /// `alarm-reader` read an alarm of `pid`: holds it with `hold`
     /// unless the notification side read this event first. Returns whether
     /// it is held now, and a hold to give back (the oldest, when full).
     pub fn alarm(&self, pid: u32, hold: impl FnOnce() -> bool) -> (bool, Option<u32>) {
@@ -264,7 +264,7 @@ impl AlarmHolds {
         }
     }
 
-    /// Holds the permission reader took before `before` and nobody took
+    /// Holds `alarm-reader` took before `before` and nobody took
     /// over, removed: the notification side read its queue empty after
     /// `before`, so their copies were read (and merged with another event
     /// by the kernel, or decoded to nothing). Their pids, once per hold,

@@ -8,8 +8,11 @@
 //!   vault copy at a writer's first pre-content event). Every event is
 //!   answered, and answered "allow" on any doubt (fail-open). Besides, it
 //!   drains the closes group (writer counts, and the verdict barrier's
-//!   count of an overwrite at its close: [`barrier`]) and reads the alarm
-//!   group (deletes and renames, to hold their smbd at once).
+//!   count of an overwrite at its close: [`barrier`]) after its batches.
+//!   While no close is due it sleeps in `read` on its group alone (one
+//!   wake-up per batch); stopping, the guard wakes it with a signal.
+//! - `alarm-reader` reads the alarm group (deletes and renames, to hold
+//!   their smbd at once), at the permission reader's priority.
 //! - `notify-reader` (`core/notify.rs`) turns fanotify notification events
 //!   into [`mamori_watch::Observed`] changes, handed to the main loop in
 //!   batches (`core/queue.rs`) that wake it only for changes somebody
@@ -18,8 +21,8 @@
 //!   delete awaits its verdict. With `[watch] one_reader` the
 //!   `perm-reader` thread does this instead, without the alarm group. In
 //!   the inotify fallback an `inotify-reader` thread does it.
-//! - [`hold`]: the permission reader (from the alarm group) or the notify
-//!   side, whichever reads the event first, stops (`SIGSTOP`) an smbd
+//! - [`hold`]: `alarm-reader` or the notify side, whichever reads the
+//!   event first, stops (`SIGSTOP`) an smbd
 //!   session child that deleted or renamed a file until the main loop has
 //!   judged it (deletes raise no permission event), bounded in time and
 //!   undone by a watchdog process if the guard dies;
@@ -178,6 +181,8 @@ pub struct Hot {
     /// Holds the permission reader took from the alarm group, until the
     /// notification side reads their deletes and renames.
     pub(crate) alarm_holds: hold::AlarmHolds,
+    /// Ends the permission reader's blocking read when the guard stops.
+    pub(crate) reader_wake: perm::ReaderWake,
     /// Wakes `notify-reader` (see [`Hot::urge_notify`]).
     pub(crate) notify_bell: core::Doorbell,
     /// The Samba include refusing blocked users' new sessions (if smb.conf has it).

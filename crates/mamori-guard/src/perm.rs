@@ -14,7 +14,9 @@
 //! `MAMORI_GUARD_TRACE` set it times every answer ([`crate::trace`]).
 
 mod beside;
+mod wake;
 
+use crate::core::NotifySide;
 use crate::open_mode::{truncating_open, OpenMode, SyscallFiles};
 use crate::read_marks::ReadMarks;
 use crate::trace::Class;
@@ -32,6 +34,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+pub(crate) use wake::ReaderWake;
 
 /// What the old content looked like, kept until the writer closes the file.
 #[derive(Debug, Clone)]
@@ -198,8 +201,8 @@ struct Clean {
 type Handed = (Pending, Option<Instant>, Class);
 
 /// Starts the permission reader. Besides its group it reads the closes
-/// group, and the alarm group or (`[watch] one_reader`) the notification
-/// side ([`Beside`]).
+/// group, and with `[watch] one_reader` the notification side; else the
+/// alarm group gets a thread of its own ([`Beside`]).
 pub(crate) fn start(group: PermGroup, hot: Arc<Hot>, workers: usize, queue: usize, beside: Beside) {
     let _ = hot.inode_marks.set(group.flusher());
     let (sender, receiver) = sync_channel::<Handed>(queue);
@@ -216,9 +219,25 @@ pub(crate) fn start(group: PermGroup, hot: Arc<Hot>, workers: usize, queue: usiz
             .name(format!("perm-worker-{n}"))
             .spawn(move || worker(receiver, hot, clean));
     }
+    let notify = match beside {
+        Beside::Notify(notify) => Some(notify),
+        Beside::Alarm(alarm) => {
+            beside::spawn_alarm_reader(alarm, hot.clone());
+            None
+        }
+    };
     let _ = std::thread::Builder::new()
         .name("perm-reader".into())
-        .spawn(move || reader(group, hot, sender, clean, beside));
+        .spawn(move || reader(group, hot, sender, clean, notify));
+}
+
+/// Tells [`ReaderWake`] that the reader is gone, however it leaves.
+struct Leaving<'a>(&'a ReaderWake);
+
+impl Drop for Leaving<'_> {
+    fn drop(&mut self) {
+        self.0.exited();
+    }
 }
 
 fn reader(
@@ -226,12 +245,14 @@ fn reader(
     hot: Arc<Hot>,
     sender: SyncSender<Handed>,
     clean: Arc<Mutex<Clean>>,
-    mut beside: Beside,
+    mut notify: Option<Box<NotifySide>>,
 ) {
     crate::hold::prioritise_this_thread();
+    hot.reader_wake.register();
+    let wake = hot.clone();
+    let _leaving = Leaving(&wake.reader_wake);
     let own = std::process::id();
     let mut buf = vec![0u8; 64 * 1024];
-    let mut beside_buf = vec![0u8; 64 * 1024];
     let mut closes = Closes::new();
     let mut batch = Vec::with_capacity(256);
     let mut seen = Seen {
@@ -251,16 +272,22 @@ fn reader(
             }
         }
         // Here, with every answer of the last batch given.
-        beside.creates_if_due();
-        let (ready, beside_ready) = group.wait_with(beside.fd(), closes.timeout_ms());
-        if ready || beside_ready {
-            hot.trace.add(&hot.trace.hops.reader_polls, 1);
-        }
-        // Deletes and renames first: their holds are taken as they are
-        // read, and nobody waits on a close or a create.
-        if beside_ready {
-            beside.pump(&hot, &mut beside_buf);
-        }
+        let ready = match notify.as_mut() {
+            Some(notify) => {
+                notify.creates_if_due();
+                let (ready, notify_ready) = group.wait_with(notify.fd(), closes.timeout_ms());
+                // Deletes and renames first: their holds are taken as they
+                // are read, and nobody waits on a close or a create.
+                if notify_ready {
+                    notify.pump();
+                }
+                ready
+            }
+            // Closes due (or an overwrite's close awaited): wait for them
+            // at most that long. Else sleep in `read` itself.
+            None if closes.busy() || hot.overwrites_open() => group.wait(closes.timeout_ms()),
+            None => true,
+        };
         if !ready {
             closes.drain_if_due(&group, &hot, marks.as_mut());
             continue;
@@ -271,6 +298,11 @@ fn reader(
             std::thread::sleep(Duration::from_millis(100));
             continue;
         }
+        if batch.is_empty() {
+            // Interrupted (the stop signal) or nothing read.
+            continue;
+        }
+        hot.trace.add(&hot.trace.hops.reader_polls, 1);
         // After the read, before the events (see `Closes::drain_for_barrier`).
         closes.drain_for_barrier(&group, &hot, marks.as_mut());
         let read_at = hot.trace.now();

@@ -407,16 +407,28 @@ impl PermGroup {
         self.threads.is_some()
     }
 
-    /// Blocks until events arrive; appends them to `out`.
+    /// Blocks until events arrive; appends them to `out`. A signal
+    /// delivered to the reading thread ends the wait with nothing appended
+    /// (how a reader blocked here is told to stop).
     pub fn read(&self, buf: &mut [u8], out: &mut Vec<Pending>) -> std::io::Result<()> {
-        self.read_from(&self.fd, buf, out).map(|_| ())
+        match self.read_from(&self.fd, buf, out) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(()),
+            other => other.map(|_| ()),
+        }
     }
 
     /// Appends the closes after writing queued so far ([`PermKind::ClosedWrite`],
     /// nothing to answer); never blocks. Returns how many were read.
     pub fn read_closes(&self, buf: &mut [u8], out: &mut Vec<Pending>) -> std::io::Result<usize> {
         match self.read_from(&self.closes, buf, out) {
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(0),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
+                ) =>
+            {
+                Ok(0)
+            }
             other => other,
         }
     }
@@ -427,7 +439,7 @@ impl PermGroup {
         buf: &mut [u8],
         out: &mut Vec<Pending>,
     ) -> std::io::Result<usize> {
-        let n = read_events(group.as_raw_fd(), buf)?;
+        let n = read_once(group.as_raw_fd(), buf)?;
         let before = out.len();
         // After the read: every thread that exited before an event of this
         // batch was queued is out of the cache now.
@@ -517,15 +529,21 @@ impl InodeMarkFlusher {
 
 fn read_events(fd: RawFd, buf: &mut [u8]) -> std::io::Result<usize> {
     loop {
-        // SAFETY: buf is a valid writable buffer of its length.
-        let n = unsafe { libc::read(fd, buf.as_mut_ptr() as *mut libc::c_void, buf.len()) };
-        if n >= 0 {
-            return Ok(n as usize);
+        match read_once(fd, buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => return other,
         }
-        let err = last_error();
-        if err.kind() != std::io::ErrorKind::Interrupted {
-            return Err(err);
-        }
+    }
+}
+
+/// One `read` of `fd`: an interrupting signal is an error (`Interrupted`).
+fn read_once(fd: RawFd, buf: &mut [u8]) -> std::io::Result<usize> {
+    // SAFETY: buf is a valid writable buffer of its length.
+    let n = unsafe { libc::read(fd, buf.as_mut_ptr() as *mut libc::c_void, buf.len()) };
+    if n >= 0 {
+        Ok(n as usize)
+    } else {
+        Err(last_error())
     }
 }
 

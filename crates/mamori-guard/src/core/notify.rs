@@ -7,7 +7,7 @@
 //! priority ([`crate::lazy`]): nobody waits for a create or a close, and
 //! on a small server every microsecond a normal-priority thread takes is
 //! taken from smbd. What somebody waits for reaches it otherwise: the
-//! permission reader holds the smbd of a delete or rename from the alarm
+//! `alarm-reader` holds the smbd of a delete or rename from the alarm
 //! group at once and raises this thread (its hold is taken over here,
 //! [`crate::hold::AlarmHolds`]); the permission reader counts an
 //! overwrite's close for the barrier itself and a worker waiting on that
@@ -43,8 +43,8 @@ pub(crate) struct NotifySide {
     hot: Arc<Hot>,
     /// Consecutive failed reads.
     failing: u32,
-    /// The permission reader reads the alarm group (this side runs in a
-    /// thread of its own): holds are matched with its ([`Twin`]).
+    /// `alarm-reader` reads the alarm group (this side runs in a thread of
+    /// its own): holds are matched with its ([`Twin`]).
     alarmed: bool,
 }
 
@@ -157,7 +157,7 @@ impl NotifySide {
         let read = self
             .group
             .read_with(&mut self.buf, &mut self.batch, &mut |pid| {
-                // With the alarm group, the permission reader may have
+                // With the alarm group, `alarm-reader` may have
                 // held it already (and named it): take that hold over.
                 let twin = if alarmed {
                     hot.alarm_holds.twin(pid, || holds.hold(pid))

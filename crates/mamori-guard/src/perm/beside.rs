@@ -1,14 +1,16 @@
 //! What the permission reader reads besides its permission events: the
-//! closes after writing (a group it drains, never waits on), and either the
-//! alarm group (holds for deletes and renames, while the notification side
-//! runs at idle priority in `notify-reader`) or, with `[watch] one_reader`,
-//! the whole notification side.
+//! closes after writing (a group it drains, never waits on) and, with
+//! `[watch] one_reader`, the whole notification side. Otherwise the alarm
+//! group (holds for deletes and renames) has a thread of its own,
+//! `alarm-reader`, while the notification side runs at idle priority in
+//! `notify-reader`.
 
 use crate::core::NotifySide;
 use crate::read_marks::ReadMarks;
 use crate::Hot;
 use mamori_watch::{AlarmGroup, Pending, PermGroup};
-use std::os::fd::RawFd;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long closes may wait in their queue (read marks' writer counts
@@ -20,33 +22,31 @@ pub(crate) const CLOSES_EVERY: Duration = Duration::from_millis(20);
 pub(crate) enum Beside {
     /// `[watch] one_reader`: the notification side too, in this thread.
     Notify(Box<NotifySide>),
-    /// The alarm group; the notification side runs in `notify-reader`.
+    /// The alarm group, read by `alarm-reader`; the notification side
+    /// runs in `notify-reader`.
     Alarm(AlarmGroup),
 }
 
-impl Beside {
-    pub(crate) fn fd(&self) -> RawFd {
-        match self {
-            Beside::Notify(notify) => notify.fd(),
-            Beside::Alarm(alarm) => alarm.raw_fd(),
-        }
-    }
-
-    /// Creates due (one_reader only).
-    pub(crate) fn creates_if_due(&mut self) {
-        if let Beside::Notify(notify) = self {
-            notify.creates_if_due();
-        }
-    }
-
-    /// Its descriptor was readable: read it.
-    pub(crate) fn pump(&mut self, hot: &Hot, buf: &mut [u8]) {
-        match self {
-            Beside::Notify(notify) => notify.pump(),
-            Beside::Alarm(alarm) => read_alarms(alarm, hot, buf),
-        }
-    }
+/// Starts `alarm-reader`: holds every smbd that deletes or renames a file
+/// as soon as the alarm group says so. A thread of its own (at the
+/// permission reader's priority) so that the permission reader can sleep
+/// in `read` on its one group: one wake-up per batch, no `poll`.
+pub(crate) fn spawn_alarm_reader(alarm: AlarmGroup, hot: Arc<Hot>) {
+    let _ = std::thread::Builder::new()
+        .name("alarm-reader".into())
+        .spawn(move || {
+            crate::hold::prioritise_this_thread();
+            let mut buf = vec![0u8; 64 * 1024];
+            while !hot.stop.load(Ordering::Acquire) {
+                if alarm.wait(ALARM_WAIT_MS) {
+                    read_alarms(&alarm, &hot, &mut buf);
+                }
+            }
+        });
 }
+
+/// How long `alarm-reader` sleeps before it looks at the stop flag again.
+const ALARM_WAIT_MS: i32 = 200;
 
 /// Holds every smbd that deleted or renamed a file, at once; the
 /// notification side takes each hold over when it reads the same event
@@ -92,6 +92,12 @@ impl Closes {
             read_at: Instant::now(),
             busy: false,
         }
+    }
+
+    /// The last drain found closes: more are likely, read them within
+    /// [`CLOSES_EVERY`] even if no permission event comes.
+    pub(crate) fn busy(&self) -> bool {
+        self.busy
     }
 
     /// How long the reader may sleep before the closes are due.

@@ -6,7 +6,7 @@
 //! The [`super::NotifyGroup`] that turns these events into paths is read
 //! at idle priority, when nobody waits for it; this group carries the same
 //! deletes and renames (same marks, same filter: files only, other
-//! processes only) to the permission reader, which needs nothing but the
+//! processes only) to the guard's `alarm-reader`, which needs nothing but the
 //! pid from each. Both groups queue an event in the same kernel call, so
 //! by the time the alarm is read, its twin is queued in the notification
 //! group: what the alarm held is matched there ([`AlarmGroup::read`]).
@@ -42,9 +42,14 @@ impl AlarmGroup {
         })
     }
 
-    /// The descriptor to wait on (with the permission group's).
+    /// The group's descriptor number (see `PermGroup::place_above`).
     pub fn raw_fd(&self) -> RawFd {
         self.fd.as_raw_fd()
+    }
+
+    /// Waits up to `timeout_ms` for deletes or renames.
+    pub fn wait(&self, timeout_ms: i32) -> bool {
+        crate::wait_readable(self.fd.as_raw_fd(), timeout_ms)
     }
 
     /// Calls `deleting` with the pid of every delete or rename of a file by
