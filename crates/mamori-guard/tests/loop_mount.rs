@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 mod common;
-use common::{mount, RunningGuard};
+use common::{mount, wait_until_permission_group_closed, RunningGuard};
 
 static ONE_GUARD: Mutex<()> = Mutex::new(());
 const FILES: usize = 40;
@@ -82,7 +82,7 @@ fn run_attacker(share: &Path) -> (u32, String) {
     (pid, String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-fn guard_blocks_an_encrypting_process(fs: &str) {
+fn guard_blocks_an_encrypting_process(fs: &str, watch: &str) {
     let _one = ONE_GUARD.lock().unwrap_or_else(|e| e.into_inner());
     let Some(mounted) = mount(fs) else { return };
     let share = mounted.mnt.join("share");
@@ -92,15 +92,20 @@ fn guard_blocks_an_encrypting_process(fs: &str) {
             format!("社員番号 {i:04} 氏名 山田太郎 住所 東京都千代田区 電話 03-0000-{i:04}\n");
         std::fs::write(share.join(format!("doc{i:02}.txt")), line.repeat(300)).unwrap();
     }
-    let state = mounted.mnt.join("state");
+    // Off the share's filesystem: after the stop, nothing the guard writes
+    // there raises a permission event that would wake its reader anyway.
+    let state_dir = tempfile::tempdir().unwrap();
+    let state = state_dir.path().to_path_buf();
     // A previous guard that died: the new one must say so.
     std::fs::create_dir_all(&state).unwrap();
     std::fs::write(state.join("guard.pid"), "999999999\n").unwrap();
-    let config = "[response]\nladder = [\"alert\", \"block\"]\n";
+    let config = format!("[response]\nladder = [\"alert\", \"block\"]\n{watch}");
+    let config = config.as_str();
     let Some((guard, ready)) = RunningGuard::start(&share, &state, config) else {
         return;
     };
     assert_eq!(ready.backend, "fanotify");
+    assert!(common::permission_groups_open() >= 1);
     assert_eq!(ready.unclean_previous, Some(999_999_999));
 
     let (pid, out) = run_attacker(&share);
@@ -132,6 +137,10 @@ fn guard_blocks_an_encrypting_process(fs: &str) {
     assert!(benign.success(), "other processes keep working");
 
     let summary = guard.stop();
+    assert!(
+        wait_until_permission_group_closed(),
+        "the permission reader closes its group once stopped"
+    );
     let lines = alerts(&state);
     assert!(summary.denied >= 1, "{out} {lines:?}");
     let kinds: Vec<&str> = lines.iter().map(|l| l["kind"].as_str().unwrap()).collect();
@@ -187,10 +196,17 @@ fn guard_blocks_an_encrypting_process(fs: &str) {
 
 #[test]
 fn ext4() {
-    guard_blocks_an_encrypting_process("ext4");
+    guard_blocks_an_encrypting_process("ext4", "");
 }
 
 #[test]
 fn btrfs() {
-    guard_blocks_an_encrypting_process("btrfs");
+    guard_blocks_an_encrypting_process("btrfs", "");
+}
+
+/// `[watch] one_reader`: the notification side in the permission reader's
+/// `poll`, no alarm group.
+#[test]
+fn ext4_one_reader() {
+    guard_blocks_an_encrypting_process("ext4", "[watch]\none_reader = true\n");
 }

@@ -82,3 +82,39 @@ pub fn guard_stopped(state: &Path) -> serde_json::Value {
         .find(|a| a["kind"] == "guard_stopped")
         .expect("a guard_stopped alert")
 }
+
+/// fanotify groups of a permission class (content or pre-content) this
+/// process holds: the guard's permission group while its reader runs.
+#[allow(dead_code)]
+pub fn permission_groups_open() -> usize {
+    let Ok(fds) = std::fs::read_dir("/proc/self/fdinfo") else {
+        return 0;
+    };
+    fds.flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .filter(|info| {
+            info.lines().any(|line| {
+                line.strip_prefix("fanotify flags:")
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                    .is_some_and(|flags| {
+                        flags & (libc::FAN_CLASS_CONTENT | libc::FAN_CLASS_PRE_CONTENT) != 0
+                    })
+            })
+        })
+        .count()
+}
+
+/// After a stop the permission reader, asleep in `read`, is woken and
+/// closes its group.
+#[allow(dead_code)]
+pub fn wait_until_permission_group_closed() -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while std::time::Instant::now() < deadline {
+        if permission_groups_open() == 0 {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    false
+}
