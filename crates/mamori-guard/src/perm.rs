@@ -249,8 +249,7 @@ fn reader(
 ) {
     crate::hold::prioritise_this_thread();
     hot.reader_wake.register();
-    let wake = hot.clone();
-    let _leaving = Leaving(&wake.reader_wake);
+    let _leaving = Leaving(&hot.reader_wake);
     let own = std::process::id();
     let mut buf = vec![0u8; 64 * 1024];
     let mut closes = Closes::new();
