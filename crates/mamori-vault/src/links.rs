@@ -110,7 +110,7 @@ fn sweep_store(
                 report.already += 1;
                 continue;
             }
-            match link_one(store, share, rel, &path) {
+            match link_one(store, share, rel, &path, meta.ino()) {
                 Ok(version) => {
                     batch.push(version);
                     report.linked += 1;
@@ -162,7 +162,7 @@ pub(crate) fn link_paths(vault: &Vault, share: &str, rels: &[String]) -> Result<
             report.already += 1;
             continue;
         }
-        match link_one(&store, share, rel, &path) {
+        match link_one(&store, share, rel, &path, meta.ino()) {
             Ok(version) => {
                 batch.push(version);
                 report.linked += 1;
@@ -179,11 +179,12 @@ pub(crate) fn link_paths(vault: &Vault, share: &str, rels: &[String]) -> Result<
     Ok(report)
 }
 
-fn link_one(store: &ShareStore, share: &str, rel: &str, path: &Path) -> Result<Version> {
+/// Links `path`, whose inode the caller's `stat` found to be `ino`, into
+/// the store.
+fn link_one(store: &ShareStore, share: &str, rel: &str, path: &Path, ino: u64) -> Result<Version> {
     let taken_at = Utc::now();
     let day = store.day_dir(taken_at)?;
-    let meta = std::fs::symlink_metadata(path).map_err(crate::io_err(path))?;
-    let id = store::version_id(meta.ino(), taken_at);
+    let id = store::version_id(ino, taken_at);
     let object = day.join(&id);
     std::fs::hard_link(path, &object).map_err(crate::io_err(&object))?;
     // What was linked, whatever raced with the stat above.
