@@ -118,6 +118,7 @@ mod tests {
         let wake = ReaderWake::default();
         let started = std::time::Instant::now();
         wake.wake();
-        assert!(started.elapsed() < Duration::from_millis(50));
+        // Not the second of signalling a registered reader gets.
+        assert!(started.elapsed() < Duration::from_millis(500));
     }
 }
