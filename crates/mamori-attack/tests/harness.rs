@@ -67,8 +67,16 @@ fn every_profile_damages_its_folder_over_smb() {
         match profile {
             Profile::Wiper => assert!(after.is_empty(), "{name}: {after:?}"),
             Profile::NewDelete => {
+                // Every original gone, a copy under its name plus one
+                // per-run extension in its place.
                 assert_eq!(after.len(), before.len(), "{name}");
-                assert!(after.keys().all(|k| k.ends_with(".locked")), "{name}");
+                assert!(
+                    before.keys().all(|k| !after.contains_key(k)
+                        && after.keys().any(|a| a
+                            .strip_prefix(k.as_str())
+                            .is_some_and(|ext| ext.starts_with('.')))),
+                    "{name}: {after:?}"
+                );
             }
             Profile::RenameLockbit | Profile::RenameRandom => {
                 let notes = after

@@ -137,8 +137,13 @@ pub fn run(args: GuardArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     });
     match result {
         Ok(summary) => {
+            let (deferred, taken) = (summary.probes_deferred, summary.deferred_probes_taken);
+            let deferred_ja =
+                format!("新規ファイルの検査を保留 {deferred} 件（うち後で実施 {taken} 件）");
+            let deferred_en = format!("{deferred} new-file probes deferred, {taken} taken later");
+            let deferred = lang.pick(&deferred_ja, &deferred_en);
             eprintln!(
-                "mamori guard: {} ({} {}, {} {}, {} {})",
+                "mamori guard: {} ({} {}, {} {}, {} {}, {deferred})",
                 lang.pick("停止しました", "stopped"),
                 summary.changes,
                 lang.pick("件の変更", "changes"),

@@ -160,6 +160,20 @@ fn attack_case(profile: Profile, root: &str, max_damaged: usize) -> Vec<String> 
                 alert["incident"].is_string(),
                 "detection without incident".into(),
             );
+            if profile == Profile::NewDelete {
+                // The copies' names give nothing away and their probes
+                // waited while the attacker only created (core/deferred.rs):
+                // taken before its first delete was judged, they pair.
+                check(
+                    alert["reason"]
+                        .as_str()
+                        .is_some_and(|r| r.contains("encrypted copy written, original deleted")),
+                    format!(
+                        "detection without the copy-then-delete pairing: {}",
+                        alert["reason"]
+                    ),
+                );
+            }
         }
         None => check(
             false,

@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 mod decoys;
+mod deferred;
 mod notify;
 mod overflow;
 mod queue;
@@ -34,6 +35,10 @@ pub struct Summary {
     pub incidents: usize,
     pub denied: u64,
     pub overflows: u64,
+    /// New files whose probe waited for their creator to need it, and
+    /// those probed later (`core/deferred.rs`).
+    pub probes_deferred: u64,
+    pub deferred_probes_taken: u64,
 }
 
 enum Watching {
@@ -382,6 +387,7 @@ pub fn run(
         last_rescan: None,
         upkeep,
         rollbacks,
+        deferred: deferred::DeferredProbes::new(judge.config().burst_window),
     };
     let mut last_poll = Instant::now();
     let mut taken = Vec::new();
@@ -472,6 +478,8 @@ pub fn run(
         incidents: main.incidents.open.len(),
         denied: stats.perm_denied.load(Ordering::Relaxed),
         overflows: stats.overflows.load(Ordering::Relaxed),
+        probes_deferred: stats.probes_deferred.load(Ordering::Relaxed),
+        deferred_probes_taken: stats.deferred_probes_taken.load(Ordering::Relaxed),
     };
     main.incidents.emit(
         Alert::new(
@@ -568,6 +576,7 @@ struct Main<'a> {
     last_rescan: Option<Instant>,
     upkeep: crate::upkeep::Upkeep,
     rollbacks: crate::rollback::Rollbacks,
+    deferred: deferred::DeferredProbes,
 }
 
 impl Main<'_> {
@@ -663,6 +672,30 @@ impl Main<'_> {
         if observed.is_dir {
             return;
         }
+        // Files whose probe waited, before anything that gives them weight.
+        let gives_weight = match observed.change {
+            Change::Deleted | Change::Renamed { .. } => true,
+            Change::Written => before.is_some(),
+            _ => false,
+        };
+        if !self.deferred.is_empty() && (gives_weight || !judge.actor_is_calm(&actor)) {
+            self.take_deferred(judge, &actor);
+        }
+        if observed.change == Change::Written
+            && before.is_none()
+            && created_here
+            && self.hot.blocklist.by_actor(&actor).is_none()
+            && judge.new_content_can_wait(&actor, &observed.path)
+        {
+            self.forget_kept(&abs);
+            self.deferred
+                .push(observed.share, observed.path, actor, Instant::now());
+            self.hot
+                .stats
+                .probes_deferred
+                .fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         let op = match &observed.change {
             Change::Created => FileOp::Created {
                 path: observed.path.clone(),
@@ -688,24 +721,32 @@ impl Main<'_> {
             actor,
             op,
         };
-        if let Some(verdict) = judge.observe(&event) {
-            self.hot.lazy.raise(LazyThread::Main);
-            let fresh = self
-                .incidents
-                .open_for(&share.name, &verdict.actor)
-                .is_none();
-            self.upkeep.respond(
-                &mut self.incidents,
-                &self.hot,
-                self.config,
-                observed.share,
-                &verdict,
-            );
-            let response = self.config.response(&share.name);
-            if fresh && response.rollback && response.has(mamori_respond::Step::Block) {
-                if let Some(id) = self.incidents.open_for(&share.name, &verdict.actor) {
-                    self.rollbacks.request(&id, &share.name);
-                }
+        self.judge_event(judge, observed.share, &event);
+        // Marks just now: the waiting files may count from here on.
+        if !self.deferred.is_empty() && !judge.actor_is_calm(&event.actor) {
+            self.take_deferred(judge, &event.actor);
+        }
+    }
+
+    /// Judges one event and responds to a verdict.
+    fn judge_event(&mut self, judge: &mut Judge, share_index: usize, event: &FileEvent) {
+        let Some(verdict) = judge.observe(event) else {
+            return;
+        };
+        self.hot.lazy.raise(LazyThread::Main);
+        let share = &event.share;
+        let fresh = self.incidents.open_for(share, &verdict.actor).is_none();
+        self.upkeep.respond(
+            &mut self.incidents,
+            &self.hot,
+            self.config,
+            share_index,
+            &verdict,
+        );
+        let response = self.config.response(share);
+        if fresh && response.rollback && response.has(mamori_respond::Step::Block) {
+            if let Some(id) = self.incidents.open_for(share, &verdict.actor) {
+                self.rollbacks.request(&id, share);
             }
         }
     }
@@ -717,14 +758,17 @@ impl Main<'_> {
     fn probe_written(&self, abs: &Path) -> Probe {
         use std::os::unix::fs::MetadataExt;
         let kept = std::fs::metadata(abs).ok().and_then(|meta| {
-            self.hot
+            let fd = self
+                .hot
                 .written_files
                 .lock()
                 .ok()?
-                .take(meta.dev(), meta.ino())
+                .take(meta.dev(), meta.ino())?;
+            Some((fd, meta.len()))
         });
         match kept {
-            Some(fd) => Probe::of_open_file(&std::fs::File::from(fd)),
+            // The same inode: its length was just read.
+            Some((fd, len)) => Probe::of_open_file_of_len(&std::fs::File::from(fd), len),
             None => Probe::of_file(abs),
         }
         .unwrap_or_default()

@@ -151,6 +151,10 @@ pub struct Stats {
     pub creation_marks: AtomicU64,
     /// Creators' closes left unqueued with their creation marks.
     pub creator_closes_ignored: AtomicU64,
+    /// Calm creators' new files whose probe waited, and those probed later
+    /// because their actor turned out to need it (`core/deferred.rs`).
+    pub probes_deferred: AtomicU64,
+    pub deferred_probes_taken: AtomicU64,
 }
 
 /// State shared by the permission path and the main thread.

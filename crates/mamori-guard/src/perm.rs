@@ -28,6 +28,7 @@ use mamori_judge::Probe;
 use mamori_watch::{Pending, PermGroup, PermKind};
 use std::collections::HashMap;
 use std::mem::ManuallyDrop;
+use std::os::fd::AsRawFd;
 use std::os::fd::FromRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -359,9 +360,9 @@ fn reader(
             // One fstat per event: (dev, ino, size).
             let stat = pending.stat();
             let mut opened_empty = false;
-            // A creation mark was set: its creator's close is to be left
-            // unqueued, once the open is answered.
-            let mut created = false;
+            // A creation mark is due once the open is answered (then its
+            // creator's close is left unqueued too).
+            let mut creation_mark = false;
             let mut opened_mode = None;
             match pending.kind {
                 PermKind::Open => {
@@ -400,9 +401,7 @@ fn reader(
                                     // fills it: no pre-content events, unless
                                     // this event needs a worker (a block, the
                                     // barrier: see below).
-                                    if empty && !needs_work && !blocked_any {
-                                        created = marks.opened_empty(&group, &pending, (dev, ino));
-                                    }
+                                    creation_mark = empty && !needs_work && !blocked_any;
                                 }
                                 (None, Some(m)) if !m.write => {}
                                 (None, _) => marks.opened_unknown(&group),
@@ -445,9 +444,12 @@ fn reader(
                 match (writer, stat) {
                     (true, Some((dev, ino, _))) => {
                         if let Some(fd) = pending.allow_keeping_file() {
-                            // After the answer: the creator is on its way.
-                            if let (true, Some(marks)) = (created, marks.as_mut()) {
-                                marks.creator_allowed(&group, &fd, (dev, ino));
+                            // After the answer: the creator is on its way,
+                            // and the marks are off its wait.
+                            if let (true, Some(marks)) = (creation_mark, marks.as_mut()) {
+                                if marks.opened_empty(&group, fd.as_raw_fd(), (dev, ino)) {
+                                    marks.creator_allowed(&group, &fd, (dev, ino));
+                                }
                             }
                             if let Ok(mut files) = hot.written_files.lock() {
                                 files.insert(dev, ino, fd);

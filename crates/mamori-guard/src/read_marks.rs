@@ -26,8 +26,9 @@
 //! at its open (typically created by it) has nothing a write could
 //! destroy, so when that open is the inode's only writer (count 1, not on
 //! the never-mark list) the reader sets an ignore mark for pre-content
-//! events that survives modification, before allowing the open. Its
-//! writes then raise no events. Any other open that may write lifts it
+//! events that survives modification, right after allowing the open (off
+//! the opener's wait; a write quicker than the mark raises its event on a
+//! file still empty, answered at once). Its writes then raise no events. Any other open that may write lifts it
 //! before being allowed (rule 1, as for read marks), so content written
 //! under the mark is kept like any other before a later writer changes it.
 //! The creator's close leaves it in place: a write needs an open that may
@@ -54,7 +55,7 @@
 
 use mamori_watch::{Pending, PermGroup};
 use std::collections::{HashMap, HashSet};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::fs::MetadataExt;
 
 type FileId = (u64, u64);
@@ -215,11 +216,16 @@ impl ReadMarks {
     }
 
     /// An open of an empty file, already counted by
-    /// [`ReadMarks::opened_for_write`]: when it is the inode's only
-    /// writer, ignore the file's pre-content events (its writes too) and
-    /// this writer's close until the next open that may write (module
-    /// doc). Call before the open is allowed.
-    pub fn opened_empty(&mut self, group: &PermGroup, pending: &Pending, id: FileId) -> bool {
+    /// [`ReadMarks::opened_for_write`] and allowed (`file` is its event's
+    /// descriptor): when it is the inode's only writer, ignore the file's
+    /// pre-content events (its writes too) and this writer's close until
+    /// the next open that may write (module doc).
+    ///
+    /// Called after the answer, to keep the opener's wait short: a write
+    /// that comes before the mark raises its pre-content event on a file
+    /// still empty, which the reader answers at once (nothing to keep).
+    /// Events of other openers are read after the mark, as before.
+    pub fn opened_empty(&mut self, group: &PermGroup, file: RawFd, id: FileId) -> bool {
         if self.off
             || self.creation_off
             || self.startup
@@ -232,7 +238,7 @@ impl ReadMarks {
         if self.marked.len() >= self.capacity {
             self.flush(group);
         }
-        match group.ignore_accesses(pending.fd()) {
+        match group.ignore_accesses(file) {
             Ok(()) => {
                 self.marked.insert(id);
                 self.stats.created += 1;

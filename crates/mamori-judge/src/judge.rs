@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+mod calm;
+pub(crate) use calm::share_a_key;
 mod scoring;
 
 /// At most this many marks and touched files are kept per key.

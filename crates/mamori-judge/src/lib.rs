@@ -120,6 +120,12 @@ impl Default for JudgeConfig {
     }
 }
 
+/// Whether two actors share a key the judge scores by (session or
+/// process, user, client address).
+pub fn share_a_key(a: &Actor, b: &Actor) -> bool {
+    judge::share_a_key(a, b)
+}
+
 pub struct Judge {
     engine: judge::Engine,
 }
@@ -158,6 +164,18 @@ impl Judge {
     /// Whether a share-relative path is a decoy: placed, or named like one.
     pub fn is_decoy(&self, share: &str, path: &Path) -> bool {
         self.engine.is_decoy(share, path)
+    }
+
+    /// Whether judging the content of a new file this actor created and
+    /// has just written can wait until the actor deletes, renames or
+    /// overwrites something, or gets a mark (see `judge/calm.rs`).
+    pub fn new_content_can_wait(&self, actor: &Actor, path: &Path) -> bool {
+        self.engine.new_content_can_wait(actor, path)
+    }
+
+    /// No key of the actor has marks, recent deletes or recent renames.
+    pub fn actor_is_calm(&self, actor: &Actor) -> bool {
+        self.engine.actor_is_calm(actor)
     }
 
     /// Forgets an actor after an operator released it.

@@ -402,26 +402,22 @@ pub fn is_note_name(path: &Path) -> bool {
     NOTE_NAMES.iter().any(|pattern| glob(pattern, &name))
 }
 
-/// `*` matches any run; everything else literally.
+/// `*` matches any run; everything else literally. It runs for every
+/// pattern at every create and close: no allocation, and the prefix and
+/// suffix first, which turn nearly every name away at once.
 fn glob(pattern: &str, name: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
+    let Some((first, tail)) = pattern.split_once('*') else {
         return pattern == name;
+    };
+    let (middle, last) = tail.rsplit_once('*').unwrap_or(("", tail));
+    if name.len() < first.len() + last.len() || !name.starts_with(first) || !name.ends_with(last) {
+        return false;
     }
-    let mut rest = name;
-    for (i, part) in parts.iter().enumerate() {
-        if i == 0 {
-            match rest.strip_prefix(part) {
-                Some(r) => rest = r,
-                None => return false,
-            }
-        } else if i == parts.len() - 1 {
-            return rest.ends_with(part);
-        } else {
-            match rest.find(part) {
-                Some(at) => rest = &rest[at + part.len()..],
-                None => return false,
-            }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for part in middle.split('*').filter(|p| !p.is_empty()) {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
         }
     }
     true
@@ -605,6 +601,23 @@ pub fn is_document_extension(ext: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glob_matches_its_runs_in_order() {
+        assert!(glob("*_readme.txt", "x_readme.txt"));
+        assert!(!glob("*_readme.txt", "readme.txt"));
+        assert!(glob("*readme*.hta", "readme.hta"));
+        assert!(glob("*readme*.hta", "xx-readme-yy.hta"));
+        assert!(!glob("*readme*.hta", "readme.txt"));
+        assert!(glob("a*", "a"));
+        assert!(!glob("ab*ba", "aba"));
+        assert!(glob("readme.txt", "readme.txt"));
+        assert!(!glob("readme.txt", "readme.txt2"));
+        assert!(!glob("*ab*b", "ab"));
+        assert!(glob("*how_to_recover*", "how_to_recover"));
+        assert!(glob("*復号*.txt", "ファイルの復号について.txt"));
+        assert!(!glob("*復号*.txt", "復号.txt.bin"));
+    }
 
     #[test]
     fn note_names_match_known_families() {

@@ -213,7 +213,13 @@ impl Probe {
     /// reading (the guard's fanotify descriptors, whose reads raise no
     /// events), by `pread`: the descriptor's offset is left alone.
     pub fn of_open_file(file: &File) -> std::io::Result<Probe> {
-        let len = file.metadata()?.len();
+        Probe::of_open_file_of_len(file, file.metadata()?.len())
+    }
+
+    /// [`Probe::of_open_file`] when the caller has just learnt the file's
+    /// length (one `fstat` less); a file since grown or shrunk is sampled
+    /// as it is read.
+    pub fn of_open_file_of_len(file: &File, len: u64) -> std::io::Result<Probe> {
         // A small file is all regions back to back: one read instead of one
         // per region (the guard probes every file written over SMB).
         if len > 0 && len <= (REGION * MAX_REGIONS) as u64 {
@@ -227,10 +233,10 @@ impl Probe {
                 got += n;
             }
             if got == whole.len() {
-                let samples: Vec<(u64, Vec<u8>)> = whole
+                let samples: Vec<(u64, &[u8])> = whole
                     .chunks(REGION)
                     .enumerate()
-                    .map(|(i, c)| ((i * REGION) as u64, c.to_vec()))
+                    .map(|(i, c)| ((i * REGION) as u64, c))
                     .collect();
                 return Ok(Probe::of_samples(len, &samples));
             }
@@ -251,24 +257,25 @@ impl Probe {
             buf.truncate(got);
             samples.push((offset, buf));
         }
+        let samples: Vec<(u64, &[u8])> = samples.iter().map(|(o, b)| (*o, b.as_slice())).collect();
         Ok(Probe::of_samples(len, &samples))
     }
 
     /// Probes an in-memory file with the same sampling as [`Probe::of_file`].
     pub fn of_bytes(bytes: &[u8]) -> Probe {
         let len = bytes.len() as u64;
-        let samples: Vec<(u64, Vec<u8>)> = region_offsets(len)
+        let samples: Vec<(u64, &[u8])> = region_offsets(len)
             .into_iter()
             .map(|off| {
                 let start = off as usize;
                 let end = (start + REGION).min(bytes.len());
-                (off, bytes[start..end].to_vec())
+                (off, &bytes[start..end])
             })
             .collect();
         Probe::of_samples(len, &samples)
     }
 
-    fn of_samples(len: u64, samples: &[(u64, Vec<u8>)]) -> Probe {
+    fn of_samples(len: u64, samples: &[(u64, &[u8])]) -> Probe {
         // One count of every sampled byte serves each region's statistics
         // and, summed, the pooled histogram and the all-zeros test.
         let mut pooled = [0u64; 256];
@@ -284,8 +291,8 @@ impl Probe {
             })
             .collect();
         let sampled: u64 = pooled.iter().sum();
-        let head = samples.first().map(|(_, b)| b.as_slice()).unwrap_or(&[]);
-        let tail = samples.last().map(|(_, b)| b.as_slice()).unwrap_or(&[]);
+        let head = samples.first().map_or(&[][..], |(_, b)| b);
+        let tail = samples.last().map_or(&[][..], |(_, b)| b);
         let kind = if len > 0 && pooled[0] == sampled {
             Kind::Zeros
         } else {

@@ -193,14 +193,27 @@ impl Index {
         tx.commit().map_err(|e| self.err(e))
     }
 
-    /// Whether this inode already has a link version under this name.
-    pub fn has_link(&self, share: &str, path: &str, dev: u64, ino: u64) -> Result<bool> {
-        self.conn
+    /// For each (name, dev, inode): whether that inode already has a link
+    /// version under that name. One read transaction for all: a lookup
+    /// outside one takes and drops the database's shared lock each time.
+    pub fn linked_among(&self, share: &str, files: &[(&str, u64, u64)]) -> Result<Vec<bool>> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let mut stmt = self
+            .conn
             .prepare_cached(
                 "SELECT 1 FROM versions WHERE share = ?1 AND path = ?2 AND dev = ?3 AND ino = ?4 AND kind = 'link' LIMIT 1",
             )
-            .and_then(|mut s| s.exists(params![share, path, dev as i64, ino as i64]))
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        let linked = files
+            .iter()
+            .map(|(path, dev, ino)| {
+                stmt.exists(params![share, path, *dev as i64, *ino as i64])
+                    .map_err(|e| self.err(e))
+            })
+            .collect::<Result<Vec<bool>>>()?;
+        drop(stmt);
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(linked)
     }
 
     /// (dev, inode, path) of every link version of a share.

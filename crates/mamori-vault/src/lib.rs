@@ -485,8 +485,12 @@ impl Vault {
         links::link_paths(self, share, rel_paths)
     }
 
-    pub(crate) fn has_link(&self, share: &str, rel: &str, dev: u64, ino: u64) -> Result<bool> {
-        self.lock().flushed()?.has_link(share, rel, dev, ino)
+    pub(crate) fn linked_among(
+        &self,
+        share: &str,
+        files: &[(&str, u64, u64)],
+    ) -> Result<Vec<bool>> {
+        self.lock().flushed()?.linked_among(share, files)
     }
 
     pub(crate) fn insert_many(&self, versions: &[Version]) -> Result<()> {

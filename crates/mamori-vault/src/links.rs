@@ -144,8 +144,8 @@ pub(crate) fn link_paths(vault: &Vault, share: &str, rels: &[String]) -> Result<
         report.unsupported = true;
         return Ok(report);
     };
-    let mut batch = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let mut found = Vec::new();
     for rel in rels {
         if crate::check_rel_path(rel).is_err() || !seen.insert(rel.as_str()) {
             continue;
@@ -158,11 +158,21 @@ pub(crate) fn link_paths(vault: &Vault, share: &str, rels: &[String]) -> Result<
         if !meta.is_file() || meta.dev() != root_dev || path.starts_with(&store.dir) {
             continue;
         }
-        if vault.has_link(share, rel, meta.dev(), meta.ino())? {
+        found.push((rel.as_str(), path, meta.dev(), meta.ino()));
+    }
+    let keys: Vec<(&str, u64, u64)> = found.iter().map(|f| (f.0, f.2, f.3)).collect();
+    let linked = if keys.is_empty() {
+        Vec::new()
+    } else {
+        vault.linked_among(share, &keys)?
+    };
+    let mut batch = Vec::new();
+    for ((rel, path, _, ino), linked) in found.iter().zip(linked) {
+        if linked {
             report.already += 1;
             continue;
         }
-        match link_one(&store, share, rel, &path, meta.ino()) {
+        match link_one(&store, share, rel, path, *ino) {
             Ok(version) => {
                 batch.push(version);
                 report.linked += 1;

@@ -46,15 +46,23 @@ impl Kept {
     }
 }
 
-/// Unique per server: time, inode, 32 random bits.
+/// Unique per server: time, inode, 32 bits that differ between the ids
+/// of one process (a random start, then counted: one `getrandom` per
+/// process, not per version).
 pub(crate) fn version_id(ino: u64, taken_at: DateTime<Utc>) -> String {
-    let mut random = [0u8; 4];
-    let _ = getrandom::fill(&mut random);
+    static START: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let start = *START.get_or_init(|| {
+        let mut random = [0u8; 4];
+        let _ = getrandom::fill(&mut random);
+        u32::from_be_bytes(random)
+    });
+    let suffix = start.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed));
     format!(
         "{:x}-{:x}-{:08x}",
         taken_at.timestamp_nanos_opt().unwrap_or(0),
         ino,
-        u32::from_be_bytes(random)
+        suffix
     )
 }
 
