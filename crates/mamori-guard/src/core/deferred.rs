@@ -121,14 +121,20 @@ impl Main<'_> {
         }
     }
 
-    /// Drops the descriptor kept for a file's probe, if any.
+    /// Closes the descriptor kept for a file's probe, if any — outside the
+    /// table's lock, which the permission reader takes at every open.
     pub(super) fn forget_kept(&self, abs: &Path) {
         use std::os::unix::fs::MetadataExt;
-        if let Ok(meta) = std::fs::metadata(abs) {
-            if let Ok(mut files) = self.hot.written_files.lock() {
-                drop(files.take(meta.dev(), meta.ino()));
-            }
-        }
+        let Ok(meta) = std::fs::metadata(abs) else {
+            return;
+        };
+        let kept = self
+            .hot
+            .written_files
+            .lock()
+            .ok()
+            .and_then(|mut files| files.take(meta.dev(), meta.ino()));
+        drop(kept);
     }
 }
 
