@@ -20,7 +20,11 @@ const NOTE_CAPABLE: &[&str] = &["htm", "html", "hta", "url", "rtf", "nfo", "log"
 impl Engine {
     /// No key of the actor has marks, recent deletes or recent renames.
     pub(crate) fn actor_is_calm(&self, actor: &Actor) -> bool {
-        Key::of(actor).iter().all(|key| {
+        self.keys_are_calm(&Key::of(actor))
+    }
+
+    fn keys_are_calm(&self, keys: &[Key]) -> bool {
+        keys.iter().all(|key| {
             self.keys.get(key).is_none_or(|state| {
                 state.marks.is_empty() && state.deleted.is_empty() && state.renames.is_empty()
             })
@@ -41,12 +45,15 @@ impl Engine {
         {
             return false;
         }
-        let created = Key::of(actor).iter().any(|key| {
+        // One key list for both questions: this runs at every close of a
+        // new file.
+        let keys = Key::of(actor);
+        let created = keys.iter().any(|key| {
             self.keys
                 .get(key)
                 .is_some_and(|state| state.created.contains_key(path))
         });
-        created && self.actor_is_calm(actor)
+        created && self.keys_are_calm(&keys)
     }
 }
 
