@@ -644,7 +644,8 @@ impl Main<'_> {
             self.created.insert((observed.share, observed.path.clone()));
         }
         if matches!(observed.change, Change::Created | Change::Renamed { .. }) && !observed.is_dir {
-            self.upkeep.link(&share.name, &observed.path);
+            let created = observed.change == Change::Created;
+            self.upkeep.link(&share.name, &observed.path, created);
         }
         if let Some(touch) = touch_of(
             &observed.change,

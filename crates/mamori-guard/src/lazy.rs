@@ -33,7 +33,6 @@
 //! 4. when a switch is refused (no `CAP_SYS_NICE`), laziness is off and
 //!    every thread stays at normal priority.
 
-use std::io::Read;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -250,7 +249,7 @@ impl RunWait {
             self.last = None;
             self.file = std::fs::File::open(format!("/proc/self/task/{tid}/schedstat")).ok();
         }
-        let now = read_run_delay(self.file.as_mut()?)?;
+        let now = read_run_delay(self.file.as_ref()?)?;
         let grown = self.last.map(|last| now.saturating_sub(last));
         self.last = Some(now);
         grown.map(Duration::from_nanos)
@@ -259,13 +258,14 @@ impl RunWait {
 
 /// The second field of `/proc/.../schedstat`: nanoseconds spent runnable
 /// but waiting for a CPU. Read from offset 0 each time (the kernel renders
-/// the line afresh).
-fn read_run_delay(file: &mut std::fs::File) -> Option<u64> {
-    use std::io::Seek;
-    file.seek(std::io::SeekFrom::Start(0)).ok()?;
-    let mut line = String::new();
-    file.read_to_string(&mut line).ok()?;
-    parse_run_delay(&line)
+/// the line afresh), in one `pread` into the stack: it runs 50 times a
+/// second for each lazy thread.
+fn read_run_delay(file: &std::fs::File) -> Option<u64> {
+    use std::os::unix::fs::FileExt;
+    // Three numbers of at most 20 digits each.
+    let mut buf = [0u8; 80];
+    let len = file.read_at(&mut buf, 0).ok()?;
+    parse_run_delay(std::str::from_utf8(buf.get(..len)?).ok()?)
 }
 
 fn parse_run_delay(line: &str) -> Option<u64> {

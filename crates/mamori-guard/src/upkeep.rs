@@ -91,7 +91,9 @@ pub struct Swept {
 
 #[cfg_attr(not(feature = "vault"), allow(dead_code))]
 enum Job {
-    Link(String, String),
+    /// Share, relative path, and whether the file was just created (a new
+    /// inode: see `Vault::link_created`).
+    Link(String, String, bool),
     Detection(String),
     Record(String, std::path::PathBuf),
 }
@@ -99,6 +101,9 @@ enum Job {
 pub struct Upkeep {
     jobs: Option<std::sync::mpsc::Sender<Job>>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// `[vault] link_new_files`: without it no link job is even sent (a
+    /// job wakes the link thread).
+    link_new: bool,
     pub swept: Swept,
 }
 
@@ -108,6 +113,7 @@ impl Upkeep {
         Upkeep {
             jobs: None,
             thread: None,
+            link_new: false,
             swept: Swept::default(),
         }
     }
@@ -173,11 +179,12 @@ impl Upkeep {
         let lazy = lazy.clone();
         let thread = std::thread::Builder::new()
             .name("vault-links".into())
-            .spawn(move || links_thread(&vault, &maintenance, &lazy, &receiver, delay, link_new))
+            .spawn(move || links_thread(&vault, &maintenance, &lazy, &receiver, delay))
             .ok();
         Upkeep {
             jobs: Some(jobs),
             thread,
+            link_new,
             swept,
         }
     }
@@ -192,10 +199,13 @@ impl Upkeep {
         Upkeep::none()
     }
 
-    /// A file appeared under this name (created, or renamed to it).
-    pub fn link(&self, share: &str, rel: &std::path::Path) {
+    /// A file appeared under this name (`created`, or renamed to it).
+    pub fn link(&self, share: &str, rel: &std::path::Path, created: bool) {
+        if !self.link_new {
+            return;
+        }
         if let (Some(jobs), Some(rel)) = (&self.jobs, rel.to_str()) {
-            let _ = jobs.send(Job::Link(share.to_string(), rel.to_string()));
+            let _ = jobs.send(Job::Link(share.to_string(), rel.to_string(), created));
         }
     }
 
@@ -264,22 +274,27 @@ fn links_thread(
     lazy: &crate::lazy::Lazy,
     jobs: &std::sync::mpsc::Receiver<Job>,
     delay: std::time::Duration,
-    link_new: bool,
 ) {
     use crate::lazy::LazyThread;
     use std::collections::HashMap;
     use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
     use std::time::Instant;
-    let mut pending: HashMap<String, Vec<String>> = HashMap::new();
+    // By share and whether the files were just created.
+    let mut pending: HashMap<(String, bool), Vec<String>> = HashMap::new();
     let mut oldest: Option<Instant> = None;
     let mut last_snapshot: HashMap<String, mamori_vault::snapshot::Snapshot> = HashMap::new();
     // Versions' index rows are committed in batches; commit the last ones
     // of a burst within 100 ms.
     let mut last_flush = Instant::now();
     let flush_every = std::time::Duration::from_millis(100);
-    let flush = |pending: &mut HashMap<String, Vec<String>>| {
-        for (share, rels) in pending.drain() {
-            match vault.link_new(&share, &rels) {
+    let flush = |pending: &mut HashMap<(String, bool), Vec<String>>| {
+        for ((share, created), rels) in pending.drain() {
+            let linked = if created {
+                vault.link_created(&share, &rels)
+            } else {
+                vault.link_new(&share, &rels)
+            };
+            match linked {
                 Ok(r) if r.linked > 0 => {
                     tracing::debug!("vault: {share}: {} new files linked", r.linked)
                 }
@@ -316,11 +331,10 @@ fn links_thread(
             None => jobs.recv_timeout(wait),
         };
         match job {
-            Ok(Job::Link(share, rel)) if link_new => {
-                pending.entry(share).or_default().push(rel);
+            Ok(Job::Link(share, rel, created)) => {
+                pending.entry((share, created)).or_default().push(rel);
                 oldest.get_or_insert_with(Instant::now);
             }
-            Ok(Job::Link(..)) => {}
             Ok(Job::Detection(share)) => {
                 lazy.raise(LazyThread::VaultLinks);
                 if let Some(snapshot) = maintenance.on_detection(&share) {
@@ -391,11 +405,37 @@ mod tests {
         {
             assert_eq!(upkeep.swept.linked, 1, "swept before start returns");
             std::fs::write(share.join("new.txt"), b"new").unwrap();
-            upkeep.link("s", std::path::Path::new("new.txt"));
+            upkeep.link("s", std::path::Path::new("new.txt"), true);
+            std::fs::rename(share.join("old.txt"), share.join("moved.txt")).unwrap();
+            upkeep.link("s", std::path::Path::new("moved.txt"), false);
             upkeep.stop();
             let vault = vault.unwrap();
             assert_eq!(vault.versions_of("s", "new.txt").unwrap().len(), 1);
+            assert_eq!(vault.versions_of("s", "moved.txt").unwrap().len(), 1);
         }
         upkeep.stop();
+    }
+
+    #[test]
+    fn without_link_new_files_nothing_is_linked() {
+        let dir = tempfile::tempdir().unwrap();
+        let share = dir.path().join("share");
+        std::fs::create_dir_all(&share).unwrap();
+        let shares = crate::resolve_shares(&[("s".into(), share.clone())]).unwrap();
+        let section = VaultSection {
+            link_new_files: false,
+            ..VaultSection::default()
+        };
+        let vault = crate::vault::open(&dir.path().join("state"), &shares, &section);
+        let mut upkeep = Upkeep::start(&vault, &shares, &section, &crate::lazy::Lazy::new(false));
+        std::fs::write(share.join("new.txt"), b"new").unwrap();
+        upkeep.link("s", std::path::Path::new("new.txt"), true);
+        upkeep.stop();
+        #[cfg(feature = "vault")]
+        assert!(vault
+            .unwrap()
+            .versions_of("s", "new.txt")
+            .unwrap()
+            .is_empty());
     }
 }

@@ -398,8 +398,31 @@ pub fn is_note_name(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
+    // It runs at every create and close: nearly every name holds none of
+    // the patterns' longest literals, found in one case-blind pass.
+    if name.is_ascii() && !note_literals().is_match(name) {
+        return false;
+    }
     let name = name.to_lowercase();
     NOTE_NAMES.iter().any(|pattern| glob(pattern, &name))
+}
+
+/// The longest `*`-free run of every note name pattern: a name matching a
+/// pattern holds its run.
+fn note_literals() -> &'static aho_corasick::AhoCorasick {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        let runs = NOTE_NAMES.iter().map(|pattern| {
+            pattern
+                .split('*')
+                .max_by_key(|run| run.len())
+                .unwrap_or(pattern)
+        });
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(runs)
+            .unwrap_or_else(|e| unreachable!("static note names: {e}"))
+    })
 }
 
 /// `*` matches any run; everything else literally. It runs for every
@@ -635,6 +658,33 @@ mod tests {
         }
         assert!(!is_note_name(Path::new("議事録.txt")));
         assert!(!is_note_name(Path::new("readme.md")));
+    }
+
+    #[test]
+    fn the_literal_prefilter_agrees_with_the_globs() {
+        let names = [
+            "report.docx",
+            "README.TXT",
+            "Akira_ReadMe.txt",
+            "x_RECOVER_y.txt",
+            "how-to-recover-files.pdf",
+            "MyDecrypt_Instructions.html",
+            "restore_files_0.txt",
+            "復号方法.txt",
+            "データ復元方法について.docx",
+            "身代金.pdf",
+            "readme.md",
+            "info.hta",
+            "INFO.HTA",
+            "_restore_.txt",
+        ];
+        for name in names {
+            let lower = name.to_lowercase();
+            let by_globs = NOTE_NAMES.iter().any(|pattern| glob(pattern, &lower));
+            assert_eq!(is_note_name(Path::new(name)), by_globs, "{name}");
+        }
+        assert!(is_note_name(Path::new("Akira_ReadMe.txt")));
+        assert!(!is_note_name(Path::new("report.docx")));
     }
 
     #[test]

@@ -482,7 +482,15 @@ impl Vault {
     /// [`Vault::sweep_links`]), in one index transaction: a file made after
     /// the sweep is then as safe from a delete as one that was there before.
     pub fn link_new(&self, share: &str, rel_paths: &[String]) -> Result<SweepReport> {
-        links::link_paths(self, share, rel_paths)
+        links::link_paths(self, share, rel_paths, links::Known::Maybe)
+    }
+
+    /// [`Vault::link_new`] for files the guard saw *created*: new inodes,
+    /// so the index is not asked whether they are linked already (a sweep
+    /// racing with the create may link one twice: one more name, pruned
+    /// like any).
+    pub fn link_created(&self, share: &str, rel_paths: &[String]) -> Result<SweepReport> {
+        links::link_paths(self, share, rel_paths, links::Known::No)
     }
 
     pub(crate) fn linked_among(

@@ -131,11 +131,25 @@ fn sweep_store(
     Ok(report)
 }
 
+/// Whether the files handed to [`link_paths`] may be linked already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Known {
+    /// Renamed or otherwise older: ask the index first.
+    Maybe,
+    /// Just created: new inodes.
+    No,
+}
+
 /// Links the given share-relative paths (files just created or renamed,
 /// as the guard learns of them) in one index transaction. Paths gone or
-/// not regular files are skipped; an inode already linked under the same
-/// name is not linked twice.
-pub(crate) fn link_paths(vault: &Vault, share: &str, rels: &[String]) -> Result<SweepReport> {
+/// not regular files are skipped; with [`Known::Maybe`], an inode already
+/// linked under the same name is not linked twice.
+pub(crate) fn link_paths(
+    vault: &Vault,
+    share: &str,
+    rels: &[String],
+    known: Known,
+) -> Result<SweepReport> {
     let store = vault
         .share(share)
         .ok_or_else(|| VaultError::UnknownShare(share.to_string()))?;
@@ -161,8 +175,8 @@ pub(crate) fn link_paths(vault: &Vault, share: &str, rels: &[String]) -> Result<
         found.push((rel.as_str(), path, meta.dev(), meta.ino()));
     }
     let keys: Vec<(&str, u64, u64)> = found.iter().map(|f| (f.0, f.2, f.3)).collect();
-    let linked = if keys.is_empty() {
-        Vec::new()
+    let linked = if keys.is_empty() || known == Known::No {
+        vec![false; keys.len()]
     } else {
         vault.linked_among(share, &keys)?
     };

@@ -286,3 +286,21 @@ fn new_files_linked_once_and_kept_after_delete() {
     );
     assert!(vault.link_new("nope", &names).is_err());
 }
+
+#[test]
+fn created_files_linked_without_asking_the_index() {
+    let (_dir, vault, share) = setup();
+    std::fs::write(share.join("sub/fresh.bin"), b"just made").unwrap();
+    let names = vec![
+        "sub/fresh.bin".to_string(),
+        "sub/fresh.bin".to_string(),
+        "sub/gone.bin".to_string(),
+        "sub".to_string(),
+    ];
+    let report = vault.link_created("s", &names).unwrap();
+    assert_eq!((report.linked, report.failed), (1, 1), "{report:?}");
+    std::fs::remove_file(share.join("sub/fresh.bin")).unwrap();
+    let versions = vault.versions_of("s", "sub/fresh.bin").unwrap();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(std::fs::read(&versions[0].object).unwrap(), b"just made");
+}

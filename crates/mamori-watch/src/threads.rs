@@ -12,13 +12,21 @@
 //! Correctness of the cache: an entry (tid → tgid) is dropped as soon as its
 //! thread has exited. Each entry holds a thread pidfd (`PIDFD_THREAD`, Linux
 //! ≥ 6.9) in an epoll set; the kernel makes it readable at the thread's exit,
-//! before its id is freed for reuse. [`Threads::prune`] runs after every read
+//! before its id is freed for reuse. [`Threads::prune`] runs after a read
 //! of the event queue, so an entry still present when an event is handled
-//! belonged to a thread alive after that event was queued: for a permission
-//! event (its thread waits for our answer) that is the event's own thread.
+//! belonged to a thread alive shortly before that event was queued — at
+//! most [`PRUNE_EVERY`] before, and a thread id comes back only once the
+//! kernel's cyclic allocator has handed out every other free id below
+//! `pid_max`: with `pid_max` at its floor default (32 768) or above, tens
+//! of thousands of clones, which no host makes in 10 ms. Below that floor
+//! (an administrator's choice) it prunes at every read. For a permission
+//! event (its thread waits for our answer) an entry is therefore the
+//! event's own thread. Why not every read: the `epoll_wait` is one more
+//! system call per file written, on the opener's way.
 
 use std::collections::HashMap;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::time::{Duration, Instant};
 
 /// `pidfd_open` flag: a pidfd for a thread, not only a thread-group leader.
 const PIDFD_THREAD: libc::c_uint = libc::O_EXCL as libc::c_uint;
@@ -27,6 +35,27 @@ pub(crate) struct Threads {
     map: HashMap<u32, Entry>,
     epoll: OwnedFd,
     capacity: usize,
+    /// How long a prune holds (zero: every read; see the module doc).
+    prune_every: Duration,
+    pruned_at: Option<Instant>,
+}
+
+/// The longest time between prunes when `pid_max` allows it.
+pub(crate) const PRUNE_EVERY: Duration = Duration::from_millis(10);
+
+/// `pid_max` below which every read prunes.
+const PID_MAX_FLOOR: u64 = 32_768;
+
+fn prune_interval() -> Duration {
+    let pid_max = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()
+        .and_then(|text| text.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    if pid_max >= PID_MAX_FLOOR {
+        PRUNE_EVERY
+    } else {
+        Duration::ZERO
+    }
 }
 
 struct Entry {
@@ -83,15 +112,25 @@ impl Threads {
             // SAFETY: a fresh descriptor.
             epoll: unsafe { OwnedFd::from_raw_fd(epoll) },
             capacity: capacity.min(open_file_limit() / 4).max(64),
+            prune_every: prune_interval(),
+            pruned_at: None,
         })
     }
 
     /// Drops the entries of threads that have exited (one `epoll_wait`, no
-    /// waiting).
+    /// waiting), unless the last prune is recent enough (module doc).
     pub(crate) fn prune(&mut self) {
         if self.map.is_empty() {
             return;
         }
+        let now = Instant::now();
+        if self
+            .pruned_at
+            .is_some_and(|at| now.saturating_duration_since(at) < self.prune_every)
+        {
+            return;
+        }
+        self.pruned_at = Some(now);
         let mut ready = [libc::epoll_event { events: 0, u64: 0 }; 64];
         loop {
             // SAFETY: `ready` is a valid buffer of 64 events.
@@ -188,5 +227,39 @@ mod tests {
         }
         assert!(!threads.map.contains_key(&tid));
         assert!(threads.map.contains_key(&own));
+    }
+
+    #[test]
+    fn a_recent_prune_holds_until_its_interval_ends() {
+        let Some(mut threads) = Threads::new(64) else {
+            eprintln!("skipped: no thread pidfds on this kernel");
+            return;
+        };
+        assert!(prune_interval() <= PRUNE_EVERY);
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let (tid_tx, tid_rx) = std::sync::mpsc::channel::<u32>();
+        let helper = std::thread::spawn(move || {
+            // SAFETY: plain syscall.
+            let _ = tid_tx.send(unsafe { libc::syscall(libc::SYS_gettid) } as u32);
+            let _ = rx.recv();
+        });
+        let tid = tid_rx.recv().unwrap();
+        assert!(threads.process_of(tid).is_some());
+        threads.prune_every = Duration::from_secs(3600);
+        threads.pruned_at = Some(Instant::now());
+        drop(tx);
+        helper.join().unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        threads.prune();
+        assert!(threads.map.contains_key(&tid), "pruned within the interval");
+        threads.prune_every = Duration::ZERO;
+        for _ in 0..100 {
+            threads.prune();
+            if !threads.map.contains_key(&tid) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!threads.map.contains_key(&tid));
     }
 }
