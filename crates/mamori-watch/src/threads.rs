@@ -196,6 +196,23 @@ impl Threads {
 mod tests {
     use super::*;
 
+    /// A thread that exits once the sender is dropped: (its id, the
+    /// sender, its handle).
+    fn waiting_thread() -> (
+        u32,
+        std::sync::mpsc::Sender<()>,
+        std::thread::JoinHandle<()>,
+    ) {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let (tid_tx, tid_rx) = std::sync::mpsc::channel::<u32>();
+        let helper = std::thread::spawn(move || {
+            // SAFETY: plain syscall.
+            let _ = tid_tx.send(unsafe { libc::syscall(libc::SYS_gettid) } as u32);
+            let _ = rx.recv();
+        });
+        (tid_rx.recv().unwrap(), tx, helper)
+    }
+
     #[test]
     fn threads_map_to_their_process_and_leave_at_exit() {
         let Some(mut threads) = Threads::new(64) else {
@@ -204,14 +221,7 @@ mod tests {
         };
         let own = std::process::id();
         assert_eq!(threads.process_of(own), Some(own));
-        let (tx, rx) = std::sync::mpsc::channel::<()>();
-        let (tid_tx, tid_rx) = std::sync::mpsc::channel::<u32>();
-        let helper = std::thread::spawn(move || {
-            // SAFETY: plain syscall.
-            let _ = tid_tx.send(unsafe { libc::syscall(libc::SYS_gettid) } as u32);
-            let _ = rx.recv();
-        });
-        let tid = tid_rx.recv().unwrap();
+        let (tid, tx, helper) = waiting_thread();
         assert_ne!(tid, own);
         assert_eq!(threads.process_of(tid), Some(own));
         assert!(threads.map.contains_key(&tid));
@@ -236,14 +246,7 @@ mod tests {
             return;
         };
         assert!(prune_interval() <= PRUNE_EVERY);
-        let (tx, rx) = std::sync::mpsc::channel::<()>();
-        let (tid_tx, tid_rx) = std::sync::mpsc::channel::<u32>();
-        let helper = std::thread::spawn(move || {
-            // SAFETY: plain syscall.
-            let _ = tid_tx.send(unsafe { libc::syscall(libc::SYS_gettid) } as u32);
-            let _ = rx.recv();
-        });
-        let tid = tid_rx.recv().unwrap();
+        let (tid, tx, helper) = waiting_thread();
         assert!(threads.process_of(tid).is_some());
         threads.prune_every = Duration::from_secs(3600);
         threads.pruned_at = Some(Instant::now());
