@@ -174,10 +174,10 @@ pub(crate) fn link_paths(
         }
         found.push((rel.as_str(), path, meta.dev(), meta.ino()));
     }
-    let keys: Vec<(&str, u64, u64)> = found.iter().map(|f| (f.0, f.2, f.3)).collect();
-    let linked = if keys.is_empty() || known == Known::No {
-        vec![false; keys.len()]
+    let linked = if found.is_empty() || known == Known::No {
+        vec![false; found.len()]
     } else {
+        let keys: Vec<(&str, u64, u64)> = found.iter().map(|f| (f.0, f.2, f.3)).collect();
         vault.linked_among(share, &keys)?
     };
     let mut batch = Vec::new();
