@@ -39,6 +39,8 @@ pub struct BenchOptions {
     /// Runs the guard with `[decoys] enabled = false`: the content and
     /// behaviour judgement alone.
     pub no_decoys: bool,
+    /// Only the LAN series of the throughput (no loopback series).
+    pub lan_only: bool,
 }
 
 impl BenchOptions {

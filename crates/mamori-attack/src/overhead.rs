@@ -122,6 +122,28 @@ fn measure(target: &SmbTarget, folder: &str, guard: Option<u32>) -> Result<Throu
     ))
 }
 
+/// The mean of `values` and the half-width of its 95 % confidence
+/// interval (Student's t; 0 for fewer than two values).
+fn mean_ci95(values: &[f64]) -> (f64, f64) {
+    let n = values.len();
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let mean = values.iter().sum::<f64>() / n as f64;
+    if n < 2 {
+        return (mean, 0.0);
+    }
+    let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    // Two-sided 97.5 % quantiles of t for 1..=30 degrees of freedom.
+    const T975: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
+    ];
+    let t = T975.get(n - 2).copied().unwrap_or(1.96);
+    (mean, t * (variance / n as f64).sqrt())
+}
+
 /// Waits (≤ 3 s) until the guard has used under 1 ms of CPU in 100 ms,
 /// and 100 ms in any case (so both sides of a pair pause alike).
 fn settle(guard: Option<u32>) {
@@ -141,10 +163,11 @@ fn settle(guard: Option<u32>) {
 /// Both series: loopback, then the LAN-like path (skipped with the reason
 /// when namespaces or veth cannot be made here).
 pub fn overhead(opts: &BenchOptions) -> Result<()> {
-    let server = SambaServer::start("docs", Fs::Ext4, 2048)?;
-    let target = server.target(USER_B, "OFFICE-PC");
-    series(opts, "loopback", &server, &target, None)?;
-    drop(server);
+    if !opts.lan_only {
+        let server = SambaServer::start("docs", Fs::Ext4, 2048)?;
+        let target = server.target(USER_B, "OFFICE-PC");
+        series(opts, "loopback", &server, &target, None)?;
+    }
     let lan = match Lan::setup(LAN_DELAY) {
         Ok(lan) => lan,
         Err(e) => {
@@ -426,6 +449,31 @@ fn series(
         v.sort_by(|a, b| a.total_cmp(b));
         v[v.len() / 2]
     };
+    // The paired mean with its 95 % interval, and the ratio of the sides'
+    // medians: what to quote when the host's noise is as large as the
+    // difference (the interval says how far the rounds let us see).
+    for i in (1..sides.len()).rev() {
+        let with = &runs[i];
+        let mut parts = Vec::new();
+        for (what, f) in [("written", rows[0].1), ("read", rows[1].1)] {
+            let differences: Vec<f64> = without
+                .iter()
+                .zip(with)
+                .map(|(a, b)| (f(a) - f(b)) / f(a) * 100.0)
+                .collect();
+            let (mean, half) = mean_ci95(&differences);
+            let (a, b) = (median(without, f), median(with, f));
+            parts.push(format!(
+                "{what} {mean:.1} % ± {half:.1}, medians' ratio {:.1} %",
+                (a - b) / a * 100.0
+            ));
+        }
+        println!(
+            "{name}: {} 16 KB files, paired mean ± 95 % interval over {rounds} rounds: {}",
+            sides[i].label(),
+            parts.join("; ")
+        );
+    }
     let range = |with: &[Throughput], f: Pick| {
         let v: Vec<f64> = with.iter().map(f).collect();
         (
@@ -502,4 +550,19 @@ fn series(
     );
     println!("({name}: detections during the throughput runs: {detections})");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mean_ci95;
+
+    #[test]
+    fn the_interval_follows_students_t() {
+        assert_eq!(mean_ci95(&[]), (0.0, 0.0));
+        assert_eq!(mean_ci95(&[2.0]), (2.0, 0.0));
+        // Mean 2, sample variance 2/3, n 4: t(3) = 3.182, half = t × sd / √4.
+        let (mean, half) = mean_ci95(&[1.0, 2.0, 3.0, 2.0]);
+        assert!((mean - 2.0).abs() < 1e-9);
+        assert!((half - 3.182 * (2.0f64 / 3.0).sqrt() / 2.0).abs() < 1e-9);
+    }
 }

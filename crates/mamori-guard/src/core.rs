@@ -185,9 +185,15 @@ pub fn run(
             .name("hold-expiry".into())
             .spawn(move || {
                 while !hot.stop.load(Ordering::Acquire) {
-                    // Idle servers hold nothing: wake rarely then.
-                    let idle = hot.holds.is_empty();
-                    std::thread::sleep(Duration::from_millis(if idle { 100 } else { 20 }));
+                    // Idle servers hold nothing: no timer then, the first
+                    // hold wakes this thread (the guard's stop releases
+                    // every hold itself; the second bounds how late this
+                    // thread notices it).
+                    if hot.holds.is_empty() {
+                        hot.holds.wait_until_held(Duration::from_secs(1));
+                        continue;
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
                     let expired = hot.holds.expire();
                     if expired > 0 {
                         tracing::warn!("{expired} held sessions continued after the hold limit");
@@ -519,6 +525,8 @@ pub fn run(
     hot.trace.write();
     hot.stop.store(true, Ordering::Release);
     hot.reader_wake.wake();
+    // `notify-reader` may sleep until the next change: let it see the stop.
+    hot.notify_bell.ring();
     hot.holds.release_all();
     // Blocks are only enforced while the guard runs (they come back from
     // the journal at the next start).

@@ -19,7 +19,7 @@
 
 use std::collections::HashMap;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// The longest any session is held, whatever the main loop does.
@@ -31,6 +31,8 @@ const WATCHDOG_PIDS: usize = 4096;
 pub struct Holds {
     /// pid → (changes not judged yet, held since, longest hold).
     held: Mutex<HashMap<u32, (u32, Instant, Duration)>>,
+    /// Notified when `held` gets its first entry ([`Holds::wait_until_held`]).
+    taken: Condvar,
     /// Pid → is an smbd (cached; read by the notify reader only).
     smbd: Mutex<HashMap<u32, (Option<u64>, bool)>>,
     /// Write end of the pipe to the watchdog process.
@@ -60,6 +62,7 @@ impl Holds {
     pub fn new(enabled: bool) -> Self {
         Holds {
             held: Mutex::new(HashMap::new()),
+            taken: Condvar::new(),
             smbd: Mutex::new(HashMap::new()),
             watchdog: if enabled { spawn_watchdog() } else { None },
             enabled,
@@ -117,6 +120,7 @@ impl Holds {
                 return false;
             }
             entry.1 = Instant::now();
+            self.taken.notify_all();
         }
         entry.0 += 1;
         true
@@ -139,6 +143,15 @@ impl Holds {
     /// Nothing held right now.
     pub fn is_empty(&self) -> bool {
         self.held.lock().map_or(true, |h| h.is_empty())
+    }
+
+    /// Sleeps while nothing is held, at most `limit`: the expiry thread's
+    /// wait on an idle server, which then needs no timer.
+    pub fn wait_until_held(&self, limit: Duration) {
+        let Ok(held) = self.held.lock() else {
+            return;
+        };
+        let _ = self.taken.wait_timeout_while(held, limit, |h| h.is_empty());
     }
 
     /// `pid` was killed: nothing to continue.

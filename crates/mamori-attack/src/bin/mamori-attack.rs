@@ -113,6 +113,9 @@ enum Command {
         /// Guard without decoys (the content and behaviour judgement alone).
         #[arg(long)]
         no_decoys: bool,
+        /// Throughput: the LAN series alone (no loopback series).
+        #[arg(long)]
+        lan_only: bool,
     },
     /// List profiles and workloads.
     List,
@@ -282,6 +285,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bare_guard_marks,
             bare_creation_marks,
             no_decoys,
+            lan_only,
         } => {
             if let Some(reason) = mamori_attack::samba::skip_reason(Fs::Ext4) {
                 bail!("cannot benchmark here: {reason}");
@@ -303,6 +307,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bare_guard_marks,
                 bare_creation_marks,
                 no_decoys,
+                lan_only,
             };
             let results = if skip_attacks {
                 Vec::new()

@@ -15,7 +15,10 @@
 //! the permission reader's thread instead and takes the holds itself.
 //! Creates wake nobody (see [`NotifyGroup`]): they come with the next
 //! read, or within [`CREATES_EVERY`] while the reader wakes for anything
-//! else, or at its next idle timeout (200 ms).
+//! else, or at its next idle timeout (200 ms). While nobody waits the
+//! reader reads every [`CREATES_EVERY`]; once a look finds nothing queued
+//! it sleeps until the first event or create comes (or the doorbell), so
+//! an idle share costs it no wake-ups, and a busy one one per period.
 
 use super::queue::{QueueSender, Queued};
 use crate::hold::Twin;
@@ -30,6 +33,9 @@ use std::time::Duration;
 
 /// How long creates may wait in their queue while the reader is awake.
 pub(crate) const CREATES_EVERY: Duration = Duration::from_millis(20);
+/// The longest sleep of `notify-reader` on a quiet share (a safety net:
+/// the first change or the doorbell wakes it before).
+const QUIET_WAIT_MS: i32 = 1000;
 
 /// Reads the notification group and forwards its changes.
 pub(crate) struct NotifySide {
@@ -83,6 +89,9 @@ impl NotifySide {
                 let lazy = self.hot.lazy.clone();
                 lazy.enter(LazyThread::Notify);
                 let bell = self.hot.notify_bell.fd();
+                // The last look found nothing queued: sleep until the first
+                // change comes (no 50 Hz timer on an idle server).
+                let mut quiet = false;
                 while !self.hot.stop.load(Ordering::Acquire) {
                     let raises = lazy.raises(LazyThread::Notify);
                     self.creates_if_due();
@@ -100,7 +109,12 @@ impl NotifySide {
                         }
                         events
                     } else {
-                        if mamori_watch::wait_readable(bell, CREATES_EVERY.as_millis() as i32) {
+                        let rung = if quiet {
+                            self.group.wait_quiet(bell, QUIET_WAIT_MS)
+                        } else {
+                            mamori_watch::wait_readable(bell, CREATES_EVERY.as_millis() as i32)
+                        };
+                        if rung {
                             self.hot.notify_bell.clear();
                         }
                         self.group.wait(0)
@@ -115,6 +129,8 @@ impl NotifySide {
                             }
                         }
                     }
+                    // Creates are read at the top of the loop once due.
+                    quiet = !ready && !self.group.creates_queued();
                     // Not over a raise for an event this pump may have
                     // missed, nor while an overwrite awaits its verdict.
                     if !self.hot.verdicts_awaited() {

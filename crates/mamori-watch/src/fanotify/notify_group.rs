@@ -127,6 +127,30 @@ impl NotifyGroup {
         self.creates_read_at.elapsed() >= every
     }
 
+    /// Whether creates are queued (never blocks).
+    pub fn creates_queued(&self) -> bool {
+        crate::wait_readable(self.creates.as_raw_fd(), 0)
+    }
+
+    /// Waits up to `timeout_ms` until events or creates are queued, or
+    /// `bell` is readable; returns whether `bell` is. For a reader that
+    /// found the share quiet: the first change wakes it, no timer does.
+    pub fn wait_quiet(&self, bell: RawFd, timeout_ms: i32) -> bool {
+        let pollfd = |fd| libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let mut fds = [
+            pollfd(self.fd.as_raw_fd()),
+            pollfd(self.creates.as_raw_fd()),
+            pollfd(bell),
+        ];
+        // SAFETY: three valid pollfds.
+        let rc = unsafe { libc::poll(fds.as_mut_ptr(), 3, timeout_ms) };
+        rc > 0 && fds[2].revents & libc::POLLIN != 0
+    }
+
     /// Appends the creates queued so far (never blocks).
     pub fn read_creates(&mut self, out: &mut Vec<Observed>) -> std::io::Result<()> {
         self.creates_read_at = Instant::now();
