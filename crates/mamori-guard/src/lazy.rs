@@ -36,7 +36,8 @@
 //!    idle CPU); the first look that finds contention goes back to
 //!    [`PERIOD`], so starvation that begins on a calm server is seen
 //!    within one [`CALM_PERIOD`] (work somebody waits for never waits for
-//!    this: rule 2);
+//!    this: rule 2); a calm look's threshold is [`STARVED`] scaled to its
+//!    window, the same share of the time;
 //! 4. when a switch is refused (no `CAP_SYS_NICE`), laziness is off and
 //!    every thread stays at normal priority.
 
@@ -66,6 +67,14 @@ fn next_sleep(calm_looks: u32) -> Duration {
     } else {
         PERIOD
     }
+}
+
+/// The runqueue wait that counts as starved over a look of `slept`: the
+/// share of [`STARVED`] in [`PERIOD`], so a calm look's longer window
+/// raises no thread that a short one would not.
+fn starved_beyond(slept: Duration) -> Duration {
+    let nanos = STARVED.as_nanos() * slept.as_nanos() / PERIOD.as_nanos();
+    Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
 }
 
 /// The threads that may run at idle priority.
@@ -233,7 +242,8 @@ impl Lazy {
                 let mut waits = LazyThread::ALL.map(|_| RunWait::default());
                 let mut calm_looks = 0u32;
                 while !stopped() && lazy.enabled() {
-                    std::thread::sleep(next_sleep(calm_looks));
+                    let slept = next_sleep(calm_looks);
+                    std::thread::sleep(slept);
                     let mut contended = false;
                     for (which, wait) in LazyThread::ALL.into_iter().zip(&mut waits) {
                         let slot = &lazy.slots[which as usize];
@@ -245,7 +255,7 @@ impl Lazy {
                             continue;
                         }
                         match wait.grew_by(tid) {
-                            Some(grown) if grown > STARVED => {
+                            Some(grown) if grown > starved_beyond(slept) => {
                                 lazy.starved(which);
                                 wait.last = None;
                                 contended = true;
@@ -363,10 +373,12 @@ mod tests {
         }
         assert_eq!(next_sleep(CALM_AFTER), CALM_PERIOD);
         assert_eq!(next_sleep(u32::MAX), CALM_PERIOD);
-        // Starvation that begins while calm is still seen within the
-        // raise it would get (and well within the 200 ms detection goal).
+        // A calm look is shorter than the raise starvation gets.
         assert!(CALM_PERIOD < RAISED_FOR);
         assert!(CONTENDED < STARVED);
+        // The same share of the window counts as starved.
+        assert_eq!(starved_beyond(PERIOD), STARVED);
+        assert_eq!(starved_beyond(CALM_PERIOD), STARVED * 5);
     }
 
     #[test]

@@ -325,10 +325,10 @@ impl Hot {
     /// With `overwrite` (the first write of `pid` to existing content of
     /// that file is about to happen), it also waits while another session
     /// of the group has an overwrite in flight that began less than
-    /// [`INFLIGHT`] ago, then records its own: parallel sessions of one
-    /// user (a fast multi-connection encryptor) overwrite one file at a
-    /// time until the first is judged, instead of one file each. Returns
-    /// whether it waited at all.
+    /// [`INFLIGHT`] ago, then records its own under the same lock as that
+    /// look: parallel sessions of one user (a fast multi-connection
+    /// encryptor) overwrite one file at a time until the first is judged,
+    /// instead of one file each. Returns whether it waited at all.
     pub(crate) fn wait_for_judgement(
         &self,
         pid: u32,
@@ -337,38 +337,48 @@ impl Hot {
     ) -> bool {
         let group = self.barrier_group_now(pid);
         let start = std::time::Instant::now();
+        let overwriting = overwrite.is_some();
         // A change counted while the pid's group was not known yet (an
         // smbd seen in root context) counts under its pid: wait for that too.
         let waiting = |b: &Barrier| {
             b.pending(group)
                 || b.pending(Group::Pid(pid))
-                || (overwrite.is_some() && start.elapsed() < INFLIGHT && b.in_flight(group, pid))
+                || (overwriting && start.elapsed() < INFLIGHT && b.in_flight(group, pid))
+        };
+        let record = |barrier: &mut Barrier, overwrite: Option<Overwrite>| {
+            if let Some(Overwrite { share, rel, inode }) = overwrite {
+                barrier.overwrite_started(pid, share, rel, inode, group);
+            }
         };
         let mut waited = false;
-        while self.unjudged.lock().is_ok_and(|b| waiting(&b)) {
+        loop {
+            let Ok(mut barrier) = self.unjudged.lock() else {
+                return waited;
+            };
+            if !waiting(&barrier) {
+                // Recorded under the lock of the look that let it go: two
+                // sessions' first overwrites at the same instant cannot
+                // both find the other not yet in flight.
+                record(&mut barrier, overwrite);
+                return waited;
+            }
+            if start.elapsed() >= limit {
+                // A count that never drains (an evicted probe) must not
+                // slow this writer (or its user's other sessions) forever.
+                barrier.clear(group);
+                barrier.clear(Group::Pid(pid));
+                record(&mut barrier, overwrite);
+                return true;
+            }
+            drop(barrier);
             if !waited {
                 // The verdict needs the change's path, from the
                 // notification side: at normal priority from now on.
                 self.urge_notify();
             }
             waited = true;
-            if start.elapsed() >= limit {
-                // A count that never drains (an evicted probe) must not
-                // slow this writer (or its user's other sessions) forever.
-                if let Ok(mut barrier) = self.unjudged.lock() {
-                    barrier.clear(group);
-                    barrier.clear(Group::Pid(pid));
-                }
-                break;
-            }
             std::thread::sleep(std::time::Duration::from_micros(200));
         }
-        if let Some(Overwrite { share, rel, inode }) = overwrite {
-            if let Ok(mut barrier) = self.unjudged.lock() {
-                barrier.overwrite_started(pid, share, rel, inode, group);
-            }
-        }
-        waited
     }
 
     /// The overwrite of `rel` by `pid` was judged (its close was read).

@@ -14,7 +14,7 @@ use std::process::Command;
 use std::time::Duration;
 
 mod common;
-use common::{guard_stopped, mount, RunningGuard};
+use common::{fresh_share, guard_beside, guard_stopped};
 
 fn overwrite_in_place(path: &Path, bytes: &str) {
     let status = Command::new("sh")
@@ -40,11 +40,10 @@ fn wait_for(path: &Path) {
 
 #[test]
 fn created_files_skip_events_but_their_content_is_kept_before_others_change_it() {
-    let Some(mounted) = mount("ext4") else { return };
-    let share = mounted.mnt.join("share");
-    std::fs::create_dir(&share).unwrap();
-    let state = mounted.mnt.join("state");
-    let Some(guard) = RunningGuard::alert_only(&share, &state) else {
+    let Some((mounted, share)) = fresh_share() else {
+        return;
+    };
+    let Some((guard, state)) = guard_beside(&mounted, &share) else {
         return;
     };
 

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 mod common;
-use common::{mount, RunningGuard};
+use common::{fresh_share, guard_beside};
 
 fn sh(script: &str) {
     let status = Command::new("sh").arg("-c").arg(script).status().unwrap();
@@ -18,15 +18,14 @@ fn sh(script: &str) {
 
 #[test]
 fn a_calm_creator_s_files_wait_and_a_copy_then_delete_is_still_paired() {
-    let Some(mounted) = mount("ext4") else { return };
-    let share = mounted.mnt.join("share");
-    std::fs::create_dir(&share).unwrap();
+    let Some((mounted, share)) = fresh_share() else {
+        return;
+    };
     // An existing document (a zip's local header, then text).
     let mut doc = b"PK\x03\x04".to_vec();
     doc.extend(b"word/document.xml ".repeat(400));
     std::fs::write(share.join("report.docx"), &doc).unwrap();
-    let state = mounted.mnt.join("state");
-    let Some(guard) = RunningGuard::alert_only(&share, &state) else {
+    let Some((guard, state)) = guard_beside(&mounted, &share) else {
         return;
     };
 

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{mount, RunningGuard};
+use common::{fresh_share, guard_beside};
 
 /// Voluntary context switches of this process's thread named `name`.
 fn wake_ups(name: &str) -> Option<u64> {
@@ -51,11 +51,10 @@ fn kept(store: &Path) -> usize {
 
 #[test]
 fn an_idle_guard_sleeps_and_still_handles_the_next_change() {
-    let Some(mounted) = mount("ext4") else { return };
-    let share = mounted.mnt.join("share");
-    std::fs::create_dir(&share).unwrap();
-    let state = mounted.mnt.join("state");
-    let Some(guard) = RunningGuard::alert_only(&share, &state) else {
+    let Some((mounted, share)) = fresh_share() else {
+        return;
+    };
+    let Some((guard, state)) = guard_beside(&mounted, &share) else {
         return;
     };
     // The state directory is on the share's filesystem: the store is in it.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
-use common::{guard_stopped, mount, RunningGuard};
+use common::{fresh_share, guard_beside, guard_stopped};
 use std::time::Duration;
 
 fn wait_open(child: &std::process::Child, file: &Path) {
@@ -31,9 +31,9 @@ fn sh(script: &str) -> std::process::Child {
 
 #[test]
 fn first_writes_after_read_marks_are_still_probed() {
-    let Some(mounted) = mount("ext4") else { return };
-    let share = mounted.mnt.join("share");
-    std::fs::create_dir(&share).unwrap();
+    let Some((mounted, share)) = fresh_share() else {
+        return;
+    };
     for i in 0..10 {
         let line = format!("line {i:04} of an ordinary document\n");
         std::fs::write(share.join(format!("doc{i:02}.txt")), line.repeat(500)).unwrap();
@@ -48,8 +48,7 @@ fn first_writes_after_read_marks_are_still_probed() {
     ));
     wait_open(&early, &early_file);
 
-    let state = mounted.mnt.join("state");
-    let Some(guard) = RunningGuard::alert_only(&share, &state) else {
+    let Some((guard, state)) = guard_beside(&mounted, &share) else {
         let _ = early.kill();
         let _ = early.wait();
         return;

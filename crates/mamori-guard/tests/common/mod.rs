@@ -16,6 +16,26 @@ pub fn mount(fs: &str) -> Option<Mounted> {
     mamori_testkit::mount(fs, 256)
 }
 
+/// A fresh ext4 image with an empty folder `share` on it; `None` (the
+/// reason printed) when it cannot be made here.
+#[allow(dead_code)]
+pub fn fresh_share() -> Option<(Mounted, std::path::PathBuf)> {
+    let mounted = mount("ext4")?;
+    let share = mounted.mnt.join("share");
+    std::fs::create_dir(&share).unwrap();
+    Some((mounted, share))
+}
+
+/// An alert-only guard over `share` ([`RunningGuard::alert_only`]) with
+/// its state directory `state` on the same image (so the vault's store is
+/// in it), and that directory.
+#[allow(dead_code)]
+pub fn guard_beside(mounted: &Mounted, share: &Path) -> Option<(RunningGuard, std::path::PathBuf)> {
+    let state = mounted.mnt.join("state");
+    let guard = RunningGuard::alert_only(share, &state)?;
+    Some((guard, state))
+}
+
 /// A guard running on a thread over one share named `docs`.
 #[allow(dead_code)] // not every test binary sharing this module starts one
 pub struct RunningGuard {
