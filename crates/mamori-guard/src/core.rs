@@ -24,9 +24,10 @@ mod deferred;
 mod notify;
 mod overflow;
 mod queue;
+mod renamed_away;
 
 pub(crate) use notify::{Doorbell, NotifySide};
-use queue::{ChangeQueue, Queued};
+use queue::ChangeQueue;
 
 /// What the guard did, reported when it stops.
 #[derive(Debug, Clone, Default)]
@@ -394,6 +395,7 @@ pub fn run(
         upkeep,
         rollbacks,
         deferred: deferred::DeferredProbes::new(judge.config().burst_window),
+        renamed_away: Default::default(),
     };
     let mut last_poll = Instant::now();
     let mut taken = Vec::new();
@@ -412,29 +414,13 @@ pub fn run(
         if !taken.is_empty() {
             hot.trace.add(&hot.trace.hops.main_wakes, 1);
         }
-        for Queued {
-            observed,
-            held,
-            written,
-        } in taken.drain(..)
-        {
-            let overwrite = written
-                .and(observed.pid)
-                .map(|pid| (pid, observed.share, observed.path.clone()));
+        for queued in taken.drain(..) {
             let handling = hot.trace.now();
-            main.handle(&mut judge, observed);
+            main.handle(&mut judge, queued);
             hot.trace.add(&hot.trace.hops.main_changes, 1);
             hot.trace.add_since(&hot.trace.hops.main_ns, handling);
-            if let Some(group) = written {
-                hot.unjudged_done(group);
-            }
-            if let Some((pid, share, path)) = overwrite {
-                hot.overwrite_judged(pid, share, &path);
-            }
-            if let Some(pid) = held {
-                hot.holds.judged(pid);
-            }
         }
+        main.judge_renamed_away_expired(&mut judge);
         if lost.swap(false, Ordering::AcqRel) {
             main.overflow_pending = true;
         }
@@ -585,6 +571,7 @@ struct Main<'a> {
     upkeep: crate::upkeep::Upkeep,
     rollbacks: crate::rollback::Rollbacks,
     deferred: deferred::DeferredProbes,
+    renamed_away: renamed_away::RenamedAway,
 }
 
 impl Main<'_> {
@@ -608,7 +595,14 @@ impl Main<'_> {
         }
     }
 
-    fn handle(&mut self, judge: &mut Judge, observed: Observed) {
+    /// Handles one change; `probe_at`: where the new content of a close is
+    /// now (its file was renamed since).
+    pub(super) fn handle_at(
+        &mut self,
+        judge: &mut Judge,
+        observed: Observed,
+        probe_at: Option<PathBuf>,
+    ) {
         if observed.change == Change::Overflow {
             // Coalesced: one rescan covers every overflow since the last.
             self.overflow_pending = true;
@@ -712,7 +706,7 @@ impl Main<'_> {
             Change::Written => FileOp::Written {
                 path: observed.path.clone(),
                 before: before.map(|b| b.probe),
-                after: self.probe_written(&abs),
+                after: self.probe_written(probe_at.as_deref().unwrap_or(&abs)),
             },
             Change::Deleted => FileOp::Deleted {
                 path: observed.path.clone(),

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 mod common;
-use common::{fresh_share, guard_beside};
+use common::{detection_reason, fresh_share, guard_beside};
 
 fn sh(script: &str) {
     let status = Command::new("sh").arg("-c").arg(script).status().unwrap();
@@ -53,13 +53,7 @@ fn a_calm_creator_s_files_wait_and_a_copy_then_delete_is_still_paired() {
     assert!(summary.probes_deferred >= 20, "{summary:?}");
     assert!(summary.deferred_probes_taken >= 1, "{summary:?}");
 
-    let alerts = std::fs::read_to_string(state.join("alerts.jsonl")).unwrap();
-    let detection = alerts
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .find(|a| a["kind"] == "detection")
-        .expect("a detection");
-    let reason = detection["reason"].as_str().unwrap_or_default();
+    let reason = detection_reason(&state);
     assert!(
         reason.contains("encrypted copy written, original deleted"),
         "{reason}"

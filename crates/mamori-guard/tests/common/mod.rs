@@ -92,6 +92,18 @@ impl RunningGuard {
     }
 }
 
+/// The reason of the guard's first `detection` alert (panics without one).
+#[allow(dead_code)]
+pub fn detection_reason(state: &Path) -> String {
+    let alerts = std::fs::read_to_string(state.join("alerts.jsonl")).unwrap();
+    let detection = alerts
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|a| a["kind"] == "detection")
+        .expect("a detection");
+    detection["reason"].as_str().unwrap_or_default().to_string()
+}
+
 /// The counters of the guard's `guard_stopped` alert.
 #[allow(dead_code)]
 pub fn guard_stopped(state: &Path) -> serde_json::Value {
