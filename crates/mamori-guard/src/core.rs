@@ -595,13 +595,13 @@ impl Main<'_> {
         }
     }
 
-    /// Handles one change; `probe_at`: where the new content of a close is
-    /// now (its file was renamed since).
+    /// Handles one change; `after`: the probe of a close's new content
+    /// when taken already (`renamed_away.rs`).
     pub(super) fn handle_at(
         &mut self,
         judge: &mut Judge,
         observed: Observed,
-        probe_at: Option<PathBuf>,
+        after: Option<Probe>,
     ) {
         if observed.change == Change::Overflow {
             // Coalesced: one rescan covers every overflow since the last.
@@ -706,7 +706,9 @@ impl Main<'_> {
             Change::Written => FileOp::Written {
                 path: observed.path.clone(),
                 before: before.map(|b| b.probe),
-                after: self.probe_written(probe_at.as_deref().unwrap_or(&abs)),
+                after: after
+                    .or_else(|| self.probe_written(&abs))
+                    .unwrap_or_default(),
             },
             Change::Deleted => FileOp::Deleted {
                 path: observed.path.clone(),
@@ -757,23 +759,26 @@ impl Main<'_> {
     /// The probe of a file just closed after writing: through the
     /// descriptor kept from its writer's open when there is one (the
     /// guard's own open and read would each raise a permission event that
-    /// its own reader must answer: two thread wakeups per file), else by path.
-    fn probe_written(&self, abs: &Path) -> Probe {
+    /// its own reader must answer: two thread wakeups per file), else by
+    /// path; `None` when nothing is at `abs` any more (renamed away).
+    fn probe_written(&self, abs: &Path) -> Option<Probe> {
         use std::os::unix::fs::MetadataExt;
-        let kept = std::fs::metadata(abs).ok().and_then(|meta| {
-            let fd = self
-                .hot
-                .written_files
-                .lock()
-                .ok()?
-                .take(meta.dev(), meta.ino())?;
-            Some((fd, meta.len()))
-        });
-        match kept {
+        let meta = std::fs::metadata(abs).ok()?;
+        let kept = self
+            .hot
+            .written_files
+            .lock()
+            .ok()
+            .and_then(|mut files| files.take(meta.dev(), meta.ino()));
+        let probe = match kept {
             // The same inode: its length was just read.
-            Some((fd, len)) => Probe::of_open_file_of_len(&std::fs::File::from(fd), len),
+            Some(fd) => Probe::of_open_file_of_len(&std::fs::File::from(fd), meta.len()),
             None => Probe::of_file(abs),
+        };
+        match probe {
+            // Renamed between the look and the open.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            probe => Some(probe.unwrap_or_default()),
         }
-        .unwrap_or_default()
     }
 }

@@ -5,7 +5,9 @@
 //! exists when the main loop gets to it: the probe of the new content
 //! (taken by path, or through the writer's kept descriptor found by that
 //! path's inode) found nothing, and the overwrite counted for nothing —
-//! the verdict then waited for the next file. Such a close now waits here
+//! the verdict then waited for the next file. The close of an overwrite is
+//! now probed as soon as it is read (one look at the path, no window for a
+//! rename between a check and the probe); if the path is gone, it waits here
 //! for the rename that follows it in the same queue (same share, same
 //! process, `from` = its path): the new content is probed at the new
 //! path, and judged under the old one (where its before-probe is). A
@@ -16,7 +18,7 @@
 
 use super::queue::Queued;
 use super::Main;
-use mamori_judge::Judge;
+use mamori_judge::{Judge, Probe};
 use mamori_watch::{Change, Observed};
 use std::collections::VecDeque;
 use std::path::Path;
@@ -33,7 +35,7 @@ pub(crate) struct RenamedAway {
 }
 
 impl RenamedAway {
-    /// Keeps the close `observed`, to be handed back by [`RenamedAway::take`]
+    /// Keeps the close `queued`, to be handed back by [`RenamedAway::take`]
     /// or [`RenamedAway::expired`]; returns the oldest when full.
     pub(crate) fn keep(&mut self, queued: Queued, now: Instant) -> Option<Queued> {
         let full = (self.waiting.len() >= CAPACITY)
@@ -43,8 +45,8 @@ impl RenamedAway {
         full
     }
 
-    /// The close of `path` waiting for this change (`path` is the renamed
-    /// or deleted file's old path), if `change` comes from the same process.
+    /// The close of `path` (the old path of a file just renamed or
+    /// deleted) on `share` by process `pid`, if one waits.
     pub(crate) fn take(&mut self, share: usize, path: &Path, pid: Option<u32>) -> Option<Queued> {
         let at = self.waiting.iter().position(|(q, _)| {
             let o = &q.observed;
@@ -84,22 +86,33 @@ impl Main<'_> {
             let observed = &queued.observed;
             if let Some(from) = gone_path(observed) {
                 if let Some(written) = self.renamed_away.take(observed.share, from, observed.pid) {
-                    let to = match observed.change {
+                    let after = match observed.change {
                         Change::Renamed { .. } => self
                             .hot
                             .shares
                             .list
                             .get(observed.share)
-                            .map(|s| s.root.join(&observed.path)),
+                            .and_then(|s| self.probe_written(&s.root.join(&observed.path))),
                         _ => None,
                     };
-                    self.judge_queued(judge, written, to);
+                    self.judge_queued(judge, written, after);
                 }
             }
         }
-        if self.renamed_away_now(&queued.observed) {
-            if let Some(oldest) = self.renamed_away.keep(queued, now) {
-                self.judge_queued(judge, oldest, None);
+        // The close of an overwrite: probed now, where its path still
+        // leads; renamed away already, it waits for its rename.
+        if self.overwrite_closed(&queued.observed) {
+            let observed = &queued.observed;
+            let at = self.hot.shares.list[observed.share]
+                .root
+                .join(&observed.path);
+            match self.probe_written(&at) {
+                Some(after) => self.judge_queued(judge, queued, Some(after)),
+                None => {
+                    if let Some(oldest) = self.renamed_away.keep(queued, now) {
+                        self.judge_queued(judge, oldest, None);
+                    }
+                }
             }
             return;
         }
@@ -118,12 +131,7 @@ impl Main<'_> {
     }
 
     /// Judges one change, then lets go of whoever waits on its verdict.
-    fn judge_queued(
-        &mut self,
-        judge: &mut Judge,
-        queued: Queued,
-        probe_at: Option<std::path::PathBuf>,
-    ) {
+    fn judge_queued(&mut self, judge: &mut Judge, queued: Queued, after: Option<Probe>) {
         let Queued {
             observed,
             held,
@@ -132,7 +140,7 @@ impl Main<'_> {
         let overwrite = written
             .and(observed.pid)
             .map(|pid| (pid, observed.share, observed.path.clone()));
-        self.handle_at(judge, observed, probe_at);
+        self.handle_at(judge, observed, after);
         if let Some(group) = written {
             self.hot.unjudged_done(group);
         }
@@ -144,22 +152,20 @@ impl Main<'_> {
         }
     }
 
-    /// The close of an overwrite (a before-probe is waiting) whose path is
-    /// gone already: renamed away at once.
-    fn renamed_away_now(&self, observed: &Observed) -> bool {
-        if observed.change != Change::Written || observed.is_dir {
+    /// The close of an overwrite: a before-probe waits for it.
+    fn overwrite_closed(&self, observed: &Observed) -> bool {
+        if observed.change != Change::Written
+            || observed.is_dir
+            || observed.share >= self.hot.shares.list.len()
+        {
             return false;
         }
-        let Some(share) = self.hot.shares.list.get(observed.share) else {
-            return false;
-        };
         let key = (
             observed.pid.unwrap_or(0),
             observed.share,
             observed.path.clone(),
         );
         self.hot.befores.lock().is_ok_and(|b| b.get(&key).is_some())
-            && std::fs::symlink_metadata(share.root.join(&observed.path)).is_err()
     }
 }
 

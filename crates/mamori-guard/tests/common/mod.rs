@@ -100,7 +100,7 @@ pub fn detection_reason(state: &Path) -> String {
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
         .find(|a| a["kind"] == "detection")
-        .expect("a detection");
+        .unwrap_or_else(|| panic!("no detection among the alerts:\n{alerts}"));
     detection["reason"].as_str().unwrap_or_default().to_string()
 }
 
