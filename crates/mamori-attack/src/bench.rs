@@ -41,6 +41,10 @@ pub struct BenchOptions {
     pub no_decoys: bool,
     /// Only the LAN series of the throughput (no loopback series).
     pub lan_only: bool,
+    /// Rounds of the twin-share series ([`crate::twin`]; 0: none).
+    pub twin_rounds: usize,
+    /// Files per block of the twin-share series.
+    pub twin_block: usize,
 }
 
 impl BenchOptions {

@@ -46,6 +46,7 @@ pub mod overhead;
 pub mod profiles;
 pub mod samba;
 pub mod smb;
+pub mod twin;
 
 pub use profiles::{AttackReport, Profile};
 pub use samba::SambaServer;

@@ -45,7 +45,7 @@ type Throughput = (f64, f64, f64, f64, f64, f64, f64, f64);
 type Pick = fn(&Throughput) -> f64;
 
 /// One-way delay of the LAN series (round trip twice this, plus the stack).
-const LAN_DELAY: Duration = Duration::from_micros(150);
+pub(crate) const LAN_DELAY: Duration = Duration::from_micros(150);
 
 /// The throughput of one session to `target`, from the network namespace
 /// `netns` when given; with `guard` (the pid of the guard or of the bare
@@ -124,7 +124,7 @@ fn measure(target: &SmbTarget, folder: &str, guard: Option<u32>) -> Result<Throu
 
 /// The mean of `values` and the half-width of its 95 % confidence
 /// interval (Student's t; 0 for fewer than two values).
-fn mean_ci95(values: &[f64]) -> (f64, f64) {
+pub(crate) fn mean_ci95(values: &[f64]) -> (f64, f64) {
     let n = values.len();
     if n == 0 {
         return (0.0, 0.0);
@@ -146,7 +146,7 @@ fn mean_ci95(values: &[f64]) -> (f64, f64) {
 
 /// Waits (≤ 3 s) until the guard has used under 1 ms of CPU in 100 ms,
 /// and 100 ms in any case (so both sides of a pair pause alike).
-fn settle(guard: Option<u32>) {
+pub(crate) fn settle(guard: Option<u32>) {
     let deadline = Instant::now() + Duration::from_secs(3);
     loop {
         let before = guard.map_or(0, crate::guarded::cpu_ns);
@@ -163,6 +163,9 @@ fn settle(guard: Option<u32>) {
 /// Both series: loopback, then the LAN-like path (skipped with the reason
 /// when namespaces or veth cannot be made here).
 pub fn overhead(opts: &BenchOptions) -> Result<()> {
+    if opts.rounds == 0 {
+        return Ok(());
+    }
     if !opts.lan_only {
         let server = SambaServer::start("docs", Fs::Ext4, 2048)?;
         let target = server.target(USER_B, "OFFICE-PC");
@@ -370,7 +373,7 @@ fn series(
     let opens = netns.is_none();
     let mut open_us: Vec<Vec<f64>> = vec![Vec::new(); sides.len()];
     let mut detections = 0;
-    let rounds = opts.rounds.max(1);
+    let rounds = opts.rounds;
     for round in 0..rounds {
         // Reversed every other round: over two rounds each side's mean
         // position is the same, so a linear drift favours none.

@@ -116,6 +116,13 @@ enum Command {
         /// Throughput: the LAN series alone (no loopback series).
         #[arg(long)]
         lan_only: bool,
+        /// Rounds of the twin-share series: small files on two shares,
+        /// interleaved every 25 files, one of them guarded (0: none).
+        #[arg(long, default_value_t = 6)]
+        twin_rounds: usize,
+        /// Files per block of the twin-share series.
+        #[arg(long, default_value_t = mamori_attack::twin::DEFAULT_BLOCK)]
+        twin_block: usize,
     },
     /// List profiles and workloads.
     List,
@@ -286,6 +293,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bare_creation_marks,
             no_decoys,
             lan_only,
+            twin_rounds,
+            twin_block,
         } => {
             if let Some(reason) = mamori_attack::samba::skip_reason(Fs::Ext4) {
                 bail!("cannot benchmark here: {reason}");
@@ -308,6 +317,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bare_creation_marks,
                 no_decoys,
                 lan_only,
+                twin_rounds,
+                twin_block,
             };
             let results = if skip_attacks {
                 Vec::new()
@@ -320,6 +331,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !opts.skip_throughput {
                 mamori_attack::bench::fast_rate()?;
                 mamori_attack::bench::overhead(&opts)?;
+                if opts.twin_rounds > 0 {
+                    mamori_attack::twin::twin_overhead(&opts, opts.twin_rounds, opts.twin_block)?;
+                }
             }
             eprintln!("{}", serde_json::to_string(&results)?);
         }
