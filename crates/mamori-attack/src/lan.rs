@@ -7,7 +7,10 @@
 //! built without it (CONFIG_NET_SCH_NETEM unset, as on the benchmark VM)
 //! refuse it. The delay is then added by [`DelayRelay`], a TCP relay in the
 //! server namespace that listens on the veth address and hands each chunk
-//! on to smbd's loopback port `delay` after it arrived, per direction. The
+//! on to smbd's loopback port `delay` after it arrived, per direction, one
+//! thread per connection asleep until data comes or a chunk is due (the
+//! relay shares the server's CPUs, which a wire would not: it must wake
+//! them as little as it can). The
 //! path's round trip is measured (TCP ping-pong through the same relay and
 //! veth) and printed with the figures. netem is used instead when present.
 //!
@@ -22,7 +25,7 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const SERVER_ADDR: &str = "10.77.0.1";
@@ -220,6 +223,8 @@ pub fn in_netns<T: Send + 'static>(
 pub struct DelayRelay {
     pub addr: SocketAddr,
     stop: Arc<AtomicBool>,
+    /// The namespace it listens in (its drop connects there to wake it).
+    netns: PathBuf,
 }
 
 impl DelayRelay {
@@ -234,113 +239,197 @@ impl DelayRelay {
             .map_err(|e| AttackError::Setup(format!("relay: {e}")))?;
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
-        listener
-            .set_nonblocking(true)
-            .map_err(|e| AttackError::Setup(format!("relay: {e}")))?;
+        let relay_netns = netns.clone();
+        // Blocking in `accept` (not polling it): idle, the relay wakes no
+        // vCPU while the server is measured. Its drop wakes it.
         std::thread::spawn(move || {
-            while !flag.load(Ordering::Acquire) {
-                match listener.accept() {
-                    Ok((client, _)) => {
-                        let _ = client.set_nonblocking(false);
-                        let netns = netns.clone();
-                        std::thread::spawn(move || {
-                            let server = in_netns(&netns, move || TcpStream::connect(target));
-                            if let Ok(Ok(server)) = server {
-                                pipe_both(client, server, delay);
-                            }
-                        });
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+            for client in listener.incoming() {
+                if flag.load(Ordering::Acquire) {
+                    return;
                 }
+                let Ok(client) = client else { continue };
+                let netns = netns.clone();
+                std::thread::spawn(move || {
+                    let server = in_netns(&netns, move || TcpStream::connect(target));
+                    if let Ok(Ok(server)) = server {
+                        pipe_both(client, server, delay);
+                    }
+                });
             }
         });
-        Ok(DelayRelay { addr, stop })
+        Ok(DelayRelay {
+            addr,
+            stop,
+            netns: relay_netns,
+        })
     }
 }
 
 impl Drop for DelayRelay {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Release);
+        let addr = self.addr;
+        let _ = in_netns(&self.netns, move || TcpStream::connect(addr));
     }
 }
 
+/// Relays both directions of one connection on one thread, each chunk
+/// written `delay` after it was read. One thread sleeping in `ppoll` until
+/// the next chunk is due or data comes: the relay stands for a wire, which
+/// costs the server's CPUs nothing, so it wakes as rarely as it can (a
+/// reader and a sender thread per direction woke four threads per chunk,
+/// and their wake-ups on the server's two vCPUs moved the figures of a
+/// guard's permission round trips: BENCHMARKS.md, session 26).
 fn pipe_both(a: TcpStream, b: TcpStream, delay: Duration) {
-    let _ = a.set_nodelay(true);
-    let _ = b.set_nodelay(true);
-    let (a2, b2) = match (a.try_clone(), b.try_clone()) {
-        (Ok(a2), Ok(b2)) => (a2, b2),
-        _ => return,
-    };
-    let up = std::thread::spawn(move || pipe(a, b2, delay));
-    pipe(b, a2, delay);
-    let _ = up.join();
-}
-
-type Queue = Arc<(Mutex<(VecDeque<(Instant, Vec<u8>)>, bool)>, Condvar)>;
-
-/// Copies `from` → `to`, each chunk held until `delay` after its arrival.
-fn pipe(mut from: TcpStream, mut to: TcpStream, delay: Duration) {
-    let queue: Queue = Arc::new((Mutex::new((VecDeque::new(), false)), Condvar::new()));
-    let sender = {
-        let queue = queue.clone();
-        std::thread::spawn(move || {
-            // Sleep precisely: the default 50 µs timer slack is a third
-            // of the delay.
-            // SAFETY: prctl on this thread.
-            unsafe {
-                libc::prctl(libc::PR_SET_TIMERSLACK, 1u64, 0u64, 0u64, 0u64);
-            }
-            loop {
-                let next = {
-                    let (lock, ready) = &*queue;
-                    let Ok(mut state) = lock.lock() else { return };
-                    loop {
-                        if let Some(chunk) = state.0.pop_front() {
-                            break Some(chunk);
-                        }
-                        if state.1 {
-                            break None;
-                        }
-                        state = match ready.wait(state) {
-                            Ok(s) => s,
-                            Err(_) => return,
-                        };
-                    }
-                };
-                let Some((at, data)) = next else {
-                    let _ = to.shutdown(Shutdown::Write);
-                    return;
-                };
-                let due = at + delay;
-                let now = Instant::now();
-                if due > now {
-                    std::thread::sleep(due - now);
-                }
-                if to.write_all(&data).is_err() {
-                    return;
-                }
-            }
-        })
-    };
+    // Sleep precisely: the default 50 µs timer slack is a third of the delay.
+    // SAFETY: prctl on this thread.
+    unsafe {
+        libc::prctl(libc::PR_SET_TIMERSLACK, 1u64, 0u64, 0u64, 0u64);
+    }
+    let streams = [a, b];
+    for stream in &streams {
+        let _ = stream.set_nodelay(true);
+        if stream.set_nonblocking(true).is_err() {
+            return;
+        }
+    }
+    // queues[i]: chunks read from streams[i], for streams[1 - i].
+    let mut queues: [VecDeque<(Instant, Vec<u8>)>; 2] = [VecDeque::new(), VecDeque::new()];
+    let mut reading = [true, true];
+    let mut shut = [false, false];
     let mut buf = vec![0u8; 256 * 1024];
     loop {
-        match from.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                let (lock, ready) = &*queue;
-                if let Ok(mut state) = lock.lock() {
-                    state.0.push_back((Instant::now(), buf[..n].to_vec()));
+        let now = Instant::now();
+        for from in 0..2 {
+            while queues[from]
+                .front()
+                .is_some_and(|(at, _)| *at + delay <= now)
+            {
+                let Some((_, data)) = queues[from].pop_front() else {
+                    break;
+                };
+                if write_all(&streams[1 - from], &data).is_err() {
+                    return;
                 }
-                ready.notify_one();
+            }
+            if !reading[from] && queues[from].is_empty() && !shut[from] {
+                let _ = streams[1 - from].shutdown(Shutdown::Write);
+                shut[from] = true;
+            }
+        }
+        if shut == [true, true] {
+            return;
+        }
+        let next_due = queues
+            .iter()
+            .filter_map(|q| q.front().map(|(at, _)| *at + delay))
+            .min();
+        let mut fds: Vec<libc::pollfd> = (0..2)
+            .filter(|&i| reading[i])
+            .map(|i| libc::pollfd {
+                fd: streams[i].as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            })
+            .collect();
+        let timeout = next_due.map(|due| {
+            let left = due.saturating_duration_since(Instant::now());
+            libc::timespec {
+                tv_sec: left.as_secs() as libc::time_t,
+                tv_nsec: left.subsec_nanos() as libc::c_long,
+            }
+        });
+        // SAFETY: `fds` and `timeout` outlive the call.
+        let ready = unsafe {
+            libc::ppoll(
+                fds.as_mut_ptr(),
+                fds.len() as libc::nfds_t,
+                timeout
+                    .as_ref()
+                    .map_or(std::ptr::null(), |t| t as *const libc::timespec),
+                std::ptr::null(),
+            )
+        };
+        if ready <= 0 {
+            continue;
+        }
+        for fd in &fds {
+            if fd.revents == 0 {
+                continue;
+            }
+            let Some(from) = (0..2).find(|&i| streams[i].as_raw_fd() == fd.fd) else {
+                continue;
+            };
+            match (&streams[from]).read(&mut buf) {
+                Ok(0) => reading[from] = false,
+                Ok(n) => queues[from].push_back((Instant::now(), buf[..n].to_vec())),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => reading[from] = false,
             }
         }
     }
-    {
-        let (lock, ready) = &*queue;
-        if let Ok(mut state) = lock.lock() {
-            state.1 = true;
+}
+
+/// Writes all of `data` to a non-blocking stream, waiting for room.
+fn write_all(mut stream: &TcpStream, mut data: &[u8]) -> std::io::Result<()> {
+    while !data.is_empty() {
+        match stream.write(data) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => data = &data[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                let mut fd = libc::pollfd {
+                    fd: stream.as_raw_fd(),
+                    events: libc::POLLOUT,
+                    revents: 0,
+                };
+                // SAFETY: one pollfd on the stack.
+                unsafe { libc::poll(&mut fd, 1, 1000) };
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
-        ready.notify_one();
     }
-    let _ = sender.join();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A connected pair of loopback TCP streams.
+    fn tcp_pair() -> (TcpStream, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let near = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (far, _) = listener.accept().unwrap();
+        (near, far)
+    }
+
+    #[test]
+    fn the_relay_delays_each_direction_keeps_order_and_passes_the_end_on() {
+        let delay = Duration::from_millis(20);
+        let (mut client, relay_a) = tcp_pair();
+        let (relay_b, mut server) = tcp_pair();
+        let relay = std::thread::spawn(move || pipe_both(relay_a, relay_b, delay));
+        let t = Instant::now();
+        client.write_all(b"hello ").unwrap();
+        client.write_all(b"server").unwrap();
+        let mut got = [0u8; 12];
+        server.read_exact(&mut got).unwrap();
+        assert_eq!(&got, b"hello server");
+        assert!(t.elapsed() >= delay);
+        // The other way, with more than one socket buffer's worth.
+        let big: Vec<u8> = (0..4_000_000u32).map(|i| (i % 251) as u8).collect();
+        let sent = big.clone();
+        let writer = std::thread::spawn(move || {
+            server.write_all(&sent).unwrap();
+            drop(server);
+        });
+        let mut back = Vec::new();
+        client.read_to_end(&mut back).unwrap();
+        assert_eq!(back, big);
+        writer.join().unwrap();
+        drop(client);
+        relay.join().unwrap();
+    }
 }

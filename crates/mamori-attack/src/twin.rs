@@ -47,6 +47,9 @@ enum Responder {
     Nobody,
     /// The bare responder ([`crate::bare`]): the permission round trip alone.
     Bare,
+    /// The bare responder setting the guard's creation marks
+    /// ([`BareMarks::Creation`]; with `--bare-creation-marks`).
+    BareCreation,
     /// The `mamori guard` under test.
     Guard,
 }
@@ -56,6 +59,7 @@ impl Responder {
         match self {
             Responder::Nobody => "nobody (null)",
             Responder::Bare => "bare responder",
+            Responder::BareCreation => "bare, creation marks",
             Responder::Guard => "guard",
         }
     }
@@ -157,7 +161,11 @@ pub fn twin_overhead(opts: &BenchOptions, rounds: usize, block: usize) -> Result
     };
     // Warm both twins (first connection, first directory) before measuring.
     measure_pair(&pair, Turn::of_round(0), "warmup", None)?;
-    let responders = [Responder::Nobody, Responder::Bare, Responder::Guard];
+    let mut responders = vec![Responder::Nobody, Responder::Bare];
+    if opts.bare_creation_marks {
+        responders.push(Responder::BareCreation);
+    }
+    responders.push(Responder::Guard);
     let mut spent: Vec<Vec<Spent>> = vec![Vec::new(); responders.len()];
     let mut detections = 0;
     for round in 0..rounds {
@@ -244,11 +252,15 @@ fn run_round(
     let server = &twins.servers[turn.watched];
     match responder {
         Responder::Nobody => measure_pair(twins, turn, folder, None),
-        Responder::Bare => {
+        Responder::Bare | Responder::BareCreation => {
+            let marks = match responder {
+                Responder::BareCreation => BareMarks::Creation,
+                _ => BareMarks::Open,
+            };
             // This very binary holds the `bare-responder` subcommand.
             let exe = std::env::current_exe()
                 .map_err(|e| AttackError::Setup(format!("own executable: {e}")))?;
-            let bare = BareProcess::start(&exe, &server.share_dir(), BareMarks::Open)?;
+            let bare = BareProcess::start(&exe, &server.share_dir(), marks)?;
             let result = measure_pair(twins, turn, folder, Some(bare.pid()));
             bare.stop();
             result
