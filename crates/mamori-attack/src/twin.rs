@@ -52,6 +52,9 @@ enum Responder {
     BareCreation,
     /// The `mamori guard` under test.
     Guard,
+    /// A second `mamori` binary (or wrapper) under test beside the first
+    /// (`--twin-other`): two variants of the guard in the same rounds.
+    OtherGuard,
 }
 
 impl Responder {
@@ -61,6 +64,7 @@ impl Responder {
             Responder::Bare => "bare responder",
             Responder::BareCreation => "bare, creation marks",
             Responder::Guard => "guard",
+            Responder::OtherGuard => "other guard",
         }
     }
 }
@@ -166,6 +170,9 @@ pub fn twin_overhead(opts: &BenchOptions, rounds: usize, block: usize) -> Result
         responders.push(Responder::BareCreation);
     }
     responders.push(Responder::Guard);
+    if opts.twin_other.is_some() {
+        responders.push(Responder::OtherGuard);
+    }
     let mut spent: Vec<Vec<Spent>> = vec![Vec::new(); responders.len()];
     let mut detections = 0;
     for round in 0..rounds {
@@ -265,8 +272,12 @@ fn run_round(
             bare.stop();
             result
         }
-        Responder::Guard => {
-            let guard = GuardProcess::start(&opts.mamori, server, false)?;
+        Responder::Guard | Responder::OtherGuard => {
+            let mamori = match (responder, &opts.twin_other) {
+                (Responder::OtherGuard, Some(other)) => other,
+                _ => &opts.mamori,
+            };
+            let guard = GuardProcess::start(mamori, server, false)?;
             let result = measure_pair(twins, turn, folder, Some(guard.pid()));
             *detections += guard.detections().len();
             result

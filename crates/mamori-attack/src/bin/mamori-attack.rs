@@ -123,6 +123,10 @@ enum Command {
         /// Files per block of the twin-share series.
         #[arg(long, default_value_t = mamori_attack::twin::DEFAULT_BLOCK)]
         twin_block: usize,
+        /// A second `mamori` binary (or wrapper script) the twin series
+        /// measures in the same rounds, to compare two variants.
+        #[arg(long)]
+        twin_other: Option<PathBuf>,
     },
     /// List profiles and workloads.
     List,
@@ -295,6 +299,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             lan_only,
             twin_rounds,
             twin_block,
+            twin_other,
         } => {
             if let Some(reason) = mamori_attack::samba::skip_reason(Fs::Ext4) {
                 bail!("cannot benchmark here: {reason}");
@@ -319,6 +324,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 lan_only,
                 twin_rounds,
                 twin_block,
+                twin_other,
             };
             let results = if skip_attacks {
                 Vec::new()
