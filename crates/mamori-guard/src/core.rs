@@ -762,14 +762,7 @@ impl Main<'_> {
     /// its own reader must answer: two thread wakeups per file), else by
     /// path; `None` when nothing is at `abs` any more (renamed away).
     fn probe_written(&self, abs: &Path) -> Option<Probe> {
-        use std::os::unix::fs::MetadataExt;
-        let meta = std::fs::metadata(abs).ok()?;
-        let kept = self
-            .hot
-            .written_files
-            .lock()
-            .ok()
-            .and_then(|mut files| files.take(meta.dev(), meta.ino()));
+        let (meta, kept) = self.take_kept(abs)?;
         let probe = match kept {
             // The same inode: its length was just read.
             Some(fd) => Probe::of_open_file_of_len(&std::fs::File::from(fd), meta.len()),
@@ -780,5 +773,19 @@ impl Main<'_> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             probe => Some(probe.unwrap_or_default()),
         }
+    }
+
+    /// The file at `abs` (`None`: nothing there) and the descriptor the
+    /// permission reader kept for its probe, if any, taken out of the table.
+    fn take_kept(&self, abs: &Path) -> Option<(std::fs::Metadata, Option<std::os::fd::OwnedFd>)> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(abs).ok()?;
+        let kept = self
+            .hot
+            .written_files
+            .lock()
+            .ok()
+            .and_then(|mut files| files.take(meta.dev(), meta.ino()));
+        Some((meta, kept))
     }
 }

@@ -124,17 +124,7 @@ impl Main<'_> {
     /// Closes the descriptor kept for a file's probe, if any — outside the
     /// table's lock, which the permission reader takes at every open.
     pub(super) fn forget_kept(&self, abs: &Path) {
-        use std::os::unix::fs::MetadataExt;
-        let Ok(meta) = std::fs::metadata(abs) else {
-            return;
-        };
-        let kept = self
-            .hot
-            .written_files
-            .lock()
-            .ok()
-            .and_then(|mut files| files.take(meta.dev(), meta.ino()));
-        drop(kept);
+        drop(self.take_kept(abs));
     }
 }
 
