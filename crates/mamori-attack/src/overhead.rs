@@ -269,18 +269,24 @@ fn open_latency(path: &Path) -> Result<f64> {
 }
 
 /// Removes what a run of `side` left on the share once its responder has
-/// stopped: its folder and, after a guard run, the vault store the guard
-/// keeps on the share's filesystem (its links keep every file). Without
-/// that, nine rounds of three sides (72 MB each) fill the 2 GiB image.
+/// stopped (see [`remove_run`]). Without that, nine rounds of three sides
+/// (72 MB each) fill the 2 GiB image.
 fn clean_after(side: Side, round: usize, server: &SambaServer) {
+    remove_run(server, &side.folder(round), side == Side::Guard);
+}
+
+/// Removes a run's `folder` from `server`'s share and, `after_guard`, the
+/// vault store the guard keeps on the share's filesystem (its links keep
+/// every file), then syncs: the freed blocks are returned now, not during
+/// the next run.
+pub(crate) fn remove_run(server: &SambaServer, folder: &str, after_guard: bool) {
     let share = server.share_dir();
-    let _ = std::fs::remove_dir_all(share.join(side.folder(round)));
-    if side == Side::Guard {
+    let _ = std::fs::remove_dir_all(share.join(folder));
+    if after_guard {
         if let Some(fs_root) = share.parent() {
             let _ = std::fs::remove_dir_all(fs_root.join(".mamori-vault"));
         }
     }
-    // The freed blocks are returned now, not during the next side's run.
     // SAFETY: plain syscall.
     unsafe { libc::sync() };
 }

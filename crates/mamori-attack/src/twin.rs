@@ -2,8 +2,10 @@
 //! instances, each serving a share on its own ext4 image, both behind the
 //! LAN-like path of [`crate::lan`]; one client thread holds a session to
 //! each and writes (then reads) the same small files to both, alternating
-//! every [`DEFAULT_BLOCK`] files (`--twin-block`). A responder (the guard, or the bare responder)
-//! watches one of the two shares; the other is the unguarded peer.
+//! every [`DEFAULT_BLOCK`] files (`--twin-block`), then large files one by
+//! one. A responder (the guard, a second guard variant, the bare
+//! responder) watches one of the two shares; the other is the unguarded
+//! peer.
 //!
 //! Why: run one after the other, as in [`crate::overhead`], a guarded and
 //! an unguarded run are seconds apart, and this host's load drifts by more
@@ -13,7 +15,9 @@
 //!
 //! What keeps it fair: the guarded share alternates between the two images
 //! from round to round (so a difference between the twins cancels over two
-//! rounds), the order of the two blocks of a pair is reversed every pair
+//! rounds), which twin leads each phase rotates too ([`Turn`]: the first
+//! block after a pause runs on an idle machine), the order of the two
+//! blocks of a pair is reversed every pair
 //! (so neither side always follows the other's spill-over), both folders
 //! hold the same number of files at each block (Samba's case-insensitive
 //! name check reads the whole directory at every create), and every round
@@ -24,13 +28,13 @@ use crate::bare::{BareMarks, BareProcess};
 use crate::bench::BenchOptions;
 use crate::guarded::GuardProcess;
 use crate::lan::{self, Lan};
-use crate::overhead::{mean_ci95, settle, LAN_DELAY};
+use crate::overhead::{mean_ci95, remove_run, settle, LAN_DELAY};
 use crate::samba::{Fs, SambaServer, USER_B};
 use crate::smb::{SmbSession, SmbTarget};
 use crate::{AttackError, Result};
 use rand::{RngCore, SeedableRng};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Files per side and phase, as in [`crate::overhead`].
 const FILES: usize = 500;
@@ -84,8 +88,8 @@ const LARGE_MB: usize = 16;
 /// responder's twin and on its peer.
 #[derive(Debug, Clone, Copy, Default)]
 struct Spent {
-    watched: [f64; 4],
-    peer: [f64; 4],
+    watched: [f64; PHASES.len()],
+    peer: [f64; PHASES.len()],
 }
 
 /// The two twins and how the client reaches them.
@@ -128,11 +132,11 @@ impl Spent {
     }
 }
 
-/// The twin series (`rounds` rounds of every responder), printed as the
+/// The twin series (`opts.twin_rounds` rounds of every responder), printed as the
 /// paired mean ± 95 % interval per responder and phase; skipped with the
 /// reason when namespaces cannot be made here.
-pub fn twin_overhead(opts: &BenchOptions, rounds: usize, block: usize) -> Result<()> {
-    let block = block.clamp(1, FILES);
+pub fn twin_overhead(opts: &BenchOptions) -> Result<()> {
+    let block = opts.twin_block.clamp(1, FILES);
     let lan = match Lan::setup(LAN_DELAY) {
         Ok(lan) => lan,
         Err(e) => {
@@ -141,30 +145,30 @@ pub fn twin_overhead(opts: &BenchOptions, rounds: usize, block: usize) -> Result
         }
     };
     let server_netns = lan.server_netns();
-    let mut twins = Vec::new();
+    let mut servers = Vec::new();
     let mut relays = Vec::new();
     for _ in 0..2 {
         let mut server = SambaServer::start_in("docs", Fs::Ext4, 2048, Some(&server_netns))?;
         let relay = lan.relay(server.port())?;
         server.set_front(lan::SERVER_ADDR, relay.addr.port());
-        twins.push(server);
+        servers.push(server);
         relays.push(relay);
     }
     println!(
         "\nTwin series: two smbd, each on its own ext4 image, behind the LAN-like path \
          ({} µs each way); one client writes then reads {FILES} 16 KB files on each, \
          alternating every {block} files, then {LARGE} files of {LARGE_MB} MiB, alternating \
-         one by one; the responder's twin alternates every round",
+         one by one; the watched and the leading twin rotate over four rounds",
         LAN_DELAY.as_micros(),
     );
     let client = lan.client_netns();
-    let pair = Twins {
-        servers: &twins,
+    let twins = Twins {
+        servers: &servers,
         client: &client,
         block,
     };
     // Warm both twins (first connection, first directory) before measuring.
-    measure_pair(&pair, Turn::of_round(0), "warmup", None)?;
+    measure_pair(&twins, Turn::of_round(0), "warmup", None)?;
     let mut responders = vec![Responder::Nobody, Responder::Bare];
     if opts.bare_creation_marks {
         responders.push(Responder::BareCreation);
@@ -175,7 +179,7 @@ pub fn twin_overhead(opts: &BenchOptions, rounds: usize, block: usize) -> Result
     }
     let mut spent: Vec<Vec<Spent>> = vec![Vec::new(); responders.len()];
     let mut detections = 0;
-    for round in 0..rounds {
+    for round in 0..opts.twin_rounds {
         let turn = Turn::of_round(round);
         let order: Vec<usize> = match round % 4 < 2 {
             true => (0..responders.len()).collect(),
@@ -183,9 +187,10 @@ pub fn twin_overhead(opts: &BenchOptions, rounds: usize, block: usize) -> Result
         };
         for i in order {
             let folder = format!("twin{round}r{i}");
-            let result = run_round(opts, responders[i], &pair, turn, &folder, &mut detections);
-            for server in &twins {
-                clean(server, &folder);
+            let result = run_round(opts, responders[i], &twins, turn, &folder, &mut detections);
+            let guarded = matches!(responders[i], Responder::Guard | Responder::OtherGuard);
+            for server in &servers {
+                remove_run(server, &folder, guarded);
             }
             spent[i].push(result?);
         }
@@ -219,11 +224,10 @@ pub fn twin_overhead(opts: &BenchOptions, rounds: usize, block: usize) -> Result
                 // The ratio of the summed times: rounds weigh by their length.
                 let watched: f64 = spent.iter().map(|s| s.watched[phase]).sum();
                 let peer: f64 = spent.iter().map(|s| s.peer[phase]).sum();
-                let (unit, per) = match phase < 2 {
-                    true => ("µs per file", FILES),
-                    false => ("ms per file", LARGE),
+                let (unit, per, scale) = match phase < 2 {
+                    true => ("µs per file", FILES, 1e6),
+                    false => ("ms per file", LARGE, 1e3),
                 };
-                let scale = if phase < 2 { 1e6 } else { 1e3 };
                 let each = |seconds: f64| seconds / (spent.len().max(1) * per) as f64 * scale;
                 format!(
                     "{what} {mean:.1} % ± {half:.1} (summed {:.1} %; {:.0} against {:.0} {unit})",
@@ -242,7 +246,7 @@ pub fn twin_overhead(opts: &BenchOptions, rounds: usize, block: usize) -> Result
     }
     println!("(twin: detections during the runs: {detections})");
     drop(relays);
-    drop(twins);
+    drop(servers);
     drop(lan);
     Ok(())
 }
@@ -372,19 +376,6 @@ fn alternate(
         }
     }
     Ok((seconds[turn.watched], seconds[1 - turn.watched]))
-}
-
-/// Removes a round's folder and the vault the guard keeps on the share's
-/// filesystem, then syncs, so freed blocks are returned before the next.
-fn clean(server: &SambaServer, folder: &str) {
-    let share = server.share_dir();
-    let _ = std::fs::remove_dir_all(share.join(folder));
-    if let Some(fs_root) = share.parent() {
-        let _ = std::fs::remove_dir_all(fs_root.join(".mamori-vault"));
-    }
-    // SAFETY: plain syscall.
-    unsafe { libc::sync() };
-    std::thread::sleep(Duration::from_millis(100));
 }
 
 #[cfg(test)]

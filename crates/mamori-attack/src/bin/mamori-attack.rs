@@ -338,7 +338,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 mamori_attack::bench::fast_rate()?;
                 mamori_attack::bench::overhead(&opts)?;
                 if opts.twin_rounds > 0 {
-                    mamori_attack::twin::twin_overhead(&opts, opts.twin_rounds, opts.twin_block)?;
+                    mamori_attack::twin::twin_overhead(&opts)?;
                 }
             }
             eprintln!("{}", serde_json::to_string(&results)?);
