@@ -110,12 +110,15 @@ impl SambaDeny {
         {
             let mut file = std::fs::File::create(&temp)?;
             file.write_all(text.as_bytes())?;
-            let now = std::time::SystemTime::now();
-            let now_secs = now
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0);
-            if let Some(old_secs) = old_secs.filter(|&o| o >= now_secs) {
+            // The mtime the kernel just gave the file (its coarse clock can
+            // lag `SystemTime::now()` by a tick, across a second's edge).
+            let new_secs = file
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_secs());
+            if let Some(old_secs) = old_secs.filter(|&o| o >= new_secs) {
                 let bumped = std::time::UNIX_EPOCH + std::time::Duration::from_secs(old_secs + 1);
                 file.set_modified(bumped)?;
             }
