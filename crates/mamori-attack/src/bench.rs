@@ -45,9 +45,9 @@ pub struct BenchOptions {
     pub twin_rounds: usize,
     /// Files per block of the twin-share series.
     pub twin_block: usize,
-    /// A second `mamori` (binary or wrapper) the twin series measures in
+    /// Other `mamori` binaries (or wrappers) the twin series measures in
     /// the same rounds as the first.
-    pub twin_other: Option<PathBuf>,
+    pub twin_other: Vec<PathBuf>,
 }
 
 impl BenchOptions {

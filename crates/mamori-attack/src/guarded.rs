@@ -31,6 +31,29 @@ pub fn cpu_ns(pid: u32) -> u64 {
         .sum()
 }
 
+/// Processes whose parent is `pid` (the guard's `smbstatus`, hooks, …).
+pub fn children(pid: u32) -> usize {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.parse::<u32>().is_ok())
+        })
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        // The parent is the second field after the command, which ends at
+        // the last ')' (a command may hold spaces and parentheses).
+        .filter_map(|stat| {
+            let (_, rest) = stat.rsplit_once(')')?;
+            rest.split_whitespace().nth(1)?.parse::<u32>().ok()
+        })
+        .filter(|&parent| parent == pid)
+        .count()
+}
+
 /// Context switches (voluntary + involuntary) of all threads of `pid` so
 /// far (`/proc/PID/task/*/status`): each voluntary one is a sleep, so a
 /// wake-up to come.
@@ -216,4 +239,21 @@ pub fn ms_between(from: &str, to: &str) -> Option<i64> {
     let a = chrono::DateTime::parse_from_rfc3339(from).ok()?;
     let b = chrono::DateTime::parse_from_rfc3339(to).ok()?;
     Some((b - a).num_milliseconds())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_a_child_while_it_runs() {
+        let own = std::process::id();
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
+        assert!(children(own) >= 1);
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
 }

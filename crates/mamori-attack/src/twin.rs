@@ -56,19 +56,21 @@ enum Responder {
     BareCreation,
     /// The `mamori guard` under test.
     Guard,
-    /// A second `mamori` binary (or wrapper) under test beside the first
-    /// (`--twin-other`): two variants of the guard in the same rounds.
-    OtherGuard,
+    /// Another `mamori` binary (or wrapper) under test beside the first
+    /// (`--twin-other`, repeatable; the index into that list): variants
+    /// of the guard in the same rounds.
+    OtherGuard(usize),
 }
 
 impl Responder {
-    fn label(self) -> &'static str {
+    fn label(self) -> String {
         match self {
-            Responder::Nobody => "nobody (null)",
-            Responder::Bare => "bare responder",
-            Responder::BareCreation => "bare, creation marks",
-            Responder::Guard => "guard",
-            Responder::OtherGuard => "other guard",
+            Responder::Nobody => "nobody (null)".into(),
+            Responder::Bare => "bare responder".into(),
+            Responder::BareCreation => "bare, creation marks".into(),
+            Responder::Guard => "guard".into(),
+            Responder::OtherGuard(0) => "other guard".into(),
+            Responder::OtherGuard(n) => format!("other guard {}", n + 1),
         }
     }
 }
@@ -174,9 +176,7 @@ pub fn twin_overhead(opts: &BenchOptions) -> Result<()> {
         responders.push(Responder::BareCreation);
     }
     responders.push(Responder::Guard);
-    if opts.twin_other.is_some() {
-        responders.push(Responder::OtherGuard);
-    }
+    responders.extend((0..opts.twin_other.len()).map(Responder::OtherGuard));
     let mut spent: Vec<Vec<Spent>> = vec![Vec::new(); responders.len()];
     let mut detections = 0;
     for round in 0..opts.twin_rounds {
@@ -188,7 +188,7 @@ pub fn twin_overhead(opts: &BenchOptions) -> Result<()> {
         for i in order {
             let folder = format!("twin{round}r{i}");
             let result = run_round(opts, responders[i], &twins, turn, &folder, &mut detections);
-            let guarded = matches!(responders[i], Responder::Guard | Responder::OtherGuard);
+            let guarded = matches!(responders[i], Responder::Guard | Responder::OtherGuard(_));
             for server in &servers {
                 remove_run(server, &folder, guarded);
             }
@@ -276,9 +276,9 @@ fn run_round(
             bare.stop();
             result
         }
-        Responder::Guard | Responder::OtherGuard => {
-            let mamori = match (responder, &opts.twin_other) {
-                (Responder::OtherGuard, Some(other)) => other,
+        Responder::Guard | Responder::OtherGuard(_) => {
+            let mamori = match responder {
+                Responder::OtherGuard(n) => opts.twin_other.get(n).unwrap_or(&opts.mamori),
                 _ => &opts.mamori,
             };
             let guard = GuardProcess::start(mamori, server, false)?;
@@ -308,6 +308,16 @@ fn measure_pair(twins: &Twins, turn: Turn, folder: &str, pid: Option<u32>) -> Re
         for session in &sessions {
             session.mkdir_all(&folder)?;
         }
+        // Steady state: the guard meets each new session (a new smbd) once,
+        // and its first look runs `smbstatus` (in the background, some
+        // milliseconds of CPU) — a cost per session, not per file, that
+        // would otherwise land in the first measured blocks. One file per
+        // twin first; `settle` waits for the look to end.
+        let warm = vec![0u8; 16 * 1024];
+        for session in &sessions {
+            session.write(&format!("{folder}/warm.bin"), &warm)?;
+        }
+        settle(pid);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
         let mut small = vec![0u8; 16 * 1024];
         rng.fill_bytes(&mut small);

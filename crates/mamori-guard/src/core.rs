@@ -517,7 +517,7 @@ pub fn run(
     // Blocks are only enforced while the guard runs (they come back from
     // the journal at the next start).
     if let Some(deny) = &hot.deny {
-        if deny.write(&[]).is_ok() {
+        if let Ok(true) = deny.write(&[]) {
             deny.reload();
         }
     }

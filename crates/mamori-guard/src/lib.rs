@@ -403,7 +403,8 @@ impl Hot {
     pub(crate) fn sync_deny(&self) {
         if let Some(deny) = &self.deny {
             match deny.write(&self.blocklist.users()) {
-                Ok(()) => deny.reload(),
+                Ok(true) => deny.reload(),
+                Ok(false) => {}
                 Err(e) => tracing::error!("{}: {e}", deny.path().display()),
             }
         }

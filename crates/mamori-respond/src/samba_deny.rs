@@ -15,7 +15,10 @@
 //! session of the user fails with `NT_STATUS_ACCESS_DENIED` without any
 //! reload; `smbcontrol smbd reload-config` is sent as well for processes
 //! that only re-read on that message. The file is rewritten (temp file +
-//! rename) on every block and release and emptied when the guard stops.
+//! rename) on every block and release and emptied when the guard stops;
+//! when it already names the same users it is left alone and no reload is
+//! sent (a reload makes every smbd re-read smb.conf: a guard start or stop
+//! with nobody blocked must not cost the server that).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -90,14 +93,15 @@ impl SambaDeny {
         &self.path
     }
 
-    /// Replaces the file with `invalid users` of these users (none = empty).
-    pub fn write(&self, users: &[String]) -> std::io::Result<()> {
+    /// Replaces the file with `invalid users` of these users (none = empty);
+    /// `false` when it already named the same users and was left alone.
+    pub fn write(&self, users: &[String]) -> std::io::Result<bool> {
         let text = render(users);
         let old = std::fs::read_to_string(&self.path).unwrap_or_default();
         // Same users (an empty file and an empty list alike): leave the
-        // file and its mtime alone.
+        // file and its mtime alone, and Samba without a reload.
         if denied_line(&old) == denied_line(&text) {
-            return Ok(());
+            return Ok(false);
         }
         // Samba notices a changed include by its mtime in whole seconds:
         // the new file must not share the old one's second.
@@ -123,7 +127,8 @@ impl SambaDeny {
                 file.set_modified(bumped)?;
             }
         }
-        std::fs::rename(&temp, &self.path)
+        std::fs::rename(&temp, &self.path)?;
+        Ok(true)
     }
 
     /// Tells running smbds to reload their configuration; does not wait.
@@ -174,17 +179,25 @@ mod tests {
         assert!(!text.contains("bad"));
         let dir = tempfile::tempdir().unwrap();
         let deny = SambaDeny::new(dir.path().join(DENY_FILE_NAME), None);
-        deny.write(&["taro".into()]).unwrap();
+        assert!(
+            !deny.write(&[]).unwrap(),
+            "nobody blocked: nothing to write"
+        );
+        assert!(deny.write(&["taro".into()]).unwrap());
+        assert!(
+            !deny.write(&["taro".into()]).unwrap(),
+            "same users: unchanged"
+        );
         assert!(std::fs::read_to_string(deny.path())
             .unwrap()
             .contains("\"taro\""));
         let first = std::fs::metadata(deny.path()).unwrap().modified().unwrap();
-        deny.write(&["taro".into(), "hanako".into()]).unwrap();
+        assert!(deny.write(&["taro".into(), "hanako".into()]).unwrap());
         let second = std::fs::metadata(deny.path()).unwrap().modified().unwrap();
         let secs =
             |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
         assert!(secs(second) > secs(first), "Samba sees mtimes in seconds");
-        deny.write(&[]).unwrap();
+        assert!(deny.write(&[]).unwrap());
         assert!(!std::fs::read_to_string(deny.path())
             .unwrap()
             .contains("invalid users"));

@@ -123,10 +123,10 @@ enum Command {
         /// Files per block of the twin-share series.
         #[arg(long, default_value_t = mamori_attack::twin::DEFAULT_BLOCK)]
         twin_block: usize,
-        /// A second `mamori` binary (or wrapper script) the twin series
-        /// measures in the same rounds, to compare two variants.
+        /// Another `mamori` binary (or wrapper script) the twin series
+        /// measures in the same rounds, to compare variants (repeatable).
         #[arg(long)]
-        twin_other: Option<PathBuf>,
+        twin_other: Vec<PathBuf>,
     },
     /// List profiles and workloads.
     List,
