@@ -3,9 +3,8 @@
 //! LAN-like path of [`crate::lan`]; one client thread holds a session to
 //! each and writes (then reads) the same small files to both, alternating
 //! every [`DEFAULT_BLOCK`] files (`--twin-block`), then large files one by
-//! one. A responder (the guard, a second guard variant, the bare
-//! responder) watches one of the two shares; the other is the unguarded
-//! peer.
+//! one. A responder (the guard, guard variants, the bare responder)
+//! watches one of the two shares; the other is the unguarded peer.
 //!
 //! Why: run one after the other, as in [`crate::overhead`], a guarded and
 //! an unguarded run are seconds apart, and this host's load drifts by more
@@ -22,7 +21,10 @@
 //! hold the same number of files at each block (Samba's case-insensitive
 //! name check reads the whole directory at every create), and every round
 //! also runs the twins with no responder at all: the method's own null,
-//! whose interval says how far the figures can be seen.
+//! whose interval says how far the figures can be seen. Each run measures
+//! the steady state: its sessions are new, and a guard's first look at a
+//! new session (one `smbstatus`) is made on a warm-up file before the
+//! blocks.
 
 use crate::bare::{BareMarks, BareProcess};
 use crate::bench::BenchOptions;
