@@ -17,6 +17,8 @@ pub struct GuardProcess {
     state: PathBuf,
     /// The state directory when the guard owns a temporary one.
     _temp: Option<tempfile::TempDir>,
+    /// The guard's `ready` line (backend, pre-content events, ...).
+    ready: String,
 }
 
 /// CPU time (ns) all threads of `pid` used so far (`/proc/PID/task/*/schedstat`).
@@ -157,7 +159,7 @@ impl GuardProcess {
                 }
                 if line.contains("ready") {
                     if let Some(tx) = tx.take() {
-                        let _ = tx.send(());
+                        let _ = tx.send(line);
                     }
                 }
             }
@@ -166,14 +168,23 @@ impl GuardProcess {
             child,
             state: state.to_path_buf(),
             _temp: None,
+            ready: String::new(),
         };
-        if rx.recv_timeout(Duration::from_secs(60)).is_err() {
-            let status = guard.child.try_wait().ok().flatten();
-            return Err(AttackError::Setup(format!(
-                "mamori guard did not print `ready` within 60 s (exit: {status:?})"
-            )));
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => guard.ready = line,
+            Err(_) => {
+                let status = guard.child.try_wait().ok().flatten();
+                return Err(AttackError::Setup(format!(
+                    "mamori guard did not print `ready` within 60 s (exit: {status:?})"
+                )));
+            }
         }
         Ok(guard)
+    }
+
+    /// The guard's `ready` line, e.g. `... ready (fanotify, pre-content=true, thread ids=true, ...)`.
+    pub fn ready_line(&self) -> &str {
+        &self.ready
     }
 
     pub fn state_dir(&self) -> &Path {

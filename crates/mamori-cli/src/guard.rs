@@ -126,9 +126,11 @@ pub fn run(args: GuardArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     };
     let result = mamori_guard::run(options, &STOP, |ready| {
         eprintln!(
-            "mamori guard: ready ({}, pre-content={}, shares={}, reloaded blocks={}, vault linked={}) {}",
+            "mamori guard: ready ({}, pre-content={}, thread ids={}, rename events={}, shares={}, reloaded blocks={}, vault linked={}) {}",
             ready.backend,
             ready.pre_content,
+            ready.thread_ids,
+            ready.rename_events,
             ready.shares,
             ready.reloaded_blocks,
             ready.vault_linked,

@@ -8,6 +8,8 @@
 //! * the guard's rollback at the verdict: after the wiper and an encryptor
 //!   (encrypt + rename + ransom note) every attacked file is back on the
 //!   share with its original content (a `rollback` alert says so);
+//! * the same on what older kernels give (no pre-content events, no
+//!   thread ids), forced through the guard's `[watch]` switches;
 //! * the benign suite raises no detection;
 //! * during an attack by user A, user B's edits all succeed, and the
 //!   rollback of A's incident leaves B's files as B left them.
@@ -53,6 +55,11 @@ impl Guarded {
     /// Starts Samba, lets `fill` write the share content, then starts the
     /// guard and waits for `ready`. None = skip.
     fn start(fill: impl FnOnce(&SambaServer)) -> Option<Guarded> {
+        Self::start_with(fill, None)
+    }
+
+    /// Same, with the guard configuration `config` (TOML text).
+    fn start_with(fill: impl FnOnce(&SambaServer), config: Option<&str>) -> Option<Guarded> {
         let serial = serial();
         if let Some(reason) = skip_reason(Fs::Ext4) {
             eprintln!("SKIP: {reason}");
@@ -68,8 +75,18 @@ impl Guarded {
         };
         fill(&server);
         server.open_permissions().unwrap();
-        let guard =
-            GuardProcess::start(Path::new(env!("CARGO_BIN_EXE_mamori")), &server, true).unwrap();
+        let config_file = config.map(|text| {
+            let path = server.share_dir().with_file_name("guard.toml");
+            std::fs::write(&path, text).unwrap();
+            path
+        });
+        let guard = GuardProcess::start_with_config(
+            Path::new(env!("CARGO_BIN_EXE_mamori")),
+            &server,
+            config_file.as_deref(),
+            true,
+        )
+        .unwrap();
         Some(Guarded {
             guard,
             server,
@@ -96,14 +113,29 @@ const ROLLBACK_CHECKED: [Profile; 2] = [Profile::Wiper, Profile::RenameLockbit];
 
 /// One attack profile against a fresh guarded share; returns what failed.
 fn attack_case(profile: Profile, root: &str, max_damaged: usize) -> Vec<String> {
+    attack_case_with(profile, root, max_damaged, None, &ROLLBACK_CHECKED)
+}
+
+/// Same, with a guard configuration and the profiles whose rollback is
+/// checked.
+fn attack_case_with(
+    profile: Profile,
+    root: &str,
+    max_damaged: usize,
+    config: Option<&str>,
+    rollback_checked: &[Profile],
+) -> Vec<String> {
     let mut failures = Vec::new();
-    let Some(g) = Guarded::start(|s| {
-        // The office around the attacked folder: the sample share
-        // (mamori-samples) with OOXML, JPEG, PDF and MP4 files.
-        content::populate(&s.share_dir(), 1, 2).unwrap();
-        content::victim_folder(&s.share_dir(), "部署/共有", 40, 7).unwrap();
-        content::victim_folder(&s.share_dir(), "部署/個人", 10, 8).unwrap();
-    }) else {
+    let Some(g) = Guarded::start_with(
+        |s| {
+            // The office around the attacked folder: the sample share
+            // (mamori-samples) with OOXML, JPEG, PDF and MP4 files.
+            content::populate(&s.share_dir(), 1, 2).unwrap();
+            content::victim_folder(&s.share_dir(), "部署/共有", 40, 7).unwrap();
+            content::victim_folder(&s.share_dir(), "部署/個人", 10, 8).unwrap();
+        },
+        config,
+    ) else {
         return failures;
     };
     let name = profile.name();
@@ -142,6 +174,19 @@ fn attack_case(profile: Profile, root: &str, max_damaged: usize) -> Vec<String> 
             failures.push(format!("{name}: {what}"));
         }
     };
+    // A feature switched off in the configuration is off in the guard.
+    for (key, shown) in [
+        ("pre_content = false", "pre-content=false"),
+        ("thread_ids = false", "thread ids=false"),
+        ("rename_events = false", "rename events=false"),
+    ] {
+        if config.is_some_and(|c| c.contains(key)) {
+            check(
+                g.guard.ready_line().contains(shown),
+                format!("{key} not in effect: {}", g.guard.ready_line()),
+            );
+        }
+    }
     match g.wait_alert("detection", USER_A) {
         Some(alert) => {
             eprintln!(
@@ -193,7 +238,7 @@ fn attack_case(profile: Profile, root: &str, max_damaged: usize) -> Vec<String> 
             .as_ref()
             .map_or("none".to_string(), |a| a["reason"].to_string())
     );
-    if ROLLBACK_CHECKED.contains(&profile) {
+    if rollback_checked.contains(&profile) {
         check(rollback.is_some(), "no rollback alert".into());
         check(
             still.is_empty(),
@@ -269,6 +314,35 @@ fn fast_and_decoy_avoiding_attacks_are_detected_and_contained() {
 #[test]
 fn slow_attack_is_detected_and_contained() {
     run_profiles(&[Profile::Slow]);
+}
+
+/// What kernels before 6.14 give (open permission events only; before 6.9
+/// no thread ids either; before 5.17 renames as two moves), forced here: every writer's pre-image is kept at
+/// its open, classified from the opener's syscall (smbd reopens through an
+/// `O_PATH` descriptor, so the descriptors it holds do not tell), and the
+/// rollback puts back every file the encryptors overwrote.
+#[test]
+fn attacks_are_contained_and_rolled_back_on_older_kernels() {
+    let list = [
+        Profile::InPlace,
+        Profile::RenameLockbit,
+        Profile::FirstBlock,
+    ];
+    let mut failures = Vec::new();
+    for config in [
+        "[watch]\npre_content = false\n",
+        "[watch]\npre_content = false\nthread_ids = false\n",
+        "[watch]\npre_content = false\nthread_ids = false\nrename_events = false\n",
+    ] {
+        for profile in list {
+            failures.extend(
+                attack_case_with(profile, "部署/共有", MAX_DAMAGED, Some(config), &list)
+                    .into_iter()
+                    .map(|f| format!("{}: {f}", config.replace('\n', " "))),
+            );
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
 /// A fast wiper (deletes only, ~40 deletes in ~200 ms without the guard):

@@ -22,6 +22,9 @@
 //! max_watches = 200000
 //! one_reader = false         # true: the permission reader also reads the notification group
 //! idle_priority = true       # judge new files and link them at idle CPU priority
+//! pre_content = true         # false: open permission events only, as before Linux 6.14
+//! thread_ids = true          # false: events name processes only, as before Linux 6.9
+//! rename_events = true       # false: renames paired from their two moves, as before Linux 5.17
 //!
 //! [decoys]
 //! enabled = true             # bait files "!0000_*" in each share root and large document folders
@@ -144,6 +147,25 @@ pub struct Watch {
     /// `MAMORI_GUARD_IDLE_PRIORITY=0` or `=1` in the guard's environment
     /// overrides the configuration.
     pub idle_priority: bool,
+    /// Ask for pre-content events (`FAN_PRE_ACCESS`, Linux 6.14 and
+    /// later): the vault copy is taken at a writer's first write, and
+    /// readers and creators cost no classification. Off, or on an older
+    /// kernel, every open of a non-empty file is classified from the
+    /// opener's syscall and a writer's copy is taken at its open.
+    /// `MAMORI_GUARD_PRE_CONTENT=0` or `=1` in the guard's environment
+    /// overrides the configuration.
+    pub pre_content: bool,
+    /// Have permission events name the waiting thread (`FAN_REPORT_TID`,
+    /// where thread pidfds exist: Linux 6.9 and later), so an open is
+    /// classified from that thread's syscall alone. Off, or on an older
+    /// kernel, every thread of the opener is read.
+    /// `MAMORI_GUARD_THREAD_IDS=0` or `=1` overrides the configuration.
+    pub thread_ids: bool,
+    /// Renames as one `FAN_RENAME` event with both names (Linux 5.17 and
+    /// later). Off, or on an older kernel, a rename is paired from its
+    /// `FAN_MOVED_FROM` and `FAN_MOVED_TO`.
+    /// `MAMORI_GUARD_RENAME_EVENTS=0` or `=1` overrides the configuration.
+    pub rename_events: bool,
 }
 
 impl Default for Watch {
@@ -155,6 +177,9 @@ impl Default for Watch {
             hold_deletes: true,
             one_reader: false,
             idle_priority: true,
+            pre_content: true,
+            thread_ids: true,
+            rename_events: true,
         }
     }
 }

@@ -110,10 +110,11 @@ pub fn run(
     let want_fanotify = config.watch.backend != Backend::Inotify;
     // MAMORI_GUARD_ONE_READER=0/1 overrides the configuration, for A/B
     // benchmarks of the stock configuration (`mamori-attack bench`).
-    let one_reader = match std::env::var_os("MAMORI_GUARD_ONE_READER") {
-        Some(v) if v == "0" => false,
-        Some(v) if v == "1" => true,
-        _ => config.watch.one_reader,
+    let one_reader = env_switch("MAMORI_GUARD_ONE_READER", config.watch.one_reader);
+    let features = mamori_watch::KernelFeatures {
+        pre_content: env_switch("MAMORI_GUARD_PRE_CONTENT", config.watch.pre_content),
+        thread_ids: env_switch("MAMORI_GUARD_THREAD_IDS", config.watch.thread_ids),
+        rename_events: env_switch("MAMORI_GUARD_RENAME_EVENTS", config.watch.rename_events),
     };
     let mut perm_group = None;
     let mut notify_group = None;
@@ -121,14 +122,14 @@ pub fn run(
         crate::raise_open_file_limit();
         // Released last, the permission group could leave a waiter (and an
         // exiting child) hung: see `place_above`.
-        let groups = PermGroup::new(&shares).and_then(|mut p| {
-            let n = NotifyGroup::new(&shares)?;
+        let groups = PermGroup::with_features(&shares, features).and_then(|mut p| {
+            let n = NotifyGroup::with_features(&shares, features)?;
             // The notification side in a thread of its own: deletes and
             // renames reach the permission reader through the alarm group.
             let alarm = if one_reader {
                 None
             } else {
-                Some(AlarmGroup::new(&shares)?)
+                Some(AlarmGroup::with_features(&shares, features)?)
             };
             let highest = n
                 .highest_fd()
@@ -153,6 +154,10 @@ pub fn run(
         }
     }
     let pre_content = perm_group.as_ref().is_some_and(|p| p.pre_content);
+    let thread_ids = perm_group.as_ref().is_some_and(|p| p.reports_threads());
+    let rename_events = notify_group
+        .as_ref()
+        .is_some_and(|(n, _)| n.rename_events());
     let hot = Arc::new(Hot {
         shares: shares.clone(),
         blocklist: Blocklist::new(),
@@ -358,6 +363,8 @@ pub fn run(
         .with("shares", share_names.clone())
         .with("backend", backend)
         .with("pre_content", pre_content)
+        .with("thread_ids", thread_ids)
+        .with("rename_events", rename_events)
         .with("reloaded_blocks", reloaded),
     );
     // Every file there now is linked into the vault before "ready".
@@ -367,6 +374,8 @@ pub fn run(
     ready(&Ready {
         backend,
         pre_content,
+        thread_ids,
+        rename_events,
         shares: shares.list.len(),
         reloaded_blocks: reloaded,
         unclean_previous: unclean,
@@ -525,13 +534,19 @@ pub fn run(
     Ok(summary)
 }
 
-/// `[watch] idle_priority`, overridden by `MAMORI_GUARD_IDLE_PRIORITY=0|1`
-/// (A/B benchmarks of the stock configuration, `mamori-attack bench`).
+/// `[watch] idle_priority`, overridden by `MAMORI_GUARD_IDLE_PRIORITY=0|1`.
 fn idle_priority(config: &GuardConfig) -> bool {
-    match std::env::var_os("MAMORI_GUARD_IDLE_PRIORITY") {
+    env_switch("MAMORI_GUARD_IDLE_PRIORITY", config.watch.idle_priority)
+}
+
+/// A `[watch]` switch, overridden by `0` or `1` in the environment variable
+/// `name` (A/B benchmarks of the stock configuration, `mamori-attack bench`,
+/// and the fallback's tests on a kernel that has what it falls back from).
+fn env_switch(name: &str, configured: bool) -> bool {
+    match std::env::var_os(name) {
         Some(v) if v == "0" => false,
         Some(v) if v == "1" => true,
-        _ => config.watch.idle_priority,
+        _ => configured,
     }
 }
 

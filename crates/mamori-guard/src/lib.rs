@@ -5,7 +5,9 @@
 //! - `perm-reader` ([`perm`]) answers fanotify permission events; most at
 //!   once, the rest through `perm-worker`s (attribution of an unknown pid
 //!   while something is blocked; the probe of a file's old content and the
-//!   vault copy at a writer's first pre-content event). Every event is
+//!   vault copy at a writer's first pre-content event, or at its open on a
+//!   kernel without pre-content events, where each open of a non-empty
+//!   file is classified from the opener's syscall). Every event is
 //!   answered, and answered "allow" on any doubt (fail-open). Besides, it
 //!   drains the closes group (writer counts, and the verdict barrier's
 //!   count of an overwrite at its close: [`barrier`]) after its batches.
@@ -124,6 +126,10 @@ pub struct Ready {
     pub backend: &'static str,
     /// Pre-content events (probe and copy before the first write) active.
     pub pre_content: bool,
+    /// Permission events name the waiting thread (`FAN_REPORT_TID`).
+    pub thread_ids: bool,
+    /// Renames come as one `FAN_RENAME` event (else paired from two moves).
+    pub rename_events: bool,
     pub shares: usize,
     /// Blocks restored from the journal.
     pub reloaded_blocks: usize,

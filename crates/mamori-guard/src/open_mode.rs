@@ -290,16 +290,15 @@ fn classify<'a>(texts: impl Iterator<Item = Option<&'a str>>) -> Option<OpenMode
     }
 }
 
-/// Whether the opener waiting in an open of `pid` (thread `tid` when the
-/// event names it) truncates its file.
-pub(crate) fn truncating_open(pid: u32, tid: Option<u32>) -> bool {
-    let mode = match tid {
+/// How the opener waiting in an open of `pid` (thread `tid` when the event
+/// names it) opens its file; `None` = unknown.
+pub(crate) fn open_mode_of(pid: u32, tid: Option<u32>) -> Option<OpenMode> {
+    match tid {
         Some(tid) => std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall"))
             .ok()
             .and_then(|t| mode_of_syscall(&t)),
         None => open_mode(pid),
-    };
-    mode.is_some_and(|m| m.write && m.truncate)
+    }
 }
 
 #[cfg(test)]

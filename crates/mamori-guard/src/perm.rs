@@ -17,7 +17,7 @@ mod beside;
 mod wake;
 
 use crate::core::NotifySide;
-use crate::open_mode::{truncating_open, OpenMode, SyscallFiles};
+use crate::open_mode::{open_mode_of, OpenMode, SyscallFiles};
 use crate::read_marks::ReadMarks;
 use crate::trace::Class;
 use crate::vault::Preserver;
@@ -411,10 +411,18 @@ fn reader(
                         // before any pre-content event: keep it now.
                         needs_work |= opened_mode.is_some_and(|m| m.write && m.truncate);
                     } else {
-                        // Without pre-content events the probe is taken at open.
-                        needs_work |= stat.is_some_and(|(dev, ino, _)| {
-                            !seen.check_and_mark((pending.pid, dev, ino))
-                        });
+                        // Without pre-content events every writer's probe
+                        // and vault copy are taken at its open (as the first
+                        // write of each open would take them): ask how it
+                        // opens a non-empty file (unknown counts as a write).
+                        let empty = stat.is_some_and(|(_, _, size)| size == 0);
+                        opened_empty = empty;
+                        opened_mode = if empty {
+                            None
+                        } else {
+                            syscalls.mode_of(pending.pid, pending.tid)
+                        };
+                        needs_work |= !empty && opened_mode.is_none_or(|m| m.write);
                     }
                 }
                 PermKind::ClosedWrite => {}
@@ -439,7 +447,6 @@ fn reader(
                 // A file opened for writing (or being created): keep the
                 // event's descriptor for the probe after its close.
                 let writer = pending.kind == PermKind::Open
-                    && hot.pre_content
                     && (opened_empty || opened_mode.is_some_and(|m| m.write));
                 match (writer, stat) {
                     (true, Some((dev, ino, _))) => {
@@ -507,8 +514,11 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
         pending.allow();
         return;
     };
-    let truncating = pending.kind == PermKind::Open && truncating_open(pending.pid, pending.tid);
-    let probing = truncating || !(hot.pre_content && pending.kind == PermKind::Open);
+    // An opener's mode from its syscall (`None`: unknown, or not an open).
+    let mode = (pending.kind == PermKind::Open)
+        .then(|| open_mode_of(pending.pid, pending.tid))
+        .flatten();
+    let truncating = mode.is_some_and(|m| m.write && m.truncate);
     let truncate = truncating
         || matches!(
             pending.kind,
@@ -517,7 +527,15 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
                 count: 0
             }
         );
-    let writing = truncating || (probing && open_for_write(pending.pid, &pending).unwrap_or(true));
+    let writing = match pending.kind {
+        // With pre-content events the copy waits for the first write,
+        // unless the open itself empties the file.
+        PermKind::Open if hot.pre_content => truncating,
+        // Not the descriptors the opener holds: smbd reopens a file
+        // through an `O_PATH` descriptor of it, which reads as read-only.
+        PermKind::Open => mode.is_none_or(|m| m.write),
+        _ => open_for_write(pending.pid, &pending).unwrap_or(true),
+    };
     // Nothing to keep of an empty file (typically one the writer just created).
     let has_content = writing && pending.size().is_none_or(|size| size > 0);
     // The verdict on this actor's previous overwrite or delete (any

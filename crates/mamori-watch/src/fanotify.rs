@@ -185,6 +185,31 @@ impl Drop for Pending {
 /// The permission / pre-content group, and beside it the group of its
 /// closes after writing.
 ///
+/// Newer fanotify features the groups use where the kernel has them; each
+/// switched off, a group does what it does on a kernel without it (so the
+/// older kernels' paths are tested on this one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KernelFeatures {
+    /// `FAN_PRE_ACCESS` (Linux 6.14+); else `FAN_OPEN_PERM` only.
+    pub pre_content: bool,
+    /// `FAN_REPORT_TID` with thread pidfds (Linux 6.9+); else events name
+    /// processes only.
+    pub thread_ids: bool,
+    /// `FAN_RENAME` with both names in one event (Linux 5.17+); else a
+    /// rename is `FAN_MOVED_FROM` then `FAN_MOVED_TO` of the same process.
+    pub rename_events: bool,
+}
+
+impl Default for KernelFeatures {
+    fn default() -> Self {
+        KernelFeatures {
+            pre_content: true,
+            thread_ids: true,
+            rename_events: true,
+        }
+    }
+}
+
 /// Why two: a close waits for nobody, yet in the permission group each one
 /// woke the reader (on the development VM every wake-up of a normal-priority
 /// thread slows smbd). The closes group is non-blocking and never polled:
@@ -252,6 +277,14 @@ impl PermGroup {
     /// Marks the mount of every share root for open and pre-content
     /// permission events; falls back to open permission events alone.
     pub fn new(shares: &Shares) -> Result<PermGroup, WatchError> {
+        Self::with_features(shares, KernelFeatures::default())
+    }
+
+    /// Same, using only the kernel features `wanted` allows (off: what a
+    /// kernel without them gets, on any kernel; see the guard's `[watch]`
+    /// `pre_content` and `thread_ids`).
+    pub fn with_features(shares: &Shares, wanted: KernelFeatures) -> Result<PermGroup, WatchError> {
+        let pre_content = wanted.pre_content;
         // O_NOATIME: the guard's probes and vault copies read through these
         // descriptors; they must not touch a file's access time (evidence
         // for the incident's timeline, and an inode write per probe of a
@@ -259,7 +292,10 @@ impl PermGroup {
         let event_flags = libc::O_RDONLY | libc::O_LARGEFILE | libc::O_CLOEXEC | libc::O_NOATIME;
         // Threads are reported only where their exits can be watched (thread
         // pidfds), so that a thread id is never mapped to a stale process.
-        let threads = Threads::new(THREADS).map(Mutex::new);
+        let threads = wanted
+            .thread_ids
+            .then(|| Threads::new(THREADS).map(Mutex::new))
+            .flatten();
         let tid_flag = if threads.is_some() {
             libc::FAN_REPORT_TID
         } else {
@@ -276,7 +312,10 @@ impl PermGroup {
             mark(&closes, mount, libc::FAN_CLOSE_WRITE, &s.root)?;
         }
         let closes = Arc::new(closes);
-        if let Ok(fd) = init(flags | libc::FAN_CLASS_PRE_CONTENT, event_flags) {
+        let pre_content_group = pre_content
+            .then(|| init(flags | libc::FAN_CLASS_PRE_CONTENT, event_flags).ok())
+            .flatten();
+        if let Some(fd) = pre_content_group {
             let all = shares.list.iter().try_for_each(|s| {
                 mark(
                     &fd,

@@ -8,8 +8,9 @@
 //!   becomes a [`Pending`] whose `Drop` answers `FAN_ALLOW`, so an event can
 //!   never be left unanswered: a panic, an early return or a full queue all
 //!   end in "allow" (fail-open). Where the kernel or filesystem lacks
-//!   pre-content events the group falls back to `FAN_CLASS_CONTENT` with
-//!   `FAN_OPEN_PERM` only.
+//!   pre-content events (Linux before 6.14), or when asked to
+//!   ([`PermGroup::with_features`]), the group falls back to
+//!   `FAN_CLASS_CONTENT` with `FAN_OPEN_PERM` only.
 //! - a **notification group** ([`NotifyGroup`], `FAN_REPORT_DFID_NAME_TARGET`,
 //!   filesystem marks) for create / delete / rename (old and new name in one
 //!   `FAN_RENAME` event) / close-after-write, resolved to share-relative paths
@@ -30,7 +31,7 @@ pub mod fanotify;
 pub mod inotify;
 mod threads;
 
-pub use fanotify::{AlarmGroup, NotifyGroup, Pending, PermGroup, PermKind};
+pub use fanotify::{AlarmGroup, KernelFeatures, NotifyGroup, Pending, PermGroup, PermKind};
 
 use std::path::{Path, PathBuf};
 

@@ -11,7 +11,7 @@
 //! by the time the alarm is read, its twin is queued in the notification
 //! group: what the alarm held is matched there ([`AlarmGroup::read`]).
 
-use super::{events, init, mark, read_events};
+use super::{events, init, mark, read_events, KernelFeatures};
 use crate::{Shares, WatchError};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
@@ -22,24 +22,48 @@ pub struct AlarmGroup {
 
 impl AlarmGroup {
     pub fn new(shares: &Shares) -> Result<AlarmGroup, WatchError> {
+        Self::with_features(shares, KernelFeatures::default())
+    }
+
+    /// Same, with `FAN_RENAME` only if `features.rename_events` (and the
+    /// kernel has it); else a rename's `FAN_MOVED_FROM` (one per rename).
+    pub fn with_features(
+        shares: &Shares,
+        features: KernelFeatures,
+    ) -> Result<AlarmGroup, WatchError> {
+        let renames = if features.rename_events {
+            Self::open(shares, libc::FAN_REPORT_DFID_NAME_TARGET, libc::FAN_RENAME)
+        } else {
+            Err(WatchError::Unavailable(std::io::Error::other(
+                "not asked for",
+            )))
+        };
+        let fd = match renames {
+            Ok(fd) => fd,
+            Err(_) => Self::open(shares, libc::FAN_REPORT_DFID_NAME, libc::FAN_MOVED_FROM)?,
+        };
+        Ok(AlarmGroup {
+            fd,
+            own_pid: std::process::id(),
+        })
+    }
+
+    fn open(shares: &Shares, report: u32, renames: u64) -> Result<OwnedFd, WatchError> {
         // Unlimited queue: an alarm must not be lost to an overflow while
         // its twin in the notification group is read.
         let flags = libc::FAN_CLASS_NOTIF
             | libc::FAN_CLOEXEC
             | libc::FAN_NONBLOCK
             | libc::FAN_UNLIMITED_QUEUE
-            | libc::FAN_REPORT_DFID_NAME_TARGET;
+            | report;
         let fd = init(flags, libc::O_RDONLY | libc::O_CLOEXEC).map_err(WatchError::Unavailable)?;
         // No FAN_ONDIR: directories are not held, as in the notification group.
-        let mask = libc::FAN_DELETE | libc::FAN_RENAME;
+        let mask = libc::FAN_DELETE | renames;
         for share in &shares.list {
             let filesystem = libc::FAN_MARK_ADD | libc::FAN_MARK_FILESYSTEM;
             mark(&fd, filesystem, mask, &share.root)?;
         }
-        Ok(AlarmGroup {
-            fd,
-            own_pid: std::process::id(),
-        })
+        Ok(fd)
     }
 
     /// The group's descriptor number (see `PermGroup::place_above`).

@@ -1,8 +1,11 @@
 //! The notification group: which files were created, deleted, renamed or
 //! closed after writing, as share-relative paths (directory handles and
-//! names, `FAN_REPORT_DFID_NAME_TARGET`).
+//! names, `FAN_REPORT_DFID_NAME_TARGET`). Before Linux 5.17 (no
+//! `FAN_RENAME`) a rename comes as `FAN_MOVED_FROM` then `FAN_MOVED_TO`
+//! (`FAN_REPORT_DFID_NAME`), queued one after the other by the renaming
+//! process in the same call; the group pairs them by pid.
 
-use super::{events, init, mark, read_events, records, u32_at};
+use super::{events, init, mark, read_events, records, u32_at, KernelFeatures};
 use crate::{io_err, Change, Observed, Shares, WatchError};
 use std::ffi::OsStr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -42,7 +45,40 @@ pub struct NotifyGroup {
     /// renamed or deleted (paths below it change) and at an overflow, so
     /// an entry is never older than the last directory rename read.
     dirs: std::collections::HashMap<Vec<u8>, PathBuf>,
+    /// `None` with `FAN_RENAME`; else the path each process last moved a
+    /// file or folder from (`None` inside: not resolved), until its
+    /// `FAN_MOVED_TO`.
+    moves: Option<std::collections::HashMap<u32, Option<PathBuf>>>,
 }
+
+/// The waited group and the creates' group, marked on every share's
+/// filesystem: renames as `renames` (`FAN_RENAME`, or the two moves).
+fn open_groups(
+    shares: &Shares,
+    report: u32,
+    renames: u64,
+) -> Result<(OwnedFd, OwnedFd), WatchError> {
+    let flags = libc::FAN_CLASS_NOTIF | libc::FAN_CLOEXEC | report;
+    let event_flags = libc::O_RDONLY | libc::O_CLOEXEC;
+    let fd = init(flags, event_flags).map_err(WatchError::Unavailable)?;
+    let creates = init(flags | libc::FAN_NONBLOCK, event_flags).map_err(WatchError::Unavailable)?;
+    let waited = libc::FAN_DELETE | renames | libc::FAN_CLOSE_WRITE | libc::FAN_ONDIR;
+    for share in &shares.list {
+        let filesystem = libc::FAN_MARK_ADD | libc::FAN_MARK_FILESYSTEM;
+        mark(&fd, filesystem, waited, &share.root)?;
+        mark(
+            &creates,
+            filesystem,
+            libc::FAN_CREATE | libc::FAN_ONDIR,
+            &share.root,
+        )?;
+    }
+    Ok((fd, creates))
+}
+
+/// Processes with a move pending before the table is emptied (a move's
+/// second event follows its first at once: only a lost event leaves one).
+const PENDING_MOVES: usize = 1024;
 
 /// Reads of the creates' group per call, at most (each up to 64 KiB).
 const CREATE_READS: usize = 16;
@@ -84,22 +120,35 @@ impl NotifyGroup {
     }
 
     pub fn new(shares: &Shares) -> Result<NotifyGroup, WatchError> {
-        let flags = libc::FAN_CLASS_NOTIF | libc::FAN_CLOEXEC | libc::FAN_REPORT_DFID_NAME_TARGET;
-        let event_flags = libc::O_RDONLY | libc::O_CLOEXEC;
-        let fd = init(flags, event_flags).map_err(WatchError::Unavailable)?;
-        let creates =
-            init(flags | libc::FAN_NONBLOCK, event_flags).map_err(WatchError::Unavailable)?;
-        let waited = libc::FAN_DELETE | libc::FAN_RENAME | libc::FAN_CLOSE_WRITE | libc::FAN_ONDIR;
+        Self::with_features(shares, KernelFeatures::default())
+    }
+
+    /// Same, with `FAN_RENAME` only if `features.rename_events` (and the
+    /// kernel has it); else renames from their two moves.
+    pub fn with_features(
+        shares: &Shares,
+        features: KernelFeatures,
+    ) -> Result<NotifyGroup, WatchError> {
+        let renames = if features.rename_events {
+            open_groups(shares, libc::FAN_REPORT_DFID_NAME_TARGET, libc::FAN_RENAME)
+        } else {
+            Err(WatchError::Unavailable(std::io::Error::other(
+                "not asked for",
+            )))
+        };
+        let (fd, creates, moves) = match renames {
+            Ok((fd, creates)) => (fd, creates, None),
+            Err(e) => {
+                if features.rename_events {
+                    tracing::warn!("FAN_RENAME unavailable, renames from their moves: {e}");
+                }
+                let moves = libc::FAN_MOVED_FROM | libc::FAN_MOVED_TO;
+                let (fd, creates) = open_groups(shares, libc::FAN_REPORT_DFID_NAME, moves)?;
+                (fd, creates, Some(std::collections::HashMap::new()))
+            }
+        };
         let mut mounts = Vec::new();
         for share in &shares.list {
-            let filesystem = libc::FAN_MARK_ADD | libc::FAN_MARK_FILESYSTEM;
-            mark(&fd, filesystem, waited, &share.root)?;
-            mark(
-                &creates,
-                filesystem,
-                libc::FAN_CREATE | libc::FAN_ONDIR,
-                &share.root,
-            )?;
             let dir = std::fs::File::open(&share.root)
                 .map_err(io_err(format!("{}", share.root.display())))?;
             let dir = OwnedFd::from(dir);
@@ -116,7 +165,13 @@ impl NotifyGroup {
             unresolved: 0,
             own_events: 0,
             dirs: std::collections::HashMap::new(),
+            moves,
         })
+    }
+
+    /// Whether renames come as one `FAN_RENAME` event (else as two moves).
+    pub fn rename_events(&self) -> bool {
+        self.moves.is_none()
     }
 
     /// Whether the creates were last read `every` ago or longer: a reader
@@ -195,7 +250,7 @@ impl NotifyGroup {
     ) -> std::io::Result<()> {
         let n = read_events(self.fd.as_raw_fd(), buf)?;
         for (meta, _) in events(buf, n) {
-            if meta.mask & (libc::FAN_DELETE | libc::FAN_RENAME) != 0
+            if meta.mask & (libc::FAN_DELETE | libc::FAN_RENAME | libc::FAN_MOVED_FROM) != 0
                 && meta.mask & (libc::FAN_ONDIR | libc::FAN_Q_OVERFLOW) == 0
                 && meta.pid > 0
                 && meta.pid as u32 != self.own_pid
@@ -227,11 +282,15 @@ impl NotifyGroup {
             }
             // Paths below a renamed or deleted directory change (whoever
             // did it): later events resolve their handles afresh.
+            let dir_moved = libc::FAN_RENAME | libc::FAN_MOVED_FROM | libc::FAN_DELETE;
             if meta.mask & libc::FAN_Q_OVERFLOW != 0
-                || (meta.mask & libc::FAN_ONDIR != 0
-                    && meta.mask & (libc::FAN_RENAME | libc::FAN_DELETE) != 0)
+                || (meta.mask & libc::FAN_ONDIR != 0 && meta.mask & dir_moved != 0)
             {
                 self.dirs.clear();
+            }
+            // The rescan after an overflow sees what its lost moves did.
+            if let (true, Some(moves)) = (meta.mask & libc::FAN_Q_OVERFLOW != 0, &mut self.moves) {
+                moves.clear();
             }
         }
     }
@@ -247,6 +306,22 @@ impl NotifyGroup {
                 libc::FAN_EVENT_INFO_TYPE_NEW_DFID_NAME => new = self.resolve(record),
                 _ => {}
             }
+        }
+        // Without FAN_RENAME: the move away waits for its move in.
+        let mut moved = None;
+        if let Some(moves) = self.moves.as_mut() {
+            if mask & libc::FAN_MOVED_FROM != 0 {
+                if moves.len() >= PENDING_MOVES {
+                    moves.clear();
+                }
+                moves.insert(pid, name.clone());
+            }
+            if mask & libc::FAN_MOVED_TO != 0 {
+                moved = Some((moves.remove(&pid).flatten(), name.clone()));
+            }
+        }
+        if mask & libc::FAN_RENAME != 0 {
+            moved = Some((old, new));
         }
         let is_dir = mask & libc::FAN_ONDIR != 0;
         let mut push = |path: Option<PathBuf>, change: Change| {
@@ -268,7 +343,7 @@ impl NotifyGroup {
         if mask & libc::FAN_CLOSE_WRITE != 0 {
             push(name.clone(), Change::Written);
         }
-        if mask & libc::FAN_RENAME != 0 {
+        if let Some((old, new)) = moved {
             let from = old.as_ref().and_then(|p| self.shares.locate(p));
             let to = new.as_ref().and_then(|p| self.shares.locate(p));
             match (from, to) {
