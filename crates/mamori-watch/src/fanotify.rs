@@ -210,6 +210,24 @@ impl Default for KernelFeatures {
     }
 }
 
+/// Opens a notification group with `open(report flags, rename mask)`:
+/// renames as one `FAN_RENAME` (`FAN_REPORT_DFID_NAME_TARGET`) when
+/// `features.rename_events` and the kernel has it, else as `moves`
+/// (`FAN_REPORT_DFID_NAME`). Also says whether it got `FAN_RENAME`.
+pub(crate) fn open_with_renames<T>(
+    features: KernelFeatures,
+    moves: u64,
+    open: impl Fn(u32, u64) -> Result<T, WatchError>,
+) -> Result<(T, bool), WatchError> {
+    if features.rename_events {
+        match open(libc::FAN_REPORT_DFID_NAME_TARGET, libc::FAN_RENAME) {
+            Ok(group) => return Ok((group, true)),
+            Err(e) => tracing::warn!("FAN_RENAME unavailable, renames from their moves: {e}"),
+        }
+    }
+    Ok((open(libc::FAN_REPORT_DFID_NAME, moves)?, false))
+}
+
 /// Why two: a close waits for nobody, yet in the permission group each one
 /// woke the reader (on the development VM every wake-up of a normal-priority
 /// thread slows smbd). The closes group is non-blocking and never polled:

@@ -31,17 +31,10 @@ impl AlarmGroup {
         shares: &Shares,
         features: KernelFeatures,
     ) -> Result<AlarmGroup, WatchError> {
-        let renames = if features.rename_events {
-            Self::open(shares, libc::FAN_REPORT_DFID_NAME_TARGET, libc::FAN_RENAME)
-        } else {
-            Err(WatchError::Unavailable(std::io::Error::other(
-                "not asked for",
-            )))
-        };
-        let fd = match renames {
-            Ok(fd) => fd,
-            Err(_) => Self::open(shares, libc::FAN_REPORT_DFID_NAME, libc::FAN_MOVED_FROM)?,
-        };
+        let (fd, _) =
+            super::open_with_renames(features, libc::FAN_MOVED_FROM, |report, renames| {
+                Self::open(shares, report, renames)
+            })?;
         Ok(AlarmGroup {
             fd,
             own_pid: std::process::id(),

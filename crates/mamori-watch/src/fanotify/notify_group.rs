@@ -129,24 +129,12 @@ impl NotifyGroup {
         shares: &Shares,
         features: KernelFeatures,
     ) -> Result<NotifyGroup, WatchError> {
-        let renames = if features.rename_events {
-            open_groups(shares, libc::FAN_REPORT_DFID_NAME_TARGET, libc::FAN_RENAME)
-        } else {
-            Err(WatchError::Unavailable(std::io::Error::other(
-                "not asked for",
-            )))
-        };
-        let (fd, creates, moves) = match renames {
-            Ok((fd, creates)) => (fd, creates, None),
-            Err(e) => {
-                if features.rename_events {
-                    tracing::warn!("FAN_RENAME unavailable, renames from their moves: {e}");
-                }
-                let moves = libc::FAN_MOVED_FROM | libc::FAN_MOVED_TO;
-                let (fd, creates) = open_groups(shares, libc::FAN_REPORT_DFID_NAME, moves)?;
-                (fd, creates, Some(std::collections::HashMap::new()))
-            }
-        };
+        let moves = libc::FAN_MOVED_FROM | libc::FAN_MOVED_TO;
+        let ((fd, creates), rename_events) =
+            super::open_with_renames(features, moves, |report, renames| {
+                open_groups(shares, report, renames)
+            })?;
+        let moves = (!rename_events).then(std::collections::HashMap::new);
         let mut mounts = Vec::new();
         for share in &shares.list {
             let dir = std::fs::File::open(&share.root)
