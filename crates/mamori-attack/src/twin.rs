@@ -35,7 +35,7 @@ use crate::samba::{Fs, SambaServer, USER_B};
 use crate::smb::{SmbSession, SmbTarget};
 use crate::{AttackError, Result};
 use rand::{RngCore, SeedableRng};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Files per side and phase, as in [`crate::overhead`].
@@ -65,14 +65,21 @@ enum Responder {
 }
 
 impl Responder {
-    fn label(self) -> String {
+    /// The name in the tables; another guard by its file name (`others`:
+    /// the `--twin-other` list).
+    fn label(self, others: &[PathBuf]) -> String {
         match self {
             Responder::Nobody => "nobody (null)".into(),
             Responder::Bare => "bare responder".into(),
             Responder::BareCreation => "bare, creation marks".into(),
             Responder::Guard => "guard".into(),
-            Responder::OtherGuard(0) => "other guard".into(),
-            Responder::OtherGuard(n) => format!("other guard {}", n + 1),
+            Responder::OtherGuard(n) => {
+                let name = others.get(n).and_then(|p| p.file_name());
+                match name {
+                    Some(name) => format!("other guard {}", name.to_string_lossy()),
+                    None => format!("other guard {}", n + 1),
+                }
+            }
         }
     }
 }
@@ -204,7 +211,11 @@ pub fn twin_overhead(opts: &BenchOptions) -> Result<()> {
                 let figures: Vec<String> = (0..PHASES.len())
                     .map(|p| format!("{:+.1}", last.overhead(p)))
                     .collect();
-                Some(format!("{} {}", r.label(), figures.join("/")))
+                Some(format!(
+                    "{} {}",
+                    r.label(&opts.twin_other),
+                    figures.join("/")
+                ))
             })
             .collect();
         println!(
@@ -241,7 +252,7 @@ pub fn twin_overhead(opts: &BenchOptions) -> Result<()> {
             .collect();
         println!(
             "twin: {}, paired mean ± 95 % interval over {} rounds: {}",
-            responder.label(),
+            responder.label(&opts.twin_other),
             spent.len(),
             figures.join("; ")
         );
