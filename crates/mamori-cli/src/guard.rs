@@ -125,6 +125,15 @@ pub fn run(args: GuardArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         lang,
     };
     let result = mamori_guard::run(options, &STOP, |ready| {
+        if ready.backend == "fanotify" && !ready.pre_content {
+            eprintln!(
+                "mamori guard: {}",
+                lang.pick(
+                    "pre-content イベント（Linux 6.14 以降）なしで監視するため（カーネルまたは設定による）、書き込み用に開かれたファイルは開いた時点で退避します（書き込まれなくても 1 回コピーします）",
+                    "watching without pre-content events (Linux 6.14+; kernel or configuration): files opened for writing are kept at their open (copied once even if never written)"
+                )
+            );
+        }
         eprintln!(
             "mamori guard: ready ({}, pre-content={}, thread ids={}, rename events={}, shares={}, reloaded blocks={}, vault linked={}) {}",
             ready.backend,
