@@ -163,32 +163,6 @@ impl Threads {
     }
 }
 
-/// The flags of the `open`/`openat`/`creat` a thread of `pid` is blocked
-/// in (the main thread first, where smbd opens files), `None` when no
-/// thread is in one (e.g. `openat2`, whose flags are behind a pointer).
-fn open_mode(pid: u32) -> Option<OpenMode> {
-    if let Some(mode) = std::fs::read_to_string(format!("/proc/{pid}/syscall"))
-        .ok()
-        .and_then(|t| mode_of_syscall(&t))
-    {
-        return Some(mode);
-    }
-    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
-    let mut write_mode = None;
-    for task in tasks.flatten().take(64) {
-        let Ok(text) = std::fs::read_to_string(task.path().join("syscall")) else {
-            continue;
-        };
-        if let Some(mode) = mode_of_syscall(&text) {
-            if mode.write {
-                return Some(mode);
-            }
-            write_mode = Some(mode);
-        }
-    }
-    write_mode
-}
-
 /// Syscalls in which a thread cannot be waiting for an open permission
 /// answer (they open no file by name).
 fn opens_nothing(number: i64) -> bool {
@@ -287,17 +261,6 @@ fn classify<'a>(texts: impl Iterator<Item = Option<&'a str>>) -> Option<OpenMode
         None
     } else {
         read_only
-    }
-}
-
-/// How the opener waiting in an open of `pid` (thread `tid` when the event
-/// names it) opens its file; `None` = unknown.
-pub(crate) fn open_mode_of(pid: u32, tid: Option<u32>) -> Option<OpenMode> {
-    match tid {
-        Some(tid) => std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall"))
-            .ok()
-            .and_then(|t| mode_of_syscall(&t)),
-        None => open_mode(pid),
     }
 }
 

@@ -17,7 +17,7 @@ mod beside;
 mod wake;
 
 use crate::core::NotifySide;
-use crate::open_mode::{open_mode_of, OpenMode, SyscallFiles};
+use crate::open_mode::{OpenMode, SyscallFiles};
 use crate::read_marks::ReadMarks;
 use crate::trace::Class;
 use crate::vault::Preserver;
@@ -198,8 +198,10 @@ struct Clean {
     capacity: usize,
 }
 
-/// An event on its way to a worker: when it was read, and what it is.
-type Handed = (Pending, Option<Instant>, Class);
+/// An event on its way to a worker: when it was read, what it is, and for
+/// an open how its opener opens the file (as the reader read it from the
+/// opener's syscall; `None`: unknown, or not asked for an empty file).
+type Handed = (Pending, Option<Instant>, Class, Option<OpenMode>);
 
 /// Starts the permission reader. Besides its group it reads the closes
 /// group, and with `[watch] one_reader` the notification side; else the
@@ -469,7 +471,7 @@ fn reader(
                 continue;
             }
             hot.trace.add(&hot.trace.hops.to_worker, 1);
-            match sender.try_send((pending, read_at, class)) {
+            match sender.try_send((pending, read_at, class, opened_mode)) {
                 Ok(()) => {}
                 Err(TrySendError::Full((pending, ..)))
                 | Err(TrySendError::Disconnected((pending, ..))) => {
@@ -489,7 +491,7 @@ fn reader(
 
 fn worker(receiver: Arc<Mutex<Receiver<Handed>>>, hot: Arc<Hot>, clean: Arc<Mutex<Clean>>) {
     loop {
-        let (pending, read_at, class) = {
+        let (pending, read_at, class, mode) = {
             let Ok(receiver) = receiver.lock() else {
                 return;
             };
@@ -499,12 +501,12 @@ fn worker(receiver: Arc<Mutex<Receiver<Handed>>>, hot: Arc<Hot>, clean: Arc<Mute
             }
         };
         // A panic while handling drops `pending`, which allows it.
-        handle(pending, &hot, &clean);
+        handle(pending, mode, &hot, &clean);
         hot.trace.answered(class, read_at);
     }
 }
 
-fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
+fn handle(pending: Pending, mode: Option<OpenMode>, hot: &Hot, clean: &Mutex<Clean>) {
     let actor = hot.actor_of(pending.pid);
     let Some(path) = pending.path() else {
         pending.allow();
@@ -514,10 +516,7 @@ fn handle(pending: Pending, hot: &Hot, clean: &Mutex<Clean>) {
         pending.allow();
         return;
     };
-    // An opener's mode from its syscall (`None`: unknown, or not an open).
-    let mode = (pending.kind == PermKind::Open)
-        .then(|| open_mode_of(pending.pid, pending.tid))
-        .flatten();
+    let mode = mode.filter(|_| pending.kind == PermKind::Open);
     let truncating = mode.is_some_and(|m| m.write && m.truncate);
     let truncate = truncating
         || matches!(
