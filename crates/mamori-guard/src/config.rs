@@ -168,6 +168,40 @@ pub struct Watch {
     pub rename_events: bool,
 }
 
+impl Watch {
+    /// `one_reader`, overridden by `MAMORI_GUARD_ONE_READER=0|1`.
+    pub fn one_reader_in_effect(&self) -> bool {
+        env_switch("MAMORI_GUARD_ONE_READER", self.one_reader)
+    }
+
+    /// `idle_priority`, overridden by `MAMORI_GUARD_IDLE_PRIORITY=0|1`.
+    pub fn idle_priority_in_effect(&self) -> bool {
+        env_switch("MAMORI_GUARD_IDLE_PRIORITY", self.idle_priority)
+    }
+
+    /// The fanotify features the guard may use (each overridden by its
+    /// `MAMORI_GUARD_*=0|1`); the kernel may lack them still.
+    pub fn kernel_features(&self) -> mamori_watch::KernelFeatures {
+        mamori_watch::KernelFeatures {
+            pre_content: env_switch("MAMORI_GUARD_PRE_CONTENT", self.pre_content),
+            thread_ids: env_switch("MAMORI_GUARD_THREAD_IDS", self.thread_ids),
+            rename_events: env_switch("MAMORI_GUARD_RENAME_EVENTS", self.rename_events),
+        }
+    }
+}
+
+/// A `[watch]` switch, overridden by `0` or `1` in the environment variable
+/// `name`: A/B benchmarks of the stock configuration (`mamori-attack
+/// bench`), and the older kernels' paths run on a kernel that has what
+/// they fall back from.
+fn env_switch(name: &str, configured: bool) -> bool {
+    match std::env::var_os(name) {
+        Some(v) if v == "0" => false,
+        Some(v) if v == "1" => true,
+        _ => configured,
+    }
+}
+
 impl Default for Watch {
     fn default() -> Self {
         Watch {

@@ -108,14 +108,8 @@ pub fn run(
             .unwrap_or(Path::new("/etc/samba/smb.conf")),
     );
     let want_fanotify = config.watch.backend != Backend::Inotify;
-    // MAMORI_GUARD_ONE_READER=0/1 overrides the configuration, for A/B
-    // benchmarks of the stock configuration (`mamori-attack bench`).
-    let one_reader = env_switch("MAMORI_GUARD_ONE_READER", config.watch.one_reader);
-    let features = mamori_watch::KernelFeatures {
-        pre_content: env_switch("MAMORI_GUARD_PRE_CONTENT", config.watch.pre_content),
-        thread_ids: env_switch("MAMORI_GUARD_THREAD_IDS", config.watch.thread_ids),
-        rename_events: env_switch("MAMORI_GUARD_RENAME_EVENTS", config.watch.rename_events),
-    };
+    let one_reader = config.watch.one_reader_in_effect();
+    let features = config.watch.kernel_features();
     let mut perm_group = None;
     let mut notify_group = None;
     if want_fanotify {
@@ -183,7 +177,7 @@ pub fn run(
         refresh_wanted: std::sync::Condvar::new(),
         trace: crate::trace::Trace::from_env(),
         inode_marks: std::sync::OnceLock::new(),
-        lazy: crate::lazy::Lazy::new(idle_priority(&config)),
+        lazy: crate::lazy::Lazy::new(config.watch.idle_priority_in_effect()),
     });
     {
         let hot = hot.clone();
@@ -532,22 +526,6 @@ pub fn run(
     }
     pid_file.release();
     Ok(summary)
-}
-
-/// `[watch] idle_priority`, overridden by `MAMORI_GUARD_IDLE_PRIORITY=0|1`.
-fn idle_priority(config: &GuardConfig) -> bool {
-    env_switch("MAMORI_GUARD_IDLE_PRIORITY", config.watch.idle_priority)
-}
-
-/// A `[watch]` switch, overridden by `0` or `1` in the environment variable
-/// `name` (A/B benchmarks of the stock configuration, `mamori-attack bench`,
-/// and the fallback's tests on a kernel that has what it falls back from).
-fn env_switch(name: &str, configured: bool) -> bool {
-    match std::env::var_os(name) {
-        Some(v) if v == "0" => false,
-        Some(v) if v == "1" => true,
-        _ => configured,
-    }
 }
 
 #[allow(clippy::needless_update)]
