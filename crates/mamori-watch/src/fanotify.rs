@@ -182,9 +182,6 @@ impl Drop for Pending {
     }
 }
 
-/// The permission / pre-content group, and beside it the group of its
-/// closes after writing.
-///
 /// Newer fanotify features the groups use where the kernel has them; each
 /// switched off, a group does what it does on a kernel without it (so the
 /// older kernels' paths are tested on this one).
@@ -228,6 +225,9 @@ pub(crate) fn open_with_renames<T>(
     Ok((open(libc::FAN_REPORT_DFID_NAME, moves)?, false))
 }
 
+/// The permission / pre-content group, and beside it the group of its
+/// closes after writing.
+///
 /// Why two: a close waits for nobody, yet in the permission group each one
 /// woke the reader (on the development VM every wake-up of a normal-priority
 /// thread slows smbd). The closes group is non-blocking and never polled:
