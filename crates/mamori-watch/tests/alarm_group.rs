@@ -9,7 +9,6 @@ mod common;
 use common::mount_ext4;
 use mamori_watch::{AlarmGroup, NotifyGroup};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 #[test]
 fn deletes_and_renames_of_files_by_others_carry_their_pid() {
@@ -40,11 +39,7 @@ fn deletes_and_renames_of_files_by_others_carry_their_pid() {
         .unwrap();
     let child_pid = child.id();
     assert!(child.wait_with_output().unwrap().status.success());
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while pids.len() < 2 && Instant::now() < deadline {
-        let _ = mamori_watch::wait_readable(alarm.raw_fd(), 100);
-        alarm.read(&mut buf, &mut |pid| pids.push(pid)).unwrap();
-    }
+    common::read_alarms(&alarm, &mut pids, 2);
     // `mv` and `rm` are children of the shell: two pids, neither ours.
     assert_eq!(pids.len(), 2, "{pids:?}");
     assert!(pids.iter().all(|&p| p != std::process::id() && p != 0));

@@ -89,11 +89,7 @@ fn renames_are_paired_from_their_moves() {
 
     // Three files moved (by three `mv`s), one folder: three alarms.
     let mut pids = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while pids.len() < 3 && Instant::now() < deadline {
-        let _ = mamori_watch::wait_readable(alarm.raw_fd(), 100);
-        alarm.read(&mut buf, &mut |pid| pids.push(pid)).unwrap();
-    }
+    common::read_alarms(&alarm, &mut pids, 3);
     assert_eq!(pids.len(), 3, "{pids:?}");
     assert!(pids.iter().all(|&p| p != std::process::id() && p != 0));
 }

@@ -22,3 +22,14 @@ pub fn share_with_doc(mounted: &Mounted) -> (PathBuf, PathBuf, Shares) {
     }]);
     (share, path, shares)
 }
+
+/// Reads `alarm` until `pids` holds `want` pids or two seconds passed.
+#[allow(dead_code)]
+pub fn read_alarms(alarm: &mamori_watch::AlarmGroup, pids: &mut Vec<u32>, want: usize) {
+    let mut buf = vec![0u8; 64 * 1024];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while pids.len() < want && std::time::Instant::now() < deadline {
+        let _ = mamori_watch::wait_readable(alarm.raw_fd(), 100);
+        alarm.read(&mut buf, &mut |pid| pids.push(pid)).unwrap();
+    }
+}
