@@ -36,6 +36,10 @@ pub struct VaultSection {
     pub budget_gib: u64,
     /// Versions older than this (not held by an open incident) are pruned.
     pub quiet_hours: u64,
+    /// The share's filesystem is kept at least this % free: below it the
+    /// oldest clean versions go first, whatever the budget (a deleted
+    /// file's blocks stay held by its version), and no copy is taken.
+    pub min_free_percent: f64,
     /// Link sweep and prune interval.
     pub sweep_every_secs: u64,
     /// Scheduled btrfs snapshots (0 = none; detection snapshots still taken).
@@ -53,6 +57,7 @@ impl Default for VaultSection {
         VaultSection {
             budget_gib: 20,
             quiet_hours: 72,
+            min_free_percent: 5.0,
             sweep_every_secs: 600,
             snapshot_every_secs: 3600,
             keep_snapshots: 48,
@@ -69,9 +74,9 @@ impl VaultSection {
         mamori_vault::VaultConfig {
             budget_bytes: self.budget_gib.saturating_mul(1 << 30),
             quiet_period: std::time::Duration::from_secs(self.quiet_hours.saturating_mul(3600)),
+            min_free_ratio: (self.min_free_percent / 100.0).clamp(0.0, 0.5),
             // The guard sweeps itself, before it says it is ready.
             sweep_on_register: false,
-            ..mamori_vault::VaultConfig::default()
         }
     }
 }
@@ -385,6 +390,10 @@ mod tests {
             let vault = config.vault.vault_config();
             assert_eq!(vault.budget_bytes, 5 << 30);
             assert!(!vault.sweep_on_register);
+            assert_eq!(vault.min_free_ratio, 0.05);
+            let text = "[vault]\nmin_free_percent = 12\n";
+            let config = GuardConfig::parse(text, std::path::Path::new("g.toml")).unwrap();
+            assert_eq!(config.vault.vault_config().min_free_ratio, 0.12);
         }
         let err = GuardConfig::parse("[vault]\nbudget = 1\n", std::path::Path::new("g.toml"))
             .unwrap_err();

@@ -187,16 +187,25 @@ pub fn link_fd(file: &File, dst: &Path) -> io::Result<()> {
     })
 }
 
-/// Free fraction of the filesystem holding `path`.
-pub fn free_ratio(path: &Path) -> io::Result<f64> {
+/// Space on the filesystem holding `path`, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Space {
+    /// Free for unprivileged writers (`f_bavail`): what Samba's users can fill.
+    pub available: u64,
+    pub total: u64,
+}
+
+/// The space of the filesystem holding `path`.
+pub fn space(path: &Path) -> io::Result<Space> {
     let c = cstring(path)?;
     // SAFETY: zeroed statvfs is a valid out-parameter.
     let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
     check(unsafe { libc::statvfs(c.as_ptr(), &mut st) })?;
-    if st.f_blocks == 0 {
-        return Ok(1.0);
-    }
-    Ok(st.f_bavail as f64 / st.f_blocks as f64)
+    let unit = st.f_frsize.max(1);
+    Ok(Space {
+        available: st.f_bavail.saturating_mul(unit),
+        total: st.f_blocks.saturating_mul(unit),
+    })
 }
 
 /// The filesystem type magic of `path` (`statfs.f_type`).

@@ -52,19 +52,27 @@
 //! taken while the filesystem keeps `min_free_ratio` free, since losing a
 //! file in an attack is worse than exceeding a soft budget, and a
 //! `vault_full` alert goes to `alerts.jsonl`; below that reserve
-//! [`Vault::preserve_fd`] returns [`VaultError::Full`] and the guard decides
-//! (it denies the write of a suspicious actor).
+//! [`Vault::preserve_fd`] returns [`VaultError::Full`] and the guard lets
+//! the write through without a version.
+//!
+//! Reserve: the store shares the users' filesystem, and a frozen link holds
+//! a deleted file's blocks, so the reserve is kept whatever the budget:
+//! below `min_free_ratio` free the oldest clean versions stored there are
+//! pruned, age aside ([`Vault::keep_free`], every second), and no copy is
+//! taken that would cross it (`prune.rs`).
 
 pub mod fsutil;
 mod index;
 mod links;
 pub mod maintenance;
+mod prune;
 pub mod snapshot;
 mod store;
 
 pub use index::Version;
 pub use links::SweepReport;
 pub use maintenance::{Maintenance, MaintenanceConfig};
+pub use prune::SpaceReport;
 pub use store::ShareStore;
 
 use chrono::{DateTime, Utc};
@@ -204,8 +212,9 @@ pub struct VaultConfig {
     pub budget_bytes: u64,
     /// Versions older than this and not held by an open incident are pruned.
     pub quiet_period: Duration,
-    /// Below this fraction of free space on a store's filesystem no new
-    /// version is taken once the budget is exhausted.
+    /// The free-space reserve: while a store's filesystem has less than
+    /// this fraction free, its oldest clean versions are pruned (age and
+    /// budget aside) and no new copy is taken (`prune.rs`). 0 turns it off.
     pub min_free_ratio: f64,
     /// Link every file of a share in the background when it is registered
     /// (files created later are linked by [`Maintenance`]'s periodic sweep).
@@ -250,6 +259,10 @@ struct State {
     /// When a prune last failed to get under budget (pruning again at every
     /// preserve would scan the whole index each time).
     last_failed_prune: Option<std::time::Instant>,
+    /// Per share, when its store was last pruned for free space and whether
+    /// that made the room asked for (see `prune.rs`).
+    space_pruned: HashMap<String, (std::time::Instant, bool)>,
+    last_space_alert: Option<DateTime<Utc>>,
     /// Index rows of versions taken but not yet committed (see [`Vault::flush`]).
     pending: Vec<Version>,
     pending_since: Option<std::time::Instant>,
@@ -309,6 +322,8 @@ impl Vault {
                 total_bytes,
                 last_full_alert: None,
                 last_failed_prune: None,
+                space_pruned: HashMap::new(),
+                last_space_alert: None,
                 pending: Vec::new(),
                 pending_since: None,
             }),
@@ -561,150 +576,6 @@ impl Vault {
     pub fn total_bytes(&self) -> u64 {
         self.lock().total_bytes
     }
-
-    /// Removes versions past the quiet period, then the oldest clean ones
-    /// while over budget. Versions of files touched by an open incident are
-    /// never removed.
-    pub fn prune(&self, now: DateTime<Utc>) -> Result<PruneReport> {
-        self.prune_to(now, self.config.budget_bytes)
-    }
-
-    fn prune_to(&self, now: DateTime<Utc>, target_bytes: u64) -> Result<PruneReport> {
-        let pinned = self.pinned()?;
-        let quiet = chrono::Duration::from_std(self.config.quiet_period)
-            .unwrap_or(chrono::Duration::days(3));
-        let mut report = PruneReport::default();
-        let mut state = self.lock();
-        let all = state.flushed()?.all_oldest_first()?;
-        let mut total = state.total_bytes;
-        // A link costs space only once frozen (the share no longer has a
-        // name for its inode); a live one is never pruned for age.
-        let frozen: std::collections::HashSet<&str> = all
-            .iter()
-            .filter(|v| v.kind == VersionKind::Link && links::is_frozen(&v.object))
-            .map(|v| v.id.as_str())
-            .collect();
-        total += all
-            .iter()
-            .filter(|v| frozen.contains(v.id.as_str()))
-            .map(|v| v.size)
-            .sum::<u64>();
-        for version in &all {
-            let is_link = version.kind == VersionKind::Link;
-            let is_frozen = frozen.contains(version.id.as_str());
-            if is_link && !is_frozen && links::exists(&version.object) {
-                continue;
-            }
-            let is_pinned = pinned.holds(version);
-            let expired = version.taken_at + quiet < now;
-            let over = total > target_bytes;
-            if is_pinned {
-                if expired || over {
-                    report.kept_pinned += 1;
-                }
-                continue;
-            }
-            if !(expired || over) {
-                continue;
-            }
-            store::remove_object(&version.object);
-            state.index.delete(&version.id)?;
-            if !is_link || is_frozen {
-                total = total.saturating_sub(version.size);
-            }
-            report.removed += 1;
-            report.freed_bytes += version.size;
-        }
-        state.total_bytes = state.index.total_bytes()?;
-        if report.removed > 0 {
-            let survivors = state.index.ids()?;
-            state.taken.retain(|_, v| survivors.contains(&v.0));
-        }
-        report.total_bytes = total;
-        report.over_budget = total > self.config.budget_bytes;
-        Ok(report)
-    }
-
-    /// Makes room for `needed` bytes: prunes when over budget; refuses only
-    /// when the store's filesystem is below its free-space reserve.
-    fn make_room(&self, store: &ShareStore, needed: u64) -> Result<()> {
-        if self.total_bytes() + needed <= self.config.budget_bytes {
-            return Ok(());
-        }
-        let recently_failed = self
-            .lock()
-            .last_failed_prune
-            .is_some_and(|t| t.elapsed() < Duration::from_secs(60));
-        if !recently_failed {
-            let target = self.config.budget_bytes.saturating_sub(needed);
-            let report = self.prune_to(Utc::now(), target)?;
-            if report.total_bytes + needed <= self.config.budget_bytes {
-                return Ok(());
-            }
-            self.lock().last_failed_prune = Some(std::time::Instant::now());
-            self.alert_full(&report);
-        }
-        let free = fsutil::free_ratio(&store.dir).unwrap_or(1.0);
-        if free < self.config.min_free_ratio {
-            return Err(VaultError::Full {
-                store: store.dir.clone(),
-                needed,
-            });
-        }
-        Ok(())
-    }
-
-    fn alert_full(&self, report: &PruneReport) {
-        let now = Utc::now();
-        {
-            let mut state = self.lock();
-            if let Some(last) = state.last_full_alert {
-                if now - last < chrono::Duration::hours(1) {
-                    return;
-                }
-            }
-            state.last_full_alert = Some(now);
-        }
-        let mb = report.total_bytes / (1024 * 1024);
-        let budget = self.config.budget_bytes / (1024 * 1024);
-        let alert = mamori_alert::Alert::new(
-            "vault_full",
-            format!("保護領域（vault）が上限を超えています: {mb} MB / 上限 {budget} MB。古い版は削除済み、残りは調査中のインシデントのものです。"),
-            format!("the vault is over budget: {mb} MB of {budget} MB; old versions were pruned, the rest belong to open incidents"),
-        )
-        .with("total_bytes", report.total_bytes)
-        .with("budget_bytes", self.config.budget_bytes)
-        .with("kept_pinned", report.kept_pinned as u64);
-        if let Err(e) = mamori_alert::Alerter::new(&self.state_dir).emit(&alert) {
-            tracing::warn!("vault alert: {e}");
-        }
-    }
-
-    /// Versions held by open incidents: referenced by a touch, or of a
-    /// (share, path) an open incident touched.
-    fn pinned(&self) -> Result<Pins> {
-        let journal = mamori_journal::Journal::open(&self.state_dir);
-        let mut pins = Pins::default();
-        for incident in journal.list()? {
-            if !matches!(
-                incident.state,
-                mamori_journal::IncidentState::Detected | mamori_journal::IncidentState::Blocked
-            ) {
-                continue;
-            }
-            for touch in journal.touches(&incident.id)? {
-                if let Some(v) = touch.vault {
-                    pins.ids.insert(v);
-                }
-                pins.paths
-                    .insert((incident.share.clone(), touch.path.clone()));
-                if let Some(from) = touch.from {
-                    pins.paths.insert((incident.share.clone(), from));
-                }
-            }
-        }
-        Ok(pins)
-    }
 }
 
 impl Drop for Vault {
@@ -712,21 +583,6 @@ impl Drop for Vault {
         if let Err(e) = self.lock().flush() {
             tracing::warn!("vault: last index rows: {e}");
         }
-    }
-}
-
-#[derive(Default)]
-struct Pins {
-    ids: std::collections::HashSet<String>,
-    paths: std::collections::HashSet<(String, String)>,
-}
-
-impl Pins {
-    fn holds(&self, version: &Version) -> bool {
-        self.ids.contains(&version.id)
-            || self
-                .paths
-                .contains(&(version.share.clone(), version.path.clone()))
     }
 }
 

@@ -1,6 +1,7 @@
 //! One background thread for the guard: links new files into the vault
-//! (so a delete nobody announced loses nothing), prunes the vault, takes
-//! and prunes scheduled btrfs snapshots; detection snapshots on demand.
+//! (so a delete nobody announced loses nothing), keeps the free-space
+//! reserve of the shares' filesystems (every second), prunes the vault,
+//! takes and prunes scheduled btrfs snapshots; detection snapshots on demand.
 //!
 //! ```ignore
 //! let upkeep = Maintenance::start(vault.clone(), &shares, MaintenanceConfig::default());
@@ -137,6 +138,10 @@ fn upkeep(
             if let Err(e) = s.take_if_due(config.snapshot_every) {
                 tracing::warn!("scheduled snapshot of {name}: {e}");
             }
+        }
+        // The users' free space first: one statvfs per share a second.
+        if let Err(e) = vault.keep_free() {
+            tracing::warn!("vault free-space reserve: {e}");
         }
         if last_prune.is_none_or(|t| t.elapsed() >= config.prune_every) {
             last_prune = Some(Instant::now());

@@ -1,0 +1,340 @@
+//! Pruning: the quiet period, the budget, and the free-space reserve.
+//!
+//! The budget is the vault's own limit; the reserve is the share's. A store
+//! lives on the share's filesystem, and a frozen link holds a deleted
+//! file's blocks: after the link sweep every delete on the share keeps its
+//! space until the version is pruned. Without a reserve, a user deleting
+//! old projects to make room gets none back, and a vault under a budget
+//! larger than the filesystem fills it until the users' writes fail. So
+//! whenever a store's filesystem has less than `min_free_ratio` free, the
+//! oldest clean versions stored there that cost space (copies, frozen
+//! links) go first, age aside, until it has the reserve plus a margin
+//! ([`Vault::keep_free`], every second from [`crate::Maintenance`]; and
+//! before every copy). Versions held by open incidents stay: then no copy
+//! is taken ([`VaultError::Full`]) and an alert says so.
+
+use super::*;
+use std::collections::HashSet;
+
+/// What a prune aims at.
+#[derive(Debug, Clone)]
+enum Goal {
+    /// Versions past the quiet period, then the oldest clean ones while the
+    /// vault's sum is over this many bytes.
+    Budget(u64),
+    /// This many bytes freed among one share's versions that cost space,
+    /// oldest first, whatever their age.
+    Space { share: String, bytes: u64 },
+}
+
+/// Above the reserve by this fraction of the filesystem once pruned for
+/// space, so the next few writes do not prune again at once.
+const MARGIN_RATIO: f64 = 0.01;
+
+/// A failed attempt to make room (everything left pinned) is not repeated
+/// for this long: each attempt reads the whole index and the journal.
+const RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// After room was made, the filesystem is trusted to have it for this long
+/// without pruning again: ext4 counts freed blocks only once its journal
+/// commits (every 5 s by default), and `statvfs` until then still says low.
+const SETTLE: Duration = Duration::from_secs(10);
+
+/// What [`Vault::keep_free`] did for the stores below their reserve.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SpaceReport {
+    /// Shares whose store's filesystem was below the reserve.
+    pub low: Vec<String>,
+    pub removed: usize,
+    pub freed_bytes: u64,
+    /// Shares still below the reserve after pruning (pinned versions left).
+    pub still_low: Vec<String>,
+}
+
+impl Vault {
+    /// Removes versions past the quiet period, then the oldest clean ones
+    /// while over budget. Versions of files touched by an open incident are
+    /// never removed.
+    pub fn prune(&self, now: DateTime<Utc>) -> Result<PruneReport> {
+        self.prune_for(now, Goal::Budget(self.config.budget_bytes))
+    }
+
+    /// Gives each store's filesystem back its free-space reserve
+    /// (`min_free_ratio`) by pruning the oldest clean versions stored there
+    /// (module doc). One `statvfs` per share when nothing is low.
+    pub fn keep_free(&self) -> Result<SpaceReport> {
+        let mut report = SpaceReport::default();
+        let stores: Vec<ShareStore> = self.lock().shares.values().cloned().collect();
+        for store in stores {
+            let Some(short) = self.short_of_reserve(&store, 0) else {
+                continue;
+            };
+            report.low.push(store.name.clone());
+            let made_room = match self.recent_attempt(&store.name) {
+                Some(made_room) => made_room,
+                None => {
+                    let pruned = self.prune_for_space(&store, short)?;
+                    report.removed += pruned.removed;
+                    report.freed_bytes += pruned.freed_bytes;
+                    pruned.freed_bytes >= short
+                }
+            };
+            if !made_room {
+                report.still_low.push(store.name.clone());
+            }
+        }
+        if report.removed > 0 || !report.still_low.is_empty() {
+            self.alert_space(&report);
+        }
+        Ok(report)
+    }
+
+    /// Bytes to free on `store`'s filesystem so that `needed` more still
+    /// leave the reserve and its margin; `None` when the reserve holds.
+    fn short_of_reserve(&self, store: &ShareStore, needed: u64) -> Option<u64> {
+        let ratio = self.config.min_free_ratio;
+        if ratio <= 0.0 {
+            return None;
+        }
+        // Unknown space (statvfs failed) is not a reason to drop versions.
+        let space = fsutil::space(&store.dir).ok()?;
+        let reserve = (space.total as f64 * ratio) as u64;
+        if space.available >= reserve.saturating_add(needed) {
+            return None;
+        }
+        let margin = (space.total as f64 * MARGIN_RATIO) as u64;
+        let wanted = reserve.saturating_add(margin).saturating_add(needed);
+        Some(wanted.saturating_sub(space.available))
+    }
+
+    /// The outcome of the last prune for space of a share while it still
+    /// stands: made room (for [`SETTLE`]: the filesystem may not show the
+    /// freed blocks before its journal commits), or could not (for
+    /// [`RETRY_AFTER`]).
+    fn recent_attempt(&self, share: &str) -> Option<bool> {
+        let state = self.lock();
+        let (at, made_room) = state.space_pruned.get(share)?;
+        let stands = if *made_room { SETTLE } else { RETRY_AFTER };
+        (at.elapsed() < stands).then_some(*made_room)
+    }
+
+    fn prune_for_space(&self, store: &ShareStore, bytes: u64) -> Result<PruneReport> {
+        let goal = Goal::Space {
+            share: store.name.clone(),
+            bytes,
+        };
+        let report = self.prune_for(Utc::now(), goal)?;
+        self.lock().space_pruned.insert(
+            store.name.clone(),
+            (std::time::Instant::now(), report.freed_bytes >= bytes),
+        );
+        if report.removed > 0 {
+            tracing::warn!(
+                "vault: {}: the filesystem was below its free-space reserve; {} older versions ({} bytes) pruned",
+                store.name,
+                report.removed,
+                report.freed_bytes
+            );
+        }
+        Ok(report)
+    }
+
+    fn prune_for(&self, now: DateTime<Utc>, goal: Goal) -> Result<PruneReport> {
+        let pinned = self.pinned()?;
+        let quiet = chrono::Duration::from_std(self.config.quiet_period)
+            .unwrap_or(chrono::Duration::days(3));
+        let mut report = PruneReport::default();
+        let mut state = self.lock();
+        let all = state.flushed()?.all_oldest_first()?;
+        let mut total = state.total_bytes;
+        // A link costs space only once frozen (the share no longer has a
+        // name for its inode); a live one is never pruned for age.
+        let frozen: HashSet<&str> = all
+            .iter()
+            .filter(|v| v.kind == VersionKind::Link && links::is_frozen(&v.object))
+            .map(|v| v.id.as_str())
+            .collect();
+        total += all
+            .iter()
+            .filter(|v| frozen.contains(v.id.as_str()))
+            .map(|v| v.size)
+            .sum::<u64>();
+        for version in &all {
+            let is_link = version.kind == VersionKind::Link;
+            let is_frozen = frozen.contains(version.id.as_str());
+            if is_link && !is_frozen && links::exists(&version.object) {
+                continue;
+            }
+            let (expired, over) = match &goal {
+                Goal::Budget(target) => (version.taken_at + quiet < now, total > *target),
+                Goal::Space { share, bytes } => {
+                    // Only what frees blocks of that filesystem counts.
+                    let costs = version.share == *share
+                        && (!is_link || is_frozen)
+                        && version.kind != VersionKind::Empty;
+                    (false, costs && report.freed_bytes < *bytes)
+                }
+            };
+            if pinned.holds(version) {
+                if expired || over {
+                    report.kept_pinned += 1;
+                }
+                continue;
+            }
+            if !(expired || over) {
+                continue;
+            }
+            store::remove_object(&version.object);
+            state.index.delete(&version.id)?;
+            if !is_link || is_frozen {
+                total = total.saturating_sub(version.size);
+            }
+            report.removed += 1;
+            report.freed_bytes += version.size;
+        }
+        state.total_bytes = state.index.total_bytes()?;
+        if report.removed > 0 {
+            let survivors = state.index.ids()?;
+            state.taken.retain(|_, v| survivors.contains(&v.0));
+        }
+        report.total_bytes = total;
+        report.over_budget = total > self.config.budget_bytes;
+        Ok(report)
+    }
+
+    /// Makes room for `needed` bytes: prunes when over budget, and when the
+    /// copy would leave the store's filesystem below its reserve; refuses
+    /// only when the reserve cannot be kept (module doc).
+    pub(crate) fn make_room(&self, store: &ShareStore, needed: u64) -> Result<()> {
+        if self.total_bytes() + needed > self.config.budget_bytes {
+            let recently_failed = self
+                .lock()
+                .last_failed_prune
+                .is_some_and(|t| t.elapsed() < RETRY_AFTER);
+            if !recently_failed {
+                let target = self.config.budget_bytes.saturating_sub(needed);
+                let report = self.prune_for(Utc::now(), Goal::Budget(target))?;
+                if report.total_bytes + needed > self.config.budget_bytes {
+                    self.lock().last_failed_prune = Some(std::time::Instant::now());
+                    self.alert_full(&report);
+                }
+            }
+        }
+        let Some(short) = self.short_of_reserve(store, needed) else {
+            return Ok(());
+        };
+        let made_room = match self.recent_attempt(&store.name) {
+            Some(made_room) => made_room,
+            None => self.prune_for_space(store, short)?.freed_bytes >= short,
+        };
+        if made_room {
+            return Ok(());
+        }
+        Err(VaultError::Full {
+            store: store.dir.clone(),
+            needed,
+        })
+    }
+
+    fn alert_full(&self, report: &PruneReport) {
+        if !self.alert_due(|state| &mut state.last_full_alert) {
+            return;
+        }
+        let mb = report.total_bytes / (1024 * 1024);
+        let budget = self.config.budget_bytes / (1024 * 1024);
+        let alert = mamori_alert::Alert::new(
+            "vault_full",
+            format!("保護領域（vault）が上限を超えています: {mb} MB / 上限 {budget} MB。古い版は削除済み、残りは調査中のインシデントのものです。"),
+            format!("the vault is over budget: {mb} MB of {budget} MB; old versions were pruned, the rest belong to open incidents"),
+        )
+        .with("total_bytes", report.total_bytes)
+        .with("budget_bytes", self.config.budget_bytes)
+        .with("kept_pinned", report.kept_pinned as u64);
+        self.emit(&alert);
+    }
+
+    fn alert_space(&self, report: &SpaceReport) {
+        if !self.alert_due(|state| &mut state.last_space_alert) {
+            return;
+        }
+        let percent = self.config.min_free_ratio * 100.0;
+        let shares = report.low.join(", ");
+        let mb = report.freed_bytes / (1024 * 1024);
+        let (ja, en) = if report.still_low.is_empty() {
+            (
+                format!("共有 {shares} のファイルシステムの空きが {percent:.0}% を下回ったため、保護領域（vault）の古い版を {} 件（{mb} MB）削除しました。", report.removed),
+                format!("the filesystem of share {shares} had less than {percent:.0}% free: {} older vault versions ({mb} MB) were pruned", report.removed),
+            )
+        } else {
+            (
+                format!("共有 {} のファイルシステムの空きが {percent:.0}% を下回っています。残る版は調査中のインシデントのもので、新しい版は取れません。空きを増やしてください。", report.still_low.join(", ")),
+                format!("the filesystem of share {} has less than {percent:.0}% free; the versions left belong to open incidents and no new version can be taken: free some space", report.still_low.join(", ")),
+            )
+        };
+        let alert = mamori_alert::Alert::new("vault_space", ja, en)
+            .with("shares", shares.as_str())
+            .with("removed", report.removed as u64)
+            .with("freed_bytes", report.freed_bytes)
+            .with("min_free_ratio", self.config.min_free_ratio);
+        self.emit(&alert);
+    }
+
+    /// At most one alert of a kind an hour.
+    fn alert_due(&self, last: impl FnOnce(&mut State) -> &mut Option<DateTime<Utc>>) -> bool {
+        let now = Utc::now();
+        let mut state = self.lock();
+        let last = last(&mut state);
+        if last.is_some_and(|at| now - at < chrono::Duration::hours(1)) {
+            return false;
+        }
+        *last = Some(now);
+        true
+    }
+
+    fn emit(&self, alert: &mamori_alert::Alert) {
+        if let Err(e) = mamori_alert::Alerter::new(&self.state_dir).emit(alert) {
+            tracing::warn!("vault alert: {e}");
+        }
+    }
+
+    /// Versions held by open incidents: referenced by a touch, or of a
+    /// (share, path) an open incident touched.
+    fn pinned(&self) -> Result<Pins> {
+        let journal = mamori_journal::Journal::open(&self.state_dir);
+        let mut pins = Pins::default();
+        for incident in journal.list()? {
+            if !matches!(
+                incident.state,
+                mamori_journal::IncidentState::Detected | mamori_journal::IncidentState::Blocked
+            ) {
+                continue;
+            }
+            for touch in journal.touches(&incident.id)? {
+                if let Some(v) = touch.vault {
+                    pins.ids.insert(v);
+                }
+                pins.paths
+                    .insert((incident.share.clone(), touch.path.clone()));
+                if let Some(from) = touch.from {
+                    pins.paths.insert((incident.share.clone(), from));
+                }
+            }
+        }
+        Ok(pins)
+    }
+}
+
+#[derive(Default)]
+struct Pins {
+    ids: HashSet<String>,
+    paths: HashSet<(String, String)>,
+}
+
+impl Pins {
+    fn holds(&self, version: &Version) -> bool {
+        self.ids.contains(&version.id)
+            || self
+                .paths
+                .contains(&(version.share.clone(), version.path.clone()))
+    }
+}
