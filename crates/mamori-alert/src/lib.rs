@@ -150,12 +150,29 @@ impl Alerter {
 
     /// Writes the alert; returns the failures of best-effort channels.
     pub fn emit(&self, alert: &Alert) -> Result<Vec<AlertError>, AlertError> {
-        self.journal.send(alert)?;
-        Ok(self
-            .channels
+        self.emit_journal(alert)?;
+        Ok(self.emit_channels(alert))
+    }
+
+    /// The journal line alone: for a caller that must not wait on the
+    /// network (the guard's main loop), which then hands the alert to
+    /// [`Alerter::emit_channels`] elsewhere.
+    pub fn emit_journal(&self, alert: &Alert) -> Result<(), AlertError> {
+        self.journal.send(alert)
+    }
+
+    /// The best-effort channels alone (syslog, webhook, e-mail, in that
+    /// order); their failures.
+    pub fn emit_channels(&self, alert: &Alert) -> Vec<AlertError> {
+        self.channels
             .iter()
             .filter_map(|c| c.send(alert).err())
-            .collect())
+            .collect()
+    }
+
+    /// Whether any channel besides the journal is configured.
+    pub fn has_channels(&self) -> bool {
+        !self.channels.is_empty()
     }
 
     pub fn journal_path(&self) -> &std::path::Path {

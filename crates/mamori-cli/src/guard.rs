@@ -35,6 +35,9 @@ enum GuardCommand {
         incident: String,
         #[arg(long, env = "MAMORI_STATE_DIR")]
         state_dir: Option<PathBuf>,
+        /// ガードの設定ファイル（解除の通知を [alerts] の通知先にも送る）/ the guard's configuration file (the release alert also goes to its [alerts] channels)
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -70,11 +73,21 @@ pub fn run(args: GuardArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     if let Some(GuardCommand::Release {
         incident,
         state_dir,
+        config,
     }) = args.command
     {
+        // The alert of the release goes to the channels the guard uses.
+        let alerts = match &config {
+            Some(path) => match GuardConfig::load(path) {
+                Ok(c) => c.alerts,
+                Err(e) => return usage(lang, &e.to_string(), &e.to_string()),
+            },
+            None => Default::default(),
+        };
         return release(
             &incident,
             state_dir.unwrap_or_else(mamori_scan::default_state_dir),
+            &alerts,
             lang,
         );
     }
@@ -172,7 +185,12 @@ pub fn run(args: GuardArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn release(id: &str, state_dir: PathBuf, lang: Lang) -> anyhow::Result<ExitCode> {
+fn release(
+    id: &str,
+    state_dir: PathBuf,
+    alerts: &mamori_alert::AlertConfig,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
     let journal = mamori_journal::Journal::open(&state_dir);
     let incident = match mamori_guard::state::release(&journal, id) {
         Ok(incident) => incident,
@@ -197,7 +215,10 @@ fn release(id: &str, state_dir: PathBuf, lang: Lang) -> anyhow::Result<ExitCode>
     .with("pid", incident.actor.pid)
     .with("reason", "released by administrator")
     .with("files", Vec::<String>::new());
-    mamori_alert::Alerter::new(&state_dir).emit(&alert)?;
+    let failures = mamori_alert::Alerter::from_config(&state_dir, alerts).emit(&alert)?;
+    for failure in failures {
+        eprintln!("mamori guard: {failure}");
+    }
     println!("{}", alert.message(lang));
     Ok(ExitCode::SUCCESS)
 }

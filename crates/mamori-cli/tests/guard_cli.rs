@@ -88,3 +88,65 @@ fn release_marks_the_incident_and_alerts() {
     assert_eq!(alert["incident"], incident.id.as_str());
     assert_eq!(alert["user"], "taro");
 }
+
+#[test]
+fn release_alerts_the_guard_s_channels_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = mamori_journal::Journal::open(dir.path());
+    let mut incident = mamori_journal::Incident::new(
+        mamori_journal::IncidentSource::Guard,
+        "docs",
+        std::path::Path::new("/srv/docs"),
+        chrono::Utc::now(),
+    );
+    incident.state = mamori_journal::IncidentState::Blocked;
+    journal.save(&incident).unwrap();
+    let socket = dir.path().join("log.sock");
+    let syslog = std::os::unix::net::UnixDatagram::bind(&socket).unwrap();
+    syslog
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let config = dir.path().join("guard.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[alerts]\nsyslog = true\nsyslog_socket = \"{}\"\n",
+            socket.display()
+        ),
+    )
+    .unwrap();
+
+    // A configuration that does not parse: exit 2, naming the file.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[alerts]\nsyslg = true\n").unwrap();
+    let out = mamori()
+        .args(["guard", "release", "latest", "--state-dir"])
+        .arg(dir.path())
+        .arg("--config")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml"));
+    assert_eq!(
+        journal.get(&incident.id).unwrap().state,
+        mamori_journal::IncidentState::Blocked,
+        "nothing released on a bad configuration"
+    );
+
+    let out = mamori()
+        .args(["guard", "release", "latest", "--state-dir"])
+        .arg(dir.path())
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let mut datagram = [0u8; 2048];
+    let n = syslog.recv(&mut datagram).expect("the release on syslog");
+    let line = String::from_utf8_lossy(&datagram[..n]);
+    assert!(
+        line.contains(&incident.id) && line.contains("解除"),
+        "{line}"
+    );
+}

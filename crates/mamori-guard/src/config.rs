@@ -275,8 +275,9 @@ pub struct GuardConfig {
     pub limits: Limits,
     /// The version vault's upkeep (sweeps, pruning, snapshots).
     pub vault: crate::upkeep::VaultSection,
-    /// Alert channels (syslog, webhook, e-mail), read by mamori-alert.
-    pub alerts: Option<toml::Value>,
+    /// Alert channels besides `alerts.jsonl`: syslog, a webhook (Slack,
+    /// Teams, Chatwork or the JSON as is), e-mail (`crate::alerts`).
+    pub alerts: mamori_alert::AlertConfig,
 }
 
 impl GuardConfig {

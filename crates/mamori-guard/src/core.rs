@@ -1,12 +1,13 @@
 //! The main loop: start the watchers, then attribute, judge, journal and respond.
 
+use crate::alerts::AlertOut;
 use crate::config::{Backend, GuardConfig};
 use crate::incidents::{touch_of, Incidents};
 use crate::lazy::LazyThread;
 use crate::perm::{self, Befores};
 use crate::state::{self, PidFile};
 use crate::{GuardError, GuardOptions, Hot, Ready, Stats};
-use mamori_alert::{Alert, Alerter};
+use mamori_alert::Alert;
 use mamori_journal::{Actor, Journal};
 use mamori_judge::{FileEvent, FileOp, Judge, JudgeConfig, Probe};
 use mamori_respond::{Attributor, Blocklist};
@@ -56,7 +57,7 @@ pub fn run(
     let config = options.config;
     let (pid_file, unclean) = PidFile::acquire(&options.state_dir)?;
     let journal = Journal::open(&options.state_dir);
-    let alerter = Alerter::new(&options.state_dir);
+    let alerter = AlertOut::start(&options.state_dir, &config.alerts);
     let lang = options.lang;
     let mut incidents = Incidents::new(
         journal,
@@ -86,7 +87,12 @@ pub fn run(
     // Everything that opens files on the shares' filesystems happens before
     // the permission group exists or after its reader runs: an open by the
     // guard itself with nobody reading the group would wait forever.
-    let vault = crate::vault::open(&options.state_dir, &shares, &config.vault);
+    let vault = crate::vault::open(
+        &options.state_dir,
+        &shares,
+        &config.vault,
+        &incidents.alerter,
+    );
     let blocked = state::blocked_incidents(&incidents.journal);
     let decoys = if config.decoys.enabled {
         decoys::warn_if_visible(options.smb_conf.as_deref(), lang);
@@ -508,9 +514,15 @@ pub fn run(
             "starvation_raises",
             hot.lazy.starvation_raises.load(Ordering::Relaxed),
         )
+        .with(
+            "alerts_for_channels_dropped",
+            main.incidents.alerter.dropped(),
+        )
         .with("reason", "stopped by signal"),
     );
     main.upkeep.stop();
+    // The stop alert (and any still queued) to the channels, within reason.
+    main.incidents.alerter.finish(Duration::from_secs(5));
     hot.trace.write();
     hot.stop.store(true, Ordering::Release);
     hot.reader_wake.wake();

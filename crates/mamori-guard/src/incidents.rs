@@ -2,9 +2,10 @@
 //! incident's journal starts with the files touched before the verdict),
 //! open incidents, and the response ladder.
 
+use crate::alerts::AlertOut;
 use crate::config::GuardConfig;
 use crate::Hot;
-use mamori_alert::{Alert, Alerter};
+use mamori_alert::Alert;
 use mamori_core::Lang;
 use mamori_journal::{Actor, Incident, IncidentSource, IncidentState, Journal, Touch, TouchOp};
 use mamori_judge::Verdict;
@@ -101,7 +102,7 @@ pub struct Incidents {
     per_actor: usize,
     actors: usize,
     pub journal: Journal,
-    pub alerter: Alerter,
+    pub alerter: AlertOut,
     pub lang: Lang,
 }
 
@@ -112,7 +113,7 @@ fn rel_string(path: &Path) -> String {
 impl Incidents {
     pub fn new(
         journal: Journal,
-        alerter: Alerter,
+        alerter: AlertOut,
         lang: Lang,
         per_actor: usize,
         actors: usize,
@@ -129,9 +130,8 @@ impl Incidents {
     }
 
     pub fn emit(&self, alert: Alert) {
-        match self.alerter.emit(&alert) {
-            Ok(failures) => failures.iter().for_each(|f| tracing::warn!("{f}")),
-            Err(e) => eprintln!("mamori guard: {e}"),
+        if let Err(e) = self.alerter.emit(&alert) {
+            eprintln!("mamori guard: {e}");
         }
         eprintln!("mamori guard: {}", alert.message(self.lang));
     }
@@ -398,12 +398,7 @@ impl Incidents {
         }
         let hot = hot.clone();
         let incident = open.incident.clone();
-        let state_dir = self
-            .alerter
-            .journal_path()
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
+        let alerter = self.alerter.clone();
         let lang = self.lang;
         let _ = std::thread::Builder::new()
             .name("cut".into())
@@ -447,7 +442,7 @@ impl Incidents {
                 .with("reason", format!("cut sessions {}", pid_list.join(",")))
                 .with("files", Vec::<String>::new())
                 .with("cut_pids", pids);
-                if let Err(e) = Alerter::new(&state_dir).emit(&alert) {
+                if let Err(e) = alerter.emit(&alert) {
                     eprintln!("mamori guard: {e}");
                 }
                 eprintln!("mamori guard: {}", alert.message(lang));

@@ -50,6 +50,7 @@
 //! - `STATE/guard.pid` exists while a guard runs; finding it with a dead pid
 //!   at start means the previous guard did not stop cleanly (alerted).
 
+mod alerts;
 mod barrier;
 pub mod config;
 mod core;

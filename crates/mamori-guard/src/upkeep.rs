@@ -408,7 +408,12 @@ mod tests {
         std::fs::write(share.join("old.txt"), b"old").unwrap();
         let shares = crate::resolve_shares(&[("s".into(), share.clone())]).unwrap();
         let section = VaultSection::default();
-        let vault = crate::vault::open(&dir.path().join("state"), &shares, &section);
+        let vault = crate::vault::open(
+            &dir.path().join("state"),
+            &shares,
+            &section,
+            &crate::alerts::AlertOut::start(dir.path(), &Default::default()),
+        );
         let mut upkeep = Upkeep::start(&vault, &shares, &section, &crate::lazy::Lazy::new(false));
         #[cfg(feature = "vault")]
         {
@@ -435,7 +440,12 @@ mod tests {
             link_new_files: false,
             ..VaultSection::default()
         };
-        let vault = crate::vault::open(&dir.path().join("state"), &shares, &section);
+        let vault = crate::vault::open(
+            &dir.path().join("state"),
+            &shares,
+            &section,
+            &crate::alerts::AlertOut::start(dir.path(), &Default::default()),
+        );
         let mut upkeep = Upkeep::start(&vault, &shares, &section, &crate::lazy::Lazy::new(false));
         std::fs::write(share.join("new.txt"), b"new").unwrap();
         upkeep.link("s", std::path::Path::new("new.txt"), true);

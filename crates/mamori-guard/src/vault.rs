@@ -44,12 +44,14 @@ impl Preserver for mamori_vault::Vault {
     }
 }
 
-/// Opens the vault under the state directory and registers the shares.
+/// Opens the vault under the state directory and registers the shares;
+/// its alerts go out with the guard's (`alerts`).
 #[cfg(feature = "vault")]
 pub fn open(
     state_dir: &std::path::Path,
     shares: &mamori_watch::Shares,
     section: &crate::upkeep::VaultSection,
+    alerts: &crate::alerts::AlertOut,
 ) -> crate::upkeep::VaultHandle {
     let vault = match mamori_vault::Vault::open(state_dir, section.vault_config()) {
         Ok(v) => v,
@@ -58,6 +60,12 @@ pub fn open(
             return None;
         }
     };
+    let alerts = alerts.clone();
+    vault.send_alerts_to(Box::new(move |alert| {
+        if let Err(e) = alerts.emit(alert) {
+            tracing::warn!("vault alert: {e}");
+        }
+    }));
     for share in &shares.list {
         if let Err(e) = vault.register_share(&share.name, &share.root) {
             tracing::error!("vault: share {}: {e}", share.name);
@@ -71,6 +79,7 @@ pub fn open(
     _state_dir: &std::path::Path,
     _shares: &mamori_watch::Shares,
     _section: &crate::upkeep::VaultSection,
+    _alerts: &crate::alerts::AlertOut,
 ) -> crate::upkeep::VaultHandle {
     None
 }

@@ -297,7 +297,12 @@ pub struct Vault {
     state_dir: PathBuf,
     config: VaultConfig,
     state: Mutex<State>,
+    /// Where alerts go besides the default (`STATE/alerts.jsonl` alone).
+    alert_sink: std::sync::OnceLock<AlertSink>,
 }
+
+/// Receives the vault's alerts ([`Vault::send_alerts_to`]).
+pub type AlertSink = Box<dyn Fn(&mamori_alert::Alert) + Send + Sync>;
 
 impl Vault {
     /// Opens (creating) the vault under `STATE/vault`.
@@ -327,7 +332,16 @@ impl Vault {
                 pending: Vec::new(),
                 pending_since: None,
             }),
+            alert_sink: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Sends the vault's alerts (`vault_full`, `vault_space`) to `sink`
+    /// instead of `STATE/alerts.jsonl` alone: the guard's channels. Once.
+    pub fn send_alerts_to(&self, sink: AlertSink) {
+        if self.alert_sink.set(sink).is_err() {
+            tracing::warn!("vault: alert destination already set");
+        }
     }
 
     pub fn state_dir(&self) -> &Path {

@@ -292,6 +292,9 @@ impl Vault {
     }
 
     fn emit(&self, alert: &mamori_alert::Alert) {
+        if let Some(sink) = self.alert_sink.get() {
+            return sink(alert);
+        }
         if let Err(e) = mamori_alert::Alerter::new(&self.state_dir).emit(alert) {
             tracing::warn!("vault alert: {e}");
         }
