@@ -118,6 +118,23 @@ pub fn run(args: GuardArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         },
         None => GuardConfig::default(),
     };
+    let names: Vec<String> = shares.iter().map(|(name, _)| name.clone()).collect();
+    let unknown = config.unknown_shares(&names).join(", ");
+    if let (false, Some(path)) = (unknown.is_empty(), &args.config) {
+        return usage(
+            lang,
+            &format!(
+                "{}: [share.\"{unknown}\"] は --share で指定されていない共有です（{}）",
+                path.display(),
+                names.join(", ")
+            ),
+            &format!(
+                "{}: [share.\"{unknown}\"] names no --share ({})",
+                path.display(),
+                names.join(", ")
+            ),
+        );
+    }
     if let Some(conf) = &args.smb_conf {
         if !conf.is_file() {
             return usage(
@@ -128,11 +145,13 @@ pub fn run(args: GuardArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         }
     }
     install_signal_handlers();
+    let state_dir = args
+        .state_dir
+        .unwrap_or_else(mamori_scan::default_state_dir);
+    mamori_guard::failure::exit_loudly_on_panic(state_dir.clone(), lang);
     let options = GuardOptions {
         shares,
-        state_dir: args
-            .state_dir
-            .unwrap_or_else(mamori_scan::default_state_dir),
+        state_dir,
         smb_conf: args.smb_conf,
         config,
         lang,

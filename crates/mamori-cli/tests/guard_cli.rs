@@ -48,6 +48,24 @@ fn bad_usage_exits_2_with_a_reason() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("guard.toml"));
+
+    // A share section for a share not guarded (a misspelt name).
+    std::fs::write(&config, "[share.\"経里\"]\nrollback = false\n").unwrap();
+    let out = mamori()
+        .args(["--lang", "en", "guard", "--share"])
+        .arg(format!("経理={}", dir.path().display()))
+        .arg("--state-dir")
+        .arg(dir.path())
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("guard.toml") && stderr.contains("経里"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -101,7 +101,7 @@ impl Response {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct JudgeSection {
     pub threshold: f32,
 }
@@ -226,6 +226,8 @@ pub struct Limits {
     pub pids: usize,
     pub probes: usize,
     pub touches_per_actor: usize,
+    /// Actors remembered: their recent touches, and in the judge their
+    /// marks (three keys each: session or process, user, client).
     pub actors: usize,
 }
 
@@ -264,11 +266,14 @@ impl Default for Decoys {
     }
 }
 
+/// Unknown tables and keys are errors, not silently ignored: a misspelt
+/// `[alert]` would otherwise leave the channels unset without a word.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct GuardConfig {
     pub decoys: Decoys,
     pub response: Response,
+    /// Per share: what differs from `[response]` (the rest is inherited).
     pub share: BTreeMap<String, Response>,
     pub judge: JudgeSection,
     pub watch: Watch,
@@ -290,10 +295,17 @@ impl GuardConfig {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<GuardConfig, ConfigError> {
-        let config: GuardConfig = toml::from_str(text).map_err(|source| ConfigError::Parse {
+        let parse_error = |source| ConfigError::Parse {
             path: path.to_path_buf(),
             source: Box::new(source),
-        })?;
+        };
+        // Parsed as written first, so an error points at its line.
+        let mut config: GuardConfig = toml::from_str(text).map_err(parse_error)?;
+        if !config.share.is_empty() {
+            let mut table: toml::Table = toml::from_str(text).map_err(parse_error)?;
+            inherit_response(&mut table);
+            config = toml::Value::Table(table).try_into().map_err(parse_error)?;
+        }
         let invalid = |reason: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             reason,
@@ -318,6 +330,42 @@ impl GuardConfig {
     /// The response of one share (its own section, else `[response]`).
     pub fn response(&self, share: &str) -> &Response {
         self.share.get(share).unwrap_or(&self.response)
+    }
+
+    /// The judge's settings: `[judge]`, and `[limits] actors`.
+    pub(crate) fn judge_config(&self) -> mamori_judge::JudgeConfig {
+        mamori_judge::JudgeConfig {
+            threshold: self.judge.threshold,
+            max_actors: self.limits.actors.saturating_mul(3),
+            ..mamori_judge::JudgeConfig::default()
+        }
+    }
+
+    /// `[share."…"]` sections naming none of `shares`: a misspelt name
+    /// would leave that share on `[response]` without a word.
+    pub fn unknown_shares<'a>(&'a self, shares: &[String]) -> Vec<&'a str> {
+        self.share
+            .keys()
+            .filter(|name| !shares.contains(name))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// Gives every `[share."…"]` table the `[response]` keys it does not set.
+fn inherit_response(table: &mut toml::Table) {
+    let Some(toml::Value::Table(response)) = table.get("response").cloned() else {
+        return;
+    };
+    let Some(toml::Value::Table(shares)) = table.get_mut("share") else {
+        return;
+    };
+    for (_, share) in shares.iter_mut() {
+        if let toml::Value::Table(share) = share {
+            for (key, value) in &response {
+                share.entry(key.clone()).or_insert_with(|| value.clone());
+            }
+        }
     }
 }
 
@@ -350,6 +398,54 @@ threshold = 2.5
             GuardConfig::parse("[share.\"経理\"]\nrollback = false\n", Path::new("x")).unwrap();
         assert!(!config.response("経理").rollback);
         assert!(config.response("docs").rollback);
+    }
+
+    #[test]
+    fn a_share_section_changes_only_what_it_sets() {
+        let text = r#"
+[response]
+ladder = ["alert", "block"]
+block_client = false
+[share."経理"]
+rollback = false
+"#;
+        let config = GuardConfig::parse(text, Path::new("x")).unwrap();
+        let share = config.response("経理");
+        assert!(!share.rollback);
+        assert!(!share.block_client, "inherited from [response]");
+        assert!(
+            share.has(Step::Block) && !share.has(Step::Cut),
+            "inherited ladder"
+        );
+        let names = ["docs".to_string(), "経理".to_string()];
+        assert!(config.unknown_shares(&names).is_empty());
+        assert_eq!(config.unknown_shares(&names[..1]), vec!["経理"]);
+    }
+
+    #[test]
+    fn the_judge_takes_its_threshold_and_the_actor_limit() {
+        let text = "[judge]\nthreshold = 2.0\n[limits]\nactors = 100\n";
+        let judge = GuardConfig::parse(text, Path::new("x"))
+            .unwrap()
+            .judge_config();
+        assert_eq!(judge.threshold, 2.0);
+        assert_eq!(judge.max_actors, 300);
+    }
+
+    #[test]
+    fn misspelt_tables_and_keys_are_errors() {
+        for text in [
+            "[alert]\nsyslog = true\n",
+            "[judge]\nthreshhold = 2.0\n",
+            "[alerts]\nsyslg = true\n",
+        ] {
+            let err = GuardConfig::parse(text, Path::new("g.toml")).unwrap_err();
+            let message = err.to_string();
+            assert!(
+                message.contains("g.toml") && message.contains("unknown field"),
+                "{message}"
+            );
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::state::{self, PidFile};
 use crate::{GuardError, GuardOptions, Hot, Ready, Stats};
 use mamori_alert::Alert;
 use mamori_journal::{Actor, Journal};
-use mamori_judge::{FileEvent, FileOp, Judge, JudgeConfig, Probe};
+use mamori_judge::{FileEvent, FileOp, Judge, Probe};
 use mamori_respond::{Attributor, Blocklist};
 use mamori_watch::audit::AuditTail;
 use mamori_watch::inotify::InotifyWatcher;
@@ -381,8 +381,9 @@ pub fn run(
         unclean_previous: unclean,
         vault_linked: upkeep.swept.linked + upkeep.swept.already,
     });
+    crate::failure::inject_if_asked();
 
-    let mut judge = Judge::new(judge_config(&config));
+    let mut judge = Judge::new(config.judge_config());
     for (index, paths) in &decoys {
         let share = &shares.list[*index];
         let rel: Vec<PathBuf> = paths
@@ -541,13 +542,6 @@ pub fn run(
 }
 
 #[allow(clippy::needless_update)]
-fn judge_config(config: &GuardConfig) -> JudgeConfig {
-    JudgeConfig {
-        threshold: config.judge.threshold,
-        ..JudgeConfig::default()
-    }
-}
-
 /// Files each actor created recently (ransom notes are files the attacker
 /// created), bounded.
 #[derive(Default)]

@@ -73,8 +73,14 @@ const NOTE_WORDS: &[&str] = &[
     "readme", "read_me", "decrypt", "restore", "recover", "how_to", "ransom", "help_",
 ];
 
-/// A new text/html file whose name looks like a ransom note.
+/// A new file whose name looks like a ransom note: a text/html file with
+/// one of the usual English words, or any name the judge knows notes by
+/// (Japanese ones too: `復号方法.txt`, `*身代金*`), so the journal labels
+/// the notes `mamori incident assess` counts.
 pub fn looks_like_note(path: &Path) -> bool {
+    if mamori_judge::is_note_name(path) {
+        return true;
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
@@ -657,6 +663,9 @@ mod tests {
         assert!(looks_like_note(Path::new("README.txt")));
         assert!(!looks_like_note(Path::new("report.txt")));
         assert!(!looks_like_note(Path::new("readme.docx")));
+        assert!(looks_like_note(Path::new("経理/復号方法.txt")));
+        assert!(looks_like_note(Path::new("身代金のお支払い.html")));
+        assert!(!looks_like_note(Path::new("経理/見積書.txt")));
         let taro = Actor {
             user: Some("taro".into()),
             client: Some("127.0.0.1".into()),

@@ -54,6 +54,7 @@ mod alerts;
 mod barrier;
 pub mod config;
 mod core;
+pub mod failure;
 mod hold;
 mod incidents;
 mod lazy;

@@ -176,6 +176,7 @@ impl Upkeep {
                     section.keep_detection_days.saturating_mul(86_400),
                 ),
                 first_pass_at_start: false,
+                ..MaintenanceConfig::default()
             },
         );
         let (jobs, receiver) = std::sync::mpsc::channel::<Job>();

@@ -29,6 +29,7 @@ mod judge;
 mod names;
 pub mod probe;
 
+pub use names::is_note_name;
 pub use probe::{Kind, Probe, Region};
 
 use mamori_journal::Actor;

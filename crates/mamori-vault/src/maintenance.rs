@@ -30,6 +30,13 @@ pub struct MaintenanceConfig {
     /// Prune and sweep at once when started (off when the caller has just
     /// swept, as the guard does before it says it is ready).
     pub first_pass_at_start: bool,
+    /// How often the vault forgets which (file, session) pairs have a
+    /// version ([`Vault::end_sessions`]). A mapped drive keeps one SMB
+    /// session all day, and ransomware on that client writes through it:
+    /// without this its first overwrite of a file would find the version
+    /// of the user's first edit of the day and take none, and a restore
+    /// would lose the day's edits. So a version is at most this old.
+    pub forget_sessions_every: Duration,
 }
 
 impl Default for MaintenanceConfig {
@@ -40,6 +47,7 @@ impl Default for MaintenanceConfig {
             keep_scheduled: 48,
             keep_detection_for: Duration::from_secs(30 * 24 * 3600),
             first_pass_at_start: true,
+            forget_sessions_every: Duration::from_secs(3600),
         }
     }
 }
@@ -133,7 +141,12 @@ fn upkeep(
     stop: &AtomicBool,
 ) {
     let mut last_prune: Option<Instant> = (!config.first_pass_at_start).then(Instant::now);
+    let mut sessions_forgotten = Instant::now();
     while !stop.load(Ordering::Relaxed) {
+        if sessions_forgotten.elapsed() >= config.forget_sessions_every {
+            sessions_forgotten = Instant::now();
+            vault.end_sessions();
+        }
         for (name, s) in snapshots {
             if let Err(e) = s.take_if_due(config.snapshot_every) {
                 tracing::warn!("scheduled snapshot of {name}: {e}");

@@ -307,3 +307,39 @@ fn created_files_linked_without_asking_the_index() {
     assert_eq!(versions.len(), 1);
     assert_eq!(std::fs::read(&versions[0].object).unwrap(), b"just made");
 }
+
+#[test]
+fn upkeep_forgets_sessions_so_a_long_session_gets_a_fresh_version() {
+    let (_dir, vault, share) = setup();
+    let vault = std::sync::Arc::new(vault);
+    let path = share.join("sub/ledger.csv");
+    std::fs::write(&path, b"morning").unwrap();
+    let morning = vault
+        .preserve_path("s", "sub/ledger.csv", Reason::Write, "smbd:7")
+        .unwrap()
+        .unwrap();
+    std::fs::write(&path, b"afternoon").unwrap();
+    let same = vault
+        .preserve_path("s", "sub/ledger.csv", Reason::Write, "smbd:7")
+        .unwrap()
+        .unwrap();
+    assert_eq!(same, morning, "once per (file, session)");
+    let upkeep = Maintenance::start(
+        vault.clone(),
+        &[("s".to_string(), share.clone())],
+        MaintenanceConfig {
+            first_pass_at_start: false,
+            forget_sessions_every: Duration::from_millis(500),
+            ..MaintenanceConfig::default()
+        },
+    );
+    std::thread::sleep(Duration::from_millis(1600));
+    drop(upkeep);
+    let fresh = vault
+        .preserve_path("s", "sub/ledger.csv", Reason::Write, "smbd:7")
+        .unwrap()
+        .unwrap();
+    assert_ne!(fresh, morning);
+    let version = vault.version(&fresh.0).unwrap().unwrap();
+    assert_eq!(std::fs::read(&version.object).unwrap(), b"afternoon");
+}
