@@ -60,13 +60,17 @@ fn loopback(client: &str) -> bool {
 /// Whether `actor` is the incident's attacker (same pid, SMB user, or
 /// non-loopback client address).
 pub fn same_actor(incident: &Actor, actor: &Actor) -> bool {
-    let anonymous = |a: &Actor| a.pid.is_none() && a.user.is_none() && a.client.is_none();
     (anonymous(incident) && anonymous(actor) && incident.exe == actor.exe)
         || (incident.pid.is_some() && incident.pid == actor.pid)
         || (incident.user.is_some() && incident.user == actor.user)
         || (incident.client.is_some()
             && incident.client == actor.client
             && !incident.client.as_deref().is_some_and(loopback))
+}
+
+/// No pid, user or client: the changes a rescan found after lost events.
+pub fn anonymous(actor: &Actor) -> bool {
+    actor.pid.is_none() && actor.user.is_none() && actor.client.is_none()
 }
 
 const NOTE_WORDS: &[&str] = &[
@@ -200,7 +204,15 @@ impl Incidents {
         if self.open_for(&share.name, &verdict.actor).is_some() {
             return;
         }
-        let response = config.response(&share.name).clone();
+        let mut response = config.response(&share.name).clone();
+        // Nobody to block, cut or hand to a hook: an unknown actor (a
+        // rescan after lost events) gets the alert alone, and its incident
+        // stays `detected` with the files in its journal. The attacker's
+        // next opens are its own, attributed as ever.
+        let unknown = anonymous(&verdict.actor);
+        if unknown {
+            response.ladder.retain(|step| *step == Step::Alert);
+        }
         let mut named = verdict.clone();
         let held = name_smb_user(hot, &mut named.actor);
         let verdict = &named;

@@ -20,7 +20,8 @@ fn noise(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
-fn run_attack(queue: usize) -> Vec<serde_json::Value> {
+/// The alerts of the run, and its directory (`state/` holds the incidents).
+fn run_attack(queue: usize) -> (Vec<serde_json::Value>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let share = dir.path().join("share");
     let state = dir.path().join("state");
@@ -79,16 +80,17 @@ fn run_attack(queue: usize) -> Vec<serde_json::Value> {
     std::thread::sleep(std::time::Duration::from_millis(300));
     stop.store(true, Ordering::Release);
     guard.join().unwrap().unwrap();
-    std::fs::read_to_string(state.join("alerts.jsonl"))
+    let alerts = std::fs::read_to_string(state.join("alerts.jsonl"))
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+        .collect();
+    (alerts, dir)
 }
 
 #[test]
 fn attributes_from_the_audit_log() {
-    let alerts = run_attack(65536);
+    let (alerts, _dir) = run_attack(65536);
     let detection = alerts
         .iter()
         .find(|a| a["kind"] == "detection")
@@ -105,7 +107,7 @@ fn attributes_from_the_audit_log() {
 
 #[test]
 fn queue_overflow_is_alerted_and_rescanned() {
-    let alerts = run_attack(1);
+    let (alerts, dir) = run_attack(1);
     let overflow = alerts
         .iter()
         .find(|a| a["kind"] == "overflow")
@@ -115,4 +117,25 @@ fn queue_overflow_is_alerted_and_rescanned() {
         alerts.iter().any(|a| a["kind"] == "detection"),
         "the attack is still detected: {alerts:?}"
     );
+    // A verdict on the rescan's unknown actor: nobody to block, so the
+    // alert alone, and the files it found in the incident's journal.
+    let journal = mamori_journal::Journal::open(&dir.path().join("state"));
+    for detection in alerts.iter().filter(|a| a["kind"] == "detection") {
+        if !(detection["user"].is_null() && detection["pid"].is_null()) {
+            continue;
+        }
+        let id = detection["incident"].as_str().unwrap();
+        assert!(
+            !alerts
+                .iter()
+                .any(|a| a["kind"] == "containment" && a["incident"] == id),
+            "no block claimed for an unknown actor: {alerts:?}"
+        );
+        let incident = journal.get(id).unwrap();
+        assert_eq!(incident.state, mamori_journal::IncidentState::Detected);
+        assert!(
+            !journal.touches(id).unwrap().is_empty(),
+            "the rescan's files are journalled"
+        );
+    }
 }

@@ -267,8 +267,8 @@ impl Vault {
             )
         } else {
             (
-                format!("共有 {} のファイルシステムの空きが {percent:.0}% を下回っています。残る版は調査中のインシデントのもので、新しい版は取れません。空きを増やしてください。", report.still_low.join(", ")),
-                format!("the filesystem of share {} has less than {percent:.0}% free; the versions left belong to open incidents and no new version can be taken: free some space", report.still_low.join(", ")),
+                format!("共有 {} のファイルシステムの空きが {percent:.0}% を下回っています。保護領域から削除できる版はもうなく（残りは調査中のインシデントのもの）、上書き前の版を取れません。空きを増やしてください。", report.still_low.join(", ")),
+                format!("the filesystem of share {} has less than {percent:.0}% free; no version is left to prune (any left belong to open incidents) and no copy can be taken before an overwrite: free some space", report.still_low.join(", ")),
             )
         };
         let alert = mamori_alert::Alert::new("vault_space", ja, en)

@@ -54,7 +54,15 @@ impl Main<'_> {
             ..Actor::default()
         };
         for (index, rel) in changed {
-            let share = &self.hot.shares.list[index];
+            let share = self.hot.shares.list[index].clone();
+            // In the incident's journal if it comes to a verdict (for
+            // `incident assess` and restore; never rolled back: some of
+            // these changes are other users' work).
+            let touch =
+                crate::incidents::touch_of(&mamori_watch::Change::Written, &rel, false, None);
+            if let Some(touch) = touch {
+                self.incidents.touch(index, &share.name, &unknown, touch);
+            }
             let event = FileEvent {
                 at: Instant::now(),
                 share: share.name.clone(),
