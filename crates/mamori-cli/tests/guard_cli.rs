@@ -6,6 +6,24 @@ fn mamori() -> Command {
     Command::new(env!("CARGO_BIN_EXE_mamori"))
 }
 
+/// `mamori guard` over share `name` = `dir` (also the state directory)
+/// with the configuration file `config`.
+fn guard_with_config(
+    name: &str,
+    dir: &std::path::Path,
+    config: &std::path::Path,
+) -> std::process::Output {
+    mamori()
+        .args(["--lang", "en", "guard", "--share"])
+        .arg(format!("{name}={}", dir.display()))
+        .arg("--state-dir")
+        .arg(dir)
+        .arg("--config")
+        .arg(config)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn bad_usage_exits_2_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
@@ -37,29 +55,13 @@ fn bad_usage_exits_2_with_a_reason() {
 
     let config = dir.path().join("guard.toml");
     std::fs::write(&config, "[response]\nladder = [\"explode\"]\n").unwrap();
-    let out = mamori()
-        .args(["--lang", "en", "guard", "--share"])
-        .arg(format!("docs={}", dir.path().display()))
-        .arg("--state-dir")
-        .arg(dir.path())
-        .arg("--config")
-        .arg(&config)
-        .output()
-        .unwrap();
+    let out = guard_with_config("docs", dir.path(), &config);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("guard.toml"));
 
     // A share section for a share not guarded (a misspelt name).
     std::fs::write(&config, "[share.\"経里\"]\nrollback = false\n").unwrap();
-    let out = mamori()
-        .args(["--lang", "en", "guard", "--share"])
-        .arg(format!("経理={}", dir.path().display()))
-        .arg("--state-dir")
-        .arg(dir.path())
-        .arg("--config")
-        .arg(&config)
-        .output()
-        .unwrap();
+    let out = guard_with_config("経理", dir.path(), &config);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -68,8 +70,14 @@ fn bad_usage_exits_2_with_a_reason() {
     );
 }
 
-#[test]
-fn release_marks_the_incident_and_alerts() {
+/// A state directory holding one blocked incident of `user`.
+fn blocked_incident(
+    user: Option<&str>,
+) -> (
+    tempfile::TempDir,
+    mamori_journal::Journal,
+    mamori_journal::Incident,
+) {
     let dir = tempfile::tempdir().unwrap();
     let journal = mamori_journal::Journal::open(dir.path());
     let mut incident = mamori_journal::Incident::new(
@@ -79,8 +87,14 @@ fn release_marks_the_incident_and_alerts() {
         chrono::Utc::now(),
     );
     incident.state = mamori_journal::IncidentState::Blocked;
-    incident.actor.user = Some("taro".into());
+    incident.actor.user = user.map(str::to_string);
     journal.save(&incident).unwrap();
+    (dir, journal, incident)
+}
+
+#[test]
+fn release_marks_the_incident_and_alerts() {
+    let (dir, journal, incident) = blocked_incident(Some("taro"));
 
     let out = mamori()
         .args(["--lang", "en", "guard", "release", "nosuch", "--state-dir"])
@@ -109,16 +123,7 @@ fn release_marks_the_incident_and_alerts() {
 
 #[test]
 fn release_alerts_the_guard_s_channels_too() {
-    let dir = tempfile::tempdir().unwrap();
-    let journal = mamori_journal::Journal::open(dir.path());
-    let mut incident = mamori_journal::Incident::new(
-        mamori_journal::IncidentSource::Guard,
-        "docs",
-        std::path::Path::new("/srv/docs"),
-        chrono::Utc::now(),
-    );
-    incident.state = mamori_journal::IncidentState::Blocked;
-    journal.save(&incident).unwrap();
+    let (dir, journal, incident) = blocked_incident(None);
     let socket = dir.path().join("log.sock");
     let syslog = std::os::unix::net::UnixDatagram::bind(&socket).unwrap();
     syslog

@@ -5,8 +5,9 @@
 
 use chrono::Utc;
 use mamori_journal::{Incident, IncidentSource, Journal, Touch, TouchOp};
+use mamori_testkit::Mounted;
 use mamori_vault::{fsutil, Reason, Vault, VaultConfig, VaultError};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const MIB: u64 = 1 << 20;
@@ -58,16 +59,23 @@ fn fill_to(share: &Path, name: &str, left: u64) {
     settle(share);
 }
 
-#[test]
-fn deletes_get_their_space_back_below_the_reserve_oldest_first() {
-    let Some(fs) = mamori_testkit::mount("ext4", 64) else {
-        return;
-    };
+/// A vault over share `s`, a folder on a fresh ext4 image of `size_mb`
+/// MiB, its state directory off that image; `None` where that cannot be.
+fn vault_on_ext4(size_mb: u64) -> Option<(Mounted, PathBuf, tempfile::TempDir, Vault)> {
+    let fs = mamori_testkit::mount("ext4", size_mb)?;
     let share = fs.mnt.join("share");
     std::fs::create_dir(&share).unwrap();
     let state = tempfile::tempdir().unwrap();
     let vault = Vault::open(state.path(), config()).unwrap();
     vault.register_share("s", &share).unwrap();
+    Some((fs, share, state, vault))
+}
+
+#[test]
+fn deletes_get_their_space_back_below_the_reserve_oldest_first() {
+    let Some((_fs, share, state, vault)) = vault_on_ext4(64) else {
+        return;
+    };
 
     // Two generations of linked files, the older first.
     let older = write_files(&share, "a", 12);
@@ -111,14 +119,9 @@ fn deletes_get_their_space_back_below_the_reserve_oldest_first() {
 
 #[test]
 fn versions_of_open_incidents_stay_and_no_copy_crosses_the_reserve() {
-    let Some(fs) = mamori_testkit::mount("ext4", 48) else {
+    let Some((_fs, share, state, vault)) = vault_on_ext4(48) else {
         return;
     };
-    let share = fs.mnt.join("share");
-    std::fs::create_dir(&share).unwrap();
-    let state = tempfile::tempdir().unwrap();
-    let vault = Vault::open(state.path(), config()).unwrap();
-    vault.register_share("s", &share).unwrap();
 
     // One victim's file, copied before its overwrite and touched by an
     // open incident.
