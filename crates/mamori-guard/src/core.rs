@@ -465,10 +465,8 @@ pub fn run(
             && last_refresh.elapsed() > Duration::from_secs(config.decoys.refresh_secs.max(10))
         {
             last_refresh = Instant::now();
-            for (_, paths) in &decoys {
-                if let Err(e) = mamori_judge::decoy::refresh(paths) {
-                    tracing::warn!("{e}");
-                }
+            if let Some(alert) = decoys::refresh(&decoys, &hot.shares) {
+                main.incidents.emit(alert);
             }
         }
     }

@@ -43,6 +43,49 @@ fn hides_decoys(smb_conf: &Path) -> bool {
     })
 }
 
+/// Puts back the decoys that were changed or deleted; an alert naming
+/// them when there were any. The guard's own refresh is the only writer a
+/// decoy should ever see, and a change it did not judge (events lost, or a
+/// touch before the guard read the file as a decoy) is worth a look.
+pub(super) fn refresh(
+    decoys: &[(usize, Vec<PathBuf>)],
+    shares: &mamori_watch::Shares,
+) -> Option<mamori_alert::Alert> {
+    let mut rewritten = Vec::new();
+    for (index, paths) in decoys {
+        match mamori_judge::decoy::refresh(paths) {
+            Ok(paths) => {
+                let root = &shares.list[*index].root;
+                let name = &shares.list[*index].name;
+                rewritten.extend(paths.iter().map(|p| {
+                    let rel = p.strip_prefix(root).unwrap_or(p);
+                    format!("{name}/{}", rel.display())
+                }));
+            }
+            Err(e) => tracing::warn!("{e}"),
+        }
+    }
+    if rewritten.is_empty() {
+        return None;
+    }
+    let list = rewritten.join(", ");
+    Some(
+        mamori_alert::Alert::new(
+            "decoy_restored",
+            format!(
+                "おとりファイル {} 件が変更または削除されていたため元に戻しました。誰が触ったか確認してください: {list}",
+                rewritten.len()
+            ),
+            format!(
+                "{} decoy files had been changed or deleted and were put back; check who touched them: {list}",
+                rewritten.len()
+            ),
+        )
+        .with("files", rewritten)
+        .with("reason", "decoy changed outside the guard's view"),
+    )
+}
+
 /// Places the judge's decoy files in every share; (share, absolute paths).
 pub(super) fn place(shares: &mamori_watch::Shares) -> Vec<(usize, Vec<PathBuf>)> {
     let mut placed = Vec::new();
@@ -59,6 +102,27 @@ pub(super) fn place(shares: &mamori_watch::Shares) -> Vec<(usize, Vec<PathBuf>)>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refresh_puts_back_touched_decoys_and_says_which() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("docs");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(root.join("見積書.xlsx"), b"x").unwrap();
+        let shares = crate::resolve_shares(&[("docs".into(), root.clone())]).unwrap();
+        let decoys = place(&shares);
+        let paths = &decoys[0].1;
+        assert!(!paths.is_empty());
+        assert!(refresh(&decoys, &shares).is_none(), "all intact");
+        std::fs::write(&paths[0], b"encrypted").unwrap();
+        let alert = refresh(&decoys, &shares).expect("an alert");
+        let line = alert.to_json().to_string();
+        assert!(line.contains("decoy_restored"), "{line}");
+        let name = paths[0].file_name().unwrap().to_string_lossy().into_owned();
+        assert!(line.contains(&format!("docs/{name}")), "{line}");
+        assert_ne!(std::fs::read(&paths[0]).unwrap(), b"encrypted");
+        assert!(refresh(&decoys, &shares).is_none(), "put back");
+    }
 
     #[test]
     fn a_hide_files_line_naming_the_prefix_hides_the_decoys() {
