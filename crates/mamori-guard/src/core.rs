@@ -539,7 +539,6 @@ pub fn run(
     Ok(summary)
 }
 
-#[allow(clippy::needless_update)]
 /// Files each actor created recently (ransom notes are files the attacker
 /// created), bounded.
 #[derive(Default)]

@@ -209,8 +209,7 @@ impl Incidents {
         // rescan after lost events) gets the alert alone, and its incident
         // stays `detected` with the files in its journal. The attacker's
         // next opens are its own, attributed as ever.
-        let unknown = anonymous(&verdict.actor);
-        if unknown {
+        if anonymous(&verdict.actor) {
             response.ladder.retain(|step| *step == Step::Alert);
         }
         let mut named = verdict.clone();

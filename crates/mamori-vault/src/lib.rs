@@ -261,6 +261,7 @@ struct State {
     last_failed_prune: Option<std::time::Instant>,
     /// Per share, when its store was last pruned for free space and whether
     /// that made the room asked for (see `prune.rs`).
+    /// (when, whether it made the room asked for).
     space_pruned: HashMap<String, (std::time::Instant, bool)>,
     last_space_alert: Option<DateTime<Utc>>,
     /// Index rows of versions taken but not yet committed (see [`Vault::flush`]).

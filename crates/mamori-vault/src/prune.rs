@@ -35,10 +35,9 @@ const MARGIN_RATIO: f64 = 0.01;
 /// for this long: each attempt reads the whole index and the journal.
 const RETRY_AFTER: Duration = Duration::from_secs(60);
 
-/// After room was made, the filesystem is trusted to have it for this long
-/// without pruning again: ext4 counts freed blocks only once its journal
-/// commits (every 5 s by default), and `statvfs` until then still says low.
-const SETTLE: Duration = Duration::from_secs(10);
+/// After room was made, the once-a-second look trusts it for this long
+/// (btrfs commits every 30 s by default; see [`Vault::make_room_on`]).
+const SETTLE: Duration = Duration::from_secs(30);
 
 /// What [`Vault::keep_free`] did for the stores below their reserve.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -70,15 +69,9 @@ impl Vault {
                 continue;
             };
             report.low.push(store.name.clone());
-            let made_room = match self.recent_attempt(&store.name) {
-                Some(made_room) => made_room,
-                None => {
-                    let pruned = self.prune_for_space(&store, short)?;
-                    report.removed += pruned.removed;
-                    report.freed_bytes += pruned.freed_bytes;
-                    pruned.freed_bytes >= short
-                }
-            };
+            let (made_room, pruned) = self.make_room_on(&store, short, true)?;
+            report.removed += pruned.removed;
+            report.freed_bytes += pruned.freed_bytes;
             if !made_room {
                 report.still_low.push(store.name.clone());
             }
@@ -107,27 +100,38 @@ impl Vault {
         Some(wanted.saturating_sub(space.available))
     }
 
-    /// The outcome of the last prune for space of a share while it still
-    /// stands: made room (for [`SETTLE`]: the filesystem may not show the
-    /// freed blocks before its journal commits), or could not (for
-    /// [`RETRY_AFTER`]).
-    fn recent_attempt(&self, share: &str) -> Option<bool> {
-        let state = self.lock();
-        let (at, made_room) = state.space_pruned.get(share)?;
-        let stands = if *made_room { SETTLE } else { RETRY_AFTER };
-        (at.elapsed() < stands).then_some(*made_room)
-    }
-
-    fn prune_for_space(&self, store: &ShareStore, bytes: u64) -> Result<PruneReport> {
+    /// Frees `short` bytes on `store`'s filesystem, oldest clean versions
+    /// first; whether that made the room, and what was pruned. Not tried
+    /// again within [`RETRY_AFTER`] of an attempt that could not. `settled`
+    /// (the once-a-second look): not within [`SETTLE`] of one that could —
+    /// btrfs shows freed extents only at its commit, and a look that saw the
+    /// old figure again would prune as much once more (ext4 shows them at
+    /// once, and a copy's own check always prunes what `statvfs` says).
+    fn make_room_on(
+        &self,
+        store: &ShareStore,
+        short: u64,
+        settled: bool,
+    ) -> Result<(bool, PruneReport)> {
+        let recent = self.lock().space_pruned.get(&store.name).copied();
+        match recent {
+            Some((at, false)) if at.elapsed() < RETRY_AFTER => {
+                return Ok((false, PruneReport::default()))
+            }
+            Some((at, true)) if settled && at.elapsed() < SETTLE => {
+                return Ok((true, PruneReport::default()))
+            }
+            _ => {}
+        }
         let goal = Goal::Space {
             share: store.name.clone(),
-            bytes,
+            bytes: short,
         };
         let report = self.prune_for(Utc::now(), goal)?;
-        self.lock().space_pruned.insert(
-            store.name.clone(),
-            (std::time::Instant::now(), report.freed_bytes >= bytes),
-        );
+        let made_room = report.freed_bytes >= short;
+        self.lock()
+            .space_pruned
+            .insert(store.name.clone(), (std::time::Instant::now(), made_room));
         if report.removed > 0 {
             tracing::warn!(
                 "vault: {}: the filesystem was below its free-space reserve; {} older versions ({} bytes) pruned",
@@ -136,7 +140,7 @@ impl Vault {
                 report.freed_bytes
             );
         }
-        Ok(report)
+        Ok((made_room, report))
     }
 
     fn prune_for(&self, now: DateTime<Utc>, goal: Goal) -> Result<PruneReport> {
@@ -223,11 +227,7 @@ impl Vault {
         let Some(short) = self.short_of_reserve(store, needed) else {
             return Ok(());
         };
-        let made_room = match self.recent_attempt(&store.name) {
-            Some(made_room) => made_room,
-            None => self.prune_for_space(store, short)?.freed_bytes >= short,
-        };
-        if made_room {
+        if self.make_room_on(store, short, false)?.0 {
             return Ok(());
         }
         Err(VaultError::Full {

@@ -115,6 +115,18 @@ fn deletes_get_their_space_back_below_the_reserve_oldest_first() {
 
     // With the room made, the next look finds nothing low.
     assert!(vault.keep_free().unwrap().low.is_empty());
+
+    // A user's file brings it under the reserve again, and its copy before
+    // an overwrite, seconds after the last prune, makes room for both
+    // (what that prune freed counts once, whether or not ext4 shows it yet).
+    std::fs::write(share.join("決算.xlsx"), vec![9u8; 3 * MIB as usize]).unwrap();
+    assert!(available(&share) < reserve(&share) + 3 * MIB);
+    let copy = vault.preserve_path("s", "決算.xlsx", Reason::Write, "smbd:9");
+    assert!(copy.unwrap().is_some());
+    assert!(
+        available(&share) >= reserve(&share),
+        "the copy kept the reserve"
+    );
 }
 
 #[test]
