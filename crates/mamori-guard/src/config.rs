@@ -251,6 +251,9 @@ pub struct Decoys {
     pub enabled: bool,
     /// How often missing or altered decoys are put back (fanotify mode).
     pub refresh_secs: u64,
+    /// How often the shares are walked again for folders that grew large
+    /// since the start, which then get decoys too (fanotify mode; 0: never).
+    pub replan_secs: u64,
 }
 
 impl Default for Decoys {
@@ -262,6 +265,7 @@ impl Default for Decoys {
         Decoys {
             enabled: true,
             refresh_secs: 300,
+            replan_secs: 3600,
         }
     }
 }

@@ -385,14 +385,12 @@ pub fn run(
 
     let mut judge = Judge::new(config.judge_config());
     for (index, paths) in &decoys {
-        let share = &shares.list[*index];
-        let rel: Vec<PathBuf> = paths
-            .iter()
-            .filter_map(|p| p.strip_prefix(&share.root).ok().map(Path::to_path_buf))
-            .collect();
-        judge.register_decoys(&share.name, &rel);
+        decoys::register(&mut judge, &shares, *index, paths);
     }
     let mut last_refresh = Instant::now();
+    let mut decoys = decoys;
+    let replanner = (config.decoys.enabled && config.decoys.replan_secs > 0)
+        .then(|| decoys::Replanner::start(&shares, Duration::from_secs(config.decoys.replan_secs)));
     let mut main = Main {
         hot: hot.clone(),
         config: &config,
@@ -468,6 +466,9 @@ pub fn run(
             if let Some(alert) = decoys::refresh(&decoys, &hot.shares) {
                 main.incidents.emit(alert);
             }
+        }
+        if let (Some(replanner), Watching::Fanotify) = (&replanner, &main.watching) {
+            replanner.place_new(&mut decoys, &mut judge, &hot.shares);
         }
     }
 

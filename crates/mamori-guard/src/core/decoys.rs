@@ -1,7 +1,98 @@
 //! The guard's decoys: where they go, and whether Samba hides them.
 
 use mamori_core::Lang;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+/// Walks the shares again every so often in a thread of its own (a walk
+/// of a large share takes a while: never in the main loop), so folders
+/// that grew large since the start get decoys too.
+pub(super) struct Replanner {
+    plans: Receiver<Vec<(usize, Vec<PathBuf>)>>,
+}
+
+impl Replanner {
+    pub fn start(shares: &mamori_watch::Shares, every: Duration) -> Replanner {
+        let (sender, plans) = channel();
+        let roots: Vec<(usize, PathBuf)> = shares
+            .list
+            .iter()
+            .enumerate()
+            .map(|(index, share)| (index, share.root.clone()))
+            .collect();
+        let _ = std::thread::Builder::new()
+            .name("decoy-plan".into())
+            .spawn(move || loop {
+                // Asleep between walks (no timer tick); it ends at the first
+                // walk after the guard stopped, when nobody takes its plans.
+                std::thread::park_timeout(every);
+                let plans: Vec<_> = roots
+                    .iter()
+                    .map(|(index, root)| (*index, mamori_judge::decoy::plan(root)))
+                    .collect();
+                if sender.send(plans).is_err() {
+                    return;
+                }
+            });
+        Replanner { plans }
+    }
+
+    /// Places decoys in the folders of the latest walk that have none among
+    /// `known` yet, registers them with the judge and adds them to `known`.
+    pub fn place_new(
+        &self,
+        known: &mut Vec<(usize, Vec<PathBuf>)>,
+        judge: &mut mamori_judge::Judge,
+        shares: &mamori_watch::Shares,
+    ) {
+        let Some(plans) = self.plans.try_iter().last() else {
+            return;
+        };
+        let folders: HashSet<PathBuf> = known
+            .iter()
+            .flat_map(|(_, paths)| paths.iter().filter_map(|p| p.parent()))
+            .map(Path::to_path_buf)
+            .collect();
+        for (index, planned) in plans {
+            let new: Vec<PathBuf> = planned
+                .into_iter()
+                .filter(|p| p.parent().is_some_and(|dir| !folders.contains(dir)))
+                .collect();
+            if new.is_empty() {
+                continue;
+            }
+            let paths = match mamori_judge::decoy::place(&new) {
+                Ok(paths) => paths,
+                Err(e) => {
+                    tracing::warn!("{e}");
+                    continue;
+                }
+            };
+            register(judge, shares, index, &paths);
+            match known.iter_mut().find(|(i, _)| *i == index) {
+                Some((_, list)) => list.extend(paths),
+                None => known.push((index, paths)),
+            }
+        }
+    }
+}
+
+/// Tells the judge where a share's decoys are (`paths` absolute).
+pub(super) fn register(
+    judge: &mut mamori_judge::Judge,
+    shares: &mamori_watch::Shares,
+    index: usize,
+    paths: &[PathBuf],
+) {
+    let share = &shares.list[index];
+    let rel: Vec<PathBuf> = paths
+        .iter()
+        .filter_map(|p| p.strip_prefix(&share.root).ok().map(Path::to_path_buf))
+        .collect();
+    judge.register_decoys(&share.name, &rel);
+}
 
 /// Says so (once, at start) when users would see the decoys.
 pub(super) fn warn_if_visible(smb_conf: Option<&Path>, lang: Lang) {
