@@ -46,8 +46,8 @@ fn a_folder_that_grows_large_later_gets_decoys() {
             .flatten()
             .map(|e| e.path())
             .find(|p| mamori_judge::decoy::is_decoy_name(p));
-        if found.is_some() && found == seen {
-            break found.unwrap();
+        if let Some(path) = found.as_ref().filter(|_| found == seen) {
+            break path.clone();
         }
         seen = found;
         assert!(
