@@ -506,3 +506,44 @@ fn release_lifts_samba_refusal_of_the_wiper() {
     let again = SmbSession::connect(&attacker).and_then(|s| s.write("部署/戻り.txt", b"back"));
     assert!(again.is_ok(), "released user still refused: {again:?}");
 }
+
+/// Without `hide files` in smb.conf the decoys still reach Windows clients
+/// with the hidden attribute (the guard sets Samba's `user.DOSATTRIB`), so
+/// Explorer in its default view does not list them; the user's own files
+/// stay visible.
+#[test]
+fn decoys_are_hidden_over_smb_without_hide_files() {
+    let Some(g) = Guarded::start(|s| {
+        content::victim_folder(&s.share_dir(), "部署/共有", 45, 12).unwrap();
+        let conf = std::fs::read_to_string(s.conf()).unwrap();
+        let without: String = conf
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("hide files"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        // Samba reads the changed smb.conf at the next tree connect.
+        std::fs::write(s.conf(), without).unwrap();
+    }) else {
+        return;
+    };
+    let session = SmbSession::connect(&g.server.target(USER_B, "OFFICE-PC")).unwrap();
+    for dir in ["", "部署/共有"] {
+        let entries = session.list(dir).unwrap();
+        let decoys: Vec<_> = entries
+            .iter()
+            .filter(|e| e.name.starts_with(mamori_core::DECOY_PREFIX))
+            .collect();
+        assert!(!decoys.is_empty(), "no decoys in /{dir}: {entries:?}");
+        assert!(
+            decoys.iter().all(|e| e.hidden),
+            "visible decoys: {decoys:?}"
+        );
+        assert!(
+            entries
+                .iter()
+                .filter(|e| !e.is_dir && !e.name.starts_with(mamori_core::DECOY_PREFIX))
+                .all(|e| !e.hidden),
+            "user files hidden: {entries:?}"
+        );
+    }
+}

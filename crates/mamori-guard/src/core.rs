@@ -95,8 +95,9 @@ pub fn run(
     );
     let blocked = state::blocked_incidents(&incidents.journal);
     let decoys = if config.decoys.enabled {
-        decoys::warn_if_visible(options.smb_conf.as_deref(), lang);
-        decoys::place(&shares)
+        let placed = decoys::place(&shares);
+        decoys::warn_if_visible(options.smb_conf.as_deref(), &placed, lang);
+        placed
     } else {
         Vec::new()
     };

@@ -8,9 +8,11 @@
 //!
 //! The decoys are real small Office files (a docx and an xlsx, stored zip
 //! entries written here without a zip library), dated in the past, large
-//! enough (tens of KB) not to be skipped as "tiny". Users do not see them
-//! when Samba sets the hidden attribute on them (`hide files =
-//! /!0000_*/`, see [`SAMBA_HIDE_FILES`]); Explorer with "show hidden
+//! enough (tens of KB) not to be skipped as "tiny". Users do not see them:
+//! each carries the DOS hidden attribute where Samba keeps it
+//! (`user.DOSATTRIB`, read with `store dos attributes = yes`, Samba's
+//! default), and `hide files = /!0000_*/` ([`SAMBA_HIDE_FILES`]) sets it
+//! on shares that store no DOS attributes. Explorer with "show hidden
 //! files" still lists them, which is what the encryptor sees too — an
 //! attacker that skips hidden files is left to the content judgement.
 //!
@@ -263,6 +265,9 @@ pub fn refresh(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
         if !intact {
             write_decoy(path)?;
             rewritten.push(path.clone());
+        } else if !is_marked_hidden(path) {
+            // Copied back without its xattrs (a restore, an admin's cp).
+            let _ = fs::File::open(path).and_then(|file| set_hidden(&file));
         }
     }
     Ok(rewritten)
@@ -281,9 +286,83 @@ fn write_decoy(path: &Path) -> io::Result<()> {
     let when = SystemTime::UNIX_EPOCH + Duration::from_secs(1_711_929_600); // 2024-04-01
     file.set_times(fs::FileTimes::new().set_modified(when).set_accessed(when))
         .map_err(err)?;
+    // Best effort: a file system without user xattrs leaves it to `hide files`.
+    let _ = set_hidden(&file);
     file.sync_all().map_err(err)?;
     drop(file);
     fs::rename(&tmp, path).map_err(err)
+}
+
+/// Samba's extended attribute for DOS attributes.
+const DOSATTRIB: &std::ffi::CStr = c"user.DOSATTRIB";
+/// HIDDEN | ARCHIVE in the hex form every Samba version reads (newer ones
+/// write an NDR blob but still read this).
+const HIDDEN_ARCHIVE: &[u8] = b"0x22\0";
+
+fn set_hidden(file: &fs::File) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a valid descriptor, a NUL-terminated name and a buffer of the
+    // given length.
+    let rc = unsafe {
+        libc::fsetxattr(
+            file.as_raw_fd(),
+            DOSATTRIB.as_ptr(),
+            HIDDEN_ARCHIVE.as_ptr().cast(),
+            HIDDEN_ARCHIVE.len(),
+            0,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Whether a decoy carries the DOS hidden attribute (Samba's
+/// `user.DOSATTRIB`, in its hex form or as the NDR blob Samba writes).
+pub fn is_marked_hidden(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(name) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    let mut buf = [0u8; 256];
+    // SAFETY: NUL-terminated strings and a buffer of the given length.
+    let len = unsafe {
+        libc::getxattr(
+            name.as_ptr(),
+            DOSATTRIB.as_ptr(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+        )
+    };
+    let Ok(len) = usize::try_from(len) else {
+        return false;
+    };
+    dos_attributes(&buf[..len]).is_some_and(|attrib| attrib & 0x2 != 0)
+}
+
+/// The attribute word of a `user.DOSATTRIB` value: "0x…" text, or the NDR
+/// `xattr_DOSATTRIB` (empty hex string, version, union level; the
+/// attributes at offset 8 in version 1, after the flags at 12 in 2–5).
+fn dos_attributes(value: &[u8]) -> Option<u32> {
+    if let Some(hex) = value.strip_prefix(b"0x") {
+        let digits: Vec<u8> = hex
+            .iter()
+            .copied()
+            .take_while(u8::is_ascii_hexdigit)
+            .collect();
+        return u32::from_str_radix(std::str::from_utf8(&digits).ok()?, 16).ok();
+    }
+    let word = |at: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(value.get(at..at + 4)?.try_into().ok()?))
+    };
+    let version = u16::from_le_bytes(value.get(2..4)?.try_into().ok()?);
+    match version {
+        1 => word(8),
+        2..=5 => word(12),
+        _ => None,
+    }
 }
 
 /// The decoy's bytes, by its extension: a minimal valid xlsx or docx.
@@ -438,6 +517,45 @@ mod tests {
                 std::io::Read::read_to_end(&mut entry, &mut sink).unwrap(); // checks the CRC
             }
         }
+    }
+
+    #[test]
+    fn dos_attributes_are_read_in_both_of_sambas_forms() {
+        assert_eq!(dos_attributes(HIDDEN_ARCHIVE), Some(0x22));
+        assert_eq!(dos_attributes(b"0x20"), Some(0x20));
+        // What Samba 4.17 stored for `setmode FILE +h` over SMB (version 5).
+        let ndr = [
+            0x00, 0x00, 0x05, 0x00, 0x05, 0x00, 0x00, 0x00, 0x11, 0x00, 0x00, 0x00, 0x22, 0x00,
+            0x00, 0x00, 0x10, 0xe3, 0x1f, 0x73, 0xcb, 0x7f, 0xdd, 0x01,
+        ];
+        assert_eq!(dos_attributes(&ndr), Some(0x22));
+        assert_eq!(dos_attributes(&ndr[..10]), None, "cut short");
+        assert_eq!(dos_attributes(b""), None);
+    }
+
+    #[test]
+    fn placed_decoys_carry_the_hidden_attribute_where_xattrs_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let placed = place(&plan(dir.path())).unwrap();
+        assert!(!placed.is_empty());
+        let probe = dir.path().join("xattr-probe");
+        fs::write(&probe, "x").unwrap();
+        if set_hidden(&fs::File::open(&probe).unwrap()).is_err() {
+            eprintln!("skipped: no user xattrs on {}", dir.path().display());
+            return;
+        }
+        for decoy in &placed {
+            assert!(is_marked_hidden(decoy), "{}", decoy.display());
+        }
+        assert!(!is_marked_hidden(&dir.path().join("missing")));
+        // Copied back without xattrs: the refresh marks it again, and it
+        // is not counted as rewritten.
+        let copy = dir.path().join("copy");
+        fs::copy(&placed[0], &copy).unwrap();
+        fs::rename(&copy, &placed[0]).unwrap();
+        assert!(!is_marked_hidden(&placed[0]));
+        assert!(refresh(&placed).unwrap().is_empty());
+        assert!(is_marked_hidden(&placed[0]));
     }
 
     #[test]

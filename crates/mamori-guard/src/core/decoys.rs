@@ -94,43 +94,63 @@ pub(super) fn register(
     judge.register_decoys(&share.name, &rel);
 }
 
-/// Says so (once, at start) when users would see the decoys.
-pub(super) fn warn_if_visible(smb_conf: Option<&Path>, lang: Lang) {
+/// Says so (once, at start) when users would see the decoys: neither the
+/// hidden attribute on them (Samba reads it from `user.DOSATTRIB` unless
+/// the share says `store dos attributes = no`) nor a `hide files` line.
+pub(super) fn warn_if_visible(
+    smb_conf: Option<&Path>,
+    placed: &[(usize, Vec<PathBuf>)],
+    lang: Lang,
+) {
     let conf = smb_conf.unwrap_or(Path::new("/etc/samba/smb.conf"));
-    if !hides_decoys(conf) {
-        eprintln!(
-            "mamori guard: {}",
-            lang.pick(
-                &format!(
-                    "{} に hide files = {} がないため、おとりファイルが利用者に見えます",
-                    conf.display(),
-                    mamori_judge::decoy::SAMBA_HIDE_FILES
-                ),
-                &format!(
-                    "{} lacks hide files = {}: users will see the decoy files",
-                    conf.display(),
-                    mamori_judge::decoy::SAMBA_HIDE_FILES
-                )
-            )
-        );
+    let text = std::fs::read_to_string(conf).unwrap_or_default();
+    let marked = placed
+        .iter()
+        .flat_map(|(_, paths)| paths)
+        .all(|p| mamori_judge::decoy::is_marked_hidden(p));
+    if hides_decoys(&text) || (marked && !stores_no_dos_attributes(&text)) {
+        return;
     }
+    eprintln!(
+        "mamori guard: {}",
+        lang.pick(
+            &format!(
+                "{} に hide files = {} がなく、おとりファイルに隠し属性を付けられないため、利用者に見えます",
+                conf.display(),
+                mamori_judge::decoy::SAMBA_HIDE_FILES
+            ),
+            &format!(
+                "{} lacks hide files = {} and the decoys cannot carry the hidden attribute: users will see them",
+                conf.display(),
+                mamori_judge::decoy::SAMBA_HIDE_FILES
+            )
+        )
+    );
 }
 
-/// Whether Samba's configuration hides the decoys (a `hide files` line
-/// naming their prefix; a missing or unreadable file counts as no).
-fn hides_decoys(smb_conf: &Path) -> bool {
-    std::fs::read_to_string(smb_conf).is_ok_and(|text| {
-        text.lines().any(|line| {
-            // Samba's parameter names ignore case and spaces.
-            let key: String = line
-                .split('=')
-                .next()
-                .unwrap_or_default()
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect();
-            key.eq_ignore_ascii_case("hidefiles") && line.contains(mamori_judge::decoy::PREFIX)
-        })
+/// smb.conf's lines as (parameter name without spaces, value); Samba's
+/// parameter names ignore case and spaces.
+fn parameters(smb_conf: &str) -> impl Iterator<Item = (String, &str)> {
+    smb_conf.lines().filter_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        let key: String = key.chars().filter(|c| !c.is_whitespace()).collect();
+        Some((key.to_ascii_lowercase(), value.trim()))
+    })
+}
+
+/// Whether a `hide files` line names the decoys' prefix.
+fn hides_decoys(smb_conf: &str) -> bool {
+    parameters(smb_conf)
+        .any(|(key, value)| key == "hidefiles" && value.contains(mamori_judge::decoy::PREFIX))
+}
+
+/// Whether some section turns off Samba's DOS attributes in xattrs.
+fn stores_no_dos_attributes(smb_conf: &str) -> bool {
+    parameters(smb_conf).any(|(key, value)| {
+        key == "storedosattributes"
+            && ["no", "false", "0"]
+                .iter()
+                .any(|v| value.eq_ignore_ascii_case(v))
     })
 }
 
@@ -217,18 +237,25 @@ mod tests {
 
     #[test]
     fn a_hide_files_line_naming_the_prefix_hides_the_decoys() {
-        let dir = tempfile::tempdir().unwrap();
-        let conf = dir.path().join("smb.conf");
-        assert!(!hides_decoys(&conf), "missing file");
-        std::fs::write(
-            &conf,
-            "[docs]\n   path = /srv/docs\n   hide files = /~$*/\n",
-        )
-        .unwrap();
-        assert!(!hides_decoys(&conf));
-        std::fs::write(&conf, "[docs]\n   hide files = /~$*/!0000_*/\n").unwrap();
-        assert!(hides_decoys(&conf));
-        std::fs::write(&conf, "[docs]\n\tHide Files=/!0000_*/\n").unwrap();
-        assert!(hides_decoys(&conf));
+        assert!(!hides_decoys(""), "missing file");
+        assert!(!hides_decoys(
+            "[docs]\n   path = /srv/docs\n   hide files = /~$*/\n"
+        ));
+        assert!(hides_decoys("[docs]\n   hide files = /~$*/!0000_*/\n"));
+        assert!(hides_decoys("[docs]\n\tHide Files=/!0000_*/\n"));
+    }
+
+    #[test]
+    fn store_dos_attributes_off_is_seen_in_any_spelling() {
+        assert!(!stores_no_dos_attributes(
+            "[global]\n   store dos attributes = yes\n"
+        ));
+        assert!(!stores_no_dos_attributes("[docs]\n   path = /srv/docs\n"));
+        assert!(stores_no_dos_attributes(
+            "[docs]\n   Store DOS Attributes = No\n"
+        ));
+        assert!(stores_no_dos_attributes(
+            "[docs]\n\tstoredosattributes=false\n"
+        ));
     }
 }
