@@ -389,6 +389,7 @@ pub fn run(
         decoys::register(&mut judge, &shares, *index, paths);
     }
     let mut last_refresh = Instant::now();
+    let mut refusals = crate::refusals::Refusals::default();
     let mut decoys = decoys;
     let replanner = (config.decoys.enabled && config.decoys.replan_secs > 0)
         .then(|| decoys::Replanner::start(&shares, Duration::from_secs(config.decoys.replan_secs)));
@@ -458,6 +459,7 @@ pub fn run(
             for actor in main.incidents.poll_releases(&hot) {
                 judge.pardon(&actor);
             }
+            refusals.report(&hot, &main.incidents, false);
         }
         // Our own decoy writes are invisible only with fanotify (own pid).
         if matches!(main.watching, Watching::Fanotify)
@@ -474,6 +476,7 @@ pub fn run(
     }
 
     hot.lazy.raise(LazyThread::Main);
+    refusals.report(&hot, &main.incidents, true);
     let stats = &hot.stats;
     let summary = Summary {
         changes: stats.changes.load(Ordering::Relaxed),

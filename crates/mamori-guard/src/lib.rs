@@ -32,6 +32,8 @@
 //!   the judge, journals what an incident's actor touches, climbs the
 //!   response ladder on a verdict, polls the journal for releases and
 //!   handles queue overflows by rescanning;
+//! - `refusals`: what a blocked actor still tries (its refused opens)
+//!   becomes `blocked_attempts` alerts, at most one a minute per incident;
 //! - [`rollback`]: shortly after a block, puts back from the vault what
 //!   the blocked actor changed before it (per share, on by default).
 //! - `lazy`: the main loop, `vault-links` and `notify-reader` run at idle
@@ -61,6 +63,7 @@ mod lazy;
 mod open_mode;
 mod perm;
 mod read_marks;
+mod refusals;
 pub mod rollback;
 pub mod state;
 mod trace;

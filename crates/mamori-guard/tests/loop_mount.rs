@@ -157,6 +157,19 @@ fn guard_blocks_an_encrypting_process(fs: &str, watch: &str) {
         .find(|l| l["kind"] == "containment")
         .expect("a containment alert");
     assert_eq!(containment["incident"], detection["incident"]);
+    // What it tried after the block, reported in full by the stop at the
+    // latest: every refused open counted, the files it was after named.
+    let attempts: Vec<_> = lines
+        .iter()
+        .filter(|l| l["kind"] == "blocked_attempts")
+        .collect();
+    let last = attempts.last().expect("a blocked_attempts alert");
+    assert_eq!(last["incident"], detection["incident"]);
+    assert_eq!(last["pid"], pid);
+    assert_eq!(last["count"], summary.denied, "{attempts:?}");
+    let news: u64 = attempts.iter().map(|a| a["new"].as_u64().unwrap()).sum();
+    assert_eq!(news, summary.denied, "{attempts:?}");
+    assert!(!last["files"].as_array().unwrap().is_empty());
     assert!(kinds.contains(&"guard_stopped"));
     assert!(
         !state.join("guard.pid").exists(),
