@@ -46,6 +46,7 @@ pub mod overhead;
 pub mod profiles;
 pub mod samba;
 pub mod smb;
+pub mod storm;
 pub mod twin;
 
 pub use profiles::{AttackReport, Profile};

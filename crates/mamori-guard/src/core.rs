@@ -22,10 +22,12 @@ use std::time::{Duration, Instant, SystemTime};
 
 mod decoys;
 mod deferred;
+mod lost;
 mod notify;
 mod overflow;
 mod queue;
 mod renamed_away;
+mod stopped;
 
 pub(crate) use notify::{Doorbell, NotifySide};
 use queue::ChangeQueue;
@@ -401,6 +403,7 @@ pub fn run(
         created: Created::default(),
         last_ok: SystemTime::now(),
         overflow_pending: false,
+        lost_at: None,
         last_rescan: None,
         upkeep,
         rollbacks,
@@ -423,6 +426,10 @@ pub fn run(
         queue.set_priority_for(due);
         if !taken.is_empty() {
             hot.trace.add(&hot.trace.hops.main_wakes, 1);
+        }
+        // A change refused by a full queue came before the ones taken now.
+        if lost.load(Ordering::Acquire) {
+            main.events_lost();
         }
         for queued in taken.drain(..) {
             let handling = hot.trace.now();
@@ -486,44 +493,9 @@ pub fn run(
         probes_deferred: stats.probes_deferred.load(Ordering::Relaxed),
         deferred_probes_taken: stats.deferred_probes_taken.load(Ordering::Relaxed),
     };
-    main.incidents.emit(
-        Alert::new(
-            "guard_stopped",
-            "mamori guard を停止しました。共有は保護されていません",
-            "mamori guard stopped; the shares are no longer protected",
-        )
-        .with("pid", std::process::id())
-        .with("shares", share_names)
-        .with("perm_events", stats.perm_events.load(Ordering::Relaxed))
-        .with("denied", summary.denied)
-        .with("perm_dropped", stats.perm_dropped.load(Ordering::Relaxed))
-        .with("probes", stats.probes.load(Ordering::Relaxed))
-        .with("read_marks", stats.read_marks.load(Ordering::Relaxed))
-        .with(
-            "read_marks_lifted",
-            stats.read_marks_lifted.load(Ordering::Relaxed),
-        )
-        .with(
-            "creation_marks",
-            stats.creation_marks.load(Ordering::Relaxed),
-        )
-        .with(
-            "creator_closes_ignored",
-            stats.creator_closes_ignored.load(Ordering::Relaxed),
-        )
-        .with("changes", summary.changes)
-        .with("overflows", summary.overflows)
-        .with("idle_priority", hot.lazy.enabled())
-        .with(
-            "starvation_raises",
-            hot.lazy.starvation_raises.load(Ordering::Relaxed),
-        )
-        .with(
-            "alerts_for_channels_dropped",
-            main.incidents.alerter.dropped(),
-        )
-        .with("reason", "stopped by signal"),
-    );
+    let dropped = main.incidents.alerter.dropped();
+    main.incidents
+        .emit(stopped::alert(&hot, &summary, share_names, dropped));
     main.upkeep.stop();
     // The stop alert (and any still queued) to the channels, within reason.
     main.incidents.alerter.finish(Duration::from_secs(5));
@@ -569,6 +541,8 @@ struct Main<'a> {
     last_ok: SystemTime,
     overflow_pending: bool,
     last_rescan: Option<Instant>,
+    /// When events were last lost (`core/lost.rs`).
+    lost_at: Option<Instant>,
     upkeep: crate::upkeep::Upkeep,
     rollbacks: crate::rollback::Rollbacks,
     deferred: deferred::DeferredProbes,
@@ -607,6 +581,7 @@ impl Main<'_> {
         if observed.change == Change::Overflow {
             // Coalesced: one rescan covers every overflow since the last.
             self.overflow_pending = true;
+            self.events_lost();
             return;
         }
         self.last_ok = SystemTime::now();
@@ -700,6 +675,13 @@ impl Main<'_> {
                 .fetch_add(1, Ordering::Relaxed);
             return;
         }
+        self.created_while_lost(
+            judge,
+            observed.share,
+            &observed.change,
+            &observed.path,
+            &actor,
+        );
         let op = match &observed.change {
             Change::Created => FileOp::Created {
                 path: observed.path.clone(),

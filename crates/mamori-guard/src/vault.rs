@@ -16,6 +16,14 @@ pub trait Preserver: Send + Sync {
         truncate: bool,
         session: &str,
     ) -> Option<String>;
+
+    /// Whether the vault holds any version of `share`/`rel` (`None`: it
+    /// cannot tell). Every file the guard has seen exist has one: the start
+    /// sweep, the links of new and renamed files and the periodic sweep
+    /// make them, so a file without one appeared while events were lost.
+    fn has_version(&self, _share: &str, _rel: &std::path::Path) -> Option<bool> {
+        None
+    }
 }
 
 #[cfg(feature = "vault")]
@@ -41,6 +49,10 @@ impl Preserver for mamori_vault::Vault {
                 None
             }
         }
+    }
+
+    fn has_version(&self, share: &str, rel: &std::path::Path) -> Option<bool> {
+        self.latest(share, rel.to_str()?).ok().map(|v| v.is_some())
     }
 }
 

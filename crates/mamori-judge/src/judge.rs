@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 mod calm;
+mod created;
 pub(crate) use calm::share_a_key;
 mod scoring;
 
@@ -31,6 +32,10 @@ const MAX_MARKS: usize = 20_000;
 const MAX_SCORED_MARKS: usize = 500;
 /// Recent new files, deletes and renames kept for pairing (burst window).
 const MAX_RECENT: usize = 1_000;
+/// Files a key touched within the burst window, kept for a verdict's list
+/// (the journal keeps every touch of an incident's actor; this is only what
+/// the alert names besides the marked files).
+const MAX_TOUCHED: usize = 2_048;
 /// How often (in events) stale keys and marks are swept.
 const SWEEP_EVERY: u64 = 4096;
 
@@ -152,7 +157,7 @@ struct KeyState {
     bound: Bound,
     marks: VecDeque<Mark>,
     /// Files this key created (their deletion is housekeeping).
-    created: HashMap<PathBuf, Instant>,
+    created: created::Created,
     /// Names of files this key created lately, anywhere (a delete of the
     /// same name elsewhere is the second half of a move between shares or
     /// folders: copy, then delete).
@@ -214,11 +219,20 @@ impl Engine {
     pub(crate) fn tick(&mut self, now: Instant) {
         let slow = self.config.slow_window;
         let burst = self.config.burst_window;
-        self.keys.retain(|_, state| {
+        self.keys.retain(|key, state| {
             let old = |at: &Instant| now.saturating_duration_since(*at) > slow;
             let burst_old = |at: &Instant| now.saturating_duration_since(*at) > burst;
+            // A session or process is one sitting: its evidence lives on
+            // under its user and client keys, which remember the slow
+            // window. Kept a day, every process a busy server ever ran
+            // held its tables (memory grew with each one under a storm).
+            let memory = if matches!(key, Key::Session(_)) {
+                burst
+            } else {
+                slow
+            };
             state.marks.retain(|m| !old(&m.at));
-            state.created.retain(|_, at| !old(at));
+            state.created.retain(|at| !old(at));
             state.created_names.retain(|_, at| !burst_old(at));
             state.new_cipher.retain(|c| !burst_old(&c.at));
             state.deleted.retain(|(at, _)| !burst_old(at));
@@ -226,8 +240,10 @@ impl Engine {
                 sources.retain(|_, at| !burst_old(at));
                 !sources.is_empty()
             });
-            state.touched.retain(|(at, _)| !old(at));
-            state.last_seen.is_some_and(|at| !old(&at))
+            state.touched.retain(|(at, _)| !burst_old(at));
+            state
+                .last_seen
+                .is_some_and(|at| now.saturating_duration_since(at) <= memory)
         });
     }
 
@@ -325,20 +341,24 @@ impl Engine {
         // the burst window (not a whole day of a user's ordinary work).
         let burst = self.config.burst_window;
         let mut seen = HashSet::new();
-        let marked: HashSet<&Path> = state
+        let mut touched: Vec<(Instant, &Path)> = state
             .marks
             .iter()
             .filter(|m| !m.path.as_os_str().to_string_lossy().starts_with('*'))
-            .map(|m| m.path.as_path())
+            .map(|m| (m.at, m.path.as_path()))
+            .chain(
+                state
+                    .touched
+                    .iter()
+                    .filter(|(t, _)| event.at.saturating_duration_since(*t) <= burst)
+                    .map(|(t, p)| (*t, p.as_path())),
+            )
             .collect();
-        let files = state
-            .touched
-            .iter()
-            .filter(|(t, p)| {
-                marked.contains(p.as_path()) || event.at.saturating_duration_since(*t) <= burst
-            })
-            .filter(|(_, p)| seen.insert(p.clone()))
-            .map(|(_, p)| p.clone())
+        touched.sort_by_key(|(t, _)| *t);
+        let files = touched
+            .into_iter()
+            .filter(|(_, p)| seen.insert(*p))
+            .map(|(_, p)| p.to_path_buf())
             .collect();
         // A client or user key may hold several people's marks: name the
         // one who contributed most.
@@ -401,12 +421,8 @@ impl Engine {
             FileOp::Renamed { to, .. } => to.clone(),
         };
         let created_by_actor = |engine: &Engine, path: &Path| {
-            keys.iter().any(|k| {
-                engine
-                    .keys
-                    .get(k)
-                    .is_some_and(|s| s.created.contains_key(path))
-            })
+            keys.iter()
+                .any(|k| engine.keys.get(k).is_some_and(|s| s.created.contains(path)))
         };
         match &event.op {
             FileOp::Created { path } => {
@@ -425,7 +441,7 @@ impl Engine {
                         let burst = self.config.burst_window;
                         state
                             .created
-                            .retain(|_, t| at.saturating_duration_since(*t) <= burst);
+                            .retain(|t| at.saturating_duration_since(*t) <= burst);
                         if state.created.len() >= MAX_MARKS * 5 {
                             state.created.clear();
                         }
@@ -473,7 +489,7 @@ impl Engine {
                 if own {
                     for key in keys {
                         if let Some(state) = self.keys.get_mut(key) {
-                            state.created.remove(path);
+                            state.created.take_one(path);
                             state.new_cipher.retain(|c| &c.path != path);
                         }
                     }
@@ -497,7 +513,7 @@ impl Engine {
         }
         for key in keys {
             let state = self.keys.entry(key.clone()).or_default();
-            push_bounded(&mut state.touched, (at, touched.clone()));
+            push_capped(&mut state.touched, (at, touched.clone()), MAX_TOUCHED);
         }
         if marks
             .iter()
@@ -658,9 +674,7 @@ impl Engine {
     ) {
         for key in keys {
             if let Some(state) = self.keys.get_mut(key) {
-                if let Some(t) = state.created.remove(from) {
-                    state.created.insert(to.to_path_buf(), t);
-                }
+                state.created.move_one(from, to);
                 for c in state.new_cipher.iter_mut().filter(|c| c.path == from) {
                     c.path = to.to_path_buf();
                 }
@@ -770,14 +784,11 @@ fn personal(keys: &[Key]) -> impl Iterator<Item = &Key> {
 }
 
 fn push_recent<T>(queue: &mut VecDeque<T>, item: T) {
-    if queue.len() >= MAX_RECENT {
-        queue.pop_front();
-    }
-    queue.push_back(item);
+    push_capped(queue, item, MAX_RECENT);
 }
 
-fn push_bounded<T>(queue: &mut VecDeque<T>, item: T) {
-    if queue.len() >= MAX_MARKS {
+fn push_capped<T>(queue: &mut VecDeque<T>, item: T, cap: usize) {
+    if queue.len() >= cap {
         queue.pop_front();
     }
     queue.push_back(item);

@@ -323,7 +323,44 @@ const MORE: &[(&str, Workload)] = &[
     ("encrypted-container", encrypted_container),
     ("encrypted-backup", encrypted_backup),
     ("delete-a-few-documents", delete_a_few_documents),
+    (
+        "reused-names-creates-read-ahead",
+        reused_names_creates_read_ahead,
+    ),
 ];
+
+/// A job that writes a report under the same name again and again, renames
+/// each one and clears them out a batch at a time, as the guard reads it:
+/// the creates of a batch come ahead of its renames and deletes (the guard
+/// reads creates from a queue of their own), so the same name is created
+/// again before the rename of its earlier file is seen.
+fn reused_names_creates_read_ahead(run: &mut Run, a: &Actor, t: &mut u64) {
+    let text = "2026-11-29 nightly job: step ok\n".repeat(100);
+    for _batch in 0..5 {
+        for i in 0..200 {
+            run.create(
+                tick(t, 1),
+                a,
+                &p(&format!("job/out_{i:03}.txt")),
+                text.as_bytes(),
+            );
+        }
+    }
+    for _batch in 0..5 {
+        for i in 0..200 {
+            let from = p(&format!("job/out_{i:03}.txt"));
+            run.rename(
+                tick(t, 1),
+                a,
+                &from,
+                &p(&format!("job/out_{i:03}_done.txt")),
+            );
+        }
+        for i in 0..200 {
+            run.delete(tick(t, 1), a, &p(&format!("job/out_{i:03}_done.txt")), None);
+        }
+    }
+}
 
 fn user() -> Actor {
     smb_actor("kobayashi", "10.0.0.77", 3300)

@@ -128,6 +128,37 @@ enum Command {
         #[arg(long)]
         twin_other: Vec<PathBuf>,
     },
+    /// Event storm against a `mamori` binary: the guard's peak memory and
+    /// CPU beside nobody and a bare responder (needs root + Samba).
+    Storm {
+        #[arg(long)]
+        mamori: PathBuf,
+        /// Worker processes of phases 1 and 2.
+        #[arg(long, default_value_t = 4)]
+        workers: usize,
+        /// Files per worker in phase 1 (four times as many in each later one).
+        #[arg(long, default_value_t = 5000)]
+        files: usize,
+        /// Phases of four times as many files after the first.
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+        /// Short-lived processes of the last phase.
+        #[arg(long, default_value_t = 2000)]
+        churn: usize,
+        /// The guard's configuration (TOML; default: alerts only).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// One process of the storm (hidden): prints its operations.
+    #[command(hide = true)]
+    StormWorker {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        files: usize,
+        #[arg(long)]
+        tag: String,
+    },
     /// List profiles and workloads.
     List,
     /// The bench's bare responder (hidden): allow every fanotify open
@@ -210,6 +241,38 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let answered = mamori_attack::bare::serve(&dir, marks)
                 .with_context(|| format!("fanotify on {}", dir.display()))?;
             eprintln!("answered {answered} events");
+        }
+        Command::Storm {
+            mamori,
+            workers,
+            files,
+            repeats,
+            churn,
+            config,
+        } => {
+            if let Some(reason) = mamori_attack::samba::skip_reason(Fs::Ext4) {
+                bail!("cannot benchmark here: {reason}");
+            }
+            let options = mamori_attack::storm::StormOptions {
+                workers,
+                files,
+                repeats,
+                churn,
+                config: config
+                    .map(|path| {
+                        std::fs::read_to_string(&path)
+                            .with_context(|| format!("{}", path.display()))
+                    })
+                    .transpose()?,
+            };
+            let exe = std::env::current_exe().context("own executable")?;
+            let runs = mamori_attack::storm::run(&mamori, &exe, &options)?;
+            println!("{}", mamori_attack::storm::markdown(&runs, &options));
+        }
+        Command::StormWorker { dir, files, tag } => {
+            let operations = mamori_attack::storm::worker(&dir, files, &tag)
+                .with_context(|| format!("storm in {}", dir.display()))?;
+            println!("{operations}");
         }
         Command::List => {
             println!("attack profiles:");

@@ -51,7 +51,7 @@ impl Engine {
         let created = keys.iter().any(|key| {
             self.keys
                 .get(key)
-                .is_some_and(|state| state.created.contains_key(path))
+                .is_some_and(|state| state.created.contains(path))
         });
         created && self.keys_are_calm(&keys)
     }

@@ -81,7 +81,7 @@ fn open_groups(
 const PENDING_MOVES: usize = 1024;
 
 /// Reads of the creates' group per call, at most (each up to 64 KiB).
-const CREATE_READS: usize = 16;
+const CREATE_READS: usize = 128;
 
 /// More than the largest event this group can queue: metadata plus up to
 /// three file-id records (old and new directory with their names, the
