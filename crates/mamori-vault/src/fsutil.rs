@@ -187,12 +187,18 @@ pub fn link_fd(file: &File, dst: &Path) -> io::Result<()> {
     })
 }
 
-/// Space on the filesystem holding `path`, in bytes.
+/// Space on the filesystem holding `path`: bytes, and inodes (a frozen
+/// link holds its deleted file's inode as well as its blocks; ext4's inodes
+/// are fixed at mkfs, and running out of them is the same ENOSPC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Space {
     /// Free for unprivileged writers (`f_bavail`): what Samba's users can fill.
     pub available: u64,
     pub total: u64,
+    /// Free inodes for unprivileged writers (`f_favail`).
+    pub inodes_available: u64,
+    /// All inodes (`f_files`; 0 where they are not counted, as on btrfs).
+    pub inodes_total: u64,
 }
 
 /// The space of the filesystem holding `path`.
@@ -205,6 +211,8 @@ pub fn space(path: &Path) -> io::Result<Space> {
     Ok(Space {
         available: st.f_bavail.saturating_mul(unit),
         total: st.f_blocks.saturating_mul(unit),
+        inodes_available: st.f_favail,
+        inodes_total: st.f_files,
     })
 }
 

@@ -237,6 +237,9 @@ impl Default for VaultConfig {
 pub struct PruneReport {
     pub removed: usize,
     pub freed_bytes: u64,
+    /// Inodes given back (copies, and links that were the last name of a
+    /// deleted file's inode).
+    pub freed_inodes: u64,
     pub kept_pinned: usize,
     pub total_bytes: u64,
     pub over_budget: bool,

@@ -17,6 +17,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+/// The next look at free space after one that found a share low.
+const LOW_LOOK: Duration = Duration::from_millis(100);
+
 #[derive(Debug, Clone)]
 pub struct MaintenanceConfig {
     /// How often the vault is pruned and new files are linked.
@@ -152,10 +155,17 @@ fn upkeep(
                 tracing::warn!("scheduled snapshot of {name}: {e}");
             }
         }
-        // The users' free space first: one statvfs per share a second.
-        if let Err(e) = vault.keep_free() {
-            tracing::warn!("vault free-space reserve: {e}");
-        }
+        // The users' free space first: one statvfs per share a second, ten
+        // a second while it runs low (a storm of deletes turns every
+        // deleted file into a frozen link faster than one look a second
+        // gives back on a small share).
+        let low = match vault.keep_free() {
+            Ok(report) => !report.low.is_empty(),
+            Err(e) => {
+                tracing::warn!("vault free-space reserve: {e}");
+                false
+            }
+        };
         if last_prune.is_none_or(|t| t.elapsed() >= config.prune_every) {
             last_prune = Some(Instant::now());
             match vault.prune(chrono::Utc::now()) {
@@ -185,7 +195,12 @@ fn upkeep(
         }
         // One look a second (an idle server's guard wakes for little
         // else); the stop unparks this thread, so it is still quick.
-        let next = Instant::now() + Duration::from_secs(1);
+        let next = Instant::now()
+            + if low {
+                LOW_LOOK
+            } else {
+                Duration::from_secs(1)
+            };
         while !stop.load(Ordering::Relaxed) {
             let Some(left) = next.checked_duration_since(Instant::now()) else {
                 break;

@@ -8,7 +8,9 @@
 //! larger than the filesystem fills it until the users' writes fail. So
 //! whenever a store's filesystem has less than `min_free_ratio` free, the
 //! oldest clean versions stored there that cost space (copies, frozen
-//! links) go first, age aside, until it has the reserve plus a margin
+//! links) go first, age aside, until it has the reserve plus a margin — in
+//! bytes and in inodes (a frozen link holds its file's inode: ext4 runs out
+//! of those under many small deletes with blocks to spare)
 //! ([`Vault::keep_free`], every second from [`crate::Maintenance`]; and
 //! before every copy). Versions held by open incidents stay: then no copy
 //! is taken ([`VaultError::Full`]) and an alert says so.
@@ -22,9 +24,9 @@ enum Goal {
     /// Versions past the quiet period, then the oldest clean ones while the
     /// vault's sum is over this many bytes.
     Budget(u64),
-    /// This many bytes freed among one share's versions that cost space,
-    /// oldest first, whatever their age.
-    Space { share: String, bytes: u64 },
+    /// This much freed among one share's versions that cost space, oldest
+    /// first, whatever their age.
+    Space { share: String, short: Short },
 }
 
 /// Above the reserve by this fraction of the filesystem once pruned for
@@ -35,9 +37,18 @@ const MARGIN_RATIO: f64 = 0.01;
 /// for this long: each attempt reads the whole index and the journal.
 const RETRY_AFTER: Duration = Duration::from_secs(60);
 
-/// After room was made, the once-a-second look trusts it for this long
-/// (btrfs commits every 30 s by default; see [`Vault::make_room_on`]).
+/// After room was made on btrfs, the once-a-second look trusts it for this
+/// long (btrfs commits every 30 s by default; see [`Vault::make_room_on`]).
+/// Other filesystems show freed blocks at once and get no such trust: a
+/// storm of deletes on ext4 filled a 2 GiB share in the 30 s it was given.
 const SETTLE: Duration = Duration::from_secs(30);
+
+/// What a filesystem lacks to keep its reserve: bytes and inodes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Short {
+    bytes: u64,
+    inodes: u64,
+}
 
 /// What [`Vault::keep_free`] did for the stores below their reserve.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -82,22 +93,39 @@ impl Vault {
         Ok(report)
     }
 
-    /// Bytes to free on `store`'s filesystem so that `needed` more still
-    /// leave the reserve and its margin; `None` when the reserve holds.
-    fn short_of_reserve(&self, store: &ShareStore, needed: u64) -> Option<u64> {
+    /// What to free on `store`'s filesystem so that `needed` more bytes
+    /// (and one inode, if any) still leave the reserve and its margin, in
+    /// bytes and in inodes; `None` when both reserves hold.
+    fn short_of_reserve(&self, store: &ShareStore, needed: u64) -> Option<Short> {
         let ratio = self.config.min_free_ratio;
         if ratio <= 0.0 {
             return None;
         }
         // Unknown space (statvfs failed) is not a reason to drop versions.
         let space = fsutil::space(&store.dir).ok()?;
-        let reserve = (space.total as f64 * ratio) as u64;
-        if space.available >= reserve.saturating_add(needed) {
-            return None;
-        }
-        let margin = (space.total as f64 * MARGIN_RATIO) as u64;
-        let wanted = reserve.saturating_add(margin).saturating_add(needed);
-        Some(wanted.saturating_sub(space.available))
+        let lacking = |available: u64, total: u64, needed: u64| -> u64 {
+            let reserve = (total as f64 * ratio) as u64;
+            if available >= reserve.saturating_add(needed) {
+                return 0;
+            }
+            let margin = (total as f64 * MARGIN_RATIO) as u64;
+            let wanted = reserve.saturating_add(margin).saturating_add(needed);
+            wanted.saturating_sub(available)
+        };
+        let short = Short {
+            bytes: lacking(space.available, space.total, needed),
+            // btrfs allocates inodes as it goes and counts none (0 total).
+            inodes: if space.inodes_total == 0 {
+                0
+            } else {
+                lacking(
+                    space.inodes_available,
+                    space.inodes_total,
+                    u64::from(needed > 0),
+                )
+            },
+        };
+        (short != Short::default()).then_some(short)
     }
 
     /// Frees `short` bytes on `store`'s filesystem, oldest clean versions
@@ -110,7 +138,7 @@ impl Vault {
     fn make_room_on(
         &self,
         store: &ShareStore,
-        short: u64,
+        short: Short,
         settled: bool,
     ) -> Result<(bool, PruneReport)> {
         let recent = self.lock().space_pruned.get(&store.name).copied();
@@ -118,17 +146,17 @@ impl Vault {
             Some((at, false)) if at.elapsed() < RETRY_AFTER => {
                 return Ok((false, PruneReport::default()))
             }
-            Some((at, true)) if settled && at.elapsed() < SETTLE => {
+            Some((at, true)) if settled && at.elapsed() < SETTLE && lags_in_statvfs(store) => {
                 return Ok((true, PruneReport::default()))
             }
             _ => {}
         }
         let goal = Goal::Space {
             share: store.name.clone(),
-            bytes: short,
+            short,
         };
         let report = self.prune_for(Utc::now(), goal)?;
-        let made_room = report.freed_bytes >= short;
+        let made_room = report.freed_bytes >= short.bytes && report.freed_inodes >= short.inodes;
         self.lock()
             .space_pruned
             .insert(store.name.clone(), (std::time::Instant::now(), made_room));
@@ -152,31 +180,53 @@ impl Vault {
         let all = state.flushed()?.all_oldest_first()?;
         let mut total = state.total_bytes;
         // A link costs space only once frozen (the share no longer has a
-        // name for its inode); a live one is never pruned for age.
-        let frozen: HashSet<&str> = all
-            .iter()
-            .filter(|v| v.kind == VersionKind::Link && links::is_frozen(&v.object))
-            .map(|v| v.id.as_str())
-            .collect();
+        // name for its inode); a live one is never pruned for age. The
+        // budget needs the sum over every frozen link; a prune for space
+        // looks at links one by one, oldest first, and stops once it freed
+        // enough (under a storm of deletes the store holds hundreds of
+        // thousands of links, one `stat` each, while the share fills).
+        let space = matches!(goal, Goal::Space { .. });
+        let frozen: HashSet<&str> = if space {
+            HashSet::new()
+        } else {
+            all.iter()
+                .filter(|v| v.kind == VersionKind::Link && links::is_frozen(&v.object))
+                .map(|v| v.id.as_str())
+                .collect()
+        };
         total += all
             .iter()
             .filter(|v| frozen.contains(v.id.as_str()))
             .map(|v| v.size)
             .sum::<u64>();
         for version in &all {
+            if let Goal::Space { share, short } = &goal {
+                if report.freed_bytes >= short.bytes && report.freed_inodes >= short.inodes {
+                    break;
+                }
+                if version.share != *share {
+                    continue;
+                }
+            }
             let is_link = version.kind == VersionKind::Link;
-            let is_frozen = frozen.contains(version.id.as_str());
+            let is_frozen = if space {
+                is_link && links::is_frozen(&version.object)
+            } else {
+                frozen.contains(version.id.as_str())
+            };
             if is_link && !is_frozen && links::exists(&version.object) {
                 continue;
             }
             let (expired, over) = match &goal {
                 Goal::Budget(target) => (version.taken_at + quiet < now, total > *target),
-                Goal::Space { share, bytes } => {
-                    // Only what frees blocks of that filesystem counts.
-                    let costs = version.share == *share
-                        && (!is_link || is_frozen)
-                        && version.kind != VersionKind::Empty;
-                    (false, costs && report.freed_bytes < *bytes)
+                Goal::Space { share, short } => {
+                    // Only what frees blocks or inodes of that filesystem
+                    // counts (an empty copy holds an inode too).
+                    let costs = version.share == *share && (!is_link || is_frozen);
+                    let wanted = (version.kind != VersionKind::Empty
+                        && report.freed_bytes < short.bytes)
+                        || report.freed_inodes < short.inodes;
+                    (false, costs && wanted)
                 }
             };
             if pinned.holds(version) {
@@ -195,6 +245,9 @@ impl Vault {
             }
             report.removed += 1;
             report.freed_bytes += version.size;
+            if !is_link || is_frozen {
+                report.freed_inodes += 1;
+            }
         }
         state.total_bytes = state.index.total_bytes()?;
         if report.removed > 0 {
@@ -340,4 +393,10 @@ impl Pins {
                 .paths
                 .contains(&(version.share.clone(), version.path.clone()))
     }
+}
+
+/// Whether `statvfs` on the store's filesystem shows freed blocks only at
+/// a later commit (btrfs).
+fn lags_in_statvfs(store: &ShareStore) -> bool {
+    fsutil::fs_type(&store.dir).ok() == Some(fsutil::BTRFS_SUPER_MAGIC)
 }

@@ -181,3 +181,40 @@ fn versions_of_open_incidents_stay_and_no_copy_crosses_the_reserve() {
         .unwrap();
     assert!(taken.is_some());
 }
+
+/// A frozen link holds its deleted file's inode too: a share whose users
+/// deleted many small files after the link sweep ran out of inodes (ENOSPC
+/// with blocks to spare) until the reserve counted inodes as well.
+#[test]
+fn deletes_of_many_small_files_get_their_inodes_back() {
+    let Some((_fs, share, _state, vault)) = vault_on_ext4(64) else {
+        return;
+    };
+    let space = fsutil::space(&share).unwrap();
+    assert!(space.inodes_total > 0, "ext4 counts inodes");
+    // Leave 2 % of the inodes: below the 10 % reserve once deleted.
+    let count = space.inodes_available - space.inodes_total / 50;
+    let names: Vec<String> = (0..count).map(|i| format!("memo{i:05}.txt")).collect();
+    for name in &names {
+        std::fs::write(share.join(name), "x").unwrap();
+    }
+    vault.sweep_links("s").unwrap();
+    for name in &names {
+        std::fs::remove_file(share.join(name)).unwrap();
+    }
+    let before = fsutil::space(&share).unwrap();
+    assert!(
+        before.inodes_available < before.inodes_total / 10,
+        "the links hold the inodes: {before:?}"
+    );
+    let report = vault.keep_free().unwrap();
+    assert_eq!(report.low, vec!["s".to_string()]);
+    assert!(report.still_low.is_empty(), "{report:?}");
+    let after = fsutil::space(&share).unwrap();
+    assert!(
+        after.inodes_available >= after.inodes_total / 10,
+        "reserve back: {after:?} ({report:?})"
+    );
+    // Users can create files again.
+    std::fs::write(share.join("new.txt"), "ok").unwrap();
+}
