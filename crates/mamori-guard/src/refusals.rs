@@ -28,21 +28,22 @@ impl Refusals {
     /// Reports the incidents with refusals not reported yet; `last`: all of
     /// them now, whenever the last report was (the guard stops).
     pub fn report(&mut self, hot: &Hot, incidents: &Incidents, last: bool) {
-        let counts: Vec<(String, u64, Vec<String>)> = match hot.denied.lock() {
+        // Only what is due is copied out; the lock is not held while alerting.
+        let due: Vec<(String, u64, u64, Vec<String>)> = match hot.denied.lock() {
             Ok(denied) => denied
                 .iter()
-                .map(|(id, (count, paths))| (id.clone(), *count, paths.clone()))
+                .filter_map(|(id, (count, paths))| {
+                    let (done, at) = match self.reported.get(id) {
+                        Some(&(done, at)) => (done, Some(at)),
+                        None => (0, None),
+                    };
+                    let waiting = !last && at.is_some_and(|at| at.elapsed() < EVERY);
+                    (*count > done && !waiting).then(|| (id.clone(), *count, done, paths.clone()))
+                })
                 .collect(),
             Err(_) => return,
         };
-        for (id, count, paths) in counts {
-            let (done, at) = match self.reported.get(&id) {
-                Some(&(count, at)) => (count, Some(at)),
-                None => (0, None),
-            };
-            if count <= done || (!last && at.is_some_and(|at| at.elapsed() < EVERY)) {
-                continue;
-            }
+        for (id, count, done, paths) in due {
             self.reported.insert(id.clone(), (count, Instant::now()));
             incidents.emit(alert(&id, count, count - done, paths, incidents));
         }
