@@ -41,8 +41,12 @@ pub struct Phase {
     pub secs: f64,
     /// The watcher's peak resident size so far (kB; 0: nobody watching).
     pub peak_kb: u64,
+    /// The watcher's resident size after the phase (kB).
+    pub rss_kb: u64,
     /// The watcher's CPU over the phase (ms).
     pub cpu_ms: u64,
+    /// Seconds since the watcher's run began, at the phase's end.
+    pub at_secs: f64,
 }
 
 /// One watcher's run through the phases.
@@ -58,6 +62,9 @@ pub struct Run {
     pub reasons: Vec<String>,
     /// Every other alert kind the guard wrote, with its count.
     pub other_alerts: Vec<(String, usize)>,
+    /// Why the storm stopped early (a worker's error, with the share's
+    /// free space and inodes then).
+    pub failed: Option<String>,
 }
 
 /// The storm's worker (a process of its own: `mamori-attack storm-worker`).
@@ -100,6 +107,23 @@ pub fn memory_kb(pid: u32) -> (u64, u64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
+/// Free blocks and inodes of the filesystem holding `dir`, as text.
+fn free_space(dir: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return "free space unknown".into();
+    };
+    // SAFETY: zeroed statvfs is a valid out-buffer; path is NUL-terminated.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(path.as_ptr(), &mut st) } != 0 {
+        return format!("free space unknown: {}", io::Error::last_os_error());
+    }
+    format!(
+        "free then: {} of {} blocks, {} of {} inodes",
+        st.f_bavail, st.f_blocks, st.f_favail, st.f_files
+    )
+}
+
 /// The guard's configuration unless told otherwise: a false alarm must
 /// not stop the storm.
 const ALERT_ONLY: &str = "[response]\nladder = [\"alert\"]\n";
@@ -114,6 +138,8 @@ pub struct StormOptions {
     pub repeats: usize,
     pub churn: usize,
     pub config: Option<String>,
+    /// Only the guard (long runs: the peers' figures do not change).
+    pub guard_only: bool,
 }
 
 /// Runs the storm with nobody watching, beside the bare responder and under
@@ -121,7 +147,12 @@ pub struct StormOptions {
 /// `mamori-attack` binary (it runs the workers).
 pub fn run(mamori: &Path, exe: &Path, options: &StormOptions) -> Result<Vec<Run>> {
     let mut runs = Vec::new();
-    for watcher in ["nobody", "bare responder", "guard"] {
+    let watchers: &[&'static str] = if options.guard_only {
+        &["guard"]
+    } else {
+        &["nobody", "bare responder", "guard"]
+    };
+    for &watcher in watchers {
         let server = SambaServer::start("docs", Fs::Ext4, 2048)?;
         let share = server.share_dir();
         let mut run = Run {
@@ -149,24 +180,34 @@ pub fn run(mamori: &Path, exe: &Path, options: &StormOptions) -> Result<Vec<Run>
         let mut phases = vec![(options.workers, options.files, 1)];
         phases.extend((0..options.repeats).map(|_| (options.workers, options.files * 4, 1)));
         phases.push((options.churn, 3, options.churn));
+        let run_started = Instant::now();
         for (n, (processes, files, sequential)) in phases.into_iter().enumerate() {
             let cpu_before = pid.map_or(0, cpu_ns);
             let started = Instant::now();
-            let operations = storm(
+            let operations = match storm(
                 exe,
                 &share.join(format!("storm{n}")),
                 processes,
                 files,
                 sequential,
-            )?;
+            ) {
+                Ok(operations) => operations,
+                Err(e) => {
+                    run.failed = Some(format!("phase {}: {e}; {}", n + 1, free_space(&share)));
+                    break;
+                }
+            };
             let secs = started.elapsed().as_secs_f64();
             // Let the watcher's lazy work catch up before reading it.
             std::thread::sleep(std::time::Duration::from_secs(2));
+            let (peak_kb, rss_kb) = pid.map_or((0, 0), memory_kb);
             run.phases.push(Phase {
                 operations,
                 secs,
-                peak_kb: pid.map_or(0, |p| memory_kb(p).0),
+                peak_kb,
+                rss_kb,
                 cpu_ms: pid.map_or(0, |p| cpu_ns(p).saturating_sub(cpu_before) / 1_000_000),
+                at_secs: run_started.elapsed().as_secs_f64(),
             });
         }
         run.rss_after_kb = pid.map_or(0, |p| memory_kb(p).1);
@@ -250,18 +291,22 @@ pub fn markdown(runs: &[Run], options: &StormOptions) -> String {
         churn_phase = options.repeats + 2,
         c = options.churn
     );
-    out.push_str("| watcher | phase | operations | ops/s | watcher CPU ms | watcher peak RSS |\n");
-    out.push_str("| --- | --- | --- | --- | --- | --- |\n");
+    out.push_str(
+        "| watcher | phase | ends at s | operations | ops/s | watcher CPU ms | watcher peak RSS | watcher RSS |\n",
+    );
+    out.push_str("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for run in runs {
         for (n, phase) in run.phases.iter().enumerate() {
             out.push_str(&format!(
-                "| {} | {} | {} | {:.0} | {} | {} |\n",
+                "| {} | {} | {:.0} | {} | {:.0} | {} | {} | {} |\n",
                 run.watcher,
                 n + 1,
+                phase.at_secs,
                 phase.operations,
                 phase.operations as f64 / phase.secs.max(1e-6),
                 phase.cpu_ms,
                 mib(phase.peak_kb),
+                mib(phase.rss_kb),
             ));
         }
     }
@@ -273,6 +318,9 @@ pub fn markdown(runs: &[Run], options: &StormOptions) -> String {
             mib(run.rss_after_kb),
             run.detections
         ));
+        if let Some(failed) = &run.failed {
+            out.push_str(&format!("  - stopped early: {failed}\n"));
+        }
         for reason in &run.reasons {
             out.push_str(&format!("  - {reason}\n"));
         }

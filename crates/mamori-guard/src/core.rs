@@ -675,13 +675,7 @@ impl Main<'_> {
                 .fetch_add(1, Ordering::Relaxed);
             return;
         }
-        self.created_while_lost(
-            judge,
-            observed.share,
-            &observed.change,
-            &observed.path,
-            &actor,
-        );
+        self.created_while_lost(judge, &observed, &actor);
         let op = match &observed.change {
             Change::Created => FileOp::Created {
                 path: observed.path.clone(),

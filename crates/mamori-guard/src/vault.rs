@@ -24,6 +24,13 @@ pub trait Preserver: Send + Sync {
     fn has_version(&self, _share: &str, _rel: &std::path::Path) -> Option<bool> {
         None
     }
+
+    /// Whether the vault holds any version of the inode `ino` of device
+    /// `dev` (`None`: it cannot tell): which incarnation of a reused name
+    /// the guard saw exist.
+    fn has_inode(&self, _dev: u64, _ino: u64) -> Option<bool> {
+        None
+    }
 }
 
 #[cfg(feature = "vault")]
@@ -53,6 +60,12 @@ impl Preserver for mamori_vault::Vault {
 
     fn has_version(&self, share: &str, rel: &std::path::Path) -> Option<bool> {
         self.latest(share, rel.to_str()?).ok().map(|v| v.is_some())
+    }
+
+    fn has_inode(&self, dev: u64, ino: u64) -> Option<bool> {
+        self.versions_of_inode(dev, ino)
+            .ok()
+            .map(|versions| !versions.is_empty())
     }
 }
 

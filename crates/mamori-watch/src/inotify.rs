@@ -151,6 +151,7 @@ impl InotifyWatcher {
                 is_dir,
                 pid: None,
                 audit: None,
+                inode: None,
             };
             if event.mask & libc::IN_CREATE != 0 {
                 if is_dir {
@@ -183,6 +184,7 @@ impl InotifyWatcher {
                 is_dir,
                 pid: None,
                 audit: None,
+                inode: None,
             });
         }
         Ok(())

@@ -108,6 +108,11 @@ pub struct Observed {
     pub pid: Option<u32>,
     /// Attribution from the Samba audit log (inotify fallback).
     pub audit: Option<mamori_journal::Actor>,
+    /// Inode number of the file created, deleted or renamed, from the
+    /// event's own file handle (fanotify with `FAN_REPORT_TARGET_FID`, on
+    /// ext4, btrfs and xfs); `None` where the handle cannot say. Which
+    /// incarnation of a reused name it was, after its path is gone.
+    pub inode: Option<u64>,
 }
 
 impl Observed {
@@ -119,6 +124,7 @@ impl Observed {
             is_dir: false,
             pid: None,
             audit: None,
+            inode: None,
         }
     }
 }

@@ -148,6 +148,9 @@ enum Command {
         /// The guard's configuration (TOML; default: alerts only).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Only the guard, not nobody and the bare responder (long runs).
+        #[arg(long)]
+        guard_only: bool,
     },
     /// One process of the storm (hidden): prints its operations.
     #[command(hide = true)]
@@ -249,6 +252,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             repeats,
             churn,
             config,
+            guard_only,
         } => {
             if let Some(reason) = mamori_attack::samba::skip_reason(Fs::Ext4) {
                 bail!("cannot benchmark here: {reason}");
@@ -264,6 +268,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             .with_context(|| format!("{}", path.display()))
                     })
                     .transpose()?,
+                guard_only,
             };
             let exe = std::env::current_exe().context("own executable")?;
             let runs = mamori_attack::storm::run(&mamori, &exe, &options)?;

@@ -15,11 +15,18 @@
 //! created by its actor first: its file appeared during the loss. A user's
 //! existing document always has a version, so a wiper gains nothing from a
 //! storm it causes (and decoys end it at its first delete anyway).
+//!
+//! A name used again (a job that writes `out_0001.txt` every run) has a
+//! version from an earlier incarnation, so the path alone cannot tell. The
+//! event names the inode it concerns ([`Observed::inode`]): when the vault
+//! holds no version of that inode either, this incarnation appeared during
+//! the loss. The vault's link of an earlier incarnation keeps its inode
+//! allocated, so a new file cannot take its number while the link lives.
 
 use super::Main;
 use mamori_judge::{FileEvent, FileOp, Judge};
-use mamori_watch::Change;
-use std::path::Path;
+use mamori_watch::{Change, Observed};
+use std::os::unix::fs::MetadataExt;
 use std::time::Instant;
 
 impl Main<'_> {
@@ -33,30 +40,43 @@ impl Main<'_> {
     pub(super) fn created_while_lost(
         &self,
         judge: &mut Judge,
-        share_index: usize,
-        change: &Change,
-        path: &Path,
+        observed: &Observed,
         actor: &mamori_journal::Actor,
     ) {
         let window = judge.config().burst_window;
         if self.lost_at.is_none_or(|at| at.elapsed() > window) {
             return;
         }
-        let old = match change {
-            Change::Deleted => path,
+        let old = match &observed.change {
+            Change::Deleted => observed.path.as_path(),
             Change::Renamed { from } => from.as_path(),
             _ => return,
         };
-        if self.created.set.contains(&(share_index, old.to_path_buf())) {
+        if self
+            .created
+            .set
+            .contains(&(observed.share, old.to_path_buf()))
+        {
             return;
         }
-        let share = &self.hot.shares.list[share_index];
-        let unseen = self
-            .hot
-            .vault
-            .as_ref()
-            .and_then(|vault| vault.has_version(&share.name, old))
-            == Some(false);
+        let Some(vault) = self.hot.vault.as_ref() else {
+            return;
+        };
+        let share = &self.hot.shares.list[observed.share];
+        let unseen = match vault.has_version(&share.name, old) {
+            Some(false) => true,
+            // An earlier file of the same name: was this one ever seen?
+            Some(true) => observed.inode.is_some_and(|ino| {
+                let folder = share.root.join(old.parent().unwrap_or(old));
+                let dev = std::fs::metadata(&folder)
+                    .or_else(|_| std::fs::metadata(&share.root))
+                    .map(|m| m.dev());
+                dev.ok()
+                    .and_then(|dev| vault.has_inode(dev, ino))
+                    .is_some_and(|seen| !seen)
+            }),
+            None => false,
+        };
         if unseen {
             judge.observe(&FileEvent {
                 at: Instant::now(),

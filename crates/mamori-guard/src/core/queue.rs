@@ -227,6 +227,7 @@ mod tests {
                 is_dir: false,
                 pid: Some(1),
                 audit: None,
+                inode: None,
             },
             held: None,
             written: None,

@@ -191,6 +191,7 @@ mod tests {
             is_dir: false,
             pid: Some(pid),
             audit: None,
+            inode: None,
         }
     }
 

@@ -5,7 +5,7 @@
 //! (`FAN_REPORT_DFID_NAME`), queued one after the other by the renaming
 //! process in the same call; the group pairs them by pid.
 
-use super::{events, init, mark, read_events, records, u32_at, KernelFeatures};
+use super::{events, init, mark, read_events, records, u32_at, u64_at, KernelFeatures};
 use crate::{io_err, Change, Observed, Shares, WatchError};
 use std::ffi::OsStr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -287,8 +287,10 @@ impl NotifyGroup {
         let mut name = None;
         let mut old = None;
         let mut new = None;
+        let mut inode = None;
         for (kind, record) in records(info) {
             match kind {
+                libc::FAN_EVENT_INFO_TYPE_FID => inode = inode_of_fid(record),
                 libc::FAN_EVENT_INFO_TYPE_DFID_NAME => name = self.resolve(record),
                 libc::FAN_EVENT_INFO_TYPE_OLD_DFID_NAME => old = self.resolve(record),
                 libc::FAN_EVENT_INFO_TYPE_NEW_DFID_NAME => new = self.resolve(record),
@@ -322,6 +324,7 @@ impl NotifyGroup {
                     is_dir,
                     pid: Some(pid),
                     audit: None,
+                    inode: if is_dir { None } else { inode },
                 });
             }
         };
@@ -416,5 +419,23 @@ impl NotifyGroup {
         }
         self.unresolved += 1;
         None
+    }
+}
+
+/// The inode number in a `FAN_EVENT_INFO_TYPE_FID` record's file handle,
+/// for the handle types whose layout the kernel fixes: `FILEID_INO32_GEN`
+/// (ext2/3/4, 32-bit xfs), btrfs's (`FILEID_BTRFS_*`, object id first) and
+/// 64-bit xfs / `FILEID_INO64_GEN` (inode first). Others (tmpfs puts the
+/// generation first, network filesystems their own): `None`.
+pub(crate) fn inode_of_fid(record: &[u8]) -> Option<u64> {
+    if record.len() < 20 {
+        return None;
+    }
+    let handle_bytes = u32_at(record, 12) as usize;
+    let handle = record.get(20..20 + handle_bytes)?;
+    match u32_at(record, 16) {
+        1 if handle.len() >= 4 => Some(u32_at(handle, 0) as u64),
+        0x4d..=0x4f | 0x81 | 0x82 if handle.len() >= 8 => Some(u64_at(handle, 0)),
+        _ => None,
     }
 }
