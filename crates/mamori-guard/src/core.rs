@@ -409,6 +409,8 @@ pub fn run(
         rollbacks,
         deferred: deferred::DeferredProbes::new(judge.config().burst_window),
         renamed_away: Default::default(),
+        judged: Default::default(),
+        lose_writes: crate::failure::losing_writes(),
     };
     let mut last_poll = Instant::now();
     let mut taken = Vec::new();
@@ -547,6 +549,10 @@ struct Main<'a> {
     rollbacks: crate::rollback::Rollbacks,
     deferred: deferred::DeferredProbes,
     renamed_away: renamed_away::RenamedAway,
+    judged: overflow::JudgedWrites,
+    /// `MAMORI_GUARD_FAULT=lose-writes` (tests): every close after writing
+    /// is taken for lost in an overflow.
+    lose_writes: bool,
 }
 
 impl Main<'_> {
@@ -740,6 +746,7 @@ impl Main<'_> {
     /// path; `None` when nothing is at `abs` any more (renamed away).
     fn probe_written(&self, abs: &Path) -> Option<Probe> {
         let (meta, kept) = self.take_kept(abs)?;
+        self.judged.note(abs, &meta);
         let probe = match kept {
             // The same inode: its length was just read.
             Some(fd) => Probe::of_open_file_of_len(&std::fs::File::from(fd), meta.len()),

@@ -65,6 +65,13 @@ pub(crate) fn inject_if_asked() {
     }
 }
 
+/// `MAMORI_GUARD_FAULT=lose-writes` (for tests): the main loop takes every
+/// close after writing for lost in an overflow, so that what the rescan
+/// makes of lost closes can be seen (`core/overflow.rs`).
+pub(crate) fn losing_writes() -> bool {
+    std::env::var_os("MAMORI_GUARD_FAULT").is_some_and(|v| v == "lose-writes")
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

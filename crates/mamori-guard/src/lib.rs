@@ -31,7 +31,9 @@
 //! - the main thread ([`core`]) attributes each change to an actor, feeds
 //!   the judge, journals what an incident's actor touches, climbs the
 //!   response ladder on a verdict, polls the journal for releases and
-//!   handles queue overflows by rescanning;
+//!   handles queue overflows by rescanning (a rescanned file is judged as
+//!   its writer's where the permission path still holds its old content's
+//!   probe: `core/overflow.rs`);
 //! - `refusals`: what a blocked actor still tries (its refused opens)
 //!   becomes `blocked_attempts` alerts, at most one a minute per incident;
 //! - [`rollback`]: shortly after a block, puts back from the vault what

@@ -13,6 +13,7 @@
 //! writer fills it: one round trip per new file instead of two). With
 //! `MAMORI_GUARD_TRACE` set it times every answer ([`crate::trace`]).
 
+mod befores;
 mod beside;
 mod wake;
 
@@ -22,6 +23,7 @@ use crate::read_marks::ReadMarks;
 use crate::trace::Class;
 use crate::vault::Preserver;
 use crate::Hot;
+pub use befores::{Before, Befores};
 pub(crate) use beside::Beside;
 use beside::Closes;
 use mamori_judge::Probe;
@@ -30,66 +32,12 @@ use std::collections::HashMap;
 use std::mem::ManuallyDrop;
 use std::os::fd::AsRawFd;
 use std::os::fd::FromRawFd;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 pub(crate) use wake::ReaderWake;
-
-/// What the old content looked like, kept until the writer closes the file.
-#[derive(Debug, Clone)]
-pub struct Before {
-    pub probe: Probe,
-    pub vault: Option<String>,
-    pub at: Instant,
-    /// (dev, ino) of the file: its close is matched by inode
-    /// ([`crate::barrier::Barrier::closed`]).
-    pub inode: Option<(u64, u64)>,
-}
-
-/// Probes of old content per (pid, share, relative path), bounded.
-#[derive(Default)]
-pub struct Befores {
-    map: HashMap<(u32, usize, PathBuf), Before>,
-    capacity: usize,
-}
-
-impl Befores {
-    pub fn new(capacity: usize) -> Self {
-        Befores {
-            map: HashMap::new(),
-            capacity: capacity.max(16),
-        }
-    }
-
-    pub fn insert(&mut self, key: (u32, usize, PathBuf), before: Before) {
-        if self.map.len() >= self.capacity {
-            // Forget the oldest half: their writers are long gone or very slow.
-            let mut ages: Vec<Instant> = self.map.values().map(|b| b.at).collect();
-            ages.sort_unstable();
-            let cutoff = ages[ages.len() / 2];
-            self.map.retain(|_, b| b.at > cutoff);
-        }
-        self.map.insert(key, before);
-    }
-
-    pub fn get(&self, key: &(u32, usize, PathBuf)) -> Option<&Before> {
-        self.map.get(key)
-    }
-
-    pub fn take(&mut self, key: &(u32, usize, PathBuf)) -> Option<Before> {
-        self.map.remove(key)
-    }
-
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-}
 
 /// Read-only descriptors of files being written (from their writers'
 /// open permission events), by (dev, ino), bounded: the oldest go first.
@@ -739,23 +687,5 @@ mod tests {
         assert!(files.take(1, 9).is_some(), "the newest stays");
         assert!(files.take(1, 1).is_none(), "the oldest went");
         assert!(files.take(1, 9).is_none(), "taken once");
-    }
-
-    #[test]
-    fn befores_stay_bounded() {
-        let mut befores = Befores::new(16);
-        for i in 0..100u32 {
-            befores.insert(
-                (i, 0, PathBuf::from("a")),
-                Before {
-                    probe: Probe::default(),
-                    vault: None,
-                    at: Instant::now(),
-                    inode: None,
-                },
-            );
-        }
-        assert!(befores.len() <= 16);
-        assert!(befores.take(&(99, 0, PathBuf::from("a"))).is_some());
     }
 }

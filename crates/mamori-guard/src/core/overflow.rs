@@ -1,14 +1,60 @@
 //! Event-queue overflow: the kernel dropped events, so the shares are
-//! rescanned for files changed since the last event seen and those are
-//! judged as changes of an unknown actor.
+//! rescanned for files changed since the last event seen, and those are
+//! judged.
+//!
+//! Who wrote them: the permission path took a probe of each file's old
+//! content at its writer's first write (`perm::Befores`, which no overflow
+//! touches) and keeps it until the writer's close is judged. A rescanned
+//! file whose probe is still there lost its close: it is judged as that
+//! writer's write, against its old content, and journaled with its vault
+//! copy; a verdict then blocks the writer and rolls it back like any other
+//! (an attacker cannot escape the block by flooding the queues). Files the
+//! main loop judged already and that have not changed since
+//! ([`JudgedWrites`]) are not judged twice; the rest are judged as an
+//! unknown actor's (alerted and journaled, blocking nobody).
 
 use super::Main;
 use mamori_alert::Alert;
 use mamori_journal::Actor;
 use mamori_judge::{FileEvent, FileOp, Judge, Probe};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
+
+/// Files judged lately (absolute path → mtime in ns and size when their
+/// new content was probed), bounded; a `RefCell` because the probe of a
+/// written file notes it from `&self` paths.
+#[derive(Default)]
+pub(super) struct JudgedWrites(RefCell<HashMap<PathBuf, (i64, u64)>>);
+
+/// Entries of [`JudgedWrites`] before it is emptied (a rescan soon after
+/// judges such files again, as before there was a record).
+const JUDGED_WRITES: usize = 16_384;
+
+fn stamp(meta: &std::fs::Metadata) -> (i64, u64) {
+    (
+        meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+        meta.size(),
+    )
+}
+
+impl JudgedWrites {
+    pub(super) fn note(&self, abs: &Path, meta: &std::fs::Metadata) {
+        let mut map = self.0.borrow_mut();
+        if map.len() >= JUDGED_WRITES {
+            map.clear();
+        }
+        map.insert(abs.to_path_buf(), stamp(meta));
+    }
+
+    /// Whether `abs` is as it was when last judged.
+    fn unchanged(&self, abs: &Path, meta: &std::fs::Metadata) -> bool {
+        self.0.borrow().get(abs) == Some(&stamp(meta))
+    }
+}
 
 impl Main<'_> {
     /// Events were lost: alert, then rescan the affected shares for files
@@ -27,6 +73,20 @@ impl Main<'_> {
             let root = &self.hot.shares.list[*index].root;
             rescan(root, since, 200_000, &mut |rel| changed.push((*index, rel)));
         }
+        // Judged already and unchanged since: not again.
+        let before_skip = changed.len();
+        changed.retain(|(index, rel)| {
+            let abs = self.hot.shares.list[*index].root.join(rel);
+            !std::fs::metadata(&abs).is_ok_and(|meta| self.judged.unchanged(&abs, &meta))
+        });
+        let already = before_skip - changed.len();
+        let wanted: HashSet<(usize, PathBuf)> = changed.iter().cloned().collect();
+        let mut writers = self
+            .hot
+            .befores
+            .lock()
+            .map(|mut befores| befores.take_files(&wanted))
+            .unwrap_or_default();
         let names: Vec<String> = targets
             .iter()
             .map(|i| self.hot.shares.list[*i].name.clone())
@@ -47,6 +107,8 @@ impl Main<'_> {
             )
             .with("share", names.join(","))
             .with("reason", "event queue overflow; rescanned")
+            .with("attributed", writers.len())
+            .with("already_judged", already)
             .with("files", changed.iter().take(100).map(|(_, p)| p.to_string_lossy().into_owned()).collect::<Vec<_>>()),
         );
         let unknown = Actor {
@@ -55,25 +117,41 @@ impl Main<'_> {
         };
         for (index, rel) in changed {
             let share = self.hot.shares.list[index].clone();
+            let abs = share.root.join(&rel);
+            let writer = writers.remove(&(index, rel.clone()));
+            let actor = match &writer {
+                Some((pid, _)) => self.hot.actor_of(*pid),
+                None => unknown.clone(),
+            };
+            let (before, vault) = match writer {
+                Some((_, before)) => (Some(before.probe), before.vault),
+                None => (None, None),
+            };
+            let attributed = before.is_some();
             // In the incident's journal if it comes to a verdict (for
-            // `incident assess` and restore; never rolled back: some of
-            // these changes are other users' work).
+            // `incident assess` and restore; an unknown actor's never
+            // rolled back: some of these changes are other users' work).
             let touch =
-                crate::incidents::touch_of(&mamori_watch::Change::Written, &rel, false, None);
+                crate::incidents::touch_of(&mamori_watch::Change::Written, &rel, false, vault);
             if let Some(touch) = touch {
-                self.incidents.touch(index, &share.name, &unknown, touch);
+                self.incidents.touch(index, &share.name, &actor, touch);
+            }
+            if let Ok(meta) = std::fs::metadata(&abs) {
+                self.judged.note(&abs, &meta);
             }
             let event = FileEvent {
                 at: Instant::now(),
                 share: share.name.clone(),
-                actor: unknown.clone(),
+                actor,
                 op: FileOp::Written {
                     path: rel.clone(),
-                    before: None,
-                    after: Probe::of_file(&share.root.join(&rel)).unwrap_or_default(),
+                    before,
+                    after: Probe::of_file(&abs).unwrap_or_default(),
                 },
             };
-            if let Some(verdict) = judge.observe(&event) {
+            if attributed {
+                self.judge_event(judge, index, &event);
+            } else if let Some(verdict) = judge.observe(&event) {
                 self.upkeep
                     .respond(&mut self.incidents, &self.hot, self.config, index, &verdict);
             }
