@@ -68,6 +68,9 @@ pub struct SpaceReport {
     pub freed_bytes: u64,
     /// Shares still below the reserve after pruning (pinned versions left).
     pub still_low: Vec<String>,
+    /// Shares above the reserve by less than the reserve again: a storm of
+    /// new files can use that up between two looks a second apart.
+    pub near: Vec<String>,
 }
 
 impl Vault {
@@ -86,6 +89,9 @@ impl Vault {
         let stores: Vec<ShareStore> = self.lock().shares.values().cloned().collect();
         for store in stores {
             let Some(short) = self.short_of_reserve(&store, 0) else {
+                if self.near_reserve(&store) {
+                    report.near.push(store.name.clone());
+                }
                 continue;
             };
             report.low.push(store.name.clone());
@@ -100,6 +106,19 @@ impl Vault {
             self.alert_space(&report);
         }
         Ok(report)
+    }
+
+    /// Whether `store`'s filesystem has less than twice the reserve free,
+    /// in bytes or in inodes.
+    fn near_reserve(&self, store: &ShareStore) -> bool {
+        let ratio = self.config.min_free_ratio;
+        let Ok(space) = fsutil::space(&store.dir) else {
+            return false;
+        };
+        let near = |available: u64, total: u64| (available as f64) < total as f64 * ratio * 2.0;
+        ratio > 0.0
+            && (near(space.available, space.total)
+                || (space.inodes_total > 0 && near(space.inodes_available, space.inodes_total)))
     }
 
     /// What to free on `store`'s filesystem so that `needed` more bytes
