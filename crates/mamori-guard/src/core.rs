@@ -410,6 +410,7 @@ pub fn run(
         deferred: deferred::DeferredProbes::new(judge.config().burst_window),
         renamed_away: Default::default(),
         judged: Default::default(),
+        creators: Default::default(),
         lose_writes: crate::failure::losing_writes(),
     };
     let mut last_poll = Instant::now();
@@ -550,6 +551,7 @@ struct Main<'a> {
     deferred: deferred::DeferredProbes,
     renamed_away: renamed_away::RenamedAway,
     judged: overflow::JudgedWrites,
+    creators: lost::Creators,
     /// `MAMORI_GUARD_FAULT=lose-writes` (tests): every close after writing
     /// is taken for lost in an overflow.
     lose_writes: bool,
@@ -682,6 +684,7 @@ impl Main<'_> {
             return;
         }
         self.created_while_lost(judge, &observed, &actor);
+        self.creators.observe(&observed);
         let op = match &observed.change {
             Change::Created => FileOp::Created {
                 path: observed.path.clone(),

@@ -179,6 +179,12 @@ impl Judge {
         self.engine.actor_is_calm(actor)
     }
 
+    /// Whether `actor` created `path` and has not renamed it away or
+    /// deleted it since, as far as the judge was told.
+    pub fn actor_created(&self, actor: &Actor, path: &std::path::Path) -> bool {
+        self.engine.actor_created(actor, path)
+    }
+
     /// Forgets an actor after an operator released it.
     pub fn pardon(&mut self, actor: &Actor) {
         self.engine.pardon(actor)

@@ -10,9 +10,10 @@
 //!
 //! Every file the guard saw exist has a version in the vault (the start
 //! sweep, the links of new and renamed files, the periodic sweep), so for a
-//! short while after a loss, a rename or delete of a path that the main loop
-//! did not see created and the vault has never held is told to the judge as
-//! created by its actor first: its file appeared during the loss. A user's
+//! short while after a loss, a rename or delete of a path whose create the
+//! judge does not count for its actor and that the vault has never held is
+//! told to the judge as created by its actor first: its file appeared
+//! during the loss. A user's
 //! existing document always has a version, so a wiper gains nothing from a
 //! storm it causes (and decoys end it at its first delete anyway).
 //!
@@ -22,10 +23,13 @@
 //! holds no version of that inode either, this incarnation appeared during
 //! the loss. The vault's link of an earlier incarnation keeps its inode
 //! allocated, so a new file cannot take its number while the link lives.
+//! And a file whose create was seen but whose renames were lost is known
+//! by its inode as its creator's ([`Creators`]).
 
 use super::Main;
 use mamori_judge::{FileEvent, FileOp, Judge};
 use mamori_watch::{Change, Observed};
+use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::time::Instant;
 
@@ -52,31 +56,36 @@ impl Main<'_> {
             Change::Renamed { from } => from.as_path(),
             _ => return,
         };
-        if self
-            .created
-            .set
-            .contains(&(observed.share, old.to_path_buf()))
-        {
+        // The judge counts this file's create already. (Not the main
+        // loop's set of created paths: it keeps a reused name's earlier
+        // file.)
+        if judge.actor_created(actor, old) {
             return;
         }
-        let Some(vault) = self.hot.vault.as_ref() else {
-            return;
-        };
         let share = &self.hot.shares.list[observed.share];
-        let unseen = match vault.has_version(&share.name, old) {
-            Some(false) => true,
-            // An earlier file of the same name: was this one ever seen?
-            Some(true) => observed.inode.is_some_and(|ino| {
-                let folder = share.root.join(old.parent().unwrap_or(old));
-                let dev = std::fs::metadata(&folder)
-                    .or_else(|_| std::fs::metadata(&share.root))
-                    .map(|m| m.dev());
-                dev.ok()
-                    .and_then(|dev| vault.has_inode(dev, ino))
-                    .is_some_and(|seen| !seen)
-            }),
-            None => false,
-        };
+        // Seen created by the same process, under whatever name (its
+        // renames since were lost).
+        let own_inode = observed
+            .inode
+            .zip(observed.pid)
+            .is_some_and(|(ino, pid)| self.creators.created(ino) == Some(pid));
+        let unseen = own_inode
+            || self.hot.vault.as_ref().is_some_and(|vault| {
+                match vault.has_version(&share.name, old) {
+                    Some(false) => true,
+                    // An earlier file of the same name: was this one ever seen?
+                    Some(true) => observed.inode.is_some_and(|ino| {
+                        let folder = share.root.join(old.parent().unwrap_or(old));
+                        let dev = std::fs::metadata(&folder)
+                            .or_else(|_| std::fs::metadata(&share.root))
+                            .map(|m| m.dev());
+                        dev.ok()
+                            .and_then(|dev| vault.has_inode(dev, ino))
+                            .is_some_and(|seen| !seen)
+                    }),
+                    None => false,
+                }
+            });
         if unseen {
             judge.observe(&FileEvent {
                 at: Instant::now(),
@@ -87,5 +96,72 @@ impl Main<'_> {
                 },
             });
         }
+    }
+}
+
+/// The process that created each recent file, by inode (from the create
+/// events' file handles), bounded: after lost events, a file whose renames
+/// were lost is still known as its creator's own when it is deleted under
+/// a name the judge never heard of.
+#[derive(Default)]
+pub(super) struct Creators {
+    by_inode: HashMap<u64, u32>,
+}
+
+/// Inodes remembered before the table is emptied.
+const CREATORS: usize = 65_536;
+
+impl Creators {
+    /// A change seen: a create records its inode's creator, a delete
+    /// forgets it (after the delete was judged).
+    pub(super) fn observe(&mut self, observed: &Observed) {
+        let (Some(ino), Some(pid)) = (observed.inode, observed.pid) else {
+            return;
+        };
+        match observed.change {
+            Change::Created if !observed.is_dir => {
+                if self.by_inode.len() >= CREATORS {
+                    self.by_inode.clear();
+                }
+                self.by_inode.insert(ino, pid);
+            }
+            Change::Deleted => {
+                self.by_inode.remove(&ino);
+            }
+            _ => {}
+        }
+    }
+
+    fn created(&self, ino: u64) -> Option<u32> {
+        self.by_inode.get(&ino).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn observed(change: Change, ino: u64, pid: u32) -> Observed {
+        Observed {
+            share: 0,
+            path: PathBuf::from("a.txt"),
+            change,
+            is_dir: false,
+            pid: Some(pid),
+            audit: None,
+            inode: Some(ino),
+        }
+    }
+
+    #[test]
+    fn creators_are_known_by_inode_until_the_delete() {
+        let mut creators = Creators::default();
+        creators.observe(&observed(Change::Created, 12, 700));
+        assert_eq!(creators.created(12), Some(700));
+        creators.observe(&observed(Change::Written, 12, 800));
+        assert_eq!(creators.created(12), Some(700));
+        creators.observe(&observed(Change::Deleted, 12, 700));
+        assert_eq!(creators.created(12), None);
     }
 }

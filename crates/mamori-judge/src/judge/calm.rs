@@ -23,6 +23,14 @@ impl Engine {
         self.keys_are_calm(&Key::of(actor))
     }
 
+    /// Whether a create of `path` by `actor` is counted and not yet
+    /// renamed away or deleted (`judge/created.rs`).
+    pub(crate) fn actor_created(&self, actor: &Actor, path: &std::path::Path) -> bool {
+        Key::of(actor)
+            .iter()
+            .any(|k| self.keys.get(k).is_some_and(|s| s.created.contains(path)))
+    }
+
     fn keys_are_calm(&self, keys: &[Key]) -> bool {
         keys.iter().all(|key| {
             self.keys.get(key).is_none_or(|state| {
