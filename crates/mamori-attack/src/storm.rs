@@ -225,7 +225,13 @@ pub fn run(mamori: &Path, exe: &Path, options: &StormOptions) -> Result<Vec<Run>
             let detections = guard.detections();
             run.detections = detections.len();
             for detection in detections {
-                let reason = detection["reason"].as_str().unwrap_or_default().to_string();
+                let reason = format!(
+                    "{} (actor: pid {}, exe {}, user {})",
+                    detection["reason"].as_str().unwrap_or_default(),
+                    detection["pid"],
+                    detection["exe"],
+                    detection["user"]
+                );
                 if run.reasons.len() < 5 && !run.reasons.contains(&reason) {
                     run.reasons.push(reason);
                 }

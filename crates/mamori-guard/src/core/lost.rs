@@ -102,13 +102,15 @@ impl Main<'_> {
 /// The process that created each recent file, by inode (from the create
 /// events' file handles), bounded: after lost events, a file whose renames
 /// were lost is still known as its creator's own when it is deleted under
-/// a name the judge never heard of.
+/// a name the judge never heard of. Two generations, so that filling the
+/// table forgets the older half, not what was created a moment ago.
 #[derive(Default)]
 pub(super) struct Creators {
-    by_inode: HashMap<u64, u32>,
+    current: HashMap<u64, u32>,
+    previous: HashMap<u64, u32>,
 }
 
-/// Inodes remembered before the table is emptied.
+/// Inodes per generation of [`Creators`].
 const CREATORS: usize = 65_536;
 
 impl Creators {
@@ -120,20 +122,24 @@ impl Creators {
         };
         match observed.change {
             Change::Created if !observed.is_dir => {
-                if self.by_inode.len() >= CREATORS {
-                    self.by_inode.clear();
+                if self.current.len() >= CREATORS {
+                    self.previous = std::mem::take(&mut self.current);
                 }
-                self.by_inode.insert(ino, pid);
+                self.current.insert(ino, pid);
             }
             Change::Deleted => {
-                self.by_inode.remove(&ino);
+                self.current.remove(&ino);
+                self.previous.remove(&ino);
             }
             _ => {}
         }
     }
 
     fn created(&self, ino: u64) -> Option<u32> {
-        self.by_inode.get(&ino).copied()
+        self.current
+            .get(&ino)
+            .or_else(|| self.previous.get(&ino))
+            .copied()
     }
 }
 
@@ -163,5 +169,17 @@ mod tests {
         assert_eq!(creators.created(12), Some(700));
         creators.observe(&observed(Change::Deleted, 12, 700));
         assert_eq!(creators.created(12), None);
+    }
+
+    #[test]
+    fn a_full_table_forgets_the_older_generation_only() {
+        let mut creators = Creators::default();
+        for ino in 0..(CREATORS as u64 * 2 + 10) {
+            creators.observe(&observed(Change::Created, ino, 1));
+        }
+        let last = CREATORS as u64 * 2 + 9;
+        assert_eq!(creators.created(last), Some(1));
+        assert_eq!(creators.created(last - CREATORS as u64), Some(1));
+        assert_eq!(creators.created(0), None);
     }
 }
