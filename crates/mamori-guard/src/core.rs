@@ -631,7 +631,8 @@ impl Main<'_> {
         }
         if matches!(observed.change, Change::Created | Change::Renamed { .. }) && !observed.is_dir {
             let created = observed.change == Change::Created;
-            self.upkeep.link(&share.name, &observed.path, created);
+            self.upkeep
+                .link(&share.name, &observed.path, created, observed.inode);
         }
         if let Some(touch) = touch_of(
             &observed.change,

@@ -96,9 +96,9 @@ pub struct Swept {
 
 #[cfg_attr(not(feature = "vault"), allow(dead_code))]
 enum Job {
-    /// Share, relative path, and whether the file was just created (a new
-    /// inode: see `Vault::link_created`).
-    Link(String, String, bool),
+    /// Share, relative path, whether the file was just created (a new
+    /// inode: see `Vault::link_created`), and the inode its event named.
+    Link(String, String, bool, Option<u64>),
     Detection(String),
     Record(String, std::path::PathBuf),
 }
@@ -206,12 +206,17 @@ impl Upkeep {
     }
 
     /// A file appeared under this name (`created`, or renamed to it).
-    pub fn link(&self, share: &str, rel: &std::path::Path, created: bool) {
+    pub fn link(&self, share: &str, rel: &std::path::Path, created: bool, inode: Option<u64>) {
         if !self.link_new {
             return;
         }
         if let (Some(jobs), Some(rel)) = (&self.jobs, rel.to_str()) {
-            let _ = jobs.send(Job::Link(share.to_string(), rel.to_string(), created));
+            let _ = jobs.send(Job::Link(
+                share.to_string(),
+                rel.to_string(),
+                created,
+                inode,
+            ));
         }
     }
 
@@ -286,20 +291,16 @@ fn links_thread(
     use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
     use std::time::Instant;
     // By share and whether the files were just created.
-    let mut pending: HashMap<(String, bool), Vec<String>> = HashMap::new();
+    let mut pending: HashMap<(String, bool), Vec<(String, Option<u64>)>> = HashMap::new();
     let mut oldest: Option<Instant> = None;
     let mut last_snapshot: HashMap<String, mamori_vault::snapshot::Snapshot> = HashMap::new();
     // Versions' index rows are committed in batches; commit the last ones
     // of a burst within 100 ms.
     let mut last_flush = Instant::now();
     let flush_every = std::time::Duration::from_millis(100);
-    let flush = |pending: &mut HashMap<(String, bool), Vec<String>>| {
-        for ((share, created), rels) in pending.drain() {
-            let linked = if created {
-                vault.link_created(&share, &rels)
-            } else {
-                vault.link_new(&share, &rels)
-            };
+    let flush = |pending: &mut HashMap<(String, bool), Vec<(String, Option<u64>)>>| {
+        for ((share, created), files) in pending.drain() {
+            let linked = vault.link_seen(&share, &files, created);
             match linked {
                 Ok(r) if r.linked > 0 => {
                     tracing::debug!("vault: {share}: {} new files linked", r.linked)
@@ -337,8 +338,11 @@ fn links_thread(
             None => jobs.recv_timeout(wait),
         };
         match job {
-            Ok(Job::Link(share, rel, created)) => {
-                pending.entry((share, created)).or_default().push(rel);
+            Ok(Job::Link(share, rel, created, inode)) => {
+                pending
+                    .entry((share, created))
+                    .or_default()
+                    .push((rel, inode));
                 oldest.get_or_insert_with(Instant::now);
             }
             Ok(Job::Detection(share)) => {
@@ -420,9 +424,9 @@ mod tests {
         {
             assert_eq!(upkeep.swept.linked, 1, "swept before start returns");
             std::fs::write(share.join("new.txt"), b"new").unwrap();
-            upkeep.link("s", std::path::Path::new("new.txt"), true);
+            upkeep.link("s", std::path::Path::new("new.txt"), true, None);
             std::fs::rename(share.join("old.txt"), share.join("moved.txt")).unwrap();
-            upkeep.link("s", std::path::Path::new("moved.txt"), false);
+            upkeep.link("s", std::path::Path::new("moved.txt"), false, None);
             upkeep.stop();
             let vault = vault.unwrap();
             assert_eq!(vault.versions_of("s", "new.txt").unwrap().len(), 1);
@@ -449,7 +453,7 @@ mod tests {
         );
         let mut upkeep = Upkeep::start(&vault, &shares, &section, &crate::lazy::Lazy::new(false));
         std::fs::write(share.join("new.txt"), b"new").unwrap();
-        upkeep.link("s", std::path::Path::new("new.txt"), true);
+        upkeep.link("s", std::path::Path::new("new.txt"), true, None);
         upkeep.stop();
         #[cfg(feature = "vault")]
         assert!(vault

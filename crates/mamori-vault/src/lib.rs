@@ -515,7 +515,25 @@ impl Vault {
     /// [`Vault::sweep_links`]), in one index transaction: a file made after
     /// the sweep is then as safe from a delete as one that was there before.
     pub fn link_new(&self, share: &str, rel_paths: &[String]) -> Result<SweepReport> {
-        links::link_paths(self, share, rel_paths, links::Known::Maybe)
+        links::link_paths(self, share, &any_inode(rel_paths), links::Known::Maybe)
+    }
+
+    /// [`Vault::link_new`] (or [`Vault::link_created`] with `created`) for
+    /// files each named with the inode its event reported, if known: a path
+    /// that holds another inode by now (a later file of the same name) is
+    /// not linked in its place.
+    pub fn link_seen(
+        &self,
+        share: &str,
+        files: &[(String, Option<u64>)],
+        created: bool,
+    ) -> Result<SweepReport> {
+        let known = if created {
+            links::Known::No
+        } else {
+            links::Known::Maybe
+        };
+        links::link_paths(self, share, files, known)
     }
 
     /// [`Vault::link_new`] for files the guard saw *created*: new inodes,
@@ -523,7 +541,7 @@ impl Vault {
     /// racing with the create may link one twice: one more name, pruned
     /// like any).
     pub fn link_created(&self, share: &str, rel_paths: &[String]) -> Result<SweepReport> {
-        links::link_paths(self, share, rel_paths, links::Known::No)
+        links::link_paths(self, share, &any_inode(rel_paths), links::Known::No)
     }
 
     pub(crate) fn linked_among(
@@ -649,3 +667,7 @@ impl Version {
 
 #[cfg(test)]
 mod tests;
+
+fn any_inode(rel_paths: &[String]) -> Vec<(String, Option<u64>)> {
+    rel_paths.iter().map(|rel| (rel.clone(), None)).collect()
+}

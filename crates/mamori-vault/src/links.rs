@@ -141,13 +141,15 @@ pub(crate) enum Known {
 }
 
 /// Links the given share-relative paths (files just created or renamed,
-/// as the guard learns of them) in one index transaction. Paths gone or
-/// not regular files are skipped; with [`Known::Maybe`], an inode already
-/// linked under the same name is not linked twice.
+/// as the guard learns of them) in one index transaction, each only if it
+/// is still the inode its event named (when it named one: a later file of
+/// the same name is not the one seen). Paths gone or not regular files are
+/// skipped; with [`Known::Maybe`], an inode already linked under the same
+/// name is not linked twice.
 pub(crate) fn link_paths(
     vault: &Vault,
     share: &str,
-    rels: &[String],
+    rels: &[(String, Option<u64>)],
     known: Known,
 ) -> Result<SweepReport> {
     let store = vault
@@ -160,8 +162,8 @@ pub(crate) fn link_paths(
     };
     let mut seen = std::collections::HashSet::new();
     let mut found = Vec::new();
-    for rel in rels {
-        if crate::check_rel_path(rel).is_err() || !seen.insert(rel.as_str()) {
+    for (rel, expected) in rels {
+        if crate::check_rel_path(rel).is_err() {
             continue;
         }
         let path = store.root.join(rel);
@@ -170,6 +172,9 @@ pub(crate) fn link_paths(
             continue;
         };
         if !meta.is_file() || meta.dev() != root_dev || path.starts_with(&store.dir) {
+            continue;
+        }
+        if expected.is_some_and(|ino| ino != meta.ino()) || !seen.insert(rel.as_str()) {
             continue;
         }
         found.push((rel.as_str(), path, meta.dev(), meta.ino()));

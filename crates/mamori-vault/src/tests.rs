@@ -309,6 +309,28 @@ fn created_files_linked_without_asking_the_index() {
 }
 
 #[test]
+fn a_link_job_links_only_the_inode_its_event_named() {
+    use std::os::unix::fs::MetadataExt;
+    let (_dir, vault, share) = setup();
+    let path = share.join("sub/out.txt");
+    std::fs::write(&path, b"second file of the name").unwrap();
+    let now = std::fs::metadata(&path).unwrap().ino();
+    // The event was about an earlier file of the same name.
+    let stale = vec![("sub/out.txt".to_string(), Some(now + 1))];
+    assert_eq!(vault.link_seen("s", &stale, false).unwrap().linked, 0);
+    assert!(vault
+        .versions_of_inode(std::fs::metadata(&path).unwrap().dev(), now)
+        .unwrap()
+        .is_empty());
+    let fresh = vec![
+        ("sub/out.txt".to_string(), Some(now + 1)),
+        ("sub/out.txt".to_string(), Some(now)),
+    ];
+    assert_eq!(vault.link_seen("s", &fresh, true).unwrap().linked, 1);
+    assert_eq!(vault.versions_of("s", "sub/out.txt").unwrap().len(), 1);
+}
+
+#[test]
 fn upkeep_forgets_sessions_so_a_long_session_gets_a_fresh_version() {
     let (_dir, vault, share) = setup();
     let vault = std::sync::Arc::new(vault);
