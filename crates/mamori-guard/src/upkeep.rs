@@ -275,6 +275,11 @@ impl Drop for Upkeep {
     }
 }
 
+/// Link jobs waiting for their batch: by share and whether the files were
+/// just created, each path with the inode its event named.
+#[cfg(feature = "vault")]
+type PendingLinks = std::collections::HashMap<(String, bool), Vec<(String, Option<u64>)>>;
+
 /// Links new files and flushes index rows at idle priority; detection
 /// snapshots (and the `btrfs` processes they start, which inherit the
 /// policy) at normal priority.
@@ -290,15 +295,14 @@ fn links_thread(
     use std::collections::HashMap;
     use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
     use std::time::Instant;
-    // By share and whether the files were just created.
-    let mut pending: HashMap<(String, bool), Vec<(String, Option<u64>)>> = HashMap::new();
+    let mut pending: PendingLinks = HashMap::new();
     let mut oldest: Option<Instant> = None;
     let mut last_snapshot: HashMap<String, mamori_vault::snapshot::Snapshot> = HashMap::new();
     // Versions' index rows are committed in batches; commit the last ones
     // of a burst within 100 ms.
     let mut last_flush = Instant::now();
     let flush_every = std::time::Duration::from_millis(100);
-    let flush = |pending: &mut HashMap<(String, bool), Vec<(String, Option<u64>)>>| {
+    let flush = |pending: &mut PendingLinks| {
         for ((share, created), files) in pending.drain() {
             let linked = vault.link_seen(&share, &files, created);
             match linked {
