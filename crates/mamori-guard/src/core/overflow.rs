@@ -58,8 +58,9 @@ impl JudgedWrites {
 
 impl Main<'_> {
     /// Events were lost: alert, then rescan the affected shares for files
-    /// changed since the last event seen and judge them as changes of an
-    /// unknown actor.
+    /// changed since the last event seen and judge each as its writer's
+    /// where the permission path still holds its old content's probe, else
+    /// as an unknown actor's (files judged before and unchanged: skipped).
     pub(super) fn overflow(&mut self, judge: &mut Judge, share: usize) {
         self.hot.stats.overflows.fetch_add(1, Ordering::Relaxed);
         let since = self.last_ok - Duration::from_secs(2);
