@@ -440,6 +440,9 @@ pub fn run(
             hot.trace.add(&hot.trace.hops.main_changes, 1);
             hot.trace.add_since(&hot.trace.hops.main_ns, handling);
         }
+        if taken.capacity() > queue::KEEP_ROOM {
+            taken.shrink_to(queue::KEEP_ROOM);
+        }
         main.judge_renamed_away_expired(&mut judge);
         if lost.swap(false, Ordering::AcqRel) {
             main.overflow_pending = true;

@@ -309,6 +309,9 @@ pub(crate) fn forward(
             written,
         });
     }
+    if batch.capacity() > super::queue::KEEP_ROOM {
+        batch.shrink_to(super::queue::KEEP_ROOM);
+    }
     let refused = if queued.is_empty() {
         Vec::new()
     } else {
