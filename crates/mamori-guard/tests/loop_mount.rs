@@ -6,7 +6,7 @@
 //! with random bytes and renames it, as ransomware does, so the guard (in
 //! this process) sees a foreign pid.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -23,38 +23,7 @@ fn attacker_entry() {
     let Ok(dir) = std::env::var("MAMORI_ATTACK_DIR") else {
         return;
     };
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    names.sort();
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let (mut encrypted, mut refused) = (0, 0);
-    for path in names {
-        let Ok(data) = std::fs::read(&path) else {
-            refused += 1;
-            continue;
-        };
-        let noise: Vec<u8> = data
-            .iter()
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 24) as u8
-            })
-            .collect();
-        match std::fs::write(&path, &noise) {
-            Ok(()) => {
-                encrypted += 1;
-                let _ = std::fs::rename(&path, path.with_extension("txt.locked"));
-            }
-            Err(_) => refused += 1,
-        }
-    }
-    println!("ATTACK encrypted={encrypted} refused={refused}");
+    common::encrypt_txt_files(&dir, true, std::time::Duration::ZERO, 0x9e37_79b9_7f4a_7c15);
 }
 
 fn alerts(state: &Path) -> Vec<serde_json::Value> {
@@ -63,23 +32,6 @@ fn alerts(state: &Path) -> Vec<serde_json::Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
-}
-
-fn run_attacker(share: &Path) -> (u32, String) {
-    let child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "attacker_entry",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("MAMORI_ATTACK_DIR", share)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let output = child.wait_with_output().unwrap();
-    (pid, String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 fn guard_blocks_an_encrypting_process(fs: &str, watch: &str) {
@@ -108,7 +60,7 @@ fn guard_blocks_an_encrypting_process(fs: &str, watch: &str) {
     assert!(common::permission_groups_open() >= 1);
     assert_eq!(ready.unclean_previous, Some(999_999_999));
 
-    let (pid, out) = run_attacker(&share);
+    let (pid, out) = common::run_attacker(&share);
     eprintln!("{fs}: attacker pid {pid}: {out}");
     // The attacker may be killed (a blocked process that renames anyway
     // loses its process), so count on disk what it managed to encrypt.

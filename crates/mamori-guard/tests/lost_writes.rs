@@ -9,8 +9,6 @@
 //! (`attacker_entry` with `MAMORI_ATTACK_DIR` set): it overwrites the
 //! documents in place with random bytes, one every 100 ms, no renames.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 mod common;
 use common::{fresh_share, RunningGuard};
@@ -23,54 +21,12 @@ fn attacker_entry() {
     let Ok(dir) = std::env::var("MAMORI_ATTACK_DIR") else {
         return;
     };
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    names.sort();
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let (mut encrypted, mut refused) = (0, 0);
-    for path in names {
-        let Ok(data) = std::fs::read(&path) else {
-            refused += 1;
-            continue;
-        };
-        let noise: Vec<u8> = data
-            .iter()
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 24) as u8
-            })
-            .collect();
-        match std::fs::write(&path, &noise) {
-            Ok(()) => encrypted += 1,
-            Err(_) => refused += 1,
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    println!("ATTACK encrypted={encrypted} refused={refused}");
-}
-
-fn run_attacker(share: &Path) -> (u32, String) {
-    let child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "attacker_entry",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("MAMORI_ATTACK_DIR", share)
-        .env_remove("MAMORI_GUARD_FAULT")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let output = child.wait_with_output().unwrap();
-    (pid, String::from_utf8_lossy(&output.stdout).into_owned())
+    common::encrypt_txt_files(
+        &dir,
+        false,
+        std::time::Duration::from_millis(100),
+        0x2545_f491_4f6c_dd1d,
+    );
 }
 
 #[test]
@@ -99,7 +55,7 @@ fn an_attacker_whose_closes_were_lost_is_named_and_blocked() {
         guard.stop();
         return;
     }
-    let (pid, out) = run_attacker(&share);
+    let (pid, out) = common::run_attacker(&share);
     eprintln!("attacker pid {pid}: {out}");
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let summary = guard.stop();

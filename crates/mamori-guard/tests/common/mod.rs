@@ -150,3 +150,73 @@ pub fn wait_until_permission_group_closed() -> bool {
     }
     false
 }
+
+/// The body of the tests' attacker processes: overwrites every `.txt`
+/// file of `dir` (name order) with pseudo-random bytes of its length,
+/// renaming each to `.txt.locked` with `rename`, pausing `pause` after
+/// each; prints and returns (encrypted, refused).
+#[allow(dead_code)]
+pub fn encrypt_txt_files(
+    dir: &str,
+    rename: bool,
+    pause: std::time::Duration,
+    mut state: u64,
+) -> (usize, usize) {
+    let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    names.sort();
+    let (mut encrypted, mut refused) = (0, 0);
+    for path in names {
+        let Ok(data) = std::fs::read(&path) else {
+            refused += 1;
+            continue;
+        };
+        let noise: Vec<u8> = data
+            .iter()
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 24) as u8
+            })
+            .collect();
+        match std::fs::write(&path, &noise) {
+            Ok(()) => {
+                encrypted += 1;
+                if rename {
+                    let _ = std::fs::rename(&path, path.with_extension("txt.locked"));
+                }
+            }
+            Err(_) => refused += 1,
+        }
+        std::thread::sleep(pause);
+    }
+    println!("ATTACK encrypted={encrypted} refused={refused}");
+    (encrypted, refused)
+}
+
+/// Runs this test binary again as the attacker (its `attacker_entry`
+/// test with `MAMORI_ATTACK_DIR` set, no `MAMORI_GUARD_FAULT`): its pid and
+/// what it printed.
+#[allow(dead_code)]
+pub fn run_attacker(share: &Path) -> (u32, String) {
+    let child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "attacker_entry",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("MAMORI_ATTACK_DIR", share)
+        .env_remove("MAMORI_GUARD_FAULT")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let output = child.wait_with_output().unwrap();
+    (pid, String::from_utf8_lossy(&output.stdout).into_owned())
+}
