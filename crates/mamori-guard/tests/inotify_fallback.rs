@@ -8,17 +8,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 24) as u8
-        })
-        .collect()
-}
+use mamori_testkit::noise;
 
 /// The alerts of the run, and its directory (`state/` holds the incidents).
 fn run_attack(queue: usize) -> (Vec<serde_json::Value>, tempfile::TempDir) {

@@ -9,7 +9,6 @@
 //! (`attacker_entry` with `MAMORI_ATTACK_DIR` set): it overwrites the
 //! documents in place with random bytes, one every 100 ms, no renames.
 
-
 mod common;
 use common::{fresh_share, RunningGuard};
 

@@ -394,15 +394,7 @@ mod tests {
     fn ciphertext_and_text_are_told_apart() {
         let text = "氏名,住所,電話番号\n山田太郎,東京都千代田区1-2-3,03-1234-5678\n".repeat(60);
         assert!(!looks_like_ciphertext(text.as_bytes()));
-        let mut state = 0x1234_5678_u64;
-        let random: Vec<u8> = (0..4096)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 24) as u8
-            })
-            .collect();
+        let random = mamori_testkit::noise(4096, 0x1234_5678);
         assert!(looks_like_ciphertext(&random));
         assert!(looks_like_ciphertext(&random[..100]));
         assert!(!looks_like_ciphertext(&random[..20]));

@@ -79,6 +79,20 @@ pub fn mount(fs: &str, size_mb: u64) -> Option<Mounted> {
     Some(Mounted { mnt, _dir: dir })
 }
 
+/// `len` pseudo-random bytes (xorshift64 from `seed`): what ransomware
+/// leaves of a file, as far as entropy and byte tests can tell.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

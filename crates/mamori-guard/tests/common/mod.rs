@@ -160,8 +160,9 @@ pub fn encrypt_txt_files(
     dir: &str,
     rename: bool,
     pause: std::time::Duration,
-    mut state: u64,
+    seed: u64,
 ) -> (usize, usize) {
+    let mut state = seed;
     let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
@@ -175,15 +176,8 @@ pub fn encrypt_txt_files(
             refused += 1;
             continue;
         };
-        let noise: Vec<u8> = data
-            .iter()
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 24) as u8
-            })
-            .collect();
+        state = state.wrapping_add(0x9e37_79b9);
+        let noise = mamori_testkit::noise(data.len(), state);
         match std::fs::write(&path, &noise) {
             Ok(()) => {
                 encrypted += 1;
