@@ -70,17 +70,19 @@ impl Main<'_> {
             (0..self.hot.shares.list.len()).collect()
         };
         let mut changed = Vec::new();
+        let mut already = 0;
+        let judged = &self.judged;
         for index in &targets {
             let root = &self.hot.shares.list[*index].root;
-            rescan(root, since, 200_000, &mut |rel| changed.push((*index, rel)));
+            rescan(root, since, 200_000, &mut |rel, meta| {
+                // Judged already and unchanged since: not again.
+                if judged.unchanged(&root.join(&rel), meta) {
+                    already += 1;
+                } else {
+                    changed.push((*index, rel));
+                }
+            });
         }
-        // Judged already and unchanged since: not again.
-        let before_skip = changed.len();
-        changed.retain(|(index, rel)| {
-            let abs = self.hot.shares.list[*index].root.join(rel);
-            !std::fs::metadata(&abs).is_ok_and(|meta| self.judged.unchanged(&abs, &meta))
-        });
-        let already = before_skip - changed.len();
         let wanted: HashSet<(usize, PathBuf)> = changed.iter().cloned().collect();
         let mut writers = self
             .hot
@@ -161,8 +163,14 @@ impl Main<'_> {
     }
 }
 
-/// Regular files under `root` changed (mtime or ctime) at or after `since`.
-fn rescan(root: &Path, since: SystemTime, limit: usize, found: &mut dyn FnMut(PathBuf)) {
+/// Regular files under `root` changed (mtime or ctime) at or after `since`,
+/// with what the walk's `stat` found.
+fn rescan(
+    root: &Path,
+    since: SystemTime,
+    limit: usize,
+    found: &mut dyn FnMut(PathBuf, &std::fs::Metadata),
+) {
     use std::os::unix::fs::MetadataExt;
     let since_secs = since
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -186,7 +194,7 @@ fn rescan(root: &Path, since: SystemTime, limit: usize, found: &mut dyn FnMut(Pa
                 && (meta.mtime() >= since_secs || meta.ctime() >= since_secs)
                 && !mamori_judge::decoy::is_decoy_name(&path)
             {
-                found(path);
+                found(path, &meta);
             }
         }
     }
@@ -206,7 +214,7 @@ mod tests {
             dir.path(),
             SystemTime::now() - Duration::from_secs(60),
             100,
-            &mut |p| found.push(p),
+            &mut |p, _| found.push(p),
         );
         assert_eq!(found, vec![PathBuf::from("sub/new.txt")]);
         found.clear();
@@ -214,7 +222,7 @@ mod tests {
             dir.path(),
             SystemTime::now() + Duration::from_secs(60),
             100,
-            &mut |p| found.push(p),
+            &mut |p, _| found.push(p),
         );
         assert!(found.is_empty());
     }
