@@ -3,7 +3,9 @@
 //! — what smbd does for one small put — and print the mean microseconds
 //! of those three calls per file (the pauses not included).
 //!
-//! `create_loop DIR N [PAUSE_US]`
+//! `create_loop DIR N [PAUSE_US] [read]`; with `read`, then also opens,
+//! reads and closes each file once (paced the same) and prints the mean
+//! microseconds of those reads on a second line.
 //!
 //! Run it on a share's mount with no guard, the bare responder and the
 //! guard in turn, pinned to one vCPU (`taskset -c 1`) and the guard to the
@@ -40,6 +42,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!("{:.2}", spent.as_secs_f64() * 1e6 / n.max(1) as f64);
+    if args.get(4).is_some_and(|a| a == "read") {
+        // Not right after its own writes: the files' writer has closed them.
+        std::thread::sleep(Duration::from_millis(300));
+        let mut spent = Duration::ZERO;
+        let mut back = Vec::with_capacity(data.len());
+        for i in 0..n {
+            let path = folder.join(format!("f{i:06}"));
+            let started = Instant::now();
+            back.clear();
+            std::io::Read::read_to_end(&mut std::fs::File::open(&path)?, &mut back)?;
+            spent += started.elapsed();
+            if !pause.is_zero() {
+                std::thread::sleep(pause);
+            }
+        }
+        println!("{:.2}", spent.as_secs_f64() * 1e6 / n.max(1) as f64);
+    }
     std::fs::remove_dir_all(&folder)?;
     Ok(())
 }

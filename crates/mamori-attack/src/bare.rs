@@ -22,8 +22,12 @@
 //! keeps no other state: the floor of the guard's own permission path for
 //! files written (its reads are not spared: no read marks).
 //!
-//! Run as `mamori-attack bare-responder --dir DIR [--guard-marks | --creation-marks]` (a
-//! hidden subcommand): prints `ready` on stderr once the mark is in place;
+//! With `--per-cpu` one reader is pinned to each CPU, all blocked on the
+//! group: the one beside the waiting opener answers first (docs/design/
+//! guard.md, "A reader per CPU").
+//!
+//! Run as `mamori-attack bare-responder --dir DIR [--guard-marks | --creation-marks] [--per-cpu]`
+//! (a hidden subcommand): prints `ready` on stderr once the mark is in place;
 //! on SIGTERM answers everything pending (fail-open), prints
 //! `answered N events` and exits 0. [`BareProcess`] starts and stops one.
 
@@ -34,7 +38,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -213,8 +217,9 @@ fn answer_batch(group: RawFd, events: &[u8], marks: BareMarks) -> u64 {
 /// The responder's body: marks `dir`'s mount, prints `ready` on stderr,
 /// answers until SIGTERM or SIGINT, answers what is pending, and returns
 /// the number of permission events answered. Meant for a process of its
-/// own (it installs signal handlers).
-pub fn serve(dir: &Path, marks: BareMarks) -> std::io::Result<u64> {
+/// own (it installs signal handlers). `per_cpu`: one reader thread pinned
+/// to each CPU instead of one reader, all blocked on the same group.
+pub fn serve(dir: &Path, marks: BareMarks, per_cpu: bool) -> std::io::Result<u64> {
     let group = group(dir, marks)?;
     GROUP_FD.store(group.as_raw_fd(), Ordering::SeqCst);
     // SAFETY: the handler only stores atomics and calls fcntl. No
@@ -227,20 +232,56 @@ pub fn serve(dir: &Path, marks: BareMarks) -> std::io::Result<u64> {
         libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
     }
     eprintln!("ready");
+    if per_cpu {
+        return serve_per_cpu(group, marks);
+    }
+    let answered = AtomicU64::new(0);
+    read_loop(group.as_raw_fd(), marks, &answered)?;
+    GROUP_FD.store(-1, Ordering::SeqCst);
+    // Closing the group also allows whatever raced in after the last read.
+    drop(group);
+    Ok(answered.into_inner())
+}
+
+/// One reader per CPU, each pinned to its CPU: whichever vCPU the opener
+/// sleeps on has a reader woken beside it (a local switch instead of an
+/// inter-processor wake-up of a halted vCPU, both ways).
+fn serve_per_cpu(group: OwnedFd, marks: BareMarks) -> std::io::Result<u64> {
+    let cpus = mamori_watch::cpus::allowed();
+    let fd = group.as_raw_fd();
+    // Counted per batch: readers still asleep in `read` at the stop never return.
+    let answered = std::sync::Arc::new(AtomicU64::new(0));
+    for cpu in cpus {
+        let answered = answered.clone();
+        std::thread::spawn(move || {
+            mamori_watch::cpus::pin_this_thread(cpu);
+            let _ = read_loop(fd, marks, &answered);
+        });
+    }
+    while !STOP.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Readers still asleep in `read` end with the process; what is queued
+    // is answered here, the rest when the group closes.
+    let _ = read_loop(fd, marks, &answered);
+    std::thread::sleep(Duration::from_millis(50));
+    GROUP_FD.store(-1, Ordering::SeqCst);
+    Ok(answered.load(Ordering::SeqCst))
+}
+
+/// Reads and answers batches until stopped, adding each batch's answers
+/// to `answered`.
+fn read_loop(fd: RawFd, marks: BareMarks, answered: &AtomicU64) -> std::io::Result<()> {
     let mut buf = vec![0u8; 64 * 1024];
-    let mut answered = 0;
     loop {
         let stopping = STOP.load(Ordering::SeqCst);
         // SAFETY: buf is a valid writable buffer of its length.
-        let n = unsafe {
-            libc::read(
-                group.as_raw_fd(),
-                buf.as_mut_ptr() as *mut libc::c_void,
-                buf.len(),
-            )
-        };
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr() as *mut libc::c_void, buf.len()) };
         if n > 0 {
-            answered += answer_batch(group.as_raw_fd(), &buf[..n as usize], marks);
+            answered.fetch_add(
+                answer_batch(fd, &buf[..n as usize], marks),
+                Ordering::SeqCst,
+            );
             continue;
         }
         if n == 0 {
@@ -255,10 +296,7 @@ pub fn serve(dir: &Path, marks: BareMarks) -> std::io::Result<u64> {
             _ => return Err(err),
         }
     }
-    GROUP_FD.store(-1, Ordering::SeqCst);
-    // Closing the group also allows whatever raced in after the last read.
-    drop(group);
-    Ok(answered)
+    Ok(())
 }
 
 /// A running `mamori-attack bare-responder`, stopped with SIGTERM on drop.
@@ -281,8 +319,21 @@ impl BareProcess {
     /// Starts `exe bare-responder --dir DIR` (`exe`: a `mamori-attack`
     /// binary) and waits (≤ 10 s) for its `ready`.
     pub fn start(exe: &Path, dir: &Path, marks: BareMarks) -> Result<BareProcess> {
+        Self::start_with(exe, dir, marks, false)
+    }
+
+    /// Same; `per_cpu`: one pinned reader per CPU (`--per-cpu`).
+    pub fn start_with(
+        exe: &Path,
+        dir: &Path,
+        marks: BareMarks,
+        per_cpu: bool,
+    ) -> Result<BareProcess> {
         let mut command = Command::new(exe);
         command.arg("bare-responder").arg("--dir").arg(dir);
+        if per_cpu {
+            command.arg("--per-cpu");
+        }
         if marks == BareMarks::GuardSet {
             command.arg("--guard-marks");
         }

@@ -36,6 +36,8 @@ pub struct BenchOptions {
     /// Also a bare responder with the guard's creation marks
     /// ([`crate::bare::BareMarks::Creation`]).
     pub bare_creation_marks: bool,
+    /// Twin series: also the bare responder with one pinned reader per CPU.
+    pub bare_per_cpu: bool,
     /// Runs the guard with `[decoys] enabled = false`: the content and
     /// behaviour judgement alone.
     pub no_decoys: bool,

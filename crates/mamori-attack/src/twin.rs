@@ -56,6 +56,9 @@ enum Responder {
     /// The bare responder setting the guard's creation marks
     /// ([`BareMarks::Creation`]; with `--bare-creation-marks`).
     BareCreation,
+    /// The bare responder with one reader pinned to each CPU (with
+    /// `--bare-per-cpu`).
+    BarePerCpu,
     /// The `mamori guard` under test.
     Guard,
     /// Another `mamori` binary (or wrapper) under test beside the first
@@ -72,6 +75,7 @@ impl Responder {
             Responder::Nobody => "nobody (null)".into(),
             Responder::Bare => "bare responder".into(),
             Responder::BareCreation => "bare, creation marks".into(),
+            Responder::BarePerCpu => "bare, reader per CPU".into(),
             Responder::Guard => "guard".into(),
             Responder::OtherGuard(n) => {
                 let name = others.get(n).and_then(|p| p.file_name());
@@ -184,6 +188,9 @@ pub fn twin_overhead(opts: &BenchOptions) -> Result<()> {
     if opts.bare_creation_marks {
         responders.push(Responder::BareCreation);
     }
+    if opts.bare_per_cpu {
+        responders.push(Responder::BarePerCpu);
+    }
     responders.push(Responder::Guard);
     responders.extend((0..opts.twin_other.len()).map(Responder::OtherGuard));
     let mut spent: Vec<Vec<Spent>> = vec![Vec::new(); responders.len()];
@@ -276,7 +283,7 @@ fn run_round(
     let server = &twins.servers[turn.watched];
     match responder {
         Responder::Nobody => measure_pair(twins, turn, folder, None),
-        Responder::Bare | Responder::BareCreation => {
+        Responder::Bare | Responder::BareCreation | Responder::BarePerCpu => {
             let marks = match responder {
                 Responder::BareCreation => BareMarks::Creation,
                 _ => BareMarks::Open,
@@ -284,7 +291,8 @@ fn run_round(
             // This very binary holds the `bare-responder` subcommand.
             let exe = std::env::current_exe()
                 .map_err(|e| AttackError::Setup(format!("own executable: {e}")))?;
-            let bare = BareProcess::start(&exe, &server.share_dir(), marks)?;
+            let per_cpu = responder == Responder::BarePerCpu;
+            let bare = BareProcess::start_with(&exe, &server.share_dir(), marks, per_cpu)?;
             let result = measure_pair(twins, turn, folder, Some(bare.pid()));
             bare.stop();
             result

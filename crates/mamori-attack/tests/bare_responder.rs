@@ -21,7 +21,11 @@ fn mount_ext4() -> Option<mamori_testkit::Mounted> {
 
 /// Starts the responder, or None (skip) when fanotify is unavailable here.
 fn start(dir: &Path, marks: BareMarks) -> Option<BareProcess> {
-    match BareProcess::start(Path::new(EXE), dir, marks) {
+    start_with(dir, marks, false)
+}
+
+fn start_with(dir: &Path, marks: BareMarks, per_cpu: bool) -> Option<BareProcess> {
+    match BareProcess::start_with(Path::new(EXE), dir, marks, per_cpu) {
         Ok(bare) => Some(bare),
         Err(e) => {
             eprintln!("SKIP: bare responder could not start (fanotify unavailable?): {e}");
@@ -73,6 +77,25 @@ fn the_bare_responder_answers_opens_and_stops_cleanly() {
             BareMarks::GuardSet => assert!(answered >= 80, "{marks:?}: {answered}"),
         }
     }
+}
+
+/// `--per-cpu`: a reader pinned to each CPU, all on the same group; every
+/// open still gets its one answer, and a stop with readers asleep in
+/// `read` still exits 0 with the count.
+#[test]
+fn the_bare_responder_with_a_reader_per_cpu_answers_and_stops() {
+    let Some(mounted) = mount_ext4() else { return };
+    let share = mounted.mnt.join("share");
+    std::fs::create_dir(&share).unwrap();
+    let Some(bare) = start_with(&share, BareMarks::Open, true) else {
+        return;
+    };
+    churn(&share, 5);
+    let stopped = bare.stop();
+    let status = stopped.status.expect("the responder's exit status");
+    assert!(status.success(), "{status:?}");
+    let answered = stopped.answered.expect("an `answered N events` line");
+    assert!(answered >= 40, "{answered}");
 }
 
 #[test]

@@ -21,6 +21,7 @@
 //! audit_log = "/var/log/samba/log.audit"   # full_audit lines (inotify mode)
 //! max_watches = 200000
 //! one_reader = false         # true: the permission reader also reads the notification group
+//! readers = 1                # permission readers: N pinned one per CPU; 0 = one per CPU up to 8 CPUs
 //! idle_priority = true       # judge new files and link them at idle CPU priority
 //! pre_content = true         # false: open permission events only, as before Linux 6.14
 //! thread_ids = true          # false: events name processes only, as before Linux 6.9
@@ -141,6 +142,14 @@ pub struct Watch {
     /// `MAMORI_GUARD_ONE_READER=0` or `=1` in the guard's environment
     /// overrides the configuration.
     pub one_reader: bool,
+    /// Permission readers: 1 (the default) = one reader, not pinned; N =
+    /// one pinned to each of the first N CPUs the guard may use; 0 = one
+    /// per CPU on machines of up to 8 CPUs, else one. Every event wakes
+    /// every reader; the one beside the waiting opener answers first.
+    /// Locally a round trip costs a third of what it costs with one reader;
+    /// over SMB no gain is shown yet (docs/design/guard.md, "A reader per
+    /// CPU"). `MAMORI_GUARD_READERS=N` overrides.
+    pub readers: usize,
     /// Run the main loop and `vault-links` at `SCHED_IDLE` while they work
     /// on changes nobody waits for (see `lazy.rs`): smbd then keeps the CPU
     /// time the guard spends judging and linking new files. On by default.
@@ -172,6 +181,14 @@ impl Watch {
     /// `one_reader`, overridden by `MAMORI_GUARD_ONE_READER=0|1`.
     pub fn one_reader_in_effect(&self) -> bool {
         env_switch("MAMORI_GUARD_ONE_READER", self.one_reader)
+    }
+
+    /// `readers`, overridden by `MAMORI_GUARD_READERS=N`.
+    pub fn readers_in_effect(&self) -> usize {
+        std::env::var("MAMORI_GUARD_READERS")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(self.readers)
     }
 
     /// `idle_priority`, overridden by `MAMORI_GUARD_IDLE_PRIORITY=0|1`.
@@ -210,6 +227,7 @@ impl Default for Watch {
             max_watches: 200_000,
             hold_deletes: true,
             one_reader: false,
+            readers: 1,
             idle_priority: true,
             pre_content: true,
             thread_ids: true,

@@ -274,6 +274,7 @@ pub fn run(
                 config.limits.workers,
                 config.limits.queue,
                 beside,
+                config.watch.readers_in_effect(),
             );
             Watching::Fanotify
         }

@@ -2,7 +2,8 @@
 //!
 //! Design: threads joined by bounded queues, so an event storm costs CPU,
 //! never unbounded memory.
-//! - `perm-reader` ([`perm`]) answers fanotify permission events; most at
+//! - `perm-reader` ([`perm`]; with `[watch] readers` also `perm-reader-N`,
+//!   one pinned to each CPU) answers fanotify permission events; most at
 //!   once, the rest through `perm-worker`s (attribution of an unknown pid
 //!   while something is blocked; the probe of a file's old content and the
 //!   vault copy at a writer's first pre-content event, or at its open on a

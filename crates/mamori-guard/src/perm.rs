@@ -15,9 +15,9 @@
 
 mod befores;
 mod beside;
+mod readers;
 mod wake;
 
-use crate::core::NotifySide;
 use crate::open_mode::{OpenMode, SyscallFiles};
 use crate::read_marks::ReadMarks;
 use crate::trace::Class;
@@ -151,10 +151,18 @@ struct Clean {
 /// opener's syscall; `None`: unknown, or not asked for an empty file).
 type Handed = (Pending, Option<Instant>, Class, Option<OpenMode>);
 
-/// Starts the permission reader. Besides its group it reads the closes
-/// group, and with `[watch] one_reader` the notification side; else the
-/// alarm group gets a thread of its own ([`Beside`]).
-pub(crate) fn start(group: PermGroup, hot: Arc<Hot>, workers: usize, queue: usize, beside: Beside) {
+/// Starts the permission readers (see [`readers`]): one, or one pinned to
+/// each CPU (`[watch] readers`). Besides its group the lead reader reads
+/// the closes group, and with `[watch] one_reader` the notification side;
+/// else the alarm group gets a thread of its own ([`Beside`]).
+pub(crate) fn start(
+    group: PermGroup,
+    hot: Arc<Hot>,
+    workers: usize,
+    queue: usize,
+    beside: Beside,
+    readers: usize,
+) {
     let _ = hot.inode_marks.set(group.flusher());
     let (sender, receiver) = sync_channel::<Handed>(queue);
     let receiver = Arc::new(Mutex::new(receiver));
@@ -177,88 +185,113 @@ pub(crate) fn start(group: PermGroup, hot: Arc<Hot>, workers: usize, queue: usiz
             None
         }
     };
-    let _ = std::thread::Builder::new()
-        .name("perm-reader".into())
-        .spawn(move || reader(group, hot, sender, clean, notify));
+    let tables = Tables {
+        closes: Closes::new(),
+        seen: Seen {
+            map: HashMap::new(),
+            capacity: hot.limits.probes,
+        },
+        known: std::collections::HashSet::new(),
+        syscalls: SyscallFiles::new(hot.limits.pids),
+        // Made here, after the group's marks and before its first event is read.
+        marks: hot.pre_content.then(|| ReadMarks::new(hot.limits.probes)),
+        buf: vec![0u8; 64 * 1024],
+        batch: Vec::with_capacity(256),
+    };
+    let shared = Shared {
+        group,
+        hot,
+        sender,
+        clean,
+        tables: Mutex::new(tables),
+        own: std::process::id(),
+    };
+    readers::spawn(shared, notify, readers);
 }
 
-/// Tells [`ReaderWake`] that the reader is gone, however it leaves.
-struct Leaving<'a>(&'a ReaderWake);
-
-impl Drop for Leaving<'_> {
-    fn drop(&mut self) {
-        self.0.exited();
-    }
-}
-
-fn reader(
+/// What every permission reader uses. Field order is drop order: the group
+/// closes before the last `Hot` goes (dropping the vault writes files, and
+/// a pre-content event with nobody left to read the group would wait
+/// forever).
+pub(crate) struct Shared {
     group: PermGroup,
     hot: Arc<Hot>,
     sender: SyncSender<Handed>,
     clean: Arc<Mutex<Clean>>,
-    mut notify: Option<Box<NotifySide>>,
-) {
-    crate::hold::prioritise_this_thread();
-    hot.reader_wake.register();
-    let _leaving = Leaving(&hot.reader_wake);
-    let own = std::process::id();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut closes = Closes::new();
-    let mut batch = Vec::with_capacity(256);
-    let mut seen = Seen {
-        map: HashMap::new(),
-        capacity: hot.limits.probes,
-    };
-    // Pids attributed once already (while the process waited, so an smbd
-    // is still in its user's context).
-    let mut known: std::collections::HashSet<u32> = std::collections::HashSet::new();
-    let mut syscalls = SyscallFiles::new(hot.limits.pids);
-    // Made here, after the group's marks and before its first event is read.
-    let mut marks = hot.pre_content.then(|| ReadMarks::new(hot.limits.probes));
-    while !hot.stop.load(Ordering::Acquire) {
-        if let Some(marks) = marks.as_mut() {
-            if marks.starting() && !group.wait(0) {
+    /// Taken to read a batch and held until it is handled: with several
+    /// readers the batches are still read and handled one at a time, in
+    /// the order the kernel queued them.
+    tables: Mutex<Tables>,
+    own: u32,
+}
+
+/// The readers' bookkeeping, behind [`Shared::tables`].
+pub(crate) struct Tables {
+    closes: Closes,
+    seen: Seen,
+    /// Pids attributed once already (while the process waited, so an smbd
+    /// is still in its user's context).
+    known: std::collections::HashSet<u32>,
+    syscalls: SyscallFiles,
+    marks: Option<ReadMarks>,
+    buf: Vec<u8>,
+    batch: Vec<Pending>,
+}
+
+impl Shared {
+    fn tables(&self) -> std::sync::MutexGuard<'_, Tables> {
+        // A reader that panicked left the tables as they were: go on.
+        self.tables.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The lead reader's look before it waits, at the start: once the
+    /// queue was found empty, the read marks may be set.
+    fn note_queue_empty(&self, tables: &mut Tables) {
+        if let Some(marks) = tables.marks.as_mut() {
+            if marks.starting() && !self.group.wait(0) {
                 marks.queue_empty();
             }
         }
-        // Here, with every answer of the last batch given.
-        let ready = match notify.as_mut() {
-            Some(notify) => {
-                notify.creates_if_due();
-                let (ready, notify_ready) = group.wait_with(notify.fd(), closes.timeout_ms());
-                // Deletes and renames first: their holds are taken as they
-                // are read, and nobody waits on a close or a create.
-                if notify_ready {
-                    notify.pump();
-                }
-                ready
-            }
-            // Closes due (or an overwrite's close awaited): wait for them
-            // at most that long. Else sleep in `read` itself.
-            None if closes.busy() || hot.overwrites_open() => group.wait(closes.timeout_ms()),
-            None => true,
-        };
-        if !ready {
-            closes.drain_if_due(&group, &hot, marks.as_mut());
-            continue;
-        }
-        if let Err(e) = group.read(&mut buf, &mut batch) {
+    }
+
+    /// The closes due, when the wait ended without events.
+    fn drain_closes_if_due(&self, tables: &mut Tables) {
+        let Tables { closes, marks, .. } = tables;
+        closes.drain_if_due(&self.group, &self.hot, marks.as_mut());
+    }
+
+    /// Reads one batch (blocking unless the group is non-blocking) and
+    /// handles it; with nothing read, returns at once.
+    fn read_and_handle(&self, tables: &mut Tables) {
+        let hot = &self.hot;
+        let group = &self.group;
+        let Tables {
+            closes,
+            seen,
+            known,
+            syscalls,
+            marks,
+            buf,
+            batch,
+        } = tables;
+        if let Err(e) = group.read(buf, batch) {
             tracing::error!("fanotify permission read failed: {e}");
             hot.stats.perm_errors.fetch_add(1, Ordering::Relaxed);
             std::thread::sleep(Duration::from_millis(100));
-            continue;
+            return;
         }
         if batch.is_empty() {
-            // Interrupted (the stop signal) or nothing read.
-            continue;
+            // Interrupted (the stop signal), or another reader took it.
+            return;
         }
+        let (sender, clean, own) = (&self.sender, &self.clean, self.own);
         hot.trace.add(&hot.trace.hops.reader_polls, 1);
         // After the read, before the events (see `Closes::drain_for_barrier`).
-        closes.drain_for_barrier(&group, &hot, marks.as_mut());
+        closes.drain_for_barrier(group, hot, marks.as_mut());
         let read_at = hot.trace.now();
         hot.trace.add(&hot.trace.hops.perm_batches, 1);
         if let Some(marks) = marks.as_mut() {
-            marks.set_blocked(&group, hot.blocklist.any());
+            marks.set_blocked(group, hot.blocklist.any());
             let s = &hot.stats;
             s.read_marks.store(marks.stats.marked, Ordering::Relaxed);
             s.read_marks_lifted
@@ -279,8 +312,8 @@ fn reader(
                 // Outside our pid namespace: how it opens is unknown.
                 if let (Some(marks), PermKind::Open) = (marks.as_mut(), pending.kind) {
                     match pending.dev_ino() {
-                        Some(id) => marks.opened_for_write(&group, &pending, id),
-                        None => marks.opened_unknown(&group),
+                        Some(id) => marks.opened_for_write(group, &pending, id),
+                        None => marks.opened_unknown(group),
                     }
                 }
                 pending.allow();
@@ -343,10 +376,10 @@ fn reader(
                         if let Some(marks) = marks.as_mut() {
                             match (stat, mode) {
                                 (Some((dev, ino, _)), Some(m)) if !m.write => {
-                                    marks.opened_for_read(&group, &pending, (dev, ino))
+                                    marks.opened_for_read(group, &pending, (dev, ino))
                                 }
                                 (Some((dev, ino, _)), _) => {
-                                    marks.opened_for_write(&group, &pending, (dev, ino));
+                                    marks.opened_for_write(group, &pending, (dev, ino));
                                     // Nothing to keep while its only writer
                                     // fills it: no pre-content events, unless
                                     // this event needs a worker (a block, the
@@ -354,7 +387,7 @@ fn reader(
                                     creation_mark = empty && !needs_work && !blocked_any;
                                 }
                                 (None, Some(m)) if !m.write => {}
-                                (None, _) => marks.opened_unknown(&group),
+                                (None, _) => marks.opened_unknown(group),
                             }
                         }
                         // O_TRUNC empties the file after this event and
@@ -404,8 +437,8 @@ fn reader(
                             // After the answer: the creator is on its way,
                             // and the marks are off its wait.
                             if let (true, Some(marks)) = (creation_mark, marks.as_mut()) {
-                                if marks.opened_empty(&group, fd.as_raw_fd(), (dev, ino)) {
-                                    marks.creator_allowed(&group, &fd, (dev, ino));
+                                if marks.opened_empty(group, fd.as_raw_fd(), (dev, ino)) {
+                                    marks.creator_allowed(group, &fd, (dev, ino));
                                 }
                             }
                             if let Ok(mut files) = hot.written_files.lock() {
@@ -429,12 +462,8 @@ fn reader(
             }
         }
         // Every answer given: the closes nobody waits for.
-        closes.drain_if_due(&group, &hot, marks.as_mut());
+        closes.drain_if_due(group, hot, marks.as_mut());
     }
-    // Close the group before anything else goes: dropping the vault (via
-    // the last `Hot`) writes files, and a pre-content event with nobody
-    // left to read the group would wait forever.
-    drop(group);
 }
 
 fn worker(receiver: Arc<Mutex<Receiver<Handed>>>, hot: Arc<Hot>, clean: Arc<Mutex<Clean>>) {

@@ -175,3 +175,17 @@ fn btrfs() {
 fn ext4_one_reader() {
     guard_blocks_an_encrypting_process("ext4", "[watch]\none_reader = true\n");
 }
+
+/// `[watch] readers = 2`: a reader pinned to each of two CPUs, the group
+/// non-blocking and both waiting in `poll` (one CPU here: one reader).
+#[test]
+fn ext4_reader_per_cpu() {
+    guard_blocks_an_encrypting_process("ext4", "[watch]\nreaders = 2\n");
+}
+
+/// Both at once: the lead reader serves the notification side in its
+/// `poll` while the other reader handles permission events beside it.
+#[test]
+fn btrfs_reader_per_cpu_one_reader() {
+    guard_blocks_an_encrypting_process("btrfs", "[watch]\none_reader = true\nreaders = 2\n");
+}

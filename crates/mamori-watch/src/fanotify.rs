@@ -466,12 +466,38 @@ impl PermGroup {
 
     /// Blocks until events arrive; appends them to `out`. A signal
     /// delivered to the reading thread ends the wait with nothing appended
-    /// (how a reader blocked here is told to stop).
+    /// (how a reader blocked here is told to stop). After
+    /// [`PermGroup::set_nonblocking`], returns at once with nothing
+    /// appended when no event is queued.
     pub fn read(&self, buf: &mut [u8], out: &mut Vec<Pending>) -> std::io::Result<()> {
         match self.read_from(&self.fd, buf, out) {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(()),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::Interrupted | std::io::ErrorKind::WouldBlock
+                ) =>
+            {
+                Ok(())
+            }
             other => other.map(|_| ()),
         }
+    }
+
+    /// Makes [`PermGroup::read`] return at once when nothing is queued:
+    /// for several readers that wait in [`PermGroup::wait`] and read only
+    /// what is there (another may have taken it).
+    pub fn set_nonblocking(&self) -> std::io::Result<()> {
+        let fd = self.fd.as_raw_fd();
+        // SAFETY: plain fcntl on our own descriptor.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+        if flags < 0 {
+            return Err(last_error());
+        }
+        // SAFETY: as above.
+        if unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) } < 0 {
+            return Err(last_error());
+        }
+        Ok(())
     }
 
     /// Appends the closes after writing queued so far ([`PermKind::ClosedWrite`],

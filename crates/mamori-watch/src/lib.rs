@@ -27,6 +27,7 @@
 //! everything slow happens in other threads that answer the event later.
 
 pub mod audit;
+pub mod cpus;
 pub mod fanotify;
 pub mod inotify;
 mod threads;

@@ -110,6 +110,9 @@ enum Command {
         /// (open and pre-access events; one round trip per new file).
         #[arg(long)]
         bare_creation_marks: bool,
+        /// Twin series: also a bare responder with one pinned reader per CPU.
+        #[arg(long)]
+        bare_per_cpu: bool,
         /// Guard without decoys (the content and behaviour judgement alone).
         #[arg(long)]
         no_decoys: bool,
@@ -177,6 +180,9 @@ enum Command {
         /// Open and pre-access events, and the guard's creation marks.
         #[arg(long)]
         creation_marks: bool,
+        /// One reader thread pinned to each CPU.
+        #[arg(long)]
+        per_cpu: bool,
     },
 }
 
@@ -235,13 +241,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dir,
             guard_marks,
             creation_marks,
+            per_cpu,
         } => {
             let marks = match (guard_marks, creation_marks) {
                 (true, _) => BareMarks::GuardSet,
                 (false, true) => BareMarks::Creation,
                 (false, false) => BareMarks::Open,
             };
-            let answered = mamori_attack::bare::serve(&dir, marks)
+            let answered = mamori_attack::bare::serve(&dir, marks, per_cpu)
                 .with_context(|| format!("fanotify on {}", dir.display()))?;
             eprintln!("answered {answered} events");
         }
@@ -363,6 +370,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             rounds,
             bare_guard_marks,
             bare_creation_marks,
+            bare_per_cpu,
             no_decoys,
             lan_only,
             twin_rounds,
@@ -388,6 +396,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 rounds,
                 bare_guard_marks,
                 bare_creation_marks,
+                bare_per_cpu,
                 no_decoys,
                 lan_only,
                 twin_rounds,

@@ -1,33 +1,36 @@
-//! Waking the permission reader from its blocking `read` when the guard
-//! stops: a signal to its thread (the group's read then fails with
-//! `EINTR`, and the reader sees the stop flag). Why a signal: the reader
-//! waits on its one group with no timeout, so that each batch costs one
-//! wake-up and no `poll`; nothing else can end that wait but an event.
+//! Waking the permission readers from their blocking `read` (or `poll`)
+//! when the guard stops: a signal to each reader's thread (the wait then
+//! fails with `EINTR`, and the reader sees the stop flag). Why a signal: a
+//! reader waits on its one group with no timeout, so that each batch costs
+//! one wake-up and no timer; nothing else can end that wait but an event.
 
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
-use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, Once};
 use std::time::Duration;
 
 /// Ignored by default, so a stray one harms nothing; the guard never asks
 /// for it on a socket (no `F_SETOWN`).
 const WAKE_SIGNAL: libc::c_int = libc::SIGURG;
 /// How often, and how many times, the stop is signalled: a signal that
-/// lands between the reader's look at the flag and its `read` is lost.
+/// lands between a reader's look at the flag and its `read` is lost.
 const WAKE_EVERY: Duration = Duration::from_millis(10);
 const WAKE_TRIES: u32 = 100;
 
 extern "C" fn on_wake(_: libc::c_int) {}
 
-/// The permission reader's thread, for [`ReaderWake::wake`].
+/// The permission readers' threads still running, for [`ReaderWake::wake`].
 #[derive(Default)]
 pub(crate) struct ReaderWake {
-    tid: AtomicI32,
-    gone: AtomicBool,
+    /// Thread ids of the readers that registered and have not left yet:
+    /// a tid is signalled only while its thread runs (so never reused).
+    live: Mutex<Vec<i32>>,
+    registered: AtomicBool,
 }
 
 impl ReaderWake {
-    /// Called by the reader's thread before its loop.
-    pub(crate) fn register(&self) {
+    /// Called by each reader's thread before its loop; its thread id, for
+    /// [`ReaderWake::exited`].
+    pub(crate) fn register(&self) -> i32 {
         static HANDLER: Once = Once::new();
         HANDLER.call_once(|| {
             // SAFETY: the handler does nothing; without SA_RESTART a read
@@ -40,30 +43,44 @@ impl ReaderWake {
             }
         });
         // SAFETY: plain syscall.
-        self.tid.store(unsafe { libc::gettid() }, Ordering::Release);
+        let tid = unsafe { libc::gettid() };
+        if let Ok(mut live) = self.live.lock() {
+            live.push(tid);
+        }
+        self.registered.store(true, Ordering::Release);
+        tid
     }
 
-    /// Called by the reader once its group is closed.
-    pub(crate) fn exited(&self) {
-        self.gone.store(true, Ordering::Release);
+    /// Called by a reader once it let go of its group (`tid`: what
+    /// [`ReaderWake::register`] returned).
+    pub(crate) fn exited(&self, tid: i32) {
+        if let Ok(mut live) = self.live.lock() {
+            live.retain(|&t| t != tid);
+        }
     }
 
-    /// After the stop flag is set: signals the reader until it has closed
-    /// its group (at most about a second).
+    /// After the stop flag is set: signals the readers until every one has
+    /// let go of its group (at most about a second).
     pub(crate) fn wake(&self) {
-        let tid = self.tid.load(Ordering::Acquire);
-        if tid <= 0 {
+        if !self.registered.load(Ordering::Acquire) {
             return;
         }
         for _ in 0..WAKE_TRIES {
-            if self.gone.load(Ordering::Acquire) {
+            let Ok(live) = self.live.lock() else {
+                return;
+            };
+            if live.is_empty() {
                 return;
             }
-            // SAFETY: tgkill on a thread of our own process (the tid is
-            // not reused while `gone` is false: the thread still runs).
-            unsafe {
-                libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, WAKE_SIGNAL);
+            for &tid in live.iter() {
+                // SAFETY: tgkill on a thread of our own process; the tid is
+                // in `live` only while its thread runs (it leaves the list
+                // under this lock before it ends).
+                unsafe {
+                    libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, WAKE_SIGNAL);
+                }
             }
+            drop(live);
             std::thread::sleep(WAKE_EVERY);
         }
     }
@@ -88,7 +105,7 @@ mod tests {
         let reader = {
             let (wake, stop) = (wake.clone(), stop.clone());
             std::thread::spawn(move || {
-                wake.register();
+                let tid = wake.register();
                 registered.send(()).unwrap();
                 let mut reads = 0;
                 let mut byte = [0u8; 1];
@@ -98,7 +115,7 @@ mod tests {
                     unsafe { libc::read(read_end.as_raw_fd(), byte.as_mut_ptr().cast(), 1) };
                     reads += 1;
                 }
-                wake.exited();
+                wake.exited(tid);
                 reads
             })
         };
