@@ -13,7 +13,7 @@
 //! The price is a wake-up per reader per event, and the reader's work
 //! after its answer (marks, closes) now runs on the opener's CPU; over SMB
 //! on the 2-vCPU development VM no gain was shown for writes through the
-//! host's noise and small reads came out ≈ 5 points dearer in two runs, so
+//! host's noise and small reads came out 5–7 points dearer in three runs, so
 //! one reader stays the default (`[watch]
 //! readers = 1`). `readers = 0` pins one per CPU on machines of up to
 //! [`AUTO_MAX_CPUS`] CPUs (one reader above); `readers = N`, one on each of
