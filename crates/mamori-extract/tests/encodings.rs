@@ -157,17 +157,9 @@ fn shift_jis_csv_header_is_delimited() {
     );
 }
 
-/// xorshift: deterministic noise without a dependency.
+/// Deterministic noise (the project's shared generator).
 fn noise(len: usize) -> Vec<u8> {
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 32) as u8
-        })
-        .collect()
+    mamori_testkit::noise(len, 0x9E37_79B9_7F4A_7C15)
 }
 
 #[test]

@@ -261,8 +261,9 @@ impl Shared {
     }
 
     /// Reads one batch (blocking unless the group is non-blocking) and
-    /// handles it; with nothing read, returns at once.
-    fn read_and_handle(&self, tables: &mut Tables) {
+    /// handles it; with nothing read, returns at once. False when the read
+    /// failed: the caller pauses, with the tables' lock let go.
+    fn read_and_handle(&self, tables: &mut Tables) -> bool {
         let hot = &self.hot;
         let group = &self.group;
         let Tables {
@@ -277,12 +278,11 @@ impl Shared {
         if let Err(e) = group.read(buf, batch) {
             tracing::error!("fanotify permission read failed: {e}");
             hot.stats.perm_errors.fetch_add(1, Ordering::Relaxed);
-            std::thread::sleep(Duration::from_millis(100));
-            return;
+            return false;
         }
         if batch.is_empty() {
             // Interrupted (the stop signal), or another reader took it.
-            return;
+            return true;
         }
         let (sender, clean, own) = (&self.sender, &self.clean, self.own);
         hot.trace.add(&hot.trace.hops.reader_polls, 1);
@@ -463,7 +463,13 @@ impl Shared {
         }
         // Every answer given: the closes nobody waits for.
         closes.drain_if_due(group, hot, marks.as_mut());
+        true
     }
+}
+
+/// After a failed read: not a busy loop of failures.
+fn pause_after_failed_read() {
+    std::thread::sleep(Duration::from_millis(100));
 }
 
 fn worker(receiver: Arc<Mutex<Receiver<Handed>>>, hot: Arc<Hot>, clean: Arc<Mutex<Clean>>) {

@@ -147,10 +147,11 @@ fn lead(shared: Arc<Shared>, mut notify: Option<Box<NotifySide>>, cpu: Option<us
             None => true,
         };
         let mut tables = shared.tables();
-        if ready {
-            shared.read_and_handle(&mut tables);
-        } else {
+        if !ready {
             shared.drain_closes_if_due(&mut tables);
+        } else if !shared.read_and_handle(&mut tables) {
+            drop(tables);
+            super::pause_after_failed_read();
         }
     }
 }
@@ -163,8 +164,8 @@ fn helper(shared: Arc<Shared>, cpu: usize) {
         return;
     };
     while !shared.hot.stop.load(Ordering::Acquire) {
-        if shared.group.wait(-1) {
-            shared.read_and_handle(&mut shared.tables());
+        if shared.group.wait(-1) && !shared.read_and_handle(&mut shared.tables()) {
+            super::pause_after_failed_read();
         }
     }
 }
