@@ -37,6 +37,26 @@ pub enum JournalError {
 
 type Result<T> = std::result::Result<T, JournalError>;
 
+/// How far around an incident's journal a restore looks: shared by
+/// `mamori-restore`, which reads the vault through them, and the vault's
+/// prune, which keeps what they reach while the incident is open.
+pub mod window {
+    use chrono::Duration;
+
+    /// Incidents of one actor on one share starting this close together
+    /// are one attack, restored together.
+    pub const SIBLINGS: Duration = Duration::minutes(10);
+
+    /// How long after the incident's last recorded touch a modification may
+    /// still be the attacker's own (writes continue after the touch that
+    /// announced them until the session is blocked).
+    pub const ATTACKER_SLACK: Duration = Duration::seconds(5);
+
+    /// How long before the incident's start an unlink the journal missed
+    /// still counts as the attack's.
+    pub const UNLINK_BEFORE_START: Duration = Duration::seconds(60);
+}
+
 /// Where an incident came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

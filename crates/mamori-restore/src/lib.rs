@@ -68,10 +68,7 @@ pub enum RestoreError {
     },
 }
 
-/// How long after the incident's last recorded touch a modification may
-/// still be the attacker's own (writes continue after the touch that
-/// announced them until the session is blocked).
-pub const ATTACKER_SLACK: chrono::Duration = chrono::Duration::seconds(5);
+pub use mamori_journal::window::ATTACKER_SLACK;
 
 /// Progress of a long restore.
 pub trait Progress {
@@ -304,7 +301,7 @@ fn restore_scoped(
 }
 
 /// How far apart two incidents of the same actor may start to count as one attack.
-pub const SIBLING_WINDOW: chrono::Duration = chrono::Duration::minutes(10);
+pub use mamori_journal::window::SIBLINGS as SIBLING_WINDOW;
 
 /// The incident and every other incident of the same attacker on the same
 /// share (same SMB user, or same client address when the user is unknown,

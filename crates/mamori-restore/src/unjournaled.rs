@@ -8,7 +8,7 @@
 //! attack ran, whose name is still free, is put back too — reported apart.
 //! Re-creating a missing file never overwrites or removes anything.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use mamori_journal::{Touch, TouchOp};
 use mamori_vault::Vault;
 use std::collections::BTreeSet;
@@ -16,7 +16,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 /// How long before the incident's start an unlink still counts.
-pub const BEFORE_START: Duration = Duration::seconds(60);
+pub use mamori_journal::window::UNLINK_BEFORE_START as BEFORE_START;
 
 /// Synthetic delete touches for files deleted during the attack that the
 /// journal does not name.

@@ -16,6 +16,7 @@
 //! is taken ([`VaultError::Full`]) and an alert says so.
 
 use super::*;
+use mamori_journal::window;
 use std::collections::HashSet;
 
 /// What a prune aims at.
@@ -401,45 +402,114 @@ impl Vault {
         }
     }
 
-    /// Versions held by open incidents: referenced by a touch, or of a
-    /// (share, path) an open incident touched.
+    /// Versions held by open incidents: what a restore of each would read.
     fn pinned(&self) -> Result<Pins> {
         let journal = mamori_journal::Journal::open(&self.state_dir);
         let mut pins = Pins::default();
         for incident in journal.list()? {
-            if !matches!(
+            if matches!(
                 incident.state,
                 mamori_journal::IncidentState::Detected | mamori_journal::IncidentState::Blocked
             ) {
-                continue;
-            }
-            for touch in journal.touches(&incident.id)? {
-                if let Some(v) = touch.vault {
-                    pins.ids.insert(v);
-                }
-                pins.paths
-                    .insert((incident.share.clone(), touch.path.clone()));
-                if let Some(from) = touch.from {
-                    pins.paths.insert((incident.share.clone(), from));
-                }
+                self.pin_incident(&mut pins, &incident, &journal.touches(&incident.id)?)?;
             }
         }
         Ok(pins)
     }
+
+    /// Pins, for every path the incident touched (and every old name of a
+    /// rename), the versions `mamori-restore` chooses from: those of the
+    /// attack's window (from [`window::SIBLINGS`] before its start to
+    /// [`window::ATTACKER_SLACK`] after its last touch), those of the
+    /// attacker's sessions, the newest before the window (the content the
+    /// attack found, should nothing in it be usable), the newest link and
+    /// the newest frozen link (a deleted file's content), and the newest
+    /// write of anyone else after the window opened (the evidence that
+    /// keeps a restore from undoing their work). Not every version of the
+    /// path: an incident left open for weeks (an alert-only share, a false
+    /// alarm nobody released) pinned each later save of a busy file and
+    /// every frozen link of a reused name, which in a delete storm took a
+    /// share's last inodes.
+    fn pin_incident(
+        &self,
+        pins: &mut Pins,
+        incident: &mamori_journal::Incident,
+        touches: &[mamori_journal::Touch],
+    ) -> Result<()> {
+        let last = touches
+            .iter()
+            .map(|t| t.time)
+            .max()
+            .map_or(incident.started, |t| t.max(incident.started));
+        let span = Span {
+            from: incident.started - window::SIBLINGS,
+            to: last + window::ATTACKER_SLACK,
+        };
+        let mut sessions = HashSet::new();
+        let mut paths = std::collections::BTreeSet::new();
+        for touch in touches {
+            if let Some(reference) = &touch.vault {
+                pins.ids.insert(reference.clone());
+                if let Some(version) = self.version(reference)? {
+                    sessions.insert(version.session);
+                }
+            }
+            paths.insert(touch.path.as_str());
+            paths.extend(touch.from.as_deref());
+        }
+        for path in paths {
+            let versions = self.versions_of(&incident.share, path)?;
+            pins.ids.extend(
+                needed_for_restore(&versions, span, &sessions, Version::is_frozen_link)
+                    .map(|v| v.id.clone()),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The stretch of time an incident's restore reads versions from.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+/// Of one path's versions (oldest first), those a restore may read: see
+/// [`Vault::pin_incident`].
+fn needed_for_restore<'a>(
+    versions: &'a [Version],
+    span: Span,
+    attacker_sessions: &'a HashSet<String>,
+    is_frozen_link: impl Fn(&Version) -> bool,
+) -> impl Iterator<Item = &'a Version> {
+    let inside = move |v: &Version| span.from <= v.taken_at && v.taken_at <= span.to;
+    let newest = |keep: &dyn Fn(&Version) -> bool| versions.iter().rposition(keep);
+    let before = newest(&|v| v.taken_at < span.from);
+    let link = newest(&|v| v.kind == VersionKind::Link);
+    let frozen = newest(&|v| v.kind == VersionKind::Link && is_frozen_link(v));
+    let others_write = newest(&|v| {
+        matches!(v.reason, Reason::Write | Reason::Truncate)
+            && v.taken_at > span.from
+            && !attacker_sessions.contains(&v.session)
+    });
+    let chosen: HashSet<usize> = [before, link, frozen, others_write]
+        .into_iter()
+        .flatten()
+        .collect();
+    versions.iter().enumerate().filter_map(move |(i, v)| {
+        (chosen.contains(&i) || inside(v) || attacker_sessions.contains(&v.session)).then_some(v)
+    })
 }
 
 #[derive(Default)]
 struct Pins {
     ids: HashSet<String>,
-    paths: HashSet<(String, String)>,
 }
 
 impl Pins {
     fn holds(&self, version: &Version) -> bool {
         self.ids.contains(&version.id)
-            || self
-                .paths
-                .contains(&(version.share.clone(), version.path.clone()))
     }
 }
 
@@ -447,4 +517,102 @@ impl Pins {
 /// a later commit (btrfs).
 fn lags_in_statvfs(store: &ShareStore) -> bool {
     fsutil::fs_type(&store.dir).ok() == Some(fsutil::BTRFS_SUPER_MAGIC)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(minutes: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).unwrap() + chrono::Duration::minutes(minutes)
+    }
+
+    fn version(
+        id: &str,
+        minutes: i64,
+        reason: Reason,
+        session: &str,
+        kind: VersionKind,
+    ) -> Version {
+        Version {
+            id: id.into(),
+            share: "s".into(),
+            path: "a.xlsx".into(),
+            dev: 1,
+            ino: 2,
+            size: 10,
+            mtime_ns: 0,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            taken_at: at(minutes),
+            reason,
+            session: session.into(),
+            kind,
+            object: PathBuf::from(id),
+        }
+    }
+
+    fn chosen(versions: &[Version], sessions: &[&str], frozen: &[&str]) -> Vec<String> {
+        let sessions: HashSet<String> = sessions.iter().map(|s| s.to_string()).collect();
+        let span = Span {
+            from: at(0) - window::SIBLINGS,
+            to: at(2) + window::ATTACKER_SLACK,
+        };
+        needed_for_restore(versions, span, &sessions, |v| {
+            frozen.contains(&v.id.as_str())
+        })
+        .map(|v| v.id.clone())
+        .collect()
+    }
+
+    #[test]
+    fn an_open_incident_keeps_what_restore_reads_and_lets_later_saves_go() {
+        use Reason::*;
+        use VersionKind::*;
+        // The attack ran from minute 0 to 2; the path was saved by others
+        // long before and for weeks after.
+        let versions = [
+            version("sweep", -9000, Open, "sweep", Link),
+            version("old-save", -3000, Write, "bob", Copy),
+            version("last-before", -60, Write, "bob", Copy),
+            version("sibling-window", -5, Write, "carol", Copy),
+            version("attacker-first", 1, Write, "mallory", Copy),
+            version("after-1", 600, Write, "bob", Copy),
+            version("after-2", 6000, Write, "bob", Copy),
+            version("attacker-late", 7000, Write, "mallory", Copy),
+            version("after-3", 20000, Write, "bob", Copy),
+        ];
+        assert_eq!(
+            chosen(&versions, &["mallory"], &["sweep"]),
+            [
+                "sweep",
+                "last-before",
+                "sibling-window",
+                "attacker-first",
+                "attacker-late",
+                "after-3"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_newest_frozen_link_stays_beside_a_newer_live_one() {
+        use Reason::*;
+        use VersionKind::*;
+        let versions = [
+            version("deleted-by-attack", -9000, Open, "sweep", Link),
+            version("recreated", 300, Open, "sweep", Link),
+            version("later-link", 400, Open, "sweep", Link),
+        ];
+        assert_eq!(
+            chosen(&versions, &["mallory"], &["deleted-by-attack", "recreated"]),
+            ["deleted-by-attack", "recreated", "later-link"]
+        );
+        // Nothing frozen: the newest link, and the newest before the window.
+        assert_eq!(
+            chosen(&versions, &[], &[]),
+            ["deleted-by-attack", "later-link"]
+        );
+    }
 }

@@ -152,6 +152,43 @@ fn prune_over_budget_keeps_pinned() {
 }
 
 #[test]
+fn an_old_open_incident_lets_later_saves_of_its_paths_go() {
+    let (dir, vault, share) = setup();
+    let state = dir.path().join("state");
+    // An attack two hours ago, never released; the file it touched has
+    // been saved by its owner three times since.
+    let two_hours_ago = Utc::now() - chrono::Duration::hours(2);
+    let journal = mamori_journal::Journal::open(&state);
+    let incident = mamori_journal::Incident::new(
+        mamori_journal::IncidentSource::Guard,
+        "s",
+        &share,
+        two_hours_ago,
+    );
+    journal.save(&incident).unwrap();
+    let mut touch = mamori_journal::Touch::new(mamori_journal::TouchOp::Modify, "sub/book.xlsx");
+    touch.time = two_hours_ago;
+    journal.append(&incident.id, &[touch]).unwrap();
+    let saves: Vec<_> = (0..3)
+        .map(|i| {
+            std::fs::write(share.join("sub/book.xlsx"), vec![b'0' + i; 50]).unwrap();
+            vault
+                .preserve_path("s", "sub/book.xlsx", Reason::Write, &format!("bob:{i}"))
+                .unwrap()
+                .unwrap()
+        })
+        .collect();
+    let report = vault
+        .prune(Utc::now() + chrono::Duration::days(30))
+        .unwrap();
+    assert_eq!(report.removed, 2, "{report:?}");
+    assert!(vault.version(&saves[0].0).unwrap().is_none());
+    assert!(vault.version(&saves[1].0).unwrap().is_none());
+    // The newest save by someone else: restore's evidence not to undo it.
+    assert!(vault.version(&saves[2].0).unwrap().is_some());
+}
+
+#[test]
 fn reopened_vault_keeps_index_and_total() {
     let (dir, vault, share) = setup();
     std::fs::write(share.join("d"), b"12345").unwrap();
