@@ -3,9 +3,12 @@
 //! — what smbd does for one small put — and print the mean microseconds
 //! of those three calls per file (the pauses not included).
 //!
-//! `create_loop DIR N [PAUSE_US] [read]`; with `read`, then also opens,
-//! reads and closes each file once (paced the same) and prints the mean
-//! microseconds of those reads on a second line.
+//! `create_loop DIR N [PAUSE_US] [read|overwrite]`; with `read`, then also
+//! opens, reads and closes each file once (paced the same) and prints the
+//! mean microseconds of those reads on a second line; with `overwrite`,
+//! opens each file for writing, writes 16 KB of other bytes over it and
+//! closes it (a save in place: under the guard a probe and a vault copy
+//! before the first write) and prints the mean microseconds of those.
 //!
 //! Run it on a share's mount with no guard, the bare responder and the
 //! guard in turn, pinned to one vCPU (`taskset -c 1`) and the guard to the
@@ -17,7 +20,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let usage = "usage: create_loop DIR N [PAUSE_US]";
+    let usage = "usage: create_loop DIR N [PAUSE_US] [read|overwrite]";
     let args: Vec<String> = std::env::args().collect();
     let dir = std::path::PathBuf::from(args.get(1).ok_or(usage)?);
     let n: usize = args.get(2).ok_or(usage)?.parse()?;
@@ -42,9 +45,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!("{:.2}", spent.as_secs_f64() * 1e6 / n.max(1) as f64);
-    if args.get(4).is_some_and(|a| a == "read") {
+    let then = args.get(4).map(String::as_str);
+    if then.is_some_and(|a| a == "read" || a == "overwrite") {
         // Not right after its own writes: the files' writer has closed them.
         std::thread::sleep(Duration::from_millis(300));
+    }
+    if then == Some("overwrite") {
+        let other = vec![9u8; data.len()];
+        let mut spent = Duration::ZERO;
+        for i in 0..n {
+            let path = folder.join(format!("f{i:06}"));
+            let started = Instant::now();
+            let mut file = std::fs::OpenOptions::new().write(true).open(&path)?;
+            file.write_all(&other)?;
+            drop(file);
+            spent += started.elapsed();
+            if !pause.is_zero() {
+                std::thread::sleep(pause);
+            }
+        }
+        println!("{:.2}", spent.as_secs_f64() * 1e6 / n.max(1) as f64);
+    }
+    if then == Some("read") {
         let mut spent = Duration::ZERO;
         let mut back = Vec::with_capacity(data.len());
         for i in 0..n {

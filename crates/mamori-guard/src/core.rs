@@ -258,6 +258,11 @@ pub fn run(
     let lost = Arc::new(AtomicBool::new(false));
     let watching = match (perm_group, notify_group) {
         (Some(perm_group), Some((notify_group, alarm))) => {
+            let own_folders = perm_group.ignored_folders();
+            notify_group.ignore_folders_of(&own_folders);
+            if let Some(alarm) = &alarm {
+                alarm.ignore_folders_of(&own_folders);
+            }
             // The notification side in the permission reader's thread when
             // asked, else in a thread of its own (see `notify.rs`).
             let notify = notify::NotifySide::new(notify_group, sender, lost.clone(), hot.clone());
@@ -276,6 +281,7 @@ pub fn run(
                 beside,
                 config.watch.readers_in_effect(),
             );
+            crate::vault::ignore_own_folders(&vault, own_folders, &options.state_dir, &shares);
             Watching::Fanotify
         }
         _ => {

@@ -152,6 +152,9 @@ pub struct Ready {
 #[derive(Default)]
 pub struct Stats {
     pub perm_events: AtomicU64,
+    /// Permission events of the guard's own process (its vault's folders
+    /// raise none: `mamori_watch::fanotify::IgnoredFolders`).
+    pub own_events: AtomicU64,
     pub perm_denied: AtomicU64,
     pub perm_dropped: AtomicU64,
     pub perm_errors: AtomicU64,

@@ -304,6 +304,7 @@ impl Shared {
         for pending in batch.drain(..) {
             hot.stats.perm_events.fetch_add(1, Ordering::Relaxed);
             if pending.pid == own {
+                hot.stats.own_events.fetch_add(1, Ordering::Relaxed);
                 pending.allow();
                 hot.trace.answered(Class::Other, read_at);
                 continue;
@@ -565,7 +566,21 @@ fn handle(pending: Pending, mode: Option<OpenMode>, hot: &Hot, clean: &Mutex<Cle
         }
     }
     if !has_content {
-        pending.allow();
+        // A writer's open, as the reader keeps it: its descriptor serves
+        // the probe after its close (else the main loop opens the file
+        // again by path, two events of our own).
+        let writer = pending.kind == PermKind::Open
+            && (mode.is_some_and(|m| m.write) || pending.size() == Some(0));
+        match (writer, pending.dev_ino()) {
+            (true, Some((dev, ino))) => {
+                if let Some(fd) = pending.allow_keeping_file() {
+                    if let Ok(mut files) = hot.written_files.lock() {
+                        files.insert(dev, ino, fd);
+                    }
+                }
+            }
+            _ => pending.allow(),
+        }
         return;
     }
     let preserving = hot.trace.now();

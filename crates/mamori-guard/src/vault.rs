@@ -109,6 +109,53 @@ pub fn open(
     None
 }
 
+/// Keeps the watchers' events of the guard's own files in the kernel
+/// (`mamori_watch::fanotify::IgnoredFolders`): the state directory (alerts,
+/// pid file) and the vault's index folder, unless inside a share (a
+/// misconfiguration whose writes must stay seen), and the vault's object
+/// folders, those there now and each new one. Lists folders, so only once
+/// the permission reader runs.
+pub fn ignore_own_folders(
+    vault: &crate::upkeep::VaultHandle,
+    folders: std::sync::Arc<mamori_watch::fanotify::IgnoredFolders>,
+    state_dir: &std::path::Path,
+    shares: &mamori_watch::Shares,
+) {
+    for folder in [state_dir.to_path_buf(), state_dir.join("vault")] {
+        let Ok(folder) = folder.canonicalize() else {
+            continue;
+        };
+        if shares.locate(&folder).is_some() {
+            continue;
+        }
+        if let Err(e) = folders.ignore(&folder) {
+            tracing::debug!("{}: events not ignored: {e}", folder.display());
+        }
+    }
+    ignore_object_folders(vault, folders);
+}
+
+#[cfg(feature = "vault")]
+fn ignore_object_folders(
+    vault: &crate::upkeep::VaultHandle,
+    folders: std::sync::Arc<mamori_watch::fanotify::IgnoredFolders>,
+) {
+    if let Some(vault) = vault {
+        vault.on_new_folders(Box::new(move |folder| {
+            if let Err(e) = folders.ignore(folder) {
+                tracing::warn!("vault folder {}: events not ignored: {e}", folder.display());
+            }
+        }));
+    }
+}
+
+#[cfg(not(feature = "vault"))]
+fn ignore_object_folders(
+    _: &crate::upkeep::VaultHandle,
+    _: std::sync::Arc<mamori_watch::fanotify::IgnoredFolders>,
+) {
+}
+
 /// The permission path's view of the vault.
 #[cfg(feature = "vault")]
 pub fn preserver(vault: &crate::upkeep::VaultHandle) -> Option<std::sync::Arc<dyn Preserver>> {

@@ -73,7 +73,7 @@ pub use index::Version;
 pub use links::SweepReport;
 pub use maintenance::{Maintenance, MaintenanceConfig};
 pub use prune::SpaceReport;
-pub use store::ShareStore;
+pub use store::{FolderHook, ShareStore};
 
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -303,6 +303,7 @@ pub struct Vault {
     state: Mutex<State>,
     /// Where alerts go besides the default (`STATE/alerts.jsonl` alone).
     alert_sink: std::sync::OnceLock<AlertSink>,
+    new_folders: store::NewFolders,
 }
 
 /// Receives the vault's alerts ([`Vault::send_alerts_to`]).
@@ -337,7 +338,25 @@ impl Vault {
                 pending_since: None,
             }),
             alert_sink: std::sync::OnceLock::new(),
+            new_folders: store::NewFolders::default(),
         })
+    }
+
+    /// Tells `hook` of every folder the stores keep objects in: those there
+    /// are now, then each new one before anything is put in it. The guard
+    /// keeps its watchers' events of them in the kernel (its own copies and
+    /// links). Once.
+    pub fn on_new_folders(&self, hook: FolderHook) {
+        if !self.new_folders.set(hook) {
+            tracing::warn!("vault: folder hook already set");
+            return;
+        }
+        let stores: Vec<ShareStore> = self.lock().shares.values().cloned().collect();
+        for store in stores {
+            for folder in store.day_dirs() {
+                self.new_folders.tell(&folder);
+            }
+        }
     }
 
     /// Sends the vault's alerts (`vault_full`, `vault_space`) to `sink`
@@ -361,8 +380,12 @@ impl Vault {
     /// With `sweep_on_register`, one link sweep of the share starts in the
     /// background (see [`Vault::sweep_links`]).
     pub fn register_share(&self, name: &str, root: &Path) -> Result<ShareStore> {
-        let share = store::ShareStore::choose(&self.state_dir, name, root)?;
+        let mut share = store::ShareStore::choose(&self.state_dir, name, root)?;
+        share.new_folders = self.new_folders.clone();
         self.lock().shares.insert(name.to_string(), share.clone());
+        for folder in share.day_dirs() {
+            self.new_folders.tell(&folder);
+        }
         if self.config.sweep_on_register {
             links::sweep_in_background(share.clone(), name.to_string(), self.index_path());
         }

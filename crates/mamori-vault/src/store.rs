@@ -28,6 +28,37 @@ pub struct ShareStore {
     reflink: Arc<AtomicU8>,
     /// The day folder last created.
     day: Arc<std::sync::Mutex<String>>,
+    /// Told of each day folder this process makes ([`crate::Vault::on_new_folders`]).
+    pub(crate) new_folders: NewFolders,
+}
+
+/// Told the path of each folder the vault makes for its objects.
+pub type FolderHook = Box<dyn Fn(&Path) + Send + Sync>;
+
+/// The vault's [`FolderHook`], once set; shared by every store.
+#[derive(Clone, Default)]
+pub(crate) struct NewFolders(Arc<std::sync::OnceLock<FolderHook>>);
+
+impl NewFolders {
+    pub(crate) fn set(&self, hook: FolderHook) -> bool {
+        self.0.set(hook).is_ok()
+    }
+
+    pub(crate) fn tell(&self, folder: &Path) {
+        if let Some(hook) = self.0.get() {
+            hook(folder);
+        }
+    }
+}
+
+impl std::fmt::Debug for NewFolders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "NewFolders(set)"
+        } else {
+            "NewFolders"
+        })
+    }
 }
 
 pub(crate) struct Kept {
@@ -147,6 +178,7 @@ impl ShareStore {
             inside_share,
             reflink: Arc::new(AtomicU8::new(REFLINK_UNKNOWN)),
             day: Arc::new(std::sync::Mutex::new(String::new())),
+            new_folders: NewFolders::default(),
         })
     }
 
@@ -163,9 +195,23 @@ impl ShareStore {
         let mut known = self.day.lock().unwrap_or_else(|e| e.into_inner());
         if *known != name {
             std::fs::create_dir_all(&day).map_err(io_err(&day))?;
+            self.new_folders.tell(&day);
             *known = name;
         }
         Ok(day)
+    }
+
+    /// The day folders there are (objects of earlier days, kept until pruned).
+    pub(crate) fn day_dirs(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(self.dir.join("objects"))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                    .map(|e| e.path())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Whether reflinks worked here (`None` before the first try).

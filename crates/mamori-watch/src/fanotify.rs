@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 mod alarm_group;
+mod folders;
 mod notify_group;
 pub use alarm_group::AlarmGroup;
+pub use folders::IgnoredFolders;
 pub use notify_group::NotifyGroup;
 
 /// Before a read or write of a file's content, with the byte range (kernel 6.14+).
@@ -242,6 +244,10 @@ pub struct PermGroup {
     /// Set when the group reports threads (`FAN_REPORT_TID`): maps each
     /// event's thread to its process ([`crate::threads`]).
     threads: Option<Mutex<Threads>>,
+    /// The guard's own folders (its vault store), marked in both groups
+    /// once [`PermGroup::ignored_folders`] was called.
+    folders: Arc<IgnoredFolders>,
+    folders_joined: std::sync::Once,
 }
 
 impl PermGroup {
@@ -349,7 +355,9 @@ impl PermGroup {
                         closes,
                         pre_content: true,
                         threads,
-                    })
+                        folders: IgnoredFolders::new(),
+                        folders_joined: std::sync::Once::new(),
+                    });
                 }
                 Err(e) => {
                     tracing::warn!("pre-content events unavailable, open permission only: {e}")
@@ -371,6 +379,8 @@ impl PermGroup {
             closes,
             pre_content: false,
             threads,
+            folders: IgnoredFolders::new(),
+            folders_joined: std::sync::Once::new(),
         })
     }
 
@@ -406,7 +416,25 @@ impl PermGroup {
     pub fn flusher(&self) -> InodeMarkFlusher {
         InodeMarkFlusher {
             fd: Arc::downgrade(&self.fd),
+            folders: self.folders.clone(),
         }
+    }
+
+    /// The folders whose events this group and its closes group ignore
+    /// ([`IgnoredFolders`]); other groups can join them. Like
+    /// [`PermGroup::flusher`], only after [`PermGroup::place_above`] (the
+    /// folders hold the group weakly).
+    pub fn ignored_folders(&self) -> Arc<IgnoredFolders> {
+        self.folders_joined.call_once(|| {
+            let perm = if self.pre_content {
+                libc::FAN_OPEN_PERM | FAN_PRE_ACCESS
+            } else {
+                libc::FAN_OPEN_PERM
+            };
+            self.folders.add_group(&self.closes, libc::FAN_CLOSE_WRITE);
+            self.folders.add_group(&self.fd, perm);
+        });
+        self.folders.clone()
     }
 
     /// Undoes [`PermGroup::ignore_reads`] (or [`PermGroup::ignore_accesses`])
@@ -422,7 +450,9 @@ impl PermGroup {
     /// Removes every inode mark of the group (all ignore marks; the mount
     /// marks stay).
     pub fn heed_all_reads(&self) -> std::io::Result<()> {
-        flush_inode_marks(self.fd.as_raw_fd())
+        flush_inode_marks(self.fd.as_raw_fd())?;
+        self.folders.mark_again(self.fd.as_raw_fd());
+        Ok(())
     }
 
     /// From now on, closes after writing of the file behind `file` are not
@@ -452,7 +482,9 @@ impl PermGroup {
 
     /// Removes every inode mark of the closes group (its mount marks stay).
     pub fn heed_all_closes(&self) -> std::io::Result<()> {
-        flush_inode_marks(self.closes.as_raw_fd())
+        flush_inode_marks(self.closes.as_raw_fd())?;
+        self.folders.mark_again(self.closes.as_raw_fd());
+        Ok(())
     }
 
     fn mark_inode(&self, flags: u32, file: RawFd) -> std::io::Result<()> {
@@ -599,12 +631,17 @@ fn flush_inode_marks(group: RawFd) -> std::io::Result<()> {
 #[derive(Clone)]
 pub struct InodeMarkFlusher {
     fd: std::sync::Weak<OwnedFd>,
+    folders: Arc<IgnoredFolders>,
 }
 
 impl InodeMarkFlusher {
     pub fn flush(&self) -> std::io::Result<()> {
         match self.fd.upgrade() {
-            Some(fd) => flush_inode_marks(fd.as_raw_fd()),
+            Some(fd) => {
+                flush_inode_marks(fd.as_raw_fd())?;
+                self.folders.mark_again(fd.as_raw_fd());
+                Ok(())
+            }
             None => Ok(()),
         }
     }

@@ -17,6 +17,7 @@ pub(super) fn alert(hot: &Hot, summary: &Summary, share_names: Vec<String>, drop
     .with("pid", std::process::id())
     .with("shares", share_names)
     .with("perm_events", stats.perm_events.load(Ordering::Relaxed))
+    .with("own_events", stats.own_events.load(Ordering::Relaxed))
     .with("denied", summary.denied)
     .with("perm_dropped", stats.perm_dropped.load(Ordering::Relaxed))
     .with("probes", stats.probes.load(Ordering::Relaxed))

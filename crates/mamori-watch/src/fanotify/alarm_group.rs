@@ -11,12 +11,15 @@
 //! by the time the alarm is read, its twin is queued in the notification
 //! group: what the alarm held is matched there ([`AlarmGroup::read`]).
 
-use super::{events, init, mark, read_events, KernelFeatures};
+use super::{events, init, mark, read_events, IgnoredFolders, KernelFeatures};
 use crate::{Shares, WatchError};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::sync::Arc;
 
 pub struct AlarmGroup {
-    fd: OwnedFd,
+    fd: Arc<OwnedFd>,
+    /// The events `fd` is marked for.
+    mask: u64,
     own_pid: u32,
 }
 
@@ -31,12 +34,18 @@ impl AlarmGroup {
         shares: &Shares,
         features: KernelFeatures,
     ) -> Result<AlarmGroup, WatchError> {
-        let (fd, _) =
+        let (fd, rename_events) =
             super::open_with_renames(features, libc::FAN_MOVED_FROM, |report, renames| {
                 Self::open(shares, report, renames)
             })?;
+        let renames = if rename_events {
+            libc::FAN_RENAME
+        } else {
+            libc::FAN_MOVED_FROM
+        };
         Ok(AlarmGroup {
-            fd,
+            fd: Arc::new(fd),
+            mask: libc::FAN_DELETE | renames,
             own_pid: std::process::id(),
         })
     }
@@ -57,6 +66,12 @@ impl AlarmGroup {
             mark(&fd, filesystem, mask, &share.root)?;
         }
         Ok(fd)
+    }
+
+    /// Keeps this group's events of `folders` (the guard's own) in the
+    /// kernel, from now on.
+    pub fn ignore_folders_of(&self, folders: &IgnoredFolders) {
+        folders.add_group(&self.fd, self.mask);
     }
 
     /// The group's descriptor number (see `PermGroup::place_above`).

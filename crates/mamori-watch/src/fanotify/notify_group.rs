@@ -5,12 +5,15 @@
 //! (`FAN_REPORT_DFID_NAME`), queued one after the other by the renaming
 //! process in the same call; the group pairs them by pid.
 
-use super::{events, init, mark, read_events, records, u32_at, u64_at, KernelFeatures};
+use super::{
+    events, init, mark, read_events, records, u32_at, u64_at, IgnoredFolders, KernelFeatures,
+};
 use crate::{io_err, Change, Observed, Shares, WatchError};
 use std::ffi::OsStr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The notification group: create, delete, rename, close-after-write.
@@ -26,9 +29,11 @@ use std::time::{Duration, Instant};
 /// group (a new file's close after writing reads its create first, in
 /// order) and by [`NotifyGroup::read_creates`] when due.
 pub struct NotifyGroup {
-    fd: OwnedFd,
+    fd: Arc<OwnedFd>,
+    /// The events `fd` is marked for, the folders' `FAN_ONDIR` aside.
+    waited: u64,
     /// The creates' group (`FAN_NONBLOCK`: an empty read returns at once).
-    creates: OwnedFd,
+    creates: Arc<OwnedFd>,
     creates_buf: Vec<u8>,
     creates_read_at: Instant,
     /// (fsid, descriptor of a directory on that filesystem) per share.
@@ -134,6 +139,11 @@ impl NotifyGroup {
             super::open_with_renames(features, moves, |report, renames| {
                 open_groups(shares, report, renames)
             })?;
+        let renames = if rename_events {
+            libc::FAN_RENAME
+        } else {
+            libc::FAN_MOVED_FROM | libc::FAN_MOVED_TO
+        };
         let moves = (!rename_events).then(std::collections::HashMap::new);
         let mut mounts = Vec::new();
         for share in &shares.list {
@@ -143,8 +153,9 @@ impl NotifyGroup {
             mounts.push((fsid_of(&dir), dir));
         }
         Ok(NotifyGroup {
-            fd,
-            creates,
+            fd: Arc::new(fd),
+            waited: libc::FAN_DELETE | renames | libc::FAN_CLOSE_WRITE,
+            creates: Arc::new(creates),
             creates_buf: vec![0u8; 64 * 1024],
             creates_read_at: Instant::now(),
             mounts,
@@ -155,6 +166,13 @@ impl NotifyGroup {
             dirs: std::collections::HashMap::new(),
             moves,
         })
+    }
+
+    /// Keeps this group's events of `folders` (the guard's own) in the
+    /// kernel, from now on.
+    pub fn ignore_folders_of(&self, folders: &IgnoredFolders) {
+        folders.add_group(&self.fd, self.waited);
+        folders.add_group(&self.creates, libc::FAN_CREATE);
     }
 
     /// Whether renames come as one `FAN_RENAME` event (else as two moves).
