@@ -121,6 +121,10 @@ pub fn ignore_own_folders(
     state_dir: &std::path::Path,
     shares: &mamori_watch::Shares,
 ) {
+    // `MAMORI_GUARD_OWN_FOLDERS=0`: watched like any (to measure the marks).
+    if std::env::var("MAMORI_GUARD_OWN_FOLDERS").is_ok_and(|v| v == "0") {
+        return;
+    }
     for folder in [state_dir.to_path_buf(), state_dir.join("vault")] {
         let Ok(folder) = folder.canonicalize() else {
             continue;
