@@ -7,25 +7,12 @@
 
 mod common;
 
-use common::mount_ext4;
+use common::{mount_ext4, sh};
 use mamori_watch::{AlarmGroup, NotifyGroup, PermGroup};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// Runs a shell command in `dir` as another process (the groups drop or
-/// would answer their own process's events).
-fn sh(dir: &Path, script: &str) {
-    let ok = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .current_dir(dir)
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok, "{script}");
-}
 
 #[test]
 fn an_ignored_folder_raises_no_event_and_a_flush_keeps_it_so() {

@@ -6,23 +6,10 @@
 
 mod common;
 
-use common::mount_ext4;
+use common::{mount_ext4, sh};
 use mamori_watch::{Change, NotifyGroup};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::time::Duration;
-
-/// Runs a shell command in `dir` as another process (the group drops its
-/// own process's events).
-fn sh(dir: &Path, script: &str) {
-    let ok = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .current_dir(dir)
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok, "{script}");
-}
 
 fn changes(batch: &[mamori_watch::Observed]) -> Vec<(PathBuf, &'static str)> {
     batch

@@ -33,3 +33,16 @@ pub fn read_alarms(alarm: &mamori_watch::AlarmGroup, pids: &mut Vec<u32>, want: 
         alarm.read(&mut buf, &mut |pid| pids.push(pid)).unwrap();
     }
 }
+
+/// Runs a shell command in `dir` as another process (the groups drop, or
+/// would answer, their own process's events).
+#[allow(dead_code)]
+pub fn sh(dir: &std::path::Path, script: &str) {
+    let ok = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "{script}");
+}
