@@ -442,9 +442,7 @@ impl Shared {
                                     marks.creator_allowed(group, &fd, (dev, ino));
                                 }
                             }
-                            if let Ok(mut files) = hot.written_files.lock() {
-                                files.insert(dev, ino, fd);
-                            }
+                            keep_for_probe(hot, (dev, ino), fd);
                         }
                     }
                     _ => pending.allow(),
@@ -465,6 +463,15 @@ impl Shared {
         // Every answer given: the closes nobody waits for.
         closes.drain_if_due(group, hot, marks.as_mut());
         true
+    }
+}
+
+/// Keeps a writer's event descriptor for the main loop's probe after its
+/// close (`Hot::written_files`): a file opened again by path raises events
+/// of our own.
+fn keep_for_probe(hot: &Hot, (dev, ino): (u64, u64), fd: std::os::fd::OwnedFd) {
+    if let Ok(mut files) = hot.written_files.lock() {
+        files.insert(dev, ino, fd);
     }
 }
 
@@ -574,9 +581,7 @@ fn handle(pending: Pending, mode: Option<OpenMode>, hot: &Hot, clean: &Mutex<Cle
         match (writer, pending.dev_ino()) {
             (true, Some((dev, ino))) => {
                 if let Some(fd) = pending.allow_keeping_file() {
-                    if let Ok(mut files) = hot.written_files.lock() {
-                        files.insert(dev, ino, fd);
-                    }
+                    keep_for_probe(hot, (dev, ino), fd);
                 }
             }
             _ => pending.allow(),

@@ -133,7 +133,7 @@ pub fn ignore_own_folders(
             continue;
         }
         if let Err(e) = folders.ignore(&folder) {
-            tracing::debug!("{}: events not ignored: {e}", folder.display());
+            tracing::debug!("events not ignored: {e}");
         }
     }
     ignore_object_folders(vault, folders);
@@ -147,7 +147,7 @@ fn ignore_object_folders(
     if let Some(vault) = vault {
         vault.on_new_folders(Box::new(move |folder| {
             if let Err(e) = folders.ignore(folder) {
-                tracing::warn!("vault folder {}: events not ignored: {e}", folder.display());
+                tracing::warn!("vault folder events not ignored: {e}");
             }
         }));
     }

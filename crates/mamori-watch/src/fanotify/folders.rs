@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
 
 use super::{FAN_MARK_IGNORE, FAN_MARK_IGNORED_SURV_MODIFY};
+use crate::WatchError;
 
 /// The groups and the folders; shared by the permission group, its flush
 /// handle and whoever names folders (the vault's hook).
@@ -44,8 +45,8 @@ impl IgnoredFolders {
     pub(crate) fn add_group(&self, group: &Arc<OwnedFd>, mask: u64) {
         let folders = self.folders();
         for folder in &folders {
-            if let Err(e) = mark(group.as_raw_fd(), mask, folder) {
-                tracing::debug!("ignore mark on {}: {e}", folder.display());
+            if let Err(e) = mark_folder(group, mask, folder) {
+                tracing::debug!("{e}");
             }
         }
         if let Ok(mut groups) = self.groups.lock() {
@@ -55,7 +56,7 @@ impl IgnoredFolders {
 
     /// From now on, no group's events of `folder`'s entries and files
     /// reached through it. An error names the first group that refused.
-    pub fn ignore(&self, folder: &Path) -> std::io::Result<()> {
+    pub fn ignore(&self, folder: &Path) -> Result<(), WatchError> {
         if let Ok(mut folders) = self.folders.lock() {
             if folders.iter().any(|f| f == folder) {
                 return Ok(());
@@ -67,7 +68,7 @@ impl IgnoredFolders {
         }
         let mut result = Ok(());
         for (group, mask) in self.live_groups() {
-            if let Err(e) = mark(group.as_raw_fd(), mask, folder) {
+            if let Err(e) = mark_folder(&group, mask, folder) {
                 if result.is_ok() {
                     result = Err(e);
                 }
@@ -79,19 +80,22 @@ impl IgnoredFolders {
     /// After the inode marks of the group behind `fd` were flushed: marks
     /// every folder on it again (folders gone are forgotten).
     pub(crate) fn mark_again(&self, fd: RawFd) {
-        let Some(mask) = self
+        let Some((group, mask)) = self
             .live_groups()
             .into_iter()
             .find(|(group, _)| group.as_raw_fd() == fd)
-            .map(|(_, mask)| mask)
         else {
             return;
         };
         let mut gone = Vec::new();
         for folder in self.folders() {
-            match mark(fd, mask, &folder) {
-                Err(e) if e.raw_os_error() == Some(libc::ENOENT) => gone.push(folder),
-                Err(e) => tracing::debug!("ignore mark on {}: {e}", folder.display()),
+            match mark_folder(&group, mask, &folder) {
+                Err(WatchError::Mark { source, .. })
+                    if source.raw_os_error() == Some(libc::ENOENT) =>
+                {
+                    gone.push(folder)
+                }
+                Err(e) => tracing::debug!("{e}"),
                 Ok(()) => {}
             }
         }
@@ -116,27 +120,14 @@ impl IgnoredFolders {
     }
 }
 
-fn mark(group: RawFd, mask: u64, folder: &Path) -> std::io::Result<()> {
-    let path = std::ffi::CString::new(folder.as_os_str().as_encoded_bytes())
-        .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+/// Ignore-marks `folder` in `group` for `mask`, on its entries and on its
+/// files reached through it.
+fn mark_folder(group: &OwnedFd, mask: u64, folder: &Path) -> Result<(), WatchError> {
     // A folder's ignore mark must survive modification (the kernel refuses
     // one that does not on a directory).
     let flags = libc::FAN_MARK_ADD
         | libc::FAN_MARK_ONLYDIR
         | FAN_MARK_IGNORE
         | FAN_MARK_IGNORED_SURV_MODIFY;
-    // SAFETY: path is NUL-terminated; group is a fanotify descriptor.
-    let rc = unsafe {
-        libc::fanotify_mark(
-            group,
-            flags,
-            mask | libc::FAN_EVENT_ON_CHILD,
-            libc::AT_FDCWD,
-            path.as_ptr(),
-        )
-    };
-    if rc < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(())
+    super::mark(group, flags, mask | libc::FAN_EVENT_ON_CHILD, folder)
 }
