@@ -51,7 +51,8 @@ pub(crate) const INFLIGHT: std::time::Duration = std::time::Duration::from_milli
 /// pids seen (all bounded).
 #[derive(Default)]
 pub(crate) struct Barrier {
-    counts: HashMap<Group, u32>,
+    /// Unjudged changes per group, with the time of the latest.
+    counts: HashMap<Group, (u32, std::time::Instant)>,
     groups: HashMap<u32, Group>,
     inflight: HashMap<(u32, usize, PathBuf), (Group, std::time::Instant)>,
     /// Overwrites whose first write was allowed, by (pid, dev, ino), until
@@ -78,6 +79,10 @@ pub(crate) type FileOfPid = (u32, u64, u64);
 /// never closed, a count never taken over: the barrier's time limit
 /// bounds what a lost entry costs).
 const BY_INODE: usize = 1024;
+
+/// A group's unjudged count not added to for this long is a lost one
+/// (judging takes milliseconds); forgotten when the table fills.
+const STALE_COUNT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Barrier {
     pub(crate) fn overwrite_started(
@@ -166,11 +171,24 @@ impl Barrier {
     }
 
     pub(crate) fn add(&mut self, group: Group) {
-        *self.counts.entry(group).or_insert(0) += 1;
+        let now = std::time::Instant::now();
+        if self.counts.len() >= BY_INODE && !self.counts.contains_key(&group) {
+            // Counts whose changes were lost (a close in an overflow, a
+            // probe taken by the rescan) of pids long gone: only the
+            // barrier's time limit would ever clear them.
+            self.counts
+                .retain(|_, (_, at)| now.saturating_duration_since(*at) < STALE_COUNT);
+            if self.counts.len() >= BY_INODE {
+                self.counts.clear();
+            }
+        }
+        let entry = self.counts.entry(group).or_insert((0, now));
+        entry.0 += 1;
+        entry.1 = now;
     }
 
     pub(crate) fn done(&mut self, group: Group) {
-        if let Some(count) = self.counts.get_mut(&group) {
+        if let Some((count, _)) = self.counts.get_mut(&group) {
             *count = count.saturating_sub(1);
             if *count == 0 {
                 self.counts.remove(&group);
@@ -257,6 +275,20 @@ mod tests {
         assert_eq!(barrier.take_counted((10, 1, 100)), None);
         assert!(!barrier.closed((10, 1, 100)));
         assert!(!barrier.due(10));
+    }
+
+    #[test]
+    fn counts_of_lost_changes_do_not_pile_up() {
+        let mut barrier = Barrier::default();
+        // Short-lived processes whose changes were never judged.
+        for pid in 0..5 * BY_INODE as u32 {
+            barrier.add(Group::Pid(pid));
+            assert!(barrier.counts.len() <= BY_INODE);
+        }
+        let last = Group::Pid(5 * BY_INODE as u32 - 1);
+        assert!(barrier.pending(last), "the newest count stays");
+        barrier.done(last);
+        assert!(!barrier.pending(last));
     }
 
     #[test]

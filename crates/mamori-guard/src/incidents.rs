@@ -10,7 +10,8 @@ use mamori_core::Lang;
 use mamori_journal::{Actor, Incident, IncidentSource, IncidentState, Journal, Touch, TouchOp};
 use mamori_judge::Verdict;
 use mamori_respond::{ladder, Step};
-use std::collections::{HashMap, VecDeque};
+use crate::recent_touches::RecentTouches;
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -95,11 +96,6 @@ pub fn looks_like_note(path: &Path) -> bool {
     ext_ok && NOTE_WORDS.iter().any(|w| name.contains(w))
 }
 
-struct Recent {
-    touches: VecDeque<Touch>,
-    seen: Instant,
-}
-
 pub struct Open {
     pub incident: Incident,
     pub files: usize,
@@ -107,10 +103,8 @@ pub struct Open {
 }
 
 pub struct Incidents {
-    recent: HashMap<(usize, String), Recent>,
+    recent: RecentTouches,
     pub open: HashMap<String, Open>,
-    per_actor: usize,
-    actors: usize,
     pub journal: Journal,
     pub alerter: AlertOut,
     pub lang: Lang,
@@ -129,10 +123,8 @@ impl Incidents {
         actors: usize,
     ) -> Self {
         Incidents {
-            recent: HashMap::new(),
+            recent: RecentTouches::new(per_actor, actors),
             open: HashMap::new(),
-            per_actor: per_actor.max(8),
-            actors: actors.max(16),
             journal,
             alerter,
             lang,
@@ -166,29 +158,7 @@ impl Incidents {
             }
             return;
         }
-        if self.recent.len() >= self.actors {
-            // Forget the actor seen longest ago.
-            if let Some(oldest) = self
-                .recent
-                .iter()
-                .min_by_key(|(_, r)| r.seen)
-                .map(|(k, _)| k.clone())
-            {
-                self.recent.remove(&oldest);
-            }
-        }
-        let recent = self
-            .recent
-            .entry((share_index, actor_key(actor)))
-            .or_insert_with(|| Recent {
-                touches: VecDeque::new(),
-                seen: Instant::now(),
-            });
-        recent.seen = Instant::now();
-        if recent.touches.len() >= self.per_actor {
-            recent.touches.pop_front();
-        }
-        recent.touches.push_back(touch);
+        self.recent.push((share_index, actor_key(actor)), touch);
     }
 
     /// Acts on a verdict: opens the incident, journals the actor's recent
@@ -265,8 +235,8 @@ impl Incidents {
         keys.dedup();
         let mut recent: Vec<Touch> = keys
             .iter()
-            .filter_map(|key| self.recent.remove(&(share_index, key.clone())))
-            .flat_map(|r| r.touches)
+            .filter_map(|key| self.recent.take(&(share_index, key.clone())))
+            .flatten()
             .collect();
         recent.sort_by_key(|t| t.time);
         if let Some(first) = recent.first() {

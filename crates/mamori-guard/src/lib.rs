@@ -66,6 +66,7 @@ mod lazy;
 mod open_mode;
 mod perm;
 mod read_marks;
+mod recent_touches;
 mod refusals;
 pub mod rollback;
 pub mod state;

@@ -166,6 +166,15 @@ impl ReadMarks {
         self.never.extend(self.unclosed.drain());
     }
 
+    /// A flush of the close marks moves every listed creator to the
+    /// never-mark list: past its capacity, start again (else the list grew
+    /// by a table's worth with every flush under a storm of new files).
+    fn bound_never(&mut self, group: &PermGroup) {
+        if self.never.len() > self.capacity {
+            self.rebaseline(group);
+        }
+    }
+
     /// After each batch while starting: the queue seen empty ends the
     /// startup phase (every close queued before the scan has been read).
     pub fn starting(&self) -> bool {
@@ -201,6 +210,7 @@ impl ReadMarks {
                 tracing::error!("fanotify close ignore mark removal failed: {e}; flushing all");
                 self.close_marks_off = true;
                 self.flush_closes(group);
+                self.bound_never(group);
             }
         }
         if self.marked.remove(&id) {
@@ -263,6 +273,7 @@ impl ReadMarks {
         }
         if self.unclosed.len() >= self.capacity {
             self.flush_closes(group);
+            self.bound_never(group);
         }
         // Listed first: a close read from here on is the creator's.
         self.writers.remove(&id);

@@ -103,9 +103,17 @@ enum Job {
     Record(String, std::path::PathBuf),
 }
 
+/// Jobs waiting for the `vault-links` thread. It runs at idle priority:
+/// under a local storm of new files it may not run for a while, and an
+/// unbounded queue grew with every file meanwhile. A full queue raises the
+/// thread and makes the sender wait (a link must not be dropped: a new
+/// file deleted before the next sweep would be lost).
+const LINK_QUEUE: usize = 16_384;
+
 pub struct Upkeep {
-    jobs: Option<std::sync::mpsc::Sender<Job>>,
+    jobs: Option<std::sync::mpsc::SyncSender<Job>>,
     thread: Option<std::thread::JoinHandle<()>>,
+    lazy: Option<Arc<crate::lazy::Lazy>>,
     /// `[vault] link_new_files`: without it no link job is even sent (a
     /// job wakes the link thread).
     link_new: bool,
@@ -118,6 +126,7 @@ impl Upkeep {
         Upkeep {
             jobs: None,
             thread: None,
+            lazy: None,
             link_new: false,
             swept: Swept::default(),
         }
@@ -179,17 +188,18 @@ impl Upkeep {
                 ..MaintenanceConfig::default()
             },
         );
-        let (jobs, receiver) = std::sync::mpsc::channel::<Job>();
+        let (jobs, receiver) = std::sync::mpsc::sync_channel::<Job>(LINK_QUEUE);
         let delay = Duration::from_millis(section.link_delay_ms.max(1));
         let link_new = section.link_new_files;
-        let lazy = lazy.clone();
+        let links_lazy = lazy.clone();
         let thread = std::thread::Builder::new()
             .name("vault-links".into())
-            .spawn(move || links_thread(&vault, &maintenance, &lazy, &receiver, delay))
+            .spawn(move || links_thread(&vault, &maintenance, &links_lazy, &receiver, delay))
             .ok();
         Upkeep {
             jobs: Some(jobs),
             thread,
+            lazy: Some(lazy.clone()),
             link_new,
             swept,
         }
@@ -210,13 +220,31 @@ impl Upkeep {
         if !self.link_new {
             return;
         }
-        if let (Some(jobs), Some(rel)) = (&self.jobs, rel.to_str()) {
-            let _ = jobs.send(Job::Link(
+        if let Some(rel) = rel.to_str() {
+            self.send(Job::Link(
                 share.to_string(),
                 rel.to_string(),
                 created,
                 inode,
             ));
+        }
+    }
+
+    /// Queues a job; when the queue is full, raises the thread that drains
+    /// it and waits for room.
+    fn send(&self, job: Job) {
+        let Some(jobs) = &self.jobs else {
+            return;
+        };
+        match jobs.try_send(job) {
+            Ok(()) | Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {}
+            Err(std::sync::mpsc::TrySendError::Full(job)) => {
+                if let Some(lazy) = &self.lazy {
+                    lazy.raise(crate::lazy::LazyThread::VaultLinks);
+                }
+                self.wake();
+                let _ = jobs.send(job);
+            }
         }
     }
 
@@ -233,20 +261,18 @@ impl Upkeep {
     ) {
         let share = hot.shares.list[share_index].name.clone();
         let fresh = incidents.open_for(&share, &verdict.actor).is_none();
-        if fresh {
-            if let Some(jobs) = &self.jobs {
-                // The snapshot is taken now, at normal priority (`lazy.rs`).
-                hot.lazy.raise(crate::lazy::LazyThread::VaultLinks);
-                let _ = jobs.send(Job::Detection(share.clone()));
-                self.wake();
-            }
+        if fresh && self.jobs.is_some() {
+            // The snapshot is taken now, at normal priority (`lazy.rs`).
+            hot.lazy.raise(crate::lazy::LazyThread::VaultLinks);
+            self.send(Job::Detection(share.clone()));
+            self.wake();
         }
         incidents.respond(hot, config, share_index, verdict);
         if !fresh {
             return;
         }
-        if let (Some(jobs), Some(id)) = (&self.jobs, incidents.open_for(&share, &verdict.actor)) {
-            let _ = jobs.send(Job::Record(share, incidents.journal.incident_dir(&id)));
+        if let Some(id) = incidents.open_for(&share, &verdict.actor) {
+            self.send(Job::Record(share, incidents.journal.incident_dir(&id)));
             self.wake();
         }
     }

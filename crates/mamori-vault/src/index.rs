@@ -232,30 +232,6 @@ impl Index {
         Ok(linked)
     }
 
-    /// (dev, inode, path) of every link version of a share.
-    pub fn link_inodes(
-        &self,
-        share: &str,
-    ) -> Result<std::collections::HashSet<(u64, u64, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT dev, ino, path FROM versions WHERE share = ?1 AND kind = 'link'",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([share], |r| {
-                Ok((
-                    r.get::<_, i64>(0)? as u64,
-                    r.get::<_, i64>(1)? as u64,
-                    r.get::<_, String>(2)?,
-                ))
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
-    }
-
     /// Bytes held by copies and reflinks (links are counted when frozen,
     /// at prune time).
     pub fn total_bytes(&self) -> Result<u64> {

@@ -76,8 +76,10 @@ fn sweep_store(
         report.unsupported = true;
         return Ok(report);
     };
-    let known = index.link_inodes(share)?;
-    let mut batch = Vec::new();
+    // Files are looked up in the index a batch at a time: reading every
+    // link of the share into memory first cost the guard a peak that grew
+    // with the index (frozen links of deleted files included) at each sweep.
+    let mut found: Vec<Found> = Vec::with_capacity(BATCH);
     let mut stack = vec![store.root.clone()];
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -97,38 +99,78 @@ fn sweep_store(
             if !meta.is_file() || meta.dev() != root_dev {
                 continue;
             }
-            let Ok(rel) = path.strip_prefix(&store.root) else {
-                continue;
-            };
-            let Some(rel) = rel.to_str() else {
+            let Some(rel) = path
+                .strip_prefix(&store.root)
+                .ok()
+                .and_then(|rel| rel.to_str())
+                .map(str::to_string)
+            else {
                 report.failed += 1;
                 continue;
             };
-            // Known under this name; a renamed file gets a link under its
-            // new name too (restore looks deleted files up by name).
-            if known.contains(&(meta.dev(), meta.ino(), rel.to_string())) {
-                report.already += 1;
-                continue;
+            found.push(Found {
+                rel,
+                path,
+                dev: meta.dev(),
+                ino: meta.ino(),
+            });
+            if found.len() >= BATCH {
+                link_unknown(store, share, index, &mut found, &mut report)?;
             }
-            match link_one(store, share, rel, &path, meta.ino()) {
-                Ok(version) => {
-                    batch.push(version);
-                    report.linked += 1;
-                }
-                Err(e) => {
-                    tracing::debug!("link sweep: {}: {e}", path.display());
-                    report.failed += 1;
-                }
+        }
+    }
+    link_unknown(store, share, index, &mut found, &mut report)?;
+    Ok(report)
+}
+
+/// A regular file the sweep found.
+struct Found {
+    rel: String,
+    path: PathBuf,
+    dev: u64,
+    ino: u64,
+}
+
+/// Links the files of `found` not linked under their name yet (a renamed
+/// file gets a link under its new name too: restore looks deleted files up
+/// by name), in one index transaction; empties `found`.
+fn link_unknown(
+    store: &ShareStore,
+    share: &str,
+    index: &crate::index::Index,
+    found: &mut Vec<Found>,
+    report: &mut SweepReport,
+) -> Result<()> {
+    if found.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<(&str, u64, u64)> = found
+        .iter()
+        .map(|f| (f.rel.as_str(), f.dev, f.ino))
+        .collect();
+    let linked = index.linked_among(share, &keys)?;
+    let mut batch = Vec::new();
+    for (file, linked) in found.iter().zip(linked) {
+        if linked {
+            report.already += 1;
+            continue;
+        }
+        match link_one(store, share, &file.rel, &file.path, file.ino) {
+            Ok(version) => {
+                batch.push(version);
+                report.linked += 1;
             }
-            if batch.len() >= BATCH {
-                index.insert_many(&std::mem::take(&mut batch))?;
+            Err(e) => {
+                tracing::debug!("link sweep: {}: {e}", file.path.display());
+                report.failed += 1;
             }
         }
     }
     if !batch.is_empty() {
         index.insert_many(&batch)?;
     }
-    Ok(report)
+    found.clear();
+    Ok(())
 }
 
 /// Whether the files handed to [`link_paths`] may be linked already.
