@@ -4,13 +4,13 @@
 
 use crate::alerts::AlertOut;
 use crate::config::GuardConfig;
+use crate::recent_touches::RecentTouches;
 use crate::Hot;
 use mamori_alert::Alert;
 use mamori_core::Lang;
 use mamori_journal::{Actor, Incident, IncidentSource, IncidentState, Journal, Touch, TouchOp};
 use mamori_judge::Verdict;
 use mamori_respond::{ladder, Step};
-use crate::recent_touches::RecentTouches;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;

@@ -313,7 +313,7 @@ impl Shared {
                 // Outside our pid namespace: how it opens is unknown.
                 if let (Some(marks), PermKind::Open) = (marks.as_mut(), pending.kind) {
                     match pending.dev_ino() {
-                        Some(id) => marks.opened_for_write(group, &pending, id),
+                        Some(id) => marks.opened_for_write(group, pending.fd(), id),
                         None => marks.opened_unknown(group),
                     }
                 }
@@ -377,10 +377,10 @@ impl Shared {
                         if let Some(marks) = marks.as_mut() {
                             match (stat, mode) {
                                 (Some((dev, ino, _)), Some(m)) if !m.write => {
-                                    marks.opened_for_read(group, &pending, (dev, ino))
+                                    marks.opened_for_read(group, pending.fd(), (dev, ino))
                                 }
                                 (Some((dev, ino, _)), _) => {
-                                    marks.opened_for_write(group, &pending, (dev, ino));
+                                    marks.opened_for_write(group, pending.fd(), (dev, ino));
                                     // Nothing to keep while its only writer
                                     // fills it: no pre-content events, unless
                                     // this event needs a worker (a block, the
@@ -439,7 +439,7 @@ impl Shared {
                             // and the marks are off its wait.
                             if let (true, Some(marks)) = (creation_mark, marks.as_mut()) {
                                 if marks.opened_empty(group, fd.as_raw_fd(), (dev, ino)) {
-                                    marks.creator_allowed(group, &fd, (dev, ino));
+                                    marks.creator_allowed(group, fd.as_raw_fd(), (dev, ino));
                                 }
                             }
                             keep_for_probe(hot, (dev, ino), fd);

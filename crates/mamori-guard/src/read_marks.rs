@@ -53,9 +53,47 @@
 //! The tables are bounded; when one fills, every ignore mark is flushed
 //! and the accounting starts again with a fresh scan.
 
-use mamori_watch::{Pending, PermGroup};
+use mamori_watch::PermGroup;
 use std::collections::{HashMap, HashSet};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::RawFd;
+
+/// What the accounting asks of the kernel: the permission group's inode
+/// ignore marks, each given a descriptor of the file. A trait so that the
+/// rules above are tested without fanotify (the tests below).
+pub trait InodeMarks {
+    fn ignore_reads(&self, file: RawFd) -> std::io::Result<()>;
+    fn heed_reads(&self, file: RawFd) -> std::io::Result<()>;
+    fn heed_all_reads(&self) -> std::io::Result<()>;
+    /// A creation mark: pre-content events ignored, surviving writes.
+    fn ignore_accesses(&self, file: RawFd) -> std::io::Result<()>;
+    fn ignore_closes(&self, file: RawFd) -> std::io::Result<()>;
+    fn heed_closes(&self, file: RawFd) -> std::io::Result<()>;
+    fn heed_all_closes(&self) -> std::io::Result<()>;
+}
+
+impl InodeMarks for PermGroup {
+    fn ignore_reads(&self, file: RawFd) -> std::io::Result<()> {
+        PermGroup::ignore_reads(self, file)
+    }
+    fn heed_reads(&self, file: RawFd) -> std::io::Result<()> {
+        PermGroup::heed_reads(self, file)
+    }
+    fn heed_all_reads(&self) -> std::io::Result<()> {
+        PermGroup::heed_all_reads(self)
+    }
+    fn ignore_accesses(&self, file: RawFd) -> std::io::Result<()> {
+        PermGroup::ignore_accesses(self, file)
+    }
+    fn ignore_closes(&self, file: RawFd) -> std::io::Result<()> {
+        PermGroup::ignore_closes(self, file)
+    }
+    fn heed_closes(&self, file: RawFd) -> std::io::Result<()> {
+        PermGroup::heed_closes(self, file)
+    }
+    fn heed_all_closes(&self) -> std::io::Result<()> {
+        PermGroup::heed_all_closes(self)
+    }
+}
 use std::os::unix::fs::MetadataExt;
 
 type FileId = (u64, u64);
@@ -133,7 +171,7 @@ impl ReadMarks {
     }
 
     /// Flushes every mark and starts the accounting again (a table is full).
-    fn rebaseline(&mut self, group: &PermGroup) {
+    fn rebaseline(&mut self, group: &impl InodeMarks) {
         self.stats.rebaselines += 1;
         self.flush(group);
         self.flush_closes(group);
@@ -142,7 +180,7 @@ impl ReadMarks {
         self.scan();
     }
 
-    fn flush(&mut self, group: &PermGroup) {
+    fn flush(&mut self, group: &impl InodeMarks) {
         if self.marked.is_empty() {
             return;
         }
@@ -155,7 +193,7 @@ impl ReadMarks {
 
     /// Lifts every close mark: creators' closes are read again. Their
     /// writers, uncounted, go to the never-mark list until the next scan.
-    fn flush_closes(&mut self, group: &PermGroup) {
+    fn flush_closes(&mut self, group: &impl InodeMarks) {
         if self.unclosed.is_empty() {
             return;
         }
@@ -169,7 +207,7 @@ impl ReadMarks {
     /// A flush of the close marks moves every listed creator to the
     /// never-mark list: past its capacity, start again (else the list grew
     /// by a table's worth with every flush under a storm of new files).
-    fn bound_never(&mut self, group: &PermGroup) {
+    fn bound_never(&mut self, group: &impl InodeMarks) {
         if self.never.len() > self.capacity {
             self.rebaseline(group);
         }
@@ -186,7 +224,7 @@ impl ReadMarks {
     }
 
     /// Whether any actor is blocked now; flushes the marks when one is.
-    pub fn set_blocked(&mut self, group: &PermGroup, blocked: bool) {
+    pub fn set_blocked(&mut self, group: &impl InodeMarks, blocked: bool) {
         if blocked && !self.suspended {
             self.flush(group);
         }
@@ -195,7 +233,7 @@ impl ReadMarks {
 
     /// An open that may write (`mode` write or unknown): count it and lift
     /// the inode's ignore mark, before the open is allowed.
-    pub fn opened_for_write(&mut self, group: &PermGroup, pending: &Pending, id: FileId) {
+    pub fn opened_for_write(&mut self, group: &impl InodeMarks, file: RawFd, id: FileId) {
         if self.writers.len() >= self.capacity && !self.writers.contains_key(&id) {
             self.rebaseline(group);
         }
@@ -203,7 +241,7 @@ impl ReadMarks {
         let creator = u32::from(self.unclosed.remove(&id));
         *self.writers.entry(id).or_insert(0) += 1 + creator;
         if creator == 1 {
-            if let Err(e) = group.heed_closes(pending.fd()) {
+            if let Err(e) = group.heed_closes(file) {
                 // Its close, and this writer's, may go unseen: counts that
                 // stay high, and barrier counts left to the notification
                 // side's hand-over. Stop making such marks.
@@ -215,7 +253,7 @@ impl ReadMarks {
         }
         if self.marked.remove(&id) {
             self.stats.heeded += 1;
-            if let Err(e) = group.heed_reads(pending.fd()) {
+            if let Err(e) = group.heed_reads(file) {
                 tracing::error!("fanotify ignore mark removal failed: {e}; flushing all");
                 self.flush(group);
                 if group.heed_all_reads().is_err() {
@@ -235,7 +273,7 @@ impl ReadMarks {
     /// that comes before the mark raises its pre-content event on a file
     /// still empty, which the reader answers at once (nothing to keep).
     /// Events of other openers are read after the mark, as before.
-    pub fn opened_empty(&mut self, group: &PermGroup, file: RawFd, id: FileId) -> bool {
+    pub fn opened_empty(&mut self, group: &impl InodeMarks, file: RawFd, id: FileId) -> bool {
         if self.off
             || self.creation_off
             || self.startup
@@ -267,7 +305,7 @@ impl ReadMarks {
     /// creator's close unqueued. Done after the answer, to keep the open's
     /// wait short; a close queued before the mark is read as the
     /// creator's ([`ReadMarks::closed_write`]).
-    pub fn creator_allowed(&mut self, group: &PermGroup, file: &impl AsRawFd, id: FileId) {
+    pub fn creator_allowed(&mut self, group: &impl InodeMarks, file: RawFd, id: FileId) {
         if self.close_marks_off || self.writers.get(&id) != Some(&1) {
             return;
         }
@@ -278,7 +316,7 @@ impl ReadMarks {
         // Listed first: a close read from here on is the creator's.
         self.writers.remove(&id);
         self.unclosed.insert(id);
-        match group.ignore_closes(file.as_raw_fd()) {
+        match group.ignore_closes(file) {
             Ok(()) => self.stats.closes_ignored += 1,
             Err(e) => {
                 tracing::warn!("creators' closes are read (the kernel refused to ignore one: {e})");
@@ -289,12 +327,12 @@ impl ReadMarks {
 
     /// An open for writing whose inode is unknown (its `fstat` failed):
     /// without an inode to lift the mark of, lift them all.
-    pub fn opened_unknown(&mut self, group: &PermGroup) {
+    pub fn opened_unknown(&mut self, group: &impl InodeMarks) {
         self.flush(group);
     }
 
     /// A read-only open: mark the inode when nobody may be writing it.
-    pub fn opened_for_read(&mut self, group: &PermGroup, pending: &Pending, id: FileId) {
+    pub fn opened_for_read(&mut self, group: &impl InodeMarks, file: RawFd, id: FileId) {
         if self.off
             || self.startup
             || self.suspended
@@ -308,7 +346,7 @@ impl ReadMarks {
         if self.marked.len() >= self.capacity {
             self.flush(group);
         }
-        match group.ignore_reads(pending.fd()) {
+        match group.ignore_reads(file) {
             Ok(()) => {
                 self.marked.insert(id);
                 self.stats.marked += 1;
@@ -321,7 +359,7 @@ impl ReadMarks {
     }
 
     /// A close-write event (of another process than the guard).
-    pub fn closed_write(&mut self, group: &PermGroup, id: FileId) {
+    pub fn closed_write(&mut self, group: &impl InodeMarks, id: FileId) {
         // The creator's close after all (its mark refused or gone): it was
         // not counted.
         if self.unclosed.remove(&id) {
@@ -389,6 +427,147 @@ pub fn open_for_writing() -> Vec<FileId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::RefCell;
+
+    /// The kernel's marks as the accounting leaves them (descriptors stand
+    /// for inodes: the tests give inode `n` descriptor `n`).
+    #[derive(Default)]
+    struct Kernel {
+        reads: RefCell<HashSet<RawFd>>,
+        accesses: RefCell<HashSet<RawFd>>,
+        closes: RefCell<HashSet<RawFd>>,
+    }
+
+    impl InodeMarks for Kernel {
+        fn ignore_reads(&self, file: RawFd) -> std::io::Result<()> {
+            self.reads.borrow_mut().insert(file);
+            Ok(())
+        }
+        fn heed_reads(&self, file: RawFd) -> std::io::Result<()> {
+            // One ignore mask per inode: a read mark and a creation mark
+            // are lifted together.
+            self.reads.borrow_mut().remove(&file);
+            self.accesses.borrow_mut().remove(&file);
+            Ok(())
+        }
+        fn heed_all_reads(&self) -> std::io::Result<()> {
+            self.reads.borrow_mut().clear();
+            self.accesses.borrow_mut().clear();
+            Ok(())
+        }
+        fn ignore_accesses(&self, file: RawFd) -> std::io::Result<()> {
+            self.accesses.borrow_mut().insert(file);
+            Ok(())
+        }
+        fn ignore_closes(&self, file: RawFd) -> std::io::Result<()> {
+            self.closes.borrow_mut().insert(file);
+            Ok(())
+        }
+        fn heed_closes(&self, file: RawFd) -> std::io::Result<()> {
+            self.closes.borrow_mut().remove(&file);
+            Ok(())
+        }
+        fn heed_all_closes(&self) -> std::io::Result<()> {
+            self.closes.borrow_mut().clear();
+            Ok(())
+        }
+    }
+
+    const DEV: u64 = u64::MAX;
+
+    fn started(capacity: usize) -> ReadMarks {
+        let mut marks = ReadMarks::new(capacity);
+        marks.queue_empty();
+        marks
+    }
+
+    /// What the permission reader does for a file created by its opener.
+    fn create(marks: &mut ReadMarks, kernel: &Kernel, n: u64) {
+        let (fd, id) = (n as RawFd, (DEV, n));
+        marks.opened_for_write(kernel, fd, id);
+        if marks.opened_empty(kernel, fd, id) {
+            marks.creator_allowed(kernel, fd, id);
+        }
+    }
+
+    #[test]
+    fn a_storm_of_new_files_keeps_every_table_bounded() {
+        let kernel = Kernel::default();
+        let mut marks = started(64);
+        for n in 1..20_000u64 {
+            create(&mut marks, &kernel, n);
+            if n % 7 == 0 {
+                // a close the group did report (its mark refused, say)
+                marks.closed_write(&kernel, (DEV, n - 3));
+            }
+            if marks.starting() {
+                marks.queue_empty();
+            }
+            for (name, len) in [
+                ("writers", marks.writers.len()),
+                ("never", marks.never.len()),
+                ("marked", marks.marked.len()),
+                ("unclosed", marks.unclosed.len()),
+            ] {
+                assert!(len <= 64 + 1, "{name}: {len} after {n} files");
+            }
+        }
+        assert!(marks.stats.rebaselines > 0);
+        assert!(marks.stats.created > 10_000, "creation marks go on");
+    }
+
+    #[test]
+    fn an_open_that_may_write_lifts_the_read_mark_and_keeps_it_off_until_closed() {
+        let kernel = Kernel::default();
+        let mut marks = started(64);
+        let (fd, id) = (5, (DEV, 5));
+        marks.opened_for_read(&kernel, fd, id);
+        assert!(kernel.reads.borrow().contains(&fd), "nobody writes it");
+        marks.opened_for_write(&kernel, fd, id);
+        assert!(
+            !kernel.reads.borrow().contains(&fd),
+            "lifted before the write"
+        );
+        marks.opened_for_read(&kernel, fd, id);
+        assert!(!kernel.reads.borrow().contains(&fd), "a writer is open");
+        marks.closed_write(&kernel, id);
+        marks.opened_for_read(&kernel, fd, id);
+        assert!(kernel.reads.borrow().contains(&fd), "its writer closed");
+    }
+
+    #[test]
+    fn a_second_writer_of_a_new_file_counts_its_creator_too() {
+        let kernel = Kernel::default();
+        let mut marks = started(64);
+        create(&mut marks, &kernel, 9);
+        let (fd, id) = (9, (DEV, 9));
+        assert!(kernel.accesses.borrow().contains(&fd), "creation mark");
+        assert!(
+            kernel.closes.borrow().contains(&fd),
+            "creator's close unqueued"
+        );
+        marks.opened_for_write(&kernel, fd, id);
+        assert!(!kernel.accesses.borrow().contains(&fd));
+        assert!(!kernel.closes.borrow().contains(&fd));
+        // One close read (whose, nobody knows): the other may be open.
+        marks.closed_write(&kernel, id);
+        marks.opened_for_read(&kernel, fd, id);
+        assert!(!kernel.reads.borrow().contains(&fd));
+    }
+
+    #[test]
+    fn closes_of_uncounted_writers_keep_their_files_unmarked() {
+        let kernel = Kernel::default();
+        let mut marks = started(64);
+        // A writer opened before the guard: its close was never counted.
+        marks.closed_write(&kernel, (DEV, 3));
+        marks.opened_for_read(&kernel, 3, (DEV, 3));
+        assert!(kernel.reads.borrow().is_empty());
+        // While an actor is blocked nothing is marked.
+        marks.set_blocked(&kernel, true);
+        marks.opened_for_read(&kernel, 4, (DEV, 4));
+        assert!(kernel.reads.borrow().is_empty());
+    }
 
     #[test]
     fn the_scan_finds_our_own_file_open_for_writing() {

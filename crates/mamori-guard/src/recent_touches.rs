@@ -137,6 +137,9 @@ mod tests {
         assert!(recent.total <= recent.budget);
         let ring = recent.take(&busy).unwrap();
         assert_eq!(ring.len(), 8, "the busy actor's ring is whole");
-        assert!(recent.take(&(0, "pid:0".into())).is_none(), "the oldest went");
+        assert!(
+            recent.take(&(0, "pid:0".into())).is_none(),
+            "the oldest went"
+        );
     }
 }
