@@ -302,6 +302,23 @@ fn link_sweep_keeps_deleted_files() {
 }
 
 #[test]
+fn a_sweep_over_several_lookup_batches_links_each_file_once() {
+    let (_dir, vault, share) = setup();
+    // More files than one batch of index lookups, half linked beforehand.
+    let names: Vec<String> = (0..2500).map(|n| format!("sub/f{n:04}.txt")).collect();
+    for name in &names {
+        std::fs::write(share.join(name), name.as_bytes()).unwrap();
+    }
+    let early: Vec<String> = names.iter().step_by(2).cloned().collect();
+    assert_eq!(vault.link_new("s", &early).unwrap().linked, 1250);
+    let swept = vault.sweep_links("s").unwrap();
+    assert_eq!((swept.linked, swept.already, swept.failed), (1250, 1250, 0));
+    let again = vault.sweep_links("s").unwrap();
+    assert_eq!((again.linked, again.already), (0, 2500));
+    assert_eq!(vault.versions_of("s", "sub/f2499.txt").unwrap().len(), 1);
+}
+
+#[test]
 fn new_files_linked_once_and_kept_after_delete() {
     let (_dir, vault, share) = setup();
     std::fs::write(share.join("sub/new.txt"), b"made during work").unwrap();
