@@ -161,7 +161,7 @@ struct KeyState {
     /// Names of files this key created lately, anywhere (a delete of the
     /// same name elsewhere is the second half of a move between shares or
     /// folders: copy, then delete).
-    created_names: HashMap<std::ffi::OsString, Instant>,
+    created_names: created::CreatedNames,
     new_cipher: VecDeque<NewCipher>,
     /// Existing documents this key deleted.
     deleted: VecDeque<(Instant, PathBuf)>,
@@ -233,7 +233,7 @@ impl Engine {
             };
             state.marks.retain(|m| !old(&m.at));
             state.created.retain(|at| !old(at));
-            state.created_names.retain(|_, at| !burst_old(at));
+            state.created_names.retain(|at| !burst_old(at));
             state.new_cipher.retain(|c| !burst_old(&c.at));
             state.deleted.retain(|(at, _)| !burst_old(at));
             state.renames.retain(|_, sources| {
@@ -446,12 +446,12 @@ impl Engine {
                             state.created.clear();
                         }
                     }
-                    state.created.insert(path.clone(), at);
+                    state.created.insert(path, at);
                     if let Some(name) = path.file_name() {
                         if state.created_names.len() >= MAX_MARKS * 5 {
                             state.created_names.clear();
                         }
-                        state.created_names.insert(name.to_os_string(), at);
+                        state.created_names.insert(name, at);
                     }
                 }
             }
@@ -614,7 +614,7 @@ impl Engine {
             self.keys.get(k).is_some_and(|s| {
                 s.created_names
                     .get(name)
-                    .is_some_and(|t| at.saturating_duration_since(*t) <= burst)
+                    .is_some_and(|t| at.saturating_duration_since(t) <= burst)
                     && !s
                         .new_cipher
                         .iter()
