@@ -108,6 +108,7 @@ enum Job {
 /// unbounded queue grew with every file meanwhile. A full queue raises the
 /// thread and makes the sender wait (a link must not be dropped: a new
 /// file deleted before the next sweep would be lost).
+#[cfg(feature = "vault")]
 const LINK_QUEUE: usize = 16_384;
 
 pub struct Upkeep {
