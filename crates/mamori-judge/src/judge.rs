@@ -22,6 +22,8 @@ use std::time::Instant;
 mod calm;
 mod created;
 pub(crate) use calm::share_a_key;
+#[cfg(test)]
+mod bounds_tests;
 mod scoring;
 
 /// At most this many marks and touched files are kept per key.
