@@ -38,8 +38,8 @@ fn a_storm_of_processes_creating_renaming_and_deleting_stays_within_the_caps() {
         let actor = local(10_000 + pid);
         for n in 0..600u32 {
             let at = start + Duration::from_micros(u64::from(pid * 600 + n) * 10);
-            let path = PathBuf::from(format!("w{}/f{n:04}.txt", pid % 4));
-            let done = PathBuf::from(format!("w{}/f{n:04}_done.txt", pid % 4));
+            let path = PathBuf::from(format!("p{pid}/f{n:04}.txt"));
+            let done = PathBuf::from(format!("p{pid}/f{n:04}_done.txt"));
             let created = FileOp::Created { path: path.clone() };
             assert!(engine.observe(&event(at, &actor, created)).is_none());
             let renamed = FileOp::Renamed {
