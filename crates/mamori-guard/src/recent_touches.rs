@@ -45,8 +45,11 @@ impl RecentTouches {
     }
 
     pub(crate) fn push(&mut self, key: ActorOnShare, touch: Touch) {
-        let known = self.rings.contains_key(&key);
-        while (!known && self.rings.len() >= self.actors) || self.total >= self.budget {
+        let ring_len = self.rings.get(&key).map(|r| r.touches.len());
+        let known = ring_len.is_some();
+        // A full ring drops its oldest touch: the total does not grow.
+        let grows = ring_len.is_none_or(|len| len < self.per_actor);
+        while (!known && self.rings.len() >= self.actors) || (grows && self.total >= self.budget) {
             if !self.forget_oldest_but(&key) {
                 break;
             }
@@ -141,5 +144,19 @@ mod tests {
             recent.take(&(0, "pid:0".into())).is_none(),
             "the oldest went"
         );
+    }
+
+    #[test]
+    fn a_full_ring_at_the_budget_forgets_nobody_else() {
+        let mut recent = RecentTouches::new(8, 1000);
+        for actor in 0..BUDGET_IN_FULL_RINGS {
+            for n in 0..8 {
+                recent.push((0, format!("pid:{actor}")), touch(n));
+            }
+        }
+        assert_eq!(recent.total, recent.budget);
+        recent.push((0, "pid:0".into()), touch(99));
+        assert_eq!(recent.rings.len(), BUDGET_IN_FULL_RINGS, "nobody evicted");
+        assert_eq!(recent.total, recent.budget);
     }
 }
