@@ -97,7 +97,8 @@ pub fn run(
     );
     let blocked = state::blocked_incidents(&incidents.journal);
     let decoys = if config.decoys.enabled {
-        let placed = decoys::place(&shares);
+        // From a table of their own: see `own_writes`.
+        let placed = crate::with_own_descriptors(|| decoys::place(&shares));
         decoys::warn_if_visible(options.smb_conf.as_deref(), &placed, lang);
         placed
     } else {
@@ -486,7 +487,8 @@ pub fn run(
             && last_refresh.elapsed() > Duration::from_secs(config.decoys.refresh_secs.max(10))
         {
             last_refresh = Instant::now();
-            if let Some(alert) = decoys::refresh(&decoys, &hot.shares) {
+            let shares = &hot.shares;
+            if let Some(alert) = crate::with_own_descriptors(|| decoys::refresh(&decoys, shares)) {
                 main.incidents.emit(alert);
             }
         }

@@ -64,6 +64,7 @@ mod hold;
 mod incidents;
 mod lazy;
 mod open_mode;
+mod own_writes;
 mod perm;
 mod read_marks;
 mod recent_touches;
@@ -75,6 +76,7 @@ pub mod upkeep;
 pub mod vault;
 
 pub use config::{Backend, ConfigError, GuardConfig};
+pub use own_writes::with_own_descriptors;
 
 use barrier::{Barrier, Group, Overwrite, INFLIGHT};
 use mamori_core::Lang;

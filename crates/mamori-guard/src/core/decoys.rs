@@ -63,7 +63,7 @@ impl Replanner {
             if new.is_empty() {
                 continue;
             }
-            let paths = match mamori_judge::decoy::place(&new) {
+            let paths = match crate::with_own_descriptors(|| mamori_judge::decoy::place(&new)) {
                 Ok(paths) => paths,
                 Err(e) => {
                     tracing::warn!("{e}");
