@@ -412,6 +412,8 @@ pub fn run(
         last_ok: SystemTime::now(),
         overflow_pending: false,
         lost_at: None,
+        lost_since: None,
+        started: SystemTime::now(),
         last_rescan: None,
         upkeep,
         rollbacks,
@@ -440,7 +442,7 @@ pub fn run(
         }
         // A change refused by a full queue came before the ones taken now.
         if lost.load(Ordering::Acquire) {
-            main.events_lost();
+            main.events_lost(judge.config().burst_window);
         }
         for queued in taken.drain(..) {
             let handling = hot.trace.now();
@@ -558,6 +560,10 @@ struct Main<'a> {
     last_rescan: Option<Instant>,
     /// When events were last lost (`core/lost.rs`).
     lost_at: Option<Instant>,
+    /// When the current run of losses began, at the latest (`core/lost.rs`).
+    lost_since: Option<SystemTime>,
+    /// When the main loop began: after the start sweep's last version.
+    started: SystemTime,
     upkeep: crate::upkeep::Upkeep,
     rollbacks: crate::rollback::Rollbacks,
     deferred: deferred::DeferredProbes,
@@ -601,7 +607,7 @@ impl Main<'_> {
         if observed.change == Change::Overflow {
             // Coalesced: one rescan covers every overflow since the last.
             self.overflow_pending = true;
-            self.events_lost();
+            self.events_lost(judge.config().burst_window);
             return;
         }
         self.last_ok = SystemTime::now();

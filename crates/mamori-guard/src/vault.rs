@@ -25,10 +25,15 @@ pub trait Preserver: Send + Sync {
         None
     }
 
-    /// Whether the vault holds any version of the inode `ino` of device
-    /// `dev` (`None`: it cannot tell): which incarnation of a reused name
-    /// the guard saw exist.
-    fn has_inode(&self, _dev: u64, _ino: u64) -> Option<bool> {
+    /// Whether the vault holds a version of the inode `ino` of device
+    /// `dev` taken before `before` (`None`: it cannot tell): which
+    /// incarnation of a reused name the guard saw exist before a loss.
+    fn inode_seen_before(
+        &self,
+        _dev: u64,
+        _ino: u64,
+        _before: std::time::SystemTime,
+    ) -> Option<bool> {
         None
     }
 }
@@ -62,10 +67,11 @@ impl Preserver for mamori_vault::Vault {
         self.latest(share, rel.to_str()?).ok().map(|v| v.is_some())
     }
 
-    fn has_inode(&self, dev: u64, ino: u64) -> Option<bool> {
+    fn inode_seen_before(&self, dev: u64, ino: u64, before: std::time::SystemTime) -> Option<bool> {
+        let before = chrono::DateTime::<chrono::Utc>::from(before);
         self.versions_of_inode(dev, ino)
             .ok()
-            .map(|versions| !versions.is_empty())
+            .map(|versions| versions.iter().any(|v| v.taken_at < before))
     }
 }
 

@@ -23,6 +23,10 @@
 //! holds no version of that inode either, this incarnation appeared during
 //! the loss. The vault's link of an earlier incarnation keeps its inode
 //! allocated, so a new file cannot take its number while the link lives.
+//! Only versions taken before the loss began count ([`LOSS_MARGIN`]): the
+//! periodic sweep links whatever it finds, so a file created during the
+//! loss may have a version of its own by the time it is deleted (under a
+//! slow guard, twenty-minute storms raised false bursts of deletes so).
 //! And a file whose create was seen but whose renames were lost is known
 //! by its inode as its creator's ([`Creators`]).
 
@@ -31,11 +35,26 @@ use mamori_judge::{FileEvent, FileOp, Judge};
 use mamori_watch::{Change, Observed};
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
+
+/// How long before the last change read ahead of a loss the loss may have
+/// begun (the kernel's queue and the change queue hold changes not yet
+/// read): the overflow's rescan looks this far back, and vault versions
+/// taken since do not say a file existed before the loss.
+pub(super) const LOSS_MARGIN: Duration = Duration::from_secs(2);
 
 impl Main<'_> {
-    /// Events were lost just now.
-    pub(super) fn events_lost(&mut self) {
+    /// Events were lost just now; `window`: how long a loss is remembered.
+    /// The run of losses began after the last change read before this one
+    /// (less [`LOSS_MARGIN`]; never before the main loop began, so every
+    /// version of the start sweep is older), unless an earlier loss of the
+    /// same run is remembered still.
+    pub(super) fn events_lost(&mut self, window: Duration) {
+        let ongoing = self.lost_at.is_some_and(|at| at.elapsed() <= window);
+        if !ongoing || self.lost_since.is_none() {
+            let began = self.last_ok.checked_sub(LOSS_MARGIN);
+            self.lost_since = Some(began.map_or(self.started, |t| t.max(self.started)));
+        }
         self.lost_at = Some(Instant::now());
     }
 
@@ -73,14 +92,18 @@ impl Main<'_> {
             || self.hot.vault.as_ref().is_some_and(|vault| {
                 match vault.has_version(&share.name, old) {
                     Some(false) => true,
-                    // An earlier file of the same name: was this one ever seen?
+                    // A version of the name: was this file seen before the
+                    // loss? (The periodic sweep links what it finds, files
+                    // created during the loss too: a version taken since
+                    // says nothing.)
                     Some(true) => observed.inode.is_some_and(|ino| {
                         let folder = share.root.join(old.parent().unwrap_or(old));
                         let dev = std::fs::metadata(&folder)
                             .or_else(|_| std::fs::metadata(&share.root))
                             .map(|m| m.dev());
+                        let since = self.lost_since.unwrap_or_else(SystemTime::now);
                         dev.ok()
-                            .and_then(|dev| vault.has_inode(dev, ino))
+                            .and_then(|dev| vault.inode_seen_before(dev, ino, since))
                             .is_some_and(|seen| !seen)
                     }),
                     None => false,

@@ -22,7 +22,7 @@ use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 /// Files judged lately (absolute path → mtime in ns and size when their
 /// new content was probed), bounded; a `RefCell` because the probe of a
@@ -63,7 +63,7 @@ impl Main<'_> {
     /// as an unknown actor's (files judged before and unchanged: skipped).
     pub(super) fn overflow(&mut self, judge: &mut Judge, share: usize) {
         self.hot.stats.overflows.fetch_add(1, Ordering::Relaxed);
-        let since = self.last_ok - Duration::from_secs(2);
+        let since = self.last_ok - super::lost::LOSS_MARGIN;
         let targets: Vec<usize> = if share < self.hot.shares.list.len() {
             vec![share]
         } else {
@@ -203,6 +203,7 @@ fn rescan(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn rescan_finds_recent_files_only() {
