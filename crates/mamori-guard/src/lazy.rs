@@ -322,7 +322,7 @@ fn parse_run_delay(line: &str) -> Option<u64> {
 /// Whether a thread of ours can go to `SCHED_IDLE` and back (root, or an
 /// `RLIMIT_NICE` that allows it). Tried on a throwaway thread: a thread
 /// that could not come back would stay idle.
-fn can_leave_idle() -> bool {
+pub(crate) fn can_leave_idle() -> bool {
     std::thread::scope(|scope| {
         scope
             .spawn(|| {

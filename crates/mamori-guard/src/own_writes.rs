@@ -41,6 +41,7 @@ pub fn with_own_descriptors<T: Send>(work: impl FnOnce() -> T + Send) -> T {
                 if let Err(e) = unshare_descriptors() {
                     tracing::warn!("own descriptor table for the guard's writes: {e}");
                 }
+                at_normal_priority();
                 run()
             });
         match handle {
@@ -71,6 +72,17 @@ pub fn with_own_descriptors<T: Send>(work: impl FnOnce() -> T + Send) -> T {
 #[cold]
 fn unreachable_work() -> ! {
     panic!("own-writes: the work was taken but gave no result")
+}
+
+/// A thread inherits its starter's policy, and the main loop may be idle
+/// (`lazy.rs`) when it refreshes decoys: the caller now sleeps in `join`,
+/// where the starvation watch cannot see it wait, so the work itself runs
+/// at normal priority (it is rare and small). Refused without
+/// `CAP_SYS_NICE`: then it keeps the inherited policy.
+fn at_normal_priority() {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: sets this thread's own policy; `param` is valid.
+    unsafe { libc::sched_setscheduler(0, libc::SCHED_OTHER, &param) };
 }
 
 /// This thread's descriptor table becomes a copy of the process's with
@@ -132,6 +144,27 @@ mod tests {
         );
         assert!(is_open(outside.as_raw_fd()), "outside descriptors stay");
         assert!(path.exists());
+    }
+
+    #[test]
+    fn the_work_runs_at_normal_priority_whatever_its_caller_runs_at() {
+        let param = libc::sched_param { sched_priority: 0 };
+        let policy = std::thread::spawn(move || {
+            // SAFETY: this test thread's own policy.
+            let idle = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } == 0;
+            // SAFETY: reads the calling thread's policy.
+            let inside = with_own_descriptors(|| unsafe { libc::sched_getscheduler(0) });
+            (idle, inside)
+        })
+        .join()
+        .unwrap();
+        // Back from idle needs CAP_SYS_NICE (root): otherwise only said.
+        match policy {
+            (true, inside) if crate::lazy::can_leave_idle() => {
+                assert_eq!(inside, libc::SCHED_OTHER)
+            }
+            _ => eprintln!("skipped: cannot switch policies here"),
+        }
     }
 
     #[test]
