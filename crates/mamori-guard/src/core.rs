@@ -411,8 +411,7 @@ pub fn run(
         created: Created::default(),
         last_ok: SystemTime::now(),
         overflow_pending: false,
-        lost_at: None,
-        lost_since: None,
+        loss: None,
         started: SystemTime::now(),
         last_rescan: None,
         upkeep,
@@ -558,10 +557,8 @@ struct Main<'a> {
     last_ok: SystemTime,
     overflow_pending: bool,
     last_rescan: Option<Instant>,
-    /// When events were last lost (`core/lost.rs`).
-    lost_at: Option<Instant>,
-    /// When the current run of losses began, at the latest (`core/lost.rs`).
-    lost_since: Option<SystemTime>,
+    /// The last run of lost events (`core/lost.rs`).
+    loss: Option<lost::Loss>,
     /// When the main loop began: after the start sweep's last version.
     started: SystemTime,
     upkeep: crate::upkeep::Upkeep,

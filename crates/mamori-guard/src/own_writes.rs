@@ -29,38 +29,30 @@
 /// doc) and returns its result. If that thread cannot be made, `work` runs
 /// here (as before this existed) and the reason is logged.
 pub fn with_own_descriptors<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    let work = std::sync::Mutex::new(Some(work));
-    let run = || {
-        let work = work.lock().ok().and_then(|mut w| w.take());
-        work.map(|work| work())
-    };
+    let mut work = Some(work);
     let spawned = std::thread::scope(|scope| {
-        let handle = std::thread::Builder::new()
+        let slot = &mut work;
+        std::thread::Builder::new()
             .name("own-writes".into())
-            .spawn_scoped(scope, || {
+            .spawn_scoped(scope, move || {
                 if let Err(e) = unshare_descriptors() {
                     tracing::warn!("own descriptor table for the guard's writes: {e}");
                 }
                 at_normal_priority();
-                run()
-            });
-        match handle {
-            Ok(handle) => match handle.join() {
-                Ok(result) => Ok(result),
-                Err(panic) => std::panic::resume_unwind(panic),
-            },
-            Err(e) => Err(e),
-        }
+                slot.take().map(|work| work())
+            })
+            .map(|handle| handle.join())
     });
     match spawned {
-        Ok(Some(result)) => result,
-        Ok(None) | Err(_) => {
+        Ok(Ok(Some(result))) => result,
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Ok(Ok(None)) | Err(_) => {
             if let Err(e) = &spawned {
                 tracing::warn!("own-writes thread: {e}; writing from this one");
             }
             // Not taken by the thread (it could not start): run it here.
-            match run() {
-                Some(result) => result,
+            match work.take() {
+                Some(work) => work(),
                 None => unreachable_work(),
             }
         }

@@ -37,6 +37,15 @@ use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::time::{Duration, Instant, SystemTime};
 
+/// A run of lost events: losses within the judge's burst window of each
+/// other.
+pub(super) struct Loss {
+    /// When events were last lost.
+    last: Instant,
+    /// When the run began, at the latest.
+    since: SystemTime,
+}
+
 /// How long before the last change read ahead of a loss the loss may have
 /// begun (the kernel's queue and the change queue hold changes not yet
 /// read): the overflow's rescan looks this far back, and vault versions
@@ -50,12 +59,17 @@ impl Main<'_> {
     /// version of the start sweep is older), unless an earlier loss of the
     /// same run is remembered still.
     pub(super) fn events_lost(&mut self, window: Duration) {
-        let ongoing = self.lost_at.is_some_and(|at| at.elapsed() <= window);
-        if !ongoing || self.lost_since.is_none() {
-            let began = self.last_ok.checked_sub(LOSS_MARGIN);
-            self.lost_since = Some(began.map_or(self.started, |t| t.max(self.started)));
-        }
-        self.lost_at = Some(Instant::now());
+        let since = match &self.loss {
+            Some(loss) if loss.last.elapsed() <= window => loss.since,
+            _ => {
+                let began = self.last_ok.checked_sub(LOSS_MARGIN);
+                began.map_or(self.started, |t| t.max(self.started))
+            }
+        };
+        self.loss = Some(Loss {
+            last: Instant::now(),
+            since,
+        });
     }
 
     /// Before judging a rename or delete after a loss: tells the judge its
@@ -67,9 +81,14 @@ impl Main<'_> {
         actor: &mamori_journal::Actor,
     ) {
         let window = judge.config().burst_window;
-        if self.lost_at.is_none_or(|at| at.elapsed() > window) {
+        let Some(since) = self
+            .loss
+            .as_ref()
+            .filter(|loss| loss.last.elapsed() <= window)
+            .map(|loss| loss.since)
+        else {
             return;
-        }
+        };
         let old = match &observed.change {
             Change::Deleted => observed.path.as_path(),
             Change::Renamed { from } => from.as_path(),
@@ -101,7 +120,6 @@ impl Main<'_> {
                         let dev = std::fs::metadata(&folder)
                             .or_else(|_| std::fs::metadata(&share.root))
                             .map(|m| m.dev());
-                        let since = self.lost_since.unwrap_or_else(SystemTime::now);
                         dev.ok()
                             .and_then(|dev| vault.inode_seen_before(dev, ino, since))
                             .is_some_and(|seen| !seen)
