@@ -205,6 +205,9 @@ fn merge(outcome: &mut Outcome, report: &mamori_restore::RestoreReport) {
                 mamori_restore::SkipReason::NameTaken => {
                     "its name is taken by another file / 元の名前を別のファイルが使用中".into()
                 }
+                mamori_restore::SkipReason::InUse => {
+                    "open by someone else / 他の利用者が開いたまま".into()
+                }
             },
         })
         .chain(report.failed.iter().map(|f| Left {

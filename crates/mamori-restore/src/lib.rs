@@ -37,6 +37,7 @@
 //!
 //! `dry_run` computes the same report and changes nothing.
 
+mod lease;
 pub mod plan;
 mod render;
 pub mod unjournaled;
@@ -54,6 +55,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use write::Placed;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RestoreError {
@@ -108,6 +110,9 @@ pub enum SkipReason {
     ChangedByOther,
     /// Its original name is taken by a file the attacker did not leave.
     NameTaken,
+    /// Someone else had it open throughout: replacing it then would lose
+    /// their next write.
+    InUse,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -485,17 +490,18 @@ impl Context {
             }
             return;
         }
+        let after = match &content {
+            Content::Version(v, Source::Vault) => v.taken_at,
+            _ => original.first_touch,
+        };
         if let Some(now) = now_at {
-            let after = match &content {
-                Content::Version(v, Source::Vault) => v.taken_at,
-                _ => original.first_touch,
-            };
             if self.changed_by_other(now, after, plan) {
                 self.skip(now, SkipReason::ChangedByOther);
                 return;
             }
         }
-        if target.exists() && now_at != Some(original.path.as_str()) {
+        let over_leftover = target.exists() && now_at != Some(original.path.as_str());
+        if over_leftover {
             let attackers = leftovers.contains(original.path.as_str());
             if !attackers || self.changed_by_other(&original.path, self.started, plan) {
                 self.skip(&original.path, SkipReason::NameTaken);
@@ -508,13 +514,31 @@ impl Context {
             Content::Current(_) => Source::Renamed,
         };
         if !self.dry_run {
-            let result = match &content {
-                Content::Version(v, _) => write::place_version(v, &target),
-                Content::Snapshot(p) => write::place_copy(p, &target),
-                Content::Current(p) => write::rename_back(p, &target),
+            // The same check again, once nobody else has the file open
+            // (`write`): a write that came in since is kept.
+            let mut still_the_attackers = || match now_at {
+                Some(now) if now == original.path => !self.changed_by_other(now, after, plan),
+                _ => !self.changed_by_other(&original.path, self.started, plan),
             };
-            if let Err(e) = result {
-                self.fail(&original.path, &e.to_string());
+            let result = match &content {
+                Content::Version(v, _) => {
+                    write::place_version(v, &target, &mut still_the_attackers)
+                }
+                Content::Snapshot(p) => write::place_copy(p, &target, &mut still_the_attackers),
+                Content::Current(p) => write::rename_back(p, &target, over_leftover),
+            };
+            let skipped = match result {
+                Ok(Placed::Done) => None,
+                Ok(Placed::InUse) => Some(SkipReason::InUse),
+                Ok(Placed::Changed) => Some(SkipReason::ChangedByOther),
+                Ok(Placed::NameTaken) => Some(SkipReason::NameTaken),
+                Err(e) => {
+                    self.fail(&original.path, &e.to_string());
+                    return;
+                }
+            };
+            if let Some(reason) = skipped {
+                self.skip(&original.path, reason);
                 return;
             }
             if let Some(now) = now_at.filter(|p| *p != original.path) {

@@ -96,6 +96,10 @@ pub fn render(report: &RestoreReport, lang: Lang) -> String {
                     "元の名前に別のファイルがあります",
                     "another file now has its original name",
                 ),
+                SkipReason::InUse => lang.pick(
+                    "別の利用者が開いたままです（閉じてから再実行してください）",
+                    "someone else has it open (run again once it is closed)",
+                ),
             };
             format!("{} — {why}", s.path)
         }),
