@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use mamori_journal::{Touch, TouchOp};
 use mamori_vault::Vault;
 use std::collections::BTreeSet;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 /// How long before the incident's start an unlink still counts.
@@ -44,25 +43,15 @@ pub fn find(
     let to = last_touch + crate::ATTACKER_SLACK;
     let mut found = Vec::new();
     for folder in &folders {
-        let Ok(links) = vault.links_in(share, folder) else {
+        let Ok(unlinked) = vault.unlinked_in(share, folder, from, to) else {
             continue;
         };
-        for version in links {
-            if named.contains(version.path.as_str()) || !version.is_frozen_link() {
-                continue;
-            }
-            let Ok(meta) = std::fs::symlink_metadata(&version.object) else {
-                continue;
-            };
-            let Some(unlinked) = DateTime::from_timestamp(meta.ctime(), meta.ctime_nsec() as u32)
-            else {
-                continue;
-            };
-            if unlinked < from || unlinked > to || root.join(&version.path).exists() {
+        for (version, at) in unlinked {
+            if named.contains(version.path.as_str()) || root.join(&version.path).exists() {
                 continue;
             }
             let mut touch = Touch::new(TouchOp::Delete, version.path.clone());
-            touch.time = unlinked;
+            touch.time = at;
             touch.vault = Some(version.id.clone());
             found.push(touch);
         }

@@ -629,6 +629,26 @@ impl Vault {
         self.lock().flushed()?.links_in(share, dir)
     }
 
+    /// Frozen links of files directly in `dir` of a share whose file was
+    /// deleted between `from` and `to`, with that time: the deletes an
+    /// attack made that its journal may have missed.
+    pub fn unlinked_in(
+        &self,
+        share: &str,
+        dir: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(Version, DateTime<Utc>)>> {
+        Ok(self
+            .links_in(share, dir)?
+            .into_iter()
+            .filter_map(|v| {
+                let at = v.unlinked_at()?;
+                (from <= at && at <= to).then_some((v, at))
+            })
+            .collect())
+    }
+
     /// Every version of a share taken at or after `since`, oldest first.
     pub fn versions_since(&self, share: &str, since: DateTime<Utc>) -> Result<Vec<Version>> {
         self.lock().flushed()?.since(share, since)
@@ -668,6 +688,15 @@ impl Version {
     /// content the file had when it was deleted or replaced.
     pub fn is_frozen_link(&self) -> bool {
         self.kind == VersionKind::Link && links::is_frozen(&self.object)
+    }
+
+    /// When a frozen link's file was deleted (or replaced): `None` unless
+    /// this is a frozen link.
+    pub fn unlinked_at(&self) -> Option<DateTime<Utc>> {
+        if self.kind != VersionKind::Link {
+            return None;
+        }
+        links::frozen_since(&self.object)
     }
 
     /// Whether the object still holds the content recorded (always for

@@ -31,6 +31,17 @@ pub(crate) fn is_frozen(object: &Path) -> bool {
     std::fs::symlink_metadata(object).is_ok_and(|m| m.nlink() == 1)
 }
 
+/// When a frozen link's file lost its last name in the share: the inode's
+/// ctime, which nothing changes once only the store has a name for it.
+/// `None` when the link is not frozen (or gone).
+pub(crate) fn frozen_since(object: &Path) -> Option<chrono::DateTime<Utc>> {
+    let meta = std::fs::symlink_metadata(object).ok()?;
+    if meta.nlink() != 1 {
+        return None;
+    }
+    chrono::DateTime::from_timestamp(meta.ctime(), meta.ctime_nsec() as u32)
+}
+
 pub(crate) fn exists(object: &Path) -> bool {
     std::fs::symlink_metadata(object).is_ok()
 }

@@ -262,12 +262,18 @@ impl Vault {
                     }
                 }
                 let is_link = version.kind == VersionKind::Link;
-                let is_frozen = is_link && links::is_frozen(&version.object);
+                let frozen_since = is_link
+                    .then(|| links::frozen_since(&version.object))
+                    .flatten();
+                let is_frozen = frozen_since.is_some();
                 if is_link && !is_frozen && links::exists(&version.object) {
                     continue;
                 }
+                // A frozen link's age counts from its file's delete: the
+                // sweep that made it may be weeks older.
+                let age_from = frozen_since.map_or(version.taken_at, |t| t.max(version.taken_at));
                 let (expired, over) = match &goal {
-                    Goal::Budget(target) => (version.taken_at + quiet < now, total > *target),
+                    Goal::Budget(target) => (age_from + quiet < now, total > *target),
                     Goal::Space { share, short } => {
                         // Only what frees blocks or inodes of that filesystem
                         // counts (an empty copy holds an inode too).
@@ -425,7 +431,9 @@ impl Vault {
     /// attack found, should nothing in it be usable), the newest link and
     /// the newest frozen link (a deleted file's content), and the newest
     /// write of anyone else after the window opened (the evidence that
-    /// keeps a restore from undoing their work). Not every version of the
+    /// keeps a restore from undoing their work); and the frozen links of
+    /// files in the attacked folders deleted while the attack ran, which
+    /// the journal may have missed. Not every version of the
     /// path: an incident left open for weeks (an alert-only share, a false
     /// alarm nobody released) pinned each later save of a busy file and
     /// every frozen link of a reused name, which in a delete storm took a
@@ -456,6 +464,22 @@ impl Vault {
             }
             paths.insert(touch.path.as_str());
             paths.extend(touch.from.as_deref());
+        }
+        // Deletes the journal may have missed: files of the attacked
+        // folders deleted while the attack ran (what a restore looks for,
+        // `mamori_restore::unjournaled`).
+        let folders: std::collections::BTreeSet<&str> = paths
+            .iter()
+            .map(|p| p.rsplit_once('/').map_or("", |(dir, _)| dir))
+            .collect();
+        for folder in folders {
+            let unlinked = self.unlinked_in(
+                &incident.share,
+                folder,
+                incident.started - window::UNLINK_BEFORE_START,
+                last + window::ATTACKER_SLACK,
+            )?;
+            pins.ids.extend(unlinked.into_iter().map(|(v, _)| v.id));
         }
         for path in paths {
             let versions = self.versions_of(&incident.share, path)?;

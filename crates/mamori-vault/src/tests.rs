@@ -419,3 +419,74 @@ fn upkeep_forgets_sessions_so_a_long_session_gets_a_fresh_version() {
     let version = vault.version(&fresh.0).unwrap().unwrap();
     assert_eq!(std::fs::read(&version.object).unwrap(), b"afternoon");
 }
+
+#[test]
+fn a_frozen_links_age_counts_from_the_delete_not_the_sweep() {
+    let (_dir, vault, share) = setup();
+    std::fs::write(share.join("sub/old.docx"), b"written long ago").unwrap();
+    std::fs::write(share.join("sub/kept.docx"), b"still here").unwrap();
+    let swept_at = Utc::now();
+    assert_eq!(vault.sweep_links("s").unwrap().linked, 2);
+    // Deleted a while after the sweep linked it.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::fs::remove_file(share.join("sub/old.docx")).unwrap();
+    let quiet = chrono::Duration::from_std(vault.config.quiet_period).unwrap();
+    // Past the quiet period since the sweep, within it since the delete.
+    vault
+        .prune(swept_at + quiet + chrono::Duration::milliseconds(500))
+        .unwrap();
+    let kept = vault.versions_of("s", "sub/old.docx").unwrap();
+    assert_eq!(kept.len(), 1, "the deleted file's link was pruned");
+    assert!(kept[0].is_frozen_link());
+    let deleted = kept[0].unlinked_at().unwrap();
+    assert!(deleted >= swept_at + chrono::Duration::seconds(1));
+    // A live link is never pruned for age; the frozen one goes once the
+    // quiet period has passed since its delete.
+    vault
+        .prune(deleted + quiet + chrono::Duration::seconds(1))
+        .unwrap();
+    assert!(vault.versions_of("s", "sub/old.docx").unwrap().is_empty());
+    assert_eq!(vault.versions_of("s", "sub/kept.docx").unwrap().len(), 1);
+}
+
+#[test]
+fn an_open_incident_pins_the_deletes_its_journal_missed_in_its_folders() {
+    let (dir, vault, share) = setup();
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(share.join("other")).unwrap();
+    for name in ["sub/a.xlsx", "sub/b.xlsx", "other/c.xlsx"] {
+        std::fs::write(share.join(name), name.as_bytes()).unwrap();
+    }
+    assert_eq!(vault.sweep_links("s").unwrap().linked, 3);
+    let journal = mamori_journal::Journal::open(&state);
+    let incident = mamori_journal::Incident::new(
+        mamori_journal::IncidentSource::Guard,
+        "s",
+        &share,
+        Utc::now(),
+    );
+    journal.save(&incident).unwrap();
+    // The journal names b's delete; a's (the first of the burst) escaped
+    // it; c was deleted by someone else in a folder the attack never saw.
+    for name in ["sub/a.xlsx", "sub/b.xlsx", "other/c.xlsx"] {
+        std::fs::remove_file(share.join(name)).unwrap();
+    }
+    let touch = mamori_journal::Touch::new(mamori_journal::TouchOp::Delete, "sub/b.xlsx");
+    journal.append(&incident.id, &[touch]).unwrap();
+    // Over budget: every clean version may go.
+    let tight = Vault::open(
+        &state,
+        VaultConfig {
+            sweep_on_register: false,
+            min_free_ratio: 0.0,
+            budget_bytes: 0,
+            ..VaultConfig::default()
+        },
+    )
+    .unwrap();
+    tight.register_share("s", &share).unwrap();
+    tight.prune(Utc::now()).unwrap();
+    assert_eq!(tight.versions_of("s", "sub/a.xlsx").unwrap().len(), 1);
+    assert_eq!(tight.versions_of("s", "sub/b.xlsx").unwrap().len(), 1);
+    assert!(tight.versions_of("s", "other/c.xlsx").unwrap().is_empty());
+}
