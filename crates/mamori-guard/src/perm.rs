@@ -15,6 +15,7 @@
 
 mod befores;
 mod beside;
+mod handoff;
 mod readers;
 mod wake;
 
@@ -34,7 +35,6 @@ use std::os::fd::AsRawFd;
 use std::os::fd::FromRawFd;
 use std::path::Path;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 pub(crate) use wake::ReaderWake;
@@ -164,8 +164,7 @@ pub(crate) fn start(
     readers: usize,
 ) {
     let _ = hot.inode_marks.set(group.flusher());
-    let (sender, receiver) = sync_channel::<Handed>(queue);
-    let receiver = Arc::new(Mutex::new(receiver));
+    let (sender, receiver) = handoff::bounded::<Handed>(queue);
     let clean = Arc::new(Mutex::new(Clean {
         map: HashMap::new(),
         capacity: hot.limits.pids,
@@ -216,7 +215,7 @@ pub(crate) fn start(
 pub(crate) struct Shared {
     group: PermGroup,
     hot: Arc<Hot>,
-    sender: SyncSender<Handed>,
+    sender: handoff::Sender<Handed>,
     clean: Arc<Mutex<Clean>>,
     /// Taken to read a batch and held until it is handled: with several
     /// readers the batches are still read and handled one at a time, in
@@ -453,8 +452,7 @@ impl Shared {
             hot.trace.add(&hot.trace.hops.to_worker, 1);
             match sender.try_send((pending, read_at, class, opened_mode)) {
                 Ok(()) => {}
-                Err(TrySendError::Full((pending, ..)))
-                | Err(TrySendError::Disconnected((pending, ..))) => {
+                Err((pending, ..)) => {
                     hot.stats.perm_dropped.fetch_add(1, Ordering::Relaxed);
                     pending.allow();
                 }
@@ -480,17 +478,8 @@ fn pause_after_failed_read() {
     std::thread::sleep(Duration::from_millis(100));
 }
 
-fn worker(receiver: Arc<Mutex<Receiver<Handed>>>, hot: Arc<Hot>, clean: Arc<Mutex<Clean>>) {
-    loop {
-        let (pending, read_at, class, mode) = {
-            let Ok(receiver) = receiver.lock() else {
-                return;
-            };
-            match receiver.recv() {
-                Ok(p) => p,
-                Err(_) => return,
-            }
-        };
+fn worker(receiver: handoff::Receiver<Handed>, hot: Arc<Hot>, clean: Arc<Mutex<Clean>>) {
+    while let Some((pending, read_at, class, mode)) = receiver.recv() {
         // A panic while handling drops `pending`, which allows it.
         handle(pending, mode, &hot, &clean);
         hot.trace.answered(class, read_at);
