@@ -15,7 +15,9 @@
 //! actor's sessions have landed and the attacker cannot race the rollback
 //! (its opens are denied, its session is gone); then once more after
 //! [`LATE`] if touches reached the journal meanwhile (changes in flight at
-//! the block). A rollback is idempotent, so the second run only adds.
+//! the block) or a file was left because another process had it open (an
+//! smbd of the attacker's not yet gone: an existing file is rewritten in
+//! place, never while anyone else has it open, see `mamori-restore`). A rollback is idempotent, so the second run only adds.
 //! One thread, jobs in order; the outcome goes back to the main loop, which
 //! alerts through every channel and journals it (`rollback.json` in the
 //! incident's folder).
@@ -124,9 +126,9 @@ fn run(state_dir: &std::path::Path, vault: &VaultHandle, job: &Job) -> Outcome {
     sleep_until(job.verdict_at + SETTLE);
     let started = Instant::now();
     let seen = touches();
-    once(state_dir, vault, job, &mut outcome);
+    let in_use = once(state_dir, vault, job, &mut outcome);
     sleep_until(job.verdict_at + LATE);
-    if touches() != seen {
+    if touches() != seen || in_use {
         once(state_dir, vault, job, &mut outcome);
     }
     outcome.took_ms = started.elapsed().as_millis() as u64;
@@ -142,8 +144,14 @@ fn run(state_dir: &std::path::Path, vault: &VaultHandle, job: &Job) -> Outcome {
     outcome
 }
 
-/// One rollback run, merged into `outcome`.
-fn once(state_dir: &std::path::Path, vault: &VaultHandle, job: &Job, outcome: &mut Outcome) {
+/// One rollback run, merged into `outcome`; whether it left a file because
+/// another process had it open (the attacker's smbd not yet gone, say).
+fn once(
+    state_dir: &std::path::Path,
+    vault: &VaultHandle,
+    job: &Job,
+    outcome: &mut Outcome,
+) -> bool {
     #[cfg(feature = "vault")]
     {
         // Versions taken in the last moments are committed in batches.
@@ -156,8 +164,12 @@ fn once(state_dir: &std::path::Path, vault: &VaultHandle, job: &Job, outcome: &m
         match mamori_restore::rollback(state_dir, &job.incident) {
             Ok(report) => {
                 merge(outcome, &report);
-                // The files put back are new inodes: link them into the
-                // vault now, not at the next sweep.
+                let in_use = report
+                    .skipped
+                    .iter()
+                    .any(|s| s.reason == mamori_restore::SkipReason::InUse);
+                // Files put back under a missing name are new inodes:
+                // link them into the vault now, not at the next sweep.
                 if let Some(vault) = vault {
                     let back: Vec<String> =
                         report.restored.iter().map(|r| r.path.clone()).collect();
@@ -167,14 +179,19 @@ fn once(state_dir: &std::path::Path, vault: &VaultHandle, job: &Job, outcome: &m
                         }
                     }
                 }
+                in_use
             }
-            Err(e) => outcome.error = Some(e.to_string()),
+            Err(e) => {
+                outcome.error = Some(e.to_string());
+                false
+            }
         }
     }
     #[cfg(not(feature = "vault"))]
     {
         let _ = (state_dir, vault, job);
         outcome.error = Some("built without the vault".into());
+        false
     }
 }
 

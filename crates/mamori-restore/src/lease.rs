@@ -23,6 +23,7 @@
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
+use std::os::unix::fs::MetadataExt;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::time::Duration;
@@ -53,7 +54,7 @@ pub(crate) fn open_unshared(path: &Path) -> Result<File, NoLease> {
         match try_once(path) {
             Err(NoLease::InUse) => match waits.next() {
                 Some(&ms) => std::thread::sleep(Duration::from_millis(ms)),
-                None => return Err(NoLease::InUse),
+                None => return last_look(path),
             },
             other => return other,
         }
@@ -61,25 +62,7 @@ pub(crate) fn open_unshared(path: &Path) -> Result<File, NoLease> {
 }
 
 fn try_once(path: &Path) -> Result<File, NoLease> {
-    // O_NONBLOCK: an open that would wait on someone else's lease (smbd
-    // with kernel oplocks) fails at once instead.
-    let file = match std::fs::OpenOptions::new()
-        .write(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-    {
-        Ok(file) => file,
-        Err(e) => {
-            return Err(match e.raw_os_error() {
-                Some(libc::ENOENT) | Some(libc::ELOOP) | Some(libc::EISDIR) => NoLease::Missing,
-                Some(libc::EWOULDBLOCK) | Some(libc::ETXTBSY) => NoLease::InUse,
-                _ => NoLease::Io(e),
-            })
-        }
-    };
-    if !file.metadata().map_err(NoLease::Io)?.is_file() {
-        return Err(NoLease::Missing);
-    }
+    let file = open_for_rewrite(path)?;
     let fd = file.as_raw_fd();
     // SAFETY: a valid fd.
     if unsafe { libc::fcntl(fd, libc::F_SETLEASE, libc::F_WRLCK) } != 0 {
@@ -97,6 +80,71 @@ fn try_once(path: &Path) -> Result<File, NoLease> {
     Ok(file)
 }
 
+/// After the retries: descriptors of our own process refuse the lease too
+/// (the guard keeps read-only ones of files being written until it judged
+/// their close), and those never write. The file is ours to rewrite if no
+/// other process has it open.
+fn last_look(path: &Path) -> Result<File, NoLease> {
+    let file = open_for_rewrite(path)?;
+    let meta = file.metadata().map_err(NoLease::Io)?;
+    if open_elsewhere(meta.dev(), meta.ino()) {
+        return Err(NoLease::InUse);
+    }
+    Ok(file)
+}
+
+fn open_for_rewrite(path: &Path) -> Result<File, NoLease> {
+    // O_NONBLOCK: an open that would wait on someone else's lease (smbd
+    // with kernel oplocks) fails at once instead.
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ENOENT) | Some(libc::ELOOP) | Some(libc::EISDIR) => NoLease::Missing,
+            Some(libc::EWOULDBLOCK) | Some(libc::ETXTBSY) => NoLease::InUse,
+            _ => NoLease::Io(e),
+        })?;
+    if !file.metadata().map_err(NoLease::Io)?.is_file() {
+        return Err(NoLease::Missing);
+    }
+    Ok(file)
+}
+
+/// Whether a process other than this one has the inode open: a walk of
+/// every `/proc/PID/fd` (only after a lease was refused throughout). A
+/// process whose descriptors cannot be read counts as holding it.
+fn open_elsewhere(dev: u64, ino: u64) -> bool {
+    let me = std::process::id();
+    let Ok(processes) = std::fs::read_dir("/proc") else {
+        return true;
+    };
+    for process in processes.flatten() {
+        let Some(pid) = process
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == me {
+            continue;
+        }
+        let fds = match std::fs::read_dir(process.path().join("fd")) {
+            Ok(fds) => fds,
+            // Gone meanwhile (or a kernel thread's empty table).
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(_) => return true,
+        };
+        for fd in fds.flatten() {
+            if std::fs::metadata(fd.path()).is_ok_and(|m| m.dev() == dev && m.ino() == ino) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,7 +158,7 @@ mod tests {
     }
 
     #[test]
-    fn a_file_open_elsewhere_is_in_use_and_a_missing_one_missing() {
+    fn a_file_another_process_has_open_is_in_use_and_a_missing_one_missing() {
         let dir = tempfile::tempdir().unwrap();
         if !leases_here(dir.path()) {
             eprintln!("no leases on this filesystem: skipped");
@@ -118,9 +166,33 @@ mod tests {
         }
         let path = dir.path().join("a");
         std::fs::write(&path, b"content").unwrap();
-        let reader = File::open(&path).unwrap();
+        // Our own descriptor refuses the lease, but never writes: the file
+        // is ours to rewrite once the retries are over.
+        let ours = File::open(&path).unwrap();
         assert!(matches!(try_once(&path), Err(NoLease::InUse)));
-        drop(reader);
+        assert!(open_unshared(&path).is_ok());
+        drop(ours);
+        // Another process's descriptor: in use throughout.
+        let mut other = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("exec 3<\"$0\"; read line")
+            .arg(&path)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let meta = std::fs::metadata(&path).unwrap();
+        let started = std::time::Instant::now();
+        while !open_elsewhere(meta.dev(), meta.ino()) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "sh never opened it"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(matches!(open_unshared(&path), Err(NoLease::InUse)));
+        drop(other.stdin.take());
+        other.wait().unwrap();
+        assert!(!open_elsewhere(meta.dev(), meta.ino()));
         let file = try_once(&path).unwrap();
         assert!(file.metadata().unwrap().is_file());
         drop(file);

@@ -35,11 +35,16 @@ fn a_file_someone_keeps_open_is_left_to_them_and_their_write_kept() {
     attacker.encrypt_in_place("a.xlsx", false);
     attacker.encrypt_in_place("b.xlsx", false);
     attacker.flush();
-    // A colleague's program opened b.xlsx (the damaged one) and will write.
-    let mut colleague = std::fs::OpenOptions::new()
-        .write(true)
-        .open(root.join("b.xlsx"))
+    // A colleague's program (another process) opened b.xlsx, the damaged
+    // one, and will write once told to.
+    let mut colleague = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("exec 3<>\"$0\"; read line; printf '同僚の編集' >&3")
+        .arg(root.join("b.xlsx"))
+        .stdin(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
+    wait_until_open_elsewhere(&root.join("b.xlsx"));
 
     let report = restore(
         &state,
@@ -59,11 +64,33 @@ fn a_file_someone_keeps_open_is_left_to_them_and_their_write_kept() {
     assert_eq!(skipped, [("b.xlsx", SkipReason::InUse)]);
     assert_eq!(snapshot_tree(&root)["a.xlsx"], before["a.xlsx"]);
 
-    colleague.write_all("同僚の編集".as_bytes()).unwrap();
-    drop(colleague);
+    colleague.stdin.take().unwrap().write_all(b"go\n").unwrap();
+    assert!(colleague.wait().unwrap().success());
     let b = std::fs::read(root.join("b.xlsx")).unwrap();
     assert!(
         b.starts_with("同僚の編集".as_bytes()),
         "the colleague's write was lost"
     );
+}
+
+/// Until another process has `path` open (`/proc/PID/fd`).
+fn wait_until_open_elsewhere(path: &std::path::Path) {
+    use std::os::unix::fs::MetadataExt;
+    let target = std::fs::metadata(path).unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let open = std::fs::read_dir("/proc").unwrap().flatten().any(|p| {
+            std::fs::read_dir(p.path().join("fd")).is_ok_and(|fds| {
+                fds.flatten().any(|fd| {
+                    std::fs::metadata(fd.path())
+                        .is_ok_and(|m| m.dev() == target.dev() && m.ino() == target.ino())
+                })
+            })
+        });
+        if open {
+            return;
+        }
+        assert!(started.elapsed().as_secs() < 10, "never opened");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
