@@ -149,21 +149,24 @@ fn open_elsewhere(dev: u64, ino: u64) -> bool {
 mod tests {
     use super::*;
 
-    fn leases_here(dir: &Path) -> bool {
-        let probe = dir.join("probe");
+    /// A temporary folder on a filesystem with leases, if this one has.
+    fn leasable_dir() -> Option<tempfile::TempDir> {
+        let dir = tempfile::tempdir().unwrap();
+        let probe = dir.path().join("probe");
         std::fs::write(&probe, b"x").unwrap();
         let ok = !matches!(open_unshared(&probe), Err(NoLease::Unsupported(_)));
         std::fs::remove_file(&probe).unwrap();
-        ok
+        if !ok {
+            eprintln!("no leases on this filesystem: skipped");
+        }
+        ok.then_some(dir)
     }
 
     #[test]
     fn a_file_another_process_has_open_is_in_use_and_a_missing_one_missing() {
-        let dir = tempfile::tempdir().unwrap();
-        if !leases_here(dir.path()) {
-            eprintln!("no leases on this filesystem: skipped");
+        let Some(dir) = leasable_dir() else {
             return;
-        }
+        };
         let path = dir.path().join("a");
         std::fs::write(&path, b"content").unwrap();
         // Our own descriptor refuses the lease, but never writes: the file
@@ -209,11 +212,9 @@ mod tests {
 
     #[test]
     fn an_opener_does_not_wait_after_the_check() {
-        let dir = tempfile::tempdir().unwrap();
-        if !leases_here(dir.path()) {
-            eprintln!("no leases on this filesystem: skipped");
+        let Some(dir) = leasable_dir() else {
             return;
-        }
+        };
         let path = dir.path().join("a");
         std::fs::write(&path, b"old").unwrap();
         let _ours = open_unshared(&path).unwrap();

@@ -6,8 +6,8 @@ mod common;
 
 use common::*;
 use mamori_journal::Journal;
-use mamori_restore::{restore, NoProgress, RestoreOptions, SkipReason};
-use mamori_vault::{Vault, VaultConfig};
+use mamori_restore::SkipReason;
+use mamori_vault::Vault;
 use std::io::Write;
 
 #[test]
@@ -21,14 +21,7 @@ fn a_file_someone_keeps_open_is_left_to_them_and_their_write_kept() {
         std::fs::write(root.join(name), format!("{name} の中身\n")).unwrap();
     }
     let before = snapshot_tree(&root);
-    let vault = Vault::open(
-        &state,
-        VaultConfig {
-            sweep_on_register: false,
-            ..VaultConfig::default()
-        },
-    )
-    .unwrap();
+    let vault = Vault::open(&state, quiet_config()).unwrap();
     vault.register_share("s", &root).unwrap();
     let journal = Journal::open(&state);
     let mut attacker = Attacker::start(&vault, &journal, "s", &root);
@@ -46,15 +39,7 @@ fn a_file_someone_keeps_open_is_left_to_them_and_their_write_kept() {
         .unwrap();
     wait_until_open_elsewhere(&root.join("b.xlsx"));
 
-    let report = restore(
-        &state,
-        "latest",
-        &RestoreOptions {
-            dry_run: false,
-            progress: &NoProgress,
-        },
-    )
-    .unwrap();
+    let report = restore_latest(&state, false);
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     let skipped: Vec<(&str, SkipReason)> = report
         .skipped

@@ -9,7 +9,7 @@ mod common;
 
 use common::*;
 use mamori_journal::Journal;
-use mamori_restore::{restore, NoProgress, RestoreOptions, Source};
+use mamori_restore::Source;
 use mamori_vault::snapshot::{self, LABEL_DETECTION};
 use mamori_vault::{Maintenance, MaintenanceConfig, Vault, VaultConfig};
 use std::sync::Arc;
@@ -68,15 +68,7 @@ fn deleted_after_detection_restored_from_the_detection_snapshot() {
     attacker.unseen_delete(changed);
     attacker.flush();
 
-    let report = restore(
-        &state,
-        "latest",
-        &RestoreOptions {
-            dry_run: false,
-            progress: &NoProgress,
-        },
-    )
-    .unwrap();
+    let report = restore_latest(&state, false);
     assert_eq!(std::fs::read(root.join(kept)).unwrap(), before);
     let restored = report.restored.iter().find(|r| r.path == kept).unwrap();
     assert_eq!(restored.source, Source::Snapshot);

@@ -6,9 +6,9 @@ mod common;
 
 use common::*;
 use mamori_journal::{IncidentState, Journal};
-use mamori_restore::{restore, NoProgress, RestoreOptions, SkipReason, Source};
+use mamori_restore::{SkipReason, Source};
 use mamori_vault::snapshot::{Snapshots, LABEL_SCHEDULED};
-use mamori_vault::{Vault, VaultConfig};
+use mamori_vault::Vault;
 use std::path::Path;
 
 fn attack_and_restore(kind: &str) {
@@ -102,16 +102,7 @@ fn attack_and_restore(kind: &str) {
     vault.flush().unwrap();
 
     // Dry run: a plan, no change.
-    let quiet = NoProgress;
-    let dry = restore(
-        &state,
-        "latest",
-        &RestoreOptions {
-            dry_run: true,
-            progress: &quiet,
-        },
-    )
-    .unwrap();
+    let dry = restore_latest(&state, true);
     assert!(dry.dry_run);
     assert!(!dry.restored.is_empty());
     assert_eq!(
@@ -120,15 +111,7 @@ fn attack_and_restore(kind: &str) {
         "dry run changed the share"
     );
 
-    let report = restore(
-        &state,
-        "latest",
-        &RestoreOptions {
-            dry_run: false,
-            progress: &quiet,
-        },
-    )
-    .unwrap();
+    let report = restore_latest(&state, false);
     eprintln!("{kind}: {:?}", mamori_restore::counts(&report));
     assert!(report.failed.is_empty(), "{:#?}", report.failed);
     assert_eq!(report.skipped.len(), 1, "{:#?}", report.skipped);
@@ -160,15 +143,7 @@ fn attack_and_restore(kind: &str) {
     }
 
     // Idempotent: nothing more to do.
-    let again = restore(
-        &state,
-        "latest",
-        &RestoreOptions {
-            dry_run: false,
-            progress: &quiet,
-        },
-    )
-    .unwrap();
+    let again = restore_latest(&state, false);
     assert!(again.restored.is_empty(), "{:#?}", again.restored);
     assert!(again.removed.is_empty(), "{:#?}", again.removed);
     assert!(again.failed.is_empty());
@@ -189,12 +164,4 @@ fn attack_and_restore_on_ext4() {
 #[test]
 fn attack_and_restore_on_btrfs() {
     attack_and_restore("btrfs");
-}
-
-/// No background link sweep: tests decide when files are linked.
-fn quiet_config() -> VaultConfig {
-    VaultConfig {
-        sweep_on_register: false,
-        ..VaultConfig::default()
-    }
 }

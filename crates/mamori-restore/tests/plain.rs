@@ -5,20 +5,8 @@ mod common;
 
 use common::*;
 use mamori_journal::Journal;
-use mamori_restore::{restore, NoProgress, RestoreOptions, RestoreReport, SkipReason};
-use mamori_vault::{Vault, VaultConfig};
-
-fn run(state: &std::path::Path, dry_run: bool) -> RestoreReport {
-    restore(
-        state,
-        "latest",
-        &RestoreOptions {
-            dry_run,
-            progress: &NoProgress,
-        },
-    )
-    .unwrap()
-}
+use mamori_restore::SkipReason;
+use mamori_vault::Vault;
 
 #[test]
 fn conflicts_are_skipped_and_the_rest_restored() {
@@ -47,9 +35,9 @@ fn conflicts_are_skipped_and_the_rest_restored() {
     other_user_edit(&vault, "s", &root, "営業/README-RESTORE-FILES.txt", b"memo");
 
     let after_attack = snapshot_tree(&root);
-    let dry = run(&state, true);
+    let dry = restore_latest(&state, true);
     assert_eq!(snapshot_tree(&root), after_attack);
-    let report = run(&state, false);
+    let report = restore_latest(&state, false);
     assert_eq!(dry.restored.len(), report.restored.len());
     let mut skipped: Vec<(String, SkipReason)> = report
         .skipped
@@ -79,7 +67,7 @@ fn conflicts_are_skipped_and_the_rest_restored() {
     // The encrypted copy of a.txt is the attacker's: removed.
     assert!(!root.join("a.txt.enc").exists());
     assert!(!root.join("c.txt.locked").exists());
-    let again = run(&state, false);
+    let again = restore_latest(&state, false);
     assert!(again.restored.is_empty() && again.removed.is_empty() && again.failed.is_empty());
     assert_eq!(snapshot_tree(&root), now);
 }
@@ -108,7 +96,7 @@ fn deletes_the_journal_missed_come_back_from_frozen_links() {
     // Someone deletes a file in a folder the attacker never touched.
     std::fs::remove_file(root.join("総務/d.docx")).unwrap();
 
-    let report = run(&state, false);
+    let report = restore_latest(&state, false);
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert_eq!(report.unjournaled, ["経理/a.xlsx"]);
     let now = snapshot_tree(&root);
@@ -116,16 +104,8 @@ fn deletes_the_journal_missed_come_back_from_frozen_links() {
         assert_eq!(now[name], before[name], "{name}");
     }
     assert!(!root.join("総務/d.docx").exists());
-    let again = run(&state, false);
+    let again = restore_latest(&state, false);
     assert!(again.restored.is_empty() && again.failed.is_empty());
-}
-
-/// No background link sweep: tests decide when files are linked.
-fn quiet_config() -> VaultConfig {
-    VaultConfig {
-        sweep_on_register: false,
-        ..VaultConfig::default()
-    }
 }
 
 #[test]
@@ -146,7 +126,7 @@ fn a_sweep_after_the_attack_is_not_someone_else() {
     attacker.flush();
     // The periodic sweep links the attacker's files after the attack.
     assert!(vault.sweep_links("s").unwrap().linked >= 2);
-    let report = run(&state, false);
+    let report = restore_latest(&state, false);
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
     assert_eq!(snapshot_tree(&root), before);
 }

@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use mamori_journal::{IncidentState, Journal};
 use mamori_restore::{rollback, SkipReason};
-use mamori_vault::{Vault, VaultConfig};
+use mamori_vault::Vault;
 
 #[test]
 fn rollback_puts_back_only_the_blocked_incidents_touches() {
@@ -27,14 +27,7 @@ fn rollback_puts_back_only_the_blocked_incidents_touches() {
         std::fs::write(root.join(name), format!("{name} の中身\n")).unwrap();
     }
     let before = snapshot_tree(&root);
-    let vault = Vault::open(
-        &state,
-        VaultConfig {
-            sweep_on_register: false,
-            ..VaultConfig::default()
-        },
-    )
-    .unwrap();
+    let vault = Vault::open(&state, quiet_config()).unwrap();
     vault.register_share("s", &root).unwrap();
     assert_eq!(vault.sweep_links("s").unwrap().linked, 5);
     let journal = Journal::open(&state);

@@ -18,6 +18,19 @@ fn setup() -> (tempfile::TempDir, Vault, PathBuf) {
     (dir, vault, share)
 }
 
+/// An open incident of share "s", saved in `state`'s journal.
+fn open_incident(
+    state: &Path,
+    share: &Path,
+    started: DateTime<Utc>,
+) -> (mamori_journal::Journal, mamori_journal::Incident) {
+    let journal = mamori_journal::Journal::open(state);
+    let incident =
+        mamori_journal::Incident::new(mamori_journal::IncidentSource::Guard, "s", share, started);
+    journal.save(&incident).unwrap();
+    (journal, incident)
+}
+
 #[test]
 fn keeps_content_once_per_session() {
     let (_dir, vault, share) = setup();
@@ -117,14 +130,7 @@ fn prune_over_budget_keeps_pinned() {
     let vault = Vault::open(&state, config).unwrap();
     vault.register_share("s", &share).unwrap();
     // Pin the oldest through an open incident.
-    let journal = mamori_journal::Journal::open(&state);
-    let incident = mamori_journal::Incident::new(
-        mamori_journal::IncidentSource::Guard,
-        "s",
-        &share,
-        Utc::now(),
-    );
-    journal.save(&incident).unwrap();
+    let (journal, incident) = open_incident(&state, &share, Utc::now());
     let touch = mamori_journal::Touch::new(mamori_journal::TouchOp::Modify, "f0");
     journal.append(&incident.id, &[touch]).unwrap();
     let mut refs = Vec::new();
@@ -158,14 +164,7 @@ fn an_old_open_incident_lets_later_saves_of_its_paths_go() {
     // An attack two hours ago, never released; the file it touched has
     // been saved by its owner three times since.
     let two_hours_ago = Utc::now() - chrono::Duration::hours(2);
-    let journal = mamori_journal::Journal::open(&state);
-    let incident = mamori_journal::Incident::new(
-        mamori_journal::IncidentSource::Guard,
-        "s",
-        &share,
-        two_hours_ago,
-    );
-    journal.save(&incident).unwrap();
+    let (journal, incident) = open_incident(&state, &share, two_hours_ago);
     let mut touch = mamori_journal::Touch::new(mamori_journal::TouchOp::Modify, "sub/book.xlsx");
     touch.time = two_hours_ago;
     journal.append(&incident.id, &[touch]).unwrap();
@@ -230,14 +229,7 @@ fn full_of_pinned_versions_alerts_and_keeps_taking() {
     )
     .unwrap();
     vault.register_share("s", &share).unwrap();
-    let journal = mamori_journal::Journal::open(&state);
-    let incident = mamori_journal::Incident::new(
-        mamori_journal::IncidentSource::Guard,
-        "s",
-        &share,
-        Utc::now(),
-    );
-    journal.save(&incident).unwrap();
+    let (journal, incident) = open_incident(&state, &share, Utc::now());
     let touches: Vec<_> = (0..3)
         .map(|i| mamori_journal::Touch::new(mamori_journal::TouchOp::Modify, format!("g{i}")))
         .collect();
@@ -458,14 +450,7 @@ fn an_open_incident_pins_the_deletes_its_journal_missed_in_its_folders() {
         std::fs::write(share.join(name), name.as_bytes()).unwrap();
     }
     assert_eq!(vault.sweep_links("s").unwrap().linked, 3);
-    let journal = mamori_journal::Journal::open(&state);
-    let incident = mamori_journal::Incident::new(
-        mamori_journal::IncidentSource::Guard,
-        "s",
-        &share,
-        Utc::now(),
-    );
-    journal.save(&incident).unwrap();
+    let (journal, incident) = open_incident(&state, &share, Utc::now());
     // The journal names b's delete; a's (the first of the burst) escaped
     // it; c was deleted by someone else in a folder the attack never saw.
     for name in ["sub/a.xlsx", "sub/b.xlsx", "other/c.xlsx"] {

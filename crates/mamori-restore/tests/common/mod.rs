@@ -6,7 +6,7 @@
 
 use chrono::Utc;
 use mamori_journal::{Incident, IncidentSource, Journal, Touch, TouchOp};
-use mamori_vault::{Reason, Vault, VersionRef};
+use mamori_vault::{Reason, Vault, VaultConfig, VersionRef};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -288,4 +288,25 @@ pub fn other_user_edit(vault: &Vault, share: &str, root: &Path, rel: &str, text:
         .unwrap();
     f.write_all(text).unwrap();
     vault.flush().unwrap();
+}
+
+/// No background link sweep: tests decide when files are linked.
+pub fn quiet_config() -> VaultConfig {
+    VaultConfig {
+        sweep_on_register: false,
+        ..VaultConfig::default()
+    }
+}
+
+/// `mamori restore --incident latest` on a state directory.
+pub fn restore_latest(state: &Path, dry_run: bool) -> mamori_restore::RestoreReport {
+    mamori_restore::restore(
+        state,
+        "latest",
+        &mamori_restore::RestoreOptions {
+            dry_run,
+            progress: &mamori_restore::NoProgress,
+        },
+    )
+    .unwrap()
 }
