@@ -22,8 +22,16 @@ struct Guard {
 
 impl Guard {
     fn start(server: &SambaServer, state: &Path) -> Guard {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mamori"))
-            .arg("guard")
+        Self::start_with(server, state, None)
+    }
+
+    fn start_with(server: &SambaServer, state: &Path, config: Option<&Path>) -> Guard {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_mamori"));
+        command.arg("guard");
+        if let Some(config) = config {
+            command.arg("--config").arg(config);
+        }
+        let mut child = command
             .arg("--share")
             .arg(format!("docs={}", server.share_dir().display()))
             .arg("--state-dir")
@@ -320,4 +328,78 @@ fn wiper_of_files_written_during_work_restored_on_ext4() {
 #[test]
 fn wiper_of_files_written_during_work_restored_on_btrfs() {
     every_profile_then_restore_with(Fs::Btrfs, only_the_wiper, Victims::DuringWork);
+}
+
+/// A share whose ladder is alert only: the attack runs its course and
+/// nothing is rolled back. The administrator then restores while the guard
+/// blocks again; the restore rewrites every damaged file in place and must
+/// not look like an attack itself. (It did, once: its look at each file
+/// opened it for writing and closed it unwritten, a "close after writing" of
+/// the attacker's random content by the restore's pid; the guard blocked
+/// `mamori restore` on its first file and killed it.)
+#[test]
+fn a_large_restore_under_a_blocking_guard_is_not_taken_for_an_attack() {
+    if let Some(reason) = skip_reason(Fs::Ext4) {
+        eprintln!("SKIP: {reason}");
+        return;
+    }
+    let server = match SambaServer::start("docs", Fs::Ext4, 512) {
+        Ok(s) => s,
+        Err(mamori_attack::AttackError::Unavailable(reason)) => {
+            eprintln!("SKIP: {reason}");
+            return;
+        }
+        Err(e) => panic!("samba harness failed: {e}"),
+    };
+    let share = server.share_dir();
+    content::victim_folder(&share, "victims", 60, 36).unwrap();
+    server.open_permissions().unwrap();
+    let before = tree(&share);
+    let state = tempfile::tempdir().unwrap();
+    let settings = tempfile::tempdir().unwrap();
+    let alert_only = settings.path().join("alert-only.toml");
+    std::fs::write(&alert_only, "[response]\nladder = [\"alert\"]\n").unwrap();
+    let guard = Guard::start_with(&server, state.path(), Some(&alert_only));
+    let attacker = server.target(USER_A, "ATTACK-PC");
+    let opts = AttackOptions {
+        root: "victims".into(),
+        ..Default::default()
+    };
+    let report = profiles::run(&attacker, Profile::InPlace, &opts, &OpLog::new(None)).unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    guard.stop();
+    assert!(report.damaged.len() >= 40, "{report:?}");
+
+    let guard = Guard::start(&server, state.path());
+    let restore_started = chrono::Utc::now();
+    let (code, json, stderr) = restore(state.path());
+    std::thread::sleep(Duration::from_millis(500));
+    guard.stop();
+    assert_eq!(code, 0, "{json} {stderr}");
+    let alerts = std::fs::read_to_string(state.path().join("alerts.jsonl")).unwrap_or_default();
+    let taken_for_attacks: Vec<&str> = alerts
+        .lines()
+        .filter(|line| {
+            serde_json::from_str::<serde_json::Value>(line).is_ok_and(|alert| {
+                alert["kind"] == "detection"
+                    && alert["time"]
+                        .as_str()
+                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                        .is_some_and(|t| t > restore_started)
+            })
+        })
+        .collect();
+    assert!(
+        taken_for_attacks.is_empty(),
+        "restore taken for an attack: {taken_for_attacks:?}"
+    );
+    assert_eq!(
+        json["restored"].as_array().map_or(0, Vec::len),
+        report.damaged.len(),
+        "{json}"
+    );
+    let after = tree(&share);
+    for (path, bytes) in &before {
+        assert!(after.get(path) == Some(bytes), "{path} not as before");
+    }
 }

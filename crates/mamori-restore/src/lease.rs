@@ -62,8 +62,8 @@ pub(crate) fn open_unshared(path: &Path) -> Result<File, NoLease> {
 }
 
 fn try_once(path: &Path) -> Result<File, NoLease> {
-    let file = open_for_rewrite(path)?;
-    let fd = file.as_raw_fd();
+    let look = open_to_look(path)?;
+    let fd = look.as_raw_fd();
     // SAFETY: a valid fd.
     if unsafe { libc::fcntl(fd, libc::F_SETLEASE, libc::F_WRLCK) } != 0 {
         let e = io::Error::last_os_error();
@@ -77,7 +77,7 @@ fn try_once(path: &Path) -> Result<File, NoLease> {
         libc::fcntl(fd, libc::F_SETOWN, 0);
         libc::fcntl(fd, libc::F_SETLEASE, libc::F_UNLCK);
     }
-    Ok(file)
+    open_same_for_writing(path, &look)
 }
 
 /// After the retries: descriptors of our own process refuse the lease too
@@ -85,17 +85,40 @@ fn try_once(path: &Path) -> Result<File, NoLease> {
 /// their close), and those never write. The file is ours to rewrite if no
 /// other process has it open.
 fn last_look(path: &Path) -> Result<File, NoLease> {
-    let file = open_for_rewrite(path)?;
-    let meta = file.metadata().map_err(NoLease::Io)?;
+    let look = open_to_look(path)?;
+    let meta = look.metadata().map_err(NoLease::Io)?;
     if open_elsewhere(meta.dev(), meta.ino()) {
         return Err(NoLease::InUse);
+    }
+    open_same_for_writing(path, &look)
+}
+
+/// A read-only descriptor to ask about the file with. Read-only, because
+/// closing a descriptor opened for writing is a "close after writing" to
+/// every watcher: a guard would judge the file's content — still the
+/// attacker's — as this process's write (seen: `mamori restore` blocked as
+/// ransomware on its first file, every retry another such close).
+fn open_to_look(path: &Path) -> Result<File, NoLease> {
+    // O_NONBLOCK: an open that would wait on someone else's lease (smbd
+    // with kernel oplocks) fails at once instead.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ENOENT) | Some(libc::ELOOP) | Some(libc::EISDIR) => NoLease::Missing,
+            Some(libc::EWOULDBLOCK) => NoLease::InUse,
+            _ => NoLease::Io(e),
+        })?;
+    if !file.metadata().map_err(NoLease::Io)?.is_file() {
+        return Err(NoLease::Missing);
     }
     Ok(file)
 }
 
-fn open_for_rewrite(path: &Path) -> Result<File, NoLease> {
-    // O_NONBLOCK: an open that would wait on someone else's lease (smbd
-    // with kernel oplocks) fails at once instead.
+/// The file `look` was opened on, now for writing; `InUse` if the name
+/// meanwhile holds another file.
+fn open_same_for_writing(path: &Path, look: &File) -> Result<File, NoLease> {
     let file = std::fs::OpenOptions::new()
         .write(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
@@ -105,8 +128,12 @@ fn open_for_rewrite(path: &Path) -> Result<File, NoLease> {
             Some(libc::EWOULDBLOCK) | Some(libc::ETXTBSY) => NoLease::InUse,
             _ => NoLease::Io(e),
         })?;
-    if !file.metadata().map_err(NoLease::Io)?.is_file() {
-        return Err(NoLease::Missing);
+    let (a, b) = (
+        look.metadata().map_err(NoLease::Io)?,
+        file.metadata().map_err(NoLease::Io)?,
+    );
+    if (a.dev(), a.ino()) != (b.dev(), b.ino()) {
+        return Err(NoLease::InUse);
     }
     Ok(file)
 }
