@@ -1,5 +1,6 @@
 //! Whether anyone else has a file open, asked of the kernel by a write
-//! lease taken and let go at once.
+//! lease taken and let go at once; when the lease is refused throughout,
+//! whether another process has it open *for writing* (`/proc`).
 //!
 //! Why: replacing a file by `rename` loses every write made through a
 //! descriptor opened before the rename — a colleague's smbd that opened the
@@ -7,8 +8,10 @@
 //! an error. A write lease (`F_SETLEASE`, `F_WRLCK`) is granted only while no
 //! other descriptor of the file is open anywhere, so the restore rewrites a
 //! file *in place* (same inode) right after such a check, and leaves it
-//! when someone has it open: a writer that opens it later writes onto the
-//! restored content.
+//! when someone else has it open for writing: a writer that opens it later
+//! writes onto the restored content. The check is made on a read-only
+//! descriptor: a write-open closed unwritten is a "close after writing" to
+//! every watcher.
 //!
 //! Why the lease is not held while writing: every open waits on it, and a
 //! fanotify listener opens a descriptor for each event it reads — the
@@ -138,9 +141,11 @@ fn open_same_for_writing(path: &Path, look: &File) -> Result<File, NoLease> {
     Ok(file)
 }
 
-/// Whether a process other than this one has the inode open: a walk of
-/// every `/proc/PID/fd` (only after a lease was refused throughout). A
-/// process whose descriptors cannot be read counts as holding it.
+/// Whether a process other than this one has the inode open for writing:
+/// a walk of every `/proc/PID/fd` (only after a lease was refused
+/// throughout). Readers cannot lose a write to the rewrite (a guard's
+/// event descriptors, a backup, a virus scan); a process whose descriptors
+/// cannot be read counts as a writer.
 fn open_elsewhere(dev: u64, ino: u64) -> bool {
     let me = std::process::id();
     let Ok(processes) = std::fs::read_dir("/proc") else {
@@ -164,12 +169,26 @@ fn open_elsewhere(dev: u64, ino: u64) -> bool {
             Err(_) => return true,
         };
         for fd in fds.flatten() {
-            if std::fs::metadata(fd.path()).is_ok_and(|m| m.dev() == dev && m.ino() == ino) {
+            if !std::fs::metadata(fd.path()).is_ok_and(|m| m.dev() == dev && m.ino() == ino) {
+                continue;
+            }
+            let info = process.path().join("fdinfo").join(fd.file_name());
+            if std::fs::read_to_string(info).map_or(true, |info| opened_for_writing(&info)) {
                 return true;
             }
         }
     }
     false
+}
+
+/// From `/proc/PID/fdinfo/N`: whether the descriptor may write (its
+/// `flags:` line, octal; unreadable counts as yes).
+fn opened_for_writing(fdinfo: &str) -> bool {
+    fdinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("flags:"))
+        .and_then(|flags| i32::from_str_radix(flags.trim(), 8).ok())
+        .is_none_or(|flags| flags & libc::O_ACCMODE != libc::O_RDONLY)
 }
 
 #[cfg(test)]
@@ -190,7 +209,7 @@ mod tests {
     }
 
     #[test]
-    fn a_file_another_process_has_open_is_in_use_and_a_missing_one_missing() {
+    fn a_file_another_process_has_open_for_writing_is_in_use_and_a_missing_one_missing() {
         let Some(dir) = leasable_dir() else {
             return;
         };
@@ -202,10 +221,28 @@ mod tests {
         assert!(matches!(try_once(&path), Err(NoLease::InUse)));
         assert!(open_unshared(&path).is_ok());
         drop(ours);
-        // Another process's descriptor: in use throughout.
+        // Another process reading it cannot lose a write: rewritten.
+        let mut reader = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("exec 3<\"$0\"; echo open; read line")
+            .arg(&path)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut said = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(reader.stdout.as_mut().unwrap()),
+            &mut said,
+        )
+        .unwrap();
+        assert!(open_unshared(&path).is_ok());
+        drop(reader.stdin.take());
+        reader.wait().unwrap();
+        // Another process's descriptor for writing: in use throughout.
         let mut other = std::process::Command::new("sh")
             .arg("-c")
-            .arg("exec 3<\"$0\"; read line")
+            .arg("exec 3>>\"$0\"; read line")
             .arg(&path)
             .stdin(std::process::Stdio::piped())
             .spawn()
@@ -235,6 +272,18 @@ mod tests {
             open_unshared(&dir.path().join("link")),
             Err(NoLease::Missing)
         ));
+    }
+
+    #[test]
+    fn fdinfo_flags_tell_a_writer() {
+        assert!(!opened_for_writing(
+            "pos:\t0\nflags:\t0100000\nmnt_id:\t31\n"
+        ));
+        assert!(opened_for_writing(
+            "pos:\t0\nflags:\t02100002\nmnt_id:\t31\n"
+        ));
+        assert!(opened_for_writing("pos:\t0\nflags:\t0100001\n"));
+        assert!(opened_for_writing("garbage"));
     }
 
     #[test]
