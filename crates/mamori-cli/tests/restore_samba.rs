@@ -115,6 +115,23 @@ fn restore(state: &Path) -> (i32, serde_json::Value, String) {
     )
 }
 
+/// A private Samba with share `docs` on a loop-mounted `fs`, or `None`
+/// (said on stderr) where that cannot run here.
+fn samba(fs: Fs) -> Option<SambaServer> {
+    if let Some(reason) = skip_reason(fs) {
+        eprintln!("SKIP: {reason}");
+        return None;
+    }
+    match SambaServer::start("docs", fs, 512) {
+        Ok(s) => Some(s),
+        Err(mamori_attack::AttackError::Unavailable(reason)) => {
+            eprintln!("SKIP: {reason}");
+            None
+        }
+        Err(e) => panic!("samba harness failed: {e}"),
+    }
+}
+
 /// When the attacked files appear: before the guard starts (linked by its
 /// start-up sweep, which ends before "ready") or written while it runs
 /// (linked as the guard sees them created).
@@ -129,17 +146,8 @@ fn every_profile_then_restore(fs: Fs, include: fn(Profile) -> bool) {
 }
 
 fn every_profile_then_restore_with(fs: Fs, include: fn(Profile) -> bool, victims: Victims) {
-    if let Some(reason) = skip_reason(fs) {
-        eprintln!("SKIP: {reason}");
+    let Some(server) = samba(fs) else {
         return;
-    }
-    let server = match SambaServer::start("docs", fs, 512) {
-        Ok(s) => s,
-        Err(mamori_attack::AttackError::Unavailable(reason)) => {
-            eprintln!("SKIP: {reason}");
-            return;
-        }
-        Err(e) => panic!("samba harness failed: {e}"),
     };
     let share = server.share_dir();
     for (i, profile) in Profile::ALL.iter().enumerate() {
@@ -339,17 +347,8 @@ fn wiper_of_files_written_during_work_restored_on_btrfs() {
 /// `mamori restore` on its first file and killed it.)
 #[test]
 fn a_large_restore_under_a_blocking_guard_is_not_taken_for_an_attack() {
-    if let Some(reason) = skip_reason(Fs::Ext4) {
-        eprintln!("SKIP: {reason}");
+    let Some(server) = samba(Fs::Ext4) else {
         return;
-    }
-    let server = match SambaServer::start("docs", Fs::Ext4, 512) {
-        Ok(s) => s,
-        Err(mamori_attack::AttackError::Unavailable(reason)) => {
-            eprintln!("SKIP: {reason}");
-            return;
-        }
-        Err(e) => panic!("samba harness failed: {e}"),
     };
     let share = server.share_dir();
     content::victim_folder(&share, "victims", 60, 36).unwrap();
