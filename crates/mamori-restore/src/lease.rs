@@ -23,6 +23,7 @@
 //! The lease-break signal is switched off (`F_SETOWN` 0) as soon as the
 //! lease is granted: SIGIO's default action would end the process.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
@@ -51,13 +52,13 @@ pub(crate) enum NoLease {
 
 /// Opens `path` (not following a symlink) for writing once nobody else has
 /// it open, retrying for a while.
-pub(crate) fn open_unshared(path: &Path) -> Result<File, NoLease> {
+pub(crate) fn open_unshared(path: &Path, ignored: &HashSet<u32>) -> Result<File, NoLease> {
     let mut waits = RETRIES.iter();
     loop {
         match try_once(path) {
             Err(NoLease::InUse) => match waits.next() {
                 Some(&ms) => std::thread::sleep(Duration::from_millis(ms)),
-                None => return last_look(path),
+                None => return last_look(path, ignored),
             },
             other => return other,
         }
@@ -86,11 +87,12 @@ fn try_once(path: &Path) -> Result<File, NoLease> {
 /// After the retries: descriptors of our own process refuse the lease too
 /// (the guard keeps read-only ones of files being written until it judged
 /// their close), and those never write. The file is ours to rewrite if no
-/// other process has it open.
-fn last_look(path: &Path) -> Result<File, NoLease> {
+/// other process has it open for writing — but those `ignored` (blocked:
+/// the guard refuses their writes).
+fn last_look(path: &Path, ignored: &HashSet<u32>) -> Result<File, NoLease> {
     let look = open_to_look(path)?;
     let meta = look.metadata().map_err(NoLease::Io)?;
-    if open_elsewhere(meta.dev(), meta.ino()) {
+    if open_elsewhere(meta.dev(), meta.ino(), ignored) {
         return Err(NoLease::InUse);
     }
     open_same_for_writing(path, &look)
@@ -146,7 +148,7 @@ fn open_same_for_writing(path: &Path, look: &File) -> Result<File, NoLease> {
 /// throughout). Readers cannot lose a write to the rewrite (a guard's
 /// event descriptors, a backup, a virus scan); a process whose descriptors
 /// cannot be read counts as a writer.
-fn open_elsewhere(dev: u64, ino: u64) -> bool {
+fn open_elsewhere(dev: u64, ino: u64, ignored: &HashSet<u32>) -> bool {
     let me = std::process::id();
     let Ok(processes) = std::fs::read_dir("/proc") else {
         return true;
@@ -159,7 +161,7 @@ fn open_elsewhere(dev: u64, ino: u64) -> bool {
         else {
             continue;
         };
-        if pid == me {
+        if pid == me || ignored.contains(&pid) {
             continue;
         }
         let fds = match std::fs::read_dir(process.path().join("fd")) {
@@ -195,12 +197,16 @@ fn opened_for_writing(fdinfo: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn none() -> HashSet<u32> {
+        HashSet::new()
+    }
+
     /// A temporary folder on a filesystem with leases, if this one has.
     fn leasable_dir() -> Option<tempfile::TempDir> {
         let dir = tempfile::tempdir().unwrap();
         let probe = dir.path().join("probe");
         std::fs::write(&probe, b"x").unwrap();
-        let ok = !matches!(open_unshared(&probe), Err(NoLease::Unsupported(_)));
+        let ok = !matches!(open_unshared(&probe, &none()), Err(NoLease::Unsupported(_)));
         std::fs::remove_file(&probe).unwrap();
         if !ok {
             eprintln!("no leases on this filesystem: skipped");
@@ -219,7 +225,7 @@ mod tests {
         // is ours to rewrite once the retries are over.
         let ours = File::open(&path).unwrap();
         assert!(matches!(try_once(&path), Err(NoLease::InUse)));
-        assert!(open_unshared(&path).is_ok());
+        assert!(open_unshared(&path, &none()).is_ok());
         drop(ours);
         // Another process reading it cannot lose a write: rewritten.
         let mut reader = std::process::Command::new("sh")
@@ -236,7 +242,7 @@ mod tests {
             &mut said,
         )
         .unwrap();
-        assert!(open_unshared(&path).is_ok());
+        assert!(open_unshared(&path, &none()).is_ok());
         drop(reader.stdin.take());
         reader.wait().unwrap();
         // Another process's descriptor for writing: in use throughout.
@@ -249,27 +255,30 @@ mod tests {
             .unwrap();
         let meta = std::fs::metadata(&path).unwrap();
         let started = std::time::Instant::now();
-        while !open_elsewhere(meta.dev(), meta.ino()) {
+        while !open_elsewhere(meta.dev(), meta.ino(), &none()) {
             assert!(
                 started.elapsed() < Duration::from_secs(10),
                 "sh never opened it"
             );
             std::thread::sleep(Duration::from_millis(10));
         }
-        assert!(matches!(open_unshared(&path), Err(NoLease::InUse)));
+        assert!(matches!(open_unshared(&path, &none()), Err(NoLease::InUse)));
+        // ... unless it is a blocked attacker's, whose writes the guard refuses.
+        let blocked = HashSet::from([other.id()]);
+        assert!(open_unshared(&path, &blocked).is_ok());
         drop(other.stdin.take());
         other.wait().unwrap();
-        assert!(!open_elsewhere(meta.dev(), meta.ino()));
+        assert!(!open_elsewhere(meta.dev(), meta.ino(), &none()));
         let file = try_once(&path).unwrap();
         assert!(file.metadata().unwrap().is_file());
         drop(file);
         assert!(matches!(
-            open_unshared(&dir.path().join("nothing")),
+            open_unshared(&dir.path().join("nothing"), &none()),
             Err(NoLease::Missing)
         ));
         std::os::unix::fs::symlink(&path, dir.path().join("link")).unwrap();
         assert!(matches!(
-            open_unshared(&dir.path().join("link")),
+            open_unshared(&dir.path().join("link"), &none()),
             Err(NoLease::Missing)
         ));
     }
@@ -293,7 +302,7 @@ mod tests {
         };
         let path = dir.path().join("a");
         std::fs::write(&path, b"old").unwrap();
-        let _ours = open_unshared(&path).unwrap();
+        let _ours = open_unshared(&path, &none()).unwrap();
         let started = std::time::Instant::now();
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
         assert!(started.elapsed() < Duration::from_secs(5));

@@ -270,6 +270,11 @@ fn restore_scoped(
         snapshots,
         detection_snapshots,
         attacker_sessions: HashSet::new(),
+        blocked_writers: incidents
+            .iter()
+            .filter(|i| i.state == IncidentState::Blocked)
+            .filter_map(|i| i.actor.pid)
+            .collect(),
         dry_run: options.dry_run,
         report: RestoreReport {
             incident: incident.id.clone(),
@@ -351,6 +356,11 @@ struct Context {
     /// incidents' journal folders), newest first.
     detection_snapshots: Vec<mamori_vault::snapshot::Snapshot>,
     attacker_sessions: HashSet<String>,
+    /// Processes of blocked incidents: the guard refuses every write of
+    /// theirs, so a descriptor they keep open does not make a file in use
+    /// (with a block but no cut of the session, the attacker's smbd keeps
+    /// its handles).
+    blocked_writers: HashSet<u32>,
     dry_run: bool,
     report: RestoreReport,
 }
@@ -520,11 +530,14 @@ impl Context {
                 Some(now) if now == original.path => !self.changed_by_other(now, after, plan),
                 _ => !self.changed_by_other(&original.path, self.started, plan),
             };
+            let ignored = &self.blocked_writers;
             let result = match &content {
                 Content::Version(v, _) => {
-                    write::place_version(v, &target, &mut still_the_attackers)
+                    write::place_version(v, &target, ignored, &mut still_the_attackers)
                 }
-                Content::Snapshot(p) => write::place_copy(p, &target, &mut still_the_attackers),
+                Content::Snapshot(p) => {
+                    write::place_copy(p, &target, ignored, &mut still_the_attackers)
+                }
                 Content::Current(p) => write::rename_back(p, &target, over_leftover),
             };
             let skipped = match result {

@@ -8,6 +8,7 @@
 use crate::lease::{self, NoLease};
 use mamori_vault::fsutil;
 use mamori_vault::{Version, VersionKind};
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -97,17 +98,19 @@ pub enum Placed {
 }
 
 /// `source` `None`: an empty file. An existing `target` is rewritten in
-/// place once nobody else has it open ([`crate::lease`]) and
+/// place once nobody else has it open for writing ([`crate::lease`]; the
+/// `blocked_writers` cannot write) and
 /// `still_the_attackers` says so again; a missing one is created beside and
 /// renamed in, never over a file that appeared meanwhile.
 fn place(
     source: Option<&Path>,
     target: &Path,
     meta: Meta,
+    blocked_writers: &HashSet<u32>,
     still_the_attackers: &mut dyn FnMut() -> bool,
 ) -> io::Result<Placed> {
     let src = source.map(fsutil::open_noatime).transpose()?;
-    match lease::open_unshared(target) {
+    match lease::open_unshared(target, blocked_writers) {
         Ok(out) => {
             if !still_the_attackers() {
                 return Ok(Placed::Changed);
@@ -239,6 +242,7 @@ fn rename_no_replace(from: &Path, to: &Path) -> io::Result<Placed> {
 pub fn place_version(
     version: &Version,
     target: &Path,
+    blocked_writers: &HashSet<u32>,
     still_the_attackers: &mut dyn FnMut() -> bool,
 ) -> io::Result<Placed> {
     let source = (version.kind != VersionKind::Empty).then_some(version.object.as_path());
@@ -251,6 +255,7 @@ pub fn place_version(
             gid: version.gid,
             mtime_ns: version.mtime_ns,
         },
+        blocked_writers,
         still_the_attackers,
     )
 }
@@ -259,6 +264,7 @@ pub fn place_version(
 pub fn place_copy(
     source: &Path,
     target: &Path,
+    blocked_writers: &HashSet<u32>,
     still_the_attackers: &mut dyn FnMut() -> bool,
 ) -> io::Result<Placed> {
     let m = std::fs::metadata(source)?;
@@ -271,6 +277,7 @@ pub fn place_copy(
             gid: m.gid(),
             mtime_ns: m.mtime() * 1_000_000_000 + m.mtime_nsec(),
         },
+        blocked_writers,
         still_the_attackers,
     )
 }

@@ -79,3 +79,40 @@ fn wait_until_open_elsewhere(path: &std::path::Path) {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+#[test]
+fn a_blocked_attackers_own_open_handle_does_not_keep_a_file_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let root = dir.path().join("share");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("c.docx"), "c.docx の中身\n").unwrap();
+    let before = snapshot_tree(&root);
+    let vault = Vault::open(&state, quiet_config()).unwrap();
+    vault.register_share("s", &root).unwrap();
+    let journal = Journal::open(&state);
+    let mut attacker = Attacker::start(&vault, &journal, "s", &root);
+    attacker.encrypt_in_place("c.docx", false);
+    attacker.flush();
+    // Blocked, not cut: its smbd keeps the handle (the guard refuses every
+    // write through it).
+    let mut smbd = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("exec 3<>\"$0\"; read line")
+        .arg(root.join("c.docx"))
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until_open_elsewhere(&root.join("c.docx"));
+    attacker.incident.actor.pid = Some(smbd.id());
+    attacker.incident.state = mamori_journal::IncidentState::Blocked;
+    journal.save(&attacker.incident).unwrap();
+
+    let report = restore_latest(&state, false);
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(snapshot_tree(&root)["c.docx"], before["c.docx"]);
+    drop(smbd.stdin.take());
+    smbd.wait().unwrap();
+}
