@@ -5,25 +5,19 @@
 mod common;
 
 use common::*;
-use mamori_journal::Journal;
 use mamori_restore::SkipReason;
-use mamori_vault::Vault;
 use std::io::Write;
 
 #[test]
 fn a_file_someone_keeps_open_is_left_to_them_and_their_write_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state");
-    let root = dir.path().join("share");
-    std::fs::create_dir_all(&state).unwrap();
-    std::fs::create_dir_all(&root).unwrap();
-    for name in ["a.xlsx", "b.xlsx"] {
-        std::fs::write(root.join(name), format!("{name} の中身\n")).unwrap();
-    }
+    let Scene {
+        dir: _dir,
+        state,
+        root,
+        vault,
+        journal,
+    } = Scene::with(&["a.xlsx", "b.xlsx"], |name| format!("{name} の中身\n"));
     let before = snapshot_tree(&root);
-    let vault = Vault::open(&state, quiet_config()).unwrap();
-    vault.register_share("s", &root).unwrap();
-    let journal = Journal::open(&state);
     let mut attacker = Attacker::start(&vault, &journal, "s", &root);
     attacker.encrypt_in_place("a.xlsx", false);
     attacker.encrypt_in_place("b.xlsx", false);
@@ -82,16 +76,14 @@ fn wait_until_open_elsewhere(path: &std::path::Path) {
 
 #[test]
 fn a_blocked_attackers_own_open_handle_does_not_keep_a_file_damaged() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state");
-    let root = dir.path().join("share");
-    std::fs::create_dir_all(&state).unwrap();
-    std::fs::create_dir_all(&root).unwrap();
-    std::fs::write(root.join("c.docx"), "c.docx の中身\n").unwrap();
+    let Scene {
+        dir: _dir,
+        state,
+        root,
+        vault,
+        journal,
+    } = Scene::with(&["c.docx"], |name| format!("{name} の中身\n"));
     let before = snapshot_tree(&root);
-    let vault = Vault::open(&state, quiet_config()).unwrap();
-    vault.register_share("s", &root).unwrap();
-    let journal = Journal::open(&state);
     let mut attacker = Attacker::start(&vault, &journal, "s", &root);
     attacker.encrypt_in_place("c.docx", false);
     attacker.flush();

@@ -4,24 +4,21 @@
 mod common;
 
 use common::*;
-use mamori_journal::Journal;
 use mamori_restore::SkipReason;
-use mamori_vault::Vault;
 
 #[test]
 fn conflicts_are_skipped_and_the_rest_restored() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state");
-    let root = dir.path().join("share");
-    std::fs::create_dir_all(&state).unwrap();
-    std::fs::create_dir_all(root.join("営業")).unwrap();
-    for name in ["a.txt", "b.txt", "c.txt", "d.txt", "営業/e.csv"] {
-        std::fs::write(root.join(name), format!("{name} の中身\n")).unwrap();
-    }
+    let Scene {
+        dir: _dir,
+        state,
+        root,
+        vault,
+        journal,
+    } = Scene::with(
+        &["a.txt", "b.txt", "c.txt", "d.txt", "営業/e.csv"],
+        |name| format!("{name} の中身\n"),
+    );
     let before = snapshot_tree(&root);
-    let vault = Vault::open(&state, quiet_config()).unwrap();
-    vault.register_share("s", &root).unwrap();
-    let journal = Journal::open(&state);
     let mut attacker = Attacker::start(&vault, &journal, "s", &root);
     attacker.copy_then_delete("a.txt", "enc");
     attacker.encrypt_in_place("b.txt", false);
@@ -74,20 +71,18 @@ fn conflicts_are_skipped_and_the_rest_restored() {
 
 #[test]
 fn deletes_the_journal_missed_come_back_from_frozen_links() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state");
-    let root = dir.path().join("share");
-    std::fs::create_dir_all(&state).unwrap();
-    std::fs::create_dir_all(root.join("経理")).unwrap();
-    std::fs::create_dir_all(root.join("総務")).unwrap();
-    for name in ["経理/a.xlsx", "経理/b.xlsx", "経理/c.xlsx", "総務/d.docx"] {
-        std::fs::write(root.join(name), format!("{name}\n")).unwrap();
-    }
+    let Scene {
+        dir: _dir,
+        state,
+        root,
+        vault,
+        journal,
+    } = Scene::with(
+        &["経理/a.xlsx", "経理/b.xlsx", "経理/c.xlsx", "総務/d.docx"],
+        |name| format!("{name}\n"),
+    );
     let before = snapshot_tree(&root);
-    let vault = Vault::open(&state, quiet_config()).unwrap();
-    vault.register_share("s", &root).unwrap();
     assert_eq!(vault.sweep_links("s").unwrap().linked, 4);
-    let journal = Journal::open(&state);
     let mut attacker = Attacker::start(&vault, &journal, "s", &root);
     // The first delete of the burst escaped the journal.
     std::fs::remove_file(root.join("経理/a.xlsx")).unwrap();
@@ -110,16 +105,14 @@ fn deletes_the_journal_missed_come_back_from_frozen_links() {
 
 #[test]
 fn a_sweep_after_the_attack_is_not_someone_else() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state");
-    let root = dir.path().join("share");
-    std::fs::create_dir_all(&state).unwrap();
-    std::fs::create_dir_all(&root).unwrap();
-    std::fs::write(root.join("a.docx"), "original\n").unwrap();
+    let Scene {
+        dir: _dir,
+        state,
+        root,
+        vault,
+        journal,
+    } = Scene::with(&["a.docx"], |_| "original\n".into());
     let before = snapshot_tree(&root);
-    let vault = Vault::open(&state, quiet_config()).unwrap();
-    vault.register_share("s", &root).unwrap();
-    let journal = Journal::open(&state);
     let mut attacker = Attacker::start(&vault, &journal, "s", &root);
     attacker.rename_then_encrypt("a.docx", "lockbit");
     attacker.ransom_note("");
