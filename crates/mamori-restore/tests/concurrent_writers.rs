@@ -24,14 +24,7 @@ fn a_file_someone_keeps_open_is_left_to_them_and_their_write_kept() {
     attacker.flush();
     // A colleague's program (another process) opened b.xlsx, the damaged
     // one, and will write once told to.
-    let mut colleague = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("exec 3<>\"$0\"; read line; printf '同僚の編集' >&3")
-        .arg(root.join("b.xlsx"))
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_until_open_elsewhere(&root.join("b.xlsx"));
+    let mut colleague = hold_open(&root.join("b.xlsx"), "printf '同僚の編集' >&3");
 
     let report = restore_latest(&state, false);
     assert!(report.failed.is_empty(), "{:?}", report.failed);
@@ -50,6 +43,20 @@ fn a_file_someone_keeps_open_is_left_to_them_and_their_write_kept() {
         b.starts_with("同僚の編集".as_bytes()),
         "the colleague's write was lost"
     );
+}
+
+/// Another process with `path` open for reading and writing on fd 3, which
+/// runs `then` once a line comes on its stdin (or it closes).
+fn hold_open(path: &std::path::Path, then: &str) -> std::process::Child {
+    let child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("exec 3<>\"$0\"; read line; {then}"))
+        .arg(path)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until_open_elsewhere(path);
+    child
 }
 
 /// Until another process has `path` open (`/proc/PID/fd`).
@@ -89,14 +96,7 @@ fn a_blocked_attackers_own_open_handle_does_not_keep_a_file_damaged() {
     attacker.flush();
     // Blocked, not cut: its smbd keeps the handle (the guard refuses every
     // write through it).
-    let mut smbd = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("exec 3<>\"$0\"; read line")
-        .arg(root.join("c.docx"))
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_until_open_elsewhere(&root.join("c.docx"));
+    let mut smbd = hold_open(&root.join("c.docx"), "true");
     attacker.incident.actor.pid = Some(smbd.id());
     attacker.incident.state = mamori_journal::IncidentState::Blocked;
     journal.save(&attacker.incident).unwrap();
