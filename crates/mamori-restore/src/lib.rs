@@ -421,6 +421,11 @@ impl Context {
         let Ok(meta) = std::fs::symlink_metadata(self.abs(rel)) else {
             return false;
         };
+        // Our own rewrite, cut short: its mtime and the guard's version of
+        // it are ours.
+        if write::interrupted(&self.abs(rel)) {
+            return false;
+        }
         let mtime = DateTime::from_timestamp(meta.mtime(), meta.mtime_nsec() as u32)
             .unwrap_or(DateTime::<Utc>::MIN_UTC);
         let last = plan.last_touch.get(rel).copied().unwrap_or(self.last_touch);

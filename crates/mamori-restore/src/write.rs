@@ -11,6 +11,7 @@ use mamori_vault::{Version, VersionKind};
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, Read};
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -142,6 +143,22 @@ fn place(
     }
 }
 
+/// Extended attribute a file carries while it is being rewritten in place:
+/// a rewrite cut short (a crash, Ctrl-C) leaves the file part-written with
+/// a fresh mtime, which the next run would take for someone else's change
+/// and leave; with the mark it knows the file is its own work.
+const REWRITING: &std::ffi::CStr = c"user.mamori.restoring";
+
+/// Whether a rewrite of `path` was cut short ([`REWRITING`]).
+pub fn interrupted(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: NUL-terminated strings; a zero-length query reads nothing.
+    unsafe { libc::lgetxattr(c.as_ptr(), REWRITING.as_ptr(), std::ptr::null_mut(), 0) >= 0 }
+}
+
 /// Rewrites an open file with `src`'s content and `meta`, in place.
 fn rewrite(src: Option<&File>, out: &File, meta: &Meta) -> io::Result<()> {
     if let Some(src) = src {
@@ -153,6 +170,12 @@ fn rewrite(src: Option<&File>, out: &File, meta: &Meta) -> io::Result<()> {
             ));
         }
     }
+    let fd = out.as_raw_fd();
+    // SAFETY: a valid fd and NUL-terminated name. Without user xattrs
+    // (refused) the rewrite goes on unmarked.
+    unsafe {
+        libc::fsetxattr(fd, REWRITING.as_ptr(), b"1".as_ptr().cast(), 1, 0);
+    }
     out.set_len(0)?;
     if let Some(src) = src {
         if fsutil::reflink(src, out).is_err() {
@@ -160,7 +183,12 @@ fn rewrite(src: Option<&File>, out: &File, meta: &Meta) -> io::Result<()> {
         }
         fsutil::copy_xattrs(src, out);
     }
-    set_meta(out, meta)
+    set_meta(out, meta)?;
+    // SAFETY: as above.
+    unsafe {
+        libc::fremovexattr(fd, REWRITING.as_ptr());
+    }
+    Ok(())
 }
 
 fn set_meta(out: &File, meta: &Meta) -> io::Result<()> {

@@ -123,3 +123,59 @@ fn a_sweep_after_the_attack_is_not_someone_else() {
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
     assert_eq!(snapshot_tree(&root), before);
 }
+
+#[test]
+fn a_rewrite_cut_short_is_finished_by_the_next_run() {
+    let Scene {
+        dir: _dir,
+        state,
+        root,
+        vault,
+        journal,
+    } = Scene::with(&["a.docx"], |_| "original content\n".repeat(100));
+    let before = snapshot_tree(&root);
+    let mut attacker = Attacker::start(&vault, &journal, "s", &root);
+    attacker.encrypt_in_place("a.docx", false);
+    attacker.flush();
+    // A restore killed in the middle of its rewrite: the file marked,
+    // part-written, with a fresh mtime (which alone reads as someone
+    // else's change).
+    let path = root.join("a.docx");
+    let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: NUL-terminated strings, a 1-byte value.
+    let marked = unsafe {
+        libc::setxattr(
+            c_path.as_ptr(),
+            c"user.mamori.restoring".as_ptr(),
+            b"1".as_ptr().cast(),
+            1,
+            0,
+        )
+    } == 0;
+    if !marked {
+        eprintln!("no user xattrs here: skipped");
+        return;
+    }
+    std::fs::write(&path, "original con").unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+
+    let report = restore_latest(&state, false);
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    assert_eq!(snapshot_tree(&root), before);
+    // SAFETY: as above; a zero-length query.
+    let still_marked = unsafe {
+        libc::getxattr(
+            c_path.as_ptr(),
+            c"user.mamori.restoring".as_ptr(),
+            std::ptr::null_mut(),
+            0,
+        )
+    } >= 0;
+    assert!(!still_marked, "the mark outlived the rewrite");
+}
