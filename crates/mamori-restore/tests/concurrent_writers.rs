@@ -10,13 +10,8 @@ use std::io::Write;
 
 #[test]
 fn a_file_someone_keeps_open_is_left_to_them_and_their_write_kept() {
-    let Scene {
-        dir: _dir,
-        state,
-        root,
-        vault,
-        journal,
-    } = Scene::with(&["a.xlsx", "b.xlsx"], |name| format!("{name} の中身\n"));
+    let (_dir, state, root, vault, journal) =
+        scene(&["a.xlsx", "b.xlsx"], |name| format!("{name} の中身\n"));
     let before = snapshot_tree(&root);
     let mut attacker = Attacker::start(&vault, &journal, "s", &root);
     attacker.encrypt_in_place("a.xlsx", false);
@@ -83,13 +78,7 @@ fn wait_until_open_elsewhere(path: &std::path::Path) {
 
 #[test]
 fn a_blocked_attackers_own_open_handle_does_not_keep_a_file_damaged() {
-    let Scene {
-        dir: _dir,
-        state,
-        root,
-        vault,
-        journal,
-    } = Scene::with(&["c.docx"], |name| format!("{name} の中身\n"));
+    let (_dir, state, root, vault, journal) = scene(&["c.docx"], |name| format!("{name} の中身\n"));
     let before = snapshot_tree(&root);
     let mut attacker = Attacker::start(&vault, &journal, "s", &root);
     attacker.encrypt_in_place("c.docx", false);

@@ -8,13 +8,7 @@ use mamori_restore::SkipReason;
 
 #[test]
 fn conflicts_are_skipped_and_the_rest_restored() {
-    let Scene {
-        dir: _dir,
-        state,
-        root,
-        vault,
-        journal,
-    } = Scene::with(
+    let (_dir, state, root, vault, journal) = scene(
         &["a.txt", "b.txt", "c.txt", "d.txt", "営業/e.csv"],
         |name| format!("{name} の中身\n"),
     );
@@ -71,13 +65,7 @@ fn conflicts_are_skipped_and_the_rest_restored() {
 
 #[test]
 fn deletes_the_journal_missed_come_back_from_frozen_links() {
-    let Scene {
-        dir: _dir,
-        state,
-        root,
-        vault,
-        journal,
-    } = Scene::with(
+    let (_dir, state, root, vault, journal) = scene(
         &["経理/a.xlsx", "経理/b.xlsx", "経理/c.xlsx", "総務/d.docx"],
         |name| format!("{name}\n"),
     );
@@ -105,13 +93,7 @@ fn deletes_the_journal_missed_come_back_from_frozen_links() {
 
 #[test]
 fn a_sweep_after_the_attack_is_not_someone_else() {
-    let Scene {
-        dir: _dir,
-        state,
-        root,
-        vault,
-        journal,
-    } = Scene::with(&["a.docx"], |_| "original\n".into());
+    let (_dir, state, root, vault, journal) = scene(&["a.docx"], |_| "original\n".into());
     let before = snapshot_tree(&root);
     let mut attacker = Attacker::start(&vault, &journal, "s", &root);
     attacker.rename_then_encrypt("a.docx", "lockbit");
@@ -126,13 +108,8 @@ fn a_sweep_after_the_attack_is_not_someone_else() {
 
 #[test]
 fn a_rewrite_cut_short_is_finished_by_the_next_run() {
-    let Scene {
-        dir: _dir,
-        state,
-        root,
-        vault,
-        journal,
-    } = Scene::with(&["a.docx"], |_| "original content\n".repeat(100));
+    let (_dir, state, root, vault, journal) =
+        scene(&["a.docx"], |_| "original content\n".repeat(100));
     let before = snapshot_tree(&root);
     let mut attacker = Attacker::start(&vault, &journal, "s", &root);
     attacker.encrypt_in_place("a.docx", false);

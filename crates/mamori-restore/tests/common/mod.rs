@@ -311,38 +311,26 @@ pub fn restore_latest(state: &Path, dry_run: bool) -> mamori_restore::RestoreRep
     .unwrap()
 }
 
-/// A fresh temporary folder with a share (`root`, holding `files`, each
-/// with `content(name)`) and a state directory whose vault (no background
-/// sweep) has the share registered as "s", and the journal there.
-pub struct Scene {
-    pub dir: tempfile::TempDir,
-    pub state: PathBuf,
-    pub root: PathBuf,
-    pub vault: Vault,
-    pub journal: Journal,
-}
-
-impl Scene {
-    pub fn with(files: &[&str], content: impl Fn(&str) -> String) -> Scene {
-        let dir = tempfile::tempdir().unwrap();
-        let state = dir.path().join("state");
-        let root = dir.path().join("share");
-        std::fs::create_dir_all(&state).unwrap();
-        std::fs::create_dir_all(&root).unwrap();
-        for name in files {
-            let path = root.join(name);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, content(name)).unwrap();
-        }
-        let vault = Vault::open(&state, quiet_config()).unwrap();
-        vault.register_share("s", &root).unwrap();
-        let journal = Journal::open(&state);
-        Scene {
-            dir,
-            state,
-            root,
-            vault,
-            journal,
-        }
+/// A fresh temporary folder (kept alive by the first element) with a share
+/// (`root`, holding `files`, each with `content(name)`) and a state
+/// directory whose vault (no background sweep) has the share registered as
+/// "s", and the journal there: `(dir, state, root, vault, journal)`.
+pub fn scene(
+    files: &[&str],
+    content: impl Fn(&str) -> String,
+) -> (tempfile::TempDir, PathBuf, PathBuf, Vault, Journal) {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let root = dir.path().join("share");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::create_dir_all(&root).unwrap();
+    for name in files {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content(name)).unwrap();
     }
+    let vault = Vault::open(&state, quiet_config()).unwrap();
+    vault.register_share("s", &root).unwrap();
+    let journal = Journal::open(&state);
+    (dir, state, root, vault, journal)
 }
