@@ -62,6 +62,7 @@ struct Lib {
     get_write: unsafe extern "C" fn(*mut Ctx) -> WriteFn,
     get_lseek: unsafe extern "C" fn(*mut Ctx) -> LseekFn,
     get_close: unsafe extern "C" fn(*mut Ctx) -> CloseFn,
+    get_ftruncate: unsafe extern "C" fn(*mut Ctx) -> FtruncateFn,
     get_stat: unsafe extern "C" fn(*mut Ctx) -> StatFn,
     get_unlink: unsafe extern "C" fn(*mut Ctx) -> PathFn,
     get_rename: unsafe extern "C" fn(*mut Ctx) -> RenameFn,
@@ -89,6 +90,7 @@ type ReadFn = Option<unsafe extern "C" fn(*mut Ctx, *mut File, *mut c_void, usiz
 type WriteFn = Option<unsafe extern "C" fn(*mut Ctx, *mut File, *const c_void, usize) -> isize>;
 type LseekFn = Option<unsafe extern "C" fn(*mut Ctx, *mut File, libc::off_t, c_int) -> libc::off_t>;
 type CloseFn = Option<unsafe extern "C" fn(*mut Ctx, *mut File) -> c_int>;
+type FtruncateFn = Option<unsafe extern "C" fn(*mut Ctx, *mut File, libc::off_t) -> c_int>;
 type StatFn = Option<unsafe extern "C" fn(*mut Ctx, *const c_char, *mut libc::stat) -> c_int>;
 type PathFn = Option<unsafe extern "C" fn(*mut Ctx, *const c_char) -> c_int>;
 type RenameFn =
@@ -258,6 +260,7 @@ fn load() -> std::result::Result<Lib, String> {
         get_write: sym!("smbc_getFunctionWrite"),
         get_lseek: sym!("smbc_getFunctionLseek"),
         get_close: sym!("smbc_getFunctionClose"),
+        get_ftruncate: sym!("smbc_getFunctionFtruncate"),
         get_stat: sym!("smbc_getFunctionStat"),
         get_unlink: sym!("smbc_getFunctionUnlink"),
         get_rename: sym!("smbc_getFunctionRename"),
@@ -500,6 +503,38 @@ impl SmbSession {
         let closed = self.close(file, path);
         written?;
         closed
+    }
+
+    /// Writes `bytes` to `path` with the round trips of a Windows copy:
+    /// a look for an existing file first, then create, set the size
+    /// (Windows sets the end of file before writing), write, close. What
+    /// the copy also sends (streams, attributes, times) is left out: a
+    /// lower bound of a copy's requests per file.
+    pub fn copy_in(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        // Not found is the expected answer: the target name is free.
+        let _ = self.size(path);
+        let file = self.open(path, libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC)?;
+        let written = self
+            .set_len(file, path, bytes.len() as u64)
+            .and_then(|()| self.write_all(file, path, bytes));
+        let closed = self.close(file, path);
+        written?;
+        closed
+    }
+
+    fn set_len(&self, file: *mut File, path: &str, len: u64) -> Result<()> {
+        let _held = hold();
+        // SAFETY: valid open file.
+        let rc = unsafe {
+            match (self.lib.get_ftruncate)(self.ctx) {
+                Some(ftruncate) => ftruncate(self.ctx, file, len as libc::off_t),
+                None => -1,
+            }
+        };
+        if rc < 0 {
+            return Err(self.err("ftruncate", path));
+        }
+        Ok(())
     }
 
     /// Overwrites regions of an existing file in place (no truncation).

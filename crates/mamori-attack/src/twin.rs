@@ -2,8 +2,10 @@
 //! instances, each serving a share on its own ext4 image, both behind the
 //! LAN-like path of [`crate::lan`]; one client thread holds a session to
 //! each and writes (then reads) the same small files to both, alternating
-//! every [`DEFAULT_BLOCK`] files (`--twin-block`), then large files one by
-//! one. A responder (the guard, guard variants, the bare responder)
+//! every [`DEFAULT_BLOCK`] files (`--twin-block`), then copies more small
+//! files in with the requests of a Windows copy ([`SmbSession::copy_in`]:
+//! a look for the name, create, set the size, write, close), then large
+//! files one by one. A responder (the guard, guard variants, the bare responder)
 //! watches one of the two shares; the other is the unguarded peer.
 //!
 //! Why: run one after the other, as in [`crate::overhead`], a guarded and
@@ -95,12 +97,15 @@ impl Responder {
 }
 
 /// The measured phases, in the order they run.
-const PHASES: [&str; 4] = [
+const PHASES: [&str; 5] = [
     "16 KB files written",
     "16 KB files read",
+    "16 KB files copied in as Windows does",
     "large files written",
     "large files read",
 ];
+/// The phases of small files: the first of [`PHASES`].
+const SMALL_PHASES: usize = 3;
 /// Large files per side (each [`LARGE_MB`] MiB), alternating one by one.
 const LARGE: usize = 4;
 const LARGE_MB: usize = 16;
@@ -112,7 +117,7 @@ struct Spent {
     watched: [f64; PHASES.len()],
     peer: [f64; PHASES.len()],
     /// Per small-file phase: (watched twin's, peer's) seconds per file.
-    files: [(Vec<f64>, Vec<f64>); 2],
+    files: [(Vec<f64>, Vec<f64>); SMALL_PHASES],
 }
 
 /// The two twins and how the client reaches them.
@@ -208,8 +213,9 @@ pub fn twin_overhead(opts: &BenchOptions) -> Result<()> {
     println!(
         "\nTwin series: two smbd, each on its own ext4 image, behind the LAN-like path \
          ({} µs each way); one client writes then reads {FILES} 16 KB files on each, \
-         alternating every {block} files, then {LARGE} files of {LARGE_MB} MiB, alternating \
-         one by one; the watched and the leading twin rotate over four rounds",
+         alternating every {block} files, copies {FILES} more in as Windows does (look for \
+         the name, create, set the size, write, close), then {LARGE} files of {LARGE_MB} MiB, \
+         alternating one by one; the watched and the leading twin rotate over four rounds",
         LAN_DELAY.as_micros(),
     );
     let client = lan.client_netns();
@@ -271,8 +277,8 @@ pub fn twin_overhead(opts: &BenchOptions) -> Result<()> {
             })
             .collect();
         println!(
-            "twin round {} (watched twin {}, twin {} leads), small written/read, large \
-             written/read %: {}",
+            "twin round {} (watched twin {}, twin {} leads), small written/read/copied, \
+             large written/read %: {}",
             round + 1,
             turn.watched,
             turn.leader,
@@ -289,7 +295,7 @@ pub fn twin_overhead(opts: &BenchOptions) -> Result<()> {
                 // The ratio of the summed times: rounds weigh by their length.
                 let watched: f64 = spent.iter().map(|s| s.watched[phase]).sum();
                 let peer: f64 = spent.iter().map(|s| s.peer[phase]).sum();
-                let (unit, per, scale) = match phase < 2 {
+                let (unit, per, scale) = match phase < SMALL_PHASES {
                     true => ("µs per file", FILES, 1e6),
                     false => ("ms per file", LARGE, 1e3),
                 };
@@ -454,15 +460,23 @@ fn measure_pair(twins: &Twins, turn: Turn, folder: &str, pid: Option<u32>) -> Re
             })?,
         );
         settle(pid);
+        let copied_path = |i: usize| format!("{folder}/c{i:04}.bin");
         record(
             2,
+            alternate(turn, FILES, block, |twin, i| {
+                sessions[twin].copy_in(&copied_path(i), &small)
+            })?,
+        );
+        settle(pid);
+        record(
+            3,
             alternate(turn, LARGE, 1, |twin, i| {
                 sessions[twin].write(&large_path(i), &large)
             })?,
         );
         settle(pid);
         record(
-            3,
+            4,
             alternate(turn, LARGE, 1, |twin, i| {
                 sessions[twin].read(&large_path(i)).map(drop)
             })?,
@@ -555,20 +569,20 @@ mod tests {
         let watched: Vec<f64> = peer.iter().map(|t| t + 0.0001).collect();
         assert!((body_seconds(&peer) - 18.0 * 0.002).abs() < 1e-12);
         let spent = Spent {
-            files: [(watched, peer), Default::default()],
+            files: [(watched, peer), Default::default(), Default::default()],
             ..Spent::default()
         };
         // A shift of every file is seen whole: 0.1 of 2.1 ms.
         let body = spent.body_overhead(0).unwrap();
         assert!((body - 100.0 * 0.1 / 2.1).abs() < 1e-9, "{body}");
-        assert_eq!(spent.body_overhead(2), None, "large files: no body");
+        assert_eq!(spent.body_overhead(3), None, "large files: no body");
     }
 
     #[test]
     fn overhead_is_one_minus_the_rate_ratio() {
         let spent = Spent {
-            watched: [1.25, 1.0, 2.0, 1.0],
-            peer: [1.0, 1.0, 1.0, 1.1],
+            watched: [1.25, 1.0, 2.0, 1.0, 1.0],
+            peer: [1.0, 1.0, 1.0, 1.1, 1.0],
             ..Spent::default()
         };
         assert!((spent.overhead(0) - 20.0).abs() < 1e-9);

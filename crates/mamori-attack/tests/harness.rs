@@ -176,3 +176,25 @@ fn btrfs_share_serves_too() {
     .unwrap();
     assert_eq!(report.damaged.len(), 5);
 }
+
+#[test]
+fn a_copy_in_as_windows_does_writes_the_whole_file() {
+    let Some(server) = server(Fs::Ext4) else {
+        return;
+    };
+    // An older, longer file of a name the copy takes: replaced whole.
+    std::fs::write(server.share_dir().join("older.bin"), vec![1u8; 64 * 1024]).unwrap();
+    server.open_permissions().unwrap();
+    let session =
+        mamori_attack::smb::SmbSession::connect(&server.target(USER_B, "OFFICE-PC")).unwrap();
+    let bytes: Vec<u8> = (0..16 * 1024u32).map(|i| (i * 7 % 251) as u8).collect();
+    session.copy_in("copied.bin", &bytes).unwrap();
+    session.copy_in("older.bin", &bytes).unwrap();
+    for name in ["copied.bin", "older.bin"] {
+        assert_eq!(
+            std::fs::read(server.share_dir().join(name)).unwrap(),
+            bytes,
+            "{name}"
+        );
+    }
+}
