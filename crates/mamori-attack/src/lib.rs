@@ -23,7 +23,8 @@
 //! * **Harness.** [`samba::SambaServer`] starts a private `smbd` on a loopback
 //!   port over a loop-mounted ext4 (or btrfs) image with `full_audit`, two
 //!   users, and tears everything down on drop; [`samba::skip_reason`] tells
-//!   tests why they must skip (not root, no Samba, no loop mount).
+//!   tests why they must skip (not root, no Samba, no loop mount), and
+//!   [`samba::SambaServer::start_or_skip`] starts a server or says why not.
 //! * **The guard under test** ([`guarded::GuardProcess`]) is the real
 //!   `mamori guard` binary run over a harness share; [`mod@bench`] measures it
 //!   (files lost, time to detection and block, false alarms, overhead),

@@ -128,6 +128,22 @@ impl SambaServer {
         Self::start_in(share_name, fs, size_mb, None)
     }
 
+    /// [`SambaServer::start`], or `None` where this machine cannot run a
+    /// server ([`skip_reason`], or a start refused as unavailable), the
+    /// reason said on stderr: what a test that skips here wants.
+    pub fn start_or_skip(share_name: &str, fs: Fs, size_mb: u64) -> Result<Option<SambaServer>> {
+        let reason = match skip_reason(fs) {
+            Some(reason) => reason,
+            None => match Self::start(share_name, fs, size_mb) {
+                Ok(server) => return Ok(Some(server)),
+                Err(AttackError::Unavailable(reason)) => reason,
+                Err(e) => return Err(e),
+            },
+        };
+        eprintln!("SKIP: {reason}");
+        Ok(None)
+    }
+
     /// Like [`SambaServer::start`], with smbd in the network namespace at
     /// `netns` (e.g. `/run/netns/NAME`; only the network namespace: smbd
     /// keeps the mount namespace, so fanotify mount marks see it).

@@ -7,23 +7,12 @@ use mamori_attack::benign::{self, Workload};
 use mamori_attack::content;
 use mamori_attack::log::OpLog;
 use mamori_attack::profiles::{self, AttackOptions, Profile, RANSOM_NOTE_NAME};
-use mamori_attack::samba::{skip_reason, Fs, SambaServer, USER_A, USER_B};
+use mamori_attack::samba::{Fs, SambaServer, USER_A, USER_B};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 fn server(fs: Fs) -> Option<SambaServer> {
-    if let Some(reason) = skip_reason(fs) {
-        eprintln!("SKIP: {reason}");
-        return None;
-    }
-    match SambaServer::start("docs", fs, 256) {
-        Ok(s) => Some(s),
-        Err(mamori_attack::AttackError::Unavailable(reason)) => {
-            eprintln!("SKIP: {reason}");
-            None
-        }
-        Err(e) => panic!("samba harness failed: {e}"),
-    }
+    SambaServer::start_or_skip("docs", fs, 256).expect("samba harness")
 }
 
 fn snapshot(server: &SambaServer, rel: &str) -> BTreeMap<String, Vec<u8>> {

@@ -21,9 +21,9 @@ use mamori_attack::benign::{self, Workload};
 use mamori_attack::guarded::GuardProcess;
 use mamori_attack::log::OpLog;
 use mamori_attack::profiles::{self, AttackOptions, AttackReport, Profile};
-use mamori_attack::samba::{skip_reason, Fs, SambaServer, USER_A, USER_B};
+use mamori_attack::samba::{Fs, SambaServer, USER_A, USER_B};
 use mamori_attack::{content, damage};
-use mamori_attack::{AttackError, SmbSession};
+use mamori_attack::SmbSession;
 use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;
@@ -61,18 +61,7 @@ impl Guarded {
     /// Same, with the guard configuration `config` (TOML text).
     fn start_with(fill: impl FnOnce(&SambaServer), config: Option<&str>) -> Option<Guarded> {
         let serial = serial();
-        if let Some(reason) = skip_reason(Fs::Ext4) {
-            eprintln!("SKIP: {reason}");
-            return None;
-        }
-        let server = match SambaServer::start("docs", Fs::Ext4, 256) {
-            Ok(s) => s,
-            Err(AttackError::Unavailable(reason)) => {
-                eprintln!("SKIP: {reason}");
-                return None;
-            }
-            Err(e) => panic!("samba harness: {e}"),
-        };
+        let server = SambaServer::start_or_skip("docs", Fs::Ext4, 256).expect("samba harness")?;
         fill(&server);
         server.open_permissions().unwrap();
         let config_file = config.map(|text| {

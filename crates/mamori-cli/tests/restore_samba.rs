@@ -7,7 +7,7 @@
 use mamori_attack::content;
 use mamori_attack::log::OpLog;
 use mamori_attack::profiles::{self, AttackOptions, Profile};
-use mamori_attack::samba::{skip_reason, Fs, SambaServer, USER_A, USER_B};
+use mamori_attack::samba::{Fs, SambaServer, USER_A, USER_B};
 use mamori_attack::SmbSession;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -118,18 +118,7 @@ fn restore(state: &Path) -> (i32, serde_json::Value, String) {
 /// A private Samba with share `docs` on a loop-mounted `fs`, or `None`
 /// (said on stderr) where that cannot run here.
 fn samba(fs: Fs) -> Option<SambaServer> {
-    if let Some(reason) = skip_reason(fs) {
-        eprintln!("SKIP: {reason}");
-        return None;
-    }
-    match SambaServer::start("docs", fs, 512) {
-        Ok(s) => Some(s),
-        Err(mamori_attack::AttackError::Unavailable(reason)) => {
-            eprintln!("SKIP: {reason}");
-            None
-        }
-        Err(e) => panic!("samba harness failed: {e}"),
-    }
+    SambaServer::start_or_skip("docs", fs, 512).expect("samba harness")
 }
 
 /// When the attacked files appear: before the guard starts (linked by its
