@@ -106,15 +106,7 @@ fn last_look(path: &Path, ignored: &HashSet<u32>) -> Result<File, NoLease> {
 fn open_to_look(path: &Path) -> Result<File, NoLease> {
     // O_NONBLOCK: an open that would wait on someone else's lease (smbd
     // with kernel oplocks) fails at once instead.
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
-            Some(libc::ENOENT) | Some(libc::ELOOP) | Some(libc::EISDIR) => NoLease::Missing,
-            Some(libc::EWOULDBLOCK) => NoLease::InUse,
-            _ => NoLease::Io(e),
-        })?;
+    let file = open_unwaiting(path, std::fs::OpenOptions::new().read(true))?;
     if !file.metadata().map_err(NoLease::Io)?.is_file() {
         return Err(NoLease::Missing);
     }
@@ -124,15 +116,7 @@ fn open_to_look(path: &Path) -> Result<File, NoLease> {
 /// The file `look` was opened on, now for writing; `InUse` if the name
 /// meanwhile holds another file.
 fn open_same_for_writing(path: &Path, look: &File) -> Result<File, NoLease> {
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
-            Some(libc::ENOENT) | Some(libc::ELOOP) | Some(libc::EISDIR) => NoLease::Missing,
-            Some(libc::EWOULDBLOCK) | Some(libc::ETXTBSY) => NoLease::InUse,
-            _ => NoLease::Io(e),
-        })?;
+    let file = open_unwaiting(path, std::fs::OpenOptions::new().write(true))?;
     let (a, b) = (
         look.metadata().map_err(NoLease::Io)?,
         file.metadata().map_err(NoLease::Io)?,
@@ -141,6 +125,20 @@ fn open_same_for_writing(path: &Path, look: &File) -> Result<File, NoLease> {
         return Err(NoLease::InUse);
     }
     Ok(file)
+}
+
+/// Opens `path` with `options`, never following a link and never waiting
+/// on someone else's lease: a name gone (or not a file's) is `Missing`, a
+/// lease held or a running executable `InUse`.
+fn open_unwaiting(path: &Path, options: &mut std::fs::OpenOptions) -> Result<File, NoLease> {
+    options
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ENOENT) | Some(libc::ELOOP) | Some(libc::EISDIR) => NoLease::Missing,
+            Some(libc::EWOULDBLOCK) | Some(libc::ETXTBSY) => NoLease::InUse,
+            _ => NoLease::Io(e),
+        })
 }
 
 /// Whether a process other than this one has the inode open for writing:
